@@ -1,0 +1,65 @@
+// Every sentence the app shows a person, in one place, so the pages and the
+// end-to-end tests (tests/e2e) agree on the exact wording.
+
+export const MSG = {
+  emailMissing: 'Enter your email address.',
+  emailInvalid: 'Enter an email address like name@example.com.',
+  passwordMissing: 'Enter your password.',
+  nameMissing: 'Enter a name.',
+  wrongCredentials: 'Wrong email or password.',
+  tooManyLater: 'Too many attempts. Try again later.',
+  unreachable: 'Cannot reach the server. Check your connection and try again.',
+  timeout: 'The server did not answer in time. Try again.',
+  forbidden: 'The server refused this request. Reload the page and try again.',
+  loggingIn: 'Logging in…',
+  loggedOut: 'You have logged out.',
+  loggedOutElsewhere: 'You were logged out in another tab.',
+  sessionEnded: 'Your session has ended. Please log in again.',
+  loginRequired: 'Please log in to see your profile.',
+  nameSaved: 'Name saved.',
+};
+
+// "Too many attempts. Try again in 30 seconds." from a Retry-After header
+// (delta-seconds or an HTTP date), or the general wording without one.
+export function tooManyAttempts(retryAfter, now = Date.now()) {
+  let seconds = NaN;
+  if (typeof retryAfter === 'string' && /^\s*\d+\s*$/.test(retryAfter)) {
+    seconds = Number(retryAfter);
+  } else if (typeof retryAfter === 'string' && retryAfter.trim() !== '') {
+    const when = Date.parse(retryAfter);
+    if (!Number.isNaN(when)) seconds = Math.max(0, Math.ceil((when - now) / 1000));
+  }
+  if (!Number.isFinite(seconds) || seconds <= 0) return MSG.tooManyLater;
+  if (seconds < 120) {
+    return `Too many attempts. Try again in ${seconds} second${seconds === 1 ? '' : 's'}.`;
+  }
+  return `Too many attempts. Try again in ${Math.ceil(seconds / 60)} minutes.`;
+}
+
+// The message for a failed request, in words a person can act on.
+// `whenUnauthorized` is what a 401 means at the call site (wrong credentials
+// on the login form).
+export function describeError(error, whenUnauthorized = MSG.sessionEnded) {
+  const response = error && error.response;
+  if (!response) {
+    if (error && error.code === 'ECONNABORTED') return MSG.timeout;
+    return MSG.unreachable;
+  }
+  const body = response.data && typeof response.data === 'object' ? response.data : {};
+  switch (response.status) {
+    case 401:
+      return whenUnauthorized;
+    case 403:
+      return MSG.forbidden;
+    case 429:
+      return tooManyAttempts(response.headers ? response.headers['retry-after'] : undefined);
+    case 400:
+    case 413:
+    case 415:
+      return typeof body.msg === 'string' && body.msg !== ''
+        ? `The server did not accept this: ${body.msg}`
+        : 'The server did not accept this request.';
+    default:
+      return `Something went wrong on the server (HTTP ${response.status}). Try again in a moment.`;
+  }
+}
