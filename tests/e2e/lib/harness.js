@@ -1,0 +1,54 @@
+'use strict';
+// Starting the real servers for a test file, once per server kind.
+const path = require('node:path');
+const { it, after } = require('node:test');
+
+const repoRoot = path.resolve(__dirname, '..', '..', '..');
+
+// Every kind the harness supports is tested. LATCHKEY_E2E_KINDS (comma
+// separated) narrows the list for a quick run; it never widens what counts
+// as passing: a kind that cannot start fails its tests.
+const DEFAULT_KINDS = ['lighttpd', 'apache-fcgid'];
+
+function serverKinds() {
+  const chosen = (process.env.LATCHKEY_E2E_KINDS || '').split(',').map((s) => s.trim()).filter(Boolean);
+  return chosen.length > 0 ? chosen : DEFAULT_KINDS;
+}
+
+// Inside a describe(): registers a first test that starts a `kind` server
+// (so a kind that is missing or broken is a failed test, not a skipped or
+// cancelled one) and an after() hook that stops it. Returns a function that
+// gives the running server to later tests, or throws if it never started.
+function useServer(kind) {
+  let server = null;
+  let stopped = false;
+  it(`starts the ${kind} server`, async () => {
+    // Loaded here, not at the top, so that a missing harness is a failing test.
+    const { startServer } = require(path.join(repoRoot, 'tests', 'lib', 'server.js'));
+    server = await startServer({ kind });
+    if (!server || typeof server.baseURL !== 'string' || !/^http:\/\/127\.0\.0\.1:\d+$/.test(server.baseURL)) {
+      throw new Error(`startServer({ kind: '${kind}' }) gave no http://127.0.0.1:PORT baseURL`);
+    }
+  });
+  after(async () => {
+    if (server && !stopped) {
+      stopped = true;
+      await server.stop();
+    }
+  });
+  const get = () => {
+    if (!server) throw new Error(`the ${kind} server did not start`);
+    return server;
+  };
+  // Stops the server early (the "server cannot be reached" test).
+  get.stop = async () => {
+    const running = get();
+    if (!stopped) {
+      stopped = true;
+      await running.stop();
+    }
+  };
+  return get;
+}
+
+module.exports = { repoRoot, serverKinds, useServer };
