@@ -1,0 +1,111 @@
+# latchkey: secure cookie-based login as FastCGI/CGI programs.
+#
+#   make          build the library, the programs, the tool and the web app
+#   make run      serve the app with lighttpd on http://127.0.0.1:$(PORT)
+#   make check    run every test
+#
+# Fragments in mk/*.mk add targets (web app, Apache, install, ...).
+
+PREFIX	?= /usr/local
+SYSCONFDIR ?= $(PREFIX)/etc
+PORT	?= 8080
+BUILD	:= build
+CC	?= cc
+NODE	?= node
+SANITIZE ?=
+
+PKGS	:= libjwt json-c sqlite3 libxcrypt fcgi
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN	:= -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wpointer-arith -Wvla
+HARDEN	:= -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE \
+	   -fstack-clash-protection -fcf-protection
+OPT	?= -O2 -g
+CFLAGS	?=
+CPPFLAGS += -D_GNU_SOURCE -Ilib \
+	   -DLK_DEFAULT_CONFIG='"$(SYSCONFDIR)/latchkey/latchkey.conf"'
+ALL_CFLAGS = -std=c11 $(OPT) $(WARN) $(HARDEN) $(PKG_CFLAGS) $(CFLAGS)
+LDFLAGS	?=
+ALL_LDFLAGS = -pie -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack $(LDFLAGS)
+
+ifneq ($(SANITIZE),)
+CC	:= clang
+OPT	:= -O1 -g -fno-omit-frame-pointer
+ALL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all
+ALL_LDFLAGS += -fsanitize=address,undefined
+HARDEN	:= -fstack-protector-strong -fPIE
+endif
+
+LIB_SRCS := $(wildcard lib/*.c)
+LIB_OBJS := $(LIB_SRCS:lib/%.c=$(BUILD)/obj/lib/%.o)
+LIB	:= $(BUILD)/lib/liblatchkey.a
+PROGRAMS := $(BUILD)/cgi-bin/login.fcgi $(BUILD)/cgi-bin/profile.fcgi \
+	    $(BUILD)/cgi-bin/logout.fcgi
+TOOL	:= $(BUILD)/bin/latchkey
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+# Fragments append to these.
+ALL_TARGETS :=
+CHECK_TARGETS :=
+
+.PHONY: all deps build run check check-style check-unit check-http \
+	check-cppcheck clean distclean
+
+all: build
+
+-include mk/*.mk
+
+build: deps $(LIB) $(PROGRAMS) $(TOOL) $(ALL_TARGETS)
+
+# Install whatever Debian packages are missing (as root or through sudo).
+deps:
+	@scripts/deps.sh core
+
+$(BUILD)/obj/lib/%.o: lib/%.c lib/*.h | deps
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	ar rcs $@ $(LIB_OBJS)
+
+$(BUILD)/cgi-bin/%.fcgi: cgi-bin/%.c $(LIB) lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+
+$(TOOL): tool/latchkey.c $(LIB) lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/t.h $(LIB) lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Itests/unit $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
+	    $(LIB) $(PKG_LIBS)
+
+run: build
+	@scripts/run-lighttpd "$(PORT)"
+
+check: build check-style check-cppcheck check-unit check-http $(CHECK_TARGETS)
+	@echo "make check: all suites passed"
+
+check-style:
+	@scripts/check-banned.sh
+
+check-cppcheck:
+	@scripts/check-cppcheck.sh
+
+check-unit: $(UNIT_BINS)
+	@scripts/run-unit.sh $(UNIT_BINS)
+
+check-http: build
+	$(NODE) --test --test-concurrency=1 tests/http/
+
+clean:
+	rm -rf $(BUILD)
+
+distclean: clean
+	rm -rf var public web/node_modules tests/e2e/node_modules

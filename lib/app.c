@@ -1,0 +1,230 @@
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <fcgiapp.h>
+#include <json-c/json.h>
+
+#include "app.h"
+#include "csrf.h"
+#include "extern.h"
+#include "json.h"
+#include "log.h"
+#include "password.h"
+#include "util.h"
+
+/* Loaded once per process. */
+static struct lk_config	 app_cfg;
+static struct lk_key	 app_key;
+static struct lk_store	*app_store;
+static int		 app_ready;
+static time_t		 app_last_try;
+
+/* Per-request state, wiped between requests. */
+static struct lk_request	app_req;
+static struct lk_response	app_resp;
+
+/*
+ * Load configuration, key and store.  The configuration file is named by
+ * LATCHKEY_CONFIG in the process environment or, failing that, in the
+ * request's parameters (Apache's SetEnv), else the compiled-in default.
+ */
+static int
+app_init(struct lk_io *io)
+{
+	const char	*path;
+	char		 err[LK_CONFIG_ERR_MAX];
+
+	path = getenv("LATCHKEY_CONFIG");
+	if ((path == NULL || *path == '\0') &&
+	    (path = lk_io_param(io, "LATCHKEY_CONFIG")) != NULL &&
+	    *path == '\0')
+		path = NULL;
+	if (path == NULL)
+		path = lk_config_default_path();
+	if (lk_config_load(&app_cfg, path, err, sizeof(err)) == -1) {
+		lk_log(LK_LOG_ERR, "not serving: config: %s", err);
+		return -1;
+	}
+	if (lk_key_load(&app_key, app_cfg.key_file, err, sizeof(err)) == -1) {
+		lk_log(LK_LOG_ERR, "not serving: %s", err);
+		return -1;
+	}
+	if ((app_store = lk_store_open(app_cfg.database, 0, err,
+	    sizeof(err))) == NULL) {
+		lk_log(LK_LOG_ERR, "not serving: database %s", err);
+		lk_key_clear(&app_key);
+		return -1;
+	}
+	if (lk_password_init(&app_cfg) == -1) {
+		lk_log(LK_LOG_ERR, "not serving: cannot hash with %s cost %lu",
+		    app_cfg.hash_method, app_cfg.hash_cost);
+		lk_store_close(app_store);
+		app_store = NULL;
+		lk_key_clear(&app_key);
+		return -1;
+	}
+	return 0;
+}
+
+struct json_object *
+lk_app_json(struct lk_ctx *ctx)
+{
+	struct json_object	*obj;
+
+	if (!lk_request_is_json(ctx->req)) {
+		lk_response_msg(ctx->resp, 415,
+		    "Content-Type must be application/json");
+		return NULL;
+	}
+	obj = lk_json_parse_object(ctx->req->body, ctx->req->body_len);
+	if (obj == NULL)
+		lk_response_msg(ctx->resp, 400,
+		    "Request body must be a JSON object");
+	return obj;
+}
+
+const char *
+lk_app_field(struct lk_ctx *ctx, struct json_object *obj, const char *key,
+    size_t *len)
+{
+	const char	*s;
+	char		 msg[96];
+
+	switch (lk_json_get_string(obj, key, &s, len)) {
+	case LK_JSON_FIELD_OK:
+		return s;
+	case LK_JSON_FIELD_MISSING:
+		(void)snprintf(msg, sizeof(msg), "Missing field \"%s\"", key);
+		break;
+	default:
+		(void)snprintf(msg, sizeof(msg), "Field \"%s\" must be a string",
+		    key);
+		break;
+	}
+	lk_response_msg(ctx->resp, 400, msg);
+	return NULL;
+}
+
+/*
+ * Whether SCRIPT_NAME names this endpoint: its last segment is the
+ * endpoint's name, with or without an extension (".fcgi", ".cgi").  A
+ * server that maps a path prefix (lighttpd's "/api/login") would also hand
+ * us "/api/loginx".
+ */
+static int
+script_matches(struct lk_io *io, const char *name)
+{
+	const char	*sn, *base;
+	size_t		 n = strlen(name);
+
+	if ((sn = lk_io_param(io, "SCRIPT_NAME")) == NULL || *sn == '\0')
+		return 1;
+	base = strrchr(sn, '/');
+	base = base != NULL ? base + 1 : sn;
+	return strncmp(base, name, n) == 0 &&
+	    (base[n] == '\0' || base[n] == '.');
+}
+
+static int
+has_body(const char *method)
+{
+	return strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0 ||
+	    strcmp(method, "PATCH") == 0 || strcmp(method, "DELETE") == 0;
+}
+
+static void
+serve(const struct lk_endpoint *ep, struct lk_io *io)
+{
+	struct lk_ctx	 ctx;
+	time_t		 now = time(NULL);
+
+	lk_request_reset(&app_req);
+	lk_response_reset(&app_resp);
+
+	if (!app_ready && now != app_last_try) {
+		app_last_try = now;
+		app_ready = app_init(io) == 0;
+	}
+	if (!app_ready) {
+		lk_response_msg(&app_resp, 503, "Service unavailable");
+		goto send;
+	}
+
+	lk_request_load(&app_req, io, &app_cfg);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.cfg = &app_cfg;
+	ctx.key = &app_key;
+	ctx.store = app_store;
+	ctx.req = &app_req;
+	ctx.resp = &app_resp;
+	ctx.now = now;
+
+	/* Only the program's exact path: /api/loginfoo is not /api/login. */
+	if (app_req.path_info[0] != '\0' || !script_matches(io, ep->name)) {
+		lk_response_msg(&app_resp, 404, "Not found");
+		goto send;
+	}
+	if ((lk_method_bit(app_req.method) & ep->methods) == 0) {
+		lk_response_msg(&app_resp, 405, "Method not allowed");
+		lk_response_header(&app_resp, "Allow", "%s", ep->allow);
+		goto send;
+	}
+	if (has_body(app_req.method)) {
+		switch (lk_request_read_body(&app_req, io, &app_cfg)) {
+		case LK_REQ_OK:
+			break;
+		case LK_REQ_TOO_LARGE:
+			lk_response_msg(&app_resp, 413, "Request body too large");
+			goto send;
+		case LK_REQ_NOMEM:
+			lk_response_msg(&app_resp, 500, "Internal error");
+			goto send;
+		default:
+			lk_response_msg(&app_resp, 400, "Bad request body");
+			goto send;
+		}
+	}
+	ep->handle(&ctx);
+send:
+	if (lk_response_send(&app_resp, io) == -1)
+		lk_log(LK_LOG_INFO, "client went away");
+	lk_request_reset(&app_req);
+	lk_response_reset(&app_resp);
+}
+
+int
+lk_app_main(const struct lk_endpoint *ep, int argc, char *argv[])
+{
+	FCGX_Request	 fr;
+	struct lk_io	 io;
+
+	lk_log_init(ep->name);
+	if (argc > 1) {
+		fprintf(stderr, "%s: a FastCGI or CGI program; run it from a "
+		    "web server (see docs/API.md)\n", argv[0]);
+		return 2;
+	}
+	signal(SIGPIPE, SIG_IGN);
+
+	if (FCGX_IsCGI()) {
+		/* Plain CGI: one request from the environment, then exit. */
+		io.fcgi = NULL;
+		serve(ep, &io);
+		return 0;
+	}
+	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0) {
+		lk_log(LK_LOG_ERR, "cannot initialise FastCGI");
+		return 1;
+	}
+	io.fcgi = &fr;
+	while (FCGX_Accept_r(&fr) >= 0) {
+		serve(ep, &io);
+		FCGX_Finish_r(&fr);
+	}
+	lk_store_close(app_store);
+	lk_key_clear(&app_key);
+	return 0;
+}

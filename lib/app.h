@@ -1,0 +1,59 @@
+#ifndef LK_APP_H
+#define LK_APP_H
+
+#include <time.h>
+
+#include "config.h"
+#include "key.h"
+#include "request.h"
+#include "response.h"
+#include "store.h"
+
+/*
+ * The runtime every endpoint program shares: load configuration, key and
+ * store once per process, then serve requests (many under FastCGI, one
+ * under CGI), each with fresh per-request state.  If start-up fails the
+ * program keeps serving a 503 JSON error, retrying start-up at most once a
+ * second, and says why in the error log.
+ */
+
+struct lk_ctx {
+	/* Loaded once per process. */
+	const struct lk_config	*cfg;
+	const struct lk_key	*key;
+	struct lk_store		*store;
+	/* Reset for every request. */
+	struct lk_request	*req;
+	struct lk_response	*resp;
+	time_t			 now;
+};
+
+struct lk_endpoint {
+	const char	*name;		/* program name for the log */
+	const char	*allow;		/* the Allow header, e.g. "GET, HEAD, PATCH" */
+	unsigned int	 methods;	/* LK_METHOD_* bits accepted */
+	/*
+	 * Serve one request whose method is allowed and whose body (if any)
+	 * has been read within the size limit.  The handler fills ctx->resp.
+	 */
+	void		(*handle)(struct lk_ctx *ctx);
+};
+
+/*
+ * Parse the request body as a JSON object.  Returns the object (release
+ * it with json_object_put), or NULL with the response set to 415 (not
+ * JSON) or 400 (malformed, not an object).
+ */
+struct json_object *lk_app_json(struct lk_ctx *ctx);
+
+/* Get a required string field of a request body; on failure sets 400. */
+const char *lk_app_field(struct lk_ctx *ctx, struct json_object *obj,
+	    const char *key, size_t *len);
+
+/*
+ * Run the endpoint until the web server stops it.  Returns the process's
+ * exit status.
+ */
+int	lk_app_main(const struct lk_endpoint *ep, int argc, char *argv[]);
+
+#endif

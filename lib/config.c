@@ -1,0 +1,517 @@
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "csrf.h"
+#include "password.h"
+#include "util.h"
+
+#ifndef LK_DEFAULT_CONFIG
+#define LK_DEFAULT_CONFIG "/usr/local/etc/latchkey/latchkey.conf"
+#endif
+
+#define LINE_MAX_LEN	2048
+
+enum kind {
+	K_PATH,
+	K_STR,		/* printable ASCII, may be empty */
+	K_COOKIE_NAME,
+	K_COOKIE_PATH,
+	K_DOMAIN,
+	K_HEADER,
+	K_DURATION,
+	K_BOOL,
+	K_SAMESITE,
+	K_METHODS,
+	K_HASH_METHOD,
+	K_HASH_COST,
+	K_HASH_ALLOW,
+	K_SIZE
+};
+
+struct key {
+	const char	*name;
+	enum kind	 kind;
+	size_t		 off;
+	size_t		 size;		/* of the target, for strings */
+	long long	 min, max;	/* for numbers */
+};
+
+#define S(f)	offsetof(struct lk_config, f), sizeof(((struct lk_config *)0)->f)
+
+static const struct key keys[] = {
+	{ "database", K_PATH, S(database), 0, 0 },
+	{ "key_file", K_PATH, S(key_file), 0, 0 },
+	{ "access_token_expires", K_DURATION, S(access_token_expires),
+	    1, 366LL * 86400 },
+	{ "leeway", K_DURATION, S(leeway), 0, 3600 },
+	{ "issuer", K_STR, S(issuer), 0, 0 },
+	{ "audience", K_STR, S(audience), 0, 0 },
+	{ "access_cookie_name", K_COOKIE_NAME, S(access_cookie_name), 0, 0 },
+	{ "access_cookie_path", K_COOKIE_PATH, S(access_cookie_path), 0, 0 },
+	{ "access_csrf_cookie_name", K_COOKIE_NAME,
+	    S(access_csrf_cookie_name), 0, 0 },
+	{ "access_csrf_cookie_path", K_COOKIE_PATH,
+	    S(access_csrf_cookie_path), 0, 0 },
+	{ "cookie_domain", K_DOMAIN, S(cookie_domain), 0, 0 },
+	{ "cookie_secure", K_BOOL, S(cookie_secure), 0, 0 },
+	{ "cookie_samesite", K_SAMESITE, S(cookie_samesite), 0, 0 },
+	{ "session_cookie", K_BOOL, S(session_cookie), 0, 0 },
+	{ "csrf_protect", K_BOOL, S(csrf_protect), 0, 0 },
+	{ "csrf_header_name", K_HEADER, S(csrf_header_name), 0, 0 },
+	{ "csrf_methods", K_METHODS, S(csrf_methods), 0, 0 },
+	{ "hash_method", K_HASH_METHOD, S(hash_method), 0, 0 },
+	{ "hash_cost", K_HASH_COST, S(hash_cost), 1, 1000000000 },
+	{ "hash_allow", K_HASH_ALLOW, S(hash_allow), 0, 0 },
+	{ "max_body", K_SIZE, S(max_body), 64, 1024 * 1024 },
+	{ "name_max", K_SIZE, S(name_max), 1, 100 },
+};
+
+#define NKEYS	(sizeof(keys) / sizeof(keys[0]))
+
+static const char *const samesites[LK_SAMESITE__MAX] = {
+	NULL,		/* LK_SAMESITE_OFF */
+	"Lax",		/* LK_SAMESITE_LAX */
+	"Strict",	/* LK_SAMESITE_STRICT */
+	"None",		/* LK_SAMESITE_NONE */
+};
+
+const char *
+lk_samesite_str(enum lk_samesite s)
+{
+	return s < LK_SAMESITE__MAX ? samesites[s] : NULL;
+}
+
+const char *
+lk_config_default_path(void)
+{
+	const char	*p;
+
+	p = getenv("LATCHKEY_CONFIG");
+	return (p != NULL && *p != '\0') ? p : LK_DEFAULT_CONFIG;
+}
+
+void
+lk_config_defaults(struct lk_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	(void)lk_strlcpy(cfg->database, "latchkey.db", sizeof(cfg->database));
+	(void)lk_strlcpy(cfg->key_file, "secret.key", sizeof(cfg->key_file));
+	cfg->access_token_expires = 3600;
+	cfg->leeway = 0;
+	(void)lk_strlcpy(cfg->access_cookie_name, "access_token_cookie",
+	    sizeof(cfg->access_cookie_name));
+	(void)lk_strlcpy(cfg->access_cookie_path, "/",
+	    sizeof(cfg->access_cookie_path));
+	(void)lk_strlcpy(cfg->access_csrf_cookie_name, "csrf_access_token",
+	    sizeof(cfg->access_csrf_cookie_name));
+	(void)lk_strlcpy(cfg->access_csrf_cookie_path, "/",
+	    sizeof(cfg->access_csrf_cookie_path));
+	cfg->cookie_secure = 1;
+	cfg->cookie_samesite = LK_SAMESITE_LAX;
+	cfg->session_cookie = 1;
+	cfg->csrf_protect = 1;
+	(void)lk_strlcpy(cfg->csrf_header_name, "X-CSRF-TOKEN",
+	    sizeof(cfg->csrf_header_name));
+	cfg->csrf_methods = LK_METHOD_POST | LK_METHOD_PUT | LK_METHOD_PATCH |
+	    LK_METHOD_DELETE;
+	(void)lk_strlcpy(cfg->hash_method, "yescrypt", sizeof(cfg->hash_method));
+	cfg->hash_cost = lk_password_default_cost("yescrypt");
+	cfg->hash_allow = LK_HASH_YESCRYPT | LK_HASH_BCRYPT |
+	    LK_HASH_SHA512CRYPT;
+	cfg->max_body = 8192;
+	cfg->name_max = 100;
+}
+
+static void
+seterr(char *err, size_t errsz, const char *path, size_t line,
+    const char *fmt, ...)
+{
+	char	msg[512];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
+		msg[0] = '\0';
+	va_end(ap);
+	if (line > 0)
+		(void)snprintf(err, errsz, "%s:%zu: %s", path, line, msg);
+	else
+		(void)snprintf(err, errsz, "%s: %s", path, msg);
+}
+
+static int
+is_tchar(int c)
+{
+	/* RFC 9110 token characters. */
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+}
+
+static int
+all_chars(const char *s, int (*ok)(int))
+{
+	for (; *s != '\0'; s++)
+		if (!ok((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+static int
+is_printable(int c)
+{
+	return c > 0x20 && c < 0x7f;
+}
+
+static int
+is_path_char(int c)
+{
+	/* A cookie attribute value: no controls, no ';', no spaces. */
+	return c > 0x20 && c < 0x7f && c != ';';
+}
+
+static int
+is_domain_char(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '-' || c == '.';
+}
+
+static int
+parse_bool(const char *v, int *out)
+{
+	if (strcmp(v, "true") == 0 || strcmp(v, "yes") == 0 ||
+	    strcmp(v, "on") == 0 || strcmp(v, "1") == 0)
+		*out = 1;
+	else if (strcmp(v, "false") == 0 || strcmp(v, "no") == 0 ||
+	    strcmp(v, "off") == 0 || strcmp(v, "0") == 0)
+		*out = 0;
+	else
+		return -1;
+	return 0;
+}
+
+/* A number of seconds, optionally with one suffix s, m, h or d. */
+static int
+parse_duration(const char *v, long long min, long long max, long long *out)
+{
+	char		 num[32];
+	size_t		 len;
+	long long	 mult = 1, n;
+
+	len = strlen(v);
+	if (len == 0 || len >= sizeof(num))
+		return -1;
+	memcpy(num, v, len + 1);
+	switch (num[len - 1]) {
+	case 's':
+		mult = 1;
+		break;
+	case 'm':
+		mult = 60;
+		break;
+	case 'h':
+		mult = 3600;
+		break;
+	case 'd':
+		mult = 86400;
+		break;
+	default:
+		mult = 0;
+		break;
+	}
+	if (mult != 0)
+		num[len - 1] = '\0';
+	else
+		mult = 1;
+	if (lk_parse_ll(num, 0, max, &n) == -1 || n > max / mult)
+		return -1;
+	n *= mult;
+	if (n < min || n > max)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+/* A list of words separated by commas and/or spaces. */
+static int
+parse_list(const char *v, unsigned int (*bit)(const char *), unsigned int *out)
+{
+	char		 word[32];
+	size_t		 n;
+	unsigned int	 b, acc = 0;
+
+	while (*v != '\0') {
+		while (*v == ' ' || *v == '\t' || *v == ',')
+			v++;
+		if (*v == '\0')
+			break;
+		n = strcspn(v, " \t,");
+		if (n >= sizeof(word))
+			return -1;
+		memcpy(word, v, n);
+		word[n] = '\0';
+		if ((b = bit(word)) == 0)
+			return -1;
+		acc |= b;
+		v += n;
+	}
+	*out = acc;
+	return 0;
+}
+
+/* Resolve a relative path against the directory of the config file. */
+static int
+resolve_path(const char *cfgpath, const char *v, char *out, size_t outsz)
+{
+	const char	*slash;
+	int		 n;
+
+	if (v[0] == '/' || (slash = strrchr(cfgpath, '/')) == NULL)
+		return lk_strlcpy(out, v, outsz);
+	n = snprintf(out, outsz, "%.*s/%s", (int)(slash - cfgpath), cfgpath, v);
+	return (n < 0 || (size_t)n >= outsz) ? -1 : 0;
+}
+
+static int
+set_value(struct lk_config *cfg, const struct key *k, const char *v,
+    char *why, size_t whysz)
+{
+	char		*dst = (char *)cfg + k->off;
+	long long	 n;
+	int		 b;
+	unsigned int	 bits;
+
+	switch (k->kind) {
+	case K_PATH:
+		if (*v == '\0' || strlen(v) >= k->size) {
+			(void)snprintf(why, whysz, "%s: empty or too long path",
+			    k->name);
+			return -1;
+		}
+		/* Resolved against the file's directory afterwards. */
+		return lk_strlcpy(dst, v, k->size);
+	case K_STR:
+	case K_DOMAIN:
+		if (strlen(v) >= k->size || !all_chars(v,
+		    k->kind == K_STR ? is_printable : is_domain_char)) {
+			(void)snprintf(why, whysz, "%s: invalid value", k->name);
+			return -1;
+		}
+		return lk_strlcpy(dst, v, k->size);
+	case K_COOKIE_NAME:
+	case K_HEADER:
+		if (*v == '\0' || strlen(v) >= k->size ||
+		    !all_chars(v, is_tchar)) {
+			(void)snprintf(why, whysz, "%s: must be a non-empty "
+			    "token (letters, digits, -_.!#$%%&'*+^`|~)", k->name);
+			return -1;
+		}
+		return lk_strlcpy(dst, v, k->size);
+	case K_COOKIE_PATH:
+		if (v[0] != '/' || strlen(v) >= k->size ||
+		    !all_chars(v, is_path_char)) {
+			(void)snprintf(why, whysz, "%s: must start with '/' and "
+			    "hold no spaces, controls or ';'", k->name);
+			return -1;
+		}
+		return lk_strlcpy(dst, v, k->size);
+	case K_DURATION:
+		if (parse_duration(v, k->min, k->max, &n) == -1) {
+			(void)snprintf(why, whysz, "%s: expected seconds between "
+			    "%lld and %lld (suffix s, m, h or d allowed)",
+			    k->name, k->min, k->max);
+			return -1;
+		}
+		*(long long *)(void *)dst = n;
+		return 0;
+	case K_SIZE:
+		if (lk_parse_ll(v, k->min, k->max, &n) == -1) {
+			(void)snprintf(why, whysz, "%s: expected an integer "
+			    "between %lld and %lld", k->name, k->min, k->max);
+			return -1;
+		}
+		*(size_t *)(void *)dst = (size_t)n;
+		return 0;
+	case K_HASH_COST:
+		if (lk_parse_ll(v, k->min, k->max, &n) == -1) {
+			(void)snprintf(why, whysz, "%s: expected a positive "
+			    "integer", k->name);
+			return -1;
+		}
+		*(unsigned long *)(void *)dst = (unsigned long)n;
+		return 0;
+	case K_BOOL:
+		if (parse_bool(v, &b) == -1) {
+			(void)snprintf(why, whysz, "%s: expected true or false",
+			    k->name);
+			return -1;
+		}
+		*(int *)(void *)dst = b;
+		return 0;
+	case K_SAMESITE:
+		if (strcmp(v, "Lax") == 0 || strcmp(v, "lax") == 0)
+			cfg->cookie_samesite = LK_SAMESITE_LAX;
+		else if (strcmp(v, "Strict") == 0 || strcmp(v, "strict") == 0)
+			cfg->cookie_samesite = LK_SAMESITE_STRICT;
+		else if (strcmp(v, "None") == 0 || strcmp(v, "none") == 0)
+			cfg->cookie_samesite = LK_SAMESITE_NONE;
+		else if (strcmp(v, "off") == 0)
+			cfg->cookie_samesite = LK_SAMESITE_OFF;
+		else {
+			(void)snprintf(why, whysz, "%s: expected Lax, Strict, "
+			    "None or off", k->name);
+			return -1;
+		}
+		return 0;
+	case K_METHODS:
+		if (parse_list(v, lk_method_bit, &bits) == -1) {
+			(void)snprintf(why, whysz, "%s: expected HTTP methods "
+			    "among GET HEAD POST PUT PATCH DELETE OPTIONS",
+			    k->name);
+			return -1;
+		}
+		*(unsigned int *)(void *)dst = bits;
+		return 0;
+	case K_HASH_METHOD:
+		if (lk_password_method_bit(v) == 0) {
+			(void)snprintf(why, whysz, "%s: expected yescrypt, "
+			    "bcrypt or sha512crypt", k->name);
+			return -1;
+		}
+		return lk_strlcpy(dst, v, k->size);
+	case K_HASH_ALLOW:
+		if (parse_list(v, lk_password_method_bit, &bits) == -1 ||
+		    bits == 0) {
+			(void)snprintf(why, whysz, "%s: expected methods among "
+			    "yescrypt bcrypt sha512crypt", k->name);
+			return -1;
+		}
+		*(unsigned int *)(void *)dst = bits;
+		return 0;
+	}
+	return -1;
+}
+
+static char *
+trim(char *s)
+{
+	char	*e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+int
+lk_config_load(struct lk_config *cfg, const char *path, char *err,
+    size_t errsz)
+{
+	FILE		*f = NULL;
+	char		 buf[LINE_MAX_LEN + 2], why[256], *line, *eq, *k, *v;
+	char		 tmp[LK_CONFIG_PATH_MAX];
+	unsigned char	 seen[NKEYS];
+	size_t		 lineno = 0, i, len;
+	int		 cost_set = 0, rc = -1;
+
+	lk_config_defaults(cfg);
+	memset(seen, 0, sizeof(seen));
+	if (lk_strlcpy(cfg->path, path, sizeof(cfg->path)) == -1) {
+		seterr(err, errsz, path, 0, "path too long");
+		return -1;
+	}
+	if ((f = fopen(path, "re")) == NULL) {
+		seterr(err, errsz, path, 0, "%s", strerror(errno));
+		return -1;
+	}
+
+	while (fgets(buf, sizeof(buf), f) != NULL) {
+		lineno++;
+		len = strlen(buf);
+		if (len > 0 && buf[len - 1] == '\n')
+			buf[--len] = '\0';
+		else if (!feof(f)) {
+			seterr(err, errsz, path, lineno, "line too long");
+			goto out;
+		}
+		if (memchr(buf, '\0', len) != NULL || strlen(buf) != len) {
+			seterr(err, errsz, path, lineno, "NUL byte in line");
+			goto out;
+		}
+		line = trim(buf);
+		if (*line == '\0' || *line == '#')
+			continue;
+		if ((eq = strchr(line, '=')) == NULL) {
+			seterr(err, errsz, path, lineno,
+			    "expected \"key = value\"");
+			goto out;
+		}
+		*eq = '\0';
+		k = trim(line);
+		v = trim(eq + 1);
+		for (i = 0; i < NKEYS; i++)
+			if (strcmp(keys[i].name, k) == 0)
+				break;
+		if (i == NKEYS) {
+			seterr(err, errsz, path, lineno, "unknown key \"%.64s\"",
+			    k);
+			goto out;
+		}
+		if (seen[i]) {
+			seterr(err, errsz, path, lineno, "%s: set twice", k);
+			goto out;
+		}
+		seen[i] = 1;
+		if (set_value(cfg, &keys[i], v, why, sizeof(why)) == -1) {
+			seterr(err, errsz, path, lineno, "%s", why);
+			goto out;
+		}
+		if (keys[i].kind == K_HASH_COST)
+			cost_set = 1;
+	}
+	if (ferror(f)) {
+		seterr(err, errsz, path, 0, "read error");
+		goto out;
+	}
+
+	/* Checks across keys. */
+	if (!cost_set)
+		cfg->hash_cost = lk_password_default_cost(cfg->hash_method);
+	if (!lk_password_cost_ok(cfg->hash_method, cfg->hash_cost)) {
+		seterr(err, errsz, path, 0, "hash_cost %lu is out of range for "
+		    "%s", cfg->hash_cost, cfg->hash_method);
+		goto out;
+	}
+	if ((cfg->hash_allow & lk_password_method_bit(cfg->hash_method)) == 0) {
+		seterr(err, errsz, path, 0, "hash_allow must include "
+		    "hash_method (%s)", cfg->hash_method);
+		goto out;
+	}
+	if (cfg->cookie_samesite == LK_SAMESITE_NONE && !cfg->cookie_secure) {
+		seterr(err, errsz, path, 0, "cookie_samesite = None requires "
+		    "cookie_secure = true");
+		goto out;
+	}
+	if (strcmp(cfg->access_cookie_name, cfg->access_csrf_cookie_name) == 0) {
+		seterr(err, errsz, path, 0, "access_cookie_name and "
+		    "access_csrf_cookie_name must differ");
+		goto out;
+	}
+	if (resolve_path(path, cfg->database, tmp, sizeof(tmp)) == -1 ||
+	    lk_strlcpy(cfg->database, tmp, sizeof(cfg->database)) == -1 ||
+	    resolve_path(path, cfg->key_file, tmp, sizeof(tmp)) == -1 ||
+	    lk_strlcpy(cfg->key_file, tmp, sizeof(cfg->key_file)) == -1) {
+		seterr(err, errsz, path, 0, "database or key_file path too long");
+		goto out;
+	}
+	rc = 0;
+out:
+	fclose(f);
+	return rc;
+}

@@ -1,0 +1,87 @@
+#ifndef LK_CONFIG_H
+#define LK_CONFIG_H
+
+#include <stddef.h>
+
+/*
+ * The configuration: one "key = value" file, loaded once per process.
+ * Defaults follow flask-jwt-extended's cookie mode as the seed sets it up.
+ * Every key is described in docs/configuration.md.
+ */
+
+#define LK_CONFIG_PATH_MAX	1024
+#define LK_CONFIG_NAME_MAX	64
+#define LK_CONFIG_STR_MAX	256
+#define LK_CONFIG_ERR_MAX	(LK_CONFIG_PATH_MAX + 256)
+
+enum lk_samesite {
+	LK_SAMESITE_OFF,	/* no SameSite attribute */
+	LK_SAMESITE_LAX,
+	LK_SAMESITE_STRICT,
+	LK_SAMESITE_NONE,
+	LK_SAMESITE__MAX
+};
+
+/* HTTP methods the CSRF rule can apply to, as bits. */
+#define LK_METHOD_GET		0x01u
+#define LK_METHOD_HEAD		0x02u
+#define LK_METHOD_POST		0x04u
+#define LK_METHOD_PUT		0x08u
+#define LK_METHOD_PATCH		0x10u
+#define LK_METHOD_DELETE	0x20u
+#define LK_METHOD_OPTIONS	0x40u
+
+struct lk_config {
+	char		 path[LK_CONFIG_PATH_MAX];	/* file it came from */
+	char		 database[LK_CONFIG_PATH_MAX];
+	char		 key_file[LK_CONFIG_PATH_MAX];
+
+	long long	 access_token_expires;	/* seconds */
+	long long	 leeway;		/* seconds, for exp and nbf */
+	char		 issuer[LK_CONFIG_STR_MAX];	/* "" = none */
+	char		 audience[LK_CONFIG_STR_MAX];	/* "" = none */
+
+	char		 access_cookie_name[LK_CONFIG_NAME_MAX];
+	char		 access_cookie_path[LK_CONFIG_STR_MAX];
+	char		 access_csrf_cookie_name[LK_CONFIG_NAME_MAX];
+	char		 access_csrf_cookie_path[LK_CONFIG_STR_MAX];
+	char		 cookie_domain[LK_CONFIG_STR_MAX];	/* "" = host only */
+	int		 cookie_secure;
+	enum lk_samesite cookie_samesite;
+	int		 session_cookie;	/* 1: no Max-Age/Expires */
+
+	int		 csrf_protect;
+	char		 csrf_header_name[LK_CONFIG_NAME_MAX];
+	unsigned int	 csrf_methods;		/* LK_METHOD_* bits */
+
+	char		 hash_method[16];	/* yescrypt, bcrypt, sha512crypt */
+	unsigned long	 hash_cost;
+	unsigned int	 hash_allow;		/* LK_HASH_* bits, see password.h */
+
+	size_t		 max_body;		/* bytes */
+	size_t		 name_max;		/* code points of a user's name */
+};
+
+/* Fill cfg with the defaults (no file read). */
+void	lk_config_defaults(struct lk_config *cfg);
+
+/*
+ * Load the defaults, then the file at path.  Relative paths inside the file
+ * (database, key_file) are taken relative to the file's own directory.
+ * Returns 0, or -1 with a message "FILE:LINE: what is wrong" (or
+ * "FILE: why it cannot be read") in err.  Unknown keys, repeated keys,
+ * and bad values are errors.
+ */
+int	lk_config_load(struct lk_config *cfg, const char *path,
+	    char *err, size_t errsz);
+
+/*
+ * The configuration file's path as the environment names it: the value of
+ * LATCHKEY_CONFIG if set and non-empty, else the compiled-in default.
+ */
+const char *lk_config_default_path(void);
+
+/* The Set-Cookie spelling of a SameSite value ("Lax", ...), or NULL for off. */
+const char *lk_samesite_str(enum lk_samesite);
+
+#endif

@@ -1,0 +1,155 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <strings.h>
+#include <string.h>
+
+#include "extern.h"
+#include "request.h"
+#include "util.h"
+
+/*
+ * Copy a parameter into a buffer.  Returns 1 if present and copied, 0 if
+ * absent, -1 if present but too long (the buffer is left empty).
+ */
+static int
+copy_param(struct lk_io *io, const char *name, char *out, size_t outsz)
+{
+	const char	*v;
+
+	out[0] = '\0';
+	if ((v = lk_io_param(io, name)) == NULL)
+		return 0;
+	return lk_strlcpy(out, v, outsz) == 0 ? 1 : -1;
+}
+
+/* The CGI variable name of a request header: X-CSRF-TOKEN -> HTTP_X_CSRF_TOKEN. */
+static void
+header_var(const char *header, char *out, size_t outsz)
+{
+	size_t	i, o;
+
+	o = (size_t)snprintf(out, outsz, "HTTP_");
+	for (i = 0; header[i] != '\0' && o + 1 < outsz; i++, o++) {
+		char c = header[i];
+
+		if (c >= 'a' && c <= 'z')
+			c -= 'a' - 'A';
+		else if (c == '-')
+			c = '_';
+		out[o] = c;
+	}
+	out[o] = '\0';
+}
+
+void
+lk_request_load(struct lk_request *req, struct lk_io *io,
+    const struct lk_config *cfg)
+{
+	char		 var[LK_CONFIG_NAME_MAX + 8], cl[32];
+	long long	 n;
+	int		 r;
+
+	memset(req, 0, sizeof(*req));
+	req->content_length = -1;
+	(void)copy_param(io, "REQUEST_METHOD", req->method,
+	    sizeof(req->method));
+	r = copy_param(io, "CONTENT_TYPE", req->content_type,
+	    sizeof(req->content_type));
+	req->has_content_type = r != 0;
+	r = copy_param(io, "CONTENT_LENGTH", cl, sizeof(cl));
+	if (r == 1 && cl[0] != '\0') {
+		if (lk_parse_ll(cl, 0, (long long)1 << 40, &n) == 0)
+			req->content_length = n;
+		else
+			req->content_length = -2;	/* garbage */
+	} else if (r == -1)
+		req->content_length = -2;
+	r = copy_param(io, "HTTP_COOKIE", req->cookie, sizeof(req->cookie));
+	req->has_cookie = r != 0;
+	req->cookie_too_long = r == -1;
+	header_var(cfg->csrf_header_name, var, sizeof(var));
+	r = copy_param(io, var, req->csrf_header, sizeof(req->csrf_header));
+	req->has_csrf_header = r != 0;
+	req->csrf_header_too_long = r == -1;
+	req->has_origin = copy_param(io, "HTTP_ORIGIN", req->origin,
+	    sizeof(req->origin)) == 1;
+	(void)copy_param(io, "REMOTE_ADDR", req->remote_addr,
+	    sizeof(req->remote_addr));
+	(void)copy_param(io, "PATH_INFO", req->path_info,
+	    sizeof(req->path_info));
+	/* HTTP_PROXY (httpoxy) is never read. */
+}
+
+enum lk_req_err
+lk_request_read_body(struct lk_request *req, struct lk_io *io,
+    const struct lk_config *cfg)
+{
+	size_t	len, got = 0;
+	long	r;
+
+	if (req->content_length == -2)
+		return LK_REQ_BAD_LENGTH;
+	if (req->content_length == -1) {
+		/* No length: no body is read; a body we cannot bound is refused. */
+		return LK_REQ_OK;
+	}
+	/* Check the announced size before reading a single byte. */
+	if ((unsigned long long)req->content_length > cfg->max_body)
+		return LK_REQ_TOO_LARGE;
+	len = (size_t)req->content_length;
+	if ((req->body = malloc(len + 1)) == NULL)
+		return LK_REQ_NOMEM;
+	while (got < len) {
+		r = lk_io_read(io, req->body + got, len - got);
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	req->body[got] = '\0';
+	req->body_len = got;
+	return got == len ? LK_REQ_OK : LK_REQ_SHORT;
+}
+
+int
+lk_request_is_json(const struct lk_request *req)
+{
+	const char	*p = req->content_type, *q;
+	static const char json[] = "application/json";
+	size_t		 n = sizeof(json) - 1;
+
+	if (!req->has_content_type || strncasecmp(p, json, n) != 0)
+		return 0;
+	p += n;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '\0')
+		return 1;
+	if (*p++ != ';')
+		return 0;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	/* The only parameter JSON may carry is charset, and only UTF-8. */
+	if (strncasecmp(p, "charset=", 8) != 0)
+		return 0;
+	p += 8;
+	q = (*p == '"') ? p + 1 : p;
+	if (strncasecmp(q, "utf-8", 5) != 0)
+		return 0;
+	q += 5;
+	if (*p == '"' && *q++ != '"')
+		return 0;
+	while (*q == ' ' || *q == '\t')
+		q++;
+	return *q == '\0';
+}
+
+void
+lk_request_reset(struct lk_request *req)
+{
+	if (req->body != NULL) {
+		lk_explicit_bzero(req->body, req->body_len);
+		free(req->body);
+	}
+	lk_explicit_bzero(req, sizeof(*req));
+	req->content_length = -1;
+}

@@ -1,0 +1,72 @@
+#ifndef LK_REQUEST_H
+#define LK_REQUEST_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "cookie.h"
+
+/*
+ * One HTTP request as the web server hands it over, through FastCGI or
+ * plain CGI.  Everything is copied out of the server's parameters into
+ * bounded buffers, so nothing points into memory the next request reuses.
+ */
+
+#define LK_METHOD_NAME_MAX	16
+#define LK_HEADER_MAX		1024
+#define LK_ADDR_MAX		64
+#define LK_PATH_MAX		1024
+
+struct lk_io;
+
+struct lk_request {
+	char	 method[LK_METHOD_NAME_MAX];
+	char	 content_type[LK_HEADER_MAX];
+	int	 has_content_type;
+	long long content_length;	/* -1 if absent */
+	char	 cookie[LK_COOKIE_HEADER_MAX + 1];
+	int	 has_cookie;
+	int	 cookie_too_long;
+	char	 csrf_header[LK_HEADER_MAX];
+	int	 has_csrf_header;
+	int	 csrf_header_too_long;
+	char	 origin[LK_HEADER_MAX];
+	int	 has_origin;
+	char	 remote_addr[LK_ADDR_MAX];
+	char	 path_info[LK_PATH_MAX];
+	char	*body;			/* NUL-terminated, or NULL */
+	size_t	 body_len;
+};
+
+enum lk_req_err {
+	LK_REQ_OK,
+	LK_REQ_TOO_LARGE,	/* 413: CONTENT_LENGTH over the limit */
+	LK_REQ_BAD_LENGTH,	/* 400: CONTENT_LENGTH not a number */
+	LK_REQ_NO_LENGTH,	/* 411: a body without CONTENT_LENGTH */
+	LK_REQ_SHORT,		/* 400: the body ended early */
+	LK_REQ_NOMEM,		/* 500 */
+	LK_REQ__MAX
+};
+
+/*
+ * Fill req from the request parameters of io.  Bounds every copy; a
+ * header too long for its buffer is noted, not truncated into a wrong
+ * value.  Never reads HTTP_PROXY.
+ */
+void	lk_request_load(struct lk_request *req, struct lk_io *io,
+	    const struct lk_config *cfg);
+
+/*
+ * Read exactly CONTENT_LENGTH bytes of body after checking it against
+ * cfg->max_body.  A request with no body reads nothing.
+ */
+enum lk_req_err lk_request_read_body(struct lk_request *req,
+	    struct lk_io *io, const struct lk_config *cfg);
+
+/* Whether the content type is JSON (application/json, optional charset=utf-8). */
+int	lk_request_is_json(const struct lk_request *req);
+
+/* Free the body and wipe the whole struct for the next request. */
+void	lk_request_reset(struct lk_request *req);
+
+#endif

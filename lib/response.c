@@ -1,0 +1,144 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "extern.h"
+#include "response.h"
+
+static const struct {
+	int		 code;
+	const char	*text;
+} statuses[] = {
+	{ 200, "OK" },
+	{ 400, "Bad Request" },
+	{ 401, "Unauthorized" },
+	{ 403, "Forbidden" },
+	{ 404, "Not Found" },
+	{ 405, "Method Not Allowed" },
+	{ 411, "Length Required" },
+	{ 413, "Content Too Large" },
+	{ 415, "Unsupported Media Type" },
+	{ 422, "Unprocessable Content" },
+	{ 429, "Too Many Requests" },
+	{ 500, "Internal Server Error" },
+	{ 503, "Service Unavailable" },
+};
+
+const char *
+lk_status_text(int status)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
+		if (statuses[i].code == status)
+			return statuses[i].text;
+	return "Unknown";
+}
+
+void
+lk_response_reset(struct lk_response *r)
+{
+	/* Headers and body may hold cookies: wipe, not just forget. */
+	memset(r, 0, sizeof(*r));
+	r->status = 500;
+}
+
+void
+lk_response_header(struct lk_response *r, const char *name,
+    const char *fmt, ...)
+{
+	va_list	ap;
+	int	n, m;
+	char	*h;
+
+	if (r->nheaders >= LK_RESP_HEADERS_MAX) {
+		r->failed = 1;
+		return;
+	}
+	h = r->headers[r->nheaders];
+	n = snprintf(h, LK_RESP_HEADER_MAX, "%s: ", name);
+	if (n < 0 || n >= LK_RESP_HEADER_MAX) {
+		r->failed = 1;
+		return;
+	}
+	va_start(ap, fmt);
+	m = vsnprintf(h + n, LK_RESP_HEADER_MAX - (size_t)n, fmt, ap);
+	va_end(ap);
+	if (m < 0 || m >= LK_RESP_HEADER_MAX - n ||
+	    strpbrk(h, "\r\n") != NULL) {
+		h[0] = '\0';
+		r->failed = 1;
+		return;
+	}
+	r->nheaders++;
+}
+
+void
+lk_response_json(struct lk_response *r, int status,
+    const struct lk_json_out *out)
+{
+	long	n;
+
+	n = lk_json_out_write(out, r->body, sizeof(r->body));
+	if (n < 0) {
+		r->failed = 1;
+		return;
+	}
+	r->status = status;
+	r->body_len = (size_t)n;
+}
+
+void
+lk_response_msg(struct lk_response *r, int status, const char *msg)
+{
+	struct lk_json_out	o;
+
+	lk_json_out_init(&o);
+	(void)lk_json_out_str(&o, "msg", msg);
+	lk_response_json(r, status, &o);
+}
+
+void
+lk_response_cookie(struct lk_response *r, const char *name, const char *value,
+    const struct lk_cookie_attr *attr, long long now)
+{
+	char	buf[LK_SET_COOKIE_MAX];
+
+	if (lk_cookie_format(buf, sizeof(buf), name, value, attr, now) == -1) {
+		r->failed = 1;
+		return;
+	}
+	lk_response_header(r, "Set-Cookie", "%s", buf);
+}
+
+int
+lk_response_send(const struct lk_response *r, struct lk_io *io)
+{
+	static const char	 fallback[] = "{\"msg\":\"Internal error\"}\n";
+	char			 head[256];
+	const char		*body = r->body;
+	size_t			 i, blen = r->body_len;
+	int			 n, status = r->status;
+
+	if (r->failed) {
+		status = 500;
+		body = fallback;
+		blen = sizeof(fallback) - 1;
+	}
+	n = snprintf(head, sizeof(head), "Status: %d %s\r\n"
+	    "Content-Type: application/json\r\n"
+	    "Cache-Control: no-store\r\n"
+	    "Content-Length: %zu\r\n", status, lk_status_text(status), blen);
+	if (n < 0 || (size_t)n >= sizeof(head) ||
+	    lk_io_write(io, head, (size_t)n) == -1)
+		return -1;
+	/* A failed response carries none of its headers (no half-set cookies). */
+	for (i = 0; !r->failed && i < r->nheaders; i++)
+		if (lk_io_write(io, r->headers[i], strlen(r->headers[i])) == -1 ||
+		    lk_io_write(io, "\r\n", 2) == -1)
+			return -1;
+	if (lk_io_write(io, "\r\n", 2) == -1 ||
+	    lk_io_write(io, body, blen) == -1)
+		return -1;
+	return 0;
+}

@@ -1,0 +1,53 @@
+#ifndef LK_RESPONSE_H
+#define LK_RESPONSE_H
+
+#include <stddef.h>
+
+#include "cookie.h"
+#include "json.h"
+
+/*
+ * The response under construction: status, extra headers (Set-Cookie,
+ * Allow, ...), and a JSON body.  Every response carries
+ * "Content-Type: application/json" and "Cache-Control: no-store".
+ */
+
+#define LK_RESP_HEADERS_MAX	12
+#define LK_RESP_HEADER_MAX	LK_SET_COOKIE_MAX
+#define LK_RESP_BODY_MAX	4096
+
+struct lk_io;
+
+struct lk_response {
+	int	 status;
+	size_t	 nheaders;
+	char	 headers[LK_RESP_HEADERS_MAX][LK_RESP_HEADER_MAX];
+	char	 body[LK_RESP_BODY_MAX];
+	size_t	 body_len;
+	int	 failed;	/* a header or body did not fit: send a 500 */
+};
+
+void	lk_response_reset(struct lk_response *);
+
+/* Add one header line "Name: value". */
+void	lk_response_header(struct lk_response *, const char *name,
+	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Set status and the body to the JSON object out. */
+void	lk_response_json(struct lk_response *, int status,
+	    const struct lk_json_out *out);
+
+/* Set status and the body {"msg": msg}. */
+void	lk_response_msg(struct lk_response *, int status, const char *msg);
+
+/* Add a Set-Cookie header; marks the response failed if it cannot be formed. */
+void	lk_response_cookie(struct lk_response *, const char *name,
+	    const char *value, const struct lk_cookie_attr *attr, long long now);
+
+/* Write the response to io.  Returns 0, or -1 if the client went away. */
+int	lk_response_send(const struct lk_response *, struct lk_io *io);
+
+/* The reason phrase for a status code. */
+const char *lk_status_text(int status);
+
+#endif

@@ -1,0 +1,399 @@
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+#include <jwt.h>
+
+#include "json.h"
+#include "token.h"
+#include "util.h"
+
+/*
+ * Latest time a numeric date may name (9999-12-31T23:59:59Z).  json-c
+ * clamps integers beyond int64 to its limits, so a huge "exp" would
+ * otherwise become a token that never expires.
+ */
+#define TIME_MAX	253402300799LL
+
+struct errinfo {
+	const char	*msg;
+	int		 status;
+};
+
+static const struct errinfo errs[LK_TOKEN__MAX] = {
+	{ "", 200 },						/* OK */
+	{ "Token is too large", 422 },				/* TOO_LARGE */
+	{ "Not enough segments", 422 },				/* SEGMENTS */
+	{ "Invalid header padding", 422 },			/* HEADER_PADDING */
+	{ "Invalid header string: must be a json object", 422 }, /* HEADER_STRING */
+	{ "Invalid payload padding", 422 },			/* PAYLOAD_PADDING */
+	{ "Invalid crypto padding", 422 },			/* CRYPTO_PADDING */
+	{ "The specified alg value is not allowed", 422 },	/* ALG */
+	{ "Signature verification failed", 422 },		/* SIGNATURE */
+	{ "Invalid payload string: must be a json object", 422 }, /* PAYLOAD_STRING */
+	{ "Issued At claim (iat) must be an integer.", 422 },	/* IAT_TYPE */
+	{ "Not Before claim (nbf) must be an integer.", 422 },	/* NBF_TYPE */
+	{ "The token is not yet valid (nbf)", 422 },		/* IMMATURE */
+	{ "Token is missing the \"exp\" claim", 422 },		/* EXP_MISSING */
+	{ "Expiration Time claim (exp) must be an integer.", 422 }, /* EXP_TYPE */
+	{ "Token has expired", 401 },				/* EXPIRED */
+	{ "Token is missing the \"aud\" claim", 422 },		/* AUD_MISSING */
+	{ "Invalid audience", 422 },				/* AUD_INVALID */
+	{ "Token is missing the \"iss\" claim", 422 },		/* ISS_MISSING */
+	{ "Invalid issuer", 422 },				/* ISS_INVALID */
+	{ "Missing claim: sub", 422 },				/* SUB_MISSING */
+	{ "Subject must be a string", 422 },			/* SUB_TYPE */
+	{ "Missing claim: type", 422 },				/* TYPE_MISSING */
+	{ "Unsupported critical extension", 422 },		/* CRIT */
+	{ "Only non-refresh tokens are allowed", 422 },		/* ONLY_ACCESS */
+	{ "Only refresh tokens are allowed", 422 },		/* ONLY_REFRESH */
+	{ "Invalid token type", 422 },				/* TYPE_INVALID */
+	{ "Missing claim: jti", 422 },				/* JTI_MISSING */
+	{ "Invalid claim: jti", 422 },				/* JTI_TYPE */
+	{ "Missing claim: csrf", 422 },				/* CSRF_MISSING */
+	{ "Invalid claim: csrf", 422 },				/* CSRF_TYPE */
+	{ "Invalid claim: fresh", 422 },			/* FRESH_TYPE */
+	{ "Internal error", 500 },				/* INTERNAL */
+};
+
+const char *
+lk_token_err_msg(enum lk_token_err err)
+{
+	return err < LK_TOKEN__MAX ? errs[err].msg : "Internal error";
+}
+
+int
+lk_token_err_status(enum lk_token_err err)
+{
+	return err < LK_TOKEN__MAX ? errs[err].status : 500;
+}
+
+static int
+b64url_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '-')
+		return 62;
+	if (c == '_')
+		return 63;
+	return -1;
+}
+
+/*
+ * Decode unpadded base64url strictly: only the URL-safe alphabet, no '='.
+ * Returns the decoded length, or -1.
+ */
+static long
+b64url_decode(const char *in, size_t inlen, unsigned char *out, size_t outsz)
+{
+	unsigned long	 acc = 0;
+	size_t		 i, o = 0;
+	int		 bits = 0, v;
+
+	if (inlen % 4 == 1)
+		return -1;
+	for (i = 0; i < inlen; i++) {
+		if ((v = b64url_value((unsigned char)in[i])) < 0)
+			return -1;
+		acc = (acc << 6) | (unsigned long)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (o >= outsz)
+				return -1;
+			out[o++] = (unsigned char)(acc >> bits);
+			acc &= (1UL << bits) - 1;
+		}
+	}
+	return (long)o;
+}
+
+/* A JSON integer within [0, TIME_MAX]. */
+static int
+get_time(struct json_object *v, long long *out)
+{
+	int64_t	n;
+
+	if (v == NULL || json_object_get_type(v) != json_type_int)
+		return -1;
+	errno = 0;
+	n = json_object_get_int64(v);
+	if (errno != 0 || n < 0 || n > TIME_MAX)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+/* Copy a non-empty JSON string without NULs of at most max bytes. */
+static int
+get_str(struct json_object *v, char *out, size_t max)
+{
+	const char	*s;
+	size_t		 len;
+
+	if (v == NULL || json_object_get_type(v) != json_type_string)
+		return -1;
+	s = json_object_get_string(v);
+	len = (size_t)json_object_get_string_len(v);
+	if (len == 0 || len > max || strlen(s) != len)
+		return -1;
+	memcpy(out, s, len + 1);
+	return 0;
+}
+
+static int
+str_equals(struct json_object *v, const char *want)
+{
+	size_t	len;
+
+	if (v == NULL || json_object_get_type(v) != json_type_string)
+		return 0;
+	len = (size_t)json_object_get_string_len(v);
+	return len == strlen(want) &&
+	    memcmp(json_object_get_string(v), want, len) == 0;
+}
+
+static enum lk_token_err
+check_aud(const struct lk_config *cfg, struct json_object *pl)
+{
+	struct json_object	*aud, *e;
+	size_t			 i, n;
+
+	if (!json_object_object_get_ex(pl, "aud", &aud))
+		return cfg->audience[0] == '\0' ?
+		    LK_TOKEN_OK : LK_TOKEN_AUD_MISSING;
+	/* A token meant for some audience is not meant for us if we have none. */
+	if (cfg->audience[0] == '\0')
+		return LK_TOKEN_AUD_INVALID;
+	if (str_equals(aud, cfg->audience))
+		return LK_TOKEN_OK;
+	if (json_object_get_type(aud) != json_type_array)
+		return LK_TOKEN_AUD_INVALID;
+	n = json_object_array_length(aud);
+	for (i = 0; i < n; i++) {
+		e = json_object_array_get_idx(aud, i);
+		if (json_object_get_type(e) != json_type_string)
+			return LK_TOKEN_AUD_INVALID;
+		if (str_equals(e, cfg->audience))
+			return LK_TOKEN_OK;
+	}
+	return LK_TOKEN_AUD_INVALID;
+}
+
+static enum lk_token_err
+check_claims(const struct lk_config *cfg, struct json_object *pl,
+    time_t now, struct lk_claims *c)
+{
+	struct json_object	*v;
+	enum lk_token_err	 e;
+
+	/* In PyJWT's order: required, iat, nbf, exp, iss, aud. */
+	if (!json_object_object_get_ex(pl, "exp", &v))
+		return LK_TOKEN_EXP_MISSING;
+	if (json_object_object_get_ex(pl, "iat", &v) &&
+	    get_time(v, &c->iat) == -1)
+		return LK_TOKEN_IAT_TYPE;
+	if (json_object_object_get_ex(pl, "nbf", &v)) {
+		if (get_time(v, &c->nbf) == -1)
+			return LK_TOKEN_NBF_TYPE;
+		if (c->nbf > (long long)now + cfg->leeway)
+			return LK_TOKEN_IMMATURE;
+	}
+	json_object_object_get_ex(pl, "exp", &v);
+	if (get_time(v, &c->exp) == -1)
+		return LK_TOKEN_EXP_TYPE;
+	if (c->exp <= (long long)now - cfg->leeway)
+		return LK_TOKEN_EXPIRED;
+	if (cfg->issuer[0] != '\0') {
+		if (!json_object_object_get_ex(pl, "iss", &v))
+			return LK_TOKEN_ISS_MISSING;
+		if (!str_equals(v, cfg->issuer))
+			return LK_TOKEN_ISS_INVALID;
+	}
+	if ((e = check_aud(cfg, pl)) != LK_TOKEN_OK)
+		return e;
+
+	/* Then flask-jwt-extended's own claims. */
+	if (!json_object_object_get_ex(pl, "sub", &v))
+		return LK_TOKEN_SUB_MISSING;
+	if (get_str(v, c->sub, LK_SUB_MAX) == -1)
+		return LK_TOKEN_SUB_TYPE;
+	if (!json_object_object_get_ex(pl, "type", &v))
+		return LK_TOKEN_TYPE_MISSING;
+	if (str_equals(v, "access"))
+		c->type = LK_TOKEN_ACCESS;
+	else if (str_equals(v, "refresh"))
+		c->type = LK_TOKEN_REFRESH;
+	else
+		c->type = LK_TOKEN_OTHER;
+	if (!json_object_object_get_ex(pl, "jti", &v))
+		return LK_TOKEN_JTI_MISSING;
+	if (get_str(v, c->jti, LK_JTI_MAX) == -1)
+		return LK_TOKEN_JTI_TYPE;
+	if (cfg->csrf_protect) {
+		if (!json_object_object_get_ex(pl, "csrf", &v))
+			return LK_TOKEN_CSRF_MISSING;
+		if (get_str(v, c->csrf, LK_CSRF_MAX) == -1)
+			return LK_TOKEN_CSRF_TYPE;
+	}
+	c->fresh = 0;
+	if (json_object_object_get_ex(pl, "fresh", &v)) {
+		/* flask-jwt-extended writes a boolean or a timestamp. */
+		if (json_object_get_type(v) == json_type_boolean)
+			c->fresh = json_object_get_boolean(v);
+		else if (json_object_get_type(v) == json_type_int) {
+			long long t;
+
+			if (get_time(v, &t) == -1)
+				return LK_TOKEN_FRESH_TYPE;
+			c->fresh = t > (long long)now;
+		} else
+			return LK_TOKEN_FRESH_TYPE;
+	}
+	return LK_TOKEN_OK;
+}
+
+enum lk_token_err
+lk_token_verify(const struct lk_config *cfg, const struct lk_key *key,
+    const char *token, size_t len, time_t now, struct lk_claims *claims)
+{
+	unsigned char		 buf[LK_TOKEN_MAX];
+	const char		*dot1, *dot2;
+	struct json_object	*hdr = NULL, *pl = NULL, *v;
+	jwt_t			*jwt = NULL;
+	enum lk_token_err	 rc;
+	long			 n;
+
+	memset(claims, 0, sizeof(*claims));
+	/* libjwt treats an empty key as "do not check the signature". */
+	if (key == NULL || key->len == 0)
+		return LK_TOKEN_INTERNAL;
+	/* libjwt copies the token onto the stack: bound it first. */
+	if (len > LK_TOKEN_MAX)
+		return LK_TOKEN_TOO_LARGE;
+	if (token == NULL || strlen(token) != len ||
+	    (dot1 = memchr(token, '.', len)) == NULL ||
+	    (dot2 = strrchr(token, '.')) == dot1)
+		return LK_TOKEN_SEGMENTS;
+
+	n = b64url_decode(token, (size_t)(dot1 - token), buf, sizeof(buf));
+	if (n < 0)
+		return LK_TOKEN_HEADER_PADDING;
+	if ((hdr = lk_json_parse_object((const char *)buf, (size_t)n)) == NULL)
+		return LK_TOKEN_HEADER_STRING;
+	if (b64url_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), buf,
+	    sizeof(buf)) < 0) {
+		rc = LK_TOKEN_PAYLOAD_PADDING;
+		goto out;
+	}
+	if (b64url_decode(dot2 + 1, len - (size_t)(dot2 - token) - 1, buf,
+	    sizeof(buf)) < 0) {
+		rc = LK_TOKEN_CRYPTO_PADDING;
+		goto out;
+	}
+	/* Exactly HS256, spelled exactly so: "none" in any case never passes. */
+	if (!json_object_object_get_ex(hdr, "alg", &v) ||
+	    !str_equals(v, "HS256")) {
+		rc = LK_TOKEN_ALG;
+		goto out;
+	}
+	if (json_object_object_get_ex(hdr, "crit", NULL)) {
+		rc = LK_TOKEN_CRIT;
+		goto out;
+	}
+
+	if (jwt_decode(&jwt, token, key->bytes, (int)key->len) != 0 ||
+	    jwt == NULL) {
+		rc = LK_TOKEN_SIGNATURE;
+		goto out;
+	}
+	/* libjwt accepts any HMAC alg the token names: check again. */
+	if (jwt_get_alg(jwt) != JWT_ALG_HS256) {
+		rc = LK_TOKEN_ALG;
+		goto out;
+	}
+
+	n = b64url_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), buf,
+	    sizeof(buf));
+	if (n < 0 ||
+	    (pl = lk_json_parse_object((const char *)buf, (size_t)n)) == NULL) {
+		rc = LK_TOKEN_PAYLOAD_STRING;
+		goto out;
+	}
+	rc = check_claims(cfg, pl, now, claims);
+out:
+	if (rc != LK_TOKEN_OK)
+		memset(claims, 0, sizeof(*claims));
+	lk_explicit_bzero(buf, sizeof(buf));
+	if (jwt != NULL)
+		jwt_free(jwt);
+	json_object_put(hdr);
+	json_object_put(pl);
+	return rc;
+}
+
+enum lk_token_err
+lk_token_check_type(const struct lk_claims *claims, enum lk_token_type want)
+{
+	if (claims->type == want)
+		return LK_TOKEN_OK;
+	if (want == LK_TOKEN_ACCESS && claims->type == LK_TOKEN_REFRESH)
+		return LK_TOKEN_ONLY_ACCESS;
+	if (want == LK_TOKEN_REFRESH && claims->type == LK_TOKEN_ACCESS)
+		return LK_TOKEN_ONLY_REFRESH;
+	return LK_TOKEN_TYPE_INVALID;
+}
+
+char *
+lk_token_issue(const struct lk_config *cfg, const struct lk_key *key,
+    enum lk_token_type type, const char *sub, int fresh, time_t now,
+    long long lifetime, struct lk_claims *claims)
+{
+	jwt_t	*jwt = NULL;
+	char	*out = NULL;
+	int	 ok;
+
+	memset(claims, 0, sizeof(*claims));
+	if (key == NULL || key->len == 0 || type >= LK_TOKEN_OTHER ||
+	    lk_strlcpy(claims->sub, sub, sizeof(claims->sub)) == -1 ||
+	    lk_uuid4(claims->jti) == -1 || lk_uuid4(claims->csrf) == -1)
+		goto out;
+	claims->type = type;
+	claims->fresh = fresh != 0;
+	claims->iat = claims->nbf = (long long)now;
+	claims->exp = (long long)now + lifetime;
+
+	if (jwt_new(&jwt) != 0)
+		goto out;
+	ok = jwt_add_grant_bool(jwt, "fresh", claims->fresh) == 0 &&
+	    jwt_add_grant_int(jwt, "iat", (long)claims->iat) == 0 &&
+	    jwt_add_grant(jwt, "jti", claims->jti) == 0 &&
+	    jwt_add_grant(jwt, "type",
+	    type == LK_TOKEN_ACCESS ? "access" : "refresh") == 0 &&
+	    jwt_add_grant(jwt, "sub", claims->sub) == 0 &&
+	    jwt_add_grant_int(jwt, "nbf", (long)claims->nbf) == 0 &&
+	    (!cfg->csrf_protect ||
+	    jwt_add_grant(jwt, "csrf", claims->csrf) == 0) &&
+	    jwt_add_grant_int(jwt, "exp", (long)claims->exp) == 0 &&
+	    (cfg->issuer[0] == '\0' ||
+	    jwt_add_grant(jwt, "iss", cfg->issuer) == 0) &&
+	    (cfg->audience[0] == '\0' ||
+	    jwt_add_grant(jwt, "aud", cfg->audience) == 0) &&
+	    jwt_set_alg(jwt, JWT_ALG_HS256, key->bytes, (int)key->len) == 0;
+	if (!ok)
+		goto out;
+	out = jwt_encode_str(jwt);
+out:
+	if (jwt != NULL)
+		jwt_free(jwt);
+	if (out == NULL)
+		memset(claims, 0, sizeof(*claims));
+	return out;
+}

@@ -1,0 +1,115 @@
+#ifndef LK_TOKEN_H
+#define LK_TOKEN_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "config.h"
+#include "key.h"
+
+/*
+ * JSON Web Tokens as flask-jwt-extended writes and reads them: HS256 only,
+ * claims fresh, iat, jti, type, sub, nbf, csrf, exp (plus iss and aud when
+ * configured).  Signing and signature checks go through libjwt; every other
+ * check is ours (libjwt 1.10 checks no claim and accepts any HMAC alg).
+ */
+
+#define LK_TOKEN_MAX	4096	/* longest token we will decode, bytes */
+#define LK_SUB_MAX	320	/* longest subject (an email address) */
+#define LK_JTI_MAX	64
+#define LK_CSRF_MAX	64
+
+enum lk_token_type {
+	LK_TOKEN_ACCESS,
+	LK_TOKEN_REFRESH,
+	LK_TOKEN_OTHER,		/* any other "type" claim */
+	LK_TOKEN_TYPE__MAX
+};
+
+/*
+ * Why a token was refused.  lk_token_err_msg() gives flask-jwt-extended's
+ * message and lk_token_err_status() its HTTP status for each.
+ */
+enum lk_token_err {
+	LK_TOKEN_OK,
+	LK_TOKEN_TOO_LARGE,		/* longer than LK_TOKEN_MAX */
+	LK_TOKEN_SEGMENTS,		/* not three dot-separated parts */
+	LK_TOKEN_HEADER_PADDING,	/* header not base64url */
+	LK_TOKEN_HEADER_STRING,		/* header not a JSON object */
+	LK_TOKEN_PAYLOAD_PADDING,
+	LK_TOKEN_CRYPTO_PADDING,
+	LK_TOKEN_ALG,			/* alg other than HS256 */
+	LK_TOKEN_SIGNATURE,		/* signature does not verify */
+	LK_TOKEN_PAYLOAD_STRING,	/* payload not a JSON object */
+	LK_TOKEN_IAT_TYPE,
+	LK_TOKEN_NBF_TYPE,
+	LK_TOKEN_IMMATURE,		/* nbf in the future */
+	LK_TOKEN_EXP_MISSING,
+	LK_TOKEN_EXP_TYPE,
+	LK_TOKEN_EXPIRED,
+	LK_TOKEN_AUD_MISSING,
+	LK_TOKEN_AUD_INVALID,
+	LK_TOKEN_ISS_MISSING,
+	LK_TOKEN_ISS_INVALID,
+	LK_TOKEN_SUB_MISSING,
+	LK_TOKEN_SUB_TYPE,
+	LK_TOKEN_TYPE_MISSING,
+	LK_TOKEN_CRIT,			/* a "crit" header we cannot honour */
+	LK_TOKEN_ONLY_ACCESS,		/* refresh token where access wanted */
+	LK_TOKEN_ONLY_REFRESH,		/* access token where refresh wanted */
+	LK_TOKEN_TYPE_INVALID,
+	LK_TOKEN_JTI_MISSING,
+	LK_TOKEN_JTI_TYPE,
+	LK_TOKEN_CSRF_MISSING,
+	LK_TOKEN_CSRF_TYPE,
+	LK_TOKEN_FRESH_TYPE,
+	LK_TOKEN_INTERNAL,		/* out of memory or similar */
+	LK_TOKEN__MAX
+};
+
+struct lk_claims {
+	enum lk_token_type type;
+	char		 sub[LK_SUB_MAX + 1];
+	char		 jti[LK_JTI_MAX + 1];
+	char		 csrf[LK_CSRF_MAX + 1];
+	long long	 iat;
+	long long	 nbf;
+	long long	 exp;
+	int		 fresh;
+};
+
+/*
+ * Mint a token of the given type for sub, valid from now for lifetime
+ * seconds, with fresh jti and csrf values.  On success returns a string
+ * the caller frees with free(3), and fills *claims with what was signed.
+ * Returns NULL on failure (random source, memory).
+ */
+char	*lk_token_issue(const struct lk_config *cfg, const struct lk_key *key,
+	    enum lk_token_type type, const char *sub, int fresh, time_t now,
+	    long long lifetime, struct lk_claims *claims);
+
+/*
+ * Verify token (a NUL-terminated string of len bytes) at time now: size,
+ * structure, alg, signature with key, then the claims (iat, nbf, exp, iss,
+ * aud, then the presence and JSON type of sub, type, jti, csrf, fresh).
+ * Fills *claims and returns LK_TOKEN_OK, or says why not.  The token's
+ * type is checked apart, with lk_token_check_type(), because
+ * flask-jwt-extended checks it after the CSRF header.
+ * The key must be non-empty; an empty key is refused as LK_TOKEN_INTERNAL
+ * (libjwt would skip the signature check).
+ */
+enum lk_token_err lk_token_verify(const struct lk_config *cfg,
+	    const struct lk_key *key, const char *token, size_t len,
+	    time_t now, struct lk_claims *claims);
+
+/* Whether verified claims are of the type wanted. */
+enum lk_token_err lk_token_check_type(const struct lk_claims *claims,
+	    enum lk_token_type want);
+
+/* The message flask-jwt-extended gives for err. */
+const char *lk_token_err_msg(enum lk_token_err err);
+
+/* The HTTP status flask-jwt-extended gives for err (401 or 422). */
+int	lk_token_err_status(enum lk_token_err err);
+
+#endif
