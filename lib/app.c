@@ -136,10 +136,11 @@ has_body(const char *method)
 }
 
 static void
-serve(const struct lk_endpoint *ep, struct lk_io *io)
+serve(const struct lk_endpoint *ep, int authorizer, struct lk_io *io)
 {
 	struct lk_ctx	 ctx;
 	time_t		 now = time(NULL);
+	const char	*role;
 
 	lk_request_reset(&app_req);
 	lk_response_reset(&app_resp);
@@ -162,6 +163,22 @@ serve(const struct lk_endpoint *ep, struct lk_io *io)
 	ctx.resp = &app_resp;
 	ctx.now = now;
 
+	if (authorizer) {
+		/*
+		 * Asked by the web server about a request it will serve
+		 * itself: any method, any path, no body.  Refuse any other
+		 * role, so that a responder mapping cannot pass for a grant.
+		 */
+		role = lk_io_param(io, "FCGI_ROLE");
+		if (role == NULL || strcmp(role, "AUTHORIZER") != 0) {
+			lk_log(LK_LOG_ERR, "not in the FastCGI Authorizer role: "
+			    "configure this program as an authorizer");
+			lk_response_msg(&app_resp, 500, "Internal error");
+			goto send;
+		}
+		ep->handle(&ctx);
+		goto send;
+	}
 	/* Only the program's exact path: /api/loginfoo is not /api/login. */
 	if (app_req.path_info[0] != '\0' || !script_matches(io, ep->name)) {
 		lk_response_msg(&app_resp, 404, "Not found");
@@ -195,8 +212,8 @@ send:
 	lk_response_reset(&app_resp);
 }
 
-int
-lk_app_main(const struct lk_endpoint *ep, int argc, char *argv[])
+static int
+app_run(const struct lk_endpoint *ep, int authorizer, int argc, char *argv[])
 {
 	FCGX_Request	 fr;
 	struct lk_io	 io;
@@ -212,7 +229,7 @@ lk_app_main(const struct lk_endpoint *ep, int argc, char *argv[])
 	if (FCGX_IsCGI()) {
 		/* Plain CGI: one request from the environment, then exit. */
 		io.fcgi = NULL;
-		serve(ep, &io);
+		serve(ep, authorizer, &io);
 		return 0;
 	}
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0) {
@@ -221,10 +238,22 @@ lk_app_main(const struct lk_endpoint *ep, int argc, char *argv[])
 	}
 	io.fcgi = &fr;
 	while (FCGX_Accept_r(&fr) >= 0) {
-		serve(ep, &io);
+		serve(ep, authorizer, &io);
 		FCGX_Finish_r(&fr);
 	}
 	lk_store_close(app_store);
 	lk_key_clear(&app_key);
 	return 0;
+}
+
+int
+lk_app_main(const struct lk_endpoint *ep, int argc, char *argv[])
+{
+	return app_run(ep, 0, argc, argv);
+}
+
+int
+lk_app_authorizer_main(const struct lk_endpoint *ep, int argc, char *argv[])
+{
+	return app_run(ep, 1, argc, argv);
 }

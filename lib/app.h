@@ -56,4 +56,16 @@ const char *lk_app_field(struct lk_ctx *ctx, struct json_object *obj,
  */
 int	lk_app_main(const struct lk_endpoint *ep, int argc, char *argv[]);
 
+/*
+ * Run the endpoint as a FastCGI Authorizer (lighttpd "mode" =>
+ * "authorizer", mod_fcgid's FcgidAccessChecker): it answers only in the
+ * Authorizer role, for any method and path, and never reads a body (the
+ * web server sends none); ep->allow and ep->methods are not used.  The
+ * handler grants with a 200, an empty body and "Variable-NAME: value"
+ * headers, which the server passes on as environment variables to
+ * whatever serves the request.  Returns the process's exit status.
+ */
+int	lk_app_authorizer_main(const struct lk_endpoint *ep, int argc,
+	    char *argv[]);
+
 #endif
