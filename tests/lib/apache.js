@@ -1,0 +1,155 @@
+// Start a real Apache httpd 2.4 serving latchkey on a free loopback port,
+// from the configuration scripts/run-apache generates (the same one
+// `make run-apache` uses), and stop it afterwards.
+//
+//   const srv = await startApache({ mode: 'fcgid', dir });
+//   ... fetch(srv.baseURL + '/api/login', ...) ...
+//   await srv.stop();
+//
+// mode 'fcgid': mod_fcgid with apache/latchkey-fcgid.conf as shipped.
+// mode 'cgi':   plain CGI (mod_cgi), configured by the shipped .htaccess files.
+// dir:          a prepared directory holding latchkey's configuration (by
+//               default dir/latchkey.conf), key and database.  When the tests
+//               run as root it is handed to the worker user (www-data), since
+//               Apache will not run its workers as root and the programs only
+//               accept a key file that is their own.
+// Also accepted: port (default: a free one), config (the configuration
+// file), state (where Apache's own files go; default dir/apache-MODE).
+
+'use strict';
+
+const { spawn, execFile } = require('node:child_process');
+const { once } = require('node:events');
+const fs = require('node:fs');
+const net = require('node:net');
+const path = require('node:path');
+
+const repoRoot = path.resolve(__dirname, '..', '..');
+const httpdPath = process.env.APACHE2 || '/usr/sbin/apache2';
+
+const live = new Set();
+process.on('exit', () => {
+	for (const child of live) {
+		try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+	}
+});
+
+/** Whether Apache (and, for mode 'fcgid', mod_fcgid) is installed. */
+function haveApache(mode = 'fcgid') {
+	if (!fs.existsSync(httpdPath)) return false;
+	return mode !== 'fcgid' || fs.existsSync('/usr/lib/apache2/modules/mod_fcgid.so');
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+async function freePort() {
+	const srv = net.createServer();
+	srv.listen(0, '127.0.0.1');
+	await once(srv, 'listening');
+	const { port } = srv.address();
+	srv.close();
+	await once(srv, 'close');
+	return port;
+}
+
+function run(file, args, env) {
+	return new Promise((resolve, reject) => {
+		execFile(file, args, { env: { ...process.env, ...env } }, (err, stdout, stderr) => {
+			if (err) {
+				err.message += `\n${stdout}${stderr}`;
+				reject(err);
+			} else {
+				resolve(stdout);
+			}
+		});
+	});
+}
+
+async function waitForPort(port, child, deadline) {
+	while (Date.now() < deadline) {
+		if (child.exitCode !== null || child.signalCode !== null) return false;
+		const ok = await new Promise((resolve) => {
+			const sock = net.connect(port, '127.0.0.1');
+			sock.once('connect', () => { sock.destroy(); resolve(true); });
+			sock.once('error', () => resolve(false));
+		});
+		if (ok) return true;
+		await new Promise((r) => setTimeout(r, 50));
+	}
+	return false;
+}
+
+/**
+ * Generate the configuration and start Apache in the foreground.  Returns
+ * { baseURL, port, dir, state, conf, errorLog(), stop() }.
+ */
+async function startApache(opts = {}) {
+	const mode = opts.mode || 'fcgid';
+	if (mode !== 'fcgid' && mode !== 'cgi') throw new Error(`unknown Apache mode ${mode}`);
+	const dir = opts.dir;
+	if (!dir) throw new Error('startApache needs dir');
+	const config = opts.config || path.join(dir, 'latchkey.conf');
+	const state = opts.state || path.join(dir, `apache-${mode}`);
+	const env = {
+		BUILD: opts.build || process.env.BUILD || path.join(repoRoot, 'build'),
+		...(opts.public ? { LATCHKEY_PUBLIC: opts.public } : {}),
+	};
+
+	// A free port can be taken between the probe and Apache's bind: retry.
+	for (let attempt = 0; ; attempt++) {
+		const port = opts.port || await freePort();
+		const conf = (await run(path.join(repoRoot, 'scripts', 'run-apache'), [
+			'--generate-only', '--mode', mode, '--port', String(port),
+			'--state', state, '--config', config,
+		], env)).trim();
+		const errorLog = path.join(state, 'logs', 'error.log');
+		const child = spawn(httpdPath, ['-f', conf, '-DFOREGROUND'], {
+			detached: true, // its own process group, so a crash can take it all down
+			stdio: ['ignore', 'inherit', 'pipe'],
+		});
+		let stderr = '';
+		child.stderr.on('data', (d) => { stderr += d; });
+		live.add(child);
+		const exited = once(child, 'exit');
+		const up = await waitForPort(port, child, Date.now() + 15000);
+		if (!up) {
+			try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+			await exited;
+			live.delete(child);
+			if (/Address already in use/.test(stderr) && !opts.port && attempt < 3) continue;
+			let log = '';
+			try { log = fs.readFileSync(errorLog, 'utf8'); } catch { /* none */ }
+			throw new Error(`apache did not start (${mode}, port ${port}):\n${stderr}\n${log}`);
+		}
+		let stopped = null;
+		return {
+			baseURL: `http://127.0.0.1:${port}`,
+			port,
+			dir,
+			state,
+			conf,
+			mode,
+			errorLog: () => {
+				try { return fs.readFileSync(errorLog, 'utf8'); } catch { return ''; }
+			},
+			stop() {
+				if (!stopped) {
+					stopped = (async () => {
+						if (child.exitCode === null && child.signalCode === null) {
+							// SIGTERM: Apache stops its workers and mod_fcgid's programs.
+							child.kill('SIGTERM');
+							const timer = setTimeout(() => {
+								try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+							}, 10000);
+							await exited;
+							clearTimeout(timer);
+						}
+						live.delete(child);
+					})();
+				}
+				return stopped;
+			},
+		};
+	}
+}
+
+module.exports = { startApache, haveApache, freePort, repoRoot, httpdPath };
