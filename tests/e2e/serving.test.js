@@ -23,42 +23,47 @@ for (const kind of serverKinds()) {
   describe(`serving the app [${kind}]`, () => {
     const server = useServer(kind);
     const browser = useBrowser();
-    let request;
-    let indexHtml;
+
+    // Each test fetches what it looks at, so that one failure stays one.
+    async function get(pagePath) {
+      return (await browser()).request.get(`${server().baseURL}${pagePath}`);
+    }
+
+    async function indexHtml() {
+      const response = await get('/');
+      assert.equal(response.status(), 200);
+      return response.text();
+    }
 
     it('answers / with an uncached index.html under the CSP', async () => {
-      const { baseURL } = server();
-      request = (await browser()).request;
-      const response = await request.get(`${baseURL}/`);
+      const response = await get('/');
       assert.equal(response.status(), 200);
       assert.equal(response.headers()['content-type'], 'text/html; charset=utf-8');
       assert.equal(response.headers()['content-security-policy'], CSP);
       const cache = cacheDirectives(response);
       assert.ok(cache.includes('no-cache') || cache.includes('no-store'),
         `index.html is cached: Cache-Control "${cache.join(', ')}"`);
-      indexHtml = await response.text();
     });
 
-    it('has no inline script or style in index.html', () => {
-      assert.ok(indexHtml, 'index.html was not fetched');
-      const scripts = [...indexHtml.matchAll(/<script\b[^>]*>/g)].map((match) => match[0]);
+    it('has no inline script or style in index.html', async () => {
+      const html = await indexHtml();
+      const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((match) => match[0]);
       assert.ok(scripts.length > 0);
       for (const tag of scripts) assert.match(tag, /\bsrc="\/assets\/[^"]+\.js"/, `inline script: ${tag}`);
-      assert.doesNotMatch(indexHtml, /<style\b/);
-      assert.doesNotMatch(indexHtml, /\sstyle=/);
-      assert.doesNotMatch(indexHtml, /\son[a-z]+=/);
-      assert.doesNotMatch(indexHtml, /(src|href)="(data|javascript):/);
+      assert.doesNotMatch(html, /<style\b/);
+      assert.doesNotMatch(html, /\sstyle=/);
+      assert.doesNotMatch(html, /\son[a-z]+=/);
+      assert.doesNotMatch(html, /(src|href)="(data|javascript):/);
     });
 
     it('serves hashed assets with a long cache lifetime', async () => {
-      const { baseURL } = server();
-      const assets = assetPaths(indexHtml || '');
+      const assets = assetPaths(await indexHtml());
       assert.ok(assets.some((asset) => asset.endsWith('.js')), 'no script asset');
       assert.ok(assets.some((asset) => asset.endsWith('.css')), 'no stylesheet asset');
       const types = { js: 'text/javascript', css: 'text/css', svg: 'image/svg+xml' };
       for (const asset of assets) {
         assert.match(asset, /^\/assets\/[A-Za-z0-9_.-]+-[A-Za-z0-9_-]{8}\.(js|css|svg)$/, `unhashed name: ${asset}`);
-        const response = await request.get(`${baseURL}${asset}`);
+        const response = await get(asset);
         assert.equal(response.status(), 200, asset);
         const type = types[asset.split('.').pop()];
         assert.equal(response.headers()['content-type'].split(';')[0], type, asset);
@@ -70,16 +75,16 @@ for (const kind of serverKinds()) {
     });
 
     it('answers every page path with the same index.html, but not /api/ paths', async () => {
-      const { baseURL } = server();
+      const html = await indexHtml();
       for (const pagePath of ['/login', '/profile', '/no/such/page']) {
-        const response = await request.get(`${baseURL}${pagePath}`);
+        const response = await get(pagePath);
         assert.equal(response.status(), 200, pagePath);
-        assert.equal(await response.text(), indexHtml, pagePath);
+        assert.equal(await response.text(), html, pagePath);
         assert.equal(response.headers()['content-security-policy'], CSP, pagePath);
       }
-      const api = await request.get(`${baseURL}/api/no-such-endpoint`);
+      const api = await get('/api/no-such-endpoint');
       assert.equal(api.status(), 404);
-      assert.notEqual(await api.text(), indexHtml);
+      assert.notEqual(await api.text(), html);
     });
 
     it('runs the app with no CSP violation and shows a page for unknown paths', async () => {
