@@ -47,6 +47,13 @@ TOOL	:= $(BUILD)/bin/latchkey
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
+# Quiet build unless V=1.
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
 # Fragments append to these.
 ALL_TARGETS :=
 CHECK_TARGETS :=
@@ -66,25 +73,30 @@ deps:
 
 $(BUILD)/obj/lib/%.o: lib/%.c lib/*.h | deps
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 $(LIB): $(LIB_OBJS)
 	@mkdir -p $(@D)
-	rm -f $@
-	ar rcs $@ $(LIB_OBJS)
+	@echo "  AR      $@"
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $(LIB_OBJS)
 
 $(BUILD)/cgi-bin/%.fcgi: cgi-bin/%.c $(LIB) lib/*.h
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
 
 $(TOOL): tool/latchkey.c $(LIB) lib/*.h
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/t.h $(LIB) lib/*.h
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Itests/unit $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
-	    $(LIB) $(PKG_LIBS)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(CPPFLAGS) -Itests/unit $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
+	    $(LIB) $(PKG_LIBS) -lcrypto
 
 run: build
 	@scripts/run-lighttpd "$(PORT)"

@@ -23,7 +23,7 @@ is_token_char(unsigned char c)
 enum lk_cookie_res
 lk_cookie_get(const char *hdr, const char *name, char *out, size_t outsz)
 {
-	const char	*p, *end, *eq, *nb, *ne, *vb, *ve;
+	const char	*p, *end, *eq, *nb, *ne, *vb;
 	size_t		 namelen, hlen, vlen;
 
 	if (outsz > 0)
@@ -54,15 +54,14 @@ lk_cookie_get(const char *hdr, const char *name, char *out, size_t outsz)
 		vb = eq + 1;
 		while (vb < end && (*vb == ' ' || *vb == '\t'))
 			vb++;
-		ve = end;
-		while (ve > vb && (ve[-1] == ' ' || ve[-1] == '\t'))
-			ve--;
+		vlen = (size_t)(end - vb);
+		while (vlen > 0 && (vb[vlen - 1] == ' ' || vb[vlen - 1] == '\t'))
+			vlen--;
 		/* A value may be wrapped in one pair of double quotes. */
-		if (ve - vb >= 2 && vb[0] == '"' && ve[-1] == '"') {
+		if (vlen >= 2 && vb[0] == '"' && vb[vlen - 1] == '"') {
 			vb++;
-			ve--;
+			vlen -= 2;
 		}
-		vlen = (size_t)(ve - vb);
 		if (vlen == 0)
 			return LK_COOKIE_ABSENT;
 		if (vlen >= outsz)

@@ -7,6 +7,249 @@
 
 #include "json.h"
 
+/*
+ * An RFC 8259 syntax check run before json-c sees the text: json-c 0.16
+ * accepts single quotes, NaN and Infinity, and overlong UTF-8 even in its
+ * strict mode.  Returns the position after one value, or NULL.
+ */
+struct scan {
+	const unsigned char	*p, *end;
+	int			 depth;
+};
+
+static void
+skip_ws(struct scan *s)
+{
+	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' ||
+	    *s->p == '\n' || *s->p == '\r'))
+		s->p++;
+}
+
+static int
+scan_hex4(struct scan *s, unsigned int *out)
+{
+	unsigned int	v = 0;
+	int		i;
+
+	if (s->end - s->p < 4)
+		return -1;
+	for (i = 0; i < 4; i++, s->p++) {
+		v <<= 4;
+		if (*s->p >= '0' && *s->p <= '9')
+			v |= (unsigned int)(*s->p - '0');
+		else if (*s->p >= 'a' && *s->p <= 'f')
+			v |= (unsigned int)(*s->p - 'a' + 10);
+		else if (*s->p >= 'A' && *s->p <= 'F')
+			v |= (unsigned int)(*s->p - 'A' + 10);
+		else
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+scan_string(struct scan *s)
+{
+	unsigned int	 cp, lo;
+	size_t		 need, k;
+
+	s->p++;		/* opening quote */
+	while (s->p < s->end) {
+		unsigned char c = *s->p;
+
+		if (c == '"') {
+			s->p++;
+			return 0;
+		}
+		if (c < 0x20)
+			return -1;
+		if (c == '\\') {
+			if (++s->p >= s->end)
+				return -1;
+			switch (*s->p++) {
+			case '"': case '\\': case '/': case 'b':
+			case 'f': case 'n': case 'r': case 't':
+				continue;
+			case 'u':
+				if (scan_hex4(s, &cp) == -1)
+					return -1;
+				/* Surrogates must pair up. */
+				if (cp >= 0xdc00 && cp <= 0xdfff)
+					return -1;
+				if (cp >= 0xd800 && cp <= 0xdbff) {
+					if (s->end - s->p < 6 || s->p[0] != '\\' ||
+					    s->p[1] != 'u')
+						return -1;
+					s->p += 2;
+					if (scan_hex4(s, &lo) == -1 ||
+					    lo < 0xdc00 || lo > 0xdfff)
+						return -1;
+				}
+				continue;
+			default:
+				return -1;
+			}
+		}
+		if (c < 0x80) {
+			s->p++;
+			continue;
+		}
+		/* UTF-8: shortest form, no surrogates, at most U+10FFFF. */
+		if ((c & 0xe0) == 0xc0) {
+			cp = c & 0x1f;
+			need = 1;
+		} else if ((c & 0xf0) == 0xe0) {
+			cp = c & 0x0f;
+			need = 2;
+		} else if ((c & 0xf8) == 0xf0) {
+			cp = c & 0x07;
+			need = 3;
+		} else
+			return -1;
+		if ((size_t)(s->end - s->p) <= need)
+			return -1;
+		for (k = 1; k <= need; k++) {
+			if ((s->p[k] & 0xc0) != 0x80)
+				return -1;
+			cp = (cp << 6) | (s->p[k] & 0x3f);
+		}
+		if ((need == 1 && cp < 0x80) || (need == 2 && cp < 0x800) ||
+		    (need == 3 && cp < 0x10000) || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return -1;
+		s->p += need + 1;
+	}
+	return -1;
+}
+
+static int
+digits(struct scan *s)
+{
+	const unsigned char	*start = s->p;
+
+	while (s->p < s->end && *s->p >= '0' && *s->p <= '9')
+		s->p++;
+	return s->p > start ? 0 : -1;
+}
+
+static int
+scan_number(struct scan *s)
+{
+	if (s->p < s->end && *s->p == '-')
+		s->p++;
+	if (s->p < s->end && *s->p == '0')
+		s->p++;
+	else if (digits(s) == -1)
+		return -1;
+	if (s->p < s->end && *s->p == '.') {
+		s->p++;
+		if (digits(s) == -1)
+			return -1;
+	}
+	if (s->p < s->end && (*s->p == 'e' || *s->p == 'E')) {
+		s->p++;
+		if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
+			s->p++;
+		if (digits(s) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+scan_literal(struct scan *s, const char *lit)
+{
+	size_t	n = strlen(lit);
+
+	if ((size_t)(s->end - s->p) < n || memcmp(s->p, lit, n) != 0)
+		return -1;
+	s->p += n;
+	return 0;
+}
+
+static int scan_value(struct scan *);
+
+static int
+scan_container(struct scan *s, unsigned char close, int object)
+{
+	if (++s->depth > LK_JSON_DEPTH)
+		return -1;
+	s->p++;
+	skip_ws(s);
+	if (s->p < s->end && *s->p == close) {
+		s->p++;
+		s->depth--;
+		return 0;
+	}
+	for (;;) {
+		skip_ws(s);
+		if (object) {
+			if (s->p >= s->end || *s->p != '"' ||
+			    scan_string(s) == -1)
+				return -1;
+			skip_ws(s);
+			if (s->p >= s->end || *s->p++ != ':')
+				return -1;
+			skip_ws(s);
+		}
+		if (scan_value(s) == -1)
+			return -1;
+		skip_ws(s);
+		if (s->p >= s->end)
+			return -1;
+		if (*s->p == ',') {
+			s->p++;
+			continue;
+		}
+		if (*s->p++ != close)
+			return -1;
+		s->depth--;
+		return 0;
+	}
+}
+
+static int
+scan_value(struct scan *s)
+{
+	if (s->p >= s->end)
+		return -1;
+	switch (*s->p) {
+	case '{':
+		return scan_container(s, '}', 1);
+	case '[':
+		return scan_container(s, ']', 0);
+	case '"':
+		return scan_string(s);
+	case 't':
+		return scan_literal(s, "true");
+	case 'f':
+		return scan_literal(s, "false");
+	case 'n':
+		return scan_literal(s, "null");
+	default:
+		if (*s->p == '-' || (*s->p >= '0' && *s->p <= '9'))
+			return scan_number(s);
+		return -1;
+	}
+}
+
+/* Whether buf[0..len) is exactly one JSON object, with optional white space. */
+static int
+valid_object(const char *buf, size_t len)
+{
+	struct scan	s;
+
+	s.p = (const unsigned char *)buf;
+	s.end = s.p + len;
+	s.depth = 0;
+	skip_ws(&s);
+	if (s.p >= s.end || *s.p != '{' || scan_value(&s) == -1)
+		return 0;
+	skip_ws(&s);
+	return s.p == s.end;
+}
+
 struct json_object *
 lk_json_parse_object(const char *buf, size_t len)
 {
@@ -16,7 +259,7 @@ lk_json_parse_object(const char *buf, size_t len)
 	if (buf == NULL || len == 0 || len > (size_t)INT32_MAX)
 		return NULL;
 	/* A NUL inside the text would end json-c's input early. */
-	if (memchr(buf, '\0', len) != NULL)
+	if (memchr(buf, '\0', len) != NULL || !valid_object(buf, len))
 		return NULL;
 	if ((tok = json_tokener_new_ex(LK_JSON_DEPTH)) == NULL)
 		return NULL;
@@ -206,8 +449,8 @@ cmp_member(const void *a, const void *b)
 long
 lk_json_out_write(const struct lk_json_out *o, char *out, size_t outsz)
 {
-	const char	*keys[LK_JSON_MEMBERS_MAX];
-	size_t		 idx[LK_JSON_MEMBERS_MAX], i, j, len = 0;
+	const char	*keys[LK_JSON_MEMBERS_MAX] = { NULL };
+	size_t		 idx[LK_JSON_MEMBERS_MAX] = { 0 }, i, j, len = 0;
 	long		 n;
 
 	for (i = 0; i < o->n; i++)

@@ -7,7 +7,7 @@
 set -eu
 
 core="gcc make pkg-config libfcgi-dev libjson-c-dev libjwt-dev libcrypt-dev
-libsqlite3-dev sqlite3 lighttpd curl cppcheck"
+libsqlite3-dev libssl-dev sqlite3 lighttpd curl cppcheck"
 apache="apache2 libapache2-mod-fcgid"
 browser="chromium"
 sanitize="clang libclang-rt-14-dev"

@@ -1,0 +1,185 @@
+#include <string.h>
+
+#include "config.h"
+#include "password.h"
+#include "t.h"
+#include "tmpdir.h"
+
+static int
+load(const char *text, char *err, size_t errsz, struct lk_config *cfg)
+{
+	return lk_config_load(cfg, tmp_file("t.conf", text, 0644), err, errsz);
+}
+
+TEST(defaults_follow_the_seed)
+{
+	struct lk_config	c;
+
+	lk_config_defaults(&c);
+	CHECK_INT(c.access_token_expires, 3600);
+	CHECK_STR(c.access_cookie_name, "access_token_cookie");
+	CHECK_STR(c.access_csrf_cookie_name, "csrf_access_token");
+	CHECK_STR(c.access_cookie_path, "/");
+	CHECK_STR(c.csrf_header_name, "X-CSRF-TOKEN");
+	CHECK_INT(c.csrf_protect, 1);
+	CHECK_INT(c.cookie_secure, 1);
+	CHECK_INT(c.cookie_samesite, LK_SAMESITE_LAX);
+	CHECK_INT(c.csrf_methods, LK_METHOD_POST | LK_METHOD_PUT |
+	    LK_METHOD_PATCH | LK_METHOD_DELETE);
+	CHECK_INT(c.leeway, 0);
+	CHECK_STR(c.hash_method, "yescrypt");
+	CHECK_INT(c.hash_cost, 5);
+	CHECK_INT(c.max_body, 8192);
+}
+
+TEST(empty_file_and_comments)
+{
+	struct lk_config	c;
+	char			err[512];
+
+	CHECK_INT(load("# only a comment\n\n   \n\t# indented\n", err,
+	    sizeof(err), &c), 0);
+	/* Relative paths resolve against the file's directory. */
+	CHECK(strncmp(c.database, tmp_dir(), strlen(tmp_dir())) == 0);
+	CHECK(strcmp(c.database + strlen(tmp_dir()), "/latchkey.db") == 0);
+	CHECK(strcmp(c.key_file + strlen(tmp_dir()), "/secret.key") == 0);
+}
+
+TEST(every_key_parses)
+{
+	struct lk_config	c;
+	char			err[512];
+
+	CHECK_INT(load(
+	    "database = /var/lib/latchkey/users.db\n"
+	    "key_file = keys/secret\n"
+	    "access_token_expires = 15m\n"
+	    "leeway = 30\n"
+	    "issuer = https://example.com\n"
+	    "audience = app\n"
+	    "access_cookie_name = at\n"
+	    "access_cookie_path = /api/\n"
+	    "access_csrf_cookie_name = ct\n"
+	    "access_csrf_cookie_path = /\n"
+	    "cookie_domain = example.com\n"
+	    "cookie_secure = false\n"
+	    "cookie_samesite = Strict\n"
+	    "session_cookie = no\n"
+	    "csrf_protect = on\n"
+	    "csrf_header_name = X-XSRF-TOKEN\n"
+	    "csrf_methods = POST, DELETE\n"
+	    "hash_method = bcrypt\n"
+	    "hash_cost = 10\n"
+	    "hash_allow = bcrypt yescrypt\n"
+	    "max_body = 4096\n"
+	    "name_max = 50\n", err, sizeof(err), &c), 0);
+	CHECK_STR(c.database, "/var/lib/latchkey/users.db");
+	CHECK(strcmp(c.key_file + strlen(tmp_dir()), "/keys/secret") == 0);
+	CHECK_INT(c.access_token_expires, 900);
+	CHECK_INT(c.leeway, 30);
+	CHECK_STR(c.issuer, "https://example.com");
+	CHECK_STR(c.audience, "app");
+	CHECK_STR(c.access_cookie_name, "at");
+	CHECK_STR(c.access_cookie_path, "/api/");
+	CHECK_STR(c.cookie_domain, "example.com");
+	CHECK_INT(c.cookie_secure, 0);
+	CHECK_INT(c.cookie_samesite, LK_SAMESITE_STRICT);
+	CHECK_INT(c.session_cookie, 0);
+	CHECK_STR(c.csrf_header_name, "X-XSRF-TOKEN");
+	CHECK_INT(c.csrf_methods, LK_METHOD_POST | LK_METHOD_DELETE);
+	CHECK_STR(c.hash_method, "bcrypt");
+	CHECK_INT(c.hash_cost, 10);
+	CHECK_INT(c.hash_allow, LK_HASH_BCRYPT | LK_HASH_YESCRYPT);
+	CHECK_INT(c.max_body, 4096);
+	CHECK_INT(c.name_max, 50);
+}
+
+TEST(hash_cost_defaults_per_method)
+{
+	struct lk_config	c;
+	char			err[512];
+
+	CHECK_INT(load("hash_method = bcrypt\n", err, sizeof(err), &c), 0);
+	CHECK_INT(c.hash_cost, 12);
+}
+
+/* Each bad file fails with "FILE:LINE: ..." naming the right line. */
+static void
+expect_error(const char *text, const char *where, const char *what)
+{
+	struct lk_config	c;
+	char			err[1024], want[600];
+
+	CHECK_INT(load(text, err, sizeof(err), &c), -1);
+	(void)snprintf(want, sizeof(want), "%s/t.conf%s", tmp_dir(), where);
+	if (strncmp(err, want, strlen(want)) != 0 ||
+	    strstr(err, what) == NULL) {
+		fprintf(stderr, "  got: %s\n  want: %s ... %s\n", err, want, what);
+		t_now_failed = 1;
+	}
+}
+
+TEST(errors_name_file_and_line)
+{
+	expect_error("cookie_secure = true\nbogus = 1\n", ":2: ",
+	    "unknown key \"bogus\"");
+	expect_error("\n\nno equals sign\n", ":3: ", "expected \"key = value\"");
+	expect_error("cookie_secure = maybe\n", ":1: ", "cookie_secure");
+	expect_error("access_token_expires = 0\n", ":1: ", "access_token_expires");
+	expect_error("access_token_expires = 10x\n", ":1: ", "access_token_expires");
+	expect_error("access_token_expires = -5\n", ":1: ", "access_token_expires");
+	expect_error("access_token_expires = 99999999999999999999\n", ":1: ",
+	    "access_token_expires");
+	expect_error("cookie_samesite = lax-ish\n", ":1: ", "cookie_samesite");
+	expect_error("csrf_methods = POST, FETCH\n", ":1: ", "csrf_methods");
+	expect_error("hash_method = md5\n", ":1: ", "hash_method");
+	expect_error("access_cookie_name = a b\n", ":1: ", "access_cookie_name");
+	expect_error("access_cookie_name = a;b\n", ":1: ", "access_cookie_name");
+	expect_error("access_cookie_path = api\n", ":1: ", "access_cookie_path");
+	expect_error("cookie_domain = ex ample.com\n", ":1: ", "cookie_domain");
+	expect_error("max_body = 10\n", ":1: ", "max_body");
+	expect_error("leeway = 1\nleeway = 2\n", ":2: ", "set twice");
+	expect_error("database =\n", ":1: ", "database");
+	expect_error("hash_method = bcrypt\nhash_cost = 3\n", ": ", "hash_cost");
+	expect_error("hash_allow = bcrypt\n", ": ", "hash_allow must include");
+	expect_error("cookie_secure = false\ncookie_samesite = None\n", ": ",
+	    "requires cookie_secure");
+	expect_error("access_csrf_cookie_name = access_token_cookie\n", ": ",
+	    "must differ");
+}
+
+TEST(missing_file)
+{
+	struct lk_config	c;
+	char			err[512];
+
+	CHECK_INT(lk_config_load(&c, "/nonexistent/latchkey.conf", err,
+	    sizeof(err)), -1);
+	CHECK_STR(err, "/nonexistent/latchkey.conf: No such file or directory");
+}
+
+TEST(long_line_and_nul)
+{
+	struct lk_config	c;
+	char			err[1024], big[4000];
+
+	memset(big, 'a', sizeof(big) - 2);
+	big[sizeof(big) - 2] = '\n';
+	big[sizeof(big) - 1] = '\0';
+	CHECK_INT(load(big, err, sizeof(err), &c), -1);
+	CHECK(strstr(err, ":1: line too long") != NULL);
+}
+
+int
+main(void)
+{
+	RUN(defaults_follow_the_seed);
+	RUN(empty_file_and_comments);
+	RUN(every_key_parses);
+	RUN(hash_cost_defaults_per_method);
+	RUN(errors_name_file_and_line);
+	RUN(missing_file);
+	RUN(long_line_and_nul);
+	tmp_cleanup();
+	return T_END();
+}

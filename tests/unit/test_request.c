@@ -1,0 +1,183 @@
+/*
+ * The request and response glue in plain CGI mode: parameters from the
+ * environment, body from standard input, response to standard output.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "extern.h"
+#include "request.h"
+#include "response.h"
+#include "t.h"
+
+static struct lk_config	cfg;
+
+/* Feed text to standard input through a pipe. */
+static void
+stdin_from(const char *text)
+{
+	int	fd[2];
+
+	if (pipe(fd) == -1)
+		exit(1);
+	if (write(fd[1], text, strlen(text)) != (ssize_t)strlen(text))
+		exit(1);
+	close(fd[1]);
+	dup2(fd[0], STDIN_FILENO);
+	close(fd[0]);
+}
+
+static void
+env_clear(void)
+{
+	unsetenv("REQUEST_METHOD");
+	unsetenv("CONTENT_TYPE");
+	unsetenv("CONTENT_LENGTH");
+	unsetenv("HTTP_COOKIE");
+	unsetenv("HTTP_X_CSRF_TOKEN");
+	unsetenv("PATH_INFO");
+	unsetenv("REMOTE_ADDR");
+}
+
+TEST(loads_parameters)
+{
+	struct lk_request	r;
+	struct lk_io		io = { NULL };
+
+	lk_config_defaults(&cfg);
+	env_clear();
+	setenv("REQUEST_METHOD", "PATCH", 1);
+	setenv("CONTENT_TYPE", "application/json", 1);
+	setenv("CONTENT_LENGTH", "15", 1);
+	setenv("HTTP_COOKIE", "a=b", 1);
+	setenv("HTTP_X_CSRF_TOKEN", "tok", 1);
+	setenv("REMOTE_ADDR", "127.0.0.1", 1);
+	setenv("HTTP_PROXY", "http://evil:8080", 1);
+	lk_request_load(&r, &io, &cfg);
+	CHECK_STR(r.method, "PATCH");
+	CHECK_INT(r.content_length, 15);
+	CHECK_STR(r.cookie, "a=b");
+	CHECK_INT(r.has_cookie, 1);
+	CHECK_STR(r.csrf_header, "tok");
+	CHECK_INT(r.has_csrf_header, 1);
+	CHECK_STR(r.remote_addr, "127.0.0.1");
+	CHECK(lk_request_is_json(&r));
+	stdin_from("{\"name\":\"Jane\"}");
+	CHECK_INT(lk_request_read_body(&r, &io, &cfg), LK_REQ_OK);
+	CHECK_INT(r.body_len, 15);
+	CHECK_STR(r.body, "{\"name\":\"Jane\"}");
+	lk_request_reset(&r);
+	CHECK(r.body == NULL);
+	CHECK_STR(r.method, "");
+	CHECK_STR(r.cookie, "");
+}
+
+TEST(body_limits)
+{
+	struct lk_request	r;
+	struct lk_io		io = { NULL };
+
+	lk_config_defaults(&cfg);
+	env_clear();
+	setenv("REQUEST_METHOD", "POST", 1);
+	setenv("CONTENT_LENGTH", "8193", 1);
+	lk_request_load(&r, &io, &cfg);
+	/* Refused from the header alone: nothing is read. */
+	CHECK_INT(lk_request_read_body(&r, &io, &cfg), LK_REQ_TOO_LARGE);
+	lk_request_reset(&r);
+	setenv("CONTENT_LENGTH", "-1", 1);
+	lk_request_load(&r, &io, &cfg);
+	CHECK_INT(lk_request_read_body(&r, &io, &cfg), LK_REQ_BAD_LENGTH);
+	lk_request_reset(&r);
+	setenv("CONTENT_LENGTH", "12abc", 1);
+	lk_request_load(&r, &io, &cfg);
+	CHECK_INT(lk_request_read_body(&r, &io, &cfg), LK_REQ_BAD_LENGTH);
+	lk_request_reset(&r);
+	setenv("CONTENT_LENGTH", "10", 1);
+	stdin_from("short");
+	lk_request_load(&r, &io, &cfg);
+	CHECK_INT(lk_request_read_body(&r, &io, &cfg), LK_REQ_SHORT);
+	lk_request_reset(&r);
+}
+
+TEST(oversized_headers_are_flagged_not_truncated)
+{
+	struct lk_request	 r;
+	struct lk_io		 io = { NULL };
+	char			*big;
+
+	lk_config_defaults(&cfg);
+	env_clear();
+	big = malloc(LK_COOKIE_HEADER_MAX + 100);
+	memset(big, 'a', LK_COOKIE_HEADER_MAX + 99);
+	big[LK_COOKIE_HEADER_MAX + 99] = '\0';
+	setenv("HTTP_COOKIE", big, 1);
+	setenv("HTTP_X_CSRF_TOKEN", big, 1);
+	lk_request_load(&r, &io, &cfg);
+	CHECK_INT(r.cookie_too_long, 1);
+	CHECK_STR(r.cookie, "");
+	CHECK_INT(r.csrf_header_too_long, 1);
+	CHECK_STR(r.csrf_header, "");
+	free(big);
+}
+
+TEST(json_content_types)
+{
+	struct lk_request	r;
+	const char		*yes[] = { "application/json",
+				    "Application/JSON", "application/json; charset=utf-8",
+				    "application/json;charset=UTF-8",
+				    "application/json; charset=\"utf-8\"" };
+	const char		*no[] = { "text/plain", "application/jsonx",
+				    "application/x-www-form-urlencoded",
+				    "multipart/form-data; boundary=x",
+				    "application/json; charset=latin1",
+				    "application/json; foo=bar", "" };
+	size_t			i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		memset(&r, 0, sizeof(r));
+		r.has_content_type = 1;
+		(void)snprintf(r.content_type, sizeof(r.content_type), "%s", yes[i]);
+		CHECK(lk_request_is_json(&r));
+	}
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		memset(&r, 0, sizeof(r));
+		r.has_content_type = 1;
+		(void)snprintf(r.content_type, sizeof(r.content_type), "%s", no[i]);
+		CHECK(!lk_request_is_json(&r));
+	}
+	memset(&r, 0, sizeof(r));
+	CHECK(!lk_request_is_json(&r));
+}
+
+TEST(response_headers_and_failure)
+{
+	struct lk_response	r;
+
+	lk_response_reset(&r);
+	lk_response_msg(&r, 401, "Missing CSRF token");
+	CHECK_INT(r.status, 401);
+	CHECK_STR(r.body, "{\"msg\":\"Missing CSRF token\"}\n");
+	lk_response_header(&r, "Allow", "%s", "POST");
+	CHECK_INT(r.nheaders, 1);
+	CHECK_STR(r.headers[0], "Allow: POST");
+	/* Header injection is refused and fails the whole response. */
+	lk_response_header(&r, "X", "%s", "a\r\nSet-Cookie: evil=1");
+	CHECK_INT(r.nheaders, 1);
+	CHECK_INT(r.failed, 1);
+	CHECK_STR(lk_status_text(413), "Content Too Large");
+}
+
+int
+main(void)
+{
+	RUN(loads_parameters);
+	RUN(body_limits);
+	RUN(oversized_headers_are_flagged_not_truncated);
+	RUN(json_content_types);
+	RUN(response_headers_and_failure);
+	return T_END();
+}
