@@ -14,7 +14,9 @@
 //               Apache will not run its workers as root and the programs only
 //               accept a key file that is their own.
 // Also accepted: port (default: a free one), config (the configuration
-// file), state (where Apache's own files go; default dir/apache-MODE).
+// file), state (where Apache's own files go; default dir/apache-MODE),
+// public and members (the directories served at / and /members/; default
+// the repository's public/ and dist/public/members/), build (default build/).
 
 'use strict';
 
@@ -92,6 +94,7 @@ async function startApache(opts = {}) {
 	const env = {
 		BUILD: opts.build || process.env.BUILD || path.join(repoRoot, 'build'),
 		...(opts.public ? { LATCHKEY_PUBLIC: opts.public } : {}),
+		...(opts.members ? { LATCHKEY_MEMBERS: opts.members } : {}),
 	};
 
 	// A free port can be taken between the probe and Apache's bind: retry.
