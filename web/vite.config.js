@@ -22,8 +22,13 @@ export default defineConfig({
     // Vite's modulepreload polyfill is bundled into the entry chunk, not
     // inlined, so script-src 'self' is enough.
   },
+  // `npm run dev` for working on the app: the API is proxied to a running
+  // `make run` (lighttpd on 127.0.0.1:8080 unless LATCHKEY_API says
+  // otherwise), so the page and the API still share one origin.
   server: {
     host: '127.0.0.1',
-    strictPort: false,
+    proxy: {
+      '/api': process.env.LATCHKEY_API || 'http://127.0.0.1:8080',
+    },
   },
 });
