@@ -5,13 +5,15 @@ const { it, after } = require('node:test');
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 
-// Every kind the harness supports is tested. LATCHKEY_E2E_KINDS (comma
-// separated) narrows the list for a quick run; it never widens what counts
-// as passing: a kind that cannot start fails its tests.
+// The browser tests run against lighttpd and Apache with mod_fcgid unless
+// LATCHKEY_E2E_KINDS (or the HTTP suites' LATCHKEY_KINDS), comma separated,
+// names others, e.g. 'lighttpd' for a quick run or 'apache-cgi' too. A kind
+// that cannot start fails its tests; it is never skipped.
 const DEFAULT_KINDS = ['lighttpd', 'apache-fcgid'];
 
 function serverKinds() {
-  const chosen = (process.env.LATCHKEY_E2E_KINDS || '').split(',').map((s) => s.trim()).filter(Boolean);
+  const setting = process.env.LATCHKEY_E2E_KINDS || process.env.LATCHKEY_KINDS || '';
+  const chosen = setting.split(',').map((s) => s.trim()).filter(Boolean);
   return chosen.length > 0 ? chosen : DEFAULT_KINDS;
 }
 
