@@ -81,8 +81,60 @@ async function waitForPort(port, child, deadline) {
 }
 
 /**
+ * Run Apache in the foreground with a configuration file that listens on
+ * 127.0.0.1:port and logs errors to errorLog.  Resolves to
+ * { baseURL, port, conf, errorLog(), stop() }; rejects if it does not come
+ * up (err.addressInUse tells a lost race for the port).
+ */
+async function launchApache({ conf, port, errorLog }) {
+	const child = spawn(httpdPath, ['-f', conf, '-DFOREGROUND'], {
+		detached: true, // its own process group, so a crash can take it all down
+		stdio: ['ignore', 'inherit', 'pipe'],
+	});
+	let stderr = '';
+	child.stderr.on('data', (d) => { stderr += d; });
+	live.add(child);
+	const exited = once(child, 'exit');
+	const readLog = () => {
+		try { return fs.readFileSync(errorLog, 'utf8'); } catch { return ''; }
+	};
+	if (!await waitForPort(port, child, Date.now() + 15000)) {
+		try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+		await exited;
+		live.delete(child);
+		const err = new Error(`apache did not start on port ${port}:\n${stderr}\n${readLog()}`);
+		err.addressInUse = /Address already in use/.test(stderr);
+		throw err;
+	}
+	let stopped = null;
+	return {
+		baseURL: `http://127.0.0.1:${port}`,
+		port,
+		conf,
+		errorLog: readLog,
+		stop() {
+			if (!stopped) {
+				stopped = (async () => {
+					if (child.exitCode === null && child.signalCode === null) {
+						// SIGTERM: Apache stops its workers and mod_fcgid's programs.
+						child.kill('SIGTERM');
+						const timer = setTimeout(() => {
+							try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+						}, 10000);
+						await exited;
+						clearTimeout(timer);
+					}
+					live.delete(child);
+				})();
+			}
+			return stopped;
+		},
+	};
+}
+
+/**
  * Generate the configuration and start Apache in the foreground.  Returns
- * { baseURL, port, dir, state, conf, errorLog(), stop() }.
+ * { baseURL, port, dir, state, conf, mode, errorLog(), stop() }.
  */
 async function startApache(opts = {}) {
 	const mode = opts.mode || 'fcgid';
@@ -104,55 +156,13 @@ async function startApache(opts = {}) {
 			'--generate-only', '--mode', mode, '--port', String(port),
 			'--state', state, '--config', config,
 		], env)).trim();
-		const errorLog = path.join(state, 'logs', 'error.log');
-		const child = spawn(httpdPath, ['-f', conf, '-DFOREGROUND'], {
-			detached: true, // its own process group, so a crash can take it all down
-			stdio: ['ignore', 'inherit', 'pipe'],
-		});
-		let stderr = '';
-		child.stderr.on('data', (d) => { stderr += d; });
-		live.add(child);
-		const exited = once(child, 'exit');
-		const up = await waitForPort(port, child, Date.now() + 15000);
-		if (!up) {
-			try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
-			await exited;
-			live.delete(child);
-			if (/Address already in use/.test(stderr) && !opts.port && attempt < 3) continue;
-			let log = '';
-			try { log = fs.readFileSync(errorLog, 'utf8'); } catch { /* none */ }
-			throw new Error(`apache did not start (${mode}, port ${port}):\n${stderr}\n${log}`);
+		try {
+			const srv = await launchApache({ conf, port, errorLog: path.join(state, 'logs', 'error.log') });
+			return { ...srv, dir, state, mode };
+		} catch (err) {
+			if (!(err.addressInUse && !opts.port && attempt < 3)) throw err;
 		}
-		let stopped = null;
-		return {
-			baseURL: `http://127.0.0.1:${port}`,
-			port,
-			dir,
-			state,
-			conf,
-			mode,
-			errorLog: () => {
-				try { return fs.readFileSync(errorLog, 'utf8'); } catch { return ''; }
-			},
-			stop() {
-				if (!stopped) {
-					stopped = (async () => {
-						if (child.exitCode === null && child.signalCode === null) {
-							// SIGTERM: Apache stops its workers and mod_fcgid's programs.
-							child.kill('SIGTERM');
-							const timer = setTimeout(() => {
-								try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
-							}, 10000);
-							await exited;
-							clearTimeout(timer);
-						}
-						live.delete(child);
-					})();
-				}
-				return stopped;
-			},
-		};
 	}
 }
 
-module.exports = { startApache, haveApache, freePort, repoRoot, httpdPath };
+module.exports = { startApache, launchApache, haveApache, freePort, repoRoot, httpdPath };

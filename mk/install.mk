@@ -1,0 +1,101 @@
+# Installing latchkey, and the tarball for shared hosting.
+#
+#   make install   [PREFIX=/usr/local] [DESTDIR=...]   tool, programs, app,
+#                  man page, documentation and example server configurations
+#   make uninstall [PREFIX=...] [DESTDIR=...]          removes exactly that
+#   make dist      build/dist/latchkey-$(DIST_VERSION).tar.gz for a shared
+#                  host: cgi-bin/, public/ (app + .htaccess), private/, bin/,
+#                  INSTALL
+#
+# Where things go (FHS, under PREFIX):
+#   bin/latchkey                          the admin tool
+#   libexec/latchkey/*.fcgi               the programs (run by the web server)
+#   share/latchkey/public/                the built app (document root)
+#   share/latchkey/members/               the demo page behind the authorizer
+#   share/man/man1/latchkey.1             the man page
+#   share/doc/latchkey/                   docs/*.md and examples/ (server
+#                                         configurations, latchkey.conf)
+# The configuration itself ($(SYSCONFDIR)/latchkey/latchkey.conf, the
+# programs' compiled-in default), the key and the database are made on the
+# target by `latchkey init`; install never writes or overwrites them.
+
+DIST_VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo snapshot)
+INSTALL	?= install
+BINDIR	?= $(PREFIX)/bin
+LIBEXECDIR ?= $(PREFIX)/libexec/latchkey
+DATADIR	?= $(PREFIX)/share/latchkey
+MANDIR	?= $(PREFIX)/share/man
+DOCDIR	?= $(PREFIX)/share/doc/latchkey
+
+# The example configurations name /usr/local and /usr/local/etc; installed
+# copies name the real PREFIX and SYSCONFDIR.
+INSTALL_PATHS = sed -e 's|/usr/local/etc/|@SYSCONF@/|g' \
+	-e 's|/usr/local/|$(PREFIX)/|g' -e 's|@SYSCONF@|$(SYSCONFDIR)|g'
+
+APACHE_EXAMPLES := apache/latchkey-fcgid.conf apache/latchkey-vhost-https.conf \
+	apache/htaccess apache/cgi-bin.htaccess apache/members.htaccess \
+	apache/private.htaccess
+
+.PHONY: install uninstall dist check-dist
+
+install: build
+	@test -f public/index.html || { echo "install: public/ is not built (make web)" >&2; exit 1; }
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) \
+	    $(DESTDIR)$(DATADIR)/public $(DESTDIR)$(DATADIR)/members \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR)/examples/apache \
+	    $(DESTDIR)$(DOCDIR)/examples/lighttpd
+	$(INSTALL) -m 0755 $(TOOL) $(DESTDIR)$(BINDIR)/latchkey
+	$(INSTALL) -m 0755 $(PROGRAMS) $(DESTDIR)$(LIBEXECDIR)/
+	cp -R public/. $(DESTDIR)$(DATADIR)/public/
+	chmod -R u=rwX,go=rX $(DESTDIR)$(DATADIR)/public
+	$(INSTALL) -m 0644 dist/public/members/index.html $(DESTDIR)$(DATADIR)/members/
+	test ! -f docs/latchkey.1 || $(INSTALL) -m 0644 docs/latchkey.1 $(DESTDIR)$(MANDIR)/man1/
+	$(INSTALL) -m 0644 $(wildcard docs/*.md) $(DESTDIR)$(DOCDIR)/
+	for f in $(APACHE_EXAMPLES); do \
+		$(INSTALL_PATHS) $$f >$(DESTDIR)$(DOCDIR)/examples/$$f && \
+		chmod 0644 $(DESTDIR)$(DOCDIR)/examples/$$f || exit 1; \
+	done
+	$(INSTALL_PATHS) lighttpd/lighttpd.conf >$(DESTDIR)$(DOCDIR)/examples/lighttpd/lighttpd.conf
+	$(INSTALL_PATHS) dist/latchkey.conf.example >$(DESTDIR)$(DOCDIR)/examples/latchkey.conf
+	chmod 0644 $(DESTDIR)$(DOCDIR)/examples/lighttpd/lighttpd.conf \
+	    $(DESTDIR)$(DOCDIR)/examples/latchkey.conf
+
+# Everything under the latchkey-named directories is ours; elsewhere only
+# the files install put there.
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/latchkey $(DESTDIR)$(MANDIR)/man1/latchkey.1
+	rm -rf $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
+
+DIST_NAME := latchkey-$(DIST_VERSION)
+DIST_DIR  := $(BUILD)/dist/$(DIST_NAME)
+DIST_TAR  := $(BUILD)/dist/$(DIST_NAME).tar.gz
+
+# The tarball is laid out as the files go on the host (see dist/INSTALL.in):
+# public/ is the document root, cgi-bin/ goes inside it, private/ beside it.
+dist: build
+	@test -f public/index.html || { echo "dist: public/ is not built (make web)" >&2; exit 1; }
+	rm -rf $(DIST_DIR) $(DIST_TAR)
+	mkdir -p $(DIST_DIR)/cgi-bin $(DIST_DIR)/public/members $(DIST_DIR)/private \
+	    $(DIST_DIR)/bin
+	cp -R public/. $(DIST_DIR)/public/
+	cp apache/htaccess $(DIST_DIR)/public/.htaccess
+	cp dist/public/members/index.html $(DIST_DIR)/public/members/
+	cp apache/members.htaccess $(DIST_DIR)/public/members/.htaccess
+	cp $(PROGRAMS) $(DIST_DIR)/cgi-bin/
+	cp apache/cgi-bin.htaccess $(DIST_DIR)/cgi-bin/.htaccess
+	cp dist/private/latchkey.conf $(DIST_DIR)/private/latchkey.conf
+	cp apache/private.htaccess $(DIST_DIR)/private/.htaccess
+	cp $(TOOL) $(DIST_DIR)/bin/latchkey
+	test ! -f docs/latchkey.1 || cp docs/latchkey.1 $(DIST_DIR)/bin/
+	sed -e 's|@VERSION@|$(DIST_VERSION)|g' dist/INSTALL.in >$(DIST_DIR)/INSTALL
+	chmod -R u=rwX,go=rX $(DIST_DIR)
+	chmod 0755 $(DIST_DIR)/cgi-bin/*.fcgi $(DIST_DIR)/bin/latchkey
+	tar -C $(BUILD)/dist --owner=0 --group=0 --numeric-owner -czf $(DIST_TAR) $(DIST_NAME)
+	@echo $(DIST_TAR)
+
+# Unpack the tarball into an Apache document root (AllowOverride All), as
+# INSTALL says, and log in through it.
+CHECK_TARGETS += check-dist
+check-dist: dist
+	@scripts/deps.sh apache
+	LATCHKEY_DIST=$(DIST_TAR) $(NODE) --test --test-concurrency=1 tests/dist/

@@ -1,0 +1,218 @@
+'use strict';
+// `make dist` on a simulated shared host: the tarball is unpacked and set
+// up exactly as its INSTALL says (upload, the two edited paths, chmod), into
+// the document root of an Apache that reads .htaccess files (AllowOverride
+// All) and has no latchkey-specific server configuration at all.  Then a
+// user logs in through it.  Two hosts: plain CGI (mod_cgi) and mod_fcgid.
+
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { launchApache, haveApache, freePort, repoRoot } = require('../lib/apache.js');
+
+const modules = '/usr/lib/apache2/modules';
+const workerUser = process.env.LATCHKEY_USER || 'www-data';
+const USER = { email: 'owner@example.org', name: 'Site Owner', password: 'a long passphrase 9' };
+
+function tarball() {
+	if (process.env.LATCHKEY_DIST) return process.env.LATCHKEY_DIST;
+	const out = execFileSync('make', ['-s', '-C', repoRoot, 'dist'], { encoding: 'utf8' });
+	return path.resolve(repoRoot, out.trim().split('\n').pop());
+}
+
+/** Follow INSTALL: returns the simulated home directory. */
+function installAsInstallSays(tar) {
+	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-dist-'));
+	fs.chmodSync(tmp, 0o755);
+	execFileSync('tar', ['-xzf', tar, '-C', tmp]);
+	const [top] = fs.readdirSync(tmp);
+	const unpacked = path.join(tmp, top);
+	const home = path.join(tmp, 'home');
+	const docroot = path.join(home, 'public_html');
+	const priv = path.join(home, 'private');
+	const tool = path.join(unpacked, 'bin', 'latchkey');
+
+	// Step 1: key and first user, inside the unpacked folder.
+	const conf = path.join(unpacked, 'private', 'latchkey.conf');
+	execFileSync(tool, ['--config', conf, 'init']);
+	execFileSync(tool, ['--config', conf, 'user', 'add', USER.email, '--name', USER.name,
+		'--password-stdin'], { input: `${USER.password}\n` });
+	// Plain http:// in this test: the INSTALL's "first test" switch.
+	fs.writeFileSync(conf, fs.readFileSync(conf, 'utf8')
+		.replace(/^cookie_secure = true$/m, 'cookie_secure = false'));
+
+	// Step 2: upload.
+	fs.mkdirSync(home);
+	execFileSync('cp', ['-a', path.join(unpacked, 'public'), docroot]);
+	execFileSync('cp', ['-a', path.join(unpacked, 'cgi-bin'), path.join(docroot, 'cgi-bin')]);
+	execFileSync('cp', ['-a', path.join(unpacked, 'private'), priv]);
+
+	// Step 3: the two paths, with the INSTALL's own sed line.
+	execFileSync('sh', ['-c', 'sed -i "s|/home/USER|$HOME|" .htaccess members/.htaccess'],
+		{ cwd: docroot, env: { ...process.env, HOME: home } });
+
+	// Step 4: permissions.
+	execFileSync('sh', ['-c', 'chmod 755 public_html/cgi-bin/*.fcgi && chmod 700 private && ' +
+		'chmod 600 private/secret.key private/latchkey.db private/latchkey.conf'], { cwd: home });
+
+	// The host runs the programs as the account that owns the files.
+	if (process.getuid() === 0) execFileSync('chown', ['-R', `${workerUser}:`, home]);
+	return { tmp, unpacked, home, docroot };
+}
+
+/** A host's Apache: nothing about latchkey, AllowOverride All on the site. */
+function hostConfig({ state, port, docroot, fcgid }) {
+	const mods = ['authz_core', 'authz_host', 'dir', 'mime', 'headers', 'env', 'setenvif',
+		'rewrite', 'include', 'alias', fcgid ? 'fcgid' : 'cgi'];
+	return [
+		`ServerRoot "${state}"`,
+		`Listen 127.0.0.1:${port}`,
+		`ServerName 127.0.0.1:${port}`,
+		`PidFile "${state}/httpd.pid"`,
+		`DefaultRuntimeDir "${state}"`,
+		`Mutex file:${state} default`,
+		`ErrorLog "${state}/error.log"`,
+		'LogLevel warn',
+		process.getuid() === 0 ? `User ${workerUser}\nGroup ${workerUser}` : '',
+		`LoadModule mpm_prefork_module ${modules}/mod_mpm_prefork.so`,
+		'StartServers 2',
+		...mods.map((m) => `LoadModule ${m}_module ${modules}/mod_${m}.so`),
+		'TypesConfig /etc/mime.types',
+		fcgid ? `FcgidIPCDir "${state}/fcgid"\nFcgidProcessTableFile "${state}/fcgid-shm"` : '',
+		'<Directory />\n  AllowOverride None\n  Require all denied\n</Directory>',
+		'<Files ".ht*">\n  Require all denied\n</Files>',
+		`DocumentRoot "${docroot}"`,
+		`<Directory "${docroot}">\n  AllowOverride All\n  Options SymLinksIfOwnerMatch\n  Require all granted\n</Directory>`,
+		'',
+	].join('\n');
+}
+
+async function request(baseURL, p, { method = 'GET', headers = {}, body } = {}) {
+	return fetch(baseURL + p, { method, headers, body, redirect: 'manual' });
+}
+
+const hosts = [
+	{ name: 'a mod_cgi host', fcgid: false, skip: !haveApache('cgi') && 'apache2 not installed' },
+	{ name: 'a mod_fcgid host', fcgid: true, skip: !haveApache('fcgid') && 'mod_fcgid not installed' },
+];
+
+let tar;
+test.before(() => { tar = tarball(); });
+
+test('the tarball has the layout INSTALL describes and no secrets', () => {
+	const list = execFileSync('tar', ['-tzf', tar], { encoding: 'utf8' }).split('\n')
+		.map((l) => l.replace(/^[^/]+\//, '')).filter(Boolean);
+	for (const f of ['INSTALL', 'bin/latchkey', 'private/latchkey.conf', 'private/.htaccess',
+		'public/index.html', 'public/.htaccess', 'public/members/index.html',
+		'public/members/.htaccess', 'cgi-bin/.htaccess', 'cgi-bin/login.fcgi',
+		'cgi-bin/profile.fcgi', 'cgi-bin/logout.fcgi', 'cgi-bin/authorize.fcgi']) {
+		assert.ok(list.includes(f), `${f} in the tarball`);
+	}
+	assert.ok(!list.some((f) => /\.(key|db)$|secret/.test(f)), list.join(' '));
+});
+
+for (const host of hosts) {
+	test.describe(`make dist on ${host.name}`, { skip: host.skip }, () => {
+		let inst;
+		let srv;
+		test.before(async () => {
+			inst = installAsInstallSays(tar);
+			const state = path.join(inst.tmp, 'apache');
+			fs.mkdirSync(state);
+			const port = await freePort();
+			const conf = path.join(state, 'httpd.conf');
+			fs.writeFileSync(conf, hostConfig({ state, port, docroot: inst.docroot, fcgid: host.fcgid }));
+			execFileSync('/usr/sbin/apache2', ['-t', '-f', conf], { stdio: 'pipe' });
+			srv = await launchApache({ conf, port, errorLog: path.join(state, 'error.log') });
+		});
+		test.after(async () => { if (srv) await srv.stop(); });
+
+		test('a user logs in, reads the profile and logs out', async () => {
+			let res = await request(srv.baseURL, '/api/login', {
+				method: 'POST',
+				headers: { 'Content-Type': 'application/json' },
+				body: JSON.stringify({ email: USER.email, password: USER.password }),
+			});
+			assert.equal(res.status, 200, srv.errorLog());
+			assert.deepEqual(await res.json(), { login: true });
+			const cookies = res.headers.getSetCookie();
+			assert.equal(cookies.length, 2);
+			assert.match(cookies.join('\n'), /access_token_cookie=[^;]+; HttpOnly; Path=\/; SameSite=Lax/);
+			const jar = cookies.map((c) => c.split(';')[0]).join('; ');
+			const csrf = /csrf_access_token=([^;]+)/.exec(jar)[1];
+
+			res = await request(srv.baseURL, '/api/profile', { headers: { Cookie: jar } });
+			assert.equal(res.status, 200);
+			assert.deepEqual(await res.json(), { email: USER.email, name: USER.name });
+			assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+
+			res = await request(srv.baseURL, '/api/profile', {
+				method: 'PATCH', headers: { Cookie: jar, 'Content-Type': 'application/json', 'X-CSRF-TOKEN': csrf },
+				body: JSON.stringify({ name: 'Renamed Owner' }),
+			});
+			assert.equal(res.status, 200);
+			assert.deepEqual(await res.json(), { email: USER.email, name: 'Renamed Owner' });
+
+			res = await request(srv.baseURL, '/api/logout', {
+				method: 'POST', headers: { Cookie: jar, 'Content-Type': 'application/json' }, body: '{}',
+			});
+			assert.equal(res.status, 200);
+			assert.deepEqual(await res.json(), { logout: true });
+		});
+
+		test('a wrong password is a 401 and a wrong method a 405', async () => {
+			let res = await request(srv.baseURL, '/api/login', {
+				method: 'POST', headers: { 'Content-Type': 'application/json' },
+				body: JSON.stringify({ email: USER.email, password: 'nope' }),
+			});
+			assert.equal(res.status, 401);
+			assert.deepEqual(await res.json(), { login: false });
+			res = await request(srv.baseURL, '/api/login');
+			assert.equal(res.status, 405);
+		});
+
+		test('the app and its deep links are served, with the security headers', async () => {
+			for (const p of ['/', '/profile', '/some/deep/link']) {
+				const res = await request(srv.baseURL, p);
+				assert.equal(res.status, 200, p);
+				assert.match(await res.text(), /<div id="root">|<html/i);
+				assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+				assert.ok(res.headers.get('referrer-policy'));
+				assert.match(res.headers.get('content-security-policy'), /frame-ancestors 'none'/);
+			}
+			assert.equal((await request(srv.baseURL, '/api/nothing')).status, 404);
+		});
+
+		test('secrets and the authorizer are not reachable over HTTP', async () => {
+			for (const p of ['/.htaccess', '/cgi-bin/.htaccess', '/cgi-bin/authorize.fcgi',
+				'/members/.htaccess']) {
+				const res = await request(srv.baseURL, p);
+				// (401: under members/ the authorizer refuses first.)
+				assert.ok([401, 403, 404].includes(res.status), `${p}: ${res.status}`);
+				assert.doesNotMatch(await res.text(), /FcgidAccessChecker|SetEnvIf|fcgid-script/);
+			}
+		});
+
+		test(host.fcgid ? 'members/ is behind the authorizer' : 'members/ stays closed without mod_fcgid',
+			async () => {
+				const login = await request(srv.baseURL, '/api/login', {
+					method: 'POST', headers: { 'Content-Type': 'application/json' },
+					body: JSON.stringify({ email: USER.email, password: USER.password }),
+				});
+				const jar = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+				const anon = await request(srv.baseURL, '/members/');
+				const signed = await request(srv.baseURL, '/members/', { headers: { Cookie: jar } });
+				if (host.fcgid) {
+					assert.equal(anon.status, 401);
+					assert.equal(signed.status, 200, srv.errorLog());
+					assert.match(await signed.text(), /<strong id="email">owner@example\.org<\/strong>/);
+				} else {
+					assert.equal(anon.status, 403);
+					assert.equal(signed.status, 403);
+				}
+			});
+	});
+}
