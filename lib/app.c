@@ -212,6 +212,16 @@ send:
 	lk_response_reset(&app_resp);
 }
 
+/* Log lines of a FastCGI request go to its FCGI_STDERR stream. */
+static void
+fcgi_log(const char *line, void *arg)
+{
+	FCGX_Request	*fr = arg;
+
+	(void)FCGX_PutS(line, fr->err);
+	(void)FCGX_FFlush(fr->err);
+}
+
 static int
 app_run(const struct lk_endpoint *ep, int authorizer, int argc, char *argv[])
 {
@@ -238,7 +248,9 @@ app_run(const struct lk_endpoint *ep, int authorizer, int argc, char *argv[])
 	}
 	io.fcgi = &fr;
 	while (FCGX_Accept_r(&fr) >= 0) {
+		lk_log_set_sink(fcgi_log, &fr);
 		serve(ep, authorizer, &io);
+		lk_log_set_sink(NULL, NULL);
 		FCGX_Finish_r(&fr);
 	}
 	lk_store_close(app_store);

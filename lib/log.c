@@ -6,6 +6,8 @@
 #include "log.h"
 
 static const char	*log_prog = "latchkey";
+static void		(*log_sink)(const char *, void *);
+static void		*log_sink_arg;
 
 static const char *const log_levels[LK_LOG__MAX] = {
 	"error",	/* LK_LOG_ERR */
@@ -22,9 +24,16 @@ lk_log_init(const char *progname)
 }
 
 void
+lk_log_set_sink(void (*fn)(const char *, void *), void *arg)
+{
+	log_sink = fn;
+	log_sink_arg = arg;
+}
+
+void
 lk_log(enum lk_log_level level, const char *fmt, ...)
 {
-	char	 msg[1024];
+	char	 msg[1024], line[1200];
 	va_list	 ap;
 	size_t	 i;
 
@@ -38,7 +47,14 @@ lk_log(enum lk_log_level level, const char *fmt, ...)
 		if ((unsigned char)msg[i] < 0x20 || msg[i] == 0x7f)
 			msg[i] = '?';
 
-	fprintf(stderr, "latchkey[%ld] %s %s: %s\n", (long)getpid(), log_prog,
-	    log_levels[level < LK_LOG__MAX ? level : LK_LOG_ERR], msg);
-	fflush(stderr);
+	if (snprintf(line, sizeof(line), "latchkey[%ld] %s %s: %s\n",
+	    (long)getpid(), log_prog,
+	    log_levels[level < LK_LOG__MAX ? level : LK_LOG_ERR], msg) < 0)
+		return;
+	if (log_sink != NULL)
+		log_sink(line, log_sink_arg);
+	else {
+		fputs(line, stderr);
+		fflush(stderr);
+	}
 }

@@ -21,6 +21,13 @@ enum lk_log_level {
 void	lk_log_init(const char *progname);
 
 /*
+ * Send log lines to fn (with arg) instead of standard error, or back to
+ * standard error with fn NULL.  Under FastCGI the runtime points this at
+ * the request's error stream, which the web server writes to its log.
+ */
+void	lk_log_set_sink(void (*fn)(const char *line, void *arg), void *arg);
+
+/*
  * Write one line "latchkey[pid] PROG LEVEL: message" to standard error.
  * Newlines and control characters in the message are replaced so that one
  * call always produces exactly one line.

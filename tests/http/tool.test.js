@@ -1,0 +1,213 @@
+// The administrator's tool, run as a user would run it: files and modes it
+// creates, each command's output and exit status, and its effect on the
+// real database and on logins through the real server.
+
+'use strict';
+
+const { describe, it, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { execFileSync, spawn, spawnSync } = require('node:child_process');
+
+const { startServer, buildDir } = require('../lib/server.js');
+const { request } = require('../lib/http.js');
+
+const TOOL = path.join(buildDir, 'bin', 'latchkey');
+
+function run(args, { input = '', env = {} } = {}) {
+	const r = spawnSync(TOOL, args, { input, encoding: 'utf8',
+	    env: { ...process.env, LATCHKEY_CONFIG: '', ...env } });
+	return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('latchkey init', () => {
+	let dir;
+	before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-tool-')); });
+	after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+	it('creates configuration, a private key and the database', () => {
+		const conf = path.join(dir, 'etc', 'latchkey.conf');
+		const r = run(['--config', conf, 'init']);
+		assert.equal(r.status, 0, r.stderr);
+		assert.equal(r.stdout, `created ${conf}\ncreated ${dir}/etc/secret.key\n` +
+		    `database ${dir}/etc/latchkey.db ready (schema version 1)\n`);
+		const key = fs.readFileSync(path.join(dir, 'etc', 'secret.key'), 'utf8');
+		assert.match(key, /^[0-9a-f]{64}\n$/);
+		assert.equal(fs.statSync(path.join(dir, 'etc', 'secret.key')).mode & 0o777, 0o600);
+		assert.equal(fs.statSync(path.join(dir, 'etc', 'latchkey.db')).mode & 0o777, 0o600);
+		assert.equal(execFileSync('sqlite3', [path.join(dir, 'etc', 'latchkey.db'),
+		    'PRAGMA user_version'], { encoding: 'utf8' }).trim(), '1');
+	});
+
+	it('keeps an existing key and config when run again', () => {
+		const conf = path.join(dir, 'etc', 'latchkey.conf');
+		const before = fs.readFileSync(path.join(dir, 'etc', 'secret.key'), 'utf8');
+		const r = run(['--config', conf, 'init']);
+		assert.equal(r.status, 0);
+		assert.equal(r.stdout, `kept existing ${dir}/etc/secret.key\n` +
+		    `database ${dir}/etc/latchkey.db ready (schema version 1)\n`);
+		assert.equal(fs.readFileSync(path.join(dir, 'etc', 'secret.key'), 'utf8'), before);
+	});
+
+	it('honours LATCHKEY_CONFIG', () => {
+		const conf = path.join(dir, 'env', 'l.conf');
+		const r = run(['init'], { env: { LATCHKEY_CONFIG: conf } });
+		assert.equal(r.status, 0, r.stderr);
+		assert.ok(fs.existsSync(path.join(dir, 'env', 'secret.key')));
+	});
+
+	it('refuses to go on with a key others can read', () => {
+		const conf = path.join(dir, 'etc', 'latchkey.conf');
+		fs.chmodSync(path.join(dir, 'etc', 'secret.key'), 0o644);
+		const r = run(['--config', conf, 'init']);
+		assert.equal(r.status, 1);
+		assert.match(r.stderr, /mode 0644 lets group or others read it/);
+		fs.chmodSync(path.join(dir, 'etc', 'secret.key'), 0o600);
+	});
+});
+
+describe('latchkey user', () => {
+	let srv;
+	before(async () => { srv = await startServer({ kind: 'lighttpd', users: [] }); });
+	after(async () => { await srv?.stop(); });
+
+	const login = (email, password) => request(srv.baseURL, { method: 'POST',
+	    path: '/api/login', body: { email, password } });
+	const rows = () => execFileSync('sqlite3', [srv.db,
+	    'SELECT email, name, disabled FROM users ORDER BY email'], { encoding: 'utf8' });
+
+	it('adds users and refuses duplicates in any case', async () => {
+		let r = srv.tool(['user', 'add', 'ann@example.com', '--name', 'Ann Lee',
+		    '--password-stdin'], 'first-pass\n');
+		assert.equal(r.status, 0, r.stderr);
+		assert.equal(r.stdout, 'user ann@example.com: added\n');
+		r = srv.tool(['user', 'add', 'ANN@example.com', '--password-stdin'], 'x\n');
+		assert.equal(r.status, 1);
+		assert.equal(r.stderr, 'latchkey: user ann@example.com exists\n');
+		assert.equal(rows(), 'ann@example.com|Ann Lee|0\n');
+		assert.equal((await login('ann@example.com', 'first-pass')).status, 200);
+	});
+
+	it('lists users tab-separated', () => {
+		srv.tool(['user', 'add', 'bob@example.com', '--password-stdin'], 'bob-pass\n');
+		const r = srv.tool(['user', 'list']);
+		assert.equal(r.status, 0);
+		assert.equal(r.stdout, 'ann@example.com\tenabled\tAnn Lee\nbob@example.com\tenabled\t\n');
+	});
+
+	it('changes a password: the old one stops working', async () => {
+		const r = srv.tool(['user', 'passwd', 'ann@example.com', '--password-stdin'], 'second-pass\n');
+		assert.equal(r.status, 0, r.stderr);
+		assert.equal(r.stdout, 'user ann@example.com: password set\n');
+		assert.equal((await login('ann@example.com', 'first-pass')).status, 401);
+		assert.equal((await login('ann@example.com', 'second-pass')).status, 200);
+	});
+
+	it('disables and enables', async () => {
+		assert.equal(srv.tool(['user', 'disable', 'ann@example.com']).stdout,
+		    'user ann@example.com: disabled\n');
+		assert.equal(rows(), 'ann@example.com|Ann Lee|1\nbob@example.com||0\n');
+		assert.equal((await login('ann@example.com', 'second-pass')).status, 401);
+		assert.equal(srv.tool(['user', 'list']).stdout.split('\n')[0],
+		    'ann@example.com\tdisabled\tAnn Lee');
+		assert.equal(srv.tool(['user', 'enable', 'ann@example.com']).status, 0);
+		assert.equal((await login('ann@example.com', 'second-pass')).status, 200);
+	});
+
+	it('deletes', async () => {
+		const r = srv.tool(['user', 'del', 'bob@example.com']);
+		assert.equal(r.status, 0);
+		assert.equal(r.stdout, 'user bob@example.com: deleted\n');
+		assert.equal(rows(), 'ann@example.com|Ann Lee|0\n');
+		const again = srv.tool(['user', 'del', 'bob@example.com']);
+		assert.equal(again.status, 1);
+		assert.equal(again.stderr, 'latchkey: no user bob@example.com\n');
+	});
+
+	it('refuses bad input with clear messages and exit codes', () => {
+		const cases = [
+			[['user', 'add', 'not-an-email', '--password-stdin'], 'x\n', 1,
+			    "latchkey: 'not-an-email' is not a valid email address\n"],
+			[['user', 'add', 'c@example.com', '--password-stdin'], '\n', 1,
+			    'latchkey: empty password\n'],
+			[['user', 'add', 'c@example.com', '--password-stdin'], '', 1,
+			    'latchkey: no password on standard input, or longer than 511 bytes\n'],
+			[['user', 'add', 'c@example.com', '--password-stdin'], 'x'.repeat(600) + '\n', 1,
+			    'latchkey: no password on standard input, or longer than 511 bytes\n'],
+			[['user', 'passwd', 'nobody@example.com', '--password-stdin'], 'x\n', 1,
+			    'latchkey: no user nobody@example.com\n'],
+			[['user', 'frobnicate', 'a@b.c'], '', 2, "latchkey: unknown command 'user frobnicate'\n"],
+			[['user', 'add'], '', 2, 'latchkey: user add: EMAIL missing\n'],
+			[['user', 'add', 'a@b.c', 'extra@b.c'], '', 2, "latchkey: unexpected argument 'extra@b.c'\n"],
+		];
+		for (const [args, input, status, stderr] of cases) {
+			const r = srv.tool(args, input);
+			assert.equal(r.status, status, args.join(' '));
+			assert.equal(r.stderr, stderr, args.join(' '));
+		}
+		assert.equal(rows(), 'ann@example.com|Ann Lee|0\n');
+	});
+
+	// script(1) gives the tool a real terminal; each line is typed after
+	// its prompt appears, and what the terminal shows must not hold it.
+	function typeAtPrompts(cmd, answers) {
+		return new Promise((resolve) => {
+			const child = spawn('script', ['-qec', cmd, '/dev/null'],
+			    { stdio: ['pipe', 'pipe', 'pipe'] });
+			let out = '';
+			let next = 0;
+			const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
+			child.stdout.on('data', (d) => {
+				out += d;
+				const prompts = (out.match(/password: /g) ?? []).length;
+				while (next < answers.length && next < prompts)
+					child.stdin.write(answers[next++] + '\n');
+			});
+			child.on('exit', (status) => { clearTimeout(timer); resolve({ status, out }); });
+		});
+	}
+
+	it('reads the password from the terminal without echo, twice',
+	    { skip: !fs.existsSync('/usr/bin/script') && 'no script(1)' }, async () => {
+		const r = await typeAtPrompts(`${TOOL} --config ${srv.config} user add tty@example.com --name Tty`,
+		    ['tty-secret-1', 'tty-secret-1']);
+		assert.equal(r.status, 0, r.out);
+		assert.match(r.out, /New password: /);
+		assert.match(r.out, /Repeat password: /);
+		assert.ok(!r.out.includes('tty-secret-1'), 'the password was echoed');
+		assert.match(rows(), /tty@example\.com\|Tty\|0/);
+		assert.equal((await login('tty@example.com', 'tty-secret-1')).status, 200);
+		const bad = await typeAtPrompts(`${TOOL} --config ${srv.config} user passwd tty@example.com`,
+		    ['one-password', 'other-password']);
+		assert.equal(bad.status, 1);
+		assert.match(bad.out, /the passwords differ/);
+		assert.equal((await login('tty@example.com', 'tty-secret-1')).status, 200);
+	});
+});
+
+describe('latchkey help', () => {
+	it('prints usage with --help and exits 0', () => {
+		const r = run(['--help']);
+		assert.equal(r.status, 0);
+		assert.match(r.stdout, /^usage: latchkey \[--config FILE\] COMMAND/);
+		assert.match(r.stdout, /user add EMAIL \[--name NAME\] \[--password-stdin\]/);
+	});
+
+	it('exits 2 on usage errors', () => {
+		assert.equal(run([]).status, 2);
+		assert.equal(run(['--bogus']).status, 2);
+		const r = run(['frob']);
+		assert.equal(r.status, 2);
+		assert.match(r.stderr, /^latchkey: unknown command 'frob'\n/);
+	});
+
+	it('has a man page', () => {
+		const man = path.join(__dirname, '..', '..', 'docs', 'latchkey.1');
+		const text = fs.readFileSync(man, 'utf8');
+		for (const cmd of ['init', 'user add', 'user passwd', 'user del', 'user list',
+		    'user disable', 'user enable', 'LATCHKEY_CONFIG', 'EXIT STATUS'])
+			assert.ok(text.includes(cmd.replace(/ /g, ' ')) || text.includes(cmd), cmd);
+	});
+});

@@ -1,0 +1,186 @@
+// Start a real web server serving latchkey on a free loopback port, with a
+// fresh configuration, key, database and the demo user, and stop it after.
+//
+//   const { startServer } = require('../lib/server.js');
+//   const srv = await startServer({ kind: 'lighttpd' });
+//   srv.baseURL  // 'http://127.0.0.1:PORT': public/ and /api/*
+//   srv.dir      // the directory with latchkey.conf, secret.key, latchkey.db
+//   await srv.stop();
+//
+// Options: kind ('lighttpd', 'apache-fcgid', 'apache-cgi'), procs (FastCGI
+// processes per program, lighttpd; default 1), config (extra lines for
+// latchkey.conf), secret (the key file's line; default a fresh key), users
+// (default: the demo user), keyMode (the key file's mode, default 0600).
+
+'use strict';
+
+const { spawn, execFileSync } = require('node:child_process');
+const { once } = require('node:events');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+
+const repoRoot = path.resolve(__dirname, '..', '..');
+const buildDir = process.env.LATCHKEY_BUILD || path.join(repoRoot, 'build');
+const toolPath = path.join(buildDir, 'bin', 'latchkey');
+const DEMO = { email: 'test@example.com', password: 'password123', name: 'John Doe' };
+
+const live = new Set();
+process.on('exit', () => {
+	for (const child of live) {
+		try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+	}
+});
+
+/** The server kinds the HTTP suites run against. */
+function kinds() {
+	if (process.env.LATCHKEY_KINDS)
+		return process.env.LATCHKEY_KINDS.split(',').filter(Boolean);
+	return ['lighttpd', 'apache-fcgid', 'apache-cgi'];
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+async function freePort() {
+	const srv = net.createServer();
+	srv.listen(0, '127.0.0.1');
+	await once(srv, 'listening');
+	const { port } = srv.address();
+	srv.close();
+	await once(srv, 'close');
+	return port;
+}
+
+/** Run the latchkey tool; returns { status, stdout, stderr }. */
+function tool(config, args, input) {
+	try {
+		const stdout = execFileSync(toolPath, ['--config', config, ...args], {
+			input: input ?? '', stdio: ['pipe', 'pipe', 'pipe'], encoding: 'utf8',
+		});
+		return { status: 0, stdout, stderr: '' };
+	} catch (err) {
+		return { status: err.status, stdout: err.stdout, stderr: err.stderr };
+	}
+}
+
+/** Make a directory with configuration, key, database and users. */
+function prepare(opts = {}) {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-test-'));
+	fs.chmodSync(dir, 0o755);
+	const config = path.join(dir, 'latchkey.conf');
+	const extra = opts.config ?? '';
+	// Tests speak plain HTTP: no Secure cookies, unless a test says so.
+	fs.writeFileSync(config, '# test configuration\n' +
+	    (/^cookie_secure\b/m.test(extra) ? '' : 'cookie_secure = false\n') + extra);
+	if (opts.secret !== undefined)
+		fs.writeFileSync(path.join(dir, 'secret.key'), opts.secret + '\n', { mode: 0o600 });
+	const init = tool(config, ['init']);
+	if (init.status !== 0)
+		throw new Error(`latchkey init failed: ${init.stderr}`);
+	for (const u of opts.users ?? [DEMO]) {
+		const r = tool(config, ['user', 'add', u.email, '--name', u.name, '--password-stdin'],
+		    u.password + '\n');
+		if (r.status !== 0)
+			throw new Error(`latchkey user add failed: ${r.stderr}`);
+	}
+	if (opts.keyMode !== undefined)
+		fs.chmodSync(path.join(dir, 'secret.key'), opts.keyMode);
+	return { dir, config };
+}
+
+async function waitForPort(port, child, deadlineMs = 10000) {
+	const until = Date.now() + deadlineMs;
+	for (;;) {
+		if (child.exitCode !== null)
+			throw new Error(`server exited with ${child.exitCode}`);
+		const ok = await new Promise((resolve) => {
+			const s = net.connect(port, '127.0.0.1');
+			s.once('connect', () => { s.destroy(); resolve(true); });
+			s.once('error', () => resolve(false));
+		});
+		if (ok) return;
+		if (Date.now() > until) throw new Error(`port ${port} never opened`);
+		await new Promise((r) => setTimeout(r, 50));
+	}
+}
+
+async function startLighttpd(prep, opts) {
+	const port = opts.port ?? await freePort();
+	const state = path.join(prep.dir, 'lighttpd');
+	fs.mkdirSync(state, { mode: 0o700 });
+	const errorLog = path.join(prep.dir, 'error.log');
+	const publicDir = opts.public ?? path.join(repoRoot, 'public');
+	fs.mkdirSync(publicDir, { recursive: true });
+	const conf = fs.readFileSync(path.join(repoRoot, 'lighttpd', 'run.conf.in'), 'utf8')
+	    .replaceAll('@PORT@', String(port))
+	    .replaceAll('@DOCROOT@', publicDir)
+	    .replaceAll('@ERRORLOG@', errorLog)
+	    .replaceAll('@STATEDIR@', state)
+	    .replaceAll('@BINDIR@', path.join(buildDir, 'cgi-bin'))
+	    .replaceAll('@CONFIG@', prep.config)
+	    .replaceAll('@PROCS@', String(opts.procs ?? 1));
+	const confPath = path.join(state, 'lighttpd.conf');
+	fs.writeFileSync(confPath, conf);
+	const child = spawn('lighttpd', ['-D', '-f', confPath], {
+		stdio: ['ignore', 'ignore', 'pipe'], detached: true,
+	});
+	live.add(child);
+	let stderr = '';
+	child.stderr.on('data', (d) => { stderr += d; });
+	try {
+		await waitForPort(port, child);
+	} catch (err) {
+		err.message += `\n${stderr}`;
+		throw err;
+	}
+	return {
+		port,
+		baseURL: `http://127.0.0.1:${port}`,
+		errorLog,
+		async stop() {
+			if (child.exitCode === null) {
+				process.kill(-child.pid, 'SIGTERM');
+				await once(child, 'exit');
+			}
+			live.delete(child);
+		},
+	};
+}
+
+/**
+ * Start a server of the given kind.  The result has baseURL, dir, config,
+ * db, errorLog, kind, tool(args, input), log() (the error log's text so
+ * far) and stop().
+ */
+async function startServer(opts = {}) {
+	const kind = opts.kind ?? 'lighttpd';
+	const prep = prepare(opts);
+	let srv;
+	if (kind === 'lighttpd') {
+		srv = await startLighttpd(prep, opts);
+	} else if (kind === 'apache-fcgid' || kind === 'apache-cgi') {
+		const { startApache } = require('./apache.js');
+		srv = await startApache({ mode: kind.slice('apache-'.length), dir: prep.dir,
+		    config: prep.config, port: opts.port });
+	} else {
+		throw new Error(`unknown server kind ${kind}`);
+	}
+	return {
+		...srv,
+		kind,
+		dir: prep.dir,
+		config: prep.config,
+		db: path.join(prep.dir, 'latchkey.db'),
+		tool: (args, input) => tool(prep.config, args, input),
+		log: () => {
+			try { return fs.readFileSync(srv.errorLog, 'utf8'); } catch { return ''; }
+		},
+		async stop() {
+			await srv.stop();
+			if (!process.env.LATCHKEY_KEEP)
+				fs.rmSync(prep.dir, { recursive: true, force: true });
+		},
+	};
+}
+
+module.exports = { startServer, prepare, tool, freePort, kinds, DEMO, repoRoot, buildDir };
