@@ -163,7 +163,8 @@ async function startLighttpdProd({ dir, config, members, public: pub, cgi = true
 	}
 	return {
 		baseURL: `http://127.0.0.1:${port}`,
-		errorLog: () => {
+		errorLog: path.join(state, 'logs', 'error.log'),
+		log: () => {
 			try { return fs.readFileSync(path.join(state, 'logs', 'error.log'), 'utf8'); } catch { return ''; }
 		},
 		async stop() {

@@ -136,7 +136,7 @@ for (const host of hosts) {
 				headers: { 'Content-Type': 'application/json' },
 				body: JSON.stringify({ email: USER.email, password: USER.password }),
 			});
-			assert.equal(res.status, 200, srv.errorLog());
+			assert.equal(res.status, 200, srv.log());
 			assert.deepEqual(await res.json(), { login: true });
 			const cookies = res.headers.getSetCookie();
 			assert.equal(cookies.length, 2);
@@ -207,7 +207,7 @@ for (const host of hosts) {
 				const signed = await request(srv.baseURL, '/members/', { headers: { Cookie: jar } });
 				if (host.fcgid) {
 					assert.equal(anon.status, 401);
-					assert.equal(signed.status, 200, srv.errorLog());
+					assert.equal(signed.status, 200, srv.log());
 					assert.match(await signed.text(), /<strong id="email">owner@example\.org<\/strong>/);
 				} else {
 					assert.equal(anon.status, 403);

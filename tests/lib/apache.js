@@ -82,9 +82,10 @@ async function waitForPort(port, child, deadline) {
 
 /**
  * Run Apache in the foreground with a configuration file that listens on
- * 127.0.0.1:port and logs errors to errorLog.  Resolves to
- * { baseURL, port, conf, errorLog(), stop() }; rejects if it does not come
- * up (err.addressInUse tells a lost race for the port).
+ * 127.0.0.1:port and logs errors to the file errorLog.  Resolves to
+ * { baseURL, port, conf, errorLog, log(), stop() } (log() reads the error
+ * log so far); rejects if it does not come up (err.addressInUse tells a
+ * lost race for the port).
  */
 async function launchApache({ conf, port, errorLog }) {
 	const child = spawn(httpdPath, ['-f', conf, '-DFOREGROUND'], {
@@ -111,7 +112,8 @@ async function launchApache({ conf, port, errorLog }) {
 		baseURL: `http://127.0.0.1:${port}`,
 		port,
 		conf,
-		errorLog: readLog,
+		errorLog,
+		log: readLog,
 		stop() {
 			if (!stopped) {
 				stopped = (async () => {
@@ -134,7 +136,7 @@ async function launchApache({ conf, port, errorLog }) {
 
 /**
  * Generate the configuration and start Apache in the foreground.  Returns
- * { baseURL, port, dir, state, conf, mode, errorLog(), stop() }.
+ * { baseURL, port, dir, state, conf, mode, errorLog, log(), stop() }.
  */
 async function startApache(opts = {}) {
 	const mode = opts.mode || 'fcgid';
