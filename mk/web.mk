@@ -35,10 +35,13 @@ $(E2E_MODULES): tests/e2e/package-lock.json
 	cd tests/e2e && $(NPM) ci --no-audit --no-fund
 	@touch $@
 
-# LATCHKEY_E2E_KINDS=lighttpd narrows a run to one server kind.
+# LATCHKEY_E2E_KINDS=lighttpd narrows a run to one server kind. The servers
+# run the programs of this $(BUILD) (tests/lib/server.js reads LATCHKEY_BUILD,
+# tests/lib/apache.js BUILD).
 check-e2e: build $(E2E_MODULES)
 	@scripts/deps.sh browser apache
-	$(NODE) --test --test-concurrency=1 --test-reporter=spec tests/e2e/*.test.js
+	LATCHKEY_BUILD="$(abspath $(BUILD))" BUILD="$(abspath $(BUILD))" \
+	    $(NODE) --test --test-concurrency=1 --test-reporter=spec tests/e2e/*.test.js
 
 clean-web:
 	rm -rf public tests/e2e/output

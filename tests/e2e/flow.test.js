@@ -122,6 +122,11 @@ for (const kind of serverKinds()) {
 
     it('changes the name, sending the CSRF cookie back in X-CSRF-TOKEN', async () => {
       const { baseURL } = server();
+      await page.getByRole('button', { name: 'Save name', exact: true }).click();
+      await eventually(async () => assert.equal(await text(page.locator('#name-error')), 'Enter a name.'));
+      assert.equal(await activeElementId(page), 'name');
+      assert.equal(await page.getByLabel('New name', { exact: true }).getAttribute('aria-invalid'), 'true');
+
       const csrf = (await cookieMap(page.context(), baseURL)).csrf_access_token.value;
       const patch = page.waitForRequest((request) => request.method() === 'PATCH');
       await page.getByLabel('New name', { exact: true }).fill('  Jane Roe ');
@@ -132,6 +137,7 @@ for (const kind of serverKinds()) {
       assert.deepEqual(request.postDataJSON(), { name: 'Jane Roe' });
       await eventually(async () => assert.equal(await text(page.locator('#profile-name')), 'Jane Roe'));
       assert.equal(await text(page.locator('.name-form .progress')), 'Name saved.');
+      assert.equal(await page.locator('#name-error').count(), 0);
       await page.reload();
       await expectProfile(page, { email: DEMO.email, name: 'Jane Roe' });
 
