@@ -66,7 +66,7 @@ function installAsInstallSays(tar) {
 /** A host's Apache: nothing about latchkey, AllowOverride All on the site. */
 function hostConfig({ state, port, docroot, fcgid }) {
 	const mods = ['authz_core', 'authz_host', 'dir', 'mime', 'headers', 'env', 'setenvif',
-		'rewrite', 'include', 'alias', fcgid ? 'fcgid' : 'cgi'];
+		'rewrite', 'include', 'alias', 'buffer', fcgid ? 'fcgid' : 'cgi'];
 	return [
 		`ServerRoot "${state}"`,
 		`Listen 127.0.0.1:${port}`,
