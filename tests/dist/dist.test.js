@@ -187,8 +187,11 @@ for (const host of hosts) {
 		});
 
 		test('secrets and the authorizer are not reachable over HTTP', async () => {
+			// A stray copy of private/ uploaded into the document root by mistake.
+			execFileSync('cp', ['-a', path.join(inst.home, 'private'), path.join(inst.docroot, 'private')]);
 			for (const p of ['/.htaccess', '/cgi-bin/.htaccess', '/cgi-bin/authorize.fcgi',
-				'/members/.htaccess']) {
+				'/members/.htaccess', '/private/latchkey.conf', '/private/secret.key',
+				'/private/latchkey.db']) {
 				const res = await request(srv.baseURL, p);
 				// (401: under members/ the authorizer refuses first.)
 				assert.ok([401, 403, 404].includes(res.status), `${p}: ${res.status}`);
