@@ -32,8 +32,9 @@ function makeInstance(users, extraConfig = '') {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-authz-'));
 	fs.chmodSync(dir, 0o755);
 	const config = path.join(dir, 'latchkey.conf');
+	// Plain HTTP unless the caller says otherwise.
 	fs.writeFileSync(config, 'database = latchkey.db\nkey_file = secret.key\n' +
-		'cookie_secure = false\n' + extraConfig);
+		(/^cookie_secure\b/m.test(extraConfig) ? '' : 'cookie_secure = false\n') + extraConfig);
 	latchkey(config, ['init']);
 	for (const u of users) {
 		latchkey(config, ['user', 'add', u.email, '--name', u.name, '--password-stdin'],
