@@ -16,4 +16,4 @@ run-apache: build
 CHECK_TARGETS += check-authz
 check-authz: build
 	@scripts/deps.sh apache
-	$(NODE) --test --test-concurrency=1 tests/authz/
+	LATCHKEY_BUILD="$(abspath $(BUILD))" $(NODE) --test --test-concurrency=1 tests/authz/

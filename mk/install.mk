@@ -98,4 +98,4 @@ dist: build
 CHECK_TARGETS += check-dist
 check-dist: dist
 	@scripts/deps.sh apache
-	LATCHKEY_DIST=$(DIST_TAR) $(NODE) --test --test-concurrency=1 tests/dist/
+	LATCHKEY_BUILD="$(abspath $(BUILD))" LATCHKEY_DIST=$(DIST_TAR) $(NODE) --test --test-concurrency=1 tests/dist/

@@ -13,7 +13,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { freePort, repoRoot } = require('../lib/apache.js');
 
-const build = process.env.BUILD || path.join(repoRoot, 'build');
+const build = process.env.LATCHKEY_BUILD || process.env.BUILD || path.join(repoRoot, 'build');
 const tool = path.join(build, 'bin', 'latchkey');
 const workerUser = process.env.LATCHKEY_USER || 'www-data';
 

@@ -16,7 +16,8 @@
 // Also accepted: port (default: a free one), config (the configuration
 // file), state (where Apache's own files go; default dir/apache-MODE),
 // public and members (the directories served at / and /members/; default
-// the repository's public/ and dist/public/members/), build (default build/).
+// the repository's public/ and dist/public/members/), build (default
+// $LATCHKEY_BUILD, else build/).
 
 'use strict';
 
@@ -146,7 +147,7 @@ async function startApache(opts = {}) {
 	const config = opts.config || path.join(dir, 'latchkey.conf');
 	const state = opts.state || path.join(dir, `apache-${mode}`);
 	const env = {
-		BUILD: opts.build || process.env.BUILD || path.join(repoRoot, 'build'),
+		BUILD: opts.build || process.env.LATCHKEY_BUILD || process.env.BUILD || path.join(repoRoot, 'build'),
 		...(opts.public ? { LATCHKEY_PUBLIC: opts.public } : {}),
 		...(opts.members ? { LATCHKEY_MEMBERS: opts.members } : {}),
 	};
