@@ -14,7 +14,7 @@ CC	?= cc
 NODE	?= node
 SANITIZE ?=
 
-PKGS	:= libjwt json-c sqlite3 libxcrypt fcgi
+PKGS	:= libjwt json-c sqlite3 libxcrypt fcgi libcrypto
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -42,7 +42,8 @@ LIB_SRCS := $(wildcard lib/*.c)
 LIB_OBJS := $(LIB_SRCS:lib/%.c=$(BUILD)/obj/lib/%.o)
 LIB	:= $(BUILD)/lib/liblatchkey.a
 PROGRAMS := $(BUILD)/cgi-bin/login.fcgi $(BUILD)/cgi-bin/profile.fcgi \
-	    $(BUILD)/cgi-bin/logout.fcgi
+	    $(BUILD)/cgi-bin/logout.fcgi $(BUILD)/cgi-bin/refresh.fcgi \
+	    $(BUILD)/cgi-bin/password.fcgi
 TOOL	:= $(BUILD)/bin/latchkey
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -96,7 +97,7 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/t.h $(LIB) lib/*.h
 	@mkdir -p $(@D)
 	@echo "  CCLD    $@"
 	$(Q)$(CC) $(CPPFLAGS) -Itests/unit $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
-	    $(LIB) $(PKG_LIBS) -lcrypto
+	    $(LIB) $(PKG_LIBS)
 
 run: build
 	@scripts/run-lighttpd "$(PORT)"
@@ -114,7 +115,7 @@ check-unit: $(UNIT_BINS)
 	@scripts/run-unit.sh $(UNIT_BINS)
 
 check-http: build
-	$(NODE) --test --test-concurrency=1 tests/http/
+	LATCHKEY_BUILD="$(abspath $(BUILD))" $(NODE) --test --test-concurrency=1 tests/http/
 
 clean:
 	rm -rf $(BUILD)

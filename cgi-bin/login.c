@@ -1,8 +1,9 @@
 /*
  * POST /api/login {"email": ..., "password": ...}
- * 200 {"login": true} with the access and CSRF cookies, or 401
+ * 200 {"login": true} with the access, refresh and CSRF cookies, or 401
  * {"login": false}.  Every attempt costs exactly one password hash, found
- * account or not, so timing does not tell which emails exist.
+ * account or not, so timing does not tell which emails exist; a throttled
+ * attempt (429) costs none.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "log.h"
 #include "password.h"
 #include "store.h"
+#include "throttle.h"
 #include "token.h"
 
 static void
@@ -32,11 +34,11 @@ handle(struct lk_ctx *ctx)
 {
 	struct json_object	*body;
 	struct lk_user		 user;
-	struct lk_claims	 claims;
 	struct lk_json_out	 o;
 	const char		*email, *password;
-	char			*token = NULL, hash[LK_HASH_MAX + 1];
+	char			 hash[LK_HASH_MAX + 1];
 	size_t			 elen, plen;
+	unsigned long		 hashes = lk_password_hash_count();
 	enum lk_store_res	 sr;
 	enum lk_pw_res		 pr;
 
@@ -53,6 +55,9 @@ handle(struct lk_ctx *ctx)
 		lk_response_msg(ctx->resp, 400, "Field \"password\" is too long");
 		goto out;
 	}
+
+	if (lk_throttle_check(ctx, email) == -1)
+		goto out;
 
 	sr = lk_store_user_find(ctx->store, email, &user);
 	if (sr == LK_STORE_ERROR) {
@@ -71,9 +76,14 @@ handle(struct lk_ctx *ctx)
 		goto out;
 	}
 	if (pr == LK_PW_BAD) {
+		lk_throttle_failed(ctx, email);
+		lk_audit(ctx, "login_failed", email, "hashes=%lu",
+		    lk_password_hash_count() - hashes);
 		refuse(ctx);
 		goto out;
 	}
+	lk_throttle_succeeded(ctx, email);
+	hashes = lk_password_hash_count() - hashes;
 	if (pr == LK_PW_OK_REHASH) {
 		/* A failed upgrade must not fail the login: keep the old hash. */
 		if (lk_password_hash(ctx->cfg, password, hash,
@@ -85,22 +95,13 @@ handle(struct lk_ctx *ctx)
 		memset(hash, 0, sizeof(hash));
 	}
 
-	token = lk_token_issue(ctx->cfg, ctx->key, LK_TOKEN_ACCESS, user.email,
-	    0, ctx->now, ctx->cfg->access_token_expires, &claims);
-	if (token == NULL) {
-		lk_log(LK_LOG_ERR, "cannot issue a token");
-		lk_response_msg(ctx->resp, 500, "Internal error");
+	if (lk_auth_start_session(ctx, &user, NULL, 0) == -1)
 		goto out;
-	}
-	lk_auth_set_cookies(ctx, token, &claims);
+	lk_audit(ctx, "login_ok", user.email, "hashes=%lu", hashes);
 	lk_json_out_init(&o);
 	(void)lk_json_out_bool(&o, "login", 1);
 	lk_response_json(ctx->resp, 200, &o);
 out:
-	if (token != NULL) {
-		memset(token, 0, strlen(token));
-		free(token);
-	}
 	memset(&user, 0, sizeof(user));
 	json_object_put(body);
 }

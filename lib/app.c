@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 
 #include "app.h"
+#include "auth.h"
 #include "csrf.h"
 #include "extern.h"
 #include "json.h"
@@ -17,7 +18,7 @@
 
 /* Loaded once per process. */
 static struct lk_config	 app_cfg;
-static struct lk_key	 app_key;
+static struct lk_keyring	 app_keys;
 static struct lk_store	*app_store;
 static int		 app_ready;
 static time_t		 app_last_try;
@@ -48,14 +49,15 @@ app_init(struct lk_io *io)
 		lk_log(LK_LOG_ERR, "not serving: config: %s", err);
 		return -1;
 	}
-	if (lk_key_load(&app_key, app_cfg.key_file, err, sizeof(err)) == -1) {
+	if (lk_keyring_load(&app_keys, app_cfg.key_file, err,
+	    sizeof(err)) == -1) {
 		lk_log(LK_LOG_ERR, "not serving: %s", err);
 		return -1;
 	}
 	if ((app_store = lk_store_open(app_cfg.database, 0, err,
 	    sizeof(err))) == NULL) {
 		lk_log(LK_LOG_ERR, "not serving: database %s", err);
-		lk_key_clear(&app_key);
+		lk_keyring_clear(&app_keys);
 		return -1;
 	}
 	if (lk_password_init(&app_cfg) == -1) {
@@ -63,7 +65,7 @@ app_init(struct lk_io *io)
 		    app_cfg.hash_method, app_cfg.hash_cost);
 		lk_store_close(app_store);
 		app_store = NULL;
-		lk_key_clear(&app_key);
+		lk_keyring_clear(&app_keys);
 		return -1;
 	}
 	return 0;
@@ -129,6 +131,71 @@ script_matches(struct lk_io *io, const char *name)
 }
 
 static int
+has_body(const char *method);
+
+/*
+ * Cross-origin rules.  With cors_origins set, every response says it
+ * varies by Origin, and a listed origin (exactly; never a reflected or
+ * "null" one) gets credentialed access.  State-changing requests whose
+ * Origin (or, lacking it, Referer) is neither the site's own nor listed in
+ * allowed_origins or cors_origins are refused with 403: no CSRF, login CSRF
+ * included.  Returns 1 to go on, 0 when the response is set.
+ */
+static int
+origin_allowed(struct lk_ctx *ctx, const struct lk_endpoint *ep)
+{
+	const struct lk_config	*cfg = ctx->cfg;
+	char			 origin[LK_HEADER_MAX], own[LK_HEADER_MAX];
+	int			 r, listed;
+
+	(void)ep;
+	r = lk_request_origin(ctx->req, origin, sizeof(origin));
+	listed = r == 1 && cfg->cors_origins[0] != '\0' &&
+	    lk_config_origin_listed(cfg->cors_origins, origin);
+	if (cfg->cors_origins[0] != '\0') {
+		lk_response_header(ctx->resp, "Vary", "Origin");
+		if (listed && ctx->req->has_origin) {
+			lk_response_header(ctx->resp,
+			    "Access-Control-Allow-Origin", "%s", origin);
+			lk_response_header(ctx->resp,
+			    "Access-Control-Allow-Credentials", "true");
+		}
+	}
+	if (!has_body(ctx->req->method) || r == 0)
+		return 1;
+	lk_request_own_origin(ctx->req, own, sizeof(own));
+	if (r == 1 && (lk_ascii_caseeq(origin, own) || listed ||
+	    lk_config_origin_listed(cfg->allowed_origins, origin)))
+		return 1;
+	lk_audit(ctx, "origin_refused", NULL, "origin=\"%.200s\"",
+	    r == 1 ? origin : "?");
+	lk_response_msg(ctx->resp, 403, "Origin not allowed");
+	return 0;
+}
+
+/* Answer a CORS preflight (OPTIONS) from a listed origin. */
+static void
+preflight(struct lk_ctx *ctx, const struct lk_endpoint *ep)
+{
+	char	origin[LK_HEADER_MAX];
+
+	if (lk_request_origin(ctx->req, origin, sizeof(origin)) != 1 ||
+	    !ctx->req->has_origin ||
+	    !lk_config_origin_listed(ctx->cfg->cors_origins, origin) ||
+	    (lk_method_bit(ctx->req->preflight_method) & ep->methods) == 0) {
+		lk_response_msg(ctx->resp, 403, "Origin not allowed");
+		return;
+	}
+	lk_response_header(ctx->resp, "Access-Control-Allow-Methods", "%s",
+	    ep->allow);
+	lk_response_header(ctx->resp, "Access-Control-Allow-Headers",
+	    "Content-Type, %s", ctx->cfg->csrf_header_name);
+	lk_response_header(ctx->resp, "Access-Control-Max-Age", "600");
+	ctx->resp->status = 204;
+	ctx->resp->body_len = 0;
+}
+
+static int
 has_body(const char *method)
 {
 	return strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0 ||
@@ -157,7 +224,8 @@ serve(const struct lk_endpoint *ep, int authorizer, struct lk_io *io)
 	lk_request_load(&app_req, io, &app_cfg);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.cfg = &app_cfg;
-	ctx.key = &app_key;
+	ctx.keys = &app_keys;
+	ctx.key = &app_keys.current;
 	ctx.store = app_store;
 	ctx.req = &app_req;
 	ctx.resp = &app_resp;
@@ -182,6 +250,13 @@ serve(const struct lk_endpoint *ep, int authorizer, struct lk_io *io)
 	/* Only the program's exact path: /api/loginfoo is not /api/login. */
 	if (app_req.path_info[0] != '\0' || !script_matches(io, ep->name)) {
 		lk_response_msg(&app_resp, 404, "Not found");
+		goto send;
+	}
+	if (!origin_allowed(&ctx, ep))
+		goto send;
+	if (strcmp(app_req.method, "OPTIONS") == 0 &&
+	    app_cfg.cors_origins[0] != '\0') {
+		preflight(&ctx, ep);
 		goto send;
 	}
 	if ((lk_method_bit(app_req.method) & ep->methods) == 0) {
@@ -254,7 +329,7 @@ app_run(const struct lk_endpoint *ep, int authorizer, int argc, char *argv[])
 		FCGX_Finish_r(&fr);
 	}
 	lk_store_close(app_store);
-	lk_key_clear(&app_key);
+	lk_keyring_clear(&app_keys);
 	return 0;
 }
 

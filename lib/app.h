@@ -20,7 +20,8 @@
 struct lk_ctx {
 	/* Loaded once per process. */
 	const struct lk_config	*cfg;
-	const struct lk_key	*key;
+	const struct lk_keyring	*keys;		/* current and previous keys */
+	const struct lk_key	*key;		/* the current one, for signing */
 	struct lk_store		*store;
 	/* Reset for every request. */
 	struct lk_request	*req;

@@ -1,17 +1,22 @@
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "auth.h"
 #include "cookie.h"
 #include "csrf.h"
 #include "log.h"
+#include "util.h"
 
-int
-lk_auth_require(struct lk_ctx *ctx, struct lk_user *user,
+static int
+require(struct lk_ctx *ctx, enum lk_token_type want, struct lk_user *user,
     struct lk_claims *claims)
 {
 	const struct lk_config	*cfg = ctx->cfg;
 	struct lk_request	*req = ctx->req;
+	struct lk_cookie_names	 names;
+	const char		*cookie;
 	char			 token[LK_TOKEN_MAX + 1], msg[LK_SUB_MAX + 64];
 	enum lk_token_err	 te;
 	enum lk_csrf_res	 cr;
@@ -20,13 +25,15 @@ lk_auth_require(struct lk_ctx *ctx, struct lk_user *user,
 
 	memset(user, 0, sizeof(*user));
 	memset(claims, 0, sizeof(*claims));
+	lk_cookie_names(cfg, &names);
+	cookie = want == LK_TOKEN_REFRESH ? names.refresh : names.access;
 
 	if (req->cookie_too_long) {
 		lk_response_msg(ctx->resp, 400, "Cookie header too large");
 		return -1;
 	}
-	switch (lk_cookie_get(req->has_cookie ? req->cookie : NULL,
-	    cfg->access_cookie_name, token, sizeof(token))) {
+	switch (lk_cookie_get(req->has_cookie ? req->cookie : NULL, cookie,
+	    token, sizeof(token))) {
 	case LK_COOKIE_FOUND:
 		break;
 	case LK_COOKIE_TOO_LONG:
@@ -37,8 +44,7 @@ lk_auth_require(struct lk_ctx *ctx, struct lk_user *user,
 		lk_response_msg(ctx->resp, 400, "Cookie header too large");
 		return -1;
 	default:
-		(void)snprintf(msg, sizeof(msg), "Missing cookie \"%s\"",
-		    cfg->access_cookie_name);
+		(void)snprintf(msg, sizeof(msg), "Missing cookie \"%s\"", cookie);
 		lk_response_msg(ctx->resp, 401, msg);
 		return -1;
 	}
@@ -51,8 +57,8 @@ lk_auth_require(struct lk_ctx *ctx, struct lk_user *user,
 		goto fail;
 	}
 
-	te = lk_token_verify(cfg, ctx->key, token, strlen(token), ctx->now,
-	    claims);
+	te = lk_token_verify_ring(cfg, ctx->keys, token, strlen(token),
+	    ctx->now, claims);
 	if (te != LK_TOKEN_OK) {
 		lk_response_msg(ctx->resp, lk_token_err_status(te),
 		    lk_token_err_msg(te));
@@ -67,30 +73,60 @@ lk_auth_require(struct lk_ctx *ctx, struct lk_user *user,
 			goto fail;
 		}
 	}
-	if ((te = lk_token_check_type(claims, LK_TOKEN_ACCESS)) != LK_TOKEN_OK) {
+	if ((te = lk_token_check_type(claims, want)) != LK_TOKEN_OK) {
 		lk_response_msg(ctx->resp, lk_token_err_status(te),
 		    lk_token_err_msg(te));
 		goto fail;
 	}
 
-	sr = lk_store_user_find(ctx->store, claims->sub, user);
-	if (sr == LK_STORE_ERROR) {
-		lk_response_msg(ctx->resp, 503, "Service unavailable");
+	sr = lk_store_is_revoked(ctx->store, claims->jti);
+	if (sr == LK_STORE_ERROR)
+		goto unavailable;
+	if (sr == LK_STORE_OK) {
+		lk_audit(ctx, "revoked_token_used", claims->sub, "jti=%s",
+		    claims->jti);
+		lk_response_msg(ctx->resp, 401, "Token has been revoked");
 		goto fail;
 	}
+	sr = lk_store_user_find(ctx->store, claims->sub, user);
+	if (sr == LK_STORE_ERROR)
+		goto unavailable;
 	if (sr != LK_STORE_OK || user->disabled) {
 		(void)snprintf(msg, sizeof(msg), "Error loading the user %s",
 		    claims->sub);
 		lk_response_msg(ctx->resp, 401, msg);
 		goto fail;
 	}
-	memset(token, 0, sizeof(token));
+	/* Issued before a password change, disabling or forced logout. */
+	if (claims->iat < user->tokens_valid_after) {
+		lk_audit(ctx, "revoked_token_used", claims->sub, "jti=%s",
+		    claims->jti);
+		lk_response_msg(ctx->resp, 401, "Token has been revoked");
+		goto fail;
+	}
+	lk_explicit_bzero(token, sizeof(token));
 	return 0;
+unavailable:
+	lk_response_msg(ctx->resp, 503, "Service unavailable");
 fail:
-	memset(token, 0, sizeof(token));
+	lk_explicit_bzero(token, sizeof(token));
 	memset(user, 0, sizeof(*user));
 	memset(claims, 0, sizeof(*claims));
 	return -1;
+}
+
+int
+lk_auth_require(struct lk_ctx *ctx, struct lk_user *user,
+    struct lk_claims *claims)
+{
+	return require(ctx, LK_TOKEN_ACCESS, user, claims);
+}
+
+int
+lk_auth_require_refresh(struct lk_ctx *ctx, struct lk_user *user,
+    struct lk_claims *claims)
+{
+	return require(ctx, LK_TOKEN_REFRESH, user, claims);
 }
 
 void
@@ -98,28 +134,157 @@ lk_auth_set_cookies(struct lk_ctx *ctx, const char *token,
     const struct lk_claims *claims)
 {
 	struct lk_cookie_attr	attr;
+	struct lk_cookie_names	names;
 
+	lk_cookie_names(ctx->cfg, &names);
 	lk_cookie_attr_access(ctx->cfg, &attr, 1);
-	lk_response_cookie(ctx->resp, ctx->cfg->access_cookie_name, token,
-	    &attr, (long long)ctx->now);
+	lk_response_cookie(ctx->resp, names.access, token, &attr,
+	    (long long)ctx->now);
 	if (ctx->cfg->csrf_protect) {
 		lk_cookie_attr_access(ctx->cfg, &attr, 0);
-		lk_response_cookie(ctx->resp, ctx->cfg->access_csrf_cookie_name,
-		    claims->csrf, &attr, (long long)ctx->now);
+		lk_response_cookie(ctx->resp, names.access_csrf, claims->csrf,
+		    &attr, (long long)ctx->now);
 	}
+}
+
+static void
+set_refresh_cookies(struct lk_ctx *ctx, const char *token,
+    const struct lk_claims *claims)
+{
+	struct lk_cookie_attr	attr;
+	struct lk_cookie_names	names;
+
+	lk_cookie_names(ctx->cfg, &names);
+	lk_cookie_attr_refresh(ctx->cfg, &attr, 1);
+	lk_response_cookie(ctx->resp, names.refresh, token, &attr,
+	    (long long)ctx->now);
+	if (ctx->cfg->csrf_protect) {
+		lk_cookie_attr_refresh(ctx->cfg, &attr, 0);
+		lk_response_cookie(ctx->resp, names.refresh_csrf, claims->csrf,
+		    &attr, (long long)ctx->now);
+	}
+}
+
+int
+lk_auth_start_session(struct lk_ctx *ctx, const struct lk_user *user,
+    const char *family, long long family_started)
+{
+	const struct lk_config	*cfg = ctx->cfg;
+	struct lk_claims	 ac, rc;
+	struct lk_refresh	 row;
+	char			*access = NULL, *refresh = NULL;
+	long long		 now = (long long)ctx->now, life;
+	int			 ret = -1;
+
+	memset(&row, 0, sizeof(row));
+	if (family == NULL) {
+		if (lk_uuid4(row.family) == -1)
+			goto internal;
+		family_started = now;
+	} else if (lk_strlcpy(row.family, family, sizeof(row.family)) == -1)
+		goto internal;
+	/* No refresh token outlives the session's absolute limit. */
+	life = cfg->refresh_token_expires;
+	if (family_started + cfg->session_max - now < life)
+		life = family_started + cfg->session_max - now;
+	if (life < 1)
+		life = 1;
+
+	access = lk_token_issue(cfg, ctx->key, LK_TOKEN_ACCESS, user->email,
+	    0, ctx->now, cfg->access_token_expires, &ac);
+	refresh = lk_token_issue(cfg, ctx->key, LK_TOKEN_REFRESH, user->email,
+	    0, ctx->now, life, &rc);
+	if (access == NULL || refresh == NULL)
+		goto internal;
+	(void)lk_strlcpy(row.jti, rc.jti, sizeof(row.jti));
+	(void)lk_strlcpy(row.access_jti, ac.jti, sizeof(row.access_jti));
+	row.user_id = user->id;
+	row.exp = rc.exp;
+	row.family_started = family_started;
+	if (lk_store_refresh_add(ctx->store, &row) != LK_STORE_OK) {
+		lk_response_msg(ctx->resp, 503, "Service unavailable");
+		goto out;
+	}
+	lk_auth_set_cookies(ctx, access, &ac);
+	set_refresh_cookies(ctx, refresh, &rc);
+	ret = 0;
+	goto out;
+internal:
+	lk_log(LK_LOG_ERR, "cannot issue tokens");
+	lk_response_msg(ctx->resp, 500, "Internal error");
+out:
+	if (access != NULL) {
+		lk_explicit_bzero(access, strlen(access));
+		free(access);
+	}
+	if (refresh != NULL) {
+		lk_explicit_bzero(refresh, strlen(refresh));
+		free(refresh);
+	}
+	return ret;
 }
 
 void
 lk_auth_clear_cookies(struct lk_ctx *ctx)
 {
 	struct lk_cookie_attr	attr;
+	struct lk_cookie_names	names;
 
+	lk_cookie_names(ctx->cfg, &names);
 	lk_cookie_attr_access(ctx->cfg, &attr, 1);
 	attr.max_age = 0;
-	lk_response_cookie(ctx->resp, ctx->cfg->access_cookie_name, "", &attr,
+	lk_response_cookie(ctx->resp, names.access, "", &attr,
 	    (long long)ctx->now);
 	lk_cookie_attr_access(ctx->cfg, &attr, 0);
 	attr.max_age = 0;
-	lk_response_cookie(ctx->resp, ctx->cfg->access_csrf_cookie_name, "",
-	    &attr, (long long)ctx->now);
+	lk_response_cookie(ctx->resp, names.access_csrf, "", &attr,
+	    (long long)ctx->now);
+	lk_cookie_attr_refresh(ctx->cfg, &attr, 1);
+	attr.max_age = 0;
+	lk_response_cookie(ctx->resp, names.refresh, "", &attr,
+	    (long long)ctx->now);
+	lk_cookie_attr_refresh(ctx->cfg, &attr, 0);
+	attr.max_age = 0;
+	lk_response_cookie(ctx->resp, names.refresh_csrf, "", &attr,
+	    (long long)ctx->now);
+}
+
+/* Quote a value for a key=value log line: "..." with \" and \\ escaped. */
+static void
+quote(const char *in, char *out, size_t outsz)
+{
+	size_t	o = 0;
+
+	if (outsz < 3)
+		return;
+	out[o++] = '"';
+	for (; *in != '\0' && o + 3 < outsz; in++) {
+		if (*in == '"' || *in == '\\')
+			out[o++] = '\\';
+		out[o++] = *in;
+	}
+	out[o++] = '"';
+	out[o] = '\0';
+}
+
+void
+lk_audit(struct lk_ctx *ctx, const char *event, const char *user,
+    const char *extra_fmt, ...)
+{
+	char	u[2 * LK_SUB_MAX + 4], extra[256];
+	va_list	ap;
+
+	extra[0] = '\0';
+	if (extra_fmt != NULL) {
+		va_start(ap, extra_fmt);
+		if (vsnprintf(extra, sizeof(extra), extra_fmt, ap) < 0)
+			extra[0] = '\0';
+		va_end(ap);
+	}
+	quote(user != NULL ? user : "", u, sizeof(u));
+	/* Stable key=value order: event, time, addr, user, then extras. */
+	lk_log(LK_LOG_INFO, "audit event=%s time=%lld addr=%s user=%s%s%s",
+	    event, (long long)ctx->now,
+	    ctx->req->remote_addr[0] != '\0' ? ctx->req->remote_addr : "-",
+	    u, extra[0] != '\0' ? " " : "", extra);
 }

@@ -7,23 +7,41 @@
 
 /*
  * The decision for a protected request, in flask-jwt-extended's order:
- * access cookie present, CSRF header present (on CSRF methods), token
- * valid, CSRF header equal to the token's claim, user still present and
- * enabled.
+ * cookie present, CSRF header present (on CSRF methods), token valid, CSRF
+ * header equal to the token's claim, token of the right type, not
+ * revoked, user still present and enabled, token not older than the
+ * user's last password change or disabling.
  */
 
 /*
- * Authenticate the current request of ctx.  Returns 0 with *user and
- * *claims filled, or -1 with the refusal already written to ctx's response.
+ * Authenticate the current request of ctx with its access cookie.
+ * Returns 0 with *user and *claims filled, or -1 with the refusal already
+ * written to ctx's response.
  */
 int	lk_auth_require(struct lk_ctx *ctx, struct lk_user *user,
 	    struct lk_claims *claims);
+
+/* The same with the refresh cookie and a refresh token. */
+int	lk_auth_require_refresh(struct lk_ctx *ctx, struct lk_user *user,
+	    struct lk_claims *claims);
+
+/*
+ * Issue an access and a refresh token for user, record the refresh token
+ * (in family, or a new family started now if family is NULL), and set the
+ * four cookies.  Returns 0, or -1 with a 500 or 503 in the response.
+ */
+int	lk_auth_start_session(struct lk_ctx *ctx, const struct lk_user *user,
+	    const char *family, long long family_started);
 
 /* Set the access and CSRF cookies for a freshly issued token. */
 void	lk_auth_set_cookies(struct lk_ctx *ctx, const char *token,
 	    const struct lk_claims *claims);
 
-/* Clear the access and CSRF cookies. */
+/* Clear the access, refresh and both CSRF cookies. */
 void	lk_auth_clear_cookies(struct lk_ctx *ctx);
+
+/* One audit line: event, user (may be NULL), client address, time. */
+void	lk_audit(struct lk_ctx *ctx, const char *event, const char *user,
+	    const char *extra_fmt, ...) __attribute__((format(printf, 4, 5)));
 
 #endif

@@ -29,7 +29,9 @@ enum kind {
 	K_HASH_METHOD,
 	K_HASH_COST,
 	K_HASH_ALLOW,
-	K_SIZE
+	K_SIZE,
+	K_COUNT,
+	K_ORIGINS
 };
 
 struct key {
@@ -68,6 +70,23 @@ static const struct key keys[] = {
 	{ "hash_allow", K_HASH_ALLOW, S(hash_allow), 0, 0 },
 	{ "max_body", K_SIZE, S(max_body), 64, 1024 * 1024 },
 	{ "name_max", K_SIZE, S(name_max), 1, 100 },
+	{ "refresh_token_expires", K_DURATION, S(refresh_token_expires),
+	    60, 366LL * 86400 },
+	{ "session_max", K_DURATION, S(session_max), 60, 3660LL * 86400 },
+	{ "refresh_grace", K_DURATION, S(refresh_grace), 0, 300 },
+	{ "refresh_cookie_name", K_COOKIE_NAME, S(refresh_cookie_name), 0, 0 },
+	{ "refresh_cookie_path", K_COOKIE_PATH, S(refresh_cookie_path), 0, 0 },
+	{ "refresh_csrf_cookie_name", K_COOKIE_NAME,
+	    S(refresh_csrf_cookie_name), 0, 0 },
+	{ "refresh_csrf_cookie_path", K_COOKIE_PATH,
+	    S(refresh_csrf_cookie_path), 0, 0 },
+	{ "cookie_host_prefix", K_BOOL, S(cookie_host_prefix), 0, 0 },
+	{ "throttle_account_max", K_COUNT, S(throttle_account_max), 1, 1000000 },
+	{ "throttle_address_max", K_COUNT, S(throttle_address_max), 1, 1000000 },
+	{ "throttle_window", K_DURATION, S(throttle_window), 1, 86400 },
+	{ "password_min", K_SIZE, S(password_min), 1, 128 },
+	{ "allowed_origins", K_ORIGINS, S(allowed_origins), 0, 0 },
+	{ "cors_origins", K_ORIGINS, S(cors_origins), 0, 0 },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -124,6 +143,60 @@ lk_config_defaults(struct lk_config *cfg)
 	    LK_HASH_SHA512CRYPT;
 	cfg->max_body = 8192;
 	cfg->name_max = 100;
+	cfg->refresh_token_expires = 30LL * 86400;
+	cfg->session_max = 30LL * 86400;
+	cfg->refresh_grace = 10;
+	(void)lk_strlcpy(cfg->refresh_cookie_name, "refresh_token_cookie",
+	    sizeof(cfg->refresh_cookie_name));
+	(void)lk_strlcpy(cfg->refresh_cookie_path, "/api/refresh",
+	    sizeof(cfg->refresh_cookie_path));
+	(void)lk_strlcpy(cfg->refresh_csrf_cookie_name, "csrf_refresh_token",
+	    sizeof(cfg->refresh_csrf_cookie_name));
+	(void)lk_strlcpy(cfg->refresh_csrf_cookie_path, "/",
+	    sizeof(cfg->refresh_csrf_cookie_path));
+	cfg->throttle_account_max = 5;
+	cfg->throttle_address_max = 20;
+	cfg->throttle_window = 15 * 60;
+	cfg->password_min = 8;
+}
+
+/*
+ * An origin as browsers send it: scheme "://" host [":" port], lower-case
+ * letters, digits, '-', '.', nothing after.
+ */
+static int
+origin_valid(const char *o, size_t len)
+{
+	size_t	i = 0;
+
+	if (len > 8 && strncmp(o, "https://", 8) == 0)
+		i = 8;
+	else if (len > 7 && strncmp(o, "http://", 7) == 0)
+		i = 7;
+	else
+		return 0;
+	for (; i < len; i++)
+		if (!((o[i] >= 'a' && o[i] <= 'z') || (o[i] >= '0' && o[i] <= '9') ||
+		    o[i] == '-' || o[i] == '.' || o[i] == ':' || o[i] == '[' ||
+		    o[i] == ']'))
+			return 0;
+	return 1;
+}
+
+int
+lk_config_origin_listed(const char *list, const char *origin)
+{
+	size_t	n, olen = strlen(origin);
+
+	while (*list != '\0') {
+		while (*list == ' ')
+			list++;
+		n = strcspn(list, " ");
+		if (n > 0 && n == olen && memcmp(list, origin, n) == 0)
+			return 1;
+		list += n;
+	}
+	return 0;
 }
 
 /* The attribute lets clang's -Wformat=2 (and both compilers) check callers. */
@@ -340,6 +413,43 @@ set_value(struct lk_config *cfg, const struct key *k, const char *v,
 		}
 		*(size_t *)(void *)dst = (size_t)n;
 		return 0;
+	case K_COUNT:
+		if (lk_parse_ll(v, k->min, k->max, &n) == -1) {
+			(void)snprintf(why, whysz, "%s: expected an integer "
+			    "between %lld and %lld", k->name, k->min, k->max);
+			return -1;
+		}
+		*(long long *)(void *)dst = n;
+		return 0;
+	case K_ORIGINS: {
+		char		 norm[LK_CONFIG_LIST_MAX];
+		size_t		 o = 0, w;
+		const char	*q = v;
+
+		/* Normalise to single spaces; each word a bare origin. */
+		norm[0] = '\0';
+		while (*q != '\0') {
+			while (*q == ' ' || *q == '\t' || *q == ',')
+				q++;
+			if (*q == '\0')
+				break;
+			w = strcspn(q, " \t,");
+			if (!origin_valid(q, w) || o + w + 2 >= sizeof(norm) ||
+			    (q[w - 1] == '/')) {
+				(void)snprintf(why, whysz, "%s: expected origins "
+				    "like https://app.example.com (lower case, no "
+				    "path), separated by spaces", k->name);
+				return -1;
+			}
+			if (o > 0)
+				norm[o++] = ' ';
+			memcpy(norm + o, q, w);
+			o += w;
+			norm[o] = '\0';
+			q += w;
+		}
+		return lk_strlcpy(dst, norm, k->size);
+	}
 	case K_HASH_COST:
 		if (lk_parse_ll(v, k->min, k->max, &n) == -1) {
 			(void)snprintf(why, whysz, "%s: expected a positive "
@@ -502,9 +612,36 @@ lk_config_load(struct lk_config *cfg, const char *path, char *err,
 		    "cookie_secure = true");
 		goto out;
 	}
-	if (strcmp(cfg->access_cookie_name, cfg->access_csrf_cookie_name) == 0) {
-		seterr(err, errsz, path, 0, "access_cookie_name and "
-		    "access_csrf_cookie_name must differ");
+	if (cfg->cookie_host_prefix && !cfg->cookie_secure) {
+		seterr(err, errsz, path, 0, "cookie_host_prefix requires "
+		    "cookie_secure = true");
+		goto out;
+	}
+	if (cfg->cookie_host_prefix &&
+	    (strcmp(cfg->access_cookie_path, "/") != 0 ||
+	    strcmp(cfg->access_csrf_cookie_path, "/") != 0 ||
+	    strcmp(cfg->refresh_csrf_cookie_path, "/") != 0)) {
+		seterr(err, errsz, path, 0, "cookie_host_prefix needs the "
+		    "access and CSRF cookie paths to be /");
+		goto out;
+	}
+	if (cfg->cookie_host_prefix && cfg->cookie_domain[0] != '\0') {
+		seterr(err, errsz, path, 0, "cookie_host_prefix forbids "
+		    "cookie_domain");
+		goto out;
+	}
+	if (cfg->access_token_expires > cfg->refresh_token_expires) {
+		seterr(err, errsz, path, 0, "access_token_expires must not be "
+		    "longer than refresh_token_expires");
+		goto out;
+	}
+	if (strcmp(cfg->access_cookie_name, cfg->access_csrf_cookie_name) == 0 ||
+	    strcmp(cfg->access_cookie_name, cfg->refresh_cookie_name) == 0 ||
+	    strcmp(cfg->refresh_cookie_name, cfg->refresh_csrf_cookie_name) == 0 ||
+	    strcmp(cfg->access_csrf_cookie_name,
+	    cfg->refresh_csrf_cookie_name) == 0) {
+		seterr(err, errsz, path, 0, "the four cookie names must "
+		    "differ");
 		goto out;
 	}
 	if (resolve_path(path, cfg->database, tmp, sizeof(tmp)) == -1 ||

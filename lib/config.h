@@ -13,6 +13,7 @@
 #define LK_CONFIG_NAME_MAX	64
 #define LK_CONFIG_STR_MAX	256
 #define LK_CONFIG_ERR_MAX	(LK_CONFIG_PATH_MAX + 256)
+#define LK_CONFIG_LIST_MAX	1024
 
 enum lk_samesite {
 	LK_SAMESITE_OFF,	/* no SameSite attribute */
@@ -60,6 +61,28 @@ struct lk_config {
 
 	size_t		 max_body;		/* bytes */
 	size_t		 name_max;		/* code points of a user's name */
+
+	/* Refresh tokens and sessions. */
+	long long	 refresh_token_expires;	/* seconds */
+	long long	 session_max;		/* seconds since login, absolute */
+	long long	 refresh_grace;		/* seconds a rotated token still works */
+	char		 refresh_cookie_name[LK_CONFIG_NAME_MAX];
+	char		 refresh_cookie_path[LK_CONFIG_STR_MAX];
+	char		 refresh_csrf_cookie_name[LK_CONFIG_NAME_MAX];
+	char		 refresh_csrf_cookie_path[LK_CONFIG_STR_MAX];
+	int		 cookie_host_prefix;	/* __Host- and __Secure- names */
+
+	/* Brute-force defence. */
+	long long	 throttle_account_max;	/* failures per window */
+	long long	 throttle_address_max;
+	long long	 throttle_window;	/* seconds */
+
+	/* Password changes. */
+	size_t		 password_min;		/* characters */
+
+	/* Origins allowed to make state-changing requests, and CORS. */
+	char		 allowed_origins[LK_CONFIG_LIST_MAX];
+	char		 cors_origins[LK_CONFIG_LIST_MAX];
 };
 
 /* Fill cfg with the defaults (no file read). */
@@ -80,6 +103,12 @@ int	lk_config_load(struct lk_config *cfg, const char *path,
  * LATCHKEY_CONFIG if set and non-empty, else the compiled-in default.
  */
 const char *lk_config_default_path(void);
+
+/*
+ * Whether origin (e.g. "https://app.example.com") is one of the
+ * space-separated origins in list, compared exactly.
+ */
+int	lk_config_origin_listed(const char *list, const char *origin);
 
 /* The Set-Cookie spelling of a SameSite value ("Lax", ...), or NULL for off. */
 const char *lk_samesite_str(enum lk_samesite);

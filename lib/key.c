@@ -3,11 +3,34 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "key.h"
 #include "util.h"
+
+/* kid = the first LK_KID_LEN hex digits of SHA-256 of the key. */
+static int
+key_id(struct lk_key *key)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	unsigned char		 md[EVP_MAX_MD_SIZE];
+	unsigned int		 mdlen = 0;
+	size_t			 i;
+
+	if (EVP_Digest(key->bytes, key->len, md, &mdlen, EVP_sha256(),
+	    NULL) != 1 || mdlen * 2 < LK_KID_LEN)
+		return -1;
+	for (i = 0; i < LK_KID_LEN / 2; i++) {
+		key->kid[2 * i] = hex[md[i] >> 4];
+		key->kid[2 * i + 1] = hex[md[i] & 0x0f];
+	}
+	key->kid[LK_KID_LEN] = '\0';
+	return 0;
+}
 
 void
 lk_key_clear(struct lk_key *key)
@@ -82,6 +105,11 @@ lk_key_load(struct lk_key *key, const char *path, char *err, size_t errsz)
 	}
 	memcpy(key->bytes, buf, len);
 	key->len = len;
+	if (key_id(key) == -1) {
+		(void)snprintf(err, errsz, "key file %s: cannot hash it", path);
+		lk_key_clear(key);
+		goto out;
+	}
 	rc = 0;
 out:
 	lk_explicit_bzero(buf, sizeof(buf));
@@ -151,5 +179,312 @@ out:
 	(void)unlink(tmp);
 	lk_explicit_bzero(raw, sizeof(raw));
 	lk_explicit_bzero(line, sizeof(line));
+	return rc;
+}
+
+/*
+ * Read a whole private file (mode 0600 or stricter, regular, not a
+ * symlink) of at most bufsz - 1 bytes.  Returns its length, 0 if it does
+ * not exist, or -1 with a reason.
+ */
+static long
+read_private(const char *path, char *buf, size_t bufsz, char *err,
+    size_t errsz)
+{
+	struct stat	st;
+	size_t		len = 0;
+	ssize_t		r;
+	int		fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		(void)snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+		(void)snprintf(err, errsz, "%s: must be a regular file of mode "
+		    "0600", path);
+		close(fd);
+		return -1;
+	}
+	while (len + 1 < bufsz) {
+		r = read(fd, buf + len, bufsz - 1 - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	close(fd);
+	if (len + 1 >= bufsz) {
+		(void)snprintf(err, errsz, "%s: too large", path);
+		return -1;
+	}
+	buf[len] = '\0';
+	return (long)len;
+}
+
+#define PREV_FILE_MAX	(LK_KEYS_MAX * (LK_KEY_MAX + 64))
+
+static int
+previous_path(const char *path, char *out, size_t outsz)
+{
+	int	n = snprintf(out, outsz, "%s.previous", path);
+
+	return (n < 0 || (size_t)n >= outsz) ? -1 : 0;
+}
+
+/* Parse "KID RETIRED SECRET" lines into ring->previous. */
+static int
+parse_previous(struct lk_keyring *ring, char *text, const char *ppath,
+    char *err, size_t errsz)
+{
+	char		*line, *next, *sp1, *sp2;
+	size_t		 n = 0, len, i;
+	long long	 retired;
+	struct lk_key	*k;
+
+	for (line = text; line != NULL && *line != '\0'; line = next) {
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		n++;
+		if (ring->nprevious >= LK_KEYS_MAX ||
+		    (sp1 = strchr(line, ' ')) == NULL ||
+		    (sp2 = strchr(sp1 + 1, ' ')) == NULL) {
+			(void)snprintf(err, errsz, "%s:%zu: expected \"KID "
+			    "RETIRED SECRET\" (at most %d lines)", ppath, n,
+			    LK_KEYS_MAX);
+			return -1;
+		}
+		*sp1 = *sp2 = '\0';
+		k = &ring->previous[ring->nprevious];
+		len = strlen(sp2 + 1);
+		if (lk_parse_ll(sp1 + 1, 0, 253402300799LL, &retired) == -1 ||
+		    len < LK_KEY_MIN || len > LK_KEY_MAX) {
+			(void)snprintf(err, errsz, "%s:%zu: bad line", ppath, n);
+			return -1;
+		}
+		for (i = 0; i < len; i++)
+			if ((unsigned char)sp2[1 + i] <= 0x20 ||
+			    (unsigned char)sp2[1 + i] >= 0x7f) {
+				(void)snprintf(err, errsz, "%s:%zu: bad key", ppath, n);
+				return -1;
+			}
+		memcpy(k->bytes, sp2 + 1, len);
+		k->len = len;
+		k->retired = retired;
+		if (key_id(k) == -1 || strcmp(k->kid, line) != 0) {
+			(void)snprintf(err, errsz, "%s:%zu: kid does not match "
+			    "the key", ppath, n);
+			return -1;
+		}
+		ring->nprevious++;
+	}
+	return 0;
+}
+
+int
+lk_keyring_load(struct lk_keyring *ring, const char *path, char *err,
+    size_t errsz)
+{
+	char	ppath[4096], *text;
+	long	n;
+	int	rc = -1;
+
+	memset(ring, 0, sizeof(*ring));
+	if (lk_key_load(&ring->current, path, err, errsz) == -1)
+		return -1;
+	if (previous_path(path, ppath, sizeof(ppath)) == -1) {
+		(void)snprintf(err, errsz, "%s: path too long", path);
+		goto out;
+	}
+	if ((text = malloc(PREV_FILE_MAX)) == NULL) {
+		(void)snprintf(err, errsz, "out of memory");
+		goto out;
+	}
+	n = read_private(ppath, text, PREV_FILE_MAX, err, errsz);
+	if (n >= 0 && parse_previous(ring, text, ppath, err, errsz) == 0)
+		rc = 0;
+	lk_explicit_bzero(text, PREV_FILE_MAX);
+	free(text);
+out:
+	if (rc == -1)
+		lk_keyring_clear(ring);
+	return rc;
+}
+
+const struct lk_key *
+lk_keyring_find(const struct lk_keyring *ring, const char *kid)
+{
+	size_t	i;
+
+	if (strcmp(ring->current.kid, kid) == 0)
+		return &ring->current;
+	for (i = 0; i < ring->nprevious; i++)
+		if (strcmp(ring->previous[i].kid, kid) == 0)
+			return &ring->previous[i];
+	return NULL;
+}
+
+void
+lk_keyring_clear(struct lk_keyring *ring)
+{
+	lk_explicit_bzero(ring, sizeof(*ring));
+}
+
+/* Write text to path through a synced temporary file and rename(2). */
+static int
+replace_file(const char *path, const char *text, size_t len, char *err,
+    size_t errsz)
+{
+	char	tmp[4096];
+	size_t	off = 0;
+	ssize_t	w;
+	int	fd, n;
+
+	n = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	if (n < 0 || (size_t)n >= sizeof(tmp))
+		return -1;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+	    0600);
+	if (fd == -1) {
+		(void)snprintf(err, errsz, "%s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	while (off < len) {
+		w = write(fd, text + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	if (off != len || fsync(fd) == -1 || close(fd) == -1 ||
+	    rename(tmp, path) == -1) {
+		(void)snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		(void)unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* The text of a previous-keys file holding ring's previous keys. */
+static long
+format_previous(const struct lk_keyring *ring, char *out, size_t outsz)
+{
+	size_t	i, len = 0;
+	int	n;
+
+	out[0] = '\0';
+	for (i = 0; i < ring->nprevious; i++) {
+		n = snprintf(out + len, outsz - len, "%s %lld %.*s\n",
+		    ring->previous[i].kid, ring->previous[i].retired,
+		    (int)ring->previous[i].len,
+		    (const char *)ring->previous[i].bytes);
+		if (n < 0 || (size_t)n >= outsz - len)
+			return -1;
+		len += (size_t)n;
+	}
+	return (long)len;
+}
+
+int
+lk_keyring_rotate(const char *path, long long now, char *err, size_t errsz)
+{
+	struct lk_keyring	*ring;
+	char			*text = NULL, ppath[4096], newkey[4096];
+	long			 len;
+	int			 rc = -1;
+
+	if ((ring = calloc(1, sizeof(*ring))) == NULL ||
+	    (text = malloc(PREV_FILE_MAX)) == NULL) {
+		(void)snprintf(err, errsz, "out of memory");
+		goto out;
+	}
+	if (lk_keyring_load(ring, path, err, errsz) == -1)
+		goto out;
+	if (ring->nprevious >= LK_KEYS_MAX) {
+		(void)snprintf(err, errsz, "%d previous keys kept already: run "
+		    "'latchkey key prune' first", LK_KEYS_MAX);
+		goto out;
+	}
+	ring->previous[ring->nprevious] = ring->current;
+	ring->previous[ring->nprevious].retired = now;
+	ring->nprevious++;
+	if (previous_path(path, ppath, sizeof(ppath)) == -1 ||
+	    (len = format_previous(ring, text, PREV_FILE_MAX)) < 0 ||
+	    replace_file(ppath, text, (size_t)len, err, errsz) == -1)
+		goto out;
+	/* The new key, made beside the old one, then moved over it. */
+	if (snprintf(newkey, sizeof(newkey), "%s.new", path) >= (int)sizeof(newkey))
+		goto out;
+	(void)unlink(newkey);
+	if (lk_key_generate(newkey, err, errsz) == -1)
+		goto out;
+	if (rename(newkey, path) == -1) {
+		(void)snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		(void)unlink(newkey);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (text != NULL) {
+		lk_explicit_bzero(text, PREV_FILE_MAX);
+		free(text);
+	}
+	if (ring != NULL) {
+		lk_keyring_clear(ring);
+		free(ring);
+	}
+	return rc;
+}
+
+int
+lk_keyring_prune(const char *path, long long now, long long max_lifetime,
+    size_t *dropped, char *err, size_t errsz)
+{
+	struct lk_keyring	*ring;
+	char			*text = NULL, ppath[4096];
+	size_t			 i, kept = 0;
+	long			 len;
+	int			 rc = -1;
+
+	*dropped = 0;
+	if ((ring = calloc(1, sizeof(*ring))) == NULL ||
+	    (text = malloc(PREV_FILE_MAX)) == NULL) {
+		(void)snprintf(err, errsz, "out of memory");
+		goto out;
+	}
+	if (lk_keyring_load(ring, path, err, errsz) == -1)
+		goto out;
+	for (i = 0; i < ring->nprevious; i++) {
+		if (ring->previous[i].retired + max_lifetime < now) {
+			(*dropped)++;
+			continue;
+		}
+		ring->previous[kept++] = ring->previous[i];
+	}
+	ring->nprevious = kept;
+	if (*dropped == 0) {
+		rc = 0;
+		goto out;
+	}
+	if (previous_path(path, ppath, sizeof(ppath)) == -1 ||
+	    (len = format_previous(ring, text, PREV_FILE_MAX)) < 0 ||
+	    replace_file(ppath, text, (size_t)len, err, errsz) == -1)
+		goto out;
+	rc = 0;
+out:
+	if (text != NULL) {
+		lk_explicit_bzero(text, PREV_FILE_MAX);
+		free(text);
+	}
+	if (ring != NULL) {
+		lk_keyring_clear(ring);
+		free(ring);
+	}
 	return rc;
 }

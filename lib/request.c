@@ -72,7 +72,22 @@ lk_request_load(struct lk_request *req, struct lk_io *io,
 	req->has_csrf_header = r != 0;
 	req->csrf_header_too_long = r == -1;
 	req->has_origin = copy_param(io, "HTTP_ORIGIN", req->origin,
-	    sizeof(req->origin)) == 1;
+	    sizeof(req->origin)) != 0;
+	req->has_referer = copy_param(io, "HTTP_REFERER", req->referer,
+	    sizeof(req->referer)) != 0;
+	(void)copy_param(io, "HTTP_HOST", req->host, sizeof(req->host));
+	{
+		const char *v;
+
+		v = lk_io_param(io, "HTTPS");
+		req->https = v != NULL && (strcasecmp(v, "on") == 0 ||
+		    strcmp(v, "1") == 0);
+		v = lk_io_param(io, "REQUEST_SCHEME");
+		if (v != NULL && strcmp(v, "https") == 0)
+			req->https = 1;
+	}
+	(void)copy_param(io, "HTTP_ACCESS_CONTROL_REQUEST_METHOD",
+	    req->preflight_method, sizeof(req->preflight_method));
 	(void)copy_param(io, "REMOTE_ADDR", req->remote_addr,
 	    sizeof(req->remote_addr));
 	(void)copy_param(io, "PATH_INFO", req->path_info,
@@ -108,6 +123,40 @@ lk_request_read_body(struct lk_request *req, struct lk_io *io,
 	req->body[got] = '\0';
 	req->body_len = got;
 	return got == len ? LK_REQ_OK : LK_REQ_SHORT;
+}
+
+int
+lk_request_origin(const struct lk_request *req, char *out, size_t outsz)
+{
+	const char	*p, *end;
+	size_t		 n;
+
+	out[0] = '\0';
+	if (req->has_origin) {
+		/* "null" (sandboxed or opaque origins) never matches a site. */
+		if (req->origin[0] == '\0' || lk_strlcpy(out, req->origin,
+		    outsz) == -1)
+			return -1;
+		return 1;
+	}
+	if (!req->has_referer || req->referer[0] == '\0')
+		return 0;
+	if ((p = strstr(req->referer, "://")) == NULL)
+		return -1;
+	end = strchr(p + 3, '/');
+	n = end != NULL ? (size_t)(end - req->referer) : strlen(req->referer);
+	if (n == 0 || n >= outsz)
+		return -1;
+	memcpy(out, req->referer, n);
+	out[n] = '\0';
+	return 1;
+}
+
+void
+lk_request_own_origin(const struct lk_request *req, char *out, size_t outsz)
+{
+	(void)snprintf(out, outsz, "%s://%s", req->https ? "https" : "http",
+	    req->host);
 }
 
 int

@@ -32,6 +32,11 @@ struct lk_request {
 	int	 csrf_header_too_long;
 	char	 origin[LK_HEADER_MAX];
 	int	 has_origin;
+	char	 referer[LK_HEADER_MAX];
+	int	 has_referer;
+	char	 host[LK_ADDR_MAX * 4];	/* the Host header */
+	int	 https;			/* HTTPS=on or REQUEST_SCHEME=https */
+	char	 preflight_method[LK_METHOD_NAME_MAX];	/* Access-Control-Request-Method */
 	char	 remote_addr[LK_ADDR_MAX];
 	char	 path_info[LK_PATH_MAX];
 	char	*body;			/* NUL-terminated, or NULL */
@@ -62,6 +67,18 @@ void	lk_request_load(struct lk_request *req, struct lk_io *io,
  */
 enum lk_req_err lk_request_read_body(struct lk_request *req,
 	    struct lk_io *io, const struct lk_config *cfg);
+
+/*
+ * The origin ("scheme://host[:port]") the request was sent from: its
+ * Origin header, else the start of its Referer.  Returns 1 and fills out,
+ * 0 if the request names none, -1 if what it names is unusable.
+ */
+int	lk_request_origin(const struct lk_request *req, char *out,
+	    size_t outsz);
+
+/* The site's own origin as the request reached it ("https://" Host). */
+void	lk_request_own_origin(const struct lk_request *req, char *out,
+	    size_t outsz);
 
 /* Whether the content type is JSON (application/json, optional charset=utf-8). */
 int	lk_request_is_json(const struct lk_request *req);

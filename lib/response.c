@@ -10,6 +10,7 @@ static const struct {
 	const char	*text;
 } statuses[] = {
 	{ 200, "OK" },
+	{ 204, "No Content" },
 	{ 400, "Bad Request" },
 	{ 401, "Unauthorized" },
 	{ 403, "Forbidden" },
@@ -125,10 +126,15 @@ lk_response_send(const struct lk_response *r, struct lk_io *io)
 		body = fallback;
 		blen = sizeof(fallback) - 1;
 	}
-	n = snprintf(head, sizeof(head), "Status: %d %s\r\n"
-	    "Content-Type: application/json\r\n"
-	    "Cache-Control: no-store\r\n"
-	    "Content-Length: %zu\r\n", status, lk_status_text(status), blen);
+	if (status == 204)
+		n = snprintf(head, sizeof(head), "Status: 204 %s\r\n"
+		    "Cache-Control: no-store\r\n", lk_status_text(status));
+	else
+		n = snprintf(head, sizeof(head), "Status: %d %s\r\n"
+		    "Content-Type: application/json\r\n"
+		    "Cache-Control: no-store\r\n"
+		    "Content-Length: %zu\r\n", status, lk_status_text(status),
+		    blen);
 	if (n < 0 || (size_t)n >= sizeof(head) ||
 	    lk_io_write(io, head, (size_t)n) == -1)
 		return -1;
@@ -138,7 +144,7 @@ lk_response_send(const struct lk_response *r, struct lk_io *io)
 		    lk_io_write(io, "\r\n", 2) == -1)
 			return -1;
 	if (lk_io_write(io, "\r\n", 2) == -1 ||
-	    lk_io_write(io, body, blen) == -1)
+	    (status != 204 && lk_io_write(io, body, blen) == -1))
 		return -1;
 	return 0;
 }

@@ -339,6 +339,64 @@ out:
 	return rc;
 }
 
+/*
+ * The "kid" header of token, if any, into kid (empty if absent).  Returns
+ * -1 if the header cannot be read or kid is not a short string.
+ */
+static int
+header_kid(const char *token, char *kid, size_t kidsz)
+{
+	unsigned char		 buf[LK_TOKEN_MAX];
+	const char		*dot;
+	struct json_object	*hdr, *v;
+	long			 n;
+	int			 rc = -1;
+
+	kid[0] = '\0';
+	if ((dot = strchr(token, '.')) == NULL ||
+	    (n = b64url_decode(token, (size_t)(dot - token), buf,
+	    sizeof(buf))) < 0 ||
+	    (hdr = lk_json_parse_object((const char *)buf, (size_t)n)) == NULL)
+		return -1;
+	if (!json_object_object_get_ex(hdr, "kid", &v))
+		rc = 0;
+	else if (get_str(v, kid, kidsz - 1) == 0)
+		rc = 0;
+	json_object_put(hdr);
+	return rc;
+}
+
+enum lk_token_err
+lk_token_verify_ring(const struct lk_config *cfg,
+    const struct lk_keyring *ring, const char *token, size_t len,
+    time_t now, struct lk_claims *claims)
+{
+	const struct lk_key	*key;
+	enum lk_token_err	 e;
+	char			 kid[LK_KID_LEN + 2];
+	size_t			 i;
+
+	/* Structure errors first, as with one key. */
+	e = lk_token_verify(cfg, &ring->current, token, len, now, claims);
+	if (e != LK_TOKEN_SIGNATURE)
+		return e;
+	if (header_kid(token, kid, sizeof(kid)) == -1)
+		return LK_TOKEN_SIGNATURE;
+	if (kid[0] != '\0') {
+		key = lk_keyring_find(ring, kid);
+		if (key == NULL || key == &ring->current)
+			return LK_TOKEN_SIGNATURE;
+		return lk_token_verify(cfg, key, token, len, now, claims);
+	}
+	for (i = 0; i < ring->nprevious; i++) {
+		e = lk_token_verify(cfg, &ring->previous[i], token, len, now,
+		    claims);
+		if (e != LK_TOKEN_SIGNATURE)
+			return e;
+	}
+	return LK_TOKEN_SIGNATURE;
+}
+
 enum lk_token_err
 lk_token_check_type(const struct lk_claims *claims, enum lk_token_type want)
 {
@@ -386,6 +444,8 @@ lk_token_issue(const struct lk_config *cfg, const struct lk_key *key,
 	    jwt_add_grant(jwt, "iss", cfg->issuer) == 0) &&
 	    (cfg->audience[0] == '\0' ||
 	    jwt_add_grant(jwt, "aud", cfg->audience) == 0) &&
+	    (key->kid[0] == '\0' ||
+	    jwt_add_header(jwt, "kid", key->kid) == 0) &&
 	    jwt_set_alg(jwt, JWT_ALG_HS256, key->bytes, (int)key->len) == 0;
 	if (!ok)
 		goto out;

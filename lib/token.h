@@ -80,7 +80,8 @@ struct lk_claims {
 
 /*
  * Mint a token of the given type for sub, valid from now for lifetime
- * seconds, with fresh jti and csrf values.  On success returns a string
+ * seconds, with fresh jti and csrf values, and the key's kid in the
+ * header.  On success returns a string
  * the caller frees with free(3), and fills *claims with what was signed.
  * Returns NULL on failure (random source, memory).
  */
@@ -100,6 +101,15 @@ char	*lk_token_issue(const struct lk_config *cfg, const struct lk_key *key,
  */
 enum lk_token_err lk_token_verify(const struct lk_config *cfg,
 	    const struct lk_key *key, const char *token, size_t len,
+	    time_t now, struct lk_claims *claims);
+
+/*
+ * Verify with the keyring: a "kid" header picks one of the ring's keys
+ * (and nothing else: an unknown kid fails the signature); without one,
+ * the current key and then each previous key are tried.
+ */
+enum lk_token_err lk_token_verify_ring(const struct lk_config *cfg,
+	    const struct lk_keyring *ring, const char *token, size_t len,
 	    time_t now, struct lk_claims *claims);
 
 /* Whether verified claims are of the type wanted. */

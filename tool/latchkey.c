@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -40,6 +41,10 @@ static const char usage_text[] =
 "  user list                 list users: email, status, name (tab-separated)\n"
 "  user disable EMAIL        refuse the user's logins and tokens\n"
 "  user enable EMAIL         allow them again\n"
+"  key rotate                replace the signing key; tokens signed with the\n"
+"                            old one stay valid until they expire\n"
+"  key prune                 drop old keys no live token can use\n"
+"  key list                  list the signing keys: kid, status, retired\n"
 "\n"
 "options:\n"
 "  -c, --config FILE         configuration file (default: $LATCHKEY_CONFIG,\n"
@@ -294,6 +299,86 @@ print_user(const struct lk_user *u, void *arg)
 	return 0;
 }
 
+/*
+ * Set a new hash or the disabled flag, and end every session and token of
+ * the user issued until now: one transaction.
+ */
+static enum lk_store_res
+change(struct lk_store *s, const char *email, const char *hash, int disabled)
+{
+	enum lk_store_res	r;
+
+	if (lk_store_begin(s) != LK_STORE_OK)
+		return LK_STORE_ERROR;
+	r = hash != NULL ? lk_store_user_set_hash(s, email, hash) :
+	    lk_store_user_set_disabled(s, email, disabled);
+	if (r == LK_STORE_OK)
+		r = lk_store_user_invalidate(s, email, NULL,
+		    (long long)time(NULL));
+	if (r != LK_STORE_OK) {
+		lk_store_rollback(s);
+		return r;
+	}
+	return lk_store_commit(s);
+}
+
+static int
+cmd_key(const char *cfgpath, int argc, char *argv[])
+{
+	struct lk_config	 cfg;
+	struct lk_keyring	*ring = NULL;
+	char			 err[LK_CONFIG_ERR_MAX];
+	long long		 life;
+	size_t			 i, dropped;
+	int			 rc = 1;
+
+	if (argc != 1 || (strcmp(argv[0], "rotate") != 0 &&
+	    strcmp(argv[0], "prune") != 0 && strcmp(argv[0], "list") != 0)) {
+		fprintf(stderr, "latchkey: key: expected rotate, prune or list\n");
+		return EXIT_USAGE;
+	}
+	if (lk_config_load(&cfg, cfgpath, err, sizeof(err)) == -1) {
+		fprintf(stderr, "latchkey: %s\n", err);
+		return 1;
+	}
+	if (strcmp(argv[0], "rotate") == 0) {
+		if (lk_keyring_rotate(cfg.key_file, (long long)time(NULL), err,
+		    sizeof(err)) == -1) {
+			fprintf(stderr, "latchkey: %s\n", err);
+			return 1;
+		}
+	} else if (strcmp(argv[0], "prune") == 0) {
+		/* A retired key signed nothing after it retired. */
+		life = cfg.refresh_token_expires > cfg.access_token_expires ?
+		    cfg.refresh_token_expires : cfg.access_token_expires;
+		if (lk_keyring_prune(cfg.key_file, (long long)time(NULL),
+		    life + cfg.leeway, &dropped, err, sizeof(err)) == -1) {
+			fprintf(stderr, "latchkey: %s\n", err);
+			return 1;
+		}
+		printf("dropped %zu key%s\n", dropped, dropped == 1 ? "" : "s");
+	}
+	if ((ring = calloc(1, sizeof(*ring))) == NULL)
+		return 1;
+	if (lk_keyring_load(ring, cfg.key_file, err, sizeof(err)) == -1) {
+		fprintf(stderr, "latchkey: %s\n", err);
+		goto out;
+	}
+	if (strcmp(argv[0], "rotate") == 0)
+		printf("new key %s\n", ring->current.kid);
+	else if (strcmp(argv[0], "list") == 0) {
+		printf("%s\tcurrent\n", ring->current.kid);
+		for (i = 0; i < ring->nprevious; i++)
+			printf("%s\tretired\t%lld\n", ring->previous[i].kid,
+			    ring->previous[i].retired);
+	}
+	rc = 0;
+out:
+	lk_keyring_clear(ring);
+	free(ring);
+	return rc;
+}
+
 static int
 cmd_user(const char *cfgpath, int argc, char *argv[])
 {
@@ -402,12 +487,11 @@ cmd_user(const char *cfgpath, int argc, char *argv[])
 		if (strcmp(sub, "add") == 0)
 			r = lk_store_user_add(s, email, name, hash);
 		else
-			r = lk_store_user_set_hash(s, email, hash);
+			r = change(s, email, hash, -1);
 	} else if (strcmp(sub, "del") == 0)
 		r = lk_store_user_delete(s, email);
 	else
-		r = lk_store_user_set_disabled(s, email,
-		    strcmp(sub, "disable") == 0);
+		r = change(s, email, NULL, strcmp(sub, "disable") == 0);
 
 	switch (r) {
 	case LK_STORE_OK:
@@ -470,6 +554,8 @@ main(int argc, char *argv[])
 		return cmd_init(cfgpath);
 	if (strcmp(argv[i], "user") == 0)
 		return cmd_user(cfgpath, argc - i - 1, argv + i + 1);
+	if (strcmp(argv[i], "key") == 0)
+		return cmd_key(cfgpath, argc - i - 1, argv + i + 1);
 	if (strcmp(argv[i], "help") == 0) {
 		usage(stdout);
 		return 0;

@@ -59,13 +59,26 @@ for (const kind of kinds()) {
 			it('sets the access and CSRF cookies for the right password', async () => {
 				const { res, token, csrf } = await login(srv);
 				assertJson(res, 200, '{"login":true}\n');
-				assert.equal(res.setCookies.length, 2);
+				const c = cookiesFrom(res.setCookies);
+				assert.equal(res.setCookies.length, 4);
 				assert.equal(res.setCookies[0],
 				    `access_token_cookie=${token}; HttpOnly; Path=/; SameSite=Lax`);
 				assert.equal(res.setCookies[1],
 				    `csrf_access_token=${csrf}; Path=/; SameSite=Lax`);
+				assert.equal(res.setCookies[2], `refresh_token_cookie=${c.refresh_token_cookie}; ` +
+				    'HttpOnly; Path=/api/refresh; SameSite=Lax');
+				assert.equal(res.setCookies[3],
+				    `csrf_refresh_token=${c.csrf_refresh_token}; Path=/; SameSite=Lax`);
+				const r = decode(c.refresh_token_cookie);
+				assert.equal(r.payload.type, 'refresh');
+				assert.equal(r.payload.csrf, c.csrf_refresh_token);
+				assert.equal(r.payload.exp - r.payload.iat, 30 * 86400);
+				assert.notEqual(r.payload.jti, decode(token).payload.jti);
 				const t = decode(token);
-				assert.equal(t.headerRaw, '{"alg":"HS256","typ":"JWT"}');
+				// flask-jwt-extended's header, plus the kid of the signing key.
+				const kid = require('node:crypto').createHash('sha256').update(keyOf(srv))
+				    .digest('hex').slice(0, 16);
+				assert.equal(t.headerRaw, `{"alg":"HS256","kid":"${kid}","typ":"JWT"}`);
 				assert.deepEqual(Object.keys(t.payload).sort(),
 				    ['csrf', 'exp', 'fresh', 'iat', 'jti', 'nbf', 'sub', 'type']);
 				assert.equal(t.payload.sub, DEMO.email);
@@ -256,14 +269,26 @@ for (const kind of kinds()) {
 				assert.equal(srv.tool(['user', 'add', 'gone@example.com', '--name', 'Gone',
 				    '--password-stdin'], 'pw-gone-1\n').status, 0);
 				const a = await login(srv, 'gone@example.com', 'pw-gone-1');
-				assert.equal(srv.tool(['user', 'disable', 'gone@example.com']).status, 0);
 				let res = await request(srv.baseURL, { path: '/api/profile', cookie: a.cookie });
-				assertJson(res, 401, '{"msg":"Error loading the user gone@example.com"}\n');
+				assertJson(res, 200, '{"email":"gone@example.com","name":"Gone"}\n');
+				// Disabling ends every session: enabling again does not revive them.
+				assert.equal(srv.tool(['user', 'disable', 'gone@example.com']).status, 0);
+				res = await request(srv.baseURL, { path: '/api/profile', cookie: a.cookie });
+				assertJson(res, 401, '{"msg":"Token has been revoked"}\n');
 				assert.equal(srv.tool(['user', 'enable', 'gone@example.com']).status, 0);
 				res = await request(srv.baseURL, { path: '/api/profile', cookie: a.cookie });
+				assertJson(res, 401, '{"msg":"Token has been revoked"}\n');
+				const b = await login(srv, 'gone@example.com', 'pw-gone-1');
+				res = await request(srv.baseURL, { path: '/api/profile', cookie: b.cookie });
 				assertJson(res, 200, '{"email":"gone@example.com","name":"Gone"}\n');
+				// A token of a user disabled without the tool's session revocation
+				// (e.g. by hand in the database) is refused all the same.
+				execFileSync('sqlite3', [srv.db, "UPDATE users SET disabled = 1 WHERE email = 'gone@example.com'"]);
+				res = await request(srv.baseURL, { path: '/api/profile', cookie: b.cookie });
+				assertJson(res, 401, '{"msg":"Error loading the user gone@example.com"}\n');
+				execFileSync('sqlite3', [srv.db, "UPDATE users SET disabled = 0 WHERE email = 'gone@example.com'"]);
 				assert.equal(srv.tool(['user', 'del', 'gone@example.com']).status, 0);
-				res = await request(srv.baseURL, { path: '/api/profile', cookie: a.cookie });
+				res = await request(srv.baseURL, { path: '/api/profile', cookie: b.cookie });
 				assertJson(res, 401, '{"msg":"Error loading the user gone@example.com"}\n');
 			});
 
@@ -353,9 +378,11 @@ for (const kind of kinds()) {
 			const cleared = [
 				'access_token_cookie=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; HttpOnly; Path=/; SameSite=Lax',
 				'csrf_access_token=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; SameSite=Lax',
+				'refresh_token_cookie=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; HttpOnly; Path=/api/refresh; SameSite=Lax',
+				'csrf_refresh_token=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; SameSite=Lax',
 			];
 
-			it('clears both cookies with a valid cookie', async () => {
+			it('clears all four cookies with a valid cookie', async () => {
 				const { cookie } = await login(srv);
 				const res = await request(srv.baseURL, { method: 'POST', path: '/api/logout',
 				    cookie, body: {} });
@@ -363,7 +390,7 @@ for (const kind of kinds()) {
 				assert.deepEqual(res.setCookies, cleared);
 			});
 
-			it('clears both cookies without one', async () => {
+			it('clears all four cookies without one', async () => {
 				const res = await request(srv.baseURL, { method: 'POST', path: '/api/logout', body: {} });
 				assertJson(res, 200, '{"logout":true}\n');
 				assert.deepEqual(res.setCookies, cleared);

@@ -1,0 +1,59 @@
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "password.h"
+#include "policy.h"
+#include "util.h"
+
+/*
+ * Passwords at the top of every published breach list.  A short list
+ * stops the guesses an online attacker tries first; throttling stops the
+ * rest.
+ */
+static const char *const common[] = {
+	"000000", "00000000", "0123456789", "1111111", "11111111", "112233",
+	"121212", "123123", "123123123", "123321", "1234", "12345", "123456",
+	"1234567", "12345678", "123456789", "1234567890", "123456a",
+	"1234qwer", "123abc", "123qwe", "147258369", "159753", "1q2w3e",
+	"1q2w3e4r", "1q2w3e4r5t", "1qaz2wsx", "222222", "555555", "654321",
+	"666666", "696969", "7777777", "777777", "87654321", "88888888",
+	"987654321", "999999", "a123456", "aa123456", "aaaaaa", "abc123",
+	"abcd1234", "access", "admin", "admin123", "administrator",
+	"asdasd", "asdf1234", "asdfgh", "asdfghjkl", "azerty", "baseball",
+	"batman", "changeme", "charlie", "computer", "daniel", "dragon",
+	"football", "freedom", "hello123", "hunter2", "iloveyou", "letmein",
+	"letmein1", "login", "lovely", "master", "michael", "monkey",
+	"mustang", "p@ssw0rd", "pass1234", "passw0rd", "password",
+	"password1", "password12", "password123", "password1234", "princess",
+	"q1w2e3r4", "q1w2e3r4t5y6", "qazwsx", "qwe123", "qwerty",
+	"qwerty123", "qwerty1234", "qwertyuiop", "secret", "shadow",
+	"starwars", "sunshine", "superman", "trustno1", "welcome",
+	"welcome1", "whatever", "zaq12wsx", "zxcvbnm",
+};
+
+const char *
+lk_policy_password(const struct lk_config *cfg, const char *password,
+    size_t len, const char *email)
+{
+	static char	msg[96];
+	long		chars;
+	size_t		i;
+
+	chars = lk_utf8_text_len(password, len);
+	if (chars < 0)
+		return "The password must be text without control characters";
+	if ((size_t)chars < cfg->password_min) {
+		(void)snprintf(msg, sizeof(msg), "The password must have at "
+		    "least %zu characters", cfg->password_min);
+		return msg;
+	}
+	if (len >= LK_PASSWORD_MAX)
+		return "The password is too long";
+	if (email != NULL && strcasecmp(password, email) == 0)
+		return "The password must not be the email address";
+	for (i = 0; i < sizeof(common) / sizeof(common[0]); i++)
+		if (strcasecmp(password, common[i]) == 0)
+			return "The password is too common";
+	return NULL;
+}
