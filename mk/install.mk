@@ -4,8 +4,8 @@
 #                  man page, documentation and example server configurations
 #   make uninstall [PREFIX=...] [DESTDIR=...]          removes exactly that
 #   make dist      build/dist/latchkey-$(DIST_VERSION).tar.gz for a shared
-#                  host: cgi-bin/, public/ (app + .htaccess), private/, bin/,
-#                  INSTALL
+#                  host: cgi-bin/ (with lib/), public/ (app + .htaccess),
+#                  private/, bin/, INSTALL
 #
 # Where things go (FHS, under PREFIX):
 #   bin/latchkey                          the admin tool
@@ -66,13 +66,31 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/latchkey $(DESTDIR)$(MANDIR)/man1/latchkey.1
 	rm -rf $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
 
+# The tarball's programs: linked again with an RPATH to their own lib/
+# folder, where scripts/dist-libs puts the libraries a host is unlikely to
+# have.  The tool finds them from bin/ in the unpacked folder.
+DIST_RPATH = -Wl,--disable-new-dtags,-rpath,'$$ORIGIN/$(1)'
+DIST_BIN  := $(BUILD)/dist-bin
+DIST_PROGRAMS := $(PROGRAMS:$(BUILD)/cgi-bin/%=$(DIST_BIN)/cgi-bin/%)
+DIST_TOOL := $(DIST_BIN)/bin/latchkey
+
+$(DIST_BIN)/cgi-bin/%.fcgi: cgi-bin/%.c $(LIB) lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(call DIST_RPATH,lib) \
+	    -o $@ $< $(LIB) $(PKG_LIBS)
+
+$(DIST_TOOL): tool/latchkey.c $(LIB) lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(call DIST_RPATH,../cgi-bin/lib) \
+	    -o $@ $< $(LIB) $(PKG_LIBS)
+
 DIST_NAME := latchkey-$(DIST_VERSION)
 DIST_DIR  := $(BUILD)/dist/$(DIST_NAME)
 DIST_TAR  := $(BUILD)/dist/$(DIST_NAME).tar.gz
 
 # The tarball is laid out as the files go on the host (see dist/INSTALL.in):
 # public/ is the document root, cgi-bin/ goes inside it, private/ beside it.
-dist: build
+dist: build $(DIST_PROGRAMS) $(DIST_TOOL)
 	@test -f public/index.html || { echo "dist: public/ is not built (make web)" >&2; exit 1; }
 	rm -rf $(DIST_DIR) $(DIST_TAR)
 	mkdir -p $(DIST_DIR)/cgi-bin $(DIST_DIR)/public/members $(DIST_DIR)/private \
@@ -81,11 +99,13 @@ dist: build
 	cp apache/htaccess $(DIST_DIR)/public/.htaccess
 	cp dist/public/members/index.html $(DIST_DIR)/public/members/
 	cp apache/members.htaccess $(DIST_DIR)/public/members/.htaccess
-	cp $(PROGRAMS) $(DIST_DIR)/cgi-bin/
+	cp $(DIST_PROGRAMS) $(DIST_DIR)/cgi-bin/
 	cp apache/cgi-bin.htaccess $(DIST_DIR)/cgi-bin/.htaccess
+	scripts/dist-libs $(DIST_DIR)/cgi-bin/lib $(DIST_PROGRAMS) $(DIST_TOOL)
+	cp apache/cgi-bin-lib.htaccess $(DIST_DIR)/cgi-bin/lib/.htaccess
 	cp dist/private/latchkey.conf $(DIST_DIR)/private/latchkey.conf
 	cp apache/private.htaccess $(DIST_DIR)/private/.htaccess
-	cp $(TOOL) $(DIST_DIR)/bin/latchkey
+	cp $(DIST_TOOL) $(DIST_DIR)/bin/latchkey
 	test ! -f docs/latchkey.1 || cp docs/latchkey.1 $(DIST_DIR)/bin/
 	sed -e 's|@VERSION@|$(DIST_VERSION)|g' dist/INSTALL.in >$(DIST_DIR)/INSTALL
 	chmod -R u=rwX,go=rX $(DIST_DIR)

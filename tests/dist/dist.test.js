@@ -106,6 +106,7 @@ test('the tarball has the layout INSTALL describes and no secrets', () => {
 	const list = execFileSync('tar', ['-tzf', tar], { encoding: 'utf8' }).split('\n')
 		.map((l) => l.replace(/^[^/]+\//, '')).filter(Boolean);
 	for (const f of ['INSTALL', 'bin/latchkey', 'private/latchkey.conf', 'private/.htaccess',
+		'cgi-bin/lib/.htaccess', 'cgi-bin/lib/libjwt.so.0', 'cgi-bin/lib/libfcgi.so.0',
 		'public/index.html', 'public/.htaccess', 'public/members/index.html',
 		'public/members/.htaccess', 'cgi-bin/.htaccess', 'cgi-bin/login.fcgi',
 		'cgi-bin/profile.fcgi', 'cgi-bin/logout.fcgi', 'cgi-bin/authorize.fcgi']) {
@@ -129,6 +130,16 @@ for (const host of hosts) {
 			srv = await launchApache({ conf, port, errorLog: path.join(state, 'error.log') });
 		});
 		test.after(async () => { if (srv) await srv.stop(); });
+
+		test('the uploaded programs load the libraries that came with them', () => {
+			for (const prog of ['login.fcgi', 'authorize.fcgi']) {
+				const out = execFileSync('ldd', [path.join(inst.docroot, 'cgi-bin', prog)], { encoding: 'utf8' });
+				assert.doesNotMatch(out, /not found/);
+				for (const lib of ['libjwt.so.0', 'libfcgi.so.0', 'libjson-c.so.5', 'libsqlite3.so.0']) {
+					assert.match(out, new RegExp(`${lib.replaceAll('.', '\\.')} => ${inst.docroot}/cgi-bin/lib/`), out);
+				}
+			}
+		});
 
 		test('a user logs in, reads the profile and logs out', async () => {
 			let res = await request(srv.baseURL, '/api/login', {
@@ -190,6 +201,7 @@ for (const host of hosts) {
 			// A stray copy of private/ uploaded into the document root by mistake.
 			execFileSync('cp', ['-a', path.join(inst.home, 'private'), path.join(inst.docroot, 'private')]);
 			for (const p of ['/.htaccess', '/cgi-bin/.htaccess', '/cgi-bin/authorize.fcgi',
+				'/cgi-bin/lib/libjwt.so.0', '/cgi-bin/lib/',
 				'/members/.htaccess', '/private/latchkey.conf', '/private/secret.key',
 				'/private/latchkey.db']) {
 				const res = await request(srv.baseURL, p);
