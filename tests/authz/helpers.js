@@ -8,49 +8,40 @@ const { execFileSync, spawn } = require('node:child_process');
 const { once } = require('node:events');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
-const { freePort, repoRoot } = require('../lib/apache.js');
+const { freePort, waitForPort, repoRoot } = require('../lib/apache.js');
+const { prepare, tool, buildDir: build } = require('../lib/server.js');
 
-const build = process.env.LATCHKEY_BUILD || process.env.BUILD || path.join(repoRoot, 'build');
-const tool = path.join(build, 'bin', 'latchkey');
 const workerUser = process.env.LATCHKEY_USER || 'www-data';
 
-function latchkey(config, args, input) {
-	return execFileSync(tool, ['--config', config, ...args], {
-		input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'],
-	});
-}
-
 /**
- * A fresh instance: dir/latchkey.conf for plain HTTP, key, database, the
- * given users ({email, name, password}), and dir/members/ with the demo
- * page and a secret file.  Returns { dir, config, members, key }.
+ * A fresh instance (tests/lib/server.js's prepare(): configuration for
+ * plain HTTP unless extraConfig says otherwise, key, database, the given
+ * users {email, name, password}) plus dir/members/ with the demo page, a
+ * secret file and a CGI program that prints what the authorizer passed on.
+ * Returns { dir, config, members, key, latchkey(args, input) }.
  */
 function makeInstance(users, extraConfig = '') {
-	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-authz-'));
-	fs.chmodSync(dir, 0o755);
-	const config = path.join(dir, 'latchkey.conf');
-	// Plain HTTP unless the caller says otherwise.
-	fs.writeFileSync(config, 'database = latchkey.db\nkey_file = secret.key\n' +
-		(/^cookie_secure\b/m.test(extraConfig) ? '' : 'cookie_secure = false\n') + extraConfig);
-	latchkey(config, ['init']);
-	for (const u of users) {
-		latchkey(config, ['user', 'add', u.email, '--name', u.name, '--password-stdin'],
-			`${u.password}\n`);
-	}
+	const { dir, config } = prepare({ users, config: extraConfig });
 	const members = path.join(dir, 'members');
 	fs.mkdirSync(members);
 	fs.copyFileSync(path.join(repoRoot, 'dist', 'public', 'members', 'index.html'),
 		path.join(members, 'index.html'));
 	fs.writeFileSync(path.join(members, 'secret.txt'), 'the members-only secret\n');
-	// An application behind the authorizer: prints what it was told.
 	fs.writeFileSync(path.join(members, 'whoami.cgi'), '#!/bin/sh\n' +
 		'printf \'Content-Type: text/plain; charset=utf-8\\r\\n\\r\\n%s\\n%s\\n\' "$LATCHKEY_USER" "$LATCHKEY_NAME"\n',
 		{ mode: 0o755 });
+	// The HMAC key is the key file's (first, current) line.
 	const key = fs.readFileSync(path.join(dir, 'secret.key'), 'utf8').split('\n')[0];
-	return { dir, config, members, key, latchkey: (args, input) => latchkey(config, args, input) };
+	return {
+		dir, config, members, key,
+		latchkey: (args, input) => {
+			const r = tool(config, args, input);
+			if (r.status !== 0) throw new Error(`latchkey ${args.join(' ')}: ${r.stderr}`);
+			return r.stdout;
+		},
+	};
 }
 
 /** Hand dir to the worker user when running as root (as scripts/run-apache does). */
@@ -99,21 +90,6 @@ async function login(baseURL, email, password) {
 	};
 }
 
-async function waitForPort(port, child, ms) {
-	const deadline = Date.now() + ms;
-	while (Date.now() < deadline) {
-		if (child.exitCode !== null) return false;
-		const ok = await new Promise((resolve) => {
-			const s = net.connect(port, '127.0.0.1');
-			s.once('connect', () => { s.destroy(); resolve(true); });
-			s.once('error', () => resolve(false));
-		});
-		if (ok) return true;
-		await new Promise((r) => setTimeout(r, 50));
-	}
-	return false;
-}
-
 /**
  * lighttpd with the shipped lighttpd/lighttpd.conf, only its "Edit these"
  * variables replaced, plus (cgi set) mod_cgi for *.cgi under /members/ to
@@ -156,7 +132,7 @@ async function startLighttpdProd({ dir, config, members, public: pub, cgi = true
 	execFileSync('lighttpd', ['-tt', '-f', conf], { stdio: 'pipe' });
 	const child = spawn('lighttpd', ['-D', '-f', conf], { stdio: ['ignore', 'inherit', 'inherit'] });
 	const exited = once(child, 'exit');
-	if (!await waitForPort(port, child, 10000)) {
+	if (!await waitForPort(port, child, Date.now() + 10000)) {
 		child.kill('SIGKILL');
 		let log = '';
 		try { log = fs.readFileSync(path.join(state, 'logs', 'error.log'), 'utf8'); } catch { /* none */ }
@@ -178,5 +154,5 @@ async function startLighttpdProd({ dir, config, members, public: pub, cgi = true
 }
 
 module.exports = {
-	makeInstance, giveToWorker, mintToken, login, startLighttpdProd, build, tool,
+	makeInstance, giveToWorker, mintToken, login, startLighttpdProd, build,
 };

@@ -67,6 +67,7 @@ function run(file, args, env) {
 	});
 }
 
+/** Wait until 127.0.0.1:port accepts (true) or child exits or deadline passes (false). */
 async function waitForPort(port, child, deadline) {
 	while (Date.now() < deadline) {
 		if (child.exitCode !== null || child.signalCode !== null) return false;
@@ -168,4 +169,4 @@ async function startApache(opts = {}) {
 	}
 }
 
-module.exports = { startApache, launchApache, haveApache, freePort, repoRoot, httpdPath };
+module.exports = { startApache, launchApache, haveApache, freePort, waitForPort, repoRoot, httpdPath };
