@@ -48,123 +48,124 @@ function get(url, { ca, method = 'GET', headers = {}, body } = {}) {
 	});
 }
 
-test.describe('make install, the HTTPS example, make uninstall',
-	{ skip: (!haveApache('fcgid') && 'apache2 or mod_fcgid not installed') || (!haveOpenssl && 'openssl not installed') },
-	() => {
-		let destdir;
-		let srv;
-		let ports;
-		let ca;
-		test.before(async () => {
-			destdir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-install-'));
-			fs.chmodSync(destdir, 0o755);
-			make(['install', `DESTDIR=${destdir}`, `PREFIX=${PREFIX}`]);
-		});
-		test.after(async () => { if (srv) await srv.stop(); });
-
-		test('files land in their FHS places', () => {
-			const root = path.join(destdir, PREFIX.slice(1));
-			for (const f of ['bin/latchkey', 'libexec/latchkey/login.fcgi', 'libexec/latchkey/profile.fcgi',
-				'libexec/latchkey/logout.fcgi', 'libexec/latchkey/authorize.fcgi',
-				'share/latchkey/public/index.html', 'share/latchkey/members/index.html',
-				'share/doc/latchkey/examples/apache/latchkey-fcgid.conf',
-				'share/doc/latchkey/examples/apache/latchkey-vhost-https.conf',
-				'share/doc/latchkey/examples/apache/htaccess',
-				'share/doc/latchkey/examples/lighttpd/lighttpd.conf',
-				'share/doc/latchkey/examples/latchkey.conf',
-				'share/doc/latchkey/deploy-apache.md']) {
-				assert.ok(fs.existsSync(path.join(root, f)), f);
-			}
-			if (fs.existsSync(path.join(repoRoot, 'docs', 'latchkey.1'))) {
-				assert.ok(fs.existsSync(path.join(root, 'share/man/man1/latchkey.1')));
-			}
-			assert.equal(fs.statSync(path.join(root, 'libexec/latchkey/login.fcgi')).mode & 0o777, 0o755);
-		});
-
-		test('the installed HTTPS virtual host serves latchkey with HSTS and Secure cookies', async () => {
-			const root = path.join(destdir, PREFIX.slice(1));
-			const inst = makeInstance([USER], 'cookie_secure = true\n');
-			const state = path.join(inst.dir, 'apache-https');
-			fs.mkdirSync(state);
-			execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
-				'-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1',
-				'-keyout', path.join(state, 'key.pem'), '-out', path.join(state, 'cert.pem')], { stdio: 'pipe' });
-			ca = fs.readFileSync(path.join(state, 'cert.pem'));
-			ports = { http: await freePort(), https: await freePort() };
-
-			// The example as installed; only what a site owner edits is changed:
-			// addresses, certificate, and where the installation is.
-			const vhost = fs.readFileSync(path.join(root, 'share/doc/latchkey/examples/apache/latchkey-vhost-https.conf'), 'utf8')
-				.replace('<VirtualHost *:80>', `<VirtualHost 127.0.0.1:${ports.http}>`)
-				.replace('<VirtualHost *:443>', `<VirtualHost 127.0.0.1:${ports.https}>`)
-				.replaceAll('https://example.org/', `https://127.0.0.1:${ports.https}/`)
-				.replace(/SSLCertificateFile .*/, `SSLCertificateFile ${state}/cert.pem`)
-				.replace(/SSLCertificateKeyFile .*/, `SSLCertificateKeyFile ${state}/key.pem`)
-				.replace(/Define LATCHKEY_CONFIG .*/, `Define LATCHKEY_CONFIG ${inst.config}`)
-				.replace(/Define LATCHKEY_MEMBERS .*/, `Define LATCHKEY_MEMBERS ${inst.members}`)
-				.replaceAll(`${PREFIX}/`, `${root}/`);
-			fs.writeFileSync(path.join(state, 'latchkey.conf'), vhost);
-			const mods = ['mpm_event', 'authz_core', 'alias', 'dir', 'mime', 'headers', 'include',
-				'fcgid', 'ssl', 'socache_shmcb', 'log_config'].filter((m) =>
-				m !== 'log_config' && fs.existsSync(`${modules}/mod_${m}.so`));
-			const conf = path.join(state, 'httpd.conf');
-			fs.writeFileSync(conf, [
-				`ServerRoot "${state}"`,
-				`Listen 127.0.0.1:${ports.http}`,
-				`Listen 127.0.0.1:${ports.https} https`,
-				'ServerName localhost',
-				`PidFile "${state}/httpd.pid"`,
-				`DefaultRuntimeDir "${state}"`,
-				`Mutex file:${state} default`,
-				`ErrorLog "${state}/error.log"`,
-				`Define APACHE_LOG_DIR ${state}`,
-				process.getuid() === 0 ? 'User www-data\nGroup www-data' : '',
-				...mods.map((m) => `LoadModule ${m}_module ${modules}/mod_${m}.so`),
-				'TypesConfig /etc/mime.types',
-				`SSLSessionCache "shmcb:${state}/ssl_scache(512000)"`,
-				`FcgidIPCDir "${state}/fcgid"`,
-				`FcgidProcessTableFile "${state}/fcgid-shm"`,
-				'<Directory />\n  AllowOverride None\n  Require all denied\n</Directory>',
-				`Include "${state}/latchkey.conf"`,
-				'',
-			].join('\n'));
-			if (process.getuid() === 0) execFileSync('chown', ['-R', 'www-data:', inst.dir]);
-			execFileSync('/usr/sbin/apache2', ['-t', '-f', conf], { stdio: 'pipe' });
-			srv = await launchApache({ conf, port: ports.https, errorLog: path.join(state, 'error.log') });
-
-			const plain = await get(`http://127.0.0.1:${ports.http}/api/login`);
-			assert.equal(plain.status, 301);
-			assert.equal(plain.headers.location, `https://127.0.0.1:${ports.https}/api/login`);
-
-			const base = `https://127.0.0.1:${ports.https}`;
-			const home = await get(`${base}/`, { ca });
-			assert.equal(home.status, 200, srv.log());
-			assert.equal(home.headers['strict-transport-security'], 'max-age=63072000; includeSubDomains');
-			assert.match(home.headers['content-security-policy'], /frame-ancestors 'none'/);
-
-			const login = await get(`${base}/api/login`, {
-				ca, method: 'POST', headers: { 'Content-Type': 'application/json' },
-				body: JSON.stringify({ email: USER.email, password: USER.password }),
-			});
-			assert.equal(login.status, 200, login.body + srv.log());
-			const cookies = login.headers['set-cookie'];
-			assert.ok(cookies.some((c) => c.startsWith('access_token_cookie=')), cookies.join('\n'));
-			assert.ok(cookies.some((c) => c.startsWith('csrf_access_token=')), cookies.join('\n'));
-			for (const c of cookies) assert.match(c, /; Secure/);
-			assert.ok(login.headers['strict-transport-security']);
-			const jar = cookies.map((c) => c.split(';')[0]).join('; ');
-			const profile = await get(`${base}/api/profile`, { ca, headers: { Cookie: jar } });
-			assert.equal(profile.status, 200);
-			assert.deepEqual(JSON.parse(profile.body), { email: USER.email, name: USER.name });
-			const members = await get(`${base}/members/`, { ca, headers: { Cookie: jar } });
-			assert.equal(members.status, 200);
-			assert.match(members.body, /admin@example\.org/);
-			assert.equal((await get(`${base}/members/`, { ca })).status, 401);
-		});
-
-		test('make uninstall removes every installed file', async () => {
-			if (srv) { await srv.stop(); srv = null; }
-			make(['uninstall', `DESTDIR=${destdir}`, `PREFIX=${PREFIX}`]);
-			assert.deepEqual(filesUnder(destdir), []);
-		});
+test.describe('make install, the HTTPS example, make uninstall', () => {
+	let destdir;
+	let srv;
+	let ports;
+	let ca;
+	test.before(async () => {
+		destdir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-install-'));
+		fs.chmodSync(destdir, 0o755);
+		make(['install', `DESTDIR=${destdir}`, `PREFIX=${PREFIX}`]);
 	});
+	test.after(async () => { if (srv) await srv.stop(); });
+
+	test('files land in their FHS places', () => {
+		const root = path.join(destdir, PREFIX.slice(1));
+		for (const f of ['bin/latchkey', 'libexec/latchkey/login.fcgi', 'libexec/latchkey/profile.fcgi',
+			'libexec/latchkey/logout.fcgi', 'libexec/latchkey/authorize.fcgi',
+			'share/latchkey/public/index.html', 'share/latchkey/members/index.html',
+			'share/doc/latchkey/examples/apache/latchkey-fcgid.conf',
+			'share/doc/latchkey/examples/apache/latchkey-vhost-https.conf',
+			'share/doc/latchkey/examples/apache/htaccess',
+			'share/doc/latchkey/examples/lighttpd/lighttpd.conf',
+			'share/doc/latchkey/examples/latchkey.conf',
+			'share/doc/latchkey/deploy-apache.md']) {
+			assert.ok(fs.existsSync(path.join(root, f)), f);
+		}
+		if (fs.existsSync(path.join(repoRoot, 'docs', 'latchkey.1'))) {
+			assert.ok(fs.existsSync(path.join(root, 'share/man/man1/latchkey.1')));
+		}
+		assert.equal(fs.statSync(path.join(root, 'libexec/latchkey/login.fcgi')).mode & 0o777, 0o755);
+	});
+
+	test('the installed HTTPS virtual host serves latchkey with HSTS and Secure cookies', {
+		skip: (!haveApache('fcgid') && 'apache2 or mod_fcgid not installed') ||
+			(!haveOpenssl && 'openssl not installed (scripts/deps.sh apache)'),
+	}, async () => {
+		const root = path.join(destdir, PREFIX.slice(1));
+		const inst = makeInstance([USER], 'cookie_secure = true\n');
+		const state = path.join(inst.dir, 'apache-https');
+		fs.mkdirSync(state);
+		execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
+			'-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1',
+			'-keyout', path.join(state, 'key.pem'), '-out', path.join(state, 'cert.pem')], { stdio: 'pipe' });
+		ca = fs.readFileSync(path.join(state, 'cert.pem'));
+		ports = { http: await freePort(), https: await freePort() };
+
+		// The example as installed; only what a site owner edits is changed:
+		// addresses, certificate, and where the installation is.
+		const vhost = fs.readFileSync(path.join(root, 'share/doc/latchkey/examples/apache/latchkey-vhost-https.conf'), 'utf8')
+			.replace('<VirtualHost *:80>', `<VirtualHost 127.0.0.1:${ports.http}>`)
+			.replace('<VirtualHost *:443>', `<VirtualHost 127.0.0.1:${ports.https}>`)
+			.replaceAll('https://example.org/', `https://127.0.0.1:${ports.https}/`)
+			.replace(/SSLCertificateFile .*/, `SSLCertificateFile ${state}/cert.pem`)
+			.replace(/SSLCertificateKeyFile .*/, `SSLCertificateKeyFile ${state}/key.pem`)
+			.replace(/Define LATCHKEY_CONFIG .*/, `Define LATCHKEY_CONFIG ${inst.config}`)
+			.replace(/Define LATCHKEY_MEMBERS .*/, `Define LATCHKEY_MEMBERS ${inst.members}`)
+			.replaceAll(`${PREFIX}/`, `${root}/`);
+		fs.writeFileSync(path.join(state, 'latchkey.conf'), vhost);
+		const mods = ['mpm_event', 'authz_core', 'alias', 'dir', 'mime', 'headers', 'include',
+			'fcgid', 'ssl', 'socache_shmcb', 'log_config'].filter((m) =>
+			m !== 'log_config' && fs.existsSync(`${modules}/mod_${m}.so`));
+		const conf = path.join(state, 'httpd.conf');
+		fs.writeFileSync(conf, [
+			`ServerRoot "${state}"`,
+			`Listen 127.0.0.1:${ports.http}`,
+			`Listen 127.0.0.1:${ports.https} https`,
+			'ServerName localhost',
+			`PidFile "${state}/httpd.pid"`,
+			`DefaultRuntimeDir "${state}"`,
+			`Mutex file:${state} default`,
+			`ErrorLog "${state}/error.log"`,
+			`Define APACHE_LOG_DIR ${state}`,
+			process.getuid() === 0 ? 'User www-data\nGroup www-data' : '',
+			...mods.map((m) => `LoadModule ${m}_module ${modules}/mod_${m}.so`),
+			'TypesConfig /etc/mime.types',
+			`SSLSessionCache "shmcb:${state}/ssl_scache(512000)"`,
+			`FcgidIPCDir "${state}/fcgid"`,
+			`FcgidProcessTableFile "${state}/fcgid-shm"`,
+			'<Directory />\n  AllowOverride None\n  Require all denied\n</Directory>',
+			`Include "${state}/latchkey.conf"`,
+			'',
+		].join('\n'));
+		if (process.getuid() === 0) execFileSync('chown', ['-R', 'www-data:', inst.dir]);
+		execFileSync('/usr/sbin/apache2', ['-t', '-f', conf], { stdio: 'pipe' });
+		srv = await launchApache({ conf, port: ports.https, errorLog: path.join(state, 'error.log') });
+
+		const plain = await get(`http://127.0.0.1:${ports.http}/api/login`);
+		assert.equal(plain.status, 301);
+		assert.equal(plain.headers.location, `https://127.0.0.1:${ports.https}/api/login`);
+
+		const base = `https://127.0.0.1:${ports.https}`;
+		const home = await get(`${base}/`, { ca });
+		assert.equal(home.status, 200, srv.log());
+		assert.equal(home.headers['strict-transport-security'], 'max-age=63072000; includeSubDomains');
+		assert.match(home.headers['content-security-policy'], /frame-ancestors 'none'/);
+
+		const login = await get(`${base}/api/login`, {
+			ca, method: 'POST', headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify({ email: USER.email, password: USER.password }),
+		});
+		assert.equal(login.status, 200, login.body + srv.log());
+		const cookies = login.headers['set-cookie'];
+		assert.ok(cookies.some((c) => c.startsWith('access_token_cookie=')), cookies.join('\n'));
+		assert.ok(cookies.some((c) => c.startsWith('csrf_access_token=')), cookies.join('\n'));
+		for (const c of cookies) assert.match(c, /; Secure/);
+		assert.ok(login.headers['strict-transport-security']);
+		const jar = cookies.map((c) => c.split(';')[0]).join('; ');
+		const profile = await get(`${base}/api/profile`, { ca, headers: { Cookie: jar } });
+		assert.equal(profile.status, 200);
+		assert.deepEqual(JSON.parse(profile.body), { email: USER.email, name: USER.name });
+		const members = await get(`${base}/members/`, { ca, headers: { Cookie: jar } });
+		assert.equal(members.status, 200);
+		assert.match(members.body, /admin@example\.org/);
+		assert.equal((await get(`${base}/members/`, { ca })).status, 401);
+	});
+
+	test('make uninstall removes every installed file', async () => {
+		if (srv) { await srv.stop(); srv = null; }
+		make(['uninstall', `DESTDIR=${destdir}`, `PREFIX=${PREFIX}`]);
+		assert.deepEqual(filesUnder(destdir), []);
+	});
+});
