@@ -2,7 +2,7 @@
 # of the Apache deployments and of the authorizer (tests/authz/).
 
 PROGRAMS += $(BUILD)/cgi-bin/authorize.fcgi
-APACHE_PORT ?= 8081
+APACHE_PORT ?= $(PORT)
 
 .PHONY: run-apache check-authz
 
