@@ -161,6 +161,9 @@ test.describe('make install, the HTTPS example, make uninstall', () => {
 		assert.equal(members.status, 200);
 		assert.match(members.body, /admin@example\.org/);
 		assert.equal((await get(`${base}/members/`, { ca })).status, 401);
+		// TRACE would echo the cookies back.
+		assert.equal((await get(`${base}/`, { ca, method: 'TRACE', headers: { Cookie: jar } })).status, 405);
+		assert.doesNotMatch(home.headers.server ?? '', /\d/);
 	});
 
 	test('make uninstall removes every installed file', async () => {
