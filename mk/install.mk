@@ -71,7 +71,7 @@ uninstall:
 # have.  The tool finds them from bin/ in the unpacked folder.
 DIST_RPATH = -Wl,--disable-new-dtags,-rpath,'$$ORIGIN/$(1)'
 DIST_BIN  := $(BUILD)/dist-bin
-DIST_PROGRAMS := $(PROGRAMS:$(BUILD)/cgi-bin/%=$(DIST_BIN)/cgi-bin/%)
+DIST_PROGRAMS = $(PROGRAMS:$(BUILD)/cgi-bin/%=$(DIST_BIN)/cgi-bin/%)
 DIST_TOOL := $(DIST_BIN)/bin/latchkey
 
 $(DIST_BIN)/cgi-bin/%.fcgi: cgi-bin/%.c $(LIB) lib/*.h
