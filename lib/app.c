@@ -1,3 +1,5 @@
+#include <sys/stat.h>
+
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,11 +23,40 @@ static struct lk_config	 app_cfg;
 static struct lk_keyring	 app_keys;
 static struct lk_store	*app_store;
 static int		 app_ready;
+static struct stat	 app_key_st[2];	/* key file, previous-keys file */
 static time_t		 app_last_try;
 
 /* Per-request state, wiped between requests. */
 static struct lk_request	app_req;
 static struct lk_response	app_resp;
+
+/* Identity of the key files, to notice a rotation by another process. */
+static void
+key_stat(struct stat st[2])
+{
+	char	prev[LK_CONFIG_PATH_MAX + 16];
+
+	memset(st, 0, 2 * sizeof(*st));
+	(void)stat(app_cfg.key_file, &st[0]);
+	(void)snprintf(prev, sizeof(prev), "%s.previous", app_cfg.key_file);
+	(void)stat(prev, &st[1]);
+}
+
+static int
+key_changed(void)
+{
+	struct stat	now[2];
+	int		i;
+
+	key_stat(now);
+	for (i = 0; i < 2; i++)
+		if (now[i].st_ino != app_key_st[i].st_ino ||
+		    now[i].st_size != app_key_st[i].st_size ||
+		    now[i].st_mtim.tv_sec != app_key_st[i].st_mtim.tv_sec ||
+		    now[i].st_mtim.tv_nsec != app_key_st[i].st_mtim.tv_nsec)
+			return 1;
+	return 0;
+}
 
 /*
  * Load configuration, key and store.  The configuration file is named by
@@ -49,6 +80,7 @@ app_init(struct lk_io *io)
 		lk_log(LK_LOG_ERR, "not serving: config: %s", err);
 		return -1;
 	}
+	key_stat(app_key_st);
 	if (lk_keyring_load(&app_keys, app_cfg.key_file, err,
 	    sizeof(err)) == -1) {
 		lk_log(LK_LOG_ERR, "not serving: %s", err);
@@ -212,6 +244,21 @@ serve(const struct lk_endpoint *ep, int authorizer, struct lk_io *io)
 	lk_request_reset(&app_req);
 	lk_response_reset(&app_resp);
 
+	/* After `latchkey key rotate`, sign and verify with the new keys. */
+	if (app_ready && key_changed()) {
+		char	err[LK_CONFIG_ERR_MAX];
+
+		key_stat(app_key_st);
+		if (lk_keyring_load(&app_keys, app_cfg.key_file, err,
+		    sizeof(err)) == -1) {
+			lk_log(LK_LOG_ERR, "not serving: %s", err);
+			lk_store_close(app_store);
+			app_store = NULL;
+			app_ready = 0;
+		} else
+			lk_log(LK_LOG_INFO, "keys reloaded, current kid %s",
+			    app_keys.current.kid);
+	}
 	if (!app_ready && now != app_last_try) {
 		app_last_try = now;
 		app_ready = app_init(io) == 0;

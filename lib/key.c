@@ -395,6 +395,7 @@ int
 lk_keyring_rotate(const char *path, long long now, char *err, size_t errsz)
 {
 	struct lk_keyring	*ring;
+	struct stat		 st;
 	char			*text = NULL, ppath[4096], newkey[4096];
 	long			 len;
 	int			 rc = -1;
@@ -424,6 +425,17 @@ lk_keyring_rotate(const char *path, long long now, char *err, size_t errsz)
 	(void)unlink(newkey);
 	if (lk_key_generate(newkey, err, errsz) == -1)
 		goto out;
+	/*
+	 * An administrator rotating as root keeps the files readable by the
+	 * web server's user that owns the old key.
+	 */
+	if (geteuid() == 0 && stat(path, &st) == 0 &&
+	    (chown(newkey, st.st_uid, st.st_gid) == -1 ||
+	    chown(ppath, st.st_uid, st.st_gid) == -1)) {
+		(void)snprintf(err, errsz, "%s: %s", newkey, strerror(errno));
+		(void)unlink(newkey);
+		goto out;
+	}
 	if (rename(newkey, path) == -1) {
 		(void)snprintf(err, errsz, "%s: %s", path, strerror(errno));
 		(void)unlink(newkey);

@@ -194,25 +194,18 @@ lk_password_verify(const struct lk_config *cfg, const char *password,
 int
 lk_password_init(const struct lk_config *cfg)
 {
-	unsigned char	rnd[24];
-	char		pw[49];
-	size_t		i;
-	unsigned long	saved;
-
+	/*
+	 * The dummy needs no hash: a setting (method, cost, salt) makes
+	 * crypt_r do the full work of a verification, and nothing matches it.
+	 * So start-up costs no hashing, even for one CGI request.
+	 */
 	if (dummy_hash[0] != '\0')
 		return 0;
-	if (lk_random_bytes(rnd, sizeof(rnd)) == -1)
-		return -1;
-	for (i = 0; i < sizeof(rnd); i++)
-		(void)snprintf(pw + 2 * i, 3, "%02x", rnd[i]);
-	saved = hash_count;
-	if (lk_password_hash(cfg, pw, dummy_hash, sizeof(dummy_hash)) == -1)
+	if (make_setting(cfg, dummy_hash, sizeof(dummy_hash)) == -1) {
 		dummy_hash[0] = '\0';
-	/* Start-up work is not a request's work. */
-	hash_count = saved;
-	lk_explicit_bzero(pw, sizeof(pw));
-	lk_explicit_bzero(rnd, sizeof(rnd));
-	return dummy_hash[0] != '\0' ? 0 : -1;
+		return -1;
+	}
+	return 0;
 }
 
 void

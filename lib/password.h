@@ -49,8 +49,8 @@ enum lk_pw_res lk_password_verify(const struct lk_config *cfg,
 	    const char *password, const char *hash);
 
 /*
- * Prepare the dummy hash used by lk_password_verify_dummy(), so that the
- * first request does not pay for it.  Returns 0, or -1 on failure.
+ * Prepare the dummy setting used by lk_password_verify_dummy() (no hash
+ * is computed).  Returns 0, or -1 on failure.
  */
 int	lk_password_init(const struct lk_config *cfg);
 

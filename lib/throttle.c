@@ -48,7 +48,8 @@ lk_throttle_check(struct lk_ctx *ctx, const char *email)
 		return 0;
 	if (wait < 1)
 		wait = 1;
-	lk_audit(ctx, "login_throttled", email, "retry_after=%lld", wait);
+	lk_audit(ctx, "login_throttled", email, "retry_after=%lld hashes=0",
+	    wait);
 	lk_response_msg(ctx->resp, 429,
 	    "Too many failed login attempts, try again later");
 	lk_response_header(ctx->resp, "Retry-After", "%lld", wait);

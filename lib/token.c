@@ -341,7 +341,7 @@ out:
 
 /*
  * The "kid" header of token, if any, into kid (empty if absent).  Returns
- * -1 if the header cannot be read or kid is not a short string.
+ * -1 if the header cannot be read, -2 if kid is not a short string.
  */
 static int
 header_kid(const char *token, char *kid, size_t kidsz)
@@ -362,6 +362,8 @@ header_kid(const char *token, char *kid, size_t kidsz)
 		rc = 0;
 	else if (get_str(v, kid, kidsz - 1) == 0)
 		rc = 0;
+	else
+		rc = -2;	/* a kid, but not one of ours in form */
 	json_object_put(hdr);
 	return rc;
 }
@@ -376,25 +378,40 @@ lk_token_verify_ring(const struct lk_config *cfg,
 	char			 kid[LK_KID_LEN + 2];
 	size_t			 i;
 
-	/* Structure errors first, as with one key. */
-	e = lk_token_verify(cfg, &ring->current, token, len, now, claims);
-	if (e != LK_TOKEN_SIGNATURE)
+	/* Unreadable headers get their exact error from the one-key path. */
+	switch (len > LK_TOKEN_MAX ? -1 : header_kid(token, kid, sizeof(kid))) {
+	case -1:
+		return lk_token_verify(cfg, &ring->current, token, len, now,
+		    claims);
+	case -2:
+		/* Structure first, then: no key of ours has such a kid. */
+		e = lk_token_verify(cfg, &ring->current, token, len, now,
+		    claims);
+		if (e == LK_TOKEN_OK) {
+			memset(claims, 0, sizeof(*claims));
+			e = LK_TOKEN_SIGNATURE;
+		}
 		return e;
-	if (header_kid(token, kid, sizeof(kid)) == -1)
-		return LK_TOKEN_SIGNATURE;
-	if (kid[0] != '\0') {
-		key = lk_keyring_find(ring, kid);
-		if (key == NULL || key == &ring->current)
-			return LK_TOKEN_SIGNATURE;
-		return lk_token_verify(cfg, key, token, len, now, claims);
+	default:
+		break;
 	}
-	for (i = 0; i < ring->nprevious; i++) {
+	if (kid[0] != '\0') {
+		/* A kid names one of our keys, or the token is not ours. */
+		if ((key = lk_keyring_find(ring, kid)) == NULL)
+			key = &ring->current;
+		e = lk_token_verify(cfg, key, token, len, now, claims);
+		if (e == LK_TOKEN_OK && lk_keyring_find(ring, kid) == NULL) {
+			memset(claims, 0, sizeof(*claims));
+			return LK_TOKEN_SIGNATURE;
+		}
+		return e;
+	}
+	/* No kid (flask-jwt-extended's tokens): current key, then older ones. */
+	e = lk_token_verify(cfg, &ring->current, token, len, now, claims);
+	for (i = 0; e == LK_TOKEN_SIGNATURE && i < ring->nprevious; i++)
 		e = lk_token_verify(cfg, &ring->previous[i], token, len, now,
 		    claims);
-		if (e != LK_TOKEN_SIGNATURE)
-			return e;
-	}
-	return LK_TOKEN_SIGNATURE;
+	return e;
 }
 
 enum lk_token_err

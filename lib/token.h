@@ -105,8 +105,9 @@ enum lk_token_err lk_token_verify(const struct lk_config *cfg,
 
 /*
  * Verify with the keyring: a "kid" header picks one of the ring's keys
- * (and nothing else: an unknown kid fails the signature); without one,
- * the current key and then each previous key are tried.
+ * and nothing else (an unknown kid fails as a bad signature, whoever
+ * signed the token); without one, the current key and then each previous
+ * key are tried.
  */
 enum lk_token_err lk_token_verify_ring(const struct lk_config *cfg,
 	    const struct lk_keyring *ring, const char *token, size_t len,

@@ -40,8 +40,8 @@ function keyOf(srv) {
 
 function claims(over = {}, drop = []) {
 	const now = Math.floor(Date.now() / 1000);
-	const c = { fresh: false, iat: now, jti: 'c4bf1428-03ad-4d8a-8d5b-e769912231d8',
-	    type: 'access', sub: DEMO.email, nbf: now,
+	const c = { fresh: false, iat: now - 5, jti: 'c4bf1428-03ad-4d8a-8d5b-e769912231d8',
+	    type: 'access', sub: DEMO.email, nbf: now - 5,
 	    csrf: '1c8c2c14-edc4-410c-8b72-6e24c78b18b3', exp: now + 3600, ...over };
 	for (const d of drop) delete c[d];
 	return c;

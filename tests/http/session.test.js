@@ -1,0 +1,212 @@
+// Sessions beyond the seed: refresh tokens with rotation and theft
+// detection, logout that revokes, password change, key rotation, all
+// against a real server and database.
+
+'use strict';
+
+const { describe, it, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { execFileSync } = require('node:child_process');
+
+const { startServer, kinds, DEMO } = require('../lib/server.js');
+const { request, cookiesFrom, decode } = require('../lib/http.js');
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const sql = (db, q) => execFileSync('sqlite3', [db, q], { encoding: 'utf8' }).trim();
+
+/** Log in; returns the four cookie values and ready Cookie headers. */
+async function login(srv, email = DEMO.email, password = DEMO.password) {
+	const res = await request(srv.baseURL, { method: 'POST', path: '/api/login',
+	    body: { email, password } });
+	assert.equal(res.status, 200, res.body);
+	return session(res);
+}
+
+function session(res) {
+	const c = cookiesFrom(res.setCookies);
+	return {
+		access: c.access_token_cookie, csrf: c.csrf_access_token,
+		refresh: c.refresh_token_cookie, refreshCsrf: c.csrf_refresh_token,
+		accessCookie: `access_token_cookie=${c.access_token_cookie}`,
+		refreshCookie: `refresh_token_cookie=${c.refresh_token_cookie}`,
+	};
+}
+
+const profile = (srv, s) => request(srv.baseURL, { path: '/api/profile', cookie: s.accessCookie });
+const refresh = (srv, s, headers = { 'X-CSRF-TOKEN': s.refreshCsrf }) =>
+    request(srv.baseURL, { method: 'POST', path: '/api/refresh', cookie: s.refreshCookie,
+	body: {}, headers });
+
+function assertMsg(res, status, msg) {
+	assert.equal(res.status, status, res.body);
+	assert.equal(res.body, JSON.stringify({ msg }) + '\n');
+}
+
+for (const kind of kinds()) {
+	describe(`sessions on ${kind}`, () => {
+		let srv;
+		before(async () => {
+			srv = await startServer({ kind, config: 'refresh_grace = 0\n' });
+		});
+		after(async () => { await srv?.stop(); });
+
+		it('rotates the refresh token and issues a new access token', async () => {
+			const s = await login(srv);
+			const res = await refresh(srv, s);
+			assert.equal(res.status, 200, res.body);
+			assert.equal(res.body, '{"refresh":true}\n');
+			assert.equal(res.setCookies.length, 4);
+			const n = session(res);
+			assert.notEqual(n.access, s.access);
+			assert.notEqual(n.refresh, s.refresh);
+			assert.equal(decode(n.refresh).payload.type, 'refresh');
+			assert.equal((await profile(srv, n)).status, 200);
+			// One session (family) holds both refresh tokens.
+			assert.equal(sql(srv.db, `SELECT count(DISTINCT family) FROM refresh_tokens WHERE jti IN ` +
+			    `('${decode(s.refresh).payload.jti}', '${decode(n.refresh).payload.jti}')`), '1');
+		});
+
+		it('needs the refresh cookie, its CSRF header, and a refresh token', async () => {
+			const s = await login(srv);
+			assertMsg(await request(srv.baseURL, { method: 'POST', path: '/api/refresh', body: {} }),
+			    401, 'Missing cookie "refresh_token_cookie"');
+			assertMsg(await refresh(srv, s, {}), 401, 'Missing CSRF token');
+			assertMsg(await refresh(srv, s, { 'X-CSRF-TOKEN': s.csrf }), 401,
+			    'CSRF double submit tokens do not match');
+			// An access token where a refresh token belongs, and the reverse.
+			assertMsg(await request(srv.baseURL, { method: 'POST', path: '/api/refresh',
+			    cookie: `refresh_token_cookie=${s.access}`, body: {},
+			    headers: { 'X-CSRF-TOKEN': s.csrf } }), 422, 'Only refresh tokens are allowed');
+			assertMsg(await request(srv.baseURL, { path: '/api/profile',
+			    cookie: `access_token_cookie=${s.refresh}` }), 422, 'Only non-refresh tokens are allowed');
+			assert.equal((await refresh(srv, s)).status, 200);
+		});
+
+		it('revokes the whole session when a retired refresh token comes back', async () => {
+			const s = await login(srv);
+			const r1 = await refresh(srv, s);
+			assert.equal(r1.status, 200);
+			const n = session(r1);
+			await sleep(1100);
+			// The thief (or the victim) replays the retired token.
+			assertMsg(await refresh(srv, s), 401, 'Token has been revoked');
+			// Everything of that session is gone: the newest refresh token
+			// and the access token issued with it.
+			assertMsg(await refresh(srv, n), 401, 'Token has been revoked');
+			assertMsg(await profile(srv, n), 401, 'Token has been revoked');
+			assert.match(srv.log(), /audit event=refresh_reuse_detected time=\d+ addr=127\.0\.0\.1 user="test@example\.com"/);
+			// Other sessions of the same user are untouched.
+			const other = await login(srv);
+			assert.equal((await profile(srv, other)).status, 200);
+		});
+
+		it('ends a session at its absolute limit', async () => {
+			const s = await login(srv);
+			const jti = decode(s.refresh).payload.jti;
+			sql(srv.db, `UPDATE refresh_tokens SET family_started = family_started - 31 * 86400 WHERE jti = '${jti}'`);
+			assertMsg(await refresh(srv, s), 401, 'Token has expired');
+		});
+
+		it('logout revokes copies of the access and refresh tokens', async () => {
+			const s = await login(srv);
+			assert.equal((await profile(srv, s)).status, 200);
+			// The browser sends the refresh cookie only to /api/refresh, so
+			// logout sees the access cookie alone; the session goes anyway.
+			const res = await request(srv.baseURL, { method: 'POST', path: '/api/logout',
+			    cookie: s.accessCookie, body: {} });
+			assert.equal(res.status, 200);
+			assertMsg(await profile(srv, s), 401, 'Token has been revoked');
+			assertMsg(await refresh(srv, s), 401, 'Token has been revoked');
+			assert.equal(sql(srv.db, `SELECT count(*) FROM revoked_tokens WHERE jti = '${decode(s.access).payload.jti}'`), '1');
+		});
+
+		it('logout shown only the refresh token revokes its session', async () => {
+			const s = await login(srv);
+			const res = await request(srv.baseURL, { method: 'POST', path: '/api/logout',
+			    cookie: s.refreshCookie, body: {} });
+			assert.equal(res.status, 200);
+			assertMsg(await profile(srv, s), 401, 'Token has been revoked');
+			assertMsg(await refresh(srv, s), 401, 'Token has been revoked');
+		});
+
+		it('changes the password, keeping only the current session', async () => {
+			assert.equal(srv.tool(['user', 'add', 'pw@example.com', '--name', 'Pw',
+			    '--password-stdin'], 'old-password-1\n').status, 0);
+			const other = await login(srv, 'pw@example.com', 'old-password-1');
+			const s = await login(srv, 'pw@example.com', 'old-password-1');
+			const change = (body, sess = s) => request(srv.baseURL, { method: 'POST',
+			    path: '/api/password', cookie: sess.accessCookie, body,
+			    headers: { 'X-CSRF-TOKEN': sess.csrf } });
+			assertMsg(await request(srv.baseURL, { method: 'POST', path: '/api/password',
+			    cookie: s.accessCookie, body: { current_password: 'x', new_password: 'y' } }),
+			    401, 'Missing CSRF token');
+			assertMsg(await change({ current_password: 'wrong-one', new_password: 'brand-new-pass' }),
+			    401, 'Current password is incorrect');
+			assertMsg(await change({ current_password: 'old-password-1', new_password: 'short' }),
+			    400, 'The password must have at least 8 characters');
+			assertMsg(await change({ current_password: 'old-password-1', new_password: 'Password123' }),
+			    400, 'The password is too common');
+			assertMsg(await change({ current_password: 'old-password-1', new_password: 'PW@example.com' }),
+			    400, 'The password must not be the email address');
+			assertMsg(await change({ current_password: 'old-password-1' }), 400,
+			    'Missing field "new_password"');
+			const before = sql(srv.db, "SELECT hash FROM users WHERE email = 'pw@example.com'");
+			const res = await change({ current_password: 'old-password-1', new_password: 'brand-new-pass' });
+			assert.equal(res.status, 200, res.body);
+			assert.equal(res.body, '{"password":true}\n');
+			assert.notEqual(sql(srv.db, "SELECT hash FROM users WHERE email = 'pw@example.com'"), before);
+			const n = session(res);
+			assert.equal((await profile(srv, n)).status, 200);
+			assertMsg(await profile(srv, s), 401, 'Token has been revoked');
+			assertMsg(await profile(srv, other), 401, 'Token has been revoked');
+			assertMsg(await refresh(srv, other), 401, 'Token has been revoked');
+			assert.equal((await refresh(srv, n)).status, 200);
+			const old = await request(srv.baseURL, { method: 'POST', path: '/api/login',
+			    body: { email: 'pw@example.com', password: 'old-password-1' } });
+			assert.equal(old.status, 401);
+			await login(srv, 'pw@example.com', 'brand-new-pass');
+		});
+
+		it('latchkey user passwd ends every session of the user', async () => {
+			const s = await login(srv);
+			assert.equal(srv.tool(['user', 'passwd', DEMO.email, '--password-stdin'],
+			    'another-pass-1\n').status, 0);
+			assertMsg(await profile(srv, s), 401, 'Token has been revoked');
+			assertMsg(await refresh(srv, s), 401, 'Token has been revoked');
+			assert.equal(srv.tool(['user', 'passwd', DEMO.email, '--password-stdin'],
+			    `${DEMO.password}\n`).status, 0);
+			await login(srv);
+		});
+
+		it('keeps tokens of a rotated key valid, and signs with the new one', async () => {
+			const a = await login(srv);
+			const kidA = decode(a.access).header.kid;
+			const r = srv.tool(['key', 'rotate']);
+			assert.equal(r.status, 0, r.stderr);
+			const kidB = r.stdout.match(/^new key ([0-9a-f]{16})\n$/)[1];
+			assert.notEqual(kidB, kidA);
+			const b = await login(srv);
+			assert.equal(decode(b.access).header.kid, kidB);
+			assert.equal((await profile(srv, a)).status, 200);
+			assert.equal((await profile(srv, b)).status, 200);
+			assert.equal(srv.tool(['key', 'list']).stdout.split('\n')[0], `${kidB}\tcurrent`);
+			// Nothing is old enough to prune yet.
+			assert.equal(srv.tool(['key', 'prune']).stdout, 'dropped 0 keys\n');
+			assert.equal((await profile(srv, a)).status, 200);
+		});
+	});
+}
+
+describe('refresh grace for racing tabs', () => {
+	let srv;
+	before(async () => { srv = await startServer({ kind: 'lighttpd', procs: 2 }); });
+	after(async () => { await srv?.stop(); });
+
+	it('lets concurrent refreshes of one token through without tripping reuse detection', async () => {
+		const s = await login(srv);
+		const all = await Promise.all([1, 2, 3, 4].map(() => refresh(srv, s)));
+		for (const r of all) assert.equal(r.status, 200, r.body);
+		for (const r of all) assert.equal((await profile(srv, session(r))).status, 200);
+		assert.equal(sql(srv.db, 'SELECT count(*) FROM refresh_tokens WHERE revoked = 1'), '0');
+	});
+});
