@@ -47,7 +47,7 @@ b64url(const unsigned char *in, size_t len, char *out)
  * "sha384", "sha512") or, for md NULL, an empty signature.  The result is
  * static: copy it before the next call.
  */
-static const char *
+__attribute__((unused)) static const char *
 forge(const char *header, const char *payload, const char *key,
     const char *md)
 {
@@ -88,7 +88,7 @@ fixture(void)
 	return fx;
 }
 
-static const char *
+__attribute__((unused)) static const char *
 fixture_str(const char *a, const char *b, const char *c)
 {
 	struct json_object	*o = fixture();

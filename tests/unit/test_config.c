@@ -94,6 +94,41 @@ TEST(every_key_parses)
 	CHECK_INT(c.name_max, 50);
 }
 
+TEST(session_keys)
+{
+	struct lk_config	c;
+	char			err[512];
+
+	CHECK_INT(load("refresh_token_expires = 7d\nsession_max = 14d\n"
+	    "refresh_grace = 5\ncookie_secure = true\ncookie_host_prefix = yes\n"
+	    "throttle_account_max = 3\nthrottle_address_max = 9\n"
+	    "throttle_window = 2m\npassword_min = 12\n"
+	    "allowed_origins = https://a.example, http://b.example:8080\n"
+	    "cors_origins = http://localhost:3000\n", err, sizeof(err), &c), 0);
+	CHECK_INT(c.refresh_token_expires, 7 * 86400);
+	CHECK_INT(c.session_max, 14 * 86400);
+	CHECK_INT(c.refresh_grace, 5);
+	CHECK_INT(c.cookie_host_prefix, 1);
+	CHECK_INT(c.throttle_account_max, 3);
+	CHECK_INT(c.throttle_address_max, 9);
+	CHECK_INT(c.throttle_window, 120);
+	CHECK_INT(c.password_min, 12);
+	CHECK_STR(c.allowed_origins, "https://a.example http://b.example:8080");
+	CHECK(lk_config_origin_listed(c.allowed_origins, "http://b.example:8080"));
+	CHECK(!lk_config_origin_listed(c.allowed_origins, "http://b.example"));
+	CHECK(!lk_config_origin_listed(c.allowed_origins, "https://a.exampl"));
+	CHECK(!lk_config_origin_listed(c.allowed_origins, "null"));
+	CHECK_STR(c.cors_origins, "http://localhost:3000");
+	lk_config_defaults(&c);
+	CHECK_INT(c.refresh_token_expires, 30 * 86400);
+	CHECK_STR(c.refresh_cookie_name, "refresh_token_cookie");
+	CHECK_STR(c.refresh_cookie_path, "/api/refresh");
+	CHECK_STR(c.refresh_csrf_cookie_name, "csrf_refresh_token");
+	CHECK_INT(c.throttle_account_max, 5);
+	CHECK_INT(c.throttle_address_max, 20);
+	CHECK_INT(c.throttle_window, 900);
+}
+
 TEST(hash_cost_defaults_per_method)
 {
 	struct lk_config	c;
@@ -146,6 +181,21 @@ TEST(errors_name_file_and_line)
 	    "requires cookie_secure");
 	expect_error("access_csrf_cookie_name = access_token_cookie\n", ": ",
 	    "must differ");
+	expect_error("refresh_cookie_name = access_token_cookie\n", ": ",
+	    "must differ");
+	expect_error("cookie_host_prefix = true\ncookie_secure = false\n", ": ",
+	    "cookie_host_prefix requires cookie_secure");
+	expect_error("cookie_host_prefix = true\naccess_cookie_path = /api/\n",
+	    ": ", "cookie_host_prefix needs");
+	expect_error("access_token_expires = 40d\n", ": ",
+	    "must not be longer than refresh_token_expires");
+	expect_error("cors_origins = http://ok.example https://Bad.example\n",
+	    ":1: ", "cors_origins");
+	expect_error("allowed_origins = https://a.example/path\n", ":1: ",
+	    "allowed_origins");
+	expect_error("allowed_origins = null\n", ":1: ", "allowed_origins");
+	expect_error("throttle_account_max = 0\n", ":1: ", "throttle_account_max");
+	expect_error("refresh_grace = 1h\n", ":1: ", "refresh_grace");
 }
 
 TEST(missing_file)
@@ -176,6 +226,7 @@ main(void)
 	RUN(defaults_follow_the_seed);
 	RUN(empty_file_and_comments);
 	RUN(every_key_parses);
+	RUN(session_keys);
 	RUN(hash_cost_defaults_per_method);
 	RUN(errors_name_file_and_line);
 	RUN(missing_file);

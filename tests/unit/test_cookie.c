@@ -148,6 +148,33 @@ TEST(format_refuses_bad_octets_and_overflow)
 	    "0123456789012345678901234567890123456789", &a, 0), -1);
 }
 
+TEST(names_and_refresh_attributes)
+{
+	struct lk_config	cfg;
+	struct lk_cookie_names	n;
+	struct lk_cookie_attr	a;
+	char			out[256];
+
+	lk_config_defaults(&cfg);
+	lk_cookie_names(&cfg, &n);
+	CHECK_STR(n.access, "access_token_cookie");
+	CHECK_STR(n.refresh_csrf, "csrf_refresh_token");
+	cfg.cookie_host_prefix = 1;
+	lk_cookie_names(&cfg, &n);
+	CHECK_STR(n.access, "__Host-access_token_cookie");
+	CHECK_STR(n.access_csrf, "__Host-csrf_access_token");
+	CHECK_STR(n.refresh, "__Secure-refresh_token_cookie");
+	CHECK_STR(n.refresh_csrf, "__Host-csrf_refresh_token");
+	lk_cookie_attr_refresh(&cfg, &a, 1);
+	CHECK_INT(lk_cookie_format(out, sizeof(out), "r", "v", &a, 0), 0);
+	CHECK_STR(out, "r=v; Secure; HttpOnly; Path=/api/refresh; SameSite=Lax");
+	cfg.session_cookie = 0;
+	lk_cookie_attr_refresh(&cfg, &a, 0);
+	CHECK_INT(a.max_age, 30 * 86400);
+	CHECK_STR(a.path, "/");
+	CHECK_INT(a.http_only, 0);
+}
+
 int
 main(void)
 {
@@ -161,5 +188,6 @@ main(void)
 	RUN(format_access_cookie_defaults);
 	RUN(format_clear_and_persistent);
 	RUN(format_refuses_bad_octets_and_overflow);
+	RUN(names_and_refresh_attributes);
 	return T_END();
 }

@@ -171,6 +171,31 @@ TEST(response_headers_and_failure)
 	CHECK_STR(lk_status_text(413), "Content Too Large");
 }
 
+TEST(origins_from_origin_or_referer)
+{
+	struct lk_request	r;
+	char			o[256];
+
+	memset(&r, 0, sizeof(r));
+	CHECK_INT(lk_request_origin(&r, o, sizeof(o)), 0);
+	r.has_referer = 1;
+	(void)snprintf(r.referer, sizeof(r.referer), "https://a.example:8443/x/y?z");
+	CHECK_INT(lk_request_origin(&r, o, sizeof(o)), 1);
+	CHECK_STR(o, "https://a.example:8443");
+	(void)snprintf(r.referer, sizeof(r.referer), "not a url");
+	CHECK_INT(lk_request_origin(&r, o, sizeof(o)), -1);
+	r.has_origin = 1;
+	(void)snprintf(r.origin, sizeof(r.origin), "null");
+	CHECK_INT(lk_request_origin(&r, o, sizeof(o)), 1);
+	CHECK_STR(o, "null");
+	(void)snprintf(r.host, sizeof(r.host), "127.0.0.1:8080");
+	lk_request_own_origin(&r, o, sizeof(o));
+	CHECK_STR(o, "http://127.0.0.1:8080");
+	r.https = 1;
+	lk_request_own_origin(&r, o, sizeof(o));
+	CHECK_STR(o, "https://127.0.0.1:8080");
+}
+
 int
 main(void)
 {
@@ -179,5 +204,6 @@ main(void)
 	RUN(oversized_headers_are_flagged_not_truncated);
 	RUN(json_content_types);
 	RUN(response_headers_and_failure);
+	RUN(origins_from_origin_or_referer);
 	return T_END();
 }

@@ -171,6 +171,149 @@ TEST(email_validation)
 	CHECK(!lk_email_valid("\xff@c.d"));
 }
 
+TEST(migrates_version_1_keeping_users)
+{
+	sqlite3			*db;
+	struct lk_store		*s;
+	struct lk_user		 u;
+	char			 err[512];
+
+	(void)snprintf(dbpath, sizeof(dbpath), "%s/v1.db", tmp_dir());
+	(void)remove(dbpath);
+	CHECK_INT(sqlite3_open(dbpath, &db), SQLITE_OK);
+	CHECK_INT(sqlite3_exec(db, "CREATE TABLE users (id INTEGER PRIMARY KEY,"
+	    " email TEXT NOT NULL UNIQUE COLLATE NOCASE, name TEXT NOT NULL,"
+	    " hash TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0,"
+	    " created INTEGER NOT NULL, updated INTEGER NOT NULL);"
+	    "INSERT INTO users VALUES (1, 'old@b.c', 'Old', '$y$x', 0, 1, 1);"
+	    "PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	s = lk_store_open(dbpath, 0, err, sizeof(err));
+	CHECK(s != NULL);
+	if (s == NULL)
+		return;
+	CHECK_INT(lk_store_user_find(s, "old@b.c", &u), LK_STORE_OK);
+	CHECK_STR(u.name, "Old");
+	CHECK_INT(u.tokens_valid_after, 0);
+	lk_store_close(s);
+}
+
+static struct lk_refresh
+row(const char *jti, const char *family, long long user, const char *access)
+{
+	struct lk_refresh	r;
+
+	memset(&r, 0, sizeof(r));
+	(void)snprintf(r.jti, sizeof(r.jti), "%s", jti);
+	(void)snprintf(r.family, sizeof(r.family), "%s", family);
+	(void)snprintf(r.access_jti, sizeof(r.access_jti), "%s", access);
+	r.user_id = user;
+	r.exp = 2000;
+	r.family_started = 1000;
+	return r;
+}
+
+TEST(refresh_families_and_revocation)
+{
+	struct lk_store		*s = fresh();
+	struct lk_refresh	 r, got;
+	struct lk_user		 u;
+	char			 fam[64];
+
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1"), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	r = row("r1", "F1", u.id, "a1");
+	CHECK_INT(lk_store_refresh_add(s, &r), LK_STORE_OK);
+	r = row("r2", "F1", u.id, "a2");
+	CHECK_INT(lk_store_refresh_add(s, &r), LK_STORE_OK);
+	r = row("r3", "F2", u.id, "a3");
+	CHECK_INT(lk_store_refresh_add(s, &r), LK_STORE_OK);
+	CHECK_INT(lk_store_refresh_find(s, "r1", &got), LK_STORE_OK);
+	CHECK_STR(got.family, "F1");
+	CHECK_INT(got.exp, 2000);
+	CHECK_INT(got.rotated_at, 0);
+	CHECK_INT(lk_store_refresh_mark_rotated(s, "r1", 1500), LK_STORE_OK);
+	CHECK_INT(lk_store_refresh_mark_rotated(s, "r1", 1600), LK_STORE_OK);
+	CHECK_INT(lk_store_refresh_find(s, "r1", &got), LK_STORE_OK);
+	CHECK_INT(got.rotated_at, 1500);	/* the first rotation counts */
+	CHECK_INT(lk_store_family_of_access(s, "a2", fam, sizeof(fam)),
+	    LK_STORE_OK);
+	CHECK_STR(fam, "F1");
+	CHECK_INT(lk_store_is_revoked(s, "a1"), LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_family_revoke(s, "F1"), LK_STORE_OK);
+	/* Every token of the family is revoked, access ones included. */
+	CHECK_INT(lk_store_is_revoked(s, "a1"), LK_STORE_OK);
+	CHECK_INT(lk_store_is_revoked(s, "r2"), LK_STORE_OK);
+	CHECK_INT(lk_store_is_revoked(s, "a3"), LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_revoke(s, "lone", 1200), LK_STORE_OK);
+	CHECK_INT(lk_store_revoke(s, "lone", 1200), LK_STORE_OK);
+	CHECK_INT(lk_store_is_revoked(s, "lone"), LK_STORE_OK);
+	CHECK_INT(lk_store_prune(s, 1300), LK_STORE_OK);
+	CHECK_INT(lk_store_is_revoked(s, "lone"), LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_prune(s, 2500), LK_STORE_OK);
+	CHECK_INT(lk_store_refresh_find(s, "r3", &got), LK_STORE_NOT_FOUND);
+	/* Deleting the user deletes their sessions. */
+	r = row("r4", "F3", u.id, "a4");
+	CHECK_INT(lk_store_refresh_add(s, &r), LK_STORE_OK);
+	CHECK_INT(lk_store_user_delete(s, "a@b.c"), LK_STORE_OK);
+	CHECK_INT(lk_store_refresh_find(s, "r4", &got), LK_STORE_NOT_FOUND);
+	lk_store_close(s);
+}
+
+TEST(invalidate_user_revokes_all_but_kept_family)
+{
+	struct lk_store		*s = fresh();
+	struct lk_refresh	 r;
+	struct lk_user		 u;
+
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1"), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	r = row("r1", "F1", u.id, "a1");
+	CHECK_INT(lk_store_refresh_add(s, &r), LK_STORE_OK);
+	r = row("r2", "F2", u.id, "a2");
+	CHECK_INT(lk_store_refresh_add(s, &r), LK_STORE_OK);
+	CHECK_INT(lk_store_user_invalidate(s, "A@B.C", "F2", 1234), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	CHECK_INT(u.tokens_valid_after, 1234);
+	CHECK_INT(lk_store_is_revoked(s, "a1"), LK_STORE_OK);
+	CHECK_INT(lk_store_is_revoked(s, "a2"), LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_user_invalidate(s, "nobody@b.c", NULL, 1),
+	    LK_STORE_NOT_FOUND);
+	/* Inside a caller's transaction, a rollback undoes it all. */
+	CHECK_INT(lk_store_begin(s), LK_STORE_OK);
+	CHECK_INT(lk_store_user_invalidate(s, "a@b.c", NULL, 9999), LK_STORE_OK);
+	lk_store_rollback(s);
+	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	CHECK_INT(u.tokens_valid_after, 1234);
+	CHECK_INT(lk_store_is_revoked(s, "a2"), LK_STORE_NOT_FOUND);
+	lk_store_close(s);
+}
+
+TEST(throttle_windows)
+{
+	struct lk_store	*s = fresh();
+	long long	 f, end;
+
+	CHECK_INT(lk_store_throttle_get(s, "k", 60, 1000, &f, &end), LK_STORE_OK);
+	CHECK_INT(f, 0);
+	CHECK_INT(lk_store_throttle_fail(s, "k", 60, 1000), LK_STORE_OK);
+	CHECK_INT(lk_store_throttle_fail(s, "k", 60, 1030), LK_STORE_OK);
+	CHECK_INT(lk_store_throttle_get(s, "k", 60, 1030, &f, &end), LK_STORE_OK);
+	CHECK_INT(f, 2);
+	CHECK_INT(end, 1060);
+	/* The window ends: the count is gone, and a new failure starts anew. */
+	CHECK_INT(lk_store_throttle_get(s, "k", 60, 1060, &f, &end), LK_STORE_OK);
+	CHECK_INT(f, 0);
+	CHECK_INT(lk_store_throttle_fail(s, "k", 60, 1070), LK_STORE_OK);
+	CHECK_INT(lk_store_throttle_get(s, "k", 60, 1070, &f, &end), LK_STORE_OK);
+	CHECK_INT(f, 1);
+	CHECK_INT(end, 1130);
+	CHECK_INT(lk_store_throttle_clear(s, "k"), LK_STORE_OK);
+	CHECK_INT(lk_store_throttle_get(s, "k", 60, 1070, &f, &end), LK_STORE_OK);
+	CHECK_INT(f, 0);
+	lk_store_close(s);
+}
+
 int
 main(void)
 {
@@ -182,6 +325,10 @@ main(void)
 	RUN(constraints_hold_nothing_half_written);
 	RUN(data_survives_reopen);
 	RUN(email_validation);
+	RUN(migrates_version_1_keeping_users);
+	RUN(refresh_families_and_revocation);
+	RUN(invalidate_user_revokes_all_but_kept_family);
+	RUN(throttle_windows);
 	tmp_cleanup();
 	return T_END();
 }
