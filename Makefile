@@ -60,7 +60,7 @@ ALL_TARGETS :=
 CHECK_TARGETS :=
 
 .PHONY: all deps build run check check-style check-unit check-http \
-	check-cppcheck clean distclean
+	check-cppcheck check-hardening clean distclean
 
 all: build
 
@@ -102,7 +102,8 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/t.h $(LIB) lib/*.h
 run: build
 	@scripts/run-lighttpd "$(PORT)"
 
-check: build check-style check-cppcheck check-unit check-http $(CHECK_TARGETS)
+check: build check-style check-cppcheck check-hardening check-unit check-http \
+	$(CHECK_TARGETS)
 	@echo "make check: all suites passed"
 
 check-style:
@@ -112,6 +113,10 @@ check-cppcheck:
 	@scripts/check-cppcheck.sh
 
 check-unit: $(UNIT_BINS)
+# Sanitizer builds trade some hardening flags for instrumentation.
+check-hardening: build
+	@$(if $(SANITIZE),echo "hardening: skipped under SANITIZE",scripts/check-hardening.sh $(PROGRAMS) $(TOOL))
+
 	@scripts/run-unit.sh $(UNIT_BINS)
 
 check-http: build
