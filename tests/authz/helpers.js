@@ -15,6 +15,22 @@ const { prepare, tool, buildDir: build } = require('../lib/server.js');
 
 const workerUser = process.env.LATCHKEY_USER || 'www-data';
 
+// Temporary directories go when the test process ends (servers are
+// stopped by then), unless LATCHKEY_KEEP is set for a post-mortem.
+const temps = [];
+process.on('exit', () => {
+	if (process.env.LATCHKEY_KEEP) return;
+	for (const d of temps) fs.rmSync(d, { recursive: true, force: true });
+});
+
+/** A fresh directory under the system's temporary one, searchable by all. */
+function tempDir(prefix) {
+	const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+	fs.chmodSync(d, 0o755);
+	temps.push(d);
+	return d;
+}
+
 /**
  * A fresh instance (tests/lib/server.js's prepare(): configuration for
  * plain HTTP unless extraConfig says otherwise, key, database, the given
@@ -24,6 +40,7 @@ const workerUser = process.env.LATCHKEY_USER || 'www-data';
  */
 function makeInstance(users, extraConfig = '') {
 	const { dir, config } = prepare({ users, config: extraConfig });
+	temps.push(dir);
 	const members = path.join(dir, 'members');
 	fs.mkdirSync(members);
 	fs.copyFileSync(path.join(repoRoot, 'dist', 'public', 'members', 'index.html'),
@@ -154,5 +171,5 @@ async function startLighttpdProd({ dir, config, members, public: pub, cgi = true
 }
 
 module.exports = {
-	makeInstance, giveToWorker, mintToken, login, startLighttpdProd, build,
+	makeInstance, tempDir, giveToWorker, mintToken, login, startLighttpdProd, build,
 };

@@ -9,9 +9,9 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 const { launchApache, haveApache, freePort, repoRoot } = require('../lib/apache.js');
+const { tempDir } = require('../authz/helpers.js');
 
 const modules = '/usr/lib/apache2/modules';
 const workerUser = process.env.LATCHKEY_USER || 'www-data';
@@ -25,8 +25,7 @@ function tarball() {
 
 /** Follow INSTALL: returns the simulated home directory. */
 function installAsInstallSays(tar) {
-	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-dist-'));
-	fs.chmodSync(tmp, 0o755);
+	const tmp = tempDir('latchkey-dist-');
 	execFileSync('tar', ['-xzf', tar, '-C', tmp]);
 	const [top] = fs.readdirSync(tmp);
 	const unpacked = path.join(tmp, top);

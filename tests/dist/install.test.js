@@ -10,10 +10,9 @@ const assert = require('node:assert/strict');
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const https = require('node:https');
-const os = require('node:os');
 const path = require('node:path');
 const { launchApache, haveApache, freePort, repoRoot } = require('../lib/apache.js');
-const { makeInstance } = require('../authz/helpers.js');
+const { makeInstance, tempDir } = require('../authz/helpers.js');
 
 const modules = '/usr/lib/apache2/modules';
 const PREFIX = '/usr/local';
@@ -54,8 +53,7 @@ test.describe('make install, the HTTPS example, make uninstall', () => {
 	let ports;
 	let ca;
 	test.before(async () => {
-		destdir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-install-'));
-		fs.chmodSync(destdir, 0o755);
+		destdir = tempDir('latchkey-install-');
 		make(['install', `DESTDIR=${destdir}`, `PREFIX=${PREFIX}`]);
 	});
 	test.after(async () => { if (srv) await srv.stop(); });
