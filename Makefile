@@ -112,14 +112,15 @@ check-style:
 check-cppcheck:
 	@scripts/check-cppcheck.sh
 
-check-unit: $(UNIT_BINS)
 # Sanitizer builds trade some hardening flags for instrumentation.
 check-hardening: build
 	@$(if $(SANITIZE),echo "hardening: skipped under SANITIZE",scripts/check-hardening.sh $(PROGRAMS) $(TOOL))
 
+check-unit: $(UNIT_BINS)
 	@scripts/run-unit.sh $(UNIT_BINS)
 
 check-http: build
+	@scripts/deps.sh apache
 	LATCHKEY_BUILD="$(abspath $(BUILD))" $(NODE) --test --test-concurrency=1 tests/http/
 
 clean:

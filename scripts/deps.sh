@@ -1,6 +1,6 @@
 #!/bin/sh
 # Install the Debian packages latchkey needs, if any are missing.
-#   scripts/deps.sh [core] [apache] [browser] [sanitize] [all]
+#   scripts/deps.sh [core] [apache] [browser] [sanitize] [valgrind] [all]
 # Runs apt-get as root, or through sudo.  Services that packages would
 # start (lighttpd, apache2 on port 80) are kept from starting: latchkey's
 # commands start their own servers on loopback.
@@ -8,9 +8,10 @@ set -eu
 
 core="gcc make pkg-config libfcgi-dev libjson-c-dev libjwt-dev libcrypt-dev
 libsqlite3-dev libssl-dev sqlite3 lighttpd curl cppcheck"
-apache="apache2 libapache2-mod-fcgid"
+apache="apache2 libapache2-mod-fcgid openssl time"
 browser="chromium"
 sanitize="clang libclang-rt-14-dev"
+valgrind="valgrind"
 
 want=""
 [ $# -eq 0 ] && set -- core
@@ -20,7 +21,8 @@ for group in "$@"; do
 	apache) want="$want $apache" ;;
 	browser) want="$want $browser" ;;
 	sanitize) want="$want $sanitize" ;;
-	all) want="$want $core $apache $browser $sanitize" ;;
+	valgrind) want="$want $valgrind" ;;
+	all) want="$want $core $apache $browser $sanitize $valgrind" ;;
 	*) echo "deps.sh: unknown group '$group'" >&2; exit 2 ;;
 	esac
 done
