@@ -118,7 +118,8 @@ async function startLighttpd(prep, opts) {
 	    .replaceAll('@STATEDIR@', state)
 	    .replaceAll('@BINDIR@', path.join(buildDir, 'cgi-bin'))
 	    .replaceAll('@CONFIG@', prep.config)
-	    .replaceAll('@PROCS@', String(opts.procs ?? 1));
+	    .replaceAll('@PROCS@', String(opts.procs ?? 1))
+	    .replaceAll('@MEMBERS@', opts.members ?? path.join(repoRoot, 'dist', 'public', 'members'));
 	const confPath = path.join(state, 'lighttpd.conf');
 	fs.writeFileSync(confPath, conf);
 	const child = spawn('lighttpd', ['-D', '-f', confPath], {
