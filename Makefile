@@ -9,7 +9,8 @@
 PREFIX	?= /usr/local
 SYSCONFDIR ?= $(PREFIX)/etc
 PORT	?= 8080
-BUILD	:= build
+# SANITIZE=1 builds apart, so the two builds never mix objects.
+BUILD	:= $(if $(SANITIZE),build/sanitize,build)
 CC	?= cc
 NODE	?= node
 SANITIZE ?=
