@@ -197,8 +197,15 @@ read_private(const char *path, char *buf, size_t bufsz, char *err,
 	int		fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
-		if (errno == ENOENT)
+		/*
+		 * No file is no text: the caller parses buf, which may be
+		 * recycled heap (a second start-up attempt after a 503).
+		 */
+		if (errno == ENOENT) {
+			if (bufsz > 0)
+				buf[0] = '\0';
 			return 0;
+		}
 		(void)snprintf(err, errsz, "%s: %s", path, strerror(errno));
 		return -1;
 	}
