@@ -1,0 +1,37 @@
+# Benchmarks: `make bench` serves the programs with lighttpd on loopback,
+# beside a no-op FastCGI responder, and writes bench/results.md.
+#
+#   make bench [BENCH_TIME=10] [BENCH_PROCS=2] [BENCH_USERS_BIG=1000000]
+#
+# bench/loadgen (a closed-loop HTTP/1.1 load generator) is also what the
+# load tests of tests/stress/ drive the server with.
+
+BENCH_BUILD	:= $(BUILD)/bench
+LOADGEN		:= $(BENCH_BUILD)/loadgen
+BENCH_TIME	?= 10
+BENCH_PROCS	?= 2
+BENCH_USERS_BIG	?= 1000000
+
+.PHONY: bench bench-build
+
+$(BENCH_BUILD)/noop.fcgi: bench/noop.c | deps
+	@mkdir -p $(@D)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PKG_LIBS)
+
+$(BENCH_BUILD)/hashtime: bench/hashtime.c $(LIB) lib/*.h
+	@mkdir -p $(@D)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+
+$(LOADGEN): bench/loadgen.c | deps
+	@mkdir -p $(@D)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(CPPFLAGS) -std=c11 -O2 -g $(WARN) $(ALL_LDFLAGS) -fPIE -o $@ $<
+
+bench-build: build $(BENCH_BUILD)/noop.fcgi $(BENCH_BUILD)/hashtime $(LOADGEN)
+
+bench: bench-build
+	LATCHKEY_BUILD="$(abspath $(BUILD))" BENCH_TIME=$(BENCH_TIME) \
+	    BENCH_PROCS=$(BENCH_PROCS) BENCH_USERS_BIG=$(BENCH_USERS_BIG) \
+	    $(NODE) bench/run.js bench/results.md
