@@ -97,6 +97,8 @@ handle(struct lk_ctx *ctx)
 
 	if (lk_auth_start_session(ctx, &user, NULL, 0) == -1)
 		goto out;
+	/* Housekeeping, a login at a time: expired rows go. */
+	(void)lk_store_prune(ctx->store, (long long)ctx->now);
 	lk_audit(ctx, "login_ok", user.email, "hashes=%lu", hashes);
 	lk_json_out_init(&o);
 	(void)lk_json_out_bool(&o, "login", 1);

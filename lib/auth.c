@@ -199,7 +199,8 @@ lk_auth_start_session(struct lk_ctx *ctx, const struct lk_user *user,
 	(void)lk_strlcpy(row.jti, rc.jti, sizeof(row.jti));
 	(void)lk_strlcpy(row.access_jti, ac.jti, sizeof(row.access_jti));
 	row.user_id = user->id;
-	row.exp = rc.exp;
+	/* Kept while either token lives, so a revoked session stays revoked. */
+	row.exp = rc.exp > ac.exp ? rc.exp : ac.exp;
 	row.family_started = family_started;
 	if (lk_store_refresh_add(ctx->store, &row) != LK_STORE_OK) {
 		lk_response_msg(ctx->resp, 503, "Service unavailable");

@@ -55,7 +55,10 @@ static const char *const migrations[] = {
 	"  key          TEXT PRIMARY KEY,"
 	"  failures     INTEGER NOT NULL,"
 	"  window_start INTEGER NOT NULL"
-	");",
+	");"
+	"CREATE INDEX refresh_tokens_exp ON refresh_tokens(exp);"
+	"CREATE INDEX revoked_tokens_exp ON revoked_tokens(exp);"
+	"CREATE INDEX throttle_window ON throttle(window_start);",
 };
 
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -79,6 +82,7 @@ enum stmt {
 	ST_IS_REVOKED,
 	ST_PRUNE_REVOKED,
 	ST_PRUNE_REFRESH,
+	ST_PRUNE_THROTTLE,
 	ST_THROTTLE_GET,
 	ST_THROTTLE_SET,
 	ST_THROTTLE_CLEAR,
@@ -119,6 +123,8 @@ static const char *const stmts[ST__MAX] = {
 	    "AND revoked = 1 LIMIT 1",				/* ST_IS_REVOKED */
 	"DELETE FROM revoked_tokens WHERE exp < ?1",		/* ST_PRUNE_REVOKED */
 	"DELETE FROM refresh_tokens WHERE exp < ?1",		/* ST_PRUNE_REFRESH */
+	/* No window lasts more than a day (throttle_window's limit). */
+	"DELETE FROM throttle WHERE window_start < ?1 - 86400",	/* ST_PRUNE_THROTTLE */
 	"SELECT failures, window_start FROM throttle WHERE key = ?1", /* ST_THROTTLE_GET */
 	"INSERT INTO throttle (key, failures, window_start) VALUES (?1, 1, ?2) "
 	    "ON CONFLICT(key) DO UPDATE SET "
@@ -631,6 +637,9 @@ lk_store_prune(struct lk_store *s, long long now)
 	if (r == LK_STORE_OK)
 		r = run_done(s, ST_PRUNE_REFRESH, "prune refresh tokens",
 		    run(s, ST_PRUNE_REFRESH, "i", now));
+	if (r == LK_STORE_OK)
+		r = run_done(s, ST_PRUNE_THROTTLE, "prune throttle",
+		    run(s, ST_PRUNE_THROTTLE, "i", now));
 	return r;
 }
 

@@ -126,7 +126,7 @@ enum lk_store_res lk_store_revoke(struct lk_store *, const char *jti,
  * LK_STORE_NOT_FOUND.
  */
 enum lk_store_res lk_store_is_revoked(struct lk_store *, const char *jti);
-/* Forget revocations and refresh tokens past their expiry. */
+/* Forget revocations, refresh tokens and failure counts past their time. */
 enum lk_store_res lk_store_prune(struct lk_store *, long long now);
 
 /*

@@ -311,6 +311,16 @@ TEST(throttle_windows)
 	CHECK_INT(lk_store_throttle_clear(s, "k"), LK_STORE_OK);
 	CHECK_INT(lk_store_throttle_get(s, "k", 60, 1070, &f, &end), LK_STORE_OK);
 	CHECK_INT(f, 0);
+	/* Pruning forgets counts whose window ended over a day ago. */
+	CHECK_INT(lk_store_throttle_fail(s, "old", 60, 1000), LK_STORE_OK);
+	CHECK_INT(lk_store_throttle_fail(s, "new", 60, 90000), LK_STORE_OK);
+	CHECK_INT(lk_store_prune(s, 90000), LK_STORE_OK);
+	CHECK_INT(lk_store_throttle_get(s, "old", 1000000, 90000, &f, &end),
+	    LK_STORE_OK);
+	CHECK_INT(f, 0);
+	CHECK_INT(lk_store_throttle_get(s, "new", 60, 90000, &f, &end),
+	    LK_STORE_OK);
+	CHECK_INT(f, 1);
 	lk_store_close(s);
 }
 
