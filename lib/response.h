@@ -27,6 +27,11 @@ struct lk_response {
 	int	 failed;	/* a header or body did not fit: send a 500 */
 };
 
+/*
+ * Wipe the response for the next request.  Only the parts in use are
+ * wiped, so a response must start zeroed (static storage, or memset)
+ * before its first reset.
+ */
 void	lk_response_reset(struct lk_response *);
 
 /* Add one header line "Name: value". */

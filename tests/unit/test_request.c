@@ -157,6 +157,7 @@ TEST(response_headers_and_failure)
 {
 	struct lk_response	r;
 
+	memset(&r, 0, sizeof(r));
 	lk_response_reset(&r);
 	lk_response_msg(&r, 401, "Missing CSRF token");
 	CHECK_INT(r.status, 401);
