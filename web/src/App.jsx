@@ -40,8 +40,10 @@ export default function App() {
     } catch (error) {
       const status = error.response ? error.response.status : 0;
       setSession({ status: 'anonymous', user: null });
-      // 401/422 just mean nobody is logged in here.
+      // 401/422 just mean nobody is logged in here, unless they come from
+      // a session whose expired token could not be refreshed.
       if (status !== 401 && status !== 422) setNotice({ kind: 'error', text: describeError(error) });
+      else if (error.refreshFailed) setNotice({ kind: 'error', text: MSG.sessionEnded });
     }
   }, []);
 

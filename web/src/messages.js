@@ -17,7 +17,17 @@ export const MSG = {
   sessionEnded: 'Your session has ended. Please log in again.',
   loginRequired: 'Please log in to see your profile.',
   nameSaved: 'Name saved.',
+  currentPasswordMissing: 'Enter your current password.',
+  newPasswordMissing: 'Enter a new password.',
+  newPasswordShort: 'The new password must have at least 8 characters.',
+  wrongCurrentPassword: 'Your current password is not correct.',
+  changingPassword: 'Changing your password…',
+  passwordChanged: 'Password changed. Your other sessions have been logged out.',
 };
+
+// The shortest new password the form sends (the server's default
+// `password_min`; the server has the last word).
+export const PASSWORD_MIN = 8;
 
 // "Too many attempts. Try again in 30 seconds." from a Retry-After header
 // (delta-seconds or an HTTP date), or the general wording without one.

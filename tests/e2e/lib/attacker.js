@@ -38,6 +38,10 @@ function attackPages(target) {
       jsonLookingFields({ name: 'Mallory' })),
     '/profile-method-override': autoSubmittingForm(`${target}/api/profile?_method=PATCH`,
       'application/x-www-form-urlencoded', [['_method', 'PATCH'], ['name', 'Mallory']]),
+    // The refresh cookie (Path=/api/refresh) goes along with this one.
+    '/refresh-text-plain': autoSubmittingForm(`${target}/api/refresh`, 'text/plain', jsonLookingFields({})),
+    '/password-text-plain': autoSubmittingForm(`${target}/api/password`, 'text/plain',
+      jsonLookingFields({ current_password: demo.password, new_password: 'mallory-was-here' })),
     // Cookies are not separated by port, so this page can read the CSRF
     // cookie; the custom header still needs a CORS preflight the API must refuse.
     '/fetch-patch': `<!doctype html><title>waiting</title><script>

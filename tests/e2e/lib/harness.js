@@ -21,13 +21,14 @@ function serverKinds() {
 // (so a kind that is missing or broken is a failed test, not a skipped or
 // cancelled one) and an after() hook that stops it. Returns a function that
 // gives the running server to later tests, or throws if it never started.
-function useServer(kind) {
+// `options` go to startServer (e.g. `config: 'access_token_expires = 2s\n'`).
+function useServer(kind, options = {}) {
   let server = null;
   let stopped = false;
   it(`starts the ${kind} server`, async () => {
     // Loaded here, not at the top, so that a missing harness is a failing test.
     const { startServer } = require(path.join(repoRoot, 'tests', 'lib', 'server.js'));
-    server = await startServer({ kind });
+    server = await startServer({ ...options, kind });
     if (!server || typeof server.baseURL !== 'string' || !/^http:\/\/127\.0\.0\.1:\d+$/.test(server.baseURL)) {
       throw new Error(`startServer({ kind: '${kind}' }) gave no http://127.0.0.1:PORT baseURL`);
     }

@@ -1,5 +1,6 @@
 // Modelled on the seed's src/api/user.js, plus the name change the API
-// offers (PATCH, which carries the CSRF header through the shared client).
+// offers (PATCH, which carries the CSRF header through the shared client)
+// and the password change (POST /api/password).
 import { api } from './client.js';
 
 // `options.expectAnonymous`: the caller handles 401/422 itself (the start-up
@@ -17,6 +18,27 @@ export async function updateName(name) {
     '/api/profile',
     { name },
     { withCredentials: true },
+  );
+  return response.data;
+}
+
+export const WRONG_CURRENT_PASSWORD = 'Current password is incorrect';
+
+export function isWrongCurrentPassword(error) {
+  const response = error && error.response;
+  return Boolean(response && response.status === 401 && response.data
+    && typeof response.data === 'object' && response.data.msg === WRONG_CURRENT_PASSWORD);
+}
+
+// 200 {"password": true} with new cookies: the server keeps this session
+// (renewed) and ends every other session of the user.
+export async function changePassword(currentPassword, newPassword) {
+  const response = await api.post(
+    '/api/password',
+    { current_password: currentPassword, new_password: newPassword },
+    // A wrong current password is an answer for the form, not the end of
+    // the session.
+    { withCredentials: true, ownsRefusal: isWrongCurrentPassword },
   );
   return response.data;
 }

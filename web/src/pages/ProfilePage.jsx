@@ -3,6 +3,7 @@ import { logout } from '../api/auth.js';
 import { updateName } from '../api/user.js';
 import { ErrorBox, Notice, PageHeading } from '../components.jsx';
 import { MSG, describeError } from '../messages.js';
+import ChangePasswordForm from './ChangePasswordForm.jsx';
 
 function sessionGone(error) {
   const status = error.response ? error.response.status : 0;
@@ -99,6 +100,8 @@ export default function ProfilePage({ user, notice, onUserChanged, onLoggedOut, 
         </button>
         <p className="progress" role="status" aria-live="polite">{saved}</p>
       </form>
+
+      <ChangePasswordForm email={user.email} onBeforeSubmit={onClearNotice} />
 
       <button type="button" className="button-primary" onClick={handleLogout} disabled={busy !== null}>
         Log out
