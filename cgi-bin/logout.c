@@ -30,9 +30,12 @@ revoke(struct lk_ctx *ctx, const char *name, struct lk_claims *c,
 	if (lk_cookie_get(ctx->req->has_cookie ? ctx->req->cookie : NULL, name,
 	    token, sizeof(token)) != LK_COOKIE_FOUND)
 		return 0;
-	/* Expired tokens need no revoking; forged ones cannot be revoked. */
-	if (lk_token_verify_ring(ctx->cfg, ctx->keys, token, strlen(token),
-	    ctx->now, c) != LK_TOKEN_OK)
+	/*
+	 * Forged tokens cannot be revoked.  An expired access token still
+	 * names a session whose refresh token may live on: revoke that too.
+	 */
+	if (lk_token_verify_ring_any_time(ctx->cfg, ctx->keys, token,
+	    strlen(token), c) != LK_TOKEN_OK)
 		return 0;
 	*who = c->sub;
 	if (lk_store_revoke(ctx->store, c->jti, c->exp) != LK_STORE_OK)

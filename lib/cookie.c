@@ -139,7 +139,12 @@ lk_cookie_attr_access(const struct lk_config *cfg, struct lk_cookie_attr *attr,
 	attr->secure = cfg->cookie_secure;
 	attr->http_only = http_only;
 	attr->samesite = cfg->cookie_samesite;
-	attr->max_age = cfg->session_cookie ? -1 : cfg->access_token_expires;
+	/*
+	 * A persistent access cookie lives as long as a refresh can: an
+	 * expired token must still reach the server, which answers "Token
+	 * has expired" so that the app refreshes.
+	 */
+	attr->max_age = cfg->session_cookie ? -1 : cfg->refresh_token_expires;
 }
 
 void

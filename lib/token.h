@@ -113,6 +113,15 @@ enum lk_token_err lk_token_verify_ring(const struct lk_config *cfg,
 	    const struct lk_keyring *ring, const char *token, size_t len,
 	    time_t now, struct lk_claims *claims);
 
+/*
+ * The same, but a token outside its nbf..exp window still passes: for
+ * logout, which must revoke the session of an access token that expired
+ * while its refresh token lives on.
+ */
+enum lk_token_err lk_token_verify_ring_any_time(const struct lk_config *cfg,
+	    const struct lk_keyring *ring, const char *token, size_t len,
+	    struct lk_claims *claims);
+
 /* Whether verified claims are of the type wanted. */
 enum lk_token_err lk_token_check_type(const struct lk_claims *claims,
 	    enum lk_token_type want);

@@ -88,7 +88,7 @@ describe('configuration reaches the wire', () => {
 		const res = await request(srv.baseURL, { method: 'POST', path: '/api/login',
 		    body: { email: DEMO.email, password: DEMO.password } });
 		assert.equal(res.status, 200);
-		assert.match(res.setCookies[0], /^at=[^;]+; Expires=[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT; Max-Age=900; HttpOnly; Path=\/; SameSite=Strict$/);
+		assert.match(res.setCookies[0], /^at=[^;]+; Expires=[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT; Max-Age=2592000; HttpOnly; Path=\/; SameSite=Strict$/);
 		const c = cookiesFrom(res.setCookies);
 		let r = await request(srv.baseURL, { path: '/api/profile' });
 		assert.equal(r.body, '{"msg":"Missing cookie \\"at\\""}\n');

@@ -210,3 +210,25 @@ describe('refresh grace for racing tabs', () => {
 		assert.equal(sql(srv.db, 'SELECT count(*) FROM refresh_tokens WHERE revoked = 1'), '0');
 	});
 });
+
+describe('logout after the access token expired', () => {
+	let srv;
+	before(async () => { srv = await startServer({ kind: 'lighttpd', config: 'access_token_expires = 1s\n' }); });
+	after(async () => { await srv?.stop(); });
+
+	it('still revokes the session of the expired token', async () => {
+		const s = await login(srv);
+		await sleep(2100);
+		assertMsg(await profile(srv, s), 401, 'Token has expired');
+		const res = await request(srv.baseURL, { method: 'POST', path: '/api/logout',
+		    cookie: s.accessCookie, body: {} });
+		assert.equal(res.status, 200);
+		assertMsg(await refresh(srv, s), 401, 'Token has been revoked');
+		// A forged token naming the session revokes nothing.
+		const t = await login(srv);
+		const [h, p] = t.access.split('.');
+		await request(srv.baseURL, { method: 'POST', path: '/api/logout',
+		    cookie: `access_token_cookie=${h}.${p}.${'A'.repeat(43)}`, body: {} });
+		assert.equal((await refresh(srv, t)).status, 200);
+	});
+});
