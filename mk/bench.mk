@@ -24,12 +24,23 @@ $(BENCH_BUILD)/hashtime: bench/hashtime.c $(LIB) lib/*.h
 	@echo "  CCLD    $@"
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
 
+$(BENCH_BUILD)/storetime: bench/storetime.c $(LIB) lib/*.h
+	@mkdir -p $(@D)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+
+$(BENCH_BUILD)/cgitime: bench/cgitime.c | deps
+	@mkdir -p $(@D)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+
 $(LOADGEN): bench/loadgen.c | deps
 	@mkdir -p $(@D)
 	@echo "  CCLD    $@"
 	$(Q)$(CC) $(CPPFLAGS) -std=c11 -O2 -g $(WARN) $(ALL_LDFLAGS) -fPIE -o $@ $<
 
-bench-build: build $(BENCH_BUILD)/noop.fcgi $(BENCH_BUILD)/hashtime $(LOADGEN)
+bench-build: build $(BENCH_BUILD)/noop.fcgi $(BENCH_BUILD)/hashtime \
+	    $(BENCH_BUILD)/cgitime $(BENCH_BUILD)/storetime $(LOADGEN)
 
 bench: bench-build
 	LATCHKEY_BUILD="$(abspath $(BUILD))" BENCH_TIME=$(BENCH_TIME) \

@@ -12,7 +12,15 @@ const http = require('node:http');
 const net = require('node:net');
 const path = require('node:path');
 
-const { prepare, freePort, buildDir, repoRoot, tool, DEMO } = require('../lib/server.js');
+const server = require('../lib/server.js');
+
+const { freePort, buildDir, repoRoot, tool, DEMO } = server;
+
+/** server.js's prepare(), and the database's path. */
+function prepare(opts) {
+	const prep = server.prepare(opts);
+	return { ...prep, db: path.join(prep.dir, 'latchkey.db') };
+}
 
 const loadgenPath = process.env.LATCHKEY_LOADGEN ||
     path.join(buildDir, 'bench', 'loadgen');

@@ -1,0 +1,268 @@
+// make bench: measure latchkey on lighttpd over loopback and write a
+// Markdown report (bench/results.md).  See docs/reliability.md.
+//
+//   node bench/run.js OUT.md     (make bench sets LATCHKEY_BUILD, BENCH_*)
+
+'use strict';
+
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const h = require('../tests/stress/harness.js');
+
+const OUT = process.argv[2] ?? path.join(__dirname, 'results.md');
+const T = Number(process.env.BENCH_TIME ?? 10);
+const PROCS = Number(process.env.BENCH_PROCS ?? 2);
+const BIG = Number(process.env.BENCH_USERS_BIG ?? 1000000);
+const SMALL = 1000;
+const bin = (p) => path.join(h.buildDir, p);
+const JSON_CT = 'Content-Type: application/json';
+const LOGIN = { email: h.DEMO.email, password: h.DEMO.password };
+
+const sh = (cmd, args, opts = {}) => {
+	try { return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...opts }).trim(); } catch { return '?'; }
+};
+const log = (s) => process.stderr.write(`bench: ${s}\n`);
+const f1 = (x) => Number(x).toFixed(1);
+const f2 = (x) => Number(x).toFixed(2);
+const mib = (kib) => (kib / 1024).toFixed(2);
+
+function machine() {
+	const cpu = /^Model name:\s*(.*)$/m.exec(sh('lscpu', []))?.[1] ?? os.cpus()[0]?.model;
+	const pkgs = ['lighttpd', 'libjwt2', 'libjson-c5', 'libsqlite3-0', 'libcrypt1', 'libfcgi0ldbl', 'libssl3']
+	    .map((p) => `${p} ${sh('dpkg-query', ['-W', '-f=${Version}', p])}`).join(', ');
+	return [
+		`- CPU: ${cpu}, ${os.cpus().length} logical cores (nproc ${sh('nproc', [])})`,
+		`- Memory: ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB; kernel ${os.release()}; Debian ${sh('cat', ['/etc/debian_version'])}`,
+		`- Compiler: ${sh('cc', ['--version']).split('\n')[0]}; programs built with the project's flags (-O2, hardening)`,
+		`- Packages: ${pkgs}`,
+		`- Load generator: bench/loadgen (one thread, epoll, keep-alive, closed loop) on the same machine, so it, lighttpd and the FastCGI processes share the ${os.cpus().length} cores`,
+		`- Date: ${new Date().toISOString()}; lighttpd with ${PROCS} FastCGI process(es) per program; each measured run ${T} s after a warm-up`,
+	].join('\n');
+}
+
+async function settleAll(srv) {
+	await h.settle(['login', 'profile', 'logout', 'noop'].flatMap((n) => srv.pids(n)));
+}
+
+function memRows(srv) {
+	const rows = [];
+	for (const n of ['login', 'profile', 'logout', 'noop'])
+		for (const pid of srv.pids(n)) {
+			const m = h.memory(pid);
+			rows.push({ name: n, pid, ...m });
+		}
+	return rows;
+}
+
+/*
+ * 1 thousand against 1 million users, both servers up at once and measured
+ * in turns, so that whatever else the machine does hits both alike; the
+ * median of the rounds is reported.
+ */
+async function compare(servers, rounds) {
+	const out = servers.map(() => ({ p1: [], l1: [], p64: [] }));
+	const med = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+	const sessions = [];
+	for (const srv of servers) sessions.push((await h.login(srv.baseURL)).cookie);
+	for (let r = 0; r < rounds; r++) {
+		for (let i = 0; i < servers.length; i++) {
+			log(`users comparison: round ${r + 1}, server ${i + 1}`);
+			const base = servers[i].baseURL;
+			const profile = { headers: [`Cookie: ${sessions[i]}`] };
+			const p1 = await h.loadgen(`${base}/api/profile`, { conns: 1, seconds: T / 4, warmup: 0.3, ...profile });
+			const l1 = await h.loadgen(`${base}/api/login`, { conns: 1, seconds: T / 4, warmup: 0.3,
+			    method: 'POST', headers: [JSON_CT], body: LOGIN });
+			const p64 = await h.loadgen(`${base}/api/profile`, { conns: 64, seconds: T / 4, warmup: 0.3, ...profile });
+			out[i].p1.push(p1);
+			out[i].l1.push(l1);
+			out[i].p64.push(p64);
+		}
+	}
+	return out.map((o) => ({
+		profile_p50: med(o.p1.map((x) => x.p50_ms)), profile_p99: med(o.p1.map((x) => x.p99_ms)),
+		login_p50: med(o.l1.map((x) => x.p50_ms)), login_p99: med(o.l1.map((x) => x.p99_ms)),
+		profile_rps: med(o.p64.map((x) => x.rps)),
+		failed: [...o.p1, ...o.l1, ...o.p64].reduce((s, x) => s + x.errors + x.requests - x.ok, 0),
+	}));
+}
+
+async function bench(srv, label, results) {
+	const { cookie } = await h.login(srv.baseURL);
+	const profile = { headers: [`Cookie: ${cookie}`] };
+	const login = { method: 'POST', headers: [JSON_CT], body: LOGIN };
+	log(`${label}: warm-up`);
+	await h.loadgen(`${srv.baseURL}/bench/noop`, { conns: 64, seconds: 1 });
+	await h.loadgen(`${srv.baseURL}/api/profile`, { conns: 64, seconds: 1, ...profile });
+	await h.loadgen(`${srv.baseURL}/api/login`, { conns: 4, seconds: 1, ...login });
+	await settleAll(srv);
+
+	const r = {};
+	if (results.throughput) {
+		// Alternate no-op and profile so drift hits both alike.
+		const runs = { noop: [], profile: [] };
+		for (let i = 0; i < 2; i++) {
+			log(`${label}: no-op and profile, 64 connections, round ${i + 1}`);
+			runs.noop.push(await h.loadgen(`${srv.baseURL}/bench/noop`, { conns: 64, seconds: T / 2, warmup: 0.5 }));
+			runs.profile.push(await h.loadgen(`${srv.baseURL}/api/profile`, { conns: 64, seconds: T / 2, warmup: 0.5, ...profile }));
+		}
+		const avg = (a, k) => a.reduce((s, x) => s + x[k], 0) / a.length;
+		for (const k of ['noop', 'profile']) {
+			r[k] = { rps: avg(runs[k], 'rps'), p50: avg(runs[k], 'p50_ms'), p99: avg(runs[k], 'p99_ms'),
+			    errors: runs[k].reduce((s, x) => s + x.errors + x.requests - x.ok, 0) };
+		}
+		// Per-request CPU of each process kind, from /proc: where the time goes.
+		const cpu0 = Object.fromEntries(['profile', 'noop'].map((n) => [n, srv.pids(n).reduce((s, p) => s + h.cpuTicks(p), 0)]));
+		const lt0 = h.cpuTicks(srv.child.pid);
+		const pr = await h.loadgen(`${srv.baseURL}/api/profile`, { conns: 64, seconds: T / 2, ...profile });
+		const cpu1p = srv.pids('profile').reduce((s, p) => s + h.cpuTicks(p), 0);
+		const lt1 = h.cpuTicks(srv.child.pid);
+		const nr = await h.loadgen(`${srv.baseURL}/bench/noop`, { conns: 64, seconds: T / 2 });
+		const cpu1n = srv.pids('noop').reduce((s, p) => s + h.cpuTicks(p), 0);
+		const lt2 = h.cpuTicks(srv.child.pid);
+		const tick = 1e6 / Number(sh('getconf', ['CLK_TCK']));
+		r.cpu = {
+			profile_us: (cpu1p - cpu0.profile) * tick / pr.requests,
+			noop_us: (cpu1n - cpu0.noop) * tick / nr.requests,
+			lighttpd_profile_us: (lt1 - lt0) * tick / pr.requests,
+			lighttpd_noop_us: (lt2 - lt1) * tick / nr.requests,
+		};
+
+		log(`${label}: login, 16 connections`);
+		const l = await h.loadgen(`${srv.baseURL}/api/login`, { conns: 16, seconds: T, warmup: 1, ...login });
+		r.login = { rps: l.rps, p50: l.p50_ms, p99: l.p99_ms, errors: l.errors + l.requests - l.ok };
+		await settleAll(srv);
+		r.mem = memRows(srv);
+	}
+	return { r, cookie };
+}
+
+async function main() {
+	log(`building a store of ${SMALL} users`);
+	const small = h.prepare({});
+	const hash = h.storedHash(small.db, h.DEMO.email);
+	h.addFillers(small.db, SMALL - 1, hash);
+	const load0 = os.loadavg();
+	const hashtime = JSON.parse(sh(bin('bench/hashtime'), [small.config, '40']));
+	// The same, one process per core at once: what the cores really
+	// sustain when they all hash (yescrypt is memory-hard: they share the
+	// caches and the memory bus).
+	const par = await Promise.all(os.cpus().map(() => new Promise((resolve) => {
+		const c = require('node:child_process').execFile(bin('bench/hashtime'), [small.config, '40'],
+		    (err, out) => resolve(err ? null : JSON.parse(out)));
+		return c;
+	})));
+	const parRate = par.reduce((s, x) => s + (x ? 1000 / x.hash_ms : 0), 0);
+
+	let srv = await h.startLighttpd({ prep: small, procs: PROCS, noop: true });
+	const { r: s, cookie } = await bench(srv, `${SMALL} users`, { throughput: true });
+
+	log(`building a store of ${BIG} users`);
+	const t0 = Date.now();
+	const big = h.prepare({});
+	h.addFillers(big.db, BIG - 1, h.storedHash(big.db, h.DEMO.email));
+	const buildSecs = (Date.now() - t0) / 1000;
+	const dbMiB = fs.statSync(big.db).size / 2 ** 20;
+	const srvBig = await h.startLighttpd({ prep: big, procs: PROCS });
+	const [cs, cb] = await compare([srv, srvBig], 3);
+	// The lookup alone, in process, in turns.
+	const look = { small: [], big: [] };
+	for (let i = 0; i < 3; i++) {
+		look.small.push(JSON.parse(sh(bin('bench/storetime'), [small.db, h.DEMO.email])).lookup_us);
+		look.big.push(JSON.parse(sh(bin('bench/storetime'), [big.db, h.DEMO.email])).lookup_us);
+		look.big.push(JSON.parse(sh(bin('bench/storetime'), [big.db, `user${Math.floor(BIG / 2)}@filler.example`])).lookup_us);
+	}
+	const lmed = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+	await settleAll(srvBig);
+	const bigMem = memRows(srvBig);
+	await srvBig.stop();
+	await srv.stop();
+
+	log('plain CGI: one request per process');
+	const cgiEnv = { ...process.env, GATEWAY_INTERFACE: 'CGI/1.1', REQUEST_METHOD: 'GET',
+	    SCRIPT_NAME: '/api/profile', SERVER_PROTOCOL: 'HTTP/1.1', REMOTE_ADDR: '127.0.0.1',
+	    HTTP_COOKIE: cookie, LATCHKEY_CONFIG: small.config };
+	const cgi = JSON.parse(sh(bin('bench/cgitime'), ['200', bin('cgi-bin/profile.fcgi')], { env: cgiEnv }));
+	const cgiLogin = JSON.parse(sh(bin('bench/cgitime'), ['20', bin('cgi-bin/login.fcgi')], {
+		env: { ...cgiEnv, REQUEST_METHOD: 'POST', SCRIPT_NAME: '/api/login', CONTENT_TYPE: 'application/json', CONTENT_LENGTH: '0' } }));
+	fs.rmSync(small.dir, { recursive: true, force: true });
+	fs.rmSync(big.dir, { recursive: true, force: true });
+
+	const load1 = os.loadavg();
+	// The report.
+	const ratio = s.profile.rps / s.noop.rps;
+	const loginRatio = s.login.rps / hashtime.bare_rate;
+	const maxAnon = Math.max(...s.mem.filter((m) => m.name !== 'noop').map((m) => m.RssAnon));
+	const slow = (a, c) => (a / c - 1) * 100;
+	const pSlow = slow(cb.profile_p50, cs.profile_p50);
+	const lSlow = slow(cb.login_p50, cs.login_p50);
+	const tSlow = slow(cs.profile_rps, cb.profile_rps);
+	const mark = (ok) => (ok ? 'met' : '**missed**');
+	const md = [];
+	md.push('# latchkey benchmark results', '',
+	    'Written by `make bench` (bench/run.js); numbers from one run on the machine below.',
+	    'Speed targets are reported here, never asserted by tests.', '',
+	    '## Machine', '', machine(),
+	    `- Load average (1 min) at the start ${f2(load0[0])}, at the end ${f2(load1[0])}: anything above 0 is other work sharing the cores`, '',
+	    '## Summary against the targets', '',
+	    '| target | measured | |',
+	    '|---|---|---|',
+	    `| profile ≥ 0.9 × no-op responder | ${f2(ratio)} × (${f1(s.profile.rps)} vs ${f1(s.noop.rps)} req/s) | ${mark(ratio >= 0.9)} |`,
+	    `| login ≥ 0.95 × bare hash rate | ${f2(loginRatio)} × (${f1(s.login.rps)} vs ${f1(hashtime.bare_rate)} /s); ${f2(s.login.rps / parRate)} × the measured parallel hash rate ${f1(parRate)} /s | ${mark(loginRatio >= 0.95)} |`,
+	    `| ≤ 2 MiB private (RssAnon) per FastCGI process | max ${mib(maxAnon)} MiB | ${mark(maxAnon <= 2048)} |`,
+	    `| plain-CGI request < 5 ms | profile p50 ${f2(cgi.p50_ms)} ms | ${mark(cgi.p50_ms < 5)} |`,
+	    `| ${BIG} users no slower than ${SMALL} beyond 10% | profile latency ${f1(pSlow)}%, login latency ${f1(lSlow)}%, profile throughput ${f1(tSlow)}% | ${mark(pSlow <= 10 && lSlow <= 10 && tSlow <= 10)} |`,
+	    '',
+	    `## /api/profile next to the no-op responder (${SMALL} users, 64 connections)`, '',
+	    '| endpoint | req/s | p50 ms | p99 ms | failed |', '|---|---|---|---|---|',
+	    `| no-op FastCGI (bench/noop.c) | ${f1(s.noop.rps)} | ${f2(s.noop.p50)} | ${f2(s.noop.p99)} | ${s.noop.errors} |`,
+	    `| GET /api/profile | ${f1(s.profile.rps)} | ${f2(s.profile.p50)} | ${f2(s.profile.p99)} | ${s.profile.errors} |`,
+	    '',
+	    `CPU per request (from /proc, user + system): profile process ${f1(s.cpu.profile_us)} µs, ` +
+	    `no-op process ${f1(s.cpu.noop_us)} µs; lighttpd ${f1(s.cpu.lighttpd_profile_us)} µs (profile) / ` +
+	    `${f1(s.cpu.lighttpd_noop_us)} µs (no-op). The load generator takes its share of the same cores.`,
+	    '',
+	    `## Login at the configured hash cost (${hashtime.method}, cost ${hashtime.cost})`, '',
+	    '| | per second | p50 ms | p99 ms |', '|---|---|---|---|',
+	    `| one hash (hashtime, lk_password_verify) | ${f1(1000 / hashtime.hash_ms)} per core | ${f2(hashtime.hash_ms)} | |`,
+	    `| bare hash rate = ${hashtime.cores} cores ÷ one hash | ${f1(hashtime.bare_rate)} | | |`,
+	    `| ${par.length} hashing processes at once (measured) | ${f1(parRate)} | ${f2(1000 * par.length / parRate)} | |`,
+	    `| POST /api/login, 16 connections | ${f1(s.login.rps)} | ${f2(s.login.p50)} | ${f2(s.login.p99)} |`,
+	    `| failed logins under load | ${s.login.errors} | | |`,
+	    '',
+	    '## Memory per FastCGI process, after load (KiB)', '',
+	    'RssAnon is the private memory of a process; RssFile is mapped files, chiefly shared libraries',
+	    'whose pages all processes share (reported apart, as Shared_Clean); VmHWM is the peak resident',
+	    'size over the process\'s life, which for login is the peak of a login (the hash\'s memory).', '',
+	    '| program | pid | RssAnon | RssFile | Shared_Clean | Pss | VmHWM (peak) |', '|---|---|---|---|---|---|---|',
+	    ...s.mem.map((m) => `| ${m.name} | ${m.pid} | ${m.RssAnon} | ${m.RssFile} | ${m.Shared_Clean} | ${m.Pss} | ${m.VmHWM} |`),
+	    '',
+	    `With ${BIG} users, after load:`, '',
+	    '| program | pid | RssAnon | RssFile | VmHWM |', '|---|---|---|---|---|',
+	    ...bigMem.filter((m) => m.name !== 'noop').map((m) => `| ${m.name} | ${m.pid} | ${m.RssAnon} | ${m.RssFile} | ${m.VmHWM} |`),
+	    '',
+	    '## Plain CGI (one process per request)', '',
+	    '| request | runs | p50 ms | p90 ms | min ms | status |', '|---|---|---|---|---|---|',
+	    `| GET /api/profile | ${cgi.runs} | ${f2(cgi.p50_ms)} | ${f2(cgi.p90_ms)} | ${f2(cgi.min_ms)} | ${cgi.status} |`,
+	    `| POST /api/login (empty body: start-up and refusal, no hash) | ${cgiLogin.runs} | ${f2(cgiLogin.p50_ms)} | ${f2(cgiLogin.p90_ms)} | ${f2(cgiLogin.min_ms)} | ${cgiLogin.status} |`,
+	    '',
+	    `## ${SMALL} users against ${BIG} users`, '',
+	    `The ${BIG - 1} filler users share one precomputed hash; the store was built with sqlite3 in one`,
+	    `transaction in ${f1(buildSecs)} s (${f1(dbMiB)} MiB).`, '',
+	    `One user lookup in process (bench/storetime.c, lk_store_user_find, median): ${f2(lmed(look.small))} µs with ${SMALL} users, ${f2(lmed(look.big))} µs with ${BIG}.`, '',
+	    'Over HTTP, both servers ran at once and were measured in turns (3 rounds); medians of the rounds.', '',
+	    '| | profile p50 ms (1 conn) | profile p99 ms | login p50 ms (1 conn) | login p99 ms | profile req/s (64 conns) | failed |',
+	    '|---|---|---|---|---|---|---|',
+	    `| ${SMALL} users | ${f2(cs.profile_p50)} | ${f2(cs.profile_p99)} | ${f2(cs.login_p50)} | ${f2(cs.login_p99)} | ${f1(cs.profile_rps)} | ${cs.failed} |`,
+	    `| ${BIG} users | ${f2(cb.profile_p50)} | ${f2(cb.profile_p99)} | ${f2(cb.login_p50)} | ${f2(cb.login_p99)} | ${f1(cb.profile_rps)} | ${cb.failed} |`,
+	    '');
+	const analysis = path.join(__dirname, 'analysis.md');
+	if (fs.existsSync(analysis)) md.push(fs.readFileSync(analysis, 'utf8'));
+	fs.writeFileSync(OUT, md.join('\n'));
+	log(`wrote ${OUT}`);
+	console.log(md.slice(0, 20).join('\n'));
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });
