@@ -31,7 +31,7 @@ const mib = (kib) => (kib / 1024).toFixed(2);
 
 function machine() {
 	const cpu = /^Model name:\s*(.*)$/m.exec(sh('lscpu', []))?.[1] ?? os.cpus()[0]?.model;
-	const pkgs = ['lighttpd', 'libjwt2', 'libjson-c5', 'libsqlite3-0', 'libcrypt1', 'libfcgi0ldbl', 'libssl3']
+	const pkgs = ['lighttpd', 'libjwt0', 'libjson-c5', 'libsqlite3-0', 'libcrypt1', 'libfcgi0ldbl', 'libssl3']
 	    .map((p) => `${p} ${sh('dpkg-query', ['-W', '-f=${Version}', p])}`).join(', ');
 	return [
 		`- CPU: ${cpu}, ${os.cpus().length} logical cores (nproc ${sh('nproc', [])})`,
