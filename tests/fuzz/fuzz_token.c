@@ -10,13 +10,19 @@
  *     and signs with the right key (HMAC-SHA256), so that every claim
  *     check behind the signature is reached.
  * Bits of the mode byte also set an issuer, an audience, leeway and CSRF
- * protection.  A token that verifies must have passed every rule the API
+ * protection.  Each token also goes through the keyring verifiers (a
+ * current key, the harness's, and a previous one; "kid" picks among them),
+ * which must keep the same promises.  A token that verifies must have passed every rule the API
  * promises: HS256, an exp in the future, an access or refresh type, a
  * non-empty sub.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <sys/stat.h>
 
 #include <json-c/json.h>
 #include <openssl/evp.h>
@@ -86,10 +92,37 @@ sign(const uint8_t *h, size_t hlen, const uint8_t *p, size_t plen,
 	return n;
 }
 
+/* A keyring whose current key is SECRET, loaded the way programs do. */
+static void
+load_ring(struct lk_keyring *ring)
+{
+	char	dir[] = "/tmp/lk-fuzz-ring.XXXXXX", path[64], prev[80];
+	char	err[1024];
+	FILE	*f;
+
+	if (mkdtemp(dir) == NULL)
+		abort();
+	(void)snprintf(path, sizeof(path), "%s/secret.key", dir);
+	(void)snprintf(prev, sizeof(prev), "%s.previous", path);
+	if ((f = fopen(path, "w")) == NULL || fprintf(f, "%s\n", SECRET) < 0 ||
+	    fclose(f) != 0 || chmod(path, 0600) != 0)
+		abort();
+	if (lk_keyring_load(ring, path, err, sizeof(err)) == -1) {
+		fprintf(stderr, "fuzz_token: %s\n", err);
+		abort();
+	}
+	(void)unlink(path);
+	(void)unlink(prev);
+	(void)rmdir(dir);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static struct lk_keyring ring;
 	static struct lk_key	 key;
+	struct lk_claims	 c2;
+	enum lk_token_err	 e2;
 	struct lk_config	 cfg;
 	struct lk_claims	 c;
 	enum lk_token_err	 e;
@@ -103,6 +136,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (key.len == 0) {
 		key.len = strlen(SECRET);
 		memcpy(key.bytes, SECRET, key.len);
+		load_ring(&ring);
 	}
 	mode = data[0];
 	data++;
@@ -147,6 +181,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)lk_token_check_type(&c, LK_TOKEN_REFRESH);
 	} else if (c.sub[0] != '\0' || c.exp != 0)
 		abort();	/* a refused token leaves no claims behind */
+
+	/* The keyring verifier promises the same of what it accepts. */
+	e2 = lk_token_verify_ring(&cfg, &ring, tok, len, (time_t)NOW, &c2);
+	if (e2 == LK_TOKEN_OK && (c2.sub[0] == '\0' ||
+	    c2.exp <= NOW - cfg.leeway || c2.nbf > NOW + cfg.leeway))
+		abort();
+	(void)lk_token_verify_ring_any_time(&cfg, &ring, tok, len, &c2);
 out:
 	free(tok);
 	return 0;
