@@ -7,6 +7,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -28,6 +29,8 @@ refuse(struct lk_ctx *ctx)
 	(void)lk_json_out_bool(&o, "login", 0);
 	lk_response_json(ctx->resp, 401, &o);
 }
+
+static time_t	last_prune;
 
 static void
 handle(struct lk_ctx *ctx)
@@ -82,23 +85,39 @@ handle(struct lk_ctx *ctx)
 		refuse(ctx);
 		goto out;
 	}
-	lk_throttle_succeeded(ctx, email);
 	hashes = lk_password_hash_count() - hashes;
+	if (pr == LK_PW_OK_REHASH &&
+	    lk_password_hash(ctx->cfg, password, hash, sizeof(hash)) == -1)
+		pr = LK_PW_OK;	/* keep the old hash; the login stands */
+
+	/* Every write of a good login in one transaction: one disk sync. */
+	if (lk_store_begin(ctx->store) != LK_STORE_OK) {
+		lk_response_msg(ctx->resp, 503, "Service unavailable");
+		goto out;
+	}
+	lk_throttle_succeeded(ctx, email);
 	if (pr == LK_PW_OK_REHASH) {
-		/* A failed upgrade must not fail the login: keep the old hash. */
-		if (lk_password_hash(ctx->cfg, password, hash,
-		    sizeof(hash)) == 0 &&
-		    lk_store_user_set_hash(ctx->store, user.email, hash) ==
+		if (lk_store_user_set_hash(ctx->store, user.email, hash) ==
 		    LK_STORE_OK)
 			lk_log(LK_LOG_INFO, "password hash upgraded to %s",
 			    ctx->cfg->hash_method);
 		memset(hash, 0, sizeof(hash));
 	}
-
-	if (lk_auth_start_session(ctx, &user, NULL, 0) == -1)
+	if (lk_auth_start_session(ctx, &user, NULL, 0) == -1) {
+		lk_store_rollback(ctx->store);
 		goto out;
-	/* Housekeeping, a login at a time: expired rows go. */
-	(void)lk_store_prune(ctx->store, (long long)ctx->now);
+	}
+	/* Housekeeping, at most once a minute per process. */
+	if (ctx->now - last_prune >= 60) {
+		last_prune = ctx->now;
+		(void)lk_store_prune(ctx->store, (long long)ctx->now);
+	}
+	if (lk_store_commit(ctx->store) != LK_STORE_OK) {
+		lk_store_rollback(ctx->store);
+		lk_response_reset(ctx->resp);
+		lk_response_msg(ctx->resp, 503, "Service unavailable");
+		goto out;
+	}
 	lk_audit(ctx, "login_ok", user.email, "hashes=%lu", hashes);
 	lk_json_out_init(&o);
 	(void)lk_json_out_bool(&o, "login", 1);

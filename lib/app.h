@@ -27,6 +27,7 @@ struct lk_ctx {
 	struct lk_request	*req;
 	struct lk_response	*resp;
 	time_t			 now;
+	long long		 account_failures;	/* seen by the throttle check */
 };
 
 struct lk_endpoint {

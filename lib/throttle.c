@@ -7,6 +7,7 @@
 
 #define KEY_MAX	(LK_EMAIL_MAX + 16)
 
+
 static void
 account_key(const char *email, char *out, size_t outsz)
 {
@@ -32,10 +33,12 @@ lk_throttle_check(struct lk_ctx *ctx, const char *email)
 	char			 key[KEY_MAX];
 	long long		 fa, ea, fd, ed, wait = 0, now = ctx->now;
 
+	ctx->account_failures = 0;
 	account_key(email, key, sizeof(key));
 	if (lk_store_throttle_get(ctx->store, key, cfg->throttle_window, now,
 	    &fa, &ea) != LK_STORE_OK)
 		goto unavailable;
+	ctx->account_failures = fa;
 	address_key(ctx, key, sizeof(key));
 	if (lk_store_throttle_get(ctx->store, key, cfg->throttle_window, now,
 	    &fd, &ed) != LK_STORE_OK)
@@ -64,13 +67,18 @@ void
 lk_throttle_failed(struct lk_ctx *ctx, const char *email)
 {
 	char	key[KEY_MAX];
+	int	own;
 
+	/* Both counts in one transaction: one disk sync, not two. */
+	own = lk_store_begin(ctx->store) == LK_STORE_OK;
 	account_key(email, key, sizeof(key));
 	(void)lk_store_throttle_fail(ctx->store, key, ctx->cfg->throttle_window,
 	    (long long)ctx->now);
 	address_key(ctx, key, sizeof(key));
 	(void)lk_store_throttle_fail(ctx->store, key, ctx->cfg->throttle_window,
 	    (long long)ctx->now);
+	if (own && lk_store_commit(ctx->store) != LK_STORE_OK)
+		lk_store_rollback(ctx->store);
 }
 
 void
@@ -79,6 +87,8 @@ lk_throttle_succeeded(struct lk_ctx *ctx, const char *email)
 	char	key[KEY_MAX];
 
 	/* The address keeps its count: one good account must not reset it. */
+	if (ctx->account_failures == 0)
+		return;
 	account_key(email, key, sizeof(key));
 	(void)lk_store_throttle_clear(ctx->store, key);
 }

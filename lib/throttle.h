@@ -16,10 +16,13 @@
  */
 int	lk_throttle_check(struct lk_ctx *ctx, const char *email);
 
-/* Count a failed attempt against the account and the address. */
+/* Count a failed attempt against the account and the address (one write). */
 void	lk_throttle_failed(struct lk_ctx *ctx, const char *email);
 
-/* Forget the account's failures after a good login. */
+/*
+ * Forget the account's failures after a good login (a write only if the
+ * last lk_throttle_check() of this request saw some).
+ */
 void	lk_throttle_succeeded(struct lk_ctx *ctx, const char *email);
 
 #endif
