@@ -266,7 +266,9 @@ lk_store_open(const char *path, int create, char *err, size_t errsz)
 	if (exec(s->db, "PRAGMA journal_mode = WAL", why, sizeof(why)) == -1 ||
 	    exec(s->db, "PRAGMA synchronous = FULL", why, sizeof(why)) == -1 ||
 	    exec(s->db, "PRAGMA foreign_keys = ON", why, sizeof(why)) == -1 ||
-	    exec(s->db, "PRAGMA trusted_schema = OFF", why, sizeof(why)) == -1) {
+	    exec(s->db, "PRAGMA trusted_schema = OFF", why, sizeof(why)) == -1 ||
+	    /* Bound each process's private memory (SQLite's default is 2 MiB). */
+	    exec(s->db, "PRAGMA cache_size = -512", why, sizeof(why)) == -1) {
 		(void)snprintf(err, errsz, "%s: %s", path, why);
 		goto fail;
 	}
