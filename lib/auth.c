@@ -129,39 +129,33 @@ lk_auth_require_refresh(struct lk_ctx *ctx, struct lk_user *user,
 	return require(ctx, LK_TOKEN_REFRESH, user, claims);
 }
 
-void
-lk_auth_set_cookies(struct lk_ctx *ctx, const char *token,
-    const struct lk_claims *claims)
-{
-	struct lk_cookie_attr	attr;
-	struct lk_cookie_names	names;
-
-	lk_cookie_names(ctx->cfg, &names);
-	lk_cookie_attr_access(ctx->cfg, &attr, 1);
-	lk_response_cookie(ctx->resp, names.access, token, &attr,
-	    (long long)ctx->now);
-	if (ctx->cfg->csrf_protect) {
-		lk_cookie_attr_access(ctx->cfg, &attr, 0);
-		lk_response_cookie(ctx->resp, names.access_csrf, claims->csrf,
-		    &attr, (long long)ctx->now);
-	}
-}
-
+/*
+ * Set (or, with clear, expire) a token's cookie and its CSRF cookie: the
+ * access pair or the refresh pair, each with its configured attributes.
+ */
 static void
-set_refresh_cookies(struct lk_ctx *ctx, const char *token,
-    const struct lk_claims *claims)
+cookie_pair(struct lk_ctx *ctx, enum lk_token_type type, const char *token,
+    const char *csrf, int clear)
 {
 	struct lk_cookie_attr	attr;
 	struct lk_cookie_names	names;
+	int			http_only;
 
 	lk_cookie_names(ctx->cfg, &names);
-	lk_cookie_attr_refresh(ctx->cfg, &attr, 1);
-	lk_response_cookie(ctx->resp, names.refresh, token, &attr,
-	    (long long)ctx->now);
-	if (ctx->cfg->csrf_protect) {
-		lk_cookie_attr_refresh(ctx->cfg, &attr, 0);
-		lk_response_cookie(ctx->resp, names.refresh_csrf, claims->csrf,
-		    &attr, (long long)ctx->now);
+	for (http_only = 1; http_only >= 0; http_only--) {
+		if (!http_only && !ctx->cfg->csrf_protect && !clear)
+			break;
+		if (type == LK_TOKEN_ACCESS)
+			lk_cookie_attr_access(ctx->cfg, &attr, http_only);
+		else
+			lk_cookie_attr_refresh(ctx->cfg, &attr, http_only);
+		if (clear)
+			attr.max_age = 0;
+		lk_response_cookie(ctx->resp, type == LK_TOKEN_ACCESS ?
+		    (http_only ? names.access : names.access_csrf) :
+		    (http_only ? names.refresh : names.refresh_csrf),
+		    clear ? "" : (http_only ? token : csrf), &attr,
+		    (long long)ctx->now);
 	}
 }
 
@@ -206,8 +200,8 @@ lk_auth_start_session(struct lk_ctx *ctx, const struct lk_user *user,
 		lk_response_msg(ctx->resp, 503, "Service unavailable");
 		goto out;
 	}
-	lk_auth_set_cookies(ctx, access, &ac);
-	set_refresh_cookies(ctx, refresh, &rc);
+	cookie_pair(ctx, LK_TOKEN_ACCESS, access, ac.csrf, 0);
+	cookie_pair(ctx, LK_TOKEN_REFRESH, refresh, rc.csrf, 0);
 	ret = 0;
 	goto out;
 internal:
@@ -228,26 +222,8 @@ out:
 void
 lk_auth_clear_cookies(struct lk_ctx *ctx)
 {
-	struct lk_cookie_attr	attr;
-	struct lk_cookie_names	names;
-
-	lk_cookie_names(ctx->cfg, &names);
-	lk_cookie_attr_access(ctx->cfg, &attr, 1);
-	attr.max_age = 0;
-	lk_response_cookie(ctx->resp, names.access, "", &attr,
-	    (long long)ctx->now);
-	lk_cookie_attr_access(ctx->cfg, &attr, 0);
-	attr.max_age = 0;
-	lk_response_cookie(ctx->resp, names.access_csrf, "", &attr,
-	    (long long)ctx->now);
-	lk_cookie_attr_refresh(ctx->cfg, &attr, 1);
-	attr.max_age = 0;
-	lk_response_cookie(ctx->resp, names.refresh, "", &attr,
-	    (long long)ctx->now);
-	lk_cookie_attr_refresh(ctx->cfg, &attr, 0);
-	attr.max_age = 0;
-	lk_response_cookie(ctx->resp, names.refresh_csrf, "", &attr,
-	    (long long)ctx->now);
+	cookie_pair(ctx, LK_TOKEN_ACCESS, NULL, NULL, 1);
+	cookie_pair(ctx, LK_TOKEN_REFRESH, NULL, NULL, 1);
 }
 
 /* Quote a value for a key=value log line: "..." with \" and \\ escaped. */

@@ -33,10 +33,6 @@ int	lk_auth_require_refresh(struct lk_ctx *ctx, struct lk_user *user,
 int	lk_auth_start_session(struct lk_ctx *ctx, const struct lk_user *user,
 	    const char *family, long long family_started);
 
-/* Set the access and CSRF cookies for a freshly issued token. */
-void	lk_auth_set_cookies(struct lk_ctx *ctx, const char *token,
-	    const struct lk_claims *claims);
-
 /* Clear the access, refresh and both CSRF cookies. */
 void	lk_auth_clear_cookies(struct lk_ctx *ctx);
 

@@ -398,22 +398,67 @@ format_previous(const struct lk_keyring *ring, char *out, size_t outsz)
 	return (long)len;
 }
 
+/*
+ * Write ring's previous keys to PATH.previous (synced, renamed into
+ * place, mode 0600).  Returns 0 or -1.
+ */
+static int
+write_previous(const struct lk_keyring *ring, const char *path, char *err,
+    size_t errsz)
+{
+	char	*text, ppath[4096];
+	long	 len;
+	int	 rc = -1;
+
+	if ((text = malloc(PREV_FILE_MAX)) == NULL) {
+		(void)snprintf(err, errsz, "out of memory");
+		return -1;
+	}
+	if (previous_path(path, ppath, sizeof(ppath)) == 0 &&
+	    (len = format_previous(ring, text, PREV_FILE_MAX)) >= 0 &&
+	    replace_file(ppath, text, (size_t)len, err, errsz) == 0)
+		rc = 0;
+	lk_explicit_bzero(text, PREV_FILE_MAX);
+	free(text);
+	return rc;
+}
+
+/* The keyring in a heap allocation (keys stay off the stack), or NULL. */
+static struct lk_keyring *
+ring_load(const char *path, char *err, size_t errsz)
+{
+	struct lk_keyring	*ring;
+
+	if ((ring = calloc(1, sizeof(*ring))) == NULL) {
+		(void)snprintf(err, errsz, "out of memory");
+		return NULL;
+	}
+	if (lk_keyring_load(ring, path, err, errsz) == -1) {
+		free(ring);
+		return NULL;
+	}
+	return ring;
+}
+
+static void
+ring_free(struct lk_keyring *ring)
+{
+	if (ring != NULL) {
+		lk_keyring_clear(ring);
+		free(ring);
+	}
+}
+
 int
 lk_keyring_rotate(const char *path, long long now, char *err, size_t errsz)
 {
 	struct lk_keyring	*ring;
 	struct stat		 st;
-	char			*text = NULL, ppath[4096], newkey[4096];
-	long			 len;
+	char			 ppath[4096], newkey[4096];
 	int			 rc = -1;
 
-	if ((ring = calloc(1, sizeof(*ring))) == NULL ||
-	    (text = malloc(PREV_FILE_MAX)) == NULL) {
-		(void)snprintf(err, errsz, "out of memory");
-		goto out;
-	}
-	if (lk_keyring_load(ring, path, err, errsz) == -1)
-		goto out;
+	if ((ring = ring_load(path, err, errsz)) == NULL)
+		return -1;
 	if (ring->nprevious >= LK_KEYS_MAX) {
 		(void)snprintf(err, errsz, "%d previous keys kept already: run "
 		    "'latchkey key prune' first", LK_KEYS_MAX);
@@ -423,8 +468,7 @@ lk_keyring_rotate(const char *path, long long now, char *err, size_t errsz)
 	ring->previous[ring->nprevious].retired = now;
 	ring->nprevious++;
 	if (previous_path(path, ppath, sizeof(ppath)) == -1 ||
-	    (len = format_previous(ring, text, PREV_FILE_MAX)) < 0 ||
-	    replace_file(ppath, text, (size_t)len, err, errsz) == -1)
+	    write_previous(ring, path, err, errsz) == -1)
 		goto out;
 	/* The new key, made beside the old one, then moved over it. */
 	if (snprintf(newkey, sizeof(newkey), "%s.new", path) >= (int)sizeof(newkey))
@@ -450,14 +494,7 @@ lk_keyring_rotate(const char *path, long long now, char *err, size_t errsz)
 	}
 	rc = 0;
 out:
-	if (text != NULL) {
-		lk_explicit_bzero(text, PREV_FILE_MAX);
-		free(text);
-	}
-	if (ring != NULL) {
-		lk_keyring_clear(ring);
-		free(ring);
-	}
+	ring_free(ring);
 	return rc;
 }
 
@@ -466,19 +503,12 @@ lk_keyring_prune(const char *path, long long now, long long max_lifetime,
     size_t *dropped, char *err, size_t errsz)
 {
 	struct lk_keyring	*ring;
-	char			*text = NULL, ppath[4096];
 	size_t			 i, kept = 0;
-	long			 len;
-	int			 rc = -1;
+	int			 rc = 0;
 
 	*dropped = 0;
-	if ((ring = calloc(1, sizeof(*ring))) == NULL ||
-	    (text = malloc(PREV_FILE_MAX)) == NULL) {
-		(void)snprintf(err, errsz, "out of memory");
-		goto out;
-	}
-	if (lk_keyring_load(ring, path, err, errsz) == -1)
-		goto out;
+	if ((ring = ring_load(path, err, errsz)) == NULL)
+		return -1;
 	for (i = 0; i < ring->nprevious; i++) {
 		if (ring->previous[i].retired + max_lifetime < now) {
 			(*dropped)++;
@@ -487,23 +517,8 @@ lk_keyring_prune(const char *path, long long now, long long max_lifetime,
 		ring->previous[kept++] = ring->previous[i];
 	}
 	ring->nprevious = kept;
-	if (*dropped == 0) {
-		rc = 0;
-		goto out;
-	}
-	if (previous_path(path, ppath, sizeof(ppath)) == -1 ||
-	    (len = format_previous(ring, text, PREV_FILE_MAX)) < 0 ||
-	    replace_file(ppath, text, (size_t)len, err, errsz) == -1)
-		goto out;
-	rc = 0;
-out:
-	if (text != NULL) {
-		lk_explicit_bzero(text, PREV_FILE_MAX);
-		free(text);
-	}
-	if (ring != NULL) {
-		lk_keyring_clear(ring);
-		free(ring);
-	}
+	if (*dropped > 0)
+		rc = write_previous(ring, path, err, errsz);
+	ring_free(ring);
 	return rc;
 }
