@@ -113,9 +113,7 @@ handle(struct lk_ctx *ctx)
 		(void)lk_store_prune(ctx->store, (long long)ctx->now);
 	}
 	if (lk_store_commit(ctx->store) != LK_STORE_OK) {
-		lk_store_rollback(ctx->store);
-		lk_response_reset(ctx->resp);
-		lk_response_msg(ctx->resp, 503, "Service unavailable");
+		lk_app_unavailable(ctx);
 		goto out;
 	}
 	lk_audit(ctx, "login_ok", user.email, "hashes=%lu", hashes);

@@ -73,8 +73,7 @@ handle(struct lk_ctx *ctx)
 	    revoke(ctx, names.refresh, &rc, &who2) == -1 ||
 	    lk_store_prune(ctx->store, (long long)ctx->now) != LK_STORE_OK ||
 	    lk_store_commit(ctx->store) != LK_STORE_OK) {
-		lk_store_rollback(ctx->store);
-		lk_response_msg(ctx->resp, 503, "Service unavailable");
+		lk_app_unavailable(ctx);
 		return;
 	}
 	lk_audit(ctx, "logout", who != NULL ? who : who2, NULL);

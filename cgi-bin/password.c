@@ -87,9 +87,7 @@ handle(struct lk_ctx *ctx)
 	lk_response_json(ctx->resp, 200, &o);
 	goto out;
 unavailable:
-	lk_store_rollback(ctx->store);
-	lk_response_reset(ctx->resp);
-	lk_response_msg(ctx->resp, 503, "Service unavailable");
+	lk_app_unavailable(ctx);
 out:
 	lk_explicit_bzero(hash, sizeof(hash));
 	memset(&user, 0, sizeof(user));

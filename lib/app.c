@@ -120,6 +120,14 @@ lk_app_json(struct lk_ctx *ctx)
 	return obj;
 }
 
+void
+lk_app_unavailable(struct lk_ctx *ctx)
+{
+	lk_store_rollback(ctx->store);
+	lk_response_reset(ctx->resp);
+	lk_response_msg(ctx->resp, 503, "Service unavailable");
+}
+
 const char *
 lk_app_field(struct lk_ctx *ctx, struct json_object *obj, const char *key,
     size_t *len)
@@ -174,13 +182,12 @@ has_body(const char *method);
  * included.  Returns 1 to go on, 0 when the response is set.
  */
 static int
-origin_allowed(struct lk_ctx *ctx, const struct lk_endpoint *ep)
+origin_allowed(struct lk_ctx *ctx)
 {
 	const struct lk_config	*cfg = ctx->cfg;
 	char			 origin[LK_HEADER_MAX], own[LK_HEADER_MAX];
 	int			 r, listed;
 
-	(void)ep;
 	r = lk_request_origin(ctx->req, origin, sizeof(origin));
 	listed = r == 1 && cfg->cors_origins[0] != '\0' &&
 	    lk_config_origin_listed(cfg->cors_origins, origin);
@@ -299,7 +306,7 @@ serve(const struct lk_endpoint *ep, int authorizer, struct lk_io *io)
 		lk_response_msg(&app_resp, 404, "Not found");
 		goto send;
 	}
-	if (!origin_allowed(&ctx, ep))
+	if (!origin_allowed(&ctx))
 		goto send;
 	if (strcmp(app_req.method, "OPTIONS") == 0 &&
 	    app_cfg.cors_origins[0] != '\0') {

@@ -48,6 +48,12 @@ struct lk_endpoint {
  */
 struct json_object *lk_app_json(struct lk_ctx *ctx);
 
+/*
+ * The store failed mid-request: roll back any open transaction, drop
+ * whatever the response held (cookies included), and answer 503.
+ */
+void	lk_app_unavailable(struct lk_ctx *ctx);
+
 /* Get a required string field of a request body; on failure sets 400. */
 const char *lk_app_field(struct lk_ctx *ctx, struct json_object *obj,
 	    const char *key, size_t *len);

@@ -47,7 +47,6 @@ enum lk_req_err {
 	LK_REQ_OK,
 	LK_REQ_TOO_LARGE,	/* 413: CONTENT_LENGTH over the limit */
 	LK_REQ_BAD_LENGTH,	/* 400: CONTENT_LENGTH not a number */
-	LK_REQ_NO_LENGTH,	/* 411: a body without CONTENT_LENGTH */
 	LK_REQ_SHORT,		/* 400: the body ended early */
 	LK_REQ_NOMEM,		/* 500 */
 	LK_REQ__MAX

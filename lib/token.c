@@ -188,14 +188,12 @@ check_aud(const struct lk_config *cfg, struct json_object *pl)
 }
 
 /*
- * Set only inside lk_token_verify_ring_any_time(): skip the nbf and exp
- * windows (not their types).
+ * With any_time set, the nbf and exp windows are not checked (their types
+ * still are).
  */
-static int	ignore_time;
-
 static enum lk_token_err
 check_claims(const struct lk_config *cfg, struct json_object *pl,
-    time_t now, struct lk_claims *c)
+    time_t now, int any_time, struct lk_claims *c)
 {
 	struct json_object	*v;
 	enum lk_token_err	 e;
@@ -209,13 +207,13 @@ check_claims(const struct lk_config *cfg, struct json_object *pl,
 	if (json_object_object_get_ex(pl, "nbf", &v)) {
 		if (get_time(v, &c->nbf) == -1)
 			return LK_TOKEN_NBF_TYPE;
-		if (!ignore_time && c->nbf > (long long)now + cfg->leeway)
+		if (!any_time && c->nbf > (long long)now + cfg->leeway)
 			return LK_TOKEN_IMMATURE;
 	}
 	json_object_object_get_ex(pl, "exp", &v);
 	if (get_time(v, &c->exp) == -1)
 		return LK_TOKEN_EXP_TYPE;
-	if (!ignore_time && c->exp <= (long long)now - cfg->leeway)
+	if (!any_time && c->exp <= (long long)now - cfg->leeway)
 		return LK_TOKEN_EXPIRED;
 	if (cfg->issuer[0] != '\0') {
 		if (!json_object_object_get_ex(pl, "iss", &v))
@@ -266,55 +264,71 @@ check_claims(const struct lk_config *cfg, struct json_object *pl,
 	return LK_TOKEN_OK;
 }
 
-enum lk_token_err
-lk_token_verify(const struct lk_config *cfg, const struct lk_key *key,
-    const char *token, size_t len, time_t now, struct lk_claims *claims)
+/* A token past the structural checks, its header parsed. */
+struct parsed {
+	const char		*dot1, *dot2;	/* the two separators */
+	struct json_object	*hdr;
+};
+
+/*
+ * Size, segments, base64url of all three parts, a JSON object header with
+ * alg exactly HS256 and no crit.  On success p->hdr must be released.
+ */
+static enum lk_token_err
+parse(const char *token, size_t len, struct parsed *p)
 {
 	unsigned char		 buf[LK_TOKEN_MAX];
-	const char		*dot1, *dot2;
-	struct json_object	*hdr = NULL, *pl = NULL, *v;
+	struct json_object	*v;
+	enum lk_token_err	 rc = LK_TOKEN_OK;
+	long			 n;
+
+	memset(p, 0, sizeof(*p));
+	/* libjwt copies the token onto the stack: bound it first. */
+	if (len > LK_TOKEN_MAX)
+		return LK_TOKEN_TOO_LARGE;
+	if (token == NULL || strlen(token) != len ||
+	    (p->dot1 = memchr(token, '.', len)) == NULL ||
+	    (p->dot2 = strrchr(token, '.')) == p->dot1)
+		return LK_TOKEN_SEGMENTS;
+	n = b64url_decode(token, (size_t)(p->dot1 - token), buf, sizeof(buf));
+	if (n < 0)
+		return LK_TOKEN_HEADER_PADDING;
+	if ((p->hdr = lk_json_parse_object((const char *)buf, (size_t)n)) ==
+	    NULL)
+		return LK_TOKEN_HEADER_STRING;
+	if (b64url_decode(p->dot1 + 1, (size_t)(p->dot2 - p->dot1 - 1), buf,
+	    sizeof(buf)) < 0)
+		rc = LK_TOKEN_PAYLOAD_PADDING;
+	else if (b64url_decode(p->dot2 + 1, len - (size_t)(p->dot2 - token) - 1,
+	    buf, sizeof(buf)) < 0)
+		rc = LK_TOKEN_CRYPTO_PADDING;
+	/* Exactly HS256, spelled exactly so: "none" in any case never passes. */
+	else if (!json_object_object_get_ex(p->hdr, "alg", &v) ||
+	    !str_equals(v, "HS256"))
+		rc = LK_TOKEN_ALG;
+	else if (json_object_object_get_ex(p->hdr, "crit", NULL))
+		rc = LK_TOKEN_CRIT;
+	lk_explicit_bzero(buf, sizeof(buf));
+	if (rc != LK_TOKEN_OK) {
+		json_object_put(p->hdr);
+		p->hdr = NULL;
+	}
+	return rc;
+}
+
+/* Signature with key (through libjwt), then payload and claims. */
+static enum lk_token_err
+verify_parsed(const struct lk_config *cfg, const struct lk_key *key,
+    const char *token, const struct parsed *p, time_t now, int any_time,
+    struct lk_claims *claims)
+{
+	unsigned char		 buf[LK_TOKEN_MAX];
+	struct json_object	*pl = NULL;
 	jwt_t			*jwt = NULL;
 	enum lk_token_err	 rc;
 	long			 n;
 
 	memset(claims, 0, sizeof(*claims));
-	/* libjwt treats an empty key as "do not check the signature". */
-	if (key == NULL || key->len == 0)
-		return LK_TOKEN_INTERNAL;
-	/* libjwt copies the token onto the stack: bound it first. */
-	if (len > LK_TOKEN_MAX)
-		return LK_TOKEN_TOO_LARGE;
-	if (token == NULL || strlen(token) != len ||
-	    (dot1 = memchr(token, '.', len)) == NULL ||
-	    (dot2 = strrchr(token, '.')) == dot1)
-		return LK_TOKEN_SEGMENTS;
-
-	n = b64url_decode(token, (size_t)(dot1 - token), buf, sizeof(buf));
-	if (n < 0)
-		return LK_TOKEN_HEADER_PADDING;
-	if ((hdr = lk_json_parse_object((const char *)buf, (size_t)n)) == NULL)
-		return LK_TOKEN_HEADER_STRING;
-	if (b64url_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), buf,
-	    sizeof(buf)) < 0) {
-		rc = LK_TOKEN_PAYLOAD_PADDING;
-		goto out;
-	}
-	if (b64url_decode(dot2 + 1, len - (size_t)(dot2 - token) - 1, buf,
-	    sizeof(buf)) < 0) {
-		rc = LK_TOKEN_CRYPTO_PADDING;
-		goto out;
-	}
-	/* Exactly HS256, spelled exactly so: "none" in any case never passes. */
-	if (!json_object_object_get_ex(hdr, "alg", &v) ||
-	    !str_equals(v, "HS256")) {
-		rc = LK_TOKEN_ALG;
-		goto out;
-	}
-	if (json_object_object_get_ex(hdr, "crit", NULL)) {
-		rc = LK_TOKEN_CRIT;
-		goto out;
-	}
-
 	if (jwt_decode(&jwt, token, key->bytes, (int)key->len) != 0 ||
 	    jwt == NULL) {
 		rc = LK_TOKEN_SIGNATURE;
@@ -325,52 +339,78 @@ lk_token_verify(const struct lk_config *cfg, const struct lk_key *key,
 		rc = LK_TOKEN_ALG;
 		goto out;
 	}
-
-	n = b64url_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), buf,
+	n = b64url_decode(p->dot1 + 1, (size_t)(p->dot2 - p->dot1 - 1), buf,
 	    sizeof(buf));
 	if (n < 0 ||
 	    (pl = lk_json_parse_object((const char *)buf, (size_t)n)) == NULL) {
 		rc = LK_TOKEN_PAYLOAD_STRING;
 		goto out;
 	}
-	rc = check_claims(cfg, pl, now, claims);
+	rc = check_claims(cfg, pl, now, any_time, claims);
 out:
 	if (rc != LK_TOKEN_OK)
 		memset(claims, 0, sizeof(*claims));
 	lk_explicit_bzero(buf, sizeof(buf));
 	if (jwt != NULL)
 		jwt_free(jwt);
-	json_object_put(hdr);
 	json_object_put(pl);
 	return rc;
 }
 
-/*
- * The "kid" header of token, if any, into kid (empty if absent).  Returns
- * -1 if the header cannot be read, -2 if kid is not a short string.
- */
-static int
-header_kid(const char *token, char *kid, size_t kidsz)
+enum lk_token_err
+lk_token_verify(const struct lk_config *cfg, const struct lk_key *key,
+    const char *token, size_t len, time_t now, struct lk_claims *claims)
 {
-	unsigned char		 buf[LK_TOKEN_MAX];
-	const char		*dot;
-	struct json_object	*hdr, *v;
-	long			 n;
-	int			 rc = -1;
+	struct parsed		p;
+	enum lk_token_err	rc;
 
-	kid[0] = '\0';
-	if ((dot = strchr(token, '.')) == NULL ||
-	    (n = b64url_decode(token, (size_t)(dot - token), buf,
-	    sizeof(buf))) < 0 ||
-	    (hdr = lk_json_parse_object((const char *)buf, (size_t)n)) == NULL)
-		return -1;
-	if (!json_object_object_get_ex(hdr, "kid", &v))
-		rc = 0;
-	else if (get_str(v, kid, kidsz - 1) == 0)
-		rc = 0;
-	else
-		rc = -2;	/* a kid, but not one of ours in form */
-	json_object_put(hdr);
+	memset(claims, 0, sizeof(*claims));
+	/* libjwt treats an empty key as "do not check the signature". */
+	if (key == NULL || key->len == 0)
+		return LK_TOKEN_INTERNAL;
+	if ((rc = parse(token, len, &p)) != LK_TOKEN_OK)
+		return rc;
+	rc = verify_parsed(cfg, key, token, &p, now, 0, claims);
+	json_object_put(p.hdr);
+	return rc;
+}
+
+/*
+ * The keyring verification: the header is parsed once; a "kid" picks one
+ * of our keys or fails as a bad signature; without one, the current key
+ * and then each previous key are tried.
+ */
+static enum lk_token_err
+verify_ring(const struct lk_config *cfg, const struct lk_keyring *ring,
+    const char *token, size_t len, time_t now, int any_time,
+    struct lk_claims *claims)
+{
+	struct parsed		 p;
+	struct json_object	*v;
+	const struct lk_key	*key;
+	enum lk_token_err	 rc;
+	char			 kid[LK_KID_LEN + 2];
+	size_t			 i;
+
+	memset(claims, 0, sizeof(*claims));
+	if (ring->current.len == 0)
+		return LK_TOKEN_INTERNAL;
+	if ((rc = parse(token, len, &p)) != LK_TOKEN_OK)
+		return rc;
+	if (json_object_object_get_ex(p.hdr, "kid", &v)) {
+		key = get_str(v, kid, sizeof(kid) - 1) == 0 ?
+		    lk_keyring_find(ring, kid) : NULL;
+		rc = key == NULL ? LK_TOKEN_SIGNATURE :
+		    verify_parsed(cfg, key, token, &p, now, any_time, claims);
+	} else {
+		/* No kid (flask-jwt-extended's tokens). */
+		rc = verify_parsed(cfg, &ring->current, token, &p, now,
+		    any_time, claims);
+		for (i = 0; rc == LK_TOKEN_SIGNATURE && i < ring->nprevious; i++)
+			rc = verify_parsed(cfg, &ring->previous[i], token, &p,
+			    now, any_time, claims);
+	}
+	json_object_put(p.hdr);
 	return rc;
 }
 
@@ -379,45 +419,7 @@ lk_token_verify_ring(const struct lk_config *cfg,
     const struct lk_keyring *ring, const char *token, size_t len,
     time_t now, struct lk_claims *claims)
 {
-	const struct lk_key	*key;
-	enum lk_token_err	 e;
-	char			 kid[LK_KID_LEN + 2];
-	size_t			 i;
-
-	/* Unreadable headers get their exact error from the one-key path. */
-	switch (len > LK_TOKEN_MAX ? -1 : header_kid(token, kid, sizeof(kid))) {
-	case -1:
-		return lk_token_verify(cfg, &ring->current, token, len, now,
-		    claims);
-	case -2:
-		/* Structure first, then: no key of ours has such a kid. */
-		e = lk_token_verify(cfg, &ring->current, token, len, now,
-		    claims);
-		if (e == LK_TOKEN_OK) {
-			memset(claims, 0, sizeof(*claims));
-			e = LK_TOKEN_SIGNATURE;
-		}
-		return e;
-	default:
-		break;
-	}
-	if (kid[0] != '\0') {
-		/* A kid names one of our keys, or the token is not ours. */
-		if ((key = lk_keyring_find(ring, kid)) == NULL)
-			key = &ring->current;
-		e = lk_token_verify(cfg, key, token, len, now, claims);
-		if (e == LK_TOKEN_OK && lk_keyring_find(ring, kid) == NULL) {
-			memset(claims, 0, sizeof(*claims));
-			return LK_TOKEN_SIGNATURE;
-		}
-		return e;
-	}
-	/* No kid (flask-jwt-extended's tokens): current key, then older ones. */
-	e = lk_token_verify(cfg, &ring->current, token, len, now, claims);
-	for (i = 0; e == LK_TOKEN_SIGNATURE && i < ring->nprevious; i++)
-		e = lk_token_verify(cfg, &ring->previous[i], token, len, now,
-		    claims);
-	return e;
+	return verify_ring(cfg, ring, token, len, now, 0, claims);
 }
 
 enum lk_token_err
@@ -425,12 +427,7 @@ lk_token_verify_ring_any_time(const struct lk_config *cfg,
     const struct lk_keyring *ring, const char *token, size_t len,
     struct lk_claims *claims)
 {
-	enum lk_token_err	e;
-
-	ignore_time = 1;
-	e = lk_token_verify_ring(cfg, ring, token, len, time(NULL), claims);
-	ignore_time = 0;
-	return e;
+	return verify_ring(cfg, ring, token, len, time(NULL), 1, claims);
 }
 
 enum lk_token_err

@@ -32,42 +32,12 @@
 #include "json.h"
 #include "key.h"
 #include "token.h"
+#include "../unit/forge.h"	/* b64url() */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define NOW		1700000000LL
 #define SECRET		"fuzzing-key-0123456789abcdef0123456789abcdef0123"
-
-static size_t
-b64url(const unsigned char *in, size_t len, char *out)
-{
-	static const char a[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-	size_t		i, o = 0;
-	unsigned long	v;
-
-	for (i = 0; i + 2 < len; i += 3) {
-		v = ((unsigned long)in[i] << 16) |
-		    ((unsigned long)in[i + 1] << 8) | in[i + 2];
-		out[o++] = a[(v >> 18) & 63];
-		out[o++] = a[(v >> 12) & 63];
-		out[o++] = a[(v >> 6) & 63];
-		out[o++] = a[v & 63];
-	}
-	if (len - i == 1) {
-		v = (unsigned long)in[i] << 16;
-		out[o++] = a[(v >> 18) & 63];
-		out[o++] = a[(v >> 12) & 63];
-	} else if (len - i == 2) {
-		v = ((unsigned long)in[i] << 16) |
-		    ((unsigned long)in[i + 1] << 8);
-		out[o++] = a[(v >> 18) & 63];
-		out[o++] = a[(v >> 12) & 63];
-		out[o++] = a[(v >> 6) & 63];
-	}
-	out[o] = '\0';
-	return o;
-}
 
 /* Encode and sign header and payload; returns the token length or 0. */
 static size_t

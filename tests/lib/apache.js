@@ -24,8 +24,9 @@
 const { spawn, execFile } = require('node:child_process');
 const { once } = require('node:events');
 const fs = require('node:fs');
-const net = require('node:net');
 const path = require('node:path');
+
+const { freePort, waitForPort } = require('./net.js');
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const httpdPath = process.env.APACHE2 || '/usr/sbin/apache2';
@@ -43,17 +44,6 @@ function haveApache(mode = 'fcgid') {
 	return mode !== 'fcgid' || fs.existsSync('/usr/lib/apache2/modules/mod_fcgid.so');
 }
 
-/** A TCP port on 127.0.0.1 that was free a moment ago. */
-async function freePort() {
-	const srv = net.createServer();
-	srv.listen(0, '127.0.0.1');
-	await once(srv, 'listening');
-	const { port } = srv.address();
-	srv.close();
-	await once(srv, 'close');
-	return port;
-}
-
 function run(file, args, env) {
 	return new Promise((resolve, reject) => {
 		execFile(file, args, { env: { ...process.env, ...env } }, (err, stdout, stderr) => {
@@ -65,21 +55,6 @@ function run(file, args, env) {
 			}
 		});
 	});
-}
-
-/** Wait until 127.0.0.1:port accepts (true) or child exits or deadline passes (false). */
-async function waitForPort(port, child, deadline) {
-	while (Date.now() < deadline) {
-		if (child.exitCode !== null || child.signalCode !== null) return false;
-		const ok = await new Promise((resolve) => {
-			const sock = net.connect(port, '127.0.0.1');
-			sock.once('connect', () => { sock.destroy(); resolve(true); });
-			sock.once('error', () => resolve(false));
-		});
-		if (ok) return true;
-		await new Promise((r) => setTimeout(r, 50));
-	}
-	return false;
 }
 
 /**

@@ -17,9 +17,10 @@
 const { spawn, execFileSync } = require('node:child_process');
 const { once } = require('node:events');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
+
+const { freePort, waitForPort } = require('./net.js');
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const buildDir = process.env.LATCHKEY_BUILD || path.join(repoRoot, 'build');
@@ -38,17 +39,6 @@ function kinds() {
 	if (process.env.LATCHKEY_KINDS)
 		return process.env.LATCHKEY_KINDS.split(',').filter(Boolean);
 	return ['lighttpd', 'apache-fcgid', 'apache-cgi'];
-}
-
-/** A TCP port on 127.0.0.1 that was free a moment ago. */
-async function freePort() {
-	const srv = net.createServer();
-	srv.listen(0, '127.0.0.1');
-	await once(srv, 'listening');
-	const { port } = srv.address();
-	srv.close();
-	await once(srv, 'close');
-	return port;
 }
 
 /** Run the latchkey tool; returns { status, stdout, stderr }. */
@@ -88,22 +78,6 @@ function prepare(opts = {}) {
 	return { dir, config };
 }
 
-async function waitForPort(port, child, deadlineMs = 10000) {
-	const until = Date.now() + deadlineMs;
-	for (;;) {
-		if (child.exitCode !== null)
-			throw new Error(`server exited with ${child.exitCode}`);
-		const ok = await new Promise((resolve) => {
-			const s = net.connect(port, '127.0.0.1');
-			s.once('connect', () => { s.destroy(); resolve(true); });
-			s.once('error', () => resolve(false));
-		});
-		if (ok) return;
-		if (Date.now() > until) throw new Error(`port ${port} never opened`);
-		await new Promise((r) => setTimeout(r, 50));
-	}
-}
-
 async function startLighttpd(prep, opts) {
 	const port = opts.port ?? await freePort();
 	const state = path.join(prep.dir, 'lighttpd');
@@ -128,12 +102,8 @@ async function startLighttpd(prep, opts) {
 	live.add(child);
 	let stderr = '';
 	child.stderr.on('data', (d) => { stderr += d; });
-	try {
-		await waitForPort(port, child);
-	} catch (err) {
-		err.message += `\n${stderr}`;
-		throw err;
-	}
+	if (!await waitForPort(port, child, Date.now() + 10000))
+		throw new Error(`lighttpd did not come up on port ${port}:\n${stderr}`);
 	return {
 		port,
 		baseURL: `http://127.0.0.1:${port}`,

@@ -13,6 +13,7 @@ const net = require('node:net');
 const path = require('node:path');
 
 const server = require('../lib/server.js');
+const { waitForPort } = require('../lib/net.js');
 
 const { freePort, buildDir, repoRoot, tool, DEMO } = server;
 
@@ -32,22 +33,6 @@ process.on('exit', () => {
 });
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function waitForPort(port, child, ms = 10000) {
-	const until = Date.now() + ms;
-	for (;;) {
-		if (child.exitCode !== null)
-			throw new Error(`lighttpd exited with ${child.exitCode}`);
-		const ok = await new Promise((resolve) => {
-			const s = net.connect(port, '127.0.0.1');
-			s.once('connect', () => { s.destroy(); resolve(true); });
-			s.once('error', () => resolve(false));
-		});
-		if (ok) return;
-		if (Date.now() > until) throw new Error(`port ${port} never opened`);
-		await sleep(50);
-	}
-}
 
 /** The FastCGI block for one program, as run.conf.in writes them. */
 function fcgiBlock(url, state, bin, config, procs) {
@@ -95,7 +80,8 @@ async function startLighttpd(opts = {}) {
 	let stderr = '';
 	child.stderr.on('data', (d) => { stderr += d; });
 	try {
-		await waitForPort(port, child);
+		if (!await waitForPort(port, child, Date.now() + 10000))
+			throw new Error(`lighttpd did not come up on port ${port}`);
 	} catch (err) {
 		err.message += `\n${stderr}`;
 		throw err;

@@ -13,7 +13,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-static size_t
+__attribute__((unused)) static size_t
 b64url(const unsigned char *in, size_t len, char *out)
 {
 	static const char a[] =
@@ -69,7 +69,7 @@ forge(const char *header, const char *payload, const char *key,
 
 #define HS256_HEADER	"{\"alg\":\"HS256\",\"typ\":\"JWT\"}"
 
-static struct json_object *
+__attribute__((unused)) static struct json_object *
 fixture(void)
 {
 	static struct json_object	*fx;
