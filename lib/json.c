@@ -6,6 +6,7 @@
 #include <json-c/json.h>
 
 #include "json.h"
+#include "util.h"
 
 /*
  * An RFC 8259 syntax check run before json-c sees the text: json-c 0.16
@@ -52,7 +53,8 @@ static int
 scan_string(struct scan *s)
 {
 	unsigned int	 cp, lo;
-	size_t		 need, k;
+	unsigned long	 ucp;
+	int		 k;
 
 	s->p++;		/* opening quote */
 	while (s->p < s->end) {
@@ -96,29 +98,10 @@ scan_string(struct scan *s)
 			continue;
 		}
 		/* UTF-8: shortest form, no surrogates, at most U+10FFFF. */
-		if ((c & 0xe0) == 0xc0) {
-			cp = c & 0x1f;
-			need = 1;
-		} else if ((c & 0xf0) == 0xe0) {
-			cp = c & 0x0f;
-			need = 2;
-		} else if ((c & 0xf8) == 0xf0) {
-			cp = c & 0x07;
-			need = 3;
-		} else
+		if ((k = lk_utf8_decode(s->p, (size_t)(s->end - s->p),
+		    &ucp)) < 0)
 			return -1;
-		if ((size_t)(s->end - s->p) <= need)
-			return -1;
-		for (k = 1; k <= need; k++) {
-			if ((s->p[k] & 0xc0) != 0x80)
-				return -1;
-			cp = (cp << 6) | (s->p[k] & 0x3f);
-		}
-		if ((need == 1 && cp < 0x80) || (need == 2 && cp < 0x800) ||
-		    (need == 3 && cp < 0x10000) || cp > 0x10ffff ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return -1;
-		s->p += need + 1;
+		s->p += k;
 	}
 	return -1;
 }
@@ -344,45 +327,28 @@ lk_json_out_bool(struct lk_json_out *o, const char *key, int val)
 	return add(o, key, NULL, val != 0);
 }
 
-/* Decode one UTF-8 sequence; input was validated, but stay safe. */
+/*
+ * Decode one UTF-8 sequence of a NUL-terminated string; output strings
+ * were validated, but a stray byte becomes U+FFFD rather than a misread.
+ */
 static unsigned long
 utf8_next(const unsigned char **pp)
 {
-	const unsigned char	*p = *pp;
-	unsigned long		 cp;
-	int			 n, i;
+	unsigned long	cp;
+	int		n;
 
-	if (p[0] < 0x80) {
-		*pp = p + 1;
-		return p[0];
-	} else if ((p[0] & 0xe0) == 0xc0) {
-		cp = p[0] & 0x1f;
-		n = 1;
-	} else if ((p[0] & 0xf0) == 0xe0) {
-		cp = p[0] & 0x0f;
-		n = 2;
-	} else if ((p[0] & 0xf8) == 0xf0) {
-		cp = p[0] & 0x07;
-		n = 3;
-	} else {
-		*pp = p + 1;
+	n = lk_utf8_decode(*pp, strnlen((const char *)*pp, 4), &cp);
+	if (n < 0) {
+		(*pp)++;
 		return 0xfffd;
 	}
-	for (i = 1; i <= n; i++) {
-		if ((p[i] & 0xc0) != 0x80) {
-			*pp = p + i;
-			return 0xfffd;
-		}
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	*pp = p + n + 1;
+	*pp += n;
 	return cp;
 }
 
 long
 lk_json_escape(const char *s, char *out, size_t outsz)
 {
-	static const char	 hex[] = "0123456789abcdef";
 	const unsigned char	*p = (const unsigned char *)s;
 	unsigned long		 cp, hi, lo;
 	size_t			 o = 0;
@@ -415,20 +381,12 @@ lk_json_escape(const char *s, char *out, size_t outsz)
 				hi = cp;
 				lo = 0;
 			}
-			tmp[tl++] = '\\';
-			tmp[tl++] = 'u';
-			tmp[tl++] = hex[(hi >> 12) & 0xf];
-			tmp[tl++] = hex[(hi >> 8) & 0xf];
-			tmp[tl++] = hex[(hi >> 4) & 0xf];
-			tmp[tl++] = hex[hi & 0xf];
-			if (lo != 0) {
-				tmp[tl++] = '\\';
-				tmp[tl++] = 'u';
-				tmp[tl++] = hex[(lo >> 12) & 0xf];
-				tmp[tl++] = hex[(lo >> 8) & 0xf];
-				tmp[tl++] = hex[(lo >> 4) & 0xf];
-				tmp[tl++] = hex[lo & 0xf];
-			}
+			if (lo != 0)
+				tl = (size_t)snprintf(tmp, sizeof(tmp),
+				    "\\u%04lx\\u%04lx", hi, lo);
+			else
+				tl = (size_t)snprintf(tmp, sizeof(tmp), "\\u%04lx",
+				    hi);
 			break;
 		}
 		for (k = 0; k < tl; k++)

@@ -16,20 +16,13 @@
 static int
 key_id(struct lk_key *key)
 {
-	static const char	 hex[] = "0123456789abcdef";
 	unsigned char		 md[EVP_MAX_MD_SIZE];
 	unsigned int		 mdlen = 0;
-	size_t			 i;
 
 	if (EVP_Digest(key->bytes, key->len, md, &mdlen, EVP_sha256(),
 	    NULL) != 1 || mdlen * 2 < LK_KID_LEN)
 		return -1;
-	for (i = 0; i < LK_KID_LEN / 2; i++) {
-		key->kid[2 * i] = hex[md[i] >> 4];
-		key->kid[2 * i + 1] = hex[md[i] & 0x0f];
-	}
-	key->kid[LK_KID_LEN] = '\0';
-	return 0;
+	return lk_hex_encode(md, LK_KID_LEN / 2, key->kid, sizeof(key->kid));
 }
 
 void
@@ -41,46 +34,20 @@ lk_key_clear(struct lk_key *key)
 int
 lk_key_load(struct lk_key *key, const char *path, char *err, size_t errsz)
 {
-	struct stat	 st;
-	unsigned char	 buf[LK_KEY_MAX + 3];
-	ssize_t		 r;
-	size_t		 len = 0, i;
-	int		 fd, rc = -1;
+	char	 buf[LK_KEY_MAX + 3], why[1280];
+	size_t	 len, i;
+	int	 r, rc = -1;
 
 	lk_key_clear(key);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+	r = lk_read_private(path, buf, sizeof(buf), &len, why, sizeof(why));
+	if (r == 0) {
 		(void)snprintf(err, errsz, "key file %s: %s", path,
-		    strerror(errno));
+		    strerror(ENOENT));
 		return -1;
 	}
-	if (fstat(fd, &st) == -1) {
-		(void)snprintf(err, errsz, "key file %s: %s", path,
-		    strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		(void)snprintf(err, errsz, "key file %s: not a regular file",
-		    path);
-		goto out;
-	}
-	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-		(void)snprintf(err, errsz, "key file %s: mode %04o lets group "
-		    "or others read it; run chmod 600 on it", path,
-		    (unsigned)(st.st_mode & 07777));
-		goto out;
-	}
-	while (len < sizeof(buf)) {
-		r = read(fd, buf + len, sizeof(buf) - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			(void)snprintf(err, errsz, "key file %s: %s", path,
-			    strerror(errno));
-			goto out;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
+	if (r == -1) {
+		(void)snprintf(err, errsz, "key file %s", why);
+		return -1;
 	}
 	/* One line: strip one trailing newline (and a CR before it). */
 	if (len > 0 && buf[len - 1] == '\n')
@@ -93,7 +60,8 @@ lk_key_load(struct lk_key *key, const char *path, char *err, size_t errsz)
 		goto out;
 	}
 	for (i = 0; i < len; i++)
-		if (buf[i] <= 0x20 || buf[i] >= 0x7f) {
+		if ((unsigned char)buf[i] <= 0x20 ||
+		    (unsigned char)buf[i] >= 0x7f) {
 			(void)snprintf(err, errsz, "key file %s: must be one "
 			    "line of printable characters without spaces", path);
 			goto out;
@@ -113,18 +81,14 @@ lk_key_load(struct lk_key *key, const char *path, char *err, size_t errsz)
 	rc = 0;
 out:
 	lk_explicit_bzero(buf, sizeof(buf));
-	close(fd);
 	return rc;
 }
 
 int
 lk_key_generate(const char *path, char *err, size_t errsz)
 {
-	static const char	 hex[] = "0123456789abcdef";
 	unsigned char		 raw[32];
 	char			 line[65 + 1], tmp[4096];
-	size_t			 i, off = 0;
-	ssize_t			 w;
 	int			 fd = -1, rc = -1, n;
 
 	n = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
@@ -136,10 +100,7 @@ lk_key_generate(const char *path, char *err, size_t errsz)
 		(void)snprintf(err, errsz, "random source: %s", strerror(errno));
 		return -1;
 	}
-	for (i = 0; i < sizeof(raw); i++) {
-		line[2 * i] = hex[raw[i] >> 4];
-		line[2 * i + 1] = hex[raw[i] & 0x0f];
-	}
+	(void)lk_hex_encode(raw, sizeof(raw), line, sizeof(line));
 	line[64] = '\n';
 	line[65] = '\0';
 
@@ -149,16 +110,9 @@ lk_key_generate(const char *path, char *err, size_t errsz)
 		(void)snprintf(err, errsz, "%s: %s", tmp, strerror(errno));
 		goto out;
 	}
-	while (off < 65) {
-		w = write(fd, line + off, 65 - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			(void)snprintf(err, errsz, "%s: %s", tmp,
-			    strerror(errno));
-			goto out;
-		}
-		off += (size_t)w;
+	if (lk_write_all(fd, line, 65) == -1) {
+		(void)snprintf(err, errsz, "%s: %s", tmp, strerror(errno));
+		goto out;
 	}
 	if (fsync(fd) == -1 || close(fd) == -1) {
 		fd = -1;
@@ -180,57 +134,6 @@ out:
 	lk_explicit_bzero(raw, sizeof(raw));
 	lk_explicit_bzero(line, sizeof(line));
 	return rc;
-}
-
-/*
- * Read a whole private file (mode 0600 or stricter, regular, not a
- * symlink) of at most bufsz - 1 bytes.  Returns its length, 0 if it does
- * not exist, or -1 with a reason.
- */
-static long
-read_private(const char *path, char *buf, size_t bufsz, char *err,
-    size_t errsz)
-{
-	struct stat	st;
-	size_t		len = 0;
-	ssize_t		r;
-	int		fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
-		/*
-		 * No file is no text: the caller parses buf, which may be
-		 * recycled heap (a second start-up attempt after a 503).
-		 */
-		if (errno == ENOENT) {
-			if (bufsz > 0)
-				buf[0] = '\0';
-			return 0;
-		}
-		(void)snprintf(err, errsz, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-		(void)snprintf(err, errsz, "%s: must be a regular file of mode "
-		    "0600", path);
-		close(fd);
-		return -1;
-	}
-	while (len + 1 < bufsz) {
-		r = read(fd, buf + len, bufsz - 1 - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-	}
-	close(fd);
-	if (len + 1 >= bufsz) {
-		(void)snprintf(err, errsz, "%s: too large", path);
-		return -1;
-	}
-	buf[len] = '\0';
-	return (long)len;
 }
 
 #define PREV_FILE_MAX	(LK_KEYS_MAX * (LK_KEY_MAX + 64))
@@ -298,7 +201,7 @@ lk_keyring_load(struct lk_keyring *ring, const char *path, char *err,
     size_t errsz)
 {
 	char	ppath[4096], *text;
-	long	n;
+	size_t	n;
 	int	rc = -1;
 
 	memset(ring, 0, sizeof(*ring));
@@ -312,8 +215,9 @@ lk_keyring_load(struct lk_keyring *ring, const char *path, char *err,
 		(void)snprintf(err, errsz, "out of memory");
 		goto out;
 	}
-	n = read_private(ppath, text, PREV_FILE_MAX, err, errsz);
-	if (n >= 0 && parse_previous(ring, text, ppath, err, errsz) == 0)
+	/* No file is no previous key: lk_read_private leaves "" in text. */
+	if (lk_read_private(ppath, text, PREV_FILE_MAX, &n, err, errsz) >= 0 &&
+	    parse_previous(ring, text, ppath, err, errsz) == 0)
 		rc = 0;
 	lk_explicit_bzero(text, PREV_FILE_MAX);
 	free(text);
@@ -348,8 +252,6 @@ replace_file(const char *path, const char *text, size_t len, char *err,
     size_t errsz)
 {
 	char	tmp[4096];
-	size_t	off = 0;
-	ssize_t	w;
 	int	fd, n;
 
 	n = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
@@ -361,16 +263,13 @@ replace_file(const char *path, const char *text, size_t len, char *err,
 		(void)snprintf(err, errsz, "%s: %s", tmp, strerror(errno));
 		return -1;
 	}
-	while (off < len) {
-		w = write(fd, text + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;
-		off += (size_t)w;
+	if (lk_write_all(fd, text, len) == -1 || fsync(fd) == -1) {
+		(void)snprintf(err, errsz, "%s: %s", tmp, strerror(errno));
+		(void)close(fd);
+		(void)unlink(tmp);
+		return -1;
 	}
-	if (off != len || fsync(fd) == -1 || close(fd) == -1 ||
-	    rename(tmp, path) == -1) {
+	if (close(fd) == -1 || rename(tmp, path) == -1) {
 		(void)snprintf(err, errsz, "%s: %s", path, strerror(errno));
 		(void)unlink(tmp);
 		return -1;

@@ -70,51 +70,6 @@ lk_token_err_status(enum lk_token_err err)
 	return err < LK_TOKEN__MAX ? errs[err].status : 500;
 }
 
-static int
-b64url_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '-')
-		return 62;
-	if (c == '_')
-		return 63;
-	return -1;
-}
-
-/*
- * Decode unpadded base64url strictly: only the URL-safe alphabet, no '='.
- * Returns the decoded length, or -1.
- */
-static long
-b64url_decode(const char *in, size_t inlen, unsigned char *out, size_t outsz)
-{
-	unsigned long	 acc = 0;
-	size_t		 i, o = 0;
-	int		 bits = 0, v;
-
-	if (inlen % 4 == 1)
-		return -1;
-	for (i = 0; i < inlen; i++) {
-		if ((v = b64url_value((unsigned char)in[i])) < 0)
-			return -1;
-		acc = (acc << 6) | (unsigned long)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (o >= outsz)
-				return -1;
-			out[o++] = (unsigned char)(acc >> bits);
-			acc &= (1UL << bits) - 1;
-		}
-	}
-	return (long)o;
-}
-
 /* A JSON integer within [0, TIME_MAX]. */
 static int
 get_time(struct json_object *v, long long *out)
@@ -290,16 +245,16 @@ parse(const char *token, size_t len, struct parsed *p)
 	    (p->dot1 = memchr(token, '.', len)) == NULL ||
 	    (p->dot2 = strrchr(token, '.')) == p->dot1)
 		return LK_TOKEN_SEGMENTS;
-	n = b64url_decode(token, (size_t)(p->dot1 - token), buf, sizeof(buf));
+	n = lk_b64url_decode(token, (size_t)(p->dot1 - token), buf, sizeof(buf));
 	if (n < 0)
 		return LK_TOKEN_HEADER_PADDING;
 	if ((p->hdr = lk_json_parse_object((const char *)buf, (size_t)n)) ==
 	    NULL)
 		return LK_TOKEN_HEADER_STRING;
-	if (b64url_decode(p->dot1 + 1, (size_t)(p->dot2 - p->dot1 - 1), buf,
+	if (lk_b64url_decode(p->dot1 + 1, (size_t)(p->dot2 - p->dot1 - 1), buf,
 	    sizeof(buf)) < 0)
 		rc = LK_TOKEN_PAYLOAD_PADDING;
-	else if (b64url_decode(p->dot2 + 1, len - (size_t)(p->dot2 - token) - 1,
+	else if (lk_b64url_decode(p->dot2 + 1, len - (size_t)(p->dot2 - token) - 1,
 	    buf, sizeof(buf)) < 0)
 		rc = LK_TOKEN_CRYPTO_PADDING;
 	/* Exactly HS256, spelled exactly so: "none" in any case never passes. */
@@ -339,7 +294,7 @@ verify_parsed(const struct lk_config *cfg, const struct lk_key *key,
 		rc = LK_TOKEN_ALG;
 		goto out;
 	}
-	n = b64url_decode(p->dot1 + 1, (size_t)(p->dot2 - p->dot1 - 1), buf,
+	n = lk_b64url_decode(p->dot1 + 1, (size_t)(p->dot2 - p->dot1 - 1), buf,
 	    sizeof(buf));
 	if (n < 0 ||
 	    (pl = lk_json_parse_object((const char *)buf, (size_t)n)) == NULL) {

@@ -1,12 +1,17 @@
 #include <sys/random.h>
+#include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util.h"
+
+static const char	hexdigits[] = "0123456789abcdef";
 
 int
 lk_ct_equal(const void *a, size_t alen, const void *b, size_t blen)
@@ -47,7 +52,6 @@ lk_random_bytes(void *buf, size_t n)
 int
 lk_uuid4(char out[37])
 {
-	static const char	 hex[] = "0123456789abcdef";
 	unsigned char		 b[16];
 	size_t			 i, o;
 
@@ -58,8 +62,8 @@ lk_uuid4(char out[37])
 	for (i = 0, o = 0; i < 16; i++) {
 		if (i == 4 || i == 6 || i == 8 || i == 10)
 			out[o++] = '-';
-		out[o++] = hex[b[i] >> 4];
-		out[o++] = hex[b[i] & 0x0f];
+		out[o++] = hexdigits[b[i] >> 4];
+		out[o++] = hexdigits[b[i] & 0x0f];
 	}
 	out[o] = '\0';
 	lk_explicit_bzero(b, sizeof(b));
@@ -121,42 +125,18 @@ long
 lk_utf8_text_len(const char *s, size_t len)
 {
 	const unsigned char	*p = (const unsigned char *)s;
+	unsigned long		 cp;
 	size_t			 i = 0;
 	long			 n = 0;
-	unsigned int		 cp, need, k;
+	int			 k;
 
 	while (i < len) {
-		if (p[i] < 0x80) {
-			if (p[i] < 0x20 || p[i] == 0x7f)
-				return -1;
-			i++;
-			n++;
-			continue;
-		}
-		if ((p[i] & 0xe0) == 0xc0) {
-			cp = p[i] & 0x1f;
-			need = 1;
-		} else if ((p[i] & 0xf0) == 0xe0) {
-			cp = p[i] & 0x0f;
-			need = 2;
-		} else if ((p[i] & 0xf8) == 0xf0) {
-			cp = p[i] & 0x07;
-			need = 3;
-		} else
+		if ((k = lk_utf8_decode(p + i, len - i, &cp)) < 0)
 			return -1;
-		if (len - i <= need)
+		/* No C0 controls, DEL or C1 controls. */
+		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
 			return -1;
-		for (k = 1; k <= need; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return -1;
-			cp = (cp << 6) | (p[i + k] & 0x3f);
-		}
-		if ((need == 1 && cp < 0x80) || (need == 2 && cp < 0x800) ||
-		    (need == 3 && cp < 0x10000) || cp > 0x10ffff ||
-		    (cp >= 0xd800 && cp <= 0xdfff) ||
-		    (cp >= 0x80 && cp <= 0x9f))
-			return -1;
-		i += need + 1;
+		i += (size_t)k;
 		n++;
 	}
 	return n;
@@ -166,4 +146,220 @@ void
 lk_explicit_bzero(void *p, size_t n)
 {
 	explicit_bzero(p, n);
+}
+
+int
+lk_utf8_decode(const unsigned char *s, size_t len, unsigned long *cp)
+{
+	unsigned long	v;
+	size_t		need, k;
+
+	if (len == 0)
+		return -1;
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if ((s[0] & 0xe0) == 0xc0) {
+		v = s[0] & 0x1f;
+		need = 1;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		v = s[0] & 0x0f;
+		need = 2;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		v = s[0] & 0x07;
+		need = 3;
+	} else
+		return -1;
+	if (len <= need)
+		return -1;
+	for (k = 1; k <= need; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return -1;
+		v = (v << 6) | (s[k] & 0x3f);
+	}
+	if ((need == 1 && v < 0x80) || (need == 2 && v < 0x800) ||
+	    (need == 3 && v < 0x10000) || v > 0x10ffff ||
+	    (v >= 0xd800 && v <= 0xdfff))
+		return -1;
+	*cp = v;
+	return (int)need + 1;
+}
+
+
+int
+lk_hex_encode(const void *in, size_t n, char *out, size_t outsz)
+{
+	const unsigned char	*p = in;
+	size_t			 i;
+
+	if (outsz == 0 || n > (outsz - 1) / 2)
+		return -1;
+	for (i = 0; i < n; i++) {
+		out[2 * i] = hexdigits[p[i] >> 4];
+		out[2 * i + 1] = hexdigits[p[i] & 0x0f];
+	}
+	out[2 * n] = '\0';
+	return 0;
+}
+
+static const char	b64url_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+long
+lk_b64url_encode(const void *in, size_t n, char *out, size_t outsz)
+{
+	const unsigned char	*p = in;
+	unsigned long		 v;
+	size_t			 i, o = 0;
+
+	if (outsz == 0 || LK_B64URL_LEN(n) >= outsz)
+		return -1;
+	for (i = 0; i + 2 < n; i += 3) {
+		v = ((unsigned long)p[i] << 16) | ((unsigned long)p[i + 1] << 8) |
+		    p[i + 2];
+		out[o++] = b64url_alphabet[(v >> 18) & 63];
+		out[o++] = b64url_alphabet[(v >> 12) & 63];
+		out[o++] = b64url_alphabet[(v >> 6) & 63];
+		out[o++] = b64url_alphabet[v & 63];
+	}
+	if (n - i == 1) {
+		v = (unsigned long)p[i] << 16;
+		out[o++] = b64url_alphabet[(v >> 18) & 63];
+		out[o++] = b64url_alphabet[(v >> 12) & 63];
+	} else if (n - i == 2) {
+		v = ((unsigned long)p[i] << 16) | ((unsigned long)p[i + 1] << 8);
+		out[o++] = b64url_alphabet[(v >> 18) & 63];
+		out[o++] = b64url_alphabet[(v >> 12) & 63];
+		out[o++] = b64url_alphabet[(v >> 6) & 63];
+	}
+	out[o] = '\0';
+	return (long)o;
+}
+
+static int
+b64url_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '-')
+		return 62;
+	if (c == '_')
+		return 63;
+	return -1;
+}
+
+long
+lk_b64url_decode(const char *in, size_t len, void *out, size_t outsz)
+{
+	unsigned char	*o = out;
+	unsigned long	 acc = 0;
+	size_t		 i, n = 0;
+	int		 bits = 0, v;
+
+	if (len % 4 == 1)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if ((v = b64url_value((unsigned char)in[i])) < 0)
+			return -1;
+		acc = (acc << 6) | (unsigned long)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (n >= outsz)
+				return -1;
+			o[n++] = (unsigned char)(acc >> bits);
+			acc &= (1UL << bits) - 1;
+		}
+	}
+	/* Leftover bits must be zero: one spelling per byte string. */
+	if (acc != 0)
+		return -1;
+	return (long)n;
+}
+
+int
+lk_write_all(int fd, const void *buf, size_t n)
+{
+	const char	*p = buf;
+	ssize_t		 w;
+
+	while (n > 0) {
+		w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		if (w == 0) {
+			errno = EIO;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int
+lk_read_private(const char *path, char *buf, size_t bufsz, size_t *len,
+    char *err, size_t errsz)
+{
+	struct stat	st;
+	size_t		n = 0;
+	ssize_t		r;
+	int		fd, rc = -1;
+
+	*len = 0;
+	if (bufsz > 0)
+		buf[0] = '\0';
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		(void)snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		(void)snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		(void)snprintf(err, errsz, "%s: not a regular file", path);
+		goto out;
+	}
+	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+		(void)snprintf(err, errsz, "%s: mode %04o lets group or others "
+		    "read it; it must be mode 0600: run chmod 600 on it", path,
+		    (unsigned)(st.st_mode & 07777));
+		goto out;
+	}
+	while (n + 1 < bufsz) {
+		r = read(fd, buf + n, bufsz - 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			(void)snprintf(err, errsz, "%s: %s", path,
+			    strerror(errno));
+			goto out;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n + 1 >= bufsz) {
+		(void)snprintf(err, errsz, "%s: larger than %zu bytes", path,
+		    bufsz - 1);
+		goto out;
+	}
+	buf[n] = '\0';
+	*len = n;
+	rc = 1;
+out:
+	if (rc == -1 && bufsz > 0)
+		lk_explicit_bzero(buf, bufsz);
+	close(fd);
+	return rc;
 }

@@ -55,4 +55,46 @@ long	lk_utf8_text_len(const char *s, size_t len);
 /* Overwrite n bytes at p with zeros in a way the compiler keeps. */
 void	lk_explicit_bzero(void *p, size_t n);
 
+/*
+ * Decode one UTF-8 sequence at s[0..len) in its shortest form, not a
+ * surrogate, at most U+10FFFF.  Returns the number of bytes it takes (1 to
+ * 4) and sets *cp, or -1 if the bytes are not such a sequence.
+ */
+int	lk_utf8_decode(const unsigned char *s, size_t len, unsigned long *cp);
+
+/*
+ * Write n bytes as lower-case hex plus NUL to out (2n + 1 bytes needed).
+ * Returns 0, or -1 if out is too small.
+ */
+int	lk_hex_encode(const void *in, size_t n, char *out, size_t outsz);
+
+/* The number of characters base64url without padding needs for n bytes. */
+#define LK_B64URL_LEN(n)	(((n) / 3) * 4 + ((n) % 3 == 0 ? 0 : (n) % 3 + 1))
+
+/*
+ * Encode n bytes as base64url without padding (RFC 4648 section 5) plus
+ * NUL.  Returns the length written, or -1 if out is too small.
+ */
+long	lk_b64url_encode(const void *in, size_t n, char *out, size_t outsz);
+
+/*
+ * Decode unpadded base64url strictly: only the URL-safe alphabet, no '=',
+ * no whitespace, and the canonical form only (unused trailing bits zero),
+ * so that each byte string has exactly one accepted spelling.  Returns the
+ * decoded length, or -1.
+ */
+long	lk_b64url_decode(const char *in, size_t len, void *out, size_t outsz);
+
+/* Write all n bytes to fd, retrying on EINTR.  Returns 0, or -1 (errno set). */
+int	lk_write_all(int fd, const void *buf, size_t n);
+
+/*
+ * Read a whole private file into buf (NUL-terminated): a regular file,
+ * not a symbolic link, that neither group nor others may read or write,
+ * of at most bufsz - 1 bytes.  Returns 1 with *len set, 0 if the file does
+ * not exist (buf then holds ""), or -1 with a reason naming path in err.
+ */
+int	lk_read_private(const char *path, char *buf, size_t bufsz,
+	    size_t *len, char *err, size_t errsz);
+
 #endif

@@ -1,4 +1,10 @@
+#include <sys/stat.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "t.h"
 #include "util.h"
@@ -72,6 +78,108 @@ TEST(ascii_caseeq)
 	CHECK(!lk_ascii_caseeq("test@example.com", "test@example.co"));
 }
 
+TEST(utf8_decode_lengths)
+{
+	unsigned long	cp = 0;
+
+	CHECK_INT(lk_utf8_decode((const unsigned char *)"A", 1, &cp), 1);
+	CHECK_INT(cp, 0x41);
+	CHECK_INT(lk_utf8_decode((const unsigned char *)"\xc3\xbc", 2, &cp), 2);
+	CHECK_INT(cp, 0xfc);
+	CHECK_INT(lk_utf8_decode((const unsigned char *)"\xe2\x80\xae", 3, &cp), 3);
+	CHECK_INT(cp, 0x202e);
+	CHECK_INT(lk_utf8_decode((const unsigned char *)"\xf4\x8f\xbf\xbf", 4,
+	    &cp), 4);
+	CHECK_INT(cp, 0x10ffff);
+	CHECK_INT(lk_utf8_decode((const unsigned char *)"\xf4\x90\x80\x80", 4,
+	    &cp), -1);					/* past U+10FFFF */
+	CHECK_INT(lk_utf8_decode((const unsigned char *)"\xe0\x80\xaf", 3, &cp),
+	    -1);					/* overlong */
+	CHECK_INT(lk_utf8_decode((const unsigned char *)"\xe2\x80", 2, &cp), -1);
+	CHECK_INT(lk_utf8_decode((const unsigned char *)"\x80", 1, &cp), -1);
+	CHECK_INT(lk_utf8_decode((const unsigned char *)"", 0, &cp), -1);
+}
+
+TEST(hex_encode_bounds)
+{
+	char	out[7];
+
+	CHECK_INT(lk_hex_encode("\x00\xab\xff", 3, out, sizeof(out)), 0);
+	CHECK_STR(out, "00abff");
+	CHECK_INT(lk_hex_encode("\x00\xab\xff", 3, out, 6), -1);
+	CHECK_INT(lk_hex_encode("", 0, out, 1), 0);
+	CHECK_STR(out, "");
+}
+
+TEST(b64url_round_trip_and_strictness)
+{
+	/* RFC 4648 section 10 vectors, in the URL-safe alphabet. */
+	static const char *const plain[] = { "", "f", "fo", "foo", "foob",
+	    "fooba", "foobar" };
+	static const char *const enc[] = { "", "Zg", "Zm8", "Zm9v", "Zm9vYg",
+	    "Zm9vYmE", "Zm9vYmFy" };
+	unsigned char	 bin[16];
+	char		 out[16];
+	size_t		 i;
+
+	for (i = 0; i < 7; i++) {
+		CHECK_INT(lk_b64url_encode(plain[i], strlen(plain[i]), out,
+		    sizeof(out)), strlen(enc[i]));
+		CHECK_STR(out, enc[i]);
+		CHECK_INT(LK_B64URL_LEN(strlen(plain[i])), strlen(enc[i]));
+		CHECK_INT(lk_b64url_decode(enc[i], strlen(enc[i]), bin,
+		    sizeof(bin)), strlen(plain[i]));
+		CHECK(memcmp(bin, plain[i], strlen(plain[i])) == 0);
+	}
+	CHECK_INT(lk_b64url_encode("\xfb\xff", 2, out, sizeof(out)), 3);
+	CHECK_STR(out, "-_8");
+	CHECK_INT(lk_b64url_encode("foobar", 6, out, 8), -1);	/* 8 + NUL */
+	CHECK_INT(lk_b64url_decode("Zm9v", 4, bin, 2), -1);	/* no room */
+	CHECK_INT(lk_b64url_decode("Zg==", 4, bin, sizeof(bin)), -1);
+	CHECK_INT(lk_b64url_decode("Zm+v", 4, bin, sizeof(bin)), -1);
+	CHECK_INT(lk_b64url_decode("Zm9 v", 5, bin, sizeof(bin)), -1);
+	CHECK_INT(lk_b64url_decode("Z", 1, bin, sizeof(bin)), -1);
+	/* "Zh" decodes to "f" too, but only "Zg" is canonical. */
+	CHECK_INT(lk_b64url_decode("Zh", 2, bin, sizeof(bin)), -1);
+	CHECK_INT(lk_b64url_decode("Zm9", 3, bin, sizeof(bin)), -1);
+}
+
+TEST(write_all_and_read_private)
+{
+	char	 dir[] = "/tmp/lk-util-XXXXXX", path[64], buf[16], err[256];
+	size_t	 len = 99;
+	int	 fd;
+
+	CHECK(mkdtemp(dir) != NULL);
+	(void)snprintf(path, sizeof(path), "%s/f", dir);
+	CHECK_INT(lk_read_private(path, buf, sizeof(buf), &len, err,
+	    sizeof(err)), 0);				/* absent */
+	CHECK_INT(len, 0);
+	CHECK_STR(buf, "");
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	CHECK(fd >= 0);
+	CHECK_INT(lk_write_all(fd, "secret\n", 7), 0);
+	close(fd);
+	CHECK_INT(lk_read_private(path, buf, sizeof(buf), &len, err,
+	    sizeof(err)), 1);
+	CHECK_INT(len, 7);
+	CHECK_STR(buf, "secret\n");
+	CHECK_INT(lk_read_private(path, buf, 7, &len, err, sizeof(err)), -1);
+	CHECK(strstr(err, "larger than 6 bytes") != NULL);
+	CHECK_INT(chmod(path, 0640), 0);
+	CHECK_INT(lk_read_private(path, buf, sizeof(buf), &len, err,
+	    sizeof(err)), -1);
+	CHECK(strstr(err, "mode 0640") != NULL);
+	CHECK_STR(buf, "");
+	(void)unlink(path);
+	CHECK_INT(mkdir(path, 0700), 0);
+	CHECK_INT(lk_read_private(path, buf, sizeof(buf), &len, err,
+	    sizeof(err)), -1);
+	CHECK(strstr(err, "not a regular file") != NULL);
+	(void)rmdir(path);
+	(void)rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -81,5 +189,9 @@ main(void)
 	RUN(parse_ll_strict);
 	RUN(utf8_text_rules);
 	RUN(ascii_caseeq);
+	RUN(utf8_decode_lengths);
+	RUN(hex_encode_bounds);
+	RUN(b64url_round_trip_and_strictness);
+	RUN(write_all_and_read_private);
 	return T_END();
 }
