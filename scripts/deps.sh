@@ -1,17 +1,23 @@
 #!/bin/sh
 # Install the Debian packages latchkey needs, if any are missing.
-#   scripts/deps.sh [core] [apache] [browser] [sanitize] [valgrind] [all]
+#   scripts/deps.sh [core] [apache] [browser] [sanitize] [valgrind]
+#                   [postgres] [mail] [all]
 # Runs apt-get as root, or through sudo.  Services that packages would
 # start (lighttpd, apache2 on port 80) are kept from starting: latchkey's
 # commands start their own servers on loopback.
 set -eu
 
 core="gcc make pkg-config libfcgi-dev libjson-c-dev libjwt-dev libcrypt-dev
-libsqlite3-dev libssl-dev sqlite3 lighttpd curl cppcheck"
+libsqlite3-dev libssl-dev sqlite3 lighttpd curl cppcheck liboath-dev
+libqrencode-dev libcbor-dev libpq-dev"
 apache="apache2 libapache2-mod-fcgid openssl time"
 browser="chromium"
 sanitize="clang libclang-rt-14-dev"
 valgrind="valgrind"
+# A PostgreSQL server for the tests of the PostgreSQL store and the cluster.
+postgres="postgresql"
+# A real SMTP server and sendmail-interface program for the mail tests.
+mail="msmtp msmtp-mta python3-aiosmtpd"
 
 want=""
 [ $# -eq 0 ] && set -- core
@@ -22,7 +28,9 @@ for group in "$@"; do
 	browser) want="$want $browser" ;;
 	sanitize) want="$want $sanitize" ;;
 	valgrind) want="$want $valgrind" ;;
-	all) want="$want $core $apache $browser $sanitize $valgrind" ;;
+	postgres) want="$want $postgres" ;;
+	mail) want="$want $mail" ;;
+	all) want="$want $core $apache $browser $sanitize $valgrind $postgres $mail" ;;
 	*) echo "deps.sh: unknown group '$group'" >&2; exit 2 ;;
 	esac
 done
