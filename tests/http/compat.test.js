@@ -1,5 +1,5 @@
 // Wire compatibility with the seed's backend: replay what Flask with
-// flask-jwt-extended answered (../shared/fixtures/flask-jwt-extended.json)
+// flask-jwt-extended answered (tests/fixtures/flask-jwt-extended.json)
 // against latchkey configured with the same secret, and compare.
 
 'use strict';
@@ -13,7 +13,7 @@ const { startServer, kinds, repoRoot } = require('../lib/server.js');
 const { request, cookiesFrom, decode, hs256Valid } = require('../lib/http.js');
 
 const fixturePath = process.env.LK_FIXTURE ||
-    path.resolve(repoRoot, '..', 'shared', 'fixtures', 'flask-jwt-extended.json');
+    path.join(repoRoot, 'tests', 'fixtures', 'flask-jwt-extended.json');
 const fixture = JSON.parse(fs.readFileSync(fixturePath, 'utf8'));
 
 // Every exchange of the fixture is on a route latchkey serves.

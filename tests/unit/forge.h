@@ -79,7 +79,7 @@ fixture(void)
 		return fx;
 	path = getenv("LK_FIXTURE");
 	if (path == NULL)
-		path = "../shared/fixtures/flask-jwt-extended.json";
+		path = "tests/fixtures/flask-jwt-extended.json";
 	fx = json_object_from_file(path);
 	if (fx == NULL) {
 		fprintf(stderr, "cannot read fixture %s\n", path);
