@@ -67,7 +67,7 @@ handle(struct lk_ctx *ctx)
 	if ((body = lk_app_json(ctx)) == NULL)
 		return;
 	json_object_put(body);
-	lk_cookie_names(ctx->cfg, &names);
+	lk_config_cookie_names(ctx->cfg, &names);
 	if (lk_store_begin(ctx->store) != LK_STORE_OK ||
 	    revoke(ctx, names.access, &ac, &who) == -1 ||
 	    revoke(ctx, names.refresh, &rc, &who2) == -1 ||

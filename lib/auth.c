@@ -25,7 +25,7 @@ require(struct lk_ctx *ctx, enum lk_token_type want, struct lk_user *user,
 
 	memset(user, 0, sizeof(*user));
 	memset(claims, 0, sizeof(*claims));
-	lk_cookie_names(cfg, &names);
+	lk_config_cookie_names(cfg, &names);
 	cookie = want == LK_TOKEN_REFRESH ? names.refresh : names.access;
 
 	if (req->cookie_too_long) {
@@ -141,7 +141,7 @@ cookie_pair(struct lk_ctx *ctx, enum lk_token_type type, const char *token,
 	struct lk_cookie_names	names;
 	int			http_only;
 
-	lk_cookie_names(ctx->cfg, &names);
+	lk_config_cookie_names(ctx->cfg, &names);
 	for (http_only = 1; http_only >= 0; http_only--) {
 		if (!http_only && !ctx->cfg->csrf_protect && !clear)
 			break;

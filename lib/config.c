@@ -510,6 +510,75 @@ set_value(struct lk_config *cfg, const struct key *k, const char *v,
 	return -1;
 }
 
+static size_t
+key_line(const size_t *seen, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].name, name) == 0)
+			return seen[i];
+	return 0;
+}
+
+/*
+ * Every pair of the four cookie names must differ, as configured and as
+ * sent (with the __Host-/__Secure- prefixes): two equal names would let
+ * the HttpOnly token cookie and a script-readable CSRF cookie overwrite
+ * each other.  The error names the later of the two lines.
+ */
+static int
+check_cookie_names(const struct lk_config *cfg, const size_t *seen,
+    const char *path, char *err, size_t errsz)
+{
+	static const char *const keynames[4] = { "access_cookie_name",
+	    "access_csrf_cookie_name", "refresh_cookie_name",
+	    "refresh_csrf_cookie_name" };
+	struct lk_cookie_names	 sent;
+	const char		*base[4], *as_sent[4];
+	size_t			 i, j, li, lj;
+
+	lk_config_cookie_names(cfg, &sent);
+	base[0] = cfg->access_cookie_name;
+	base[1] = cfg->access_csrf_cookie_name;
+	base[2] = cfg->refresh_cookie_name;
+	base[3] = cfg->refresh_csrf_cookie_name;
+	as_sent[0] = sent.access;
+	as_sent[1] = sent.access_csrf;
+	as_sent[2] = sent.refresh;
+	as_sent[3] = sent.refresh_csrf;
+	for (i = 0; i < 4; i++)
+		for (j = i + 1; j < 4; j++) {
+			if (strcmp(base[i], base[j]) != 0 &&
+			    strcmp(as_sent[i], as_sent[j]) != 0)
+				continue;
+			li = key_line(seen, keynames[i]);
+			lj = key_line(seen, keynames[j]);
+			seterr(err, errsz, path, li > lj ? li : lj, "%s and %s "
+			    "are both \"%s\": the four cookie names must differ",
+			    keynames[i], keynames[j], as_sent[i]);
+			return -1;
+		}
+	return 0;
+}
+
+void
+lk_config_cookie_names(const struct lk_config *cfg, struct lk_cookie_names *out)
+{
+	const char	*host = cfg->cookie_host_prefix ? "__Host-" : "";
+	const char	*sec = cfg->cookie_host_prefix ? "__Secure-" : "";
+
+	memset(out, 0, sizeof(*out));
+	(void)snprintf(out->access, sizeof(out->access), "%s%s", host,
+	    cfg->access_cookie_name);
+	(void)snprintf(out->access_csrf, sizeof(out->access_csrf), "%s%s",
+	    host, cfg->access_csrf_cookie_name);
+	(void)snprintf(out->refresh, sizeof(out->refresh), "%s%s", sec,
+	    cfg->refresh_cookie_name);
+	(void)snprintf(out->refresh_csrf, sizeof(out->refresh_csrf), "%s%s",
+	    host, cfg->refresh_csrf_cookie_name);
+}
+
 static char *
 trim(char *s)
 {
@@ -530,7 +599,7 @@ lk_config_load(struct lk_config *cfg, const char *path, char *err,
 	FILE		*f = NULL;
 	char		 buf[LINE_MAX_LEN + 2], why[256], *line, *eq, *k, *v;
 	char		 tmp[LK_CONFIG_PATH_MAX];
-	unsigned char	 seen[NKEYS];
+	size_t		 seen[NKEYS];	/* line that set each key, 0 if none */
 	size_t		 lineno = 0, i, len;
 	int		 cost_set = 0, rc = -1;
 
@@ -581,7 +650,7 @@ lk_config_load(struct lk_config *cfg, const char *path, char *err,
 			seterr(err, errsz, path, lineno, "%s: set twice", k);
 			goto out;
 		}
-		seen[i] = 1;
+		seen[i] = lineno;
 		if (set_value(cfg, &keys[i], v, why, sizeof(why)) == -1) {
 			seterr(err, errsz, path, lineno, "%s", why);
 			goto out;
@@ -635,15 +704,8 @@ lk_config_load(struct lk_config *cfg, const char *path, char *err,
 		    "longer than refresh_token_expires");
 		goto out;
 	}
-	if (strcmp(cfg->access_cookie_name, cfg->access_csrf_cookie_name) == 0 ||
-	    strcmp(cfg->access_cookie_name, cfg->refresh_cookie_name) == 0 ||
-	    strcmp(cfg->refresh_cookie_name, cfg->refresh_csrf_cookie_name) == 0 ||
-	    strcmp(cfg->access_csrf_cookie_name,
-	    cfg->refresh_csrf_cookie_name) == 0) {
-		seterr(err, errsz, path, 0, "the four cookie names must "
-		    "differ");
+	if (check_cookie_names(cfg, seen, path, err, errsz) == -1)
 		goto out;
-	}
 	if (resolve_path(path, cfg->database, tmp, sizeof(tmp)) == -1 ||
 	    lk_strlcpy(cfg->database, tmp, sizeof(cfg->database)) == -1 ||
 	    resolve_path(path, cfg->key_file, tmp, sizeof(tmp)) == -1 ||

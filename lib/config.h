@@ -85,6 +85,21 @@ struct lk_config {
 	char		 cors_origins[LK_CONFIG_LIST_MAX];
 };
 
+/*
+ * The four cookie names as sent, with the "__Host-" prefix (access and
+ * both CSRF cookies) and "__Secure-" prefix (the path-scoped refresh
+ * cookie) when cookie_host_prefix is set.
+ */
+struct lk_cookie_names {
+	char	access[LK_CONFIG_NAME_MAX + 16];
+	char	access_csrf[LK_CONFIG_NAME_MAX + 16];
+	char	refresh[LK_CONFIG_NAME_MAX + 16];
+	char	refresh_csrf[LK_CONFIG_NAME_MAX + 16];
+};
+
+void	lk_config_cookie_names(const struct lk_config *cfg,
+	    struct lk_cookie_names *out);
+
 /* Fill cfg with the defaults (no file read). */
 void	lk_config_defaults(struct lk_config *cfg);
 

@@ -148,23 +148,6 @@ lk_cookie_attr_access(const struct lk_config *cfg, struct lk_cookie_attr *attr,
 }
 
 void
-lk_cookie_names(const struct lk_config *cfg, struct lk_cookie_names *out)
-{
-	const char	*host = cfg->cookie_host_prefix ? "__Host-" : "";
-	const char	*sec = cfg->cookie_host_prefix ? "__Secure-" : "";
-
-	memset(out, 0, sizeof(*out));
-	(void)snprintf(out->access, sizeof(out->access), "%s%s", host,
-	    cfg->access_cookie_name);
-	(void)snprintf(out->access_csrf, sizeof(out->access_csrf), "%s%s",
-	    host, cfg->access_csrf_cookie_name);
-	(void)snprintf(out->refresh, sizeof(out->refresh), "%s%s", sec,
-	    cfg->refresh_cookie_name);
-	(void)snprintf(out->refresh_csrf, sizeof(out->refresh_csrf), "%s%s",
-	    host, cfg->refresh_csrf_cookie_name);
-}
-
-void
 lk_cookie_attr_refresh(const struct lk_config *cfg,
     struct lk_cookie_attr *attr, int http_only)
 {

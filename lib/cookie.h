@@ -49,21 +49,6 @@ struct lk_cookie_attr {
 int	lk_cookie_format(char *out, size_t outsz, const char *name,
 	    const char *value, const struct lk_cookie_attr *attr, long long now);
 
-/*
- * The four cookie names as sent, with the "__Host-" prefix (access and
- * both CSRF cookies) and "__Secure-" prefix (the path-scoped refresh
- * cookie) when cookie_host_prefix is set.
- */
-struct lk_cookie_names {
-	char	access[LK_CONFIG_NAME_MAX + 16];
-	char	access_csrf[LK_CONFIG_NAME_MAX + 16];
-	char	refresh[LK_CONFIG_NAME_MAX + 16];
-	char	refresh_csrf[LK_CONFIG_NAME_MAX + 16];
-};
-
-void	lk_cookie_names(const struct lk_config *cfg,
-	    struct lk_cookie_names *out);
-
 /* The attributes the configuration gives the refresh (or its CSRF) cookie. */
 void	lk_cookie_attr_refresh(const struct lk_config *cfg,
 	    struct lk_cookie_attr *attr, int http_only);

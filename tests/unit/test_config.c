@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <string.h>
 
 #include "config.h"
@@ -179,9 +180,9 @@ TEST(errors_name_file_and_line)
 	expect_error("hash_allow = bcrypt\n", ": ", "hash_allow must include");
 	expect_error("cookie_secure = false\ncookie_samesite = None\n", ": ",
 	    "requires cookie_secure");
-	expect_error("access_csrf_cookie_name = access_token_cookie\n", ": ",
+	expect_error("access_csrf_cookie_name = access_token_cookie\n", ":1: ",
 	    "must differ");
-	expect_error("refresh_cookie_name = access_token_cookie\n", ": ",
+	expect_error("refresh_cookie_name = access_token_cookie\n", ":1: ",
 	    "must differ");
 	expect_error("cookie_host_prefix = true\ncookie_secure = false\n", ": ",
 	    "cookie_host_prefix requires cookie_secure");
@@ -220,6 +221,47 @@ TEST(long_line_and_nul)
 	CHECK(strstr(err, ":1: line too long") != NULL);
 }
 
+/* Line N of the file names the key set there; others take defaults. */
+static void
+check_collision(const char *text, const char *line)
+{
+	struct lk_config	c;
+	char			err[512], want[64];
+
+	CHECK_INT(load(text, err, sizeof(err), &c), -1);
+	(void)snprintf(want, sizeof(want), "t.conf:%s: ", line);
+	if (strstr(err, want) == NULL || strstr(err, "cookie names") == NULL)
+		fprintf(stderr, "for %s got: %s\n", text, err);
+	CHECK(strstr(err, want) != NULL);
+	CHECK(strstr(err, "cookie names") != NULL);
+}
+
+TEST(every_pair_of_cookie_names_differs)
+{
+	struct lk_config	c;
+	char			err[512];
+
+	/* All six pairs, each made equal from the file. */
+	check_collision("access_cookie_name = csrf_access_token\n", "1");
+	check_collision("access_cookie_name = refresh_token_cookie\n", "1");
+	check_collision("access_cookie_name = csrf_refresh_token\n", "1");
+	check_collision("access_csrf_cookie_name = refresh_token_cookie\n", "1");
+	check_collision("# x\naccess_csrf_cookie_name = csrf_refresh_token\n", "2");
+	check_collision("refresh_cookie_name = csrf_refresh_token\n", "1");
+	/* The later line of the two is the one named. */
+	check_collision("refresh_csrf_cookie_name = x\n\naccess_cookie_name = x\n",
+	    "3");
+	/* Equal names collide without prefixes and still with them (where the
+	   refresh cookie's __Secure- form differs from the others' __Host-). */
+	check_collision("access_cookie_name = a\nrefresh_cookie_name = a\n", "2");
+	check_collision("cookie_host_prefix = true\n"
+	    "access_cookie_name = a\nrefresh_cookie_name = a\n", "3");
+	/* Distinct names load. */
+	CHECK_INT(load("access_cookie_name = a\nrefresh_cookie_name = b\n"
+	    "access_csrf_cookie_name = c\nrefresh_csrf_cookie_name = d\n", err,
+	    sizeof(err), &c), 0);
+}
+
 int
 main(void)
 {
@@ -231,6 +273,7 @@ main(void)
 	RUN(errors_name_file_and_line);
 	RUN(missing_file);
 	RUN(long_line_and_nul);
+	RUN(every_pair_of_cookie_names_differs);
 	tmp_cleanup();
 	return T_END();
 }

@@ -156,11 +156,11 @@ TEST(names_and_refresh_attributes)
 	char			out[256];
 
 	lk_config_defaults(&cfg);
-	lk_cookie_names(&cfg, &n);
+	lk_config_cookie_names(&cfg, &n);
 	CHECK_STR(n.access, "access_token_cookie");
 	CHECK_STR(n.refresh_csrf, "csrf_refresh_token");
 	cfg.cookie_host_prefix = 1;
-	lk_cookie_names(&cfg, &n);
+	lk_config_cookie_names(&cfg, &n);
 	CHECK_STR(n.access, "__Host-access_token_cookie");
 	CHECK_STR(n.access_csrf, "__Host-csrf_access_token");
 	CHECK_STR(n.refresh, "__Secure-refresh_token_cookie");
