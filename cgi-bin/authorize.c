@@ -7,8 +7,8 @@
  *   Variable-LATCHKEY_USER: <email>
  *   Variable-LATCHKEY_NAME: <name>
  * which the server turns into environment variables for whatever serves
- * the request.  Anything else -> the same refusal /api/profile gives
- * (lighttpd forwards it; mod_fcgid answers its own 401 instead).
+ * the request.  Anything else -> 401 with the reason /api/profile would
+ * give in the body (lighttpd forwards it; mod_fcgid answers its own 401).
  */
 #include <string.h>
 
@@ -22,8 +22,16 @@ handle(struct lk_ctx *ctx)
 	struct lk_user		user;
 	struct lk_claims	claims;
 
-	if (lk_auth_require(ctx, &user, &claims) == -1)
+	if (lk_auth_require(ctx, &user, &claims) == -1) {
+		/*
+		 * A denial is 401 whatever the reason, which stays in the body
+		 * (lighttpd forwards it); the API keeps flask-jwt-extended's
+		 * 422 for the same tokens.  A server error stays what it is.
+		 */
+		if (ctx->resp->status >= 400 && ctx->resp->status < 500)
+			ctx->resp->status = 401;
 		return;
+	}
 	ctx->resp->status = 200;
 	lk_response_header(ctx->resp, "Variable-LATCHKEY_USER", "%s",
 	    user.email);
