@@ -5,6 +5,7 @@
  * account or not, so timing does not tell which emails exist; a throttled
  * attempt (429) costs none.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -39,7 +40,7 @@ handle(struct lk_ctx *ctx)
 	struct lk_user		 user;
 	struct lk_json_out	 o;
 	const char		*email, *password;
-	char			 hash[LK_HASH_MAX + 1];
+	char			 hash[LK_HASH_MAX + 1], hstr[24];
 	size_t			 elen, plen;
 	unsigned long		 hashes = lk_password_hash_count();
 	enum lk_store_res	 sr;
@@ -80,8 +81,10 @@ handle(struct lk_ctx *ctx)
 	}
 	if (pr == LK_PW_BAD) {
 		lk_throttle_failed(ctx, email);
-		lk_audit(ctx, "login_failed", email, "hashes=%lu",
+		(void)snprintf(hstr, sizeof(hstr), "%lu",
 		    lk_password_hash_count() - hashes);
+		lk_log_audit("login_failed", ctx->now, ctx->req->remote_addr, email,
+		    "hashes", hstr, (char *)NULL);
 		refuse(ctx);
 		goto out;
 	}
@@ -116,7 +119,9 @@ handle(struct lk_ctx *ctx)
 		lk_app_unavailable(ctx);
 		goto out;
 	}
-	lk_audit(ctx, "login_ok", user.email, "hashes=%lu", hashes);
+	(void)snprintf(hstr, sizeof(hstr), "%lu", hashes);
+	lk_log_audit("login_ok", ctx->now, ctx->req->remote_addr, user.email, "hashes", hstr,
+	    (char *)NULL);
 	lk_json_out_init(&o);
 	(void)lk_json_out_bool(&o, "login", 1);
 	lk_response_json(ctx->resp, 200, &o);

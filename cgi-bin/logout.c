@@ -14,6 +14,7 @@
 #include "auth.h"
 #include "cookie.h"
 #include "csrf.h"
+#include "log.h"
 #include "store.h"
 #include "token.h"
 
@@ -76,7 +77,8 @@ handle(struct lk_ctx *ctx)
 		lk_app_unavailable(ctx);
 		return;
 	}
-	lk_audit(ctx, "logout", who != NULL ? who : who2, NULL);
+	lk_log_audit("logout", ctx->now, ctx->req->remote_addr, who != NULL ? who : who2,
+	    (char *)NULL);
 	lk_auth_clear_cookies(ctx);
 	lk_json_out_init(&o);
 	(void)lk_json_out_bool(&o, "logout", 1);

@@ -11,6 +11,7 @@
 #include "app.h"
 #include "auth.h"
 #include "csrf.h"
+#include "log.h"
 #include "password.h"
 #include "policy.h"
 #include "store.h"
@@ -56,7 +57,8 @@ handle(struct lk_ctx *ctx)
 	}
 	if (pr == LK_PW_BAD) {
 		lk_throttle_failed(ctx, user.email);
-		lk_audit(ctx, "password_change_failed", user.email, NULL);
+		lk_log_audit("password_change_failed", ctx->now, ctx->req->remote_addr,
+		    user.email, (char *)NULL);
 		lk_response_msg(ctx->resp, 401, "Current password is incorrect");
 		goto out;
 	}
@@ -81,7 +83,8 @@ handle(struct lk_ctx *ctx)
 	if (lk_store_commit(ctx->store) != LK_STORE_OK)
 		goto unavailable;
 	lk_throttle_succeeded(ctx, user.email);
-	lk_audit(ctx, "password_changed", user.email, NULL);
+	lk_log_audit("password_changed", ctx->now, ctx->req->remote_addr, user.email,
+	    (char *)NULL);
 	lk_json_out_init(&o);
 	(void)lk_json_out_bool(&o, "password", 1);
 	lk_response_json(ctx->resp, 200, &o);

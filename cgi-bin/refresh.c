@@ -11,6 +11,7 @@
 #include "app.h"
 #include "auth.h"
 #include "csrf.h"
+#include "log.h"
 #include "store.h"
 
 static void
@@ -33,8 +34,8 @@ handle(struct lk_ctx *ctx)
 		goto unavailable;
 	if (sr == LK_STORE_NOT_FOUND || row.revoked || row.user_id != user.id) {
 		lk_store_rollback(ctx->store);
-		lk_audit(ctx, "revoked_token_used", user.email, "jti=%s",
-		    claims.jti);
+		lk_log_audit("revoked_token_used", ctx->now, ctx->req->remote_addr,
+		    user.email, "jti", claims.jti, (char *)NULL);
 		lk_response_msg(ctx->resp, 401, "Token has been revoked");
 		goto out;
 	}
@@ -43,8 +44,9 @@ handle(struct lk_ctx *ctx)
 		if (lk_store_family_revoke(ctx->store, row.family) != LK_STORE_OK ||
 		    lk_store_commit(ctx->store) != LK_STORE_OK)
 			goto unavailable;
-		lk_audit(ctx, "refresh_reuse_detected", user.email,
-		    "jti=%s family=%s", claims.jti, row.family);
+		lk_log_audit("refresh_reuse_detected", ctx->now, ctx->req->remote_addr,
+		    user.email, "jti", claims.jti, "family", row.family,
+		    (char *)NULL);
 		lk_response_msg(ctx->resp, 401, "Token has been revoked");
 		goto out;
 	}
@@ -64,7 +66,8 @@ handle(struct lk_ctx *ctx)
 	}
 	if (lk_store_commit(ctx->store) != LK_STORE_OK)
 		goto unavailable;
-	lk_audit(ctx, "refresh", user.email, "family=%s", row.family);
+	lk_log_audit("refresh", ctx->now, ctx->req->remote_addr, user.email,
+	    "family", row.family, (char *)NULL);
 	lk_json_out_init(&o);
 	(void)lk_json_out_bool(&o, "refresh", 1);
 	lk_response_json(ctx->resp, 200, &o);

@@ -206,8 +206,8 @@ origin_allowed(struct lk_ctx *ctx)
 	if (r == 1 && (lk_ascii_caseeq(origin, own) || listed ||
 	    lk_config_origin_listed(cfg->allowed_origins, origin)))
 		return 1;
-	lk_audit(ctx, "origin_refused", NULL, "origin=\"%.200s\"",
-	    r == 1 ? origin : "?");
+	lk_log_audit("origin_refused", ctx->now, ctx->req->remote_addr, NULL,
+	    "origin", r == 1 ? origin : "?", (char *)NULL);
 	lk_response_msg(ctx->resp, 403, "Origin not allowed");
 	return 0;
 }

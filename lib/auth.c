@@ -83,8 +83,8 @@ require(struct lk_ctx *ctx, enum lk_token_type want, struct lk_user *user,
 	if (sr == LK_STORE_ERROR)
 		goto unavailable;
 	if (sr == LK_STORE_OK) {
-		lk_audit(ctx, "revoked_token_used", claims->sub, "jti=%s",
-		    claims->jti);
+		lk_log_audit("revoked_token_used", ctx->now, ctx->req->remote_addr,
+		    claims->sub, "jti", claims->jti, (char *)NULL);
 		lk_response_msg(ctx->resp, 401, "Token has been revoked");
 		goto fail;
 	}
@@ -99,8 +99,8 @@ require(struct lk_ctx *ctx, enum lk_token_type want, struct lk_user *user,
 	}
 	/* Issued before a password change, disabling or forced logout. */
 	if (claims->iat < user->tokens_valid_after) {
-		lk_audit(ctx, "revoked_token_used", claims->sub, "jti=%s",
-		    claims->jti);
+		lk_log_audit("revoked_token_used", ctx->now, ctx->req->remote_addr,
+		    claims->sub, "jti", claims->jti, (char *)NULL);
 		lk_response_msg(ctx->resp, 401, "Token has been revoked");
 		goto fail;
 	}
@@ -224,44 +224,4 @@ lk_auth_clear_cookies(struct lk_ctx *ctx)
 {
 	cookie_pair(ctx, LK_TOKEN_ACCESS, NULL, NULL, 1);
 	cookie_pair(ctx, LK_TOKEN_REFRESH, NULL, NULL, 1);
-}
-
-/* Quote a value for a key=value log line: "..." with \" and \\ escaped. */
-static void
-quote(const char *in, char *out, size_t outsz)
-{
-	size_t	o = 0;
-
-	if (outsz < 3)
-		return;
-	out[o++] = '"';
-	for (; *in != '\0' && o + 3 < outsz; in++) {
-		if (*in == '"' || *in == '\\')
-			out[o++] = '\\';
-		out[o++] = *in;
-	}
-	out[o++] = '"';
-	out[o] = '\0';
-}
-
-void
-lk_audit(struct lk_ctx *ctx, const char *event, const char *user,
-    const char *extra_fmt, ...)
-{
-	char	u[2 * LK_SUB_MAX + 4], extra[256];
-	va_list	ap;
-
-	extra[0] = '\0';
-	if (extra_fmt != NULL) {
-		va_start(ap, extra_fmt);
-		if (vsnprintf(extra, sizeof(extra), extra_fmt, ap) < 0)
-			extra[0] = '\0';
-		va_end(ap);
-	}
-	quote(user != NULL ? user : "", u, sizeof(u));
-	/* Stable key=value order: event, time, addr, user, then extras. */
-	lk_log(LK_LOG_INFO, "audit event=%s time=%lld addr=%s user=%s%s%s",
-	    event, (long long)ctx->now,
-	    ctx->req->remote_addr[0] != '\0' ? ctx->req->remote_addr : "-",
-	    u, extra[0] != '\0' ? " " : "", extra);
 }

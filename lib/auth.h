@@ -36,8 +36,4 @@ int	lk_auth_start_session(struct lk_ctx *ctx, const struct lk_user *user,
 /* Clear the access, refresh and both CSRF cookies. */
 void	lk_auth_clear_cookies(struct lk_ctx *ctx);
 
-/* One audit line: event, user (may be NULL), client address, time. */
-void	lk_audit(struct lk_ctx *ctx, const char *event, const char *user,
-	    const char *extra_fmt, ...) __attribute__((format(printf, 4, 5)));
-
 #endif

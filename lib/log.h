@@ -35,4 +35,27 @@ void	lk_log_set_sink(void (*fn)(const char *line, void *arg), void *arg);
 void	lk_log(enum lk_log_level level, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
+/*
+ * One audit line, for people and for tools such as fail2ban:
+ *   latchkey[PID] PROG info: audit event="E" time="T" addr="A" user="U" K="V"...
+ * followed by the key/value pairs given (const char * each, ended by a
+ * NULL key).  Every value is quoted and escaped by lk_log_audit_format, so
+ * no value can forge a field or a line.  addr and user may be NULL ("-"
+ * and "").  Keys must be lower-case letters and '_'.
+ */
+void	lk_log_audit(const char *event, long long now, const char *addr,
+	    const char *user, ...);
+
+/*
+ * Write the fields of an audit line to out: key="value" pairs separated
+ * by one space, each value with '"' and '\\' escaped by a backslash and
+ * every byte outside printable ASCII written as \xHH.  A value longer
+ * than LK_LOG_VALUE_MAX bytes is cut there and ends in "...".  Returns the
+ * length, or -1 if out is too small (it then holds "").
+ */
+#define LK_LOG_VALUE_MAX	320
+
+long	lk_log_audit_format(char *out, size_t outsz, const char *const *kv,
+	    size_t n);
+
 #endif

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "log.h"
 #include "store.h"
 #include "throttle.h"
 
@@ -31,6 +32,7 @@ lk_throttle_check(struct lk_ctx *ctx, const char *email)
 {
 	const struct lk_config	*cfg = ctx->cfg;
 	char			 key[KEY_MAX];
+	char			 waitstr[24];
 	long long		 fa, ea, fd, ed, wait = 0, now = ctx->now;
 
 	ctx->account_failures = 0;
@@ -51,8 +53,9 @@ lk_throttle_check(struct lk_ctx *ctx, const char *email)
 		return 0;
 	if (wait < 1)
 		wait = 1;
-	lk_audit(ctx, "login_throttled", email, "retry_after=%lld hashes=0",
-	    wait);
+	(void)snprintf(waitstr, sizeof(waitstr), "%lld", wait);
+	lk_log_audit("login_throttled", ctx->now, ctx->req->remote_addr, email,
+	    "retry_after", waitstr, "hashes", "0", (char *)NULL);
 	lk_response_msg(ctx->resp, 429,
 	    "Too many failed login attempts, try again later");
 	lk_response_header(ctx->resp, "Retry-After", "%lld", wait);

@@ -173,12 +173,16 @@ for (const kind of kinds()) {
 			    cookie: `access_token_cookie=${forge(HS256, claims(), keyOf(srv))}`,
 			    headers: { 'X-CSRF-TOKEN': 'x'.repeat(3000) }, body: { name: 'A' } });
 			assertMsg(res, 401, 'CSRF double submit tokens do not match');
-			res = await request(srv.baseURL, { method: 'POST', path: '/api/login',
-			    headers: { 'Content-Type': 'application/json' }, body: 'x'.repeat(100000) });
-			// Past Apache's LimitRequestBody, mod_fcgid hands the program
-			// no usable body: refused as malformed rather than as too large.
-			assert.ok(res.status === 413 || (kind === 'apache-fcgid' && res.status === 400),
-			    `status ${res.status}`);
+			// The same 413 JSON whoever refuses: the program (past max_body)
+			// or the web server itself (past its own limit, 64 KiB).
+			for (const size of [9000, 65536, 65537, 100000, 1 << 20]) {
+				for (const p of ['/api/login', '/api/profile', '/api/logout']) {
+					res = await request(srv.baseURL, { method: p === '/api/profile' ? 'PATCH' : 'POST',
+					    path: p, headers: { 'Content-Type': 'application/json' },
+					    body: 'x'.repeat(size) }).catch((e) => ({ status: 0, body: String(e), headers: {} }));
+					assertMsg(res, 413, 'Request body too large');
+				}
+			}
 			await stillServes(srv);
 		});
 
@@ -205,7 +209,7 @@ describe('brute-force defence', () => {
 
 	const attempt = (email, password, headers = {}) => request(srv.baseURL, { method: 'POST',
 	    path: '/api/login', body: { email, password }, headers });
-	const audits = (event) => srv.log().split('\n').filter((l) => l.includes(`audit event=${event} `));
+	const audits = (event) => srv.log().split('\n').filter((l) => l.includes(`audit event="${event}" `));
 
 	it('throttles an account after its limit, even for the right password, at no hash', async () => {
 		for (let i = 0; i < 3; i++)
@@ -219,8 +223,8 @@ describe('brute-force defence', () => {
 		await new Promise((r) => setTimeout(r, 200));
 		const failed = audits('login_failed');
 		assert.equal(failed.length, 3);
-		for (const l of failed) assert.match(l, / hashes=1$/);
-		assert.match(audits('login_throttled')[0], / user="test@example\.com" retry_after=\d+ hashes=0$/);
+		for (const l of failed) assert.match(l, / hashes="1"$/);
+		assert.match(audits('login_throttled')[0], / user="test@example\.com" retry_after="\d+" hashes="0"$/);
 		assert.ok(!srv.log().includes('wrong'), 'a password reached the log');
 	});
 
@@ -237,13 +241,86 @@ describe('brute-force defence', () => {
 		assertMsg(await attempt('ghost@example.com', 'x'), 429,
 		    'Too many failed login attempts, try again later');
 		for (const l of audits('login_failed').filter((x) => x.includes('ghost')))
-			assert.match(l, / hashes=1$/);
+			assert.match(l, / hashes="1"$/);
 	});
 
 	it('throttles the client address, whatever X-Forwarded-For says', async () => {
 		// 6 failures from 127.0.0.1 so far: the address is at its limit.
 		const res = await attempt('other@example.com', 'other-pass', { 'X-Forwarded-For': '203.0.113.9' });
 		assertMsg(res, 429, 'Too many failed login attempts, try again later');
+	});
+});
+
+// Concurrent wrong passwords must never buy more hashes than the limit,
+// whatever the number of processes answering.
+for (const kind of kinds().filter((k) => k !== 'apache-cgi')) {
+	describe(`parallel guessing on ${kind}`, () => {
+		let srv;
+		before(async () => {
+			srv = await startServer({ kind, procs: 2, config:
+			    'throttle_account_max = 5\nthrottle_address_max = 1000\n' });
+		});
+		after(async () => { await srv?.stop(); });
+
+		it('hashes at most throttle_account_max times for 20 concurrent wrong passwords', async () => {
+			const all = await Promise.all(Array.from({ length: 20 }, (_, i) => request(srv.baseURL,
+			    { method: 'POST', path: '/api/login', body: { email: DEMO.email, password: `wrong-${i}` } })));
+			const counts = {};
+			for (const r of all) counts[r.status] = (counts[r.status] ?? 0) + 1;
+			assert.deepEqual(counts, { 401: 5, 429: 15 });
+			await new Promise((r) => setTimeout(r, 300));
+			const hashes = srv.log().split('\n').filter((l) => /audit event="login_(failed|throttled)"/.test(l))
+			    .map((l) => Number(l.match(/ hashes="(\d+)"/)[1]));
+			assert.equal(hashes.length, 20);
+			assert.equal(hashes.reduce((a, b) => a + b, 0), 5);
+			// The right password is throttled too now, at no hash.
+			assertMsg(await request(srv.baseURL, { method: 'POST', path: '/api/login',
+			    body: { email: DEMO.email, password: DEMO.password } }), 429,
+			    'Too many failed login attempts, try again later');
+		});
+	});
+}
+
+describe('audit lines', () => {
+	let srv;
+	before(async () => { srv = await startServer({ kind: 'lighttpd' }); });
+	after(async () => { await srv?.stop(); });
+
+	/** Split an audit line into its key="value" fields, strictly. */
+	function fields(line) {
+		const m = line.match(/ audit (.*)$/);
+		assert.ok(m, line);
+		const out = [];
+		const re = /([a-z_]+)="((?:[^"\\]|\\.)*)"(?: |$)/gy;
+		let f;
+		let end = 0;
+		while ((f = re.exec(m[1])) !== null) {
+			out.push([f[1], f[2]]);
+			end = re.lastIndex;
+		}
+		assert.equal(end, m[1].length, `unparsed rest: ${m[1].slice(end)}`);
+		return out;
+	}
+
+	it('quotes and escapes every value, so no field can be forged', async () => {
+		const origin = 'http://x" event=login_ok addr=203.0.113.7 user="victim@example.com';
+		assertMsg(await request(srv.baseURL, { method: 'POST', path: '/api/login',
+		    headers: { Origin: origin }, body: { email: DEMO.email, password: DEMO.password } }),
+		    403, 'Origin not allowed');
+		const email = 'a"b c=d\\e\r\nf é@x.example';
+		assert.equal((await request(srv.baseURL, { method: 'POST', path: '/api/login',
+		    body: { email, password: 'x' } })).status, 401);
+		await new Promise((r) => setTimeout(r, 300));
+		const lines = srv.log().split('\n').filter((l) => l.includes(' audit '));
+		const refused = fields(lines.find((l) => l.includes('origin_refused')));
+		assert.deepEqual(refused.map(([k]) => k), ['event', 'time', 'addr', 'user', 'origin']);
+		assert.equal(refused[0][1], 'origin_refused');
+		assert.equal(refused[2][1], '127.0.0.1');
+		assert.equal(refused[4][1], 'http://x\\" event=login_ok addr=203.0.113.7 user=\\"victim@example.com');
+		const failed = fields(lines.find((l) => l.includes('login_failed')));
+		assert.deepEqual(failed.map(([k]) => k), ['event', 'time', 'addr', 'user', 'hashes']);
+		assert.equal(failed[3][1], 'a\\"b c=d\\\\e\\x0d\\x0af \\xc3\\xa9@x.example');
+		for (const l of lines) assert.doesNotMatch(l, /[^\x20-\x7e]/);
 	});
 });
 

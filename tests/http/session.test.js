@@ -94,7 +94,7 @@ for (const kind of kinds()) {
 			// and the access token issued with it.
 			assertMsg(await refresh(srv, n), 401, 'Token has been revoked');
 			assertMsg(await profile(srv, n), 401, 'Token has been revoked');
-			assert.match(srv.log(), /audit event=refresh_reuse_detected time=\d+ addr=127\.0\.0\.1 user="test@example\.com"/);
+			assert.match(srv.log(), /audit event="refresh_reuse_detected" time="\d+" addr="127\.0\.0\.1" user="test@example\.com"/);
 			// Other sessions of the same user are untouched.
 			const other = await login(srv);
 			assert.equal((await profile(srv, other)).status, 200);
@@ -230,5 +230,174 @@ describe('logout after the access token expired', () => {
 		await request(srv.baseURL, { method: 'POST', path: '/api/logout',
 		    cookie: `access_token_cookie=${h}.${p}.${'A'.repeat(43)}`, body: {} });
 		assert.equal((await refresh(srv, t)).status, 200);
+	});
+});
+
+// A password change (API or tool) racing logins with the old password: no
+// session proven by the old password may outlive the change.
+const RACE_KINDS = kinds().filter((k) => k !== 'apache-cgi');
+for (const kind of RACE_KINDS) {
+	describe(`password change racing logins on ${kind}`, () => {
+		let srv;
+		before(async () => { srv = await startServer({ kind, procs: 2,
+		    config: 'throttle_account_max = 1000\nthrottle_address_max = 1000\n' }); });
+		after(async () => { await srv?.stop(); });
+
+		/** Logins with the old password, staggered over the change's hashing. */
+		async function racingLogins(email, password, change) {
+			const logins = [];
+			const changed = change();
+			for (let i = 0; i < 10; i++) {
+				logins.push(request(srv.baseURL, { method: 'POST', path: '/api/login',
+				    body: { email, password } }));
+				await sleep(6);
+			}
+			return { logins: await Promise.all(logins), changed: await changed };
+		}
+
+		async function assertAllDead(results) {
+			let won = 0;
+			for (const res of results) {
+				if (res.status !== 200) {
+					assert.equal(res.status, 401, res.body);
+					continue;
+				}
+				won++;
+				const s = session(res);
+				assertMsg(await profile(srv, s), 401, 'Token has been revoked');
+				assertMsg(await refresh(srv, s), 401, 'Token has been revoked');
+			}
+			return won;
+		}
+
+		it('POST /api/password ends every old-password login, in flight or not', async () => {
+			for (let round = 0; round < 3; round++) {
+				const email = `race${round}@example.com`;
+				assert.equal(srv.tool(['user', 'add', email, '--name', 'R', '--password-stdin'],
+				    'first-password-1\n').status, 0);
+				const owner = await login(srv, email, 'first-password-1');
+				const { logins, changed } = await racingLogins(email, 'first-password-1', () =>
+				    request(srv.baseURL, { method: 'POST', path: '/api/password', cookie: owner.accessCookie,
+					headers: { 'X-CSRF-TOKEN': owner.csrf },
+					body: { current_password: 'first-password-1', new_password: 'second-password-2' } }));
+				assert.equal(changed.status, 200, changed.body);
+				await assertAllDead(logins);
+				// The changer's own new session lives on.
+				assert.equal((await profile(srv, session(changed))).status, 200);
+				assert.equal(sql(srv.db, 'SELECT count(*) FROM refresh_tokens r JOIN users u ON ' +
+				    `u.id = r.user_id WHERE u.email = '${email}' AND r.revoked = 0`), '1');
+			}
+		});
+
+		it('latchkey user passwd ends every old-password login, in flight or not', async () => {
+			const { spawn } = require('node:child_process');
+			const { once } = require('node:events');
+			for (let round = 0; round < 3; round++) {
+				const email = `toolrace${round}@example.com`;
+				assert.equal(srv.tool(['user', 'add', email, '--name', 'R', '--password-stdin'],
+				    'first-password-1\n').status, 0);
+				const { logins, changed } = await racingLogins(email, 'first-password-1', async () => {
+					const child = spawn(require('../lib/server.js').buildDir + '/bin/latchkey',
+					    ['--config', srv.config, 'user', 'passwd', email, '--password-stdin']);
+					child.stdin.end('second-password-2\n');
+					const [code] = await once(child, 'exit');
+					return code;
+				});
+				assert.equal(changed, 0);
+				await assertAllDead(logins);
+				assert.equal(sql(srv.db, 'SELECT count(*) FROM refresh_tokens r JOIN users u ON ' +
+				    `u.id = r.user_id WHERE u.email = '${email}' AND r.revoked = 0`), '0');
+			}
+		});
+
+		it('a deleted account\'s tokens stay dead for whoever takes the email next', async () => {
+			assert.equal(srv.tool(['user', 'add', 'reused@example.com', '--name', 'Old Owner',
+			    '--password-stdin'], 'old-owner-pass\n').status, 0);
+			const old = await login(srv, 'reused@example.com', 'old-owner-pass');
+			assert.equal((await profile(srv, old)).status, 200);
+			assert.equal(srv.tool(['user', 'del', 'reused@example.com']).status, 0);
+			assert.equal(srv.tool(['user', 'add', 'Reused@Example.com', '--name', 'New Owner',
+			    '--password-stdin'], 'new-owner-pass\n').status, 0);
+			assertMsg(await profile(srv, old), 401, 'Token has been revoked');
+			assertMsg(await refresh(srv, old), 401, 'Token has been revoked');
+			const members = await request(srv.baseURL, { path: '/members/', cookie: old.accessCookie });
+			assert.equal(members.status, 401);
+			// The new owner's own login works.
+			const mine = await login(srv, 'reused@example.com', 'new-owner-pass');
+			assert.equal((await profile(srv, mine)).body,
+			    '{"email":"Reused@Example.com","name":"New Owner"}\n');
+		});
+	});
+}
+
+describe('a retired refresh token replayed inside the grace', () => {
+	let srv;
+	before(async () => { srv = await startServer({ kind: 'lighttpd', procs: 2,
+	    config: 'refresh_grace = 30\nsession_refresh_max = 4\n' }); });
+	after(async () => { await srv?.stop(); });
+
+	const live = (family) => sql(srv.db, 'SELECT count(*) FROM refresh_tokens WHERE ' +
+	    `family = '${family}' AND rotated_at IS NULL AND revoked = 0`);
+
+	it('answers with the successor and never forks the session', async () => {
+		const s = await login(srv);
+		const first = await refresh(srv, s);
+		assert.equal(first.status, 200, first.body);
+		const successor = session(first);
+		const family = sql(srv.db, 'SELECT family FROM refresh_tokens WHERE jti = ' +
+		    `'${decode(s.refresh).payload.jti}'`);
+		const replays = await Promise.all(Array.from({ length: 20 }, () => refresh(srv, s)));
+		for (let i = 0; i < 30; i++) replays.push(await refresh(srv, s));
+		for (const r of replays) {
+			assert.equal(r.status, 200, r.body);
+			const n = session(r);
+			assert.equal(decode(n.refresh).payload.jti, decode(successor.refresh).payload.jti);
+			assert.equal(decode(n.access).payload.jti, decode(successor.access).payload.jti);
+			assert.equal(n.refreshCsrf, successor.refreshCsrf);
+		}
+		assert.equal(live(family), '1');
+		assert.equal(sql(srv.db, `SELECT count(*) FROM refresh_tokens WHERE family = '${family}'`), '2');
+		assert.equal((await profile(srv, successor)).status, 200);
+		assert.equal((await refresh(srv, successor)).status, 200);
+		assert.equal(live(family), '1');
+	});
+
+	it('bounds the refreshes of one session', async () => {
+		let s = await login(srv);
+		for (let i = 0; i < 4; i++) {
+			const r = await refresh(srv, s);
+			assert.equal(r.status, 200, r.body);
+			s = session(r);
+		}
+		assertMsg(await refresh(srv, s), 401, 'Token has expired');
+		assert.equal((await profile(srv, s)).status, 200);
+	});
+});
+
+describe('revocations outlive the leeway', () => {
+	let srv;
+	before(async () => { srv = await startServer({ kind: 'lighttpd',
+	    config: 'leeway = 60\n' }); });
+	after(async () => { await srv?.stop(); });
+
+	it('a logged-out token stays refused until exp + leeway, pruning or not', async () => {
+		const { forge } = require('../lib/http.js');
+		const fs = require('node:fs');
+		const key = fs.readFileSync(require('node:path').join(srv.dir, 'secret.key'), 'utf8').trim();
+		const now = Math.floor(Date.now() / 1000);
+		// A token of no session of ours (as flask-jwt-extended mints them),
+		// past its exp but inside the leeway: still accepted.
+		const token = forge({ alg: 'HS256', typ: 'JWT' }, { fresh: false, iat: now - 100,
+		    jti: 'b5a9f2a4-7d0e-4e57-9c0c-1f3b2d8a0e61', type: 'access', sub: DEMO.email,
+		    nbf: now - 100, csrf: 'c2b3d4e5-0000-4000-8000-000000000001', exp: now - 5 }, key);
+		const s = { accessCookie: `access_token_cookie=${token}` };
+		assert.equal((await profile(srv, s)).status, 200);
+		assert.equal((await request(srv.baseURL, { method: 'POST', path: '/api/logout',
+		    cookie: s.accessCookie, body: {} })).status, 200);
+		assertMsg(await profile(srv, s), 401, 'Token has been revoked');
+		// Logout prunes what has expired: this token's revocation must stay.
+		assert.equal((await request(srv.baseURL, { method: 'POST', path: '/api/logout',
+		    body: {} })).status, 200);
+		assertMsg(await profile(srv, s), 401, 'Token has been revoked');
 	});
 });

@@ -1,0 +1,84 @@
+// What the deployments leave on disk: the FastCGI sockets reachable by the
+// web server alone (libfcgi 2.4.2 aborts a worker on a malformed record, so
+// no one else may talk to them), and under Apache the programs and logs
+// owned by root, out of the worker user's reach.
+
+'use strict';
+
+const { describe, it, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const { startServer } = require('../lib/server.js');
+const { request } = require('../lib/http.js');
+
+const asRoot = process.getuid() === 0;
+const NOBODY = 'nobody';
+
+/** Try to connect to a Unix socket as another user: the errno name, or 'connected'. */
+function connectAs(user, sock) {
+	const r = spawnSync('runuser', ['-u', user, '--', process.execPath, '-e', `
+		const s = require('node:net').connect(${JSON.stringify(sock)});
+		s.on('connect', () => { console.log('connected'); s.destroy(); });
+		s.on('error', (e) => console.log(e.code));`], { encoding: 'utf8' });
+	return r.stdout.trim();
+}
+
+function socketsUnder(dir) {
+	const out = [];
+	for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+		const p = path.join(dir, e.name);
+		if (e.isSocket()) out.push(p);
+		else if (e.isDirectory()) {
+			try { out.push(...socketsUnder(p)); } catch { /* unreadable */ }
+		}
+	}
+	return out;
+}
+
+for (const kind of ['lighttpd', 'apache-fcgid']) {
+	describe(`FastCGI sockets on ${kind}`, { skip: !asRoot && 'needs root to try another user' }, () => {
+		let srv;
+		before(async () => { srv = await startServer({ kind }); });
+		after(async () => { await srv?.stop(); });
+
+		it('sit in a directory only the server user can enter', async () => {
+			// A request or two, so that every program has its socket.
+			assert.equal((await request(srv.baseURL, { path: '/api/profile' })).status, 401);
+			const dir = kind === 'lighttpd' ? path.join(srv.dir, 'lighttpd') :
+			    path.join(srv.state, 'fcgid');
+			const socks = socketsUnder(dir);
+			assert.ok(socks.length >= 1, `no socket under ${dir}`);
+			for (const sock of socks) {
+				let d = path.dirname(sock);
+				// Every directory from the state directory down is closed to others.
+				for (; d.startsWith(dir); d = path.dirname(d)) {
+					const st = fs.statSync(d);
+					assert.equal(st.mode & 0o077, 0, `${d} is mode ${(st.mode & 0o777).toString(8)}`);
+				}
+				assert.equal(connectAs(NOBODY, sock), 'EACCES', sock);
+			}
+		});
+	});
+}
+
+describe('Apache keeps its programs and logs to root', { skip: !asRoot && 'needs root' }, () => {
+	let srv;
+	before(async () => { srv = await startServer({ kind: 'apache-fcgid' }); });
+	after(async () => { await srv?.stop(); });
+
+	it('the worker user can run the programs but not replace them or the logs', () => {
+		const cgi = path.join(srv.state, 'cgi-bin');
+		for (const p of [cgi, ...fs.readdirSync(cgi).map((f) => path.join(cgi, f)),
+		    path.join(srv.state, 'logs'), path.join(srv.state, 'logs', 'error.log')]) {
+			const st = fs.statSync(p);
+			assert.equal(st.uid, 0, `${p} is owned by uid ${st.uid}`);
+			assert.equal(st.mode & 0o022, 0, `${p} is mode ${(st.mode & 0o777).toString(8)}`);
+		}
+		const w = spawnSync('runuser', ['-u', 'www-data', '--', 'sh', '-c',
+		    `: > ${path.join(cgi, 'login.fcgi')}`], { encoding: 'utf8' });
+		assert.notEqual(w.status, 0, 'www-data could overwrite a program');
+	});
+});
