@@ -241,6 +241,57 @@ has_body(const char *method)
 	    strcmp(method, "PATCH") == 0 || strcmp(method, "DELETE") == 0;
 }
 
+/*
+ * The web server's own refusals, as JSON: what an error document says
+ * for each status the servers produce themselves.
+ */
+static const struct {
+	int		 status;
+	const char	*msg;
+} errdocs[] = {
+	{ 400, "Bad request" },
+	{ 403, "Forbidden" },
+	{ 404, "Not found" },
+	{ 405, "Method not allowed" },
+	{ 408, "Request timeout" },
+	{ 411, "Length required" },
+	{ 413, "Request body too large" },
+	{ 414, "URI too long" },
+	{ 415, "Content-Type must be application/json" },
+	{ 431, "Request header fields too large" },
+	{ 500, "Internal error" },
+	{ 501, "Not implemented" },
+	{ 502, "Bad gateway" },
+	{ 503, "Service unavailable" },
+	{ 504, "Gateway timeout" },
+};
+
+/*
+ * An error document: the status the server hands over in REDIRECT_STATUS
+ * (Apache's ErrorDocument, lighttpd's server.error-handler), answered as
+ * the programs answer it.  Needs no configuration, key or store, so it
+ * works whatever state they are in.  Asked directly, it is not found.
+ */
+static void
+errdoc(struct lk_io *io)
+{
+	const char	*v;
+	long long	 status = 404;
+	size_t		 i;
+
+	if ((v = lk_io_param(io, "REDIRECT_STATUS")) == NULL ||
+	    lk_parse_ll(v, 400, 599, &status) == -1)
+		status = 404;
+	for (i = 0; i < sizeof(errdocs) / sizeof(errdocs[0]); i++)
+		if (errdocs[i].status == status)
+			break;
+	if (i == sizeof(errdocs) / sizeof(errdocs[0]))
+		lk_response_msg(&app_resp, (int)status, status < 500 ?
+		    "Bad request" : "Internal error");
+	else
+		lk_response_msg(&app_resp, (int)status, errdocs[i].msg);
+}
+
 static void
 serve(const struct lk_endpoint *ep, int authorizer, struct lk_io *io)
 {
@@ -250,6 +301,10 @@ serve(const struct lk_endpoint *ep, int authorizer, struct lk_io *io)
 
 	lk_request_reset(&app_req);
 	lk_response_reset(&app_resp);
+	if (ep == NULL) {
+		errdoc(io);
+		goto send;
+	}
 
 	/* After `latchkey key rotate`, sign and verify with the new keys. */
 	if (app_ready && key_changed()) {
@@ -357,7 +412,7 @@ app_run(const struct lk_endpoint *ep, int authorizer, int argc, char *argv[])
 	FCGX_Request	 fr;
 	struct lk_io	 io;
 
-	lk_log_init(ep->name);
+	lk_log_init(ep != NULL ? ep->name : "error");
 	if (argc > 1) {
 		fprintf(stderr, "%s: a FastCGI or CGI program; run it from a "
 		    "web server (see docs/API.md)\n", argv[0]);
@@ -391,6 +446,12 @@ int
 lk_app_main(const struct lk_endpoint *ep, int argc, char *argv[])
 {
 	return app_run(ep, 0, argc, argv);
+}
+
+int
+lk_app_errordoc_main(int argc, char *argv[])
+{
+	return app_run(NULL, 0, argc, argv);
 }
 
 int

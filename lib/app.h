@@ -76,4 +76,14 @@ int	lk_app_main(const struct lk_endpoint *ep, int argc, char *argv[]);
 int	lk_app_authorizer_main(const struct lk_endpoint *ep, int argc,
 	    char *argv[]);
 
+/*
+ * Run the error document program: any method, any path, no body read, no
+ * configuration loaded; it answers the status of REDIRECT_STATUS (set by
+ * Apache's ErrorDocument and lighttpd's server.error-handler) with the
+ * JSON body the programs give for it, so that the web servers' own
+ * refusals under /api/ (413 past their body limit, 404 for a path no
+ * program serves) read like the API's.  Returns the exit status.
+ */
+int	lk_app_errordoc_main(int argc, char *argv[]);
+
 #endif

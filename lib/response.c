@@ -16,13 +16,19 @@ static const struct {
 	{ 403, "Forbidden" },
 	{ 404, "Not Found" },
 	{ 405, "Method Not Allowed" },
+	{ 408, "Request Timeout" },
 	{ 411, "Length Required" },
 	{ 413, "Content Too Large" },
+	{ 414, "URI Too Long" },
 	{ 415, "Unsupported Media Type" },
 	{ 422, "Unprocessable Content" },
 	{ 429, "Too Many Requests" },
+	{ 431, "Request Header Fields Too Large" },
 	{ 500, "Internal Server Error" },
+	{ 501, "Not Implemented" },
+	{ 502, "Bad Gateway" },
 	{ 503, "Service Unavailable" },
+	{ 504, "Gateway Timeout" },
 };
 
 const char *

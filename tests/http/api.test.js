@@ -298,10 +298,14 @@ for (const kind of kinds()) {
 				assert.equal(res.headers.allow, 'GET, HEAD, PATCH');
 			});
 
-			it('answers paths beside the endpoint with 404', async () => {
-				for (const p of ['/api/profilex', '/api/profile/extra']) {
-					const res = await request(srv.baseURL, { path: p });
-					assert.equal(res.status, 404, p);
+			it('answers paths beside the endpoint, and paths no program serves, with 404 JSON', async () => {
+				for (const p of ['/api/profilex', '/api/profile/extra', '/api/nothing',
+				    '/api/', '/api/authorize', '/api/error', '/api/a/b/c']) {
+					for (const method of ['GET', 'POST']) {
+						const res = await request(srv.baseURL, { method, path: p,
+						    body: method === 'POST' ? {} : undefined });
+						assertJson(res, 404, '{"msg":"Not found"}\n');
+					}
 				}
 			});
 		});
