@@ -14,7 +14,8 @@
 //               Apache will not run its workers as root and the programs only
 //               accept a key file that is their own.
 // Also accepted: port (default: a free one), config (the configuration
-// file), state (where Apache's own files go; default dir/apache-MODE),
+// file), state (where Apache's own files go; default a folder dir-apache-MODE
+// beside dir, never inside it: the worker user owns dir),
 // public and members (the directories served at / and /members/; default
 // the repository's public/ and dist/public/members/), build (default
 // $LATCHKEY_BUILD, else build/).
@@ -121,7 +122,7 @@ async function startApache(opts = {}) {
 	const dir = opts.dir;
 	if (!dir) throw new Error('startApache needs dir');
 	const config = opts.config || path.join(dir, 'latchkey.conf');
-	const state = opts.state || path.join(dir, `apache-${mode}`);
+	const state = opts.state || `${dir}-apache-${mode}`;
 	const env = {
 		BUILD: opts.build || process.env.LATCHKEY_BUILD || process.env.BUILD || path.join(repoRoot, 'build'),
 		...(opts.public ? { LATCHKEY_PUBLIC: opts.public } : {}),
@@ -137,7 +138,12 @@ async function startApache(opts = {}) {
 		], env)).trim();
 		try {
 			const srv = await launchApache({ conf, port, errorLog: path.join(state, 'logs', 'error.log') });
-			return { ...srv, dir, state, mode };
+			const stop = srv.stop;
+			return { ...srv, dir, state, mode, async stop() {
+				await stop();
+				if (!opts.state && !process.env.LATCHKEY_KEEP)
+					fs.rmSync(state, { recursive: true, force: true });
+			} };
 		} catch (err) {
 			if (!(err.addressInUse && !opts.port && attempt < 3)) throw err;
 		}
