@@ -45,21 +45,21 @@ main(int argc, char *argv[])
 		fprintf(stderr, "hashtime: %s\n", err);
 		return 1;
 	}
-	if (lk_password_hash(&cfg, "password123", hash, sizeof(hash)) == -1) {
+	if (lk_password_hash(&cfg.hash, "password123", hash, sizeof(hash)) == -1) {
 		fprintf(stderr, "hashtime: cannot hash\n");
 		return 1;
 	}
-	(void)lk_password_verify(&cfg, "password123", hash);	/* warm up */
+	(void)lk_password_verify(&cfg.hash, "password123", hash);	/* warm up */
 	t0 = now();
 	for (i = 0; i < rounds; i++)
-		if (lk_password_verify(&cfg, "password123", hash) != LK_PW_OK) {
+		if (lk_password_verify(&cfg.hash, "password123", hash) != LK_PW_OK) {
 			fprintf(stderr, "hashtime: verify failed\n");
 			return 1;
 		}
 	t = (now() - t0) / (double)rounds;
 	cores = sysconf(_SC_NPROCESSORS_ONLN);
 	printf("{\"method\":\"%s\",\"cost\":%lu,\"hash_ms\":%.3f,\"cores\":%ld,"
-	    "\"bare_rate\":%.1f}\n", cfg.hash_method, cfg.hash_cost, t * 1e3,
+	    "\"bare_rate\":%.1f}\n", cfg.hash.method, cfg.hash.cost, t * 1e3,
 	    cores, (double)cores / t);
 	return 0;
 }

@@ -48,7 +48,7 @@ main(int argc, char *argv[])
 		fprintf(stderr, "usage: storetime DATABASE EMAIL [ROUNDS]\n");
 		return 2;
 	}
-	if ((s = lk_store_open(argv[1], 0, err, sizeof(err))) == NULL) {
+	if ((s = lk_store_open(argv[1], 0, 0, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "storetime: %s\n", err);
 		return 1;
 	}

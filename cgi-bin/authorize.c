@@ -21,17 +21,10 @@ handle(struct lk_ctx *ctx)
 {
 	struct lk_user		user;
 	struct lk_claims	claims;
+	struct lk_token_state	state;
 
-	if (lk_auth_require(ctx, &user, &claims) == -1) {
-		/*
-		 * A denial is 401 whatever the reason, which stays in the body
-		 * (lighttpd forwards it); the API keeps flask-jwt-extended's
-		 * 422 for the same tokens.  A server error stays what it is.
-		 */
-		if (ctx->resp->status >= 400 && ctx->resp->status < 500)
-			ctx->resp->status = 401;
+	if (lk_auth_require(ctx, LK_TOKEN_ACCESS, &user, &claims, &state) == -1)
 		return;
-	}
 	ctx->resp->status = 200;
 	lk_response_header(ctx->resp, "Variable-LATCHKEY_USER", "%s",
 	    user.email);
@@ -41,9 +34,9 @@ handle(struct lk_ctx *ctx)
 	memset(&claims, 0, sizeof(claims));
 }
 
-/* An authorizer answers for any method: no Allow list, no method bits. */
+/* An authorizer answers for any method: no method bits. */
 static const struct lk_endpoint endpoint = {
-	"authorize", NULL, 0, handle
+	"authorize", 0, handle
 };
 
 int

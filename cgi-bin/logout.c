@@ -1,59 +1,48 @@
 /*
  * POST /api/logout {} -> 200 {"logout": true}, clearing the access,
  * refresh and CSRF cookies, with or without a valid cookie.  Tokens it is
- * shown are revoked, with the whole session of the refresh token issued
- * alongside, so a copy taken before logout stops working too.  The body
- * must be JSON, so that a cross-site HTML form (which cannot send JSON)
- * cannot log anyone out.
+ * shown are revoked, with the whole session that issued them, so a copy
+ * taken before logout stops working too — an access token that expired
+ * meanwhile included, since its session's refresh token may live on.
+ * The body must be JSON, so that a cross-site HTML form (which cannot
+ * send JSON) cannot log anyone out.
  */
 #include <string.h>
 
 #include <json-c/json.h>
 
 #include "app.h"
-#include "auth.h"
 #include "cookie.h"
-#include "csrf.h"
 #include "log.h"
+#include "session.h"
 #include "store.h"
 #include "token.h"
+#include "util.h"
 
-/* Revoke the token in cookie name, if it is one of ours; 0 or -1 (store). */
+/*
+ * The token in cookie name, if it is one of ours (forged ones revoke
+ * nothing), as a revocation.  Returns 1 and fills *r (and *c), or 0.
+ */
 static int
-revoke(struct lk_ctx *ctx, const char *name, struct lk_claims *c,
-    const char **who)
+shown(struct lk_ctx *ctx, const char *name, struct lk_claims *c,
+    struct lk_revoke *r)
 {
-	char			 token[LK_TOKEN_MAX + 1], family[LK_JTI_MAX + 1];
-	struct lk_refresh	 row;
-	enum lk_store_res	 sr;
+	char	token[LK_TOKEN_MAX + 1];
+	int	ok;
 
-	*who = NULL;
 	if (lk_cookie_get(ctx->req->has_cookie ? ctx->req->cookie : NULL, name,
 	    token, sizeof(token)) != LK_COOKIE_FOUND)
 		return 0;
-	/*
-	 * Forged tokens cannot be revoked.  An expired access token still
-	 * names a session whose refresh token may live on: revoke that too.
-	 */
-	if (lk_token_verify_ring_any_time(ctx->cfg, ctx->keys, token,
-	    strlen(token), c) != LK_TOKEN_OK)
+	ok = lk_token_verify_any_time(ctx->cfg, ctx->keys, token,
+	    strlen(token), ctx->now, c) == LK_TOKEN_OK &&
+	    c->type != LK_TOKEN_OTHER;
+	lk_explicit_bzero(token, sizeof(token));
+	if (!ok)
 		return 0;
-	*who = c->sub;
-	if (lk_store_revoke(ctx->store, c->jti, c->exp) != LK_STORE_OK)
-		return -1;
-	if (c->type == LK_TOKEN_REFRESH) {
-		sr = lk_store_refresh_find(ctx->store, c->jti, &row);
-		if (sr == LK_STORE_OK)
-			return lk_store_family_revoke(ctx->store, row.family) ==
-			    LK_STORE_OK ? 0 : -1;
-		return sr == LK_STORE_ERROR ? -1 : 0;
-	}
-	sr = lk_store_family_of_access(ctx->store, c->jti, family,
-	    sizeof(family));
-	if (sr == LK_STORE_OK)
-		return lk_store_family_revoke(ctx->store, family) ==
-		    LK_STORE_OK ? 0 : -1;
-	return sr == LK_STORE_ERROR ? -1 : 0;
+	r->jti = c->jti;
+	r->exp = c->exp;
+	r->refresh = c->type == LK_TOKEN_REFRESH;
+	return 1;
 }
 
 static void
@@ -62,31 +51,35 @@ handle(struct lk_ctx *ctx)
 	struct json_object	*body;
 	struct lk_json_out	 o;
 	struct lk_cookie_names	 names;
-	struct lk_claims	 ac, rc;
-	const char		*who = NULL, *who2 = NULL;
+	struct lk_claims	 c[2];
+	struct lk_revoke	 r[2];
+	const char		*who = NULL;
+	size_t			 n = 0;
 
 	if ((body = lk_app_json(ctx)) == NULL)
 		return;
 	json_object_put(body);
 	lk_config_cookie_names(ctx->cfg, &names);
-	if (lk_store_begin(ctx->store) != LK_STORE_OK ||
-	    revoke(ctx, names.access, &ac, &who) == -1 ||
-	    revoke(ctx, names.refresh, &rc, &who2) == -1 ||
-	    lk_store_prune(ctx->store, (long long)ctx->now) != LK_STORE_OK ||
-	    lk_store_commit(ctx->store) != LK_STORE_OK) {
-		lk_app_unavailable(ctx);
+	if (shown(ctx, names.access, &c[n], &r[n]))
+		n++;
+	if (shown(ctx, names.refresh, &c[n], &r[n]))
+		n++;
+	if (n > 0)
+		who = c[0].sub;
+	if (lk_store_logout(ctx->store, r, n, ctx->now) != LK_STORE_OK) {
+		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
 		return;
 	}
-	lk_log_audit("logout", ctx->now, ctx->req->remote_addr, who != NULL ? who : who2,
+	lk_log_audit("logout", ctx->now, ctx->req->remote_addr, who,
 	    (char *)NULL);
-	lk_auth_clear_cookies(ctx);
+	lk_session_clear(ctx);
 	lk_json_out_init(&o);
 	(void)lk_json_out_bool(&o, "logout", 1);
 	lk_response_json(ctx->resp, 200, &o);
 }
 
 static const struct lk_endpoint endpoint = {
-	"logout", "POST", LK_METHOD_POST, handle
+	"logout", LK_METHOD_POST, handle
 };
 
 int

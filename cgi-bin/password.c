@@ -1,8 +1,10 @@
 /*
  * POST /api/password {"current_password": ..., "new_password": ...}
  * -> 200 {"password": true}.  Needs the access cookie and the CSRF
- * header, and the current password (a wrong one counts as a failed login).
- * Every other session of the user ends; this one goes on with new tokens.
+ * header, and the current password (a guess counts against the login
+ * throttle, reserved before the hash as for logins).  In one transaction
+ * the new hash is stored, every other session of the user ends, and this
+ * client gets a new session.
  */
 #include <string.h>
 
@@ -10,13 +12,66 @@
 
 #include "app.h"
 #include "auth.h"
-#include "csrf.h"
 #include "log.h"
 #include "password.h"
 #include "policy.h"
+#include "session.h"
 #include "store.h"
 #include "throttle.h"
 #include "util.h"
+
+static void
+change(struct lk_ctx *ctx, const struct lk_user *user,
+    const struct lk_claims *claims, const struct lk_token_state *state,
+    const char *new, const struct lk_throttle *t)
+{
+	struct lk_issue		 issue;
+	struct lk_login		 l;
+	struct lk_revoke	 r;
+	struct lk_json_out	 o;
+	char			 hash[LK_HASH_MAX + 1];
+
+	memset(&l, 0, sizeof(l));
+	if (lk_password_hash(&ctx->cfg->hash, new, hash, sizeof(hash)) == -1) {
+		(void)lk_deny(ctx, LK_R_INTERNAL, NULL);
+		goto out;
+	}
+	if (lk_session_prepare(ctx, user, NULL, state->ours &&
+	    state->session.persistent, &issue) == -1)
+		goto out;
+	l.user_id = user->id;
+	l.hash = user->hash;
+	l.new_hash = hash;
+	l.session = &issue.session;
+	l.tokens = &issue.tokens;
+	l.throttle_account = t->account;
+	l.throttle_address = t->address;
+	l.throttle_window = ctx->cfg->throttle_window;
+	r.jti = claims->jti;
+	r.exp = claims->exp;
+	r.refresh = 0;
+	switch (lk_store_password_change(ctx->store, &l, &r, ctx->now)) {
+	case LK_STORE_OK:
+		break;
+	case LK_STORE_CHANGED:
+		/* Changed by another request meanwhile: this one is stale. */
+		(void)lk_deny(ctx, LK_R_WRONG_PASSWORD, NULL);
+		goto out;
+	default:
+		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
+		goto out;
+	}
+	if (lk_session_send(ctx, &issue) == -1)
+		goto out;
+	lk_log_audit("password_changed", ctx->now, ctx->req->remote_addr,
+	    user->email, (char *)NULL);
+	lk_json_out_init(&o);
+	(void)lk_json_out_bool(&o, "password", 1);
+	lk_response_json(ctx->resp, 200, &o);
+out:
+	lk_explicit_bzero(hash, sizeof(hash));
+	lk_explicit_bzero(&issue, sizeof(issue));
+}
 
 static void
 handle(struct lk_ctx *ctx)
@@ -24,82 +79,53 @@ handle(struct lk_ctx *ctx)
 	struct json_object	*body = NULL;
 	struct lk_user		 user;
 	struct lk_claims	 claims;
-	struct lk_json_out	 o;
+	struct lk_token_state	 state;
+	struct lk_throttle	 t;
 	const char		*cur, *new, *why;
-	char			 hash[LK_HASH_MAX + 1];
 	size_t			 clen, nlen;
 	enum lk_pw_res		 pr;
 
-	memset(hash, 0, sizeof(hash));
-	if (lk_auth_require(ctx, &user, &claims) == -1)
+	if (lk_auth_require(ctx, LK_TOKEN_ACCESS, &user, &claims, &state) == -1)
 		return;
 	if ((body = lk_app_json(ctx)) == NULL)
 		goto out;
-	if ((cur = lk_app_field(ctx, body, "current_password", &clen)) == NULL ||
-	    (new = lk_app_field(ctx, body, "new_password", &nlen)) == NULL)
+	if ((cur = lk_app_field(ctx, body, "current_password",
+	    LK_PASSWORD_MAX - 1, &clen)) == NULL ||
+	    (new = lk_app_field(ctx, body, "new_password", ctx->cfg->max_body,
+	    &nlen)) == NULL)
 		goto out;
-	if (clen >= LK_PASSWORD_MAX) {
-		lk_response_msg(ctx->resp, 400,
-		    "Field \"current_password\" is too long");
+	if ((why = lk_policy_password(ctx->cfg, new, nlen, user.email)) != NULL) {
+		(void)lk_deny(ctx, LK_R_INVALID, why);
 		goto out;
 	}
-	if ((why = lk_policy_password(ctx->cfg, new, nlen, user.email)) != NULL) {
-		lk_response_msg(ctx->resp, 400, why);
+	if (clen == nlen && lk_ct_equal(cur, clen, new, nlen)) {
+		(void)lk_deny(ctx, LK_R_INVALID,
+		    "The new password must differ from the current one");
 		goto out;
 	}
 	/* Guessing the current password is a login attempt like any other. */
-	if (lk_throttle_check(ctx, user.email) == -1)
+	if (lk_throttle_reserve(ctx, user.email, &t) == -1)
 		goto out;
-	pr = lk_password_verify(ctx->cfg, cur, user.hash);
+	pr = lk_password_verify(&ctx->cfg->hash, cur, user.hash);
 	if (pr == LK_PW_ERROR) {
-		lk_response_msg(ctx->resp, 500, "Internal error");
+		(void)lk_deny(ctx, LK_R_INTERNAL, NULL);
 		goto out;
 	}
 	if (pr == LK_PW_BAD) {
-		lk_throttle_failed(ctx, user.email);
-		lk_log_audit("password_change_failed", ctx->now, ctx->req->remote_addr,
-		    user.email, (char *)NULL);
-		lk_response_msg(ctx->resp, 401, "Current password is incorrect");
+		lk_log_audit("password_change_failed", ctx->now,
+		    ctx->req->remote_addr, user.email, (char *)NULL);
+		(void)lk_deny(ctx, LK_R_WRONG_PASSWORD, NULL);
 		goto out;
 	}
-	if (lk_password_hash(ctx->cfg, new, hash, sizeof(hash)) == -1) {
-		lk_response_msg(ctx->resp, 500, "Internal error");
-		goto out;
-	}
-	/*
-	 * New hash, every older token and session revoked, and a new
-	 * session for this client: one transaction, all or nothing.
-	 */
-	if (lk_store_begin(ctx->store) != LK_STORE_OK ||
-	    lk_store_user_set_hash(ctx->store, user.email, hash) != LK_STORE_OK ||
-	    lk_store_user_invalidate(ctx->store, user.email, NULL,
-	    (long long)ctx->now) != LK_STORE_OK ||
-	    lk_store_revoke(ctx->store, claims.jti, claims.exp) != LK_STORE_OK)
-		goto unavailable;
-	if (lk_auth_start_session(ctx, &user, NULL, 0) == -1) {
-		lk_store_rollback(ctx->store);
-		goto out;
-	}
-	if (lk_store_commit(ctx->store) != LK_STORE_OK)
-		goto unavailable;
-	lk_throttle_succeeded(ctx, user.email);
-	lk_log_audit("password_changed", ctx->now, ctx->req->remote_addr, user.email,
-	    (char *)NULL);
-	lk_json_out_init(&o);
-	(void)lk_json_out_bool(&o, "password", 1);
-	lk_response_json(ctx->resp, 200, &o);
-	goto out;
-unavailable:
-	lk_app_unavailable(ctx);
+	change(ctx, &user, &claims, &state, new, &t);
 out:
-	lk_explicit_bzero(hash, sizeof(hash));
 	memset(&user, 0, sizeof(user));
 	memset(&claims, 0, sizeof(claims));
 	json_object_put(body);
 }
 
 static const struct lk_endpoint endpoint = {
-	"password", "POST", LK_METHOD_POST, handle
+	"password", LK_METHOD_POST, handle
 };
 
 int

@@ -3,16 +3,14 @@
  * PATCH /api/profile {"name": ...} -> the same, with the new name stored.
  * Both need a valid access cookie; PATCH also the CSRF header.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
 #include "app.h"
 #include "auth.h"
-#include "csrf.h"
+#include "policy.h"
 #include "store.h"
-#include "util.h"
 
 static void
 reply(struct lk_ctx *ctx, const char *email, const char *name)
@@ -29,36 +27,29 @@ static void
 set_name(struct lk_ctx *ctx, struct lk_user *user)
 {
 	struct json_object	*body;
-	const char		*name;
-	char			 msg[LK_EMAIL_MAX + 128];
+	const char		*name, *why;
 	size_t			 len;
-	long			 chars;
 
 	if ((body = lk_app_json(ctx)) == NULL)
 		return;
-	if ((name = lk_app_field(ctx, body, "name", &len)) == NULL)
+	if ((name = lk_app_field(ctx, body, "name", ctx->cfg->max_body,
+	    &len)) == NULL)
 		goto out;
-	chars = lk_utf8_text_len(name, len);
-	if (chars < 1 || (size_t)chars > ctx->cfg->name_max ||
-	    len > LK_NAME_MAX_BYTES || name[0] == ' ' || name[len - 1] == ' ') {
-		(void)snprintf(msg, sizeof(msg), "Field \"name\" must be 1 to "
-		    "%zu characters of text without leading or trailing spaces",
-		    ctx->cfg->name_max);
-		lk_response_msg(ctx->resp, 400, msg);
+	if ((why = lk_policy_name(ctx->cfg, name, len)) != NULL) {
+		(void)lk_deny(ctx, LK_R_INVALID, why);
 		goto out;
 	}
-	switch (lk_store_user_set_name(ctx->store, user->email, name)) {
+	switch (lk_store_user_set_name(ctx->store, user->email, name,
+	    ctx->now)) {
 	case LK_STORE_OK:
 		reply(ctx, user->email, name);
 		break;
 	case LK_STORE_NOT_FOUND:
 		/* Deleted between the check and the update. */
-		(void)snprintf(msg, sizeof(msg), "Error loading the user %s",
-		    user->email);
-		lk_response_msg(ctx->resp, 401, msg);
+		(void)lk_deny(ctx, LK_R_USER, user->email);
 		break;
 	default:
-		lk_response_msg(ctx->resp, 503, "Service unavailable");
+		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
 		break;
 	}
 out:
@@ -70,10 +61,11 @@ handle(struct lk_ctx *ctx)
 {
 	struct lk_user		user;
 	struct lk_claims	claims;
+	struct lk_token_state	state;
 
-	if (lk_auth_require(ctx, &user, &claims) == -1)
+	if (lk_auth_require(ctx, LK_TOKEN_ACCESS, &user, &claims, &state) == -1)
 		return;
-	if (strcmp(ctx->req->method, "PATCH") == 0)
+	if (lk_method_bit(ctx->req->method) == LK_METHOD_PATCH)
 		set_name(ctx, &user);
 	else
 		reply(ctx, user.email, user.name);
@@ -82,8 +74,7 @@ handle(struct lk_ctx *ctx)
 }
 
 static const struct lk_endpoint endpoint = {
-	"profile", "GET, HEAD, PATCH",
-	LK_METHOD_GET | LK_METHOD_HEAD | LK_METHOD_PATCH, handle
+	"profile", LK_METHOD_GET | LK_METHOD_HEAD | LK_METHOD_PATCH, handle
 };
 
 int

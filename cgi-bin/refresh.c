@@ -1,86 +1,94 @@
 /*
  * POST /api/refresh (refresh cookie, X-CSRF-TOKEN from csrf_refresh_token)
  * -> 200 {"refresh": true} with a new access token and a new refresh
- * token; the old refresh token is retired.  Presenting a retired refresh
- * token again, after a short grace for tabs that raced each other, revokes
- * its whole session: someone else holds a copy.
+ * token; the old refresh token is retired.  Presented again inside a
+ * short grace (tabs that raced each other) it gets that same new pair
+ * back, never another; past the grace it revokes the whole session:
+ * someone else holds a copy.  A session refreshes at most
+ * session_refresh_max times, and never past session_max from its login.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "app.h"
 #include "auth.h"
-#include "csrf.h"
 #include "log.h"
+#include "session.h"
 #include "store.h"
 
 static void
 handle(struct lk_ctx *ctx)
 {
-	struct lk_user		user;
-	struct lk_claims	claims;
-	struct lk_refresh	row;
-	struct lk_json_out	o;
-	long long		now = (long long)ctx->now;
-	enum lk_store_res	sr;
+	const struct lk_config	*cfg = ctx->cfg;
+	struct lk_user		 user;
+	struct lk_claims	 claims;
+	struct lk_token_state	 state;
+	struct lk_issue		 issue, again;
+	struct lk_store_tokens	 successor;
+	struct lk_refresh	 q;
+	struct lk_json_out	 o;
+	const struct lk_issue	*sent = &issue;
 
-	if (lk_auth_require_refresh(ctx, &user, &claims) == -1)
+	memset(&issue, 0, sizeof(issue));
+	if (lk_auth_require(ctx, LK_TOKEN_REFRESH, &user, &claims,
+	    &state) == -1)
 		return;
-	/* One writer at a time: concurrent refreshes of one token serialise. */
-	if (lk_store_begin(ctx->store) != LK_STORE_OK)
-		goto unavailable;
-	sr = lk_store_refresh_find(ctx->store, claims.jti, &row);
-	if (sr == LK_STORE_ERROR)
-		goto unavailable;
-	if (sr == LK_STORE_NOT_FOUND || row.revoked || row.user_id != user.id) {
-		lk_store_rollback(ctx->store);
-		lk_log_audit("revoked_token_used", ctx->now, ctx->req->remote_addr,
-		    user.email, "jti", claims.jti, (char *)NULL);
-		lk_response_msg(ctx->resp, 401, "Token has been revoked");
+	if (!state.ours) {
+		/* A refresh token of no session of ours can only be refused. */
+		(void)lk_deny(ctx, LK_R_REVOKED, NULL);
 		goto out;
 	}
-	if (row.rotated_at != 0 && now - row.rotated_at > ctx->cfg->refresh_grace) {
-		/* Reuse of a retired token: end the whole session. */
-		if (lk_store_family_revoke(ctx->store, row.family) != LK_STORE_OK ||
-		    lk_store_commit(ctx->store) != LK_STORE_OK)
-			goto unavailable;
-		lk_log_audit("refresh_reuse_detected", ctx->now, ctx->req->remote_addr,
-		    user.email, "jti", claims.jti, "family", row.family,
+	if (lk_session_prepare(ctx, &user, &state.session, 0, &issue) == -1)
+		goto out;
+	memset(&q, 0, sizeof(q));
+	q.jti = claims.jti;
+	q.user_id = user.id;
+	q.grace = cfg->refresh_grace;
+	q.session_max = cfg->session_max;
+	q.refresh_max = cfg->session_refresh_max;
+	q.next = &issue.tokens;
+	switch (lk_store_refresh(ctx->store, &q, ctx->now, &successor)) {
+	case LK_REFRESH_ROTATED:
+		break;
+	case LK_REFRESH_REPLAY:
+		lk_session_reissue(user.email, &successor,
+		    state.session.persistent, &again);
+		sent = &again;
+		break;
+	case LK_REFRESH_REUSED:
+		lk_log_audit("refresh_reuse_detected", ctx->now,
+		    ctx->req->remote_addr, user.email, "jti", claims.jti,
+		    "family", state.session.id, (char *)NULL);
+		(void)lk_deny(ctx, LK_R_REVOKED, NULL);
+		goto out;
+	case LK_REFRESH_REVOKED:
+		lk_log_audit("revoked_token_used", ctx->now,
+		    ctx->req->remote_addr, user.email, "jti", claims.jti,
 		    (char *)NULL);
-		lk_response_msg(ctx->resp, 401, "Token has been revoked");
+		(void)lk_deny(ctx, LK_R_REVOKED, NULL);
+		goto out;
+	case LK_REFRESH_EXPIRED:
+	case LK_REFRESH_LIMIT:
+		/* The session is over: the client logs in again. */
+		(void)lk_deny_token(ctx, LK_TOKEN_EXPIRED);
+		goto out;
+	default:
+		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
 		goto out;
 	}
-	if (row.family_started + ctx->cfg->session_max <= now) {
-		lk_store_rollback(ctx->store);
-		lk_response_msg(ctx->resp, 401, "Token has expired");
+	if (lk_session_send(ctx, sent) == -1)
 		goto out;
-	}
-	if ((row.rotated_at == 0 && lk_store_refresh_mark_rotated(ctx->store,
-	    claims.jti, now) != LK_STORE_OK) ||
-	    lk_auth_start_session(ctx, &user, row.family,
-	    row.family_started) == -1) {
-		lk_store_rollback(ctx->store);
-		if (ctx->resp->status == 500)
-			goto out;
-		goto unavailable;
-	}
-	if (lk_store_commit(ctx->store) != LK_STORE_OK)
-		goto unavailable;
 	lk_log_audit("refresh", ctx->now, ctx->req->remote_addr, user.email,
-	    "family", row.family, (char *)NULL);
+	    "family", state.session.id, (char *)NULL);
 	lk_json_out_init(&o);
 	(void)lk_json_out_bool(&o, "refresh", 1);
 	lk_response_json(ctx->resp, 200, &o);
-	goto out;
-unavailable:
-	lk_app_unavailable(ctx);
 out:
 	memset(&user, 0, sizeof(user));
 	memset(&claims, 0, sizeof(claims));
 }
 
 static const struct lk_endpoint endpoint = {
-	"refresh", "POST", LK_METHOD_POST, handle
+	"refresh", LK_METHOD_POST, handle
 };
 
 int

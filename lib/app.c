@@ -10,13 +10,123 @@
 #include <json-c/json.h>
 
 #include "app.h"
-#include "auth.h"
-#include "csrf.h"
 #include "extern.h"
 #include "json.h"
 #include "log.h"
+#include "method.h"
 #include "password.h"
 #include "util.h"
+
+/*
+ * The one table of refusals: each reason's status and message (pre, then
+ * the denial's argument and post when post is set), the messages
+ * flask-jwt-extended (and PyJWT under it) gives where it has one.
+ */
+struct refusal {
+	int		 status;
+	const char	*pre;
+	const char	*post;
+};
+
+#define TOKEN(e)	[LK_R_TOKEN + (e)]
+
+static const struct refusal refusals[LK_R__MAX] = {
+	[LK_R_OK] = { 200, "", NULL },
+	[LK_R_NOT_FOUND] = { 404, "Not found", NULL },
+	[LK_R_METHOD] = { 405, "Method not allowed", NULL },
+	[LK_R_ORIGIN] = { 403, "Origin not allowed", NULL },
+	[LK_R_TOO_LARGE] = { 413, "Request body too large", NULL },
+	[LK_R_BAD_BODY] = { 400, "Bad request body", NULL },
+	[LK_R_NOT_JSON] = { 415, "Content-Type must be application/json", NULL },
+	[LK_R_BAD_JSON] = { 400, "Request body must be a JSON object", NULL },
+	[LK_R_FIELD_MISSING] = { 400, "Missing field \"", "\"" },
+	[LK_R_FIELD_TYPE] = { 400, "Field \"", "\" must be a string" },
+	[LK_R_FIELD_TOO_LONG] = { 400, "Field \"", "\" is too long" },
+	[LK_R_INVALID] = { 400, "", "" },
+	[LK_R_COOKIE_TOO_LARGE] = { 400, "Cookie header too large", NULL },
+	[LK_R_COOKIE_MISSING] = { 401, "Missing cookie \"", "\"" },
+	[LK_R_CSRF_MISSING] = { 401, "Missing CSRF token", NULL },
+	[LK_R_CSRF_MISMATCH] = { 401, "CSRF double submit tokens do not match",
+	    NULL },
+	[LK_R_REVOKED] = { 401, "Token has been revoked", NULL },
+	[LK_R_USER] = { 401, "Error loading the user ", "" },
+	[LK_R_THROTTLED] = { 429, "Too many failed login attempts, try again "
+	    "later", NULL },
+	[LK_R_WRONG_PASSWORD] = { 401, "Current password is incorrect", NULL },
+	[LK_R_UNAVAILABLE] = { 503, "Service unavailable", NULL },
+	[LK_R_INTERNAL] = { 500, "Internal error", NULL },
+	TOKEN(LK_TOKEN_OK) = { 500, "Internal error", NULL },
+	TOKEN(LK_TOKEN_TOO_LARGE) = { 422, "Token is too large", NULL },
+	TOKEN(LK_TOKEN_SEGMENTS) = { 422, "Not enough segments", NULL },
+	TOKEN(LK_TOKEN_HEADER_PADDING) = { 422, "Invalid header padding", NULL },
+	TOKEN(LK_TOKEN_HEADER_STRING) = { 422, "Invalid header string: must be "
+	    "a json object", NULL },
+	TOKEN(LK_TOKEN_PAYLOAD_PADDING) = { 422, "Invalid payload padding",
+	    NULL },
+	TOKEN(LK_TOKEN_CRYPTO_PADDING) = { 422, "Invalid crypto padding", NULL },
+	TOKEN(LK_TOKEN_ALG) = { 422, "The specified alg value is not allowed",
+	    NULL },
+	TOKEN(LK_TOKEN_SIGNATURE) = { 422, "Signature verification failed",
+	    NULL },
+	TOKEN(LK_TOKEN_PAYLOAD_STRING) = { 422, "Invalid payload string: must "
+	    "be a json object", NULL },
+	TOKEN(LK_TOKEN_IAT_TYPE) = { 422, "Issued At claim (iat) must be an "
+	    "integer.", NULL },
+	TOKEN(LK_TOKEN_NBF_TYPE) = { 422, "Not Before claim (nbf) must be an "
+	    "integer.", NULL },
+	TOKEN(LK_TOKEN_IMMATURE) = { 422, "The token is not yet valid (nbf)",
+	    NULL },
+	TOKEN(LK_TOKEN_EXP_MISSING) = { 422, "Token is missing the \"exp\" "
+	    "claim", NULL },
+	TOKEN(LK_TOKEN_EXP_TYPE) = { 422, "Expiration Time claim (exp) must be "
+	    "an integer.", NULL },
+	TOKEN(LK_TOKEN_EXPIRED) = { 401, "Token has expired", NULL },
+	TOKEN(LK_TOKEN_AUD_MISSING) = { 422, "Token is missing the \"aud\" "
+	    "claim", NULL },
+	TOKEN(LK_TOKEN_AUD_INVALID) = { 422, "Invalid audience", NULL },
+	TOKEN(LK_TOKEN_ISS_MISSING) = { 422, "Token is missing the \"iss\" "
+	    "claim", NULL },
+	TOKEN(LK_TOKEN_ISS_INVALID) = { 422, "Invalid issuer", NULL },
+	TOKEN(LK_TOKEN_SUB_MISSING) = { 422, "Missing claim: sub", NULL },
+	TOKEN(LK_TOKEN_SUB_TYPE) = { 422, "Subject must be a string", NULL },
+	TOKEN(LK_TOKEN_TYPE_MISSING) = { 422, "Missing claim: type", NULL },
+	TOKEN(LK_TOKEN_CRIT) = { 422, "Unsupported critical extension", NULL },
+	TOKEN(LK_TOKEN_ONLY_ACCESS) = { 422, "Only non-refresh tokens are "
+	    "allowed", NULL },
+	TOKEN(LK_TOKEN_ONLY_REFRESH) = { 422, "Only refresh tokens are allowed",
+	    NULL },
+	TOKEN(LK_TOKEN_TYPE_INVALID) = { 422, "Invalid token type", NULL },
+	TOKEN(LK_TOKEN_JTI_MISSING) = { 422, "Missing claim: jti", NULL },
+	TOKEN(LK_TOKEN_JTI_TYPE) = { 422, "Invalid claim: jti", NULL },
+	TOKEN(LK_TOKEN_CSRF_MISSING) = { 422, "Missing claim: csrf", NULL },
+	TOKEN(LK_TOKEN_CSRF_TYPE) = { 422, "Invalid claim: csrf", NULL },
+	TOKEN(LK_TOKEN_FRESH_TYPE) = { 422, "Invalid claim: fresh", NULL },
+	TOKEN(LK_TOKEN_INTERNAL) = { 500, "Internal error", NULL },
+};
+
+/*
+ * The web server's own refusals, as JSON: what an error document says
+ * for each status the servers produce themselves.
+ */
+static const struct {
+	int		 status;
+	const char	*msg;
+} errdocs[] = {
+	{ 400, "Bad request" },
+	{ 403, "Forbidden" },
+	{ 404, "Not found" },
+	{ 405, "Method not allowed" },
+	{ 408, "Request timeout" },
+	{ 413, "Request body too large" },
+	{ 414, "URI too long" },
+	{ 415, "Content-Type must be application/json" },
+	{ 431, "Request header fields too large" },
+	{ 500, "Internal error" },
+	{ 501, "Not implemented" },
+	{ 502, "Bad gateway" },
+	{ 503, "Service unavailable" },
+	{ 504, "Gateway timeout" },
+};
 
 /* Loaded once per process. */
 static struct lk_config	 app_cfg;
@@ -24,11 +134,19 @@ static struct lk_keyring	 app_keys;
 static struct lk_store	*app_store;
 static int		 app_ready;
 static struct stat	 app_key_st[2];	/* key file, previous-keys file */
-static time_t		 app_last_try;
+static long long	 app_last_try;
 
 /* Per-request state, wiped between requests. */
 static struct lk_request	app_req;
 static struct lk_response	app_resp;
+
+static long long
+wall_clock(void)
+{
+	return (long long)time(NULL);
+}
+
+long long	(*lk_app_clock)(void) = wall_clock;
 
 /* Identity of the key files, to notice a rotation by another process. */
 static void
@@ -56,6 +174,16 @@ key_changed(void)
 		    now[i].st_mtim.tv_nsec != app_key_st[i].st_mtim.tv_nsec)
 			return 1;
 	return 0;
+}
+
+void
+lk_app_reset(void)
+{
+	lk_store_close(app_store);
+	app_store = NULL;
+	lk_keyring_clear(&app_keys);
+	app_ready = 0;
+	app_last_try = 0;
 }
 
 /*
@@ -86,21 +214,43 @@ app_init(struct lk_io *io)
 		lk_log(LK_LOG_ERR, "not serving: %s", err);
 		return -1;
 	}
-	if ((app_store = lk_store_open(app_cfg.database, 0, err,
-	    sizeof(err))) == NULL) {
+	if ((app_store = lk_store_open(app_cfg.database, 0, app_cfg.leeway,
+	    err, sizeof(err))) == NULL) {
 		lk_log(LK_LOG_ERR, "not serving: database %s", err);
 		lk_keyring_clear(&app_keys);
 		return -1;
 	}
-	if (lk_password_init(&app_cfg) == -1) {
+	if (lk_password_init(&app_cfg.hash) == -1) {
 		lk_log(LK_LOG_ERR, "not serving: cannot hash with %s cost %lu",
-		    app_cfg.hash_method, app_cfg.hash_cost);
-		lk_store_close(app_store);
-		app_store = NULL;
-		lk_keyring_clear(&app_keys);
+		    app_cfg.hash.method, app_cfg.hash.cost);
+		lk_app_reset();
 		return -1;
 	}
 	return 0;
+}
+
+/* Ready to serve: loaded, with the keys another process may have rotated. */
+static int
+app_ensure(struct lk_io *io, long long now)
+{
+	char	err[LK_CONFIG_ERR_MAX];
+
+	/* After `latchkey key rotate`, sign and verify with the new keys. */
+	if (app_ready && key_changed()) {
+		key_stat(app_key_st);
+		if (lk_keyring_load(&app_keys, app_cfg.key_file, err,
+		    sizeof(err)) == -1) {
+			lk_log(LK_LOG_ERR, "not serving: %s", err);
+			lk_app_reset();
+		} else
+			lk_log(LK_LOG_INFO, "keys reloaded, current kid %s",
+			    app_keys.current.kid);
+	}
+	if (!app_ready && now != app_last_try) {
+		app_last_try = now;
+		app_ready = app_init(io) == 0;
+	}
+	return app_ready;
 }
 
 struct json_object *
@@ -109,162 +259,80 @@ lk_app_json(struct lk_ctx *ctx)
 	struct json_object	*obj;
 
 	if (!lk_request_is_json(ctx->req)) {
-		lk_response_msg(ctx->resp, 415,
-		    "Content-Type must be application/json");
+		(void)lk_deny(ctx, LK_R_NOT_JSON, NULL);
 		return NULL;
 	}
 	obj = lk_json_parse_object(ctx->req->body, ctx->req->body_len);
 	if (obj == NULL)
-		lk_response_msg(ctx->resp, 400,
-		    "Request body must be a JSON object");
+		(void)lk_deny(ctx, LK_R_BAD_JSON, NULL);
 	return obj;
-}
-
-void
-lk_app_unavailable(struct lk_ctx *ctx)
-{
-	lk_store_rollback(ctx->store);
-	lk_response_reset(ctx->resp);
-	lk_response_msg(ctx->resp, 503, "Service unavailable");
 }
 
 const char *
 lk_app_field(struct lk_ctx *ctx, struct json_object *obj, const char *key,
-    size_t *len)
+    size_t max, size_t *len)
 {
 	const char	*s;
-	char		 msg[96];
 
 	switch (lk_json_get_string(obj, key, &s, len)) {
 	case LK_JSON_FIELD_OK:
+		if (*len > max) {
+			(void)lk_deny(ctx, LK_R_FIELD_TOO_LONG, key);
+			return NULL;
+		}
 		return s;
 	case LK_JSON_FIELD_MISSING:
-		(void)snprintf(msg, sizeof(msg), "Missing field \"%s\"", key);
-		break;
+		(void)lk_deny(ctx, LK_R_FIELD_MISSING, key);
+		return NULL;
 	default:
-		(void)snprintf(msg, sizeof(msg), "Field \"%s\" must be a string",
-		    key);
-		break;
+		(void)lk_deny(ctx, LK_R_FIELD_TYPE, key);
+		return NULL;
 	}
-	lk_response_msg(ctx->resp, 400, msg);
-	return NULL;
 }
 
-/*
- * Whether SCRIPT_NAME names this endpoint: its last segment is the
- * endpoint's name, with or without an extension (".fcgi", ".cgi").  A
- * server that maps a path prefix (lighttpd's "/api/login") would also hand
- * us "/api/loginx".
- */
-static int
-script_matches(struct lk_io *io, const char *name)
+int
+lk_app_bool(struct lk_ctx *ctx, struct json_object *obj, const char *key,
+    int def)
 {
-	const char	*sn, *base;
-	size_t		 n = strlen(name);
+	struct json_object	*v;
+	char			 msg[96];
 
-	if ((sn = lk_io_param(io, "SCRIPT_NAME")) == NULL || *sn == '\0')
-		return 1;
-	base = strrchr(sn, '/');
-	base = base != NULL ? base + 1 : sn;
-	return strncmp(base, name, n) == 0 &&
-	    (base[n] == '\0' || base[n] == '.');
-}
-
-static int
-has_body(const char *method);
-
-/*
- * Cross-origin rules.  With cors_origins set, every response says it
- * varies by Origin, and a listed origin (exactly; never a reflected or
- * "null" one) gets credentialed access.  State-changing requests whose
- * Origin (or, lacking it, Referer) is neither the site's own nor listed in
- * allowed_origins or cors_origins are refused with 403: no CSRF, login CSRF
- * included.  Returns 1 to go on, 0 when the response is set.
- */
-static int
-origin_allowed(struct lk_ctx *ctx)
-{
-	const struct lk_config	*cfg = ctx->cfg;
-	char			 origin[LK_HEADER_MAX], own[LK_HEADER_MAX];
-	int			 r, listed;
-
-	r = lk_request_origin(ctx->req, origin, sizeof(origin));
-	listed = r == 1 && cfg->cors_origins[0] != '\0' &&
-	    lk_config_origin_listed(cfg->cors_origins, origin);
-	if (cfg->cors_origins[0] != '\0') {
-		lk_response_header(ctx->resp, "Vary", "Origin");
-		if (listed && ctx->req->has_origin) {
-			lk_response_header(ctx->resp,
-			    "Access-Control-Allow-Origin", "%s", origin);
-			lk_response_header(ctx->resp,
-			    "Access-Control-Allow-Credentials", "true");
-		}
+	if (!json_object_object_get_ex(obj, key, &v))
+		return def;
+	if (json_object_get_type(v) != json_type_boolean) {
+		(void)snprintf(msg, sizeof(msg), "Field \"%s\" must be true or "
+		    "false", key);
+		return lk_deny(ctx, LK_R_INVALID, msg);
 	}
-	if (!has_body(ctx->req->method) || r == 0)
-		return 1;
-	lk_request_own_origin(ctx->req, own, sizeof(own));
-	if (r == 1 && (lk_ascii_caseeq(origin, own) || listed ||
-	    lk_config_origin_listed(cfg->allowed_origins, origin)))
-		return 1;
-	lk_log_audit("origin_refused", ctx->now, ctx->req->remote_addr, NULL,
-	    "origin", r == 1 ? origin : "?", (char *)NULL);
-	lk_response_msg(ctx->resp, 403, "Origin not allowed");
-	return 0;
+	return json_object_get_boolean(v) ? 1 : 0;
 }
 
-/* Answer a CORS preflight (OPTIONS) from a listed origin. */
+/* Write the refusal of ctx->denial into the response. */
 static void
-preflight(struct lk_ctx *ctx, const struct lk_endpoint *ep)
+refuse(struct lk_ctx *ctx, enum lk_app_mode mode)
 {
-	char	origin[LK_HEADER_MAX];
+	const struct refusal	*r = &refusals[ctx->denial.reason];
+	char			 msg[LK_DENIAL_ARG_MAX + 128];
+	int			 status = r->status;
 
-	if (lk_request_origin(ctx->req, origin, sizeof(origin)) != 1 ||
-	    !ctx->req->has_origin ||
-	    !lk_config_origin_listed(ctx->cfg->cors_origins, origin) ||
-	    (lk_method_bit(ctx->req->preflight_method) & ep->methods) == 0) {
-		lk_response_msg(ctx->resp, 403, "Origin not allowed");
-		return;
-	}
-	lk_response_header(ctx->resp, "Access-Control-Allow-Methods", "%s",
-	    ep->allow);
-	lk_response_header(ctx->resp, "Access-Control-Allow-Headers",
-	    "Content-Type, %s", ctx->cfg->csrf_header_name);
-	lk_response_header(ctx->resp, "Access-Control-Max-Age", "600");
-	ctx->resp->status = 204;
-	ctx->resp->body_len = 0;
+	/* Nothing half-done goes out: no cookie of a failed request. */
+	lk_response_reset(ctx->resp);
+	if (r->post != NULL)
+		(void)snprintf(msg, sizeof(msg), "%s%s%s", r->pre,
+		    ctx->denial.arg, r->post);
+	else
+		(void)lk_strlcpy(msg, r->pre, sizeof(msg));
+	/*
+	 * An authorizer's denial is 401 whatever the reason (lighttpd
+	 * forwards it, reason in the body); a server error stays one.
+	 */
+	if (mode == LK_APP_AUTHORIZER && status >= 400 && status < 500)
+		status = 401;
+	lk_response_msg(ctx->resp, status, msg);
+	if (ctx->denial.reason == LK_R_THROTTLED)
+		lk_response_header(ctx->resp, "Retry-After", "%lld",
+		    ctx->denial.retry_after);
 }
-
-static int
-has_body(const char *method)
-{
-	return strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0 ||
-	    strcmp(method, "PATCH") == 0 || strcmp(method, "DELETE") == 0;
-}
-
-/*
- * The web server's own refusals, as JSON: what an error document says
- * for each status the servers produce themselves.
- */
-static const struct {
-	int		 status;
-	const char	*msg;
-} errdocs[] = {
-	{ 400, "Bad request" },
-	{ 403, "Forbidden" },
-	{ 404, "Not found" },
-	{ 405, "Method not allowed" },
-	{ 408, "Request timeout" },
-	{ 411, "Length required" },
-	{ 413, "Request body too large" },
-	{ 414, "URI too long" },
-	{ 415, "Content-Type must be application/json" },
-	{ 431, "Request header fields too large" },
-	{ 500, "Internal error" },
-	{ 501, "Not implemented" },
-	{ 502, "Bad gateway" },
-	{ 503, "Service unavailable" },
-	{ 504, "Gateway timeout" },
-};
 
 /*
  * An error document: the status the server hands over in REDIRECT_STATUS
@@ -292,103 +360,206 @@ errdoc(struct lk_io *io)
 		lk_response_msg(&app_resp, (int)status, errdocs[i].msg);
 }
 
-static void
-serve(const struct lk_endpoint *ep, int authorizer, struct lk_io *io)
+/*
+ * Whether SCRIPT_NAME names this endpoint: its last segment is the
+ * endpoint's name, with or without an extension (".fcgi", ".cgi").  A
+ * server that maps a path prefix (lighttpd's "/api/login") would also hand
+ * us "/api/loginx".
+ */
+static int
+script_matches(struct lk_io *io, const char *name)
 {
-	struct lk_ctx	 ctx;
-	time_t		 now = time(NULL);
-	const char	*role;
+	const char	*sn, *base;
+	size_t		 n = strlen(name);
+
+	if ((sn = lk_io_param(io, "SCRIPT_NAME")) == NULL || *sn == '\0')
+		return 1;
+	base = strrchr(sn, '/');
+	base = base != NULL ? base + 1 : sn;
+	return strncmp(base, name, n) == 0 &&
+	    (base[n] == '\0' || base[n] == '.');
+}
+
+/*
+ * Cross-origin rules.  With cors_origins set, every response says it
+ * varies by Origin, and a listed origin (exactly; never a reflected or
+ * "null" one) gets credentialed access.  State-changing requests whose
+ * Origin (or, lacking it, Referer) is neither the site's own nor listed in
+ * allowed_origins or cors_origins are refused: no CSRF, login CSRF
+ * included.  Returns 0 to go on, -1 denied.
+ */
+static int
+check_origin(struct lk_ctx *ctx)
+{
+	const struct lk_config	*cfg = ctx->cfg;
+	char			 origin[LK_HEADER_MAX], own[LK_HEADER_MAX];
+	int			 r, listed;
+
+	r = lk_request_origin(ctx->req, origin, sizeof(origin));
+	listed = r == 1 && cfg->cors_origins[0] != '\0' &&
+	    lk_config_origin_listed(cfg->cors_origins, origin);
+	if ((lk_method_bit(ctx->req->method) & LK_METHODS_WITH_BODY) == 0 ||
+	    r == 0)
+		return 0;
+	lk_request_own_origin(ctx->req, own, sizeof(own));
+	if (r == 1 && (lk_ascii_caseeq(origin, own) || listed ||
+	    lk_config_origin_listed(cfg->allowed_origins, origin)))
+		return 0;
+	lk_log_audit("origin_refused", ctx->now, ctx->req->remote_addr, NULL,
+	    "origin", r == 1 ? origin : "?", (char *)NULL);
+	return lk_deny(ctx, LK_R_ORIGIN, NULL);
+}
+
+/*
+ * With cors_origins set, every answer (refusals included) varies by
+ * Origin, and a listed origin gets credentialed access.
+ */
+static void
+cors_headers(struct lk_ctx *ctx)
+{
+	char	origin[LK_HEADER_MAX];
+
+	if (ctx->cfg == NULL || ctx->cfg->cors_origins[0] == '\0')
+		return;
+	lk_response_header(ctx->resp, "Vary", "Origin");
+	if (ctx->req->has_origin &&
+	    lk_request_origin(ctx->req, origin, sizeof(origin)) == 1 &&
+	    lk_config_origin_listed(ctx->cfg->cors_origins, origin)) {
+		lk_response_header(ctx->resp, "Access-Control-Allow-Origin",
+		    "%s", origin);
+		lk_response_header(ctx->resp,
+		    "Access-Control-Allow-Credentials", "true");
+	}
+}
+
+/* Answer a CORS preflight (OPTIONS) from a listed origin. */
+static void
+preflight(struct lk_ctx *ctx, const struct lk_endpoint *ep)
+{
+	char	origin[LK_HEADER_MAX], allow[LK_METHOD_ALLOW_MAX];
+
+	if (lk_request_origin(ctx->req, origin, sizeof(origin)) != 1 ||
+	    !ctx->req->has_origin ||
+	    !lk_config_origin_listed(ctx->cfg->cors_origins, origin) ||
+	    (lk_method_bit(ctx->req->preflight_method) & ep->methods) == 0) {
+		(void)lk_deny(ctx, LK_R_ORIGIN, NULL);
+		return;
+	}
+	lk_method_allow(ep->methods, allow);
+	lk_response_header(ctx->resp, "Access-Control-Allow-Methods", "%s",
+	    allow);
+	lk_response_header(ctx->resp, "Access-Control-Allow-Headers",
+	    "Content-Type, %s", ctx->cfg->csrf_header_name);
+	lk_response_header(ctx->resp, "Access-Control-Max-Age", "600");
+	ctx->resp->status = 204;
+	ctx->resp->body_len = 0;
+}
+
+/* Read the body of a method that carries one; 0, or -1 denied. */
+static int
+read_body(struct lk_ctx *ctx, struct lk_io *io)
+{
+	if ((lk_method_bit(ctx->req->method) & LK_METHODS_WITH_BODY) == 0)
+		return 0;
+	switch (lk_request_read_body(ctx->req, io, ctx->cfg->max_body)) {
+	case LK_REQ_OK:
+		return 0;
+	case LK_REQ_TOO_LARGE:
+		return lk_deny(ctx, LK_R_TOO_LARGE, NULL);
+	case LK_REQ_NOMEM:
+		return lk_deny(ctx, LK_R_INTERNAL, NULL);
+	default:
+		return lk_deny(ctx, LK_R_BAD_BODY, NULL);
+	}
+}
+
+/*
+ * A responder's request, from its path to its handler: only the program's
+ * exact path (/api/loginfoo is not /api/login), the origin rules, CORS
+ * preflights, the methods the endpoint takes, then the body.
+ */
+static void
+respond(struct lk_ctx *ctx, const struct lk_endpoint *ep, struct lk_io *io)
+{
+	if (ctx->req->path_info[0] != '\0' || !script_matches(io, ep->name)) {
+		(void)lk_deny(ctx, LK_R_NOT_FOUND, NULL);
+		return;
+	}
+	if (check_origin(ctx) == -1)
+		return;
+	if (strcmp(ctx->req->method, "OPTIONS") == 0 &&
+	    ctx->cfg->cors_origins[0] != '\0') {
+		preflight(ctx, ep);
+		return;
+	}
+	if ((lk_method_bit(ctx->req->method) & ep->methods) == 0) {
+		(void)lk_deny(ctx, LK_R_METHOD, NULL);
+		return;
+	}
+	if (read_body(ctx, io) == -1)
+		return;
+	ep->handle(ctx);
+}
+
+/*
+ * Asked by the web server about a request it will serve itself: any
+ * method, any path, no body.  Any other role is refused, so that a
+ * responder mapping cannot pass for a grant.
+ */
+static void
+authorize(struct lk_ctx *ctx, const struct lk_endpoint *ep, struct lk_io *io)
+{
+	const char	*role = lk_io_param(io, "FCGI_ROLE");
+
+	if (role == NULL || strcmp(role, "AUTHORIZER") != 0) {
+		lk_log(LK_LOG_ERR, "not in the FastCGI Authorizer role: "
+		    "configure this program as an authorizer");
+		(void)lk_deny(ctx, LK_R_INTERNAL, NULL);
+		return;
+	}
+	ep->handle(ctx);
+}
+
+void
+lk_app_serve(const struct lk_endpoint *ep, enum lk_app_mode mode,
+    struct lk_io *io)
+{
+	struct lk_ctx	ctx;
 
 	lk_request_reset(&app_req);
 	lk_response_reset(&app_resp);
-	if (ep == NULL) {
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.req = &app_req;
+	ctx.resp = &app_resp;
+	ctx.now = lk_app_clock();
+	if (mode == LK_APP_ERRORDOC) {
 		errdoc(io);
 		goto send;
 	}
-
-	/* After `latchkey key rotate`, sign and verify with the new keys. */
-	if (app_ready && key_changed()) {
-		char	err[LK_CONFIG_ERR_MAX];
-
-		key_stat(app_key_st);
-		if (lk_keyring_load(&app_keys, app_cfg.key_file, err,
-		    sizeof(err)) == -1) {
-			lk_log(LK_LOG_ERR, "not serving: %s", err);
-			lk_store_close(app_store);
-			app_store = NULL;
-			app_ready = 0;
-		} else
-			lk_log(LK_LOG_INFO, "keys reloaded, current kid %s",
-			    app_keys.current.kid);
+	if (!app_ensure(io, ctx.now)) {
+		(void)lk_deny(&ctx, LK_R_UNAVAILABLE, NULL);
+		goto refuse;
 	}
-	if (!app_ready && now != app_last_try) {
-		app_last_try = now;
-		app_ready = app_init(io) == 0;
-	}
-	if (!app_ready) {
-		lk_response_msg(&app_resp, 503, "Service unavailable");
-		goto send;
-	}
-
-	lk_request_load(&app_req, io, &app_cfg);
-	memset(&ctx, 0, sizeof(ctx));
 	ctx.cfg = &app_cfg;
 	ctx.keys = &app_keys;
-	ctx.key = &app_keys.current;
 	ctx.store = app_store;
-	ctx.req = &app_req;
-	ctx.resp = &app_resp;
-	ctx.now = now;
+	lk_request_load(&app_req, io, app_cfg.csrf_header_name);
+	if (mode == LK_APP_AUTHORIZER)
+		authorize(&ctx, ep, io);
+	else
+		respond(&ctx, ep, io);
+refuse:
+	if (ctx.denial.reason != LK_R_OK) {
+		refuse(&ctx, mode);
+		if (ctx.denial.reason == LK_R_METHOD) {
+			char	allow[LK_METHOD_ALLOW_MAX];
 
-	if (authorizer) {
-		/*
-		 * Asked by the web server about a request it will serve
-		 * itself: any method, any path, no body.  Refuse any other
-		 * role, so that a responder mapping cannot pass for a grant.
-		 */
-		role = lk_io_param(io, "FCGI_ROLE");
-		if (role == NULL || strcmp(role, "AUTHORIZER") != 0) {
-			lk_log(LK_LOG_ERR, "not in the FastCGI Authorizer role: "
-			    "configure this program as an authorizer");
-			lk_response_msg(&app_resp, 500, "Internal error");
-			goto send;
-		}
-		ep->handle(&ctx);
-		goto send;
-	}
-	/* Only the program's exact path: /api/loginfoo is not /api/login. */
-	if (app_req.path_info[0] != '\0' || !script_matches(io, ep->name)) {
-		lk_response_msg(&app_resp, 404, "Not found");
-		goto send;
-	}
-	if (!origin_allowed(&ctx))
-		goto send;
-	if (strcmp(app_req.method, "OPTIONS") == 0 &&
-	    app_cfg.cors_origins[0] != '\0') {
-		preflight(&ctx, ep);
-		goto send;
-	}
-	if ((lk_method_bit(app_req.method) & ep->methods) == 0) {
-		lk_response_msg(&app_resp, 405, "Method not allowed");
-		lk_response_header(&app_resp, "Allow", "%s", ep->allow);
-		goto send;
-	}
-	if (has_body(app_req.method)) {
-		switch (lk_request_read_body(&app_req, io, &app_cfg)) {
-		case LK_REQ_OK:
-			break;
-		case LK_REQ_TOO_LARGE:
-			lk_response_msg(&app_resp, 413, "Request body too large");
-			goto send;
-		case LK_REQ_NOMEM:
-			lk_response_msg(&app_resp, 500, "Internal error");
-			goto send;
-		default:
-			lk_response_msg(&app_resp, 400, "Bad request body");
-			goto send;
+			lk_method_allow(ep->methods, allow);
+			lk_response_header(&app_resp, "Allow", "%s", allow);
 		}
 	}
-	ep->handle(&ctx);
+	if (mode == LK_APP_RESPONDER)
+		cors_headers(&ctx);
 send:
 	if (lk_response_send(&app_resp, io) == -1)
 		lk_log(LK_LOG_INFO, "client went away");
@@ -407,7 +578,8 @@ fcgi_log(const char *line, void *arg)
 }
 
 static int
-app_run(const struct lk_endpoint *ep, int authorizer, int argc, char *argv[])
+app_run(const struct lk_endpoint *ep, enum lk_app_mode mode, int argc,
+    char *argv[])
 {
 	FCGX_Request	 fr;
 	struct lk_io	 io;
@@ -419,11 +591,12 @@ app_run(const struct lk_endpoint *ep, int authorizer, int argc, char *argv[])
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	memset(&io, 0, sizeof(io));
 
 	if (FCGX_IsCGI()) {
 		/* Plain CGI: one request from the environment, then exit. */
-		io.fcgi = NULL;
-		serve(ep, authorizer, &io);
+		lk_app_serve(ep, mode, &io);
+		lk_app_reset();
 		return 0;
 	}
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0) {
@@ -433,29 +606,28 @@ app_run(const struct lk_endpoint *ep, int authorizer, int argc, char *argv[])
 	io.fcgi = &fr;
 	while (FCGX_Accept_r(&fr) >= 0) {
 		lk_log_set_sink(fcgi_log, &fr);
-		serve(ep, authorizer, &io);
+		lk_app_serve(ep, mode, &io);
 		lk_log_set_sink(NULL, NULL);
 		FCGX_Finish_r(&fr);
 	}
-	lk_store_close(app_store);
-	lk_keyring_clear(&app_keys);
+	lk_app_reset();
 	return 0;
 }
 
 int
 lk_app_main(const struct lk_endpoint *ep, int argc, char *argv[])
 {
-	return app_run(ep, 0, argc, argv);
-}
-
-int
-lk_app_errordoc_main(int argc, char *argv[])
-{
-	return app_run(NULL, 0, argc, argv);
+	return app_run(ep, LK_APP_RESPONDER, argc, argv);
 }
 
 int
 lk_app_authorizer_main(const struct lk_endpoint *ep, int argc, char *argv[])
 {
-	return app_run(ep, 1, argc, argv);
+	return app_run(ep, LK_APP_AUTHORIZER, argc, argv);
+}
+
+int
+lk_app_errordoc_main(int argc, char *argv[])
+{
+	return app_run(NULL, LK_APP_ERRORDOC, argc, argv);
 }

@@ -1,39 +1,28 @@
 #ifndef LK_AUTH_H
 #define LK_AUTH_H
 
-#include "app.h"
+#include "ctx.h"
 #include "store.h"
 #include "token.h"
 
 /*
  * The decision for a protected request, in flask-jwt-extended's order:
- * cookie present, CSRF header present (on CSRF methods), token valid, CSRF
- * header equal to the token's claim, token of the right type, not
- * revoked, user still present and enabled, token not older than the
- * user's last password change or disabling.
+ * cookie present, CSRF header present (on CSRF methods), token valid,
+ * CSRF header equal to the token's claim, token of the right type; then,
+ * from one read of the store, not revoked (itself, or its session), user
+ * present and enabled, and a token of no session of ours (one
+ * flask-jwt-extended minted) not older than the user's last password
+ * change, disabling or re-creation.
  */
 
 /*
- * Authenticate the current request of ctx with its access cookie.
- * Returns 0 with *user and *claims filled, or -1 with the refusal already
- * written to ctx's response.
+ * Authenticate the current request of ctx with the cookie of a token of
+ * type want (LK_TOKEN_ACCESS or LK_TOKEN_REFRESH).  Returns 0 with *user,
+ * *claims and *state (what the store knows of the token) filled, or -1
+ * with the reason in ctx->denial.
  */
-int	lk_auth_require(struct lk_ctx *ctx, struct lk_user *user,
-	    struct lk_claims *claims);
-
-/* The same with the refresh cookie and a refresh token. */
-int	lk_auth_require_refresh(struct lk_ctx *ctx, struct lk_user *user,
-	    struct lk_claims *claims);
-
-/*
- * Issue an access and a refresh token for user, record the refresh token
- * (in family, or a new family started now if family is NULL), and set the
- * four cookies.  Returns 0, or -1 with a 500 or 503 in the response.
- */
-int	lk_auth_start_session(struct lk_ctx *ctx, const struct lk_user *user,
-	    const char *family, long long family_started);
-
-/* Clear the access, refresh and both CSRF cookies. */
-void	lk_auth_clear_cookies(struct lk_ctx *ctx);
+int	lk_auth_require(struct lk_ctx *ctx, enum lk_token_type want,
+	    struct lk_user *user, struct lk_claims *claims,
+	    struct lk_token_state *state);
 
 #endif

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "config.h"
-#include "csrf.h"
+#include "method.h"
 #include "password.h"
 #include "util.h"
 
@@ -65,15 +65,17 @@ static const struct key keys[] = {
 	{ "csrf_protect", K_BOOL, S(csrf_protect), 0, 0 },
 	{ "csrf_header_name", K_HEADER, S(csrf_header_name), 0, 0 },
 	{ "csrf_methods", K_METHODS, S(csrf_methods), 0, 0 },
-	{ "hash_method", K_HASH_METHOD, S(hash_method), 0, 0 },
-	{ "hash_cost", K_HASH_COST, S(hash_cost), 1, 1000000000 },
-	{ "hash_allow", K_HASH_ALLOW, S(hash_allow), 0, 0 },
+	{ "hash_method", K_HASH_METHOD, S(hash.method), 0, 0 },
+	{ "hash_cost", K_HASH_COST, S(hash.cost), 1, 1000000000 },
+	{ "hash_allow", K_HASH_ALLOW, S(hash.allow), 0, 0 },
 	{ "max_body", K_SIZE, S(max_body), 64, 1024 * 1024 },
 	{ "name_max", K_SIZE, S(name_max), 1, 100 },
 	{ "refresh_token_expires", K_DURATION, S(refresh_token_expires),
 	    60, 366LL * 86400 },
 	{ "session_max", K_DURATION, S(session_max), 60, 3660LL * 86400 },
 	{ "refresh_grace", K_DURATION, S(refresh_grace), 0, 300 },
+	{ "session_refresh_max", K_COUNT, S(session_refresh_max), 1,
+	    1000000000 },
 	{ "refresh_cookie_name", K_COOKIE_NAME, S(refresh_cookie_name), 0, 0 },
 	{ "refresh_cookie_path", K_COOKIE_PATH, S(refresh_cookie_path), 0, 0 },
 	{ "refresh_csrf_cookie_name", K_COOKIE_NAME,
@@ -84,6 +86,7 @@ static const struct key keys[] = {
 	{ "throttle_account_max", K_COUNT, S(throttle_account_max), 1, 1000000 },
 	{ "throttle_address_max", K_COUNT, S(throttle_address_max), 1, 1000000 },
 	{ "throttle_window", K_DURATION, S(throttle_window), 1, 86400 },
+	{ "throttle_ipv6_prefix", K_COUNT, S(throttle_ipv6_prefix), 16, 128 },
 	{ "password_min", K_SIZE, S(password_min), 1, 128 },
 	{ "allowed_origins", K_ORIGINS, S(allowed_origins), 0, 0 },
 	{ "cors_origins", K_ORIGINS, S(cors_origins), 0, 0 },
@@ -102,6 +105,12 @@ const char *
 lk_samesite_str(enum lk_samesite s)
 {
 	return s < LK_SAMESITE__MAX ? samesites[s] : NULL;
+}
+
+const char *
+lk_config_builtin_path(void)
+{
+	return LK_DEFAULT_CONFIG;
 }
 
 const char *
@@ -137,9 +146,9 @@ lk_config_defaults(struct lk_config *cfg)
 	    sizeof(cfg->csrf_header_name));
 	cfg->csrf_methods = LK_METHOD_POST | LK_METHOD_PUT | LK_METHOD_PATCH |
 	    LK_METHOD_DELETE;
-	(void)lk_strlcpy(cfg->hash_method, "yescrypt", sizeof(cfg->hash_method));
-	cfg->hash_cost = lk_password_default_cost("yescrypt");
-	cfg->hash_allow = LK_HASH_YESCRYPT | LK_HASH_BCRYPT |
+	(void)lk_strlcpy(cfg->hash.method, "yescrypt", sizeof(cfg->hash.method));
+	cfg->hash.cost = lk_password_default_cost("yescrypt");
+	cfg->hash.allow = LK_HASH_YESCRYPT | LK_HASH_BCRYPT |
 	    LK_HASH_SHA512CRYPT;
 	cfg->max_body = 8192;
 	cfg->name_max = 100;
@@ -157,6 +166,7 @@ lk_config_defaults(struct lk_config *cfg)
 	cfg->throttle_account_max = 5;
 	cfg->throttle_address_max = 20;
 	cfg->throttle_window = 15 * 60;
+	cfg->throttle_ipv6_prefix = 64;
 	cfg->password_min = 8;
 }
 
@@ -353,150 +363,183 @@ resolve_path(const char *cfgpath, const char *v, char *out, size_t outsz)
 	return (n < 0 || (size_t)n >= outsz) ? -1 : 0;
 }
 
+/*
+ * Store a value of the given size into the key's field, which must be
+ * exactly that size: the table and the struct cannot drift apart unseen.
+ */
 static int
-set_value(struct lk_config *cfg, const struct key *k, const char *v,
+store(struct lk_config *cfg, const struct key *k, const void *v, size_t n,
     char *why, size_t whysz)
 {
-	char		*dst = (char *)cfg + k->off;
-	long long	 n;
-	int		 b;
-	unsigned int	 bits;
+	if (k->size != n) {
+		(void)snprintf(why, whysz, "%s: internal error (field size)",
+		    k->name);
+		return -1;
+	}
+	memcpy((char *)cfg + k->off, v, n);
+	return 0;
+}
 
-	switch (k->kind) {
-	case K_PATH:
-		if (*v == '\0' || strlen(v) >= k->size) {
-			(void)snprintf(why, whysz, "%s: empty or too long path",
-			    k->name);
-			return -1;
-		}
-		/* Resolved against the file's directory afterwards. */
-		return lk_strlcpy(dst, v, k->size);
-	case K_STR:
-	case K_DOMAIN:
-		if (strlen(v) >= k->size || !all_chars(v,
-		    k->kind == K_STR ? is_printable : is_domain_char)) {
-			(void)snprintf(why, whysz, "%s: invalid value", k->name);
-			return -1;
-		}
-		return lk_strlcpy(dst, v, k->size);
-	case K_COOKIE_NAME:
-	case K_HEADER:
-		if (*v == '\0' || strlen(v) >= k->size ||
-		    !all_chars(v, is_tchar)) {
-			(void)snprintf(why, whysz, "%s: must be a non-empty "
-			    "token (letters, digits, -_.!#$%%&'*+^`|~)", k->name);
-			return -1;
-		}
-		return lk_strlcpy(dst, v, k->size);
-	case K_COOKIE_PATH:
-		if (v[0] != '/' || strlen(v) >= k->size ||
-		    !all_chars(v, is_path_char)) {
-			(void)snprintf(why, whysz, "%s: must start with '/' and "
-			    "hold no spaces, controls or ';'", k->name);
-			return -1;
-		}
-		return lk_strlcpy(dst, v, k->size);
-	case K_DURATION:
+/* A string value: fits, and every character passes ok (if given). */
+static int
+set_string(struct lk_config *cfg, const struct key *k, const char *v,
+    int (*ok)(int), int nonempty, const char *what, char *why, size_t whysz)
+{
+	if ((nonempty && *v == '\0') || strlen(v) >= k->size ||
+	    (ok != NULL && !all_chars(v, ok))) {
+		(void)snprintf(why, whysz, "%s: %s", k->name, what);
+		return -1;
+	}
+	return lk_strlcpy((char *)cfg + k->off, v, k->size);
+}
+
+/* A number of one of the integer kinds, within the key's range. */
+static int
+set_number(struct lk_config *cfg, const struct key *k, const char *v,
+    char *why, size_t whysz)
+{
+	long long	n;
+	size_t		z;
+	unsigned long	ul;
+
+	if (k->kind == K_DURATION) {
 		if (parse_duration(v, k->min, k->max, &n) == -1) {
 			(void)snprintf(why, whysz, "%s: expected seconds between "
 			    "%lld and %lld (suffix s, m, h or d allowed)",
 			    k->name, k->min, k->max);
 			return -1;
 		}
-		*(long long *)(void *)dst = n;
-		return 0;
-	case K_SIZE:
-		if (lk_parse_ll(v, k->min, k->max, &n) == -1) {
-			(void)snprintf(why, whysz, "%s: expected an integer "
-			    "between %lld and %lld", k->name, k->min, k->max);
-			return -1;
-		}
-		*(size_t *)(void *)dst = (size_t)n;
-		return 0;
-	case K_COUNT:
-		if (lk_parse_ll(v, k->min, k->max, &n) == -1) {
-			(void)snprintf(why, whysz, "%s: expected an integer "
-			    "between %lld and %lld", k->name, k->min, k->max);
-			return -1;
-		}
-		*(long long *)(void *)dst = n;
-		return 0;
-	case K_ORIGINS: {
-		char		 norm[LK_CONFIG_LIST_MAX];
-		size_t		 o = 0, w;
-		const char	*q = v;
-
-		/* Normalise to single spaces; each word a bare origin. */
-		norm[0] = '\0';
-		while (*q != '\0') {
-			while (*q == ' ' || *q == '\t' || *q == ',')
-				q++;
-			if (*q == '\0')
-				break;
-			w = strcspn(q, " \t,");
-			if (!origin_valid(q, w) || o + w + 2 >= sizeof(norm) ||
-			    (q[w - 1] == '/')) {
-				(void)snprintf(why, whysz, "%s: expected origins "
-				    "like https://app.example.com (lower case, no "
-				    "path), separated by spaces", k->name);
-				return -1;
-			}
-			if (o > 0)
-				norm[o++] = ' ';
-			memcpy(norm + o, q, w);
-			o += w;
-			norm[o] = '\0';
-			q += w;
-		}
-		return lk_strlcpy(dst, norm, k->size);
+	} else if (lk_parse_ll(v, k->min, k->max, &n) == -1) {
+		(void)snprintf(why, whysz, "%s: expected an integer between "
+		    "%lld and %lld", k->name, k->min, k->max);
+		return -1;
 	}
+	switch (k->kind) {
+	case K_SIZE:
+		z = (size_t)n;
+		return store(cfg, k, &z, sizeof(z), why, whysz);
 	case K_HASH_COST:
-		if (lk_parse_ll(v, k->min, k->max, &n) == -1) {
-			(void)snprintf(why, whysz, "%s: expected a positive "
-			    "integer", k->name);
+		ul = (unsigned long)n;
+		return store(cfg, k, &ul, sizeof(ul), why, whysz);
+	default:
+		return store(cfg, k, &n, sizeof(n), why, whysz);
+	}
+}
+
+/* Normalise a list of origins to single spaces; each a bare origin. */
+static int
+set_origins(struct lk_config *cfg, const struct key *k, const char *v,
+    char *why, size_t whysz)
+{
+	char	norm[LK_CONFIG_LIST_MAX];
+	size_t	o = 0, w;
+
+	norm[0] = '\0';
+	while (*v != '\0') {
+		while (*v == ' ' || *v == '\t' || *v == ',')
+			v++;
+		if (*v == '\0')
+			break;
+		w = strcspn(v, " \t,");
+		if (!origin_valid(v, w) || o + w + 2 >= sizeof(norm) ||
+		    v[w - 1] == '/') {
+			(void)snprintf(why, whysz, "%s: expected origins like "
+			    "https://app.example.com (lower case, no path), "
+			    "separated by spaces", k->name);
 			return -1;
 		}
-		*(unsigned long *)(void *)dst = (unsigned long)n;
-		return 0;
+		if (o > 0)
+			norm[o++] = ' ';
+		memcpy(norm + o, v, w);
+		o += w;
+		norm[o] = '\0';
+		v += w;
+	}
+	return lk_strlcpy((char *)cfg + k->off, norm, k->size);
+}
+
+static int
+set_samesite(struct lk_config *cfg, const struct key *k, const char *v,
+    char *why, size_t whysz)
+{
+	static const struct {
+		const char	*name;
+		enum lk_samesite value;
+	} names[] = {
+		{ "Lax", LK_SAMESITE_LAX }, { "lax", LK_SAMESITE_LAX },
+		{ "Strict", LK_SAMESITE_STRICT }, { "strict", LK_SAMESITE_STRICT },
+		{ "None", LK_SAMESITE_NONE }, { "none", LK_SAMESITE_NONE },
+		{ "off", LK_SAMESITE_OFF },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(v, names[i].name) == 0)
+			return store(cfg, k, &names[i].value,
+			    sizeof(names[i].value), why, whysz);
+	(void)snprintf(why, whysz, "%s: expected Lax, Strict, None or off",
+	    k->name);
+	return -1;
+}
+
+static int
+set_value(struct lk_config *cfg, const struct key *k, const char *v,
+    char *why, size_t whysz)
+{
+	unsigned int	bits;
+	int		b;
+
+	switch (k->kind) {
+	case K_PATH:
+		/* Resolved against the file's directory afterwards. */
+		return set_string(cfg, k, v, NULL, 1, "empty or too long path",
+		    why, whysz);
+	case K_STR:
+		return set_string(cfg, k, v, is_printable, 0, "invalid value",
+		    why, whysz);
+	case K_DOMAIN:
+		return set_string(cfg, k, v, is_domain_char, 0, "invalid value",
+		    why, whysz);
+	case K_COOKIE_NAME:
+	case K_HEADER:
+		return set_string(cfg, k, v, is_tchar, 1, "must be a non-empty "
+		    "token (letters, digits, -_.!#$%&'*+^`|~)", why, whysz);
+	case K_COOKIE_PATH:
+		if (v[0] != '/')
+			v = "";
+		return set_string(cfg, k, v, is_path_char, 1, "must start with "
+		    "'/' and hold no spaces, controls or ';'", why, whysz);
+	case K_DURATION:
+	case K_SIZE:
+	case K_COUNT:
+	case K_HASH_COST:
+		return set_number(cfg, k, v, why, whysz);
+	case K_ORIGINS:
+		return set_origins(cfg, k, v, why, whysz);
 	case K_BOOL:
 		if (parse_bool(v, &b) == -1) {
 			(void)snprintf(why, whysz, "%s: expected true or false",
 			    k->name);
 			return -1;
 		}
-		*(int *)(void *)dst = b;
-		return 0;
+		return store(cfg, k, &b, sizeof(b), why, whysz);
 	case K_SAMESITE:
-		if (strcmp(v, "Lax") == 0 || strcmp(v, "lax") == 0)
-			cfg->cookie_samesite = LK_SAMESITE_LAX;
-		else if (strcmp(v, "Strict") == 0 || strcmp(v, "strict") == 0)
-			cfg->cookie_samesite = LK_SAMESITE_STRICT;
-		else if (strcmp(v, "None") == 0 || strcmp(v, "none") == 0)
-			cfg->cookie_samesite = LK_SAMESITE_NONE;
-		else if (strcmp(v, "off") == 0)
-			cfg->cookie_samesite = LK_SAMESITE_OFF;
-		else {
-			(void)snprintf(why, whysz, "%s: expected Lax, Strict, "
-			    "None or off", k->name);
-			return -1;
-		}
-		return 0;
+		return set_samesite(cfg, k, v, why, whysz);
 	case K_METHODS:
-		if (parse_list(v, lk_method_bit, &bits) == -1) {
+		if (lk_method_list(v, &bits) == -1) {
 			(void)snprintf(why, whysz, "%s: expected HTTP methods "
 			    "among GET HEAD POST PUT PATCH DELETE OPTIONS",
 			    k->name);
 			return -1;
 		}
-		*(unsigned int *)(void *)dst = bits;
-		return 0;
+		return store(cfg, k, &bits, sizeof(bits), why, whysz);
 	case K_HASH_METHOD:
 		if (lk_password_method_bit(v) == 0) {
 			(void)snprintf(why, whysz, "%s: expected yescrypt, "
 			    "bcrypt or sha512crypt", k->name);
 			return -1;
 		}
-		return lk_strlcpy(dst, v, k->size);
+		return set_string(cfg, k, v, NULL, 1, "too long", why, whysz);
 	case K_HASH_ALLOW:
 		if (parse_list(v, lk_password_method_bit, &bits) == -1 ||
 		    bits == 0) {
@@ -504,8 +547,7 @@ set_value(struct lk_config *cfg, const struct key *k, const char *v,
 			    "yescrypt bcrypt sha512crypt", k->name);
 			return -1;
 		}
-		*(unsigned int *)(void *)dst = bits;
-		return 0;
+		return store(cfg, k, &bits, sizeof(bits), why, whysz);
 	}
 	return -1;
 }
@@ -592,16 +634,137 @@ trim(char *s)
 	return s;
 }
 
+/*
+ * Apply one line of the file (already free of its newline).  Returns 0,
+ * or -1 with the error in err.
+ */
+static int
+apply_line(struct lk_config *cfg, char *buf, size_t lineno, size_t *seen,
+    const char *path, char *err, size_t errsz)
+{
+	char	why[256], *line, *eq, *k, *v;
+	size_t	i;
+
+	line = trim(buf);
+	if (*line == '\0' || *line == '#')
+		return 0;
+	if ((eq = strchr(line, '=')) == NULL) {
+		seterr(err, errsz, path, lineno, "expected \"key = value\"");
+		return -1;
+	}
+	*eq = '\0';
+	k = trim(line);
+	v = trim(eq + 1);
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].name, k) == 0)
+			break;
+	if (i == NKEYS) {
+		seterr(err, errsz, path, lineno, "unknown key \"%.64s\"", k);
+		return -1;
+	}
+	if (seen[i]) {
+		seterr(err, errsz, path, lineno, "%s: set twice", k);
+		return -1;
+	}
+	seen[i] = lineno;
+	if (set_value(cfg, &keys[i], v, why, sizeof(why)) == -1) {
+		seterr(err, errsz, path, lineno, "%s", why);
+		return -1;
+	}
+	return 0;
+}
+
+/* Read the file line by line into cfg.  Returns 0 or -1 (err set). */
+static int
+read_file(struct lk_config *cfg, FILE *f, size_t *seen, const char *path,
+    char *err, size_t errsz)
+{
+	char	buf[LINE_MAX_LEN + 2];
+	size_t	lineno = 0, len;
+
+	while (fgets(buf, sizeof(buf), f) != NULL) {
+		lineno++;
+		len = strlen(buf);
+		if (len > 0 && buf[len - 1] == '\n')
+			buf[--len] = '\0';
+		else if (!feof(f)) {
+			seterr(err, errsz, path, lineno, "line too long");
+			return -1;
+		}
+		if (memchr(buf, '\0', len) != NULL || strlen(buf) != len) {
+			seterr(err, errsz, path, lineno, "NUL byte in line");
+			return -1;
+		}
+		if (apply_line(cfg, buf, lineno, seen, path, err, errsz) == -1)
+			return -1;
+	}
+	if (ferror(f)) {
+		seterr(err, errsz, path, 0, "read error");
+		return -1;
+	}
+	return 0;
+}
+
+/* Defaults that follow other keys, then the checks across keys. */
+static int
+check_across(struct lk_config *cfg, const size_t *seen, const char *path,
+    char *err, size_t errsz)
+{
+	if (key_line(seen, "hash_cost") == 0)
+		cfg->hash.cost = lk_password_default_cost(cfg->hash.method);
+	/* Enough for a session used without a pause to reach session_max. */
+	if (key_line(seen, "session_refresh_max") == 0)
+		cfg->session_refresh_max = 2 * (cfg->session_max /
+		    cfg->access_token_expires + 1);
+	if (!lk_password_cost_ok(cfg->hash.method, cfg->hash.cost)) {
+		seterr(err, errsz, path, 0, "hash_cost %lu is out of range for "
+		    "%s", cfg->hash.cost, cfg->hash.method);
+		return -1;
+	}
+	if ((cfg->hash.allow & lk_password_method_bit(cfg->hash.method)) == 0) {
+		seterr(err, errsz, path, 0, "hash_allow must include "
+		    "hash_method (%s)", cfg->hash.method);
+		return -1;
+	}
+	if (cfg->cookie_samesite == LK_SAMESITE_NONE && !cfg->cookie_secure) {
+		seterr(err, errsz, path, 0, "cookie_samesite = None requires "
+		    "cookie_secure = true");
+		return -1;
+	}
+	if (cfg->cookie_host_prefix && !cfg->cookie_secure) {
+		seterr(err, errsz, path, 0, "cookie_host_prefix requires "
+		    "cookie_secure = true");
+		return -1;
+	}
+	if (cfg->cookie_host_prefix &&
+	    (strcmp(cfg->access_cookie_path, "/") != 0 ||
+	    strcmp(cfg->access_csrf_cookie_path, "/") != 0 ||
+	    strcmp(cfg->refresh_csrf_cookie_path, "/") != 0)) {
+		seterr(err, errsz, path, 0, "cookie_host_prefix needs the "
+		    "access and CSRF cookie paths to be /");
+		return -1;
+	}
+	if (cfg->cookie_host_prefix && cfg->cookie_domain[0] != '\0') {
+		seterr(err, errsz, path, 0, "cookie_host_prefix forbids "
+		    "cookie_domain");
+		return -1;
+	}
+	if (cfg->access_token_expires > cfg->refresh_token_expires) {
+		seterr(err, errsz, path, 0, "access_token_expires must not be "
+		    "longer than refresh_token_expires");
+		return -1;
+	}
+	return check_cookie_names(cfg, seen, path, err, errsz);
+}
+
 int
 lk_config_load(struct lk_config *cfg, const char *path, char *err,
     size_t errsz)
 {
-	FILE		*f = NULL;
-	char		 buf[LINE_MAX_LEN + 2], why[256], *line, *eq, *k, *v;
-	char		 tmp[LK_CONFIG_PATH_MAX];
-	size_t		 seen[NKEYS];	/* line that set each key, 0 if none */
-	size_t		 lineno = 0, i, len;
-	int		 cost_set = 0, rc = -1;
+	FILE	*f;
+	char	 tmp[LK_CONFIG_PATH_MAX];
+	size_t	 seen[NKEYS];	/* line that set each key, 0 if none */
+	int	 rc = -1;
 
 	lk_config_defaults(cfg);
 	memset(seen, 0, sizeof(seen));
@@ -613,98 +776,8 @@ lk_config_load(struct lk_config *cfg, const char *path, char *err,
 		seterr(err, errsz, path, 0, "%s", strerror(errno));
 		return -1;
 	}
-
-	while (fgets(buf, sizeof(buf), f) != NULL) {
-		lineno++;
-		len = strlen(buf);
-		if (len > 0 && buf[len - 1] == '\n')
-			buf[--len] = '\0';
-		else if (!feof(f)) {
-			seterr(err, errsz, path, lineno, "line too long");
-			goto out;
-		}
-		if (memchr(buf, '\0', len) != NULL || strlen(buf) != len) {
-			seterr(err, errsz, path, lineno, "NUL byte in line");
-			goto out;
-		}
-		line = trim(buf);
-		if (*line == '\0' || *line == '#')
-			continue;
-		if ((eq = strchr(line, '=')) == NULL) {
-			seterr(err, errsz, path, lineno,
-			    "expected \"key = value\"");
-			goto out;
-		}
-		*eq = '\0';
-		k = trim(line);
-		v = trim(eq + 1);
-		for (i = 0; i < NKEYS; i++)
-			if (strcmp(keys[i].name, k) == 0)
-				break;
-		if (i == NKEYS) {
-			seterr(err, errsz, path, lineno, "unknown key \"%.64s\"",
-			    k);
-			goto out;
-		}
-		if (seen[i]) {
-			seterr(err, errsz, path, lineno, "%s: set twice", k);
-			goto out;
-		}
-		seen[i] = lineno;
-		if (set_value(cfg, &keys[i], v, why, sizeof(why)) == -1) {
-			seterr(err, errsz, path, lineno, "%s", why);
-			goto out;
-		}
-		if (keys[i].kind == K_HASH_COST)
-			cost_set = 1;
-	}
-	if (ferror(f)) {
-		seterr(err, errsz, path, 0, "read error");
-		goto out;
-	}
-
-	/* Checks across keys. */
-	if (!cost_set)
-		cfg->hash_cost = lk_password_default_cost(cfg->hash_method);
-	if (!lk_password_cost_ok(cfg->hash_method, cfg->hash_cost)) {
-		seterr(err, errsz, path, 0, "hash_cost %lu is out of range for "
-		    "%s", cfg->hash_cost, cfg->hash_method);
-		goto out;
-	}
-	if ((cfg->hash_allow & lk_password_method_bit(cfg->hash_method)) == 0) {
-		seterr(err, errsz, path, 0, "hash_allow must include "
-		    "hash_method (%s)", cfg->hash_method);
-		goto out;
-	}
-	if (cfg->cookie_samesite == LK_SAMESITE_NONE && !cfg->cookie_secure) {
-		seterr(err, errsz, path, 0, "cookie_samesite = None requires "
-		    "cookie_secure = true");
-		goto out;
-	}
-	if (cfg->cookie_host_prefix && !cfg->cookie_secure) {
-		seterr(err, errsz, path, 0, "cookie_host_prefix requires "
-		    "cookie_secure = true");
-		goto out;
-	}
-	if (cfg->cookie_host_prefix &&
-	    (strcmp(cfg->access_cookie_path, "/") != 0 ||
-	    strcmp(cfg->access_csrf_cookie_path, "/") != 0 ||
-	    strcmp(cfg->refresh_csrf_cookie_path, "/") != 0)) {
-		seterr(err, errsz, path, 0, "cookie_host_prefix needs the "
-		    "access and CSRF cookie paths to be /");
-		goto out;
-	}
-	if (cfg->cookie_host_prefix && cfg->cookie_domain[0] != '\0') {
-		seterr(err, errsz, path, 0, "cookie_host_prefix forbids "
-		    "cookie_domain");
-		goto out;
-	}
-	if (cfg->access_token_expires > cfg->refresh_token_expires) {
-		seterr(err, errsz, path, 0, "access_token_expires must not be "
-		    "longer than refresh_token_expires");
-		goto out;
-	}
-	if (check_cookie_names(cfg, seen, path, err, errsz) == -1)
+	if (read_file(cfg, f, seen, path, err, errsz) == -1 ||
+	    check_across(cfg, seen, path, err, errsz) == -1)
 		goto out;
 	if (resolve_path(path, cfg->database, tmp, sizeof(tmp)) == -1 ||
 	    lk_strlcpy(cfg->database, tmp, sizeof(cfg->database)) == -1 ||
@@ -717,4 +790,11 @@ lk_config_load(struct lk_config *cfg, const char *path, char *err,
 out:
 	fclose(f);
 	return rc;
+}
+
+int
+lk_config_csrf_applies(const struct lk_config *cfg, const char *method)
+{
+	return cfg->csrf_protect &&
+	    (lk_method_bit(method) & cfg->csrf_methods) != 0;
 }

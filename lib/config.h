@@ -3,6 +3,9 @@
 
 #include <stddef.h>
 
+#include "method.h"
+#include "password.h"
+
 /*
  * The configuration: one "key = value" file, loaded once per process.
  * Defaults follow flask-jwt-extended's cookie mode as the seed sets it up.
@@ -23,14 +26,6 @@ enum lk_samesite {
 	LK_SAMESITE__MAX
 };
 
-/* HTTP methods the CSRF rule can apply to, as bits. */
-#define LK_METHOD_GET		0x01u
-#define LK_METHOD_HEAD		0x02u
-#define LK_METHOD_POST		0x04u
-#define LK_METHOD_PUT		0x08u
-#define LK_METHOD_PATCH		0x10u
-#define LK_METHOD_DELETE	0x20u
-#define LK_METHOD_OPTIONS	0x40u
 
 struct lk_config {
 	char		 path[LK_CONFIG_PATH_MAX];	/* file it came from */
@@ -55,9 +50,7 @@ struct lk_config {
 	char		 csrf_header_name[LK_CONFIG_NAME_MAX];
 	unsigned int	 csrf_methods;		/* LK_METHOD_* bits */
 
-	char		 hash_method[16];	/* yescrypt, bcrypt, sha512crypt */
-	unsigned long	 hash_cost;
-	unsigned int	 hash_allow;		/* LK_HASH_* bits, see password.h */
+	struct lk_hash	 hash;			/* hash_method, _cost, _allow */
 
 	size_t		 max_body;		/* bytes */
 	size_t		 name_max;		/* code points of a user's name */
@@ -66,6 +59,7 @@ struct lk_config {
 	long long	 refresh_token_expires;	/* seconds */
 	long long	 session_max;		/* seconds since login, absolute */
 	long long	 refresh_grace;		/* seconds a rotated token still works */
+	long long	 session_refresh_max;	/* refreshes per session */
 	char		 refresh_cookie_name[LK_CONFIG_NAME_MAX];
 	char		 refresh_cookie_path[LK_CONFIG_STR_MAX];
 	char		 refresh_csrf_cookie_name[LK_CONFIG_NAME_MAX];
@@ -76,6 +70,7 @@ struct lk_config {
 	long long	 throttle_account_max;	/* failures per window */
 	long long	 throttle_address_max;
 	long long	 throttle_window;	/* seconds */
+	long long	 throttle_ipv6_prefix;	/* bits of an IPv6 client counted */
 
 	/* Password changes. */
 	size_t		 password_min;		/* characters */
@@ -118,6 +113,12 @@ int	lk_config_load(struct lk_config *cfg, const char *path,
  * LATCHKEY_CONFIG if set and non-empty, else the compiled-in default.
  */
 const char *lk_config_default_path(void);
+
+/* The compiled-in default path, whatever the environment says. */
+const char *lk_config_builtin_path(void);
+
+/* Whether the CSRF rule applies to a request with this method. */
+int	lk_config_csrf_applies(const struct lk_config *cfg, const char *method);
 
 /*
  * Whether origin (e.g. "https://app.example.com") is one of the

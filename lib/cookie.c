@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include "cookie.h"
+#include "response.h"
 #include "util.h"
 
 /* RFC 6265 cookie-octet: no controls, space, DQUOTE, comma, ';' or '\'. */
@@ -159,4 +160,18 @@ lk_cookie_attr_refresh(const struct lk_config *cfg,
 	attr->http_only = http_only;
 	attr->samesite = cfg->cookie_samesite;
 	attr->max_age = cfg->session_cookie ? -1 : cfg->refresh_token_expires;
+}
+
+void
+lk_cookie_set(struct lk_response *resp, const char *name, const char *value,
+    const struct lk_cookie_attr *attr, long long now)
+{
+	char	buf[LK_SET_COOKIE_MAX];
+
+	if (lk_cookie_format(buf, sizeof(buf), name, value, attr, now) == -1) {
+		resp->failed = 1;
+		return;
+	}
+	lk_response_header(resp, "Set-Cookie", "%s", buf);
+	lk_explicit_bzero(buf, sizeof(buf));
 }

@@ -4,14 +4,16 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "request.h"
 
 /*
  * Cookie parsing (the request's Cookie header, RFC 6265 section 5.4) and
  * Set-Cookie formatting.
  */
 
-#define LK_COOKIE_HEADER_MAX	8192	/* longest Cookie header we parse */
-#define LK_SET_COOKIE_MAX	(LK_COOKIE_HEADER_MAX + 512)
+#define LK_SET_COOKIE_MAX	(LK_COOKIE_HEADER_MAX + 256)
+
+struct lk_response;
 
 enum lk_cookie_res {
 	LK_COOKIE_FOUND,
@@ -56,5 +58,12 @@ void	lk_cookie_attr_refresh(const struct lk_config *cfg,
 /* The attributes the configuration gives the access cookie. */
 void	lk_cookie_attr_access(const struct lk_config *cfg,
 	    struct lk_cookie_attr *attr, int http_only);
+
+/*
+ * Add a Set-Cookie header for name=value with attr to the response; marks
+ * the response failed (a 500 with no headers) if it cannot be formed.
+ */
+void	lk_cookie_set(struct lk_response *resp, const char *name,
+	    const char *value, const struct lk_cookie_attr *attr, long long now);
 
 #endif

@@ -2,29 +2,28 @@
 #define LK_EXTERN_H
 
 /*
- * Helpers shared between library files and not part of the public API.
+ * The runtime's entry points for its in-process tests (tests/unit/
+ * test_app.c drives a request through a fake I/O layer, as kcgi's
+ * regress/ does): not part of the public API.
  */
 
-#include <stddef.h>
+#include "app.h"
+#include "io.h"
 
-#include <fcgiapp.h>
-
-/*
- * Where the current request comes from and its response goes: a FastCGI
- * request, or (fcgi NULL) plain CGI on the process's environment, standard
- * input and standard output.
- */
-struct lk_io {
-	FCGX_Request	*fcgi;
+enum lk_app_mode {
+	LK_APP_RESPONDER,
+	LK_APP_AUTHORIZER,
+	LK_APP_ERRORDOC
 };
 
-/* Read a request parameter (CGI variable) of the current request, or NULL. */
-const char *lk_io_param(struct lk_io *io, const char *name);
+/* Serve one request on io as ep (NULL for the error document). */
+void	lk_app_serve(const struct lk_endpoint *ep, enum lk_app_mode mode,
+	    struct lk_io *io);
 
-/* Read up to n bytes of body; returns bytes read (0 at end), -1 on error. */
-long	lk_io_read(struct lk_io *io, char *buf, size_t n);
+/* Forget what was loaded: the next request loads configuration, keys and store again. */
+void	lk_app_reset(void);
 
-/* Write n bytes; returns 0 or -1. */
-int	lk_io_write(struct lk_io *io, const char *buf, size_t n);
+/* The clock requests are served by (the tests set their own). */
+extern long long (*lk_app_clock)(void);
 
 #endif

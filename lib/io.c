@@ -1,14 +1,30 @@
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
 
-#include "extern.h"
+#include "io.h"
+#include "util.h"
+
+static const char *
+fake_param(struct lk_io *io, const char *name)
+{
+	size_t	i, n = strlen(name);
+
+	for (i = 0; io->params != NULL && io->params[i] != NULL; i++)
+		if (strncmp(io->params[i], name, n) == 0 &&
+		    io->params[i][n] == '=')
+			return io->params[i] + n + 1;
+	return NULL;
+}
 
 const char *
 lk_io_param(struct lk_io *io, const char *name)
 {
+	if (io->fake)
+		return fake_param(io, name);
 	if (io->fcgi != NULL)
 		return FCGX_GetParam(name, io->fcgi->envp);
 	return getenv(name);
@@ -22,6 +38,13 @@ lk_io_read(struct lk_io *io, char *buf, size_t n)
 
 	if (n > 1024 * 1024)
 		n = 1024 * 1024;
+	if (io->fake) {
+		if (n > io->inlen - io->inoff)
+			n = io->inlen - io->inoff;
+		memcpy(buf, io->in + io->inoff, n);
+		io->inoff += n;
+		return (long)n;
+	}
 	if (io->fcgi != NULL) {
 		got = FCGX_GetStr(buf, (int)n, io->fcgi->in);
 		return got < 0 ? -1 : got;
@@ -35,19 +58,15 @@ lk_io_read(struct lk_io *io, char *buf, size_t n)
 int
 lk_io_write(struct lk_io *io, const char *buf, size_t n)
 {
-	ssize_t	w;
-
+	if (io->fake) {
+		if (n > io->outcap - io->outlen)
+			return -1;
+		memcpy(io->out + io->outlen, buf, n);
+		io->outlen += n;
+		return 0;
+	}
 	if (io->fcgi != NULL)
 		return FCGX_PutStr(buf, (int)n, io->fcgi->out) == (int)n ?
 		    0 : -1;
-	while (n > 0) {
-		w = write(STDOUT_FILENO, buf, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		buf += w;
-		n -= (size_t)w;
-	}
-	return 0;
+	return lk_write_all(STDOUT_FILENO, buf, n);
 }

@@ -119,18 +119,18 @@ hash_params(const char *hash, char *params, size_t psz)
 }
 
 static int
-make_setting(const struct lk_config *cfg, char *out, size_t outsz)
+make_setting(const struct lk_hash *hp, char *out, size_t outsz)
 {
 	const struct method	*m;
 	unsigned char		 rnd[32];
 	int			 rc = -1;
 
-	if ((m = method_by_name(cfg->hash_method)) == NULL)
+	if ((m = method_by_name(hp->method)) == NULL)
 		return -1;
 	if (lk_random_bytes(rnd, sizeof(rnd)) == -1)
 		return -1;
 	/* Always pass the cost: 0 would mean libxcrypt's low default. */
-	if (crypt_gensalt_rn(m->prefix, cfg->hash_cost, (const char *)rnd,
+	if (crypt_gensalt_rn(m->prefix, hp->cost, (const char *)rnd,
 	    (int)sizeof(rnd), out, (int)outsz) != NULL && out[0] != '*')
 		rc = 0;
 	lk_explicit_bzero(rnd, sizeof(rnd));
@@ -138,7 +138,7 @@ make_setting(const struct lk_config *cfg, char *out, size_t outsz)
 }
 
 int
-lk_password_hash(const struct lk_config *cfg, const char *password,
+lk_password_hash(const struct lk_hash *hp, const char *password,
     char *out, size_t outsz)
 {
 	char	 setting[CRYPT_GENSALT_OUTPUT_SIZE];
@@ -146,7 +146,7 @@ lk_password_hash(const struct lk_config *cfg, const char *password,
 
 	if (strlen(password) >= LK_PASSWORD_MAX)
 		return -1;
-	if (make_setting(cfg, setting, sizeof(setting)) == -1)
+	if (make_setting(hp, setting, sizeof(setting)) == -1)
 		return -1;
 	if ((h = do_crypt(password, setting)) == NULL)
 		return -1;
@@ -154,7 +154,7 @@ lk_password_hash(const struct lk_config *cfg, const char *password,
 }
 
 enum lk_pw_res
-lk_password_verify(const struct lk_config *cfg, const char *password,
+lk_password_verify(const struct lk_hash *hp, const char *password,
     const char *hash)
 {
 	char		 have[64], want[CRYPT_GENSALT_OUTPUT_SIZE], wantp[64];
@@ -163,15 +163,15 @@ lk_password_verify(const struct lk_config *cfg, const char *password,
 	int		 cs, ok;
 
 	if (strlen(password) >= LK_PASSWORD_MAX || strlen(hash) > LK_HASH_MAX) {
-		lk_password_verify_dummy(cfg, password);
+		lk_password_verify_dummy(hp, password);
 		return LK_PW_BAD;
 	}
 	bit = hash_params(hash, have, sizeof(have));
 	cs = crypt_checksalt(hash);
 	/* Only allowed methods verify; legacy ones (DES, MD5, NT) never do. */
-	if (bit == 0 || (bit & cfg->hash_allow) == 0 ||
+	if (bit == 0 || (bit & hp->allow) == 0 ||
 	    (cs != CRYPT_SALT_OK && cs != CRYPT_SALT_TOO_CHEAP)) {
-		lk_password_verify_dummy(cfg, password);
+		lk_password_verify_dummy(hp, password);
 		return LK_PW_BAD;
 	}
 	if ((h = do_crypt(password, hash)) == NULL)
@@ -182,17 +182,17 @@ lk_password_verify(const struct lk_config *cfg, const char *password,
 		return LK_PW_BAD;
 
 	/* Rehash when the method or cost differs from the configured one. */
-	if (bit != lk_password_method_bit(cfg->hash_method) ||
+	if (bit != lk_password_method_bit(hp->method) ||
 	    cs == CRYPT_SALT_TOO_CHEAP)
 		return LK_PW_OK_REHASH;
-	if (make_setting(cfg, want, sizeof(want)) == -1 ||
+	if (make_setting(hp, want, sizeof(want)) == -1 ||
 	    hash_params(want, wantp, sizeof(wantp)) == 0)
 		return LK_PW_OK;
 	return strcmp(have, wantp) == 0 ? LK_PW_OK : LK_PW_OK_REHASH;
 }
 
 int
-lk_password_init(const struct lk_config *cfg)
+lk_password_init(const struct lk_hash *hp)
 {
 	/*
 	 * The dummy needs no hash: a setting (method, cost, salt) makes
@@ -201,7 +201,7 @@ lk_password_init(const struct lk_config *cfg)
 	 */
 	if (dummy_hash[0] != '\0')
 		return 0;
-	if (make_setting(cfg, dummy_hash, sizeof(dummy_hash)) == -1) {
+	if (make_setting(hp, dummy_hash, sizeof(dummy_hash)) == -1) {
 		dummy_hash[0] = '\0';
 		return -1;
 	}
@@ -209,11 +209,11 @@ lk_password_init(const struct lk_config *cfg)
 }
 
 void
-lk_password_verify_dummy(const struct lk_config *cfg, const char *password)
+lk_password_verify_dummy(const struct lk_hash *hp, const char *password)
 {
 	char	*h;
 
-	if (dummy_hash[0] == '\0' && lk_password_init(cfg) == -1)
+	if (dummy_hash[0] == '\0' && lk_password_init(hp) == -1)
 		return;
 	h = do_crypt(strlen(password) < LK_PASSWORD_MAX ? password : "",
 	    dummy_hash);

@@ -33,6 +33,65 @@ static const char *const common[] = {
 };
 
 const char *
+lk_policy_email(const char *email)
+{
+	const char	*at, *p;
+	size_t		 len;
+
+	len = strlen(email);
+	if (len < 3 || len > LK_EMAIL_MAX)
+		return "The email address must have 3 to 254 characters";
+	if ((at = strchr(email, '@')) == NULL || strchr(at + 1, '@') != NULL ||
+	    at == email || at[1] == '\0')
+		return "The email address must be name@domain";
+	for (p = email; *p != '\0'; p++)
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f)
+			return "The email address must not contain spaces or "
+			    "control characters";
+	/* Non-ASCII is allowed but must be well-formed UTF-8. */
+	if (lk_utf8_text_len(email, len) < 0)
+		return "The email address must be valid text";
+	return NULL;
+}
+
+/* Characters that reorder or hide the text around them. */
+static int
+is_invisible_format(unsigned long cp)
+{
+	return (cp >= 0x202a && cp <= 0x202e) ||	/* embeddings, overrides */
+	    (cp >= 0x2066 && cp <= 0x2069) ||		/* isolates */
+	    cp == 0x200e || cp == 0x200f || cp == 0x061c; /* marks */
+}
+
+const char *
+lk_policy_name(const struct lk_config *cfg, const char *name, size_t len)
+{
+	static char	 msg[128];
+	const unsigned char *p = (const unsigned char *)name;
+	unsigned long	 cp;
+	long		 chars;
+	size_t		 i;
+	int		 k;
+
+	chars = lk_utf8_text_len(name, len);
+	if (chars < 1 || (size_t)chars > cfg->name_max ||
+	    len > LK_NAME_MAX_BYTES || name[0] == ' ' || name[len - 1] == ' ') {
+		(void)snprintf(msg, sizeof(msg), "Field \"name\" must be 1 to "
+		    "%zu characters of text without leading or trailing spaces",
+		    cfg->name_max);
+		return msg;
+	}
+	for (i = 0; i < len; i += (size_t)k) {
+		if ((k = lk_utf8_decode(p + i, len - i, &cp)) < 0)
+			return "Field \"name\" must be text";
+		if (is_invisible_format(cp))
+			return "Field \"name\" must not contain invisible "
+			    "characters that change the direction of text";
+	}
+	return NULL;
+}
+
+const char *
 lk_policy_password(const struct lk_config *cfg, const char *password,
     size_t len, const char *email)
 {

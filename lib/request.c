@@ -3,7 +3,7 @@
 #include <strings.h>
 #include <string.h>
 
-#include "extern.h"
+#include "io.h"
 #include "request.h"
 #include "util.h"
 
@@ -41,11 +41,26 @@ header_var(const char *header, char *out, size_t outsz)
 	out[o] = '\0';
 }
 
+/* Copy a header that is only ever shown: cut to fit, printable ASCII. */
+static void
+copy_shown(struct lk_io *io, const char *name, char *out, size_t outsz)
+{
+	const char	*v;
+	size_t		 i;
+
+	out[0] = '\0';
+	if ((v = lk_io_param(io, name)) == NULL)
+		return;
+	for (i = 0; v[i] != '\0' && i + 1 < outsz; i++)
+		out[i] = (v[i] >= 0x20 && v[i] < 0x7f) ? v[i] : '?';
+	out[i] = '\0';
+}
+
 void
 lk_request_load(struct lk_request *req, struct lk_io *io,
-    const struct lk_config *cfg)
+    const char *csrf_header)
 {
-	char		 var[LK_CONFIG_NAME_MAX + 8], cl[32];
+	char		 var[LK_HEADER_MAX], cl[32];
 	long long	 n;
 	int		 r;
 
@@ -67,7 +82,7 @@ lk_request_load(struct lk_request *req, struct lk_io *io,
 	r = copy_param(io, "HTTP_COOKIE", req->cookie, sizeof(req->cookie));
 	req->has_cookie = r != 0;
 	req->cookie_too_long = r == -1;
-	header_var(cfg->csrf_header_name, var, sizeof(var));
+	header_var(csrf_header, var, sizeof(var));
 	r = copy_param(io, var, req->csrf_header, sizeof(req->csrf_header));
 	req->has_csrf_header = r != 0;
 	req->csrf_header_too_long = r == -1;
@@ -92,12 +107,15 @@ lk_request_load(struct lk_request *req, struct lk_io *io,
 	    sizeof(req->remote_addr));
 	(void)copy_param(io, "PATH_INFO", req->path_info,
 	    sizeof(req->path_info));
+	copy_shown(io, "HTTP_USER_AGENT", req->user_agent,
+	    sizeof(req->user_agent));
+	(void)copy_param(io, "HTTP_ACCEPT", req->accept, sizeof(req->accept));
 	/* HTTP_PROXY (httpoxy) is never read. */
 }
 
 enum lk_req_err
 lk_request_read_body(struct lk_request *req, struct lk_io *io,
-    const struct lk_config *cfg)
+    size_t max_body)
 {
 	size_t	len, got = 0;
 	long	r;
@@ -109,7 +127,7 @@ lk_request_read_body(struct lk_request *req, struct lk_io *io,
 		return LK_REQ_OK;
 	}
 	/* Check the announced size before reading a single byte. */
-	if ((unsigned long long)req->content_length > cfg->max_body)
+	if ((unsigned long long)req->content_length > max_body)
 		return LK_REQ_TOO_LARGE;
 	len = (size_t)req->content_length;
 	if ((req->body = malloc(len + 1)) == NULL)

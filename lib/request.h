@@ -3,8 +3,6 @@
 
 #include <stddef.h>
 
-#include "config.h"
-#include "cookie.h"
 
 /*
  * One HTTP request as the web server hands it over, through FastCGI or
@@ -16,6 +14,8 @@
 #define LK_HEADER_MAX		1024
 #define LK_ADDR_MAX		64
 #define LK_PATH_MAX		1024
+#define LK_COOKIE_HEADER_MAX	8192	/* longest Cookie header we parse */
+#define LK_USER_AGENT_MAX	256	/* kept, cut to this many bytes */
 
 struct lk_io;
 
@@ -39,6 +39,8 @@ struct lk_request {
 	char	 preflight_method[LK_METHOD_NAME_MAX];	/* Access-Control-Request-Method */
 	char	 remote_addr[LK_ADDR_MAX];
 	char	 path_info[LK_PATH_MAX];
+	char	 user_agent[LK_USER_AGENT_MAX];	/* printable ASCII, cut */
+	char	 accept[LK_HEADER_MAX];	/* the Accept header, "" if too long */
 	char	*body;			/* NUL-terminated, or NULL */
 	size_t	 body_len;
 };
@@ -53,19 +55,21 @@ enum lk_req_err {
 };
 
 /*
- * Fill req from the request parameters of io.  Bounds every copy; a
- * header too long for its buffer is noted, not truncated into a wrong
- * value.  Never reads HTTP_PROXY.
+ * Fill req from the request parameters of io, the CSRF token from the
+ * header csrf_header (e.g. "X-CSRF-TOKEN").  Bounds every copy; a header
+ * too long for its buffer is noted, not truncated into a wrong value
+ * (the User-Agent alone is cut, and kept to printable ASCII, since it is
+ * only ever shown).  Never reads HTTP_PROXY.
  */
 void	lk_request_load(struct lk_request *req, struct lk_io *io,
-	    const struct lk_config *cfg);
+	    const char *csrf_header);
 
 /*
  * Read exactly CONTENT_LENGTH bytes of body after checking it against
- * cfg->max_body.  A request with no body reads nothing.
+ * max_body.  A request with no body reads nothing.
  */
 enum lk_req_err lk_request_read_body(struct lk_request *req,
-	    struct lk_io *io, const struct lk_config *cfg);
+	    struct lk_io *io, size_t max_body);
 
 /*
  * The origin ("scheme://host[:port]") the request was sent from: its

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "extern.h"
+#include "io.h"
 #include "response.h"
 
 static const struct {
@@ -17,7 +17,6 @@ static const struct {
 	{ 404, "Not Found" },
 	{ 405, "Method Not Allowed" },
 	{ 408, "Request Timeout" },
-	{ 411, "Length Required" },
 	{ 413, "Content Too Large" },
 	{ 414, "URI Too Long" },
 	{ 415, "Unsupported Media Type" },
@@ -119,18 +118,6 @@ lk_response_msg(struct lk_response *r, int status, const char *msg)
 	lk_response_json(r, status, &o);
 }
 
-void
-lk_response_cookie(struct lk_response *r, const char *name, const char *value,
-    const struct lk_cookie_attr *attr, long long now)
-{
-	char	buf[LK_SET_COOKIE_MAX];
-
-	if (lk_cookie_format(buf, sizeof(buf), name, value, attr, now) == -1) {
-		r->failed = 1;
-		return;
-	}
-	lk_response_header(r, "Set-Cookie", "%s", buf);
-}
 
 int
 lk_response_send(const struct lk_response *r, struct lk_io *io)

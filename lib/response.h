@@ -3,8 +3,8 @@
 
 #include <stddef.h>
 
-#include "cookie.h"
 #include "json.h"
+#include "request.h"
 
 /*
  * The response under construction: status, extra headers (Set-Cookie,
@@ -13,7 +13,7 @@
  */
 
 #define LK_RESP_HEADERS_MAX	12
-#define LK_RESP_HEADER_MAX	LK_SET_COOKIE_MAX
+#define LK_RESP_HEADER_MAX	(LK_COOKIE_HEADER_MAX + 512)
 #define LK_RESP_BODY_MAX	4096
 
 struct lk_io;
@@ -45,9 +45,6 @@ void	lk_response_json(struct lk_response *, int status,
 /* Set status and the body {"msg": msg}. */
 void	lk_response_msg(struct lk_response *, int status, const char *msg);
 
-/* Add a Set-Cookie header; marks the response failed if it cannot be formed. */
-void	lk_response_cookie(struct lk_response *, const char *name,
-	    const char *value, const struct lk_cookie_attr *attr, long long now);
 
 /* Write the response to io.  Returns 0, or -1 if the client went away. */
 int	lk_response_send(const struct lk_response *, struct lk_io *io);

@@ -3,58 +3,182 @@
 
 #include <stddef.h>
 
-#include "password.h"
-#include "token.h"
-
 /*
- * The user store: one SQLite database in WAL mode, opened once per
- * process, every statement prepared once.  Emails are unique without
- * regard to ASCII case.  Every change is one transaction: nothing is ever
- * half-written.
+ * The store: users, sessions and their tokens, revocations and throttle
+ * counters, shared by every process.  One interface, a table of
+ * operations (struct lk_store_ops) behind it, and a backend per engine
+ * (SQLite: store_sqlite.c).  Every operation that changes something is
+ * one transaction that checks and acts together, so two processes (or
+ * two nodes) doing the same thing at once never both win, and nothing is
+ * ever half-written.  Every operation takes the time from its caller.
+ * Emails are unique without regard to ASCII case.
  */
 
-#define LK_EMAIL_MAX	254
-#define LK_NAME_MAX_BYTES 400
-
-struct lk_store;
-
-struct lk_user {
-	long long	id;
-	char		email[LK_EMAIL_MAX + 1];
-	char		name[LK_NAME_MAX_BYTES + 1];
-	char		hash[LK_HASH_MAX + 1];
-	int		disabled;
-	long long	created;
-	long long	updated;
-	long long	tokens_valid_after;	/* older tokens are revoked */
-};
-
-/* One refresh token of a session (a family of rotated tokens). */
-struct lk_refresh {
-	char		jti[LK_JTI_MAX + 1];
-	char		family[LK_JTI_MAX + 1];
-	long long	user_id;
-	char		access_jti[LK_JTI_MAX + 1];	/* issued with it */
-	long long	exp;
-	long long	family_started;			/* the login */
-	long long	rotated_at;			/* 0 if not yet */
-	int		revoked;
-};
+#define LK_STORE_ID_MAX		64	/* token ids and session ids */
+#define LK_STORE_EMAIL_MAX	254
+#define LK_STORE_NAME_MAX	400	/* bytes */
+#define LK_STORE_HASH_MAX	256
+#define LK_STORE_AGENT_MAX	256
+#define LK_STORE_ADDR_MAX	64
+#define LK_STORE_KEY_MAX	(LK_STORE_EMAIL_MAX + 16)	/* throttle keys */
 
 enum lk_store_res {
 	LK_STORE_OK,
 	LK_STORE_NOT_FOUND,
 	LK_STORE_EXISTS,	/* an account with that email exists */
-	LK_STORE_ERROR		/* database error, logged */
+	LK_STORE_CHANGED,	/* the account changed since the caller read it */
+	LK_STORE_LIMIT,		/* a throttle counter is at its limit */
+	LK_STORE_ERROR,		/* the database failed; logged */
+	LK_STORE__MAX
+};
+
+struct lk_user {
+	long long	id;
+	char		email[LK_STORE_EMAIL_MAX + 1];
+	char		name[LK_STORE_NAME_MAX + 1];
+	char		hash[LK_STORE_HASH_MAX + 1];
+	int		disabled;
+	long long	created;
+	long long	updated;
+	/*
+	 * Tokens of no session of ours (flask-jwt-extended's) issued at or
+	 * before this second are revoked: set by a password change,
+	 * disabling, and by re-creating a deleted account.
+	 */
+	long long	tokens_valid_after;
+};
+
+/* One session: a login and everything refreshed from it. */
+struct lk_session {
+	char		id[LK_STORE_ID_MAX + 1];
+	long long	user_id;
+	long long	created;	/* the login */
+	long long	refreshed;	/* the last rotation, or the login */
+	long long	refreshes;
+	int		revoked;
+	int		persistent;	/* "keep me signed in" */
+	char		user_agent[LK_STORE_AGENT_MAX];
+	char		address[LK_STORE_ADDR_MAX];
 };
 
 /*
- * Open the database at path.  With create set, the file is made (mode
- * 0600) if missing; otherwise it must exist.  Brings the schema up to date
- * (inside a transaction) and refuses a database newer than this program.
- * Returns a handle, or NULL with a reason in err.
+ * What the store keeps of the tokens of one login or refresh: the refresh
+ * token and the access token issued with it, enough to sign both again
+ * (a refresh replayed inside its grace gets the same successor).
  */
-struct lk_store *lk_store_open(const char *path, int create,
+struct lk_store_tokens {
+	char		jti[LK_STORE_ID_MAX + 1];	/* the refresh token */
+	char		csrf[LK_STORE_ID_MAX + 1];
+	char		access_jti[LK_STORE_ID_MAX + 1];
+	char		access_csrf[LK_STORE_ID_MAX + 1];
+	long long	iat;		/* both were issued then */
+	long long	exp;		/* the refresh token's */
+	long long	access_exp;
+};
+
+/* What the store says of a presented token, all in one read. */
+struct lk_token_state {
+	int		revoked;	/* revoked by id (logout) */
+	int		ours;		/* a session of ours issued it */
+	struct lk_session session;	/* that session, if ours */
+};
+
+/* A login, or the new session of a password change. */
+struct lk_login {
+	long long	 user_id;
+	const char	*hash;		/* the stored hash the password matched */
+	const char	*new_hash;	/* store this hash instead, or NULL */
+	const struct lk_session *session;	/* id, persistent, agent, address */
+	const struct lk_store_tokens *tokens;
+	/* Throttle reservations to give back (a success is no failure). */
+	const char	*throttle_account;	/* cleared, or NULL */
+	const char	*throttle_address;	/* one given back, or NULL */
+	long long	 throttle_window;
+};
+
+/* A refresh: rotate jti into next. */
+struct lk_refresh {
+	const char	*jti;
+	long long	 user_id;
+	long long	 grace;		/* seconds a rotated token still works */
+	long long	 session_max;	/* seconds from the login */
+	long long	 refresh_max;	/* rotations per session */
+	const struct lk_store_tokens *next;
+};
+
+enum lk_refresh_res {
+	LK_REFRESH_ROTATED,	/* next is recorded */
+	LK_REFRESH_REPLAY,	/* inside the grace: *successor is the live pair */
+	LK_REFRESH_REUSED,	/* retired past the grace: the session is revoked */
+	LK_REFRESH_REVOKED,	/* unknown, revoked, or another user's */
+	LK_REFRESH_EXPIRED,	/* the session reached session_max */
+	LK_REFRESH_LIMIT,	/* the session reached refresh_max rotations */
+	LK_REFRESH_ERROR,
+	LK_REFRESH__MAX
+};
+
+/* A token to revoke at logout (its exp bounds how long the record lives). */
+struct lk_revoke {
+	const char	*jti;
+	long long	 exp;
+	int		 refresh;	/* a refresh token (else an access token) */
+};
+
+struct lk_store;
+
+struct lk_store_ops {
+	void	(*close)(struct lk_store *);
+	enum lk_store_res (*user_find)(struct lk_store *, const char *,
+		    struct lk_user *);
+	enum lk_store_res (*user_add)(struct lk_store *, const char *,
+		    const char *, const char *, long long);
+	enum lk_store_res (*user_set_name)(struct lk_store *, const char *,
+		    const char *, long long);
+	enum lk_store_res (*user_set_password)(struct lk_store *,
+		    const char *, const char *, long long);
+	enum lk_store_res (*user_set_disabled)(struct lk_store *,
+		    const char *, int, long long);
+	enum lk_store_res (*user_delete)(struct lk_store *, const char *,
+		    long long);
+	enum lk_store_res (*user_each)(struct lk_store *,
+		    int (*)(const struct lk_user *, void *), void *);
+	enum lk_store_res (*token_check)(struct lk_store *, const char *,
+		    const char *, int, struct lk_user *, struct lk_token_state *);
+	enum lk_store_res (*throttle_reserve)(struct lk_store *,
+		    const char *const *, const long long *, size_t, long long,
+		    long long, long long *);
+	enum lk_store_res (*login)(struct lk_store *, const struct lk_login *,
+		    long long);
+	enum lk_store_res (*password_change)(struct lk_store *,
+		    const struct lk_login *, const struct lk_revoke *, long long);
+	enum lk_refresh_res (*refresh)(struct lk_store *,
+		    const struct lk_refresh *, long long,
+		    struct lk_store_tokens *);
+	enum lk_store_res (*logout)(struct lk_store *,
+		    const struct lk_revoke *, size_t, long long);
+	enum lk_store_res (*prune)(struct lk_store *, long long);
+};
+
+/* Every backend's handle starts with this. */
+struct lk_store {
+	const struct lk_store_ops *ops;
+	long long	 leeway;	/* revocations outlive exp by this */
+	long long	 last_prune;	/* per process */
+};
+
+/* At most one pruning a minute per process, done inside login and logout. */
+#define LK_STORE_PRUNE_INTERVAL	60
+
+/*
+ * Open the store named by where: a path is an SQLite database (with
+ * create set, the file is made, mode 0600, if missing; otherwise it must
+ * exist).  Brings the schema up to date (inside a transaction, and only
+ * when it is behind) and refuses a database newer than this program.
+ * Revocations and sessions are kept until leeway seconds past their
+ * tokens' exp, as long as those tokens can be accepted.  Returns a
+ * handle, or NULL with a reason in err.
+ */
+struct lk_store *lk_store_open(const char *where, int create, long long leeway,
 	    char *err, size_t errsz);
 
 void	lk_store_close(struct lk_store *);
@@ -66,20 +190,28 @@ int	lk_store_schema_version(void);
 enum lk_store_res lk_store_user_find(struct lk_store *, const char *email,
 	    struct lk_user *out);
 
-/* Add a user; LK_STORE_EXISTS if the email is taken. */
+/*
+ * Add a user; LK_STORE_EXISTS if the email is taken.  An email whose
+ * account was deleted starts with tokens_valid_after at the deletion, so
+ * the old account's tokens stay dead for the new one.
+ */
 enum lk_store_res lk_store_user_add(struct lk_store *, const char *email,
-	    const char *name, const char *hash);
+	    const char *name, const char *hash, long long now);
 
 enum lk_store_res lk_store_user_set_name(struct lk_store *,
-	    const char *email, const char *name);
+	    const char *email, const char *name, long long now);
 
-enum lk_store_res lk_store_user_set_hash(struct lk_store *,
-	    const char *email, const char *hash);
+/* Set the hash and end every session and token of the user. */
+enum lk_store_res lk_store_user_set_password(struct lk_store *,
+	    const char *email, const char *hash, long long now);
 
+/* Disable or enable; either way every session and token ends. */
 enum lk_store_res lk_store_user_set_disabled(struct lk_store *,
-	    const char *email, int disabled);
+	    const char *email, int disabled, long long now);
 
-enum lk_store_res lk_store_user_delete(struct lk_store *, const char *email);
+/* Delete the user, their sessions with them. */
+enum lk_store_res lk_store_user_delete(struct lk_store *, const char *email,
+	    long long now);
 
 /*
  * Call fn for every user in email order; stops early (and returns
@@ -89,59 +221,64 @@ enum lk_store_res lk_store_user_each(struct lk_store *,
 	    int (*fn)(const struct lk_user *, void *), void *arg);
 
 /*
- * Transactions around several calls (BEGIN IMMEDIATE: the write lock is
- * taken at once, so concurrent processes serialise instead of failing).
+ * In one read: the user of email (LK_STORE_NOT_FOUND if there is none)
+ * and what the store knows of the token jti (an access token, or with
+ * refresh set a refresh token): revoked by id, and the session of ours
+ * that issued it.
  */
-enum lk_store_res lk_store_begin(struct lk_store *);
-enum lk_store_res lk_store_commit(struct lk_store *);
-void	lk_store_rollback(struct lk_store *);
+enum lk_store_res lk_store_token_check(struct lk_store *, const char *email,
+	    const char *jti, int refresh, struct lk_user *user,
+	    struct lk_token_state *state);
 
 /*
- * Revoke every token of the user issued before now (password change,
- * disable) and every refresh family of theirs but keep_family (may be
- * NULL), in one transaction (the caller's, if one is open).
+ * Reserve one attempt on each of the n counters keys[i] (one window of
+ * window seconds each) before the attempt costs anything: all or none.
+ * LK_STORE_LIMIT (nothing counted, *retry_after set to the seconds until
+ * the latest full counter's window ends) if any counter has limits[i]
+ * attempts already, so that however many processes try at once no more
+ * than limits[i] attempts go through per window.
  */
-enum lk_store_res lk_store_user_invalidate(struct lk_store *,
-	    const char *email, const char *keep_family, long long now);
+enum lk_store_res lk_store_throttle_reserve(struct lk_store *,
+	    const char *const *keys, const long long *limits, size_t n,
+	    long long window, long long now, long long *retry_after);
 
-/* Refresh tokens: record, look up, mark rotated, revoke a family. */
-enum lk_store_res lk_store_refresh_add(struct lk_store *,
-	    const struct lk_refresh *);
-enum lk_store_res lk_store_refresh_find(struct lk_store *, const char *jti,
-	    struct lk_refresh *out);
-enum lk_store_res lk_store_refresh_mark_rotated(struct lk_store *,
-	    const char *jti, long long now);
-enum lk_store_res lk_store_family_revoke(struct lk_store *,
-	    const char *family);
-/* The family of the refresh token issued together with an access token. */
-enum lk_store_res lk_store_family_of_access(struct lk_store *,
-	    const char *access_jti, char *family, size_t familysz);
-
-/* Revoked token ids, kept until the tokens would have expired anyway. */
-enum lk_store_res lk_store_revoke(struct lk_store *, const char *jti,
-	    long long exp);
 /*
- * LK_STORE_OK if the token is revoked, itself or with its whole session
- * (logout, reuse detection, password change, disabling), else
- * LK_STORE_NOT_FOUND.
+ * A good login: if the user is still enabled and still has the hash the
+ * password matched (else LK_STORE_CHANGED and nothing is written), store
+ * the new hash if any, give back the throttle reservations, and record
+ * the session and its tokens.
  */
-enum lk_store_res lk_store_is_revoked(struct lk_store *, const char *jti);
-/* Forget revocations, refresh tokens and failure counts past their time. */
+enum lk_store_res lk_store_login(struct lk_store *, const struct lk_login *,
+	    long long now);
+
+/*
+ * A password change: as lk_store_login, with new_hash required, and in
+ * the same transaction every other session and token of the user ended
+ * and the token revoke (the one that asked) revoked.
+ */
+enum lk_store_res lk_store_password_change(struct lk_store *,
+	    const struct lk_login *, const struct lk_revoke *revoke,
+	    long long now);
+
+/*
+ * Rotate a refresh token, checking in one transaction that it is ours,
+ * live, of this user, of a session inside its limits; a token rotated
+ * already gets the session's live pair back inside the grace (no new
+ * token, no fork) and revokes the session past it.
+ */
+enum lk_refresh_res lk_store_refresh(struct lk_store *,
+	    const struct lk_refresh *, long long now,
+	    struct lk_store_tokens *successor);
+
+/* Revoke the n tokens and the sessions that issued them. */
+enum lk_store_res lk_store_logout(struct lk_store *,
+	    const struct lk_revoke *tokens, size_t n, long long now);
+
+/* Forget what has expired (past exp + leeway) and old throttle counts. */
 enum lk_store_res lk_store_prune(struct lk_store *, long long now);
 
-/*
- * Failed-login counters, shared by all processes: failures within the
- * current window (0 if it ended) and when that window ends.
- */
-enum lk_store_res lk_store_throttle_get(struct lk_store *, const char *key,
-	    long long window, long long now, long long *failures,
-	    long long *window_end);
-/* Count one failure, starting a new window if the last one ended. */
-enum lk_store_res lk_store_throttle_fail(struct lk_store *, const char *key,
-	    long long window, long long now);
-enum lk_store_res lk_store_throttle_clear(struct lk_store *, const char *key);
-
-/* Check an email address: bounded, one "@", no spaces or controls. */
-int	lk_email_valid(const char *email);
+/* The SQLite backend (store_sqlite.c). */
+struct lk_store *lk_store_sqlite_open(const char *path, int create,
+	    char *err, size_t errsz);
 
 #endif

@@ -1,13 +1,10 @@
+#include <arpa/inet.h>
+
 #include <stdio.h>
 #include <string.h>
 
-#include "auth.h"
 #include "log.h"
-#include "store.h"
 #include "throttle.h"
-
-#define KEY_MAX	(LK_EMAIL_MAX + 16)
-
 
 static void
 account_key(const char *email, char *out, size_t outsz)
@@ -21,77 +18,70 @@ account_key(const char *email, char *out, size_t outsz)
 	out[o] = '\0';
 }
 
-static void
-address_key(struct lk_ctx *ctx, char *out, size_t outsz)
+void
+lk_throttle_address_key(const char *addr, long long prefix, char *out,
+    size_t outsz)
 {
-	(void)snprintf(out, outsz, "address:%s", ctx->req->remote_addr);
+	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0xff, 0xff };
+	unsigned char	a[16];
+	char		text[INET6_ADDRSTRLEN];
+	long long	i;
+
+	if (inet_pton(AF_INET6, addr, a) != 1) {
+		(void)snprintf(out, outsz, "address:%s", addr);
+		return;
+	}
+	/* An IPv4 client that reached an IPv6 socket is that IPv4 client. */
+	if (memcmp(a, mapped, sizeof(mapped)) == 0 &&
+	    inet_ntop(AF_INET, a + 12, text, sizeof(text)) != NULL) {
+		(void)snprintf(out, outsz, "address:%s", text);
+		return;
+	}
+	/* One host holds a whole /64 and picks any address in it. */
+	if (prefix < 0)
+		prefix = 0;
+	if (prefix > 128)
+		prefix = 128;
+	for (i = prefix; i < 128; i++)
+		a[i / 8] &= (unsigned char)~(0x80u >> (i % 8));
+	if (inet_ntop(AF_INET6, a, text, sizeof(text)) == NULL)
+		(void)snprintf(out, outsz, "address:%s", addr);
+	else
+		(void)snprintf(out, outsz, "address:%s/%lld", text, prefix);
 }
 
 int
-lk_throttle_check(struct lk_ctx *ctx, const char *email)
+lk_throttle_reserve(struct lk_ctx *ctx, const char *email,
+    struct lk_throttle *t)
 {
 	const struct lk_config	*cfg = ctx->cfg;
-	char			 key[KEY_MAX];
+	const char		*keys[2];
+	long long		 limits[2], wait = 0;
 	char			 waitstr[24];
-	long long		 fa, ea, fd, ed, wait = 0, now = ctx->now;
 
-	ctx->account_failures = 0;
-	account_key(email, key, sizeof(key));
-	if (lk_store_throttle_get(ctx->store, key, cfg->throttle_window, now,
-	    &fa, &ea) != LK_STORE_OK)
-		goto unavailable;
-	ctx->account_failures = fa;
-	address_key(ctx, key, sizeof(key));
-	if (lk_store_throttle_get(ctx->store, key, cfg->throttle_window, now,
-	    &fd, &ed) != LK_STORE_OK)
-		goto unavailable;
-	if (fa >= cfg->throttle_account_max)
-		wait = ea - now;
-	if (fd >= cfg->throttle_address_max && ed - now > wait)
-		wait = ed - now;
-	if (fa < cfg->throttle_account_max && fd < cfg->throttle_address_max)
+	account_key(email, t->account, sizeof(t->account));
+	lk_throttle_address_key(ctx->req->remote_addr, cfg->throttle_ipv6_prefix,
+	    t->address, sizeof(t->address));
+	keys[0] = t->account;
+	keys[1] = t->address;
+	limits[0] = cfg->throttle_account_max;
+	limits[1] = cfg->throttle_address_max;
+	switch (lk_store_throttle_reserve(ctx->store, keys, limits, 2,
+	    cfg->throttle_window, ctx->now, &wait)) {
+	case LK_STORE_OK:
 		return 0;
+	case LK_STORE_LIMIT:
+		break;
+	default:
+		/* Fail closed: without the counters, no attempt goes through. */
+		return lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
+	}
 	if (wait < 1)
 		wait = 1;
 	(void)snprintf(waitstr, sizeof(waitstr), "%lld", wait);
 	lk_log_audit("login_throttled", ctx->now, ctx->req->remote_addr, email,
 	    "retry_after", waitstr, "hashes", "0", (char *)NULL);
-	lk_response_msg(ctx->resp, 429,
-	    "Too many failed login attempts, try again later");
-	lk_response_header(ctx->resp, "Retry-After", "%lld", wait);
-	return -1;
-unavailable:
-	/* Fail closed: without the counters, no attempt goes through. */
-	lk_response_msg(ctx->resp, 503, "Service unavailable");
-	return -1;
-}
-
-void
-lk_throttle_failed(struct lk_ctx *ctx, const char *email)
-{
-	char	key[KEY_MAX];
-	int	own;
-
-	/* Both counts in one transaction: one disk sync, not two. */
-	own = lk_store_begin(ctx->store) == LK_STORE_OK;
-	account_key(email, key, sizeof(key));
-	(void)lk_store_throttle_fail(ctx->store, key, ctx->cfg->throttle_window,
-	    (long long)ctx->now);
-	address_key(ctx, key, sizeof(key));
-	(void)lk_store_throttle_fail(ctx->store, key, ctx->cfg->throttle_window,
-	    (long long)ctx->now);
-	if (own && lk_store_commit(ctx->store) != LK_STORE_OK)
-		lk_store_rollback(ctx->store);
-}
-
-void
-lk_throttle_succeeded(struct lk_ctx *ctx, const char *email)
-{
-	char	key[KEY_MAX];
-
-	/* The address keeps its count: one good account must not reset it. */
-	if (ctx->account_failures == 0)
-		return;
-	account_key(email, key, sizeof(key));
-	(void)lk_store_throttle_clear(ctx->store, key);
+	ctx->denial.retry_after = wait;
+	return lk_deny(ctx, LK_R_THROTTLED, NULL);
 }

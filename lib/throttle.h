@@ -1,28 +1,43 @@
 #ifndef LK_THROTTLE_H
 #define LK_THROTTLE_H
 
-#include "app.h"
+#include <stddef.h>
+
+#include "ctx.h"
+#include "store.h"
 
 /*
- * Brute-force defence for logins: failures are counted per account (the
- * email without regard to ASCII case, whether or not it exists) and per
- * client address (REMOTE_ADDR, never a forwarded header), in windows of
- * throttle_window seconds shared by all processes through the store.
+ * Brute-force defence for everything that checks a password: attempts
+ * are counted per account (the email without regard to ASCII case,
+ * whether or not it exists) and per client address (REMOTE_ADDR, never a
+ * forwarded header; an IPv6 client by its /throttle_ipv6_prefix network),
+ * in windows of throttle_window seconds shared by all processes through
+ * the store.  An attempt is reserved before its hash is computed and
+ * given back when it succeeds, so that however many processes guess at
+ * once, no more than the limit of hashes are spent per window.
  */
+
+struct lk_throttle {
+	char	account[LK_STORE_KEY_MAX];
+	char	address[LK_STORE_KEY_MAX];
+};
 
 /*
- * Whether an attempt for email may go on.  Returns 0, or -1 with a 429
- * (and Retry-After) or a 503 written to the response.  Costs no hash.
+ * Reserve an attempt for email from the request's address, filling *t
+ * with the two counters' keys (for the give-back of a success).  Returns
+ * 0, or -1 denied: LK_R_THROTTLED (with retry_after; audited, no hash
+ * spent) or LK_R_UNAVAILABLE (fail closed: no counters, no attempt).
  */
-int	lk_throttle_check(struct lk_ctx *ctx, const char *email);
-
-/* Count a failed attempt against the account and the address (one write). */
-void	lk_throttle_failed(struct lk_ctx *ctx, const char *email);
+int	lk_throttle_reserve(struct lk_ctx *ctx, const char *email,
+	    struct lk_throttle *t);
 
 /*
- * Forget the account's failures after a good login (a write only if the
- * last lk_throttle_check() of this request saw some).
+ * The counter key of a client address: "address:" and the address for
+ * IPv4 (and IPv4-mapped IPv6), the network of its first prefix bits
+ * ("address:2001:db8::/64") for IPv6, the text as given for anything
+ * else.
  */
-void	lk_throttle_succeeded(struct lk_ctx *ctx, const char *email);
+void	lk_throttle_address_key(const char *addr, long long prefix,
+	    char *out, size_t outsz);
 
 #endif

@@ -17,59 +17,6 @@
  */
 #define TIME_MAX	253402300799LL
 
-struct errinfo {
-	const char	*msg;
-	int		 status;
-};
-
-static const struct errinfo errs[LK_TOKEN__MAX] = {
-	{ "", 200 },						/* OK */
-	{ "Token is too large", 422 },				/* TOO_LARGE */
-	{ "Not enough segments", 422 },				/* SEGMENTS */
-	{ "Invalid header padding", 422 },			/* HEADER_PADDING */
-	{ "Invalid header string: must be a json object", 422 }, /* HEADER_STRING */
-	{ "Invalid payload padding", 422 },			/* PAYLOAD_PADDING */
-	{ "Invalid crypto padding", 422 },			/* CRYPTO_PADDING */
-	{ "The specified alg value is not allowed", 422 },	/* ALG */
-	{ "Signature verification failed", 422 },		/* SIGNATURE */
-	{ "Invalid payload string: must be a json object", 422 }, /* PAYLOAD_STRING */
-	{ "Issued At claim (iat) must be an integer.", 422 },	/* IAT_TYPE */
-	{ "Not Before claim (nbf) must be an integer.", 422 },	/* NBF_TYPE */
-	{ "The token is not yet valid (nbf)", 422 },		/* IMMATURE */
-	{ "Token is missing the \"exp\" claim", 422 },		/* EXP_MISSING */
-	{ "Expiration Time claim (exp) must be an integer.", 422 }, /* EXP_TYPE */
-	{ "Token has expired", 401 },				/* EXPIRED */
-	{ "Token is missing the \"aud\" claim", 422 },		/* AUD_MISSING */
-	{ "Invalid audience", 422 },				/* AUD_INVALID */
-	{ "Token is missing the \"iss\" claim", 422 },		/* ISS_MISSING */
-	{ "Invalid issuer", 422 },				/* ISS_INVALID */
-	{ "Missing claim: sub", 422 },				/* SUB_MISSING */
-	{ "Subject must be a string", 422 },			/* SUB_TYPE */
-	{ "Missing claim: type", 422 },				/* TYPE_MISSING */
-	{ "Unsupported critical extension", 422 },		/* CRIT */
-	{ "Only non-refresh tokens are allowed", 422 },		/* ONLY_ACCESS */
-	{ "Only refresh tokens are allowed", 422 },		/* ONLY_REFRESH */
-	{ "Invalid token type", 422 },				/* TYPE_INVALID */
-	{ "Missing claim: jti", 422 },				/* JTI_MISSING */
-	{ "Invalid claim: jti", 422 },				/* JTI_TYPE */
-	{ "Missing claim: csrf", 422 },				/* CSRF_MISSING */
-	{ "Invalid claim: csrf", 422 },				/* CSRF_TYPE */
-	{ "Invalid claim: fresh", 422 },			/* FRESH_TYPE */
-	{ "Internal error", 500 },				/* INTERNAL */
-};
-
-const char *
-lk_token_err_msg(enum lk_token_err err)
-{
-	return err < LK_TOKEN__MAX ? errs[err].msg : "Internal error";
-}
-
-int
-lk_token_err_status(enum lk_token_err err)
-{
-	return err < LK_TOKEN__MAX ? errs[err].status : 500;
-}
-
 /* A JSON integer within [0, TIME_MAX]. */
 static int
 get_time(struct json_object *v, long long *out)
@@ -148,7 +95,7 @@ check_aud(const struct lk_config *cfg, struct json_object *pl)
  */
 static enum lk_token_err
 check_claims(const struct lk_config *cfg, struct json_object *pl,
-    time_t now, int any_time, struct lk_claims *c)
+    long long now, int any_time, struct lk_claims *c)
 {
 	struct json_object	*v;
 	enum lk_token_err	 e;
@@ -162,13 +109,13 @@ check_claims(const struct lk_config *cfg, struct json_object *pl,
 	if (json_object_object_get_ex(pl, "nbf", &v)) {
 		if (get_time(v, &c->nbf) == -1)
 			return LK_TOKEN_NBF_TYPE;
-		if (!any_time && c->nbf > (long long)now + cfg->leeway)
+		if (!any_time && c->nbf > now + cfg->leeway)
 			return LK_TOKEN_IMMATURE;
 	}
 	json_object_object_get_ex(pl, "exp", &v);
 	if (get_time(v, &c->exp) == -1)
 		return LK_TOKEN_EXP_TYPE;
-	if (!any_time && c->exp <= (long long)now - cfg->leeway)
+	if (!any_time && c->exp <= now - cfg->leeway)
 		return LK_TOKEN_EXPIRED;
 	if (cfg->issuer[0] != '\0') {
 		if (!json_object_object_get_ex(pl, "iss", &v))
@@ -212,7 +159,7 @@ check_claims(const struct lk_config *cfg, struct json_object *pl,
 
 			if (get_time(v, &t) == -1)
 				return LK_TOKEN_FRESH_TYPE;
-			c->fresh = t > (long long)now;
+			c->fresh = t > now;
 		} else
 			return LK_TOKEN_FRESH_TYPE;
 	}
@@ -274,7 +221,7 @@ parse(const char *token, size_t len, struct parsed *p)
 /* Signature with key (through libjwt), then payload and claims. */
 static enum lk_token_err
 verify_parsed(const struct lk_config *cfg, const struct lk_key *key,
-    const char *token, const struct parsed *p, time_t now, int any_time,
+    const char *token, const struct parsed *p, long long now, int any_time,
     struct lk_claims *claims)
 {
 	unsigned char		 buf[LK_TOKEN_MAX];
@@ -312,24 +259,6 @@ out:
 	return rc;
 }
 
-enum lk_token_err
-lk_token_verify(const struct lk_config *cfg, const struct lk_key *key,
-    const char *token, size_t len, time_t now, struct lk_claims *claims)
-{
-	struct parsed		p;
-	enum lk_token_err	rc;
-
-	memset(claims, 0, sizeof(*claims));
-	/* libjwt treats an empty key as "do not check the signature". */
-	if (key == NULL || key->len == 0)
-		return LK_TOKEN_INTERNAL;
-	if ((rc = parse(token, len, &p)) != LK_TOKEN_OK)
-		return rc;
-	rc = verify_parsed(cfg, key, token, &p, now, 0, claims);
-	json_object_put(p.hdr);
-	return rc;
-}
-
 /*
  * The keyring verification: the header is parsed once; a "kid" picks one
  * of our keys or fails as a bad signature; without one, the current key
@@ -337,7 +266,7 @@ lk_token_verify(const struct lk_config *cfg, const struct lk_key *key,
  */
 static enum lk_token_err
 verify_ring(const struct lk_config *cfg, const struct lk_keyring *ring,
-    const char *token, size_t len, time_t now, int any_time,
+    const char *token, size_t len, long long now, int any_time,
     struct lk_claims *claims)
 {
 	struct parsed		 p;
@@ -370,19 +299,18 @@ verify_ring(const struct lk_config *cfg, const struct lk_keyring *ring,
 }
 
 enum lk_token_err
-lk_token_verify_ring(const struct lk_config *cfg,
-    const struct lk_keyring *ring, const char *token, size_t len,
-    time_t now, struct lk_claims *claims)
+lk_token_verify(const struct lk_config *cfg, const struct lk_keyring *ring,
+    const char *token, size_t len, long long now, struct lk_claims *claims)
 {
 	return verify_ring(cfg, ring, token, len, now, 0, claims);
 }
 
 enum lk_token_err
-lk_token_verify_ring_any_time(const struct lk_config *cfg,
+lk_token_verify_any_time(const struct lk_config *cfg,
     const struct lk_keyring *ring, const char *token, size_t len,
-    struct lk_claims *claims)
+    long long now, struct lk_claims *claims)
 {
-	return verify_ring(cfg, ring, token, len, time(NULL), 1, claims);
+	return verify_ring(cfg, ring, token, len, now, 1, claims);
 }
 
 enum lk_token_err
@@ -397,37 +325,47 @@ lk_token_check_type(const struct lk_claims *claims, enum lk_token_type want)
 	return LK_TOKEN_TYPE_INVALID;
 }
 
-char *
-lk_token_issue(const struct lk_config *cfg, const struct lk_key *key,
-    enum lk_token_type type, const char *sub, int fresh, time_t now,
+int
+lk_token_claims_new(enum lk_token_type type, const char *sub, long long now,
     long long lifetime, struct lk_claims *claims)
+{
+	memset(claims, 0, sizeof(*claims));
+	if (type >= LK_TOKEN_OTHER ||
+	    lk_strlcpy(claims->sub, sub, sizeof(claims->sub)) == -1 ||
+	    lk_uuid4(claims->jti) == -1 || lk_uuid4(claims->csrf) == -1) {
+		memset(claims, 0, sizeof(*claims));
+		return -1;
+	}
+	claims->type = type;
+	claims->fresh = 0;
+	claims->iat = claims->nbf = now;
+	claims->exp = now + lifetime;
+	return 0;
+}
+
+char *
+lk_token_sign(const struct lk_config *cfg, const struct lk_key *key,
+    const struct lk_claims *c)
 {
 	jwt_t	*jwt = NULL;
 	char	*out = NULL;
 	int	 ok;
 
-	memset(claims, 0, sizeof(*claims));
-	if (key == NULL || key->len == 0 || type >= LK_TOKEN_OTHER ||
-	    lk_strlcpy(claims->sub, sub, sizeof(claims->sub)) == -1 ||
-	    lk_uuid4(claims->jti) == -1 || lk_uuid4(claims->csrf) == -1)
-		goto out;
-	claims->type = type;
-	claims->fresh = fresh != 0;
-	claims->iat = claims->nbf = (long long)now;
-	claims->exp = (long long)now + lifetime;
-
+	/* libjwt treats an empty key as "do not sign". */
+	if (key == NULL || key->len == 0 || c->type >= LK_TOKEN_OTHER ||
+	    c->sub[0] == '\0' || c->jti[0] == '\0')
+		return NULL;
 	if (jwt_new(&jwt) != 0)
-		goto out;
-	ok = jwt_add_grant_bool(jwt, "fresh", claims->fresh) == 0 &&
-	    jwt_add_grant_int(jwt, "iat", (long)claims->iat) == 0 &&
-	    jwt_add_grant(jwt, "jti", claims->jti) == 0 &&
+		return NULL;
+	ok = jwt_add_grant_bool(jwt, "fresh", c->fresh) == 0 &&
+	    jwt_add_grant_int(jwt, "iat", (long)c->iat) == 0 &&
+	    jwt_add_grant(jwt, "jti", c->jti) == 0 &&
 	    jwt_add_grant(jwt, "type",
-	    type == LK_TOKEN_ACCESS ? "access" : "refresh") == 0 &&
-	    jwt_add_grant(jwt, "sub", claims->sub) == 0 &&
-	    jwt_add_grant_int(jwt, "nbf", (long)claims->nbf) == 0 &&
-	    (!cfg->csrf_protect ||
-	    jwt_add_grant(jwt, "csrf", claims->csrf) == 0) &&
-	    jwt_add_grant_int(jwt, "exp", (long)claims->exp) == 0 &&
+	    c->type == LK_TOKEN_ACCESS ? "access" : "refresh") == 0 &&
+	    jwt_add_grant(jwt, "sub", c->sub) == 0 &&
+	    jwt_add_grant_int(jwt, "nbf", (long)c->nbf) == 0 &&
+	    (!cfg->csrf_protect || jwt_add_grant(jwt, "csrf", c->csrf) == 0) &&
+	    jwt_add_grant_int(jwt, "exp", (long)c->exp) == 0 &&
 	    (cfg->issuer[0] == '\0' ||
 	    jwt_add_grant(jwt, "iss", cfg->issuer) == 0) &&
 	    (cfg->audience[0] == '\0' ||
@@ -435,13 +373,8 @@ lk_token_issue(const struct lk_config *cfg, const struct lk_key *key,
 	    (key->kid[0] == '\0' ||
 	    jwt_add_header(jwt, "kid", key->kid) == 0) &&
 	    jwt_set_alg(jwt, JWT_ALG_HS256, key->bytes, (int)key->len) == 0;
-	if (!ok)
-		goto out;
-	out = jwt_encode_str(jwt);
-out:
-	if (jwt != NULL)
-		jwt_free(jwt);
-	if (out == NULL)
-		memset(claims, 0, sizeof(*claims));
+	if (ok)
+		out = jwt_encode_str(jwt);
+	jwt_free(jwt);
 	return out;
 }

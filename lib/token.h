@@ -2,7 +2,6 @@
 #define LK_TOKEN_H
 
 #include <stddef.h>
-#include <time.h>
 
 #include "config.h"
 #include "key.h"
@@ -27,8 +26,9 @@ enum lk_token_type {
 };
 
 /*
- * Why a token was refused.  lk_token_err_msg() gives flask-jwt-extended's
- * message and lk_token_err_status() its HTTP status for each.
+ * Why a token was refused, one value per message flask-jwt-extended (and
+ * PyJWT under it) gives; the runtime's table of refusals holds the
+ * messages and statuses.
  */
 enum lk_token_err {
 	LK_TOKEN_OK,
@@ -79,57 +79,52 @@ struct lk_claims {
 };
 
 /*
- * Mint a token of the given type for sub, valid from now for lifetime
- * seconds, with fresh jti and csrf values, and the key's kid in the
- * header.  On success returns a string
- * the caller frees with free(3), and fills *claims with what was signed.
- * Returns NULL on failure (random source, memory).
+ * Fresh claims for a token of the given type for sub, valid from now for
+ * lifetime seconds, with random jti and csrf values (fresh is false, as
+ * flask-jwt-extended writes it for tokens not made by a password login).
+ * Returns 0, or -1 if sub is too long or the random source failed.
  */
-char	*lk_token_issue(const struct lk_config *cfg, const struct lk_key *key,
-	    enum lk_token_type type, const char *sub, int fresh, time_t now,
-	    long long lifetime, struct lk_claims *claims);
+int	lk_token_claims_new(enum lk_token_type type, const char *sub,
+	    long long now, long long lifetime, struct lk_claims *claims);
 
 /*
- * Verify token (a NUL-terminated string of len bytes) at time now: size,
- * structure, alg, signature with key, then the claims (iat, nbf, exp, iss,
- * aud, then the presence and JSON type of sub, type, jti, csrf, fresh).
- * Fills *claims and returns LK_TOKEN_OK, or says why not.  The token's
- * type is checked apart, with lk_token_check_type(), because
- * flask-jwt-extended checks it after the CSRF header.
- * The key must be non-empty; an empty key is refused as LK_TOKEN_INTERNAL
- * (libjwt would skip the signature check).
+ * Sign claims with key: flask-jwt-extended's header and claim order, the
+ * key's kid in the header, iss and aud when configured.  The same claims
+ * and key give the same token (HS256 is deterministic), which is how a
+ * refresh replayed inside its grace gets its successor again.  Returns a
+ * string the caller frees with free(3), or NULL (memory, empty key).
+ */
+char	*lk_token_sign(const struct lk_config *cfg, const struct lk_key *key,
+	    const struct lk_claims *claims);
+
+/*
+ * Verify token (a NUL-terminated string of len bytes) at time now with
+ * the keyring: size, structure, alg, then the key — a "kid" header picks
+ * one of the ring's keys and nothing else (an unknown kid fails as a bad
+ * signature, whoever signed the token); without one, the current key and
+ * then each previous key are tried — and the signature through libjwt,
+ * then the claims (iat, nbf, exp, iss, aud, then the presence and JSON
+ * type of sub, type, jti, csrf, fresh).  Fills *claims and returns
+ * LK_TOKEN_OK, or says why not.  The token's type is checked apart, with
+ * lk_token_check_type(), because flask-jwt-extended checks it after the
+ * CSRF header.  A ring without a current key is refused as
+ * LK_TOKEN_INTERNAL (libjwt would skip the signature check).
  */
 enum lk_token_err lk_token_verify(const struct lk_config *cfg,
-	    const struct lk_key *key, const char *token, size_t len,
-	    time_t now, struct lk_claims *claims);
-
-/*
- * Verify with the keyring: a "kid" header picks one of the ring's keys
- * and nothing else (an unknown kid fails as a bad signature, whoever
- * signed the token); without one, the current key and then each previous
- * key are tried.
- */
-enum lk_token_err lk_token_verify_ring(const struct lk_config *cfg,
 	    const struct lk_keyring *ring, const char *token, size_t len,
-	    time_t now, struct lk_claims *claims);
+	    long long now, struct lk_claims *claims);
 
 /*
  * The same, but a token outside its nbf..exp window still passes: for
  * logout, which must revoke the session of an access token that expired
  * while its refresh token lives on.
  */
-enum lk_token_err lk_token_verify_ring_any_time(const struct lk_config *cfg,
+enum lk_token_err lk_token_verify_any_time(const struct lk_config *cfg,
 	    const struct lk_keyring *ring, const char *token, size_t len,
-	    struct lk_claims *claims);
+	    long long now, struct lk_claims *claims);
 
 /* Whether verified claims are of the type wanted. */
 enum lk_token_err lk_token_check_type(const struct lk_claims *claims,
 	    enum lk_token_type want);
-
-/* The message flask-jwt-extended gives for err. */
-const char *lk_token_err_msg(enum lk_token_err err);
-
-/* The HTTP status flask-jwt-extended gives for err (401 or 422). */
-int	lk_token_err_status(enum lk_token_err err);
 
 #endif

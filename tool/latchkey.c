@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "config.h"
 #include "key.h"
 #include "password.h"
+#include "policy.h"
 #include "store.h"
 #include "util.h"
 
@@ -48,9 +50,11 @@ static const char usage_text[] =
 "\n"
 "options:\n"
 "  -c, --config FILE         configuration file (default: $LATCHKEY_CONFIG,\n"
-"                            else " "%s" ")\n"
+"                            else %s)\n"
 "  --password-stdin          read the password from the first line of\n"
 "                            standard input instead of the terminal\n"
+"  --skip-password-policy    take any password (demonstrations and tests;\n"
+"                            the API never does)\n"
 "  -h, --help                show this help\n"
 "  --version                 show the version\n"
 "\n"
@@ -59,7 +63,24 @@ static const char usage_text[] =
 static void
 usage(FILE *f)
 {
-	fprintf(f, usage_text, lk_config_default_path());
+	fprintf(f, usage_text, lk_config_builtin_path());
+}
+
+/* A usage error: what was wrong, then where to read more.  Returns 2. */
+static int	usage_error(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+
+static int
+usage_error(const char *fmt, ...)
+{
+	va_list	ap;
+
+	fputs("latchkey: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_USAGE;
 }
 
 static struct termios	 tty_saved;
@@ -80,7 +101,10 @@ on_signal(int sig)
 	raise(sig);
 }
 
-/* Read one line into buf; strips the newline.  Returns length or -1. */
+/*
+ * Read one line into buf; strips the newline.  Returns its length, -1 at
+ * the end of input with nothing read, -2 for a line too long.
+ */
 static long
 read_line(int fd, char *buf, size_t bufsz)
 {
@@ -101,7 +125,7 @@ read_line(int fd, char *buf, size_t bufsz)
 			while ((r = read(fd, &c, 1)) == 1 && c != '\n')
 				;
 			lk_explicit_bzero(buf, bufsz);
-			return -1;
+			return -2;
 		}
 		buf[n++] = c;
 	}
@@ -141,8 +165,14 @@ prompt_password(const char *prompt, char *buf, size_t bufsz)
 		n = -1;
 	else {
 		n = read_line(tty_fd, buf, bufsz);
-		if (write(tty_fd, "\n", 1) < 0)
+		if (write(tty_fd, "\n", 1) < 0 && n >= 0)
 			n = -1;
+		if (n == -1)
+			fprintf(stderr, "latchkey: no password entered (end of "
+			    "input)\n");
+		else if (n == -2)
+			fprintf(stderr, "latchkey: the password is longer than "
+			    "%d bytes\n", LK_PASSWORD_MAX - 1);
 	}
 	tty_restore();
 	close(tty_fd);
@@ -170,11 +200,12 @@ get_password(int from_stdin, char *buf, size_t bufsz)
 			return -1;
 		}
 	} else {
-		if ((n = prompt_password("New password: ", buf, bufsz)) < 0)
+		if ((n = prompt_password("New password: ", buf, bufsz)) < 0 ||
+		    prompt_password("Repeat password: ", again,
+		    sizeof(again)) < 0) {
+			lk_explicit_bzero(again, sizeof(again));
 			return -1;
-		if (prompt_password("Repeat password: ", again,
-		    sizeof(again)) < 0)
-			return -1;
+		}
 		same = strcmp(buf, again) == 0;
 		lk_explicit_bzero(again, sizeof(again));
 		if (!same) {
@@ -280,7 +311,8 @@ cmd_init(const char *cfgpath)
 		return 1;
 	}
 	lk_key_clear(&key);
-	if ((s = lk_store_open(cfg.database, 1, err, sizeof(err))) == NULL) {
+	if ((s = lk_store_open(cfg.database, 1, cfg.leeway, err,
+	    sizeof(err))) == NULL) {
 		fprintf(stderr, "latchkey: database %s\n", err);
 		return 1;
 	}
@@ -299,74 +331,165 @@ print_user(const struct lk_user *u, void *arg)
 	return 0;
 }
 
-/*
- * Set a new hash or the disabled flag, and end every session and token of
- * the user issued until now: one transaction.
- */
-static enum lk_store_res
-change(struct lk_store *s, const char *email, const char *hash, int disabled)
-{
-	enum lk_store_res	r;
+/* What a command was given, and what it works on. */
+struct run {
+	const char		*cfgpath;
+	const char		*email;
+	const char		*name;		/* --name, or NULL */
+	int			 from_stdin;	/* --password-stdin */
+	int			 any_password;	/* --skip-password-policy */
+	struct lk_config	 cfg;
+	struct lk_store		*store;
+};
 
-	if (lk_store_begin(s) != LK_STORE_OK)
-		return LK_STORE_ERROR;
-	r = hash != NULL ? lk_store_user_set_hash(s, email, hash) :
-	    lk_store_user_set_disabled(s, email, disabled);
-	if (r == LK_STORE_OK)
-		r = lk_store_user_invalidate(s, email, NULL,
-		    (long long)time(NULL));
-	if (r != LK_STORE_OK) {
-		lk_store_rollback(s);
-		return r;
+#define OPT_EMAIL	0x1u	/* takes EMAIL */
+#define OPT_NAME	0x2u	/* takes --name */
+#define OPT_STDIN	0x4u	/* takes --password-stdin */
+#define OPT_STORE	0x8u	/* opens the database */
+
+struct command {
+	const char	*group;		/* "user", "key", or NULL */
+	const char	*name;
+	unsigned int	 opts;
+	int		(*run)(struct run *);
+};
+
+/* Report a store result for EMAIL; 0 on success, 1 otherwise. */
+static int
+report(enum lk_store_res r, const char *email, const char *done_text)
+{
+	switch (r) {
+	case LK_STORE_OK:
+		printf("user %s: %s\n", email, done_text);
+		return 0;
+	case LK_STORE_EXISTS:
+		fprintf(stderr, "latchkey: user %s exists\n", email);
+		return 1;
+	case LK_STORE_NOT_FOUND:
+		fprintf(stderr, "latchkey: no user %s\n", email);
+		return 1;
+	default:
+		fprintf(stderr, "latchkey: database error\n");
+		return 1;
 	}
-	return lk_store_commit(s);
+}
+
+/*
+ * Ask for a new password and hash it, with the API's rules for new
+ * passwords.  Returns 0 with the hash in out, or -1 (said why).
+ */
+static int
+new_hash(struct run *r, char *out, size_t outsz)
+{
+	char		 pw[LK_PASSWORD_MAX + 1];
+	const char	*why;
+	int		 rc = -1;
+
+	if (get_password(r->from_stdin, pw, sizeof(pw)) == -1)
+		goto out;
+	if (!r->any_password && (why = lk_policy_password(&r->cfg, pw,
+	    strlen(pw), r->email)) != NULL) {
+		fprintf(stderr, "latchkey: %s\n", why);
+		goto out;
+	}
+	if (lk_password_hash(&r->cfg.hash, pw, out, outsz) == -1) {
+		fprintf(stderr, "latchkey: cannot hash the password\n");
+		goto out;
+	}
+	rc = 0;
+out:
+	lk_explicit_bzero(pw, sizeof(pw));
+	return rc;
 }
 
 static int
-cmd_key(const char *cfgpath, int argc, char *argv[])
+user_add(struct run *r)
 {
-	struct lk_config	 cfg;
-	struct lk_keyring	*ring = NULL;
-	char			 err[LK_CONFIG_ERR_MAX];
-	long long		 life;
-	size_t			 i, dropped;
+	struct lk_user		 u;
+	char			 hash[LK_HASH_MAX + 1];
+	const char		*why;
+	enum lk_store_res	 sr;
 	int			 rc = 1;
 
-	if (argc != 1 || (strcmp(argv[0], "rotate") != 0 &&
-	    strcmp(argv[0], "prune") != 0 && strcmp(argv[0], "list") != 0)) {
-		fprintf(stderr, "latchkey: key: expected rotate, prune or list\n");
-		return EXIT_USAGE;
-	}
-	if (lk_config_load(&cfg, cfgpath, err, sizeof(err)) == -1) {
-		fprintf(stderr, "latchkey: %s\n", err);
+	if (r->name != NULL && (why = lk_policy_name(&r->cfg, r->name,
+	    strlen(r->name))) != NULL) {
+		fprintf(stderr, "latchkey: %s\n", why);
 		return 1;
 	}
-	if (strcmp(argv[0], "rotate") == 0) {
-		if (lk_keyring_rotate(cfg.key_file, (long long)time(NULL), err,
-		    sizeof(err)) == -1) {
-			fprintf(stderr, "latchkey: %s\n", err);
-			return 1;
-		}
-	} else if (strcmp(argv[0], "prune") == 0) {
-		/* A retired key signed nothing after it retired. */
-		life = cfg.refresh_token_expires > cfg.access_token_expires ?
-		    cfg.refresh_token_expires : cfg.access_token_expires;
-		if (lk_keyring_prune(cfg.key_file, (long long)time(NULL),
-		    life + cfg.leeway, &dropped, err, sizeof(err)) == -1) {
-			fprintf(stderr, "latchkey: %s\n", err);
-			return 1;
-		}
-		printf("dropped %zu key%s\n", dropped, dropped == 1 ? "" : "s");
-	}
+	/* Check before asking for a password that would be wasted. */
+	if ((sr = lk_store_user_find(r->store, r->email, &u)) != LK_STORE_NOT_FOUND)
+		return report(sr == LK_STORE_OK ? LK_STORE_EXISTS : sr,
+		    sr == LK_STORE_OK ? u.email : r->email, "");
+	if (new_hash(r, hash, sizeof(hash)) == 0)
+		rc = report(lk_store_user_add(r->store, r->email,
+		    r->name != NULL ? r->name : "", hash, (long long)time(NULL)),
+		    r->email, "added");
+	lk_explicit_bzero(hash, sizeof(hash));
+	return rc;
+}
+
+static int
+user_passwd(struct run *r)
+{
+	struct lk_user		 u;
+	char			 hash[LK_HASH_MAX + 1];
+	enum lk_store_res	 sr;
+	int			 rc = 1;
+
+	if ((sr = lk_store_user_find(r->store, r->email, &u)) != LK_STORE_OK)
+		return report(sr, r->email, "");
+	if (new_hash(r, hash, sizeof(hash)) == 0)
+		rc = report(lk_store_user_set_password(r->store, r->email, hash,
+		    (long long)time(NULL)), r->email, "password set");
+	lk_explicit_bzero(hash, sizeof(hash));
+	return rc;
+}
+
+static int
+user_del(struct run *r)
+{
+	return report(lk_store_user_delete(r->store, r->email,
+	    (long long)time(NULL)), r->email, "deleted");
+}
+
+static int
+user_disable(struct run *r)
+{
+	return report(lk_store_user_set_disabled(r->store, r->email, 1,
+	    (long long)time(NULL)), r->email, "disabled");
+}
+
+static int
+user_enable(struct run *r)
+{
+	return report(lk_store_user_set_disabled(r->store, r->email, 0,
+	    (long long)time(NULL)), r->email, "enabled");
+}
+
+static int
+user_list(struct run *r)
+{
+	return lk_store_user_each(r->store, print_user, NULL) == LK_STORE_OK ?
+	    0 : 1;
+}
+
+static int
+print_keys(const char *path, int current_only)
+{
+	struct lk_keyring	*ring;
+	char			 err[LK_CONFIG_ERR_MAX];
+	size_t			 i;
+	int			 rc = 1;
+
 	if ((ring = calloc(1, sizeof(*ring))) == NULL)
 		return 1;
-	if (lk_keyring_load(ring, cfg.key_file, err, sizeof(err)) == -1) {
+	if (lk_keyring_load(ring, path, err, sizeof(err)) == -1) {
 		fprintf(stderr, "latchkey: %s\n", err);
 		goto out;
 	}
-	if (strcmp(argv[0], "rotate") == 0)
+	if (current_only)
 		printf("new key %s\n", ring->current.kid);
-	else if (strcmp(argv[0], "list") == 0) {
+	else {
 		printf("%s\tcurrent\n", ring->current.kid);
 		for (i = 0; i < ring->nprevious; i++)
 			printf("%s\tretired\t%lld\n", ring->previous[i].kid,
@@ -380,151 +503,191 @@ out:
 }
 
 static int
-cmd_user(const char *cfgpath, int argc, char *argv[])
+key_rotate(struct run *r)
 {
-	struct lk_config	 cfg;
-	struct lk_store		*s = NULL;
-	struct lk_user		 u;
-	const char		*sub, *email = NULL, *name = "";
-	char			 err[LK_CONFIG_ERR_MAX];
-	char			 pw[LK_PASSWORD_MAX + 1], hash[LK_HASH_MAX + 1];
-	enum lk_store_res	 r = LK_STORE_ERROR;
-	int			 i, from_stdin = 0, rc = 1, has_name = 0;
-	long			 chars;
+	char	err[LK_CONFIG_ERR_MAX];
 
-	if (argc < 1) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	sub = argv[0];
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--password-stdin") == 0)
-			from_stdin = 1;
-		else if (strcmp(argv[i], "--name") == 0 && i + 1 < argc) {
-			name = argv[++i];
-			has_name = 1;
-		} else if (strncmp(argv[i], "--name=", 7) == 0) {
-			name = argv[i] + 7;
-			has_name = 1;
-		} else if (argv[i][0] == '-' || email != NULL) {
-			fprintf(stderr, "latchkey: unexpected argument '%s'\n",
-			    argv[i]);
-			return EXIT_USAGE;
-		} else
-			email = argv[i];
-	}
-	if (strcmp(sub, "list") == 0) {
-		if (email != NULL || has_name || from_stdin) {
-			usage(stderr);
-			return EXIT_USAGE;
-		}
-	} else if (strcmp(sub, "add") == 0 || strcmp(sub, "passwd") == 0 ||
-	    strcmp(sub, "del") == 0 || strcmp(sub, "disable") == 0 ||
-	    strcmp(sub, "enable") == 0) {
-		if (email == NULL) {
-			fprintf(stderr, "latchkey: user %s: EMAIL missing\n",
-			    sub);
-			return EXIT_USAGE;
-		}
-		if ((has_name && strcmp(sub, "add") != 0) || (from_stdin &&
-		    strcmp(sub, "add") != 0 && strcmp(sub, "passwd") != 0)) {
-			usage(stderr);
-			return EXIT_USAGE;
-		}
-	} else {
-		fprintf(stderr, "latchkey: unknown command 'user %s'\n", sub);
-		return EXIT_USAGE;
-	}
-	if (email != NULL && !lk_email_valid(email)) {
-		fprintf(stderr, "latchkey: '%s' is not a valid email address\n",
-		    email);
-		return 1;
-	}
-	if (has_name) {
-		chars = lk_utf8_text_len(name, strlen(name));
-		if (chars < 0 || strlen(name) > LK_NAME_MAX_BYTES) {
-			fprintf(stderr, "latchkey: the name must be text of at "
-			    "most %d bytes without control characters\n",
-			    LK_NAME_MAX_BYTES);
-			return 1;
-		}
-	}
-
-	if (lk_config_load(&cfg, cfgpath, err, sizeof(err)) == -1) {
+	if (lk_keyring_rotate(r->cfg.key_file, (long long)time(NULL), err,
+	    sizeof(err)) == -1) {
 		fprintf(stderr, "latchkey: %s\n", err);
 		return 1;
 	}
-	if ((s = lk_store_open(cfg.database, 0, err, sizeof(err))) == NULL) {
+	return print_keys(r->cfg.key_file, 1);
+}
+
+static int
+key_prune(struct run *r)
+{
+	char		err[LK_CONFIG_ERR_MAX];
+	long long	life;
+	size_t		dropped;
+
+	/* A retired key signed nothing after it retired. */
+	life = r->cfg.refresh_token_expires > r->cfg.access_token_expires ?
+	    r->cfg.refresh_token_expires : r->cfg.access_token_expires;
+	if (lk_keyring_prune(r->cfg.key_file, (long long)time(NULL),
+	    life + r->cfg.leeway, &dropped, err, sizeof(err)) == -1) {
+		fprintf(stderr, "latchkey: %s\n", err);
+		return 1;
+	}
+	printf("dropped %zu key%s\n", dropped, dropped == 1 ? "" : "s");
+	return 0;
+}
+
+static int
+key_list(struct run *r)
+{
+	return print_keys(r->cfg.key_file, 0);
+}
+
+static int
+init(struct run *r)
+{
+	return cmd_init(r->cfgpath);
+}
+
+static const struct command commands[] = {
+	{ NULL, "init", 0, init },
+	{ "user", "add", OPT_EMAIL | OPT_NAME | OPT_STDIN | OPT_STORE, user_add },
+	{ "user", "passwd", OPT_EMAIL | OPT_STDIN | OPT_STORE, user_passwd },
+	{ "user", "del", OPT_EMAIL | OPT_STORE, user_del },
+	{ "user", "list", OPT_STORE, user_list },
+	{ "user", "disable", OPT_EMAIL | OPT_STORE, user_disable },
+	{ "user", "enable", OPT_EMAIL | OPT_STORE, user_enable },
+	{ "key", "rotate", 0, key_rotate },
+	{ "key", "prune", 0, key_prune },
+	{ "key", "list", 0, key_list },
+};
+
+#define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
+
+/* The names of group's commands, "a, b or c", for an error. */
+static void
+group_names(const char *group, char *out, size_t outsz)
+{
+	size_t	i, n = 0, k = 0, o = 0;
+
+	for (i = 0; i < NCOMMANDS; i++)
+		if (commands[i].group != NULL &&
+		    strcmp(commands[i].group, group) == 0)
+			n++;
+	out[0] = '\0';
+	for (i = 0; i < NCOMMANDS && o < outsz; i++) {
+		if (commands[i].group == NULL ||
+		    strcmp(commands[i].group, group) != 0)
+			continue;
+		k++;
+		o += (size_t)snprintf(out + o, outsz - o, "%s%s",
+		    k == 1 ? "" : k == n ? " or " : ", ", commands[i].name);
+	}
+}
+
+/* The command named by argv[0] (and argv[1] for a group); NULL said why. */
+static const struct command *
+find_command(int argc, char *argv[], int *used, int *rc)
+{
+	char	names[128];
+	size_t	i;
+	int	group = 0;
+
+	for (i = 0; i < NCOMMANDS; i++) {
+		if (commands[i].group == NULL &&
+		    strcmp(commands[i].name, argv[0]) == 0) {
+			*used = 1;
+			return &commands[i];
+		}
+		if (commands[i].group != NULL &&
+		    strcmp(commands[i].group, argv[0]) == 0) {
+			group = 1;
+			if (argc > 1 && strcmp(commands[i].name, argv[1]) == 0) {
+				*used = 2;
+				return &commands[i];
+			}
+		}
+	}
+	if (!group)
+		*rc = usage_error("unknown command '%s'", argv[0]);
+	else {
+		group_names(argv[0], names, sizeof(names));
+		*rc = argc > 1 ?
+		    usage_error("unknown command '%s %s': expected %s", argv[0],
+		    argv[1], names) :
+		    usage_error("%s: expected %s", argv[0], names);
+	}
+	return NULL;
+}
+
+/* The command's own arguments; 0, or the usage error's exit status. */
+static int
+parse_args(const struct command *c, int argc, char *argv[], struct run *r)
+{
+	int	i;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--password-stdin") == 0 &&
+		    (c->opts & OPT_STDIN))
+			r->from_stdin = 1;
+		else if (strcmp(argv[i], "--skip-password-policy") == 0 &&
+		    (c->opts & OPT_STDIN))
+			r->any_password = 1;
+		else if (strcmp(argv[i], "--name") == 0 && (c->opts & OPT_NAME)) {
+			if (i + 1 >= argc)
+				return usage_error("option '--name' needs a NAME");
+			r->name = argv[++i];
+		} else if (strncmp(argv[i], "--name=", 7) == 0 &&
+		    (c->opts & OPT_NAME))
+			r->name = argv[i] + 7;
+		else if (argv[i][0] == '-' && argv[i][1] != '\0')
+			return usage_error("%s%s%s: unknown option '%s'",
+			    c->group != NULL ? c->group : "",
+			    c->group != NULL ? " " : "", c->name, argv[i]);
+		else if ((c->opts & OPT_EMAIL) && r->email == NULL)
+			r->email = argv[i];
+		else
+			return usage_error("unexpected argument '%s'", argv[i]);
+	}
+	if ((c->opts & OPT_EMAIL) && r->email == NULL)
+		return usage_error("%s %s: EMAIL missing", c->group, c->name);
+	return 0;
+}
+
+static int
+run_command(const struct command *c, struct run *r)
+{
+	char	err[LK_CONFIG_ERR_MAX];
+	int	rc;
+
+	if (c->run == init)
+		return c->run(r);
+	if (r->email != NULL && lk_policy_email(r->email) != NULL) {
+		fprintf(stderr, "latchkey: '%s' is not a valid email address\n",
+		    r->email);
+		return 1;
+	}
+	if (lk_config_load(&r->cfg, r->cfgpath, err, sizeof(err)) == -1) {
+		fprintf(stderr, "latchkey: %s\n", err);
+		return 1;
+	}
+	if ((c->opts & OPT_STORE) && (r->store = lk_store_open(r->cfg.database,
+	    0, r->cfg.leeway, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "latchkey: database %s (run 'latchkey init' "
 		    "first?)\n", err);
 		return 1;
 	}
-
-	if (strcmp(sub, "list") == 0) {
-		r = lk_store_user_each(s, print_user, NULL);
-		rc = r == LK_STORE_OK ? 0 : 1;
-		goto out;
-	}
-	if (strcmp(sub, "add") == 0 || strcmp(sub, "passwd") == 0) {
-		/* Check before asking for a password that would be wasted. */
-		r = lk_store_user_find(s, email, &u);
-		if (r == LK_STORE_ERROR)
-			goto out;
-		if (strcmp(sub, "add") == 0 && r == LK_STORE_OK) {
-			fprintf(stderr, "latchkey: user %s exists\n", u.email);
-			goto out;
-		}
-		if (strcmp(sub, "passwd") == 0 && r == LK_STORE_NOT_FOUND) {
-			fprintf(stderr, "latchkey: no user %s\n", email);
-			goto out;
-		}
-		if (get_password(from_stdin, pw, sizeof(pw)) == -1)
-			goto out;
-		if (lk_password_hash(&cfg, pw, hash, sizeof(hash)) == -1) {
-			fprintf(stderr, "latchkey: cannot hash the password\n");
-			goto out;
-		}
-		if (strcmp(sub, "add") == 0)
-			r = lk_store_user_add(s, email, name, hash);
-		else
-			r = change(s, email, hash, -1);
-	} else if (strcmp(sub, "del") == 0)
-		r = lk_store_user_delete(s, email);
-	else
-		r = change(s, email, NULL, strcmp(sub, "disable") == 0);
-
-	switch (r) {
-	case LK_STORE_OK:
-		printf("user %s: %s\n", email, strcmp(sub, "add") == 0 ?
-		    "added" : strcmp(sub, "passwd") == 0 ? "password set" :
-		    strcmp(sub, "del") == 0 ? "deleted" :
-		    strcmp(sub, "disable") == 0 ? "disabled" : "enabled");
-		rc = 0;
-		break;
-	case LK_STORE_EXISTS:
-		fprintf(stderr, "latchkey: user %s exists\n", email);
-		break;
-	case LK_STORE_NOT_FOUND:
-		fprintf(stderr, "latchkey: no user %s\n", email);
-		break;
-	default:
-		fprintf(stderr, "latchkey: database error\n");
-		break;
-	}
-out:
-	lk_explicit_bzero(pw, sizeof(pw));
-	lk_explicit_bzero(hash, sizeof(hash));
-	lk_store_close(s);
+	rc = c->run(r);
+	lk_store_close(r->store);
 	return rc;
 }
 
 int
 main(int argc, char *argv[])
 {
-	const char	*cfgpath = NULL;
-	int		 i;
+	const struct command	*c;
+	struct run		 r;
+	int			 i, used = 0, rc = EXIT_USAGE;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	memset(&r, 0, sizeof(r));
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			usage(stdout);
@@ -532,35 +695,29 @@ main(int argc, char *argv[])
 		} else if (strcmp(argv[i], "--version") == 0) {
 			printf("latchkey %s\n", LK_VERSION);
 			return 0;
-		} else if ((strcmp(argv[i], "-c") == 0 ||
-		    strcmp(argv[i], "--config") == 0) && i + 1 < argc)
-			cfgpath = argv[++i];
-		else if (strncmp(argv[i], "--config=", 9) == 0)
-			cfgpath = argv[i] + 9;
-		else {
-			fprintf(stderr, "latchkey: unknown option '%s'\n",
-			    argv[i]);
-			usage(stderr);
-			return EXIT_USAGE;
-		}
+		} else if (strcmp(argv[i], "-c") == 0 ||
+		    strcmp(argv[i], "--config") == 0) {
+			if (i + 1 >= argc || argv[i + 1][0] == '\0')
+				return usage_error("option '%s' needs a FILE",
+				    argv[i]);
+			r.cfgpath = argv[++i];
+		} else if (strncmp(argv[i], "--config=", 9) == 0 &&
+		    argv[i][9] != '\0')
+			r.cfgpath = argv[i] + 9;
+		else
+			return usage_error("unknown option '%s'", argv[i]);
 	}
-	if (cfgpath == NULL)
-		cfgpath = lk_config_default_path();
-	if (i >= argc) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (strcmp(argv[i], "init") == 0 && i + 1 == argc)
-		return cmd_init(cfgpath);
-	if (strcmp(argv[i], "user") == 0)
-		return cmd_user(cfgpath, argc - i - 1, argv + i + 1);
-	if (strcmp(argv[i], "key") == 0)
-		return cmd_key(cfgpath, argc - i - 1, argv + i + 1);
+	if (r.cfgpath == NULL)
+		r.cfgpath = lk_config_default_path();
+	if (i >= argc)
+		return usage_error("no command given");
 	if (strcmp(argv[i], "help") == 0) {
 		usage(stdout);
 		return 0;
 	}
-	fprintf(stderr, "latchkey: unknown command '%s'\n", argv[i]);
-	usage(stderr);
-	return EXIT_USAGE;
+	if ((c = find_command(argc - i, argv + i, &used, &rc)) == NULL)
+		return rc;
+	if ((rc = parse_args(c, argc - i - used, argv + i + used, &r)) != 0)
+		return rc;
+	return run_command(c, &r);
 }

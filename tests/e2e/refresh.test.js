@@ -17,7 +17,7 @@ const SHORT = 'access_token_expires = 2s\n';
 const PAST_SHORT = 3100;
 
 const sql = (db, query) => execFileSync('sqlite3', [db, query], { encoding: 'utf8' }).trim();
-const revokedRefreshTokens = (db) => sql(db, 'SELECT count(*) FROM refresh_tokens WHERE revoked = 1');
+const revokedRefreshTokens = (db) => sql(db, 'SELECT count(*) FROM refresh_tokens t JOIN sessions s ON s.id = t.family WHERE s.revoked = 1');
 
 // Records every answer from the API to `target` (a page or a whole
 // context): method, path, status, the X-CSRF-TOKEN the request carried, and

@@ -54,9 +54,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    cfg.name_max < 1 || cfg.name_max > 100 ||
 		    cfg.database[0] == '\0' || cfg.key_file[0] == '\0' ||
 		    cfg.access_cookie_name[0] == '\0' ||
-		    !lk_password_cost_ok(cfg.hash_method, cfg.hash_cost) ||
-		    (lk_password_method_bit(cfg.hash_method) &
-		    cfg.hash_allow) == 0)
+		    !lk_password_cost_ok(cfg.hash.method, cfg.hash.cost) ||
+		    (lk_password_method_bit(cfg.hash.method) &
+		    cfg.hash.allow) == 0)
 			abort();
 	} else if (strncmp(err, path, strlen(path)) != 0)
 		abort();

@@ -20,7 +20,7 @@
 #include "config.h"
 #include "cookie.h"
 #include "csrf.h"
-#include "extern.h"
+#include "io.h"
 #include "json.h"
 #include "request.h"
 #include "token.h"
@@ -109,8 +109,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	memset(&req, 0, sizeof(req));
-	lk_request_load(&req, &io, &cfg);
-	if (lk_request_read_body(&req, &io, &cfg) == LK_REQ_OK &&
+	lk_request_load(&req, &io, cfg.csrf_header_name);
+	if (lk_request_read_body(&req, &io, cfg.max_body) == LK_REQ_OK &&
 	    req.body != NULL) {
 		if (req.body_len > cfg.max_body)
 			abort();
@@ -127,7 +127,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    cfg.access_cookie_name, tok, sizeof(tok)) == LK_COOKIE_FOUND &&
 	    req.has_csrf_header)
 		(void)lk_csrf_check(req.csrf_header, tok);
-	(void)lk_csrf_applies(&cfg, req.method);
+	(void)lk_config_csrf_applies(&cfg, req.method);
 	lk_request_reset(&req);
 	free(copy);
 	return 0;

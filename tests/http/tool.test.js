@@ -32,13 +32,13 @@ describe('latchkey init', () => {
 		const r = run(['--config', conf, 'init']);
 		assert.equal(r.status, 0, r.stderr);
 		assert.equal(r.stdout, `created ${conf}\ncreated ${dir}/etc/secret.key\n` +
-		    `database ${dir}/etc/latchkey.db ready (schema version 2)\n`);
+		    `database ${dir}/etc/latchkey.db ready (schema version 3)\n`);
 		const key = fs.readFileSync(path.join(dir, 'etc', 'secret.key'), 'utf8');
 		assert.match(key, /^[0-9a-f]{64}\n$/);
 		assert.equal(fs.statSync(path.join(dir, 'etc', 'secret.key')).mode & 0o777, 0o600);
 		assert.equal(fs.statSync(path.join(dir, 'etc', 'latchkey.db')).mode & 0o777, 0o600);
 		assert.equal(execFileSync('sqlite3', [path.join(dir, 'etc', 'latchkey.db'),
-		    'PRAGMA user_version'], { encoding: 'utf8' }).trim(), '2');
+		    'PRAGMA user_version'], { encoding: 'utf8' }).trim(), '3');
 	});
 
 	it('keeps an existing key and config when run again', () => {
@@ -47,7 +47,7 @@ describe('latchkey init', () => {
 		const r = run(['--config', conf, 'init']);
 		assert.equal(r.status, 0);
 		assert.equal(r.stdout, `kept existing ${dir}/etc/secret.key\n` +
-		    `database ${dir}/etc/latchkey.db ready (schema version 2)\n`);
+		    `database ${dir}/etc/latchkey.db ready (schema version 3)\n`);
 		assert.equal(fs.readFileSync(path.join(dir, 'etc', 'secret.key'), 'utf8'), before);
 	});
 
@@ -138,7 +138,12 @@ describe('latchkey user', () => {
 			    'latchkey: no password on standard input, or longer than 511 bytes\n'],
 			[['user', 'passwd', 'nobody@example.com', '--password-stdin'], 'x\n', 1,
 			    'latchkey: no user nobody@example.com\n'],
-			[['user', 'frobnicate', 'a@b.c'], '', 2, "latchkey: unknown command 'user frobnicate'\n"],
+			[['user', 'frobnicate', 'a@b.c'], '', 2, "latchkey: unknown command 'user frobnicate': expected add, passwd, del, list, disable or enable\n"],
+			[['user'], '', 2, 'latchkey: user: expected add, passwd, del, list, disable or enable\n'],
+			[['user', 'list', 'extra'], '', 2, "latchkey: unexpected argument 'extra'\n"],
+			[['user', 'del', 'a@b.c', '--name', 'X'], '', 2, "latchkey: user del: unknown option '--name'\n"],
+			[['user', 'add', 'a@b.c', '--name'], '', 2, "latchkey: option '--name' needs a NAME\n"],
+			[['key'], '', 2, 'latchkey: key: expected rotate, prune or list\n'],
 			[['user', 'add'], '', 2, 'latchkey: user add: EMAIL missing\n'],
 			[['user', 'add', 'a@b.c', 'extra@b.c'], '', 2, "latchkey: unexpected argument 'extra@b.c'\n"],
 		];
@@ -148,6 +153,50 @@ describe('latchkey user', () => {
 			assert.equal(r.stderr, stderr, args.join(' '));
 		}
 		assert.equal(rows(), 'ann@example.com|Ann Lee|0\n');
+	});
+
+	it('applies the API\'s rules to passwords and names', async () => {
+		const cases = [
+			[['user', 'add', 'p@example.com', '--password-stdin'], 'x\n',
+			    'latchkey: The password must have at least 8 characters\n'],
+			[['user', 'add', 'p@example.com', '--password-stdin'], 'password123\n',
+			    'latchkey: The password is too common\n'],
+			[['user', 'add', 'p@example.com', '--password-stdin'], 'P@Example.com\n',
+			    'latchkey: The password must not be the email address\n'],
+			[['user', 'add', 'p@example.com', '--name', ' Lead', '--password-stdin'], 'good-pass-1\n',
+			    'latchkey: Field "name" must be 1 to 100 characters of text without leading or trailing spaces\n'],
+			[['user', 'add', 'p@example.com', '--name', 'a\u202eb', '--password-stdin'], 'good-pass-1\n',
+			    'latchkey: Field "name" must not contain invisible characters that change the direction of text\n'],
+			[['user', 'add', 'p@example.com', '--name', 'x'.repeat(101), '--password-stdin'], 'good-pass-1\n',
+			    'latchkey: Field "name" must be 1 to 100 characters of text without leading or trailing spaces\n'],
+			[['user', 'passwd', 'ann@example.com', '--password-stdin'], 'qwerty\n',
+			    'latchkey: The password must have at least 8 characters\n'],
+		];
+		for (const [args, input, stderr] of cases) {
+			const r = srv.tool(args, input);
+			assert.equal(r.status, 1, args.join(' '));
+			assert.equal(r.stderr, stderr, args.join(' '));
+		}
+		assert.doesNotMatch(rows(), /p@example\.com/);
+		// For demonstrations and tests alone, the rules can be skipped.
+		const r = srv.tool(['user', 'add', 'p@example.com', '--password-stdin', '--skip-password-policy'],
+		    'password123\n');
+		assert.equal(r.status, 0, r.stderr);
+		assert.equal((await login('p@example.com', 'password123')).status, 200);
+		assert.equal(srv.tool(['user', 'del', 'p@example.com']).status, 0);
+	});
+
+	it('says what was wrong with the options', () => {
+		for (const [args, stderr] of [
+			[['--config'], "latchkey: option '--config' needs a FILE\n"],
+			[['-c'], "latchkey: option '-c' needs a FILE\n"],
+			[['--config='], "latchkey: unknown option '--config='\n"],
+			[[], 'latchkey: no command given\n'],
+		]) {
+			const r = run(args);
+			assert.equal(r.status, 2, args.join(' '));
+			assert.equal(r.stderr, stderr, args.join(' '));
+		}
 	});
 
 	// script(1) gives the tool a real terminal; each line is typed after
@@ -185,6 +234,25 @@ describe('latchkey user', () => {
 		assert.match(bad.out, /the passwords differ/);
 		assert.equal((await login('tty@example.com', 'tty-secret-1')).status, 200);
 	});
+
+	it('says so when the terminal input ends at the prompt (Ctrl-D)',
+	    { skip: !fs.existsSync('/usr/bin/script') && 'no script(1)' }, async () => {
+		const r = await new Promise((resolve) => {
+			const child = spawn('script', ['-qec',
+			    `${TOOL} --config ${srv.config} user add eof@example.com`, '/dev/null'],
+			    { stdio: ['pipe', 'pipe', 'pipe'] });
+			let out = '';
+			const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
+			child.stdout.on('data', (d) => {
+				out += d;
+				if (/New password: /.test(out)) child.stdin.write('\x04');
+			});
+			child.on('exit', (status) => { clearTimeout(timer); resolve({ status, out }); });
+		});
+		assert.equal(r.status, 1, r.out);
+		assert.match(r.out, /latchkey: no password entered \(end of input\)/);
+		assert.doesNotMatch(rows(), /eof@example\.com/);
+	});
 });
 
 describe('latchkey help', () => {
@@ -193,6 +261,13 @@ describe('latchkey help', () => {
 		assert.equal(r.status, 0);
 		assert.match(r.stdout, /^usage: latchkey \[--config FILE\] COMMAND/);
 		assert.match(r.stdout, /user add EMAIL \[--name NAME\] \[--password-stdin\]/);
+	});
+
+	it('names the compiled-in default, whatever LATCHKEY_CONFIG says', () => {
+		const r = run(['--help'], { env: { LATCHKEY_CONFIG: '/somewhere/else.conf' } });
+		assert.equal(r.status, 0);
+		assert.match(r.stdout, /default: \$LATCHKEY_CONFIG,\s+else \/[^\s)]+\/latchkey\.conf\)/);
+		assert.doesNotMatch(r.stdout, /somewhere/);
 	});
 
 	it('exits 2 on usage errors', () => {

@@ -68,7 +68,8 @@ function prepare(opts = {}) {
 	if (init.status !== 0)
 		throw new Error(`latchkey init failed: ${init.stderr}`);
 	for (const u of opts.users ?? [DEMO]) {
-		const r = tool(config, ['user', 'add', u.email, '--name', u.name, '--password-stdin'],
+		const r = tool(config, ['user', 'add', u.email, '--name', u.name, '--password-stdin',
+		    '--skip-password-policy'],
 		    u.password + '\n');
 		if (r.status !== 0)
 			throw new Error(`latchkey user add failed: ${r.stderr}`);

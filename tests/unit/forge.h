@@ -13,6 +13,10 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "config.h"
+#include "key.h"
+#include "token.h"
+
 __attribute__((unused)) static size_t
 b64url(const unsigned char *in, size_t len, char *out)
 {
@@ -100,6 +104,29 @@ fixture_str(const char *a, const char *b, const char *c)
 	if (c != NULL && !json_object_object_get_ex(o, c, &o))
 		return NULL;
 	return json_object_get_string(o);
+}
+
+/* Mint a token: fresh claims, signed with key. */
+__attribute__((unused)) static char *
+t_issue(const struct lk_config *cfg, const struct lk_key *key,
+    enum lk_token_type type, const char *sub, long long now, long long life,
+    struct lk_claims *c)
+{
+	if (lk_token_claims_new(type, sub, now, life, c) == -1)
+		return NULL;
+	return lk_token_sign(cfg, key, c);
+}
+
+/* Verify with a keyring holding key alone. */
+__attribute__((unused)) static enum lk_token_err
+t_verify_key(const struct lk_config *cfg, const struct lk_key *key,
+    const char *tok, size_t len, long long now, struct lk_claims *c)
+{
+	static struct lk_keyring	ring;
+
+	memset(&ring, 0, sizeof(ring));
+	ring.current = *key;
+	return lk_token_verify(cfg, &ring, tok, len, now, c);
 }
 
 #endif

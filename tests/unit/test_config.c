@@ -28,8 +28,8 @@ TEST(defaults_follow_the_seed)
 	CHECK_INT(c.csrf_methods, LK_METHOD_POST | LK_METHOD_PUT |
 	    LK_METHOD_PATCH | LK_METHOD_DELETE);
 	CHECK_INT(c.leeway, 0);
-	CHECK_STR(c.hash_method, "yescrypt");
-	CHECK_INT(c.hash_cost, 5);
+	CHECK_STR(c.hash.method, "yescrypt");
+	CHECK_INT(c.hash.cost, 5);
 	CHECK_INT(c.max_body, 8192);
 }
 
@@ -88,9 +88,9 @@ TEST(every_key_parses)
 	CHECK_INT(c.session_cookie, 0);
 	CHECK_STR(c.csrf_header_name, "X-XSRF-TOKEN");
 	CHECK_INT(c.csrf_methods, LK_METHOD_POST | LK_METHOD_DELETE);
-	CHECK_STR(c.hash_method, "bcrypt");
-	CHECK_INT(c.hash_cost, 10);
-	CHECK_INT(c.hash_allow, LK_HASH_BCRYPT | LK_HASH_YESCRYPT);
+	CHECK_STR(c.hash.method, "bcrypt");
+	CHECK_INT(c.hash.cost, 10);
+	CHECK_INT(c.hash.allow, LK_HASH_BCRYPT | LK_HASH_YESCRYPT);
 	CHECK_INT(c.max_body, 4096);
 	CHECK_INT(c.name_max, 50);
 }
@@ -136,7 +136,7 @@ TEST(hash_cost_defaults_per_method)
 	char			err[512];
 
 	CHECK_INT(load("hash_method = bcrypt\n", err, sizeof(err), &c), 0);
-	CHECK_INT(c.hash_cost, 12);
+	CHECK_INT(c.hash.cost, 12);
 }
 
 /* Each bad file fails with "FILE:LINE: ..." naming the right line. */

@@ -56,7 +56,7 @@ TEST(rotate_keeps_old_key_and_tokens)
 	fresh_key();
 	CHECK_INT(lk_keyring_load(&ring, kpath, err, sizeof(err)), 0);
 	CHECK_INT(ring.nprevious, 0);
-	old = lk_token_issue(&cfg, &ring.current, LK_TOKEN_ACCESS, "a@b.c", 0,
+	old = t_issue(&cfg, &ring.current, LK_TOKEN_ACCESS, "a@b.c",
 	    now, 60, &c);
 	CHECK(old != NULL);
 	CHECK_INT(lk_keyring_rotate(kpath, (long long)now, err, sizeof(err)), 0);
@@ -68,17 +68,17 @@ TEST(rotate_keeps_old_key_and_tokens)
 	CHECK_INT(ring.previous[0].retired, (long long)now);
 	CHECK(lk_keyring_find(&ring, ring.previous[0].kid) == &ring.previous[0]);
 	CHECK(strcmp(ring.previous[0].kid, ring.current.kid) != 0);
-	new = lk_token_issue(&cfg, &ring.current, LK_TOKEN_ACCESS, "a@b.c", 0,
+	new = t_issue(&cfg, &ring.current, LK_TOKEN_ACCESS, "a@b.c",
 	    now, 60, &c);
 	CHECK(new != NULL);
 	if (old == NULL || new == NULL)
 		return;
-	CHECK_INT(lk_token_verify_ring(&cfg, &ring, old, strlen(old), now, &c),
+	CHECK_INT(lk_token_verify(&cfg, &ring, old, strlen(old), now, &c),
 	    LK_TOKEN_OK);
-	CHECK_INT(lk_token_verify_ring(&cfg, &ring, new, strlen(new), now, &c),
+	CHECK_INT(lk_token_verify(&cfg, &ring, new, strlen(new), now, &c),
 	    LK_TOKEN_OK);
 	/* With the old key alone, the new token does not verify. */
-	CHECK_INT(lk_token_verify(&cfg, &ring.previous[0], new, strlen(new),
+	CHECK_INT(t_verify_key(&cfg, &ring.previous[0], new, strlen(new),
 	    now, &c), LK_TOKEN_SIGNATURE);
 	free(old);
 	free(new);
@@ -124,20 +124,20 @@ TEST(kid_selects_only_our_keys)
 	    now, now, now + 60);
 	(void)snprintf(hdr, sizeof(hdr), "{\"alg\":\"HS256\",\"kid\":\"%s\"}",
 	    ring.current.kid);
-	CHECK_INT(lk_token_verify_ring(&cfg, &ring, forge(hdr, pl, secret,
+	CHECK_INT(lk_token_verify(&cfg, &ring, forge(hdr, pl, secret,
 	    "sha256"), strlen(forge(hdr, pl, secret, "sha256")), now, &c),
 	    LK_TOKEN_OK);
 	/* Signed with our key, but naming a key we do not have. */
-	CHECK_INT(lk_token_verify_ring(&cfg, &ring,
+	CHECK_INT(lk_token_verify(&cfg, &ring,
 	    forge("{\"alg\":\"HS256\",\"kid\":\"../../etc/passwd\"}", pl, secret,
 	    "sha256"), strlen(forge("{\"alg\":\"HS256\",\"kid\":\"../../etc/passwd\"}",
 	    pl, secret, "sha256")), now, &c), LK_TOKEN_SIGNATURE);
-	CHECK_INT(lk_token_verify_ring(&cfg, &ring,
+	CHECK_INT(lk_token_verify(&cfg, &ring,
 	    forge("{\"alg\":\"HS256\",\"kid\":42}", pl, secret, "sha256"),
 	    strlen(forge("{\"alg\":\"HS256\",\"kid\":42}", pl, secret, "sha256")),
 	    now, &c), LK_TOKEN_SIGNATURE);
 	/* No kid: the current key. */
-	CHECK_INT(lk_token_verify_ring(&cfg, &ring,
+	CHECK_INT(lk_token_verify(&cfg, &ring,
 	    forge("{\"alg\":\"HS256\"}", pl, secret, "sha256"),
 	    strlen(forge("{\"alg\":\"HS256\"}", pl, secret, "sha256")), now, &c),
 	    LK_TOKEN_OK);

@@ -55,7 +55,7 @@ TEST(loads_parameters)
 	setenv("HTTP_X_CSRF_TOKEN", "tok", 1);
 	setenv("REMOTE_ADDR", "127.0.0.1", 1);
 	setenv("HTTP_PROXY", "http://evil:8080", 1);
-	lk_request_load(&r, &io, &cfg);
+	lk_request_load(&r, &io, cfg.csrf_header_name);
 	CHECK_STR(r.method, "PATCH");
 	CHECK_INT(r.content_length, 15);
 	CHECK_STR(r.cookie, "a=b");
@@ -65,7 +65,7 @@ TEST(loads_parameters)
 	CHECK_STR(r.remote_addr, "127.0.0.1");
 	CHECK(lk_request_is_json(&r));
 	stdin_from("{\"name\":\"Jane\"}");
-	CHECK_INT(lk_request_read_body(&r, &io, &cfg), LK_REQ_OK);
+	CHECK_INT(lk_request_read_body(&r, &io, cfg.max_body), LK_REQ_OK);
 	CHECK_INT(r.body_len, 15);
 	CHECK_STR(r.body, "{\"name\":\"Jane\"}");
 	lk_request_reset(&r);
@@ -83,22 +83,22 @@ TEST(body_limits)
 	env_clear();
 	setenv("REQUEST_METHOD", "POST", 1);
 	setenv("CONTENT_LENGTH", "8193", 1);
-	lk_request_load(&r, &io, &cfg);
+	lk_request_load(&r, &io, cfg.csrf_header_name);
 	/* Refused from the header alone: nothing is read. */
-	CHECK_INT(lk_request_read_body(&r, &io, &cfg), LK_REQ_TOO_LARGE);
+	CHECK_INT(lk_request_read_body(&r, &io, cfg.max_body), LK_REQ_TOO_LARGE);
 	lk_request_reset(&r);
 	setenv("CONTENT_LENGTH", "-1", 1);
-	lk_request_load(&r, &io, &cfg);
-	CHECK_INT(lk_request_read_body(&r, &io, &cfg), LK_REQ_BAD_LENGTH);
+	lk_request_load(&r, &io, cfg.csrf_header_name);
+	CHECK_INT(lk_request_read_body(&r, &io, cfg.max_body), LK_REQ_BAD_LENGTH);
 	lk_request_reset(&r);
 	setenv("CONTENT_LENGTH", "12abc", 1);
-	lk_request_load(&r, &io, &cfg);
-	CHECK_INT(lk_request_read_body(&r, &io, &cfg), LK_REQ_BAD_LENGTH);
+	lk_request_load(&r, &io, cfg.csrf_header_name);
+	CHECK_INT(lk_request_read_body(&r, &io, cfg.max_body), LK_REQ_BAD_LENGTH);
 	lk_request_reset(&r);
 	setenv("CONTENT_LENGTH", "10", 1);
 	stdin_from("short");
-	lk_request_load(&r, &io, &cfg);
-	CHECK_INT(lk_request_read_body(&r, &io, &cfg), LK_REQ_SHORT);
+	lk_request_load(&r, &io, cfg.csrf_header_name);
+	CHECK_INT(lk_request_read_body(&r, &io, cfg.max_body), LK_REQ_SHORT);
 	lk_request_reset(&r);
 }
 
@@ -115,7 +115,7 @@ TEST(oversized_headers_are_flagged_not_truncated)
 	big[LK_COOKIE_HEADER_MAX + 99] = '\0';
 	setenv("HTTP_COOKIE", big, 1);
 	setenv("HTTP_X_CSRF_TOKEN", big, 1);
-	lk_request_load(&r, &io, &cfg);
+	lk_request_load(&r, &io, cfg.csrf_header_name);
 	CHECK_INT(r.cookie_too_long, 1);
 	CHECK_STR(r.cookie, "");
 	CHECK_INT(r.csrf_header_too_long, 1);

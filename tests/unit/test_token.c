@@ -26,7 +26,7 @@ setup(void)
 static enum lk_token_err
 verify(const char *tok, struct lk_claims *c)
 {
-	return lk_token_verify(&cfg, &key, tok, strlen(tok), (time_t)NOW, c);
+	return t_verify_key(&cfg, &key, tok, strlen(tok), (time_t)NOW, c);
 }
 
 /* A valid payload with one claim's JSON replaced (or dropped if val NULL). */
@@ -76,7 +76,7 @@ TEST(issue_then_verify_roundtrip)
 	char			*tok;
 
 	setup();
-	tok = lk_token_issue(&cfg, &key, LK_TOKEN_ACCESS, "test@example.com", 0,
+	tok = t_issue(&cfg, &key, LK_TOKEN_ACCESS, "test@example.com",
 	    (time_t)NOW, 3600, &issued);
 	CHECK(tok != NULL);
 	if (tok == NULL)
@@ -104,8 +104,8 @@ TEST(issued_tokens_differ)
 	char			*a, *b;
 
 	setup();
-	a = lk_token_issue(&cfg, &key, LK_TOKEN_ACCESS, "x@y.z", 0, NOW, 60, &c1);
-	b = lk_token_issue(&cfg, &key, LK_TOKEN_ACCESS, "x@y.z", 0, NOW, 60, &c2);
+	a = t_issue(&cfg, &key, LK_TOKEN_ACCESS, "x@y.z", NOW, 60, &c1);
+	b = t_issue(&cfg, &key, LK_TOKEN_ACCESS, "x@y.z", NOW, 60, &c2);
 	CHECK(a != NULL && b != NULL && strcmp(a, b) != 0);
 	CHECK(strcmp(c1.csrf, c2.csrf) != 0);
 	free(a);
@@ -126,7 +126,7 @@ TEST(flask_fixture_tokens_verify)
 	key.len = strlen(secret);
 
 	tok = fixture_str("tokens", "access_valid", "token");
-	CHECK_INT(lk_token_verify(&cfg, &key, tok, strlen(tok), time(NULL), &c),
+	CHECK_INT(t_verify_key(&cfg, &key, tok, strlen(tok), time(NULL), &c),
 	    LK_TOKEN_OK);
 	CHECK_STR(c.sub, "test@example.com");
 	CHECK_STR(c.csrf, "1c8c2c14-edc4-410c-8b72-6e24c78b18b3");
@@ -134,28 +134,24 @@ TEST(flask_fixture_tokens_verify)
 	CHECK_INT(c.exp, 3687875788LL);
 
 	tok = fixture_str("tokens", "access_fresh_valid", "token");
-	CHECK_INT(lk_token_verify(&cfg, &key, tok, strlen(tok), time(NULL), &c),
+	CHECK_INT(t_verify_key(&cfg, &key, tok, strlen(tok), time(NULL), &c),
 	    LK_TOKEN_OK);
 	CHECK_INT(c.fresh, 1);
 
 	tok = fixture_str("tokens", "access_expired", "token");
-	CHECK_INT(lk_token_verify(&cfg, &key, tok, strlen(tok), time(NULL), &c),
+	CHECK_INT(t_verify_key(&cfg, &key, tok, strlen(tok), time(NULL), &c),
 	    LK_TOKEN_EXPIRED);
-	CHECK_STR(lk_token_err_msg(LK_TOKEN_EXPIRED), "Token has expired");
-	CHECK_INT(lk_token_err_status(LK_TOKEN_EXPIRED), 401);
 
 	tok = fixture_str("tokens", "refresh_valid", "token");
-	CHECK_INT(lk_token_verify(&cfg, &key, tok, strlen(tok), time(NULL), &c),
+	CHECK_INT(t_verify_key(&cfg, &key, tok, strlen(tok), time(NULL), &c),
 	    LK_TOKEN_OK);
 	CHECK_INT(lk_token_check_type(&c, LK_TOKEN_ACCESS), LK_TOKEN_ONLY_ACCESS);
-	CHECK_STR(lk_token_err_msg(LK_TOKEN_ONLY_ACCESS),
-	    "Only non-refresh tokens are allowed");
 	CHECK_INT(lk_token_check_type(&c, LK_TOKEN_REFRESH), LK_TOKEN_OK);
 
 	/* Our own key does not verify theirs. */
 	setup();
 	tok = fixture_str("tokens", "access_valid", "token");
-	CHECK_INT(lk_token_verify(&cfg, &key, tok, strlen(tok), time(NULL), &c),
+	CHECK_INT(t_verify_key(&cfg, &key, tok, strlen(tok), time(NULL), &c),
 	    LK_TOKEN_SIGNATURE);
 }
 
@@ -166,7 +162,6 @@ TEST(structure_errors)
 
 	setup();
 	CHECK_INT(verify("xxx", &c), LK_TOKEN_SEGMENTS);
-	CHECK_STR(lk_token_err_msg(LK_TOKEN_SEGMENTS), "Not enough segments");
 	CHECK_INT(verify("a.b", &c), LK_TOKEN_SEGMENTS);
 	CHECK_INT(verify("", &c), LK_TOKEN_SEGMENTS);
 	CHECK_INT(verify("!!.e30.", &c), LK_TOKEN_HEADER_PADDING);
@@ -182,7 +177,6 @@ TEST(structure_errors)
 	memset(big, 'a', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	CHECK_INT(verify(big, &c), LK_TOKEN_TOO_LARGE);
-	CHECK_INT(lk_token_err_status(LK_TOKEN_TOO_LARGE), 422);
 }
 
 TEST(signature_errors)
@@ -199,8 +193,6 @@ TEST(signature_errors)
 	n = strlen(tok);
 	tok[n - 2] = tok[n - 2] == 'A' ? 'B' : 'A';
 	CHECK_INT(verify(tok, &c), LK_TOKEN_SIGNATURE);
-	CHECK_STR(lk_token_err_msg(LK_TOKEN_SIGNATURE),
-	    "Signature verification failed");
 	/* Empty signature. */
 	CHECK_INT(verify(forge(HS256_HEADER, payload_with(NULL, NULL), SECRET,
 	    NULL), &c), LK_TOKEN_SIGNATURE);
@@ -237,10 +229,10 @@ TEST(empty_key_is_refused)
 	setup();
 	memset(&empty, 0, sizeof(empty));
 	/* libjwt would accept anything with an empty key. */
-	CHECK_INT(lk_token_verify(&cfg, &empty, forge(HS256_HEADER,
+	CHECK_INT(t_verify_key(&cfg, &empty, forge(HS256_HEADER,
 	    payload_with(NULL, NULL), "", NULL), 200, NOW, &c),
 	    LK_TOKEN_INTERNAL);
-	CHECK(lk_token_issue(&cfg, &empty, LK_TOKEN_ACCESS, "a@b.c", 0, NOW, 60,
+	CHECK(t_issue(&cfg, &empty, LK_TOKEN_ACCESS, "a@b.c", NOW, 60,
 	    &c) == NULL);
 }
 
@@ -273,13 +265,17 @@ TEST(alg_other_than_hs256_refused)
 	    LK_TOKEN_ALG);
 	CHECK_INT(verify(forge("{\"alg\":null}", pl, SECRET, "sha256"), &c),
 	    LK_TOKEN_ALG);
-	CHECK_STR(lk_token_err_msg(LK_TOKEN_ALG),
-	    "The specified alg value is not allowed");
-	/* Unknown critical extensions are refused; kid/jku never pick a key. */
+	/*
+	 * Unknown critical extensions are refused; a kid names one of our
+	 * keys or fails, and jku never picks a key.
+	 */
 	CHECK_INT(verify(forge("{\"alg\":\"HS256\",\"crit\":[\"exp\"]}", pl,
 	    SECRET, "sha256"), &c), LK_TOKEN_CRIT);
 	CHECK_INT(verify(forge("{\"alg\":\"HS256\",\"kid\":\"../../etc/passwd\","
-	    "\"jku\":\"http://evil/\"}", pl, SECRET, "sha256"), &c), LK_TOKEN_OK);
+	    "\"jku\":\"http://evil/\"}", pl, SECRET, "sha256"), &c),
+	    LK_TOKEN_SIGNATURE);
+	CHECK_INT(verify(forge("{\"alg\":\"HS256\",\"jku\":\"http://evil/\"}",
+	    pl, SECRET, "sha256"), &c), LK_TOKEN_OK);
 	CHECK_INT(verify(forge("{\"alg\":\"HS256\",\"kid\":\"x\"}", pl,
 	    "attacker-key", "sha256"), &c), LK_TOKEN_SIGNATURE);
 }
@@ -372,8 +368,6 @@ TEST(token_types)
 	CHECK_INT(verify(forge(HS256_HEADER, payload_with(NULL, NULL),
 	    SECRET, "sha256"), &c), LK_TOKEN_OK);
 	CHECK_INT(lk_token_check_type(&c, LK_TOKEN_REFRESH), LK_TOKEN_ONLY_REFRESH);
-	CHECK_STR(lk_token_err_msg(LK_TOKEN_ONLY_REFRESH),
-	    "Only refresh tokens are allowed");
 }
 
 TEST(issuer_and_audience)
@@ -410,7 +404,7 @@ TEST(issuer_and_audience)
 	    LK_TOKEN_ISS_INVALID);
 	/* Issued tokens carry the configured iss and aud, and verify. */
 	(void)snprintf(cfg.audience, sizeof(cfg.audience), "app");
-	tok = lk_token_issue(&cfg, &key, LK_TOKEN_ACCESS, "a@b.c", 0, NOW, 60, &c);
+	tok = t_issue(&cfg, &key, LK_TOKEN_ACCESS, "a@b.c", NOW, 60, &c);
 	CHECK(tok != NULL);
 	if (tok != NULL) {
 		CHECK_INT(verify(tok, &c), LK_TOKEN_OK);

@@ -1,0 +1,26 @@
+#include <string.h>
+
+#include "ctx.h"
+#include "util.h"
+
+int
+lk_deny(struct lk_ctx *ctx, enum lk_reason reason, const char *arg)
+{
+	if (ctx->denial.reason != LK_R_OK)
+		return -1;
+	ctx->denial.reason = reason < LK_R__MAX ? reason : LK_R_INTERNAL;
+	ctx->denial.arg[0] = '\0';
+	/* A longer argument is cut: it only completes a message. */
+	if (arg != NULL) {
+		(void)strncpy(ctx->denial.arg, arg, sizeof(ctx->denial.arg) - 1);
+		ctx->denial.arg[sizeof(ctx->denial.arg) - 1] = '\0';
+	}
+	return -1;
+}
+
+int
+lk_deny_token(struct lk_ctx *ctx, enum lk_token_err err)
+{
+	return lk_deny(ctx, err < LK_TOKEN__MAX ?
+	    (enum lk_reason)(LK_R_TOKEN + err) : LK_R_INTERNAL, NULL);
+}

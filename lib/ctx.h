@@ -1,0 +1,80 @@
+#ifndef LK_CTX_H
+#define LK_CTX_H
+
+#include "config.h"
+#include "key.h"
+#include "request.h"
+#include "response.h"
+#include "store.h"
+#include "token.h"
+
+/*
+ * One request's context, shared by the decision layer (auth, session,
+ * throttle) and the runtime (app): what the process loaded, the request,
+ * the response under construction, the time, and — when the request is
+ * refused — why.  The decision layer says why with lk_deny(); the runtime
+ * alone turns the reason into a status and a message (app.c's table).
+ */
+
+/*
+ * Why a request is refused.  Values from LK_R_TOKEN on are a token's
+ * refusal: LK_R_TOKEN + its enum lk_token_err.
+ */
+enum lk_reason {
+	LK_R_OK,
+	LK_R_NOT_FOUND,		/* no such path */
+	LK_R_METHOD,		/* method not allowed here */
+	LK_R_ORIGIN,		/* a foreign origin, or a refused preflight */
+	LK_R_TOO_LARGE,		/* body over max_body */
+	LK_R_BAD_BODY,		/* bad CONTENT_LENGTH, body cut short */
+	LK_R_NOT_JSON,		/* Content-Type not application/json */
+	LK_R_BAD_JSON,		/* body not a JSON object */
+	LK_R_FIELD_MISSING,	/* arg: the field */
+	LK_R_FIELD_TYPE,	/* arg: the field */
+	LK_R_FIELD_TOO_LONG,	/* arg: the field */
+	LK_R_INVALID,		/* arg: the reason, for the user */
+	LK_R_COOKIE_TOO_LARGE,	/* Cookie header over its limit */
+	LK_R_COOKIE_MISSING,	/* arg: the cookie's name */
+	LK_R_CSRF_MISSING,
+	LK_R_CSRF_MISMATCH,
+	LK_R_REVOKED,		/* logged out, replaced, reused, ... */
+	LK_R_USER,		/* arg: the token's subject, gone or disabled */
+	LK_R_THROTTLED,		/* retry_after set */
+	LK_R_WRONG_PASSWORD,	/* the current password, on a change */
+	LK_R_UNAVAILABLE,	/* the store failed */
+	LK_R_INTERNAL,		/* memory, random source, hashing */
+	LK_R_TOKEN,
+	LK_R__MAX = LK_R_TOKEN + LK_TOKEN__MAX
+};
+
+#define LK_DENIAL_ARG_MAX	400
+
+struct lk_denial {
+	enum lk_reason	 reason;
+	char		 arg[LK_DENIAL_ARG_MAX];
+	long long	 retry_after;	/* seconds, for LK_R_THROTTLED */
+};
+
+struct lk_ctx {
+	/* Loaded once per process. */
+	const struct lk_config	*cfg;
+	const struct lk_keyring	*keys;		/* current and previous keys */
+	struct lk_store		*store;
+	/* This request. */
+	struct lk_request	*req;
+	struct lk_response	*resp;
+	long long		 now;
+	struct lk_denial	 denial;	/* LK_R_OK while going on */
+};
+
+/*
+ * Refuse the request for reason (arg, may be NULL, completes the message
+ * where the reason takes one).  The first refusal stands.  Returns -1, so
+ * that callers can "return lk_deny(...)".
+ */
+int	lk_deny(struct lk_ctx *ctx, enum lk_reason reason, const char *arg);
+
+/* The refusal of a token error. */
+int	lk_deny_token(struct lk_ctx *ctx, enum lk_token_err err);
+
+#endif

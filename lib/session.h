@@ -1,0 +1,48 @@
+#ifndef LK_SESSION_H
+#define LK_SESSION_H
+
+#include "ctx.h"
+#include "store.h"
+#include "token.h"
+
+/*
+ * Sessions as the client sees them: the access and refresh tokens of a
+ * login or refresh, and the four cookies that carry them (the two tokens,
+ * HttpOnly, and their CSRF values, readable by the page's script).
+ */
+
+/* What one login or refresh issues. */
+struct lk_issue {
+	struct lk_claims	 access;
+	struct lk_claims	 refresh;
+	struct lk_store_tokens	 tokens;	/* the same, for the store */
+	struct lk_session	 session;	/* id, persistent, client */
+};
+
+/*
+ * Fresh tokens for user: of a new session (from NULL: a new id, the
+ * client's address and user agent, persistent as asked) or of the session
+ * from (a refresh: its id and login time; the refresh token never
+ * outlives session_max from the login).  Returns 0, or -1 denied
+ * (LK_R_INTERNAL: the random source failed).
+ */
+int	lk_session_prepare(struct lk_ctx *ctx, const struct lk_user *user,
+	    const struct lk_session *from, int persistent, struct lk_issue *out);
+
+/*
+ * The tokens the store recorded as t for user sub (a refresh replayed
+ * inside its grace gets them again, signed the same way).
+ */
+void	lk_session_reissue(const char *sub, const struct lk_store_tokens *t,
+	    int persistent, struct lk_issue *out);
+
+/*
+ * Sign both tokens and set the four cookies.  Returns 0, or -1 denied
+ * (LK_R_INTERNAL).
+ */
+int	lk_session_send(struct lk_ctx *ctx, const struct lk_issue *issue);
+
+/* Clear the four cookies. */
+void	lk_session_clear(struct lk_ctx *ctx);
+
+#endif

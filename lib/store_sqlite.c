@@ -1,0 +1,1125 @@
+/*
+ * The store on SQLite: one database file in WAL mode, opened once per
+ * process, every statement prepared once.  Writes take the write lock at
+ * once (BEGIN IMMEDIATE), so concurrent processes serialise instead of
+ * failing, and each operation checks and acts inside one transaction.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+/*
+ * Schema migrations, applied in order inside one transaction; the
+ * database's PRAGMA user_version says how many have run.
+ */
+static const char *const migrations[] = {
+	/* 1: users */
+	"CREATE TABLE users ("
+	"  id       INTEGER PRIMARY KEY,"
+	"  email    TEXT NOT NULL UNIQUE COLLATE NOCASE"
+	"           CHECK (length(email) BETWEEN 3 AND 254),"
+	"  name     TEXT NOT NULL CHECK (length(CAST(name AS BLOB)) <= 400),"
+	"  hash     TEXT NOT NULL,"
+	"  disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),"
+	"  created  INTEGER NOT NULL,"
+	"  updated  INTEGER NOT NULL"
+	");",
+	/* 2: sessions (refresh token families), revocation, throttling */
+	"ALTER TABLE users ADD COLUMN tokens_valid_after INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"CREATE TABLE refresh_tokens ("
+	"  jti            TEXT PRIMARY KEY,"
+	"  family         TEXT NOT NULL,"
+	"  user_id        INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  access_jti     TEXT NOT NULL,"
+	"  exp            INTEGER NOT NULL,"
+	"  family_started INTEGER NOT NULL,"
+	"  rotated_at     INTEGER,"
+	"  revoked        INTEGER NOT NULL DEFAULT 0"
+	");"
+	"CREATE INDEX refresh_tokens_family ON refresh_tokens(family);"
+	"CREATE INDEX refresh_tokens_user ON refresh_tokens(user_id);"
+	"CREATE INDEX refresh_tokens_access ON refresh_tokens(access_jti);"
+	"CREATE TABLE revoked_tokens ("
+	"  jti TEXT PRIMARY KEY,"
+	"  exp INTEGER NOT NULL"
+	");"
+	"CREATE TABLE throttle ("
+	"  key          TEXT PRIMARY KEY,"
+	"  failures     INTEGER NOT NULL,"
+	"  window_start INTEGER NOT NULL"
+	");"
+	"CREATE INDEX refresh_tokens_exp ON refresh_tokens(exp);"
+	"CREATE INDEX revoked_tokens_exp ON revoked_tokens(exp);"
+	"CREATE INDEX throttle_window ON throttle(window_start);",
+	/*
+	 * 3: a session table of its own (the family's login, rotations,
+	 * revocation, "keep me signed in", client); refresh tokens keep what
+	 * signs their pair again (csrf values, times) and their successor;
+	 * deleted accounts leave the time of their deletion.  Tokens of old
+	 * rows carry no csrf values: a replay of one is refused.
+	 */
+	"CREATE TABLE sessions ("
+	"  id         TEXT PRIMARY KEY,"
+	"  user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  created    INTEGER NOT NULL,"
+	"  refreshed  INTEGER NOT NULL,"
+	"  refreshes  INTEGER NOT NULL DEFAULT 0,"
+	"  revoked    INTEGER NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1)),"
+	"  persistent INTEGER NOT NULL DEFAULT 0 CHECK (persistent IN (0, 1)),"
+	"  user_agent TEXT NOT NULL DEFAULT '',"
+	"  address    TEXT NOT NULL DEFAULT '',"
+	"  exp        INTEGER NOT NULL"
+	");"
+	"INSERT INTO sessions (id, user_id, created, refreshed, refreshes,"
+	"  revoked, exp)"
+	"  SELECT family, min(user_id), min(family_started),"
+	"    max(coalesce(rotated_at, family_started)), count(*) - 1,"
+	"    max(revoked), max(exp) FROM refresh_tokens GROUP BY family;"
+	"CREATE TABLE tokens3 ("
+	"  jti         TEXT PRIMARY KEY,"
+	"  family      TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,"
+	"  access_jti  TEXT NOT NULL UNIQUE,"
+	"  csrf        TEXT NOT NULL,"
+	"  access_csrf TEXT NOT NULL,"
+	"  iat         INTEGER NOT NULL,"
+	"  exp         INTEGER NOT NULL,"
+	"  access_exp  INTEGER NOT NULL,"
+	"  rotated_at  INTEGER,"
+	"  successor   TEXT"
+	");"
+	"INSERT INTO tokens3 (jti, family, access_jti, csrf, access_csrf, iat,"
+	"  exp, access_exp, rotated_at)"
+	"  SELECT jti, family, access_jti, '', '', family_started, exp, exp,"
+	"    rotated_at FROM refresh_tokens;"
+	"DROP TABLE refresh_tokens;"
+	"ALTER TABLE tokens3 RENAME TO refresh_tokens;"
+	"CREATE INDEX refresh_tokens_family ON refresh_tokens(family);"
+	"CREATE INDEX sessions_user ON sessions(user_id);"
+	"CREATE INDEX sessions_exp ON sessions(exp);"
+	"CREATE TABLE deleted_users ("
+	"  email   TEXT PRIMARY KEY COLLATE NOCASE,"
+	"  deleted INTEGER NOT NULL"
+	");",
+};
+
+#define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+enum stmt {
+	ST_USER_FIND,
+	ST_USER_BY_ID,
+	ST_USER_ADD,
+	ST_TOMBSTONE_ADD,
+	ST_TOMBSTONE_CLEAR,
+	ST_SET_NAME,
+	ST_SET_HASH,
+	ST_SET_HASH_BY_ID,
+	ST_SET_DISABLED,
+	ST_INVALIDATE,
+	ST_INVALIDATE_BY_ID,
+	ST_REVOKE_USER_SESSIONS,
+	ST_DELETE,
+	ST_EACH,
+	ST_CHECK_ACCESS,
+	ST_CHECK_REFRESH,
+	ST_THROTTLE_GET,
+	ST_THROTTLE_COUNT,
+	ST_THROTTLE_CLEAR,
+	ST_THROTTLE_GIVE_BACK,
+	ST_SESSION_ADD,
+	ST_TOKENS_ADD,
+	ST_REFRESH_FIND,
+	ST_TOKENS_GET,
+	ST_ROTATE,
+	ST_SESSION_ROTATED,
+	ST_SESSION_REVOKE,
+	ST_REVOKE,
+	ST_REVOKE_SESSION_OF_ACCESS,
+	ST_REVOKE_SESSION_OF_REFRESH,
+	ST_PRUNE_REVOKED,
+	ST_PRUNE_SESSIONS,
+	ST_PRUNE_THROTTLE,
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST__MAX
+};
+
+#define USER_COLUMNS	"u.id, u.email, u.name, u.hash, u.disabled, " \
+			"u.created, u.updated, u.tokens_valid_after"
+#define SESSION_COLUMNS	"se.id, se.user_id, se.created, se.refreshed, " \
+			"se.refreshes, se.revoked, se.persistent, " \
+			"se.user_agent, se.address"
+/* The user and what is known of a token, in one read. */
+#define CHECK_SQL(col)	"SELECT " USER_COLUMNS ", EXISTS (SELECT 1 FROM " \
+			"revoked_tokens WHERE jti = ?2), " SESSION_COLUMNS \
+			" FROM (SELECT 1) AS one " \
+			"LEFT JOIN users u ON u.email = ?1 " \
+			"LEFT JOIN refresh_tokens t ON t." col " = ?2 " \
+			"LEFT JOIN sessions se ON se.id = t.family"
+
+static const char *const stmts[ST__MAX] = {
+	[ST_USER_FIND] = "SELECT " USER_COLUMNS " FROM users u WHERE email = ?1",
+	[ST_USER_BY_ID] = "SELECT hash, disabled FROM users WHERE id = ?1",
+	[ST_USER_ADD] = "INSERT INTO users (email, name, hash, created, updated,"
+	    " tokens_valid_after) VALUES (?1, ?2, ?3, ?4, ?4, coalesce((SELECT"
+	    " deleted FROM deleted_users WHERE email = ?1), 0))",
+	[ST_TOMBSTONE_ADD] = "INSERT INTO deleted_users (email, deleted) "
+	    "VALUES (?1, ?2) ON CONFLICT (email) DO UPDATE SET deleted = ?2",
+	[ST_TOMBSTONE_CLEAR] = "DELETE FROM deleted_users WHERE email = ?1",
+	[ST_SET_NAME] = "UPDATE users SET name = ?2, updated = ?3 "
+	    "WHERE email = ?1",
+	[ST_SET_HASH] = "UPDATE users SET hash = ?2, updated = ?3 "
+	    "WHERE email = ?1",
+	[ST_SET_HASH_BY_ID] = "UPDATE users SET hash = ?2, updated = ?3 "
+	    "WHERE id = ?1",
+	[ST_SET_DISABLED] = "UPDATE users SET disabled = ?2, updated = ?3 "
+	    "WHERE email = ?1",
+	[ST_INVALIDATE] = "UPDATE users SET tokens_valid_after = ?2, "
+	    "updated = ?2 WHERE email = ?1",
+	[ST_INVALIDATE_BY_ID] = "UPDATE users SET tokens_valid_after = ?2, "
+	    "updated = ?2 WHERE id = ?1",
+	[ST_REVOKE_USER_SESSIONS] = "UPDATE sessions SET revoked = 1 "
+	    "WHERE user_id = ?1",
+	[ST_DELETE] = "DELETE FROM users WHERE email = ?1",
+	[ST_EACH] = "SELECT " USER_COLUMNS " FROM users u "
+	    "ORDER BY email COLLATE NOCASE",
+	[ST_CHECK_ACCESS] = CHECK_SQL("access_jti"),
+	[ST_CHECK_REFRESH] = CHECK_SQL("jti"),
+	[ST_THROTTLE_GET] = "SELECT failures, window_start FROM throttle "
+	    "WHERE key = ?1",
+	[ST_THROTTLE_COUNT] = "INSERT INTO throttle (key, failures, "
+	    "window_start) VALUES (?1, 1, ?2) ON CONFLICT (key) DO UPDATE SET "
+	    "failures = CASE WHEN window_start + ?3 <= ?2 THEN 1 "
+	    "ELSE failures + 1 END, "
+	    "window_start = CASE WHEN window_start + ?3 <= ?2 THEN ?2 "
+	    "ELSE window_start END",
+	[ST_THROTTLE_CLEAR] = "DELETE FROM throttle WHERE key = ?1",
+	[ST_THROTTLE_GIVE_BACK] = "UPDATE throttle SET failures = failures - 1 "
+	    "WHERE key = ?1 AND failures > 0 AND window_start + ?3 > ?2",
+	[ST_SESSION_ADD] = "INSERT INTO sessions (id, user_id, created, "
+	    "refreshed, persistent, user_agent, address, exp) "
+	    "VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7)",
+	[ST_TOKENS_ADD] = "INSERT INTO refresh_tokens (jti, family, access_jti, "
+	    "csrf, access_csrf, iat, exp, access_exp) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[ST_REFRESH_FIND] = "SELECT t.family, coalesce(t.rotated_at, 0), "
+	    "coalesce(t.successor, ''), se.user_id, se.created, se.refreshes, "
+	    "se.revoked FROM refresh_tokens t JOIN sessions se "
+	    "ON se.id = t.family WHERE t.jti = ?1",
+	[ST_TOKENS_GET] = "SELECT jti, csrf, access_jti, access_csrf, iat, exp, "
+	    "access_exp, coalesce(rotated_at, 0), coalesce(successor, '') "
+	    "FROM refresh_tokens WHERE jti = ?1",
+	[ST_ROTATE] = "UPDATE refresh_tokens SET rotated_at = ?2, successor = ?3 "
+	    "WHERE jti = ?1 AND rotated_at IS NULL",
+	[ST_SESSION_ROTATED] = "UPDATE sessions SET refreshed = ?2, "
+	    "refreshes = refreshes + 1, exp = max(exp, ?3) WHERE id = ?1",
+	[ST_SESSION_REVOKE] = "UPDATE sessions SET revoked = 1 WHERE id = ?1",
+	[ST_REVOKE] = "INSERT OR IGNORE INTO revoked_tokens (jti, exp) "
+	    "VALUES (?1, ?2)",
+	[ST_REVOKE_SESSION_OF_ACCESS] = "UPDATE sessions SET revoked = 1 "
+	    "WHERE id = (SELECT family FROM refresh_tokens WHERE access_jti = ?1)",
+	[ST_REVOKE_SESSION_OF_REFRESH] = "UPDATE sessions SET revoked = 1 "
+	    "WHERE id = (SELECT family FROM refresh_tokens WHERE jti = ?1)",
+	/* Kept while a token could be accepted: until exp + leeway. */
+	[ST_PRUNE_REVOKED] = "DELETE FROM revoked_tokens WHERE exp < ?1 - ?2",
+	[ST_PRUNE_SESSIONS] = "DELETE FROM sessions WHERE exp < ?1 - ?2",
+	/* No window lasts more than a day (throttle_window's limit). */
+	[ST_PRUNE_THROTTLE] = "DELETE FROM throttle WHERE window_start < "
+	    "?1 - 86400",
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+};
+
+struct sqlite_store {
+	struct lk_store	 base;		/* first: the handle callers hold */
+	sqlite3		*db;
+	sqlite3_stmt	*st[ST__MAX];
+};
+
+#define DB(s)	(((struct sqlite_store *)(void *)(s))->db)
+#define ST(s, w) (((struct sqlite_store *)(void *)(s))->st[(w)])
+
+/* Refresh chains followed at most this far to the live pair. */
+#define CHAIN_MAX	16
+
+int
+lk_store_schema_version(void)
+{
+	return NMIGRATIONS;
+}
+
+static int
+exec(sqlite3 *db, const char *sql, char *err, size_t errsz)
+{
+	char	*msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		(void)snprintf(err, errsz, "%s", msg != NULL ? msg :
+		    sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+user_version(sqlite3 *db)
+{
+	sqlite3_stmt	*st = NULL;
+	int		 version = -1;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) ==
+	    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return version;
+}
+
+/*
+ * Bring the schema up to date.  A database that is current costs one
+ * read and no lock, so a request (a CGI process) that only reads never
+ * writes; one that is behind is migrated under the write lock, read again
+ * inside it so that two processes never both migrate.
+ */
+static int
+migrate(sqlite3 *db, const char *path, char *err, size_t errsz)
+{
+	char	why[512], sql[64];
+	int	version, i;
+
+	if ((version = user_version(db)) == NMIGRATIONS)
+		return 0;
+	if (version > NMIGRATIONS) {
+		(void)snprintf(err, errsz, "%s: schema version %d is newer "
+		    "than this latchkey (%d)", path, version, NMIGRATIONS);
+		return -1;
+	}
+	if (exec(db, "PRAGMA journal_mode = WAL", why, sizeof(why)) == -1 ||
+	    exec(db, "BEGIN IMMEDIATE", why, sizeof(why)) == -1) {
+		(void)snprintf(err, errsz, "%s: %s", path, why);
+		return -1;
+	}
+	if ((version = user_version(db)) < 0) {
+		(void)snprintf(err, errsz, "%s: %s", path, sqlite3_errmsg(db));
+		goto fail;
+	}
+	if (version > NMIGRATIONS) {
+		(void)snprintf(err, errsz, "%s: schema version %d is newer "
+		    "than this latchkey (%d)", path, version, NMIGRATIONS);
+		goto fail;
+	}
+	for (i = version; i < NMIGRATIONS; i++)
+		if (exec(db, migrations[i], why, sizeof(why)) == -1) {
+			(void)snprintf(err, errsz, "%s: migration %d: %s",
+			    path, i + 1, why);
+			goto fail;
+		}
+	(void)snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+	    NMIGRATIONS);
+	if (exec(db, sql, why, sizeof(why)) == -1 ||
+	    exec(db, "COMMIT", why, sizeof(why)) == -1) {
+		(void)snprintf(err, errsz, "%s: %s", path, why);
+		goto fail;
+	}
+	return 0;
+fail:
+	(void)exec(db, "ROLLBACK", why, sizeof(why));
+	return -1;
+}
+
+/* Statement helpers: bind by type, step, reset. */
+
+static int
+bind_text(struct lk_store *s, enum stmt w, int i, const char *v)
+{
+	return sqlite3_bind_text(ST(s, w), i, v != NULL ? v : "", -1,
+	    SQLITE_STATIC) == SQLITE_OK ? 0 : -1;
+}
+
+static int
+bind_int(struct lk_store *s, enum stmt w, int i, long long v)
+{
+	return sqlite3_bind_int64(ST(s, w), i, (sqlite3_int64)v) == SQLITE_OK ?
+	    0 : -1;
+}
+
+static void
+done(struct lk_store *s, enum stmt w)
+{
+	sqlite3_reset(ST(s, w));
+	sqlite3_clear_bindings(ST(s, w));
+}
+
+static enum lk_store_res
+fail(struct lk_store *s, enum stmt w, const char *what)
+{
+	lk_log(LK_LOG_ERR, "database: %s: %s", what, sqlite3_errmsg(DB(s)));
+	done(s, w);
+	return LK_STORE_ERROR;
+}
+
+/* Step a statement that returns no row; LK_STORE_OK or LK_STORE_ERROR. */
+static enum lk_store_res
+run(struct lk_store *s, enum stmt w, const char *what)
+{
+	if (sqlite3_step(ST(s, w)) != SQLITE_DONE)
+		return fail(s, w, what);
+	done(s, w);
+	return LK_STORE_OK;
+}
+
+/* The same, LK_STORE_NOT_FOUND when it changed no row. */
+static enum lk_store_res
+run_changes(struct lk_store *s, enum stmt w, const char *what)
+{
+	enum lk_store_res	r;
+
+	if ((r = run(s, w, what)) != LK_STORE_OK)
+		return r;
+	return sqlite3_changes(DB(s)) > 0 ? LK_STORE_OK : LK_STORE_NOT_FOUND;
+}
+
+static enum lk_store_res
+begin(struct lk_store *s)
+{
+	return run(s, ST_BEGIN, "begin");
+}
+
+static enum lk_store_res
+commit(struct lk_store *s)
+{
+	return run(s, ST_COMMIT, "commit");
+}
+
+static void
+rollback(struct lk_store *s)
+{
+	if (!sqlite3_get_autocommit(DB(s)))
+		(void)run(s, ST_ROLLBACK, "rollback");
+}
+
+/* Commit r's work if r is LK_STORE_OK, else roll back; returns r or the commit's failure. */
+static enum lk_store_res
+finish(struct lk_store *s, enum lk_store_res r)
+{
+	if (r != LK_STORE_OK) {
+		rollback(s);
+		return r;
+	}
+	if ((r = commit(s)) != LK_STORE_OK)
+		rollback(s);
+	return r;
+}
+
+static void
+copy_col(sqlite3_stmt *st, int col, char *out, size_t outsz)
+{
+	const unsigned char	*t = sqlite3_column_text(st, col);
+
+	if (t == NULL || lk_strlcpy(out, (const char *)t, outsz) == -1)
+		out[0] = '\0';
+}
+
+/* Columns USER_COLUMNS from col on. */
+static void
+row_to_user(sqlite3_stmt *st, int col, struct lk_user *u)
+{
+	memset(u, 0, sizeof(*u));
+	u->id = sqlite3_column_int64(st, col);
+	copy_col(st, col + 1, u->email, sizeof(u->email));
+	copy_col(st, col + 2, u->name, sizeof(u->name));
+	copy_col(st, col + 3, u->hash, sizeof(u->hash));
+	u->disabled = sqlite3_column_int(st, col + 4) != 0;
+	u->created = sqlite3_column_int64(st, col + 5);
+	u->updated = sqlite3_column_int64(st, col + 6);
+	u->tokens_valid_after = sqlite3_column_int64(st, col + 7);
+}
+
+/* Columns SESSION_COLUMNS from col on. */
+static void
+row_to_session(sqlite3_stmt *st, int col, struct lk_session *se)
+{
+	memset(se, 0, sizeof(*se));
+	copy_col(st, col, se->id, sizeof(se->id));
+	se->user_id = sqlite3_column_int64(st, col + 1);
+	se->created = sqlite3_column_int64(st, col + 2);
+	se->refreshed = sqlite3_column_int64(st, col + 3);
+	se->refreshes = sqlite3_column_int64(st, col + 4);
+	se->revoked = sqlite3_column_int(st, col + 5) != 0;
+	se->persistent = sqlite3_column_int(st, col + 6) != 0;
+	copy_col(st, col + 7, se->user_agent, sizeof(se->user_agent));
+	copy_col(st, col + 8, se->address, sizeof(se->address));
+}
+
+static void
+sqlite_close(struct lk_store *s)
+{
+	int	i;
+
+	for (i = 0; i < ST__MAX; i++)
+		sqlite3_finalize(ST(s, i));
+	sqlite3_close(DB(s));
+	free(s);
+}
+
+static enum lk_store_res
+sqlite_user_find(struct lk_store *s, const char *email, struct lk_user *out)
+{
+	int	rc;
+
+	memset(out, 0, sizeof(*out));
+	if (bind_text(s, ST_USER_FIND, 1, email) == -1)
+		return fail(s, ST_USER_FIND, "find");
+	rc = sqlite3_step(ST(s, ST_USER_FIND));
+	if (rc == SQLITE_DONE) {
+		done(s, ST_USER_FIND);
+		return LK_STORE_NOT_FOUND;
+	}
+	if (rc != SQLITE_ROW)
+		return fail(s, ST_USER_FIND, "find");
+	row_to_user(ST(s, ST_USER_FIND), 0, out);
+	done(s, ST_USER_FIND);
+	return LK_STORE_OK;
+}
+
+static enum lk_store_res
+sqlite_user_add(struct lk_store *s, const char *email, const char *name,
+    const char *hash, long long now)
+{
+	enum lk_store_res	r;
+	int			rc;
+
+	if (begin(s) != LK_STORE_OK)
+		return LK_STORE_ERROR;
+	if (bind_text(s, ST_USER_ADD, 1, email) == -1 ||
+	    bind_text(s, ST_USER_ADD, 2, name) == -1 ||
+	    bind_text(s, ST_USER_ADD, 3, hash) == -1 ||
+	    bind_int(s, ST_USER_ADD, 4, now) == -1)
+		return finish(s, fail(s, ST_USER_ADD, "add"));
+	rc = sqlite3_step(ST(s, ST_USER_ADD));
+	if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+		done(s, ST_USER_ADD);
+		return finish(s, LK_STORE_EXISTS);
+	}
+	if (rc != SQLITE_DONE)
+		return finish(s, fail(s, ST_USER_ADD, "add"));
+	done(s, ST_USER_ADD);
+	r = bind_text(s, ST_TOMBSTONE_CLEAR, 1, email) == 0 ?
+	    run(s, ST_TOMBSTONE_CLEAR, "add") :
+	    fail(s, ST_TOMBSTONE_CLEAR, "add");
+	return finish(s, r);
+}
+
+static enum lk_store_res
+sqlite_user_set_name(struct lk_store *s, const char *email, const char *name,
+    long long now)
+{
+	if (bind_text(s, ST_SET_NAME, 1, email) == -1 ||
+	    bind_text(s, ST_SET_NAME, 2, name) == -1 ||
+	    bind_int(s, ST_SET_NAME, 3, now) == -1)
+		return fail(s, ST_SET_NAME, "set name");
+	return run_changes(s, ST_SET_NAME, "set name");
+}
+
+/*
+ * End every session and token of the user (inside the caller's
+ * transaction): their sessions revoked, and tokens of no session of ours
+ * issued until now with them.
+ */
+static enum lk_store_res
+invalidate(struct lk_store *s, const char *email, long long now)
+{
+	struct lk_user		u;
+	enum lk_store_res	r;
+
+	if ((r = sqlite_user_find(s, email, &u)) != LK_STORE_OK)
+		return r;
+	if (bind_text(s, ST_INVALIDATE, 1, email) == -1 ||
+	    bind_int(s, ST_INVALIDATE, 2, now) == -1)
+		return fail(s, ST_INVALIDATE, "invalidate");
+	if ((r = run(s, ST_INVALIDATE, "invalidate")) != LK_STORE_OK)
+		return r;
+	if (bind_int(s, ST_REVOKE_USER_SESSIONS, 1, u.id) == -1)
+		return fail(s, ST_REVOKE_USER_SESSIONS, "revoke sessions");
+	return run(s, ST_REVOKE_USER_SESSIONS, "revoke sessions");
+}
+
+static enum lk_store_res
+sqlite_user_set_password(struct lk_store *s, const char *email,
+    const char *hash, long long now)
+{
+	enum lk_store_res	r;
+
+	if (begin(s) != LK_STORE_OK)
+		return LK_STORE_ERROR;
+	if (bind_text(s, ST_SET_HASH, 1, email) == -1 ||
+	    bind_text(s, ST_SET_HASH, 2, hash) == -1 ||
+	    bind_int(s, ST_SET_HASH, 3, now) == -1)
+		return finish(s, fail(s, ST_SET_HASH, "set hash"));
+	r = run_changes(s, ST_SET_HASH, "set hash");
+	if (r == LK_STORE_OK)
+		r = invalidate(s, email, now);
+	return finish(s, r);
+}
+
+static enum lk_store_res
+sqlite_user_set_disabled(struct lk_store *s, const char *email, int disabled,
+    long long now)
+{
+	enum lk_store_res	r;
+
+	if (begin(s) != LK_STORE_OK)
+		return LK_STORE_ERROR;
+	if (bind_text(s, ST_SET_DISABLED, 1, email) == -1 ||
+	    bind_int(s, ST_SET_DISABLED, 2, disabled != 0) == -1 ||
+	    bind_int(s, ST_SET_DISABLED, 3, now) == -1)
+		return finish(s, fail(s, ST_SET_DISABLED, "set disabled"));
+	r = run_changes(s, ST_SET_DISABLED, "set disabled");
+	if (r == LK_STORE_OK)
+		r = invalidate(s, email, now);
+	return finish(s, r);
+}
+
+static enum lk_store_res
+sqlite_user_delete(struct lk_store *s, const char *email, long long now)
+{
+	enum lk_store_res	r;
+
+	if (begin(s) != LK_STORE_OK)
+		return LK_STORE_ERROR;
+	if (bind_text(s, ST_DELETE, 1, email) == -1)
+		return finish(s, fail(s, ST_DELETE, "delete"));
+	r = run_changes(s, ST_DELETE, "delete");
+	/* Whoever takes the email next starts after this moment. */
+	if (r == LK_STORE_OK)
+		r = bind_text(s, ST_TOMBSTONE_ADD, 1, email) == 0 &&
+		    bind_int(s, ST_TOMBSTONE_ADD, 2, now) == 0 ?
+		    run(s, ST_TOMBSTONE_ADD, "delete") :
+		    fail(s, ST_TOMBSTONE_ADD, "delete");
+	return finish(s, r);
+}
+
+static enum lk_store_res
+sqlite_user_each(struct lk_store *s,
+    int (*fn)(const struct lk_user *, void *), void *arg)
+{
+	struct lk_user	u;
+	int		rc;
+
+	while ((rc = sqlite3_step(ST(s, ST_EACH))) == SQLITE_ROW) {
+		row_to_user(ST(s, ST_EACH), 0, &u);
+		if (fn(&u, arg) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(s, ST_EACH, "list");
+	done(s, ST_EACH);
+	return LK_STORE_OK;
+}
+
+static enum lk_store_res
+sqlite_token_check(struct lk_store *s, const char *email, const char *jti,
+    int refresh, struct lk_user *user, struct lk_token_state *state)
+{
+	enum stmt	 w = refresh ? ST_CHECK_REFRESH : ST_CHECK_ACCESS;
+	sqlite3_stmt	*st = ST(s, w);
+	int		 found;
+
+	memset(user, 0, sizeof(*user));
+	memset(state, 0, sizeof(*state));
+	if (bind_text(s, w, 1, email) == -1 || bind_text(s, w, 2, jti) == -1)
+		return fail(s, w, "check token");
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return fail(s, w, "check token");
+	found = sqlite3_column_type(st, 0) != SQLITE_NULL;
+	if (found)
+		row_to_user(st, 0, user);
+	state->revoked = sqlite3_column_int(st, 8) != 0;
+	state->ours = sqlite3_column_type(st, 9) != SQLITE_NULL;
+	if (state->ours)
+		row_to_session(st, 9, &state->session);
+	done(s, w);
+	return found ? LK_STORE_OK : LK_STORE_NOT_FOUND;
+}
+
+static enum lk_store_res
+sqlite_throttle_reserve(struct lk_store *s, const char *const *keys,
+    const long long *limits, size_t n, long long window, long long now,
+    long long *retry_after)
+{
+	sqlite3_stmt	*st = ST(s, ST_THROTTLE_GET);
+	long long	 failures, start;
+	size_t		 i;
+	int		 rc, over = 0;
+
+	*retry_after = 0;
+	if (begin(s) != LK_STORE_OK)
+		return LK_STORE_ERROR;
+	for (i = 0; i < n; i++) {
+		if (bind_text(s, ST_THROTTLE_GET, 1, keys[i]) == -1)
+			return finish(s, fail(s, ST_THROTTLE_GET, "throttle"));
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			failures = sqlite3_column_int64(st, 0);
+			start = sqlite3_column_int64(st, 1);
+			if (start + window > now && failures >= limits[i]) {
+				over = 1;
+				if (start + window - now > *retry_after)
+					*retry_after = start + window - now;
+			}
+		} else if (rc != SQLITE_DONE)
+			return finish(s, fail(s, ST_THROTTLE_GET, "throttle"));
+		done(s, ST_THROTTLE_GET);
+	}
+	if (over)
+		return finish(s, LK_STORE_LIMIT);
+	for (i = 0; i < n; i++) {
+		if (bind_text(s, ST_THROTTLE_COUNT, 1, keys[i]) == -1 ||
+		    bind_int(s, ST_THROTTLE_COUNT, 2, now) == -1 ||
+		    bind_int(s, ST_THROTTLE_COUNT, 3, window) == -1)
+			return finish(s, fail(s, ST_THROTTLE_COUNT, "throttle"));
+		if (run(s, ST_THROTTLE_COUNT, "throttle") != LK_STORE_OK)
+			return finish(s, LK_STORE_ERROR);
+	}
+	return finish(s, LK_STORE_OK);
+}
+
+/* The pruning statements, inside the caller's transaction. */
+static enum lk_store_res
+prune(struct lk_store *s, long long now)
+{
+	static const enum stmt	 w[] = { ST_PRUNE_REVOKED, ST_PRUNE_SESSIONS,
+	    ST_PRUNE_THROTTLE };
+	size_t			 i;
+
+	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+		if (bind_int(s, w[i], 1, now) == -1 ||
+		    (w[i] != ST_PRUNE_THROTTLE &&
+		    bind_int(s, w[i], 2, s->leeway) == -1))
+			return fail(s, w[i], "prune");
+		if (run(s, w[i], "prune") != LK_STORE_OK)
+			return LK_STORE_ERROR;
+	}
+	s->last_prune = now;
+	return LK_STORE_OK;
+}
+
+static enum lk_store_res
+prune_if_due(struct lk_store *s, long long now)
+{
+	if (now - s->last_prune < LK_STORE_PRUNE_INTERVAL)
+		return LK_STORE_OK;
+	return prune(s, now);
+}
+
+static enum lk_store_res
+sqlite_prune(struct lk_store *s, long long now)
+{
+	if (begin(s) != LK_STORE_OK)
+		return LK_STORE_ERROR;
+	return finish(s, prune(s, now));
+}
+
+/* Record a pair of tokens of session family (no check). */
+static enum lk_store_res
+tokens_add(struct lk_store *s, const char *family,
+    const struct lk_store_tokens *t)
+{
+	if (bind_text(s, ST_TOKENS_ADD, 1, t->jti) == -1 ||
+	    bind_text(s, ST_TOKENS_ADD, 2, family) == -1 ||
+	    bind_text(s, ST_TOKENS_ADD, 3, t->access_jti) == -1 ||
+	    bind_text(s, ST_TOKENS_ADD, 4, t->csrf) == -1 ||
+	    bind_text(s, ST_TOKENS_ADD, 5, t->access_csrf) == -1 ||
+	    bind_int(s, ST_TOKENS_ADD, 6, t->iat) == -1 ||
+	    bind_int(s, ST_TOKENS_ADD, 7, t->exp) == -1 ||
+	    bind_int(s, ST_TOKENS_ADD, 8, t->access_exp) == -1)
+		return fail(s, ST_TOKENS_ADD, "add tokens");
+	return run(s, ST_TOKENS_ADD, "add tokens");
+}
+
+/*
+ * The checks and writes of a login, inside the caller's transaction:
+ * the user still has the hash the password matched and is enabled, then
+ * the new hash, the throttle give-back, and the new session.
+ */
+static enum lk_store_res
+start_session(struct lk_store *s, const struct lk_login *l, long long now,
+    int new_password)
+{
+	sqlite3_stmt		*st = ST(s, ST_USER_BY_ID);
+	const struct lk_store_tokens *t = l->tokens;
+	const unsigned char	*hash;
+	enum lk_store_res	 r;
+	int			 rc, same;
+
+	if (bind_int(s, ST_USER_BY_ID, 1, l->user_id) == -1)
+		return fail(s, ST_USER_BY_ID, "login");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		done(s, ST_USER_BY_ID);
+		return LK_STORE_CHANGED;
+	}
+	if (rc != SQLITE_ROW)
+		return fail(s, ST_USER_BY_ID, "login");
+	hash = sqlite3_column_text(st, 0);
+	same = hash != NULL && strcmp((const char *)hash, l->hash) == 0 &&
+	    sqlite3_column_int(st, 1) == 0;
+	done(s, ST_USER_BY_ID);
+	if (!same)
+		return LK_STORE_CHANGED;
+	if (l->new_hash != NULL) {
+		if (bind_int(s, ST_SET_HASH_BY_ID, 1, l->user_id) == -1 ||
+		    bind_text(s, ST_SET_HASH_BY_ID, 2, l->new_hash) == -1 ||
+		    bind_int(s, ST_SET_HASH_BY_ID, 3, now) == -1)
+			return fail(s, ST_SET_HASH_BY_ID, "set hash");
+		if ((r = run(s, ST_SET_HASH_BY_ID, "set hash")) != LK_STORE_OK)
+			return r;
+	}
+	if (new_password) {
+		if (bind_int(s, ST_INVALIDATE_BY_ID, 1, l->user_id) == -1 ||
+		    bind_int(s, ST_INVALIDATE_BY_ID, 2, now) == -1)
+			return fail(s, ST_INVALIDATE_BY_ID, "invalidate");
+		if ((r = run(s, ST_INVALIDATE_BY_ID, "invalidate")) !=
+		    LK_STORE_OK)
+			return r;
+		if (bind_int(s, ST_REVOKE_USER_SESSIONS, 1, l->user_id) == -1)
+			return fail(s, ST_REVOKE_USER_SESSIONS, "revoke");
+		if ((r = run(s, ST_REVOKE_USER_SESSIONS, "revoke")) !=
+		    LK_STORE_OK)
+			return r;
+	}
+	if (l->throttle_account != NULL) {
+		if (bind_text(s, ST_THROTTLE_CLEAR, 1, l->throttle_account) == -1)
+			return fail(s, ST_THROTTLE_CLEAR, "throttle");
+		if ((r = run(s, ST_THROTTLE_CLEAR, "throttle")) != LK_STORE_OK)
+			return r;
+	}
+	if (l->throttle_address != NULL) {
+		if (bind_text(s, ST_THROTTLE_GIVE_BACK, 1,
+		    l->throttle_address) == -1 ||
+		    bind_int(s, ST_THROTTLE_GIVE_BACK, 2, now) == -1 ||
+		    bind_int(s, ST_THROTTLE_GIVE_BACK, 3, l->throttle_window) == -1)
+			return fail(s, ST_THROTTLE_GIVE_BACK, "throttle");
+		if ((r = run(s, ST_THROTTLE_GIVE_BACK, "throttle")) !=
+		    LK_STORE_OK)
+			return r;
+	}
+	if (bind_text(s, ST_SESSION_ADD, 1, l->session->id) == -1 ||
+	    bind_int(s, ST_SESSION_ADD, 2, l->user_id) == -1 ||
+	    bind_int(s, ST_SESSION_ADD, 3, now) == -1 ||
+	    bind_int(s, ST_SESSION_ADD, 4, l->session->persistent != 0) == -1 ||
+	    bind_text(s, ST_SESSION_ADD, 5, l->session->user_agent) == -1 ||
+	    bind_text(s, ST_SESSION_ADD, 6, l->session->address) == -1 ||
+	    bind_int(s, ST_SESSION_ADD, 7, t->exp > t->access_exp ? t->exp :
+	    t->access_exp) == -1)
+		return fail(s, ST_SESSION_ADD, "add session");
+	if ((r = run(s, ST_SESSION_ADD, "add session")) != LK_STORE_OK)
+		return r;
+	return tokens_add(s, l->session->id, t);
+}
+
+static enum lk_store_res
+sqlite_login(struct lk_store *s, const struct lk_login *l, long long now)
+{
+	enum lk_store_res	r;
+
+	if (begin(s) != LK_STORE_OK)
+		return LK_STORE_ERROR;
+	r = start_session(s, l, now, 0);
+	if (r == LK_STORE_OK)
+		r = prune_if_due(s, now);
+	return finish(s, r);
+}
+
+static enum lk_store_res
+revoke_token(struct lk_store *s, const struct lk_revoke *t)
+{
+	enum stmt		w = t->refresh ? ST_REVOKE_SESSION_OF_REFRESH :
+				    ST_REVOKE_SESSION_OF_ACCESS;
+	enum lk_store_res	r;
+
+	if (bind_text(s, ST_REVOKE, 1, t->jti) == -1 ||
+	    bind_int(s, ST_REVOKE, 2, t->exp) == -1)
+		return fail(s, ST_REVOKE, "revoke");
+	if ((r = run(s, ST_REVOKE, "revoke")) != LK_STORE_OK)
+		return r;
+	if (bind_text(s, w, 1, t->jti) == -1)
+		return fail(s, w, "revoke session");
+	return run(s, w, "revoke session");
+}
+
+static enum lk_store_res
+sqlite_password_change(struct lk_store *s, const struct lk_login *l,
+    const struct lk_revoke *t, long long now)
+{
+	enum lk_store_res	r;
+
+	if (l->new_hash == NULL)
+		return LK_STORE_ERROR;
+	if (begin(s) != LK_STORE_OK)
+		return LK_STORE_ERROR;
+	r = start_session(s, l, now, 1);
+	if (r == LK_STORE_OK && t != NULL)
+		r = revoke_token(s, t);
+	return finish(s, r);
+}
+
+static enum lk_store_res
+sqlite_logout(struct lk_store *s, const struct lk_revoke *t, size_t n,
+    long long now)
+{
+	enum lk_store_res	r = LK_STORE_OK;
+	size_t			i;
+
+	if (begin(s) != LK_STORE_OK)
+		return LK_STORE_ERROR;
+	for (i = 0; i < n && r == LK_STORE_OK; i++)
+		r = revoke_token(s, &t[i]);
+	if (r == LK_STORE_OK)
+		r = prune_if_due(s, now);
+	return finish(s, r);
+}
+
+/* Read the pair recorded under jti; LK_STORE_NOT_FOUND if none. */
+static enum lk_store_res
+tokens_get(struct lk_store *s, const char *jti, struct lk_store_tokens *t,
+    long long *rotated_at, char *successor, size_t successorsz)
+{
+	sqlite3_stmt	*st = ST(s, ST_TOKENS_GET);
+	int		 rc;
+
+	memset(t, 0, sizeof(*t));
+	if (bind_text(s, ST_TOKENS_GET, 1, jti) == -1)
+		return fail(s, ST_TOKENS_GET, "find tokens");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		done(s, ST_TOKENS_GET);
+		return LK_STORE_NOT_FOUND;
+	}
+	if (rc != SQLITE_ROW)
+		return fail(s, ST_TOKENS_GET, "find tokens");
+	copy_col(st, 0, t->jti, sizeof(t->jti));
+	copy_col(st, 1, t->csrf, sizeof(t->csrf));
+	copy_col(st, 2, t->access_jti, sizeof(t->access_jti));
+	copy_col(st, 3, t->access_csrf, sizeof(t->access_csrf));
+	t->iat = sqlite3_column_int64(st, 4);
+	t->exp = sqlite3_column_int64(st, 5);
+	t->access_exp = sqlite3_column_int64(st, 6);
+	*rotated_at = sqlite3_column_int64(st, 7);
+	copy_col(st, 8, successor, successorsz);
+	done(s, ST_TOKENS_GET);
+	return LK_STORE_OK;
+}
+
+/*
+ * The live pair a retired token was replaced by: its successor, or that
+ * one's, to the end of the chain.  Pairs of rows migrated without their
+ * csrf values cannot be signed again and count as gone.
+ */
+static enum lk_refresh_res
+live_successor(struct lk_store *s, const char *first,
+    struct lk_store_tokens *out)
+{
+	char		 cur[LK_STORE_ID_MAX + 1], next[LK_STORE_ID_MAX + 1];
+	long long	 rotated;
+	int		 i;
+
+	if (lk_strlcpy(next, first, sizeof(next)) == -1)
+		return LK_REFRESH_REVOKED;
+	for (i = 0; i < CHAIN_MAX && next[0] != '\0'; i++) {
+		memcpy(cur, next, sizeof(cur));
+		switch (tokens_get(s, cur, out, &rotated, next,
+		    sizeof(next))) {
+		case LK_STORE_OK:
+			break;
+		case LK_STORE_NOT_FOUND:
+			return LK_REFRESH_REVOKED;
+		default:
+			return LK_REFRESH_ERROR;
+		}
+		if (rotated == 0)
+			return out->csrf[0] != '\0' && out->access_csrf[0] !=
+			    '\0' ? LK_REFRESH_REPLAY : LK_REFRESH_REVOKED;
+	}
+	return LK_REFRESH_REVOKED;
+}
+
+static enum lk_refresh_res
+sqlite_refresh(struct lk_store *s, const struct lk_refresh *q, long long now,
+    struct lk_store_tokens *successor)
+{
+	sqlite3_stmt		*st = ST(s, ST_REFRESH_FIND);
+	char			 family[LK_STORE_ID_MAX + 1];
+	char			 next[LK_STORE_ID_MAX + 1];
+	long long		 rotated_at, user_id, created, refreshes, newexp;
+	enum lk_refresh_res	 res;
+	int			 rc, revoked;
+
+	memset(successor, 0, sizeof(*successor));
+	if (begin(s) != LK_STORE_OK)
+		return LK_REFRESH_ERROR;
+	if (bind_text(s, ST_REFRESH_FIND, 1, q->jti) == -1) {
+		(void)fail(s, ST_REFRESH_FIND, "find refresh token");
+		goto error;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		done(s, ST_REFRESH_FIND);
+		res = LK_REFRESH_REVOKED;
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		(void)fail(s, ST_REFRESH_FIND, "find refresh token");
+		goto error;
+	}
+	copy_col(st, 0, family, sizeof(family));
+	rotated_at = sqlite3_column_int64(st, 1);
+	copy_col(st, 2, next, sizeof(next));
+	user_id = sqlite3_column_int64(st, 3);
+	created = sqlite3_column_int64(st, 4);
+	refreshes = sqlite3_column_int64(st, 5);
+	revoked = sqlite3_column_int(st, 6) != 0;
+	done(s, ST_REFRESH_FIND);
+
+	if (revoked || user_id != q->user_id) {
+		res = LK_REFRESH_REVOKED;
+		goto out;
+	}
+	if (created + q->session_max <= now) {
+		res = LK_REFRESH_EXPIRED;
+		goto out;
+	}
+	if (rotated_at != 0) {
+		if (now - rotated_at <= q->grace) {
+			/* Racing tabs: the same successor, no new token. */
+			res = live_successor(s, next, successor);
+			goto out;
+		}
+		/* A retired token past its grace: someone holds a copy. */
+		if (bind_text(s, ST_SESSION_REVOKE, 1, family) == -1 ||
+		    run(s, ST_SESSION_REVOKE, "revoke session") != LK_STORE_OK ||
+		    commit(s) != LK_STORE_OK)
+			goto error;
+		return LK_REFRESH_REUSED;
+	}
+	if (refreshes >= q->refresh_max) {
+		res = LK_REFRESH_LIMIT;
+		goto out;
+	}
+	newexp = q->next->exp > q->next->access_exp ? q->next->exp :
+	    q->next->access_exp;
+	if (bind_text(s, ST_ROTATE, 1, q->jti) == -1 ||
+	    bind_int(s, ST_ROTATE, 2, now) == -1 ||
+	    bind_text(s, ST_ROTATE, 3, q->next->jti) == -1 ||
+	    run_changes(s, ST_ROTATE, "rotate") != LK_STORE_OK ||
+	    tokens_add(s, family, q->next) != LK_STORE_OK ||
+	    bind_text(s, ST_SESSION_ROTATED, 1, family) == -1 ||
+	    bind_int(s, ST_SESSION_ROTATED, 2, now) == -1 ||
+	    bind_int(s, ST_SESSION_ROTATED, 3, newexp) == -1 ||
+	    run(s, ST_SESSION_ROTATED, "rotate") != LK_STORE_OK ||
+	    commit(s) != LK_STORE_OK)
+		goto error;
+	return LK_REFRESH_ROTATED;
+out:
+	/* Nothing was written: the checks alone decided. */
+	rollback(s);
+	return res;
+error:
+	rollback(s);
+	return LK_REFRESH_ERROR;
+}
+
+static const struct lk_store_ops sqlite_ops = {
+	sqlite_close,
+	sqlite_user_find,
+	sqlite_user_add,
+	sqlite_user_set_name,
+	sqlite_user_set_password,
+	sqlite_user_set_disabled,
+	sqlite_user_delete,
+	sqlite_user_each,
+	sqlite_token_check,
+	sqlite_throttle_reserve,
+	sqlite_login,
+	sqlite_password_change,
+	sqlite_refresh,
+	sqlite_logout,
+	sqlite_prune,
+};
+
+struct lk_store *
+lk_store_sqlite_open(const char *path, int create, char *err, size_t errsz)
+{
+	struct sqlite_store	*ss;
+	struct lk_store		*s;
+	char			 why[512];
+	int			 flags, i, fd;
+
+	if ((ss = calloc(1, sizeof(*ss))) == NULL) {
+		(void)snprintf(err, errsz, "out of memory");
+		return NULL;
+	}
+	s = &ss->base;
+	s->ops = &sqlite_ops;
+	if (create) {
+		/* Create the file ourselves so that it starts as mode 0600. */
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd == -1) {
+			(void)snprintf(err, errsz, "%s: %s", path,
+			    strerror(errno));
+			goto fail;
+		}
+		close(fd);
+	}
+	flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+	    SQLITE_OPEN_NOFOLLOW;
+	if (sqlite3_open_v2(path, &ss->db, flags, NULL) != SQLITE_OK) {
+		(void)snprintf(err, errsz, "%s: %s", path, ss->db != NULL ?
+		    sqlite3_errmsg(ss->db) : "cannot open");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(ss->db, 1);
+	/* Wait for other processes' writes rather than fail at once. */
+	sqlite3_busy_timeout(ss->db, 5000);
+	/*
+	 * No checkpoint when this process closes the database: a process
+	 * that only read (a CGI request) writes nothing.  Writers checkpoint
+	 * as the WAL grows (SQLite's automatic checkpoint).
+	 */
+	(void)sqlite3_db_config(ss->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1,
+	    NULL);
+	if (exec(ss->db, "PRAGMA synchronous = FULL", why, sizeof(why)) == -1 ||
+	    exec(ss->db, "PRAGMA foreign_keys = ON", why, sizeof(why)) == -1 ||
+	    exec(ss->db, "PRAGMA trusted_schema = OFF", why, sizeof(why)) == -1 ||
+	    /* Bound each process's private memory (SQLite's default is 2 MiB). */
+	    exec(ss->db, "PRAGMA cache_size = -512", why, sizeof(why)) == -1) {
+		(void)snprintf(err, errsz, "%s: %s", path, why);
+		goto fail;
+	}
+	if (migrate(ss->db, path, err, errsz) == -1)
+		goto fail;
+	for (i = 0; i < ST__MAX; i++)
+		if (sqlite3_prepare_v3(ss->db, stmts[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &ss->st[i], NULL) != SQLITE_OK) {
+			(void)snprintf(err, errsz, "%s: %s", path,
+			    sqlite3_errmsg(ss->db));
+			goto fail;
+		}
+	return s;
+fail:
+	sqlite_close(s);
+	return NULL;
+}
