@@ -94,7 +94,8 @@ $(TOOL): tool/latchkey.c $(LIB) lib/*.h
 	@echo "  CCLD    $@"
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/t.h $(LIB) lib/*.h
+$(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/*.h $(LIB) lib/*.h \
+	    cgi-bin/*.c
 	@mkdir -p $(@D)
 	@echo "  CCLD    $@"
 	$(Q)$(CC) $(CPPFLAGS) -Itests/unit $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
@@ -109,6 +110,7 @@ check: build check-style check-cppcheck check-hardening check-unit check-http \
 
 check-style:
 	@scripts/check-banned.sh
+	@scripts/check-layers.sh
 
 check-cppcheck:
 	@scripts/check-cppcheck.sh

@@ -176,6 +176,24 @@ key_changed(void)
 	return 0;
 }
 
+struct lk_store *
+lk_app_store(void)
+{
+	return app_store;
+}
+
+int
+lk_app_refusal(enum lk_reason reason, int *status, const char **pre,
+    const char **post)
+{
+	if (reason >= LK_R__MAX)
+		return -1;
+	*status = refusals[reason].status;
+	*pre = refusals[reason].pre;
+	*post = refusals[reason].post;
+	return 0;
+}
+
 void
 lk_app_reset(void)
 {

@@ -23,6 +23,17 @@ void	lk_app_serve(const struct lk_endpoint *ep, enum lk_app_mode mode,
 /* Forget what was loaded: the next request loads configuration, keys and store again. */
 void	lk_app_reset(void);
 
+/* The store the runtime opened (NULL before the first request). */
+struct lk_store *lk_app_store(void);
+
+/*
+ * The refusal table's entry for reason: status and message (pre, then the
+ * denial's argument and post when post is not NULL).  Returns 0, or -1 for
+ * a value out of range.
+ */
+int	lk_app_refusal(enum lk_reason reason, int *status, const char **pre,
+	    const char **post);
+
 /* The clock requests are served by (the tests set their own). */
 extern long long (*lk_app_clock)(void);
 

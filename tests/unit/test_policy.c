@@ -45,11 +45,65 @@ TEST(minimum_is_configurable)
 	CHECK(lk_policy_password(&cfg, "twelve-chars", 12, NULL) == NULL);
 }
 
+TEST(email_rules)
+{
+	CHECK(lk_policy_email("test@example.com") == NULL);
+	CHECK(lk_policy_email("j\xc3\xbcrg@example.com") == NULL);
+	CHECK(lk_policy_email("no-at-sign") != NULL);
+	CHECK(lk_policy_email("@example.com") != NULL);
+	CHECK(lk_policy_email("a@") != NULL);
+	CHECK(lk_policy_email("a@b@c") != NULL);
+	CHECK(lk_policy_email("a b@c.d") != NULL);
+	CHECK(lk_policy_email("a\n@c.d") != NULL);
+	CHECK(lk_policy_email("\xff@c.d") != NULL);
+	CHECK(lk_policy_email("a@") != NULL);
+	CHECK(lk_policy_email("ab") != NULL);
+}
+
+static const char *
+name(const char *n)
+{
+	struct lk_config	cfg;
+
+	lk_config_defaults(&cfg);
+	return lk_policy_name(&cfg, n, strlen(n));
+}
+
+TEST(name_rules)
+{
+	char	long_name[102];
+
+	CHECK(name("Ann Lee") == NULL);
+	CHECK(name("J\xc3\xbcrgen \xe5\xb1\xb1\xe7\x94\xb0") == NULL);
+	CHECK(name("\xd8\xb9\xd9\x84\xd9\x8a") == NULL);	/* Arabic */
+	CHECK_STR(name(""), "Field \"name\" must be 1 to 100 characters of text "
+	    "without leading or trailing spaces");
+	CHECK(name(" Ann") != NULL);
+	CHECK(name("Ann ") != NULL);
+	CHECK(name("A\tB") != NULL);
+	memset(long_name, 'x', 101);
+	long_name[101] = '\0';
+	CHECK(name(long_name) != NULL);
+	long_name[100] = '\0';
+	CHECK(name(long_name) == NULL);
+	/* What reorders or hides text: overrides, isolates, marks. */
+	CHECK_STR(name("a\xe2\x80\xae" "b"), "Field \"name\" must not contain "
+	    "invisible characters that change the direction of text");
+	CHECK(name("a\xe2\x80\xaa" "b") != NULL);		/* U+202A */
+	CHECK(name("a\xe2\x81\xa6" "b") != NULL);		/* U+2066 */
+	CHECK(name("a\xe2\x81\xa9" "b") != NULL);		/* U+2069 */
+	CHECK(name("a\xe2\x80\x8f" "b") != NULL);		/* U+200F */
+	CHECK(name("a\xd8\x9c" "b") != NULL);			/* U+061C */
+	CHECK(name("a\xe2\x80\x8d" "b") == NULL);		/* U+200D joiner */
+}
+
 int
 main(void)
 {
 	RUN(accepts_reasonable_passwords);
 	RUN(refuses_short_common_email_and_controls);
 	RUN(minimum_is_configurable);
+	RUN(email_rules);
+	RUN(name_rules);
 	return T_END();
 }

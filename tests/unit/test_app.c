@@ -1,0 +1,740 @@
+/*
+ * The runtime, the decision code and the endpoints in process: each
+ * program's source is compiled into this test (its main renamed), and its
+ * requests go through the runtime's fake I/O layer, as kcgi's regress/
+ * drives kcgi, against a real configuration, key file and SQLite
+ * database in a temporary directory.
+ */
+#include <sys/stat.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdarg.h>
+#include <time.h>
+
+#include "t.h"
+#include "tmpdir.h"
+#include "forge.h"
+
+int	login_main(int, char *[]);
+#define main		login_main
+#define handle		login_handle
+#define endpoint	login_endpoint
+#include "../../cgi-bin/login.c"
+#undef main
+#undef handle
+#undef endpoint
+int	profile_main(int, char *[]);
+#define main		profile_main
+#define handle		profile_handle
+#define endpoint	profile_endpoint
+#include "../../cgi-bin/profile.c"
+#undef main
+#undef handle
+#undef endpoint
+int	refresh_main(int, char *[]);
+#define main		refresh_main
+#define handle		refresh_handle
+#define endpoint	refresh_endpoint
+#include "../../cgi-bin/refresh.c"
+#undef main
+#undef handle
+#undef endpoint
+int	password_main(int, char *[]);
+#define main		password_main
+#define handle		password_handle
+#define endpoint	password_endpoint
+#include "../../cgi-bin/password.c"
+#undef main
+#undef handle
+#undef endpoint
+int	authorize_main(int, char *[]);
+#define main		authorize_main
+#define handle		authorize_handle
+#define endpoint	authorize_endpoint
+#include "../../cgi-bin/authorize.c"
+#undef main
+#undef handle
+#undef endpoint
+
+#include "extern.h"
+#include "throttle.h"
+
+#define NOW	2000000000LL
+#define EMAIL	"test@example.com"
+#define PASS	"correct horse 7"
+
+static char		 confpath[512], keytext[128];
+static long long	 clock_now = NOW;
+
+static long long
+test_clock(void)
+{
+	return clock_now;
+}
+
+/* One answer, parsed: status, headers (one "Name: value" per line), body. */
+struct answer {
+	int	status;
+	char	head[32768];
+	char	body[32768];
+};
+
+/*
+ * Serve one request on ep in mode: method, the script's name, then
+ * "NAME=value" parameters (NULL-terminated) and a body (may be NULL).
+ */
+static struct answer *
+serve(const struct lk_endpoint *ep, enum lk_app_mode mode, const char *method,
+    const char *script, const char *body, ...)
+{
+	static struct answer	 a;
+	static char		 out[32768];
+	const char		*params[32];
+	char			 m[64], sn[128], cl[64];
+	char			*sep;
+	struct lk_io		 io;
+	va_list			 ap;
+	size_t			 n = 0;
+
+	(void)snprintf(m, sizeof(m), "REQUEST_METHOD=%s", method);
+	(void)snprintf(sn, sizeof(sn), "SCRIPT_NAME=%s", script);
+	/* The caller's parameters first: the first of a name counts. */
+	va_start(ap, body);
+	while (n + 6 < sizeof(params) / sizeof(params[0]) &&
+	    (params[n] = va_arg(ap, const char *)) != NULL)
+		n++;
+	va_end(ap);
+	params[n++] = m;
+	params[n++] = sn;
+	params[n++] = "REMOTE_ADDR=192.0.2.10";
+	params[n++] = "HTTP_HOST=app.example";
+	if (body != NULL) {
+		(void)snprintf(cl, sizeof(cl), "CONTENT_LENGTH=%zu", strlen(body));
+		params[n++] = cl;
+	}
+	params[n] = NULL;
+	memset(&io, 0, sizeof(io));
+	io.fake = 1;
+	io.params = params;
+	io.in = body;
+	io.inlen = body != NULL ? strlen(body) : 0;
+	io.out = out;
+	io.outcap = sizeof(out) - 1;
+	lk_app_serve(ep, mode, &io);
+	out[io.outlen] = '\0';
+	memset(&a, 0, sizeof(a));
+	if (sscanf(out, "Status: %d", &a.status) != 1)
+		a.status = -1;
+	if ((sep = strstr(out, "\r\n\r\n")) != NULL) {
+		*sep = '\0';
+		(void)snprintf(a.head, sizeof(a.head), "%s", out);
+		(void)snprintf(a.body, sizeof(a.body), "%s", sep + 4);
+	}
+	return &a;
+}
+
+#define JSON	"CONTENT_TYPE=application/json"
+
+/* The value of cookie name set by an answer, into out. */
+static int
+cookie_of(const struct answer *a, const char *name, char *out, size_t outsz)
+{
+	char		 want[96];
+	const char	*p, *e;
+
+	(void)snprintf(want, sizeof(want), "Set-Cookie: %s=", name);
+	if ((p = strstr(a->head, want)) == NULL)
+		return -1;
+	p += strlen(want);
+	e = p + strcspn(p, ";\r");
+	if ((size_t)(e - p) >= outsz)
+		return -1;
+	memcpy(out, p, (size_t)(e - p));
+	out[e - p] = '\0';
+	return 0;
+}
+
+/* A fresh instance: configuration, key, database, one user. */
+static void
+instance(const char *extra)
+{
+	struct lk_config	 cfg;
+	struct lk_store		*s;
+	char			 text[2048], path[600], hash[LK_HASH_MAX + 1];
+	char			 err[1024];
+	FILE			*f;
+
+	lk_app_reset();
+	(void)snprintf(text, sizeof(text), "cookie_secure = false\n%s", extra);
+	(void)snprintf(confpath, sizeof(confpath), "%s",
+	    tmp_file("app.conf", text, 0644));
+	(void)snprintf(path, sizeof(path), "%s/secret.key", tmp_dir());
+	(void)remove(path);
+	if (lk_key_generate(path, err, sizeof(err)) == -1 ||
+	    (f = fopen(path, "r")) == NULL) {
+		fprintf(stderr, "key: %s\n", err);
+		exit(1);
+	}
+	if (fgets(keytext, sizeof(keytext), f) == NULL)
+		exit(1);
+	keytext[strcspn(keytext, "\n")] = '\0';
+	fclose(f);
+	(void)snprintf(path, sizeof(path), "%s/latchkey.db", tmp_dir());
+	(void)remove(path);
+	if (lk_config_load(&cfg, confpath, err, sizeof(err)) == -1 ||
+	    (s = lk_store_open(path, 1, 0, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "instance: %s\n", err);
+		exit(1);
+	}
+	if (lk_password_hash(&cfg.hash, PASS, hash, sizeof(hash)) == -1 ||
+	    lk_store_user_add(s, EMAIL, "Test User", hash, NOW - 100) !=
+	    LK_STORE_OK)
+		exit(1);
+	lk_store_close(s);
+	setenv("LATCHKEY_CONFIG", confpath, 1);
+	clock_now = NOW;
+	lk_app_clock = test_clock;
+}
+
+/* Log in; fills the access and refresh cookies and their CSRF values. */
+struct tokens {
+	char	access[LK_TOKEN_MAX + 64], csrf[LK_TOKEN_MAX + 64];
+	char	refresh[LK_TOKEN_MAX + 64], rcsrf[LK_TOKEN_MAX + 64];
+};
+
+static int
+login(struct tokens *t)
+{
+	struct answer	*a;
+	char		 v[LK_TOKEN_MAX + 1];
+
+	a = serve(&login_endpoint, LK_APP_RESPONDER, "POST", "/api/login",
+	    "{\"email\":\"" EMAIL "\",\"password\":\"" PASS "\"}", JSON, NULL);
+	if (a->status != 200)
+		return -1;
+	if (cookie_of(a, "access_token_cookie", v, sizeof(v)) == -1)
+		return -1;
+	(void)snprintf(t->access, sizeof(t->access), "HTTP_COOKIE="
+	    "access_token_cookie=%s", v);
+	if (cookie_of(a, "csrf_access_token", v, sizeof(v)) == -1)
+		return -1;
+	(void)snprintf(t->csrf, sizeof(t->csrf), "HTTP_X_CSRF_TOKEN=%s", v);
+	if (cookie_of(a, "refresh_token_cookie", v, sizeof(v)) == -1)
+		return -1;
+	(void)snprintf(t->refresh, sizeof(t->refresh), "HTTP_COOKIE="
+	    "refresh_token_cookie=%s", v);
+	if (cookie_of(a, "csrf_refresh_token", v, sizeof(v)) == -1)
+		return -1;
+	(void)snprintf(t->rcsrf, sizeof(t->rcsrf), "HTTP_X_CSRF_TOKEN=%s", v);
+	return 0;
+}
+
+#define MSG(text)	"{\"msg\":\"" text "\"}\n"
+
+static void
+check_answer(const struct answer *a, int status, const char *body,
+    const char *where)
+{
+	if (a->status != status || strcmp(a->body, body) != 0)
+		fprintf(stderr, "%s: got %d %s", where, a->status, a->body);
+	CHECK_INT(a->status, status);
+	CHECK_STR(a->body, body);
+}
+
+/* Every reason has its status and flask-jwt-extended's message. */
+TEST(the_refusal_table_is_complete_and_exact)
+{
+	static const struct {
+		enum lk_reason	 r;
+		int		 status;
+		const char	*pre, *post;
+	} want[] = {
+		{ LK_R_NOT_FOUND, 404, "Not found", NULL },
+		{ LK_R_METHOD, 405, "Method not allowed", NULL },
+		{ LK_R_ORIGIN, 403, "Origin not allowed", NULL },
+		{ LK_R_TOO_LARGE, 413, "Request body too large", NULL },
+		{ LK_R_BAD_BODY, 400, "Bad request body", NULL },
+		{ LK_R_NOT_JSON, 415, "Content-Type must be application/json",
+		    NULL },
+		{ LK_R_BAD_JSON, 400, "Request body must be a JSON object", NULL },
+		{ LK_R_FIELD_MISSING, 400, "Missing field \"", "\"" },
+		{ LK_R_FIELD_TYPE, 400, "Field \"", "\" must be a string" },
+		{ LK_R_FIELD_TOO_LONG, 400, "Field \"", "\" is too long" },
+		{ LK_R_INVALID, 400, "", "" },
+		{ LK_R_COOKIE_TOO_LARGE, 400, "Cookie header too large", NULL },
+		{ LK_R_COOKIE_MISSING, 401, "Missing cookie \"", "\"" },
+		{ LK_R_CSRF_MISSING, 401, "Missing CSRF token", NULL },
+		{ LK_R_CSRF_MISMATCH, 401, "CSRF double submit tokens do not "
+		    "match", NULL },
+		{ LK_R_REVOKED, 401, "Token has been revoked", NULL },
+		{ LK_R_USER, 401, "Error loading the user ", "" },
+		{ LK_R_THROTTLED, 429, "Too many failed login attempts, try "
+		    "again later", NULL },
+		{ LK_R_WRONG_PASSWORD, 401, "Current password is incorrect", NULL },
+		{ LK_R_UNAVAILABLE, 503, "Service unavailable", NULL },
+		{ LK_R_INTERNAL, 500, "Internal error", NULL },
+		{ LK_R_TOKEN + LK_TOKEN_TOO_LARGE, 422, "Token is too large", NULL },
+		{ LK_R_TOKEN + LK_TOKEN_SEGMENTS, 422, "Not enough segments", NULL },
+		{ LK_R_TOKEN + LK_TOKEN_HEADER_PADDING, 422,
+		    "Invalid header padding", NULL },
+		{ LK_R_TOKEN + LK_TOKEN_HEADER_STRING, 422,
+		    "Invalid header string: must be a json object", NULL },
+		{ LK_R_TOKEN + LK_TOKEN_PAYLOAD_PADDING, 422,
+		    "Invalid payload padding", NULL },
+		{ LK_R_TOKEN + LK_TOKEN_CRYPTO_PADDING, 422,
+		    "Invalid crypto padding", NULL },
+		{ LK_R_TOKEN + LK_TOKEN_ALG, 422,
+		    "The specified alg value is not allowed", NULL },
+		{ LK_R_TOKEN + LK_TOKEN_SIGNATURE, 422,
+		    "Signature verification failed", NULL },
+		{ LK_R_TOKEN + LK_TOKEN_PAYLOAD_STRING, 422,
+		    "Invalid payload string: must be a json object", NULL },
+		{ LK_R_TOKEN + LK_TOKEN_IAT_TYPE, 422,
+		    "Issued At claim (iat) must be an integer.", NULL },
+		{ LK_R_TOKEN + LK_TOKEN_NBF_TYPE, 422,
+		    "Not Before claim (nbf) must be an integer.", NULL },
+		{ LK_R_TOKEN + LK_TOKEN_IMMATURE, 422,
+		    "The token is not yet valid (nbf)", NULL },
+		{ LK_R_TOKEN + LK_TOKEN_EXP_MISSING, 422,
+		    "Token is missing the \"exp\" claim", NULL },
+		{ LK_R_TOKEN + LK_TOKEN_EXP_TYPE, 422,
+		    "Expiration Time claim (exp) must be an integer.", NULL },
+		{ LK_R_TOKEN + LK_TOKEN_EXPIRED, 401, "Token has expired", NULL },
+		{ LK_R_TOKEN + LK_TOKEN_AUD_MISSING, 422,
+		    "Token is missing the \"aud\" claim", NULL },
+		{ LK_R_TOKEN + LK_TOKEN_AUD_INVALID, 422, "Invalid audience", NULL },
+		{ LK_R_TOKEN + LK_TOKEN_ISS_MISSING, 422,
+		    "Token is missing the \"iss\" claim", NULL },
+		{ LK_R_TOKEN + LK_TOKEN_ISS_INVALID, 422, "Invalid issuer", NULL },
+		{ LK_R_TOKEN + LK_TOKEN_SUB_MISSING, 422, "Missing claim: sub",
+		    NULL },
+		{ LK_R_TOKEN + LK_TOKEN_SUB_TYPE, 422, "Subject must be a string",
+		    NULL },
+		{ LK_R_TOKEN + LK_TOKEN_TYPE_MISSING, 422, "Missing claim: type",
+		    NULL },
+		{ LK_R_TOKEN + LK_TOKEN_CRIT, 422, "Unsupported critical extension",
+		    NULL },
+		{ LK_R_TOKEN + LK_TOKEN_ONLY_ACCESS, 422,
+		    "Only non-refresh tokens are allowed", NULL },
+		{ LK_R_TOKEN + LK_TOKEN_ONLY_REFRESH, 422,
+		    "Only refresh tokens are allowed", NULL },
+		{ LK_R_TOKEN + LK_TOKEN_TYPE_INVALID, 422, "Invalid token type",
+		    NULL },
+		{ LK_R_TOKEN + LK_TOKEN_JTI_MISSING, 422, "Missing claim: jti",
+		    NULL },
+		{ LK_R_TOKEN + LK_TOKEN_JTI_TYPE, 422, "Invalid claim: jti", NULL },
+		{ LK_R_TOKEN + LK_TOKEN_CSRF_MISSING, 422, "Missing claim: csrf",
+		    NULL },
+		{ LK_R_TOKEN + LK_TOKEN_CSRF_TYPE, 422, "Invalid claim: csrf", NULL },
+		{ LK_R_TOKEN + LK_TOKEN_FRESH_TYPE, 422, "Invalid claim: fresh",
+		    NULL },
+		{ LK_R_TOKEN + LK_TOKEN_INTERNAL, 500, "Internal error", NULL },
+	};
+	const char	*pre, *post;
+	size_t		 i;
+	int		 status, r;
+
+	/* Every reason (but OK and the token's OK) is listed above. */
+	CHECK_INT(sizeof(want) / sizeof(want[0]), LK_R__MAX - 2);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		CHECK_INT(lk_app_refusal(want[i].r, &status, &pre, &post), 0);
+		CHECK_INT(status, want[i].status);
+		CHECK_STR(pre, want[i].pre);
+		CHECK(post == want[i].post || (post != NULL &&
+		    want[i].post != NULL && strcmp(post, want[i].post) == 0));
+	}
+	for (r = 0; r < LK_R__MAX; r++) {
+		CHECK_INT(lk_app_refusal((enum lk_reason)r, &status, &pre, &post),
+		    0);
+		CHECK(status >= 200 && pre != NULL);
+	}
+	CHECK_INT(lk_app_refusal(LK_R__MAX, &status, &pre, &post), -1);
+}
+
+TEST(the_runtime_refuses_before_the_handler)
+{
+	struct answer	*a;
+	char		 big[64];
+
+	instance("");
+	a = serve(&profile_endpoint, LK_APP_RESPONDER, "GET", "/api/profilex",
+	    NULL, NULL);
+	check_answer(a, 404, MSG("Not found"), "beside the path");
+	a = serve(&profile_endpoint, LK_APP_RESPONDER, "GET", "/api/profile",
+	    NULL, "PATH_INFO=/x", NULL);
+	check_answer(a, 404, MSG("Not found"), "path info");
+	a = serve(&profile_endpoint, LK_APP_RESPONDER, "DELETE", "/api/profile",
+	    "{}", JSON, NULL);
+	check_answer(a, 405, MSG("Method not allowed"), "method");
+	CHECK(strstr(a->head, "\r\nAllow: GET, HEAD, PATCH") != NULL);
+	a = serve(&login_endpoint, LK_APP_RESPONDER, "POST", "/api/login",
+	    "{}", JSON, "HTTP_ORIGIN=http://evil.example", NULL);
+	check_answer(a, 403, MSG("Origin not allowed"), "origin");
+	a = serve(&login_endpoint, LK_APP_RESPONDER, "POST", "/api/login",
+	    "{}", JSON, "HTTP_ORIGIN=http://app.example", NULL);
+	check_answer(a, 400, MSG("Missing field \\\"email\\\""), "own origin");
+	(void)snprintf(big, sizeof(big), "CONTENT_LENGTH=%d", 8193);
+	a = serve(&login_endpoint, LK_APP_RESPONDER, "POST", "/api/login",
+	    NULL, JSON, big, NULL);
+	check_answer(a, 413, MSG("Request body too large"), "too large");
+	a = serve(&login_endpoint, LK_APP_RESPONDER, "POST", "/api/login",
+	    NULL, JSON, "CONTENT_LENGTH=12x", NULL);
+	check_answer(a, 400, MSG("Bad request body"), "bad length");
+	a = serve(&login_endpoint, LK_APP_RESPONDER, "POST", "/api/login",
+	    NULL, JSON, "CONTENT_LENGTH=10", NULL);
+	check_answer(a, 400, MSG("Bad request body"), "short body");
+}
+
+TEST(login_refusals)
+{
+	struct answer	*a;
+
+	instance("");
+	a = serve(&login_endpoint, LK_APP_RESPONDER, "POST", "/api/login",
+	    "{}", "CONTENT_TYPE=text/plain", NULL);
+	check_answer(a, 415, MSG("Content-Type must be application/json"),
+	    "content type");
+	a = serve(&login_endpoint, LK_APP_RESPONDER, "POST", "/api/login",
+	    "[1]", JSON, NULL);
+	check_answer(a, 400, MSG("Request body must be a JSON object"), "array");
+	a = serve(&login_endpoint, LK_APP_RESPONDER, "POST", "/api/login",
+	    "{\"email\":1,\"password\":\"x\"}", JSON, NULL);
+	check_answer(a, 400, MSG("Field \\\"email\\\" must be a string"), "type");
+	a = serve(&login_endpoint, LK_APP_RESPONDER, "POST", "/api/login",
+	    "{\"email\":\"" EMAIL "\",\"password\":\"x\",\"remember\":1}", JSON,
+	    NULL);
+	check_answer(a, 400, MSG("Field \\\"remember\\\" must be true or false"),
+	    "remember");
+	a = serve(&login_endpoint, LK_APP_RESPONDER, "POST", "/api/login",
+	    "{\"email\":\"" EMAIL "\",\"password\":\"wrong\"}", JSON, NULL);
+	check_answer(a, 401, "{\"login\":false}\n", "wrong password");
+	CHECK(strstr(a->head, "Set-Cookie") == NULL);
+}
+
+TEST(auth_refusals_in_flask_order)
+{
+	struct answer	*a;
+	struct tokens	 t;
+	char		 cookie[LK_COOKIE_HEADER_MAX + 64], *tok;
+	struct lk_claims c;
+	struct lk_key	 key;
+	struct lk_config cfg;
+	char		 err[512];
+
+	instance("");
+	CHECK_INT(login(&t), 0);
+	a = serve(&profile_endpoint, LK_APP_RESPONDER, "GET", "/api/profile",
+	    NULL, NULL);
+	check_answer(a, 401, MSG("Missing cookie \\\"access_token_cookie\\\""),
+	    "no cookie");
+	memset(cookie, 'a', sizeof(cookie) - 1);
+	cookie[sizeof(cookie) - 1] = '\0';
+	memcpy(cookie, "HTTP_COOKIE=", 12);
+	a = serve(&profile_endpoint, LK_APP_RESPONDER, "GET", "/api/profile",
+	    NULL, cookie, NULL);
+	check_answer(a, 400, MSG("Cookie header too large"), "cookie too large");
+	a = serve(&profile_endpoint, LK_APP_RESPONDER, "PATCH", "/api/profile",
+	    "{\"name\":\"X\"}", JSON, t.access, NULL);
+	check_answer(a, 401, MSG("Missing CSRF token"), "csrf missing");
+	a = serve(&profile_endpoint, LK_APP_RESPONDER, "PATCH", "/api/profile",
+	    "{\"name\":\"X\"}", JSON, t.access, "HTTP_X_CSRF_TOKEN=nope", NULL);
+	check_answer(a, 401, MSG("CSRF double submit tokens do not match"),
+	    "csrf mismatch");
+	a = serve(&profile_endpoint, LK_APP_RESPONDER, "GET", "/api/profile",
+	    NULL, "HTTP_COOKIE=access_token_cookie=a.b", NULL);
+	check_answer(a, 422, MSG("Not enough segments"), "segments");
+	a = serve(&profile_endpoint, LK_APP_RESPONDER, "GET", "/api/profile",
+	    NULL, t.refresh, NULL);
+	check_answer(a, 401, MSG("Missing cookie \\\"access_token_cookie\\\""),
+	    "refresh cookie only");
+	/* A refresh token in the access cookie: the type, after the CSRF. */
+	(void)snprintf(cookie, sizeof(cookie), "HTTP_COOKIE=access_token_cookie=%s",
+	    strchr(t.refresh, '=') + 1 + strlen("refresh_token_cookie="));
+	a = serve(&profile_endpoint, LK_APP_RESPONDER, "GET", "/api/profile",
+	    NULL, cookie, NULL);
+	check_answer(a, 422, MSG("Only non-refresh tokens are allowed"), "type");
+	/* Expired. */
+	clock_now = NOW + 3600;
+	a = serve(&profile_endpoint, LK_APP_RESPONDER, "GET", "/api/profile",
+	    NULL, t.access, NULL);
+	check_answer(a, 401, MSG("Token has expired"), "expired");
+	clock_now = NOW;
+	/* A user that does not exist, in a token signed with our key. */
+	lk_config_defaults(&cfg);
+	memset(&key, 0, sizeof(key));
+	CHECK_INT(lk_key_load(&key, tmp_file("copy.key", keytext, 0600), err,
+	    sizeof(err)), 0);
+	tok = t_issue(&cfg, &key, LK_TOKEN_ACCESS, "ghost@example.com", NOW,
+	    60, &c);
+	CHECK(tok != NULL);
+	(void)snprintf(cookie, sizeof(cookie), "HTTP_COOKIE=access_token_cookie=%s",
+	    tok != NULL ? tok : "");
+	free(tok);
+	a = serve(&profile_endpoint, LK_APP_RESPONDER, "GET", "/api/profile",
+	    NULL, cookie, NULL);
+	check_answer(a, 401, MSG("Error loading the user ghost@example.com"),
+	    "no user");
+	/* And the good token still passes. */
+	a = serve(&profile_endpoint, LK_APP_RESPONDER, "GET", "/api/profile",
+	    NULL, t.access, NULL);
+	check_answer(a, 200, "{\"email\":\"" EMAIL "\",\"name\":\"Test User\"}\n",
+	    "good");
+}
+
+TEST(the_authorizer_denies_with_401_whatever_the_reason)
+{
+	struct answer	*a;
+	struct tokens	 t;
+
+	instance("");
+	CHECK_INT(login(&t), 0);
+	a = serve(&authorize_endpoint, LK_APP_AUTHORIZER, "GET", "/members/",
+	    NULL, "FCGI_ROLE=AUTHORIZER", "HTTP_COOKIE=access_token_cookie=a.b",
+	    NULL);
+	check_answer(a, 401, MSG("Not enough segments"), "malformed");
+	a = serve(&authorize_endpoint, LK_APP_AUTHORIZER, "GET", "/members/",
+	    NULL, "FCGI_ROLE=AUTHORIZER", NULL);
+	check_answer(a, 401, MSG("Missing cookie \\\"access_token_cookie\\\""),
+	    "no cookie");
+	a = serve(&authorize_endpoint, LK_APP_AUTHORIZER, "GET", "/members/",
+	    NULL, "FCGI_ROLE=AUTHORIZER", t.access, NULL);
+	CHECK_INT(a->status, 200);
+	CHECK(strstr(a->head, "Variable-LATCHKEY_USER: " EMAIL) != NULL);
+	CHECK(strstr(a->head, "Variable-LATCHKEY_NAME: Test User") != NULL);
+	/* Outside the Authorizer role: a server error, no grant. */
+	a = serve(&authorize_endpoint, LK_APP_AUTHORIZER, "GET", "/members/",
+	    NULL, "FCGI_ROLE=RESPONDER", t.access, NULL);
+	check_answer(a, 500, MSG("Internal error"), "role");
+	CHECK(strstr(a->head, "Variable-") == NULL);
+}
+
+TEST(profile_name_rules)
+{
+	struct answer	*a;
+	struct tokens	 t;
+
+	instance("");
+	CHECK_INT(login(&t), 0);
+	a = serve(&profile_endpoint, LK_APP_RESPONDER, "PATCH", "/api/profile",
+	    "{\"name\":\" x\"}", JSON, t.access, t.csrf, NULL);
+	check_answer(a, 400, MSG("Field \\\"name\\\" must be 1 to 100 characters "
+	    "of text without leading or trailing spaces"), "space");
+	a = serve(&profile_endpoint, LK_APP_RESPONDER, "PATCH", "/api/profile",
+	    "{\"name\":\"a\\u202eb\"}", JSON, t.access, t.csrf, NULL);
+	check_answer(a, 400, MSG("Field \\\"name\\\" must not contain invisible "
+	    "characters that change the direction of text"), "bidi");
+	a = serve(&profile_endpoint, LK_APP_RESPONDER, "PATCH", "/api/profile",
+	    "{\"name\":\"Ann\"}", JSON, t.access, t.csrf, NULL);
+	check_answer(a, 200, "{\"email\":\"" EMAIL "\",\"name\":\"Ann\"}\n",
+	    "saved");
+}
+
+TEST(password_change_refusals)
+{
+	struct answer	*a;
+	struct tokens	 t;
+
+	instance("");
+	CHECK_INT(login(&t), 0);
+	a = serve(&password_endpoint, LK_APP_RESPONDER, "POST", "/api/password",
+	    "{\"current_password\":\"nope\",\"new_password\":\"another one 9\"}",
+	    JSON, t.access, t.csrf, NULL);
+	check_answer(a, 401, MSG("Current password is incorrect"), "wrong");
+	a = serve(&password_endpoint, LK_APP_RESPONDER, "POST", "/api/password",
+	    "{\"current_password\":\"" PASS "\",\"new_password\":\"" PASS "\"}",
+	    JSON, t.access, t.csrf, NULL);
+	check_answer(a, 400, MSG("The new password must differ from the "
+	    "current one"), "same");
+	a = serve(&password_endpoint, LK_APP_RESPONDER, "POST", "/api/password",
+	    "{\"current_password\":\"" PASS "\",\"new_password\":\"qwerty123\"}",
+	    JSON, t.access, t.csrf, NULL);
+	check_answer(a, 400, MSG("The password is too common"), "common");
+	a = serve(&password_endpoint, LK_APP_RESPONDER, "POST", "/api/password",
+	    "{\"current_password\":\"" PASS "\"}", JSON, t.access, t.csrf, NULL);
+	check_answer(a, 400, MSG("Missing field \\\"new_password\\\""), "field");
+}
+
+/* A backend whose refresh fails: the real SQLite store otherwise. */
+static struct lk_store_ops	 failing_ops;
+
+static enum lk_refresh_res
+failing_refresh(struct lk_store *s, const struct lk_refresh *q, long long now,
+    struct lk_store_tokens *t)
+{
+	(void)s;
+	(void)q;
+	(void)now;
+	(void)t;
+	return LK_REFRESH_ERROR;
+}
+
+TEST(a_store_failure_in_refresh_is_503_json_without_cookies)
+{
+	struct answer		*a;
+	struct tokens		 t;
+	struct lk_store		*s;
+	const struct lk_store_ops *real;
+
+	instance("");
+	CHECK_INT(login(&t), 0);
+	s = lk_app_store();
+	CHECK(s != NULL);
+	if (s == NULL)
+		return;
+	real = s->ops;
+	failing_ops = *real;
+	failing_ops.refresh = failing_refresh;
+	s->ops = &failing_ops;
+	a = serve(&refresh_endpoint, LK_APP_RESPONDER, "POST", "/api/refresh",
+	    "{}", JSON, t.refresh, t.rcsrf, NULL);
+	s->ops = real;
+	check_answer(a, 503, MSG("Service unavailable"), "store failed");
+	CHECK(strstr(a->head, "Set-Cookie") == NULL);
+	/* With the store back, the same token refreshes. */
+	a = serve(&refresh_endpoint, LK_APP_RESPONDER, "POST", "/api/refresh",
+	    "{}", JSON, t.refresh, t.rcsrf, NULL);
+	check_answer(a, 200, "{\"refresh\":true}\n", "store back");
+}
+
+TEST(no_configuration_is_503_and_a_later_request_recovers)
+{
+	struct answer	*a;
+
+	instance("");
+	lk_app_reset();
+	setenv("LATCHKEY_CONFIG", "/nonexistent/latchkey.conf", 1);
+	a = serve(&profile_endpoint, LK_APP_RESPONDER, "GET", "/api/profile",
+	    NULL, NULL);
+	check_answer(a, 503, MSG("Service unavailable"), "no config");
+	setenv("LATCHKEY_CONFIG", confpath, 1);
+	/* Start-up is retried at most once a second. */
+	a = serve(&profile_endpoint, LK_APP_RESPONDER, "GET", "/api/profile",
+	    NULL, NULL);
+	CHECK_INT(a->status, 503);
+	clock_now++;
+	a = serve(&profile_endpoint, LK_APP_RESPONDER, "GET", "/api/profile",
+	    NULL, NULL);
+	check_answer(a, 401, MSG("Missing cookie \\\"access_token_cookie\\\""),
+	    "recovered");
+}
+
+/* Wrong passwords from addr until the throttle answers. */
+static int
+failures_until_429(const char *addr, const char *email)
+{
+	struct answer	*a;
+	char		 body[256], ra[96];
+	int		 n;
+
+	(void)snprintf(ra, sizeof(ra), "REMOTE_ADDR=%s", addr);
+	(void)snprintf(body, sizeof(body), "{\"email\":\"%s\",\"password\":"
+	    "\"wrong\"}", email);
+	for (n = 0; n < 20; n++) {
+		a = serve(&login_endpoint, LK_APP_RESPONDER, "POST", "/api/login",
+		    body, JSON, ra, NULL);
+		if (a->status == 429)
+			return n;
+	}
+	return n;
+}
+
+TEST(throttle_counts_ipv6_clients_by_their_network)
+{
+	struct answer	*a;
+
+	instance("throttle_account_max = 100\nthrottle_address_max = 3\n");
+	CHECK_INT(failures_until_429("2001:db8:1:2::1", "a@x.example"), 3);
+	/* Another address of the same /64 has no budget of its own. */
+	CHECK_INT(failures_until_429("2001:db8:1:2:ffff::9", "b@x.example"), 0);
+	/* Another /64 has. */
+	CHECK_INT(failures_until_429("2001:db8:1:3::1", "c@x.example"), 3);
+	/* IPv4, and IPv4 mapped into IPv6, count as the one IPv4 client. */
+	CHECK_INT(failures_until_429("198.51.100.7", "d@x.example"), 3);
+	CHECK_INT(failures_until_429("::ffff:198.51.100.7", "e@x.example"), 0);
+	CHECK_INT(failures_until_429("198.51.100.8", "f@x.example"), 3);
+	/* The window ends: the budget is back. */
+	clock_now += 15 * 60;
+	CHECK_INT(failures_until_429("2001:db8:1:2::1", "g@x.example"), 3);
+	a = serve(&login_endpoint, LK_APP_RESPONDER, "POST", "/api/login",
+	    "{\"email\":\"" EMAIL "\",\"password\":\"" PASS "\"}", JSON,
+	    "REMOTE_ADDR=2001:db8:1:2::77", NULL);
+	check_answer(a, 429, MSG("Too many failed login attempts, try again "
+	    "later"), "throttled");
+	CHECK(strstr(a->head, "\r\nRetry-After: 900") != NULL);
+}
+
+TEST(throttle_prefix_is_configurable)
+{
+	instance("throttle_account_max = 100\nthrottle_address_max = 2\n"
+	    "throttle_ipv6_prefix = 128\n");
+	CHECK_INT(failures_until_429("2001:db8::1", "a@x.example"), 2);
+	CHECK_INT(failures_until_429("2001:db8::2", "b@x.example"), 2);
+}
+
+TEST(throttle_address_keys)
+{
+	char	k[128];
+
+	lk_throttle_address_key("2001:db8:aaaa:bbbb:1:2:3:4", 64, k, sizeof(k));
+	CHECK_STR(k, "address:2001:db8:aaaa:bbbb::/64");
+	lk_throttle_address_key("2001:DB8:AAAA:BBBB::9", 64, k, sizeof(k));
+	CHECK_STR(k, "address:2001:db8:aaaa:bbbb::/64");
+	lk_throttle_address_key("2001:db8:aaaa:bbbb:1:2:3:4", 48, k, sizeof(k));
+	CHECK_STR(k, "address:2001:db8:aaaa::/48");
+	lk_throttle_address_key("2001:db8::1", 128, k, sizeof(k));
+	CHECK_STR(k, "address:2001:db8::1/128");
+	lk_throttle_address_key("::ffff:192.0.2.1", 64, k, sizeof(k));
+	CHECK_STR(k, "address:192.0.2.1");
+	lk_throttle_address_key("192.0.2.1", 64, k, sizeof(k));
+	CHECK_STR(k, "address:192.0.2.1");
+	lk_throttle_address_key("", 64, k, sizeof(k));
+	CHECK_STR(k, "address:");
+}
+
+TEST(reservations_bound_hashes_and_a_success_gives_one_back)
+{
+	struct answer	*a;
+	unsigned long	 before;
+	int		 i;
+
+	instance("throttle_account_max = 3\nthrottle_address_max = 100\n");
+	for (i = 0; i < 2; i++) {
+		a = serve(&login_endpoint, LK_APP_RESPONDER, "POST", "/api/login",
+		    "{\"email\":\"" EMAIL "\",\"password\":\"wrong\"}", JSON,
+		    NULL);
+		CHECK_INT(a->status, 401);
+	}
+	/* A success clears the account's count. */
+	a = serve(&login_endpoint, LK_APP_RESPONDER, "POST", "/api/login",
+	    "{\"email\":\"" EMAIL "\",\"password\":\"" PASS "\"}", JSON, NULL);
+	CHECK_INT(a->status, 200);
+	before = lk_password_hash_count();
+	for (i = 0; i < 5; i++)
+		(void)serve(&login_endpoint, LK_APP_RESPONDER, "POST",
+		    "/api/login", "{\"email\":\"" EMAIL "\",\"password\":\"no\"}",
+		    JSON, NULL);
+	CHECK_INT(lk_password_hash_count() - before, 3);
+}
+
+int
+main(void)
+{
+	RUN(the_refusal_table_is_complete_and_exact);
+	RUN(the_runtime_refuses_before_the_handler);
+	RUN(login_refusals);
+	RUN(auth_refusals_in_flask_order);
+	RUN(the_authorizer_denies_with_401_whatever_the_reason);
+	RUN(profile_name_rules);
+	RUN(password_change_refusals);
+	RUN(a_store_failure_in_refresh_is_503_json_without_cookies);
+	RUN(no_configuration_is_503_and_a_later_request_recovers);
+	RUN(throttle_counts_ipv6_clients_by_their_network);
+	RUN(throttle_prefix_is_configurable);
+	RUN(throttle_address_keys);
+	RUN(reservations_bound_hashes_and_a_success_gives_one_back);
+	lk_app_reset();
+	tmp_cleanup();
+	return T_END();
+}
