@@ -100,6 +100,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&fr, 0, sizeof(fr));
 	fr.in = &in;
 	fr.envp = envp;
+	memset(&io, 0, sizeof(io));
 	io.fcgi = &fr;
 
 	/* The JSON parser alone, on the raw bytes, whatever the headers say. */

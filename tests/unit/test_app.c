@@ -718,9 +718,18 @@ TEST(reservations_bound_hashes_and_a_success_gives_one_back)
 	CHECK_INT(lk_password_hash_count() - before, 3);
 }
 
+/* The log lines of the requests: not this test's output. */
+static void
+quiet(const char *line, void *arg)
+{
+	(void)line;
+	(void)arg;
+}
+
 int
 main(void)
 {
+	lk_log_set_sink(quiet, NULL);
 	RUN(the_refusal_table_is_complete_and_exact);
 	RUN(the_runtime_refuses_before_the_handler);
 	RUN(login_refusals);
