@@ -302,6 +302,10 @@ migrate(sqlite3 *db, const char *path, char *err, size_t errsz)
 
 	if ((version = user_version(db)) == NMIGRATIONS)
 		return 0;
+	if (version < 0) {
+		(void)snprintf(err, errsz, "%s: %s", path, sqlite3_errmsg(db));
+		return -1;
+	}
 	if (version > NMIGRATIONS) {
 		(void)snprintf(err, errsz, "%s: schema version %d is newer "
 		    "than this latchkey (%d)", path, version, NMIGRATIONS);
@@ -1111,6 +1115,17 @@ lk_store_sqlite_open(const char *path, int create, char *err, size_t errsz)
 	}
 	if (migrate(ss->db, path, err, errsz) == -1)
 		goto fail;
+	/*
+	 * SQLite opens a file it cannot write read-only, and such a
+	 * connection stays so: refuse it, so that start-up is tried again
+	 * (and succeeds once the file is writable) rather than failing every
+	 * write for the life of the process.
+	 */
+	if (sqlite3_db_readonly(ss->db, "main") != 0) {
+		(void)snprintf(err, errsz, "%s: read-only (the file, its directory "
+		    "or its file system cannot be written)", path);
+		goto fail;
+	}
 	for (i = 0; i < ST__MAX; i++)
 		if (sqlite3_prepare_v3(ss->db, stmts[i], -1,
 		    SQLITE_PREPARE_PERSISTENT, &ss->st[i], NULL) != SQLITE_OK) {

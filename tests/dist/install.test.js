@@ -103,7 +103,7 @@ test.describe('make install, the HTTPS example, make uninstall', () => {
 			.replace(/Define LATCHKEY_MEMBERS .*/, `Define LATCHKEY_MEMBERS ${inst.members}`)
 			.replaceAll(`${PREFIX}/`, `${root}/`);
 		fs.writeFileSync(path.join(state, 'latchkey.conf'), vhost);
-		const mods = ['mpm_event', 'authz_core', 'alias', 'dir', 'mime', 'headers', 'include',
+		const mods = ['mpm_event', 'authz_core', 'alias', 'dir', 'mime', 'headers', 'include', 'rewrite',
 			'fcgid', 'ssl', 'socache_shmcb', 'log_config'].filter((m) =>
 			m !== 'log_config' && fs.existsSync(`${modules}/mod_${m}.so`));
 		const conf = path.join(state, 'httpd.conf');
