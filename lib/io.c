@@ -41,6 +41,8 @@ lk_io_read(struct lk_io *io, char *buf, size_t n)
 	if (io->fake) {
 		if (n > io->inlen - io->inoff)
 			n = io->inlen - io->inoff;
+		if (n == 0)
+			return 0;
 		memcpy(buf, io->in + io->inoff, n);
 		io->inoff += n;
 		return (long)n;

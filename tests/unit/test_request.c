@@ -44,8 +44,9 @@ env_clear(void)
 TEST(loads_parameters)
 {
 	struct lk_request	r;
-	struct lk_io		io = { NULL };
+	struct lk_io		io;
 
+	memset(&io, 0, sizeof(io));
 	lk_config_defaults(&cfg);
 	env_clear();
 	setenv("REQUEST_METHOD", "PATCH", 1);
@@ -77,8 +78,9 @@ TEST(loads_parameters)
 TEST(body_limits)
 {
 	struct lk_request	r;
-	struct lk_io		io = { NULL };
+	struct lk_io		io;
 
+	memset(&io, 0, sizeof(io));
 	lk_config_defaults(&cfg);
 	env_clear();
 	setenv("REQUEST_METHOD", "POST", 1);
@@ -105,9 +107,10 @@ TEST(body_limits)
 TEST(oversized_headers_are_flagged_not_truncated)
 {
 	struct lk_request	 r;
-	struct lk_io		 io = { NULL };
+	struct lk_io		 io;
 	char			*big;
 
+	memset(&io, 0, sizeof(io));
 	lk_config_defaults(&cfg);
 	env_clear();
 	big = malloc(LK_COOKIE_HEADER_MAX + 100);
