@@ -8,10 +8,13 @@
  *   --child-report DIR    act as a mailer: save what it was given in DIR
  *   --child-exit N        read the message, exit with status N
  *   --child-signal        read the message, die of SIGTERM
+ *   --child-read-some     read 16 KiB of the message, then sleep 10 s
+ *   --child-close-stdin   close its input unread, exit 0 after 500 ms
  *   --child-grandchild F  start a sleeping grandchild, write its pid to F,
  *                         and sleep
  */
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -252,6 +255,42 @@ TEST(date_is_rfc5322_utc)
 	CHECK_STR(err, "now: out of range");
 }
 
+TEST(date_names_every_day_and_month)
+{
+	static const struct {
+		long long	 now;
+		const char	*date;
+	} cases[] = {
+		{ 1767225600LL, "Date: Thu, 01 Jan 2026 00:00:00 +0000" },
+		{ 1767312000LL, "Date: Fri, 02 Jan 2026 00:00:00 +0000" },
+		{ 1767398400LL, "Date: Sat, 03 Jan 2026 00:00:00 +0000" },
+		{ 1767484800LL, "Date: Sun, 04 Jan 2026 00:00:00 +0000" },
+		{ 1767571200LL, "Date: Mon, 05 Jan 2026 00:00:00 +0000" },
+		{ 1767657600LL, "Date: Tue, 06 Jan 2026 00:00:00 +0000" },
+		{ 1767744000LL, "Date: Wed, 07 Jan 2026 00:00:00 +0000" },
+		{ 1768482855LL, "Date: Thu, 15 Jan 2026 13:14:15 +0000" },
+		{ 1771161255LL, "Date: Sun, 15 Feb 2026 13:14:15 +0000" },
+		{ 1773580455LL, "Date: Sun, 15 Mar 2026 13:14:15 +0000" },
+		{ 1776258855LL, "Date: Wed, 15 Apr 2026 13:14:15 +0000" },
+		{ 1778850855LL, "Date: Fri, 15 May 2026 13:14:15 +0000" },
+		{ 1781529255LL, "Date: Mon, 15 Jun 2026 13:14:15 +0000" },
+		{ 1784121255LL, "Date: Wed, 15 Jul 2026 13:14:15 +0000" },
+		{ 1786799655LL, "Date: Sat, 15 Aug 2026 13:14:15 +0000" },
+		{ 1789478055LL, "Date: Tue, 15 Sep 2026 13:14:15 +0000" },
+		{ 1792070055LL, "Date: Thu, 15 Oct 2026 13:14:15 +0000" },
+		{ 1794748455LL, "Date: Sun, 15 Nov 2026 13:14:15 +0000" },
+		{ 1797340455LL, "Date: Tue, 15 Dec 2026 13:14:15 +0000" },
+	};
+	struct lk_mail	m = base();
+	size_t		i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CHECK(lk_mail_format(&m, cases[i].now, out, sizeof(out), err,
+		    sizeof(err)) > 0);
+		CHECK_STR(field("Date"), cases[i].date);
+	}
+}
+
 TEST(message_id_random_at_sender_domain)
 {
 	struct lk_mail	m = base();
@@ -351,6 +390,17 @@ TEST(long_ascii_subject_folds_at_spaces)
 	CHECK_STR(field("Subject"),
 	    "Subject: A very long plain ASCII subject line that certainly needs folding\n"
 	    " because it is over seventy-eight characters");
+	/* A line of 78 characters stays whole; one of 79 folds. */
+	m.subject = "xxxxxxxxx xxxxxxxxx xxxxxxxxx xxxxxxxxx xxxxxxxxx xxxxxxxxx "
+	    "xxxxxxxxx y";
+	CHECK(fmt(&m) > 0);
+	CHECK_STR(field("Subject"), "Subject: xxxxxxxxx xxxxxxxxx xxxxxxxxx "
+	    "xxxxxxxxx xxxxxxxxx xxxxxxxxx xxxxxxxxx\n y");
+	m.subject = "xxxxxxxxx xxxxxxxxx xxxxxxxxx xxxxxxxxx xxxxxxxxx xxxxxxxxx "
+	    "xxxxxxxxxx y";
+	CHECK(fmt(&m) > 0);
+	CHECK_STR(field("Subject"), "Subject: xxxxxxxxx xxxxxxxxx xxxxxxxxx "
+	    "xxxxxxxxx xxxxxxxxx xxxxxxxxx\n xxxxxxxxxx y");
 	/* A word that no line could hold goes encoded instead. */
 	m.subject = "Reset "
 	    "0123456789012345678901234567890123456789012345678901234567890123456789";
@@ -767,13 +817,29 @@ no_children(void)
 
 TEST(send_true_is_ok)
 {
-	int	status = -1;
+	long long	t0;
+	int		status = -1;
 
+	/* An exit is noticed at once, not at the next tick or deadline. */
+	t0 = ms_now();
 	CHECK_INT(lk_mail_send("/bin/true", "x\n", 2, 5000, &status, err,
 	    sizeof(err)), LK_MAIL_OK);
+	CHECK(ms_now() - t0 < 500);
 	CHECK_INT(status, 0);
 	CHECK_STR(err, "exited with status 0");
 	CHECK(no_children());
+}
+
+TEST(send_notices_an_exit_at_once)
+{
+	long long	t0, ms;
+	int		status = -1;
+
+	t0 = ms_now();
+	CHECK_INT(lk_mail_send("/bin/sleep 0.2", "x\n", 2, 5000, &status, err,
+	    sizeof(err)), LK_MAIL_OK);
+	ms = ms_now() - t0;
+	CHECK(ms >= 200 && ms < 700);
 }
 
 TEST(send_false_gives_its_status)
@@ -861,6 +927,27 @@ TEST(send_timeout_holds_while_input_is_not_read)
 	CHECK(no_children());
 }
 
+TEST(send_timeout_holds_while_input_is_read_slowly)
+{
+	static char	big[1 << 20];
+	char		cmd[LK_MAIL_CMD_MAX];
+	long long	t0, ms;
+	int		status = -1;
+
+	/*
+	 * The mailer frees a little room in the pipe and stops reading: a
+	 * blocking write of more than that room would never return.
+	 */
+	memset(big, 'a', sizeof(big));
+	(void)snprintf(cmd, sizeof(cmd), "%s --child-read-some", self);
+	t0 = ms_now();
+	CHECK_INT(lk_mail_send(cmd, big, sizeof(big), 1000, &status, err,
+	    sizeof(err)), LK_MAIL_TIMEOUT);
+	ms = ms_now() - t0;
+	CHECK(ms >= 1000 && ms < 1500);
+	CHECK(no_children());
+}
+
 /* The process's state of a pid: 'Z' for a zombie, 0 if gone. */
 static char
 proc_state(pid_t pid)
@@ -925,6 +1012,33 @@ TEST(send_to_program_that_does_not_read_survives_sigpipe)
 	/* Still alive, and SIGPIPE is back to what it was. */
 	CHECK_INT(sigaction(SIGPIPE, NULL, &sa), 0);
 	CHECK(sa.sa_handler == SIG_DFL);
+	CHECK(no_children());
+}
+
+static long long
+cpu_ms(void)
+{
+	struct rusage	ru;
+
+	(void)getrusage(RUSAGE_SELF, &ru);
+	return (long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
+	    (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
+}
+
+TEST(send_waits_without_spinning_when_input_is_closed)
+{
+	static char	big[1 << 20];
+	char		cmd[LK_MAIL_CMD_MAX];
+	long long	t0;
+	int		status = -1;
+
+	/* A mailer that closes its input early, then works for 500 ms. */
+	memset(big, 'a', sizeof(big));
+	(void)snprintf(cmd, sizeof(cmd), "%s --child-close-stdin", self);
+	t0 = cpu_ms();
+	CHECK_INT(lk_mail_send(cmd, big, sizeof(big), 5000, &status, err,
+	    sizeof(err)), LK_MAIL_OK);
+	CHECK(cpu_ms() - t0 < 100);
 	CHECK(no_children());
 }
 
@@ -1177,6 +1291,18 @@ main(int argc, char *argv[])
 		(void)raise(SIGTERM);
 		return 1;
 	}
+	if (argc == 2 && strcmp(argv[1], "--child-close-stdin") == 0) {
+		close(0);
+		(void)usleep(500000);
+		return 0;
+	}
+	if (argc == 2 && strcmp(argv[1], "--child-read-some") == 0) {
+		for (code = 0; code < 16384; code += n)
+			if ((n = read(0, out, 4096)) <= 0)
+				break;
+		(void)sleep(10);
+		return 0;
+	}
 	if (argc == 3 && strcmp(argv[1], "--child-grandchild") == 0)
 		return child_grandchild(argv[2]);
 	if (argc != 1) {
@@ -1194,6 +1320,7 @@ main(int argc, char *argv[])
 	RUN(format_exact_ascii_message);
 	RUN(format_exact_sample_message);
 	RUN(date_is_rfc5322_utc);
+	RUN(date_names_every_day_and_month);
 	RUN(message_id_random_at_sender_domain);
 	RUN(name_with_e_acute_is_one_encoded_word);
 	RUN(emoji_in_subject_and_name);
@@ -1215,13 +1342,16 @@ main(int argc, char *argv[])
 	RUN(command_split_into_words);
 	RUN(command_refusals);
 	RUN(send_true_is_ok);
+	RUN(send_notices_an_exit_at_once);
 	RUN(send_false_gives_its_status);
 	RUN(send_names_sysexits_and_signals);
 	RUN(send_missing_program_could_not_start);
 	RUN(send_slow_program_times_out_and_is_reaped);
 	RUN(send_timeout_holds_while_input_is_not_read);
+	RUN(send_timeout_holds_while_input_is_read_slowly);
 	RUN(send_timeout_kills_what_the_mailer_started);
 	RUN(send_to_program_that_does_not_read_survives_sigpipe);
+	RUN(send_waits_without_spinning_when_input_is_closed);
 	RUN(send_child_gets_message_stdio_and_nothing_else);
 	RUN(send_child_without_path_gets_a_default);
 	tmp_cleanup();
