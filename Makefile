@@ -122,7 +122,8 @@ check-hardening: build
 check-unit: $(UNIT_BINS)
 	@scripts/run-unit.sh $(UNIT_BINS)
 
-check-http: build
+# tests/http/mail.test.js formats and sends its sample with test_mail.
+check-http: build $(BUILD)/tests/test_mail
 	@scripts/deps.sh apache
 	LATCHKEY_BUILD="$(abspath $(BUILD))" $(NODE) --test --test-concurrency=1 tests/http/
 
