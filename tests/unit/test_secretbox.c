@@ -110,7 +110,7 @@ TEST(key_load_refuses_other_content_and_wipes)
 	CHECK_INT(load_key(HEX64 "0"), -1);
 	CHECK_INT(load_key(HEX64 "00"), -1);
 	CHECK_INT(load_key("0" HEX64 "\n"), -1);
-	CHECK_INT(load_key(HEX64 + 1), -1);
+	CHECK_INT(load_key(&HEX64[1]), -1);
 	CHECK_INT(load_key("g0112233445566778899aabbccddeeff"
 	    "00112233445566778899aabbccddeeff"), -1);
 	CHECK_INT(load_key("0x112233445566778899aabbccddeeff"
