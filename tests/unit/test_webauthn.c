@@ -880,6 +880,20 @@ TEST(attestation_object_cbor_strict)
 	/* The same with a non-shortest spelling of the key's length. */
 	memcpy(att.b + n, "\x78\x03" "fmt" "\x64" "none", 10);
 	CHECK_INT(reg(v, att.b, n + 10), LK_WEBAUTHN_ERR_CBOR);
+	/* Keys are integers or text, never byte strings. */
+	memcpy(att.b + n, "\x43" "fmt" "\x64" "none", 9);
+	CHECK_INT(reg(v, att.b, n + 9), LK_WEBAUTHN_ERR_CBOR);
+	/* Text must be UTF-8. */
+	memcpy(att.b + n, "\x63" "fm\xff" "\x64" "none", 9);
+	CHECK_INT(reg(v, att.b, n + 9), LK_WEBAUTHN_ERR_CBOR);
+	memcpy(&att, &v->att, sizeof(att));
+	CHECK(memcmp(att.b + 5, "\x64" "none", 5) == 0);
+	att.b[9] = 0xff;
+	CHECK_INT(reg(v, att.b, n), LK_WEBAUTHN_ERR_CBOR);
+	att.b[9] = 'f';
+	CHECK_INT(reg(v, att.b, n), LK_WEBAUTHN_ERR_ATT_FORMAT);
+	memcpy(&att, &v->att, sizeof(att));
+	att.b[0] = 0xa4;
 	/* A fourth, distinct key is well-formed CBOR but not ours. */
 	memcpy(att.b + n, "\x63" "fmu" "\x64" "none", 9);
 	CHECK_INT(reg(v, att.b, n + 9), LK_WEBAUTHN_ERR_ATT_OBJ);
@@ -1073,8 +1087,8 @@ TEST(rsa_key_under_2048_bits_refused)
 	EVP_PKEY_free(small);
 
 	/*
-	 * The recorded key rebuilt verifies; with e = 3, 65535 or even, or
-	 * with a leading zero in n, it does not.
+	 * The recorded key rebuilt verifies; with e = 3, 65535 or even, an
+	 * even n, a fifth member or a leading zero in n, it does not.
 	 */
 	k = d2i_PUBKEY(NULL, &p, (long)v->spki.n);
 	CHECK(k != NULL && rsa_ne(k, n + 1, &nlen, e, &elen) == 0);
@@ -1090,10 +1104,25 @@ TEST(rsa_key_under_2048_bits_refused)
 	clen = cose_rsa(n + 1, nlen, (const unsigned char *)"\x01\x00\x02",
 	    3, cose, sizeof(cose));
 	CHECK_INT(reg_ad(v, -1, cose, clen, "", 0), LK_WEBAUTHN_ERR_KEY);
+	/* An even modulus (OpenSSL's public key check). */
+	n[nlen] ^= 1;
+	clen = cose_rsa(n + 1, nlen, e, elen, cose, sizeof(cose));
+	CHECK_INT(reg_ad(v, -1, cose, clen, "", 0), LK_WEBAUTHN_ERR_KEY);
+	n[nlen] ^= 1;
+	/* A fifth member (kid). */
+	clen = cose_rsa(n + 1, nlen, e, elen, cose, sizeof(cose));
+	CHECK(cose[0] == 0xa4);
+	cose[0] = 0xa5;
+	memcpy(cose + clen, "\x02\x41\x00", 3);
+	CHECK_INT(reg_ad(v, -1, cose, clen + 3, "", 0), LK_WEBAUTHN_ERR_KEY);
 	n[0] = 0;
 	clen = cose_rsa(n, nlen + 1, e, elen, cose, sizeof(cose));
 	CHECK_INT(reg_ad(v, -1, cose, clen, "", 0), LK_WEBAUTHN_ERR_KEY);
-	/* One bit short of 2048: 255 bytes. */
+	/* 256 bytes, but a 2041-bit number (found by fuzz_webauthn). */
+	n[1] = 0x01;
+	clen = cose_rsa(n + 1, nlen, e, elen, cose, sizeof(cose));
+	CHECK_INT(reg_ad(v, -1, cose, clen, "", 0), LK_WEBAUTHN_ERR_KEY_WEAK);
+	/* 255 bytes. */
 	clen = cose_rsa(n + 2, nlen - 1, e, elen, cose, sizeof(cose));
 	CHECK_INT(reg_ad(v, -1, cose, clen, "", 0), LK_WEBAUTHN_ERR_KEY_WEAK);
 }
@@ -1124,6 +1153,13 @@ TEST(attestation_formats)
 	    cbor_build_bytestring(sig.b, sig.n));
 	CHECK(make_att("packed", stmt, v->ad.b, v->ad.n, &att) > 0);
 	CHECK_INT(reg(v, att.b, att.n), LK_WEBAUTHN_OK);
+	/* The same statement under another format's name. */
+	stmt = cbor_new_definite_map(2);
+	map_put(stmt, cbor_build_string("alg"), build_int(-7));
+	map_put(stmt, cbor_build_string("sig"),
+	    cbor_build_bytestring(sig.b, sig.n));
+	CHECK(make_att("fido-u2f", stmt, v->ad.b, v->ad.n, &att) > 0);
+	CHECK_INT(reg(v, att.b, att.n), LK_WEBAUTHN_ERR_ATT_FORMAT);
 	/* ... naming another algorithm than the key's. */
 	stmt = cbor_new_definite_map(2);
 	map_put(stmt, cbor_build_string("alg"), build_int(-257));
@@ -1362,6 +1398,7 @@ TEST(bounds_and_usage)
 	e.rp_id = "";
 	CHECK_INT(reg_raw(&es256, &e, &es256.cd, es256.att.b, es256.att.n,
 	    &c), LK_WEBAUTHN_ERR_USAGE);
+	e = expect(&es256, &es256.as[0].chal);
 	CHECK_INT(lk_webauthn_assertion_verify(&e, es256.as[0].cd.b,
 	    es256.as[0].cd.n, es256.as[0].ad.b, es256.as[0].ad.n,
 	    es256.as[0].sig.b, es256.as[0].sig.n, NULL,
@@ -1371,6 +1408,7 @@ TEST(bounds_and_usage)
 TEST(output_cleared_on_refusal)
 {
 	struct lk_webauthn_credential	c;
+	struct lk_webauthn_assertion	a;
 	struct blob			att;
 	size_t				off = ad_offset(&es256);
 
@@ -1381,6 +1419,22 @@ TEST(output_cleared_on_refusal)
 	    LK_WEBAUTHN_ERR_USER_PRESENT);
 	CHECK(c.id_len == 0 && c.pubkey_len == 0 && c.alg == 0 &&
 	    c.id[0] == 0 && c.pubkey[0] == 0);
+	/* Refused before the attestation object is looked at. */
+	memset(&c, 0x5a, sizeof(c));
+	CHECK_INT(reg_raw(&es256, NULL, &es256.as[0].cd, es256.att.b,
+	    es256.att.n, &c), LK_WEBAUTHN_ERR_TYPE);
+	CHECK(c.id_len == 0 && c.pubkey_len == 0 && c.alg == 0 &&
+	    c.id[0] == 0 && c.pubkey[0] == 0);
+	memset(&a, 0x5a, sizeof(a));
+	CHECK_INT(assert_raw(&es256, NULL, &es256.cd, es256.as[0].ad.b,
+	    es256.as[0].ad.n, es256.as[0].sig.b, es256.as[0].sig.n,
+	    es256.alg, 1, &a), LK_WEBAUTHN_ERR_TYPE);
+	CHECK(a.sign_count == 0 && a.flags == 0);
+	memset(&a, 0x5a, sizeof(a));
+	CHECK_INT(assert_raw(&es256, NULL, &es256.as[0].cd, es256.as[0].ad.b,
+	    es256.as[0].ad.n, es256.as[0].sig.b, es256.as[0].sig.n,
+	    es256.alg, 2, &a), LK_WEBAUTHN_ERR_COUNTER);
+	CHECK(a.sign_count == 0 && a.flags == 0);
 }
 
 TEST(every_result_has_its_text)
