@@ -42,7 +42,7 @@
 /* Bounds on inputs; anything longer is refused before it is parsed. */
 #define LK_WEBAUTHN_CLIENT_DATA_MAX	4096
 #define LK_WEBAUTHN_ATT_OBJ_MAX		8192
-#define LK_WEBAUTHN_AUTH_DATA_MAX	4096
+#define LK_WEBAUTHN_AUTH_DATA_MAX	4096	/* an assertion's */
 #define LK_WEBAUTHN_SIG_MAX		512	/* RSA 4096 */
 #define LK_WEBAUTHN_CBOR_ITEMS		32
 #define LK_WEBAUTHN_CHALLENGE_MIN	16
