@@ -15,7 +15,7 @@ CC	?= cc
 NODE	?= node
 SANITIZE ?=
 
-PKGS	:= libjwt json-c sqlite3 libxcrypt fcgi libcrypto liboath libqrencode
+PKGS	:= libjwt json-c sqlite3 libxcrypt fcgi libcrypto liboath libqrencode libcbor
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
