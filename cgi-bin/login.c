@@ -69,7 +69,7 @@ start(struct lk_ctx *ctx, const struct lk_user *user, const char *password,
 	l.throttle_account = t->account;
 	l.throttle_address = t->address;
 	l.throttle_window = ctx->cfg->throttle_window;
-	switch (lk_store_login(ctx->store, &l, ctx->now)) {
+	switch (lk_store_login(lk_ctx_store(ctx), &l, ctx->now)) {
 	case LK_STORE_OK:
 		break;
 	case LK_STORE_CHANGED:
@@ -115,7 +115,7 @@ handle(struct lk_ctx *ctx)
 	if (lk_throttle_reserve(ctx, email, &t) == -1)
 		goto out;
 
-	sr = lk_store_user_find(ctx->store, email, &user);
+	sr = lk_store_user_find(lk_ctx_store(ctx), email, &user);
 	if (sr == LK_STORE_ERROR) {
 		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
 		goto out;

@@ -33,7 +33,8 @@ shown(struct lk_ctx *ctx, const char *name, struct lk_claims *c,
 	if (lk_cookie_get(ctx->req->has_cookie ? ctx->req->cookie : NULL, name,
 	    token, sizeof(token)) != LK_COOKIE_FOUND)
 		return 0;
-	ok = lk_token_verify_any_time(ctx->cfg, ctx->keys, token,
+	ok = lk_ctx_keys(ctx) != NULL &&
+	    lk_token_verify_any_time(ctx->cfg, ctx->keys, token,
 	    strlen(token), ctx->now, c) == LK_TOKEN_OK &&
 	    c->type != LK_TOKEN_OTHER;
 	lk_explicit_bzero(token, sizeof(token));
@@ -66,7 +67,7 @@ handle(struct lk_ctx *ctx)
 		n++;
 	if (n > 0)
 		who = c[0].sub;
-	if (lk_store_logout(ctx->store, r, n, ctx->now) != LK_STORE_OK) {
+	if (lk_store_logout(lk_ctx_store(ctx), r, n, ctx->now) != LK_STORE_OK) {
 		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
 		return;
 	}

@@ -50,7 +50,7 @@ change(struct lk_ctx *ctx, const struct lk_user *user,
 	r.jti = claims->jti;
 	r.exp = claims->exp;
 	r.refresh = 0;
-	switch (lk_store_password_change(ctx->store, &l, &r, ctx->now)) {
+	switch (lk_store_password_change(lk_ctx_store(ctx), &l, &r, ctx->now)) {
 	case LK_STORE_OK:
 		break;
 	case LK_STORE_CHANGED:

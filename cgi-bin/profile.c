@@ -39,7 +39,7 @@ set_name(struct lk_ctx *ctx, struct lk_user *user)
 		(void)lk_deny(ctx, LK_R_INVALID, why);
 		goto out;
 	}
-	switch (lk_store_user_set_name(ctx->store, user->email, name,
+	switch (lk_store_user_set_name(lk_ctx_store(ctx), user->email, name,
 	    ctx->now)) {
 	case LK_STORE_OK:
 		reply(ctx, user->email, name);

@@ -46,7 +46,7 @@ handle(struct lk_ctx *ctx)
 	q.session_max = cfg->session_max;
 	q.refresh_max = cfg->session_refresh_max;
 	q.next = &issue.tokens;
-	switch (lk_store_refresh(ctx->store, &q, ctx->now, &successor)) {
+	switch (lk_store_refresh(lk_ctx_store(ctx), &q, ctx->now, &successor)) {
 	case LK_REFRESH_ROTATED:
 		break;
 	case LK_REFRESH_REPLAY:

@@ -14,7 +14,6 @@
 #include "json.h"
 #include "log.h"
 #include "method.h"
-#include "password.h"
 #include "util.h"
 
 /*
@@ -128,13 +127,16 @@ static const struct {
 	{ 504, "Gateway timeout" },
 };
 
-/* Loaded once per process. */
+/* Loaded once per process: the configuration, then keys and store when a request first needs them. */
 static struct lk_config	 app_cfg;
-static struct lk_keyring	 app_keys;
-static struct lk_store	*app_store;
-static int		 app_ready;
-static struct stat	 app_key_st[2];	/* key file, previous-keys file */
+static int		 app_ready;	/* the configuration is loaded */
 static long long	 app_last_try;
+static struct lk_keyring	 app_keys;
+static int		 app_keys_ready;
+static struct stat	 app_key_st[2];	/* key file, previous-keys file */
+static struct lk_store	*app_store;
+static long long	 app_last_store_try;
+static struct lk_token_cache	 app_tokens;
 
 /* Per-request state, wiped between requests. */
 static struct lk_request	app_req;
@@ -199,22 +201,29 @@ lk_app_reset(void)
 {
 	lk_store_close(app_store);
 	app_store = NULL;
+	app_last_store_try = 0;
 	lk_keyring_clear(&app_keys);
+	lk_token_cache_clear(&app_tokens);
+	app_keys_ready = 0;
 	app_ready = 0;
 	app_last_try = 0;
 }
 
 /*
- * Load configuration, key and store.  The configuration file is named by
- * LATCHKEY_CONFIG in the process environment or, failing that, in the
- * request's parameters (Apache's SetEnv), else the compiled-in default.
+ * Load the configuration.  Its file is named by LATCHKEY_CONFIG in the
+ * process environment or, failing that, in the request's parameters
+ * (Apache's SetEnv), else the compiled-in default.  Tried at most once a
+ * second while it fails (a 503 meanwhile).
  */
 static int
-app_init(struct lk_io *io)
+app_ensure(struct lk_io *io, long long now)
 {
 	const char	*path;
 	char		 err[LK_CONFIG_ERR_MAX];
 
+	if (app_ready || now == app_last_try)
+		return app_ready;
+	app_last_try = now;
 	path = getenv("LATCHKEY_CONFIG");
 	if ((path == NULL || *path == '\0') &&
 	    (path = lk_io_param(io, "LATCHKEY_CONFIG")) != NULL &&
@@ -224,51 +233,75 @@ app_init(struct lk_io *io)
 		path = lk_config_default_path();
 	if (lk_config_load(&app_cfg, path, err, sizeof(err)) == -1) {
 		lk_log(LK_LOG_ERR, "not serving: config: %s", err);
-		return -1;
+		return 0;
 	}
+	app_ready = 1;
+	return 1;
+}
+
+/*
+ * The keys, loaded at the first request that needs them, and again when
+ * their files changed (`latchkey key rotate` by another process).
+ */
+static int
+load_keys(void)
+{
+	char	err[LK_CONFIG_ERR_MAX];
+
+	if (app_keys_ready && !key_changed())
+		return 0;
+	/* What the old keys verified is not taken on their word any more. */
+	lk_token_cache_clear(&app_tokens);
 	key_stat(app_key_st);
 	if (lk_keyring_load(&app_keys, app_cfg.key_file, err,
 	    sizeof(err)) == -1) {
 		lk_log(LK_LOG_ERR, "not serving: %s", err);
+		app_keys_ready = 0;
 		return -1;
 	}
+	if (app_keys_ready)
+		lk_log(LK_LOG_INFO, "keys reloaded, current kid %s",
+		    app_keys.current.kid);
+	app_keys_ready = 1;
+	return 0;
+}
+
+/* The store, opened at the first request that needs it (tried once a second). */
+static int
+load_store(long long now)
+{
+	char	err[LK_CONFIG_ERR_MAX];
+
+	if (app_store != NULL)
+		return 0;
+	if (now == app_last_store_try)
+		return -1;
+	app_last_store_try = now;
 	if ((app_store = lk_store_open(app_cfg.database, 0, app_cfg.leeway,
 	    err, sizeof(err))) == NULL) {
 		lk_log(LK_LOG_ERR, "not serving: database %s", err);
-		lk_keyring_clear(&app_keys);
-		return -1;
-	}
-	if (lk_password_init(&app_cfg.hash) == -1) {
-		lk_log(LK_LOG_ERR, "not serving: cannot hash with %s cost %lu",
-		    app_cfg.hash.method, app_cfg.hash.cost);
-		lk_app_reset();
 		return -1;
 	}
 	return 0;
 }
 
-/* Ready to serve: loaded, with the keys another process may have rotated. */
+/* The context's loader: what a request needs, when it first needs it. */
 static int
-app_ensure(struct lk_io *io, long long now)
+load(struct lk_ctx *ctx, enum lk_need what)
 {
-	char	err[LK_CONFIG_ERR_MAX];
-
-	/* After `latchkey key rotate`, sign and verify with the new keys. */
-	if (app_ready && key_changed()) {
-		key_stat(app_key_st);
-		if (lk_keyring_load(&app_keys, app_cfg.key_file, err,
-		    sizeof(err)) == -1) {
-			lk_log(LK_LOG_ERR, "not serving: %s", err);
-			lk_app_reset();
-		} else
-			lk_log(LK_LOG_INFO, "keys reloaded, current kid %s",
-			    app_keys.current.kid);
+	switch (what) {
+	case LK_NEED_KEYS:
+		if (load_keys() == -1)
+			return -1;
+		ctx->keys = &app_keys;
+		return 0;
+	case LK_NEED_STORE:
+		if (load_store(ctx->now) == -1)
+			return -1;
+		ctx->store = app_store;
+		return 0;
 	}
-	if (!app_ready && now != app_last_try) {
-		app_last_try = now;
-		app_ready = app_init(io) == 0;
-	}
-	return app_ready;
+	return -1;
 }
 
 struct json_object *
@@ -559,8 +592,9 @@ lk_app_serve(const struct lk_endpoint *ep, enum lk_app_mode mode,
 		goto refuse;
 	}
 	ctx.cfg = &app_cfg;
-	ctx.keys = &app_keys;
-	ctx.store = app_store;
+	ctx.load = load;
+	/* Plain CGI serves one request: a cache would only cost. */
+	ctx.tokens = io->fcgi != NULL || io->fake ? &app_tokens : NULL;
 	lk_request_load(&app_req, io, app_cfg.csrf_header_name);
 	if (mode == LK_APP_AUTHORIZER)
 		authorize(&ctx, ep, io);

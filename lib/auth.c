@@ -38,7 +38,7 @@ check_store(struct lk_ctx *ctx, const struct lk_claims *claims,
 	enum lk_store_res	sr;
 	int			revoked;
 
-	sr = lk_store_token_check(ctx->store, claims->sub, claims->jti,
+	sr = lk_store_token_check(lk_ctx_store(ctx), claims->sub, claims->jti,
 	    claims->type == LK_TOKEN_REFRESH, user, st);
 	if (sr == LK_STORE_ERROR)
 		return lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
@@ -86,8 +86,10 @@ lk_auth_require(struct lk_ctx *ctx, enum lk_token_type want,
 		(void)lk_deny(ctx, LK_R_CSRF_MISSING, NULL);
 		goto out;
 	}
-	te = lk_token_verify(ctx->cfg, ctx->keys, token, strlen(token),
-	    ctx->now, claims);
+	if (lk_ctx_keys(ctx) == NULL)
+		goto out;
+	te = lk_token_verify_cached(ctx->tokens, ctx->cfg, ctx->keys, token,
+	    strlen(token), ctx->now, claims);
 	if (te != LK_TOKEN_OK) {
 		(void)lk_deny_token(ctx, te);
 		goto out;

@@ -24,3 +24,25 @@ lk_deny_token(struct lk_ctx *ctx, enum lk_token_err err)
 	return lk_deny(ctx, err < LK_TOKEN__MAX ?
 	    (enum lk_reason)(LK_R_TOKEN + err) : LK_R_INTERNAL, NULL);
 }
+
+const struct lk_keyring *
+lk_ctx_keys(struct lk_ctx *ctx)
+{
+	if (ctx->keys == NULL && (ctx->load == NULL ||
+	    ctx->load(ctx, LK_NEED_KEYS) == -1 || ctx->keys == NULL)) {
+		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
+		return NULL;
+	}
+	return ctx->keys;
+}
+
+struct lk_store *
+lk_ctx_store(struct lk_ctx *ctx)
+{
+	if (ctx->store == NULL && (ctx->load == NULL ||
+	    ctx->load(ctx, LK_NEED_STORE) == -1 || ctx->store == NULL)) {
+		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
+		return NULL;
+	}
+	return ctx->store;
+}

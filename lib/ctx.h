@@ -55,11 +55,19 @@ struct lk_denial {
 	long long	 retry_after;	/* seconds, for LK_R_THROTTLED */
 };
 
+/* What the runtime loads when a request first needs it. */
+enum lk_need {
+	LK_NEED_KEYS,
+	LK_NEED_STORE
+};
+
 struct lk_ctx {
-	/* Loaded once per process. */
+	/* Loaded once per process (keys and store when first needed). */
 	const struct lk_config	*cfg;
-	const struct lk_keyring	*keys;		/* current and previous keys */
-	struct lk_store		*store;
+	const struct lk_keyring	*keys;		/* NULL until loaded */
+	struct lk_store		*store;		/* NULL until opened */
+	int			(*load)(struct lk_ctx *, enum lk_need);
+	struct lk_token_cache	*tokens;	/* verified tokens, or NULL */
 	/* This request. */
 	struct lk_request	*req;
 	struct lk_response	*resp;
@@ -76,5 +84,15 @@ int	lk_deny(struct lk_ctx *ctx, enum lk_reason reason, const char *arg);
 
 /* The refusal of a token error. */
 int	lk_deny_token(struct lk_ctx *ctx, enum lk_token_err err);
+
+/*
+ * The keys, and the store, loaded by the runtime when a request first
+ * needs them, so that a request that needs neither (a refusal before any
+ * token, a plain-CGI process answering 401) costs neither.  NULL, with the
+ * request refused as LK_R_UNAVAILABLE and the reason logged, if they
+ * cannot be loaded.  The store's functions take NULL as a failed store.
+ */
+const struct lk_keyring *lk_ctx_keys(struct lk_ctx *ctx);
+struct lk_store *lk_ctx_store(struct lk_ctx *ctx);
 
 #endif

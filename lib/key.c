@@ -7,22 +7,27 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
 #include "key.h"
 #include "util.h"
 
-/* kid = the first LK_KID_LEN hex digits of SHA-256 of the key. */
-static int
-key_id(struct lk_key *key)
+int
+lk_key_set(struct lk_key *key, const void *bytes, size_t len)
 {
-	unsigned char		 md[EVP_MAX_MD_SIZE];
-	unsigned int		 mdlen = 0;
+	unsigned char	md[LK_SHA256_LEN];
+	long long	retired = key->retired;
 
-	if (EVP_Digest(key->bytes, key->len, md, &mdlen, EVP_sha256(),
-	    NULL) != 1 || mdlen * 2 < LK_KID_LEN)
+	lk_key_clear(key);
+	if (len == 0 || len > LK_KEY_MAX)
 		return -1;
-	return lk_hex_encode(md, LK_KID_LEN / 2, key->kid, sizeof(key->kid));
+	memcpy(key->bytes, bytes, len);
+	key->len = len;
+	key->retired = retired;
+	/* kid = the first LK_KID_LEN hex digits of SHA-256 of the key. */
+	lk_sha256(key->bytes, key->len, md);
+	(void)lk_hex_encode(md, LK_KID_LEN / 2, key->kid, sizeof(key->kid));
+	lk_hmac_sha256_key(&key->hmac, key->bytes, key->len);
+	lk_explicit_bzero(md, sizeof(md));
+	return 0;
 }
 
 void
@@ -71,13 +76,7 @@ lk_key_load(struct lk_key *key, const char *path, char *err, size_t errsz)
 		    "least %d needed", path, len, LK_KEY_MIN);
 		goto out;
 	}
-	memcpy(key->bytes, buf, len);
-	key->len = len;
-	if (key_id(key) == -1) {
-		(void)snprintf(err, errsz, "key file %s: cannot hash it", path);
-		lk_key_clear(key);
-		goto out;
-	}
+	(void)lk_key_set(key, buf, len);
 	rc = 0;
 out:
 	lk_explicit_bzero(buf, sizeof(buf));
@@ -183,10 +182,9 @@ parse_previous(struct lk_keyring *ring, char *text, const char *ppath,
 				(void)snprintf(err, errsz, "%s:%zu: bad key", ppath, n);
 				return -1;
 			}
-		memcpy(k->bytes, sp2 + 1, len);
-		k->len = len;
 		k->retired = retired;
-		if (key_id(k) == -1 || strcmp(k->kid, line) != 0) {
+		if (lk_key_set(k, sp2 + 1, len) == -1 ||
+		    strcmp(k->kid, line) != 0) {
 			(void)snprintf(err, errsz, "%s:%zu: kid does not match "
 			    "the key", ppath, n);
 			return -1;

@@ -3,6 +3,8 @@
 
 #include <stddef.h>
 
+#include "sha256.h"
+
 /*
  * The secret signing key: one line of text in a file of mode 0600.  The
  * HMAC key is that line's bytes, so the same value works as JWT_SECRET_KEY
@@ -20,7 +22,14 @@ struct lk_key {
 	size_t		len;
 	char		kid[LK_KID_LEN + 1];	/* "kid" header of its tokens */
 	long long	retired;		/* when rotated out; 0 if current */
+	struct lk_hmac_key hmac;		/* its HMAC-SHA256 state */
 };
+
+/*
+ * Make key the secret bytes[0..len) (at most LK_KEY_MAX): its kid and its
+ * HMAC state computed once.  Returns 0, or -1 if len is out of range.
+ */
+int	lk_key_set(struct lk_key *key, const void *bytes, size_t len);
 
 /*
  * The current key and the keys it replaced.  Previous keys live in

@@ -121,9 +121,11 @@ cookie_pair(struct lk_ctx *ctx, enum lk_token_type type, const char *token,
 int
 lk_session_send(struct lk_ctx *ctx, const struct lk_issue *issue)
 {
-	char	*access, *refresh;
+	char	*access = NULL, *refresh = NULL;
 	int	 rc = -1;
 
+	if (lk_ctx_keys(ctx) == NULL)
+		return -1;
 	access = lk_token_sign(ctx->cfg, &ctx->keys->current, &issue->access);
 	refresh = lk_token_sign(ctx->cfg, &ctx->keys->current,
 	    &issue->refresh);

@@ -5,7 +5,8 @@
 
 /*
  * The store's public functions: each hands the call to the backend that
- * opened the handle.
+ * opened the handle.  A NULL handle is a store that could not be opened:
+ * every operation fails (LK_STORE_ERROR), so callers need no other check.
  */
 
 struct lk_store *
@@ -34,6 +35,8 @@ lk_store_close(struct lk_store *s)
 enum lk_store_res
 lk_store_user_find(struct lk_store *s, const char *email, struct lk_user *out)
 {
+	if (s == NULL)
+		return LK_STORE_ERROR;
 	return s->ops->user_find(s, email, out);
 }
 
@@ -41,6 +44,8 @@ enum lk_store_res
 lk_store_user_add(struct lk_store *s, const char *email, const char *name,
     const char *hash, long long now)
 {
+	if (s == NULL)
+		return LK_STORE_ERROR;
 	return s->ops->user_add(s, email, name, hash, now);
 }
 
@@ -48,6 +53,8 @@ enum lk_store_res
 lk_store_user_set_name(struct lk_store *s, const char *email,
     const char *name, long long now)
 {
+	if (s == NULL)
+		return LK_STORE_ERROR;
 	return s->ops->user_set_name(s, email, name, now);
 }
 
@@ -55,6 +62,8 @@ enum lk_store_res
 lk_store_user_set_password(struct lk_store *s, const char *email,
     const char *hash, long long now)
 {
+	if (s == NULL)
+		return LK_STORE_ERROR;
 	return s->ops->user_set_password(s, email, hash, now);
 }
 
@@ -62,12 +71,16 @@ enum lk_store_res
 lk_store_user_set_disabled(struct lk_store *s, const char *email,
     int disabled, long long now)
 {
+	if (s == NULL)
+		return LK_STORE_ERROR;
 	return s->ops->user_set_disabled(s, email, disabled, now);
 }
 
 enum lk_store_res
 lk_store_user_delete(struct lk_store *s, const char *email, long long now)
 {
+	if (s == NULL)
+		return LK_STORE_ERROR;
 	return s->ops->user_delete(s, email, now);
 }
 
@@ -82,6 +95,8 @@ enum lk_store_res
 lk_store_token_check(struct lk_store *s, const char *email, const char *jti,
     int refresh, struct lk_user *user, struct lk_token_state *state)
 {
+	if (s == NULL)
+		return LK_STORE_ERROR;
 	return s->ops->token_check(s, email, jti, refresh, user, state);
 }
 
@@ -90,6 +105,8 @@ lk_store_throttle_reserve(struct lk_store *s, const char *const *keys,
     const long long *limits, size_t n, long long window, long long now,
     long long *retry_after)
 {
+	if (s == NULL)
+		return LK_STORE_ERROR;
 	return s->ops->throttle_reserve(s, keys, limits, n, window, now,
 	    retry_after);
 }
@@ -97,6 +114,8 @@ lk_store_throttle_reserve(struct lk_store *s, const char *const *keys,
 enum lk_store_res
 lk_store_login(struct lk_store *s, const struct lk_login *l, long long now)
 {
+	if (s == NULL)
+		return LK_STORE_ERROR;
 	return s->ops->login(s, l, now);
 }
 
@@ -104,6 +123,8 @@ enum lk_store_res
 lk_store_password_change(struct lk_store *s, const struct lk_login *l,
     const struct lk_revoke *revoke, long long now)
 {
+	if (s == NULL)
+		return LK_STORE_ERROR;
 	return s->ops->password_change(s, l, revoke, now);
 }
 
@@ -111,6 +132,8 @@ enum lk_refresh_res
 lk_store_refresh(struct lk_store *s, const struct lk_refresh *r,
     long long now, struct lk_store_tokens *successor)
 {
+	if (s == NULL)
+		return LK_REFRESH_ERROR;
 	return s->ops->refresh(s, r, now, successor);
 }
 
@@ -118,11 +141,15 @@ enum lk_store_res
 lk_store_logout(struct lk_store *s, const struct lk_revoke *t, size_t n,
     long long now)
 {
+	if (s == NULL)
+		return LK_STORE_ERROR;
 	return s->ops->logout(s, t, n, now);
 }
 
 enum lk_store_res
 lk_store_prune(struct lk_store *s, long long now)
 {
+	if (s == NULL)
+		return LK_STORE_ERROR;
 	return s->ops->prune(s, now);
 }

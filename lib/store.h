@@ -186,6 +186,11 @@ void	lk_store_close(struct lk_store *);
 /* The schema version this build writes. */
 int	lk_store_schema_version(void);
 
+/*
+ * Every function below takes a NULL store as one that failed:
+ * LK_STORE_ERROR (LK_REFRESH_ERROR).
+ */
+
 /* Find a user by email (ASCII case-insensitive). */
 enum lk_store_res lk_store_user_find(struct lk_store *, const char *email,
 	    struct lk_user *out);

@@ -250,7 +250,28 @@ struct sqlite_store {
 };
 
 #define DB(s)	(((struct sqlite_store *)(void *)(s))->db)
-#define ST(s, w) (((struct sqlite_store *)(void *)(s))->st[(w)])
+#define ST(s, w) stmt((s), (w))
+
+/*
+ * A statement, prepared at its first use and kept for the life of the
+ * connection: a process (a CGI request) prepares only what it runs.  NULL
+ * (logged) if it cannot be prepared; SQLite then refuses it, so the
+ * operation fails with LK_STORE_ERROR.
+ */
+static sqlite3_stmt *
+stmt(struct lk_store *s, enum stmt w)
+{
+	struct sqlite_store	*ss = (struct sqlite_store *)(void *)s;
+
+	if (ss->st[w] == NULL && sqlite3_prepare_v3(ss->db, stmts[w], -1,
+	    SQLITE_PREPARE_PERSISTENT, &ss->st[w], NULL) != SQLITE_OK) {
+		lk_log(LK_LOG_ERR, "database: prepare: %s",
+		    sqlite3_errmsg(ss->db));
+		sqlite3_finalize(ss->st[w]);
+		ss->st[w] = NULL;
+	}
+	return ss->st[w];
+}
 
 /* Refresh chains followed at most this far to the live pair. */
 #define CHAIN_MAX	16
@@ -471,12 +492,13 @@ row_to_session(sqlite3_stmt *st, int col, struct lk_session *se)
 static void
 sqlite_close(struct lk_store *s)
 {
-	int	i;
+	struct sqlite_store	*ss = (struct sqlite_store *)(void *)s;
+	int			 i;
 
 	for (i = 0; i < ST__MAX; i++)
-		sqlite3_finalize(ST(s, i));
-	sqlite3_close(DB(s));
-	free(s);
+		sqlite3_finalize(ss->st[i]);
+	sqlite3_close(ss->db);
+	free(ss);
 }
 
 static enum lk_store_res
@@ -1070,7 +1092,7 @@ lk_store_sqlite_open(const char *path, int create, char *err, size_t errsz)
 	struct sqlite_store	*ss;
 	struct lk_store		*s;
 	char			 why[512];
-	int			 flags, i, fd;
+	int			 flags, fd;
 
 	if ((ss = calloc(1, sizeof(*ss))) == NULL) {
 		(void)snprintf(err, errsz, "out of memory");
@@ -1126,13 +1148,6 @@ lk_store_sqlite_open(const char *path, int create, char *err, size_t errsz)
 		    "or its file system cannot be written)", path);
 		goto fail;
 	}
-	for (i = 0; i < ST__MAX; i++)
-		if (sqlite3_prepare_v3(ss->db, stmts[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &ss->st[i], NULL) != SQLITE_OK) {
-			(void)snprintf(err, errsz, "%s: %s", path,
-			    sqlite3_errmsg(ss->db));
-			goto fail;
-		}
 	return s;
 fail:
 	sqlite_close(s);

@@ -67,7 +67,7 @@ lk_throttle_reserve(struct lk_ctx *ctx, const char *email,
 	keys[1] = t->address;
 	limits[0] = cfg->throttle_account_max;
 	limits[1] = cfg->throttle_address_max;
-	switch (lk_store_throttle_reserve(ctx->store, keys, limits, 2,
+	switch (lk_store_throttle_reserve(lk_ctx_store(ctx), keys, limits, 2,
 	    cfg->throttle_window, ctx->now, &wait)) {
 	case LK_STORE_OK:
 		return 0;

@@ -7,6 +7,7 @@
 #include <jwt.h>
 
 #include "json.h"
+#include "sha256.h"
 #include "token.h"
 #include "util.h"
 
@@ -166,10 +167,14 @@ check_claims(const struct lk_config *cfg, struct json_object *pl,
 	return LK_TOKEN_OK;
 }
 
-/* A token past the structural checks, its header parsed. */
+/* A token past the structural checks: its header parsed, its parts decoded once. */
 struct parsed {
-	const char		*dot1, *dot2;	/* the two separators */
+	const char		*dot2;		/* the second separator */
 	struct json_object	*hdr;
+	unsigned char		 payload[LK_TOKEN_MAX];
+	size_t			 payload_len;
+	unsigned char		 sig[LK_TOKEN_MAX];
+	size_t			 sig_len;
 };
 
 /*
@@ -179,38 +184,47 @@ struct parsed {
 static enum lk_token_err
 parse(const char *token, size_t len, struct parsed *p)
 {
-	unsigned char		 buf[LK_TOKEN_MAX];
 	struct json_object	*v;
+	const char		*dot1;
 	enum lk_token_err	 rc = LK_TOKEN_OK;
 	long			 n;
 
-	memset(p, 0, sizeof(*p));
-	/* libjwt copies the token onto the stack: bound it first. */
+	p->hdr = NULL;
+	p->payload_len = p->sig_len = 0;
+	/* Bounded first: nothing reads more than a few KiB of cookie. */
 	if (len > LK_TOKEN_MAX)
 		return LK_TOKEN_TOO_LARGE;
 	if (token == NULL || strlen(token) != len ||
-	    (p->dot1 = memchr(token, '.', len)) == NULL ||
-	    (p->dot2 = strrchr(token, '.')) == p->dot1)
+	    (dot1 = memchr(token, '.', len)) == NULL ||
+	    (p->dot2 = strrchr(token, '.')) == dot1)
 		return LK_TOKEN_SEGMENTS;
-	n = lk_b64url_decode(token, (size_t)(p->dot1 - token), buf, sizeof(buf));
+	/* The header goes into payload[] for now: it is parsed at once. */
+	n = lk_b64url_decode(token, (size_t)(dot1 - token), p->payload,
+	    sizeof(p->payload));
 	if (n < 0)
 		return LK_TOKEN_HEADER_PADDING;
-	if ((p->hdr = lk_json_parse_object((const char *)buf, (size_t)n)) ==
-	    NULL)
+	if ((p->hdr = lk_json_parse_object((const char *)p->payload,
+	    (size_t)n)) == NULL)
 		return LK_TOKEN_HEADER_STRING;
-	if (lk_b64url_decode(p->dot1 + 1, (size_t)(p->dot2 - p->dot1 - 1), buf,
-	    sizeof(buf)) < 0)
+	if ((n = lk_b64url_decode(dot1 + 1, (size_t)(p->dot2 - dot1 - 1),
+	    p->payload, sizeof(p->payload))) < 0)
 		rc = LK_TOKEN_PAYLOAD_PADDING;
-	else if (lk_b64url_decode(p->dot2 + 1, len - (size_t)(p->dot2 - token) - 1,
-	    buf, sizeof(buf)) < 0)
-		rc = LK_TOKEN_CRYPTO_PADDING;
+	else {
+		p->payload_len = (size_t)n;
+		if ((n = lk_b64url_decode(p->dot2 + 1,
+		    len - (size_t)(p->dot2 - token) - 1, p->sig,
+		    sizeof(p->sig))) < 0)
+			rc = LK_TOKEN_CRYPTO_PADDING;
+		else
+			p->sig_len = (size_t)n;
+	}
 	/* Exactly HS256, spelled exactly so: "none" in any case never passes. */
-	else if (!json_object_object_get_ex(p->hdr, "alg", &v) ||
-	    !str_equals(v, "HS256"))
+	if (rc == LK_TOKEN_OK && (!json_object_object_get_ex(p->hdr, "alg",
+	    &v) || !str_equals(v, "HS256")))
 		rc = LK_TOKEN_ALG;
-	else if (json_object_object_get_ex(p->hdr, "crit", NULL))
+	else if (rc == LK_TOKEN_OK &&
+	    json_object_object_get_ex(p->hdr, "crit", NULL))
 		rc = LK_TOKEN_CRIT;
-	lk_explicit_bzero(buf, sizeof(buf));
 	if (rc != LK_TOKEN_OK) {
 		json_object_put(p->hdr);
 		p->hdr = NULL;
@@ -218,43 +232,40 @@ parse(const char *token, size_t len, struct parsed *p)
 	return rc;
 }
 
-/* Signature with key (through libjwt), then payload and claims. */
-static enum lk_token_err
-verify_parsed(const struct lk_config *cfg, const struct lk_key *key,
-    const char *token, const struct parsed *p, long long now, int any_time,
-    struct lk_claims *claims)
+/*
+ * Whether the signature is key's HMAC-SHA256 of "header.payload", from the
+ * key's prepared state, compared in constant time.  An empty key never
+ * matches: a token is never taken unsigned.
+ */
+static int
+signed_by(const struct lk_key *key, const char *token, const struct parsed *p)
 {
-	unsigned char		 buf[LK_TOKEN_MAX];
-	struct json_object	*pl = NULL;
-	jwt_t			*jwt = NULL;
+	unsigned char	mac[LK_SHA256_LEN];
+	int		ok;
+
+	if (key->len == 0 || p->sig_len != sizeof(mac))
+		return 0;
+	lk_hmac_sha256(&key->hmac, token, (size_t)(p->dot2 - token), mac);
+	ok = lk_ct_equal(mac, sizeof(mac), p->sig, p->sig_len);
+	lk_explicit_bzero(mac, sizeof(mac));
+	return ok;
+}
+
+/* Payload and claims of a token whose signature verified. */
+static enum lk_token_err
+verify_claims(const struct lk_config *cfg, const struct parsed *p,
+    long long now, int any_time, struct lk_claims *claims)
+{
+	struct json_object	*pl;
 	enum lk_token_err	 rc;
-	long			 n;
 
 	memset(claims, 0, sizeof(*claims));
-	if (jwt_decode(&jwt, token, key->bytes, (int)key->len) != 0 ||
-	    jwt == NULL) {
-		rc = LK_TOKEN_SIGNATURE;
-		goto out;
-	}
-	/* libjwt accepts any HMAC alg the token names: check again. */
-	if (jwt_get_alg(jwt) != JWT_ALG_HS256) {
-		rc = LK_TOKEN_ALG;
-		goto out;
-	}
-	n = lk_b64url_decode(p->dot1 + 1, (size_t)(p->dot2 - p->dot1 - 1), buf,
-	    sizeof(buf));
-	if (n < 0 ||
-	    (pl = lk_json_parse_object((const char *)buf, (size_t)n)) == NULL) {
-		rc = LK_TOKEN_PAYLOAD_STRING;
-		goto out;
-	}
+	if ((pl = lk_json_parse_object((const char *)p->payload,
+	    p->payload_len)) == NULL)
+		return LK_TOKEN_PAYLOAD_STRING;
 	rc = check_claims(cfg, pl, now, any_time, claims);
-out:
 	if (rc != LK_TOKEN_OK)
 		memset(claims, 0, sizeof(*claims));
-	lk_explicit_bzero(buf, sizeof(buf));
-	if (jwt != NULL)
-		jwt_free(jwt);
 	json_object_put(pl);
 	return rc;
 }
@@ -269,32 +280,38 @@ verify_ring(const struct lk_config *cfg, const struct lk_keyring *ring,
     const char *token, size_t len, long long now, int any_time,
     struct lk_claims *claims)
 {
-	struct parsed		 p;
+	struct parsed		*p;
 	struct json_object	*v;
-	const struct lk_key	*key;
+	const struct lk_key	*key = NULL;
 	enum lk_token_err	 rc;
 	char			 kid[LK_KID_LEN + 2];
 	size_t			 i;
 
 	memset(claims, 0, sizeof(*claims));
-	if (ring->current.len == 0)
+	if (ring == NULL || ring->current.len == 0)
 		return LK_TOKEN_INTERNAL;
-	if ((rc = parse(token, len, &p)) != LK_TOKEN_OK)
-		return rc;
-	if (json_object_object_get_ex(p.hdr, "kid", &v)) {
-		key = get_str(v, kid, sizeof(kid) - 1) == 0 ?
-		    lk_keyring_find(ring, kid) : NULL;
-		rc = key == NULL ? LK_TOKEN_SIGNATURE :
-		    verify_parsed(cfg, key, token, &p, now, any_time, claims);
-	} else {
-		/* No kid (flask-jwt-extended's tokens). */
-		rc = verify_parsed(cfg, &ring->current, token, &p, now,
-		    any_time, claims);
-		for (i = 0; rc == LK_TOKEN_SIGNATURE && i < ring->nprevious; i++)
-			rc = verify_parsed(cfg, &ring->previous[i], token, &p,
-			    now, any_time, claims);
-	}
-	json_object_put(p.hdr);
+	if ((p = malloc(sizeof(*p))) == NULL)
+		return LK_TOKEN_INTERNAL;
+	if ((rc = parse(token, len, p)) != LK_TOKEN_OK)
+		goto out;
+	if (json_object_object_get_ex(p->hdr, "kid", &v)) {
+		if (get_str(v, kid, sizeof(kid) - 1) == 0 &&
+		    (key = lk_keyring_find(ring, kid)) != NULL &&
+		    !signed_by(key, token, p))
+			key = NULL;
+	} else if (signed_by(&ring->current, token, p))
+		key = &ring->current;
+	else
+		/* No kid (flask-jwt-extended's tokens): each key in turn. */
+		for (i = 0; key == NULL && i < ring->nprevious; i++)
+			if (signed_by(&ring->previous[i], token, p))
+				key = &ring->previous[i];
+	rc = key == NULL ? LK_TOKEN_SIGNATURE :
+	    verify_claims(cfg, p, now, any_time, claims);
+	json_object_put(p->hdr);
+out:
+	lk_explicit_bzero(p, sizeof(*p));
+	free(p);
 	return rc;
 }
 
@@ -377,4 +394,76 @@ lk_token_sign(const struct lk_config *cfg, const struct lk_key *key,
 		out = jwt_encode_str(jwt);
 	jwt_free(jwt);
 	return out;
+}
+
+/* Whether cached claims still hold at now (as check_claims would judge). */
+static int
+still_valid(const struct lk_config *cfg, const struct lk_claims *c,
+    long long now)
+{
+	return c->exp > now - cfg->leeway && c->nbf <= now + cfg->leeway;
+}
+
+static void
+evict(struct lk_token_cache_entry *e)
+{
+	if (e->token != NULL) {
+		lk_explicit_bzero(e->token, e->len);
+		free(e->token);
+	}
+	lk_explicit_bzero(e, sizeof(*e));
+}
+
+enum lk_token_err
+lk_token_verify_cached(struct lk_token_cache *cache,
+    const struct lk_config *cfg, const struct lk_keyring *ring,
+    const char *token, size_t len, long long now, struct lk_claims *claims)
+{
+	struct lk_token_cache_entry	*e;
+	enum lk_token_err		 rc;
+	uint64_t			 h;
+
+	if (cache == NULL || len > LK_TOKEN_MAX || token == NULL)
+		return lk_token_verify(cfg, ring, token, len, now, claims);
+	if (!cache->keyed) {
+		if (lk_random_bytes(cache->key, sizeof(cache->key)) == -1)
+			return lk_token_verify(cfg, ring, token, len, now,
+			    claims);
+		cache->keyed = 1;
+	}
+	h = lk_siphash24(cache->key, token, len);
+	e = &cache->slot[h % LK_TOKEN_CACHE_SLOTS];
+	if (e->token != NULL && e->hash == h && e->len == len &&
+	    lk_ct_equal(e->token, e->len, token, len)) {
+		if (still_valid(cfg, &e->claims, now)) {
+			cache->hits++;
+			*claims = e->claims;
+			return LK_TOKEN_OK;
+		}
+		/* Expired: the full check says how, and it stays out. */
+		evict(e);
+	}
+	cache->misses++;
+	rc = lk_token_verify(cfg, ring, token, len, now, claims);
+	if (rc != LK_TOKEN_OK)
+		return rc;
+	evict(e);
+	if ((e->token = malloc(len + 1)) == NULL)
+		return rc;
+	memcpy(e->token, token, len + 1);
+	e->len = len;
+	e->hash = h;
+	e->claims = *claims;
+	return rc;
+}
+
+void
+lk_token_cache_clear(struct lk_token_cache *cache)
+{
+	size_t	i;
+
+	if (cache == NULL)
+		return;
+	for (i = 0; i < LK_TOKEN_CACHE_SLOTS; i++)
+		evict(&cache->slot[i]);
 }

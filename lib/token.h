@@ -2,6 +2,7 @@
 #define LK_TOKEN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
 #include "key.h"
@@ -122,6 +123,46 @@ enum lk_token_err lk_token_verify(const struct lk_config *cfg,
 enum lk_token_err lk_token_verify_any_time(const struct lk_config *cfg,
 	    const struct lk_keyring *ring, const char *token, size_t len,
 	    long long now, struct lk_claims *claims);
+
+/*
+ * A per-process cache of verified tokens: a FastCGI process sees the same
+ * cookie again and again, and need not check its signature and claims
+ * each time.  Keyed by the token's exact bytes: a slot is found by a
+ * keyed hash (SipHash, a random key per cache) and a token is taken from
+ * it only after a constant-time comparison of every byte, never on a
+ * prefix or a hash alone.  Entries die at their token's exp (plus leeway)
+ * and when the keys change (lk_token_cache_clear).  Only what a token
+ * proves by itself is kept: revocation, the session and the user are the
+ * store's, read for every request.
+ */
+#define LK_TOKEN_CACHE_SLOTS	64
+
+struct lk_token_cache_entry {
+	uint64_t		 hash;
+	size_t			 len;
+	char			*token;		/* a copy; NULL if the slot is free */
+	struct lk_claims	 claims;
+};
+
+struct lk_token_cache {
+	unsigned char		 key[16];
+	int			 keyed;
+	unsigned long		 hits, misses;	/* for tests and benchmarks */
+	struct lk_token_cache_entry slot[LK_TOKEN_CACHE_SLOTS];
+};
+
+/*
+ * lk_token_verify through the cache (NULL: no cache): a token cached and
+ * still inside its time window gives its claims at once; any other is
+ * verified in full and, if good, cached.
+ */
+enum lk_token_err lk_token_verify_cached(struct lk_token_cache *cache,
+	    const struct lk_config *cfg, const struct lk_keyring *ring,
+	    const char *token, size_t len, long long now,
+	    struct lk_claims *claims);
+
+/* Forget every cached token (the keys changed), wiping them. */
+void	lk_token_cache_clear(struct lk_token_cache *cache);
 
 /* Whether verified claims are of the type wanted. */
 enum lk_token_err lk_token_check_type(const struct lk_claims *claims,

@@ -363,3 +363,55 @@ out:
 	close(fd);
 	return rc;
 }
+
+#define SIP_ROTL(x, b)	(((x) << (b)) | ((x) >> (64 - (b))))
+#define SIP_ROUND(v0, v1, v2, v3) do {					\
+	v0 += v1; v1 = SIP_ROTL(v1, 13); v1 ^= v0; v0 = SIP_ROTL(v0, 32);	\
+	v2 += v3; v3 = SIP_ROTL(v3, 16); v3 ^= v2;			\
+	v0 += v3; v3 = SIP_ROTL(v3, 21); v3 ^= v0;			\
+	v2 += v1; v1 = SIP_ROTL(v1, 17); v1 ^= v2; v2 = SIP_ROTL(v2, 32);	\
+} while (0)
+
+static uint64_t
+le64(const unsigned char *p)
+{
+	uint64_t	v = 0;
+	int		i;
+
+	for (i = 7; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+uint64_t
+lk_siphash24(const unsigned char key[16], const void *data, size_t len)
+{
+	const unsigned char	*p = data;
+	uint64_t		 k0 = le64(key), k1 = le64(key + 8), m, b;
+	uint64_t		 v0 = 0x736f6d6570736575ULL ^ k0;
+	uint64_t		 v1 = 0x646f72616e646f6dULL ^ k1;
+	uint64_t		 v2 = 0x6c7967656e657261ULL ^ k0;
+	uint64_t		 v3 = 0x7465646279746573ULL ^ k1;
+	size_t			 i, left = len % 8;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		m = le64(p + i);
+		v3 ^= m;
+		SIP_ROUND(v0, v1, v2, v3);
+		SIP_ROUND(v0, v1, v2, v3);
+		v0 ^= m;
+	}
+	b = (uint64_t)len << 56;
+	for (; left > 0; left--)
+		b |= (uint64_t)p[i + left - 1] << (8 * (left - 1));
+	v3 ^= b;
+	SIP_ROUND(v0, v1, v2, v3);
+	SIP_ROUND(v0, v1, v2, v3);
+	v0 ^= b;
+	v2 ^= 0xff;
+	SIP_ROUND(v0, v1, v2, v3);
+	SIP_ROUND(v0, v1, v2, v3);
+	SIP_ROUND(v0, v1, v2, v3);
+	SIP_ROUND(v0, v1, v2, v3);
+	return v0 ^ v1 ^ v2 ^ v3;
+}

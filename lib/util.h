@@ -85,6 +85,13 @@ long	lk_b64url_encode(const void *in, size_t n, char *out, size_t outsz);
  */
 long	lk_b64url_decode(const char *in, size_t len, void *out, size_t outsz);
 
+/*
+ * SipHash-2-4 of data under a 16-byte key: a keyed hash for tables that
+ * hold what requests send, so that no one can aim at a bucket.
+ */
+uint64_t lk_siphash24(const unsigned char key[16], const void *data,
+	    size_t len);
+
 /* Write all n bytes to fd, retrying on EINTR.  Returns 0, or -1 (errno set). */
 int	lk_write_all(int fd, const void *buf, size_t n);
 

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 # Layer of each module: 0 primitives, 1 HTTP, 2 domain, 3 decision, 4 runtime.
 layer() {
 	case $1 in
-	util|log|json) echo 0 ;;
+	util|log|json|sha256) echo 0 ;;
 	io|method|request|response) echo 1 ;;
 	password|csrf|key|config|policy|cookie|token|store|store_sqlite|store_pg|\
 	totp|qr|secretbox|recovery|webauthn|mail|jwk) echo 2 ;;

@@ -105,8 +105,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1 || size > 3 * LK_TOKEN_MAX)
 		return 0;
 	if (key.len == 0) {
-		key.len = strlen(SECRET);
-		memcpy(key.bytes, SECRET, key.len);
+		(void)lk_key_set(&key, SECRET, strlen(SECRET));
 		load_ring(&ring);
 		single.current = key;
 	}

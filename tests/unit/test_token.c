@@ -1,10 +1,12 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "config.h"
 #include "key.h"
 #include "token.h"
+#include "util.h"
 #include "t.h"
 #include "forge.h"
 
@@ -19,8 +21,7 @@ setup(void)
 {
 	lk_config_defaults(&cfg);
 	memset(&key, 0, sizeof(key));
-	memcpy(key.bytes, SECRET, strlen(SECRET));
-	key.len = strlen(SECRET);
+	(void)lk_key_set(&key, SECRET, strlen(SECRET));
 }
 
 static enum lk_token_err
@@ -93,8 +94,16 @@ TEST(issue_then_verify_roundtrip)
 	CHECK_INT(lk_token_check_type(&got, LK_TOKEN_ACCESS), LK_TOKEN_OK);
 	CHECK_INT(strlen(issued.jti), 36);
 	CHECK(strcmp(issued.jti, issued.csrf) != 0);
-	/* The header is exactly flask-jwt-extended's. */
-	CHECK(strncmp(tok, "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.", 37) == 0);
+	/* The header is flask-jwt-extended's, plus the key's kid. */
+	{
+		char	want[128], enc[256];
+
+		(void)snprintf(want, sizeof(want),
+		    "{\"alg\":\"HS256\",\"kid\":\"%s\",\"typ\":\"JWT\"}", key.kid);
+		(void)lk_b64url_encode(want, strlen(want), enc, sizeof(enc));
+		CHECK(strncmp(tok, enc, strlen(enc)) == 0 &&
+		    tok[strlen(enc)] == '.');
+	}
 	free(tok);
 }
 
@@ -122,8 +131,7 @@ TEST(flask_fixture_tokens_verify)
 	CHECK(secret != NULL);
 	if (secret == NULL)
 		return;
-	memcpy(key.bytes, secret, strlen(secret));
-	key.len = strlen(secret);
+	(void)lk_key_set(&key, secret, strlen(secret));
 
 	tok = fixture_str("tokens", "access_valid", "token");
 	CHECK_INT(t_verify_key(&cfg, &key, tok, strlen(tok), time(NULL), &c),
@@ -412,6 +420,69 @@ TEST(issuer_and_audience)
 	}
 }
 
+TEST(cache_gives_claims_again_without_trusting_a_hash)
+{
+	static struct lk_token_cache	 cache;
+	static struct lk_keyring	 ring;
+	struct lk_claims		 issued, got;
+	struct lk_token_cache_entry	*e;
+	char				*tok, bad[LK_TOKEN_MAX + 1];
+	uint64_t			 h;
+	size_t				 n;
+
+	setup();
+	memset(&cache, 0, sizeof(cache));
+	memset(&ring, 0, sizeof(ring));
+	ring.current = key;
+	tok = t_issue(&cfg, &key, LK_TOKEN_ACCESS, "a@b.c", NOW, 60, &issued);
+	CHECK(tok != NULL);
+	if (tok == NULL)
+		return;
+	n = strlen(tok);
+	CHECK_INT(lk_token_verify_cached(&cache, &cfg, &ring, tok, n, NOW, &got),
+	    LK_TOKEN_OK);
+	CHECK_INT(cache.misses, 1);
+	CHECK_INT(lk_token_verify_cached(&cache, &cfg, &ring, tok, n, NOW + 5,
+	    &got), LK_TOKEN_OK);
+	CHECK_INT(cache.hits, 1);
+	CHECK_STR(got.jti, issued.jti);
+	CHECK_STR(got.csrf, issued.csrf);
+	CHECK_INT(got.exp, NOW + 60);
+	/* One byte off: verified in full, and refused. */
+	memcpy(bad, tok, n + 1);
+	bad[n - 2] = bad[n - 2] == 'A' ? 'B' : 'A';
+	CHECK_INT(lk_token_verify_cached(&cache, &cfg, &ring, bad, n, NOW, &got),
+	    LK_TOKEN_SIGNATURE);
+	/*
+	 * Even where the slot and the hash say "this one", the bytes decide:
+	 * plant the good token under the bad one's hash.
+	 */
+	h = lk_siphash24(cache.key, bad, n);
+	e = &cache.slot[h % LK_TOKEN_CACHE_SLOTS];
+	if (e->token != NULL)
+		free(e->token);
+	e->token = strdup(tok);
+	e->len = n;
+	e->hash = h;
+	e->claims = issued;
+	CHECK_INT(lk_token_verify_cached(&cache, &cfg, &ring, bad, n, NOW, &got),
+	    LK_TOKEN_SIGNATURE);
+	CHECK_STR(got.jti, "");
+	/* Past exp the entry is dead: the full check says "expired". */
+	CHECK_INT(lk_token_verify_cached(&cache, &cfg, &ring, tok, n, NOW + 60,
+	    &got), LK_TOKEN_EXPIRED);
+	CHECK_INT(lk_token_verify_cached(&cache, &cfg, &ring, tok, n, NOW, &got),
+	    LK_TOKEN_OK);
+	/* Cleared (the keys changed): nothing is taken on its word. */
+	h = cache.misses;
+	lk_token_cache_clear(&cache);
+	CHECK_INT(lk_token_verify_cached(&cache, &cfg, &ring, tok, n, NOW, &got),
+	    LK_TOKEN_OK);
+	CHECK_INT(cache.misses, h + 1);
+	lk_token_cache_clear(&cache);
+	free(tok);
+}
+
 int
 main(void)
 {
@@ -427,5 +498,6 @@ main(void)
 	RUN(identity_and_flask_claims);
 	RUN(token_types);
 	RUN(issuer_and_audience);
+	RUN(cache_gives_claims_again_without_trusting_a_hash);
 	return T_END();
 }

@@ -180,6 +180,26 @@ TEST(write_all_and_read_private)
 	(void)rmdir(dir);
 }
 
+/* The reference vectors of the SipHash paper (key 00..0f, message 00..n-1). */
+TEST(siphash24_reference_vectors)
+{
+	unsigned char	key[16], msg[64];
+	size_t		i;
+
+	for (i = 0; i < 16; i++)
+		key[i] = (unsigned char)i;
+	for (i = 0; i < 64; i++)
+		msg[i] = (unsigned char)i;
+	CHECK(lk_siphash24(key, msg, 0) == 0x726fdb47dd0e0e31ULL);
+	CHECK(lk_siphash24(key, msg, 1) == 0x74f839c593dc67fdULL);
+	CHECK(lk_siphash24(key, msg, 7) == 0xab0200f58b01d137ULL);
+	CHECK(lk_siphash24(key, msg, 8) == 0x93f5f5799a932462ULL);
+	CHECK(lk_siphash24(key, msg, 15) == 0xa129ca6149be45e5ULL);
+	CHECK(lk_siphash24(key, msg, 63) == 0x958a324ceb064572ULL);
+	key[0] ^= 1;
+	CHECK(lk_siphash24(key, msg, 15) != 0xa129ca6149be45e5ULL);
+}
+
 int
 main(void)
 {
@@ -193,5 +213,6 @@ main(void)
 	RUN(hex_encode_bounds);
 	RUN(b64url_round_trip_and_strictness);
 	RUN(write_all_and_read_private);
+	RUN(siphash24_reference_vectors);
 	return T_END();
 }
