@@ -9,8 +9,9 @@
 PREFIX	?= /usr/local
 SYSCONFDIR ?= $(PREFIX)/etc
 PORT	?= 8080
-# SANITIZE=1 builds apart, so the two builds never mix objects.
-BUILD	:= $(if $(SANITIZE),build/sanitize,build)
+# SANITIZE=1 and STATIC=1 build apart, so that builds never mix objects.
+STATIC	?=
+BUILD	:= $(if $(SANITIZE),build/sanitize,$(if $(STATIC),build/static,build))
 CC	?= cc
 NODE	?= node
 SANITIZE ?=
@@ -18,6 +19,16 @@ SANITIZE ?=
 PKGS	:= libjwt json-c sqlite3 libxcrypt fcgi libcrypto liboath libqrencode libcbor
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# Libraries Debian ships static archives of, linked into each program with
+# STATIC=1 (and always into the shared-hosting tarball's programs): a
+# plain-CGI request then maps fewer shared libraries (bench/results.md
+# measures both).  Shared is the default, so that the distribution's
+# security updates of them reach the programs.
+STATIC_PKGS := sqlite3 json-c fcgi libxcrypt liboath
+STATIC_LIBS = -Wl,-Bstatic $(shell pkg-config --libs $(STATIC_PKGS) 2>/dev/null) \
+	      -Wl,-Bdynamic $(shell pkg-config --libs \
+	      $(filter-out $(STATIC_PKGS),$(PKGS)) 2>/dev/null) -lm
+PROG_LIBS  = $(if $(STATIC),$(STATIC_LIBS),$(PKG_LIBS))
 
 WARN	:= -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wpointer-arith -Wvla
@@ -87,12 +98,12 @@ $(LIB): $(LIB_OBJS)
 $(BUILD)/cgi-bin/%.fcgi: cgi-bin/%.c $(LIB) lib/*.h
 	@mkdir -p $(@D)
 	@echo "  CCLD    $@"
-	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PROG_LIBS)
 
 $(TOOL): tool/latchkey.c $(LIB) lib/*.h
 	@mkdir -p $(@D)
 	@echo "  CCLD    $@"
-	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PROG_LIBS)
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/*.h $(LIB) lib/*.h \
 	    cgi-bin/*.c

@@ -5,8 +5,9 @@
  *
  *   cgitime RUNS PROGRAM      (the CGI variables come from the environment)
  *
- * Prints one JSON object: runs, p50/p90/min/mean in milliseconds, and the
- * status line of the last response.
+ * Prints one JSON object: every run's time in order (samples), runs,
+ * p50/p90/min/mean in milliseconds, and the status line of the last
+ * response.
  */
 #include <sys/wait.h>
 
@@ -87,8 +88,11 @@ main(int argc, char *argv[])
 		buf[sizeof(status) - 1] = '\0';
 		memcpy(status, buf, sizeof(status));
 	}
+	printf("{\"samples\":[");
+	for (i = 0; i < runs; i++)
+		printf("%s%.3f", i > 0 ? "," : "", t[i]);
 	qsort(t, (size_t)runs, sizeof(*t), cmp);
-	printf("{\"runs\":%ld,\"p50_ms\":%.3f,\"p90_ms\":%.3f,\"min_ms\":%.3f,"
+	printf("],\"runs\":%ld,\"p50_ms\":%.3f,\"p90_ms\":%.3f,\"min_ms\":%.3f,"
 	    "\"mean_ms\":%.3f,\"status\":\"%s\"}\n", runs, t[runs / 2],
 	    t[runs * 9 / 10], t[0], sum / (double)runs, status);
 	return 0;

@@ -3,8 +3,12 @@
  * flags as latchkey's programs and served by the same lighttpd in the same
  * run by `make bench`.  It accepts a request and answers a fixed small JSON
  * body with the headers latchkey sends, reading nothing and deciding
- * nothing: the ceiling for any FastCGI endpoint on this machine.
+ * nothing: the ceiling for any FastCGI endpoint on this machine.  Run as
+ * plain CGI it answers once and exits: the floor of a CGI program that
+ * links libfcgi alone.
  */
+#include <stdio.h>
+
 #include <fcgiapp.h>
 
 int	main(void);
@@ -21,6 +25,10 @@ main(void)
 	    "{\"email\":\"test@example.com\",\"name\":\"John Doe\"}\n";
 	FCGX_Request		r;
 
+	if (FCGX_IsCGI()) {
+		(void)fwrite(resp, 1, sizeof(resp) - 1, stdout);
+		return 0;
+	}
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&r, 0, 0) != 0)
 		return 1;
 	while (FCGX_Accept_r(&r) >= 0) {

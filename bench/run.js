@@ -43,6 +43,116 @@ function machine() {
 	].join('\n');
 }
 
+const med = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+const avg = (a, k) => a.reduce((s, x) => s + x[k], 0) / a.length;
+
+/** A members directory with one small page, readable by Apache's workers. */
+function membersDir(tag) {
+	const d = fs.mkdtempSync(path.join(os.tmpdir(), `latchkey-bench-${tag}-`));
+	fs.chmodSync(d, 0o755);
+	fs.writeFileSync(path.join(d, 'page.html'), '<!doctype html><title>members</title><p>Members only.</p>\n');
+	fs.chmodSync(path.join(d, 'page.html'), 0o644);
+	return d;
+}
+
+/**
+ * Apache + mod_fcgid as `make run-apache` configures it, plus the bench's
+ * two extra places for the same page: /bench/open/ (no check) and
+ * /bench/guarded/ (behind the no-op authorizer).
+ */
+async function startApacheBench(prep, members) {
+	const { launchApache } = require('../tests/lib/apache.js');
+	const port = await require('../tests/lib/net.js').freePort();
+	const state = `${prep.dir}-apache`;
+	const open = membersDir('open');
+	const guarded = membersDir('guarded');
+	const conf = execFileSync(path.join(h.repoRoot, 'scripts', 'run-apache'), ['--generate-only',
+	    '--mode', 'fcgid', '--port', String(port), '--state', state, '--config', prep.config],
+	    { encoding: 'utf8', env: { ...process.env, BUILD: h.buildDir, LATCHKEY_MEMBERS: members } }).trim();
+	fs.appendFileSync(conf, `
+Alias "/bench/open/" "${open}/"
+<Directory "${open}">
+    Require all granted
+    Header always set Cache-Control "no-store"
+</Directory>
+Alias "/bench/guarded/" "${guarded}/"
+<Directory "${guarded}">
+    FcgidAccessChecker "${bin('bench/noopauth.fcgi')}"
+    FcgidAccessCheckerAuthoritative On
+    Require all granted
+    Header always set Cache-Control "no-store"
+</Directory>
+`);
+	const srv = await launchApache({ conf, port, errorLog: path.join(state, 'logs', 'error.log') });
+	return { ...srv, async stop() {
+		await srv.stop();
+		for (const d of [state, open, guarded]) fs.rmSync(d, { recursive: true, force: true });
+	} };
+}
+
+/*
+ * The same static page unprotected, behind the no-op authorizer and behind
+ * authorize.fcgi (with a good cookie), 64 connections, in alternating
+ * rounds so that drift hits all three alike.
+ */
+async function authorizer(baseURL, cookie, label) {
+	const runs = { open: [], guarded: [], members: [] };
+	const paths = { open: '/bench/open/page.html', guarded: '/bench/guarded/page.html',
+	    members: '/members/page.html' };
+	for (const k of Object.keys(paths))
+		await h.loadgen(baseURL + paths[k], { conns: 64, seconds: 1, headers: [`Cookie: ${cookie}`] });
+	for (let i = 0; i < 2; i++)
+		for (const k of Object.keys(paths)) {
+			log(`${label}: ${k}, round ${i + 1}`);
+			runs[k].push(await h.loadgen(baseURL + paths[k], { conns: 64, seconds: T / 3, warmup: 0.3,
+			    headers: [`Cookie: ${cookie}`] }));
+		}
+	const out = {};
+	for (const k of Object.keys(runs))
+		out[k] = { rps: avg(runs[k], 'rps'), p50: avg(runs[k], 'p50_ms'), p99: avg(runs[k], 'p99_ms'),
+		    errors: runs[k].reduce((s, x) => s + x.errors + x.requests - x.ok, 0) };
+	return out;
+}
+
+/*
+ * Profile and authorizer latency (one connection) on two servers measured
+ * in turns: a store of a thousand sessions and revocations against one of
+ * BIG of each.
+ */
+async function growth(servers, cookies, rounds) {
+	const out = servers.map(() => ({ p: [], a: [] }));
+	for (let r = 0; r < rounds; r++)
+		for (let i = 0; i < servers.length; i++) {
+			log(`growth: round ${r + 1}, server ${i + 1}`);
+			const hd = { headers: [`Cookie: ${cookies[i]}`] };
+			out[i].p.push(await h.loadgen(`${servers[i].baseURL}/api/profile`, { conns: 1, seconds: T / 4, warmup: 0.3, ...hd }));
+			out[i].a.push(await h.loadgen(`${servers[i].baseURL}/members/page.html`, { conns: 1, seconds: T / 4, warmup: 0.3, ...hd }));
+		}
+	return out.map((o) => ({
+		profile_p50: med(o.p.map((x) => x.p50_ms)), profile_p99: med(o.p.map((x) => x.p99_ms)),
+		authz_p50: med(o.a.map((x) => x.p50_ms)), authz_p99: med(o.a.map((x) => x.p99_ms)),
+		failed: [...o.p, ...o.a].reduce((s, x) => s + x.errors + x.requests - x.ok, 0),
+	}));
+}
+
+/*
+ * Plain CGI: each program spawned with the request in its environment,
+ * 5 runs at a time, in turns, ROUNDS times: medians of all runs.
+ */
+function cgiTimes(progs, rounds) {
+	const samples = progs.map(() => []);
+	let status = progs.map(() => '');
+	for (let r = 0; r < rounds; r++)
+		progs.forEach((p, i) => {
+			const out = JSON.parse(sh(bin('bench/cgitime'), ['5', p.bin], { env: p.env }));
+			samples[i].push(...out.samples);
+			status[i] = out.status;
+		});
+	return progs.map((p, i) => ({ ...p, runs: samples[i].length, p50: med(samples[i]),
+	    p90: [...samples[i]].sort((x, y) => x - y)[Math.floor(samples[i].length * 0.9)],
+	    min: Math.min(...samples[i]), status: status[i] }));
+}
+
 async function settleAll(srv) {
 	await h.settle(['login', 'profile', 'logout', 'noop'].flatMap((n) => srv.pids(n)));
 }
@@ -64,7 +174,6 @@ function memRows(srv) {
  */
 async function compare(servers, rounds) {
 	const out = servers.map(() => ({ p1: [], l1: [], p64: [] }));
-	const med = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 	const sessions = [];
 	for (const srv of servers) sessions.push((await h.login(srv.baseURL)).cookie);
 	for (let r = 0; r < rounds; r++) {
@@ -108,7 +217,6 @@ async function bench(srv, label, results) {
 			runs.noop.push(await h.loadgen(`${srv.baseURL}/bench/noop`, { conns: 64, seconds: T / 2, warmup: 0.5 }));
 			runs.profile.push(await h.loadgen(`${srv.baseURL}/api/profile`, { conns: 64, seconds: T / 2, warmup: 0.5, ...profile }));
 		}
-		const avg = (a, k) => a.reduce((s, x) => s + x[k], 0) / a.length;
 		for (const k of ['noop', 'profile']) {
 			r[k] = { rps: avg(runs[k], 'rps'), p50: avg(runs[k], 'p50_ms'), p99: avg(runs[k], 'p99_ms'),
 			    errors: runs[k].reduce((s, x) => s + x.errors + x.requests - x.ok, 0) };
@@ -156,8 +264,26 @@ async function main() {
 	})));
 	const parRate = par.reduce((s, x) => s + (x ? 1000 / x.hash_ms : 0), 0);
 
-	let srv = await h.startLighttpd({ prep: small, procs: PROCS, noop: true });
+	const members = membersDir('members');
+	let srv = await h.startLighttpd({ prep: small, procs: PROCS, noop: true, noopauth: true, members });
 	const { r: s, cookie } = await bench(srv, `${SMALL} users`, { throughput: true });
+	const authzLt = await authorizer(srv.baseURL, cookie, 'lighttpd authorizer');
+	await srv.stop(true);
+	const apache = await startApacheBench(small, members);
+	const apacheCookie = (await h.login(apache.baseURL)).cookie;
+	const authzAp = await authorizer(apache.baseURL, apacheCookie, 'Apache authorizer');
+	await apache.stop();
+	srv = await h.startLighttpd({ prep: small, procs: PROCS, noop: true, noopauth: true, members });
+
+	log(`building a store of ${BIG} sessions and ${BIG} revocations`);
+	const sess = h.prepare({});
+	h.addSessionFillers(sess.db, BIG, h.DEMO.email);
+	h.addSessionFillers(small.db, SMALL, h.DEMO.email);
+	const sessMiB = fs.statSync(sess.db).size / 2 ** 20;
+	const srvSess = await h.startLighttpd({ prep: sess, procs: PROCS, members });
+	const [gs, gb] = await growth([srv, srvSess], [cookie, (await h.login(srvSess.baseURL)).cookie], 3);
+	await srvSess.stop();
+	fs.rmSync(sess.dir, { recursive: true, force: true });
 
 	log(`building a store of ${BIG} users`);
 	const t0 = Date.now();
@@ -184,9 +310,22 @@ async function main() {
 	const cgiEnv = { ...process.env, GATEWAY_INTERFACE: 'CGI/1.1', REQUEST_METHOD: 'GET',
 	    SCRIPT_NAME: '/api/profile', SERVER_PROTOCOL: 'HTTP/1.1', REMOTE_ADDR: '127.0.0.1',
 	    HTTP_COOKIE: cookie, LATCHKEY_CONFIG: small.config };
-	const cgi = JSON.parse(sh(bin('bench/cgitime'), ['200', bin('cgi-bin/profile.fcgi')], { env: cgiEnv }));
+	const noCookie = { ...cgiEnv };
+	delete noCookie.HTTP_COOKIE;
+	const staticBin = (p) => path.join(h.repoRoot, 'build', 'static', p);
+	const cgi = cgiTimes([
+		{ name: 'bench/noop.c as CGI (links libfcgi alone)', bin: bin('bench/noop.fcgi'), env: cgiEnv },
+		{ name: 'empty program, same shared libraries as profile', bin: bin('bench/emptycgi'), env: cgiEnv },
+		{ name: 'GET /api/profile, no cookie (401)', bin: bin('cgi-bin/profile.fcgi'), env: noCookie },
+		{ name: 'GET /api/profile, valid cookie (200)', bin: bin('cgi-bin/profile.fcgi'), env: cgiEnv },
+		{ name: 'STATIC=1: empty program, same shared libraries', bin: bin('bench/emptycgi-static'), env: cgiEnv },
+		{ name: 'STATIC=1: GET /api/profile, no cookie (401)', bin: staticBin('cgi-bin/profile.fcgi'), env: noCookie },
+		{ name: 'STATIC=1: GET /api/profile, valid cookie (200)', bin: staticBin('cgi-bin/profile.fcgi'), env: cgiEnv },
+	], 8);
 	const cgiLogin = JSON.parse(sh(bin('bench/cgitime'), ['20', bin('cgi-bin/login.fcgi')], {
 		env: { ...cgiEnv, REQUEST_METHOD: 'POST', SCRIPT_NAME: '/api/login', CONTENT_TYPE: 'application/json', CONTENT_LENGTH: '0' } }));
+	const needed = (p) => sh('sh', ['-c', `readelf -d ${p} | sed -n 's/.*(NEEDED).*\\[\\(.*\\)\\]/\\1/p' | tr '\\n' ' '`]);
+	fs.rmSync(members, { recursive: true, force: true });
 	fs.rmSync(small.dir, { recursive: true, force: true });
 	fs.rmSync(big.dir, { recursive: true, force: true });
 
@@ -200,6 +339,14 @@ async function main() {
 	const lSlow = slow(cb.login_p50, cs.login_p50);
 	const tSlow = slow(cs.profile_rps, cb.profile_rps);
 	const mark = (ok) => (ok ? 'met' : '**missed**');
+	const azLt = authzLt.members.rps / authzLt.guarded.rps;
+	const azAp = authzAp.members.rps / authzAp.guarded.rps;
+	const cgiCk = cgi[3].p50 / cgi[1].p50;
+	const cgiNo = cgi[2].p50 / cgi[1].p50;
+	const cgiCkS = cgi[6].p50 / cgi[4].p50;
+	const cgiNoS = cgi[5].p50 / cgi[4].p50;
+	const gpSlow = slow(gb.profile_p50, gs.profile_p50);
+	const gaSlow = slow(gb.authz_p50, gs.authz_p50);
 	const md = [];
 	md.push('# latchkey benchmark results', '',
 	    'Written by `make bench` (bench/run.js); numbers from one run on the machine below.',
@@ -212,8 +359,25 @@ async function main() {
 	    `| profile ≥ 0.9 × no-op responder | ${f2(ratio)} × (${f1(s.profile.rps)} vs ${f1(s.noop.rps)} req/s) | ${mark(ratio >= 0.9)} |`,
 	    `| login ≥ 0.95 × bare hash rate | ${f2(loginRatio)} × (${f1(s.login.rps)} vs ${f1(hashtime.bare_rate)} /s); ${f2(s.login.rps / parRate)} × the measured parallel hash rate ${f1(parRate)} /s | ${mark(loginRatio >= 0.95)} |`,
 	    `| ≤ 2 MiB private (RssAnon) per FastCGI process | max ${mib(maxAnon)} MiB | ${mark(maxAnon <= 2048)} |`,
-	    `| plain-CGI request < 5 ms | profile p50 ${f2(cgi.p50_ms)} ms | ${mark(cgi.p50_ms < 5)} |`,
+	    `| authorizer (lighttpd) ≥ 0.9 × no-op authorizer | ${f2(azLt)} × (${f1(authzLt.members.rps)} vs ${f1(authzLt.guarded.rps)} req/s; unprotected ${f1(authzLt.open.rps)}) | ${mark(azLt >= 0.9)} |`,
+	    `| authorizer (Apache mod_fcgid) ≥ 0.9 × no-op authorizer | ${f2(azAp)} × (${f1(authzAp.members.rps)} vs ${f1(authzAp.guarded.rps)} req/s; unprotected ${f1(authzAp.open.rps)}) | ${mark(azAp >= 0.9)} |`,
+	    `| plain CGI, profile with a valid cookie ≤ 1.2 × empty program (same libraries) | ${f2(cgiCk)} × (${f2(cgi[3].p50)} vs ${f2(cgi[1].p50)} ms); STATIC=1 ${f2(cgiCkS)} × (${f2(cgi[6].p50)} vs ${f2(cgi[4].p50)} ms) | ${mark(cgiCk <= 1.2)} |`,
+	    `| plain CGI, profile without a cookie ≤ 1.2 × empty program | ${f2(cgiNo)} ×; STATIC=1 ${f2(cgiNoS)} × | ${mark(cgiNo <= 1.2)} |`,
 	    `| ${BIG} users no slower than ${SMALL} beyond 10% | profile latency ${f1(pSlow)}%, login latency ${f1(lSlow)}%, profile throughput ${f1(tSlow)}% | ${mark(pSlow <= 10 && lSlow <= 10 && tSlow <= 10)} |`,
+	    `| ${BIG} sessions and revocations no slower than ${SMALL} beyond 10% | profile latency ${f1(gpSlow)}%, authorizer latency ${f1(gaSlow)}% | ${mark(gpSlow <= 10 && gaSlow <= 10)} |`,
+	    '',
+	    `## The authorizer: one static page, 64 connections`, '',
+	    '| server | unprotected req/s | behind the no-op authorizer | behind authorize.fcgi (valid cookie) | p50 ms (authorize.fcgi) | p99 ms | failed |',
+	    '|---|---|---|---|---|---|---|',
+	    `| lighttpd | ${f1(authzLt.open.rps)} | ${f1(authzLt.guarded.rps)} | ${f1(authzLt.members.rps)} | ${f2(authzLt.members.p50)} | ${f2(authzLt.members.p99)} | ${authzLt.members.errors + authzLt.guarded.errors + authzLt.open.errors} |`,
+	    `| Apache + mod_fcgid | ${f1(authzAp.open.rps)} | ${f1(authzAp.guarded.rps)} | ${f1(authzAp.members.rps)} | ${f2(authzAp.members.p50)} | ${f2(authzAp.members.p99)} | ${authzAp.members.errors + authzAp.guarded.errors + authzAp.open.errors} |`,
+	    '',
+	    `## ${SMALL} against ${BIG} sessions and revocations`, '',
+	    `The large store holds ${BIG} live sessions of the demo user (each with its refresh token) and ${BIG} revoked`,
+	    `token ids (${f1(sessMiB)} MiB); both servers ran at once and were measured in turns (3 rounds, one connection).`, '',
+	    '| store | profile p50 ms | profile p99 ms | authorizer p50 ms | authorizer p99 ms | failed |', '|---|---|---|---|---|---|',
+	    `| ${SMALL} | ${f2(gs.profile_p50)} | ${f2(gs.profile_p99)} | ${f2(gs.authz_p50)} | ${f2(gs.authz_p99)} | ${gs.failed} |`,
+	    `| ${BIG} | ${f2(gb.profile_p50)} | ${f2(gb.profile_p99)} | ${f2(gb.authz_p50)} | ${f2(gb.authz_p99)} | ${gb.failed} |`,
 	    '',
 	    `## /api/profile next to the no-op responder (${SMALL} users, 64 connections)`, '',
 	    '| endpoint | req/s | p50 ms | p99 ms | failed |', '|---|---|---|---|---|',
@@ -244,9 +408,15 @@ async function main() {
 	    ...bigMem.filter((m) => m.name !== 'noop').map((m) => `| ${m.name} | ${m.pid} | ${m.RssAnon} | ${m.RssFile} | ${m.VmHWM} |`),
 	    '',
 	    '## Plain CGI (one process per request)', '',
-	    '| request | runs | p50 ms | p90 ms | min ms | status |', '|---|---|---|---|---|---|',
-	    `| GET /api/profile | ${cgi.runs} | ${f2(cgi.p50_ms)} | ${f2(cgi.p90_ms)} | ${f2(cgi.min_ms)} | ${cgi.status} |`,
+	    'Each program spawned with the request in its environment, its whole answer read, reaped; 5 runs of each',
+	    'in turns, 8 times, medians of the 40 runs.  The STATIC=1 rows link SQLite, json-c, libfcgi, libxcrypt and',
+	    'liboath into the program (the shared-hosting tarball\'s programs are built so).', '',
+	    '| program | runs | p50 ms | p90 ms | min ms | status |', '|---|---|---|---|---|---|',
+	    ...cgi.map((c) => `| ${c.name} | ${c.runs} | ${f2(c.p50)} | ${f2(c.p90)} | ${f2(c.min)} | ${c.status} |`),
 	    `| POST /api/login (empty body: start-up and refusal, no hash) | ${cgiLogin.runs} | ${f2(cgiLogin.p50_ms)} | ${f2(cgiLogin.p90_ms)} | ${f2(cgiLogin.min_ms)} | ${cgiLogin.status} |`,
+	    '',
+	    `Shared libraries profile.fcgi loads: ${needed(bin('cgi-bin/profile.fcgi'))}; with STATIC=1: ${needed(staticBin('cgi-bin/profile.fcgi'))}.`,
+	    `The library floor (empty program ÷ noop.c as CGI): ${f2(cgi[1].p50 / cgi[0].p50)} ×; with STATIC=1 ${f2(cgi[4].p50 / cgi[0].p50)} ×.`,
 	    '',
 	    `## ${SMALL} users against ${BIG} users`, '',
 	    `The ${BIG - 1} filler users share one precomputed hash; the store was built with sqlite3 in one`,

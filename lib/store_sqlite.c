@@ -497,6 +497,15 @@ sqlite_close(struct lk_store *s)
 
 	for (i = 0; i < ST__MAX; i++)
 		sqlite3_finalize(ss->st[i]);
+	/*
+	 * A connection that wrote checkpoints as it closes (and, the last
+	 * one, removes the WAL): a WAL left full would cost every later
+	 * plain-CGI process, the first connection to open it, a read of it
+	 * all.  One that only read leaves things as they were.
+	 */
+	if (ss->db != NULL && sqlite3_total_changes(ss->db) > 0)
+		(void)sqlite3_db_config(ss->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+		    0, NULL);
 	sqlite3_close(ss->db);
 	free(ss);
 }
@@ -1121,9 +1130,9 @@ lk_store_sqlite_open(const char *path, int create, char *err, size_t errsz)
 	/* Wait for other processes' writes rather than fail at once. */
 	sqlite3_busy_timeout(ss->db, 5000);
 	/*
-	 * No checkpoint when this process closes the database: a process
-	 * that only read (a CGI request) writes nothing.  Writers checkpoint
-	 * as the WAL grows (SQLite's automatic checkpoint).
+	 * No checkpoint when this process closes the database, unless it
+	 * wrote (sqlite_close): a process that only read (a CGI request)
+	 * writes nothing.
 	 */
 	(void)sqlite3_db_config(ss->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1,
 	    NULL);

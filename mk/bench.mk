@@ -34,13 +34,39 @@ $(BENCH_BUILD)/cgitime: bench/cgitime.c | deps
 	@echo "  CCLD    $@"
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
 
+$(BENCH_BUILD)/noopauth.fcgi: bench/noopauth.c | deps
+	@mkdir -p $(@D)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PKG_LIBS)
+
+# The empty CGI program, linked against exactly the shared libraries the
+# profile program of this build loads (and, beside it, the static build's).
+NEEDED_OF = $$(readelf -d $(1) | sed -n 's/.*(NEEDED).*\[lib\([^.]*\)\.so.*/-l\1/p' | \
+	grep -v -e '^-lc$$' -e '^-lm$$' -e '^-lld-linux' | tr '\n' ' ')
+$(BENCH_BUILD)/emptycgi: bench/emptycgi.c $(BUILD)/cgi-bin/profile.fcgi | deps
+	@mkdir -p $(@D)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
+	    -Wl,--no-as-needed $(call NEEDED_OF,$(BUILD)/cgi-bin/profile.fcgi) -lm
+
+STATIC_BUILD := build/static
+$(STATIC_BUILD)/cgi-bin/profile.fcgi: cgi-bin/profile.c lib/*.c lib/*.h
+	$(MAKE) --no-print-directory STATIC=1 $@
+
+$(BENCH_BUILD)/emptycgi-static: bench/emptycgi.c $(STATIC_BUILD)/cgi-bin/profile.fcgi | deps
+	@mkdir -p $(@D)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
+	    -Wl,--no-as-needed $(call NEEDED_OF,$(STATIC_BUILD)/cgi-bin/profile.fcgi) -lm
+
 $(LOADGEN): bench/loadgen.c | deps
 	@mkdir -p $(@D)
 	@echo "  CCLD    $@"
 	$(Q)$(CC) $(CPPFLAGS) -std=c11 -O2 -g $(WARN) $(ALL_LDFLAGS) -fPIE -o $@ $<
 
-bench-build: build $(BENCH_BUILD)/noop.fcgi $(BENCH_BUILD)/hashtime \
-	    $(BENCH_BUILD)/cgitime $(BENCH_BUILD)/storetime $(LOADGEN)
+bench-build: build $(BENCH_BUILD)/noop.fcgi $(BENCH_BUILD)/noopauth.fcgi \
+	    $(BENCH_BUILD)/hashtime $(BENCH_BUILD)/cgitime $(BENCH_BUILD)/storetime \
+	    $(BENCH_BUILD)/emptycgi $(BENCH_BUILD)/emptycgi-static $(LOADGEN)
 
 bench: bench-build
 	LATCHKEY_BUILD="$(abspath $(BUILD))" BENCH_TIME=$(BENCH_TIME) \

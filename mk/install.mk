@@ -77,12 +77,12 @@ DIST_TOOL := $(DIST_BIN)/bin/latchkey
 $(DIST_BIN)/cgi-bin/%.fcgi: cgi-bin/%.c $(LIB) lib/*.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(call DIST_RPATH,lib) \
-	    -o $@ $< $(LIB) $(PKG_LIBS)
+	    -o $@ $< $(LIB) $(STATIC_LIBS)
 
 $(DIST_TOOL): tool/latchkey.c $(LIB) lib/*.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(call DIST_RPATH,../cgi-bin/lib) \
-	    -o $@ $< $(LIB) $(PKG_LIBS)
+	    -o $@ $< $(LIB) $(STATIC_LIBS)
 
 DIST_NAME := latchkey-$(DIST_VERSION)
 DIST_DIR  := $(BUILD)/dist/$(DIST_NAME)

@@ -10,7 +10,7 @@ layer() {
 	case $1 in
 	util|log|json|sha256) echo 0 ;;
 	io|method|request|response) echo 1 ;;
-	password|csrf|key|config|policy|cookie|token|store|store_sqlite|store_pg|\
+	password|csrf|key|config|policy|cookie|token|token_sign|store|store_sqlite|store_pg|\
 	totp|qr|secretbox|recovery|webauthn|mail|jwk) echo 2 ;;
 	ctx|auth|session|throttle) echo 3 ;;
 	app|extern) echo 4 ;;

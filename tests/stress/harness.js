@@ -48,8 +48,11 @@ function fcgiBlock(url, state, bin, config, procs) {
 /**
  * Start lighttpd with the test configuration (lighttpd/run.conf.in).
  * Options: procs, config (extra latchkey.conf lines), users, noop (also
- * serve build/bench/noop.fcgi at /bench/noop), prep (an existing prepare()
- * result to reuse, e.g. a big database), serverConf (extra lighttpd lines).
+ * serve build/bench/noop.fcgi at /bench/noop), members (the directory
+ * /members/ serves behind the authorizer), noopauth (also serve members
+ * at /bench/open/ unprotected and at /bench/guarded/ behind
+ * build/bench/noopauth.fcgi), prep (an existing prepare() result to
+ * reuse, e.g. a big database), serverConf (extra lighttpd lines).
  */
 async function startLighttpd(opts = {}) {
 	const prep = opts.prep ?? prepare(opts);
@@ -65,11 +68,31 @@ async function startLighttpd(opts = {}) {
 	    .replaceAll('@STATEDIR@', state)
 	    .replaceAll('@BINDIR@', path.join(buildDir, 'cgi-bin'))
 	    .replaceAll('@CONFIG@', prep.config)
-	    .replaceAll('@PROCS@', String(procs));
+	    .replaceAll('@PROCS@', String(procs))
+	    .replaceAll('@MEMBERS@', opts.members ?? path.join(repoRoot, 'dist', 'public', 'members'));
 	fs.mkdirSync(path.join(prep.dir, 'public'), { recursive: true });
 	if (opts.noop)
 		conf += `\nfastcgi.server += ( ${fcgiBlock('/bench/noop', state,
 		    path.join(buildDir, 'bench', 'noop.fcgi'), prep.config, procs)} )\n`;
+	if (opts.noopauth) {
+		const m = opts.members ?? path.join(repoRoot, 'dist', 'public', 'members');
+		conf += `\nalias.url += ( "/bench/open/" => "${m}/", "/bench/guarded/" => "${m}/" )
+$HTTP["url"] =^ "/bench/guarded/" {
+  fastcgi.server = ( "/bench/guarded/" => ((
+    "mode" => "authorizer", "socket" => "${state}/noopauth.sock",
+    "bin-path" => "${path.join(buildDir, 'bench', 'noopauth.fcgi')}",
+    "check-local" => "disable", "min-procs" => 1, "max-procs" => ${procs},
+  )))
+  setenv.set-response-header += ( "Cache-Control" => "no-store" )
+}
+$HTTP["url"] =^ "/bench/open/" {
+  setenv.set-response-header += ( "Cache-Control" => "no-store" )
+}
+$HTTP["url"] =^ "/bench/" {
+  url.rewrite-if-not-file = ( )
+}
+`;
+	}
 	conf += (opts.serverConf ?? '') + '\n';
 	const confPath = path.join(state, 'lighttpd.conf');
 	fs.writeFileSync(confPath, conf);
@@ -247,6 +270,27 @@ COMMIT;`;
 	execFileSync('sqlite3', [db], { input: sql, stdio: ['pipe', 'ignore', 'inherit'] });
 }
 
+/**
+ * Fill a database with n sessions of the user email, each with its refresh
+ * token, and n revoked token ids, all still live (so that nothing prunes
+ * them): the store of a site with that many sessions and logouts.
+ */
+function addSessionFillers(db, n, email) {
+	const now = Math.floor(Date.now() / 1000);
+	const exp = now + 86400;
+	const sql = `BEGIN;
+WITH RECURSIVE seq(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM seq WHERE x < ${n})
+INSERT INTO sessions (id, user_id, created, refreshed, exp)
+SELECT 'filler-session-' || x, (SELECT id FROM users WHERE email = '${email}'), ${now}, ${now}, ${exp} FROM seq;
+WITH RECURSIVE seq(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM seq WHERE x < ${n})
+INSERT INTO refresh_tokens (jti, family, access_jti, csrf, access_csrf, iat, exp, access_exp)
+SELECT 'filler-refresh-' || x, 'filler-session-' || x, 'filler-access-' || x, 'c', 'c', ${now}, ${exp}, ${exp} FROM seq;
+WITH RECURSIVE seq(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM seq WHERE x < ${n})
+INSERT INTO revoked_tokens (jti, exp) SELECT 'filler-revoked-' || x, ${exp} FROM seq;
+COMMIT;`;
+	execFileSync('sqlite3', [db], { input: sql, stdio: ['pipe', 'ignore', 'inherit'] });
+}
+
 /** The stored hash of a user. */
 function storedHash(db, email) {
 	return execFileSync('sqlite3', [db, `SELECT hash FROM users WHERE email = '${email}';`],
@@ -255,5 +299,5 @@ function storedHash(db, email) {
 
 module.exports = {
 	startLighttpd, memory, settle, cpuTicks, loadgen, loadgenPath, request, login, integrity,
-	userCount, addFillers, storedHash, sleep, DEMO, buildDir, repoRoot, prepare,
+	userCount, addFillers, addSessionFillers, storedHash, sleep, DEMO, buildDir, repoRoot, prepare,
 };
