@@ -6,6 +6,10 @@ export const MSG = {
   emailInvalid: 'Enter an email address like name@example.com.',
   passwordMissing: 'Enter your password.',
   nameMissing: 'Enter a name.',
+  // The server refused a name the page let through (400): said plainly, not
+  // in the API's field-name wording, and without a limit the page may have
+  // got wrong.
+  nameRefused: 'The server did not accept this name. Try a shorter one, in ordinary letters, numbers and punctuation.',
   nameInvisible: 'The name contains invisible characters that are not allowed, such as marks that change the direction of text. Type the name again without them.',
   wrongCredentials: 'Wrong email or password.',
   tooManyLater: 'Too many attempts. Try again later.',
@@ -64,11 +68,6 @@ export function nameTooLong(max) {
   return `A name can have at most ${max} characters.`;
 }
 
-// The server refused a name the page let through (400): said plainly, not
-// in the API's field-name wording.
-export function nameRefused(max) {
-  return `The server did not accept this name. Use 1 to ${max} characters of ordinary text, without spaces at the start or end.`;
-}
 
 // "Too many attempts. Try again in 30 seconds." from a Retry-After header
 // (delta-seconds or an HTTP date), or the general wording without one.

@@ -2,7 +2,7 @@ import { useRef, useState } from 'react';
 import { logout } from '../api/auth.js';
 import { updateName } from '../api/user.js';
 import { BusyButton, ErrorBox, Notice, PageHeading } from '../components.jsx';
-import { MSG, PAGE_TITLES, describeError, nameRefused, nameTooLong } from '../messages.js';
+import { MSG, PAGE_TITLES, describeError, nameTooLong } from '../messages.js';
 import ChangePasswordForm from './ChangePasswordForm.jsx';
 
 // Invisible characters a name must not hold (the server refuses them too):
@@ -84,7 +84,7 @@ export default function ProfilePage({ user, settings, notice, onUserChanged, onL
       if (sessionGone(failure)) return;
       if (statusOf(failure) === 400) {
         // The server's limits differ from the ones the page knows of.
-        setNameError(nameRefused(settings.name_max));
+        setNameError(MSG.nameRefused);
         nameRef.current.focus();
       } else {
         setError({ form: 'name', text: describeError(failure) });
