@@ -12,6 +12,7 @@ export const MSG = {
   nameRefused: 'The server did not accept this name. Try a shorter one, in ordinary letters, numbers and punctuation.',
   nameInvisible: 'The name contains invisible characters that are not allowed, such as marks that change the direction of text. Type the name again without them.',
   wrongCredentials: 'Wrong email or password.',
+  cookieNotKept: 'Logged in, but the browser did not keep the session cookie. Allow cookies for this site and try again.',
   tooManyLater: 'Too many attempts. Try again later.',
   unreachable: 'Cannot reach the server. Check your connection and try again.',
   timeout: 'The server did not answer in time. Try again.',

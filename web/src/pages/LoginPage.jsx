@@ -16,8 +16,6 @@ function checkFields(email, password) {
   return errors;
 }
 
-const COOKIE_NOT_KEPT = 'Logged in, but the browser did not keep the session cookie. Allow cookies for this site and try again.';
-
 function isWrongCredentials(error) {
   return Boolean(error.response && error.response.status === 401);
 }
@@ -76,7 +74,7 @@ export default function LoginPage({ notice, onLoggedIn, onClearNotice }) {
       user = await getProfile({ expectAnonymous: true });
     } catch (error) {
       setBusy(false);
-      setFormError({ text: describeError(error, COOKIE_NOT_KEPT), credentials: false });
+      setFormError({ text: describeError(error, MSG.cookieNotKept), credentials: false });
       return;
     }
     setPassword('');
