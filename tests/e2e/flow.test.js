@@ -20,7 +20,7 @@ for (const kind of serverKinds()) {
       const response = await page.goto(`${baseURL}/`);
       assert.equal(response.status(), 200);
       await expectPage(page, '/', 'Log in');
-      assert.equal(await page.title(), 'latchkey');
+      assert.equal(await page.title(), 'Log in – latchkey');
       assert.equal(await page.getByLabel('Email', { exact: true }).getAttribute('type'), 'email');
       assert.equal(await page.getByLabel('Password', { exact: true }).getAttribute('type'), 'password');
       assert.equal(await page.getByRole('button', { name: 'Log in', exact: true }).isEnabled(), true);
@@ -74,7 +74,9 @@ for (const kind of serverKinds()) {
       assert.deepEqual(await response.json(), { login: false });
       await eventually(async () => assert.equal(await text(page.locator('#form-error')), 'Wrong email or password.'));
       assert.equal(await page.locator('#form-error').getAttribute('role'), 'alert');
-      assert.equal(await activeElementId(page), 'form-error');
+      // Ready to try again: the password field is empty and has the focus.
+      assert.equal(await activeElementId(page), 'password');
+      assert.equal(await page.getByLabel('Password', { exact: true }).inputValue(), '');
       assert.equal(await page.getByRole('button', { name: 'Log in', exact: true }).isEnabled(), true);
       await expectPage(page, '/', 'Log in');
       assertClean(page);
@@ -122,6 +124,8 @@ for (const kind of serverKinds()) {
 
     it('changes the name, sending the CSRF cookie back in X-CSRF-TOKEN', async () => {
       const { baseURL } = server();
+      assert.equal(await page.getByLabel('New name', { exact: true }).inputValue(), DEMO.name);
+      await page.getByLabel('New name', { exact: true }).fill('');
       await page.getByRole('button', { name: 'Save name', exact: true }).click();
       await eventually(async () => assert.equal(await text(page.locator('#name-error')), 'Enter a name.'));
       assert.equal(await activeElementId(page), 'name');

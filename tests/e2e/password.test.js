@@ -14,9 +14,11 @@ const {
 
 const NEW_PASSWORD = 'brand-new-pass-1';
 
-async function changePassword(page, current, next) {
+// `confirm` is what goes in "Confirm new password": the new one unless told.
+async function changePassword(page, current, next, confirm = next) {
   await page.getByLabel('Current password', { exact: true }).fill(current);
   await page.getByLabel('New password', { exact: true }).fill(next);
+  await page.getByLabel('Confirm new password', { exact: true }).fill(confirm);
   await page.getByRole('button', { name: 'Change password', exact: true }).click();
 }
 
@@ -101,6 +103,7 @@ for (const kind of serverKinds()) {
         'Password changed. Your other sessions have been logged out.'));
       assert.equal(await page.getByLabel('Current password', { exact: true }).inputValue(), '');
       assert.equal(await page.getByLabel('New password', { exact: true }).inputValue(), '');
+      assert.equal(await page.getByLabel('Confirm new password', { exact: true }).inputValue(), '');
       assert.equal(await page.locator('#current-password-error').count(), 0);
       const after = await cookieMap(page.context(), baseURL);
       assert.notEqual(after.access_token_cookie.value, before.access_token_cookie.value);

@@ -33,10 +33,20 @@ async function assertFitsScreen(page, width) {
   }));
   assert.deepEqual(layout, { scrollWidth: width, clientWidth: width }, 'the page is wider than the screen');
   // Visible ones: the password form's hidden username field is no target.
-  for (const control of await page.locator('main input:visible, main button:visible').all()) {
+  // A checkbox's target is its label (a click on it ticks the box).
+  const targets = page.locator([
+    'main input:visible:not([type="checkbox"])',
+    'main button:visible',
+    'main label:has(+ input[type="checkbox"]), main input[type="checkbox"] + label',
+  ].join(', '));
+  for (const control of await targets.all()) {
     const box = await control.boundingBox();
     assert.ok(box.x >= 0 && box.x + box.width <= width, 'a control sticks out of the screen');
     assert.ok(box.height >= 44, `a control is ${box.height}px high, less than a 44px touch target`);
+  }
+  for (const box of await page.locator('main input[type="checkbox"]:visible').all()) {
+    const label = page.locator(`label[for="${await box.getAttribute('id')}"]`);
+    assert.equal(await label.count(), 1, 'a checkbox without its label');
   }
 }
 

@@ -1,15 +1,15 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { onSessionEnded } from './api/client.js';
+import { DEFAULT_SETTINGS, getSettings } from './api/settings.js';
 import { getProfile } from './api/user.js';
 import { MSG, describeError } from './messages.js';
 import LoginPage from './pages/LoginPage.jsx';
 import NotFoundPage from './pages/NotFoundPage.jsx';
 import ProfilePage from './pages/ProfilePage.jsx';
-import { navigate, usePath } from './router.js';
+import {
+  LOGIN_PATHS, PROFILE_PATH, isAppRoute, navigate, nextAfterLogin, usePath,
+} from './router.js';
 import { createSessionSync } from './session-sync.js';
-
-const LOGIN_PATHS = new Set(['/', '/login']);
-const PROFILE_PATH = '/profile';
 
 // Whether anyone is logged in is only known to the server: on start the app
 // asks for the profile (the cookie is HttpOnly, so there is nothing to read).
@@ -17,6 +17,9 @@ export default function App() {
   const path = usePath();
   const [session, setSession] = useState({ status: 'checking', user: null });
   const [notice, setNotice] = useState(null);
+  // The server's limits for names and passwords; its defaults until
+  // GET /api/settings answers (or for good when it cannot).
+  const [settings, setSettings] = useState(DEFAULT_SETTINGS);
   const sessionRef = useRef(session);
   sessionRef.current = session;
   const syncRef = useRef(null);
@@ -27,10 +30,10 @@ export default function App() {
     navigate('/login');
   }, []);
 
-  const startSession = useCallback((user) => {
+  const startSession = useCallback((user, path = PROFILE_PATH) => {
     setNotice(null);
     setSession({ status: 'user', user });
-    navigate(PROFILE_PATH);
+    navigate(path);
   }, []);
 
   const checkSession = useCallback(async () => {
@@ -60,6 +63,7 @@ export default function App() {
     });
     syncRef.current = sync;
     checkSession();
+    getSettings().then(setSettings);
     return () => {
       sync.close();
       onSessionEnded(null);
@@ -78,9 +82,21 @@ export default function App() {
 
   const clearNotice = useCallback(() => setNotice(null), []);
 
+  // After a login: back to where /login?next=PATH came from when PATH is a
+  // path of this site (in the app for its own pages, by loading the page
+  // for the server's, like /members/), else the profile. Only after a login
+  // on this page: someone already logged in who lands on /login?next=…
+  // goes to the profile, never round in a loop with the server.
   const handleLoggedIn = useCallback((user) => {
-    startSession(user);
+    const next = nextAfterLogin();
+    const nextPath = next === null ? null : new URL(next, window.location.origin).pathname;
     if (syncRef.current) syncRef.current.announce('login');
+    if (nextPath !== null && !isAppRoute(nextPath)) {
+      window.location.assign(next);
+      return;
+    }
+    // The login pages themselves are no place to return to.
+    startSession(user, nextPath !== null && !LOGIN_PATHS.has(nextPath) ? next : PROFILE_PATH);
   }, [startSession]);
 
   const handleLoggedOut = useCallback(() => {
@@ -93,18 +109,20 @@ export default function App() {
   }, []);
 
   let page;
-  if (!LOGIN_PATHS.has(path) && path !== PROFILE_PATH) {
+  if (!isAppRoute(path)) {
     page = <NotFoundPage />;
   } else if (session.status === 'checking') {
     page = (
       <main id="main" className="card">
-        <p className="progress" role="status">Loading…</p>
+        <p className="progress" role="status">{MSG.loading}</p>
       </main>
     );
   } else if (session.status === 'user') {
     page = (
       <ProfilePage
+        key={session.user.email}
         user={session.user}
+        settings={settings}
         notice={notice}
         onUserChanged={handleUserChanged}
         onLoggedOut={handleLoggedOut}

@@ -6,28 +6,69 @@ export const MSG = {
   emailInvalid: 'Enter an email address like name@example.com.',
   passwordMissing: 'Enter your password.',
   nameMissing: 'Enter a name.',
+  // The server refused a name the page let through (400): said plainly, not
+  // in the API's field-name wording, and without a limit the page may have
+  // got wrong.
+  nameRefused: 'The server did not accept this name. Try a shorter one, in ordinary letters, numbers and punctuation.',
+  nameInvisible: 'The name contains invisible characters that are not allowed, such as marks that change the direction of text. Type the name again without them.',
   wrongCredentials: 'Wrong email or password.',
+  cookieNotKept: 'Logged in, but the browser did not keep the session cookie. Allow cookies for this site and try again.',
   tooManyLater: 'Too many attempts. Try again later.',
   unreachable: 'Cannot reach the server. Check your connection and try again.',
   timeout: 'The server did not answer in time. Try again.',
   forbidden: 'The server refused this request. Reload the page and try again.',
+  loading: 'Loading…',
   loggingIn: 'Logging in…',
+  loggingOut: 'Logging out…',
   loggedOut: 'You have logged out.',
   loggedOutElsewhere: 'You were logged out in another tab.',
   sessionEnded: 'Your session has ended. Please log in again.',
   loginRequired: 'Please log in to see your profile.',
+  saving: 'Saving…',
   nameSaved: 'Name saved.',
   currentPasswordMissing: 'Enter your current password.',
   newPasswordMissing: 'Enter a new password.',
-  newPasswordShort: 'The new password must have at least 8 characters.',
+  confirmPasswordMissing: 'Enter the new password again.',
+  passwordsDiffer: 'This does not match the new password.',
+  samePassword: 'The new password must be different from the current one.',
   wrongCurrentPassword: 'Your current password is not correct.',
   changingPassword: 'Changing your password…',
   passwordChanged: 'Password changed. Your other sessions have been logged out.',
+  showPassword: 'Show password',
+  hidePassword: 'Hide password',
+  capsLockOn: 'Caps Lock is on',
 };
 
-// The shortest new password the form sends (the server's default
-// `password_min`; the server has the last word).
-export const PASSWORD_MIN = 8;
+// The name every document title ends with.
+export const APP_NAME = 'latchkey';
+
+// What each page is called in the document title (WCAG 2.4.2): the tab,
+// the window list and a screen reader's first words on arrival.
+export const PAGE_TITLES = {
+  login: 'Log in',
+  profile: 'Profile',
+  notFound: 'Page not found',
+};
+
+// "Log in – latchkey": the page first, the site after it.
+export function documentTitle(page) {
+  return `${page} – ${APP_NAME}`;
+}
+
+// Sentences that carry the server's limits (GET /api/settings, or the
+// defaults when it does not answer).
+export function newPasswordShort(min) {
+  return `The new password must have at least ${min} characters.`;
+}
+
+export function passwordHint(min) {
+  return `At least ${min} characters.`;
+}
+
+export function nameTooLong(max) {
+  return `A name can have at most ${max} characters.`;
+}
+
 
 // "Too many attempts. Try again in 30 seconds." from a Retry-After header
 // (delta-seconds or an HTTP date), or the general wording without one.

@@ -2,6 +2,15 @@
 // with index.html, and the app picks the page from location.pathname.
 import { useSyncExternalStore } from 'react';
 
+// The paths the app itself shows a page for; anything else is "Page not
+// found" (or, like /members/, the web server's own).
+export const PROFILE_PATH = '/profile';
+export const LOGIN_PATHS = new Set(['/', '/login']);
+
+export function isAppRoute(pathname) {
+  return LOGIN_PATHS.has(pathname) || pathname === PROFILE_PATH;
+}
+
 const listeners = new Set();
 let navigated = false;
 
@@ -23,8 +32,9 @@ function currentPath() {
   return window.location.pathname;
 }
 
-// Goes to `path` without reloading the page. `replace` rewrites the current
-// history entry instead of adding one (for redirects the user did not ask for).
+// Goes to `path` (a path, optionally with a query and fragment) without
+// reloading the page. `replace` rewrites the current history entry instead
+// of adding one (for redirects the user did not ask for).
 export function navigate(path, { replace = false } = {}) {
   if (path === currentPath()) return;
   if (replace) window.history.replaceState(null, '', path);
@@ -40,4 +50,49 @@ export function hasNavigated() {
 
 export function usePath() {
   return useSyncExternalStore(subscribe, currentPath);
+}
+
+// C0 controls, DEL and C1 controls.
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+
+function looksSameSite(path) {
+  return path[0] === '/' && path[1] !== '/' && path[1] !== '\\'
+    && !path.includes('\\') && !CONTROL_CHARS.test(path)
+    // No scheme, and no colon before the query at all ("/x:y" is not worth
+    // the doubt).
+    && !/^[^?#]*:/.test(path);
+}
+
+// The `next` of /login?next=PATH, when it is a path on this site to go to
+// after logging in; null for anything else (another origin, a scheme, a
+// protocol-relative "//host", "/\host", control characters…). The checks
+// hold for the value and for it percent-decoded once, and the URL it
+// resolves to must be this origin with a path that cannot be read as
+// "//host" again. Returns the normalised path, query and fragment.
+export function sameSitePath(raw, origin = window.location.origin) {
+  if (typeof raw !== 'string' || raw === '' || raw.length > 2048) return null;
+  let decoded;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    return null;
+  }
+  if (!looksSameSite(raw) || !looksSameSite(decoded)) return null;
+  let url;
+  try {
+    url = new URL(raw, origin);
+  } catch {
+    return null;
+  }
+  if (url.origin !== origin) return null;
+  const target = url.pathname + url.search + url.hash;
+  // "/.//host" resolves to the path "//host".
+  if (!looksSameSite(target)) return null;
+  return target;
+}
+
+// Where to go after a login on this page: the checked `next` of the
+// address, or null.
+export function nextAfterLogin() {
+  return sameSitePath(new URLSearchParams(window.location.search).get('next'));
 }

@@ -109,6 +109,26 @@ async function activeElementId(page) {
   return page.evaluate(() => (document.activeElement ? document.activeElement.id : null));
 }
 
+// Holds the page's requests to `url` (a string or predicate, as for
+// page.route) until `release()`: `reached` resolves when the first one
+// arrives; held requests then go on to the real server, unless
+// `fulfil` (route.fulfill's options) answers them instead. `stop()` removes
+// the route.
+async function holdRequests(page, url, { fulfil = null } = {}) {
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  let arrived;
+  const reached = new Promise((resolve) => { arrived = resolve; });
+  const handler = async (route) => {
+    arrived(route.request());
+    await held;
+    if (fulfil) await route.fulfill(fulfil);
+    else await route.continue();
+  };
+  await page.route(url, handler);
+  return { reached, release, stop: () => page.unroute(url, handler) };
+}
+
 module.exports = {
   CSP,
   DEMO,
@@ -119,6 +139,7 @@ module.exports = {
   expectPage,
   expectProfile,
   fillLogin,
+  holdRequests,
   logIn,
   logInFromStart,
   newPage,

@@ -2,10 +2,13 @@
 // to the page's own origin through the shared client (CSRF header included).
 import { api } from './client.js';
 
-export async function login(email, password) {
+// The body is the seed's {email, password}; "Keep me signed in" adds
+// "remember": true, and only then.
+export async function login(email, password, remember = false) {
+  const body = remember ? { email, password, remember: true } : { email, password };
   const response = await api.post(
     '/api/login',
-    { email, password },
+    body,
     // A 401 here means wrong credentials, not an ended session.
     { withCredentials: true, expectAnonymous: true },
   );

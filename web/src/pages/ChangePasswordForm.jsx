@@ -3,16 +3,23 @@
 // cookies) and ends every other session of the user.
 import { useEffect, useRef, useState } from 'react';
 import { changePassword, isWrongCurrentPassword } from '../api/user.js';
-import { ErrorBox } from '../components.jsx';
-import { MSG, PASSWORD_MIN, describeError } from '../messages.js';
+import { BusyButton, ErrorBox, PasswordField } from '../components.jsx';
+import { MSG, describeError, newPasswordShort, passwordHint } from '../messages.js';
 
-function checkFields(current, next) {
+function checkFields(current, next, confirm, min) {
   const errors = {};
   if (current === '') errors.current = MSG.currentPasswordMissing;
   if (next === '') errors.next = MSG.newPasswordMissing;
-  else if ([...next].length < PASSWORD_MIN) errors.next = MSG.newPasswordShort;
+  else if ([...next].length < min) errors.next = newPasswordShort(min);
+  else if (next === current) errors.next = MSG.samePassword;
+  if (!errors.next) {
+    if (confirm === '') errors.confirm = MSG.confirmPasswordMissing;
+    else if (confirm !== next) errors.confirm = MSG.passwordsDiffer;
+  }
   return errors;
 }
+
+const FIELD_ORDER = ['current', 'next', 'confirm'];
 
 // The server's reason for refusing a new password ("The password is too
 // common"), as a sentence.
@@ -23,43 +30,55 @@ function reasonOf(error) {
   return /[.!?]$/.test(msg) ? msg : `${msg}.`;
 }
 
-export default function ChangePasswordForm({ email, onBeforeSubmit }) {
+// `busy`: some action of the page is on its way. `onStart()` begins this
+// form's action (false when another one is busy), `onBusy(on)` marks its
+// request, `formError`/`onFormError(text)` are its share of the page's one
+// error box; a change of `resetKey` (another action started) clears what
+// the form said.
+export default function ChangePasswordForm({
+  email, settings, busy, onStart, onBusy, formError, onFormError, focusKey, resetKey,
+}) {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
+  const [confirm, setConfirm] = useState('');
   const [errors, setErrors] = useState({});
-  const [formError, setFormError] = useState('');
   const [status, setStatus] = useState('');
   const [attempt, setAttempt] = useState(0);
   const [focusField, setFocusField] = useState(null);
-  const [busy, setBusy] = useState(false);
   const currentRef = useRef(null);
   const nextRef = useRef(null);
+  const confirmRef = useRef(null);
 
   useEffect(() => {
-    if (focusField === 'current') currentRef.current.focus();
-    if (focusField === 'next') nextRef.current.focus();
+    const ref = { current: currentRef, next: nextRef, confirm: confirmRef }[focusField];
+    if (ref && ref.current) ref.current.focus();
   }, [focusField, attempt]);
+
+  useEffect(() => {
+    if (resetKey === 0) return;
+    setErrors({});
+    setStatus('');
+  }, [resetKey]);
 
   async function handleSubmit(event) {
     event.preventDefault();
-    if (busy) return;
-    if (onBeforeSubmit) onBeforeSubmit();
+    if (!onStart()) return;
     setAttempt((n) => n + 1);
-    setFormError('');
     setStatus('');
-    const found = checkFields(current, next);
+    const found = checkFields(current, next, confirm, settings.password_min);
     setErrors(found);
-    if (found.current || found.next) {
-      setFocusField(found.current ? 'current' : 'next');
+    const first = FIELD_ORDER.find((field) => found[field]);
+    if (first) {
+      setFocusField(first);
       return;
     }
     setFocusField(null);
-    setBusy(true);
+    onBusy(true);
     setStatus(MSG.changingPassword);
     try {
       await changePassword(current, next);
     } catch (error) {
-      setBusy(false);
+      onBusy(false);
       setStatus('');
       const httpStatus = error.response ? error.response.status : 0;
       if (isWrongCurrentPassword(error)) {
@@ -71,59 +90,56 @@ export default function ChangePasswordForm({ email, onBeforeSubmit }) {
       } else if (httpStatus !== 401 && httpStatus !== 422) {
         // 401/422: the session is over, and the app has already gone to
         // the login page with a message.
-        setFormError(describeError(error));
+        onFormError(describeError(error));
       }
       return;
     }
-    setBusy(false);
+    onBusy(false);
     setCurrent('');
     setNext('');
+    setConfirm('');
     setErrors({});
     setStatus(MSG.passwordChanged);
   }
 
-
   return (
     <form noValidate onSubmit={handleSubmit} aria-labelledby="password-heading" className="password-form">
       <h2 id="password-heading">Change password</h2>
-      <ErrorBox id="password-form-error" text={formError} focusKey={attempt} />
+      <ErrorBox id="password-form-error" text={formError} focusKey={focusKey} />
       {/* For password managers: whose password this is. */}
-      <input type="text" name="username" autoComplete="username" value={email} readOnly hidden />
-      <div className="field">
-        <label htmlFor="current-password">Current password</label>
-        <input
-          id="current-password"
-          ref={currentRef}
-          name="current-password"
-          type="password"
-          autoComplete="current-password"
-          value={current}
-          onChange={(event) => setCurrent(event.target.value)}
-          aria-invalid={errors.current ? 'true' : undefined}
-          aria-describedby={errors.current ? 'current-password-error' : undefined}
-        />
-        {errors.current && <p id="current-password-error" className="field-error">{errors.current}</p>}
-      </div>
-      <div className="field">
-        <label htmlFor="new-password">New password</label>
-        <input
-          id="new-password"
-          ref={nextRef}
-          name="new-password"
-          type="password"
-          autoComplete="new-password"
-          minLength={PASSWORD_MIN}
-          value={next}
-          onChange={(event) => setNext(event.target.value)}
-          aria-invalid={errors.next ? 'true' : undefined}
-          aria-describedby={errors.next ? 'new-password-error new-password-hint' : 'new-password-hint'}
-        />
-        <p id="new-password-hint" className="field-hint">At least {PASSWORD_MIN} characters.</p>
-        {errors.next && <p id="new-password-error" className="field-error">{errors.next}</p>}
-      </div>
-      <button type="submit" className="button-secondary" disabled={busy}>
+      <input type="text" name="username" autoComplete="username" dir="auto" value={email} readOnly hidden />
+      <PasswordField
+        id="current-password"
+        label="Current password"
+        inputRef={currentRef}
+        autoComplete="current-password"
+        value={current}
+        onChange={(event) => setCurrent(event.target.value)}
+        error={errors.current}
+      />
+      <PasswordField
+        id="new-password"
+        label="New password"
+        inputRef={nextRef}
+        autoComplete="new-password"
+        minLength={settings.password_min}
+        value={next}
+        onChange={(event) => setNext(event.target.value)}
+        error={errors.next}
+        hint={passwordHint(settings.password_min)}
+      />
+      <PasswordField
+        id="confirm-password"
+        label="Confirm new password"
+        inputRef={confirmRef}
+        autoComplete="new-password"
+        value={confirm}
+        onChange={(event) => setConfirm(event.target.value)}
+        error={errors.confirm}
+      />
+      <BusyButton type="submit" className="button-secondary" busy={busy}>
         Change password
-      </button>
+      </BusyButton>
       <p id="password-status" className="progress" role="status" aria-live="polite">{status}</p>
     </form>
   );

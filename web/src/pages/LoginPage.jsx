@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import { login } from '../api/auth.js';
 import { getProfile } from '../api/user.js';
-import { ErrorBox, Notice, PageHeading } from '../components.jsx';
-import { MSG, describeError } from '../messages.js';
+import { BusyButton, ErrorBox, Notice, PageHeading, PasswordField } from '../components.jsx';
+import { MSG, PAGE_TITLES, describeError } from '../messages.js';
 
 // Deliberately loose: the server decides what an account is; this only
 // catches typing slips before a round trip.
@@ -16,13 +16,18 @@ function checkFields(email, password) {
   return errors;
 }
 
-const COOKIE_NOT_KEPT = 'Logged in, but the browser did not keep the session cookie. Allow cookies for this site and try again.';
+function isWrongCredentials(error) {
+  return Boolean(error.response && error.response.status === 401);
+}
 
 export default function LoginPage({ notice, onLoggedIn, onClearNotice }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
+  const [remember, setRemember] = useState(false);
   const [fieldErrors, setFieldErrors] = useState({});
-  const [formError, setFormError] = useState('');
+  // { text, credentials }: `credentials` when the server said the email or
+  // password is wrong; the password field then has the focus instead.
+  const [formError, setFormError] = useState(null);
   const [attempt, setAttempt] = useState(0);
   const [busy, setBusy] = useState(false);
   const emailRef = useRef(null);
@@ -41,7 +46,7 @@ export default function LoginPage({ notice, onLoggedIn, onClearNotice }) {
     const trimmedEmail = email.trim();
     const errors = checkFields(trimmedEmail, password);
     setFieldErrors(errors);
-    setFormError('');
+    setFormError(null);
     setAttempt((n) => n + 1);
     if (errors.email || errors.password) {
       setFocusField(errors.email ? 'email' : 'password');
@@ -50,10 +55,18 @@ export default function LoginPage({ notice, onLoggedIn, onClearNotice }) {
     setFocusField(null);
     setBusy(true);
     try {
-      await login(trimmedEmail, password);
+      await login(trimmedEmail, password, remember);
     } catch (error) {
       setBusy(false);
-      setFormError(describeError(error, MSG.wrongCredentials));
+      if (isWrongCredentials(error)) {
+        // Ready for the next try: an empty password field with the focus,
+        // described by the error (which is also announced as an alert).
+        setPassword('');
+        setFormError({ text: describeError(error, MSG.wrongCredentials), credentials: true });
+        setFocusField('password');
+      } else {
+        setFormError({ text: describeError(error, MSG.wrongCredentials), credentials: false });
+      }
       return;
     }
     let user;
@@ -61,19 +74,22 @@ export default function LoginPage({ notice, onLoggedIn, onClearNotice }) {
       user = await getProfile({ expectAnonymous: true });
     } catch (error) {
       setBusy(false);
-      setFormError(describeError(error, COOKIE_NOT_KEPT));
+      setFormError({ text: describeError(error, MSG.cookieNotKept), credentials: false });
       return;
     }
     setPassword('');
-    setBusy(false);
+    // Still busy: the app now leaves this page (in the app, or for another
+    // page of the site).
     onLoggedIn(user);
   }
 
+  const credentialsError = Boolean(formError && formError.credentials);
+
   return (
     <main id="main" className="card">
-      <PageHeading>Log in</PageHeading>
+      <PageHeading title={PAGE_TITLES.login}>Log in</PageHeading>
       <Notice notice={notice} />
-      <ErrorBox id="form-error" text={formError} focusKey={attempt} />
+      <ErrorBox id="form-error" text={formError ? formError.text : ''} focusKey={attempt} takeFocus={!credentialsError} />
       <form noValidate onSubmit={handleSubmit} aria-label="Log in">
         <div className="field">
           <label htmlFor="email">Email</label>
@@ -82,6 +98,7 @@ export default function LoginPage({ notice, onLoggedIn, onClearNotice }) {
             id="email"
             name="email"
             type="email"
+            dir="auto"
             inputMode="email"
             autoComplete="username"
             autoCapitalize="none"
@@ -94,26 +111,30 @@ export default function LoginPage({ notice, onLoggedIn, onClearNotice }) {
           />
           {fieldErrors.email && <p id="email-error" className="field-error">{fieldErrors.email}</p>}
         </div>
-        <div className="field">
-          <label htmlFor="password">Password</label>
+        <PasswordField
+          id="password"
+          label="Password"
+          inputRef={passwordRef}
+          autoComplete="current-password"
+          value={password}
+          onChange={(event) => setPassword(event.target.value)}
+          error={fieldErrors.password}
+          describedBy={credentialsError ? 'form-error' : undefined}
+        />
+        <div className="field field-check">
           <input
-            ref={passwordRef}
-            id="password"
-            name="password"
-            type="password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onChange={(event) => setPassword(event.target.value)}
-            aria-invalid={fieldErrors.password ? 'true' : undefined}
-            aria-describedby={fieldErrors.password ? 'password-error' : undefined}
+            id="remember"
+            name="remember"
+            type="checkbox"
+            checked={remember}
+            onChange={(event) => setRemember(event.target.checked)}
           />
-          {fieldErrors.password && <p id="password-error" className="field-error">{fieldErrors.password}</p>}
+          <label htmlFor="remember">Keep me signed in</label>
         </div>
-        <button type="submit" className="button-primary" disabled={busy}>
+        <BusyButton type="submit" className="button-primary" busy={busy}>
           Log in
-        </button>
-        <p className="progress" role="status" aria-live="polite">
+        </BusyButton>
+        <p id="login-status" className="progress" role="status" aria-live="polite">
           {busy ? MSG.loggingIn : ''}
         </p>
       </form>

@@ -1,4 +1,5 @@
 import { PageHeading } from '../components.jsx';
+import { PAGE_TITLES } from '../messages.js';
 import { navigate } from '../router.js';
 
 export default function NotFoundPage() {
@@ -8,7 +9,7 @@ export default function NotFoundPage() {
   }
   return (
     <main id="main" className="card">
-      <PageHeading>Page not found</PageHeading>
+      <PageHeading title={PAGE_TITLES.notFound}>Page not found</PageHeading>
       <p>There is nothing at this address.</p>
       <p>
         <a href="/" onClick={goHome}>Go to the start page</a>

@@ -1,73 +1,122 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { logout } from '../api/auth.js';
 import { updateName } from '../api/user.js';
-import { ErrorBox, Notice, PageHeading } from '../components.jsx';
-import { MSG, describeError } from '../messages.js';
+import { BusyButton, ErrorBox, Notice, PageHeading } from '../components.jsx';
+import { MSG, PAGE_TITLES, describeError, nameTooLong } from '../messages.js';
 import ChangePasswordForm from './ChangePasswordForm.jsx';
 
+// Invisible characters a name must not hold (the server refuses them too):
+// the bidi embeddings and overrides U+202A–U+202E, the isolates
+// U+2066–U+2069, the marks U+200E, U+200F and U+061C (they make a name
+// display as other text), and C0/C1 control characters.
+const INVISIBLE = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u0000-\u001f\u007f-\u009f]/;
+
+function checkName(name, max) {
+  if (name === '') return MSG.nameMissing;
+  if (INVISIBLE.test(name)) return MSG.nameInvisible;
+  // Characters as the server counts them (code points, not UTF-16 units).
+  if ([...name].length > max) return nameTooLong(max);
+  return '';
+}
+
+function statusOf(error) {
+  return error.response ? error.response.status : 0;
+}
+
 function sessionGone(error) {
-  const status = error.response ? error.response.status : 0;
+  const status = statusOf(error);
   // The client's session-ended handler has already taken the user to the
   // login page with a message.
   return status === 401 || status === 422;
 }
 
-export default function ProfilePage({ user, notice, onUserChanged, onLoggedOut, onClearNotice }) {
-  const [name, setName] = useState('');
+// The profile page has three actions (save the name, change the password,
+// log out), one request at a time: while one is on its way the others'
+// buttons are aria-disabled too. Whatever one action said (errors,
+// progress) is cleared when the next one starts, and the page has one error
+// box, so two errors never stand side by side.
+export default function ProfilePage({ user, settings, notice, onUserChanged, onLoggedOut, onClearNotice }) {
+  const [name, setName] = useState(user.name);
   const [nameError, setNameError] = useState('');
-  const [error, setError] = useState('');
+  const [nameStatus, setNameStatus] = useState('');
+  const [logoutStatus, setLogoutStatus] = useState('');
+  // The page's one error box: { form: 'name' | 'logout' | 'password', text }.
+  const [error, setError] = useState(null);
   const [attempt, setAttempt] = useState(0);
-  const [saved, setSaved] = useState('');
-  const [busy, setBusy] = useState(null); // null | 'save' | 'logout'
+  const [busy, setBusy] = useState(null); // null | 'name' | 'password' | 'logout'
+  // Counts starts of the name form and of logging out: the password form
+  // clears its own messages when it changes.
+  const [othersStarted, setOthersStarted] = useState(0);
+  const nameRef = useRef(null);
+
+  // Begins `form`'s action, unless another one is on its way.
+  function start(form) {
+    if (busy) return false;
+    onClearNotice();
+    setError(null);
+    setNameError('');
+    setNameStatus('');
+    setLogoutStatus('');
+    setAttempt((n) => n + 1);
+    if (form !== 'password') setOthersStarted((n) => n + 1);
+    return true;
+  }
 
   async function handleSave(event) {
     event.preventDefault();
-    if (busy) return;
-    onClearNotice();
-    setSaved('');
-    setError('');
-    setAttempt((n) => n + 1);
+    if (!start('name')) return;
     const trimmed = name.trim();
-    if (trimmed === '') {
-      setNameError(MSG.nameMissing);
-      event.currentTarget.elements.name.focus();
+    const problem = checkName(trimmed, settings.name_max);
+    if (problem) {
+      setNameError(problem);
+      nameRef.current.focus();
       return;
     }
-    setNameError('');
-    setBusy('save');
+    setBusy('name');
+    setNameStatus(MSG.saving);
     try {
       const updated = await updateName(trimmed);
       onUserChanged(updated);
-      setName('');
-      setSaved(MSG.nameSaved);
+      setName(updated && typeof updated.name === 'string' ? updated.name : trimmed);
+      setNameStatus(MSG.nameSaved);
     } catch (failure) {
-      if (!sessionGone(failure)) setError(describeError(failure));
+      setNameStatus('');
+      if (sessionGone(failure)) return;
+      if (statusOf(failure) === 400) {
+        // The server's limits differ from the ones the page knows of.
+        setNameError(MSG.nameRefused);
+        nameRef.current.focus();
+      } else {
+        setError({ form: 'name', text: describeError(failure) });
+      }
     } finally {
       setBusy(null);
     }
   }
 
   async function handleLogout() {
-    if (busy) return;
-    onClearNotice();
-    setError('');
-    setAttempt((n) => n + 1);
+    if (!start('logout')) return;
     setBusy('logout');
+    setLogoutStatus(MSG.loggingOut);
     try {
       await logout();
     } catch (failure) {
       setBusy(null);
-      if (!sessionGone(failure)) setError(describeError(failure));
+      setLogoutStatus('');
+      if (!sessionGone(failure)) setError({ form: 'logout', text: describeError(failure) });
       return;
     }
     onLoggedOut();
   }
 
+  const pageError = error && error.form !== 'password' ? error.text : '';
+  const passwordError = error && error.form === 'password' ? error.text : '';
+
   return (
     <main id="main" className="card">
-      <PageHeading>Your profile</PageHeading>
+      <PageHeading title={PAGE_TITLES.profile}>Your profile</PageHeading>
       <Notice notice={notice} />
-      <ErrorBox id="form-error" text={error} focusKey={attempt} />
+      <ErrorBox id="form-error" text={pageError} focusKey={attempt} />
       <dl className="profile">
         <div>
           <dt>Email</dt>
@@ -84,10 +133,12 @@ export default function ProfilePage({ user, notice, onUserChanged, onLoggedOut, 
           <label htmlFor="name">New name</label>
           <input
             id="name"
+            ref={nameRef}
             name="name"
             type="text"
+            dir="auto"
             autoComplete="name"
-            maxLength={200}
+            maxLength={settings.name_max}
             value={name}
             onChange={(event) => setName(event.target.value)}
             aria-invalid={nameError ? 'true' : undefined}
@@ -95,17 +146,28 @@ export default function ProfilePage({ user, notice, onUserChanged, onLoggedOut, 
           />
           {nameError && <p id="name-error" className="field-error">{nameError}</p>}
         </div>
-        <button type="submit" className="button-secondary" disabled={busy !== null}>
+        <BusyButton type="submit" className="button-secondary" busy={busy !== null}>
           Save name
-        </button>
-        <p className="progress" role="status" aria-live="polite">{saved}</p>
+        </BusyButton>
+        <p id="name-status" className="progress" role="status" aria-live="polite">{nameStatus}</p>
       </form>
 
-      <ChangePasswordForm email={user.email} onBeforeSubmit={onClearNotice} />
+      <ChangePasswordForm
+        email={user.email}
+        settings={settings}
+        busy={busy !== null}
+        onStart={() => start('password')}
+        onBusy={(on) => setBusy(on ? 'password' : null)}
+        formError={passwordError}
+        onFormError={(text) => setError(text ? { form: 'password', text } : null)}
+        focusKey={attempt}
+        resetKey={othersStarted}
+      />
 
-      <button type="button" className="button-primary" onClick={handleLogout} disabled={busy !== null}>
+      <BusyButton className="button-primary" onClick={handleLogout} busy={busy !== null}>
         Log out
-      </button>
+      </BusyButton>
+      <p id="logout-status" className="progress" role="status" aria-live="polite">{logoutStatus}</p>
     </main>
   );
 }

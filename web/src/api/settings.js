@@ -1,0 +1,30 @@
+// GET /api/settings: the limits the server checks names and passwords
+// against, so the page checks the same ones before sending anything.
+// A public endpoint (no cookie needed). Until it answers, and whenever it
+// cannot (missing, failing, malformed), the server's defaults apply.
+import { api } from './client.js';
+
+export const DEFAULT_SETTINGS = Object.freeze({ name_max: 100, password_min: 8 });
+
+function positiveInteger(value, fallback) {
+  return Number.isSafeInteger(value) && value > 0 ? value : fallback;
+}
+
+// Resolves to { name_max, password_min }; never rejects.
+export async function getSettings() {
+  try {
+    const response = await api.get('/api/settings', {
+      withCredentials: true,
+      // A refusal is no reason to end a session: this is only a hint.
+      expectAnonymous: true,
+      timeout: 5000,
+    });
+    const body = response.data && typeof response.data === 'object' ? response.data : {};
+    return Object.freeze({
+      name_max: positiveInteger(body.name_max, DEFAULT_SETTINGS.name_max),
+      password_min: positiveInteger(body.password_min, DEFAULT_SETTINGS.password_min),
+    });
+  } catch {
+    return DEFAULT_SETTINGS;
+  }
+}
