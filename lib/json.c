@@ -304,13 +304,15 @@ lk_json_out_init(struct lk_json_out *o)
 }
 
 static int
-add(struct lk_json_out *o, const char *key, const char *str, int b)
+add(struct lk_json_out *o, const char *key, enum lk_json_kind kind,
+    const char *str, long long num)
 {
 	if (o->n >= LK_JSON_MEMBERS_MAX)
 		return -1;
 	o->m[o->n].key = key;
+	o->m[o->n].kind = kind;
 	o->m[o->n].str = str;
-	o->m[o->n].boolean = b;
+	o->m[o->n].num = num;
 	o->n++;
 	return 0;
 }
@@ -318,13 +320,25 @@ add(struct lk_json_out *o, const char *key, const char *str, int b)
 int
 lk_json_out_str(struct lk_json_out *o, const char *key, const char *val)
 {
-	return add(o, key, val, 0);
+	return add(o, key, LK_JSON_STR, val, 0);
 }
 
 int
 lk_json_out_bool(struct lk_json_out *o, const char *key, int val)
 {
-	return add(o, key, NULL, val != 0);
+	return add(o, key, LK_JSON_BOOL, NULL, val != 0);
+}
+
+int
+lk_json_out_int(struct lk_json_out *o, const char *key, long long val)
+{
+	return add(o, key, LK_JSON_INT, NULL, val);
+}
+
+int
+lk_json_out_raw(struct lk_json_out *o, const char *key, const char *json)
+{
+	return add(o, key, LK_JSON_RAW, json, 0);
 }
 
 /*
@@ -435,12 +449,24 @@ lk_json_out_write(const struct lk_json_out *o, char *out, size_t outsz)
 		if (len + 1 >= outsz)
 			return -1;
 		out[len++] = ':';
-		if (o->m[idx[i]].str != NULL)
+		switch (o->m[idx[i]].kind) {
+		case LK_JSON_STR:
 			n = lk_json_escape(o->m[idx[i]].str, out + len,
 			    outsz - len);
-		else
+			break;
+		case LK_JSON_BOOL:
 			n = snprintf(out + len, outsz - len, "%s",
-			    o->m[idx[i]].boolean ? "true" : "false");
+			    o->m[idx[i]].num ? "true" : "false");
+			break;
+		case LK_JSON_INT:
+			n = snprintf(out + len, outsz - len, "%lld",
+			    o->m[idx[i]].num);
+			break;
+		default:
+			n = snprintf(out + len, outsz - len, "%s",
+			    o->m[idx[i]].str);
+			break;
+		}
 		if (n < 0 || (size_t)n >= outsz - len)
 			return -1;
 		len += (size_t)n;
@@ -451,4 +477,114 @@ lk_json_out_write(const struct lk_json_out *o, char *out, size_t outsz)
 	out[len++] = '\n';
 	out[len] = '\0';
 	return (long)len;
+}
+
+struct dump {
+	char	*out;
+	size_t	 outsz, len;
+};
+
+static int
+dump_put(struct dump *d, const char *s, size_t n)
+{
+	if (d->len + n + 1 > d->outsz)
+		return -1;
+	memcpy(d->out + d->len, s, n);
+	d->len += n;
+	d->out[d->len] = '\0';
+	return 0;
+}
+
+static int
+cmp_key(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int
+dump_value(struct dump *d, struct json_object *v, int depth)
+{
+	const char	*keys[LK_JSON_DUMP_KEYS];
+	char		 num[32];
+	size_t		 n, i;
+	long		 w;
+
+	if (depth > LK_JSON_DEPTH)
+		return -1;
+	switch (json_object_get_type(v)) {
+	case json_type_null:
+		return dump_put(d, "null", 4);
+	case json_type_boolean:
+		return json_object_get_boolean(v) ? dump_put(d, "true", 4) :
+		    dump_put(d, "false", 5);
+	case json_type_int:
+		(void)snprintf(num, sizeof(num), "%lld",
+		    (long long)json_object_get_int64(v));
+		return dump_put(d, num, strlen(num));
+	case json_type_string:
+		if ((w = lk_json_escape(json_object_get_string(v),
+		    d->out + d->len, d->outsz - d->len)) < 0)
+			return -1;
+		d->len += (size_t)w;
+		return 0;
+	case json_type_array:
+		if (dump_put(d, "[", 1) == -1)
+			return -1;
+		n = json_object_array_length(v);
+		for (i = 0; i < n; i++)
+			if ((i > 0 && dump_put(d, ",", 1) == -1) ||
+			    dump_value(d, json_object_array_get_idx(v, i),
+			    depth + 1) == -1)
+				return -1;
+		return dump_put(d, "]", 1);
+	case json_type_object: {
+		struct json_object_iterator	it, end;
+
+		n = 0;
+		it = json_object_iter_begin(v);
+		end = json_object_iter_end(v);
+		for (; !json_object_iter_equal(&it, &end);
+		    json_object_iter_next(&it)) {
+			if (n >= LK_JSON_DUMP_KEYS)
+				return -1;
+			keys[n++] = json_object_iter_peek_name(&it);
+		}
+		qsort(keys, n, sizeof(keys[0]), cmp_key);
+		if (dump_put(d, "{", 1) == -1)
+			return -1;
+		for (i = 0; i < n; i++) {
+			if (i > 0 && dump_put(d, ",", 1) == -1)
+				return -1;
+			if ((w = lk_json_escape(keys[i], d->out + d->len,
+			    d->outsz - d->len)) < 0)
+				return -1;
+			d->len += (size_t)w;
+			if (dump_put(d, ":", 1) == -1 ||
+			    dump_value(d, json_object_object_get(v, keys[i]),
+			    depth + 1) == -1)
+				return -1;
+		}
+		return dump_put(d, "}", 1);
+	}
+	default:
+		return -1;
+	}
+}
+
+long
+lk_json_dump(struct json_object *v, char *out, size_t outsz)
+{
+	struct dump	d;
+
+	if (outsz == 0)
+		return -1;
+	d.out = out;
+	d.outsz = outsz;
+	d.len = 0;
+	out[0] = '\0';
+	if (dump_value(&d, v, 0) == -1) {
+		out[0] = '\0';
+		return -1;
+	}
+	return (long)d.len;
 }

@@ -13,6 +13,7 @@
 struct json_object;
 
 #define LK_JSON_DEPTH	16
+#define LK_JSON_DUMP_KEYS	64	/* members of one object lk_json_dump writes */
 
 /*
  * Parse buf[0..len) as exactly one JSON object and nothing else.
@@ -40,11 +41,19 @@ enum lk_json_field lk_json_get_string(struct json_object *obj,
  */
 #define LK_JSON_MEMBERS_MAX	8
 
+enum lk_json_kind {
+	LK_JSON_STR,
+	LK_JSON_BOOL,
+	LK_JSON_INT,
+	LK_JSON_RAW	/* JSON text written as is (from lk_json_dump) */
+};
+
 struct lk_json_out {
 	struct {
-		const char	*key;
-		const char	*str;	/* string value, or NULL */
-		int		 boolean;
+		const char		*key;
+		enum lk_json_kind	 kind;
+		const char		*str;	/* STR and RAW */
+		long long		 num;	/* BOOL and INT */
 	}		 m[LK_JSON_MEMBERS_MAX];
 	size_t		 n;
 };
@@ -53,6 +62,16 @@ void	lk_json_out_init(struct lk_json_out *);
 /* Add members; keys and strings must stay valid until written. Returns -1 if full. */
 int	lk_json_out_str(struct lk_json_out *, const char *key, const char *val);
 int	lk_json_out_bool(struct lk_json_out *, const char *key, int val);
+int	lk_json_out_int(struct lk_json_out *, const char *key, long long val);
+int	lk_json_out_raw(struct lk_json_out *, const char *key, const char *json);
+
+/*
+ * Write a json-c value the way Flask's jsonify does (compact, object keys
+ * sorted, non-ASCII escaped) to out, without a newline.  Returns the
+ * length, or -1 if it does not fit or holds a type Flask would not write
+ * (a double).
+ */
+long	lk_json_dump(struct json_object *v, char *out, size_t outsz);
 
 /*
  * Write the object followed by a newline to out.  Returns the length, or

@@ -1,15 +1,24 @@
 'use strict';
 // "Keep me signed in": a checkbox on the login page, off by default. The
 // login request's body is exactly the seed's {"email", "password"} unless
-// it is ticked, then it carries "remember": true as well. (What the server
-// makes of it, cookies that outlive the browser, is not built yet: only
-// the request the page sends is checked here.)
+// it is ticked, then it carries "remember": true as well, and the server's
+// cookies outlive the browser (an expiry date) instead of ending with it.
 const assert = require('node:assert/strict');
 const { describe, it } = require('node:test');
 const { serverKinds, useServer } = require('./lib/harness.js');
 const {
   DEMO, assertClean, expectPage, expectProfile, logIn, newPage, useBrowser,
 } = require('./lib/page.js');
+
+// The expiry of each of the session's cookies the browser holds: -1 for a
+// cookie that ends with the browser, else seconds since the epoch.
+async function cookieExpiries(page) {
+  const out = {};
+  for (const c of await page.context().cookies()) out[c.name] = c.expires;
+  return out;
+}
+
+const SESSION_COOKIES = ['access_token_cookie', 'csrf_access_token', 'refresh_token_cookie', 'csrf_refresh_token'];
 
 async function loginBody(page, baseURL, act) {
   const request = page.waitForRequest((r) => r.url() === `${baseURL}/api/login` && r.method() === 'POST');
@@ -47,6 +56,8 @@ for (const kind of serverKinds()) {
       const body = await loginBody(page, baseURL, () => logIn(page));
       assert.equal(body, JSON.stringify({ email: DEMO.email, password: DEMO.password }));
       await expectProfile(page);
+      const expiries = await cookieExpiries(page);
+      for (const name of SESSION_COOKIES) assert.equal(expiries[name], -1, name);
       await page.getByRole('button', { name: 'Log out', exact: true }).click();
       await expectPage(page, '/login', 'Log in');
     });
@@ -56,8 +67,10 @@ for (const kind of serverKinds()) {
       await page.getByRole('checkbox', { name: 'Keep me signed in', exact: true }).check();
       const body = await loginBody(page, baseURL, () => logIn(page));
       assert.equal(body, JSON.stringify({ email: DEMO.email, password: DEMO.password, remember: true }));
-      // Today's server takes the field in its stride.
       await expectProfile(page);
+      const now = Date.now() / 1000;
+      const expiries = await cookieExpiries(page);
+      for (const name of SESSION_COOKIES) assert.ok(expiries[name] > now + 60, `${name}: ${expiries[name]}`);
       await page.getByRole('button', { name: 'Log out', exact: true }).click();
       await expectPage(page, '/login', 'Log in');
     });

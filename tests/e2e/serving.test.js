@@ -1,6 +1,6 @@
 'use strict';
-// How the servers deliver the app: one uncached index.html for every page
-// path (the history fallback), hashed and long-cached assets, and a
+// How the servers deliver the app: one uncached index.html for each of its
+// pages and, as a 404, for any other path, hashed and long-cached assets, and a
 // Content-Security-Policy the app runs under without a single violation.
 const assert = require('node:assert/strict');
 const { describe, it } = require('node:test');
@@ -74,17 +74,25 @@ for (const kind of serverKinds()) {
       }
     });
 
-    it('answers every page path with the same index.html, but not /api/ paths', async () => {
+    it('answers the app\'s pages with index.html, other paths with it as a 404, /api/ with JSON', async () => {
       const html = await indexHtml();
-      for (const pagePath of ['/login', '/profile', '/no/such/page']) {
+      const expect = async (pagePath, status) => {
         const response = await get(pagePath);
-        assert.equal(response.status(), 200, pagePath);
+        assert.equal(response.status(), status, pagePath);
         assert.equal(await response.text(), html, pagePath);
+        assert.equal(response.headers()['content-type'], 'text/html; charset=utf-8', pagePath);
         assert.equal(response.headers()['content-security-policy'], CSP, pagePath);
-      }
+        const cache = cacheDirectives(response);
+        assert.ok(cache.includes('no-cache') || cache.includes('no-store'),
+          `${pagePath}: Cache-Control "${cache.join(', ')}"`);
+      };
+      for (const pagePath of ['/login', '/profile', '/login?next=%2Fmembers%2F']) await expect(pagePath, 200);
+      // The not-found page is the app's, with a status that says so.
+      for (const pagePath of ['/no/such/page', '/profile/x', '/login/', '/index.htm']) await expect(pagePath, 404);
       const api = await get('/api/no-such-endpoint');
       assert.equal(api.status(), 404);
-      assert.notEqual(await api.text(), html);
+      assert.equal(api.headers()['content-type'], 'application/json');
+      assert.deepEqual(await api.json(), { msg: 'Not found' });
     });
 
     it('runs the app with no CSP violation and shows a page for unknown paths', async () => {

@@ -1,8 +1,9 @@
 'use strict';
 // The page checks names and new passwords against the server's own limits,
-// from GET /api/settings (public, 200 {"name_max": N, "password_min": M});
-// on any failure (the endpoint missing, a network error, a 5xx, a body
-// that makes no sense) against the defaults 100 and 8. A name the server
+// from GET /api/settings (public, 200 {"name_max": N, "password_min": M},
+// here from a server configured with 40 and 10); on any failure (the
+// endpoint missing, a network error, a 5xx, a body that makes no sense)
+// against the defaults 100 and 8. A name the server
 // refuses anyway (400) is said at the name field, in plain words.
 const assert = require('node:assert/strict');
 const { describe, it } = require('node:test');
@@ -53,22 +54,23 @@ function watch(page, method, pathname) {
 
 for (const kind of serverKinds()) {
   describe(`limits from GET /api/settings [${kind}]`, () => {
-    const server = useServer(kind);
+    const server = useServer(kind, { config: 'name_max = 40\npassword_min = 10\n' });
     const browser = useBrowser();
     let page;
 
-    it('asks the server, and uses 100 and 8 while the endpoint does not exist', async () => {
+    it('asks the server, and uses the limits of its configuration', async () => {
       const { baseURL } = server();
       page = await newPage(await browser());
       const asked = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/settings');
       await logInFromStart(page, baseURL);
       const response = await asked;
       assert.equal(response.request().method(), 'GET');
-      // Not there yet on this server.
-      assert.equal(response.status(), 404);
+      assert.equal(response.status(), 200);
+      assert.deepEqual(await response.json(), { name_max: 40, password_min: 10 });
       await page.reload();
       await expectProfile(page);
-      assert.deepEqual(await limitsShown(page), DEFAULT_LIMITS);
+      await eventually(async () => assert.deepEqual(await limitsShown(page),
+        { nameMax: '40', passwordMin: '10', hint: 'At least 10 characters.' }));
       assertClean(page);
     });
 
@@ -148,7 +150,7 @@ for (const kind of serverKinds()) {
     it('says at the name field, in plain words, when the server refuses a name', async () => {
       const { baseURL } = server();
       // A page that believes names may be 200 characters long: the real
-      // server (name_max 100) refuses 150.
+      // server (name_max 40) refuses 150.
       await serveSettings(page, json(200, { name_max: 200, password_min: 8 }));
       await page.goto(`${baseURL}/profile`);
       await expectProfile(page);

@@ -415,3 +415,59 @@ for (const kind of kinds()) {
 		});
 	});
 }
+
+for (const kind of kinds()) {
+	describe(`GET /api/settings on ${kind}`, () => {
+		let srv;
+		before(async () => { srv = await startServer({ kind, config: 'name_max = 60\npassword_min = 10\n' }); });
+		after(async () => { await srv?.stop(); });
+
+		it('answers the public limits, no cookie needed', async () => {
+			assertJson(await request(srv.baseURL, { path: '/api/settings' }), 200,
+			    '{"name_max":60,"password_min":10}\n');
+		});
+
+		it('takes GET and HEAD only', async () => {
+			const res = await request(srv.baseURL, { method: 'POST', path: '/api/settings', body: {} });
+			assertJson(res, 405, '{"msg":"Method not allowed"}\n');
+			assert.equal(res.headers.allow, 'GET, HEAD');
+		});
+	});
+}
+
+describe('"Keep me signed in"', () => {
+	let srv;
+	before(async () => { srv = await startServer({ kind: 'lighttpd' }); });
+	after(async () => { await srv?.stop(); });
+
+	const loginWith = (body) => request(srv.baseURL, { method: 'POST', path: '/api/login', body });
+
+	it('makes that session\'s four cookies persistent, through refreshes', async () => {
+		let res = await loginWith({ email: DEMO.email, password: DEMO.password, remember: true });
+		assert.equal(res.status, 200, res.body);
+		assert.equal(res.setCookies.length, 4);
+		for (const line of res.setCookies)
+			assert.match(line, /; Expires=[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT; Max-Age=2592000;/, line);
+		const c = cookiesFrom(res.setCookies);
+		res = await request(srv.baseURL, { method: 'POST', path: '/api/refresh', body: {},
+		    cookie: `refresh_token_cookie=${c.refresh_token_cookie}`,
+		    headers: { 'X-CSRF-TOKEN': c.csrf_refresh_token } });
+		assert.equal(res.status, 200, res.body);
+		for (const line of res.setCookies) assert.match(line, /; Max-Age=2592000;/, line);
+	});
+
+	it('leaves the others session cookies, as configured', async () => {
+		for (const body of [{ email: DEMO.email, password: DEMO.password },
+		    { email: DEMO.email, password: DEMO.password, remember: false }]) {
+			const res = await loginWith(body);
+			assert.equal(res.status, 200, res.body);
+			for (const line of res.setCookies) assert.doesNotMatch(line, /Max-Age|Expires/, line);
+		}
+	});
+
+	it('refuses a "remember" that is not a boolean', async () => {
+		const res = await loginWith({ email: DEMO.email, password: DEMO.password, remember: 'yes' });
+		assertJson(res, 400, '{"msg":"Field \\"remember\\" must be true or false"}\n');
+		assert.deepEqual(res.setCookies, []);
+	});
+});

@@ -122,6 +122,44 @@ TEST(escape_ensure_ascii)
 	CHECK_INT(lk_json_escape("abcdef", buf, 5), -1);
 }
 
+TEST(writer_kinds_sorted_compact)
+{
+	struct lk_json_out	o;
+	char			out[256];
+
+	lk_json_out_init(&o);
+	(void)lk_json_out_int(&o, "name_max", 100);
+	(void)lk_json_out_bool(&o, "b", 0);
+	(void)lk_json_out_raw(&o, "list", "[1,\"x\"]");
+	(void)lk_json_out_str(&o, "a", "\xc3\xa9");
+	(void)lk_json_out_int(&o, "neg", -5);
+	CHECK(lk_json_out_write(&o, out, sizeof(out)) > 0);
+	CHECK_STR(out, "{\"a\":\"\\u00e9\",\"b\":false,\"list\":[1,\"x\"],"
+	    "\"name_max\":100,\"neg\":-5}\n");
+}
+
+TEST(dump_as_flask_writes_it)
+{
+	struct json_object	*v;
+	char			 out[256];
+	const char		*in = "{\"z\":[{\"b\":true,\"a\":null}],\"k\":\"\\u00e9\","
+				    "\"n\":12345678901}";
+
+	v = lk_json_parse_object(in, strlen(in));
+	CHECK(v != NULL);
+	if (v == NULL)
+		return;
+	CHECK_INT(lk_json_dump(v, out, sizeof(out)), (long)strlen(out));
+	CHECK_STR(out, "{\"k\":\"\\u00e9\",\"n\":12345678901,\"z\":[{\"a\":null,"
+	    "\"b\":true}]}");
+	CHECK_INT(lk_json_dump(v, out, 10), -1);
+	CHECK_STR(out, "");
+	json_object_put(v);
+	v = json_object_new_double(1.5);
+	CHECK_INT(lk_json_dump(v, out, sizeof(out)), -1);
+	json_object_put(v);
+}
+
 int
 main(void)
 {
@@ -130,5 +168,7 @@ main(void)
 	RUN(get_string_rules);
 	RUN(output_like_flask_jsonify);
 	RUN(escape_ensure_ascii);
+	RUN(writer_kinds_sorted_compact);
+	RUN(dump_as_flask_writes_it);
 	return T_END();
 }

@@ -1,0 +1,30 @@
+/*
+ * GET /api/settings -> 200 {"name_max": 100, "password_min": 8}: the
+ * public limits of the configuration the web app checks its fields
+ * against before the server has the last word.  No cookie needed, and
+ * nothing in it is a secret.
+ */
+#include "app.h"
+#include "json.h"
+
+static void
+handle(struct lk_ctx *ctx)
+{
+	struct lk_json_out	o;
+
+	lk_json_out_init(&o);
+	(void)lk_json_out_int(&o, "name_max", (long long)ctx->cfg->name_max);
+	(void)lk_json_out_int(&o, "password_min",
+	    (long long)ctx->cfg->password_min);
+	lk_response_json(ctx->resp, 200, &o);
+}
+
+static const struct lk_endpoint endpoint = {
+	"settings", LK_METHOD_GET | LK_METHOD_HEAD, handle
+};
+
+int
+main(int argc, char *argv[])
+{
+	return lk_app_main(&endpoint, argc, argv);
+}
