@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <fcgiapp.h>
@@ -112,6 +113,7 @@ static const struct {
 	const char	*msg;
 } errdocs[] = {
 	{ 400, "Bad request" },
+	{ 401, "Unauthorized" },
 	{ 403, "Forbidden" },
 	{ 404, "Not found" },
 	{ 405, "Method not allowed" },
@@ -377,12 +379,25 @@ refuse(struct lk_ctx *ctx, enum lk_app_mode mode)
 	 * An authorizer's denial is 401 whatever the reason (lighttpd
 	 * forwards it, reason in the body); a server error stays one.
 	 */
-	if (mode == LK_APP_AUTHORIZER && status >= 400 && status < 500)
+	if (mode != LK_APP_RESPONDER && status >= 400 && status < 500)
 		status = 401;
 	lk_response_msg(ctx->resp, status, msg);
 	if (ctx->denial.reason == LK_R_THROTTLED)
 		lk_response_header(ctx->resp, "Retry-After", "%lld",
 		    ctx->denial.retry_after);
+}
+
+/* The status an error document is asked to answer: REDIRECT_STATUS. */
+static int
+errdoc_status(struct lk_io *io)
+{
+	const char	*v;
+	long long	 status;
+
+	if ((v = lk_io_param(io, "REDIRECT_STATUS")) == NULL ||
+	    lk_parse_ll(v, 400, 599, &status) == -1)
+		return 404;
+	return (int)status;
 }
 
 /*
@@ -394,21 +409,144 @@ refuse(struct lk_ctx *ctx, enum lk_app_mode mode)
 static void
 errdoc(struct lk_io *io)
 {
-	const char	*v;
-	long long	 status = 404;
-	size_t		 i;
+	int	status = errdoc_status(io);
+	size_t	i;
 
-	if ((v = lk_io_param(io, "REDIRECT_STATUS")) == NULL ||
-	    lk_parse_ll(v, 400, 599, &status) == -1)
-		status = 404;
 	for (i = 0; i < sizeof(errdocs) / sizeof(errdocs[0]); i++)
 		if (errdocs[i].status == status)
 			break;
 	if (i == sizeof(errdocs) / sizeof(errdocs[0]))
-		lk_response_msg(&app_resp, (int)status, status < 500 ?
+		lk_response_msg(&app_resp, status, status < 500 ?
 		    "Bad request" : "Internal error");
 	else
-		lk_response_msg(&app_resp, (int)status, errdocs[i].msg);
+		lk_response_msg(&app_resp, status, errdocs[i].msg);
+}
+
+/*
+ * An access checker's refusal handed to the error document (Apache's
+ * ErrorDocument 401 after mod_fcgid's FcgidAccessChecker): the
+ * authorizer's decision once more, for its reason, on the request as the
+ * client made it (Apache turns the method into GET for the error
+ * document and keeps the first in REDIRECT_REQUEST_METHOD).  Should the
+ * request pass now (a login in between), it is still refused, for want
+ * of a reason: the web server has already refused it.
+ */
+static void
+recheck(struct lk_ctx *ctx, const struct lk_endpoint *ep, struct lk_io *io)
+{
+	const char	*m;
+
+	if ((m = lk_io_param(io, "REDIRECT_REQUEST_METHOD")) != NULL &&
+	    strlen(m) < sizeof(ctx->req->method))
+		(void)lk_strlcpy(ctx->req->method, m, sizeof(ctx->req->method));
+	ep->handle(ctx);
+	if (ctx->denial.reason == LK_R_OK) {
+		lk_response_reset(ctx->resp);
+		lk_response_msg(ctx->resp, 401, "Unauthorized");
+	}
+}
+
+/*
+ * Whether an Accept header names text/html (with a q-value above 0): the
+ * media ranges one by one, types compared without case.
+ */
+static int
+accepts_html(const char *accept)
+{
+	const char	*p = accept, *e, *q;
+	size_t		 n;
+
+	while (*p != '\0') {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		for (n = 0; p[n] != '\0' && p[n] != ',' && p[n] != ';' &&
+		    p[n] != ' ' && p[n] != '\t'; n++)
+			continue;
+		e = p + n;
+		while (*e != '\0' && *e != ',')
+			e++;
+		if (n == 9 && strncasecmp(p, "text/html", 9) == 0) {
+			/* "q=0", "q=0.0", ... refuses it. */
+			q = p + n;
+			while ((q = strchr(q, ';')) != NULL && q < e) {
+				q++;
+				while (*q == ' ' || *q == '\t')
+					q++;
+				if ((q[0] == 'q' || q[0] == 'Q') && q[1] == '=') {
+					q += 2;
+					if (*q++ != '0')
+						return 1;
+					if (*q == '.')
+						q++;
+					while (*q == '0')
+						q++;
+					return *q >= '1' && *q <= '9';
+				}
+			}
+			return 1;
+		}
+		p = e;
+	}
+	return 0;
+}
+
+/*
+ * Whether the request is a browser loading a page (a link followed, an
+ * address typed) rather than a script or an API client: GET or HEAD, and
+ * Sec-Fetch-Mode: navigate, or, from a client that sends no
+ * Sec-Fetch-Mode, an Accept naming text/html.  fetch() and XHR send
+ * "cors", "same-origin" or "no-cors" and get the JSON refusal.
+ */
+static int
+is_navigation(const struct lk_request *req, struct lk_io *io)
+{
+	const char	*v;
+
+	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0)
+		return 0;
+	if ((v = lk_io_param(io, "HTTP_SEC_FETCH_MODE")) != NULL)
+		return strcmp(v, "navigate") == 0;
+	return req->accept[0] != '\0' && accepts_html(req->accept);
+}
+
+/*
+ * Turn a refusal into a 302 to the login page, with ?next= the page asked
+ * for (REQUEST_URI: its path and query) when it is a path of this site
+ * that fits: every byte but unreserved characters and '/' encoded, so
+ * nothing in it can end the header or leave the site.  The JSON refusal
+ * stays as the body.
+ */
+static void
+login_redirect(struct lk_ctx *ctx, struct lk_io *io)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char		 loc[LK_CONFIG_STR_MAX + 8 + 3 * LK_PATH_MAX];
+	const char	*uri = lk_io_param(io, "REQUEST_URI");
+	size_t		 n, i;
+	unsigned char	 c;
+
+	(void)lk_strlcpy(loc, ctx->cfg->login_page, sizeof(loc));
+	n = strlen(loc);
+	if (uri != NULL && uri[0] == '/' && uri[1] != '/' && uri[1] != '\\' &&
+	    strlen(uri) <= LK_PATH_MAX) {
+		memcpy(loc + n, "?next=", 6);
+		n += 6;
+		for (i = 0; uri[i] != '\0'; i++) {
+			c = (unsigned char)uri[i];
+			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+			    c == '_' || c == '~' || c == '/')
+				loc[n++] = (char)c;
+			else {
+				loc[n++] = '%';
+				loc[n++] = hex[c >> 4];
+				loc[n++] = hex[c & 15];
+			}
+		}
+		loc[n] = '\0';
+	}
+	ctx->resp->status = 302;
+	lk_response_header(ctx->resp, "Location", "%s", loc);
 }
 
 /*
@@ -583,7 +721,7 @@ lk_app_serve(const struct lk_endpoint *ep, enum lk_app_mode mode,
 	ctx.req = &app_req;
 	ctx.resp = &app_resp;
 	ctx.now = lk_app_clock();
-	if (mode == LK_APP_ERRORDOC) {
+	if (mode == LK_APP_ERRORDOC && (ep == NULL || errdoc_status(io) != 401)) {
 		errdoc(io);
 		goto send;
 	}
@@ -598,11 +736,29 @@ lk_app_serve(const struct lk_endpoint *ep, enum lk_app_mode mode,
 	lk_request_load(&app_req, io, app_cfg.csrf_header_name);
 	if (mode == LK_APP_AUTHORIZER)
 		authorize(&ctx, ep, io);
+	else if (mode == LK_APP_ERRORDOC)
+		recheck(&ctx, ep, io);
 	else
 		respond(&ctx, ep, io);
 refuse:
-	if (ctx.denial.reason != LK_R_OK) {
+	if (ctx.denial.reason != LK_R_OK)
 		refuse(&ctx, mode);
+	/* A browser kept out of a page goes to log in, then comes back. */
+	if (mode != LK_APP_RESPONDER && ctx.resp->status == 401 &&
+	    ctx.cfg != NULL && ctx.cfg->login_page[0] != '\0') {
+		lk_response_header(ctx.resp, "Vary", "Accept, Sec-Fetch-Mode");
+		if (is_navigation(ctx.req, io))
+			login_redirect(&ctx, io);
+	}
+	/*
+	 * mod_fcgid keeps only the status of an access checker's refusal
+	 * (Apache's ErrorDocument 401, error.fcgi, answers) but leaves its
+	 * headers on that answer: send the status alone.
+	 */
+	if (mode == LK_APP_AUTHORIZER && ctx.resp->status != 200 &&
+	    lk_io_param(io, "FCGI_APACHE_ROLE") != NULL)
+		ctx.resp->bare = 1;
+	if (ctx.denial.reason != LK_R_OK) {
 		if (ctx.denial.reason == LK_R_METHOD) {
 			char	allow[LK_METHOD_ALLOW_MAX];
 
@@ -679,7 +835,7 @@ lk_app_authorizer_main(const struct lk_endpoint *ep, int argc, char *argv[])
 }
 
 int
-lk_app_errordoc_main(int argc, char *argv[])
+lk_app_errordoc_main(const struct lk_endpoint *ep, int argc, char *argv[])
 {
-	return app_run(NULL, LK_APP_ERRORDOC, argc, argv);
+	return app_run(ep, LK_APP_ERRORDOC, argc, argv);
 }

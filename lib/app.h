@@ -63,19 +63,26 @@ int	lk_app_main(const struct lk_endpoint *ep, int argc, char *argv[]);
  * with a 200, an empty body and "Variable-NAME: value" headers, which the
  * server passes on as environment variables to whatever serves the
  * request; a refusal is a 401 whatever its reason (which stays in the
- * body), a server error what it is.  Returns the process's exit status.
+ * body), a server error what it is.  A 401 to a browser loading a page
+ * (GET or HEAD; Sec-Fetch-Mode: navigate, or without Sec-Fetch-Mode an
+ * Accept naming text/html) is a 302 to the configuration's login_page
+ * with ?next=<the page asked for>, so that it comes back after logging
+ * in.  Returns the process's exit status.
  */
 int	lk_app_authorizer_main(const struct lk_endpoint *ep, int argc,
 	    char *argv[]);
 
 /*
- * Run the error document program: any method, any path, no body read, no
- * configuration loaded; it answers the status of REDIRECT_STATUS (set by
- * Apache's ErrorDocument and lighttpd's server.error-handler) with the
- * JSON body the programs give for it, so that the web servers' own
- * refusals under /api/ (413 past their body limit, 404 for a path no
- * program serves) read like the API's.  Returns the exit status.
+ * Run the error document program: any method, any path, no body read; it
+ * answers the status of REDIRECT_STATUS (set by Apache's ErrorDocument
+ * and lighttpd's server.error-handler) with the JSON body the programs
+ * give for it, so that the web servers' own refusals (413 past their body
+ * limit, 404 for a path no program serves) read like the API's, with no
+ * configuration loaded.  A 401 is an access checker's refusal (mod_fcgid
+ * says no more): ep->handle, the authorizer's decision, runs again to
+ * give its reason, as an authorizer's refusal.  Returns the exit status.
  */
-int	lk_app_errordoc_main(int argc, char *argv[]);
+int	lk_app_errordoc_main(const struct lk_endpoint *ep, int argc,
+	    char *argv[]);
 
 #endif

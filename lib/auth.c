@@ -120,3 +120,21 @@ out:
 	}
 	return rc;
 }
+
+void
+lk_auth_authorize(struct lk_ctx *ctx)
+{
+	struct lk_user		user;
+	struct lk_claims	claims;
+	struct lk_token_state	state;
+
+	if (lk_auth_require(ctx, LK_TOKEN_ACCESS, &user, &claims, &state) == -1)
+		return;
+	ctx->resp->status = 200;
+	lk_response_header(ctx->resp, "Variable-LATCHKEY_USER", "%s",
+	    user.email);
+	lk_response_header(ctx->resp, "Variable-LATCHKEY_NAME", "%s",
+	    user.name);
+	lk_explicit_bzero(&user, sizeof(user));
+	lk_explicit_bzero(&claims, sizeof(claims));
+}

@@ -25,4 +25,15 @@ int	lk_auth_require(struct lk_ctx *ctx, enum lk_token_type want,
 	    struct lk_user *user, struct lk_claims *claims,
 	    struct lk_token_state *state);
 
+/*
+ * The authorizer's decision on the current request of ctx, for the web
+ * server to serve it itself: a valid access cookie (and, on unsafe
+ * methods, the CSRF header) -> 200, empty body, with
+ *   Variable-LATCHKEY_USER: <email>
+ *   Variable-LATCHKEY_NAME: <name>
+ * which the server turns into environment variables for whatever serves
+ * the request; anything else -> the reason in ctx->denial.
+ */
+void	lk_auth_authorize(struct lk_ctx *ctx);
+
 #endif

@@ -20,6 +20,7 @@ enum kind {
 	K_STR,		/* printable ASCII, may be empty */
 	K_COOKIE_NAME,
 	K_COOKIE_PATH,
+	K_PAGE,		/* a path on this site, or empty */
 	K_DOMAIN,
 	K_HEADER,
 	K_DURATION,
@@ -90,6 +91,7 @@ static const struct key keys[] = {
 	{ "password_min", K_SIZE, S(password_min), 1, 128 },
 	{ "allowed_origins", K_ORIGINS, S(allowed_origins), 0, 0 },
 	{ "cors_origins", K_ORIGINS, S(cors_origins), 0, 0 },
+	{ "login_page", K_PAGE, S(login_page), 0, 0 },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -168,6 +170,7 @@ lk_config_defaults(struct lk_config *cfg)
 	cfg->throttle_window = 15 * 60;
 	cfg->throttle_ipv6_prefix = 64;
 	cfg->password_min = 8;
+	(void)lk_strlcpy(cfg->login_page, "/login", sizeof(cfg->login_page));
 }
 
 /*
@@ -258,6 +261,13 @@ is_path_char(int c)
 {
 	/* A cookie attribute value: no controls, no ';', no spaces. */
 	return c > 0x20 && c < 0x7f && c != ';';
+}
+
+static int
+is_page_char(int c)
+{
+	/* A path of this site without query or fragment. */
+	return is_path_char(c) && c != '?' && c != '#' && c != '\\';
 }
 
 static int
@@ -509,6 +519,13 @@ set_value(struct lk_config *cfg, const struct key *k, const char *v,
 			v = "";
 		return set_string(cfg, k, v, is_path_char, 1, "must start with "
 		    "'/' and hold no spaces, controls or ';'", why, whysz);
+	case K_PAGE:
+		/* "//host/..." would leave the site. */
+		if (*v != '\0' && (v[0] != '/' || v[1] == '/'))
+			v = "?";
+		return set_string(cfg, k, v, is_page_char, 0, "must be empty or "
+		    "a path of this site: one '/' first, no query, fragment, "
+		    "spaces, controls, ';' or '\\'", why, whysz);
 	case K_DURATION:
 	case K_SIZE:
 	case K_COUNT:

@@ -78,6 +78,12 @@ struct lk_config {
 	/* Origins allowed to make state-changing requests, and CORS. */
 	char		 allowed_origins[LK_CONFIG_LIST_MAX];
 	char		 cors_origins[LK_CONFIG_LIST_MAX];
+
+	/*
+	 * Where the authorizer sends a browser that asks for a protected
+	 * page without a valid session ("" for never: always the 401).
+	 */
+	char		 login_page[LK_CONFIG_STR_MAX];
 };
 
 /*

@@ -11,6 +11,7 @@ static const struct {
 } statuses[] = {
 	{ 200, "OK" },
 	{ 204, "No Content" },
+	{ 302, "Found" },
 	{ 400, "Bad Request" },
 	{ 401, "Unauthorized" },
 	{ 403, "Forbidden" },
@@ -60,6 +61,7 @@ lk_response_reset(struct lk_response *r)
 	r->nheaders = 0;
 	r->body_len = 0;
 	r->failed = 0;
+	r->bare = 0;
 	r->status = 500;
 }
 
@@ -132,6 +134,13 @@ lk_response_send(const struct lk_response *r, struct lk_io *io)
 		status = 500;
 		body = fallback;
 		blen = sizeof(fallback) - 1;
+	}
+	if (r->bare && !r->failed) {
+		n = snprintf(head, sizeof(head), "Status: %d %s\r\n\r\n",
+		    status, lk_status_text(status));
+		if (n < 0 || (size_t)n >= sizeof(head))
+			return -1;
+		return lk_io_write(io, head, (size_t)n) == -1 ? -1 : 0;
 	}
 	if (status == 204)
 		n = snprintf(head, sizeof(head), "Status: 204 %s\r\n"

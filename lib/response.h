@@ -25,6 +25,7 @@ struct lk_response {
 	char	 body[LK_RESP_BODY_MAX];
 	size_t	 body_len;
 	int	 failed;	/* a header or body did not fit: send a 500 */
+	int	 bare;		/* the status line alone: no header, no body */
 };
 
 /*

@@ -48,7 +48,8 @@ install: build
 	$(INSTALL) -m 0755 $(PROGRAMS) $(DESTDIR)$(LIBEXECDIR)/
 	cp -R public/. $(DESTDIR)$(DATADIR)/public/
 	chmod -R u=rwX,go=rX $(DESTDIR)$(DATADIR)/public
-	$(INSTALL) -m 0644 dist/public/members/index.html $(DESTDIR)$(DATADIR)/members/
+	$(INSTALL) -m 0644 dist/public/members/index.html dist/public/members/greet.js \
+	    $(DESTDIR)$(DATADIR)/members/
 	test ! -f docs/latchkey.1 || $(INSTALL) -m 0644 docs/latchkey.1 $(DESTDIR)$(MANDIR)/man1/
 	$(INSTALL) -m 0644 $(wildcard docs/*.md) $(DESTDIR)$(DOCDIR)/
 	for f in $(APACHE_EXAMPLES); do \
@@ -97,7 +98,8 @@ dist: build $(DIST_PROGRAMS) $(DIST_TOOL)
 	    $(DIST_DIR)/bin
 	cp -R public/. $(DIST_DIR)/public/
 	cp apache/htaccess $(DIST_DIR)/public/.htaccess
-	cp dist/public/members/index.html $(DIST_DIR)/public/members/
+	cp dist/public/members/index.html dist/public/members/greet.js \
+	    $(DIST_DIR)/public/members/
 	cp apache/members.htaccess $(DIST_DIR)/public/members/.htaccess
 	cp $(DIST_PROGRAMS) $(DIST_DIR)/cgi-bin/
 	cp apache/cgi-bin.htaccess $(DIST_DIR)/cgi-bin/.htaccess

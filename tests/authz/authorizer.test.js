@@ -11,10 +11,24 @@ const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 const { startApache, haveApache } = require('../lib/apache.js');
 const { makeInstance, mintToken, login, startLighttpdProd, build } = require('./helpers.js');
+const { request } = require('../lib/http.js');
 
 const ALICE = { email: 'alice@example.com', name: 'Alice <Ünïcode> & Co', password: 'correct horse 1' };
 const BOB = { email: 'bob@example.com', name: 'Bob', password: 'battery staple 2' };
 const SECRET = 'the members-only secret';
+
+// A refusal as the API gives it: the status, JSON, the reason, no secret.
+async function deniedAsJSON(res, status = 401, msg = undefined) {
+	assert.equal(res.status, status);
+	assert.equal(res.headers.get('content-type'), 'application/json');
+	assert.equal(res.headers.get('cache-control'), 'no-store');
+	const text = await res.text();
+	assert.ok(!text.includes(SECRET));
+	assert.ok(!text.includes('Members only'));
+	const body = JSON.parse(text);
+	if (msg) assert.deepEqual(body, { msg });
+	else assert.equal(typeof body.msg, 'string');
+}
 
 const kinds = [
 	{
@@ -31,13 +45,9 @@ const kinds = [
 			assert.match(html, /<span id="name">Alice &lt;Ünïcode&gt; &amp; Co<\/span>/);
 			return res;
 		},
-		// mod_fcgid replaces the authorizer's refusal with its own 401.
-		denied: async (res) => {
-			assert.equal(res.status, 401);
-			const body = await res.text();
-			assert.ok(!body.includes(SECRET));
-			assert.ok(!body.includes('Members only'));
-		},
+		// mod_fcgid answers 401; its ErrorDocument (error.fcgi) gives the
+		// authorizer's reason, as lighttpd forwards it.
+		denied: (res, status, msg) => deniedAsJSON(res, status, msg),
 	},
 	{
 		name: 'lighttpd',
@@ -51,12 +61,7 @@ const kinds = [
 			return res;
 		},
 		// lighttpd sends the authorizer's own JSON refusal.
-		denied: async (res, status = 401, msg) => {
-			assert.equal(res.status, status);
-			assert.match(res.headers.get('content-type'), /^application\/json/);
-			const body = await res.json();
-			if (msg) assert.equal(body.msg, msg);
-		},
+		denied: (res, status, msg) => deniedAsJSON(res, status, msg),
 	},
 ];
 
@@ -88,6 +93,49 @@ for (const kind of kinds) {
 			const bare = await get('/members');
 			assert.equal(bare.status, 301);
 			assert.match(bare.headers.get('location'), /\/members\/$/);
+		});
+
+		// A browser loading a page goes to log in and, with ?next=, comes
+		// back; fetch() and API clients keep the 401. (Node's fetch always
+		// sends Sec-Fetch-Mode: cors, as a page's fetch() would: a raw
+		// client sends what a navigation sends.)
+		test('a browser loading a page without a session is sent to /login?next=…', async () => {
+			const html = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+			for (const [p, next] of [['/members/', '/members/'],
+			    ['/members/secret.txt?a=1&b=%2F', '/members/secret.txt%3Fa%3D1%26b%3D%252F'],
+			    ['/members/no-such-page', '/members/no-such-page']]) {
+				for (const headers of [{ 'Sec-Fetch-Mode': 'navigate', Accept: html }, { Accept: html }]) {
+					for (const method of ['GET', 'HEAD']) {
+						const res = await request(srv.baseURL, { path: p, headers, method });
+						assert.equal(res.status, 302, `${method} ${p} ${JSON.stringify(headers)}`);
+						assert.equal(res.headers.location, `/login?next=${next}`);
+						assert.equal(res.headers['cache-control'], 'no-store');
+						assert.match(res.headers.vary || '', /Sec-Fetch-Mode/);
+						assert.ok(!res.body.includes(SECRET));
+					}
+				}
+			}
+			// An expired or forged cookie is no session either.
+			const { token } = mintToken('x'.repeat(64), { sub: ALICE.email });
+			const forged = await request(srv.baseURL, { path: '/members/secret.txt',
+				headers: { 'Sec-Fetch-Mode': 'navigate' }, cookie: `access_token_cookie=${token}` });
+			assert.equal(forged.status, 302);
+			assert.equal(forged.headers.location, '/login?next=/members/secret.txt');
+		});
+
+		test('scripts, API clients and unsafe methods keep the 401 JSON', async () => {
+			const why = 'Missing cookie "access_token_cookie"';
+			await deniedAsJSON(await get('/members/secret.txt', { 'Sec-Fetch-Mode': 'cors', Accept: 'text/html' }), 401, why);
+			await deniedAsJSON(await get('/members/secret.txt', { Accept: 'application/json' }), 401, why);
+			const post = await request(srv.baseURL, { path: '/members/secret.txt', method: 'POST',
+				headers: { 'Sec-Fetch-Mode': 'navigate', Accept: 'text/html' }, body: '' });
+			assert.equal(post.status, 401);
+			assert.deepEqual(post.json(), { msg: why });
+			// Signed in, a page load is served as ever.
+			const res = await request(srv.baseURL, { path: '/members/secret.txt',
+				headers: { 'Sec-Fetch-Mode': 'navigate', Accept: 'text/html' }, cookie: alice.cookie });
+			assert.equal(res.status, 200);
+			assert.equal(res.body, `${SECRET}\n`);
 		});
 
 		test('a valid login cookie: the static file is served', async () => {

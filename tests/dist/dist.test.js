@@ -106,7 +106,7 @@ test('the tarball has the layout INSTALL describes and no secrets', () => {
 		.map((l) => l.replace(/^[^/]+\//, '')).filter(Boolean);
 	for (const f of ['INSTALL', 'bin/latchkey', 'private/latchkey.conf', 'private/.htaccess',
 		'cgi-bin/lib/.htaccess', 'cgi-bin/lib/libjwt.so.0', 'cgi-bin/lib/libfcgi.so.0',
-		'public/index.html', 'public/.htaccess', 'public/members/index.html',
+		'public/index.html', 'public/.htaccess', 'public/members/index.html', 'public/members/greet.js',
 		'public/members/.htaccess', 'cgi-bin/.htaccess', 'cgi-bin/login.fcgi',
 		'cgi-bin/profile.fcgi', 'cgi-bin/logout.fcgi', 'cgi-bin/authorize.fcgi']) {
 		assert.ok(list.includes(f), `${f} in the tarball`);

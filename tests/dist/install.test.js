@@ -62,7 +62,7 @@ test.describe('make install, the HTTPS example, make uninstall', () => {
 		const root = path.join(destdir, PREFIX.slice(1));
 		for (const f of ['bin/latchkey', 'libexec/latchkey/login.fcgi', 'libexec/latchkey/profile.fcgi',
 			'libexec/latchkey/logout.fcgi', 'libexec/latchkey/authorize.fcgi',
-			'share/latchkey/public/index.html', 'share/latchkey/members/index.html',
+			'share/latchkey/public/index.html', 'share/latchkey/members/index.html', 'share/latchkey/members/greet.js',
 			'share/doc/latchkey/examples/apache/latchkey-fcgid.conf',
 			'share/doc/latchkey/examples/apache/latchkey-vhost-https.conf',
 			'share/doc/latchkey/examples/apache/htaccess',

@@ -4,12 +4,14 @@
 // character, and it resolves to this origin): in the app for its own pages,
 // by loading the page for the server's (/members/). Anything else goes to
 // /profile, and nothing ever leaves the origin: no request elsewhere, no
-// navigation elsewhere, no script run.
+// navigation elsewhere, no script run. A visit to /members/ without a
+// session is the server's 302 to /login?next=/members/ (the authorizer's),
+// and back there after the login.
 const assert = require('node:assert/strict');
 const { describe, it } = require('node:test');
 const { serverKinds, useServer } = require('./lib/harness.js');
 const {
-  assertClean, eventually, expectPage, expectProfile, logIn, newPage, text, useBrowser,
+  DEMO, assertClean, eventually, expectPage, expectProfile, logIn, newPage, text, useBrowser,
 } = require('./lib/page.js');
 
 // Values of `next` (as the page reads them, decoded) that must not be
@@ -150,6 +152,39 @@ for (const kind of serverKinds()) {
       await expectProfile(page);
       assert.equal(new URL(page.url()).pathname, '/profile');
       assert.deepEqual(escaped, []);
+    });
+
+    it('sends a visit to /members/ without a session to log in, and back there after', async () => {
+      const { baseURL } = server();
+      await page.context().clearCookies();
+      for (const target of ['/members/', '/members/index.html?from=mail']) {
+        await page.context().clearCookies();
+        const response = await page.goto(`${baseURL}${target}`);
+        // The server's 302, followed: the login page with the page to return to.
+        assert.equal(response.request().redirectedFrom().url(), `${baseURL}${target}`);
+        assert.equal((await response.request().redirectedFrom().response()).status(), 302);
+        assert.equal(new URL(page.url()).searchParams.get('next'), target);
+        await expectPage(page, '/login', 'Log in');
+        await logIn(page);
+        await page.waitForURL(`${baseURL}${target}`);
+        await eventually(async () => assert.equal(await text(page.locator('h1')), 'Members only'));
+        // The greeting, from SSI (Apache) or from /api/profile (lighttpd).
+        await eventually(async () => assert.equal(await page.locator('#greeting').isVisible(), true));
+        assert.equal(await text(page.locator('#email')), DEMO.email);
+        assert.equal(await text(page.locator('#name')), DEMO.name);
+        assert.equal((await text(page.locator('#greeting'))).replace(/\s+/g, ' '),
+          `Signed in as ${DEMO.email} (${DEMO.name}).`);
+      }
+      // A script asking for the same page is told why, not redirected.
+      await page.context().clearCookies();
+      const answer = await page.evaluate(async () => {
+        const r = await fetch('/members/', { redirect: 'manual' });
+        return { status: r.status, type: r.headers.get('content-type'), body: await r.text() };
+      });
+      assert.deepEqual(answer, { status: 401, type: 'application/json',
+        body: '{"msg":"Missing cookie \\"access_token_cookie\\""}\n' });
+      assert.deepEqual(escaped, []);
+      assertClean(page);
     });
   });
 }

@@ -58,6 +58,13 @@ int	authorize_main(int, char *[]);
 #undef handle
 #undef endpoint
 
+int	error_main(int, char *[]);
+#define main		error_main
+#define endpoint	error_endpoint
+#include "../../cgi-bin/error.c"
+#undef main
+#undef endpoint
+
 #include "extern.h"
 #include "throttle.h"
 
@@ -510,6 +517,183 @@ TEST(the_authorizer_denies_with_401_whatever_the_reason)
 	CHECK(strstr(a->head, "Variable-") == NULL);
 }
 
+/* The value of header name in an answer ("" if absent), into out. */
+static const char *
+header_of(const struct answer *a, const char *name)
+{
+	static char	 out[4096];
+	char		 want[96];
+	const char	*p;
+	size_t		 n;
+
+	(void)snprintf(want, sizeof(want), "\r\n%s: ", name);
+	out[0] = '\0';
+	if ((p = strstr(a->head, want)) == NULL)
+		return out;
+	p += strlen(want);
+	n = strcspn(p, "\r");
+	if (n >= sizeof(out))
+		n = sizeof(out) - 1;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return out;
+}
+
+#define AUTHZ(...)	serve(&authorize_endpoint, LK_APP_AUTHORIZER, \
+	__VA_ARGS__, "FCGI_ROLE=AUTHORIZER", NULL)
+#define NAVIGATE	"HTTP_SEC_FETCH_MODE=navigate"
+#define HTML		"HTTP_ACCEPT=text/html,application/xhtml+xml,*/*;q=0.8"
+
+TEST(the_authorizer_sends_a_browser_loading_a_page_to_log_in)
+{
+	struct answer	*a;
+	struct tokens	 t;
+	const char	*why = MSG("Missing cookie \\\"access_token_cookie\\\"");
+
+	instance("");
+	CHECK_INT(login(&t), 0);
+	/* A link followed: 302 to the login page, the page in next. */
+	a = AUTHZ("GET", "/members/", NULL, NAVIGATE, HTML,
+	    "REQUEST_URI=/members/a b/ü.html?x=1&y=/z#f");
+	check_answer(a, 302, why, "navigate");
+	CHECK_STR(header_of(a, "Location"),
+	    "/login?next=/members/a%20b/%C3%BC.html%3Fx%3D1%26y%3D/z%23f");
+	CHECK_STR(header_of(a, "Vary"), "Accept, Sec-Fetch-Mode");
+	CHECK_STR(header_of(a, "Cache-Control"), "no-store");
+	/* A browser without Sec-Fetch-*: its Accept tells. */
+	a = AUTHZ("HEAD", "/members/", NULL, HTML, "REQUEST_URI=/members/");
+	CHECK_INT(a->status, 302);
+	CHECK_STR(header_of(a, "Location"), "/login?next=/members/");
+	a = AUTHZ("GET", "/members/", NULL, "HTTP_ACCEPT=TEXT/HTML; level=1",
+	    "REQUEST_URI=/members/");
+	CHECK_INT(a->status, 302);
+	/* Scripts and API clients keep the 401 and its reason. */
+	a = AUTHZ("GET", "/members/", NULL, "HTTP_SEC_FETCH_MODE=cors", HTML,
+	    "REQUEST_URI=/members/");
+	check_answer(a, 401, why, "fetch");
+	CHECK_STR(header_of(a, "Location"), "");
+	CHECK_STR(header_of(a, "Vary"), "Accept, Sec-Fetch-Mode");
+	a = AUTHZ("GET", "/members/", NULL, "HTTP_ACCEPT=application/json",
+	    "REQUEST_URI=/members/");
+	check_answer(a, 401, why, "json");
+	a = AUTHZ("GET", "/members/", NULL, "REQUEST_URI=/members/");
+	check_answer(a, 401, why, "no accept");
+	a = AUTHZ("GET", "/members/", NULL,
+	    "HTTP_ACCEPT=application/json, text/html;q=0", "REQUEST_URI=/members/");
+	check_answer(a, 401, why, "q=0");
+	a = AUTHZ("GET", "/members/", NULL,
+	    "HTTP_ACCEPT=text/htmlx, text/html-ish", "REQUEST_URI=/members/");
+	check_answer(a, 401, why, "not text/html");
+	a = AUTHZ("GET", "/members/", NULL,
+	    "HTTP_ACCEPT=application/json, text/html;q=0.001",
+	    "REQUEST_URI=/members/");
+	CHECK_INT(a->status, 302);
+	/* Only GET and HEAD are page loads: a form's POST is refused. */
+	a = AUTHZ("POST", "/members/", NULL, NAVIGATE, HTML,
+	    "REQUEST_URI=/members/");
+	check_answer(a, 401, why, "post");
+	/* A path that is not one of this site's goes nowhere but /login. */
+	a = AUTHZ("GET", "/members/", NULL, NAVIGATE,
+	    "REQUEST_URI=//evil.example/members/");
+	CHECK_INT(a->status, 302);
+	CHECK_STR(header_of(a, "Location"), "/login");
+	a = AUTHZ("GET", "/members/", NULL, NAVIGATE,
+	    "REQUEST_URI=/\\evil.example/");
+	CHECK_STR(header_of(a, "Location"), "/login");
+	a = AUTHZ("GET", "/members/", NULL, NAVIGATE,
+	    "REQUEST_URI=http://evil.example/");
+	CHECK_STR(header_of(a, "Location"), "/login");
+	a = AUTHZ("GET", "/members/", NULL, NAVIGATE,
+	    "REQUEST_URI=/members/\r\nSet-Cookie: x=1");
+	CHECK_STR(header_of(a, "Location"),
+	    "/login?next=/members/%0D%0ASet-Cookie%3A%20x%3D1");
+	CHECK_STR(header_of(a, "Set-Cookie"), "");
+	/* A grant is a grant, navigation or not. */
+	a = AUTHZ("GET", "/members/", NULL, NAVIGATE, HTML, t.access,
+	    "REQUEST_URI=/members/");
+	CHECK_INT(a->status, 200);
+	CHECK_STR(header_of(a, "Location"), "");
+	/* A server error stays one. */
+	a = serve(&authorize_endpoint, LK_APP_AUTHORIZER, "GET", "/members/",
+	    NULL, NAVIGATE, "FCGI_ROLE=RESPONDER", NULL);
+	check_answer(a, 500, MSG("Internal error"), "role");
+
+	/*
+	 * Under mod_fcgid a refusal is its status alone (its headers would
+	 * stay on Apache's error document); a grant keeps its variables.
+	 */
+	a = AUTHZ("GET", "/members/", NULL, NAVIGATE, "REQUEST_URI=/members/",
+	    "FCGI_APACHE_ROLE=ACCESS_CHECKER");
+	CHECK_INT(a->status, 302);
+	CHECK_STR(a->head, "Status: 302 Found");
+	CHECK_STR(a->body, "");
+	a = AUTHZ("GET", "/members/", NULL, "FCGI_APACHE_ROLE=ACCESS_CHECKER");
+	CHECK_STR(a->head, "Status: 401 Unauthorized");
+	CHECK_STR(a->body, "");
+	a = AUTHZ("GET", "/members/", NULL, "FCGI_APACHE_ROLE=ACCESS_CHECKER",
+	    t.access);
+	CHECK_INT(a->status, 200);
+	CHECK(strstr(a->head, "Variable-LATCHKEY_USER: " EMAIL) != NULL);
+
+	/* Somewhere else to log in, or nowhere. */
+	instance("login_page = /app/sign-in\n");
+	a = AUTHZ("GET", "/members/", NULL, NAVIGATE, "REQUEST_URI=/members/");
+	CHECK_STR(header_of(a, "Location"), "/app/sign-in?next=/members/");
+	instance("login_page =\n");
+	a = AUTHZ("GET", "/members/", NULL, NAVIGATE, HTML,
+	    "REQUEST_URI=/members/");
+	check_answer(a, 401, why, "login_page off");
+	CHECK_STR(header_of(a, "Vary"), "");
+}
+
+#define ERRDOC(...)	serve(&error_endpoint, LK_APP_ERRORDOC, __VA_ARGS__, NULL)
+
+TEST(the_error_document_gives_an_access_checkers_reason)
+{
+	struct answer	*a;
+	struct tokens	 t;
+
+	instance("");
+	CHECK_INT(login(&t), 0);
+	/* Apache's ErrorDocument 401 after mod_fcgid's refusal. */
+	a = ERRDOC("GET", "/api/error", NULL, "REDIRECT_STATUS=401",
+	    "REDIRECT_URL=/members/", "REQUEST_URI=/members/");
+	check_answer(a, 401, MSG("Missing cookie \\\"access_token_cookie\\\""),
+	    "no cookie");
+	a = ERRDOC("GET", "/api/error", NULL, "REDIRECT_STATUS=401",
+	    "HTTP_COOKIE=access_token_cookie=a.b", "REQUEST_URI=/members/");
+	check_answer(a, 401, MSG("Not enough segments"), "malformed");
+	/* The method the client used, not Apache's GET for the document. */
+	a = ERRDOC("GET", "/api/error", NULL, "REDIRECT_STATUS=401",
+	    "REDIRECT_REQUEST_METHOD=POST", t.access, "REQUEST_URI=/members/");
+	check_answer(a, 401, MSG("Missing CSRF token"), "post");
+	a = ERRDOC("GET", "/api/error", NULL, "REDIRECT_STATUS=401",
+	    "REDIRECT_REQUEST_METHOD=POST", NAVIGATE, "REQUEST_URI=/members/");
+	CHECK_INT(a->status, 401);
+	/* A browser loading the page goes to log in. */
+	a = ERRDOC("GET", "/api/error", NULL, "REDIRECT_STATUS=401", NAVIGATE,
+	    "REQUEST_URI=/members/x.html?a=1");
+	CHECK_INT(a->status, 302);
+	CHECK_STR(header_of(a, "Location"), "/login?next=/members/x.html%3Fa%3D1");
+	/* Valid by now (refused a moment ago): still no way in. */
+	a = ERRDOC("GET", "/api/error", NULL, "REDIRECT_STATUS=401", t.access,
+	    "REQUEST_URI=/members/");
+	check_answer(a, 401, MSG("Unauthorized"), "valid now");
+	CHECK(strstr(a->head, "Variable-") == NULL);
+	/* Other statuses need nothing: no configuration at all. */
+	setenv("LATCHKEY_CONFIG", "/nonexistent/latchkey.conf", 1);
+	lk_app_reset();
+	a = ERRDOC("POST", "/api/error", NULL, "REDIRECT_STATUS=413");
+	check_answer(a, 413, MSG("Request body too large"), "413");
+	a = ERRDOC("GET", "/api/error", NULL, "REDIRECT_STATUS=404");
+	check_answer(a, 404, MSG("Not found"), "404");
+	a = ERRDOC("GET", "/api/error", NULL, NULL);
+	check_answer(a, 404, MSG("Not found"), "asked directly");
+	/* A 401 without its configuration: unavailable, not a grant. */
+	a = ERRDOC("GET", "/api/error", NULL, "REDIRECT_STATUS=401", t.access);
+	check_answer(a, 503, MSG("Service unavailable"), "no config");
+}
+
 TEST(profile_name_rules)
 {
 	struct answer	*a;
@@ -735,6 +919,8 @@ main(void)
 	RUN(login_refusals);
 	RUN(auth_refusals_in_flask_order);
 	RUN(the_authorizer_denies_with_401_whatever_the_reason);
+	RUN(the_authorizer_sends_a_browser_loading_a_page_to_log_in);
+	RUN(the_error_document_gives_an_access_checkers_reason);
 	RUN(profile_name_rules);
 	RUN(password_change_refusals);
 	RUN(a_store_failure_in_refresh_is_503_json_without_cookies);

@@ -28,9 +28,21 @@ TEST(defaults_follow_the_seed)
 	CHECK_INT(c.csrf_methods, LK_METHOD_POST | LK_METHOD_PUT |
 	    LK_METHOD_PATCH | LK_METHOD_DELETE);
 	CHECK_INT(c.leeway, 0);
+	CHECK_STR(c.login_page, "/login");
 	CHECK_STR(c.hash.method, "yescrypt");
 	CHECK_INT(c.hash.cost, 5);
 	CHECK_INT(c.max_body, 8192);
+}
+
+TEST(login_page_is_a_path_of_this_site_or_nothing)
+{
+	struct lk_config	c;
+	char			err[LK_CONFIG_ERR_MAX];
+
+	CHECK_INT(load("login_page = /app/sign-in\n", err, sizeof(err), &c), 0);
+	CHECK_STR(c.login_page, "/app/sign-in");
+	CHECK_INT(load("login_page =\n", err, sizeof(err), &c), 0);
+	CHECK_STR(c.login_page, "");
 }
 
 TEST(empty_file_and_comments)
@@ -173,6 +185,12 @@ TEST(errors_name_file_and_line)
 	expect_error("access_cookie_name = a;b\n", ":1: ", "access_cookie_name");
 	expect_error("access_cookie_path = api\n", ":1: ", "access_cookie_path");
 	expect_error("cookie_domain = ex ample.com\n", ":1: ", "cookie_domain");
+	expect_error("login_page = //evil.example/\n", ":1: ", "login_page");
+	expect_error("login_page = login\n", ":1: ", "login_page");
+	expect_error("login_page = https://evil.example/\n", ":1: ", "login_page");
+	expect_error("login_page = /login?x=1\n", ":1: ", "login_page");
+	expect_error("login_page = /login#x\n", ":1: ", "login_page");
+	expect_error("login_page = /\\evil.example\n", ":1: ", "login_page");
 	expect_error("max_body = 10\n", ":1: ", "max_body");
 	expect_error("leeway = 1\nleeway = 2\n", ":2: ", "set twice");
 	expect_error("database =\n", ":1: ", "database");
@@ -266,6 +284,7 @@ int
 main(void)
 {
 	RUN(defaults_follow_the_seed);
+	RUN(login_page_is_a_path_of_this_site_or_nothing);
 	RUN(empty_file_and_comments);
 	RUN(every_key_parses);
 	RUN(session_keys);
