@@ -8,6 +8,7 @@
 
 PREFIX	?= /usr/local
 SYSCONFDIR ?= $(PREFIX)/etc
+LOCALSTATEDIR ?= $(PREFIX)/var
 PORT	?= 8080
 # SANITIZE=1 and STATIC=1 build apart, so that builds never mix objects.
 STATIC	?=
@@ -85,7 +86,21 @@ build: deps $(LIB) $(PROGRAMS) $(TOOL) $(ALL_TARGETS)
 deps:
 	@scripts/deps.sh core
 
-$(BUILD)/obj/lib/%.o: lib/%.c lib/*.h | deps
+# Everything a make variable puts into the binaries (the default
+# configuration path from PREFIX or SYSCONFDIR, compiler, flags,
+# libraries): $(BUILD)/flags changes with it, and what depends on it is
+# rebuilt, so that "make PREFIX=/opt" after "make" is not the old build.
+BUILD_FLAGS = $(CC) $(CPPFLAGS) $(ALL_CFLAGS) / $(ALL_LDFLAGS) / $(PROG_LIBS)
+$(BUILD)/flags: FORCE
+	@mkdir -p $(@D)
+	@printf '%s\n' '$(subst ','\'',$(BUILD_FLAGS))' >$@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else \
+		test ! -f $@ || echo "  FLAGS   changed: rebuilding"; mv $@.new $@; fi
+
+.PHONY: FORCE
+FORCE:
+
+$(BUILD)/obj/lib/%.o: lib/%.c lib/*.h $(BUILD)/flags | deps
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
@@ -96,18 +111,18 @@ $(LIB): $(LIB_OBJS)
 	$(Q)rm -f $@
 	$(Q)ar rcs $@ $(LIB_OBJS)
 
-$(BUILD)/cgi-bin/%.fcgi: cgi-bin/%.c $(LIB) lib/*.h
+$(BUILD)/cgi-bin/%.fcgi: cgi-bin/%.c $(LIB) lib/*.h $(BUILD)/flags
 	@mkdir -p $(@D)
 	@echo "  CCLD    $@"
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PROG_LIBS)
 
-$(TOOL): tool/latchkey.c $(LIB) lib/*.h
+$(TOOL): tool/latchkey.c $(LIB) lib/*.h $(BUILD)/flags
 	@mkdir -p $(@D)
 	@echo "  CCLD    $@"
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PROG_LIBS)
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/*.h $(LIB) lib/*.h \
-	    cgi-bin/*.c
+	    cgi-bin/*.c $(BUILD)/flags
 	@mkdir -p $(@D)
 	@echo "  CCLD    $@"
 	$(Q)$(CC) $(CPPFLAGS) -Itests/unit $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \

@@ -1,6 +1,7 @@
 # Installing latchkey, and the tarball for shared hosting.
 #
-#   make install   [PREFIX=/usr/local] [DESTDIR=...]   tool, programs, app,
+#   make install   [PREFIX=/usr/local] [SYSCONFDIR=PREFIX/etc]
+#                  [LOCALSTATEDIR=PREFIX/var] [DESTDIR=...]   tool, programs, app,
 #                  man page, documentation and example server configurations
 #   make uninstall [PREFIX=...] [DESTDIR=...]          removes exactly that
 #   make dist      build/dist/latchkey-$(DIST_VERSION).tar.gz for a shared
@@ -27,10 +28,13 @@ DATADIR	?= $(PREFIX)/share/latchkey
 MANDIR	?= $(PREFIX)/share/man
 DOCDIR	?= $(PREFIX)/share/doc/latchkey
 
-# The example configurations name /usr/local and /usr/local/etc; installed
-# copies name the real PREFIX and SYSCONFDIR.
+# The example configurations name /usr/local, /usr/local/etc and
+# /usr/local/var; installed copies name the real PREFIX, SYSCONFDIR and
+# LOCALSTATEDIR.
 INSTALL_PATHS = sed -e 's|/usr/local/etc/|@SYSCONF@/|g' \
-	-e 's|/usr/local/|$(PREFIX)/|g' -e 's|@SYSCONF@|$(SYSCONFDIR)|g'
+	-e 's|/usr/local/var/|@LOCALSTATE@/|g' \
+	-e 's|/usr/local/|$(PREFIX)/|g' -e 's|@SYSCONF@|$(SYSCONFDIR)|g' \
+	-e 's|@LOCALSTATE@|$(LOCALSTATEDIR)|g'
 
 APACHE_EXAMPLES := apache/latchkey-fcgid.conf apache/latchkey-vhost-https.conf \
 	apache/htaccess apache/cgi-bin.htaccess apache/members.htaccess \
@@ -75,12 +79,12 @@ DIST_BIN  := $(BUILD)/dist-bin
 DIST_PROGRAMS = $(PROGRAMS:$(BUILD)/cgi-bin/%=$(DIST_BIN)/cgi-bin/%)
 DIST_TOOL := $(DIST_BIN)/bin/latchkey
 
-$(DIST_BIN)/cgi-bin/%.fcgi: cgi-bin/%.c $(LIB) lib/*.h
+$(DIST_BIN)/cgi-bin/%.fcgi: cgi-bin/%.c $(LIB) lib/*.h $(BUILD)/flags
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(call DIST_RPATH,lib) \
 	    -o $@ $< $(LIB) $(STATIC_LIBS)
 
-$(DIST_TOOL): tool/latchkey.c $(LIB) lib/*.h
+$(DIST_TOOL): tool/latchkey.c $(LIB) lib/*.h $(BUILD)/flags
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(call DIST_RPATH,../cgi-bin/lib) \
 	    -o $@ $< $(LIB) $(STATIC_LIBS)

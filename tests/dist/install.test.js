@@ -170,3 +170,51 @@ test.describe('make install, the HTTPS example, make uninstall', () => {
 		assert.deepEqual(filesUnder(destdir), []);
 	});
 });
+
+// A PREFIX (or SYSCONFDIR, LOCALSTATEDIR) given to make is compiled into
+// the tool and the programs: changing it rebuilds them, and the installed
+// example configuration follows it. Built apart (BUILD=...), so that the
+// tree the other tests use is not rebuilt.
+test.describe('PREFIX after an earlier build', () => {
+	let build;
+	test.before(() => { build = path.join(tempDir('latchkey-prefix-'), 'build'); });
+
+	function builtDefault(prefix, extra = []) {
+		make([`BUILD=${build}`, `PREFIX=${prefix}`, ...extra, `${build}/bin/latchkey`, `${build}/cgi-bin/profile.fcgi`]);
+		const help = execFileSync(path.join(build, 'bin', 'latchkey'), ['--help'], {
+			encoding: 'utf8', env: { PATH: process.env.PATH },
+		});
+		const m = help.match(/else (\S+latchkey\.conf)\)/);
+		assert.ok(m, help);
+		return m[1];
+	}
+
+	test('a new PREFIX rebuilds the tool and the programs with its configuration path', () => {
+		assert.equal(builtDefault('/opt/lk-a'), '/opt/lk-a/etc/latchkey/latchkey.conf');
+		const before = fs.statSync(path.join(build, 'cgi-bin', 'profile.fcgi')).mtimeMs;
+		assert.equal(builtDefault('/opt/lk-b'), '/opt/lk-b/etc/latchkey/latchkey.conf');
+		const program = fs.readFileSync(path.join(build, 'cgi-bin', 'profile.fcgi'));
+		assert.ok(program.includes('/opt/lk-b/etc/latchkey/latchkey.conf'));
+		assert.ok(!program.includes('/opt/lk-a/'));
+		assert.ok(fs.statSync(path.join(build, 'cgi-bin', 'profile.fcgi')).mtimeMs > before);
+		assert.equal(builtDefault('/opt/lk-b', ['SYSCONFDIR=/etc']), '/etc/latchkey/latchkey.conf');
+		// The same variables again: nothing is built.
+		const built = fs.statSync(path.join(build, 'cgi-bin', 'profile.fcgi')).mtimeMs;
+		const again = make([`BUILD=${build}`, 'PREFIX=/opt/lk-b', 'SYSCONFDIR=/etc',
+			`${build}/bin/latchkey`, `${build}/cgi-bin/profile.fcgi`]);
+		assert.doesNotMatch(again, /\b(CC|CCLD|AR)\b/);
+		assert.equal(fs.statSync(path.join(build, 'cgi-bin', 'profile.fcgi')).mtimeMs, built);
+	});
+
+	test('the installed example configuration keeps the database under LOCALSTATEDIR', () => {
+		for (const [vars, database] of [[['PREFIX=/opt/lk-b'], '/opt/lk-b/var/lib/latchkey/latchkey.db'],
+		    [['PREFIX=/usr', 'SYSCONFDIR=/etc', 'LOCALSTATEDIR=/var'], '/var/lib/latchkey/latchkey.db']]) {
+			const destdir = tempDir('latchkey-prefix-install-');
+			make(['install', `BUILD=${build}`, `DESTDIR=${destdir}`, ...vars]);
+			const prefix = vars[0].slice('PREFIX='.length);
+			const conf = fs.readFileSync(path.join(destdir, prefix.slice(1), 'share/doc/latchkey/examples/latchkey.conf'), 'utf8');
+			assert.match(conf, new RegExp(`^database = ${database.replaceAll('.', '\\.')}$`, 'm'));
+			assert.doesNotMatch(conf, /\/usr\/local\//);
+		}
+	});
+});
