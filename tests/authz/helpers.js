@@ -113,7 +113,9 @@ async function login(baseURL, email, password) {
  * stand for an application behind the authorizer.  Returns
  * { baseURL, stop() }.
  */
-async function startLighttpdProd({ dir, config, members, public: pub, cgi = true }) {
+// `edit` (text => text) changes the configuration further, as a site owner
+// would (the HTTPS test uncomments the HTTPS block).
+async function startLighttpdProd({ dir, config, members, public: pub, cgi = true, edit = (t) => t }) {
 	const state = path.join(dir, 'lighttpd');
 	fs.mkdirSync(path.join(state, 'logs'), { recursive: true });
 	const port = await freePort();
@@ -143,6 +145,7 @@ async function startLighttpdProd({ dir, config, members, public: pub, cgi = true
 		text += '\nserver.modules += ( "mod_cgi" )\n' +
 			'$HTTP["url"] =~ "^/members/.*\\.cgi$" { cgi.assign = ( ".cgi" => "" ) }\n';
 	}
+	text = edit(text);
 	const conf = path.join(state, 'lighttpd.conf');
 	fs.writeFileSync(conf, text);
 	giveToWorker(dir);
