@@ -113,6 +113,41 @@ lk_request_load(struct lk_request *req, struct lk_io *io,
 	/* HTTP_PROXY (httpoxy) is never read. */
 }
 
+/*
+ * A body without CONTENT_LENGTH (Apache's mod_cgi passes a chunked one so,
+ * the stream's end marking its end): read to the end, never more than
+ * max_body bytes, so that one byte more is enough to refuse it.
+ */
+static enum lk_req_err
+read_to_end(struct lk_request *req, struct lk_io *io, size_t max_body)
+{
+	size_t	got = 0;
+	long	r;
+
+	if ((req->body = malloc(max_body + 2)) == NULL)
+		return LK_REQ_NOMEM;
+	while (got <= max_body) {
+		r = lk_io_read(io, req->body + got, max_body + 1 - got);
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	if (got > max_body) {
+		lk_explicit_bzero(req->body, got);
+		free(req->body);
+		req->body = NULL;
+		return LK_REQ_TOO_LARGE;
+	}
+	if (got == 0) {
+		free(req->body);
+		req->body = NULL;
+		return LK_REQ_OK;
+	}
+	req->body[got] = '\0';
+	req->body_len = got;
+	return LK_REQ_OK;
+}
+
 enum lk_req_err
 lk_request_read_body(struct lk_request *req, struct lk_io *io,
     size_t max_body)
@@ -122,10 +157,8 @@ lk_request_read_body(struct lk_request *req, struct lk_io *io,
 
 	if (req->content_length == -2)
 		return LK_REQ_BAD_LENGTH;
-	if (req->content_length == -1) {
-		/* No length: no body is read; a body we cannot bound is refused. */
-		return LK_REQ_OK;
-	}
+	if (req->content_length == -1)
+		return read_to_end(req, io, max_body);
 	/* Check the announced size before reading a single byte. */
 	if ((unsigned long long)req->content_length > max_body)
 		return LK_REQ_TOO_LARGE;

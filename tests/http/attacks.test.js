@@ -11,6 +11,23 @@ const path = require('node:path');
 const { startServer, kinds, DEMO } = require('../lib/server.js');
 const { request, cookiesFrom, forge } = require('../lib/http.js');
 
+// POST body in chunks of 4 KiB (Transfer-Encoding: chunked, no length).
+function chunked(baseURL, p, body) {
+	const u = new URL(baseURL + p);
+	return new Promise((resolve) => {
+		const req = require('node:http').request({ host: u.hostname, port: u.port, path: p, method: 'POST',
+		    headers: { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' }, agent: false }, (res) => {
+			let text = '';
+			res.setEncoding('utf8');
+			res.on('data', (d) => { text += d; });
+			res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: text }));
+		});
+		req.on('error', (e) => resolve({ status: 0, headers: {}, body: String(e) }));
+		for (let i = 0; i < body.length; i += 4096) req.write(body.slice(i, i + 4096));
+		req.end();
+	});
+}
+
 const keyOf = (srv) => fs.readFileSync(path.join(srv.dir, 'secret.key'), 'utf8').trim();
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -183,6 +200,15 @@ for (const kind of kinds()) {
 					assertMsg(res, 413, 'Request body too large');
 				}
 			}
+			// Chunked, with no length to refuse it by (Apache's mod_cgi passes
+			// it without CONTENT_LENGTH): the same limit, counted as it comes.
+			for (const size of [9000, 70000, 1 << 20]) {
+				res = await chunked(srv.baseURL, '/api/login', 'x'.repeat(size));
+				assertMsg(res, 413, 'Request body too large');
+			}
+			res = await chunked(srv.baseURL, '/api/login', JSON.stringify({ email: DEMO.email, password: DEMO.password }));
+			assert.equal(res.status, 200);
+			assert.equal(res.body, '{"login":true}\n');
 			await stillServes(srv);
 		});
 

@@ -104,6 +104,47 @@ TEST(body_limits)
 	lk_request_reset(&r);
 }
 
+/* A chunked body under mod_cgi comes without CONTENT_LENGTH: read to EOF. */
+TEST(a_body_without_a_length_is_read_to_its_end_within_the_limit)
+{
+	struct lk_request	 r;
+	struct lk_io		 io;
+	char			*big;
+
+	memset(&io, 0, sizeof(io));
+	lk_config_defaults(&cfg);
+	env_clear();
+	setenv("REQUEST_METHOD", "POST", 1);
+	stdin_from("{\"a\":1}");
+	lk_request_load(&r, &io, cfg.csrf_header_name);
+	CHECK_INT(r.content_length, -1);
+	CHECK_INT(lk_request_read_body(&r, &io, cfg.max_body), LK_REQ_OK);
+	CHECK_STR(r.body != NULL ? r.body : "(none)", "{\"a\":1}");
+	CHECK_INT(r.body_len, 7);
+	lk_request_reset(&r);
+	stdin_from("");
+	lk_request_load(&r, &io, cfg.csrf_header_name);
+	CHECK_INT(lk_request_read_body(&r, &io, cfg.max_body), LK_REQ_OK);
+	CHECK(r.body == NULL);
+	lk_request_reset(&r);
+	big = malloc(cfg.max_body + 2);
+	memset(big, 'x', cfg.max_body + 1);
+	big[cfg.max_body] = '\0';
+	stdin_from(big);
+	lk_request_load(&r, &io, cfg.csrf_header_name);
+	CHECK_INT(lk_request_read_body(&r, &io, cfg.max_body), LK_REQ_OK);
+	CHECK_INT(r.body_len, cfg.max_body);
+	lk_request_reset(&r);
+	big[cfg.max_body] = 'x';
+	big[cfg.max_body + 1] = '\0';
+	stdin_from(big);
+	lk_request_load(&r, &io, cfg.csrf_header_name);
+	CHECK_INT(lk_request_read_body(&r, &io, cfg.max_body), LK_REQ_TOO_LARGE);
+	CHECK(r.body == NULL);
+	lk_request_reset(&r);
+	free(big);
+}
+
 TEST(oversized_headers_are_flagged_not_truncated)
 {
 	struct lk_request	 r;
@@ -205,6 +246,7 @@ main(void)
 {
 	RUN(loads_parameters);
 	RUN(body_limits);
+	RUN(a_body_without_a_length_is_read_to_its_end_within_the_limit);
 	RUN(oversized_headers_are_flagged_not_truncated);
 	RUN(json_content_types);
 	RUN(response_headers_and_failure);
