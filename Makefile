@@ -24,9 +24,12 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # STATIC=1 (and always into the shared-hosting tarball's programs): a
 # plain-CGI request then maps fewer shared libraries (bench/results.md
 # measures both).  Shared is the default, so that the distribution's
-# security updates of them reach the programs.
+# security updates of them reach the programs.  --exclude-libs keeps their
+# symbols out of the programs' dynamic symbol table: json-c's
+# json_object_get would otherwise stand in for jansson's under libjwt.
 STATIC_PKGS := sqlite3 json-c fcgi libxcrypt liboath
-STATIC_LIBS = -Wl,-Bstatic $(shell pkg-config --libs $(STATIC_PKGS) 2>/dev/null) \
+STATIC_LIBS = -Wl,--exclude-libs,ALL \
+	      -Wl,-Bstatic $(shell pkg-config --libs $(STATIC_PKGS) 2>/dev/null) \
 	      -Wl,-Bdynamic $(shell pkg-config --libs \
 	      $(filter-out $(STATIC_PKGS),$(PKGS)) 2>/dev/null) -lm
 PROG_LIBS  = $(if $(STATIC),$(STATIC_LIBS),$(PKG_LIBS))
@@ -90,7 +93,8 @@ deps:
 # configuration path from PREFIX or SYSCONFDIR, compiler, flags,
 # libraries): $(BUILD)/flags changes with it, and what depends on it is
 # rebuilt, so that "make PREFIX=/opt" after "make" is not the old build.
-BUILD_FLAGS = $(CC) $(CPPFLAGS) $(ALL_CFLAGS) / $(ALL_LDFLAGS) / $(PROG_LIBS)
+BUILD_FLAGS = $(CC) $(CPPFLAGS) $(ALL_CFLAGS) / $(ALL_LDFLAGS) / $(PROG_LIBS) \
+	      / $(STATIC_LIBS)
 $(BUILD)/flags: FORCE
 	@mkdir -p $(@D)
 	@printf '%s\n' '$(subst ','\'',$(BUILD_FLAGS))' >$@.new

@@ -1,11 +1,14 @@
 #include <sys/stat.h>
+#include <sys/types.h>
 
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <fcgiapp.h>
 #include <json-c/json.h>
@@ -217,6 +220,24 @@ lk_app_reset(void)
  * (Apache's SetEnv), else the compiled-in default.  Tried at most once a
  * second while it fails (a 503 meanwhile).
  */
+/*
+ * The account the program runs as, for the log line of a file it cannot
+ * use: on a shared host that is the first thing to know ("uid 1001
+ * (alice)").
+ */
+static const char *
+running_as(void)
+{
+	static char	 who[128];
+	struct passwd	*pw;
+	uid_t		 uid = geteuid();
+
+	pw = getpwuid(uid);
+	(void)snprintf(who, sizeof(who), "uid %lu (%s)", (unsigned long)uid,
+	    pw != NULL && pw->pw_name != NULL ? pw->pw_name : "no name");
+	return who;
+}
+
 static int
 app_ensure(struct lk_io *io, long long now)
 {
@@ -234,7 +255,8 @@ app_ensure(struct lk_io *io, long long now)
 	if (path == NULL)
 		path = lk_config_default_path();
 	if (lk_config_load(&app_cfg, path, err, sizeof(err)) == -1) {
-		lk_log(LK_LOG_ERR, "not serving: config: %s", err);
+		lk_log(LK_LOG_ERR, "not serving: config: %s (running as %s)",
+		    err, running_as());
 		return 0;
 	}
 	app_ready = 1;
@@ -257,7 +279,8 @@ load_keys(void)
 	key_stat(app_key_st);
 	if (lk_keyring_load(&app_keys, app_cfg.key_file, err,
 	    sizeof(err)) == -1) {
-		lk_log(LK_LOG_ERR, "not serving: %s", err);
+		lk_log(LK_LOG_ERR, "not serving: %s (running as %s)", err,
+		    running_as());
 		app_keys_ready = 0;
 		return -1;
 	}
@@ -281,7 +304,8 @@ load_store(long long now)
 	app_last_store_try = now;
 	if ((app_store = lk_store_open(app_cfg.database, 0, app_cfg.leeway,
 	    err, sizeof(err))) == NULL) {
-		lk_log(LK_LOG_ERR, "not serving: database %s", err);
+		lk_log(LK_LOG_ERR, "not serving: database %s (running as %s)",
+		    err, running_as());
 		return -1;
 	}
 	return 0;

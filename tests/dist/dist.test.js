@@ -89,6 +89,18 @@ function hostConfig({ state, port, docroot, fcgid }) {
 	].join('\n');
 }
 
+// fetch() sends Sec-Fetch-Mode: cors whatever it is told: a browser's
+// page load needs a plain client.
+function rawGet(baseURL, p, headers) {
+	const u = new URL(baseURL + p);
+	return new Promise((resolve, reject) => {
+		require('node:http').get({ host: u.hostname, port: u.port, path: u.pathname + u.search, headers, agent: false }, (res) => {
+			res.resume();
+			res.on('end', () => resolve({ status: res.statusCode, headers: res.headers }));
+		}).on('error', reject);
+	});
+}
+
 async function request(baseURL, p, { method = 'GET', headers = {}, body } = {}) {
 	return fetch(baseURL + p, { method, headers, body, redirect: 'manual' });
 }
@@ -105,7 +117,7 @@ test('the tarball has the layout INSTALL describes and no secrets', () => {
 	const list = execFileSync('tar', ['-tzf', tar], { encoding: 'utf8' }).split('\n')
 		.map((l) => l.replace(/^[^/]+\//, '')).filter(Boolean);
 	for (const f of ['INSTALL', 'bin/latchkey', 'private/latchkey.conf', 'private/.htaccess',
-		'cgi-bin/lib/.htaccess', 'cgi-bin/lib/libjwt.so.0', 'cgi-bin/lib/libfcgi.so.0',
+		'cgi-bin/lib/.htaccess', 'cgi-bin/lib/libjwt.so.0', 'cgi-bin/lib/libjansson.so.4',
 		'public/index.html', 'public/.htaccess', 'public/members/index.html', 'public/members/greet.js',
 		'public/members/.htaccess', 'cgi-bin/.htaccess', 'cgi-bin/login.fcgi',
 		'cgi-bin/profile.fcgi', 'cgi-bin/logout.fcgi', 'cgi-bin/authorize.fcgi']) {
@@ -131,12 +143,21 @@ for (const host of hosts) {
 		test.after(async () => { if (srv) await srv.stop(); });
 
 		test('the uploaded programs load the libraries that came with them', () => {
-			for (const prog of ['login.fcgi', 'authorize.fcgi']) {
+			// SQLite, json-c, libfcgi, libxcrypt and liboath are linked in;
+			// libjwt (signing only) comes in cgi-bin/lib/, with its own.
+			for (const [prog, shipped] of [['login.fcgi', ['libjwt.so.0', 'libjansson.so.4']],
+			    ['authorize.fcgi', []], ['profile.fcgi', []]]) {
 				const out = execFileSync('ldd', [path.join(inst.docroot, 'cgi-bin', prog)], { encoding: 'utf8' });
 				assert.doesNotMatch(out, /not found/);
-				for (const lib of ['libjwt.so.0', 'libfcgi.so.0', 'libjson-c.so.5', 'libsqlite3.so.0']) {
+				for (const lib of shipped) {
 					assert.match(out, new RegExp(`${lib.replaceAll('.', '\\.')} => ${inst.docroot}/cgi-bin/lib/`), out);
 				}
+				assert.doesNotMatch(out, /libfcgi|libjson-c|libsqlite3|liboath/, `${prog}:\n${out}`);
+				if (shipped.length === 0) assert.doesNotMatch(out, /libjwt/, `${prog}:\n${out}`);
+				// Nothing linked in is offered to the shared libraries in
+				// place of their own (json-c's json_object_get for jansson's).
+				const dyn = execFileSync('nm', ['-D', '--defined-only', path.join(inst.docroot, 'cgi-bin', prog)], { encoding: 'utf8' });
+				assert.doesNotMatch(dyn, / (json_|sqlite3_|FCGX_|oath_)/, `${prog} exports:\n${dyn}`);
 			}
 		});
 
@@ -149,6 +170,9 @@ for (const host of hosts) {
 			assert.equal(res.status, 200, srv.log());
 			assert.deepEqual(await res.json(), { login: true });
 			const cookies = res.headers.getSetCookie();
+			// INSTALL's Step 5: four of them.
+			assert.deepEqual(cookies.map((c) => c.split('=')[0]),
+				['access_token_cookie', 'csrf_access_token', 'refresh_token_cookie', 'csrf_refresh_token']);
 			assert.match(cookies.join('\n'), /^access_token_cookie=[^;]+; HttpOnly; Path=\/; SameSite=Lax/m);
 			assert.match(cookies.join('\n'), /^csrf_access_token=[^;]+; Path=\/; SameSite=Lax/m);
 			const jar = cookies.map((c) => c.split(';')[0]).join('; ');
@@ -185,15 +209,19 @@ for (const host of hosts) {
 		});
 
 		test('the app and its deep links are served, with the security headers', async () => {
-			for (const p of ['/', '/profile', '/some/deep/link']) {
+			const html = await (await request(srv.baseURL, '/')).text();
+			for (const [p, status] of [['/', 200], ['/profile', 200], ['/login', 200], ['/some/deep/link', 404]]) {
 				const res = await request(srv.baseURL, p);
-				assert.equal(res.status, 200, p);
-				assert.match(await res.text(), /<div id="root">|<html/i);
+				assert.equal(res.status, status, p);
+				assert.equal(await res.text(), html, p);
+				assert.match(html, /<div id="root">/);
 				assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
 				assert.ok(res.headers.get('referrer-policy'));
 				assert.match(res.headers.get('content-security-policy'), /frame-ancestors 'none'/);
 			}
-			assert.equal((await request(srv.baseURL, '/api/nothing')).status, 404);
+			const api = await request(srv.baseURL, '/api/nothing');
+			assert.equal(api.status, 404);
+			assert.deepEqual(await api.json(), { msg: 'Not found' });
 		});
 
 		test('secrets and the authorizer are not reachable over HTTP', async () => {
@@ -221,6 +249,11 @@ for (const host of hosts) {
 				const signed = await request(srv.baseURL, '/members/', { headers: { Cookie: jar } });
 				if (host.fcgid) {
 					assert.equal(anon.status, 401);
+					assert.deepEqual(await anon.json(), { msg: 'Missing cookie "access_token_cookie"' });
+					// A browser loading the page is sent to log in.
+					const nav = await rawGet(srv.baseURL, '/members/?x=1', { 'Sec-Fetch-Mode': 'navigate' });
+					assert.equal(nav.status, 302);
+					assert.equal(nav.headers.location, '/login?next=/members/%3Fx%3D1');
 					assert.equal(signed.status, 200, srv.log());
 					assert.match(await signed.text(), /<strong id="email">owner@example\.org<\/strong>/);
 				} else {

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <stdarg.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "t.h"
 #include "tmpdir.h"
@@ -73,6 +74,7 @@ int	error_main(int, char *[]);
 #define PASS	"correct horse 7"
 
 static char		 confpath[512], keytext[128];
+static char		 last_log[2048];	/* the last log line */
 static long long	 clock_now = NOW;
 
 static long long
@@ -792,6 +794,16 @@ TEST(no_configuration_is_503_and_a_later_request_recovers)
 	a = serve(&profile_endpoint, LK_APP_RESPONDER, "GET", "/api/profile",
 	    NULL, NULL);
 	check_answer(a, 503, MSG("Service unavailable"), "no config");
+	/* The log says why, and as whom (on a shared host, the question). */
+	{
+		char	want[128];
+
+		(void)snprintf(want, sizeof(want), "(running as uid %lu (",
+		    (unsigned long)geteuid());
+		CHECK(strstr(last_log, "not serving: config: ") != NULL);
+		CHECK(strstr(last_log, "/nonexistent/latchkey.conf") != NULL);
+		CHECK(strstr(last_log, want) != NULL);
+	}
 	setenv("LATCHKEY_CONFIG", confpath, 1);
 	/* Start-up is retried at most once a second. */
 	a = serve(&profile_endpoint, LK_APP_RESPONDER, "GET", "/api/profile",
@@ -902,12 +914,12 @@ TEST(reservations_bound_hashes_and_a_success_gives_one_back)
 	CHECK_INT(lk_password_hash_count() - before, 3);
 }
 
-/* The log lines of the requests: not this test's output. */
+/* The log lines of the requests: not this test's output, but kept. */
 static void
 quiet(const char *line, void *arg)
 {
-	(void)line;
 	(void)arg;
+	(void)snprintf(last_log, sizeof(last_log), "%s", line);
 }
 
 int
