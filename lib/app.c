@@ -483,9 +483,7 @@ accepts_html(const char *accept)
 	while (*p != '\0') {
 		while (*p == ' ' || *p == '\t' || *p == ',')
 			p++;
-		for (n = 0; p[n] != '\0' && p[n] != ',' && p[n] != ';' &&
-		    p[n] != ' ' && p[n] != '\t'; n++)
-			continue;
+		n = strcspn(p, ",; \t");
 		e = p + n;
 		while (*e != '\0' && *e != ',')
 			e++;
