@@ -36,7 +36,9 @@ static const char usage_text[] =
 "  init                      create the configuration file (if missing),\n"
 "                            the secret key (if missing) and the database\n"
 "  user add EMAIL [--name NAME] [--password-stdin]\n"
-"                            add a user; asks for the password twice\n"
+"                            add a user (named after the email's part\n"
+"                            before '@' without --name); asks for the\n"
+"                            password twice\n"
 "  user passwd EMAIL [--password-stdin]\n"
 "                            set a user's password\n"
 "  user del EMAIL            delete a user\n"
@@ -407,10 +409,23 @@ user_add(struct run *r)
 {
 	struct lk_user		 u;
 	char			 hash[LK_HASH_MAX + 1];
-	const char		*why;
+	char			 local[LK_EMAIL_MAX + 1];
+	const char		*why, *at;
 	enum lk_store_res	 sr;
 	int			 rc = 1;
 
+	/* No --name: the email's part before '@', under the same rules. */
+	if (r->name == NULL && (at = strchr(r->email, '@')) != NULL &&
+	    (size_t)(at - r->email) < sizeof(local)) {
+		memcpy(local, r->email, (size_t)(at - r->email));
+		local[at - r->email] = '\0';
+		if (lk_policy_name(&r->cfg, local, strlen(local)) != NULL) {
+			fprintf(stderr, "latchkey: the email's part before '@' "
+			    "is not a name: give --name NAME\n");
+			return 1;
+		}
+		r->name = local;
+	}
 	if (r->name != NULL && (why = lk_policy_name(&r->cfg, r->name,
 	    strlen(r->name))) != NULL) {
 		fprintf(stderr, "latchkey: %s\n", why);

@@ -94,7 +94,8 @@ describe('latchkey user', () => {
 		srv.tool(['user', 'add', 'bob@example.com', '--password-stdin'], 'bob-pass\n');
 		const r = srv.tool(['user', 'list']);
 		assert.equal(r.status, 0);
-		assert.equal(r.stdout, 'ann@example.com\tenabled\tAnn Lee\nbob@example.com\tenabled\t\n');
+		// Without --name, the email's part before '@'.
+		assert.equal(r.stdout, 'ann@example.com\tenabled\tAnn Lee\nbob@example.com\tenabled\tbob\n');
 	});
 
 	it('changes a password: the old one stops working', async () => {
@@ -108,7 +109,7 @@ describe('latchkey user', () => {
 	it('disables and enables', async () => {
 		assert.equal(srv.tool(['user', 'disable', 'ann@example.com']).stdout,
 		    'user ann@example.com: disabled\n');
-		assert.equal(rows(), 'ann@example.com|Ann Lee|1\nbob@example.com||0\n');
+		assert.equal(rows(), 'ann@example.com|Ann Lee|1\nbob@example.com|bob|0\n');
 		assert.equal((await login('ann@example.com', 'second-pass')).status, 401);
 		assert.equal(srv.tool(['user', 'list']).stdout.split('\n')[0],
 		    'ann@example.com\tdisabled\tAnn Lee');
@@ -171,6 +172,8 @@ describe('latchkey user', () => {
 			    'latchkey: Field "name" must be 1 to 100 characters of text without leading or trailing spaces\n'],
 			[['user', 'passwd', 'ann@example.com', '--password-stdin'], 'qwerty\n',
 			    'latchkey: The password must have at least 8 characters\n'],
+			[['user', 'add', `${'p'.repeat(101)}@example.com`, '--password-stdin'], 'good-pass-1\n',
+			    "latchkey: the email's part before '@' is not a name: give --name NAME\n"],
 		];
 		for (const [args, input, stderr] of cases) {
 			const r = srv.tool(args, input);
@@ -178,6 +181,9 @@ describe('latchkey user', () => {
 			assert.equal(r.stderr, stderr, args.join(' '));
 		}
 		assert.doesNotMatch(rows(), /p@example\.com/);
+		assert.equal(srv.tool(['user', 'add', `${'p'.repeat(101)}@example.com`, '--name', 'P',
+		    '--password-stdin'], 'good-pass-1\n').status, 0);
+		assert.equal(srv.tool(['user', 'del', `${'p'.repeat(101)}@example.com`]).status, 0);
 		// For demonstrations and tests alone, the rules can be skipped.
 		const r = srv.tool(['user', 'add', 'p@example.com', '--password-stdin', '--skip-password-policy'],
 		    'password123\n');
