@@ -212,8 +212,9 @@ lk_app_reset(void)
 static int
 app_init(struct lk_io *io)
 {
-	const char	*path;
-	char		 err[LK_CONFIG_ERR_MAX];
+	struct lk_store_options	 so;
+	const char		*path;
+	char			 err[LK_CONFIG_ERR_MAX];
 
 	path = getenv("LATCHKEY_CONFIG");
 	if ((path == NULL || *path == '\0') &&
@@ -232,8 +233,11 @@ app_init(struct lk_io *io)
 		lk_log(LK_LOG_ERR, "not serving: %s", err);
 		return -1;
 	}
-	if ((app_store = lk_store_open(app_cfg.database, 0, app_cfg.leeway,
-	    err, sizeof(err))) == NULL) {
+	memset(&so, 0, sizeof(so));
+	so.leeway = app_cfg.leeway;
+	so.password_file = app_cfg.database_password_file;
+	if ((app_store = lk_store_open(app_cfg.database, &so, err,
+	    sizeof(err))) == NULL) {
 		lk_log(LK_LOG_ERR, "not serving: database %s", err);
 		lk_keyring_clear(&app_keys);
 		return -1;
