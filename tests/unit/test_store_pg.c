@@ -233,13 +233,14 @@ race(int n, int (*fn)(int, int), int *st, char *text, size_t textsz)
 	}
 }
 
-/* One child's store (opened in the setup call of race's fn). */
+/* One child's store (opened in the setup call of race's fn), on child_uri. */
 static struct lk_store	*child_store;
+static const char	*child_uri = uri;
 
 static int
 child_open(void)
 {
-	child_store = open_or_say(uri, pwfile, 0);
+	child_store = open_or_say(child_uri, pwfile, 0);
 	return child_store == NULL ? -1 : 0;
 }
 
@@ -265,7 +266,8 @@ race_refresh(int i, int fd)
 	return r;
 }
 
-TEST(a_token_refreshed_by_racing_nodes_rotates_once)
+static void
+refresh_race(void)
 {
 	struct lk_store	*s = fresh();
 	struct lk_user	 u;
@@ -296,6 +298,27 @@ TEST(a_token_refreshed_by_racing_nodes_rotates_once)
 			same++;
 	CHECK_INT(same, 7);
 	lk_store_close(s);
+}
+
+TEST(a_token_refreshed_by_racing_nodes_rotates_once)
+{
+	child_uri = uri;
+	refresh_race();
+}
+
+/*
+ * A server whose transactions are SERIALIZABLE by default: the nodes that
+ * lose the race fail with serialization failures, and try again.
+ */
+TEST(racing_refreshes_are_retried_under_serializable)
+{
+	static char	u[400];
+
+	(void)snprintf(u, sizeof(u), "%s?options=-c%%20"
+	    "default_transaction_isolation%%3Dserializable", uri);
+	child_uri = u;
+	refresh_race();
+	child_uri = uri;
 }
 
 static int
@@ -852,6 +875,7 @@ main(void)
 	RUN(a_reader_role_reads_and_cannot_write);
 	RUN(nodes_starting_together_migrate_once);
 	RUN(a_token_refreshed_by_racing_nodes_rotates_once);
+	RUN(racing_refreshes_are_retried_under_serializable);
 	RUN(racing_throttle_reservations_never_pass_the_limit);
 	RUN(a_login_racing_a_password_change_is_refused);
 	RUN(a_change_that_waited_for_another_keeps_the_other);
