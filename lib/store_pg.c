@@ -1615,9 +1615,13 @@ pg_put(const struct lk_store_record *rec, void *arg)
 	memset(&p, 0, sizeof(p));
 	switch (rec->kind) {
 	case LK_STORE_REC_USER:
-		p_int(&p, u->id); p_text(&p, u->email); p_text(&p, u->name);
-		p_text(&p, u->hash); p_int(&p, u->disabled != 0);
-		p_int(&p, u->created); p_int(&p, u->updated);
+		p_int(&p, u->id);
+		p_text(&p, u->email);
+		p_text(&p, u->name);
+		p_text(&p, u->hash);
+		p_int(&p, u->disabled != 0);
+		p_int(&p, u->created);
+		p_int(&p, u->updated);
 		p_int(&p, u->tokens_valid_after);
 		break;
 	case LK_STORE_REC_DELETED:
@@ -1625,22 +1629,32 @@ pg_put(const struct lk_store_record *rec, void *arg)
 		p_int(&p, rec->r.deleted.deleted);
 		break;
 	case LK_STORE_REC_SESSION:
-		p_text(&p, se->id); p_int(&p, se->user_id);
-		p_int(&p, se->created); p_int(&p, se->refreshed);
-		p_int(&p, se->refreshes); p_int(&p, se->revoked != 0);
-		p_int(&p, se->persistent != 0); p_text(&p, se->user_agent);
-		p_text(&p, se->address); p_int(&p, rec->r.session.exp);
+		p_text(&p, se->id);
+		p_int(&p, se->user_id);
+		p_int(&p, se->created);
+		p_int(&p, se->refreshed);
+		p_int(&p, se->refreshes);
+		p_int(&p, se->revoked != 0);
+		p_int(&p, se->persistent != 0);
+		p_text(&p, se->user_agent);
+		p_text(&p, se->address);
+		p_int(&p, rec->r.session.exp);
 		break;
 	case LK_STORE_REC_TOKENS:
-		p_text(&p, rec->r.tokens.family); p_text(&p, t->jti);
-		p_text(&p, t->csrf); p_text(&p, t->access_jti);
-		p_text(&p, t->access_csrf); p_int(&p, t->iat);
-		p_int(&p, t->exp); p_int(&p, t->access_exp);
+		p_text(&p, rec->r.tokens.family);
+		p_text(&p, t->jti);
+		p_text(&p, t->csrf);
+		p_text(&p, t->access_jti);
+		p_text(&p, t->access_csrf);
+		p_int(&p, t->iat);
+		p_int(&p, t->exp);
+		p_int(&p, t->access_exp);
 		p_int(&p, rec->r.tokens.rotated_at);
 		p_text(&p, rec->r.tokens.successor);
 		break;
 	case LK_STORE_REC_REVOKED:
-		p_text(&p, rec->r.revoked.jti); p_int(&p, rec->r.revoked.exp);
+		p_text(&p, rec->r.revoked.jti);
+		p_int(&p, rec->r.revoked.exp);
 		break;
 	case LK_STORE_REC_THROTTLE:
 		p_text(&p, rec->r.throttle.key);

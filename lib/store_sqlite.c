@@ -1269,32 +1269,50 @@ bind_record(sqlite3_stmt *st, const struct lk_store_record *rec)
 #define I(i, v)	(bad |= sqlite3_bind_int64(st, (i), (sqlite3_int64)(v)))
 	switch (rec->kind) {
 	case LK_STORE_REC_USER:
-		I(1, u->id); T(2, u->email); T(3, u->name); T(4, u->hash);
-		I(5, u->disabled != 0); I(6, u->created); I(7, u->updated);
+		I(1, u->id);
+		T(2, u->email);
+		T(3, u->name);
+		T(4, u->hash);
+		I(5, u->disabled != 0);
+		I(6, u->created);
+		I(7, u->updated);
 		I(8, u->tokens_valid_after);
 		break;
 	case LK_STORE_REC_DELETED:
-		T(1, rec->r.deleted.email); I(2, rec->r.deleted.deleted);
+		T(1, rec->r.deleted.email);
+		I(2, rec->r.deleted.deleted);
 		break;
 	case LK_STORE_REC_SESSION:
-		T(1, se->id); I(2, se->user_id); I(3, se->created);
-		I(4, se->refreshed); I(5, se->refreshes);
-		I(6, se->revoked != 0); I(7, se->persistent != 0);
-		T(8, se->user_agent); T(9, se->address);
+		T(1, se->id);
+		I(2, se->user_id);
+		I(3, se->created);
+		I(4, se->refreshed);
+		I(5, se->refreshes);
+		I(6, se->revoked != 0);
+		I(7, se->persistent != 0);
+		T(8, se->user_agent);
+		T(9, se->address);
 		I(10, rec->r.session.exp);
 		break;
 	case LK_STORE_REC_TOKENS:
-		T(1, rec->r.tokens.family); T(2, t->jti); T(3, t->csrf);
-		T(4, t->access_jti); T(5, t->access_csrf); I(6, t->iat);
-		I(7, t->exp); I(8, t->access_exp);
+		T(1, rec->r.tokens.family);
+		T(2, t->jti);
+		T(3, t->csrf);
+		T(4, t->access_jti);
+		T(5, t->access_csrf);
+		I(6, t->iat);
+		I(7, t->exp);
+		I(8, t->access_exp);
 		I(9, rec->r.tokens.rotated_at);
 		T(10, rec->r.tokens.successor);
 		break;
 	case LK_STORE_REC_REVOKED:
-		T(1, rec->r.revoked.jti); I(2, rec->r.revoked.exp);
+		T(1, rec->r.revoked.jti);
+		I(2, rec->r.revoked.exp);
 		break;
 	case LK_STORE_REC_THROTTLE:
-		T(1, rec->r.throttle.key); I(2, rec->r.throttle.failures);
+		T(1, rec->r.throttle.key);
+		I(2, rec->r.throttle.failures);
 		I(3, rec->r.throttle.window_start);
 		break;
 	case LK_STORE_REC__MAX:
