@@ -441,7 +441,7 @@ prepare(struct pg_store *ps, enum stmt w, const char *what)
 
 /*
  * Run w with the parameters p: its result if it succeeded, else NULL
- * (logged unless its SQLSTATE is quiet, which then is in *state).
+ * (logged unless its SQLSTATE is quiet, which then sets *hit).
  */
 static PGresult *
 exec_quiet(struct pg_store *ps, enum stmt w, const struct params *p,
@@ -481,8 +481,10 @@ exec_st(struct pg_store *ps, enum stmt w, const struct params *p,
 	return exec_quiet(ps, w, p, what, NULL, NULL);
 }
 
-/* Run w for its effect; LK_STORE_OK, or LK_STORE_NOT_FOUND if counting
- * and no row changed, or LK_STORE_ERROR. */
+/*
+ * Run w for its effect: LK_STORE_OK, LK_STORE_NOT_FOUND if counting and
+ * no row changed, or LK_STORE_ERROR.
+ */
 static enum lk_store_res
 run(struct pg_store *ps, enum stmt w, const struct params *p,
     const char *what, int counting)

@@ -20,10 +20,12 @@
  * (under an advisory lock, so that nodes starting together never race);
  * a database that is current is opened without writing anything, so a
  * role that may only SELECT can open it (verify-only nodes), while one
- * that is behind needs a role that may write.  A lost connection fails
- * the operation it broke (LK_STORE_ERROR, logged, nothing half-written);
- * the next operation connects again.  Returns a handle, or NULL with a
- * reason in err (never the password).
+ * that is behind needs a role that may write.  A connection lost in the
+ * middle of an operation fails it (LK_STORE_ERROR, logged, nothing
+ * half-written); one found lost before an operation did anything is
+ * opened again and the operation goes on, and while the server is away
+ * every operation tries to connect again and fails.  Returns a handle,
+ * or NULL with a reason in err (never the password).
  */
 struct lk_store *lk_store_pg_open(const char *uri, const char *password_file,
 	    char *err, size_t errsz);

@@ -698,6 +698,19 @@ TEST(a_server_that_goes_away_fails_operations_until_it_is_back)
 	CHECK_INT(ts.ours, 1);
 	lk_log_set_sink(NULL, NULL);
 	CHECK(strstr(logged, "connected again") != NULL);
+	/*
+	 * Restarted between two operations: the next one finds its
+	 * connection gone before it did anything, connects again and goes
+	 * on, a read as a transaction.
+	 */
+	CHECK_INT(cluster("stop"), 0);
+	CHECK_INT(cluster("start"), 0);
+	CHECK_INT(login_as(s, &u, "$y$1", "S2", "2", 1000), LK_STORE_OK);
+	CHECK_INT(cluster("stop"), 0);
+	CHECK_INT(cluster("start"), 0);
+	CHECK_INT(lk_store_token_check(s, "a@b.c", "a-2", 0, &u, &ts),
+	    LK_STORE_OK);
+	CHECK_INT(ts.ours, 1);
 	lk_store_close(s);
 }
 
