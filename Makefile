@@ -17,7 +17,8 @@ CC	?= cc
 NODE	?= node
 SANITIZE ?=
 
-PKGS	:= libjwt json-c sqlite3 libxcrypt fcgi libcrypto liboath libqrencode libcbor
+PKGS	:= libjwt json-c sqlite3 libxcrypt fcgi libcrypto liboath libqrencode libcbor \
+	   libpq
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # Libraries Debian ships static archives of, linked into each program with

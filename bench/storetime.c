@@ -36,6 +36,7 @@ cmp(const void *a, const void *b)
 int
 main(int argc, char *argv[])
 {
+	struct lk_store_options opts = { 0, 0, NULL };
 	struct lk_store	*s;
 	struct lk_user	 u;
 	char		 err[1024];
@@ -48,7 +49,7 @@ main(int argc, char *argv[])
 		fprintf(stderr, "usage: storetime DATABASE EMAIL [ROUNDS]\n");
 		return 2;
 	}
-	if ((s = lk_store_open(argv[1], 0, 0, err, sizeof(err))) == NULL) {
+	if ((s = lk_store_open(argv[1], &opts, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "storetime: %s\n", err);
 		return 1;
 	}

@@ -215,12 +215,6 @@ lk_app_reset(void)
 }
 
 /*
- * Load the configuration.  Its file is named by LATCHKEY_CONFIG in the
- * process environment or, failing that, in the request's parameters
- * (Apache's SetEnv), else the compiled-in default.  Tried at most once a
- * second while it fails (a 503 meanwhile).
- */
-/*
  * The account the program runs as, for the log line of a file it cannot
  * use: on a shared host that is the first thing to know ("uid 1001
  * (alice)").
@@ -238,6 +232,12 @@ running_as(void)
 	return who;
 }
 
+/*
+ * Load the configuration.  Its file is named by LATCHKEY_CONFIG in the
+ * process environment or, failing that, in the request's parameters
+ * (Apache's SetEnv), else the compiled-in default.  Tried at most once a
+ * second while it fails (a 503 meanwhile).
+ */
 static int
 app_ensure(struct lk_io *io, long long now)
 {
@@ -295,15 +295,19 @@ load_keys(void)
 static int
 load_store(long long now)
 {
-	char	err[LK_CONFIG_ERR_MAX];
+	struct lk_store_options	so;
+	char			err[LK_CONFIG_ERR_MAX];
 
 	if (app_store != NULL)
 		return 0;
 	if (now == app_last_store_try)
 		return -1;
 	app_last_store_try = now;
-	if ((app_store = lk_store_open(app_cfg.database, 0, app_cfg.leeway,
-	    err, sizeof(err))) == NULL) {
+	memset(&so, 0, sizeof(so));
+	so.leeway = app_cfg.leeway;
+	so.password_file = app_cfg.database_password_file;
+	if ((app_store = lk_store_open(app_cfg.database, &so, err,
+	    sizeof(err))) == NULL) {
 		lk_log(LK_LOG_ERR, "not serving: database %s (running as %s)",
 		    err, running_as());
 		return -1;

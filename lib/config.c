@@ -47,6 +47,7 @@ struct key {
 
 static const struct key keys[] = {
 	{ "database", K_PATH, S(database), 0, 0 },
+	{ "database_password_file", K_PATH, S(database_password_file), 0, 0 },
 	{ "key_file", K_PATH, S(key_file), 0, 0 },
 	{ "access_token_expires", K_DURATION, S(access_token_expires),
 	    1, 366LL * 86400 },
@@ -360,14 +361,26 @@ parse_list(const char *v, unsigned int (*bit)(const char *), unsigned int *out)
 	return 0;
 }
 
-/* Resolve a relative path against the directory of the config file. */
+/* Whether v is a PostgreSQL connection URI (libpq's two spellings). */
+static int
+is_uri(const char *v)
+{
+	return strncmp(v, "postgresql://", 13) == 0 ||
+	    strncmp(v, "postgres://", 11) == 0;
+}
+
+/*
+ * Resolve a relative path against the directory of the config file; an
+ * empty value (no file) and a database URI stay as they are.
+ */
 static int
 resolve_path(const char *cfgpath, const char *v, char *out, size_t outsz)
 {
 	const char	*slash;
 	int		 n;
 
-	if (v[0] == '/' || (slash = strrchr(cfgpath, '/')) == NULL)
+	if (v[0] == '\0' || v[0] == '/' || is_uri(v) ||
+	    (slash = strrchr(cfgpath, '/')) == NULL)
 		return lk_strlcpy(out, v, outsz);
 	n = snprintf(out, outsz, "%.*s/%s", (int)(slash - cfgpath), cfgpath, v);
 	return (n < 0 || (size_t)n >= outsz) ? -1 : 0;
@@ -798,9 +811,14 @@ lk_config_load(struct lk_config *cfg, const char *path, char *err,
 		goto out;
 	if (resolve_path(path, cfg->database, tmp, sizeof(tmp)) == -1 ||
 	    lk_strlcpy(cfg->database, tmp, sizeof(cfg->database)) == -1 ||
+	    resolve_path(path, cfg->database_password_file, tmp,
+	    sizeof(tmp)) == -1 ||
+	    lk_strlcpy(cfg->database_password_file, tmp,
+	    sizeof(cfg->database_password_file)) == -1 ||
 	    resolve_path(path, cfg->key_file, tmp, sizeof(tmp)) == -1 ||
 	    lk_strlcpy(cfg->key_file, tmp, sizeof(cfg->key_file)) == -1) {
-		seterr(err, errsz, path, 0, "database or key_file path too long");
+		seterr(err, errsz, path, 0, "database, database_password_file "
+		    "or key_file path too long");
 		goto out;
 	}
 	rc = 0;

@@ -29,7 +29,8 @@ enum lk_samesite {
 
 struct lk_config {
 	char		 path[LK_CONFIG_PATH_MAX];	/* file it came from */
-	char		 database[LK_CONFIG_PATH_MAX];
+	char		 database[LK_CONFIG_PATH_MAX];	/* path or URI */
+	char		 database_password_file[LK_CONFIG_PATH_MAX]; /* "" = none */
 	char		 key_file[LK_CONFIG_PATH_MAX];
 
 	long long	 access_token_expires;	/* seconds */
@@ -106,7 +107,8 @@ void	lk_config_defaults(struct lk_config *cfg);
 
 /*
  * Load the defaults, then the file at path.  Relative paths inside the file
- * (database, key_file) are taken relative to the file's own directory.
+ * (database unless it is a PostgreSQL URI, database_password_file,
+ * key_file) are taken relative to the file's own directory.
  * Returns 0, or -1 with a message "FILE:LINE: what is wrong" (or
  * "FILE: why it cannot be read") in err.  Unknown keys, repeated keys,
  * and bad values are errors.

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "store.h"
+#include "store_pg.h"
 
 /*
  * The store's public functions: each hands the call to the backend that
@@ -9,9 +10,17 @@
  * every operation fails (LK_STORE_ERROR), so callers need no other check.
  */
 
+int
+lk_store_is_uri(const char *where)
+{
+	/* libpq's own two spellings of a connection URI. */
+	return strncmp(where, "postgresql://", 13) == 0 ||
+	    strncmp(where, "postgres://", 11) == 0;
+}
+
 struct lk_store *
-lk_store_open(const char *where, int create, long long leeway, char *err,
-    size_t errsz)
+lk_store_open(const char *where, const struct lk_store_options *opts,
+    char *err, size_t errsz)
 {
 	struct lk_store	*s;
 
@@ -19,10 +28,35 @@ lk_store_open(const char *where, int create, long long leeway, char *err,
 		(void)snprintf(err, errsz, "no database named");
 		return NULL;
 	}
-	if ((s = lk_store_sqlite_open(where, create, err, errsz)) == NULL)
+	if (lk_store_is_uri(where))
+		s = lk_store_pg_open(where, opts->password_file, err, errsz);
+	else
+		s = lk_store_sqlite_open(where, opts->create, err, errsz);
+	if (s == NULL)
 		return NULL;
-	s->leeway = leeway;
+	s->leeway = opts->leeway;
 	return s;
+}
+
+int
+lk_store_schema_version(void)
+{
+	return LK_STORE_SCHEMA_VERSION;
+}
+
+const char *
+lk_store_rec_name(enum lk_store_rec kind)
+{
+	static const char *const names[LK_STORE_REC__MAX] = {
+		[LK_STORE_REC_USER] = "user",
+		[LK_STORE_REC_DELETED] = "deleted-user mark",
+		[LK_STORE_REC_SESSION] = "session",
+		[LK_STORE_REC_TOKENS] = "refresh token",
+		[LK_STORE_REC_REVOKED] = "revocation",
+		[LK_STORE_REC_THROTTLE] = "throttle counter",
+	};
+
+	return kind < LK_STORE_REC__MAX ? names[kind] : "record";
 }
 
 void
@@ -152,4 +186,67 @@ lk_store_prune(struct lk_store *s, long long now)
 	if (s == NULL)
 		return LK_STORE_ERROR;
 	return s->ops->prune(s, now);
+}
+
+enum lk_store_res
+lk_store_export(struct lk_store *s,
+    int (*fn)(const struct lk_store_record *, void *), void *arg)
+{
+	return s->ops->export(s, fn, arg);
+}
+
+/* A copy under way: the source, and the target's writer of one record. */
+struct copy {
+	struct lk_store	*from;
+	int		(*put)(const struct lk_store_record *, void *);
+	void		*putarg;
+	size_t		*counts;
+	int		 failed;
+};
+
+static int
+copy_record(const struct lk_store_record *rec, void *arg)
+{
+	struct copy	*c = arg;
+
+	if (rec->kind >= LK_STORE_REC__MAX || c->put(rec, c->putarg) != 0) {
+		c->failed = 1;
+		return 1;
+	}
+	c->counts[rec->kind]++;
+	return 0;
+}
+
+/* The target's import feeds on the source's export. */
+static enum lk_store_res
+copy_feed(void *arg, int (*put)(const struct lk_store_record *, void *),
+    void *putarg)
+{
+	struct copy		*c = arg;
+	enum lk_store_res	 r;
+
+	c->put = put;
+	c->putarg = putarg;
+	r = c->from->ops->export(c->from, copy_record, c);
+	return r == LK_STORE_OK && c->failed ? LK_STORE_ERROR : r;
+}
+
+enum lk_store_res
+lk_store_copy(struct lk_store *from, struct lk_store *to, int replace,
+    size_t counts[LK_STORE_REC__MAX])
+{
+	struct copy		c;
+	size_t			mine[LK_STORE_REC__MAX];
+	enum lk_store_res	r;
+
+	memset(&c, 0, sizeof(c));
+	memset(mine, 0, sizeof(mine));
+	c.from = from;
+	c.counts = mine;
+	r = to->ops->import(to, replace, copy_feed, &c);
+	if (r != LK_STORE_OK)
+		memset(mine, 0, sizeof(mine));
+	if (counts != NULL)
+		memcpy(counts, mine, sizeof(mine));
+	return r;
 }

@@ -7,7 +7,7 @@
  * The store: users, sessions and their tokens, revocations and throttle
  * counters, shared by every process.  One interface, a table of
  * operations (struct lk_store_ops) behind it, and a backend per engine
- * (SQLite: store_sqlite.c).  Every operation that changes something is
+ * (SQLite: store_sqlite.c; PostgreSQL: store_pg.c, see store_pg.h).  Every operation that changes something is
  * one transaction that checks and acts together, so two processes (or
  * two nodes) doing the same thing at once never both win, and nothing is
  * ever half-written.  Every operation takes the time from its caller.
@@ -124,6 +124,54 @@ struct lk_revoke {
 	int		 refresh;	/* a refresh token (else an access token) */
 };
 
+/*
+ * Every record a store holds, one at a time, for copying a store into
+ * another (lk_store_copy): what the operations above keep, with the
+ * columns they never hand out (user ids, expiry times, successors).
+ */
+enum lk_store_rec {
+	LK_STORE_REC_USER,
+	LK_STORE_REC_DELETED,	/* the mark a deleted account leaves */
+	LK_STORE_REC_SESSION,
+	LK_STORE_REC_TOKENS,
+	LK_STORE_REC_REVOKED,
+	LK_STORE_REC_THROTTLE,
+	LK_STORE_REC__MAX
+};
+
+struct lk_store_record {
+	enum lk_store_rec	 kind;
+	union {
+		struct lk_user	 user;
+		struct {
+			char		 email[LK_STORE_EMAIL_MAX + 1];
+			long long	 deleted;
+		}		 deleted;
+		struct {
+			struct lk_session s;
+			long long	 exp;	/* all its tokens expired then */
+		}		 session;
+		struct {
+			char		 family[LK_STORE_ID_MAX + 1];
+			struct lk_store_tokens t;
+			long long	 rotated_at;	/* 0: not rotated */
+			char		 successor[LK_STORE_ID_MAX + 1];
+		}		 tokens;
+		struct {
+			char		 jti[LK_STORE_ID_MAX + 1];
+			long long	 exp;
+		}		 revoked;
+		struct {
+			char		 key[LK_STORE_KEY_MAX + 1];
+			long long	 failures;
+			long long	 window_start;
+		}		 throttle;
+	}			 r;
+};
+
+/* What one record of kind is, in words ("user", "session", ...). */
+const char *lk_store_rec_name(enum lk_store_rec kind);
+
 struct lk_store;
 
 struct lk_store_ops {
@@ -157,6 +205,19 @@ struct lk_store_ops {
 	enum lk_store_res (*logout)(struct lk_store *,
 		    const struct lk_revoke *, size_t, long long);
 	enum lk_store_res (*prune)(struct lk_store *, long long);
+	/*
+	 * For lk_store_copy: export as lk_store_export; import opens one
+	 * transaction, refuses a store holding records (LK_STORE_EXISTS)
+	 * unless replace (the int) is set, then calls feed(feedarg, put,
+	 * putarg) with a put that writes one record (non-zero: it failed,
+	 * logged) and commits only if feed and every put succeeded.
+	 */
+	enum lk_store_res (*export)(struct lk_store *,
+		    int (*)(const struct lk_store_record *, void *), void *);
+	enum lk_store_res (*import)(struct lk_store *, int,
+		    enum lk_store_res (*)(void *,
+		    int (*)(const struct lk_store_record *, void *), void *),
+		    void *);
 };
 
 /* Every backend's handle starts with this. */
@@ -169,21 +230,41 @@ struct lk_store {
 /* At most one pruning a minute per process, done inside login and logout. */
 #define LK_STORE_PRUNE_INTERVAL	60
 
+/* How lk_store_open opens a store. */
+struct lk_store_options {
+	int		 create;	/* SQLite: make the file if missing */
+	long long	 leeway;	/* revocations outlive exp by this */
+	/*
+	 * PostgreSQL: a file of mode 0600 or stricter whose one line is the
+	 * password, or NULL (or "") for libpq's own ways (PGPASSFILE,
+	 * ~/.pgpass).
+	 */
+	const char	*password_file;
+};
+
 /*
- * Open the store named by where: a path is an SQLite database (with
- * create set, the file is made, mode 0600, if missing; otherwise it must
- * exist).  Brings the schema up to date (inside a transaction, and only
- * when it is behind) and refuses a database newer than this program.
- * Revocations and sessions are kept until leeway seconds past their
- * tokens' exp, as long as those tokens can be accepted.  Returns a
- * handle, or NULL with a reason in err.
+ * Open the store named by where.  A PostgreSQL connection URI
+ * ("postgresql://..." or "postgres://...", see store_pg.h) opens one
+ * connection to that database; anything else is the path of an SQLite
+ * database (with create set, the file is made, mode 0600, if missing;
+ * otherwise it must exist).  Brings the schema up to date (inside a
+ * transaction, and only when it is behind) and refuses a database newer
+ * than this program.  Revocations and sessions are kept until leeway
+ * seconds past their tokens' exp, as long as those tokens can be
+ * accepted.  Returns a handle, or NULL with a reason in err (never a
+ * password).
  */
-struct lk_store *lk_store_open(const char *where, int create, long long leeway,
-	    char *err, size_t errsz);
+struct lk_store *lk_store_open(const char *where,
+	    const struct lk_store_options *opts, char *err, size_t errsz);
+
+/* Whether where names a PostgreSQL database rather than an SQLite file. */
+int	lk_store_is_uri(const char *where);
 
 void	lk_store_close(struct lk_store *);
 
-/* The schema version this build writes. */
+/* The schema version this build writes, in either backend. */
+#define LK_STORE_SCHEMA_VERSION	3
+
 int	lk_store_schema_version(void);
 
 /*
@@ -241,7 +322,7 @@ enum lk_store_res lk_store_token_check(struct lk_store *, const char *email,
  * LK_STORE_LIMIT (nothing counted, *retry_after set to the seconds until
  * the latest full counter's window ends) if any counter has limits[i]
  * attempts already, so that however many processes try at once no more
- * than limits[i] attempts go through per window.
+ * than limits[i] attempts go through per window.  Limits are at least 1.
  */
 enum lk_store_res lk_store_throttle_reserve(struct lk_store *,
 	    const char *const *keys, const long long *limits, size_t n,
@@ -281,6 +362,29 @@ enum lk_store_res lk_store_logout(struct lk_store *,
 
 /* Forget what has expired (past exp + leeway) and old throttle counts. */
 enum lk_store_res lk_store_prune(struct lk_store *, long long now);
+
+/*
+ * Call fn for every record of the store, users first, then deleted-user
+ * marks, sessions, refresh tokens, revocations and throttle counters (so
+ * that each record comes after those it refers to), all from one
+ * snapshot.  Stops early (and returns LK_STORE_OK) when fn returns
+ * non-zero.  LK_STORE_ERROR also when a value does not fit its struct
+ * or could not be handed on whole (SQLite text holding a NUL byte).
+ */
+enum lk_store_res lk_store_export(struct lk_store *,
+	    int (*fn)(const struct lk_store_record *, void *), void *arg);
+
+/*
+ * Copy every record of from into to, in one transaction on to: either
+ * all of them are written, or nothing is.  A target that holds any record
+ * already is refused (LK_STORE_EXISTS, nothing written) unless replace is
+ * set: then everything it held is deleted first, in the same
+ * transaction.  User ids are kept, so sessions and tokens work on the
+ * copy as on the original.  counts[kind] (if not NULL) receives the number
+ * of records of each kind copied.
+ */
+enum lk_store_res lk_store_copy(struct lk_store *from, struct lk_store *to,
+	    int replace, size_t counts[LK_STORE_REC__MAX]);
 
 /* The SQLite backend (store_sqlite.c). */
 struct lk_store *lk_store_sqlite_open(const char *path, int create,

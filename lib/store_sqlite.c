@@ -116,6 +116,9 @@ static const char *const migrations[] = {
 
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
+_Static_assert(NMIGRATIONS == LK_STORE_SCHEMA_VERSION,
+    "store.h's schema version is the number of SQLite migrations");
+
 enum stmt {
 	ST_USER_FIND,
 	ST_USER_BY_ID,
@@ -275,12 +278,6 @@ stmt(struct lk_store *s, enum stmt w)
 
 /* Refresh chains followed at most this far to the live pair. */
 #define CHAIN_MAX	16
-
-int
-lk_store_schema_version(void)
-{
-	return NMIGRATIONS;
-}
 
 static int
 exec(sqlite3 *db, const char *sql, char *err, size_t errsz)
@@ -1077,6 +1074,355 @@ error:
 	return LK_REFRESH_ERROR;
 }
 
+/*
+ * Copying (lk_store_copy): every record in the order lk_store_export
+ * gives them, with the columns as store_pg.c reads and writes them.
+ * These statements are prepared when used: the programs never copy.
+ */
+static const char *const export_sql[LK_STORE_REC__MAX] = {
+	[LK_STORE_REC_USER] = "SELECT id, email, name, hash, disabled, created, "
+	    "updated, tokens_valid_after FROM users ORDER BY id",
+	[LK_STORE_REC_DELETED] = "SELECT email, deleted FROM deleted_users "
+	    "ORDER BY email",
+	[LK_STORE_REC_SESSION] = "SELECT id, user_id, created, refreshed, "
+	    "refreshes, revoked, persistent, user_agent, address, exp "
+	    "FROM sessions ORDER BY id",
+	[LK_STORE_REC_TOKENS] = "SELECT family, jti, csrf, access_jti, "
+	    "access_csrf, iat, exp, access_exp, coalesce(rotated_at, 0), "
+	    "coalesce(successor, '') FROM refresh_tokens ORDER BY jti",
+	[LK_STORE_REC_REVOKED] = "SELECT jti, exp FROM revoked_tokens "
+	    "ORDER BY jti",
+	[LK_STORE_REC_THROTTLE] = "SELECT key, failures, window_start "
+	    "FROM throttle ORDER BY key",
+};
+
+static const char *const import_sql[LK_STORE_REC__MAX] = {
+	[LK_STORE_REC_USER] = "INSERT INTO users (id, email, name, hash, "
+	    "disabled, created, updated, tokens_valid_after) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[LK_STORE_REC_DELETED] = "INSERT INTO deleted_users (email, deleted) "
+	    "VALUES (?1, ?2)",
+	[LK_STORE_REC_SESSION] = "INSERT INTO sessions (id, user_id, created, "
+	    "refreshed, refreshes, revoked, persistent, user_agent, address, "
+	    "exp) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[LK_STORE_REC_TOKENS] = "INSERT INTO refresh_tokens (family, jti, csrf, "
+	    "access_jti, access_csrf, iat, exp, access_exp, rotated_at, "
+	    "successor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULLIF(?9, 0), "
+	    "NULLIF(?10, ''))",
+	[LK_STORE_REC_REVOKED] = "INSERT INTO revoked_tokens (jti, exp) "
+	    "VALUES (?1, ?2)",
+	[LK_STORE_REC_THROTTLE] = "INSERT INTO throttle (key, failures, "
+	    "window_start) VALUES (?1, ?2, ?3)",
+};
+
+#define ANY_RECORD_SQL	"SELECT EXISTS (SELECT 1 FROM users) " \
+	"OR EXISTS (SELECT 1 FROM deleted_users) " \
+	"OR EXISTS (SELECT 1 FROM sessions) " \
+	"OR EXISTS (SELECT 1 FROM refresh_tokens) " \
+	"OR EXISTS (SELECT 1 FROM revoked_tokens) " \
+	"OR EXISTS (SELECT 1 FROM throttle)"
+#define CLEAR_SQL	"DELETE FROM refresh_tokens; DELETE FROM sessions; " \
+	"DELETE FROM users; DELETE FROM deleted_users; " \
+	"DELETE FROM revoked_tokens; DELETE FROM throttle;"
+
+/*
+ * A text column copied whole, or -1: SQL NULL, a NUL byte inside (which
+ * text handed on as a C string would silently lose), or too long.
+ */
+static int
+take_text(sqlite3_stmt *st, int col, char *out, size_t outsz)
+{
+	const unsigned char	*t = sqlite3_column_text(st, col);
+	int			 n = sqlite3_column_bytes(st, col);
+
+	if (t == NULL || n < 0 || (size_t)n >= outsz ||
+	    memchr(t, '\0', (size_t)n) != NULL)
+		return -1;
+	memcpy(out, t, (size_t)n);
+	out[n] = '\0';
+	return 0;
+}
+
+/* An integer column, or -1 for anything SQLite would have to convert. */
+static int
+take_int(sqlite3_stmt *st, int col, long long *out)
+{
+	if (sqlite3_column_type(st, col) != SQLITE_INTEGER)
+		return -1;
+	*out = sqlite3_column_int64(st, col);
+	return 0;
+}
+
+/* The row of export_sql[kind] as a record; -1 if it does not fit. */
+static int
+row_to_record(sqlite3_stmt *st, enum lk_store_rec kind,
+    struct lk_store_record *rec)
+{
+	long long	b1, b2;
+
+	memset(rec, 0, sizeof(*rec));
+	rec->kind = kind;
+	switch (kind) {
+	case LK_STORE_REC_USER:
+		if (take_int(st, 0, &rec->r.user.id) == -1 ||
+		    take_text(st, 1, rec->r.user.email,
+		    sizeof(rec->r.user.email)) == -1 ||
+		    take_text(st, 2, rec->r.user.name,
+		    sizeof(rec->r.user.name)) == -1 ||
+		    take_text(st, 3, rec->r.user.hash,
+		    sizeof(rec->r.user.hash)) == -1 ||
+		    take_int(st, 4, &b1) == -1 ||
+		    take_int(st, 5, &rec->r.user.created) == -1 ||
+		    take_int(st, 6, &rec->r.user.updated) == -1 ||
+		    take_int(st, 7, &rec->r.user.tokens_valid_after) == -1)
+			return -1;
+		rec->r.user.disabled = b1 != 0;
+		return 0;
+	case LK_STORE_REC_DELETED:
+		return take_text(st, 0, rec->r.deleted.email,
+		    sizeof(rec->r.deleted.email)) == -1 ||
+		    take_int(st, 1, &rec->r.deleted.deleted) == -1 ? -1 : 0;
+	case LK_STORE_REC_SESSION:
+		if (take_text(st, 0, rec->r.session.s.id,
+		    sizeof(rec->r.session.s.id)) == -1 ||
+		    take_int(st, 1, &rec->r.session.s.user_id) == -1 ||
+		    take_int(st, 2, &rec->r.session.s.created) == -1 ||
+		    take_int(st, 3, &rec->r.session.s.refreshed) == -1 ||
+		    take_int(st, 4, &rec->r.session.s.refreshes) == -1 ||
+		    take_int(st, 5, &b1) == -1 ||
+		    take_int(st, 6, &b2) == -1 ||
+		    take_text(st, 7, rec->r.session.s.user_agent,
+		    sizeof(rec->r.session.s.user_agent)) == -1 ||
+		    take_text(st, 8, rec->r.session.s.address,
+		    sizeof(rec->r.session.s.address)) == -1 ||
+		    take_int(st, 9, &rec->r.session.exp) == -1)
+			return -1;
+		rec->r.session.s.revoked = b1 != 0;
+		rec->r.session.s.persistent = b2 != 0;
+		return 0;
+	case LK_STORE_REC_TOKENS:
+		return take_text(st, 0, rec->r.tokens.family,
+		    sizeof(rec->r.tokens.family)) == -1 ||
+		    take_text(st, 1, rec->r.tokens.t.jti,
+		    sizeof(rec->r.tokens.t.jti)) == -1 ||
+		    take_text(st, 2, rec->r.tokens.t.csrf,
+		    sizeof(rec->r.tokens.t.csrf)) == -1 ||
+		    take_text(st, 3, rec->r.tokens.t.access_jti,
+		    sizeof(rec->r.tokens.t.access_jti)) == -1 ||
+		    take_text(st, 4, rec->r.tokens.t.access_csrf,
+		    sizeof(rec->r.tokens.t.access_csrf)) == -1 ||
+		    take_int(st, 5, &rec->r.tokens.t.iat) == -1 ||
+		    take_int(st, 6, &rec->r.tokens.t.exp) == -1 ||
+		    take_int(st, 7, &rec->r.tokens.t.access_exp) == -1 ||
+		    take_int(st, 8, &rec->r.tokens.rotated_at) == -1 ||
+		    take_text(st, 9, rec->r.tokens.successor,
+		    sizeof(rec->r.tokens.successor)) == -1 ? -1 : 0;
+	case LK_STORE_REC_REVOKED:
+		return take_text(st, 0, rec->r.revoked.jti,
+		    sizeof(rec->r.revoked.jti)) == -1 ||
+		    take_int(st, 1, &rec->r.revoked.exp) == -1 ? -1 : 0;
+	case LK_STORE_REC_THROTTLE:
+		return take_text(st, 0, rec->r.throttle.key,
+		    sizeof(rec->r.throttle.key)) == -1 ||
+		    take_int(st, 1, &rec->r.throttle.failures) == -1 ||
+		    take_int(st, 2, &rec->r.throttle.window_start) == -1 ?
+		    -1 : 0;
+	case LK_STORE_REC__MAX:
+		break;
+	}
+	return -1;
+}
+
+static enum lk_store_res
+sqlite_export(struct lk_store *s,
+    int (*fn)(const struct lk_store_record *, void *), void *arg)
+{
+	struct lk_store_record	 rec;
+	sqlite3_stmt		*st = NULL;
+	enum lk_store_res	 r = LK_STORE_ERROR;
+	char			 why[512];
+	int			 kind, rc, stop = 0;
+
+	/* One read transaction: every table from the same snapshot. */
+	if (exec(DB(s), "BEGIN", why, sizeof(why)) == -1) {
+		lk_log(LK_LOG_ERR, "database: export: %s", why);
+		return LK_STORE_ERROR;
+	}
+	for (kind = 0; kind < LK_STORE_REC__MAX && !stop; kind++) {
+		if (sqlite3_prepare_v2(DB(s), export_sql[kind], -1, &st,
+		    NULL) != SQLITE_OK) {
+			lk_log(LK_LOG_ERR, "database: export: %s",
+			    sqlite3_errmsg(DB(s)));
+			goto out;
+		}
+		while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+			if (row_to_record(st, (enum lk_store_rec)kind,
+			    &rec) == -1) {
+				lk_log(LK_LOG_ERR, "database: export: a %s "
+				    "that does not fit latchkey's limits",
+				    lk_store_rec_name((enum lk_store_rec)kind));
+				goto out;
+			}
+			stop = fn(&rec, arg) != 0;
+		}
+		if (!stop && rc != SQLITE_DONE) {
+			lk_log(LK_LOG_ERR, "database: export: %s",
+			    sqlite3_errmsg(DB(s)));
+			goto out;
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	r = LK_STORE_OK;
+out:
+	sqlite3_finalize(st);
+	lk_explicit_bzero(&rec, sizeof(rec));
+	(void)exec(DB(s), "ROLLBACK", why, sizeof(why));
+	return r;
+}
+
+/* An import under way: its statements, and whether a record failed. */
+struct import {
+	sqlite3		*db;
+	sqlite3_stmt	*st[LK_STORE_REC__MAX];
+	int		 failed;
+};
+
+static int
+bind_record(sqlite3_stmt *st, const struct lk_store_record *rec)
+{
+	const struct lk_user	*u = &rec->r.user;
+	const struct lk_session	*se = &rec->r.session.s;
+	const struct lk_store_tokens *t = &rec->r.tokens.t;
+	int			 bad = 0;
+
+#define T(i, v)	(bad |= sqlite3_bind_text(st, (i), (v), -1, SQLITE_STATIC))
+#define I(i, v)	(bad |= sqlite3_bind_int64(st, (i), (sqlite3_int64)(v)))
+	switch (rec->kind) {
+	case LK_STORE_REC_USER:
+		I(1, u->id);
+		T(2, u->email);
+		T(3, u->name);
+		T(4, u->hash);
+		I(5, u->disabled != 0);
+		I(6, u->created);
+		I(7, u->updated);
+		I(8, u->tokens_valid_after);
+		break;
+	case LK_STORE_REC_DELETED:
+		T(1, rec->r.deleted.email);
+		I(2, rec->r.deleted.deleted);
+		break;
+	case LK_STORE_REC_SESSION:
+		T(1, se->id);
+		I(2, se->user_id);
+		I(3, se->created);
+		I(4, se->refreshed);
+		I(5, se->refreshes);
+		I(6, se->revoked != 0);
+		I(7, se->persistent != 0);
+		T(8, se->user_agent);
+		T(9, se->address);
+		I(10, rec->r.session.exp);
+		break;
+	case LK_STORE_REC_TOKENS:
+		T(1, rec->r.tokens.family);
+		T(2, t->jti);
+		T(3, t->csrf);
+		T(4, t->access_jti);
+		T(5, t->access_csrf);
+		I(6, t->iat);
+		I(7, t->exp);
+		I(8, t->access_exp);
+		I(9, rec->r.tokens.rotated_at);
+		T(10, rec->r.tokens.successor);
+		break;
+	case LK_STORE_REC_REVOKED:
+		T(1, rec->r.revoked.jti);
+		I(2, rec->r.revoked.exp);
+		break;
+	case LK_STORE_REC_THROTTLE:
+		T(1, rec->r.throttle.key);
+		I(2, rec->r.throttle.failures);
+		I(3, rec->r.throttle.window_start);
+		break;
+	case LK_STORE_REC__MAX:
+		return -1;
+	}
+#undef T
+#undef I
+	return bad != SQLITE_OK ? -1 : 0;
+}
+
+static int
+sqlite_put(const struct lk_store_record *rec, void *arg)
+{
+	struct import	*im = arg;
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (rec->kind >= LK_STORE_REC__MAX) {
+		im->failed = 1;
+		return -1;
+	}
+	st = im->st[rec->kind];
+	rc = bind_record(st, rec) == -1 ? SQLITE_ERROR : sqlite3_step(st);
+	if (rc != SQLITE_DONE) {
+		lk_log(LK_LOG_ERR, "database: copy: a %s: %s",
+		    lk_store_rec_name(rec->kind), sqlite3_errmsg(im->db));
+		im->failed = 1;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return im->failed ? -1 : 0;
+}
+
+static enum lk_store_res
+sqlite_import(struct lk_store *s, int replace,
+    enum lk_store_res (*feed)(void *,
+    int (*)(const struct lk_store_record *, void *), void *), void *feedarg)
+{
+	struct import		 im;
+	sqlite3_stmt		*any = NULL;
+	enum lk_store_res	 r = LK_STORE_ERROR;
+	char			 why[512];
+	int			 i, full;
+
+	memset(&im, 0, sizeof(im));
+	im.db = DB(s);
+	if (begin(s) != LK_STORE_OK)
+		return LK_STORE_ERROR;
+	if (sqlite3_prepare_v2(DB(s), ANY_RECORD_SQL, -1, &any, NULL) !=
+	    SQLITE_OK || sqlite3_step(any) != SQLITE_ROW) {
+		lk_log(LK_LOG_ERR, "database: copy: %s", sqlite3_errmsg(DB(s)));
+		goto out;
+	}
+	full = sqlite3_column_int(any, 0) != 0;
+	if (full && !replace) {
+		r = LK_STORE_EXISTS;
+		goto out;
+	}
+	if (full && exec(DB(s), CLEAR_SQL, why, sizeof(why)) == -1) {
+		lk_log(LK_LOG_ERR, "database: copy: %s", why);
+		goto out;
+	}
+	for (i = 0; i < LK_STORE_REC__MAX; i++)
+		if (sqlite3_prepare_v2(DB(s), import_sql[i], -1, &im.st[i],
+		    NULL) != SQLITE_OK) {
+			lk_log(LK_LOG_ERR, "database: copy: %s",
+			    sqlite3_errmsg(DB(s)));
+			goto out;
+		}
+	r = feed(feedarg, sqlite_put, &im);
+	if (r == LK_STORE_OK && im.failed)
+		r = LK_STORE_ERROR;
+out:
+	sqlite3_finalize(any);
+	for (i = 0; i < LK_STORE_REC__MAX; i++)
+		sqlite3_finalize(im.st[i]);
+	return finish(s, r);
+}
+
 static const struct lk_store_ops sqlite_ops = {
 	sqlite_close,
 	sqlite_user_find,
@@ -1093,6 +1439,8 @@ static const struct lk_store_ops sqlite_ops = {
 	sqlite_refresh,
 	sqlite_logout,
 	sqlite_prune,
+	sqlite_export,
+	sqlite_import,
 };
 
 struct lk_store *

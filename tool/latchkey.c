@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +50,11 @@ static const char usage_text[] =
 "                            old one stay valid until they expire\n"
 "  key prune                 drop old keys no live token can use\n"
 "  key list                  list the signing keys: kid, status, retired\n"
+"  db copy --to DATABASE     copy every user, deleted-user mark, session,\n"
+"                            refresh token, revocation and throttle counter\n"
+"                            of the configured database into DATABASE (a\n"
+"                            path or a postgresql:// URI), in one transaction\n"
+"  db copy --from DATABASE   the same, from DATABASE into the configured one\n"
 "\n"
 "options:\n"
 "  -c, --config FILE         configuration file (default: $LATCHKEY_CONFIG,\n"
@@ -57,6 +63,11 @@ static const char usage_text[] =
 "                            standard input instead of the terminal\n"
 "  --skip-password-policy    take any password (demonstrations and tests;\n"
 "                            the API never does)\n"
+"  --replace                 db copy: delete whatever the target holds\n"
+"                            first (a target holding records is refused\n"
+"                            without it)\n"
+"  --password-file FILE      db copy: the other database's password, the one\n"
+"                            line of FILE (mode 0600); else libpq's PGPASSFILE\n"
 "  -h, --help                show this help\n"
 "  --version                 show the version\n"
 "\n"
@@ -289,6 +300,7 @@ static int
 cmd_init(const char *cfgpath)
 {
 	struct lk_config	 cfg;
+	struct lk_store_options	 so;
 	struct lk_store		*s;
 	struct lk_key		 key;
 	char			 err[LK_CONFIG_ERR_MAX];
@@ -313,8 +325,11 @@ cmd_init(const char *cfgpath)
 		return 1;
 	}
 	lk_key_clear(&key);
-	if ((s = lk_store_open(cfg.database, 1, cfg.leeway, err,
-	    sizeof(err))) == NULL) {
+	memset(&so, 0, sizeof(so));
+	so.create = 1;
+	so.leeway = cfg.leeway;
+	so.password_file = cfg.database_password_file;
+	if ((s = lk_store_open(cfg.database, &so, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "latchkey: database %s\n", err);
 		return 1;
 	}
@@ -340,6 +355,10 @@ struct run {
 	const char		*name;		/* --name, or NULL */
 	int			 from_stdin;	/* --password-stdin */
 	int			 any_password;	/* --skip-password-policy */
+	const char		*to;		/* db copy --to */
+	const char		*from;		/* db copy --from */
+	const char		*password_file;	/* db copy --password-file */
+	int			 replace;	/* db copy --replace */
 	struct lk_config	 cfg;
 	struct lk_store		*store;
 };
@@ -348,9 +367,10 @@ struct run {
 #define OPT_NAME	0x2u	/* takes --name */
 #define OPT_STDIN	0x4u	/* takes --password-stdin */
 #define OPT_STORE	0x8u	/* opens the database */
+#define OPT_COPY	0x10u	/* takes --to, --from, --replace, --password-file */
 
 struct command {
-	const char	*group;		/* "user", "key", or NULL */
+	const char	*group;		/* "user", "key", "db", or NULL */
 	const char	*name;
 	unsigned int	 opts;
 	int		(*run)(struct run *);
@@ -561,6 +581,58 @@ init(struct run *r)
 	return cmd_init(r->cfgpath);
 }
 
+/*
+ * Copy the configured database into another (--to) or another into it
+ * (--from): either backend to either, in one transaction on the target.
+ */
+static int
+db_copy(struct run *r)
+{
+	struct lk_store_options	 so;
+	struct lk_store		*other;
+	const char		*name = r->to != NULL ? r->to : r->from;
+	const char		*target = r->to != NULL ? r->to : r->cfg.database;
+	size_t			 counts[LK_STORE_REC__MAX];
+	char			 err[LK_CONFIG_ERR_MAX];
+	enum lk_store_res	 sr;
+	int			 i;
+
+	if (strcmp(name, r->cfg.database) == 0) {
+		fprintf(stderr, "latchkey: %s is the configured database "
+		    "itself\n", name);
+		return 1;
+	}
+	memset(&so, 0, sizeof(so));
+	so.create = r->to != NULL;
+	so.leeway = r->cfg.leeway;
+	so.password_file = r->password_file;
+	if ((other = lk_store_open(name, &so, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "latchkey: database %s\n", err);
+		return 1;
+	}
+	sr = r->to != NULL ? lk_store_copy(r->store, other, r->replace, counts) :
+	    lk_store_copy(other, r->store, r->replace, counts);
+	lk_store_close(other);
+	switch (sr) {
+	case LK_STORE_OK:
+		printf("copied");
+		for (i = 0; i < LK_STORE_REC__MAX; i++)
+			printf("%s %zu %s%s", i == 0 ? "" : ",", counts[i],
+			    lk_store_rec_name((enum lk_store_rec)i),
+			    counts[i] == 1 ? "" : "s");
+		printf(" into %s\n", target);
+		return 0;
+	case LK_STORE_EXISTS:
+		fprintf(stderr, "latchkey: %s holds records already; nothing "
+		    "was copied (--replace deletes them first)\n", target);
+		return 1;
+	default:
+		fprintf(stderr, "latchkey: the copy failed; nothing was written "
+		    "to %s\n", target);
+		return 1;
+	}
+}
+
 static const struct command commands[] = {
 	{ NULL, "init", 0, init },
 	{ "user", "add", OPT_EMAIL | OPT_NAME | OPT_STDIN | OPT_STORE, user_add },
@@ -572,6 +644,7 @@ static const struct command commands[] = {
 	{ "key", "rotate", 0, key_rotate },
 	{ "key", "prune", 0, key_prune },
 	{ "key", "list", 0, key_list },
+	{ "db", "copy", OPT_STORE | OPT_COPY, db_copy },
 };
 
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
@@ -632,11 +705,56 @@ find_command(int argc, char *argv[], int *used, int *rc)
 	return NULL;
 }
 
+/*
+ * One of db copy's options, a, with next the argument after it (or NULL):
+ * 0 with *used set to the arguments it took, the usage error's exit
+ * status, or -1 if a is none of them.
+ */
+static int
+copy_arg(const char *a, const char *next, int *used, struct run *r)
+{
+	static const struct {
+		const char	*name;
+		size_t		 off;
+	} opts[] = {
+		{ "--to", offsetof(struct run, to) },
+		{ "--from", offsetof(struct run, from) },
+		{ "--password-file", offsetof(struct run, password_file) },
+	};
+	const char	**slot;
+	size_t		  k, n;
+
+	*used = 1;
+	if (strcmp(a, "--replace") == 0) {
+		r->replace = 1;
+		return 0;
+	}
+	for (k = 0; k < sizeof(opts) / sizeof(opts[0]); k++) {
+		n = strlen(opts[k].name);
+		if (strncmp(a, opts[k].name, n) != 0 ||
+		    (a[n] != '\0' && a[n] != '='))
+			continue;
+		slot = (const char **)(void *)((char *)r + opts[k].off);
+		if (*slot != NULL)
+			return usage_error("option '%s' given twice",
+			    opts[k].name);
+		if (a[n] == '=')
+			*slot = a + n + 1;
+		else if ((*slot = next) != NULL)
+			*used = 2;
+		if (*slot == NULL || **slot == '\0')
+			return usage_error("option '%s' needs a value",
+			    opts[k].name);
+		return 0;
+	}
+	return -1;
+}
+
 /* The command's own arguments; 0, or the usage error's exit status. */
 static int
 parse_args(const struct command *c, int argc, char *argv[], struct run *r)
 {
-	int	i;
+	int	i, rc, used;
 
 	for (i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--password-stdin") == 0 &&
@@ -652,7 +770,12 @@ parse_args(const struct command *c, int argc, char *argv[], struct run *r)
 		} else if (strncmp(argv[i], "--name=", 7) == 0 &&
 		    (c->opts & OPT_NAME))
 			r->name = argv[i] + 7;
-		else if (argv[i][0] == '-' && argv[i][1] != '\0')
+		else if ((c->opts & OPT_COPY) && (rc = copy_arg(argv[i],
+		    i + 1 < argc ? argv[i + 1] : NULL, &used, r)) != -1) {
+			if (rc != 0)
+				return rc;
+			i += used - 1;
+		} else if (argv[i][0] == '-' && argv[i][1] != '\0')
 			return usage_error("%s%s%s: unknown option '%s'",
 			    c->group != NULL ? c->group : "",
 			    c->group != NULL ? " " : "", c->name, argv[i]);
@@ -663,14 +786,18 @@ parse_args(const struct command *c, int argc, char *argv[], struct run *r)
 	}
 	if ((c->opts & OPT_EMAIL) && r->email == NULL)
 		return usage_error("%s %s: EMAIL missing", c->group, c->name);
+	if ((c->opts & OPT_COPY) && (r->to == NULL) == (r->from == NULL))
+		return usage_error("%s %s: expected --to DATABASE or --from "
+		    "DATABASE", c->group, c->name);
 	return 0;
 }
 
 static int
 run_command(const struct command *c, struct run *r)
 {
-	char	err[LK_CONFIG_ERR_MAX];
-	int	rc;
+	struct lk_store_options	so;
+	char			err[LK_CONFIG_ERR_MAX];
+	int			rc;
 
 	if (c->run == init)
 		return c->run(r);
@@ -683,8 +810,11 @@ run_command(const struct command *c, struct run *r)
 		fprintf(stderr, "latchkey: %s\n", err);
 		return 1;
 	}
+	memset(&so, 0, sizeof(so));
+	so.leeway = r->cfg.leeway;
+	so.password_file = r->cfg.database_password_file;
 	if ((c->opts & OPT_STORE) && (r->store = lk_store_open(r->cfg.database,
-	    0, r->cfg.leeway, err, sizeof(err))) == NULL) {
+	    &so, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "latchkey: database %s (run 'latchkey init' "
 		    "first?)\n", err);
 		return 1;

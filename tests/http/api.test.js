@@ -7,7 +7,6 @@ const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { execFileSync } = require('node:child_process');
 
 const { startServer, kinds, DEMO } = require('../lib/server.js');
 const { request, cookiesFrom, forge, decode, hs256Valid } = require('../lib/http.js');
@@ -21,9 +20,6 @@ function assertJson(res, status, body) {
 	assert.equal(res.body, body);
 }
 
-function sql(db, query) {
-	return execFileSync('sqlite3', [db, query], { encoding: 'utf8' }).trim();
-}
 
 async function login(srv, email = DEMO.email, password = DEMO.password) {
 	const res = await request(srv.baseURL, { method: 'POST', path: '/api/login',
@@ -283,10 +279,10 @@ for (const kind of kinds()) {
 				assertJson(res, 200, '{"email":"gone@example.com","name":"Gone"}\n');
 				// A token of a user disabled without the tool's session revocation
 				// (e.g. by hand in the database) is refused all the same.
-				execFileSync('sqlite3', [srv.db, "UPDATE users SET disabled = 1 WHERE email = 'gone@example.com'"]);
+				srv.sql("UPDATE users SET disabled = 1 WHERE email = 'gone@example.com'");
 				res = await request(srv.baseURL, { path: '/api/profile', cookie: b.cookie });
 				assertJson(res, 401, '{"msg":"Error loading the user gone@example.com"}\n');
-				execFileSync('sqlite3', [srv.db, "UPDATE users SET disabled = 0 WHERE email = 'gone@example.com'"]);
+				srv.sql("UPDATE users SET disabled = 0 WHERE email = 'gone@example.com'");
 				assert.equal(srv.tool(['user', 'del', 'gone@example.com']).status, 0);
 				res = await request(srv.baseURL, { path: '/api/profile', cookie: b.cookie });
 				assertJson(res, 401, '{"msg":"Error loading the user gone@example.com"}\n');
@@ -327,7 +323,7 @@ for (const kind of kinds()) {
 				res = await request(srv.baseURL, { method: 'PATCH', path: '/api/profile',
 				    cookie, body: { name: 'Mallory' }, headers: { 'X-CSRF-TOKEN': other.csrf } });
 				assertJson(res, 401, '{"msg":"CSRF double submit tokens do not match"}\n');
-				assert.equal(sql(srv.db, "SELECT name FROM users WHERE email = 'test@example.com'"),
+				assert.equal(srv.sql("SELECT name FROM users WHERE email = 'test@example.com'"),
 				    'John Doe');
 			});
 
@@ -337,7 +333,7 @@ for (const kind of kinds()) {
 				    cookie, body: { name: 'Jürgen Ölß 🔑' }, headers: { 'X-CSRF-TOKEN': csrf } });
 				assertJson(res, 200,
 				    '{"email":"test@example.com","name":"J\\u00fcrgen \\u00d6l\\u00df \\ud83d\\udd11"}\n');
-				assert.equal(sql(srv.db, "SELECT name FROM users WHERE email = 'test@example.com'"),
+				assert.equal(srv.sql("SELECT name FROM users WHERE email = 'test@example.com'"),
 				    'Jürgen Ölß 🔑');
 				res = await request(srv.baseURL, { path: '/api/profile', cookie });
 				assert.equal(res.json().name, 'Jürgen Ölß 🔑');
@@ -365,7 +361,7 @@ for (const kind of kinds()) {
 				res = await request(srv.baseURL, { method: 'PATCH', path: '/api/profile',
 				    cookie, body: { name: ok }, headers: { 'X-CSRF-TOKEN': csrf } });
 				assert.equal(res.status, 200);
-				assert.equal(sql(srv.db, "SELECT name FROM users WHERE email = 'test@example.com'"), ok);
+				assert.equal(srv.sql("SELECT name FROM users WHERE email = 'test@example.com'"), ok);
 				res = await request(srv.baseURL, { method: 'PATCH', path: '/api/profile',
 				    cookie, body: { name: 'John Doe' }, headers: { 'X-CSRF-TOKEN': csrf } });
 				assert.equal(res.status, 200);

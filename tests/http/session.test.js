@@ -6,13 +6,11 @@
 
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { execFileSync } = require('node:child_process');
 
 const { startServer, kinds, DEMO } = require('../lib/server.js');
 const { request, cookiesFrom, decode } = require('../lib/http.js');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const sql = (db, q) => execFileSync('sqlite3', [db, q], { encoding: 'utf8' }).trim();
 
 /** Log in; returns the four cookie values and ready Cookie headers. */
 async function login(srv, email = DEMO.email, password = DEMO.password) {
@@ -62,7 +60,7 @@ for (const kind of kinds()) {
 			assert.equal(decode(n.refresh).payload.type, 'refresh');
 			assert.equal((await profile(srv, n)).status, 200);
 			// One session (family) holds both refresh tokens.
-			assert.equal(sql(srv.db, `SELECT count(DISTINCT family) FROM refresh_tokens WHERE jti IN ` +
+			assert.equal(srv.sql(`SELECT count(DISTINCT family) FROM refresh_tokens WHERE jti IN ` +
 			    `('${decode(s.refresh).payload.jti}', '${decode(n.refresh).payload.jti}')`), '1');
 		});
 
@@ -103,7 +101,7 @@ for (const kind of kinds()) {
 		it('ends a session at its absolute limit', async () => {
 			const s = await login(srv);
 			const jti = decode(s.refresh).payload.jti;
-			sql(srv.db, 'UPDATE sessions SET created = created - 31 * 86400 WHERE id = ' +
+			srv.sql('UPDATE sessions SET created = created - 31 * 86400 WHERE id = ' +
 			    `(SELECT family FROM refresh_tokens WHERE jti = '${jti}')`);
 			assertMsg(await refresh(srv, s), 401, 'Token has expired');
 		});
@@ -118,7 +116,7 @@ for (const kind of kinds()) {
 			assert.equal(res.status, 200);
 			assertMsg(await profile(srv, s), 401, 'Token has been revoked');
 			assertMsg(await refresh(srv, s), 401, 'Token has been revoked');
-			assert.equal(sql(srv.db, `SELECT count(*) FROM revoked_tokens WHERE jti = '${decode(s.access).payload.jti}'`), '1');
+			assert.equal(srv.sql(`SELECT count(*) FROM revoked_tokens WHERE jti = '${decode(s.access).payload.jti}'`), '1');
 		});
 
 		it('logout shown only the refresh token revokes its session', async () => {
@@ -151,11 +149,11 @@ for (const kind of kinds()) {
 			    400, 'The password must not be the email address');
 			assertMsg(await change({ current_password: 'old-password-1' }), 400,
 			    'Missing field "new_password"');
-			const before = sql(srv.db, "SELECT hash FROM users WHERE email = 'pw@example.com'");
+			const before = srv.sql("SELECT hash FROM users WHERE email = 'pw@example.com'");
 			const res = await change({ current_password: 'old-password-1', new_password: 'brand-new-pass' });
 			assert.equal(res.status, 200, res.body);
 			assert.equal(res.body, '{"password":true}\n');
-			assert.notEqual(sql(srv.db, "SELECT hash FROM users WHERE email = 'pw@example.com'"), before);
+			assert.notEqual(srv.sql("SELECT hash FROM users WHERE email = 'pw@example.com'"), before);
 			const n = session(res);
 			assert.equal((await profile(srv, n)).status, 200);
 			assertMsg(await profile(srv, s), 401, 'Token has been revoked');
@@ -198,22 +196,28 @@ for (const kind of kinds()) {
 	});
 }
 
-describe('refresh grace for racing tabs', () => {
-	let srv;
-	before(async () => { srv = await startServer({ kind: 'lighttpd', procs: 2 }); });
-	after(async () => { await srv?.stop(); });
+// The store's races on either backend: lighttpd with SQLite, and with
+// PostgreSQL.
+const LIGHTTPD_KINDS = kinds().filter((k) => k.startsWith('lighttpd'));
 
-	it('lets concurrent refreshes of one token through without tripping reuse detection', async () => {
-		const s = await login(srv);
-		const all = await Promise.all([1, 2, 3, 4].map(() => refresh(srv, s)));
-		for (const r of all) assert.equal(r.status, 200, r.body);
-		for (const r of all) assert.equal((await profile(srv, session(r))).status, 200);
-		assert.equal(sql(srv.db, 'SELECT count(*) FROM sessions WHERE revoked = 1'), '0');
-		// Four refreshes at once: one rotation, the others its replays.
-		assert.equal(sql(srv.db, 'SELECT count(*) FROM refresh_tokens'), '2');
-		assert.equal(new Set(all.map((r) => decode(session(r).refresh).payload.jti)).size, 1);
+for (const kind of LIGHTTPD_KINDS) {
+	describe(`refresh grace for racing tabs on ${kind}`, () => {
+		let srv;
+		before(async () => { srv = await startServer({ kind, procs: 2 }); });
+		after(async () => { await srv?.stop(); });
+
+		it('lets concurrent refreshes of one token through without tripping reuse detection', async () => {
+			const s = await login(srv);
+			const all = await Promise.all([1, 2, 3, 4].map(() => refresh(srv, s)));
+			for (const r of all) assert.equal(r.status, 200, r.body);
+			for (const r of all) assert.equal((await profile(srv, session(r))).status, 200);
+			assert.equal(srv.sql('SELECT count(*) FROM sessions WHERE revoked = 1'), '0');
+			// Four refreshes at once: one rotation, the others its replays.
+			assert.equal(srv.sql('SELECT count(*) FROM refresh_tokens'), '2');
+			assert.equal(new Set(all.map((r) => decode(session(r).refresh).payload.jti)).size, 1);
+		});
 	});
-});
+}
 
 describe('logout after the access token expired', () => {
 	let srv;
@@ -288,7 +292,7 @@ for (const kind of RACE_KINDS) {
 				await assertAllDead(logins);
 				// The changer's own new session lives on.
 				assert.equal((await profile(srv, session(changed))).status, 200);
-				assert.equal(sql(srv.db, 'SELECT count(*) FROM sessions s JOIN users u ON ' +
+				assert.equal(srv.sql('SELECT count(*) FROM sessions s JOIN users u ON ' +
 				    `u.id = s.user_id WHERE u.email = '${email}' AND s.revoked = 0`), '1');
 			}
 		});
@@ -309,7 +313,7 @@ for (const kind of RACE_KINDS) {
 				});
 				assert.equal(changed, 0);
 				await assertAllDead(logins);
-				assert.equal(sql(srv.db, 'SELECT count(*) FROM sessions s JOIN users u ON ' +
+				assert.equal(srv.sql('SELECT count(*) FROM sessions s JOIN users u ON ' +
 				    `u.id = s.user_id WHERE u.email = '${email}' AND s.revoked = 0`), '0');
 			}
 		});
@@ -334,49 +338,51 @@ for (const kind of RACE_KINDS) {
 	});
 }
 
-describe('a retired refresh token replayed inside the grace', () => {
-	let srv;
-	before(async () => { srv = await startServer({ kind: 'lighttpd', procs: 2,
-	    config: 'refresh_grace = 30\nsession_refresh_max = 4\n' }); });
-	after(async () => { await srv?.stop(); });
+for (const kind of LIGHTTPD_KINDS) {
+	describe(`a retired refresh token replayed inside the grace on ${kind}`, () => {
+		let srv;
+		before(async () => { srv = await startServer({ kind, procs: 2,
+		    config: 'refresh_grace = 30\nsession_refresh_max = 4\n' }); });
+		after(async () => { await srv?.stop(); });
 
-	const live = (family) => sql(srv.db, 'SELECT count(*) FROM refresh_tokens t JOIN sessions s ' +
-	    `ON s.id = t.family WHERE t.family = '${family}' AND t.rotated_at IS NULL AND s.revoked = 0`);
+		const live = (family) => srv.sql('SELECT count(*) FROM refresh_tokens t JOIN sessions s ' +
+		    `ON s.id = t.family WHERE t.family = '${family}' AND t.rotated_at IS NULL AND s.revoked = 0`);
 
-	it('answers with the successor and never forks the session', async () => {
-		const s = await login(srv);
-		const first = await refresh(srv, s);
-		assert.equal(first.status, 200, first.body);
-		const successor = session(first);
-		const family = sql(srv.db, 'SELECT family FROM refresh_tokens WHERE jti = ' +
-		    `'${decode(s.refresh).payload.jti}'`);
-		const replays = await Promise.all(Array.from({ length: 20 }, () => refresh(srv, s)));
-		for (let i = 0; i < 30; i++) replays.push(await refresh(srv, s));
-		for (const r of replays) {
-			assert.equal(r.status, 200, r.body);
-			const n = session(r);
-			assert.equal(decode(n.refresh).payload.jti, decode(successor.refresh).payload.jti);
-			assert.equal(decode(n.access).payload.jti, decode(successor.access).payload.jti);
-			assert.equal(n.refreshCsrf, successor.refreshCsrf);
-		}
-		assert.equal(live(family), '1');
-		assert.equal(sql(srv.db, `SELECT count(*) FROM refresh_tokens WHERE family = '${family}'`), '2');
-		assert.equal((await profile(srv, successor)).status, 200);
-		assert.equal((await refresh(srv, successor)).status, 200);
-		assert.equal(live(family), '1');
+		it('answers with the successor and never forks the session', async () => {
+			const s = await login(srv);
+			const first = await refresh(srv, s);
+			assert.equal(first.status, 200, first.body);
+			const successor = session(first);
+			const family = srv.sql('SELECT family FROM refresh_tokens WHERE jti = ' +
+			    `'${decode(s.refresh).payload.jti}'`);
+			const replays = await Promise.all(Array.from({ length: 20 }, () => refresh(srv, s)));
+			for (let i = 0; i < 30; i++) replays.push(await refresh(srv, s));
+			for (const r of replays) {
+				assert.equal(r.status, 200, r.body);
+				const n = session(r);
+				assert.equal(decode(n.refresh).payload.jti, decode(successor.refresh).payload.jti);
+				assert.equal(decode(n.access).payload.jti, decode(successor.access).payload.jti);
+				assert.equal(n.refreshCsrf, successor.refreshCsrf);
+			}
+			assert.equal(live(family), '1');
+			assert.equal(srv.sql(`SELECT count(*) FROM refresh_tokens WHERE family = '${family}'`), '2');
+			assert.equal((await profile(srv, successor)).status, 200);
+			assert.equal((await refresh(srv, successor)).status, 200);
+			assert.equal(live(family), '1');
+		});
+
+		it('bounds the refreshes of one session', async () => {
+			let s = await login(srv);
+			for (let i = 0; i < 4; i++) {
+				const r = await refresh(srv, s);
+				assert.equal(r.status, 200, r.body);
+				s = session(r);
+			}
+			assertMsg(await refresh(srv, s), 401, 'Token has expired');
+			assert.equal((await profile(srv, s)).status, 200);
+		});
 	});
-
-	it('bounds the refreshes of one session', async () => {
-		let s = await login(srv);
-		for (let i = 0; i < 4; i++) {
-			const r = await refresh(srv, s);
-			assert.equal(r.status, 200, r.body);
-			s = session(r);
-		}
-		assertMsg(await refresh(srv, s), 401, 'Token has expired');
-		assert.equal((await profile(srv, s)).status, 200);
-	});
-});
+}
 
 describe('revocations outlive the leeway', () => {
 	let srv;

@@ -7,10 +7,15 @@
 //   srv.dir      // the directory with latchkey.conf, secret.key, latchkey.db
 //   await srv.stop();
 //
-// Options: kind ('lighttpd', 'apache-fcgid', 'apache-cgi'), procs (FastCGI
-// processes per program, lighttpd; default 1), config (extra lines for
-// latchkey.conf), secret (the key file's line; default a fresh key), users
-// (default: the demo user), keyMode (the key file's mode, default 0600).
+// Options: kind ('lighttpd', 'lighttpd-pg', 'apache-fcgid', 'apache-cgi'),
+// procs (FastCGI processes per program, lighttpd; default 1), config (extra
+// lines for latchkey.conf), secret (the key file's line; default a fresh
+// key), users (default: the demo user), keyMode (the key file's mode,
+// default 0600), store ('sqlite', the default, or 'postgres': a database of
+// its own in this process's PostgreSQL cluster, tests/lib/postgres.js;
+// kind 'lighttpd-pg' is lighttpd with store 'postgres'), prepared (a
+// { dir, config } to serve as it is instead of a fresh directory).
+// srv.sql(query) runs a query on the server's database, either backend.
 
 'use strict';
 
@@ -20,6 +25,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
+const { sql } = require('./db.js');
 const { freePort, waitForPort } = require('./net.js');
 
 const repoRoot = path.resolve(__dirname, '..', '..');
@@ -38,7 +44,7 @@ process.on('exit', () => {
 function kinds() {
 	if (process.env.LATCHKEY_KINDS)
 		return process.env.LATCHKEY_KINDS.split(',').filter(Boolean);
-	return ['lighttpd', 'apache-fcgid', 'apache-cgi'];
+	return ['lighttpd', 'lighttpd-pg', 'apache-fcgid', 'apache-cgi'];
 }
 
 /** Run the latchkey tool; returns { status, stdout, stderr }. */
@@ -53,14 +59,30 @@ function tool(config, args, input) {
 	}
 }
 
-/** Make a directory with configuration, key, database and users. */
+/**
+ * Make a directory with configuration, key, database and users.  With
+ * store 'postgres', the database is a new one in the process's cluster:
+ * the result's db is its name (else the SQLite file's path).
+ */
 function prepare(opts = {}) {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-test-'));
 	fs.chmodSync(dir, 0o755);
 	const config = path.join(dir, 'latchkey.conf');
 	const extra = opts.config ?? '';
+	const store = opts.store ?? 'sqlite';
+	let db = path.join(dir, 'latchkey.db');
+	let database = '';
+	if (store === 'postgres') {
+		const pg = require('./postgres.js');
+		const created = pg.createDatabase();
+		db = created.name;
+		database = `database = ${created.uri}\n` +
+		    `database_password_file = ${pg.cluster().passwordFile}\n`;
+	} else if (store !== 'sqlite') {
+		throw new Error(`unknown store ${store}`);
+	}
 	// Tests speak plain HTTP: no Secure cookies, unless a test says so.
-	fs.writeFileSync(config, '# test configuration\n' +
+	fs.writeFileSync(config, '# test configuration\n' + database +
 	    (/^cookie_secure\b/m.test(extra) ? '' : 'cookie_secure = false\n') + extra);
 	if (opts.secret !== undefined)
 		fs.writeFileSync(path.join(dir, 'secret.key'), opts.secret + '\n', { mode: 0o600 });
@@ -76,14 +98,20 @@ function prepare(opts = {}) {
 	}
 	if (opts.keyMode !== undefined)
 		fs.chmodSync(path.join(dir, 'secret.key'), opts.keyMode);
-	return { dir, config };
+	return { dir, config, store, db };
 }
 
 async function startLighttpd(prep, opts) {
 	const port = opts.port ?? await freePort();
-	const state = path.join(prep.dir, 'lighttpd');
-	fs.mkdirSync(state, { mode: 0o700 });
-	const errorLog = path.join(prep.dir, 'error.log');
+	// A directory served before (prepared) gets state and log of its own.
+	let state = path.join(prep.dir, 'lighttpd');
+	let errorLog = path.join(prep.dir, 'error.log');
+	if (opts.prepared) {
+		state = fs.mkdtempSync(path.join(prep.dir, 'lighttpd-'));
+		errorLog = path.join(state, 'error.log');
+	} else {
+		fs.mkdirSync(state, { mode: 0o700 });
+	}
 	const publicDir = opts.public ?? path.join(repoRoot, 'public');
 	fs.mkdirSync(publicDir, { recursive: true });
 	const conf = fs.readFileSync(path.join(repoRoot, 'lighttpd', 'run.conf.in'), 'utf8')
@@ -126,9 +154,11 @@ async function startLighttpd(prep, opts) {
  */
 async function startServer(opts = {}) {
 	const kind = opts.kind ?? 'lighttpd';
-	const prep = prepare(opts);
+	if (kind === 'lighttpd-pg')
+		opts = { ...opts, store: 'postgres' };
+	const prep = opts.prepared ?? prepare(opts);
 	let srv;
-	if (kind === 'lighttpd') {
+	if (kind === 'lighttpd' || kind === 'lighttpd-pg') {
 		srv = await startLighttpd(prep, opts);
 	} else if (kind === 'apache-fcgid' || kind === 'apache-cgi') {
 		const { startApache } = require('./apache.js');
@@ -137,22 +167,26 @@ async function startServer(opts = {}) {
 	} else {
 		throw new Error(`unknown server kind ${kind}`);
 	}
-	return {
+	const self = {
 		...srv,
 		kind,
 		dir: prep.dir,
 		config: prep.config,
-		db: path.join(prep.dir, 'latchkey.db'),
+		store: prep.store ?? 'sqlite',
+		db: prep.db ?? path.join(prep.dir, 'latchkey.db'),
 		tool: (args, input) => tool(prep.config, args, input),
+		sql: (query) => sql(self, query),
 		log: () => {
 			try { return fs.readFileSync(srv.errorLog, 'utf8'); } catch { return ''; }
 		},
 		async stop() {
 			await srv.stop();
-			if (!process.env.LATCHKEY_KEEP)
+			// A directory the test handed in is the test's to remove.
+			if (!opts.prepared && !process.env.LATCHKEY_KEEP)
 				fs.rmSync(prep.dir, { recursive: true, force: true });
 		},
 	};
+	return self;
 }
 
 module.exports = { startServer, prepare, tool, freePort, kinds, DEMO, repoRoot, buildDir };

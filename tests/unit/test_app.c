@@ -170,6 +170,7 @@ static void
 instance(const char *extra)
 {
 	struct lk_config	 cfg;
+	struct lk_store_options	 opts = { 1, 0, NULL };
 	struct lk_store		*s;
 	char			 text[2048], path[600], hash[LK_HASH_MAX + 1];
 	char			 err[1024];
@@ -193,7 +194,7 @@ instance(const char *extra)
 	(void)snprintf(path, sizeof(path), "%s/latchkey.db", tmp_dir());
 	(void)remove(path);
 	if (lk_config_load(&cfg, confpath, err, sizeof(err)) == -1 ||
-	    (s = lk_store_open(path, 1, 0, err, sizeof(err))) == NULL) {
+	    (s = lk_store_open(path, &opts, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "instance: %s\n", err);
 		exit(1);
 	}

@@ -280,6 +280,29 @@ TEST(every_pair_of_cookie_names_differs)
 	    sizeof(err), &c), 0);
 }
 
+TEST(a_database_uri_is_no_path)
+{
+	struct lk_config	c;
+	char			err[512];
+
+	CHECK_INT(load("database = postgresql://latchkey@db:5432/lk?sslmode=require\n"
+	    "database_password_file = db.password\n", err, sizeof(err), &c), 0);
+	CHECK_STR(c.database, "postgresql://latchkey@db:5432/lk?sslmode=require");
+	/* The password file is a path like any other. */
+	CHECK(strncmp(c.database_password_file, tmp_dir(), strlen(tmp_dir())) ==
+	    0);
+	CHECK_STR(c.database_password_file + strlen(tmp_dir()), "/db.password");
+	CHECK_INT(load("database = postgres:///lk?host=/run/postgresql\n", err,
+	    sizeof(err), &c), 0);
+	CHECK_STR(c.database, "postgres:///lk?host=/run/postgresql");
+	CHECK_STR(c.database_password_file, "");
+	/* Anything else stays a path, however it looks. */
+	CHECK_INT(load("database = postgresql:/x.db\n", err, sizeof(err), &c), 0);
+	CHECK(strncmp(c.database, tmp_dir(), strlen(tmp_dir())) == 0);
+	expect_error("database_password_file =\n", ":1: ",
+	    "database_password_file");
+}
+
 int
 main(void)
 {
@@ -287,6 +310,7 @@ main(void)
 	RUN(login_page_is_a_path_of_this_site_or_nothing);
 	RUN(empty_file_and_comments);
 	RUN(every_key_parses);
+	RUN(a_database_uri_is_no_path);
 	RUN(session_keys);
 	RUN(hash_cost_defaults_per_method);
 	RUN(errors_name_file_and_line);
