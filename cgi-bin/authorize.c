@@ -17,7 +17,7 @@
 
 /* An authorizer answers for any method: no method bits. */
 static const struct lk_endpoint endpoint = {
-	"authorize", 0, lk_auth_authorize
+	"authorize", 0, lk_auth_authorize, NULL
 };
 
 int

@@ -15,7 +15,7 @@
 #include "auth.h"
 
 static const struct lk_endpoint endpoint = {
-	"error", 0, lk_auth_authorize
+	"error", 0, lk_auth_authorize, NULL
 };
 
 int

@@ -145,7 +145,7 @@ out:
 }
 
 static const struct lk_endpoint endpoint = {
-	"login", LK_METHOD_POST, handle
+	"login", LK_METHOD_POST, handle, NULL
 };
 
 int

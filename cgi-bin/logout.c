@@ -80,7 +80,7 @@ handle(struct lk_ctx *ctx)
 }
 
 static const struct lk_endpoint endpoint = {
-	"logout", LK_METHOD_POST, handle
+	"logout", LK_METHOD_POST, handle, NULL
 };
 
 int

@@ -125,7 +125,7 @@ out:
 }
 
 static const struct lk_endpoint endpoint = {
-	"password", LK_METHOD_POST, handle
+	"password", LK_METHOD_POST, handle, NULL
 };
 
 int

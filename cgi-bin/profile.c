@@ -74,7 +74,8 @@ handle(struct lk_ctx *ctx)
 }
 
 static const struct lk_endpoint endpoint = {
-	"profile", LK_METHOD_GET | LK_METHOD_HEAD | LK_METHOD_PATCH, handle
+	"profile", LK_METHOD_GET | LK_METHOD_HEAD | LK_METHOD_PATCH, handle,
+	NULL
 };
 
 int

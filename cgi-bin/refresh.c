@@ -88,7 +88,7 @@ out:
 }
 
 static const struct lk_endpoint endpoint = {
-	"refresh", LK_METHOD_POST, handle
+	"refresh", LK_METHOD_POST, handle, NULL
 };
 
 int

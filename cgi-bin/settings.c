@@ -20,7 +20,7 @@ handle(struct lk_ctx *ctx)
 }
 
 static const struct lk_endpoint endpoint = {
-	"settings", LK_METHOD_GET | LK_METHOD_HEAD, handle
+	"settings", LK_METHOD_GET | LK_METHOD_HEAD, handle, NULL
 };
 
 int

@@ -649,18 +649,18 @@ cors_headers(struct lk_ctx *ctx)
 
 /* Answer a CORS preflight (OPTIONS) from a listed origin. */
 static void
-preflight(struct lk_ctx *ctx, const struct lk_endpoint *ep)
+preflight(struct lk_ctx *ctx, unsigned int methods)
 {
 	char	origin[LK_HEADER_MAX], allow[LK_METHOD_ALLOW_MAX];
 
 	if (lk_request_origin(ctx->req, origin, sizeof(origin)) != 1 ||
 	    !ctx->req->has_origin ||
 	    !lk_config_origin_listed(ctx->cfg->cors_origins, origin) ||
-	    (lk_method_bit(ctx->req->preflight_method) & ep->methods) == 0) {
+	    (lk_method_bit(ctx->req->preflight_method) & methods) == 0) {
 		(void)lk_deny(ctx, LK_R_ORIGIN, NULL);
 		return;
 	}
-	lk_method_allow(ep->methods, allow);
+	lk_method_allow(methods, allow);
 	lk_response_header(ctx->resp, "Access-Control-Allow-Methods", "%s",
 	    allow);
 	lk_response_header(ctx->resp, "Access-Control-Allow-Headers",
@@ -689,31 +689,98 @@ read_body(struct lk_ctx *ctx, struct lk_io *io)
 }
 
 /*
+ * Whether PATH_INFO pi is route path rp, segment by segment: equal, or,
+ * where rp's segment is ":name", one of 1 to LK_ROUTE_ARG_MAX characters
+ * [A-Za-z0-9_-], copied to arg.
+ */
+static int
+route_matches(const char *rp, const char *pi, char *arg, size_t argsz)
+{
+	size_t	ln, pn;
+
+	while (*rp == '/' && *pi == '/') {
+		rp++;
+		pi++;
+		ln = strcspn(rp, "/");
+		pn = strcspn(pi, "/");
+		if (*rp == ':') {
+			if (pn == 0 || pn > LK_ROUTE_ARG_MAX || pn >= argsz ||
+			    strspn(pi, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "abcdefghijklmnopqrstuvwxyz0123456789_-") < pn)
+				return 0;
+			memcpy(arg, pi, pn);
+			arg[pn] = '\0';
+		} else if (ln != pn || memcmp(rp, pi, ln) != 0)
+			return 0;
+		rp += ln;
+		pi += pn;
+	}
+	return *rp == '\0' && *pi == '\0';
+}
+
+/*
+ * The route of the request's PATH_INFO: the endpoint itself for none, one
+ * of its routes, or NULL (not found).  What a ":name" segment matched goes
+ * to ctx->route_arg.
+ */
+static const struct lk_route *
+route_of(struct lk_ctx *ctx, const struct lk_endpoint *ep,
+    struct lk_route *self)
+{
+	const char		*pi = ctx->req->path_info;
+	const struct lk_route	*r;
+	char			 arg[LK_ROUTE_ARG_MAX + 1];
+
+	if (*pi == '\0') {
+		self->path = "";
+		self->methods = ep->methods;
+		self->handle = ep->handle;
+		return ep->handle != NULL ? self : NULL;
+	}
+	for (r = ep->routes; r != NULL && r->path != NULL; r++) {
+		arg[0] = '\0';
+		if (route_matches(r->path, pi, arg, sizeof(arg))) {
+			(void)lk_strlcpy(ctx->route_arg, arg,
+			    sizeof(ctx->route_arg));
+			return r;
+		}
+	}
+	return NULL;
+}
+
+/*
  * A responder's request, from its path to its handler: only the program's
- * exact path (/api/loginfoo is not /api/login), the origin rules, CORS
- * preflights, the methods the endpoint takes, then the body.
+ * exact path (/api/loginfoo is not /api/login) or one of its routes, the
+ * origin rules, CORS preflights, the methods the route takes, then the
+ * body.  *methods gets the route's methods (for Allow).
  */
 static void
-respond(struct lk_ctx *ctx, const struct lk_endpoint *ep, struct lk_io *io)
+respond(struct lk_ctx *ctx, const struct lk_endpoint *ep, struct lk_io *io,
+    unsigned int *methods)
 {
-	if (ctx->req->path_info[0] != '\0' || !script_matches(io, ep->name)) {
+	struct lk_route		 self;
+	const struct lk_route	*r;
+
+	if (!script_matches(io, ep->name) ||
+	    (r = route_of(ctx, ep, &self)) == NULL) {
 		(void)lk_deny(ctx, LK_R_NOT_FOUND, NULL);
 		return;
 	}
+	*methods = r->methods;
 	if (check_origin(ctx) == -1)
 		return;
 	if (strcmp(ctx->req->method, "OPTIONS") == 0 &&
 	    ctx->cfg->cors_origins[0] != '\0') {
-		preflight(ctx, ep);
+		preflight(ctx, r->methods);
 		return;
 	}
-	if ((lk_method_bit(ctx->req->method) & ep->methods) == 0) {
+	if ((lk_method_bit(ctx->req->method) & r->methods) == 0) {
 		(void)lk_deny(ctx, LK_R_METHOD, NULL);
 		return;
 	}
 	if (read_body(ctx, io) == -1)
 		return;
-	ep->handle(ctx);
+	r->handle(ctx);
 }
 
 /*
@@ -740,6 +807,7 @@ lk_app_serve(const struct lk_endpoint *ep, enum lk_app_mode mode,
     struct lk_io *io)
 {
 	struct lk_ctx	ctx;
+	unsigned int	methods = ep != NULL ? ep->methods : 0;
 
 	lk_request_reset(&app_req);
 	lk_response_reset(&app_resp);
@@ -765,7 +833,7 @@ lk_app_serve(const struct lk_endpoint *ep, enum lk_app_mode mode,
 	else if (mode == LK_APP_ERRORDOC)
 		recheck(&ctx, ep, io);
 	else
-		respond(&ctx, ep, io);
+		respond(&ctx, ep, io, &methods);
 refuse:
 	if (ctx.denial.reason != LK_R_OK)
 		refuse(&ctx, mode);
@@ -788,7 +856,7 @@ refuse:
 		if (ctx.denial.reason == LK_R_METHOD) {
 			char	allow[LK_METHOD_ALLOW_MAX];
 
-			lk_method_allow(ep->methods, allow);
+			lk_method_allow(methods, allow);
 			lk_response_header(&app_resp, "Allow", "%s", allow);
 		}
 	}

@@ -17,6 +17,19 @@
 
 struct json_object;
 
+/*
+ * One path under an endpoint's own (its PATH_INFO, e.g. "/mfa" under
+ * /api/login): matched segment by segment, exactly, except that a
+ * segment ":name" ("/credentials/:id") takes any one segment of 1 to
+ * LK_ROUTE_ARG_MAX characters [A-Za-z0-9_-], which the handler finds in
+ * ctx->route_arg (/credentials/Ab3_x gives "Ab3_x").
+ */
+struct lk_route {
+	const char	*path;
+	unsigned int	 methods;	/* LK_METHOD_* bits accepted (Allow) */
+	void		(*handle)(struct lk_ctx *ctx);
+};
+
 struct lk_endpoint {
 	const char	*name;		/* program name for the log */
 	unsigned int	 methods;	/* LK_METHOD_* bits accepted (Allow) */
@@ -26,6 +39,12 @@ struct lk_endpoint {
 	 * or refuses with lk_deny() and leaves the answer to the runtime.
 	 */
 	void		(*handle)(struct lk_ctx *ctx);
+	/*
+	 * The paths under the endpoint's own that it serves as well, ended
+	 * by a route with a NULL path; NULL for none (anything after the
+	 * endpoint's path is then not found, as for every unknown path).
+	 */
+	const struct lk_route *routes;
 };
 
 /*

@@ -18,6 +18,7 @@
 enum kind {
 	K_PATH,
 	K_STR,		/* printable ASCII, may be empty */
+	K_TEXT,		/* UTF-8 text for people, 1 to 100 characters */
 	K_COOKIE_NAME,
 	K_COOKIE_PATH,
 	K_PAGE,		/* a path on this site, or empty */
@@ -93,6 +94,7 @@ static const struct key keys[] = {
 	{ "allowed_origins", K_ORIGINS, S(allowed_origins), 0, 0 },
 	{ "cors_origins", K_ORIGINS, S(cors_origins), 0, 0 },
 	{ "login_page", K_PAGE, S(login_page), 0, 0 },
+	{ "site_name", K_TEXT, S(site_name), 0, 0 },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -172,6 +174,7 @@ lk_config_defaults(struct lk_config *cfg)
 	cfg->throttle_ipv6_prefix = 64;
 	cfg->password_min = 8;
 	(void)lk_strlcpy(cfg->login_page, "/login", sizeof(cfg->login_page));
+	(void)lk_strlcpy(cfg->site_name, "latchkey", sizeof(cfg->site_name));
 }
 
 /*
@@ -510,6 +513,7 @@ set_value(struct lk_config *cfg, const struct key *k, const char *v,
     char *why, size_t whysz)
 {
 	unsigned int	bits;
+	long		n;
 	int		b;
 
 	switch (k->kind) {
@@ -520,6 +524,15 @@ set_value(struct lk_config *cfg, const struct key *k, const char *v,
 	case K_STR:
 		return set_string(cfg, k, v, is_printable, 0, "invalid value",
 		    why, whysz);
+	case K_TEXT:
+		n = lk_utf8_text_len(v, strlen(v));
+		if (n < 1 || n > 100 || v[0] == ' ' || v[strlen(v) - 1] == ' ') {
+			(void)snprintf(why, whysz, "%s: expected 1 to 100 "
+			    "characters of text, no control characters, no "
+			    "leading or trailing space", k->name);
+			return -1;
+		}
+		return set_string(cfg, k, v, NULL, 1, "too long", why, whysz);
 	case K_DOMAIN:
 		return set_string(cfg, k, v, is_domain_char, 0, "invalid value",
 		    why, whysz);

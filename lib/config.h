@@ -85,6 +85,9 @@ struct lk_config {
 	 * page without a valid session ("" for never: always the 401).
 	 */
 	char		 login_page[LK_CONFIG_STR_MAX];
+
+	/* The site's name as people read it: mail, TOTP issuer, passkeys. */
+	char		 site_name[LK_CONFIG_STR_MAX * 2];
 };
 
 /*

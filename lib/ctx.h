@@ -61,6 +61,8 @@ enum lk_need {
 	LK_NEED_STORE
 };
 
+#define LK_ROUTE_ARG_MAX	128
+
 struct lk_ctx {
 	/* Loaded once per process (keys and store when first needed). */
 	const struct lk_config	*cfg;
@@ -73,6 +75,8 @@ struct lk_ctx {
 	struct lk_response	*resp;
 	long long		 now;
 	struct lk_denial	 denial;	/* LK_R_OK while going on */
+	/* The segment a route's ":name" matched (lib/app.h), else "". */
+	char			 route_arg[LK_ROUTE_ARG_MAX + 1];
 };
 
 /*

@@ -697,6 +697,96 @@ TEST(the_error_document_gives_an_access_checkers_reason)
 	check_answer(a, 503, MSG("Service unavailable"), "no config");
 }
 
+/* An endpoint with routes under its path, answering which one ran. */
+static void
+route_answer(struct lk_ctx *ctx, const char *which)
+{
+	struct lk_json_out	o;
+
+	lk_json_out_init(&o);
+	(void)lk_json_out_str(&o, "route", which);
+	(void)lk_json_out_str(&o, "arg", ctx->route_arg);
+	lk_response_json(ctx->resp, 200, &o);
+}
+
+static void route_self(struct lk_ctx *ctx) { route_answer(ctx, "self"); }
+static void route_a(struct lk_ctx *ctx) { route_answer(ctx, "a"); }
+static void route_item(struct lk_ctx *ctx) { route_answer(ctx, "item"); }
+static void route_deep(struct lk_ctx *ctx) { route_answer(ctx, "deep"); }
+
+static const struct lk_route probe_routes[] = {
+	{ "/a", LK_METHOD_POST, route_a },
+	{ "/items/:id", LK_METHOD_GET | LK_METHOD_DELETE, route_item },
+	{ "/items/:id/x", LK_METHOD_GET, route_deep },
+	{ NULL, 0, NULL }
+};
+static const struct lk_endpoint probe_endpoint = {
+	"probe", LK_METHOD_GET, route_self, probe_routes
+};
+static const struct lk_endpoint routes_only_endpoint = {
+	"probe", 0, NULL, probe_routes
+};
+
+#define ROUTE(method, pi)	serve(&probe_endpoint, LK_APP_RESPONDER, method, \
+	"/api/probe", NULL, "PATH_INFO=" pi, NULL)
+
+TEST(routes_under_an_endpoint)
+{
+	struct answer	*a;
+	char		 long_id[LK_ROUTE_ARG_MAX + 32];
+
+	instance("");
+	a = ROUTE("GET", "");
+	check_answer(a, 200, "{\"arg\":\"\",\"route\":\"self\"}\n", "self");
+	a = ROUTE("POST", "/a");
+	check_answer(a, 200, "{\"arg\":\"\",\"route\":\"a\"}\n", "a");
+	a = ROUTE("DELETE", "/items/Ab3_x-9");
+	check_answer(a, 200, "{\"arg\":\"Ab3_x-9\",\"route\":\"item\"}\n",
+	    "item");
+	a = ROUTE("GET", "/items/Q/x");
+	check_answer(a, 200, "{\"arg\":\"Q\",\"route\":\"deep\"}\n", "deep");
+	/* Each route its own methods, and Allow says them. */
+	a = ROUTE("GET", "/a");
+	check_answer(a, 405, MSG("Method not allowed"), "a by GET");
+	CHECK_STR(header_of(a, "Allow"), "POST");
+	a = ROUTE("POST", "/items/Q");
+	CHECK_INT(a->status, 405);
+	CHECK_STR(header_of(a, "Allow"), "GET, DELETE");
+	a = ROUTE("POST", "");
+	CHECK_STR(header_of(a, "Allow"), "GET");
+	/* Anything else is not found: no prefix, no extra, no odd segment. */
+	for (const char *const *p = (const char *const[]){ "/", "/a/", "/ab",
+	    "/A", "/items", "/items/", "/items/a/b", "/items/a.b", "/items/a%2Fb",
+	    "/items/a/x/", "/items//x", "//a", "/items/\xc3\xa9", NULL };
+	    *p != NULL; p++) {
+		char	pi[64];
+
+		(void)snprintf(pi, sizeof(pi), "PATH_INFO=%s", *p);
+		a = serve(&probe_endpoint, LK_APP_RESPONDER, "GET", "/api/probe",
+		    NULL, pi, NULL);
+		check_answer(a, 404, MSG("Not found"), *p);
+	}
+	memset(long_id, 'a', sizeof(long_id));
+	(void)memcpy(long_id, "PATH_INFO=/items/", 17);
+	long_id[17 + LK_ROUTE_ARG_MAX] = '\0';
+	a = serve(&probe_endpoint, LK_APP_RESPONDER, "GET", "/api/probe", NULL,
+	    long_id, NULL);
+	CHECK_INT(a->status, 200);
+	long_id[17 + LK_ROUTE_ARG_MAX] = 'a';
+	long_id[18 + LK_ROUTE_ARG_MAX] = '\0';
+	a = serve(&probe_endpoint, LK_APP_RESPONDER, "GET", "/api/probe", NULL,
+	    long_id, NULL);
+	check_answer(a, 404, MSG("Not found"), "segment too long");
+	/* Without a handler of its own, the endpoint's path is not found. */
+	a = serve(&routes_only_endpoint, LK_APP_RESPONDER, "GET", "/api/probe",
+	    NULL, NULL);
+	check_answer(a, 404, MSG("Not found"), "no self");
+	/* Endpoints without routes keep refusing any PATH_INFO. */
+	a = serve(&profile_endpoint, LK_APP_RESPONDER, "GET", "/api/profile",
+	    NULL, "PATH_INFO=/x", NULL);
+	check_answer(a, 404, MSG("Not found"), "no routes");
+}
+
 TEST(profile_name_rules)
 {
 	struct answer	*a;
@@ -934,6 +1024,7 @@ main(void)
 	RUN(the_authorizer_denies_with_401_whatever_the_reason);
 	RUN(the_authorizer_sends_a_browser_loading_a_page_to_log_in);
 	RUN(the_error_document_gives_an_access_checkers_reason);
+	RUN(routes_under_an_endpoint);
 	RUN(profile_name_rules);
 	RUN(password_change_refusals);
 	RUN(a_store_failure_in_refresh_is_503_json_without_cookies);

@@ -167,6 +167,20 @@ expect_error(const char *text, const char *where, const char *what)
 	}
 }
 
+TEST(site_name_is_text)
+{
+	struct lk_config	c;
+	char			err[LK_CONFIG_ERR_MAX];
+
+	lk_config_defaults(&c);
+	CHECK_STR(c.site_name, "latchkey");
+	CHECK_INT(load("site_name = Caf\xc3\xa9 du Coin\n", err, sizeof(err), &c), 0);
+	CHECK_STR(c.site_name, "Caf\xc3\xa9 du Coin");
+	expect_error("site_name =\n", ":1: ", "site_name");
+	expect_error("site_name = a\x01b\n", ":1: ", "site_name");
+	expect_error("site_name = \xc3\n", ":1: ", "site_name");
+}
+
 TEST(errors_name_file_and_line)
 {
 	expect_error("cookie_secure = true\nbogus = 1\n", ":2: ",
@@ -308,6 +322,7 @@ main(void)
 {
 	RUN(defaults_follow_the_seed);
 	RUN(login_page_is_a_path_of_this_site_or_nothing);
+	RUN(site_name_is_text);
 	RUN(empty_file_and_comments);
 	RUN(every_key_parses);
 	RUN(a_database_uri_is_no_path);
