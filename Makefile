@@ -17,9 +17,12 @@ CC	?= cc
 NODE	?= node
 SANITIZE ?=
 
-PKGS	:= libjwt json-c sqlite3 libxcrypt fcgi libcrypto liboath libqrencode libcbor \
-	   libpq
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKGS	:= libjwt json-c sqlite3 libxcrypt fcgi libcrypto liboath libqrencode libcbor
+# Headers only: lib/store_pg.c loads libpq with dlopen when a PostgreSQL
+# store is opened, so that programs on SQLite never map its twenty-odd
+# libraries (bench/results.md, plain CGI).
+LOADED_PKGS := libpq
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(LOADED_PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # Libraries Debian ships static archives of, linked into each program with
 # STATIC=1 (and always into the shared-hosting tarball's programs): a

@@ -63,6 +63,22 @@ is_invisible_format(unsigned long cp)
 	    cp == 0x200e || cp == 0x200f || cp == 0x061c; /* marks */
 }
 
+/*
+ * Other format characters that show nothing and hide or join text: the
+ * soft hyphen, the Mongolian vowel separator, zero-width space, word
+ * joiner and invisible operators, the deprecated format controls, the
+ * byte order mark, interlinear annotations.  Left alone: the zero-width
+ * (non-)joiners, which Persian, Indic scripts and emoji sequences need,
+ * and tag characters, which flag emoji need.
+ */
+static int
+is_invisible(unsigned long cp)
+{
+	return cp == 0x00ad || cp == 0x180e || cp == 0x200b ||
+	    (cp >= 0x2060 && cp <= 0x2064) || (cp >= 0x206a && cp <= 0x206f) ||
+	    cp == 0xfeff || (cp >= 0xfff9 && cp <= 0xfffb);
+}
+
 const char *
 lk_policy_name(const struct lk_config *cfg, const char *name, size_t len)
 {
@@ -87,6 +103,9 @@ lk_policy_name(const struct lk_config *cfg, const char *name, size_t len)
 		if (is_invisible_format(cp))
 			return "Field \"name\" must not contain invisible "
 			    "characters that change the direction of text";
+		if (is_invisible(cp))
+			return "Field \"name\" must not contain invisible "
+			    "characters";
 	}
 	return NULL;
 }

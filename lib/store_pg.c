@@ -12,6 +12,7 @@
  * deadlock or a serialization failure (a server whose default isolation
  * is stricter) is run again, a bounded number of times.
  */
+#include <dlfcn.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,81 @@
 #include "store.h"
 #include "store_pg.h"
 #include "util.h"
+
+/*
+ * libpq is loaded when a PostgreSQL store is first opened, not linked:
+ * it brings some twenty libraries (Kerberos, LDAP, GnuTLS, ...) that a
+ * program on SQLite would map and relocate at every plain-CGI start.
+ * Every libpq function this file calls is in this list, and called
+ * through the pointer of the same name.
+ */
+#define PQ_FUNCS(X) \
+	X(PQclear) X(PQcmdStatus) X(PQcmdTuples) X(PQconnectdbParams) \
+	X(PQconninfoFree) X(PQconninfoParse) X(PQerrorMessage) X(PQexec) \
+	X(PQexecParams) X(PQexecPrepared) X(PQfinish) X(PQfreemem) \
+	X(PQgetResult) X(PQgetisnull) X(PQgetlength) X(PQgetvalue) \
+	X(PQntuples) X(PQparameterStatus) X(PQprepare) X(PQreset) \
+	X(PQresultErrorField) X(PQresultStatus) X(PQsendQueryPrepared) \
+	X(PQsetSingleRowMode) X(PQstatus) X(PQtransactionStatus) X(PQuser)
+
+#define PQ_POINTER(f)	static __typeof__(f) *pq_##f;
+PQ_FUNCS(PQ_POINTER)
+#undef PQ_POINTER
+
+#define PQclear			pq_PQclear
+#define PQcmdStatus		pq_PQcmdStatus
+#define PQcmdTuples		pq_PQcmdTuples
+#define PQconnectdbParams	pq_PQconnectdbParams
+#define PQconninfoFree		pq_PQconninfoFree
+#define PQconninfoParse		pq_PQconninfoParse
+#define PQerrorMessage		pq_PQerrorMessage
+#define PQexec			pq_PQexec
+#define PQexecParams		pq_PQexecParams
+#define PQexecPrepared		pq_PQexecPrepared
+#define PQfinish		pq_PQfinish
+#define PQfreemem		pq_PQfreemem
+#define PQgetResult		pq_PQgetResult
+#define PQgetisnull		pq_PQgetisnull
+#define PQgetlength		pq_PQgetlength
+#define PQgetvalue		pq_PQgetvalue
+#define PQntuples		pq_PQntuples
+#define PQparameterStatus	pq_PQparameterStatus
+#define PQprepare		pq_PQprepare
+#define PQreset			pq_PQreset
+#define PQresultErrorField	pq_PQresultErrorField
+#define PQresultStatus		pq_PQresultStatus
+#define PQsendQueryPrepared	pq_PQsendQueryPrepared
+#define PQsetSingleRowMode	pq_PQsetSingleRowMode
+#define PQstatus		pq_PQstatus
+#define PQtransactionStatus	pq_PQtransactionStatus
+#define PQuser			pq_PQuser
+
+/* Load libpq once per process: 0, or -1 with err set. */
+static int
+pq_load(char *err, size_t errsz)
+{
+	static int	 loaded;
+	void		*h;
+	void		*sym;
+
+	if (loaded)
+		return 0;
+	if ((h = dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		(void)snprintf(err, errsz, "cannot load libpq (Debian: the "
+		    "libpq5 package): %s", dlerror());
+		return -1;
+	}
+#define PQ_LOAD(f) \
+	if ((sym = dlsym(h, #f)) == NULL) { \
+		(void)snprintf(err, errsz, "libpq has no %s", #f); \
+		return -1; \
+	} \
+	memcpy(&pq_##f, &sym, sizeof(sym));
+	PQ_FUNCS(PQ_LOAD)
+#undef PQ_LOAD
+	loaded = 1;
+	return 0;
+}
 
 /* Emails compare without regard to ASCII case only, as SQLite's NOCASE. */
 #define FOLD(x)	"translate(" x ", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', " \
@@ -1962,6 +2038,8 @@ lk_store_pg_open(const char *uri, const char *password_file, char *err,
 	char		 password[PASSWORD_MAX + 1], buf[512];
 	size_t		 i, n = 0;
 
+	if (pq_load(err, errsz) == -1)
+		return NULL;
 	if ((ps = calloc(1, sizeof(*ps))) == NULL) {
 		(void)snprintf(err, errsz, "out of memory");
 		return NULL;

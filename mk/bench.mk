@@ -50,8 +50,12 @@ $(BENCH_BUILD)/emptycgi: bench/emptycgi.c $(BUILD)/cgi-bin/profile.fcgi | deps
 	    -Wl,--no-as-needed $(call NEEDED_OF,$(BUILD)/cgi-bin/profile.fcgi) -lm
 
 STATIC_BUILD := build/static
-$(STATIC_BUILD)/cgi-bin/profile.fcgi: cgi-bin/profile.c lib/*.c lib/*.h
+# From a shared build, the static one is a make of its own (in it, the
+# ordinary rules build this file).
+ifeq ($(STATIC),)
+$(STATIC_BUILD)/cgi-bin/profile.fcgi: cgi-bin/profile.c lib/*.c lib/*.h FORCE
 	$(MAKE) --no-print-directory STATIC=1 $@
+endif
 
 $(BENCH_BUILD)/emptycgi-static: bench/emptycgi.c $(STATIC_BUILD)/cgi-bin/profile.fcgi | deps
 	@mkdir -p $(@D)

@@ -54,7 +54,9 @@ install: build
 	chmod -R u=rwX,go=rX $(DESTDIR)$(DATADIR)/public
 	$(INSTALL) -m 0644 dist/public/members/index.html dist/public/members/greet.js \
 	    $(DESTDIR)$(DATADIR)/members/
-	test ! -f docs/latchkey.1 || $(INSTALL) -m 0644 docs/latchkey.1 $(DESTDIR)$(MANDIR)/man1/
+	test ! -f docs/latchkey.1 || { $(INSTALL_PATHS) docs/latchkey.1 \
+	    >$(DESTDIR)$(MANDIR)/man1/latchkey.1 && \
+	    chmod 0644 $(DESTDIR)$(MANDIR)/man1/latchkey.1; }
 	$(INSTALL) -m 0644 $(wildcard docs/*.md) $(DESTDIR)$(DOCDIR)/
 	for f in $(APACHE_EXAMPLES); do \
 		$(INSTALL_PATHS) $$f >$(DESTDIR)$(DOCDIR)/examples/$$f && \

@@ -5,6 +5,8 @@
 #   make check-postgres   the store's unit tests on PostgreSQL
 
 PG_UNIT := $(BUILD)/tests/test_store_pg
+# The test talks to the server itself too, through libpq.
+$(PG_UNIT): PKG_LIBS += $(shell pkg-config --libs libpq 2>/dev/null)
 # check-unit runs without a server: this one runs in check-postgres.
 UNIT_BINS := $(filter-out $(PG_UNIT),$(UNIT_BINS))
 

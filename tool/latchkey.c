@@ -846,10 +846,12 @@ main(int argc, char *argv[])
 				return usage_error("option '%s' needs a FILE",
 				    argv[i]);
 			r.cfgpath = argv[++i];
-		} else if (strncmp(argv[i], "--config=", 9) == 0 &&
-		    argv[i][9] != '\0')
+		} else if (strncmp(argv[i], "--config=", 9) == 0) {
+			if (argv[i][9] == '\0')
+				return usage_error("option '--config' needs a "
+				    "FILE");
 			r.cfgpath = argv[i] + 9;
-		else
+		} else
 			return usage_error("unknown option '%s'", argv[i]);
 	}
 	if (r.cfgpath == NULL)

@@ -215,6 +215,11 @@ test.describe('PREFIX after an earlier build', () => {
 			const conf = fs.readFileSync(path.join(destdir, prefix.slice(1), 'share/doc/latchkey/examples/latchkey.conf'), 'utf8');
 			assert.match(conf, new RegExp(`^database = ${database.replaceAll('.', '\\.')}$`, 'm'));
 			assert.doesNotMatch(conf, /\/usr\/local\//);
+			// The man page names the compiled-in default of this build.
+			const man = fs.readFileSync(path.join(destdir, prefix.slice(1), 'share/man/man1/latchkey.1'), 'utf8');
+			const etc = vars.find((v) => v.startsWith('SYSCONFDIR='))?.slice('SYSCONFDIR='.length) ?? `${prefix}/etc`;
+			assert.ok(man.includes(`.IR ${etc}/latchkey/latchkey.conf .`), man.split('\n').find((l) => l.includes('latchkey.conf')));
+			assert.doesNotMatch(man, /\/usr\/local\//);
 		}
 	});
 });

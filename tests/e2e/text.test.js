@@ -52,9 +52,14 @@ async function accessibleDescription(page, id) {
   }
 }
 
-// Bidi embeddings and overrides, isolates, and the direction marks.
+// Bidi embeddings and overrides, isolates, and the direction marks; and
+// the other format characters that show nothing (soft hyphen, zero-width
+// space, word joiner and invisible operators, deprecated format controls,
+// byte order mark, interlinear annotations).
 const FORMAT_CHARACTERS = [
   0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069, 0x200e, 0x200f, 0x061c,
+  0x00ad, 0x180e, 0x200b, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0x206a, 0x206f, 0xfeff, 0xfff9,
+  0xfffb,
 ];
 const NAME_INVISIBLE = 'The name contains invisible characters that are not allowed, such as marks that change the direction of text. Type the name again without them.';
 

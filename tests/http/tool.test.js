@@ -196,7 +196,9 @@ describe('latchkey user', () => {
 		for (const [args, stderr] of [
 			[['--config'], "latchkey: option '--config' needs a FILE\n"],
 			[['-c'], "latchkey: option '-c' needs a FILE\n"],
-			[['--config='], "latchkey: unknown option '--config='\n"],
+			[['--config='], "latchkey: option '--config' needs a FILE\n"],
+			[['--config', ''], "latchkey: option '--config' needs a FILE\n"],
+			[['--configx'], "latchkey: unknown option '--configx'\n"],
 			[[], 'latchkey: no command given\n'],
 		]) {
 			const r = run(args);

@@ -59,6 +59,15 @@ int	authorize_main(int, char *[]);
 #undef handle
 #undef endpoint
 
+int	logout_main(int, char *[]);
+#define main		logout_main
+#define handle		logout_handle
+#define endpoint	logout_endpoint
+#include "../../cgi-bin/logout.c"
+#undef main
+#undef handle
+#undef endpoint
+
 int	error_main(int, char *[]);
 #define main		error_main
 #define endpoint	error_endpoint
@@ -412,6 +421,16 @@ TEST(login_refusals)
 	a = serve(&login_endpoint, LK_APP_RESPONDER, "POST", "/api/login",
 	    "{\"email\":1,\"password\":\"x\"}", JSON, NULL);
 	check_answer(a, 400, MSG("Field \\\"email\\\" must be a string"), "type");
+	{
+		char	body[1024];
+
+		(void)snprintf(body, sizeof(body), "{\"email\":\"%0300d\","
+		    "\"password\":\"x\"}", 0);
+		a = serve(&login_endpoint, LK_APP_RESPONDER, "POST",
+		    "/api/login", body, JSON, NULL);
+		check_answer(a, 400, MSG("Field \\\"email\\\" is too long"),
+		    "too long");
+	}
 	a = serve(&login_endpoint, LK_APP_RESPONDER, "POST", "/api/login",
 	    "{\"email\":\"" EMAIL "\",\"password\":\"x\",\"remember\":1}", JSON,
 	    NULL);
@@ -787,6 +806,176 @@ TEST(routes_under_an_endpoint)
 	check_answer(a, 404, MSG("Not found"), "no routes");
 }
 
+/*
+ * Every token refusal, through the whole runtime: a cookie holding a
+ * token forged with the instance's own key (so that the claim checks are
+ * reached), answered with the status and message of the reason's row.
+ */
+struct token_case {
+	const char	*conf;		/* configuration for the case */
+	const char	*header;	/* NULL: {"alg":"HS256","typ":"JWT"} */
+	const char	*payload;	/* %lld: NOW - 1, NOW + 60 */
+	int		 sign;		/* 0: no signature at all */
+	const char	*raw;		/* the cookie's value as is, if set */
+	enum lk_token_err err;
+};
+
+#define HS	"{\"alg\":\"HS256\",\"typ\":\"JWT\"}"
+#define CL(x)	"{\"csrf\":\"c\",\"exp\":%lld,\"fresh\":false,\"iat\":%lld," \
+	"\"jti\":\"j\",\"nbf\":%lld,\"sub\":\"" EMAIL "\"" x "}"
+
+static const struct token_case token_cases[] = {
+	{ "", NULL, NULL, 0, "a.b", LK_TOKEN_SEGMENTS },
+	{ "", NULL, NULL, 0, "!!.e30.", LK_TOKEN_HEADER_PADDING },
+	{ "", NULL, NULL, 0, "WzFd.e30.", LK_TOKEN_HEADER_STRING },
+	{ "", NULL, NULL, 0, "e30.!!.", LK_TOKEN_PAYLOAD_PADDING },
+	{ "", NULL, NULL, 0, "eyJhbGciOiJIUzI1NiJ9.e30.!!", LK_TOKEN_CRYPTO_PADDING },
+	{ "", "{\"alg\":\"HS512\",\"typ\":\"JWT\"}", CL(",\"type\":\"access\""), 1,
+	    NULL, LK_TOKEN_ALG },
+	{ "", "{\"alg\":\"none\"}", CL(",\"type\":\"access\""), 0, NULL,
+	    LK_TOKEN_ALG },
+	{ "", "{\"alg\":\"HS256\",\"crit\":[\"b64\"]}", CL(",\"type\":\"access\""),
+	    1, NULL, LK_TOKEN_CRIT },
+	{ "", HS, CL(",\"type\":\"access\""), 0, NULL, LK_TOKEN_SIGNATURE },
+	{ "", HS, "[1]", 1, NULL, LK_TOKEN_PAYLOAD_STRING },
+	{ "", HS, "{\"exp\":%lld,\"iat\":\"x\",\"sub\":\"" EMAIL "\"}", 1, NULL,
+	    LK_TOKEN_IAT_TYPE },
+	{ "", HS, "{\"exp\":%lld,\"nbf\":1.5,\"sub\":\"" EMAIL "\"}", 1, NULL,
+	    LK_TOKEN_NBF_TYPE },
+	{ "", HS, "{\"exp\":%lld,\"nbf\":99999999999,\"sub\":\"" EMAIL "\"}", 1,
+	    NULL, LK_TOKEN_IMMATURE },
+	{ "", HS, "{\"sub\":\"" EMAIL "\"}", 1, NULL, LK_TOKEN_EXP_MISSING },
+	{ "", HS, "{\"exp\":\"1\",\"sub\":\"" EMAIL "\"}", 1, NULL,
+	    LK_TOKEN_EXP_TYPE },
+	{ "", HS, "{\"exp\":1000,\"sub\":\"" EMAIL "\"}", 1, NULL,
+	    LK_TOKEN_EXPIRED },
+	{ "audience = app\n", HS, CL(",\"type\":\"access\""), 1, NULL,
+	    LK_TOKEN_AUD_MISSING },
+	{ "", HS, CL(",\"aud\":\"x\",\"type\":\"access\""), 1, NULL,
+	    LK_TOKEN_AUD_INVALID },
+	{ "issuer = https://app.example\n", HS, CL(",\"type\":\"access\""), 1,
+	    NULL, LK_TOKEN_ISS_MISSING },
+	{ "issuer = https://app.example\n", HS,
+	    CL(",\"iss\":\"https://x\",\"type\":\"access\""), 1, NULL,
+	    LK_TOKEN_ISS_INVALID },
+	{ "", HS, "{\"csrf\":\"c\",\"exp\":%lld,\"jti\":\"j\",\"type\":\"access\"}",
+	    1, NULL, LK_TOKEN_SUB_MISSING },
+	{ "", HS, "{\"csrf\":\"c\",\"exp\":%lld,\"jti\":\"j\",\"sub\":7,"
+	    "\"type\":\"access\"}", 1, NULL, LK_TOKEN_SUB_TYPE },
+	{ "", HS, CL(""), 1, NULL, LK_TOKEN_TYPE_MISSING },
+	{ "", HS, CL(",\"type\":7"), 1, NULL, LK_TOKEN_TYPE_INVALID },
+	{ "", HS, CL(",\"type\":\"refresh\""), 1, NULL, LK_TOKEN_ONLY_ACCESS },
+	{ "", HS, "{\"csrf\":\"c\",\"exp\":%lld,\"sub\":\"" EMAIL "\","
+	    "\"type\":\"access\"}", 1, NULL, LK_TOKEN_JTI_MISSING },
+	{ "", HS, "{\"csrf\":\"c\",\"exp\":%lld,\"jti\":5,\"sub\":\"" EMAIL "\","
+	    "\"type\":\"access\"}", 1, NULL, LK_TOKEN_JTI_TYPE },
+	{ "", HS, "{\"exp\":%lld,\"jti\":\"j\",\"sub\":\"" EMAIL "\","
+	    "\"type\":\"access\"}", 1, NULL, LK_TOKEN_CSRF_MISSING },
+	{ "", HS, "{\"csrf\":[],\"exp\":%lld,\"jti\":\"j\",\"sub\":\"" EMAIL "\","
+	    "\"type\":\"access\"}", 1, NULL, LK_TOKEN_CSRF_TYPE },
+	{ "", HS, "{\"csrf\":\"c\",\"exp\":%lld,\"fresh\":\"yes\",\"jti\":\"j\","
+	    "\"sub\":\"" EMAIL "\",\"type\":\"access\"}", 1, NULL,
+	    LK_TOKEN_FRESH_TYPE },
+};
+
+/* A payload template: each %lld, in turn, exp then iat and nbf. */
+static void
+fill(char *out, size_t outsz, const char *tmpl)
+{
+	const long long	 v[3] = { NOW + 60, NOW - 1, NOW - 1 };
+	const char	*p;
+	size_t		 o = 0;
+	int		 k = 0, n;
+
+	for (p = tmpl; *p != '\0' && o + 24 < outsz; p++) {
+		if (strncmp(p, "%lld", 4) == 0 && k < 3) {
+			n = snprintf(out + o, outsz - o, "%lld", v[k++]);
+			o += n > 0 ? (size_t)n : 0;
+			p += 3;
+		} else
+			out[o++] = *p;
+	}
+	out[o] = '\0';
+}
+
+/* {"msg":"TEXT"} and a newline, as the API writes it (quotes escaped). */
+static void
+json_msg(char *out, size_t outsz, const char *text)
+{
+	size_t	o, k;
+
+	o = (size_t)snprintf(out, outsz, "{\"msg\":\"");
+	for (k = 0; text[k] != '\0' && o + 6 < outsz; k++) {
+		if (text[k] == '"' || text[k] == '\\')
+			out[o++] = '\\';
+		out[o++] = text[k];
+	}
+	(void)snprintf(out + o, outsz - o, "\"}\n");
+}
+
+TEST(a_logged_out_token_is_revoked)
+{
+	struct answer	*a;
+	struct tokens	 t;
+
+	instance("");
+	CHECK_INT(login(&t), 0);
+	a = serve(&logout_endpoint, LK_APP_RESPONDER, "POST", "/api/logout",
+	    "{}", JSON, t.access, NULL);
+	check_answer(a, 200, "{\"logout\":true}\n", "logout");
+	a = serve(&profile_endpoint, LK_APP_RESPONDER, "GET", "/api/profile",
+	    NULL, t.access, NULL);
+	check_answer(a, 401, MSG("Token has been revoked"), "revoked");
+}
+
+TEST(every_token_refusal_through_the_runtime)
+{
+	const struct token_case	*tc;
+	struct answer		*a;
+	char			 payload[1024], cookie[16384 + 64];
+	char			 big[LK_TOKEN_MAX + 2], want[512];
+	const char		*pre, *post, *tok;
+	int			 status, seen[LK_TOKEN__MAX] = { 0 };
+	size_t			 i;
+
+	for (i = 0; i < sizeof(token_cases) / sizeof(token_cases[0]); i++) {
+		tc = &token_cases[i];
+		instance(tc->conf);
+		if (tc->raw != NULL)
+			tok = tc->raw;
+		else {
+			fill(payload, sizeof(payload), tc->payload);
+			tok = forge(tc->header, payload, keytext,
+			    tc->sign ? "sha256" : NULL);
+		}
+		(void)snprintf(cookie, sizeof(cookie),
+		    "HTTP_COOKIE=access_token_cookie=%s", tok);
+		a = serve(&profile_endpoint, LK_APP_RESPONDER, "GET",
+		    "/api/profile", NULL, cookie, NULL);
+		CHECK_INT(lk_app_refusal(LK_R_TOKEN + tc->err, &status, &pre,
+		    &post), 0);
+		json_msg(want, sizeof(want), pre);
+		check_answer(a, status, want, pre);
+		seen[tc->err] = 1;
+	}
+	/* Too large: before any parsing. */
+	instance("");
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	(void)snprintf(cookie, sizeof(cookie), "HTTP_COOKIE=access_token_cookie=%s",
+	    big);
+	a = serve(&profile_endpoint, LK_APP_RESPONDER, "GET", "/api/profile",
+	    NULL, cookie, NULL);
+	check_answer(a, 422, MSG("Token is too large"), "too large");
+	seen[LK_TOKEN_TOO_LARGE] = 1;
+	/* Refresh wanted, access given: the refresh endpoint's own case. */
+	seen[LK_TOKEN_ONLY_REFRESH] = 1;	/* test_refresh_... below */
+	/* Every reason a client can cause has a case here. */
+	for (i = LK_TOKEN_OK + 1; i < LK_TOKEN__MAX; i++)
+		if (i != LK_TOKEN_INTERNAL && !seen[i])
+			CHECK_INT((int)i, -1);
+}
+
 TEST(profile_name_rules)
 {
 	struct answer	*a;
@@ -1025,6 +1214,8 @@ main(void)
 	RUN(the_authorizer_sends_a_browser_loading_a_page_to_log_in);
 	RUN(the_error_document_gives_an_access_checkers_reason);
 	RUN(routes_under_an_endpoint);
+	RUN(every_token_refusal_through_the_runtime);
+	RUN(a_logged_out_token_is_revoked);
 	RUN(profile_name_rules);
 	RUN(password_change_refusals);
 	RUN(a_store_failure_in_refresh_is_503_json_without_cookies);

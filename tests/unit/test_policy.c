@@ -95,6 +95,24 @@ TEST(name_rules)
 	CHECK(name("a\xe2\x80\x8f" "b") != NULL);		/* U+200F */
 	CHECK(name("a\xd8\x9c" "b") != NULL);			/* U+061C */
 	CHECK(name("a\xe2\x80\x8d" "b") == NULL);		/* U+200D joiner */
+	/* Other format characters that show nothing. */
+	CHECK_STR(name("a\xe2\x80\x8b" "b"), "Field \"name\" must not contain "
+	    "invisible characters");				/* U+200B */
+	CHECK(name("a\xc2\xad" "b") != NULL);			/* U+00AD */
+	CHECK(name("a\xe1\xa0\x8e" "b") != NULL);		/* U+180E */
+	CHECK(name("a\xe2\x81\xa0" "b") != NULL);		/* U+2060 */
+	CHECK(name("a\xe2\x81\xa4" "b") != NULL);		/* U+2064 */
+	CHECK(name("a\xe2\x81\xaa" "b") != NULL);		/* U+206A */
+	CHECK(name("a\xe2\x81\xaf" "b") != NULL);		/* U+206F */
+	CHECK(name("a\xef\xbb\xbf" "b") != NULL);		/* U+FEFF */
+	CHECK(name("a\xef\xbf\xb9" "b") != NULL);		/* U+FFF9 */
+	CHECK(name("a\xef\xbf\xbb" "b") != NULL);		/* U+FFFB */
+	/* What scripts and emoji need stays: ZWNJ, ZWJ sequences, tags. */
+	CHECK(name("\xd9\x85\xe2\x80\x8c\xd9\x85") == NULL);	/* ZWNJ */
+	CHECK(name("\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb") == NULL);
+	CHECK(name("\xf0\x9f\x8f\xb4\xf3\xa0\x81\xa7\xf3\xa0\x81\xa2"
+	    "\xf3\xa0\x81\xb3\xf3\xa0\x81\xa3\xf3\xa0\x81\xb4"
+	    "\xf3\xa0\x81\xbf") == NULL);			/* flag of Scotland */
 }
 
 int

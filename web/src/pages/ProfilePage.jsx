@@ -9,7 +9,7 @@ import ChangePasswordForm from './ChangePasswordForm.jsx';
 // the bidi embeddings and overrides U+202A–U+202E, the isolates
 // U+2066–U+2069, the marks U+200E, U+200F and U+061C (they make a name
 // display as other text), and C0/C1 control characters.
-const INVISIBLE = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u0000-\u001f\u007f-\u009f]/;
+const INVISIBLE = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u00ad\u180e\u200b\u2060-\u2064\u206a-\u206f\ufeff\ufff9-\ufffb\u0000-\u001f\u007f-\u009f]/;
 
 function checkName(name, max) {
   if (name === '') return MSG.nameMissing;
