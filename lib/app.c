@@ -528,7 +528,7 @@ is_navigation(const struct lk_request *req, struct lk_io *io)
 {
 	const char	*v;
 
-	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0)
+	if ((lk_method_bit(req->method) & (LK_METHOD_GET | LK_METHOD_HEAD)) == 0)
 		return 0;
 	if ((v = lk_io_param(io, "HTTP_SEC_FETCH_MODE")) != NULL)
 		return strcmp(v, "navigate") == 0;
@@ -545,31 +545,18 @@ is_navigation(const struct lk_request *req, struct lk_io *io)
 static void
 login_redirect(struct lk_ctx *ctx, struct lk_io *io)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	char		 loc[LK_CONFIG_STR_MAX + 8 + 3 * LK_PATH_MAX];
 	const char	*uri = lk_io_param(io, "REQUEST_URI");
-	size_t		 n, i;
-	unsigned char	 c;
+	size_t		 n;
 
 	(void)lk_strlcpy(loc, ctx->cfg->login_page, sizeof(loc));
 	n = strlen(loc);
 	if (uri != NULL && uri[0] == '/' && uri[1] != '/' && uri[1] != '\\' &&
 	    strlen(uri) <= LK_PATH_MAX) {
-		memcpy(loc + n, "?next=", 6);
+		memcpy(loc + n, "?next=", 7);
 		n += 6;
-		for (i = 0; uri[i] != '\0'; i++) {
-			c = (unsigned char)uri[i];
-			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-			    c == '_' || c == '~' || c == '/')
-				loc[n++] = (char)c;
-			else {
-				loc[n++] = '%';
-				loc[n++] = hex[c >> 4];
-				loc[n++] = hex[c & 15];
-			}
-		}
-		loc[n] = '\0';
+		/* Cannot fail: loc holds 3 bytes for each of the URI's. */
+		(void)lk_url_escape(uri, "/", loc, sizeof(loc), &n);
 	}
 	ctx->resp->status = 302;
 	lk_response_header(ctx->resp, "Location", "%s", loc);
@@ -769,7 +756,7 @@ respond(struct lk_ctx *ctx, const struct lk_endpoint *ep, struct lk_io *io,
 	*methods = r->methods;
 	if (check_origin(ctx) == -1)
 		return;
-	if (strcmp(ctx->req->method, "OPTIONS") == 0 &&
+	if (lk_method_bit(ctx->req->method) == LK_METHOD_OPTIONS &&
 	    ctx->cfg->cors_origins[0] != '\0') {
 		preflight(ctx, r->methods);
 		return;

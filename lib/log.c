@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "util.h"
 
 /* Long enough for an audit line with every value at its longest. */
 #define LOG_LINE_MAX	4096
@@ -76,7 +77,6 @@ key_ok(const char *k)
 long
 lk_log_audit_format(char *out, size_t outsz, const char *const *kv, size_t n)
 {
-	static const char	 hex[] = "0123456789abcdef";
 	const unsigned char	*v;
 	size_t			 i, o = 0, len;
 
@@ -103,8 +103,8 @@ lk_log_audit_format(char *out, size_t outsz, const char *const *kv, size_t n)
 			} else if (*v < 0x20 || *v >= 0x7f) {
 				PUT('\\');
 				PUT('x');
-				PUT(hex[*v >> 4]);
-				PUT(hex[*v & 0x0f]);
+				PUT(lk_hex_lower[*v >> 4]);
+				PUT(lk_hex_lower[*v & 0x0f]);
 			} else
 				PUT(*v);
 		}

@@ -106,35 +106,6 @@ bad:
 	return -1;
 }
 
-/*
- * Append s percent-encoded (RFC 3986 section 2.1: everything but the
- * unreserved characters) at out[*o..outsz).  Returns 0 or -1 if full.
- */
-static int
-uri_escape(const char *s, char *out, size_t outsz, size_t *o)
-{
-	static const char	 hex[] = "0123456789ABCDEF";
-	const unsigned char	*p;
-
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
-		    *p == '_' || *p == '~') {
-			if (*o + 1 >= outsz)
-				return -1;
-			out[(*o)++] = (char)*p;
-			continue;
-		}
-		if (*o + 3 >= outsz)
-			return -1;
-		out[(*o)++] = '%';
-		out[(*o)++] = hex[*p >> 4];
-		out[(*o)++] = hex[*p & 15];
-	}
-	out[*o] = '\0';
-	return 0;
-}
-
 static int
 uri_append(const char *s, char *out, size_t outsz, size_t *o)
 {
@@ -172,13 +143,13 @@ lk_totp_uri(const char *issuer, const char *account,
 		goto out;
 	/* Key URI format: label "issuer:account", then the parameters. */
 	if (uri_append("otpauth://totp/", out, outsz, &o) == -1 ||
-	    uri_escape(issuer, out, outsz, &o) == -1 ||
+	    lk_url_escape(issuer, "", out, outsz, &o) == -1 ||
 	    uri_append(":", out, outsz, &o) == -1 ||
-	    uri_escape(account, out, outsz, &o) == -1 ||
+	    lk_url_escape(account, "", out, outsz, &o) == -1 ||
 	    uri_append("?secret=", out, outsz, &o) == -1 ||
 	    uri_append(b32, out, outsz, &o) == -1 ||
 	    uri_append("&issuer=", out, outsz, &o) == -1 ||
-	    uri_escape(issuer, out, outsz, &o) == -1 ||
+	    lk_url_escape(issuer, "", out, outsz, &o) == -1 ||
 	    uri_append("&algorithm=SHA1&digits=6&period=30", out, outsz,
 	    &o) == -1)
 		goto out;

@@ -11,7 +11,9 @@
 
 #include "util.h"
 
-static const char	hexdigits[] = "0123456789abcdef";
+const char	lk_hex_lower[17] = "0123456789abcdef";
+const char	lk_hex_upper[17] = "0123456789ABCDEF";
+#define hexdigits	lk_hex_lower
 
 int
 lk_ct_equal(const void *a, size_t alen, const void *b, size_t blen)
@@ -414,4 +416,31 @@ lk_siphash24(const unsigned char key[16], const void *data, size_t len)
 	SIP_ROUND(v0, v1, v2, v3);
 	SIP_ROUND(v0, v1, v2, v3);
 	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+int
+lk_url_escape(const char *s, const char *keep, char *out, size_t outsz,
+    size_t *o)
+{
+	const unsigned char	*p;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
+		    *p == '_' || *p == '~' || strchr(keep, *p) != NULL) {
+			if (*o + 1 >= outsz)
+				return -1;
+			out[(*o)++] = (char)*p;
+			continue;
+		}
+		if (*o + 3 >= outsz)
+			return -1;
+		out[(*o)++] = '%';
+		out[(*o)++] = lk_hex_upper[*p >> 4];
+		out[(*o)++] = lk_hex_upper[*p & 15];
+	}
+	if (*o >= outsz)
+		return -1;
+	out[*o] = '\0';
+	return 0;
 }

@@ -68,6 +68,18 @@ int	lk_utf8_decode(const unsigned char *s, size_t len, unsigned long *cp);
  */
 int	lk_hex_encode(const void *in, size_t n, char *out, size_t outsz);
 
+/* The sixteen digits, lower and upper case, for escapes of one byte. */
+extern const char lk_hex_lower[17];
+extern const char lk_hex_upper[17];
+
+/*
+ * Append s to out at *o, percent-encoded (RFC 3986: every byte but the
+ * unreserved A-Z a-z 0-9 - . _ ~ and those in keep as %XX, upper case),
+ * NUL-terminated, *o moved past it.  Returns 0, or -1 if it does not fit.
+ */
+int	lk_url_escape(const char *s, const char *keep, char *out,
+	    size_t outsz, size_t *o);
+
 /* The number of characters base64url without padding needs for n bytes. */
 #define LK_B64URL_LEN(n)	(((n) / 3) * 4 + ((n) % 3 == 0 ? 0 : (n) % 3 + 1))
 
