@@ -779,6 +779,16 @@ lk_mail_send(const char *cmd, const char *msg, size_t len, int timeout_ms,
 		(void)snprintf(err, errsz, "could not start: %s", perr);
 		return LK_MAIL_NOSTART;
 	}
+	/*
+	 * Checked before the spawn too: where posix_spawn is a fork and an
+	 * exec (valgrind, other C libraries) a missing mailer would be only
+	 * an exit status 127.
+	 */
+	if (access(a.argv[0], X_OK) == -1) {
+		(void)snprintf(err, errsz, "could not start %s: %s",
+		    a.argv[0], strerror(errno));
+		return LK_MAIL_NOSTART;
+	}
 	if (pipe2(p, O_CLOEXEC) == -1 ||
 	    (p[0] = fd_above_stdio(p[0])) == -1 ||
 	    (p[1] = fd_above_stdio(p[1])) == -1 ||

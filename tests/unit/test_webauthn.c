@@ -912,7 +912,7 @@ TEST(attestation_object_cbor_strict)
 	/* Indefinite-length empty attStmt map: 0xbf 0xff for 0xa0. */
 	memcpy(&att, &v->att, sizeof(att));
 	CHECK(memcmp(att.b + 11, "attStmt\xa0", 8) == 0);
-	memmove(att.b + 19, att.b + 18, n - 18);
+	memcpy(att.b + 19, v->att.b + 18, n - 18);
 	att.b[18] = 0xbf;
 	att.b[19] = 0xff;
 	CHECK_INT(reg(v, att.b, n + 1), LK_WEBAUTHN_ERR_CBOR);
