@@ -8,6 +8,7 @@
 #include "log.h"
 #include "passkey.h"
 #include "session.h"
+#include "throttle.h"
 #include "util.h"
 #include "webauthn.h"
 
@@ -110,7 +111,9 @@ new_challenge(struct lk_ctx *ctx, enum lk_challenge_kind kind,
 	}
 	c.kind = kind;
 	c.user_id = user_id;
-	(void)lk_strlcpy(c.address, ctx->req->remote_addr, sizeof(c.address));
+	/* An IPv6 client by its network, as the throttle counts it. */
+	lk_throttle_address_key(ctx->req->remote_addr,
+	    ctx->cfg->throttle_ipv6_prefix, c.address, sizeof(c.address));
 	c.exp = ctx->now + LK_PASSKEY_CHALLENGE_LIFE;
 	switch (lk_store_challenge_add(lk_ctx_store(ctx), &c,
 	    LK_PASSKEY_CHALLENGES_MAX, ctx->now)) {

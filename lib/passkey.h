@@ -21,7 +21,12 @@
 #define LK_PASSKEY_CHALLENGE_LIFE	300	/* seconds a challenge lives */
 #define LK_PASSKEY_CHALLENGE_BYTES	32
 #define LK_PASSKEY_MAX			20	/* passkeys of one user */
-#define LK_PASSKEY_CHALLENGES_MAX	16	/* live ones per address and kind */
+/*
+ * Live challenges one client network (the throttle's address key) may
+ * hold of each kind: enough for a busy office behind one address, a
+ * bound on what a flood makes the store keep.
+ */
+#define LK_PASSKEY_CHALLENGES_MAX	256
 #define LK_PASSKEY_NAME_MAX		64	/* characters of a passkey's name */
 
 struct json_object;
