@@ -49,8 +49,14 @@ add_origins(struct rp *rp, const char *list, size_t *used)
 }
 
 /*
- * The RP ID (webauthn_rp_id, else the request's host without its port,
- * in lower case) and the origins accepted.
+ * The RP ID and the origins accepted.  Without webauthn_rp_id, the RP ID
+ * is the request's host (without its port, in lower case) and the site's
+ * own origin is the request's: a Host header forged by whoever relays an
+ * assertion then names another RP ID, whose hash the authenticator did
+ * not sign.  With webauthn_rp_id set, sites under it share passkeys, and
+ * a relay's Host could name any of them: the own origin is then
+ * https://RP_ID only, and others must be listed.  allowed_origins and
+ * cors_origins are accepted either way.
  */
 static void
 rp_of(struct lk_ctx *ctx, struct rp *rp)
@@ -59,10 +65,11 @@ rp_of(struct lk_ctx *ctx, struct rp *rp)
 	size_t		 i, n, used = 0;
 
 	memset(rp, 0, sizeof(*rp));
-	if (ctx->cfg->webauthn_rp_id[0] != '\0')
+	if (ctx->cfg->webauthn_rp_id[0] != '\0') {
 		(void)lk_strlcpy(rp->id, ctx->cfg->webauthn_rp_id,
 		    sizeof(rp->id));
-	else {
+		(void)snprintf(rp->own, sizeof(rp->own), "https://%s", rp->id);
+	} else {
 		n = host[0] == '[' ? strcspn(host, "]") + (host[strcspn(host,
 		    "]")] == ']') : strcspn(host, ":");
 		if (n >= sizeof(rp->id))
@@ -71,8 +78,8 @@ rp_of(struct lk_ctx *ctx, struct rp *rp)
 			rp->id[i] = host[i] >= 'A' && host[i] <= 'Z' ?
 			    (char)(host[i] - 'A' + 'a') : host[i];
 		rp->id[n] = '\0';
+		lk_request_own_origin(ctx->req, rp->own, sizeof(rp->own));
 	}
-	lk_request_own_origin(ctx->req, rp->own, sizeof(rp->own));
 	rp->origins[rp->n++] = rp->own;
 	add_origins(rp, ctx->cfg->allowed_origins, &used);
 	add_origins(rp, ctx->cfg->cors_origins, &used);

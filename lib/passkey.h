@@ -10,9 +10,10 @@
  * Passkeys in a request: the WebAuthn ceremonies of registering one (a
  * signed-in user) and of signing in with one (anyone), over the checks of
  * webauthn.h and the store's one-use challenges.  The relying party is
- * webauthn_rp_id, or the host the request reached; the origins accepted
- * are the site's own (as the request reached it) and those of
- * allowed_origins and cors_origins, each compared exactly.  User
+ * the host the request reached, with the site's own origin as the request
+ * reached it; or webauthn_rp_id, with https://RP_ID as its own (a Host
+ * header proves nothing under a shared RP ID).  Those of allowed_origins
+ * and cors_origins are accepted too, each compared exactly.  User
  * verification is required: a passkey counts as both factors.  Binary
  * fields travel as unpadded base64url, as the web app encodes them.
  * Refusals go through lk_deny(); nothing here writes a status.

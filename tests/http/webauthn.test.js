@@ -322,7 +322,10 @@ for (const kind of kinds()) {
 
 describe('passkeys with a configured RP ID', () => {
 	let srv;
-	before(async () => { srv = await startServer({ kind: 'lighttpd', config: 'webauthn_rp_id = example.com\n' }); });
+	before(async () => {
+		srv = await startServer({ kind: 'lighttpd', config: 'webauthn_rp_id = example.com\n' +
+		    'allowed_origins = https://login.example.com\n' });
+	});
 	after(async () => { await srv?.stop(); });
 
 	it('names it in the options and checks the hash against it', async () => {
@@ -330,12 +333,30 @@ describe('passkeys with a configured RP ID', () => {
 		const o = await registerOptions(srv, u.s);
 		assert.deepEqual(o.rp, { id: 'example.com', name: 'latchkey' });
 		const key = new Authenticator();
-		assertMsg(await post(srv, u.s, '/api/webauthn/register', key.register(o, { origin: srv.baseURL,
+		assertMsg(await post(srv, u.s, '/api/webauthn/register', key.register(o, { origin: 'https://example.com',
 		    rpId: '127.0.0.1' })), 400, 'Passkey not accepted');
-		const ok = key.register(await registerOptions(srv, u.s), { origin: srv.baseURL });
+		const ok = key.register(await registerOptions(srv, u.s), { origin: 'https://example.com' });
 		assert.equal((await post(srv, u.s, '/api/webauthn/register', ok)).status, 200);
 		const lo = await loginOptions(srv);
 		assert.equal(lo.rpId, 'example.com');
-		assert.equal((await post(srv, null, '/api/webauthn/login', key.assert(lo, { origin: srv.baseURL }))).status, 200);
+		assert.equal((await post(srv, null, '/api/webauthn/login',
+		    key.assert(lo, { origin: 'https://example.com' }))).status, 200);
+		assert.equal((await post(srv, null, '/api/webauthn/login',
+		    key.assert(await loginOptions(srv), { origin: 'https://login.example.com' }))).status, 200);
+	});
+
+	it('takes no origin from the Host header: a sibling site under the RP ID is refused', async () => {
+		const u = await newUser(srv);
+		const key = new Authenticator();
+		assert.equal((await post(srv, u.s, '/api/webauthn/register',
+		    key.register(await registerOptions(srv, u.s), { origin: 'https://example.com' }))).status, 200);
+		// An assertion a page at evil.example.com got for example.com,
+		// relayed with that page's Host.
+		const lo = await loginOptions(srv);
+		const res = await request(srv.baseURL, { method: 'POST', path: '/api/webauthn/login',
+		    headers: { Host: 'evil.example.com' }, body: key.assert(lo, { origin: 'http://evil.example.com' }) });
+		assertMsg(res, 401, 'Passkey not accepted');
+		assertMsg(await post(srv, null, '/api/webauthn/login',
+		    key.assert(await loginOptions(srv), { origin: srv.baseURL })), 401, 'Passkey not accepted');
 	});
 });
