@@ -49,6 +49,7 @@ export const MSG = {
   // Passkeys.
   passkeySigningIn: 'Waiting for your passkey…',
   passkeyCancelled: 'The passkey was not used: the request was cancelled or timed out.',
+  passkeyNotHere: 'The browser will not use a passkey on this address of the site.',
   passkeyRefused: 'This passkey was not accepted. Try another one, or log in with your password.',
   passkeysUnsupported: 'This browser cannot use passkeys.',
   passkeyAdding: 'Waiting for your device to create the passkey…',
@@ -56,6 +57,7 @@ export const MSG = {
   passkeyRemoved: 'Passkey removed.',
   passkeyNotCreated: 'No passkey was created: the request was cancelled or timed out.',
   passkeyNameMissing: 'Enter a name for the passkey.',
+  passkeyHeldAlready: 'This device holds one of your passkeys already.',
   noPasskeys: 'You have no passkeys yet.',
   // Two-step verification on the profile.
   totpOff: 'Two-step verification is off. Turn it on to be asked for a code from an authenticator app after your password.',

@@ -28,6 +28,15 @@ export function isCancelled(error) {
   return Boolean(error && (error.name === 'NotAllowedError' || error.name === 'AbortError'));
 }
 
+// The browser would not run the ceremony here at all (no passkey for this
+// site's RP ID, an insecure context, an IP address...): a DOMException,
+// not an answer of the server.
+export function isBrowserRefusal(error) {
+  return Boolean(error && !error.response && !error.isAxiosError && typeof error.name === 'string'
+    && /Error$/.test(error.name) && error.name !== 'AxiosError' && typeof DOMException !== 'undefined'
+    && error instanceof DOMException);
+}
+
 // The server refused the passkey (its checks, not the session).
 export function isRefused(error) {
   const response = error && error.response;

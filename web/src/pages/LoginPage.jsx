@@ -1,7 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
 import { login } from '../api/auth.js';
 import { getProfile } from '../api/user.js';
-import { isCancelled, isRefused, passkeysSupported, signInWithPasskey } from '../api/webauthn.js';
+import {
+  isBrowserRefusal, isCancelled, isRefused, passkeysSupported, signInWithPasskey,
+} from '../api/webauthn.js';
 import { BusyButton, ErrorBox, Notice, PageHeading, PasswordField } from '../components.jsx';
 import { MSG, PAGE_TITLES, describeError } from '../messages.js';
 import SecondStepForm from './SecondStepForm.jsx';
@@ -126,6 +128,7 @@ export default function LoginPage({ notice, onLoggedIn, onClearNotice }) {
       setStatus('');
       let text;
       if (isCancelled(error)) text = MSG.passkeyCancelled;
+      else if (isBrowserRefusal(error)) text = MSG.passkeyNotHere;
       else if (isRefused(error)) text = MSG.passkeyRefused;
       else text = describeError(error, MSG.passkeyRefused);
       setFormError({ text, credentials: false });

@@ -2,7 +2,7 @@
 // browser's own dialog) and "Remove" on each.
 import { useEffect, useRef, useState } from 'react';
 import {
-  isCancelled, isRefused, listPasskeys, passkeysSupported, registerPasskey, removePasskey,
+  isBrowserRefusal, isCancelled, isRefused, listPasskeys, passkeysSupported, registerPasskey, removePasskey,
 } from '../api/webauthn.js';
 import { BusyButton, ErrorBox } from '../components.jsx';
 import { MSG, describeError, when } from '../messages.js';
@@ -78,7 +78,8 @@ export default function PasskeysSection({ busy, onStart, onBusy }) {
       setStatus('');
       setAttempt((n) => n + 1);
       if (isCancelled(error)) setFormError(MSG.passkeyNotCreated);
-      else if (error && error.name === 'InvalidStateError') setFormError('This device holds one of your passkeys already.');
+      else if (error && error.name === 'InvalidStateError') setFormError(MSG.passkeyHeldAlready);
+      else if (isBrowserRefusal(error)) setFormError(MSG.passkeyNotHere);
       else if (isRefused(error) || (error.response && error.response.status === 400 && serverSaid(error))) {
         setFormError(serverSaid(error) === 'Passkey not accepted' ? MSG.passkeyRefused : `${serverSaid(error)}.`);
       } else if (!sessionGone(error)) setFormError(describeError(error));
