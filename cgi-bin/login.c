@@ -5,6 +5,11 @@
  * account or not, so timing does not tell which emails exist; it is
  * reserved against the throttle first, so that a throttled attempt (429)
  * costs none and parallel guesses never buy more than the limit.
+ *
+ * A user with a second factor gets 200 {"login": false, "mfa_required":
+ * [...]} and the mfa_pending cookie instead of tokens; POST
+ * /api/login/mfa {"code": ...} or {"recovery_code": ...} with that
+ * cookie then finishes the login (lib/mfa.h).
  */
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +18,7 @@
 
 #include "app.h"
 #include "log.h"
+#include "mfa.h"
 #include "password.h"
 #include "policy.h"
 #include "session.h"
@@ -41,25 +47,52 @@ audit(struct lk_ctx *ctx, const char *event, const char *email,
 	    (char *)NULL);
 }
 
+/* The first step's answer: which second factors finish the login. */
+static void
+ask_second_factor(struct lk_ctx *ctx, const struct lk_mfa_state *state)
+{
+	struct lk_json_out	o;
+
+	lk_json_out_init(&o);
+	(void)lk_json_out_bool(&o, "login", 0);
+	(void)lk_json_out_raw(&o, "mfa_required", lk_mfa_methods_json(state));
+	lk_response_json(ctx->resp, 200, &o);
+}
+
 /*
  * The password of a known, enabled user matched: record the session (the
- * store checks that the hash did not change meanwhile) and set cookies.
- * Returns 1 logged in, 0 refused, -1 denied.
+ * store checks that the hash did not change meanwhile) and set cookies,
+ * or, for a user with a second factor, the pending login that asks for
+ * it.  Returns 1 logged in, 2 second factor asked for, 0 refused, -1
+ * denied.
  */
 static int
 start(struct lk_ctx *ctx, const struct lk_user *user, const char *password,
     enum lk_pw_res pr, int remember, const struct lk_throttle *t)
 {
+	struct lk_mfa_state	 state;
 	struct lk_issue		 issue;
 	struct lk_login		 l;
 	char			 rehash[LK_HASH_MAX + 1];
 	int			 rc = -1;
 
 	memset(&l, 0, sizeof(l));
+	memset(&issue, 0, sizeof(issue));
 	rehash[0] = '\0';
 	if (pr == LK_PW_OK_REHASH && lk_password_hash(&ctx->cfg->hash,
 	    password, rehash, sizeof(rehash)) == 0)
 		l.new_hash = rehash;	/* else keep the old hash: the login stands */
+	if (lk_mfa_state(ctx, user, &state) == -1)
+		goto out;
+	if (state.totp) {
+		/* No token before both factors. */
+		if ((rc = lk_mfa_first_step(ctx, user, l.new_hash, remember,
+		    t)) == 1) {
+			ask_second_factor(ctx, &state);
+			rc = 2;
+		}
+		goto out;
+	}
 	if (lk_session_prepare(ctx, user, NULL, remember, &issue) == -1)
 		goto out;
 	l.user_id = user->id;
@@ -87,6 +120,7 @@ start(struct lk_ctx *ctx, const struct lk_user *user, const char *password,
 out:
 	lk_explicit_bzero(rehash, sizeof(rehash));
 	lk_explicit_bzero(&issue, sizeof(issue));
+	lk_explicit_bzero(&state, sizeof(state));
 	return rc;
 }
 
@@ -136,16 +170,41 @@ handle(struct lk_ctx *ctx)
 	rc = pr == LK_PW_BAD ? 0 : start(ctx, &user, password, pr, remember, &t);
 	if (rc == -1)
 		goto out;
-	audit(ctx, rc ? "login_ok" : "login_failed", rc ? user.email : email,
-	    hashes);
-	answer(ctx, rc);
+	audit(ctx, rc == 1 ? "login_ok" : rc == 2 ? "login_second_factor" :
+	    "login_failed", rc ? user.email : email, hashes);
+	if (rc != 2)
+		answer(ctx, rc);
 out:
 	memset(&user, 0, sizeof(user));
 	json_object_put(body);
 }
 
+/*
+ * POST /api/login/mfa {"code": "123456"} or {"recovery_code": "..."},
+ * with the mfa_pending cookie of the password step: 200 {"login": true}
+ * and the session's cookies, or 401 {"msg": "Invalid code"}.
+ */
+static void
+second_factor(struct lk_ctx *ctx)
+{
+	struct json_object	*body;
+	struct lk_mfa_proof	 proof;
+
+	if ((body = lk_app_json(ctx)) == NULL)
+		return;
+	if (lk_mfa_proof(ctx, body, &proof) == 0 &&
+	    lk_mfa_second_step(ctx, &proof) == 0)
+		answer(ctx, 1);
+	json_object_put(body);
+}
+
+static const struct lk_route routes[] = {
+	{ "/mfa", LK_METHOD_POST, second_factor },
+	{ NULL, 0, NULL }
+};
+
 static const struct lk_endpoint endpoint = {
-	"login", LK_METHOD_POST, handle, NULL
+	"login", LK_METHOD_POST, handle, routes
 };
 
 int

@@ -23,6 +23,7 @@ enum kind {
 	K_COOKIE_PATH,
 	K_PAGE,		/* a path on this site, or empty */
 	K_DOMAIN,
+	K_RP_ID,	/* a host name in lower case, or empty */
 	K_HEADER,
 	K_DURATION,
 	K_BOOL,
@@ -95,6 +96,8 @@ static const struct key keys[] = {
 	{ "cors_origins", K_ORIGINS, S(cors_origins), 0, 0 },
 	{ "login_page", K_PAGE, S(login_page), 0, 0 },
 	{ "site_name", K_TEXT, S(site_name), 0, 0 },
+	{ "mfa_key_file", K_PATH, S(mfa_key_file), 0, 0 },
+	{ "webauthn_rp_id", K_RP_ID, S(webauthn_rp_id), 0, 0 },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -175,6 +178,7 @@ lk_config_defaults(struct lk_config *cfg)
 	cfg->password_min = 8;
 	(void)lk_strlcpy(cfg->login_page, "/login", sizeof(cfg->login_page));
 	(void)lk_strlcpy(cfg->site_name, "latchkey", sizeof(cfg->site_name));
+	(void)lk_strlcpy(cfg->mfa_key_file, "mfa.key", sizeof(cfg->mfa_key_file));
 }
 
 /*
@@ -279,6 +283,13 @@ is_domain_char(int c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 	    (c >= '0' && c <= '9') || c == '-' || c == '.';
+}
+
+static int
+is_rp_id_char(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+	    c == '.';
 }
 
 static int
@@ -536,6 +547,11 @@ set_value(struct lk_config *cfg, const struct key *k, const char *v,
 	case K_DOMAIN:
 		return set_string(cfg, k, v, is_domain_char, 0, "invalid value",
 		    why, whysz);
+	case K_RP_ID:
+		/* WebAuthn compares the RP ID as the browser has it: lower case. */
+		return set_string(cfg, k, v, is_rp_id_char, 0, "expected a host "
+		    "name in lower case (letters, digits, '-', '.'), or nothing "
+		    "for the host of each request", why, whysz);
 	case K_COOKIE_NAME:
 	case K_HEADER:
 		return set_string(cfg, k, v, is_tchar, 1, "must be a non-empty "
@@ -662,6 +678,8 @@ lk_config_cookie_names(const struct lk_config *cfg, struct lk_cookie_names *out)
 	    cfg->refresh_cookie_name);
 	(void)snprintf(out->refresh_csrf, sizeof(out->refresh_csrf), "%s%s",
 	    host, cfg->refresh_csrf_cookie_name);
+	(void)snprintf(out->mfa_pending, sizeof(out->mfa_pending), "%smfa_pending",
+	    sec);
 }
 
 static char *
@@ -829,9 +847,11 @@ lk_config_load(struct lk_config *cfg, const char *path, char *err,
 	    lk_strlcpy(cfg->database_password_file, tmp,
 	    sizeof(cfg->database_password_file)) == -1 ||
 	    resolve_path(path, cfg->key_file, tmp, sizeof(tmp)) == -1 ||
-	    lk_strlcpy(cfg->key_file, tmp, sizeof(cfg->key_file)) == -1) {
-		seterr(err, errsz, path, 0, "database, database_password_file "
-		    "or key_file path too long");
+	    lk_strlcpy(cfg->key_file, tmp, sizeof(cfg->key_file)) == -1 ||
+	    resolve_path(path, cfg->mfa_key_file, tmp, sizeof(tmp)) == -1 ||
+	    lk_strlcpy(cfg->mfa_key_file, tmp, sizeof(cfg->mfa_key_file)) == -1) {
+		seterr(err, errsz, path, 0, "database, database_password_file, "
+		    "key_file or mfa_key_file path too long");
 		goto out;
 	}
 	rc = 0;

@@ -88,18 +88,24 @@ struct lk_config {
 
 	/* The site's name as people read it: mail, TOTP issuer, passkeys. */
 	char		 site_name[LK_CONFIG_STR_MAX * 2];
+
+	/* Second factors: the key TOTP secrets are sealed with; passkeys. */
+	char		 mfa_key_file[LK_CONFIG_PATH_MAX];
+	char		 webauthn_rp_id[LK_CONFIG_STR_MAX];	/* "" = the host */
 };
 
 /*
  * The four cookie names as sent, with the "__Host-" prefix (access and
  * both CSRF cookies) and "__Secure-" prefix (the path-scoped refresh
- * cookie) when cookie_host_prefix is set.
+ * cookie) when cookie_host_prefix is set; and mfa_pending, the cookie of
+ * a login waiting for its second factor (path-scoped: "__Secure-").
  */
 struct lk_cookie_names {
 	char	access[LK_CONFIG_NAME_MAX + 16];
 	char	access_csrf[LK_CONFIG_NAME_MAX + 16];
 	char	refresh[LK_CONFIG_NAME_MAX + 16];
 	char	refresh_csrf[LK_CONFIG_NAME_MAX + 16];
+	char	mfa_pending[LK_CONFIG_NAME_MAX + 16];	/* a login's first step */
 };
 
 void	lk_config_cookie_names(const struct lk_config *cfg,
@@ -111,7 +117,7 @@ void	lk_config_defaults(struct lk_config *cfg);
 /*
  * Load the defaults, then the file at path.  Relative paths inside the file
  * (database unless it is a PostgreSQL URI, database_password_file,
- * key_file) are taken relative to the file's own directory.
+ * key_file, mfa_key_file) are taken relative to the file's own directory.
  * Returns 0, or -1 with a message "FILE:LINE: what is wrong" (or
  * "FILE: why it cannot be read") in err.  Unknown keys, repeated keys,
  * and bad values are errors.

@@ -43,6 +43,9 @@ enum lk_reason {
 	LK_R_WRONG_PASSWORD,	/* the current password, on a change */
 	LK_R_UNAVAILABLE,	/* the store failed */
 	LK_R_INTERNAL,		/* memory, random source, hashing */
+	LK_R_CODE,		/* a second factor's code refused */
+	LK_R_MFA_EXPIRED,	/* a login's first step is gone (used, expired) */
+	LK_R_PASSKEY,		/* a passkey sign-in refused */
 	LK_R_TOKEN,
 	LK_R__MAX = LK_R_TOKEN + LK_TOKEN__MAX
 };

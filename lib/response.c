@@ -57,9 +57,12 @@ lk_response_reset(struct lk_response *r)
 	used = r->nheaders < LK_RESP_HEADERS_MAX ? r->nheaders + 1 :
 	    LK_RESP_HEADERS_MAX;
 	memset(r->headers, 0, used * sizeof(r->headers[0]));
-	memset(r->body, 0, sizeof(r->body));
+	/* The body the same way: 128 KiB for a QR code, a few bytes mostly. */
+	memset(r->body, 0, r->body_used < sizeof(r->body) ? r->body_used :
+	    sizeof(r->body));
 	r->nheaders = 0;
 	r->body_len = 0;
+	r->body_used = 0;
 	r->failed = 0;
 	r->bare = 0;
 	r->status = 500;
@@ -103,11 +106,32 @@ lk_response_json(struct lk_response *r, int status,
 
 	n = lk_json_out_write(out, r->body, sizeof(r->body));
 	if (n < 0) {
+		/* Cut short anywhere in the buffer: all of it is wiped. */
+		r->body_used = sizeof(r->body);
 		r->failed = 1;
 		return;
 	}
 	r->status = status;
 	r->body_len = (size_t)n;
+	if (r->body_used < (size_t)n + 1)
+		r->body_used = (size_t)n + 1;
+}
+
+void
+lk_response_json_text(struct lk_response *r, int status, const char *json,
+    size_t len)
+{
+	if (len + 2 > sizeof(r->body)) {
+		r->failed = 1;
+		return;
+	}
+	memcpy(r->body, json, len);
+	r->body[len] = '\n';
+	r->body[len + 1] = '\0';
+	r->status = status;
+	r->body_len = len + 1;
+	if (r->body_used < len + 2)
+		r->body_used = len + 2;
 }
 
 void

@@ -14,7 +14,11 @@
 
 #define LK_RESP_HEADERS_MAX	12
 #define LK_RESP_HEADER_MAX	(LK_COOKIE_HEADER_MAX + 512)
-#define LK_RESP_BODY_MAX	4096
+/*
+ * Room for the largest answer: a TOTP set-up with its QR code (up to
+ * 66128 bytes of SVG, qr.h) or a list of sessions or passkeys.
+ */
+#define LK_RESP_BODY_MAX	(128 * 1024)
 
 struct lk_io;
 
@@ -24,6 +28,7 @@ struct lk_response {
 	char	 headers[LK_RESP_HEADERS_MAX][LK_RESP_HEADER_MAX];
 	char	 body[LK_RESP_BODY_MAX];
 	size_t	 body_len;
+	size_t	 body_used;	/* bytes that may hold something */
 	int	 failed;	/* a header or body did not fit: send a 500 */
 	int	 bare;		/* the status line alone: no header, no body */
 };
@@ -42,6 +47,13 @@ void	lk_response_header(struct lk_response *, const char *name,
 /* Set status and the body to the JSON object out. */
 void	lk_response_json(struct lk_response *, int status,
 	    const struct lk_json_out *out);
+
+/*
+ * Set status and the body to len bytes of JSON text made elsewhere (an
+ * object lk_json_dump wrote), and a newline.
+ */
+void	lk_response_json_text(struct lk_response *, int status,
+	    const char *json, size_t len);
 
 /* Set status and the body {"msg": msg}. */
 void	lk_response_msg(struct lk_response *, int status, const char *msg);

@@ -54,6 +54,12 @@ lk_store_rec_name(enum lk_store_rec kind)
 		[LK_STORE_REC_TOKENS] = "refresh token",
 		[LK_STORE_REC_REVOKED] = "revocation",
 		[LK_STORE_REC_THROTTLE] = "throttle counter",
+		[LK_STORE_REC_TOTP] = "TOTP secret",
+		[LK_STORE_REC_RECOVERY] = "recovery code",
+		[LK_STORE_REC_PENDING] = "pending login",
+		[LK_STORE_REC_WEBAUTHN_USER] = "WebAuthn user handle",
+		[LK_STORE_REC_PASSKEY] = "passkey",
+		[LK_STORE_REC_CHALLENGE] = "WebAuthn challenge",
 	};
 
 	return kind < LK_STORE_REC__MAX ? names[kind] : "record";
@@ -186,6 +192,192 @@ lk_store_prune(struct lk_store *s, long long now)
 	if (s == NULL)
 		return LK_STORE_ERROR;
 	return s->ops->prune(s, now);
+}
+
+enum lk_store_res
+lk_store_throttle_give_back(struct lk_store *s, const char *const *keys,
+    size_t n, long long window, long long now)
+{
+	if (s == NULL)
+		return LK_STORE_ERROR;
+	return s->ops->throttle_give_back(s, keys, n, window, now);
+}
+
+enum lk_store_res
+lk_store_mfa_state(struct lk_store *s, long long user_id,
+    struct lk_mfa_state *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->last_step = -1;
+	if (s == NULL)
+		return LK_STORE_ERROR;
+	return s->ops->mfa_state(s, user_id, out);
+}
+
+enum lk_store_res
+lk_store_totp_setup(struct lk_store *s, long long user_id, const char *sealed,
+    long long now)
+{
+	if (s == NULL)
+		return LK_STORE_ERROR;
+	return s->ops->totp_setup(s, user_id, sealed, now);
+}
+
+enum lk_store_res
+lk_store_totp_enable(struct lk_store *s, long long user_id, const char *sealed,
+    long long step, const char *const *hashes, size_t n, long long now)
+{
+	if (s == NULL || n > LK_STORE_RECOVERY_MAX)
+		return LK_STORE_ERROR;
+	return s->ops->totp_enable(s, user_id, sealed, step, hashes, n, now);
+}
+
+enum lk_store_res
+lk_store_totp_disable(struct lk_store *s, long long user_id, long long step,
+    const char *recovery)
+{
+	/* Exactly one proof. */
+	if (s == NULL || (step < 0) == (recovery == NULL))
+		return LK_STORE_ERROR;
+	return s->ops->totp_disable(s, user_id, step, recovery);
+}
+
+enum lk_store_res
+lk_store_recovery_replace(struct lk_store *s, long long user_id,
+    const char *const *hashes, size_t n, long long now)
+{
+	if (s == NULL || n > LK_STORE_RECOVERY_MAX)
+		return LK_STORE_ERROR;
+	return s->ops->recovery_replace(s, user_id, hashes, n, now);
+}
+
+enum lk_store_res
+lk_store_mfa_reset(struct lk_store *s, const char *email)
+{
+	if (s == NULL)
+		return LK_STORE_ERROR;
+	return s->ops->mfa_reset(s, email);
+}
+
+enum lk_store_res
+lk_store_mfa_start(struct lk_store *s, const struct lk_mfa_start *m,
+    long long now)
+{
+	if (s == NULL)
+		return LK_STORE_ERROR;
+	return s->ops->mfa_start(s, m, now);
+}
+
+enum lk_store_res
+lk_store_mfa_pending(struct lk_store *s, const char *id, long long now,
+    struct lk_mfa_pending *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (s == NULL)
+		return LK_STORE_ERROR;
+	return s->ops->mfa_pending(s, id, now, out);
+}
+
+enum lk_store_res
+lk_store_mfa_login(struct lk_store *s, const struct lk_mfa_login *m,
+    long long now)
+{
+	/* Exactly one factor. */
+	if (s == NULL || (m->step < 0) == (m->recovery == NULL))
+		return LK_STORE_ERROR;
+	return s->ops->mfa_login(s, m, now);
+}
+
+enum lk_store_res
+lk_store_webauthn_handle(struct lk_store *s, long long user_id,
+    const char *candidate, char *out, size_t outsz)
+{
+	if (outsz > 0)
+		out[0] = '\0';
+	if (s == NULL)
+		return LK_STORE_ERROR;
+	return s->ops->webauthn_handle(s, user_id, candidate, out, outsz);
+}
+
+enum lk_store_res
+lk_store_challenge_add(struct lk_store *s, const struct lk_challenge *c,
+    long long limit, long long now)
+{
+	if (s == NULL || c->kind >= LK_CHALLENGE__MAX)
+		return LK_STORE_ERROR;
+	return s->ops->challenge_add(s, c, limit, now);
+}
+
+enum lk_store_res
+lk_store_passkey_add(struct lk_store *s, const char *challenge,
+    const struct lk_passkey *p, long long max, long long now)
+{
+	if (s == NULL)
+		return LK_STORE_ERROR;
+	return s->ops->passkey_add(s, challenge, p, max, now);
+}
+
+enum lk_store_res
+lk_store_passkey_find(struct lk_store *s, const char *credential_id,
+    struct lk_passkey *p, struct lk_user *user, char *handle, size_t handlesz)
+{
+	memset(p, 0, sizeof(*p));
+	memset(user, 0, sizeof(*user));
+	if (handlesz > 0)
+		handle[0] = '\0';
+	if (s == NULL)
+		return LK_STORE_ERROR;
+	return s->ops->passkey_find(s, credential_id, p, user, handle,
+	    handlesz);
+}
+
+enum lk_store_res
+lk_store_passkey_login(struct lk_store *s, const struct lk_passkey_login *pl,
+    long long now)
+{
+	if (s == NULL)
+		return LK_STORE_ERROR;
+	return s->ops->passkey_login(s, pl, now);
+}
+
+enum lk_store_res
+lk_store_passkey_each(struct lk_store *s, long long user_id,
+    int (*fn)(const struct lk_passkey *, void *), void *arg)
+{
+	if (s == NULL)
+		return LK_STORE_ERROR;
+	return s->ops->passkey_each(s, user_id, fn, arg);
+}
+
+enum lk_store_res
+lk_store_passkey_delete(struct lk_store *s, long long user_id, const char *id)
+{
+	if (s == NULL)
+		return LK_STORE_ERROR;
+	return s->ops->passkey_delete(s, user_id, id);
+}
+
+enum lk_store_res
+lk_store_session_each(struct lk_store *s, long long user_id, long long now,
+    int (*fn)(const struct lk_session *, void *), void *arg)
+{
+	if (s == NULL)
+		return LK_STORE_ERROR;
+	return s->ops->session_each(s, user_id, now, fn, arg);
+}
+
+enum lk_store_res
+lk_store_session_end(struct lk_store *s, long long user_id, const char *id,
+    const char *keep, long long now, long long *n)
+{
+	long long	ignored;
+
+	if (n == NULL)
+		n = &ignored;
+	*n = 0;
+	if (s == NULL)
+		return LK_STORE_ERROR;
+	return s->ops->session_end(s, user_id, id, keep, now, n);
 }
 
 enum lk_store_res

@@ -21,6 +21,14 @@
 #define LK_STORE_AGENT_MAX	256
 #define LK_STORE_ADDR_MAX	64
 #define LK_STORE_KEY_MAX	(LK_STORE_EMAIL_MAX + 16)	/* throttle keys */
+#define LK_STORE_SECRET_MAX	128	/* a sealed TOTP secret */
+#define LK_STORE_CODE_HASH_MAX	64	/* a recovery code's hash, hex */
+#define LK_STORE_RECOVERY_MAX	16	/* recovery codes of one set */
+#define LK_STORE_HANDLE_MAX	96	/* a WebAuthn user handle, base64url */
+#define LK_STORE_CHALLENGE_MAX	96	/* a WebAuthn challenge, base64url */
+#define LK_STORE_CRED_ID_MAX	1400	/* a credential id, base64url */
+#define LK_STORE_PUBKEY_MAX	800	/* a DER public key, base64url */
+#define LK_STORE_PASSKEY_NAME_MAX 256	/* bytes of a passkey's name */
 
 enum lk_store_res {
 	LK_STORE_OK,
@@ -28,6 +36,7 @@ enum lk_store_res {
 	LK_STORE_EXISTS,	/* an account with that email exists */
 	LK_STORE_CHANGED,	/* the account changed since the caller read it */
 	LK_STORE_LIMIT,		/* a throttle counter is at its limit */
+	LK_STORE_USED,		/* a code, step or challenge was used already */
 	LK_STORE_ERROR,		/* the database failed; logged */
 	LK_STORE__MAX
 };
@@ -117,6 +126,104 @@ enum lk_refresh_res {
 	LK_REFRESH__MAX
 };
 
+/*
+ * A user's second factors as the login and the profile read them: TOTP
+ * (on, or set up and waiting for its first code), its sealed secret and
+ * the last time step accepted, the recovery codes left, the passkeys.
+ */
+struct lk_mfa_state {
+	int		 totp;		/* on: logins need a second factor */
+	int		 totp_pending;	/* set up, not confirmed yet */
+	char		 secret[LK_STORE_SECRET_MAX + 1];	/* sealed */
+	long long	 last_step;	/* -1 before the first */
+	long long	 recovery_left;
+	long long	 passkeys;
+};
+
+/*
+ * The first step of the login of a user with a second factor: the
+ * password matched.  Recorded as a pending state of its own (id: the hash
+ * of the cookie's value), bound to the user and to the hash the password
+ * matched, and dying at exp.
+ */
+struct lk_mfa_start {
+	long long	 user_id;
+	const char	*hash;		/* the stored hash the password matched */
+	const char	*new_hash;	/* store this hash instead, or NULL */
+	const char	*id;
+	int		 persistent;	/* "keep me signed in" */
+	long long	 exp;
+	/* Reservations given back (not cleared: the second step counts). */
+	const char	*throttle_account;
+	const char	*throttle_address;
+	long long	 throttle_window;
+};
+
+/* A pending login as the second step finds it. */
+struct lk_mfa_pending {
+	struct lk_user	 user;
+	char		 hash[LK_STORE_HASH_MAX + 1];	/* what the password proved */
+	int		 persistent;
+	long long	 exp;
+};
+
+/*
+ * The second step: the pending state id is used up, and with it either
+ * the TOTP time step (not after the last one accepted: LK_STORE_USED) or
+ * the recovery code of hash recovery, and the session starts (l, whose
+ * hash is the pending state's).
+ */
+struct lk_mfa_login {
+	const char	*id;
+	long long	 step;		/* the TOTP step, or -1 */
+	const char	*recovery;	/* a recovery code's hash, or NULL */
+	const struct lk_login *login;
+};
+
+/* A passkey (a WebAuthn credential) as stored. */
+struct lk_passkey {
+	char		 id[LK_STORE_ID_MAX + 1];	/* ours, for the API */
+	char		 credential_id[LK_STORE_CRED_ID_MAX + 1];	/* base64url */
+	long long	 user_id;
+	int		 alg;		/* COSE algorithm */
+	char		 public_key[LK_STORE_PUBKEY_MAX + 1];	/* base64url DER */
+	long long	 sign_count;
+	int		 flags;		/* authenticator data flags at registration */
+	char		 aaguid[33];	/* hex */
+	char		 name[LK_STORE_PASSKEY_NAME_MAX + 1];
+	long long	 created;
+	long long	 last_used;	/* 0: never */
+};
+
+enum lk_challenge_kind {
+	LK_CHALLENGE_REGISTER,	/* of a signed-in user adding a passkey */
+	LK_CHALLENGE_LOGIN,	/* of anyone signing in with one */
+	LK_CHALLENGE__MAX
+};
+
+/* A WebAuthn challenge the server issued, good once until exp. */
+struct lk_challenge {
+	char		 challenge[LK_STORE_CHALLENGE_MAX + 1];	/* base64url */
+	enum lk_challenge_kind kind;
+	long long	 user_id;	/* the registering user; 0 for a login */
+	char		 address[LK_STORE_ADDR_MAX];	/* who asked for it */
+	long long	 exp;
+};
+
+/*
+ * A passwordless sign-in: the challenge is used up, the passkey's sign
+ * counter moves from old_count to new_count (LK_STORE_CHANGED if it is no
+ * longer old_count: another sign-in won the race), and the session
+ * starts (login, whose hash is the user's as read with the passkey).
+ */
+struct lk_passkey_login {
+	const char	*challenge;
+	const char	*id;		/* the passkey's, ours */
+	long long	 old_count;
+	long long	 new_count;
+	const struct lk_login *login;
+};
+
 /* A token to revoke at logout (its exp bounds how long the record lives). */
 struct lk_revoke {
 	const char	*jti;
@@ -136,6 +243,12 @@ enum lk_store_rec {
 	LK_STORE_REC_TOKENS,
 	LK_STORE_REC_REVOKED,
 	LK_STORE_REC_THROTTLE,
+	LK_STORE_REC_TOTP,
+	LK_STORE_REC_RECOVERY,
+	LK_STORE_REC_PENDING,
+	LK_STORE_REC_WEBAUTHN_USER,
+	LK_STORE_REC_PASSKEY,
+	LK_STORE_REC_CHALLENGE,
 	LK_STORE_REC__MAX
 };
 
@@ -166,6 +279,32 @@ struct lk_store_record {
 			long long	 failures;
 			long long	 window_start;
 		}		 throttle;
+		struct {
+			long long	 user_id;
+			char		 secret[LK_STORE_SECRET_MAX + 1];
+			int		 enabled;
+			long long	 last_step;
+			long long	 created;
+		}		 totp;
+		struct {
+			long long	 user_id;
+			char		 hash[LK_STORE_CODE_HASH_MAX + 1];
+			long long	 created;
+		}		 recovery;
+		struct {
+			char		 id[LK_STORE_ID_MAX + 1];
+			long long	 user_id;
+			char		 hash[LK_STORE_HASH_MAX + 1];
+			int		 persistent;
+			long long	 created;
+			long long	 exp;
+		}		 pending;
+		struct {
+			long long	 user_id;
+			char		 handle[LK_STORE_HANDLE_MAX + 1];
+		}		 webauthn_user;
+		struct lk_passkey passkey;
+		struct lk_challenge challenge;
 	}			 r;
 };
 
@@ -217,7 +356,44 @@ struct lk_store_ops {
 	enum lk_store_res (*import)(struct lk_store *, int,
 		    enum lk_store_res (*)(void *,
 		    int (*)(const struct lk_store_record *, void *), void *),
-		    void *);
+		    void *);	enum lk_store_res (*throttle_give_back)(struct lk_store *,
+		    const char *const *, size_t, long long, long long);
+	enum lk_store_res (*mfa_state)(struct lk_store *, long long,
+		    struct lk_mfa_state *);
+	enum lk_store_res (*totp_setup)(struct lk_store *, long long,
+		    const char *, long long);
+	enum lk_store_res (*totp_enable)(struct lk_store *, long long,
+		    const char *, long long, const char *const *, size_t,
+		    long long);
+	enum lk_store_res (*totp_disable)(struct lk_store *, long long,
+		    long long, const char *);
+	enum lk_store_res (*recovery_replace)(struct lk_store *, long long,
+		    const char *const *, size_t, long long);
+	enum lk_store_res (*mfa_reset)(struct lk_store *, const char *);
+	enum lk_store_res (*mfa_start)(struct lk_store *,
+		    const struct lk_mfa_start *, long long);
+	enum lk_store_res (*mfa_pending)(struct lk_store *, const char *,
+		    long long, struct lk_mfa_pending *);
+	enum lk_store_res (*mfa_login)(struct lk_store *,
+		    const struct lk_mfa_login *, long long);
+	enum lk_store_res (*webauthn_handle)(struct lk_store *, long long,
+		    const char *, char *, size_t);
+	enum lk_store_res (*challenge_add)(struct lk_store *,
+		    const struct lk_challenge *, long long, long long);
+	enum lk_store_res (*passkey_add)(struct lk_store *, const char *,
+		    const struct lk_passkey *, long long, long long);
+	enum lk_store_res (*passkey_find)(struct lk_store *, const char *,
+		    struct lk_passkey *, struct lk_user *, char *, size_t);
+	enum lk_store_res (*passkey_login)(struct lk_store *,
+		    const struct lk_passkey_login *, long long);
+	enum lk_store_res (*passkey_each)(struct lk_store *, long long,
+		    int (*)(const struct lk_passkey *, void *), void *);
+	enum lk_store_res (*passkey_delete)(struct lk_store *, long long,
+		    const char *);
+	enum lk_store_res (*session_each)(struct lk_store *, long long,
+		    long long, int (*)(const struct lk_session *, void *), void *);
+	enum lk_store_res (*session_end)(struct lk_store *, long long,
+		    const char *, const char *, long long, long long *);
 };
 
 /* Every backend's handle starts with this. */
@@ -263,7 +439,7 @@ int	lk_store_is_uri(const char *where);
 void	lk_store_close(struct lk_store *);
 
 /* The schema version this build writes, in either backend. */
-#define LK_STORE_SCHEMA_VERSION	3
+#define LK_STORE_SCHEMA_VERSION	4
 
 int	lk_store_schema_version(void);
 
@@ -364,10 +540,163 @@ enum lk_store_res lk_store_logout(struct lk_store *,
 enum lk_store_res lk_store_prune(struct lk_store *, long long now);
 
 /*
+ * Give back one reservation on each of the n counters keys[i] (windows of
+ * window seconds): an attempt that turned out right, where the counter is
+ * not to be cleared (a password proved before a second factor is).
+ */
+enum lk_store_res lk_store_throttle_give_back(struct lk_store *,
+	    const char *const *keys, size_t n, long long window, long long now);
+
+/*
+ * The second factors of user_id (all zero, last_step -1, for a user with
+ * none).
+ */
+enum lk_store_res lk_store_mfa_state(struct lk_store *, long long user_id,
+	    struct lk_mfa_state *out);
+
+/*
+ * Record a new TOTP secret (sealed) for user_id, waiting for its first
+ * code: it replaces one that waits already.  LK_STORE_EXISTS (nothing
+ * written) if TOTP is on, LK_STORE_NOT_FOUND if there is no such user.
+ */
+enum lk_store_res lk_store_totp_setup(struct lk_store *, long long user_id,
+	    const char *sealed, long long now);
+
+/*
+ * Turn TOTP on with its first code, of time step step, and set the n
+ * recovery code hashes: only if the secret waiting is still sealed (LK_STORE_CHANGED
+ * otherwise: set up again, or on already).
+ */
+enum lk_store_res lk_store_totp_enable(struct lk_store *, long long user_id,
+	    const char *sealed, long long step, const char *const *hashes,
+	    size_t n, long long now);
+
+/*
+ * Turn TOTP off, its recovery codes with it, with the proof of a second
+ * factor: a time step after the last one accepted (step >= 0) or the
+ * hash of an unused recovery code (recovery).  LK_STORE_USED if the
+ * step or code was used already (nothing written), LK_STORE_NOT_FOUND if
+ * TOTP is not on.
+ */
+enum lk_store_res lk_store_totp_disable(struct lk_store *, long long user_id,
+	    long long step, const char *recovery);
+
+/*
+ * Replace the user's recovery codes by n new hashes.  LK_STORE_NOT_FOUND
+ * if TOTP is not on.
+ */
+enum lk_store_res lk_store_recovery_replace(struct lk_store *,
+	    long long user_id, const char *const *hashes, size_t n,
+	    long long now);
+
+/*
+ * Take away the second factor of the user of email (the administrator's
+ * `latchkey user mfa reset`): TOTP, recovery codes and pending logins.
+ * Passkeys stay.  LK_STORE_NOT_FOUND if there is no such user.
+ */
+enum lk_store_res lk_store_mfa_reset(struct lk_store *, const char *email);
+
+/*
+ * The first step of a login with a second factor: if the user is still
+ * enabled and still has the hash the password matched (else
+ * LK_STORE_CHANGED, nothing written), store the new hash if any, end the
+ * user's other pending logins, record this one and give back the
+ * throttle reservations.
+ */
+enum lk_store_res lk_store_mfa_start(struct lk_store *,
+	    const struct lk_mfa_start *, long long now);
+
+/*
+ * The pending login id, if it is live at now, and its user.
+ * LK_STORE_NOT_FOUND otherwise (unknown, used, expired, or the user gone).
+ */
+enum lk_store_res lk_store_mfa_pending(struct lk_store *, const char *id,
+	    long long now, struct lk_mfa_pending *out);
+
+/*
+ * The second step of the login, in one transaction: the pending state
+ * (LK_STORE_NOT_FOUND if it is no longer live), the factor (LK_STORE_USED
+ * if the step or the recovery code was used already), the checks of
+ * lk_store_login on the account (LK_STORE_CHANGED), then the session, the
+ * throttle give-back and the end of every pending login of the user.
+ * Nothing is written unless all of it is.
+ */
+enum lk_store_res lk_store_mfa_login(struct lk_store *,
+	    const struct lk_mfa_login *, long long now);
+
+/*
+ * The WebAuthn user handle of user_id, made candidate if the user has
+ * none yet; copied to out.
+ */
+enum lk_store_res lk_store_webauthn_handle(struct lk_store *,
+	    long long user_id, const char *candidate, char *out, size_t outsz);
+
+/*
+ * Record a challenge, forgetting the expired ones: LK_STORE_LIMIT
+ * (nothing written) if its address already holds limit live challenges
+ * of its kind.
+ */
+enum lk_store_res lk_store_challenge_add(struct lk_store *,
+	    const struct lk_challenge *, long long limit, long long now);
+
+/*
+ * Register a passkey of p->user_id, using up the registration challenge
+ * that user was given (LK_STORE_NOT_FOUND if it is not live), in one
+ * transaction: LK_STORE_EXISTS if the credential is registered already,
+ * LK_STORE_LIMIT if the user has max passkeys.
+ */
+enum lk_store_res lk_store_passkey_add(struct lk_store *,
+	    const char *challenge, const struct lk_passkey *p, long long max,
+	    long long now);
+
+/*
+ * The passkey of credential id credential_id (base64url), its user and
+ * the user's WebAuthn handle.
+ */
+enum lk_store_res lk_store_passkey_find(struct lk_store *,
+	    const char *credential_id, struct lk_passkey *p,
+	    struct lk_user *user, char *handle, size_t handlesz);
+
+/*
+ * A passwordless sign-in, in one transaction: the login challenge
+ * (LK_STORE_NOT_FOUND if it is not live), the counter (LK_STORE_CHANGED),
+ * the checks of lk_store_login (LK_STORE_CHANGED), the session and the
+ * passkey's last use.
+ */
+enum lk_store_res lk_store_passkey_login(struct lk_store *,
+	    const struct lk_passkey_login *, long long now);
+
+/* Call fn for each passkey of user_id, oldest first, while it returns 0. */
+enum lk_store_res lk_store_passkey_each(struct lk_store *, long long user_id,
+	    int (*fn)(const struct lk_passkey *, void *), void *arg);
+
+/* Delete the passkey id of user_id; LK_STORE_NOT_FOUND if none. */
+enum lk_store_res lk_store_passkey_delete(struct lk_store *,
+	    long long user_id, const char *id);
+
+/*
+ * Call fn for each live session of user_id (not revoked, tokens not all
+ * expired at now), the latest refreshed first, while it returns 0.
+ */
+enum lk_store_res lk_store_session_each(struct lk_store *, long long user_id,
+	    long long now, int (*fn)(const struct lk_session *, void *),
+	    void *arg);
+
+/*
+ * End sessions of user_id, their tokens with them: the session id (and
+ * LK_STORE_NOT_FOUND if it is not a live one of the user's at now), or
+ * with id NULL every one but keep (may be NULL).  *n (may be NULL) gets how many
+ * ended.
+ */
+enum lk_store_res lk_store_session_end(struct lk_store *, long long user_id,
+	    const char *id, const char *keep, long long now, long long *n);
+
+/*
  * Call fn for every record of the store, users first, then deleted-user
- * marks, sessions, refresh tokens, revocations and throttle counters (so
- * that each record comes after those it refers to), all from one
- * snapshot.  Stops early (and returns LK_STORE_OK) when fn returns
+ * marks, sessions, refresh tokens, revocations, throttle counters, TOTP
+ * secrets, recovery codes, pending logins, WebAuthn user handles,
+ * passkeys and challenges (so that each record comes after those it
+ * refers to), all from one snapshot.  Stops early (and returns LK_STORE_OK) when fn returns
  * non-zero.  LK_STORE_ERROR also when a value does not fit its struct
  * or could not be handed on whole (SQLite text holding a NUL byte).
  */

@@ -175,6 +175,62 @@ static const struct migration {
 	"  one        boolean PRIMARY KEY DEFAULT true CHECK (one),"
 	"  version    integer NOT NULL"
 	");" },
+	/*
+	 * Second factors and passkeys, as SQLite's migration 4: a TOTP
+	 * secret sealed under mfa_key_file and bound to its user, recovery
+	 * codes and pending logins kept as hashes, challenges used once.
+	 */
+	{ 4,
+	"CREATE TABLE mfa_totp ("
+	"  user_id    bigint PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+	"  secret     text NOT NULL,"
+	"  enabled    integer NOT NULL DEFAULT 0 CHECK (enabled IN (0, 1)),"
+	"  last_step  bigint NOT NULL DEFAULT -1,"
+	"  created    bigint NOT NULL"
+	");"
+	"CREATE TABLE mfa_recovery ("
+	"  user_id    bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  hash       text NOT NULL,"
+	"  created    bigint NOT NULL,"
+	"  PRIMARY KEY (user_id, hash)"
+	");"
+	"CREATE TABLE mfa_pending ("
+	"  id         text PRIMARY KEY,"
+	"  user_id    bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  hash       text NOT NULL,"
+	"  persistent integer NOT NULL DEFAULT 0 CHECK (persistent IN (0, 1)),"
+	"  created    bigint NOT NULL,"
+	"  exp        bigint NOT NULL"
+	");"
+	"CREATE INDEX mfa_pending_user ON mfa_pending(user_id);"
+	"CREATE INDEX mfa_pending_exp ON mfa_pending(exp);"
+	"CREATE TABLE webauthn_users ("
+	"  user_id    bigint PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+	"  handle     text NOT NULL UNIQUE"
+	");"
+	"CREATE TABLE webauthn_credentials ("
+	"  id         text PRIMARY KEY,"
+	"  credential_id text NOT NULL UNIQUE,"
+	"  user_id    bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  alg        integer NOT NULL,"
+	"  public_key text NOT NULL,"
+	"  sign_count bigint NOT NULL,"
+	"  flags      integer NOT NULL,"
+	"  aaguid     text NOT NULL,"
+	"  name       text NOT NULL,"
+	"  created    bigint NOT NULL,"
+	"  last_used  bigint NOT NULL DEFAULT 0"
+	");"
+	"CREATE INDEX webauthn_credentials_user ON webauthn_credentials(user_id);"
+	"CREATE TABLE webauthn_challenges ("
+	"  challenge  text PRIMARY KEY,"
+	"  kind       text NOT NULL CHECK (kind IN ('register', 'login')),"
+	"  user_id    bigint REFERENCES users(id) ON DELETE CASCADE,"
+	"  address    text NOT NULL DEFAULT '',"
+	"  exp        bigint NOT NULL"
+	");"
+	"CREATE INDEX webauthn_challenges_exp ON webauthn_challenges(exp);"
+	"CREATE INDEX webauthn_challenges_address ON webauthn_challenges(address);" },
 };
 
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))
@@ -212,6 +268,35 @@ enum stmt {
 	ST_PRUNE_REVOKED,
 	ST_PRUNE_SESSIONS,
 	ST_PRUNE_THROTTLE,
+	ST_PRUNE_PENDING,
+	ST_PRUNE_CHALLENGES,
+	ST_MFA_STATE,
+	ST_TOTP_ENABLED,
+	ST_TOTP_PUT,
+	ST_TOTP_ENABLE,
+	ST_TOTP_USE_STEP,
+	ST_TOTP_DELETE,
+	ST_RECOVERY_CLEAR,
+	ST_RECOVERY_ADD,
+	ST_RECOVERY_USE,
+	ST_PENDING_CLEAR_USER,
+	ST_PENDING_ADD,
+	ST_PENDING_FIND,
+	ST_PENDING_USE,
+	ST_HANDLE_ADD,
+	ST_HANDLE_GET,
+	ST_CHALLENGE_COUNT,
+	ST_CHALLENGE_ADD,
+	ST_CHALLENGE_USE,
+	ST_PASSKEY_COUNT,
+	ST_PASSKEY_ADD,
+	ST_PASSKEY_FIND,
+	ST_PASSKEY_COUNTER,
+	ST_PASSKEY_EACH,
+	ST_PASSKEY_DELETE,
+	ST_SESSION_EACH,
+	ST_SESSION_END_ONE,
+	ST_SESSION_END_OTHERS,
 	/* Copying: one export and one import per kind of record, in order. */
 	ST_EXPORT,
 	ST_IMPORT = ST_EXPORT + LK_STORE_REC__MAX,
@@ -225,6 +310,9 @@ enum stmt {
 #define SESSION_COLUMNS	"se.id, se.user_id, se.created, se.refreshed, " \
 			"se.refreshes, se.revoked, se.persistent, " \
 			"se.user_agent, se.address"
+#define PASSKEY_COLUMNS	"c.id, c.credential_id, c.user_id, c.alg, " \
+			"c.public_key, c.sign_count, c.flags, c.aaguid, " \
+			"c.name, c.created, c.last_used"
 /* The user and what is known of a token, in one read. */
 #define CHECK_SQL(col)	"SELECT " USER_COLUMNS ", (EXISTS (SELECT 1 FROM " \
 			"revoked_tokens WHERE jti = $2))::integer, " \
@@ -321,6 +409,87 @@ static const char *const stmts[ST__MAX] = {
 	/* No window lasts more than a day (throttle_window's limit). */
 	[ST_PRUNE_THROTTLE] = "DELETE FROM throttle "
 	    "WHERE window_start < $1::bigint - 86400",
+	[ST_PRUNE_PENDING] = "DELETE FROM mfa_pending WHERE exp <= $1::bigint",
+	[ST_PRUNE_CHALLENGES] = "DELETE FROM webauthn_challenges "
+	    "WHERE exp <= $1::bigint",
+	[ST_MFA_STATE] = "SELECT coalesce(t.enabled, -1), "
+	    "coalesce(t.secret, ''), coalesce(t.last_step, -1), "
+	    "(SELECT count(*) FROM mfa_recovery WHERE user_id = $1::bigint), "
+	    "(SELECT count(*) FROM webauthn_credentials "
+	    "WHERE user_id = $1::bigint) "
+	    "FROM (SELECT 1) AS one LEFT JOIN mfa_totp t "
+	    "ON t.user_id = $1::bigint",
+	/* Locked: a disabling and a login cannot both use one step. */
+	[ST_TOTP_ENABLED] = "SELECT enabled FROM mfa_totp "
+	    "WHERE user_id = $1::bigint FOR UPDATE",
+	/* A secret waiting for its first code is replaced; one in use is not. */
+	[ST_TOTP_PUT] = "INSERT INTO mfa_totp AS t (user_id, secret, enabled, "
+	    "last_step, created) VALUES ($1::bigint, $2::text, 0, -1, "
+	    "$3::bigint) ON CONFLICT (user_id) DO UPDATE SET "
+	    "secret = excluded.secret, last_step = -1, created = excluded.created "
+	    "WHERE t.enabled = 0",
+	[ST_TOTP_ENABLE] = "UPDATE mfa_totp SET enabled = 1, "
+	    "last_step = $3::bigint WHERE user_id = $1::bigint AND enabled = 0 "
+	    "AND secret = $2::text",
+	[ST_TOTP_USE_STEP] = "UPDATE mfa_totp SET last_step = $2::bigint "
+	    "WHERE user_id = $1::bigint AND enabled = 1 AND last_step < $2::bigint",
+	[ST_TOTP_DELETE] = "DELETE FROM mfa_totp WHERE user_id = $1::bigint",
+	[ST_RECOVERY_CLEAR] = "DELETE FROM mfa_recovery "
+	    "WHERE user_id = $1::bigint",
+	[ST_RECOVERY_ADD] = "INSERT INTO mfa_recovery (user_id, hash, created) "
+	    "VALUES ($1::bigint, $2::text, $3::bigint)",
+	[ST_RECOVERY_USE] = "DELETE FROM mfa_recovery "
+	    "WHERE user_id = $1::bigint AND hash = $2::text",
+	[ST_PENDING_CLEAR_USER] = "DELETE FROM mfa_pending "
+	    "WHERE user_id = $1::bigint",
+	[ST_PENDING_ADD] = "INSERT INTO mfa_pending (id, user_id, hash, "
+	    "persistent, created, exp) VALUES ($1::text, $2::bigint, $3::text, "
+	    "$4::integer, $5::bigint, $6::bigint)",
+	[ST_PENDING_FIND] = "SELECT " USER_COLUMNS ", p.hash, p.persistent, "
+	    "p.exp FROM mfa_pending p JOIN users u ON u.id = p.user_id "
+	    "WHERE p.id = $1::text AND p.exp > $2::bigint",
+	[ST_PENDING_USE] = "DELETE FROM mfa_pending WHERE id = $1::text "
+	    "AND user_id = $2::bigint AND hash = $3::text AND exp > $4::bigint",
+	[ST_HANDLE_ADD] = "INSERT INTO webauthn_users (user_id, handle) "
+	    "VALUES ($1::bigint, $2::text) ON CONFLICT (user_id) DO NOTHING",
+	[ST_HANDLE_GET] = "SELECT handle FROM webauthn_users "
+	    "WHERE user_id = $1::bigint",
+	[ST_CHALLENGE_COUNT] = "SELECT count(*) FROM webauthn_challenges "
+	    "WHERE address = $1::text AND kind = $2::text",
+	[ST_CHALLENGE_ADD] = "INSERT INTO webauthn_challenges (challenge, kind, "
+	    "user_id, address, exp) VALUES ($1::text, $2::text, "
+	    "nullif($3::bigint, 0), $4::text, $5::bigint)",
+	[ST_CHALLENGE_USE] = "DELETE FROM webauthn_challenges "
+	    "WHERE challenge = $1::text AND kind = $2::text "
+	    "AND coalesce(user_id, 0) = $3::bigint AND exp > $4::bigint",
+	[ST_PASSKEY_COUNT] = "SELECT count(*) FROM webauthn_credentials "
+	    "WHERE user_id = $1::bigint",
+	[ST_PASSKEY_ADD] = "INSERT INTO webauthn_credentials (id, credential_id, "
+	    "user_id, alg, public_key, sign_count, flags, aaguid, name, created, "
+	    "last_used) VALUES ($1::text, $2::text, $3::bigint, $4::integer, "
+	    "$5::text, $6::bigint, $7::integer, $8::text, $9::text, $10::bigint, "
+	    "0)",
+	[ST_PASSKEY_FIND] = "SELECT " PASSKEY_COLUMNS ", " USER_COLUMNS ", "
+	    "coalesce(h.handle, '') FROM webauthn_credentials c "
+	    "JOIN users u ON u.id = c.user_id "
+	    "LEFT JOIN webauthn_users h ON h.user_id = c.user_id "
+	    "WHERE c.credential_id = $1::text",
+	[ST_PASSKEY_COUNTER] = "UPDATE webauthn_credentials SET "
+	    "sign_count = $3::bigint, last_used = $4::bigint "
+	    "WHERE id = $1::text AND sign_count = $2::bigint",
+	[ST_PASSKEY_EACH] = "SELECT " PASSKEY_COLUMNS " FROM webauthn_credentials "
+	    "c WHERE c.user_id = $1::bigint ORDER BY c.created, c.id COLLATE \"C\"",
+	[ST_PASSKEY_DELETE] = "DELETE FROM webauthn_credentials "
+	    "WHERE user_id = $1::bigint AND id = $2::text",
+	[ST_SESSION_EACH] = "SELECT " SESSION_COLUMNS " FROM sessions se "
+	    "WHERE se.user_id = $1::bigint AND se.revoked = 0 "
+	    "AND se.exp > $2::bigint "
+	    "ORDER BY se.refreshed DESC, se.created DESC, se.id COLLATE \"C\"",
+	[ST_SESSION_END_ONE] = "UPDATE sessions SET revoked = 1 "
+	    "WHERE user_id = $1::bigint AND id = $2::text AND revoked = 0 "
+	    "AND exp > $3::bigint",
+	[ST_SESSION_END_OTHERS] = "UPDATE sessions SET revoked = 1 "
+	    "WHERE user_id = $1::bigint AND id <> $2::text AND revoked = 0",
 	/* The columns and order of store_sqlite.c's export_sql, import_sql. */
 	[ST_EXPORT + LK_STORE_REC_USER] = "SELECT id, email, name, hash, "
 	    "disabled, created, updated, tokens_valid_after FROM users "
@@ -338,6 +507,19 @@ static const char *const stmts[ST__MAX] = {
 	    "FROM revoked_tokens ORDER BY jti COLLATE \"C\"",
 	[ST_EXPORT + LK_STORE_REC_THROTTLE] = "SELECT key, failures, "
 	    "window_start FROM throttle ORDER BY key COLLATE \"C\"",
+	[ST_EXPORT + LK_STORE_REC_TOTP] = "SELECT user_id, secret, enabled, "
+	    "last_step, created FROM mfa_totp ORDER BY user_id",
+	[ST_EXPORT + LK_STORE_REC_RECOVERY] = "SELECT user_id, hash, created "
+	    "FROM mfa_recovery ORDER BY user_id, hash COLLATE \"C\"",
+	[ST_EXPORT + LK_STORE_REC_PENDING] = "SELECT id, user_id, hash, "
+	    "persistent, created, exp FROM mfa_pending ORDER BY id COLLATE \"C\"",
+	[ST_EXPORT + LK_STORE_REC_WEBAUTHN_USER] = "SELECT user_id, handle "
+	    "FROM webauthn_users ORDER BY user_id",
+	[ST_EXPORT + LK_STORE_REC_PASSKEY] = "SELECT " PASSKEY_COLUMNS " "
+	    "FROM webauthn_credentials c ORDER BY c.id COLLATE \"C\"",
+	[ST_EXPORT + LK_STORE_REC_CHALLENGE] = "SELECT challenge, kind, "
+	    "coalesce(user_id, 0), address, exp FROM webauthn_challenges "
+	    "ORDER BY challenge COLLATE \"C\"",
 	[ST_IMPORT + LK_STORE_REC_USER] = "INSERT INTO users (id, email, name, "
 	    "hash, disabled, created, updated, tokens_valid_after) VALUES "
 	    "($1::bigint, $2::text, $3::text, $4::text, $5::integer, $6::bigint, "
@@ -358,12 +540,31 @@ static const char *const stmts[ST__MAX] = {
 	    "(jti, exp) VALUES ($1::text, $2::bigint)",
 	[ST_IMPORT + LK_STORE_REC_THROTTLE] = "INSERT INTO throttle (key, "
 	    "failures, window_start) VALUES ($1::text, $2::bigint, $3::bigint)",
+	[ST_IMPORT + LK_STORE_REC_TOTP] = "INSERT INTO mfa_totp (user_id, "
+	    "secret, enabled, last_step, created) VALUES ($1::bigint, $2::text, "
+	    "$3::integer, $4::bigint, $5::bigint)",
+	[ST_IMPORT + LK_STORE_REC_RECOVERY] = "INSERT INTO mfa_recovery (user_id, "
+	    "hash, created) VALUES ($1::bigint, $2::text, $3::bigint)",
+	[ST_IMPORT + LK_STORE_REC_PENDING] = "INSERT INTO mfa_pending (id, "
+	    "user_id, hash, persistent, created, exp) VALUES ($1::text, "
+	    "$2::bigint, $3::text, $4::integer, $5::bigint, $6::bigint)",
+	[ST_IMPORT + LK_STORE_REC_WEBAUTHN_USER] = "INSERT INTO webauthn_users "
+	    "(user_id, handle) VALUES ($1::bigint, $2::text)",
+	[ST_IMPORT + LK_STORE_REC_PASSKEY] = "INSERT INTO webauthn_credentials "
+	    "(id, credential_id, user_id, alg, public_key, sign_count, flags, "
+	    "aaguid, name, created, last_used) VALUES ($1::text, $2::text, "
+	    "$3::bigint, $4::integer, $5::text, $6::bigint, $7::integer, "
+	    "$8::text, $9::text, $10::bigint, $11::bigint)",
+	[ST_IMPORT + LK_STORE_REC_CHALLENGE] = "INSERT INTO webauthn_challenges "
+	    "(challenge, kind, user_id, address, exp) VALUES ($1::text, "
+	    "$2::text, nullif($3::bigint, 0), $4::text, $5::bigint)",
 	[ST_ANY_RECORD] = "SELECT (EXISTS (SELECT 1 FROM users) "
 	    "OR EXISTS (SELECT 1 FROM deleted_users) "
 	    "OR EXISTS (SELECT 1 FROM sessions) "
 	    "OR EXISTS (SELECT 1 FROM refresh_tokens) "
 	    "OR EXISTS (SELECT 1 FROM revoked_tokens) "
-	    "OR EXISTS (SELECT 1 FROM throttle))::integer",
+	    "OR EXISTS (SELECT 1 FROM throttle) "
+	    "OR EXISTS (SELECT 1 FROM webauthn_challenges))::integer",
 	/* Ids given by the copy: new users are numbered after them. */
 	[ST_USER_ID_NEXT] = "SELECT setval(pg_get_serial_sequence('users', "
 	    "'id'), coalesce(max(id), 0) + 1, false) FROM users",
@@ -371,8 +572,12 @@ static const char *const stmts[ST__MAX] = {
 
 /* Copying locks the tables against writers, and starts from empty ones. */
 #define LOCK_ALL_SQL	"LOCK TABLE users, deleted_users, sessions, " \
-	"refresh_tokens, revoked_tokens, throttle IN EXCLUSIVE MODE"
+	"refresh_tokens, revoked_tokens, throttle, mfa_totp, mfa_recovery, " \
+	"mfa_pending, webauthn_users, webauthn_credentials, " \
+	"webauthn_challenges IN EXCLUSIVE MODE"
+/* Second factors, passkeys and handles go with their users. */
 #define CLEAR_SQL	"DELETE FROM throttle; DELETE FROM revoked_tokens; " \
+	"DELETE FROM webauthn_challenges; " \
 	"DELETE FROM deleted_users; DELETE FROM users"
 
 /* The connection's defaults, before the URI (which may override them). */
@@ -385,7 +590,7 @@ static const char *const default_values[] = {
 
 #define NDEFAULTS	(sizeof(default_keys) / sizeof(default_keys[0]))
 #define PASSWORD_MAX	1024
-#define PARAMS_MAX	10
+#define PARAMS_MAX	12
 /* Tries of one transaction that fails on a deadlock or serialization. */
 #define TX_TRIES	5
 /* Refresh chains followed at most this far to the live pair. */
@@ -969,17 +1174,20 @@ pg_user_delete(struct lk_store *s, const char *email, long long now)
  * on, 1 to stop (the rest is read and dropped), -1 for a failure.
  */
 static enum lk_store_res
-stream(struct pg_store *ps, enum stmt w, const char *what,
-    int (*fn)(const PGresult *, int, void *), void *arg)
+stream(struct pg_store *ps, enum stmt w, const struct params *p,
+    const char *what, int (*fn)(const PGresult *, int, void *), void *arg)
 {
 	PGresult	*res;
 	char		 name[16];
 	int		 i, stop = 0, bad = 0;
 
+	if (p != NULL && p->n > PARAMS_MAX)
+		return LK_STORE_ERROR;
 	if (prepare(ps, w, what) == -1)
 		return LK_STORE_ERROR;
 	stmt_name(w, name, sizeof(name));
-	if (!PQsendQueryPrepared(ps->conn, name, 0, NULL, NULL, NULL, 0)) {
+	if (!PQsendQueryPrepared(ps->conn, name, p != NULL ? p->n : 0,
+	    p != NULL ? p->v : NULL, NULL, NULL, 0)) {
 		failed(ps, NULL, what, NULL);
 		return LK_STORE_ERROR;
 	}
@@ -1038,7 +1246,7 @@ pg_user_each(struct lk_store *s, int (*fn)(const struct lk_user *, void *),
 	if (connected(ps) == -1)
 		return LK_STORE_ERROR;
 	rollback(ps);
-	return stream(ps, ST_EACH, "list", each_row, &e);
+	return stream(ps, ST_EACH, NULL, "list", each_row, &e);
 }
 
 static enum lk_store_res
@@ -1129,14 +1337,14 @@ static enum lk_store_res
 prune(struct pg_store *ps, long long now)
 {
 	static const enum stmt	 w[] = { ST_PRUNE_REVOKED, ST_PRUNE_SESSIONS,
-	    ST_PRUNE_THROTTLE };
+	    ST_PRUNE_THROTTLE, ST_PRUNE_PENDING, ST_PRUNE_CHALLENGES };
 	struct params		 p;
 	size_t			 i;
 
 	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
 		memset(&p, 0, sizeof(p));
 		p_int(&p, now);
-		if (w[i] != ST_PRUNE_THROTTLE)
+		if (w[i] == ST_PRUNE_REVOKED || w[i] == ST_PRUNE_SESSIONS)
 			p_int(&p, ps->base.leeway);
 		if (run(ps, w[i], &p, "prune", 0) != LK_STORE_OK)
 			return LK_STORE_ERROR;
@@ -1188,6 +1396,37 @@ tokens_add(struct pg_store *ps, const char *family,
 }
 
 /*
+ * Check that user_id is enabled and still has hash (its row locked until
+ * the end, so no change slips in between), and store new_hash if any,
+ * inside the caller's transaction.  LK_STORE_CHANGED if not.
+ */
+static enum lk_store_res
+same_user(struct pg_store *ps, long long user_id, const char *hash,
+    const char *new_hash, long long now)
+{
+	struct params	 p = { .n = 0 };
+	PGresult	*res;
+	int		 same;
+
+	p_int(&p, user_id);
+	if ((res = exec_st(ps, ST_USER_LOCK, &p, "login")) == NULL)
+		return LK_STORE_ERROR;
+	same = PQntuples(res) == 1 && !PQgetisnull(res, 0, 0) &&
+	    strcmp(PQgetvalue(res, 0, 0), hash) == 0 &&
+	    col_ll(res, 0, 1) == 0;
+	PQclear(res);
+	if (!same)
+		return LK_STORE_CHANGED;
+	if (new_hash == NULL)
+		return LK_STORE_OK;
+	memset(&p, 0, sizeof(p));
+	p_int(&p, user_id);
+	p_text(&p, new_hash);
+	p_int(&p, now);
+	return run(ps, ST_SET_HASH_BY_ID, &p, "set hash", 0);
+}
+
+/*
  * The checks and writes of a login, inside the caller's transaction:
  * the user still has the hash the password matched and is enabled (the
  * row locked until the end, so no change slips in between), then the new
@@ -1199,28 +1438,11 @@ start_session(struct pg_store *ps, const struct lk_login *l, long long now,
 {
 	const struct lk_store_tokens *t = l->tokens;
 	struct params		 p = { .n = 0 };
-	PGresult		*res;
 	enum lk_store_res	 r;
-	int			 same;
 
-	p_int(&p, l->user_id);
-	if ((res = exec_st(ps, ST_USER_LOCK, &p, "login")) == NULL)
-		return LK_STORE_ERROR;
-	same = PQntuples(res) == 1 && !PQgetisnull(res, 0, 0) &&
-	    strcmp(PQgetvalue(res, 0, 0), l->hash) == 0 &&
-	    col_ll(res, 0, 1) == 0;
-	PQclear(res);
-	if (!same)
-		return LK_STORE_CHANGED;
-	if (l->new_hash != NULL) {
-		memset(&p, 0, sizeof(p));
-		p_int(&p, l->user_id);
-		p_text(&p, l->new_hash);
-		p_int(&p, now);
-		if ((r = run(ps, ST_SET_HASH_BY_ID, &p, "set hash", 0)) !=
-		    LK_STORE_OK)
-			return r;
-	}
+	if ((r = same_user(ps, l->user_id, l->hash, l->new_hash, now)) !=
+	    LK_STORE_OK)
+		return r;
 	if (new_password) {
 		memset(&p, 0, sizeof(p));
 		p_int(&p, l->user_id);
@@ -1519,6 +1741,826 @@ pg_refresh(struct lk_store *s, const struct lk_refresh *q, long long now,
 	return r;
 }
 
+/*
+ * Run w with p for one integer: the first column of its one row.
+ * LK_STORE_NOT_FOUND if there is no row.
+ */
+static enum lk_store_res
+one_int(struct pg_store *ps, enum stmt w, const struct params *p,
+    long long *out, const char *what)
+{
+	PGresult		*res;
+	enum lk_store_res	 r = LK_STORE_NOT_FOUND;
+
+	*out = 0;
+	if ((res = exec_st(ps, w, p, what)) == NULL)
+		return LK_STORE_ERROR;
+	if (PQntuples(res) > 0) {
+		*out = col_ll(res, 0, 0);
+		r = LK_STORE_OK;
+	}
+	PQclear(res);
+	return r;
+}
+
+/* Run w with one integer parameter v for its effect. */
+static enum lk_store_res
+run_id(struct pg_store *ps, enum stmt w, long long v, const char *what,
+    int counting)
+{
+	struct params	p = { .n = 0 };
+
+	p_int(&p, v);
+	return run(ps, w, &p, what, counting);
+}
+
+/* Give back one reservation of key (inside the caller's transaction). */
+static enum lk_store_res
+give_back(struct pg_store *ps, const char *key, long long window,
+    long long now)
+{
+	struct params	p = { .n = 0 };
+
+	p_text(&p, key);
+	p_int(&p, now);
+	p_int(&p, window);
+	return run(ps, ST_THROTTLE_GIVE_BACK, &p, "throttle", 0);
+}
+
+static enum lk_store_res
+give_back_once(struct pg_store *ps, const char *const *keys, size_t n,
+    long long window, long long now)
+{
+	enum lk_store_res	r = LK_STORE_OK;
+	size_t			i;
+
+	if (begin(ps) != LK_STORE_OK)
+		return LK_STORE_ERROR;
+	for (i = 0; i < n && r == LK_STORE_OK; i++)
+		r = give_back(ps, keys[i], window, now);
+	return finish(ps, r);
+}
+
+static enum lk_store_res
+pg_throttle_give_back(struct lk_store *s, const char *const *keys, size_t n,
+    long long window, long long now)
+{
+	struct pg_store		*ps = PG(s);
+	enum lk_store_res	 r;
+
+	for (ps->attempt = 1;; ps->attempt++)
+		if (!again(ps, (r = give_back_once(ps, keys, n, window, now)) ==
+		    LK_STORE_ERROR))
+			break;
+	return r;
+}
+
+static enum lk_store_res
+pg_mfa_state(struct lk_store *s, long long user_id, struct lk_mfa_state *out)
+{
+	struct params	 p = { .n = 0 };
+	PGresult	*res;
+	long long	 enabled;
+
+	p_int(&p, user_id);
+	if ((res = read_st(PG(s), ST_MFA_STATE, &p, "second factors")) == NULL)
+		return LK_STORE_ERROR;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return LK_STORE_ERROR;
+	}
+	enabled = col_ll(res, 0, 0);
+	out->totp = enabled == 1;
+	out->totp_pending = enabled == 0;
+	col_text(res, 0, 1, out->secret, sizeof(out->secret));
+	out->last_step = col_ll(res, 0, 2);
+	out->recovery_left = col_ll(res, 0, 3);
+	out->passkeys = col_ll(res, 0, 4);
+	PQclear(res);
+	return LK_STORE_OK;
+}
+
+static enum lk_store_res
+totp_setup_once(struct pg_store *ps, long long user_id, const char *sealed,
+    long long now)
+{
+	struct params		p = { .n = 0 };
+	PGresult		*res;
+	enum lk_store_res	r;
+	int			gone;
+
+	if (begin(ps) != LK_STORE_OK)
+		return LK_STORE_ERROR;
+	p_int(&p, user_id);
+	p_text(&p, sealed);
+	p_int(&p, now);
+	/* foreign_key_violation: no such user. */
+	if ((res = exec_quiet(ps, ST_TOTP_PUT, &p, "set up TOTP", "23503",
+	    &gone)) == NULL)
+		return finish(ps, gone ? LK_STORE_NOT_FOUND : LK_STORE_ERROR);
+	/* The upsert leaves a secret in use alone. */
+	r = strcmp(PQcmdTuples(res), "0") == 0 ? LK_STORE_EXISTS : LK_STORE_OK;
+	PQclear(res);
+	return finish(ps, r);
+}
+
+static enum lk_store_res
+pg_totp_setup(struct lk_store *s, long long user_id, const char *sealed,
+    long long now)
+{
+	struct pg_store		*ps = PG(s);
+	enum lk_store_res	 r;
+
+	for (ps->attempt = 1;; ps->attempt++)
+		if (!again(ps, (r = totp_setup_once(ps, user_id, sealed, now)) ==
+		    LK_STORE_ERROR))
+			break;
+	return r;
+}
+
+/* Replace the user's recovery codes (inside the caller's transaction). */
+static enum lk_store_res
+recovery_set(struct pg_store *ps, long long user_id,
+    const char *const *hashes, size_t n, long long now)
+{
+	struct params		p;
+	enum lk_store_res	r;
+	size_t			i;
+
+	if ((r = run_id(ps, ST_RECOVERY_CLEAR, user_id, "recovery codes", 0)) !=
+	    LK_STORE_OK)
+		return r;
+	for (i = 0; i < n && r == LK_STORE_OK; i++) {
+		memset(&p, 0, sizeof(p));
+		p_int(&p, user_id);
+		p_text(&p, hashes[i]);
+		p_int(&p, now);
+		r = run(ps, ST_RECOVERY_ADD, &p, "recovery codes", 0);
+	}
+	return r;
+}
+
+static enum lk_store_res
+totp_enable_once(struct pg_store *ps, long long user_id, const char *sealed,
+    long long step, const char *const *hashes, size_t n, long long now)
+{
+	struct params		p = { .n = 0 };
+	enum lk_store_res	r;
+
+	if (begin(ps) != LK_STORE_OK)
+		return LK_STORE_ERROR;
+	p_int(&p, user_id);
+	p_text(&p, sealed);
+	p_int(&p, step);
+	r = run(ps, ST_TOTP_ENABLE, &p, "enable TOTP", 1);
+	if (r == LK_STORE_NOT_FOUND)
+		r = LK_STORE_CHANGED;
+	if (r == LK_STORE_OK)
+		r = recovery_set(ps, user_id, hashes, n, now);
+	return finish(ps, r);
+}
+
+static enum lk_store_res
+pg_totp_enable(struct lk_store *s, long long user_id, const char *sealed,
+    long long step, const char *const *hashes, size_t n, long long now)
+{
+	struct pg_store		*ps = PG(s);
+	enum lk_store_res	 r;
+
+	for (ps->attempt = 1;; ps->attempt++)
+		if (!again(ps, (r = totp_enable_once(ps, user_id, sealed, step,
+		    hashes, n, now)) == LK_STORE_ERROR))
+			break;
+	return r;
+}
+
+/*
+ * Use up a second factor of user_id (inside the caller's transaction),
+ * its TOTP row locked first so that two uses queue on it: a time step
+ * after the last, recorded, or a recovery code, deleted.  LK_STORE_USED
+ * if it was used already, LK_STORE_NOT_FOUND if TOTP is off.
+ */
+static enum lk_store_res
+factor_use(struct pg_store *ps, long long user_id, long long step,
+    const char *recovery)
+{
+	struct params		p = { .n = 0 };
+	enum lk_store_res	r;
+	long long		enabled;
+
+	p_int(&p, user_id);
+	if ((r = one_int(ps, ST_TOTP_ENABLED, &p, &enabled,
+	    "second factors")) != LK_STORE_OK)
+		return r;
+	if (enabled != 1)
+		return LK_STORE_NOT_FOUND;
+	if (recovery != NULL) {
+		p_text(&p, recovery);
+		r = run(ps, ST_RECOVERY_USE, &p, "recovery code", 1);
+	} else {
+		p_int(&p, step);
+		r = run(ps, ST_TOTP_USE_STEP, &p, "TOTP step", 1);
+	}
+	return r == LK_STORE_NOT_FOUND ? LK_STORE_USED : r;
+}
+
+static enum lk_store_res
+totp_disable_once(struct pg_store *ps, long long user_id, long long step,
+    const char *recovery)
+{
+	enum lk_store_res	r;
+
+	if (begin(ps) != LK_STORE_OK)
+		return LK_STORE_ERROR;
+	r = factor_use(ps, user_id, step, recovery);
+	if (r == LK_STORE_OK)
+		r = run_id(ps, ST_TOTP_DELETE, user_id, "disable TOTP", 0);
+	if (r == LK_STORE_OK)
+		r = run_id(ps, ST_RECOVERY_CLEAR, user_id, "disable TOTP", 0);
+	return finish(ps, r);
+}
+
+static enum lk_store_res
+pg_totp_disable(struct lk_store *s, long long user_id, long long step,
+    const char *recovery)
+{
+	struct pg_store		*ps = PG(s);
+	enum lk_store_res	 r;
+
+	for (ps->attempt = 1;; ps->attempt++)
+		if (!again(ps, (r = totp_disable_once(ps, user_id, step,
+		    recovery)) == LK_STORE_ERROR))
+			break;
+	return r;
+}
+
+static enum lk_store_res
+recovery_replace_once(struct pg_store *ps, long long user_id,
+    const char *const *hashes, size_t n, long long now)
+{
+	struct params		p = { .n = 0 };
+	enum lk_store_res	r;
+	long long		enabled;
+
+	if (begin(ps) != LK_STORE_OK)
+		return LK_STORE_ERROR;
+	p_int(&p, user_id);
+	r = one_int(ps, ST_TOTP_ENABLED, &p, &enabled, "recovery codes");
+	if (r == LK_STORE_OK && enabled != 1)
+		r = LK_STORE_NOT_FOUND;
+	if (r == LK_STORE_OK)
+		r = recovery_set(ps, user_id, hashes, n, now);
+	return finish(ps, r);
+}
+
+static enum lk_store_res
+pg_recovery_replace(struct lk_store *s, long long user_id,
+    const char *const *hashes, size_t n, long long now)
+{
+	struct pg_store		*ps = PG(s);
+	enum lk_store_res	 r;
+
+	for (ps->attempt = 1;; ps->attempt++)
+		if (!again(ps, (r = recovery_replace_once(ps, user_id, hashes, n,
+		    now)) == LK_STORE_ERROR))
+			break;
+	return r;
+}
+
+static enum lk_store_res
+mfa_reset_once(struct pg_store *ps, const char *email)
+{
+	static const enum stmt	 w[] = { ST_TOTP_DELETE, ST_RECOVERY_CLEAR,
+	    ST_PENDING_CLEAR_USER };
+	struct params		 p = { .n = 0 };
+	PGresult		*res;
+	enum lk_store_res	 r = LK_STORE_OK;
+	long long		 id;
+	size_t			 i;
+
+	if (begin(ps) != LK_STORE_OK)
+		return LK_STORE_ERROR;
+	p_text(&p, email);
+	if ((res = exec_st(ps, ST_USER_FIND, &p, "reset")) == NULL)
+		return finish(ps, LK_STORE_ERROR);
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return finish(ps, LK_STORE_NOT_FOUND);
+	}
+	id = col_ll(res, 0, 0);
+	PQclear(res);
+	for (i = 0; i < sizeof(w) / sizeof(w[0]) && r == LK_STORE_OK; i++)
+		r = run_id(ps, w[i], id, "reset", 0);
+	return finish(ps, r);
+}
+
+static enum lk_store_res
+pg_mfa_reset(struct lk_store *s, const char *email)
+{
+	struct pg_store		*ps = PG(s);
+	enum lk_store_res	 r;
+
+	for (ps->attempt = 1;; ps->attempt++)
+		if (!again(ps, (r = mfa_reset_once(ps, email)) ==
+		    LK_STORE_ERROR))
+			break;
+	return r;
+}
+
+static enum lk_store_res
+mfa_start_once(struct pg_store *ps, const struct lk_mfa_start *m,
+    long long now)
+{
+	struct params		p = { .n = 0 };
+	enum lk_store_res	r;
+
+	if (begin(ps) != LK_STORE_OK)
+		return LK_STORE_ERROR;
+	r = same_user(ps, m->user_id, m->hash, m->new_hash, now);
+	if (r == LK_STORE_OK)
+		r = run_id(ps, ST_PENDING_CLEAR_USER, m->user_id,
+		    "pending logins", 0);
+	if (r == LK_STORE_OK) {
+		p_text(&p, m->id);
+		p_int(&p, m->user_id);
+		p_text(&p, m->new_hash != NULL ? m->new_hash : m->hash);
+		p_int(&p, m->persistent != 0);
+		p_int(&p, now);
+		p_int(&p, m->exp);
+		r = run(ps, ST_PENDING_ADD, &p, "pending login", 0);
+	}
+	if (r == LK_STORE_OK && m->throttle_account != NULL)
+		r = give_back(ps, m->throttle_account, m->throttle_window, now);
+	if (r == LK_STORE_OK && m->throttle_address != NULL)
+		r = give_back(ps, m->throttle_address, m->throttle_window, now);
+	if (r == LK_STORE_OK)
+		r = prune_if_due(ps, now);
+	return finish(ps, r);
+}
+
+static enum lk_store_res
+pg_mfa_start(struct lk_store *s, const struct lk_mfa_start *m, long long now)
+{
+	struct pg_store		*ps = PG(s);
+	enum lk_store_res	 r;
+
+	for (ps->attempt = 1;; ps->attempt++)
+		if (!again(ps, (r = mfa_start_once(ps, m, now)) ==
+		    LK_STORE_ERROR))
+			break;
+	return r;
+}
+
+static enum lk_store_res
+pg_mfa_pending(struct lk_store *s, const char *id, long long now,
+    struct lk_mfa_pending *out)
+{
+	struct params		 p = { .n = 0 };
+	PGresult		*res;
+	enum lk_store_res	 r = LK_STORE_NOT_FOUND;
+
+	p_text(&p, id);
+	p_int(&p, now);
+	if ((res = read_st(PG(s), ST_PENDING_FIND, &p, "pending login")) ==
+	    NULL)
+		return LK_STORE_ERROR;
+	if (PQntuples(res) > 0) {
+		row_to_user(res, 0, 0, &out->user);
+		col_text(res, 0, 8, out->hash, sizeof(out->hash));
+		out->persistent = col_ll(res, 0, 9) != 0;
+		out->exp = col_ll(res, 0, 10);
+		r = LK_STORE_OK;
+	}
+	PQclear(res);
+	return r;
+}
+
+/*
+ * Lock the user's row first, in every operation that ends with a session
+ * and touches the user's pending logins, so that they all take their
+ * locks in one order (a first step locks it before it ends the others'
+ * pending logins) and never wait on each other in a circle.
+ */
+static enum lk_store_res
+lock_user(struct pg_store *ps, long long user_id)
+{
+	struct params	 p = { .n = 0 };
+	PGresult	*res;
+
+	p_int(&p, user_id);
+	if ((res = exec_st(ps, ST_USER_LOCK, &p, "lock user")) == NULL)
+		return LK_STORE_ERROR;
+	PQclear(res);
+	return LK_STORE_OK;
+}
+
+static enum lk_store_res
+mfa_login_once(struct pg_store *ps, const struct lk_mfa_login *m,
+    long long now)
+{
+	const struct lk_login	*l = m->login;
+	struct params		 p = { .n = 0 };
+	enum lk_store_res	 r;
+
+	if (begin(ps) != LK_STORE_OK)
+		return LK_STORE_ERROR;
+	if (lock_user(ps, l->user_id) != LK_STORE_OK)
+		return finish(ps, LK_STORE_ERROR);
+	/* Bound to the user and to the password it proved; used once. */
+	p_text(&p, m->id);
+	p_int(&p, l->user_id);
+	p_text(&p, l->hash);
+	p_int(&p, now);
+	r = run(ps, ST_PENDING_USE, &p, "pending login", 1);
+	if (r == LK_STORE_OK) {
+		r = factor_use(ps, l->user_id, m->step, m->recovery);
+		/* TOTP turned off meanwhile: the login is as good as gone. */
+		if (r == LK_STORE_NOT_FOUND)
+			r = LK_STORE_USED;
+	}
+	if (r == LK_STORE_OK)
+		r = start_session(ps, l, now, 0);
+	if (r == LK_STORE_OK)
+		r = run_id(ps, ST_PENDING_CLEAR_USER, l->user_id,
+		    "pending logins", 0);
+	return finish(ps, r);
+}
+
+static enum lk_store_res
+pg_mfa_login(struct lk_store *s, const struct lk_mfa_login *m, long long now)
+{
+	struct pg_store		*ps = PG(s);
+	enum lk_store_res	 r;
+
+	for (ps->attempt = 1;; ps->attempt++)
+		if (!again(ps, (r = mfa_login_once(ps, m, now)) ==
+		    LK_STORE_ERROR))
+			break;
+	return r;
+}
+
+static enum lk_store_res
+handle_once(struct pg_store *ps, long long user_id, const char *candidate,
+    char *out, size_t outsz)
+{
+	struct params		 p = { .n = 0 };
+	PGresult		*res;
+	enum lk_store_res	 r;
+
+	if (begin(ps) != LK_STORE_OK)
+		return LK_STORE_ERROR;
+	p_int(&p, user_id);
+	p_text(&p, candidate);
+	if ((r = run(ps, ST_HANDLE_ADD, &p, "user handle", 0)) != LK_STORE_OK)
+		return finish(ps, r);
+	p.n = 1;
+	if ((res = exec_st(ps, ST_HANDLE_GET, &p, "user handle")) == NULL)
+		return finish(ps, LK_STORE_ERROR);
+	if (PQntuples(res) == 1)
+		col_text(res, 0, 0, out, outsz);
+	PQclear(res);
+	return finish(ps, out[0] != '\0' ? LK_STORE_OK : LK_STORE_ERROR);
+}
+
+static enum lk_store_res
+pg_webauthn_handle(struct lk_store *s, long long user_id,
+    const char *candidate, char *out, size_t outsz)
+{
+	struct pg_store		*ps = PG(s);
+	enum lk_store_res	 r;
+
+	for (ps->attempt = 1;; ps->attempt++)
+		if (!again(ps, (r = handle_once(ps, user_id, candidate, out,
+		    outsz)) == LK_STORE_ERROR))
+			break;
+	return r;
+}
+
+static const char *const challenge_kinds[LK_CHALLENGE__MAX] = {
+	[LK_CHALLENGE_REGISTER] = "register",
+	[LK_CHALLENGE_LOGIN] = "login",
+};
+
+/* The kind a challenge's kind column names; -1 for none. */
+static int
+challenge_kind(const char *text, enum lk_challenge_kind *out)
+{
+	int	i;
+
+	for (i = 0; i < LK_CHALLENGE__MAX; i++)
+		if (strcmp(challenge_kinds[i], text) == 0) {
+			*out = (enum lk_challenge_kind)i;
+			return 0;
+		}
+	return -1;
+}
+
+/*
+ * The count of live challenges is a bound on what one address can make
+ * the table hold, not an exact quota: nodes racing may pass it by a few.
+ */
+static enum lk_store_res
+challenge_add_once(struct pg_store *ps, const struct lk_challenge *c,
+    long long limit, long long now)
+{
+	struct params		p = { .n = 0 };
+	enum lk_store_res	r;
+	long long		live;
+
+	if (begin(ps) != LK_STORE_OK)
+		return LK_STORE_ERROR;
+	if ((r = run_id(ps, ST_PRUNE_CHALLENGES, now, "challenge", 0)) !=
+	    LK_STORE_OK)
+		return finish(ps, r);
+	p_text(&p, c->address);
+	p_text(&p, challenge_kinds[c->kind]);
+	if (one_int(ps, ST_CHALLENGE_COUNT, &p, &live, "challenge") !=
+	    LK_STORE_OK)
+		return finish(ps, LK_STORE_ERROR);
+	if (live >= limit)
+		return finish(ps, LK_STORE_LIMIT);
+	memset(&p, 0, sizeof(p));
+	p_text(&p, c->challenge);
+	p_text(&p, challenge_kinds[c->kind]);
+	p_int(&p, c->user_id);
+	p_text(&p, c->address);
+	p_int(&p, c->exp);
+	return finish(ps, run(ps, ST_CHALLENGE_ADD, &p, "challenge", 0));
+}
+
+static enum lk_store_res
+pg_challenge_add(struct lk_store *s, const struct lk_challenge *c,
+    long long limit, long long now)
+{
+	struct pg_store		*ps = PG(s);
+	enum lk_store_res	 r;
+
+	for (ps->attempt = 1;; ps->attempt++)
+		if (!again(ps, (r = challenge_add_once(ps, c, limit, now)) ==
+		    LK_STORE_ERROR))
+			break;
+	return r;
+}
+
+/* Use up a live challenge (inside the caller's transaction). */
+static enum lk_store_res
+challenge_use(struct pg_store *ps, const char *challenge,
+    enum lk_challenge_kind kind, long long user_id, long long now)
+{
+	struct params	p = { .n = 0 };
+
+	p_text(&p, challenge);
+	p_text(&p, challenge_kinds[kind]);
+	p_int(&p, user_id);
+	p_int(&p, now);
+	return run(ps, ST_CHALLENGE_USE, &p, "challenge", 1);
+}
+
+static enum lk_store_res
+passkey_add_once(struct pg_store *ps, const char *challenge,
+    const struct lk_passkey *pk, long long max, long long now)
+{
+	struct params		 p = { .n = 0 };
+	PGresult		*res;
+	enum lk_store_res	 r;
+	long long		 n;
+	int			 taken;
+
+	if (begin(ps) != LK_STORE_OK)
+		return LK_STORE_ERROR;
+	if ((r = challenge_use(ps, challenge, LK_CHALLENGE_REGISTER,
+	    pk->user_id, now)) != LK_STORE_OK)
+		return finish(ps, r);
+	/* The user's row locked: two registrations count one after the other. */
+	if (lock_user(ps, pk->user_id) != LK_STORE_OK)
+		return finish(ps, LK_STORE_ERROR);
+	p_int(&p, pk->user_id);
+	if (one_int(ps, ST_PASSKEY_COUNT, &p, &n, "passkeys") != LK_STORE_OK)
+		return finish(ps, LK_STORE_ERROR);
+	if (n >= max)
+		return finish(ps, LK_STORE_LIMIT);
+	memset(&p, 0, sizeof(p));
+	p_text(&p, pk->id);
+	p_text(&p, pk->credential_id);
+	p_int(&p, pk->user_id);
+	p_int(&p, pk->alg);
+	p_text(&p, pk->public_key);
+	p_int(&p, pk->sign_count);
+	p_int(&p, pk->flags);
+	p_text(&p, pk->aaguid);
+	p_text(&p, pk->name);
+	p_int(&p, now);
+	/* unique_violation: the credential is registered already. */
+	if ((res = exec_quiet(ps, ST_PASSKEY_ADD, &p, "add passkey", "23505",
+	    &taken)) == NULL)
+		return finish(ps, taken ? LK_STORE_EXISTS : LK_STORE_ERROR);
+	PQclear(res);
+	return finish(ps, LK_STORE_OK);
+}
+
+static enum lk_store_res
+pg_passkey_add(struct lk_store *s, const char *challenge,
+    const struct lk_passkey *pk, long long max, long long now)
+{
+	struct pg_store		*ps = PG(s);
+	enum lk_store_res	 r;
+
+	for (ps->attempt = 1;; ps->attempt++)
+		if (!again(ps, (r = passkey_add_once(ps, challenge, pk, max,
+		    now)) == LK_STORE_ERROR))
+			break;
+	return r;
+}
+
+/* Columns PASSKEY_COLUMNS from col on. */
+static void
+row_to_passkey(const PGresult *res, int row, int col, struct lk_passkey *pk)
+{
+	memset(pk, 0, sizeof(*pk));
+	col_text(res, row, col, pk->id, sizeof(pk->id));
+	col_text(res, row, col + 1, pk->credential_id,
+	    sizeof(pk->credential_id));
+	pk->user_id = col_ll(res, row, col + 2);
+	pk->alg = (int)col_ll(res, row, col + 3);
+	col_text(res, row, col + 4, pk->public_key, sizeof(pk->public_key));
+	pk->sign_count = col_ll(res, row, col + 5);
+	pk->flags = (int)(col_ll(res, row, col + 6) & 0xff);
+	col_text(res, row, col + 7, pk->aaguid, sizeof(pk->aaguid));
+	col_text(res, row, col + 8, pk->name, sizeof(pk->name));
+	pk->created = col_ll(res, row, col + 9);
+	pk->last_used = col_ll(res, row, col + 10);
+}
+
+static enum lk_store_res
+pg_passkey_find(struct lk_store *s, const char *credential_id,
+    struct lk_passkey *pk, struct lk_user *user, char *handle, size_t handlesz)
+{
+	struct params		 p = { .n = 0 };
+	PGresult		*res;
+	enum lk_store_res	 r = LK_STORE_NOT_FOUND;
+
+	p_text(&p, credential_id);
+	if ((res = read_st(PG(s), ST_PASSKEY_FIND, &p, "find passkey")) ==
+	    NULL)
+		return LK_STORE_ERROR;
+	if (PQntuples(res) > 0) {
+		row_to_passkey(res, 0, 0, pk);
+		row_to_user(res, 0, 11, user);
+		col_text(res, 0, 19, handle, handlesz);
+		r = LK_STORE_OK;
+	}
+	PQclear(res);
+	return r;
+}
+
+static enum lk_store_res
+passkey_login_once(struct pg_store *ps, const struct lk_passkey_login *pl,
+    long long now)
+{
+	const struct lk_login	*l = pl->login;
+	struct params		 p = { .n = 0 };
+	enum lk_store_res	 r;
+
+	if (begin(ps) != LK_STORE_OK)
+		return LK_STORE_ERROR;
+	if (lock_user(ps, l->user_id) != LK_STORE_OK)
+		return finish(ps, LK_STORE_ERROR);
+	r = challenge_use(ps, pl->challenge, LK_CHALLENGE_LOGIN, 0, now);
+	if (r == LK_STORE_OK) {
+		p_text(&p, pl->id);
+		p_int(&p, pl->old_count);
+		p_int(&p, pl->new_count);
+		p_int(&p, now);
+		if ((r = run(ps, ST_PASSKEY_COUNTER, &p, "passkey counter",
+		    1)) == LK_STORE_NOT_FOUND)
+			r = LK_STORE_CHANGED;
+	}
+	if (r == LK_STORE_OK)
+		r = start_session(ps, l, now, 0);
+	if (r == LK_STORE_OK)
+		r = run_id(ps, ST_PENDING_CLEAR_USER, l->user_id,
+		    "pending logins", 0);
+	if (r == LK_STORE_OK)
+		r = prune_if_due(ps, now);
+	return finish(ps, r);
+}
+
+static enum lk_store_res
+pg_passkey_login(struct lk_store *s, const struct lk_passkey_login *pl,
+    long long now)
+{
+	struct pg_store		*ps = PG(s);
+	enum lk_store_res	 r;
+
+	for (ps->attempt = 1;; ps->attempt++)
+		if (!again(ps, (r = passkey_login_once(ps, pl, now)) ==
+		    LK_STORE_ERROR))
+			break;
+	return r;
+}
+
+struct each_passkey {
+	int	(*fn)(const struct lk_passkey *, void *);
+	void	*arg;
+};
+
+static int
+passkey_row(const PGresult *res, int row, void *arg)
+{
+	struct each_passkey	*e = arg;
+	struct lk_passkey	 pk;
+
+	row_to_passkey(res, row, 0, &pk);
+	return e->fn(&pk, e->arg) != 0;
+}
+
+static enum lk_store_res
+pg_passkey_each(struct lk_store *s, long long user_id,
+    int (*fn)(const struct lk_passkey *, void *), void *arg)
+{
+	struct pg_store		*ps = PG(s);
+	struct params		 p = { .n = 0 };
+	struct each_passkey	 e;
+
+	e.fn = fn;
+	e.arg = arg;
+	p_int(&p, user_id);
+	if (connected(ps) == -1)
+		return LK_STORE_ERROR;
+	rollback(ps);
+	return stream(ps, ST_PASSKEY_EACH, &p, "passkeys", passkey_row, &e);
+}
+
+static enum lk_store_res
+pg_passkey_delete(struct lk_store *s, long long user_id, const char *id)
+{
+	struct pg_store	*ps = PG(s);
+	struct params	 p = { .n = 0 };
+
+	if (connected(ps) == -1)
+		return LK_STORE_ERROR;
+	rollback(ps);
+	p_int(&p, user_id);
+	p_text(&p, id);
+	return run(ps, ST_PASSKEY_DELETE, &p, "delete passkey", 1);
+}
+
+struct each_session {
+	int	(*fn)(const struct lk_session *, void *);
+	void	*arg;
+};
+
+static int
+session_row(const PGresult *res, int row, void *arg)
+{
+	struct each_session	*e = arg;
+	struct lk_session	 se;
+
+	row_to_session(res, row, 0, &se);
+	return e->fn(&se, e->arg) != 0;
+}
+
+static enum lk_store_res
+pg_session_each(struct lk_store *s, long long user_id, long long now,
+    int (*fn)(const struct lk_session *, void *), void *arg)
+{
+	struct pg_store		*ps = PG(s);
+	struct params		 p = { .n = 0 };
+	struct each_session	 e;
+
+	e.fn = fn;
+	e.arg = arg;
+	p_int(&p, user_id);
+	p_int(&p, now);
+	if (connected(ps) == -1)
+		return LK_STORE_ERROR;
+	rollback(ps);
+	return stream(ps, ST_SESSION_EACH, &p, "sessions", session_row, &e);
+}
+
+static enum lk_store_res
+pg_session_end(struct lk_store *s, long long user_id, const char *id,
+    const char *keep, long long now, long long *n)
+{
+	struct pg_store		*ps = PG(s);
+	struct params		 p = { .n = 0 };
+	PGresult		*res;
+
+	if (connected(ps) == -1)
+		return LK_STORE_ERROR;
+	rollback(ps);
+	p_int(&p, user_id);
+	p_text(&p, id != NULL ? id : keep);
+	if (id != NULL)
+		p_int(&p, now);
+	if ((res = exec_st(ps, id != NULL ? ST_SESSION_END_ONE :
+	    ST_SESSION_END_OTHERS, &p, "end sessions")) == NULL)
+		return LK_STORE_ERROR;
+	(void)parse_ll(PQcmdTuples(res), n);
+	PQclear(res);
+	return id != NULL && *n == 0 ? LK_STORE_NOT_FOUND : LK_STORE_OK;
+}
+
 /* Copying. */
 
 /* A text column copied whole, or -1 (SQL NULL, or too long). */
@@ -1544,6 +2586,7 @@ static int
 row_to_record(const PGresult *res, int row, enum lk_store_rec kind,
     struct lk_store_record *rec)
 {
+	char		kind_text[16];
 	long long	b1, b2;
 
 	memset(rec, 0, sizeof(*rec));
@@ -1614,6 +2657,70 @@ row_to_record(const PGresult *res, int row, enum lk_store_rec kind,
 		    take_int(res, row, 1, &rec->r.throttle.failures) == -1 ||
 		    take_int(res, row, 2, &rec->r.throttle.window_start) == -1 ?
 		    -1 : 0;
+	case LK_STORE_REC_TOTP:
+		if (take_int(res, row, 0, &rec->r.totp.user_id) == -1 ||
+		    take_text(res, row, 1, rec->r.totp.secret,
+		    sizeof(rec->r.totp.secret)) == -1 ||
+		    take_int(res, row, 2, &b1) == -1 ||
+		    take_int(res, row, 3, &rec->r.totp.last_step) == -1 ||
+		    take_int(res, row, 4, &rec->r.totp.created) == -1)
+			return -1;
+		rec->r.totp.enabled = b1 != 0;
+		return 0;
+	case LK_STORE_REC_RECOVERY:
+		return take_int(res, row, 0, &rec->r.recovery.user_id) == -1 ||
+		    take_text(res, row, 1, rec->r.recovery.hash,
+		    sizeof(rec->r.recovery.hash)) == -1 ||
+		    take_int(res, row, 2, &rec->r.recovery.created) == -1 ?
+		    -1 : 0;
+	case LK_STORE_REC_PENDING:
+		if (take_text(res, row, 0, rec->r.pending.id,
+		    sizeof(rec->r.pending.id)) == -1 ||
+		    take_int(res, row, 1, &rec->r.pending.user_id) == -1 ||
+		    take_text(res, row, 2, rec->r.pending.hash,
+		    sizeof(rec->r.pending.hash)) == -1 ||
+		    take_int(res, row, 3, &b1) == -1 ||
+		    take_int(res, row, 4, &rec->r.pending.created) == -1 ||
+		    take_int(res, row, 5, &rec->r.pending.exp) == -1)
+			return -1;
+		rec->r.pending.persistent = b1 != 0;
+		return 0;
+	case LK_STORE_REC_WEBAUTHN_USER:
+		return take_int(res, row, 0, &rec->r.webauthn_user.user_id) ==
+		    -1 || take_text(res, row, 1, rec->r.webauthn_user.handle,
+		    sizeof(rec->r.webauthn_user.handle)) == -1 ? -1 : 0;
+	case LK_STORE_REC_PASSKEY:
+		if (take_text(res, row, 0, rec->r.passkey.id,
+		    sizeof(rec->r.passkey.id)) == -1 ||
+		    take_text(res, row, 1, rec->r.passkey.credential_id,
+		    sizeof(rec->r.passkey.credential_id)) == -1 ||
+		    take_int(res, row, 2, &rec->r.passkey.user_id) == -1 ||
+		    take_int(res, row, 3, &b1) == -1 ||
+		    take_text(res, row, 4, rec->r.passkey.public_key,
+		    sizeof(rec->r.passkey.public_key)) == -1 ||
+		    take_int(res, row, 5, &rec->r.passkey.sign_count) == -1 ||
+		    take_int(res, row, 6, &b2) == -1 ||
+		    take_text(res, row, 7, rec->r.passkey.aaguid,
+		    sizeof(rec->r.passkey.aaguid)) == -1 ||
+		    take_text(res, row, 8, rec->r.passkey.name,
+		    sizeof(rec->r.passkey.name)) == -1 ||
+		    take_int(res, row, 9, &rec->r.passkey.created) == -1 ||
+		    take_int(res, row, 10, &rec->r.passkey.last_used) == -1 ||
+		    b1 < INT_MIN || b1 > INT_MAX || b2 < 0 || b2 > 255)
+			return -1;
+		rec->r.passkey.alg = (int)b1;
+		rec->r.passkey.flags = (int)b2;
+		return 0;
+	case LK_STORE_REC_CHALLENGE:
+		return take_text(res, row, 0, rec->r.challenge.challenge,
+		    sizeof(rec->r.challenge.challenge)) == -1 ||
+		    take_text(res, row, 1, kind_text, sizeof(kind_text)) == -1 ||
+		    take_int(res, row, 2, &rec->r.challenge.user_id) == -1 ||
+		    take_text(res, row, 3, rec->r.challenge.address,
+		    sizeof(rec->r.challenge.address)) == -1 ||
+		    take_int(res, row, 4, &rec->r.challenge.exp) == -1 ||
+		    challenge_kind(kind_text, &rec->r.challenge.kind) == -1 ?
+		    -1 : 0;
 	case LK_STORE_REC__MAX:
 		break;
 	}
@@ -1666,7 +2773,7 @@ pg_export(struct lk_store *s, int (*fn)(const struct lk_store_record *,
 	for (kind = 0; kind < LK_STORE_REC__MAX && r == LK_STORE_OK &&
 	    !x->stopped; kind++) {
 		x->kind = (enum lk_store_rec)kind;
-		r = stream(ps, (enum stmt)(ST_EXPORT + kind), "export",
+		r = stream(ps, (enum stmt)(ST_EXPORT + kind), NULL, "export",
 		    export_row, x);
 	}
 	rollback(ps);
@@ -1687,6 +2794,7 @@ pg_put(const struct lk_store_record *rec, void *arg)
 	const struct lk_user	*u = &rec->r.user;
 	const struct lk_session	*se = &rec->r.session.s;
 	const struct lk_store_tokens *t = &rec->r.tokens.t;
+	const struct lk_passkey	*pk = &rec->r.passkey;
 	struct params		 p;
 	char			 what[64];
 
@@ -1738,6 +2846,54 @@ pg_put(const struct lk_store_record *rec, void *arg)
 		p_text(&p, rec->r.throttle.key);
 		p_int(&p, rec->r.throttle.failures);
 		p_int(&p, rec->r.throttle.window_start);
+		break;
+	case LK_STORE_REC_TOTP:
+		p_int(&p, rec->r.totp.user_id);
+		p_text(&p, rec->r.totp.secret);
+		p_int(&p, rec->r.totp.enabled != 0);
+		p_int(&p, rec->r.totp.last_step);
+		p_int(&p, rec->r.totp.created);
+		break;
+	case LK_STORE_REC_RECOVERY:
+		p_int(&p, rec->r.recovery.user_id);
+		p_text(&p, rec->r.recovery.hash);
+		p_int(&p, rec->r.recovery.created);
+		break;
+	case LK_STORE_REC_PENDING:
+		p_text(&p, rec->r.pending.id);
+		p_int(&p, rec->r.pending.user_id);
+		p_text(&p, rec->r.pending.hash);
+		p_int(&p, rec->r.pending.persistent != 0);
+		p_int(&p, rec->r.pending.created);
+		p_int(&p, rec->r.pending.exp);
+		break;
+	case LK_STORE_REC_WEBAUTHN_USER:
+		p_int(&p, rec->r.webauthn_user.user_id);
+		p_text(&p, rec->r.webauthn_user.handle);
+		break;
+	case LK_STORE_REC_PASSKEY:
+		p_text(&p, pk->id);
+		p_text(&p, pk->credential_id);
+		p_int(&p, pk->user_id);
+		p_int(&p, pk->alg);
+		p_text(&p, pk->public_key);
+		p_int(&p, pk->sign_count);
+		p_int(&p, pk->flags);
+		p_text(&p, pk->aaguid);
+		p_text(&p, pk->name);
+		p_int(&p, pk->created);
+		p_int(&p, pk->last_used);
+		break;
+	case LK_STORE_REC_CHALLENGE:
+		if (rec->r.challenge.kind >= LK_CHALLENGE__MAX) {
+			im->failed = 1;
+			return -1;
+		}
+		p_text(&p, rec->r.challenge.challenge);
+		p_text(&p, challenge_kinds[rec->r.challenge.kind]);
+		p_int(&p, rec->r.challenge.user_id);
+		p_text(&p, rec->r.challenge.address);
+		p_int(&p, rec->r.challenge.exp);
 		break;
 	case LK_STORE_REC__MAX:
 		im->failed = 1;
@@ -1807,6 +2963,25 @@ static const struct lk_store_ops pg_ops = {
 	pg_prune,
 	pg_export,
 	pg_import,
+	pg_throttle_give_back,
+	pg_mfa_state,
+	pg_totp_setup,
+	pg_totp_enable,
+	pg_totp_disable,
+	pg_recovery_replace,
+	pg_mfa_reset,
+	pg_mfa_start,
+	pg_mfa_pending,
+	pg_mfa_login,
+	pg_webauthn_handle,
+	pg_challenge_add,
+	pg_passkey_add,
+	pg_passkey_find,
+	pg_passkey_login,
+	pg_passkey_each,
+	pg_passkey_delete,
+	pg_session_each,
+	pg_session_end,
 };
 
 /* Opening. */

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,6 +113,61 @@ static const char *const migrations[] = {
 	"  email   TEXT PRIMARY KEY COLLATE NOCASE,"
 	"  deleted INTEGER NOT NULL"
 	");",
+	/*
+	 * 4: second factors and passkeys.  A TOTP secret is sealed under
+	 * mfa_key_file and bound to its user; recovery codes and pending
+	 * logins are kept as hashes; challenges are used once.
+	 */
+	"CREATE TABLE mfa_totp ("
+	"  user_id   INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+	"  secret    TEXT NOT NULL,"
+	"  enabled   INTEGER NOT NULL DEFAULT 0 CHECK (enabled IN (0, 1)),"
+	"  last_step INTEGER NOT NULL DEFAULT -1,"
+	"  created   INTEGER NOT NULL"
+	");"
+	"CREATE TABLE mfa_recovery ("
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  hash    TEXT NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  PRIMARY KEY (user_id, hash)"
+	");"
+	"CREATE TABLE mfa_pending ("
+	"  id         TEXT PRIMARY KEY,"
+	"  user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  hash       TEXT NOT NULL,"
+	"  persistent INTEGER NOT NULL DEFAULT 0 CHECK (persistent IN (0, 1)),"
+	"  created    INTEGER NOT NULL,"
+	"  exp        INTEGER NOT NULL"
+	");"
+	"CREATE INDEX mfa_pending_user ON mfa_pending(user_id);"
+	"CREATE INDEX mfa_pending_exp ON mfa_pending(exp);"
+	"CREATE TABLE webauthn_users ("
+	"  user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+	"  handle  TEXT NOT NULL UNIQUE"
+	");"
+	"CREATE TABLE webauthn_credentials ("
+	"  id            TEXT PRIMARY KEY,"
+	"  credential_id TEXT NOT NULL UNIQUE,"
+	"  user_id       INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  alg           INTEGER NOT NULL,"
+	"  public_key    TEXT NOT NULL,"
+	"  sign_count    INTEGER NOT NULL,"
+	"  flags         INTEGER NOT NULL,"
+	"  aaguid        TEXT NOT NULL,"
+	"  name          TEXT NOT NULL,"
+	"  created       INTEGER NOT NULL,"
+	"  last_used     INTEGER NOT NULL DEFAULT 0"
+	");"
+	"CREATE INDEX webauthn_credentials_user ON webauthn_credentials(user_id);"
+	"CREATE TABLE webauthn_challenges ("
+	"  challenge TEXT PRIMARY KEY,"
+	"  kind      TEXT NOT NULL CHECK (kind IN ('register', 'login')),"
+	"  user_id   INTEGER REFERENCES users(id) ON DELETE CASCADE,"
+	"  address   TEXT NOT NULL DEFAULT '',"
+	"  exp       INTEGER NOT NULL"
+	");"
+	"CREATE INDEX webauthn_challenges_exp ON webauthn_challenges(exp);"
+	"CREATE INDEX webauthn_challenges_address ON webauthn_challenges(address);",
 };
 
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -153,6 +209,36 @@ enum stmt {
 	ST_PRUNE_REVOKED,
 	ST_PRUNE_SESSIONS,
 	ST_PRUNE_THROTTLE,
+	ST_PRUNE_PENDING,
+	ST_PRUNE_CHALLENGES,
+	ST_MFA_STATE,
+	ST_TOTP_ENABLED,
+	ST_TOTP_PUT,
+	ST_TOTP_ENABLE,
+	ST_TOTP_USE_STEP,
+	ST_TOTP_DELETE,
+	ST_TOTP_DELETE_AFTER,
+	ST_RECOVERY_CLEAR,
+	ST_RECOVERY_ADD,
+	ST_RECOVERY_USE,
+	ST_PENDING_CLEAR_USER,
+	ST_PENDING_ADD,
+	ST_PENDING_FIND,
+	ST_PENDING_USE,
+	ST_HANDLE_ADD,
+	ST_HANDLE_GET,
+	ST_CHALLENGE_COUNT,
+	ST_CHALLENGE_ADD,
+	ST_CHALLENGE_USE,
+	ST_PASSKEY_COUNT,
+	ST_PASSKEY_ADD,
+	ST_PASSKEY_FIND,
+	ST_PASSKEY_COUNTER,
+	ST_PASSKEY_EACH,
+	ST_PASSKEY_DELETE,
+	ST_SESSION_EACH,
+	ST_SESSION_END_ONE,
+	ST_SESSION_END_OTHERS,
 	ST_BEGIN,
 	ST_COMMIT,
 	ST_ROLLBACK,
@@ -164,6 +250,9 @@ enum stmt {
 #define SESSION_COLUMNS	"se.id, se.user_id, se.created, se.refreshed, " \
 			"se.refreshes, se.revoked, se.persistent, " \
 			"se.user_agent, se.address"
+#define PASSKEY_COLUMNS	"c.id, c.credential_id, c.user_id, c.alg, " \
+			"c.public_key, c.sign_count, c.flags, c.aaguid, " \
+			"c.name, c.created, c.last_used"
 /* The user and what is known of a token, in one read. */
 #define CHECK_SQL(col)	"SELECT " USER_COLUMNS ", EXISTS (SELECT 1 FROM " \
 			"revoked_tokens WHERE jti = ?2), " SESSION_COLUMNS \
@@ -241,6 +330,73 @@ static const char *const stmts[ST__MAX] = {
 	/* No window lasts more than a day (throttle_window's limit). */
 	[ST_PRUNE_THROTTLE] = "DELETE FROM throttle WHERE window_start < "
 	    "?1 - 86400",
+	[ST_PRUNE_PENDING] = "DELETE FROM mfa_pending WHERE exp <= ?1",
+	[ST_PRUNE_CHALLENGES] = "DELETE FROM webauthn_challenges "
+	    "WHERE exp <= ?1",
+	[ST_MFA_STATE] = "SELECT coalesce(t.enabled, -1), "
+	    "coalesce(t.secret, ''), coalesce(t.last_step, -1), "
+	    "(SELECT count(*) FROM mfa_recovery WHERE user_id = ?1), "
+	    "(SELECT count(*) FROM webauthn_credentials WHERE user_id = ?1) "
+	    "FROM (SELECT 1) AS one LEFT JOIN mfa_totp t ON t.user_id = ?1",
+	[ST_TOTP_ENABLED] = "SELECT enabled FROM mfa_totp WHERE user_id = ?1",
+	/* A secret waiting for its first code is replaced; one in use is not. */
+	[ST_TOTP_PUT] = "INSERT INTO mfa_totp (user_id, secret, enabled, "
+	    "last_step, created) VALUES (?1, ?2, 0, -1, ?3) "
+	    "ON CONFLICT (user_id) DO UPDATE SET secret = ?2, last_step = -1, "
+	    "created = ?3 WHERE enabled = 0",
+	[ST_TOTP_ENABLE] = "UPDATE mfa_totp SET enabled = 1, last_step = ?3 "
+	    "WHERE user_id = ?1 AND enabled = 0 AND secret = ?2",
+	[ST_TOTP_USE_STEP] = "UPDATE mfa_totp SET last_step = ?2 "
+	    "WHERE user_id = ?1 AND enabled = 1 AND last_step < ?2",
+	[ST_TOTP_DELETE] = "DELETE FROM mfa_totp WHERE user_id = ?1",
+	[ST_TOTP_DELETE_AFTER] = "DELETE FROM mfa_totp WHERE user_id = ?1 "
+	    "AND enabled = 1 AND last_step < ?2",
+	[ST_RECOVERY_CLEAR] = "DELETE FROM mfa_recovery WHERE user_id = ?1",
+	[ST_RECOVERY_ADD] = "INSERT INTO mfa_recovery (user_id, hash, created) "
+	    "VALUES (?1, ?2, ?3)",
+	[ST_RECOVERY_USE] = "DELETE FROM mfa_recovery "
+	    "WHERE user_id = ?1 AND hash = ?2",
+	[ST_PENDING_CLEAR_USER] = "DELETE FROM mfa_pending WHERE user_id = ?1",
+	[ST_PENDING_ADD] = "INSERT INTO mfa_pending (id, user_id, hash, "
+	    "persistent, created, exp) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[ST_PENDING_FIND] = "SELECT " USER_COLUMNS ", p.hash, p.persistent, "
+	    "p.exp FROM mfa_pending p JOIN users u ON u.id = p.user_id "
+	    "WHERE p.id = ?1 AND p.exp > ?2",
+	[ST_PENDING_USE] = "DELETE FROM mfa_pending "
+	    "WHERE id = ?1 AND user_id = ?2 AND hash = ?3 AND exp > ?4",
+	[ST_HANDLE_ADD] = "INSERT INTO webauthn_users (user_id, handle) "
+	    "VALUES (?1, ?2) ON CONFLICT (user_id) DO NOTHING",
+	[ST_HANDLE_GET] = "SELECT handle FROM webauthn_users WHERE user_id = ?1",
+	[ST_CHALLENGE_COUNT] = "SELECT count(*) FROM webauthn_challenges "
+	    "WHERE address = ?1 AND kind = ?2",
+	[ST_CHALLENGE_ADD] = "INSERT INTO webauthn_challenges (challenge, kind, "
+	    "user_id, address, exp) VALUES (?1, ?2, NULLIF(?3, 0), ?4, ?5)",
+	[ST_CHALLENGE_USE] = "DELETE FROM webauthn_challenges "
+	    "WHERE challenge = ?1 AND kind = ?2 AND coalesce(user_id, 0) = ?3 "
+	    "AND exp > ?4",
+	[ST_PASSKEY_COUNT] = "SELECT count(*) FROM webauthn_credentials "
+	    "WHERE user_id = ?1",
+	[ST_PASSKEY_ADD] = "INSERT INTO webauthn_credentials (id, credential_id, "
+	    "user_id, alg, public_key, sign_count, flags, aaguid, name, created, "
+	    "last_used) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0)",
+	[ST_PASSKEY_FIND] = "SELECT " PASSKEY_COLUMNS ", " USER_COLUMNS ", "
+	    "coalesce(h.handle, '') FROM webauthn_credentials c "
+	    "JOIN users u ON u.id = c.user_id "
+	    "LEFT JOIN webauthn_users h ON h.user_id = c.user_id "
+	    "WHERE c.credential_id = ?1",
+	[ST_PASSKEY_COUNTER] = "UPDATE webauthn_credentials SET sign_count = ?3, "
+	    "last_used = ?4 WHERE id = ?1 AND sign_count = ?2",
+	[ST_PASSKEY_EACH] = "SELECT " PASSKEY_COLUMNS " FROM webauthn_credentials "
+	    "c WHERE c.user_id = ?1 ORDER BY c.created, c.id",
+	[ST_PASSKEY_DELETE] = "DELETE FROM webauthn_credentials "
+	    "WHERE user_id = ?1 AND id = ?2",
+	[ST_SESSION_EACH] = "SELECT " SESSION_COLUMNS " FROM sessions se "
+	    "WHERE se.user_id = ?1 AND se.revoked = 0 AND se.exp > ?2 "
+	    "ORDER BY se.refreshed DESC, se.created DESC, se.id",
+	[ST_SESSION_END_ONE] = "UPDATE sessions SET revoked = 1 "
+	    "WHERE user_id = ?1 AND id = ?2 AND revoked = 0 AND exp > ?3",
+	[ST_SESSION_END_OTHERS] = "UPDATE sessions SET revoked = 1 "
+	    "WHERE user_id = ?1 AND id <> ?2 AND revoked = 0",
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
@@ -734,12 +890,12 @@ static enum lk_store_res
 prune(struct lk_store *s, long long now)
 {
 	static const enum stmt	 w[] = { ST_PRUNE_REVOKED, ST_PRUNE_SESSIONS,
-	    ST_PRUNE_THROTTLE };
+	    ST_PRUNE_THROTTLE, ST_PRUNE_PENDING, ST_PRUNE_CHALLENGES };
 	size_t			 i;
 
 	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
 		if (bind_int(s, w[i], 1, now) == -1 ||
-		    (w[i] != ST_PRUNE_THROTTLE &&
+		    ((w[i] == ST_PRUNE_REVOKED || w[i] == ST_PRUNE_SESSIONS) &&
 		    bind_int(s, w[i], 2, s->leeway) == -1))
 			return fail(s, w[i], "prune");
 		if (run(s, w[i], "prune") != LK_STORE_OK)
@@ -783,21 +939,18 @@ tokens_add(struct lk_store *s, const char *family,
 }
 
 /*
- * The checks and writes of a login, inside the caller's transaction:
- * the user still has the hash the password matched and is enabled, then
- * the new hash, the throttle give-back, and the new session.
+ * Check that user_id is enabled and still has hash, and store new_hash
+ * if any (inside the caller's transaction).  LK_STORE_CHANGED if not.
  */
 static enum lk_store_res
-start_session(struct lk_store *s, const struct lk_login *l, long long now,
-    int new_password)
+same_user(struct lk_store *s, long long user_id, const char *hash,
+    const char *new_hash, long long now)
 {
 	sqlite3_stmt		*st = ST(s, ST_USER_BY_ID);
-	const struct lk_store_tokens *t = l->tokens;
-	const unsigned char	*hash;
-	enum lk_store_res	 r;
+	const unsigned char	*h;
 	int			 rc, same;
 
-	if (bind_int(s, ST_USER_BY_ID, 1, l->user_id) == -1)
+	if (bind_int(s, ST_USER_BY_ID, 1, user_id) == -1)
 		return fail(s, ST_USER_BY_ID, "login");
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE) {
@@ -806,20 +959,36 @@ start_session(struct lk_store *s, const struct lk_login *l, long long now,
 	}
 	if (rc != SQLITE_ROW)
 		return fail(s, ST_USER_BY_ID, "login");
-	hash = sqlite3_column_text(st, 0);
-	same = hash != NULL && strcmp((const char *)hash, l->hash) == 0 &&
+	h = sqlite3_column_text(st, 0);
+	same = h != NULL && strcmp((const char *)h, hash) == 0 &&
 	    sqlite3_column_int(st, 1) == 0;
 	done(s, ST_USER_BY_ID);
 	if (!same)
 		return LK_STORE_CHANGED;
-	if (l->new_hash != NULL) {
-		if (bind_int(s, ST_SET_HASH_BY_ID, 1, l->user_id) == -1 ||
-		    bind_text(s, ST_SET_HASH_BY_ID, 2, l->new_hash) == -1 ||
-		    bind_int(s, ST_SET_HASH_BY_ID, 3, now) == -1)
-			return fail(s, ST_SET_HASH_BY_ID, "set hash");
-		if ((r = run(s, ST_SET_HASH_BY_ID, "set hash")) != LK_STORE_OK)
-			return r;
-	}
+	if (new_hash == NULL)
+		return LK_STORE_OK;
+	if (bind_int(s, ST_SET_HASH_BY_ID, 1, user_id) == -1 ||
+	    bind_text(s, ST_SET_HASH_BY_ID, 2, new_hash) == -1 ||
+	    bind_int(s, ST_SET_HASH_BY_ID, 3, now) == -1)
+		return fail(s, ST_SET_HASH_BY_ID, "set hash");
+	return run(s, ST_SET_HASH_BY_ID, "set hash");
+}
+
+/*
+ * The checks and writes of a login, inside the caller's transaction:
+ * the user still has the hash the password matched and is enabled, then
+ * the new hash, the throttle give-back, and the new session.
+ */
+static enum lk_store_res
+start_session(struct lk_store *s, const struct lk_login *l, long long now,
+    int new_password)
+{
+	const struct lk_store_tokens *t = l->tokens;
+	enum lk_store_res	 r;
+
+	if ((r = same_user(s, l->user_id, l->hash, l->new_hash, now)) !=
+	    LK_STORE_OK)
+		return r;
 	if (new_password) {
 		if (bind_int(s, ST_INVALIDATE_BY_ID, 1, l->user_id) == -1 ||
 		    bind_int(s, ST_INVALIDATE_BY_ID, 2, now) == -1)
@@ -1075,6 +1244,597 @@ error:
 }
 
 /*
+ * Step w, bound by the caller, for one integer: the first column of its
+ * one row.  LK_STORE_NOT_FOUND if there is no row.
+ */
+static enum lk_store_res
+one_int(struct lk_store *s, enum stmt w, long long *out, const char *what)
+{
+	int	rc;
+
+	*out = 0;
+	rc = sqlite3_step(ST(s, w));
+	if (rc == SQLITE_DONE) {
+		done(s, w);
+		return LK_STORE_NOT_FOUND;
+	}
+	if (rc != SQLITE_ROW)
+		return fail(s, w, what);
+	*out = sqlite3_column_int64(ST(s, w), 0);
+	done(s, w);
+	return LK_STORE_OK;
+}
+
+/* Give back one reservation of key (inside the caller's transaction). */
+static enum lk_store_res
+give_back(struct lk_store *s, const char *key, long long window,
+    long long now)
+{
+	if (bind_text(s, ST_THROTTLE_GIVE_BACK, 1, key) == -1 ||
+	    bind_int(s, ST_THROTTLE_GIVE_BACK, 2, now) == -1 ||
+	    bind_int(s, ST_THROTTLE_GIVE_BACK, 3, window) == -1)
+		return fail(s, ST_THROTTLE_GIVE_BACK, "throttle");
+	return run(s, ST_THROTTLE_GIVE_BACK, "throttle");
+}
+
+static enum lk_store_res
+sqlite_throttle_give_back(struct lk_store *s, const char *const *keys,
+    size_t n, long long window, long long now)
+{
+	enum lk_store_res	r = LK_STORE_OK;
+	size_t			i;
+
+	if (begin(s) != LK_STORE_OK)
+		return LK_STORE_ERROR;
+	for (i = 0; i < n && r == LK_STORE_OK; i++)
+		r = give_back(s, keys[i], window, now);
+	return finish(s, r);
+}
+
+static enum lk_store_res
+sqlite_mfa_state(struct lk_store *s, long long user_id,
+    struct lk_mfa_state *out)
+{
+	sqlite3_stmt	*st = ST(s, ST_MFA_STATE);
+	long long	 enabled;
+
+	if (bind_int(s, ST_MFA_STATE, 1, user_id) == -1 ||
+	    sqlite3_step(st) != SQLITE_ROW)
+		return fail(s, ST_MFA_STATE, "second factors");
+	enabled = sqlite3_column_int64(st, 0);
+	out->totp = enabled == 1;
+	out->totp_pending = enabled == 0;
+	copy_col(st, 1, out->secret, sizeof(out->secret));
+	out->last_step = sqlite3_column_int64(st, 2);
+	out->recovery_left = sqlite3_column_int64(st, 3);
+	out->passkeys = sqlite3_column_int64(st, 4);
+	done(s, ST_MFA_STATE);
+	return LK_STORE_OK;
+}
+
+static enum lk_store_res
+sqlite_totp_setup(struct lk_store *s, long long user_id, const char *sealed,
+    long long now)
+{
+	int	rc;
+
+	if (begin(s) != LK_STORE_OK)
+		return LK_STORE_ERROR;
+	if (bind_int(s, ST_TOTP_PUT, 1, user_id) == -1 ||
+	    bind_text(s, ST_TOTP_PUT, 2, sealed) == -1 ||
+	    bind_int(s, ST_TOTP_PUT, 3, now) == -1)
+		return finish(s, fail(s, ST_TOTP_PUT, "set up TOTP"));
+	rc = sqlite3_step(ST(s, ST_TOTP_PUT));
+	if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
+		done(s, ST_TOTP_PUT);
+		return finish(s, LK_STORE_NOT_FOUND);
+	}
+	if (rc != SQLITE_DONE)
+		return finish(s, fail(s, ST_TOTP_PUT, "set up TOTP"));
+	done(s, ST_TOTP_PUT);
+	/* The upsert leaves a secret in use alone. */
+	return finish(s, sqlite3_changes(DB(s)) > 0 ? LK_STORE_OK :
+	    LK_STORE_EXISTS);
+}
+
+/* Replace the user's recovery codes (inside the caller's transaction). */
+static enum lk_store_res
+recovery_set(struct lk_store *s, long long user_id, const char *const *hashes,
+    size_t n, long long now)
+{
+	enum lk_store_res	r;
+	size_t			i;
+
+	if (bind_int(s, ST_RECOVERY_CLEAR, 1, user_id) == -1)
+		return fail(s, ST_RECOVERY_CLEAR, "recovery codes");
+	if ((r = run(s, ST_RECOVERY_CLEAR, "recovery codes")) != LK_STORE_OK)
+		return r;
+	for (i = 0; i < n; i++) {
+		if (bind_int(s, ST_RECOVERY_ADD, 1, user_id) == -1 ||
+		    bind_text(s, ST_RECOVERY_ADD, 2, hashes[i]) == -1 ||
+		    bind_int(s, ST_RECOVERY_ADD, 3, now) == -1)
+			return fail(s, ST_RECOVERY_ADD, "recovery codes");
+		if ((r = run(s, ST_RECOVERY_ADD, "recovery codes")) !=
+		    LK_STORE_OK)
+			return r;
+	}
+	return LK_STORE_OK;
+}
+
+static enum lk_store_res
+sqlite_totp_enable(struct lk_store *s, long long user_id, const char *sealed,
+    long long step, const char *const *hashes, size_t n, long long now)
+{
+	enum lk_store_res	r;
+
+	if (begin(s) != LK_STORE_OK)
+		return LK_STORE_ERROR;
+	if (bind_int(s, ST_TOTP_ENABLE, 1, user_id) == -1 ||
+	    bind_text(s, ST_TOTP_ENABLE, 2, sealed) == -1 ||
+	    bind_int(s, ST_TOTP_ENABLE, 3, step) == -1)
+		return finish(s, fail(s, ST_TOTP_ENABLE, "enable TOTP"));
+	r = run_changes(s, ST_TOTP_ENABLE, "enable TOTP");
+	if (r == LK_STORE_NOT_FOUND)
+		r = LK_STORE_CHANGED;
+	if (r == LK_STORE_OK)
+		r = recovery_set(s, user_id, hashes, n, now);
+	return finish(s, r);
+}
+
+/*
+ * Use up a second factor of user_id (inside the caller's transaction): a
+ * time step after the last, recorded, or a recovery code, deleted.
+ * LK_STORE_USED if it was used already, LK_STORE_NOT_FOUND if TOTP is off.
+ */
+static enum lk_store_res
+factor_use(struct lk_store *s, long long user_id, long long step,
+    const char *recovery)
+{
+	enum lk_store_res	r;
+	long long		enabled;
+
+	if (recovery != NULL) {
+		if (bind_int(s, ST_RECOVERY_USE, 1, user_id) == -1 ||
+		    bind_text(s, ST_RECOVERY_USE, 2, recovery) == -1)
+			return fail(s, ST_RECOVERY_USE, "recovery code");
+		r = run_changes(s, ST_RECOVERY_USE, "recovery code");
+	} else {
+		if (bind_int(s, ST_TOTP_USE_STEP, 1, user_id) == -1 ||
+		    bind_int(s, ST_TOTP_USE_STEP, 2, step) == -1)
+			return fail(s, ST_TOTP_USE_STEP, "TOTP step");
+		r = run_changes(s, ST_TOTP_USE_STEP, "TOTP step");
+	}
+	if (r != LK_STORE_NOT_FOUND)
+		return r;
+	/* Nothing changed: a second factor used already, or none at all. */
+	if (bind_int(s, ST_TOTP_ENABLED, 1, user_id) == -1)
+		return fail(s, ST_TOTP_ENABLED, "second factors");
+	if ((r = one_int(s, ST_TOTP_ENABLED, &enabled, "second factors")) ==
+	    LK_STORE_ERROR)
+		return r;
+	return r == LK_STORE_OK && enabled == 1 ? LK_STORE_USED :
+	    LK_STORE_NOT_FOUND;
+}
+
+static enum lk_store_res
+sqlite_totp_disable(struct lk_store *s, long long user_id, long long step,
+    const char *recovery)
+{
+	enum lk_store_res	r;
+
+	if (begin(s) != LK_STORE_OK)
+		return LK_STORE_ERROR;
+	r = factor_use(s, user_id, step, recovery);
+	if (r == LK_STORE_OK) {
+		if (bind_int(s, ST_TOTP_DELETE, 1, user_id) == -1 ||
+		    bind_int(s, ST_RECOVERY_CLEAR, 1, user_id) == -1)
+			r = fail(s, ST_TOTP_DELETE, "disable TOTP");
+		else if ((r = run(s, ST_TOTP_DELETE, "disable TOTP")) ==
+		    LK_STORE_OK)
+			r = run(s, ST_RECOVERY_CLEAR, "disable TOTP");
+	}
+	return finish(s, r);
+}
+
+static enum lk_store_res
+sqlite_recovery_replace(struct lk_store *s, long long user_id,
+    const char *const *hashes, size_t n, long long now)
+{
+	enum lk_store_res	r;
+	long long		enabled;
+
+	if (begin(s) != LK_STORE_OK)
+		return LK_STORE_ERROR;
+	if (bind_int(s, ST_TOTP_ENABLED, 1, user_id) == -1)
+		return finish(s, fail(s, ST_TOTP_ENABLED, "recovery codes"));
+	r = one_int(s, ST_TOTP_ENABLED, &enabled, "recovery codes");
+	if (r == LK_STORE_OK && enabled != 1)
+		r = LK_STORE_NOT_FOUND;
+	if (r == LK_STORE_OK)
+		r = recovery_set(s, user_id, hashes, n, now);
+	return finish(s, r);
+}
+
+static enum lk_store_res
+sqlite_mfa_reset(struct lk_store *s, const char *email)
+{
+	static const enum stmt	 w[] = { ST_TOTP_DELETE, ST_RECOVERY_CLEAR,
+	    ST_PENDING_CLEAR_USER };
+	struct lk_user		 u;
+	enum lk_store_res	 r;
+	size_t			 i;
+
+	if (begin(s) != LK_STORE_OK)
+		return LK_STORE_ERROR;
+	r = sqlite_user_find(s, email, &u);
+	for (i = 0; i < sizeof(w) / sizeof(w[0]) && r == LK_STORE_OK; i++)
+		r = bind_int(s, w[i], 1, u.id) == 0 ? run(s, w[i], "reset") :
+		    fail(s, w[i], "reset");
+	return finish(s, r);
+}
+
+/* End every pending login of user_id (inside the caller's transaction). */
+static enum lk_store_res
+pending_clear(struct lk_store *s, long long user_id)
+{
+	if (bind_int(s, ST_PENDING_CLEAR_USER, 1, user_id) == -1)
+		return fail(s, ST_PENDING_CLEAR_USER, "pending logins");
+	return run(s, ST_PENDING_CLEAR_USER, "pending logins");
+}
+
+static enum lk_store_res
+sqlite_mfa_start(struct lk_store *s, const struct lk_mfa_start *m,
+    long long now)
+{
+	enum lk_store_res	r;
+
+	if (begin(s) != LK_STORE_OK)
+		return LK_STORE_ERROR;
+	r = same_user(s, m->user_id, m->hash, m->new_hash, now);
+	if (r == LK_STORE_OK)
+		r = pending_clear(s, m->user_id);
+	if (r == LK_STORE_OK) {
+		if (bind_text(s, ST_PENDING_ADD, 1, m->id) == -1 ||
+		    bind_int(s, ST_PENDING_ADD, 2, m->user_id) == -1 ||
+		    bind_text(s, ST_PENDING_ADD, 3, m->new_hash != NULL ?
+		    m->new_hash : m->hash) == -1 ||
+		    bind_int(s, ST_PENDING_ADD, 4, m->persistent != 0) == -1 ||
+		    bind_int(s, ST_PENDING_ADD, 5, now) == -1 ||
+		    bind_int(s, ST_PENDING_ADD, 6, m->exp) == -1)
+			r = fail(s, ST_PENDING_ADD, "pending login");
+		else
+			r = run(s, ST_PENDING_ADD, "pending login");
+	}
+	if (r == LK_STORE_OK && m->throttle_account != NULL)
+		r = give_back(s, m->throttle_account, m->throttle_window, now);
+	if (r == LK_STORE_OK && m->throttle_address != NULL)
+		r = give_back(s, m->throttle_address, m->throttle_window, now);
+	if (r == LK_STORE_OK)
+		r = prune_if_due(s, now);
+	return finish(s, r);
+}
+
+static enum lk_store_res
+sqlite_mfa_pending(struct lk_store *s, const char *id, long long now,
+    struct lk_mfa_pending *out)
+{
+	sqlite3_stmt	*st = ST(s, ST_PENDING_FIND);
+	int		 rc;
+
+	if (bind_text(s, ST_PENDING_FIND, 1, id) == -1 ||
+	    bind_int(s, ST_PENDING_FIND, 2, now) == -1)
+		return fail(s, ST_PENDING_FIND, "pending login");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		done(s, ST_PENDING_FIND);
+		return LK_STORE_NOT_FOUND;
+	}
+	if (rc != SQLITE_ROW)
+		return fail(s, ST_PENDING_FIND, "pending login");
+	row_to_user(st, 0, &out->user);
+	copy_col(st, 8, out->hash, sizeof(out->hash));
+	out->persistent = sqlite3_column_int(st, 9) != 0;
+	out->exp = sqlite3_column_int64(st, 10);
+	done(s, ST_PENDING_FIND);
+	return LK_STORE_OK;
+}
+
+static enum lk_store_res
+sqlite_mfa_login(struct lk_store *s, const struct lk_mfa_login *m,
+    long long now)
+{
+	const struct lk_login	*l = m->login;
+	enum lk_store_res	 r;
+
+	if (begin(s) != LK_STORE_OK)
+		return LK_STORE_ERROR;
+	/* Bound to the user and to the password it proved. */
+	if (bind_text(s, ST_PENDING_USE, 1, m->id) == -1 ||
+	    bind_int(s, ST_PENDING_USE, 2, l->user_id) == -1 ||
+	    bind_text(s, ST_PENDING_USE, 3, l->hash) == -1 ||
+	    bind_int(s, ST_PENDING_USE, 4, now) == -1)
+		return finish(s, fail(s, ST_PENDING_USE, "pending login"));
+	r = run_changes(s, ST_PENDING_USE, "pending login");
+	if (r == LK_STORE_OK) {
+		r = factor_use(s, l->user_id, m->step, m->recovery);
+		/* TOTP turned off meanwhile: the login is as good as gone. */
+		if (r == LK_STORE_NOT_FOUND)
+			r = LK_STORE_USED;
+	}
+	if (r == LK_STORE_OK)
+		r = start_session(s, l, now, 0);
+	if (r == LK_STORE_OK)
+		r = pending_clear(s, l->user_id);
+	return finish(s, r);
+}
+
+static enum lk_store_res
+sqlite_webauthn_handle(struct lk_store *s, long long user_id,
+    const char *candidate, char *out, size_t outsz)
+{
+	sqlite3_stmt		*st = ST(s, ST_HANDLE_GET);
+	enum lk_store_res	 r;
+
+	if (begin(s) != LK_STORE_OK)
+		return LK_STORE_ERROR;
+	if (bind_int(s, ST_HANDLE_ADD, 1, user_id) == -1 ||
+	    bind_text(s, ST_HANDLE_ADD, 2, candidate) == -1)
+		return finish(s, fail(s, ST_HANDLE_ADD, "user handle"));
+	if ((r = run(s, ST_HANDLE_ADD, "user handle")) != LK_STORE_OK)
+		return finish(s, r);
+	if (bind_int(s, ST_HANDLE_GET, 1, user_id) == -1 ||
+	    sqlite3_step(st) != SQLITE_ROW)
+		return finish(s, fail(s, ST_HANDLE_GET, "user handle"));
+	copy_col(st, 0, out, outsz);
+	done(s, ST_HANDLE_GET);
+	return finish(s, out[0] != '\0' ? LK_STORE_OK : LK_STORE_ERROR);
+}
+
+static const char *const challenge_kinds[LK_CHALLENGE__MAX] = {
+	[LK_CHALLENGE_REGISTER] = "register",
+	[LK_CHALLENGE_LOGIN] = "login",
+};
+
+/* The kind a challenge's kind column names; -1 for none. */
+static int
+challenge_kind(const char *text, enum lk_challenge_kind *out)
+{
+	int	i;
+
+	for (i = 0; i < LK_CHALLENGE__MAX; i++)
+		if (strcmp(challenge_kinds[i], text) == 0) {
+			*out = (enum lk_challenge_kind)i;
+			return 0;
+		}
+	return -1;
+}
+
+static enum lk_store_res
+sqlite_challenge_add(struct lk_store *s, const struct lk_challenge *c,
+    long long limit, long long now)
+{
+	const char		*kind = challenge_kinds[c->kind];
+	enum lk_store_res	 r;
+	long long		 live;
+
+	if (begin(s) != LK_STORE_OK)
+		return LK_STORE_ERROR;
+	if (bind_int(s, ST_PRUNE_CHALLENGES, 1, now) == -1)
+		return finish(s, fail(s, ST_PRUNE_CHALLENGES, "challenge"));
+	if ((r = run(s, ST_PRUNE_CHALLENGES, "challenge")) != LK_STORE_OK)
+		return finish(s, r);
+	if (bind_text(s, ST_CHALLENGE_COUNT, 1, c->address) == -1 ||
+	    bind_text(s, ST_CHALLENGE_COUNT, 2, kind) == -1)
+		return finish(s, fail(s, ST_CHALLENGE_COUNT, "challenge"));
+	if (one_int(s, ST_CHALLENGE_COUNT, &live, "challenge") != LK_STORE_OK)
+		return finish(s, LK_STORE_ERROR);
+	if (live >= limit)
+		return finish(s, LK_STORE_LIMIT);
+	if (bind_text(s, ST_CHALLENGE_ADD, 1, c->challenge) == -1 ||
+	    bind_text(s, ST_CHALLENGE_ADD, 2, kind) == -1 ||
+	    bind_int(s, ST_CHALLENGE_ADD, 3, c->user_id) == -1 ||
+	    bind_text(s, ST_CHALLENGE_ADD, 4, c->address) == -1 ||
+	    bind_int(s, ST_CHALLENGE_ADD, 5, c->exp) == -1)
+		return finish(s, fail(s, ST_CHALLENGE_ADD, "challenge"));
+	return finish(s, run(s, ST_CHALLENGE_ADD, "challenge"));
+}
+
+/* Use up a live challenge (inside the caller's transaction). */
+static enum lk_store_res
+challenge_use(struct lk_store *s, const char *challenge,
+    enum lk_challenge_kind kind, long long user_id, long long now)
+{
+	if (bind_text(s, ST_CHALLENGE_USE, 1, challenge) == -1 ||
+	    bind_text(s, ST_CHALLENGE_USE, 2, challenge_kinds[kind]) == -1 ||
+	    bind_int(s, ST_CHALLENGE_USE, 3, user_id) == -1 ||
+	    bind_int(s, ST_CHALLENGE_USE, 4, now) == -1)
+		return fail(s, ST_CHALLENGE_USE, "challenge");
+	return run_changes(s, ST_CHALLENGE_USE, "challenge");
+}
+
+static enum lk_store_res
+sqlite_passkey_add(struct lk_store *s, const char *challenge,
+    const struct lk_passkey *p, long long max, long long now)
+{
+	enum lk_store_res	r;
+	long long		n;
+	int			rc;
+
+	if (begin(s) != LK_STORE_OK)
+		return LK_STORE_ERROR;
+	if ((r = challenge_use(s, challenge, LK_CHALLENGE_REGISTER, p->user_id,
+	    now)) != LK_STORE_OK)
+		return finish(s, r);
+	if (bind_int(s, ST_PASSKEY_COUNT, 1, p->user_id) == -1)
+		return finish(s, fail(s, ST_PASSKEY_COUNT, "passkeys"));
+	if (one_int(s, ST_PASSKEY_COUNT, &n, "passkeys") != LK_STORE_OK)
+		return finish(s, LK_STORE_ERROR);
+	if (n >= max)
+		return finish(s, LK_STORE_LIMIT);
+	if (bind_text(s, ST_PASSKEY_ADD, 1, p->id) == -1 ||
+	    bind_text(s, ST_PASSKEY_ADD, 2, p->credential_id) == -1 ||
+	    bind_int(s, ST_PASSKEY_ADD, 3, p->user_id) == -1 ||
+	    bind_int(s, ST_PASSKEY_ADD, 4, p->alg) == -1 ||
+	    bind_text(s, ST_PASSKEY_ADD, 5, p->public_key) == -1 ||
+	    bind_int(s, ST_PASSKEY_ADD, 6, p->sign_count) == -1 ||
+	    bind_int(s, ST_PASSKEY_ADD, 7, p->flags) == -1 ||
+	    bind_text(s, ST_PASSKEY_ADD, 8, p->aaguid) == -1 ||
+	    bind_text(s, ST_PASSKEY_ADD, 9, p->name) == -1 ||
+	    bind_int(s, ST_PASSKEY_ADD, 10, now) == -1)
+		return finish(s, fail(s, ST_PASSKEY_ADD, "add passkey"));
+	rc = sqlite3_step(ST(s, ST_PASSKEY_ADD));
+	if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+		done(s, ST_PASSKEY_ADD);
+		return finish(s, LK_STORE_EXISTS);
+	}
+	if (rc != SQLITE_DONE)
+		return finish(s, fail(s, ST_PASSKEY_ADD, "add passkey"));
+	done(s, ST_PASSKEY_ADD);
+	return finish(s, LK_STORE_OK);
+}
+
+/* Columns PASSKEY_COLUMNS from col on. */
+static void
+row_to_passkey(sqlite3_stmt *st, int col, struct lk_passkey *p)
+{
+	memset(p, 0, sizeof(*p));
+	copy_col(st, col, p->id, sizeof(p->id));
+	copy_col(st, col + 1, p->credential_id, sizeof(p->credential_id));
+	p->user_id = sqlite3_column_int64(st, col + 2);
+	p->alg = sqlite3_column_int(st, col + 3);
+	copy_col(st, col + 4, p->public_key, sizeof(p->public_key));
+	p->sign_count = sqlite3_column_int64(st, col + 5);
+	p->flags = sqlite3_column_int(st, col + 6);
+	copy_col(st, col + 7, p->aaguid, sizeof(p->aaguid));
+	copy_col(st, col + 8, p->name, sizeof(p->name));
+	p->created = sqlite3_column_int64(st, col + 9);
+	p->last_used = sqlite3_column_int64(st, col + 10);
+}
+
+static enum lk_store_res
+sqlite_passkey_find(struct lk_store *s, const char *credential_id,
+    struct lk_passkey *p, struct lk_user *user, char *handle, size_t handlesz)
+{
+	sqlite3_stmt	*st = ST(s, ST_PASSKEY_FIND);
+	int		 rc;
+
+	if (bind_text(s, ST_PASSKEY_FIND, 1, credential_id) == -1)
+		return fail(s, ST_PASSKEY_FIND, "find passkey");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		done(s, ST_PASSKEY_FIND);
+		return LK_STORE_NOT_FOUND;
+	}
+	if (rc != SQLITE_ROW)
+		return fail(s, ST_PASSKEY_FIND, "find passkey");
+	row_to_passkey(st, 0, p);
+	row_to_user(st, 11, user);
+	copy_col(st, 19, handle, handlesz);
+	done(s, ST_PASSKEY_FIND);
+	return LK_STORE_OK;
+}
+
+static enum lk_store_res
+sqlite_passkey_login(struct lk_store *s, const struct lk_passkey_login *pl,
+    long long now)
+{
+	const struct lk_login	*l = pl->login;
+	enum lk_store_res	 r;
+
+	if (begin(s) != LK_STORE_OK)
+		return LK_STORE_ERROR;
+	r = challenge_use(s, pl->challenge, LK_CHALLENGE_LOGIN, 0, now);
+	if (r == LK_STORE_OK) {
+		if (bind_text(s, ST_PASSKEY_COUNTER, 1, pl->id) == -1 ||
+		    bind_int(s, ST_PASSKEY_COUNTER, 2, pl->old_count) == -1 ||
+		    bind_int(s, ST_PASSKEY_COUNTER, 3, pl->new_count) == -1 ||
+		    bind_int(s, ST_PASSKEY_COUNTER, 4, now) == -1)
+			r = fail(s, ST_PASSKEY_COUNTER, "passkey counter");
+		else if ((r = run_changes(s, ST_PASSKEY_COUNTER,
+		    "passkey counter")) == LK_STORE_NOT_FOUND)
+			r = LK_STORE_CHANGED;
+	}
+	if (r == LK_STORE_OK)
+		r = start_session(s, l, now, 0);
+	if (r == LK_STORE_OK)
+		r = pending_clear(s, l->user_id);
+	if (r == LK_STORE_OK)
+		r = prune_if_due(s, now);
+	return finish(s, r);
+}
+
+static enum lk_store_res
+sqlite_passkey_each(struct lk_store *s, long long user_id,
+    int (*fn)(const struct lk_passkey *, void *), void *arg)
+{
+	sqlite3_stmt		*st = ST(s, ST_PASSKEY_EACH);
+	struct lk_passkey	 p;
+	int			 rc;
+
+	if (bind_int(s, ST_PASSKEY_EACH, 1, user_id) == -1)
+		return fail(s, ST_PASSKEY_EACH, "passkeys");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row_to_passkey(st, 0, &p);
+		if (fn(&p, arg) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(s, ST_PASSKEY_EACH, "passkeys");
+	done(s, ST_PASSKEY_EACH);
+	return LK_STORE_OK;
+}
+
+static enum lk_store_res
+sqlite_passkey_delete(struct lk_store *s, long long user_id, const char *id)
+{
+	if (bind_int(s, ST_PASSKEY_DELETE, 1, user_id) == -1 ||
+	    bind_text(s, ST_PASSKEY_DELETE, 2, id) == -1)
+		return fail(s, ST_PASSKEY_DELETE, "delete passkey");
+	return run_changes(s, ST_PASSKEY_DELETE, "delete passkey");
+}
+
+static enum lk_store_res
+sqlite_session_each(struct lk_store *s, long long user_id, long long now,
+    int (*fn)(const struct lk_session *, void *), void *arg)
+{
+	sqlite3_stmt		*st = ST(s, ST_SESSION_EACH);
+	struct lk_session	 se;
+	int			 rc;
+
+	if (bind_int(s, ST_SESSION_EACH, 1, user_id) == -1 ||
+	    bind_int(s, ST_SESSION_EACH, 2, now) == -1)
+		return fail(s, ST_SESSION_EACH, "sessions");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row_to_session(st, 0, &se);
+		if (fn(&se, arg) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(s, ST_SESSION_EACH, "sessions");
+	done(s, ST_SESSION_EACH);
+	return LK_STORE_OK;
+}
+
+static enum lk_store_res
+sqlite_session_end(struct lk_store *s, long long user_id, const char *id,
+    const char *keep, long long now, long long *n)
+{
+	enum stmt		w = id != NULL ? ST_SESSION_END_ONE :
+				    ST_SESSION_END_OTHERS;
+	enum lk_store_res	r;
+
+	if (bind_int(s, w, 1, user_id) == -1 ||
+	    bind_text(s, w, 2, id != NULL ? id : keep) == -1 ||
+	    (id != NULL && bind_int(s, w, 3, now) == -1))
+		return fail(s, w, "end sessions");
+	r = id != NULL ? run_changes(s, w, "end session") :
+	    run(s, w, "end sessions");
+	if (r == LK_STORE_OK)
+		*n = sqlite3_changes(DB(s));
+	return r;
+}
+
+/*
  * Copying (lk_store_copy): every record in the order lk_store_export
  * gives them, with the columns as store_pg.c reads and writes them.
  * These statements are prepared when used: the programs never copy.
@@ -1094,6 +1854,19 @@ static const char *const export_sql[LK_STORE_REC__MAX] = {
 	    "ORDER BY jti",
 	[LK_STORE_REC_THROTTLE] = "SELECT key, failures, window_start "
 	    "FROM throttle ORDER BY key",
+	[LK_STORE_REC_TOTP] = "SELECT user_id, secret, enabled, last_step, "
+	    "created FROM mfa_totp ORDER BY user_id",
+	[LK_STORE_REC_RECOVERY] = "SELECT user_id, hash, created "
+	    "FROM mfa_recovery ORDER BY user_id, hash",
+	[LK_STORE_REC_PENDING] = "SELECT id, user_id, hash, persistent, "
+	    "created, exp FROM mfa_pending ORDER BY id",
+	[LK_STORE_REC_WEBAUTHN_USER] = "SELECT user_id, handle "
+	    "FROM webauthn_users ORDER BY user_id",
+	[LK_STORE_REC_PASSKEY] = "SELECT " PASSKEY_COLUMNS " "
+	    "FROM webauthn_credentials c ORDER BY c.id",
+	[LK_STORE_REC_CHALLENGE] = "SELECT challenge, kind, "
+	    "coalesce(user_id, 0), address, exp FROM webauthn_challenges "
+	    "ORDER BY challenge",
 };
 
 static const char *const import_sql[LK_STORE_REC__MAX] = {
@@ -1113,6 +1886,20 @@ static const char *const import_sql[LK_STORE_REC__MAX] = {
 	    "VALUES (?1, ?2)",
 	[LK_STORE_REC_THROTTLE] = "INSERT INTO throttle (key, failures, "
 	    "window_start) VALUES (?1, ?2, ?3)",
+	[LK_STORE_REC_TOTP] = "INSERT INTO mfa_totp (user_id, secret, enabled, "
+	    "last_step, created) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[LK_STORE_REC_RECOVERY] = "INSERT INTO mfa_recovery (user_id, hash, "
+	    "created) VALUES (?1, ?2, ?3)",
+	[LK_STORE_REC_PENDING] = "INSERT INTO mfa_pending (id, user_id, hash, "
+	    "persistent, created, exp) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[LK_STORE_REC_WEBAUTHN_USER] = "INSERT INTO webauthn_users (user_id, "
+	    "handle) VALUES (?1, ?2)",
+	[LK_STORE_REC_PASSKEY] = "INSERT INTO webauthn_credentials (id, "
+	    "credential_id, user_id, alg, public_key, sign_count, flags, aaguid, "
+	    "name, created, last_used) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+	    "?9, ?10, ?11)",
+	[LK_STORE_REC_CHALLENGE] = "INSERT INTO webauthn_challenges (challenge, "
+	    "kind, user_id, address, exp) VALUES (?1, ?2, NULLIF(?3, 0), ?4, ?5)",
 };
 
 #define ANY_RECORD_SQL	"SELECT EXISTS (SELECT 1 FROM users) " \
@@ -1120,8 +1907,11 @@ static const char *const import_sql[LK_STORE_REC__MAX] = {
 	"OR EXISTS (SELECT 1 FROM sessions) " \
 	"OR EXISTS (SELECT 1 FROM refresh_tokens) " \
 	"OR EXISTS (SELECT 1 FROM revoked_tokens) " \
-	"OR EXISTS (SELECT 1 FROM throttle)"
+	"OR EXISTS (SELECT 1 FROM throttle) " \
+	"OR EXISTS (SELECT 1 FROM webauthn_challenges)"
+/* Second factors, passkeys and handles go with their users. */
 #define CLEAR_SQL	"DELETE FROM refresh_tokens; DELETE FROM sessions; " \
+	"DELETE FROM webauthn_challenges; " \
 	"DELETE FROM users; DELETE FROM deleted_users; " \
 	"DELETE FROM revoked_tokens; DELETE FROM throttle;"
 
@@ -1158,6 +1948,7 @@ static int
 row_to_record(sqlite3_stmt *st, enum lk_store_rec kind,
     struct lk_store_record *rec)
 {
+	char		kind_text[16];
 	long long	b1, b2;
 
 	memset(rec, 0, sizeof(*rec));
@@ -1227,6 +2018,70 @@ row_to_record(sqlite3_stmt *st, enum lk_store_rec kind,
 		    take_int(st, 1, &rec->r.throttle.failures) == -1 ||
 		    take_int(st, 2, &rec->r.throttle.window_start) == -1 ?
 		    -1 : 0;
+	case LK_STORE_REC_TOTP:
+		if (take_int(st, 0, &rec->r.totp.user_id) == -1 ||
+		    take_text(st, 1, rec->r.totp.secret,
+		    sizeof(rec->r.totp.secret)) == -1 ||
+		    take_int(st, 2, &b1) == -1 ||
+		    take_int(st, 3, &rec->r.totp.last_step) == -1 ||
+		    take_int(st, 4, &rec->r.totp.created) == -1)
+			return -1;
+		rec->r.totp.enabled = b1 != 0;
+		return 0;
+	case LK_STORE_REC_RECOVERY:
+		return take_int(st, 0, &rec->r.recovery.user_id) == -1 ||
+		    take_text(st, 1, rec->r.recovery.hash,
+		    sizeof(rec->r.recovery.hash)) == -1 ||
+		    take_int(st, 2, &rec->r.recovery.created) == -1 ? -1 : 0;
+	case LK_STORE_REC_PENDING:
+		if (take_text(st, 0, rec->r.pending.id,
+		    sizeof(rec->r.pending.id)) == -1 ||
+		    take_int(st, 1, &rec->r.pending.user_id) == -1 ||
+		    take_text(st, 2, rec->r.pending.hash,
+		    sizeof(rec->r.pending.hash)) == -1 ||
+		    take_int(st, 3, &b1) == -1 ||
+		    take_int(st, 4, &rec->r.pending.created) == -1 ||
+		    take_int(st, 5, &rec->r.pending.exp) == -1)
+			return -1;
+		rec->r.pending.persistent = b1 != 0;
+		return 0;
+	case LK_STORE_REC_WEBAUTHN_USER:
+		return take_int(st, 0, &rec->r.webauthn_user.user_id) == -1 ||
+		    take_text(st, 1, rec->r.webauthn_user.handle,
+		    sizeof(rec->r.webauthn_user.handle)) == -1 ? -1 : 0;
+	case LK_STORE_REC_PASSKEY:
+		if (take_text(st, 0, rec->r.passkey.id,
+		    sizeof(rec->r.passkey.id)) == -1 ||
+		    take_text(st, 1, rec->r.passkey.credential_id,
+		    sizeof(rec->r.passkey.credential_id)) == -1 ||
+		    take_int(st, 2, &rec->r.passkey.user_id) == -1 ||
+		    take_int(st, 3, &b1) == -1 ||
+		    take_text(st, 4, rec->r.passkey.public_key,
+		    sizeof(rec->r.passkey.public_key)) == -1 ||
+		    take_int(st, 5, &rec->r.passkey.sign_count) == -1 ||
+		    take_int(st, 6, &b2) == -1 ||
+		    take_text(st, 7, rec->r.passkey.aaguid,
+		    sizeof(rec->r.passkey.aaguid)) == -1 ||
+		    take_text(st, 8, rec->r.passkey.name,
+		    sizeof(rec->r.passkey.name)) == -1 ||
+		    take_int(st, 9, &rec->r.passkey.created) == -1 ||
+		    take_int(st, 10, &rec->r.passkey.last_used) == -1 ||
+		    b1 < INT_MIN || b1 > INT_MAX || b2 < 0 || b2 > 255)
+			return -1;
+		rec->r.passkey.alg = (int)b1;
+		rec->r.passkey.flags = (int)b2;
+		return 0;
+	case LK_STORE_REC_CHALLENGE:
+		if (take_text(st, 0, rec->r.challenge.challenge,
+		    sizeof(rec->r.challenge.challenge)) == -1 ||
+		    take_text(st, 1, kind_text, sizeof(kind_text)) == -1 ||
+		    take_int(st, 2, &rec->r.challenge.user_id) == -1 ||
+		    take_text(st, 3, rec->r.challenge.address,
+		    sizeof(rec->r.challenge.address)) == -1 ||
+		    take_int(st, 4, &rec->r.challenge.exp) == -1 ||
+		    challenge_kind(kind_text, &rec->r.challenge.kind) == -1)
+			return -1;
+		return 0;
 	case LK_STORE_REC__MAX:
 		break;
 	}
@@ -1294,6 +2149,7 @@ bind_record(sqlite3_stmt *st, const struct lk_store_record *rec)
 	const struct lk_user	*u = &rec->r.user;
 	const struct lk_session	*se = &rec->r.session.s;
 	const struct lk_store_tokens *t = &rec->r.tokens.t;
+	const struct lk_passkey	*pk = &rec->r.passkey;
 	int			 bad = 0;
 
 #define T(i, v)	(bad |= sqlite3_bind_text(st, (i), (v), -1, SQLITE_STATIC))
@@ -1345,6 +2201,52 @@ bind_record(sqlite3_stmt *st, const struct lk_store_record *rec)
 		T(1, rec->r.throttle.key);
 		I(2, rec->r.throttle.failures);
 		I(3, rec->r.throttle.window_start);
+		break;
+	case LK_STORE_REC_TOTP:
+		I(1, rec->r.totp.user_id);
+		T(2, rec->r.totp.secret);
+		I(3, rec->r.totp.enabled != 0);
+		I(4, rec->r.totp.last_step);
+		I(5, rec->r.totp.created);
+		break;
+	case LK_STORE_REC_RECOVERY:
+		I(1, rec->r.recovery.user_id);
+		T(2, rec->r.recovery.hash);
+		I(3, rec->r.recovery.created);
+		break;
+	case LK_STORE_REC_PENDING:
+		T(1, rec->r.pending.id);
+		I(2, rec->r.pending.user_id);
+		T(3, rec->r.pending.hash);
+		I(4, rec->r.pending.persistent != 0);
+		I(5, rec->r.pending.created);
+		I(6, rec->r.pending.exp);
+		break;
+	case LK_STORE_REC_WEBAUTHN_USER:
+		I(1, rec->r.webauthn_user.user_id);
+		T(2, rec->r.webauthn_user.handle);
+		break;
+	case LK_STORE_REC_PASSKEY:
+		T(1, pk->id);
+		T(2, pk->credential_id);
+		I(3, pk->user_id);
+		I(4, pk->alg);
+		T(5, pk->public_key);
+		I(6, pk->sign_count);
+		I(7, pk->flags);
+		T(8, pk->aaguid);
+		T(9, pk->name);
+		I(10, pk->created);
+		I(11, pk->last_used);
+		break;
+	case LK_STORE_REC_CHALLENGE:
+		if (rec->r.challenge.kind >= LK_CHALLENGE__MAX)
+			return -1;
+		T(1, rec->r.challenge.challenge);
+		T(2, challenge_kinds[rec->r.challenge.kind]);
+		I(3, rec->r.challenge.user_id);
+		T(4, rec->r.challenge.address);
+		I(5, rec->r.challenge.exp);
 		break;
 	case LK_STORE_REC__MAX:
 		return -1;
@@ -1441,6 +2343,25 @@ static const struct lk_store_ops sqlite_ops = {
 	sqlite_prune,
 	sqlite_export,
 	sqlite_import,
+	sqlite_throttle_give_back,
+	sqlite_mfa_state,
+	sqlite_totp_setup,
+	sqlite_totp_enable,
+	sqlite_totp_disable,
+	sqlite_recovery_replace,
+	sqlite_mfa_reset,
+	sqlite_mfa_start,
+	sqlite_mfa_pending,
+	sqlite_mfa_login,
+	sqlite_webauthn_handle,
+	sqlite_challenge_add,
+	sqlite_passkey_add,
+	sqlite_passkey_find,
+	sqlite_passkey_login,
+	sqlite_passkey_each,
+	sqlite_passkey_delete,
+	sqlite_session_each,
+	sqlite_session_end,
 };
 
 struct lk_store *

@@ -21,6 +21,7 @@
 #include "key.h"
 #include "password.h"
 #include "policy.h"
+#include "secretbox.h"
 #include "store.h"
 #include "util.h"
 
@@ -35,7 +36,8 @@ static const char usage_text[] =
 "\n"
 "commands:\n"
 "  init                      create the configuration file (if missing),\n"
-"                            the secret key (if missing) and the database\n"
+"                            the secret key and the second factors' key\n"
+"                            (if missing) and the database\n"
 "  user add EMAIL [--name NAME] [--password-stdin]\n"
 "                            add a user (named after the email's part\n"
 "                            before '@' without --name); asks for the\n"
@@ -46,6 +48,10 @@ static const char usage_text[] =
 "  user list                 list users: email, status, name (tab-separated)\n"
 "  user disable EMAIL        refuse the user's logins and tokens\n"
 "  user enable EMAIL         allow them again\n"
+"  user mfa reset EMAIL      take away the user's second factor (TOTP,\n"
+"                            recovery codes, a login waiting for its code),\n"
+"                            so that the password alone logs in again;\n"
+"                            passkeys stay\n"
 "  key rotate                replace the signing key; tokens signed with the\n"
 "                            old one stay valid until they expire\n"
 "  key prune                 drop old keys no live token can use\n"
@@ -303,6 +309,7 @@ cmd_init(const char *cfgpath)
 	struct lk_store_options	 so;
 	struct lk_store		*s;
 	struct lk_key		 key;
+	struct lk_secretbox_key	 mfa_key;
 	char			 err[LK_CONFIG_ERR_MAX];
 
 	if (access(cfgpath, F_OK) == -1 && write_default_config(cfgpath) == -1)
@@ -325,6 +332,22 @@ cmd_init(const char *cfgpath)
 		return 1;
 	}
 	lk_key_clear(&key);
+	/* TOTP secrets are sealed with a key of their own. */
+	if (access(cfg.mfa_key_file, F_OK) == -1) {
+		if (lk_secretbox_key_generate(cfg.mfa_key_file, err,
+		    sizeof(err)) == -1) {
+			fprintf(stderr, "latchkey: %s\n", err);
+			return 1;
+		}
+		printf("created %s\n", cfg.mfa_key_file);
+	} else
+		printf("kept existing %s\n", cfg.mfa_key_file);
+	if (lk_secretbox_key_load(&mfa_key, cfg.mfa_key_file, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "latchkey: %s\n", err);
+		return 1;
+	}
+	lk_secretbox_key_clear(&mfa_key);
 	memset(&so, 0, sizeof(so));
 	so.create = 1;
 	so.leeway = cfg.leeway;
@@ -502,6 +525,13 @@ user_enable(struct run *r)
 }
 
 static int
+user_mfa_reset(struct run *r)
+{
+	return report(lk_store_mfa_reset(r->store, r->email), r->email,
+	    "second factor reset");
+}
+
+static int
 user_list(struct run *r)
 {
 	return lk_store_user_each(r->store, print_user, NULL) == LK_STORE_OK ?
@@ -641,6 +671,7 @@ static const struct command commands[] = {
 	{ "user", "list", OPT_STORE, user_list },
 	{ "user", "disable", OPT_EMAIL | OPT_STORE, user_disable },
 	{ "user", "enable", OPT_EMAIL | OPT_STORE, user_enable },
+	{ "user", "mfa reset", OPT_EMAIL | OPT_STORE, user_mfa_reset },
 	{ "key", "rotate", 0, key_rotate },
 	{ "key", "prune", 0, key_prune },
 	{ "key", "list", 0, key_list },
@@ -670,13 +701,34 @@ group_names(const char *group, char *out, size_t outsz)
 	}
 }
 
-/* The command named by argv[0] (and argv[1] for a group); NULL said why. */
+/*
+ * Whether the words of name ("mfa reset") are argv[0..]: the number of
+ * arguments they take, or 0.
+ */
+static int
+name_words(const char *name, int argc, char *argv[])
+{
+	size_t	n;
+	int	i;
+
+	for (i = 0; i < argc; i++) {
+		n = strcspn(name, " ");
+		if (strlen(argv[i]) != n || strncmp(argv[i], name, n) != 0)
+			return 0;
+		if (name[n] == '\0')
+			return i + 1;
+		name += n + 1;
+	}
+	return 0;
+}
+
+/* The command named by argv[0] (and the words after it for a group); NULL said why. */
 static const struct command *
 find_command(int argc, char *argv[], int *used, int *rc)
 {
 	char	names[128];
 	size_t	i;
-	int	group = 0;
+	int	group = 0, words;
 
 	for (i = 0; i < NCOMMANDS; i++) {
 		if (commands[i].group == NULL &&
@@ -687,8 +739,9 @@ find_command(int argc, char *argv[], int *used, int *rc)
 		if (commands[i].group != NULL &&
 		    strcmp(commands[i].group, argv[0]) == 0) {
 			group = 1;
-			if (argc > 1 && strcmp(commands[i].name, argv[1]) == 0) {
-				*used = 2;
+			if ((words = name_words(commands[i].name, argc - 1,
+			    argv + 1)) > 0) {
+				*used = 1 + words;
 				return &commands[i];
 			}
 		}

@@ -73,9 +73,10 @@ for (const kind of serverKinds()) {
       });
 
       it('has a 3:1 focus ring on every control of the login page', async () => {
-        // email, password, show password, keep me signed in, log in
+        // email, password, show password, keep me signed in, log in, passkey
         assert.deepEqual(await checkFocusRings(page, 'login page'), [
           'INPUT#email:', 'INPUT#password:', 'BUTTON#:Show password for password', 'INPUT#remember:', 'BUTTON#:Log in',
+          'BUTTON#:Sign in with a passk',
         ]);
       });
 
@@ -102,14 +103,19 @@ for (const kind of serverKinds()) {
         // The heading takes the focus after the navigation, and shows it.
         assert.equal(await page.evaluate(() => document.activeElement.tagName), 'H1');
         assertContrast(await measure(page, 'focus'), 'the profile heading');
+        // The sections have loaded what they show.
+        await page.locator('#totp-state').waitFor();
+        await page.locator('#passkeys-none').waitFor();
+        await page.locator('#sessions-alone').waitFor();
         await checkAll(page, 'profile page');
-        // name, save, 3 × (password, show), change password, log out
+        // name, save, 3 × (password, show), change password, two-step
+        // verification, passkeys (one session: no button there), log out
         assert.deepEqual(await checkFocusRings(page, 'profile page'), [
           'INPUT#name:', 'BUTTON#:Save name',
           'INPUT#current-password:', 'BUTTON#:Show password for current-password',
           'INPUT#new-password:', 'BUTTON#:Show password for new-password',
           'INPUT#confirm-password:', 'BUTTON#:Show password for confirm-password',
-          'BUTTON#:Change password', 'BUTTON#:Log out',
+          'BUTTON#:Change password', 'BUTTON#:Set up two-step veri', 'BUTTON#:Add a passkey', 'BUTTON#:Log out',
         ]);
         await page.getByRole('button', { name: 'Change password', exact: true }).click();
         await page.locator('#current-password-error').waitFor();

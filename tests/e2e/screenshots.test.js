@@ -1,5 +1,7 @@
 'use strict';
-// The login and profile pages at desktop and phone widths: saved as PNGs
+// The login and profile pages (and two-step verification's QR code,
+// recovery codes and the login's code step) at desktop and phone widths:
+// saved as PNGs
 // under tests/e2e/output/ for a person to review, and checked for what a
 // person would notice (nothing wider than the screen, touch-sized controls).
 const assert = require('node:assert/strict');
@@ -8,6 +10,7 @@ const path = require('node:path');
 const { describe, it } = require('node:test');
 const { serverKinds, useServer } = require('./lib/harness.js');
 const { assertClean, expectPage, expectProfile, logIn, newPage, useBrowser } = require('./lib/page.js');
+const { base32Decode, totp, stepOf } = require('../lib/totp.js');
 
 const OUTPUT = path.join(__dirname, 'output');
 
@@ -82,8 +85,42 @@ for (const kind of serverKinds()) {
       it('of the profile page', async () => {
         await logIn(page);
         await expectProfile(page);
+        await page.locator('#totp-state').waitFor();
         await assertFitsScreen(page, screen.options.viewport.width);
         await shoot(page, path.join(OUTPUT, `${kind}-profile-${screen.name}.png`), screen);
+        assertClean(page);
+      });
+
+      it('of two-step verification: the QR code, the recovery codes, the login\'s code step', async () => {
+        const width = screen.options.viewport.width;
+        await page.getByRole('button', { name: 'Set up two-step verification', exact: true }).click();
+        await page.getByLabel('Your password', { exact: true }).fill('password123');
+        await page.getByRole('button', { name: 'Continue', exact: true }).click();
+        const qr = page.getByRole('img', { name: 'QR code for two-step verification' });
+        await qr.waitFor();
+        await qr.scrollIntoViewIfNeeded();
+        await assertFitsScreen(page, width);
+        await shoot(page, path.join(OUTPUT, `${kind}-totp-setup-${screen.name}.png`), screen);
+        const secret = base32Decode(await page.locator('#totp-secret').getAttribute('data-secret'));
+        const left = 30 - ((Date.now() / 1000) % 30);
+        if (left < 5) await new Promise((resolve) => setTimeout(resolve, left * 1000 + 100));
+        const step = stepOf();
+        await page.getByLabel('Authentication code', { exact: true }).fill(totp(secret, step));
+        await page.getByRole('button', { name: 'Turn on', exact: true }).click();
+        await page.locator('#recovery-codes').waitFor();
+        await page.locator('#recovery-codes').scrollIntoViewIfNeeded();
+        await assertFitsScreen(page, width);
+        await shoot(page, path.join(OUTPUT, `${kind}-recovery-codes-${screen.name}.png`), screen);
+        await page.getByRole('button', { name: 'Done', exact: true }).click();
+        await page.getByRole('button', { name: 'Log out', exact: true }).click();
+        await expectPage(page, '/login', 'Log in');
+        await logIn(page);
+        await page.getByLabel('Authentication code', { exact: true }).waitFor();
+        await assertFitsScreen(page, width);
+        await shoot(page, path.join(OUTPUT, `${kind}-login-code-${screen.name}.png`), screen);
+        await page.getByLabel('Authentication code', { exact: true }).fill(totp(secret, step + 1));
+        await page.getByRole('button', { name: 'Verify', exact: true }).click();
+        await expectProfile(page);
         assertClean(page);
       });
     });

@@ -61,8 +61,9 @@ describe('the tool on a PostgreSQL database', () => {
 		const r = run(['init']);
 		assert.equal(r.status, 0, r.stderr);
 		assert.equal(r.stdout, `kept existing ${prep.dir}/secret.key\n` +
-		    `database ${uri} ready (schema version 3)\n`);
-		assert.equal(pg.query(prep.db, 'SELECT version FROM schema_version'), '3');
+		    `kept existing ${prep.dir}/mfa.key\n` +
+		    `database ${uri} ready (schema version 4)\n`);
+		assert.equal(pg.query(prep.db, 'SELECT version FROM schema_version'), '4');
 	});
 
 	it('adds, lists, changes and deletes users', () => {
@@ -134,7 +135,8 @@ describe('latchkey db copy between SQLite and PostgreSQL', () => {
 		const to = lite.tool(['db', 'copy', '--to', target.uri, '--password-file', c.passwordFile]);
 		assert.equal(to.status, 0, to.stderr);
 		assert.equal(to.stdout, 'copied 1 user, 0 deleted-user marks, 1 session, 2 refresh tokens, ' +
-		    `0 revocations, 2 throttle counters into ${target.uri}\n`);
+		    '0 revocations, 2 throttle counters, 0 TOTP secrets, 0 recovery codes, 0 pending logins, 0 WebAuthn user handles, 0 passkeys, 0 WebAuthn challenges ' +
+		    `into ${target.uri}\n`);
 		// Again: the target holds records now.
 		const again = lite.tool(['db', 'copy', '--to', target.uri, '--password-file', c.passwordFile]);
 		assert.equal(again.status, 1);
@@ -175,6 +177,38 @@ describe('latchkey db copy between SQLite and PostgreSQL', () => {
 		assert.equal((await refresh(onBack, pgLive)).status, 200);
 	});
 
+	it('carries second factors along: a TOTP user logs in on the copy with the next code', async () => {
+		const { base32Decode, totp, stepOf } = require('../lib/totp.js');
+		const c = pg.cluster();
+		const target = pg.createDatabase();
+		assert.equal(lite.tool(['user', 'add', 'two@example.com', '--password-stdin'],
+		    'two-step-pass\n').status, 0);
+		const s = await login(lite, 'two@example.com', 'two-step-pass');
+		const csrf = cookiesFrom(s.res.setCookies).csrf_access_token;
+		const post = (p, body) => request(lite.baseURL, { method: 'POST', path: p, body,
+		    cookie: s.accessCookie, headers: { 'X-CSRF-TOKEN': csrf } });
+		const setup = await post('/api/mfa/totp/setup', { password: 'two-step-pass' });
+		assert.equal(setup.status, 200, setup.body);
+		const secret = base32Decode(setup.json().secret);
+		const step = stepOf();
+		assert.equal((await post('/api/mfa/totp/enable', { code: totp(secret, step) })).status, 200);
+		const to = lite.tool(['db', 'copy', '--to', target.uri, '--password-file', c.passwordFile]);
+		assert.equal(to.status, 0, to.stderr);
+		assert.match(to.stdout, /, 1 TOTP secret, 10 recovery codes, 0 pending logins, /);
+		const onPg = await startServer({ kind: 'lighttpd', prepared: { dir: lite.dir,
+		    config: configFor(lite.config, target.uri, c.passwordFile) } });
+		servers.push(onPg);
+		const first = await request(onPg.baseURL, { method: 'POST', path: '/api/login',
+		    body: { email: 'two@example.com', password: 'two-step-pass' } });
+		assert.equal(first.body, '{"login":false,"mfa_required":["totp","recovery_code"]}\n');
+		const pending = cookiesFrom(first.setCookies).mfa_pending;
+		const mfa = (code) => request(onPg.baseURL, { method: 'POST', path: '/api/login/mfa',
+		    body: { code }, cookie: `mfa_pending=${pending}` });
+		// The step used on SQLite stays used on the copy.
+		assert.equal((await mfa(totp(secret, step))).status, 401);
+		assert.equal((await mfa(totp(secret, step + 1))).status, 200);
+	});
+
 	it('copies --from another database into the configured one', () => {
 		const c = pg.cluster();
 		const source = pg.createDatabase();
@@ -189,7 +223,8 @@ describe('latchkey db copy between SQLite and PostgreSQL', () => {
 		    c.passwordFile]);
 		assert.equal(r.status, 0, r.stderr);
 		assert.equal(r.stdout, 'copied 1 user, 0 deleted-user marks, 0 sessions, 0 refresh tokens, ' +
-		    `0 revocations, 0 throttle counters into ${dest}\n`);
+		    '0 revocations, 0 throttle counters, 0 TOTP secrets, 0 recovery codes, 0 pending logins, 0 WebAuthn user handles, 0 passkeys, 0 WebAuthn challenges ' +
+		    `into ${dest}\n`);
 		assert.equal(tool(destConf, ['user', 'list']).stdout, 'from@example.com\tenabled\tfrom\n');
 	});
 

@@ -67,6 +67,8 @@ describe('make run', () => {
 		const port = await freePort();
 		srv = await startRun(dir, port);
 		assert.match(srv.out(), /demo user test@example\.com \/ password123/);
+		// Passkeys need a host name: WebAuthn refuses an IP address.
+		assert.ok(srv.out().includes(`latchkey: passkeys work at http://localhost:${port}\n`), srv.out());
 		let res = await login(srv.baseURL, DEMO.password);
 		assert.equal(res.status, 200, srv.out());
 		const jar = jarOf(res);

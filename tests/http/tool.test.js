@@ -32,23 +32,32 @@ describe('latchkey init', () => {
 		const r = run(['--config', conf, 'init']);
 		assert.equal(r.status, 0, r.stderr);
 		assert.equal(r.stdout, `created ${conf}\ncreated ${dir}/etc/secret.key\n` +
-		    `database ${dir}/etc/latchkey.db ready (schema version 3)\n`);
+		    `created ${dir}/etc/mfa.key\n` +
+		    `database ${dir}/etc/latchkey.db ready (schema version 4)\n`);
 		const key = fs.readFileSync(path.join(dir, 'etc', 'secret.key'), 'utf8');
 		assert.match(key, /^[0-9a-f]{64}\n$/);
 		assert.equal(fs.statSync(path.join(dir, 'etc', 'secret.key')).mode & 0o777, 0o600);
+		// The second factors' sealing key: a key of its own, as private.
+		const mfa = fs.readFileSync(path.join(dir, 'etc', 'mfa.key'), 'utf8');
+		assert.match(mfa, /^[0-9a-f]{64}\n$/);
+		assert.notEqual(mfa, key);
+		assert.equal(fs.statSync(path.join(dir, 'etc', 'mfa.key')).mode & 0o777, 0o600);
 		assert.equal(fs.statSync(path.join(dir, 'etc', 'latchkey.db')).mode & 0o777, 0o600);
 		assert.equal(execFileSync('sqlite3', [path.join(dir, 'etc', 'latchkey.db'),
-		    'PRAGMA user_version'], { encoding: 'utf8' }).trim(), '3');
+		    'PRAGMA user_version'], { encoding: 'utf8' }).trim(), '4');
 	});
 
 	it('keeps an existing key and config when run again', () => {
 		const conf = path.join(dir, 'etc', 'latchkey.conf');
 		const before = fs.readFileSync(path.join(dir, 'etc', 'secret.key'), 'utf8');
+		const mfa = fs.readFileSync(path.join(dir, 'etc', 'mfa.key'), 'utf8');
 		const r = run(['--config', conf, 'init']);
 		assert.equal(r.status, 0);
 		assert.equal(r.stdout, `kept existing ${dir}/etc/secret.key\n` +
-		    `database ${dir}/etc/latchkey.db ready (schema version 3)\n`);
+		    `kept existing ${dir}/etc/mfa.key\n` +
+		    `database ${dir}/etc/latchkey.db ready (schema version 4)\n`);
 		assert.equal(fs.readFileSync(path.join(dir, 'etc', 'secret.key'), 'utf8'), before);
+		assert.equal(fs.readFileSync(path.join(dir, 'etc', 'mfa.key'), 'utf8'), mfa);
 	});
 
 	it('honours LATCHKEY_CONFIG', () => {
@@ -60,11 +69,13 @@ describe('latchkey init', () => {
 
 	it('refuses to go on with a key others can read', () => {
 		const conf = path.join(dir, 'etc', 'latchkey.conf');
-		fs.chmodSync(path.join(dir, 'etc', 'secret.key'), 0o644);
-		const r = run(['--config', conf, 'init']);
-		assert.equal(r.status, 1);
-		assert.match(r.stderr, /mode 0644 lets group or others read it/);
-		fs.chmodSync(path.join(dir, 'etc', 'secret.key'), 0o600);
+		for (const name of ['secret.key', 'mfa.key']) {
+			fs.chmodSync(path.join(dir, 'etc', name), 0o644);
+			const r = run(['--config', conf, 'init']);
+			assert.equal(r.status, 1);
+			assert.match(r.stderr, new RegExp(`${name}.*mode 0644 lets group or others read it`));
+			fs.chmodSync(path.join(dir, 'etc', name), 0o600);
+		}
 	});
 });
 
@@ -139,8 +150,8 @@ describe('latchkey user', () => {
 			    'latchkey: no password on standard input, or longer than 511 bytes\n'],
 			[['user', 'passwd', 'nobody@example.com', '--password-stdin'], 'x\n', 1,
 			    'latchkey: no user nobody@example.com\n'],
-			[['user', 'frobnicate', 'a@b.c'], '', 2, "latchkey: unknown command 'user frobnicate': expected add, passwd, del, list, disable or enable\n"],
-			[['user'], '', 2, 'latchkey: user: expected add, passwd, del, list, disable or enable\n'],
+			[['user', 'frobnicate', 'a@b.c'], '', 2, "latchkey: unknown command 'user frobnicate': expected add, passwd, del, list, disable, enable or mfa reset\n"],
+			[['user'], '', 2, 'latchkey: user: expected add, passwd, del, list, disable, enable or mfa reset\n'],
 			[['user', 'list', 'extra'], '', 2, "latchkey: unexpected argument 'extra'\n"],
 			[['user', 'del', 'a@b.c', '--name', 'X'], '', 2, "latchkey: user del: unknown option '--name'\n"],
 			[['user', 'add', 'a@b.c', '--name'], '', 2, "latchkey: option '--name' needs a NAME\n"],

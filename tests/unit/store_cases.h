@@ -509,6 +509,625 @@ TEST(list_in_email_order_without_case)
 	lk_store_close(s);
 }
 
+/* Ten recovery code hashes named after tag: "<tag>0" to "<tag>9". */
+static void
+code_hashes(const char *tag, char hashes[10][16], const char *ptrs[10])
+{
+	int	i;
+
+	for (i = 0; i < 10; i++) {
+		(void)snprintf(hashes[i], 16, "%s%d", tag, i);
+		ptrs[i] = hashes[i];
+	}
+}
+
+/* A user a@b.c with TOTP on (secret "v1.s", step 100) and codes "c0".."c9". */
+static void
+user_with_totp(struct lk_store *s, struct lk_user *u)
+{
+	char		 h[10][16];
+	const char	*hp[10];
+
+	code_hashes("c", h, hp);
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "a@b.c", u), LK_STORE_OK);
+	CHECK_INT(lk_store_totp_setup(s, u->id, "v1.s", 10), LK_STORE_OK);
+	CHECK_INT(lk_store_totp_enable(s, u->id, "v1.s", 100, hp, 10, 11),
+	    LK_STORE_OK);
+}
+
+TEST(totp_waits_for_its_first_code_then_stays)
+{
+	struct lk_store		*s = fresh();
+	struct lk_mfa_state	 m;
+	struct lk_user		 u;
+	char			 h[10][16];
+	const char		*hp[10];
+
+	code_hashes("c", h, hp);
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	CHECK_INT(lk_store_mfa_state(s, u.id, &m), LK_STORE_OK);
+	CHECK_INT(m.totp, 0);
+	CHECK_INT(m.totp_pending, 0);
+	CHECK_INT(m.last_step, -1);
+	CHECK_STR(m.secret, "");
+	CHECK_INT(lk_store_totp_setup(s, u.id, "v1.first", 10), LK_STORE_OK);
+	CHECK_INT(lk_store_mfa_state(s, u.id, &m), LK_STORE_OK);
+	CHECK_INT(m.totp, 0);
+	CHECK_INT(m.totp_pending, 1);
+	CHECK_STR(m.secret, "v1.first");
+	/* Set up again: the new secret waits instead. */
+	CHECK_INT(lk_store_totp_setup(s, u.id, "v1.second", 20), LK_STORE_OK);
+	CHECK_INT(lk_store_totp_enable(s, u.id, "v1.first", 5, hp, 10, 21),
+	    LK_STORE_CHANGED);
+	CHECK_INT(lk_store_mfa_state(s, u.id, &m), LK_STORE_OK);
+	CHECK_INT(m.totp, 0);
+	CHECK_INT(m.recovery_left, 0);
+	CHECK_INT(lk_store_totp_enable(s, u.id, "v1.second", 5, hp, 10, 21),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_mfa_state(s, u.id, &m), LK_STORE_OK);
+	CHECK_INT(m.totp, 1);
+	CHECK_INT(m.totp_pending, 0);
+	CHECK_INT(m.last_step, 5);
+	CHECK_INT(m.recovery_left, 10);
+	CHECK_STR(m.secret, "v1.second");
+	/* On: neither set up anew nor enabled twice. */
+	CHECK_INT(lk_store_totp_setup(s, u.id, "v1.third", 30), LK_STORE_EXISTS);
+	CHECK_INT(lk_store_totp_enable(s, u.id, "v1.second", 6, hp, 10, 31),
+	    LK_STORE_CHANGED);
+	CHECK_INT(lk_store_mfa_state(s, u.id, &m), LK_STORE_OK);
+	CHECK_STR(m.secret, "v1.second");
+	CHECK_INT(m.last_step, 5);
+	CHECK_INT(lk_store_totp_setup(s, u.id + 100, "v1.x", 30),
+	    LK_STORE_NOT_FOUND);
+	lk_store_close(s);
+}
+
+TEST(totp_off_needs_an_unused_step_or_code)
+{
+	struct lk_store		*s = fresh();
+	struct lk_mfa_state	 m;
+	struct lk_user		 u;
+	char			 h[10][16];
+	const char		*hp[10];
+
+	user_with_totp(s, &u);
+	/* Steps up to the last one accepted are spent. */
+	CHECK_INT(lk_store_totp_disable(s, u.id, 100, NULL), LK_STORE_USED);
+	CHECK_INT(lk_store_totp_disable(s, u.id, 99, NULL), LK_STORE_USED);
+	CHECK_INT(lk_store_totp_disable(s, u.id, -1, "nope"), LK_STORE_USED);
+	CHECK_INT(lk_store_mfa_state(s, u.id, &m), LK_STORE_OK);
+	CHECK_INT(m.totp, 1);
+	CHECK_INT(m.recovery_left, 10);
+	CHECK_INT(lk_store_totp_disable(s, u.id, -1, "c3"), LK_STORE_OK);
+	CHECK_INT(lk_store_mfa_state(s, u.id, &m), LK_STORE_OK);
+	CHECK_INT(m.totp, 0);
+	CHECK_INT(m.recovery_left, 0);
+	CHECK_INT(lk_store_totp_disable(s, u.id, 101, NULL), LK_STORE_NOT_FOUND);
+	/* Recovery codes belong to TOTP: none without it. */
+	code_hashes("n", h, hp);
+	CHECK_INT(lk_store_recovery_replace(s, u.id, hp, 10, 50),
+	    LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_totp_setup(s, u.id, "v1.t", 60), LK_STORE_OK);
+	CHECK_INT(lk_store_totp_enable(s, u.id, "v1.t", 200, hp, 3, 61),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_totp_disable(s, u.id, 201, NULL), LK_STORE_OK);
+	CHECK_INT(lk_store_mfa_state(s, u.id, &m), LK_STORE_OK);
+	CHECK_INT(m.totp, 0);
+	lk_store_close(s);
+}
+
+TEST(recovery_codes_are_replaced_whole)
+{
+	struct lk_store		*s = fresh();
+	struct lk_mfa_state	 m;
+	struct lk_user		 u;
+	char			 h[10][16];
+	const char		*hp[10];
+
+	user_with_totp(s, &u);
+	code_hashes("n", h, hp);
+	CHECK_INT(lk_store_recovery_replace(s, u.id, hp, 10, 50), LK_STORE_OK);
+	CHECK_INT(lk_store_mfa_state(s, u.id, &m), LK_STORE_OK);
+	CHECK_INT(m.recovery_left, 10);
+	/* The old set is gone. */
+	CHECK_INT(lk_store_totp_disable(s, u.id, -1, "c0"), LK_STORE_USED);
+	CHECK_INT(lk_store_totp_disable(s, u.id, -1, "n0"), LK_STORE_OK);
+	lk_store_close(s);
+}
+
+/* A pending login "P<tag>" of u, live until exp. */
+static enum lk_store_res
+start_pending(struct lk_store *s, const struct lk_user *u, const char *tag,
+    const char *hash, long long exp, long long now)
+{
+	struct lk_mfa_start	m;
+	char			id[32];
+
+	(void)snprintf(id, sizeof(id), "P%s", tag);
+	memset(&m, 0, sizeof(m));
+	m.user_id = u->id;
+	m.hash = hash;
+	m.id = id;
+	m.persistent = 1;
+	m.exp = exp;
+	return lk_store_mfa_start(s, &m, now);
+}
+
+/*
+ * The second step for pending login "P<tag>" of u with a step or a
+ * recovery code: session "S<tag>" with the tokens of tag.
+ */
+static enum lk_store_res
+second_step(struct lk_store *s, const struct lk_user *u, const char *tag,
+    long long step, const char *recovery, long long now)
+{
+	struct lk_session	se;
+	struct lk_store_tokens	t = pair(tag, now);
+	struct lk_login		l;
+	struct lk_mfa_login	m;
+	char			id[32];
+
+	(void)snprintf(id, sizeof(id), "P%s", tag);
+	memset(&se, 0, sizeof(se));
+	memset(&l, 0, sizeof(l));
+	memset(&m, 0, sizeof(m));
+	(void)snprintf(se.id, sizeof(se.id), "S%s", tag);
+	l.user_id = u->id;
+	l.hash = "$y$1";
+	l.session = &se;
+	l.tokens = &t;
+	m.id = id;
+	m.step = step;
+	m.recovery = recovery;
+	m.login = &l;
+	return lk_store_mfa_login(s, &m, now);
+}
+
+TEST(a_pending_login_is_bound_to_its_user_and_used_once)
+{
+	struct lk_store		*s = fresh();
+	struct lk_mfa_pending	 p;
+	struct lk_mfa_state	 m;
+	struct lk_user		 u;
+
+	user_with_totp(s, &u);
+	CHECK_INT(start_pending(s, &u, "1", "$y$1", 1300, 1000), LK_STORE_OK);
+	CHECK_INT(lk_store_mfa_pending(s, "P1", 1000, &p), LK_STORE_OK);
+	CHECK_STR(p.user.email, "a@b.c");
+	CHECK_INT(p.user.id, u.id);
+	CHECK_STR(p.hash, "$y$1");
+	CHECK_INT(p.persistent, 1);
+	CHECK_INT(p.exp, 1300);
+	CHECK_INT(lk_store_mfa_pending(s, "P2", 1000, &p), LK_STORE_NOT_FOUND);
+	CHECK_STR(p.user.email, "");
+	/* A used step is refused, and the pending login lives on. */
+	CHECK_INT(second_step(s, &u, "1", 100, NULL, 1001), LK_STORE_USED);
+	CHECK_INT(check(s, "a@b.c", "a-1", 0).ours, 0);
+	CHECK_INT(lk_store_mfa_pending(s, "P1", 1001, &p), LK_STORE_OK);
+	CHECK_INT(second_step(s, &u, "1", 101, NULL, 1001), LK_STORE_OK);
+	CHECK_INT(check(s, "a@b.c", "a-1", 0).ours, 1);
+	CHECK_STR(check(s, "a@b.c", "a-1", 0).session.id, "S1");
+	CHECK_INT(lk_store_mfa_state(s, u.id, &m), LK_STORE_OK);
+	CHECK_INT(m.last_step, 101);
+	/* Used: gone. */
+	CHECK_INT(lk_store_mfa_pending(s, "P1", 1002, &p), LK_STORE_NOT_FOUND);
+	CHECK_INT(second_step(s, &u, "1", 102, NULL, 1002), LK_STORE_NOT_FOUND);
+	/* A new password login ends the one before it. */
+	CHECK_INT(start_pending(s, &u, "2", "$y$1", 1300, 1003), LK_STORE_OK);
+	CHECK_INT(start_pending(s, &u, "3", "$y$1", 1300, 1004), LK_STORE_OK);
+	CHECK_INT(lk_store_mfa_pending(s, "P2", 1004, &p), LK_STORE_NOT_FOUND);
+	CHECK_INT(second_step(s, &u, "2", 103, NULL, 1005), LK_STORE_NOT_FOUND);
+	/* Expired. */
+	CHECK_INT(lk_store_mfa_pending(s, "P3", 1300, &p), LK_STORE_NOT_FOUND);
+	CHECK_INT(second_step(s, &u, "3", 104, NULL, 1300), LK_STORE_NOT_FOUND);
+	/* Bound to the password it proved: a change since kills it. */
+	CHECK_INT(start_pending(s, &u, "4", "$y$1", 1400, 1301), LK_STORE_OK);
+	CHECK_INT(start_pending(s, &u, "5", "$y$old", 1400, 1301),
+	    LK_STORE_CHANGED);
+	CHECK_INT(lk_store_user_set_password(s, "a@b.c", "$y$2", 1302),
+	    LK_STORE_OK);
+	CHECK_INT(second_step(s, &u, "4", 105, NULL, 1303), LK_STORE_CHANGED);
+	CHECK_INT(check(s, "a@b.c", "a-4", 0).ours, 0);
+	CHECK_INT(lk_store_mfa_state(s, u.id, &m), LK_STORE_OK);
+	CHECK_INT(m.last_step, 101);
+	lk_store_close(s);
+}
+
+TEST(a_recovery_code_logs_in_once)
+{
+	struct lk_store		*s = fresh();
+	struct lk_mfa_state	 m;
+	struct lk_user		 u;
+
+	user_with_totp(s, &u);
+	CHECK_INT(start_pending(s, &u, "1", "$y$1", 1300, 1000), LK_STORE_OK);
+	CHECK_INT(second_step(s, &u, "1", -1, "nope", 1001), LK_STORE_USED);
+	CHECK_INT(second_step(s, &u, "1", -1, "c7", 1001), LK_STORE_OK);
+	CHECK_INT(lk_store_mfa_state(s, u.id, &m), LK_STORE_OK);
+	CHECK_INT(m.recovery_left, 9);
+	CHECK_INT(m.last_step, 100);
+	CHECK_INT(start_pending(s, &u, "2", "$y$1", 1300, 1002), LK_STORE_OK);
+	CHECK_INT(second_step(s, &u, "2", -1, "c7", 1003), LK_STORE_USED);
+	/* Both at once is no second factor. */
+	CHECK_INT(second_step(s, &u, "2", 101, "c8", 1003), LK_STORE_ERROR);
+	CHECK_INT(second_step(s, &u, "2", -1, NULL, 1003), LK_STORE_ERROR);
+	/* TOTP turned off meanwhile: the pending login cannot finish. */
+	CHECK_INT(lk_store_totp_disable(s, u.id, -1, "c1"), LK_STORE_OK);
+	CHECK_INT(second_step(s, &u, "2", 101, NULL, 1004), LK_STORE_USED);
+	lk_store_close(s);
+}
+
+TEST(the_first_step_gives_back_the_throttle_without_clearing_it)
+{
+	struct lk_store		*s = fresh();
+	struct lk_mfa_start	 m;
+	struct lk_user		 u;
+	const char		*keys[2] = { "account:a@b.c", "address:192.0.2.1" };
+	long long		 limits[2] = { 2, 2 }, wait;
+
+	user_with_totp(s, &u);
+	CHECK_INT(lk_store_throttle_reserve(s, keys, limits, 2, 60, 1000, &wait),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_throttle_reserve(s, keys, limits, 2, 60, 1000, &wait),
+	    LK_STORE_OK);
+	memset(&m, 0, sizeof(m));
+	m.user_id = u.id;
+	m.hash = "$y$1";
+	m.new_hash = "$y$rehashed";
+	m.id = "P1";
+	m.exp = 1300;
+	m.throttle_account = keys[0];
+	m.throttle_address = keys[1];
+	m.throttle_window = 60;
+	CHECK_INT(lk_store_mfa_start(s, &m, 1000), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	CHECK_STR(u.hash, "$y$rehashed");
+	/* One back on each: one more, then full. */
+	CHECK_INT(lk_store_throttle_reserve(s, keys, limits, 2, 60, 1000, &wait),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_throttle_reserve(s, keys, limits, 2, 60, 1000, &wait),
+	    LK_STORE_LIMIT);
+	CHECK_INT(lk_store_throttle_give_back(s, keys, 1, 60, 1000), LK_STORE_OK);
+	CHECK_INT(lk_store_throttle_reserve(s, keys, limits, 1, 60, 1000, &wait),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_throttle_reserve(s, keys, limits, 1, 60, 1000, &wait),
+	    LK_STORE_LIMIT);
+	lk_store_close(s);
+}
+
+TEST(mfa_reset_takes_the_second_factor_away)
+{
+	struct lk_store		*s = fresh();
+	struct lk_mfa_pending	 p;
+	struct lk_mfa_state	 m;
+	struct lk_user		 u;
+
+	user_with_totp(s, &u);
+	CHECK_INT(start_pending(s, &u, "1", "$y$1", 1300, 1000), LK_STORE_OK);
+	CHECK_INT(lk_store_mfa_reset(s, "A@B.C"), LK_STORE_OK);
+	CHECK_INT(lk_store_mfa_state(s, u.id, &m), LK_STORE_OK);
+	CHECK_INT(m.totp, 0);
+	CHECK_INT(m.totp_pending, 0);
+	CHECK_INT(m.recovery_left, 0);
+	CHECK_INT(lk_store_mfa_pending(s, "P1", 1001, &p), LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_mfa_reset(s, "x@b.c"), LK_STORE_NOT_FOUND);
+	/* And it can be set up again. */
+	CHECK_INT(lk_store_totp_setup(s, u.id, "v1.n", 20), LK_STORE_OK);
+	lk_store_close(s);
+}
+
+/* A challenge of kind for user_id from address, live until exp. */
+static enum lk_store_res
+add_challenge(struct lk_store *s, const char *c, enum lk_challenge_kind kind,
+    long long user_id, const char *address, long long exp, long long limit,
+    long long now)
+{
+	struct lk_challenge	ch;
+
+	memset(&ch, 0, sizeof(ch));
+	(void)snprintf(ch.challenge, sizeof(ch.challenge), "%s", c);
+	ch.kind = kind;
+	ch.user_id = user_id;
+	(void)snprintf(ch.address, sizeof(ch.address), "%s", address);
+	ch.exp = exp;
+	return lk_store_challenge_add(s, &ch, limit, now);
+}
+
+/* Passkey "K<tag>" (credential "cred-<tag>") of user_id. */
+static struct lk_passkey
+passkey(const char *tag, long long user_id, long long count)
+{
+	struct lk_passkey	p;
+
+	memset(&p, 0, sizeof(p));
+	(void)snprintf(p.id, sizeof(p.id), "K%s", tag);
+	(void)snprintf(p.credential_id, sizeof(p.credential_id), "cred-%s", tag);
+	p.user_id = user_id;
+	p.alg = -7;
+	(void)snprintf(p.public_key, sizeof(p.public_key), "MFkw-%s", tag);
+	p.sign_count = count;
+	p.flags = 0x45;
+	(void)snprintf(p.aaguid, sizeof(p.aaguid), "%032d", 0);
+	(void)snprintf(p.name, sizeof(p.name), "Key \xc3\xa9 %s", tag);
+	return p;
+}
+
+static int
+collect_passkeys(const struct lk_passkey *p, void *arg)
+{
+	char	*out = arg;
+	size_t	 n = strlen(out);
+
+	(void)snprintf(out + n, 256 - n, "%s%s:%lld:%lld", n > 0 ? " " : "",
+	    p->id, p->sign_count, p->last_used);
+	return 0;
+}
+
+TEST(a_passkey_is_registered_with_a_challenge_used_once)
+{
+	struct lk_store		*s = fresh();
+	struct lk_passkey	 p, q;
+	struct lk_user		 u, v, w;
+	char			 handle[LK_STORE_HANDLE_MAX + 1], out[256] = "";
+	int			 i;
+
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_add(s, "b@b.c", "B", "$y$2", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "b@b.c", &v), LK_STORE_OK);
+	/* One handle per user, kept. */
+	CHECK_INT(lk_store_webauthn_handle(s, u.id, "h-a", handle,
+	    sizeof(handle)), LK_STORE_OK);
+	CHECK_STR(handle, "h-a");
+	CHECK_INT(lk_store_webauthn_handle(s, u.id, "h-other", handle,
+	    sizeof(handle)), LK_STORE_OK);
+	CHECK_STR(handle, "h-a");
+	CHECK_INT(add_challenge(s, "ch1", LK_CHALLENGE_REGISTER, u.id, "ip1",
+	    1300, 5, 1000), LK_STORE_OK);
+	p = passkey("1", u.id, 3);
+	/* Another user's, or a login's, challenge registers nothing. */
+	q = passkey("1", v.id, 3);
+	CHECK_INT(lk_store_passkey_add(s, "ch1", &q, 20, 1001),
+	    LK_STORE_NOT_FOUND);
+	CHECK_INT(add_challenge(s, "ch2", LK_CHALLENGE_LOGIN, 0, "ip1", 1300, 5,
+	    1000), LK_STORE_OK);
+	CHECK_INT(lk_store_passkey_add(s, "ch2", &p, 20, 1001),
+	    LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_passkey_add(s, "ch1", &p, 20, 1300),
+	    LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_passkey_add(s, "ch1", &p, 20, 1001), LK_STORE_OK);
+	CHECK_INT(lk_store_passkey_add(s, "ch1", &p, 20, 1001),
+	    LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_passkey_find(s, "cred-1", &q, &w, handle,
+	    sizeof(handle)), LK_STORE_OK);
+	CHECK_STR(q.id, "K1");
+	CHECK_INT(q.user_id, u.id);
+	CHECK_INT(q.alg, -7);
+	CHECK_STR(q.public_key, "MFkw-1");
+	CHECK_INT(q.sign_count, 3);
+	CHECK_INT(q.flags, 0x45);
+	CHECK_STR(q.name, "Key \xc3\xa9 1");
+	CHECK_INT(q.created, 1001);
+	CHECK_INT(q.last_used, 0);
+	CHECK_STR(w.email, "a@b.c");
+	CHECK_STR(handle, "h-a");
+	CHECK_INT(lk_store_passkey_find(s, "cred-2", &q, &w, handle,
+	    sizeof(handle)), LK_STORE_NOT_FOUND);
+	/* A credential registers once, whoever asks. */
+	CHECK_INT(add_challenge(s, "ch3", LK_CHALLENGE_REGISTER, v.id, "ip2",
+	    1300, 5, 1002), LK_STORE_OK);
+	q = passkey("x", v.id, 0);
+	(void)snprintf(q.credential_id, sizeof(q.credential_id), "cred-1");
+	CHECK_INT(lk_store_passkey_add(s, "ch3", &q, 20, 1003), LK_STORE_EXISTS);
+	/* At most max per user. */
+	for (i = 2; i <= 3; i++) {
+		char	c[8], t[8];
+
+		(void)snprintf(c, sizeof(c), "r%d", i);
+		(void)snprintf(t, sizeof(t), "%d", i);
+		CHECK_INT(add_challenge(s, c, LK_CHALLENGE_REGISTER, u.id,
+		    "ip1", 1300, 5, 1004 + i), LK_STORE_OK);
+		q = passkey(t, u.id, 0);
+		CHECK_INT(lk_store_passkey_add(s, c, &q, 2, 1004 + i),
+		    i == 2 ? LK_STORE_OK : LK_STORE_LIMIT);
+	}
+	CHECK_INT(lk_store_passkey_each(s, u.id, collect_passkeys, out),
+	    LK_STORE_OK);
+	CHECK_STR(out, "K1:3:0 K2:0:0");
+	CHECK_INT(lk_store_passkey_delete(s, v.id, "K1"), LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_passkey_delete(s, u.id, "K1"), LK_STORE_OK);
+	CHECK_INT(lk_store_passkey_delete(s, u.id, "K1"), LK_STORE_NOT_FOUND);
+	out[0] = '\0';
+	CHECK_INT(lk_store_passkey_each(s, u.id, collect_passkeys, out),
+	    LK_STORE_OK);
+	CHECK_STR(out, "K2:0:0");
+	lk_store_close(s);
+}
+
+TEST(challenges_per_address_are_bounded_and_expire)
+{
+	struct lk_store	*s = fresh();
+
+	CHECK_INT(add_challenge(s, "a", LK_CHALLENGE_LOGIN, 0, "ip1", 1100, 2,
+	    1000), LK_STORE_OK);
+	CHECK_INT(add_challenge(s, "b", LK_CHALLENGE_LOGIN, 0, "ip1", 1100, 2,
+	    1000), LK_STORE_OK);
+	CHECK_INT(add_challenge(s, "c", LK_CHALLENGE_LOGIN, 0, "ip1", 1100, 2,
+	    1000), LK_STORE_LIMIT);
+	CHECK_INT(add_challenge(s, "c", LK_CHALLENGE_LOGIN, 0, "ip2", 1100, 2,
+	    1000), LK_STORE_OK);
+	/* Expired ones no longer count. */
+	CHECK_INT(add_challenge(s, "d", LK_CHALLENGE_LOGIN, 0, "ip1", 1200, 2,
+	    1100), LK_STORE_OK);
+	lk_store_close(s);
+}
+
+/* A passwordless sign-in with passkey K<tag> as session "W<tag>". */
+static enum lk_store_res
+passkey_sign_in(struct lk_store *s, const struct lk_user *u, const char *hash,
+    const char *challenge, const char *tag, long long from, long long to,
+    long long now)
+{
+	struct lk_session	se;
+	struct lk_store_tokens	t;
+	struct lk_login		l;
+	struct lk_passkey_login	pl;
+	char			id[16], tt[16];
+
+	(void)snprintf(id, sizeof(id), "K%s", tag);
+	(void)snprintf(tt, sizeof(tt), "w%s-%lld", tag, to);
+	t = pair(tt, now);
+	memset(&se, 0, sizeof(se));
+	memset(&l, 0, sizeof(l));
+	memset(&pl, 0, sizeof(pl));
+	(void)snprintf(se.id, sizeof(se.id), "W%s-%lld", tag, to);
+	l.user_id = u->id;
+	l.hash = hash;
+	l.session = &se;
+	l.tokens = &t;
+	pl.challenge = challenge;
+	pl.id = id;
+	pl.old_count = from;
+	pl.new_count = to;
+	pl.login = &l;
+	return lk_store_passkey_login(s, &pl, now);
+}
+
+TEST(a_passkey_sign_in_uses_its_challenge_and_moves_the_counter)
+{
+	struct lk_store		*s = fresh();
+	struct lk_passkey	 p;
+	struct lk_user		 u;
+	char			 out[256] = "";
+
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	CHECK_INT(add_challenge(s, "r", LK_CHALLENGE_REGISTER, u.id, "ip", 1300,
+	    5, 1000), LK_STORE_OK);
+	p = passkey("1", u.id, 3);
+	CHECK_INT(lk_store_passkey_add(s, "r", &p, 20, 1000), LK_STORE_OK);
+	CHECK_INT(add_challenge(s, "g1", LK_CHALLENGE_LOGIN, 0, "ip", 1300, 5,
+	    1000), LK_STORE_OK);
+	CHECK_INT(add_challenge(s, "g2", LK_CHALLENGE_LOGIN, 0, "ip", 1300, 5,
+	    1000), LK_STORE_OK);
+	/* A registration's challenge signs no one in. */
+	CHECK_INT(add_challenge(s, "r2", LK_CHALLENGE_REGISTER, u.id, "ip", 1300,
+	    5, 1000), LK_STORE_OK);
+	CHECK_INT(passkey_sign_in(s, &u, "$y$1", "r2", "1", 3, 4, 1001),
+	    LK_STORE_NOT_FOUND);
+	CHECK_INT(passkey_sign_in(s, &u, "$y$1", "g1", "1", 3, 4, 1001),
+	    LK_STORE_OK);
+	CHECK_INT(check(s, "a@b.c", "a-w1-4", 0).ours, 1);
+	CHECK_INT(passkey_sign_in(s, &u, "$y$1", "g1", "1", 4, 5, 1002),
+	    LK_STORE_NOT_FOUND);
+	/* The counter moved on meanwhile: refused, nothing written. */
+	CHECK_INT(passkey_sign_in(s, &u, "$y$1", "g2", "1", 3, 5, 1002),
+	    LK_STORE_CHANGED);
+	CHECK_INT(check(s, "a@b.c", "a-w1-5", 0).ours, 0);
+	CHECK_INT(lk_store_passkey_each(s, u.id, collect_passkeys, out),
+	    LK_STORE_OK);
+	CHECK_STR(out, "K1:4:1001");
+	/* The challenge was not used up by the refusal. */
+	CHECK_INT(lk_store_user_set_disabled(s, "a@b.c", 1, 1003), LK_STORE_OK);
+	CHECK_INT(passkey_sign_in(s, &u, "$y$1", "g2", "1", 4, 5, 1003),
+	    LK_STORE_CHANGED);
+	CHECK_INT(lk_store_user_set_disabled(s, "a@b.c", 0, 1004), LK_STORE_OK);
+	CHECK_INT(passkey_sign_in(s, &u, "$y$1", "g2", "1", 4, 5, 1004),
+	    LK_STORE_OK);
+	lk_store_close(s);
+}
+
+static int
+collect_sessions(const struct lk_session *se, void *arg)
+{
+	char	*out = arg;
+	size_t	 n = strlen(out);
+
+	(void)snprintf(out + n, 256 - n, "%s%s:%lld:%s:%s", n > 0 ? " " : "",
+	    se->id, se->refreshed, se->user_agent, se->address);
+	return 0;
+}
+
+TEST(sessions_are_listed_and_ended_by_their_user)
+{
+	struct lk_store		*s = fresh();
+	struct lk_store_tokens	 succ;
+	struct lk_user		 u, v;
+	char			 out[256] = "";
+	long long		 n;
+
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_add(s, "b@b.c", "B", "$y$2", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "b@b.c", &v), LK_STORE_OK);
+	CHECK_INT(login_as(s, &u, "$y$1", "S1", "1", 1000), LK_STORE_OK);
+	CHECK_INT(login_as(s, &u, "$y$1", "S2", "2", 1001), LK_STORE_OK);
+	CHECK_INT(login_as(s, &u, "$y$1", "S3", "3", 1002), LK_STORE_OK);
+	CHECK_INT(login_as(s, &v, "$y$2", "T1", "t", 1002), LK_STORE_OK);
+	CHECK_INT(rotate(s, &u, "1", "1b", 1010, &succ), LK_REFRESH_ROTATED);
+	CHECK_INT(lk_store_session_each(s, u.id, 1010, collect_sessions, out),
+	    LK_STORE_OK);
+	CHECK_STR(out, "S1:1010:UA/1:192.0.2.1 S3:1002:UA/1:192.0.2.1 "
+	    "S2:1001:UA/1:192.0.2.1");
+	/* Another user's session is not the user's to end. */
+	CHECK_INT(lk_store_session_end(s, u.id, "T1", NULL, 1011, &n),
+	    LK_STORE_NOT_FOUND);
+	CHECK_INT(n, 0);
+	CHECK_INT(lk_store_session_end(s, u.id, "S2", NULL, 1011, &n),
+	    LK_STORE_OK);
+	CHECK_INT(n, 1);
+	CHECK_INT(check(s, "a@b.c", "a-2", 0).session.revoked, 1);
+	CHECK_INT(lk_store_session_end(s, u.id, "S2", NULL, 1011, &n),
+	    LK_STORE_NOT_FOUND);
+	/* Every other: the rotated session's newest tokens included. */
+	CHECK_INT(lk_store_session_end(s, u.id, NULL, "S3", 1012, &n),
+	    LK_STORE_OK);
+	CHECK_INT(n, 1);
+	CHECK_INT(check(s, "a@b.c", "a-1b", 0).session.revoked, 1);
+	CHECK_INT(check(s, "a@b.c", "a-3", 0).session.revoked, 0);
+	CHECK_INT(check(s, "b@b.c", "a-t", 0).session.revoked, 0);
+	out[0] = '\0';
+	CHECK_INT(lk_store_session_each(s, u.id, 1012, collect_sessions, out),
+	    LK_STORE_OK);
+	CHECK_STR(out, "S3:1002:UA/1:192.0.2.1");
+	/* A session whose tokens all expired is not live. */
+	out[0] = '\0';
+	CHECK_INT(lk_store_session_each(s, u.id, 2002, collect_sessions, out),
+	    LK_STORE_OK);
+	CHECK_STR(out, "");
+	CHECK_INT(lk_store_session_end(s, u.id, "S3", NULL, 2002, &n),
+	    LK_STORE_NOT_FOUND);
+	lk_store_close(s);
+}
+
+/*
+ * The second factors of populate(): TOTP with two recovery codes, a
+ * pending login, a passkey with its handle, challenges of either kind.
+ */
+static void
+populate_factors(struct lk_store *s, const struct lk_user *a)
+{
+	struct lk_passkey	 p = passkey("1", a->id, 3);
+	const char		*codes[2] = { "h0", "h1" };
+	char			 handle[LK_STORE_HANDLE_MAX + 1];
+
+	CHECK_INT(lk_store_totp_setup(s, a->id, "v1.sealed", 6), LK_STORE_OK);
+	CHECK_INT(lk_store_totp_enable(s, a->id, "v1.sealed", 100, codes, 2, 7),
+	    LK_STORE_OK);
+	CHECK_INT(start_pending(s, a, "1", "$y$1", 1300, 1000), LK_STORE_OK);
+	CHECK_INT(lk_store_webauthn_handle(s, a->id, "h-a", handle,
+	    sizeof(handle)), LK_STORE_OK);
+	CHECK_INT(add_challenge(s, "ch1", LK_CHALLENGE_REGISTER, a->id, "ip",
+	    2000, 5, 1000), LK_STORE_OK);
+	CHECK_INT(lk_store_passkey_add(s, "ch1", &p, 20, 1001), LK_STORE_OK);
+	CHECK_INT(add_challenge(s, "ch2", LK_CHALLENGE_REGISTER, a->id, "ip",
+	    2000, 5, 1000), LK_STORE_OK);
+	CHECK_INT(add_challenge(s, "g1", LK_CHALLENGE_LOGIN, 0, "ip", 2000, 5,
+	    1000), LK_STORE_OK);
+}
+
 /*
  * A store holding one of everything: two users (one disabled), the mark
  * of a deleted one, sessions with a rotated token and its successor, a
@@ -542,13 +1161,14 @@ populate(struct lk_store *s, struct lk_user *a)
 	    LK_STORE_OK);
 	CHECK_INT(lk_store_throttle_reserve(s, keys, limits, 1, 60, 1003, &wait),
 	    LK_STORE_OK);
+	populate_factors(s, a);
 }
 
 /* Every record of a store, in export order, written as text. */
 static int
 dump_record(const struct lk_store_record *rec, void *arg)
 {
-	char	*out = arg, line[1024];
+	char	*out = arg, line[4096];
 	size_t	 n = strlen(out);
 
 	switch (rec->kind) {
@@ -590,6 +1210,41 @@ dump_record(const struct lk_store_record *rec, void *arg)
 		    rec->r.throttle.key, rec->r.throttle.failures,
 		    rec->r.throttle.window_start);
 		break;
+	case LK_STORE_REC_TOTP:
+		(void)snprintf(line, sizeof(line), "totp %lld %s %d %lld %lld\n",
+		    rec->r.totp.user_id, rec->r.totp.secret, rec->r.totp.enabled,
+		    rec->r.totp.last_step, rec->r.totp.created);
+		break;
+	case LK_STORE_REC_RECOVERY:
+		(void)snprintf(line, sizeof(line), "recovery %lld %s %lld\n",
+		    rec->r.recovery.user_id, rec->r.recovery.hash,
+		    rec->r.recovery.created);
+		break;
+	case LK_STORE_REC_PENDING:
+		(void)snprintf(line, sizeof(line), "pending %s %lld %s %d %lld "
+		    "%lld\n", rec->r.pending.id, rec->r.pending.user_id,
+		    rec->r.pending.hash, rec->r.pending.persistent,
+		    rec->r.pending.created, rec->r.pending.exp);
+		break;
+	case LK_STORE_REC_WEBAUTHN_USER:
+		(void)snprintf(line, sizeof(line), "handle %lld %s\n",
+		    rec->r.webauthn_user.user_id, rec->r.webauthn_user.handle);
+		break;
+	case LK_STORE_REC_PASSKEY:
+		(void)snprintf(line, sizeof(line), "passkey %s %s %lld %d %s "
+		    "%lld %d %s %s %lld %lld\n", rec->r.passkey.id,
+		    rec->r.passkey.credential_id, rec->r.passkey.user_id,
+		    rec->r.passkey.alg, rec->r.passkey.public_key,
+		    rec->r.passkey.sign_count, rec->r.passkey.flags,
+		    rec->r.passkey.aaguid, rec->r.passkey.name,
+		    rec->r.passkey.created, rec->r.passkey.last_used);
+		break;
+	case LK_STORE_REC_CHALLENGE:
+		(void)snprintf(line, sizeof(line), "challenge %s %d %lld %s "
+		    "%lld\n", rec->r.challenge.challenge,
+		    (int)rec->r.challenge.kind, rec->r.challenge.user_id,
+		    rec->r.challenge.address, rec->r.challenge.exp);
+		break;
 	default:
 		(void)snprintf(line, sizeof(line), "?\n");
 	}
@@ -617,7 +1272,16 @@ static const char populated[] =
     "revoked a-x 1100\n"
     "revoked foreign 1100\n"
     "throttle account:a@b.c 2 1002\n"
-    "throttle address:192.0.2.1 1 1002\n";
+    "throttle address:192.0.2.1 1 1002\n"
+    "totp 2 v1.sealed 1 100 6\n"
+    "recovery 2 h0 7\n"
+    "recovery 2 h1 7\n"
+    "pending P1 2 $y$1 1 1000 1300\n"
+    "handle 2 h-a\n"
+    "passkey K1 cred-1 2 -7 MFkw-1 3 69 "
+    "00000000000000000000000000000000 Key \xc3\xa9 1 1001 0\n"
+    "challenge ch2 0 2 ip 2000\n"
+    "challenge g1 1 0 ip 2000\n";
 
 TEST(export_gives_every_record_in_order)
 {
@@ -629,6 +1293,38 @@ TEST(export_gives_every_record_in_order)
 	dump(s, out);
 	CHECK_STR(out, populated);
 	lk_store_close(s);
+}
+
+/* The second factors answer alike on a store and its copy. */
+static void
+same_factors(struct lk_store *s, struct lk_store *c, const struct lk_user *a)
+{
+	struct lk_mfa_state	 ms, mc;
+	struct lk_mfa_pending	 ps, pc;
+	struct lk_passkey	 ks, kc;
+	struct lk_user		 us, uc;
+	char			 hs[LK_STORE_HANDLE_MAX + 1];
+	char			 hc[LK_STORE_HANDLE_MAX + 1];
+
+	CHECK_INT(lk_store_mfa_state(s, a->id, &ms), LK_STORE_OK);
+	CHECK_INT(lk_store_mfa_state(c, a->id, &mc), LK_STORE_OK);
+	CHECK(memcmp(&ms, &mc, sizeof(ms)) == 0);
+	CHECK_INT(mc.totp, 1);
+	CHECK_INT(mc.passkeys, 1);
+	CHECK_INT(lk_store_mfa_pending(s, "P1", 1010, &ps), LK_STORE_OK);
+	CHECK_INT(lk_store_mfa_pending(c, "P1", 1010, &pc), LK_STORE_OK);
+	CHECK(memcmp(&ps, &pc, sizeof(ps)) == 0);
+	CHECK_INT(lk_store_passkey_find(s, "cred-1", &ks, &us, hs, sizeof(hs)),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_passkey_find(c, "cred-1", &kc, &uc, hc, sizeof(hc)),
+	    LK_STORE_OK);
+	CHECK(memcmp(&ks, &kc, sizeof(ks)) == 0);
+	CHECK_STR(hc, "h-a");
+	/* The copied challenge signs in once on the copy. */
+	CHECK_INT(passkey_sign_in(c, a, "$y$1", "g1", "1", 3, 4, 1011),
+	    LK_STORE_OK);
+	CHECK_INT(passkey_sign_in(c, a, "$y$1", "g1", "1", 4, 5, 1012),
+	    LK_STORE_NOT_FOUND);
 }
 
 /*
@@ -662,6 +1358,7 @@ same_answers(struct lk_store *s, struct lk_store *c, const struct lk_user *a)
 	CHECK_INT(lk_store_throttle_reserve(c, keys, limits, 1, 60, 1010,
 	    &wait), LK_STORE_LIMIT);
 	CHECK_INT(wait, 52);
+	same_factors(s, c, a);
 }
 
 TEST(copy_keeps_every_record_and_what_it_answers)
@@ -682,6 +1379,12 @@ TEST(copy_keeps_every_record_and_what_it_answers)
 	CHECK_INT(counts[LK_STORE_REC_TOKENS], 3);
 	CHECK_INT(counts[LK_STORE_REC_REVOKED], 2);
 	CHECK_INT(counts[LK_STORE_REC_THROTTLE], 2);
+	CHECK_INT(counts[LK_STORE_REC_TOTP], 1);
+	CHECK_INT(counts[LK_STORE_REC_RECOVERY], 2);
+	CHECK_INT(counts[LK_STORE_REC_PENDING], 1);
+	CHECK_INT(counts[LK_STORE_REC_WEBAUTHN_USER], 1);
+	CHECK_INT(counts[LK_STORE_REC_PASSKEY], 1);
+	CHECK_INT(counts[LK_STORE_REC_CHALLENGE], 2);
 	dump(c, out);
 	CHECK_STR(out, populated);
 	same_answers(s, c, &a);
@@ -792,6 +1495,17 @@ store_cases(void)
 	RUN(password_change_ends_every_session_and_starts_one);
 	RUN(case_folding_is_ascii_only);
 	RUN(list_in_email_order_without_case);
+	RUN(totp_waits_for_its_first_code_then_stays);
+	RUN(totp_off_needs_an_unused_step_or_code);
+	RUN(recovery_codes_are_replaced_whole);
+	RUN(a_pending_login_is_bound_to_its_user_and_used_once);
+	RUN(a_recovery_code_logs_in_once);
+	RUN(the_first_step_gives_back_the_throttle_without_clearing_it);
+	RUN(mfa_reset_takes_the_second_factor_away);
+	RUN(a_passkey_is_registered_with_a_challenge_used_once);
+	RUN(challenges_per_address_are_bounded_and_expire);
+	RUN(a_passkey_sign_in_uses_its_challenge_and_moves_the_counter);
+	RUN(sessions_are_listed_and_ended_by_their_user);
 	RUN(export_gives_every_record_in_order);
 	RUN(copy_keeps_every_record_and_what_it_answers);
 	RUN(copy_refuses_a_target_holding_records_unless_replacing);

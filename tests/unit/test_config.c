@@ -181,6 +181,38 @@ TEST(site_name_is_text)
 	expect_error("site_name = \xc3\n", ":1: ", "site_name");
 }
 
+TEST(second_factor_keys)
+{
+	struct lk_config	c;
+	struct lk_cookie_names	n;
+	char			err[LK_CONFIG_ERR_MAX];
+
+	/* The sealing key beside the file by default, and no fixed RP ID. */
+	CHECK_INT(load("", err, sizeof(err), &c), 0);
+	CHECK(strcmp(c.mfa_key_file + strlen(tmp_dir()), "/mfa.key") == 0);
+	CHECK_STR(c.webauthn_rp_id, "");
+	lk_config_cookie_names(&c, &n);
+	CHECK_STR(n.mfa_pending, "mfa_pending");
+	CHECK_INT(load("mfa_key_file = keys/totp.key\n"
+	    "webauthn_rp_id = login.example.com\n"
+	    "cookie_host_prefix = on\n", err, sizeof(err), &c), 0);
+	CHECK(strcmp(c.mfa_key_file + strlen(tmp_dir()), "/keys/totp.key") == 0);
+	CHECK_STR(c.webauthn_rp_id, "login.example.com");
+	lk_config_cookie_names(&c, &n);
+	CHECK_STR(n.mfa_pending, "__Secure-mfa_pending");
+	CHECK_INT(load("mfa_key_file = /etc/latchkey/mfa.key\n", err,
+	    sizeof(err), &c), 0);
+	CHECK_STR(c.mfa_key_file, "/etc/latchkey/mfa.key");
+	/* Browsers hand the RP ID over in lower case, without a port. */
+	CHECK_INT(load("webauthn_rp_id = Example.com\n", err, sizeof(err), &c),
+	    -1);
+	CHECK(strstr(err, "webauthn_rp_id: expected a host name in lower case")
+	    != NULL);
+	CHECK_INT(load("webauthn_rp_id = example.com:8443\n", err, sizeof(err),
+	    &c), -1);
+	CHECK_INT(load("mfa_key_file =\n", err, sizeof(err), &c), -1);
+}
+
 TEST(errors_name_file_and_line)
 {
 	expect_error("cookie_secure = true\nbogus = 1\n", ":2: ",
@@ -328,6 +360,7 @@ main(void)
 	RUN(a_database_uri_is_no_path);
 	RUN(session_keys);
 	RUN(hash_cost_defaults_per_method);
+	RUN(second_factor_keys);
 	RUN(errors_name_file_and_line);
 	RUN(missing_file);
 	RUN(long_line_and_nul);

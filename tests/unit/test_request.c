@@ -216,6 +216,45 @@ TEST(response_headers_and_failure)
 	CHECK_STR(lk_status_text(413), "Content Too Large");
 }
 
+/* Every byte of the body is zero. */
+static int
+body_clean(const struct lk_response *r)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(r->body); i++)
+		if (r->body[i] != '\0')
+			return 0;
+	return 1;
+}
+
+TEST(response_reset_wipes_whatever_the_body_held)
+{
+	static struct lk_response	r;
+	static char			big[LK_RESP_BODY_MAX];
+	struct lk_json_out		o;
+
+	lk_response_reset(&r);
+	memset(big, 'x', sizeof(big) / 2);
+	lk_json_out_init(&o);
+	(void)lk_json_out_str(&o, "qr_svg", big);
+	lk_response_json(&r, 200, &o);
+	CHECK_INT(r.failed, 0);
+	CHECK_INT(r.body_len, sizeof(big) / 2 + 14);
+	lk_response_reset(&r);
+	CHECK(body_clean(&r));
+	/* A body that did not fit was cut anywhere: all of it goes. */
+	memset(big, 'y', sizeof(big) - 1);
+	lk_json_out_init(&o);
+	(void)lk_json_out_str(&o, "qr_svg", big);
+	lk_response_json(&r, 200, &o);
+	CHECK_INT(r.failed, 1);
+	CHECK(!body_clean(&r));
+	lk_response_reset(&r);
+	CHECK(body_clean(&r));
+	CHECK_INT(r.failed, 0);
+}
+
 TEST(origins_from_origin_or_referer)
 {
 	struct lk_request	r;
@@ -250,6 +289,7 @@ main(void)
 	RUN(oversized_headers_are_flagged_not_truncated);
 	RUN(json_content_types);
 	RUN(response_headers_and_failure);
+	RUN(response_reset_wipes_whatever_the_body_held);
 	RUN(origins_from_origin_or_referer);
 	return T_END();
 }

@@ -132,6 +132,51 @@ TEST(migrates_version_1_keeping_users)
 	lk_store_close(s);
 }
 
+/* What migration 4 made, dropped: a database as version 3 left it. */
+#define V4_TABLES_DROP	"DROP TABLE mfa_totp; DROP TABLE mfa_recovery;" \
+	" DROP TABLE mfa_pending; DROP TABLE webauthn_credentials;" \
+	" DROP TABLE webauthn_challenges; DROP TABLE webauthn_users;"
+
+TEST(migrates_version_3_keeping_sessions)
+{
+	sqlite3			*db;
+	struct lk_store		*s;
+	struct lk_mfa_state	 m;
+	struct lk_user		 u;
+
+	(void)snprintf(dbpath, sizeof(dbpath), "%s/v3.db", tmp_dir());
+	(void)remove(dbpath);
+	s = open_at(dbpath, 1, 0);
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	CHECK_INT(login_as(s, &u, "$y$1", "S1", "1", 1000), LK_STORE_OK);
+	lk_store_close(s);
+	CHECK_INT(sqlite3_open(dbpath, &db), SQLITE_OK);
+	CHECK_INT(sqlite3_exec(db, V4_TABLES_DROP "PRAGMA user_version = 3;",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	s = open_at(dbpath, 0, 0);
+	CHECK(s != NULL);
+	if (s == NULL)
+		return;
+	CHECK_INT(check(s, "a@b.c", "a-1", 0).ours, 1);
+	CHECK_INT(lk_store_mfa_state(s, u.id, &m), LK_STORE_OK);
+	CHECK_INT(m.totp, 0);
+	CHECK_INT(lk_store_totp_setup(s, u.id, "v1.x", 2000), LK_STORE_OK);
+	lk_store_close(s);
+	CHECK_INT(sqlite3_open(dbpath, &db), SQLITE_OK);
+	{
+		sqlite3_stmt	*st = NULL;
+
+		CHECK_INT(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st,
+		    NULL), SQLITE_OK);
+		CHECK_INT(sqlite3_step(st), SQLITE_ROW);
+		CHECK_INT(sqlite3_column_int(st, 0), 4);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+}
+
 TEST(migrates_version_2_keeping_sessions)
 {
 	sqlite3			*db;
@@ -146,7 +191,8 @@ TEST(migrates_version_2_keeping_sessions)
 	lk_store_close(s);
 	/* Back to version 2, with sessions written as version 2 wrote them. */
 	CHECK_INT(sqlite3_open(dbpath, &db), SQLITE_OK);
-	CHECK_INT(sqlite3_exec(db, "DROP TABLE refresh_tokens; DROP TABLE sessions;"
+	CHECK_INT(sqlite3_exec(db, V4_TABLES_DROP
+	    "DROP TABLE refresh_tokens; DROP TABLE sessions;"
 	    " DROP TABLE deleted_users;"
 	    "CREATE TABLE refresh_tokens (jti TEXT PRIMARY KEY, family TEXT NOT NULL,"
 	    " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
@@ -215,6 +261,7 @@ main(void)
 	RUN(refuses_newer_schema);
 	RUN(migrates_version_1_keeping_users);
 	RUN(migrates_version_2_keeping_sessions);
+	RUN(migrates_version_3_keeping_sessions);
 	RUN(a_text_holding_nul_is_not_exported);
 	store_cases();
 	tmp_cleanup();

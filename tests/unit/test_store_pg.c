@@ -109,7 +109,9 @@ static void
 drop_tables(const char *db)
 {
 	(void)admin(db, "DROP TABLE IF EXISTS users, deleted_users, sessions, "
-	    "refresh_tokens, revoked_tokens, throttle, schema_version CASCADE");
+	    "refresh_tokens, revoked_tokens, throttle, mfa_totp, mfa_recovery, "
+	    "mfa_pending, webauthn_users, webauthn_credentials, "
+	    "webauthn_challenges, schema_version CASCADE");
 }
 
 static struct lk_store *
@@ -395,7 +397,7 @@ TEST(nodes_starting_together_migrate_once)
 		CHECK_INT(st[i], 0);
 	if (text[0] != '\0')
 		fprintf(stderr, "%s", text);
-	CHECK_STR(value("SELECT version FROM schema_version"), "3");
+	CHECK_STR(value("SELECT version FROM schema_version"), "4");
 	CHECK_STR(value("SELECT count(*) FROM schema_version"), "1");
 }
 
@@ -536,6 +538,140 @@ TEST(a_reader_role_reads_and_cannot_write)
 	CHECK_STR(value("SELECT to_regclass('users') IS NULL"), "t");
 }
 
+/*
+ * Second factors racing on PostgreSQL: eight devices send the same TOTP
+ * code (each its own pending login), eight more a recovery code, eight
+ * passkey sign-ins one challenge: one of each wins.
+ */
+static int
+race_step(int i, int fd)
+{
+	struct lk_user	u;
+	char		tag[16];
+
+	(void)fd;
+	if (i < 0)
+		return child_open();
+	memset(&u, 0, sizeof(u));
+	u.id = race_user;
+	(void)snprintf(tag, sizeof(tag), "%d", i);
+	return second_step(child_store, &u, tag, 101, NULL, 1001);
+}
+
+static int
+race_recovery(int i, int fd)
+{
+	struct lk_user	u;
+	char		tag[16];
+
+	(void)fd;
+	if (i < 0)
+		return child_open();
+	memset(&u, 0, sizeof(u));
+	u.id = race_user;
+	(void)snprintf(tag, sizeof(tag), "r%d", i);
+	return second_step(child_store, &u, tag, -1, "c4", 1001);
+}
+
+static int
+race_passkey(int i, int fd)
+{
+	struct lk_user	u;
+
+	(void)fd;
+	if (i < 0)
+		return child_open();
+	memset(&u, 0, sizeof(u));
+	u.id = race_user;
+	return passkey_sign_in(child_store, &u, "$y$1", "g", "1", 3, 4 + i,
+	    1001);
+}
+
+TEST(racing_second_factors_win_once)
+{
+	struct lk_store		*s = fresh();
+	struct lk_passkey	 p;
+	struct lk_user		 u;
+	int			 st[8], i, ok, used;
+	char			 text[256];
+
+	user_with_totp(s, &u);
+	race_user = u.id;
+	/* Each device its own pending login (a new one would end the others). */
+	for (i = 0; i < 8; i++) {
+		char	sql[128];
+
+		(void)snprintf(sql, sizeof(sql), "INSERT INTO mfa_pending VALUES "
+		    "('P%d', %lld, '$y$1', 0, 1000, 1300)", i, u.id);
+		CHECK_INT(admin("latchkey", sql), 0);
+	}
+	race(8, race_step, st, text, sizeof(text));
+	for (i = ok = used = 0; i < 8; i++) {
+		ok += st[i] == LK_STORE_OK;
+		used += st[i] == LK_STORE_USED || st[i] == LK_STORE_NOT_FOUND;
+	}
+	CHECK_INT(ok, 1);
+	CHECK_INT(used, 7);
+	CHECK_STR(value("SELECT last_step FROM mfa_totp"), "101");
+	for (i = 0; i < 8; i++) {
+		char	sql[128];
+
+		(void)snprintf(sql, sizeof(sql), "INSERT INTO mfa_pending VALUES "
+		    "('Pr%d', %lld, '$y$1', 0, 1000, 1300)", i, u.id);
+		CHECK_INT(admin("latchkey", sql), 0);
+	}
+	race(8, race_recovery, st, text, sizeof(text));
+	/* The winner's login ends the other pending logins as well. */
+	for (i = ok = used = 0; i < 8; i++) {
+		ok += st[i] == LK_STORE_OK;
+		used += st[i] == LK_STORE_USED || st[i] == LK_STORE_NOT_FOUND;
+	}
+	CHECK_INT(ok, 1);
+	CHECK_INT(used, 7);
+	CHECK_STR(value("SELECT count(*) FROM mfa_recovery"), "9");
+	CHECK_INT(add_challenge(s, "r", LK_CHALLENGE_REGISTER, u.id, "ip", 1300,
+	    5, 1000), LK_STORE_OK);
+	p = passkey("1", u.id, 3);
+	CHECK_INT(lk_store_passkey_add(s, "r", &p, 20, 1000), LK_STORE_OK);
+	CHECK_INT(add_challenge(s, "g", LK_CHALLENGE_LOGIN, 0, "ip", 1300, 5,
+	    1000), LK_STORE_OK);
+	race(8, race_passkey, st, text, sizeof(text));
+	for (i = ok = used = 0; i < 8; i++) {
+		ok += st[i] == LK_STORE_OK;
+		used += st[i] == LK_STORE_NOT_FOUND;
+	}
+	CHECK_INT(ok, 1);
+	CHECK_INT(used, 7);
+	CHECK_STR(value("SELECT count(*) FROM sessions"), "3");
+	lk_store_close(s);
+}
+
+TEST(migrates_version_3_keeping_users)
+{
+	struct lk_store		*s = fresh();
+	struct lk_mfa_state	 m;
+	struct lk_user		 u;
+
+	CHECK(s != NULL);
+	if (s == NULL)
+		return;
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	lk_store_close(s);
+	CHECK_INT(admin("latchkey", "DROP TABLE mfa_totp, mfa_recovery, "
+	    "mfa_pending, webauthn_credentials, webauthn_challenges, "
+	    "webauthn_users; UPDATE schema_version SET version = 3"), 0);
+	s = reopen(0);
+	CHECK(s != NULL);
+	if (s == NULL)
+		return;
+	CHECK_STR(value("SELECT version FROM schema_version"), "4");
+	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	CHECK_INT(lk_store_totp_setup(s, u.id, "v1.x", 2), LK_STORE_OK);
+	CHECK_INT(lk_store_mfa_state(s, u.id, &m), LK_STORE_OK);
+	CHECK_INT(m.totp_pending, 1);
+	lk_store_close(s);
+}
+
 TEST(refuses_newer_schema)
 {
 	struct lk_store	*s = fresh();
@@ -543,10 +679,10 @@ TEST(refuses_newer_schema)
 
 	CHECK(s != NULL);
 	lk_store_close(s);
-	CHECK_STR(value("SELECT version FROM schema_version"), "3");
+	CHECK_STR(value("SELECT version FROM schema_version"), "4");
 	CHECK_INT(admin("latchkey", "UPDATE schema_version SET version = 99"), 0);
 	CHECK(open_pg(uri, pwfile, 0, err, sizeof(err)) == NULL);
-	CHECK(strstr(err, "schema version 99 is newer than this latchkey (3)") !=
+	CHECK(strstr(err, "schema version 99 is newer than this latchkey (4)") !=
 	    NULL);
 	CHECK_STR(value("SELECT version FROM schema_version"), "99");
 }
@@ -880,6 +1016,8 @@ main(void)
 	    -1)
 		return 1;
 	store_cases();
+	RUN(migrates_version_3_keeping_users);
+	RUN(racing_second_factors_win_once);
 	RUN(refuses_newer_schema);
 	RUN(the_password_is_never_in_the_uri);
 	RUN(the_password_file_must_be_private);

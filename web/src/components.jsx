@@ -66,7 +66,9 @@ export function ErrorBox({ id, text, focusKey, takeFocus = true }) {
 // marks it aria-disabled and swallows clicks (a disabled button would drop
 // the keyboard focus to <body>). A submit button's swallowed click submits
 // nothing; the form's handler checks `busy` as well for Enter in a field.
-export function BusyButton({ busy, className, type = 'button', onClick, children }) {
+// `label` names the button for assistive technology when its text alone
+// would be ambiguous ("Remove" in a list); it starts with the text.
+export function BusyButton({ busy, className, type = 'button', onClick, children, label, buttonRef }) {
   function handleClick(event) {
     if (busy) {
       event.preventDefault();
@@ -75,7 +77,14 @@ export function BusyButton({ busy, className, type = 'button', onClick, children
     if (onClick) onClick(event);
   }
   return (
-    <button type={type} className={className} aria-disabled={busy ? 'true' : undefined} onClick={handleClick}>
+    <button
+      ref={buttonRef}
+      type={type}
+      className={className}
+      aria-disabled={busy ? 'true' : undefined}
+      aria-label={label}
+      onClick={handleClick}
+    >
       {children}
     </button>
   );

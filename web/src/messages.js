@@ -37,6 +37,44 @@ export const MSG = {
   showPassword: 'Show password',
   hidePassword: 'Hide password',
   capsLockOn: 'Caps Lock is on',
+  // The login's second step.
+  codeStep: 'Enter the 6-digit code from your authenticator app.',
+  recoveryStep: 'Enter one of your recovery codes. Each one works once.',
+  codeMissing: 'Enter the code from your authenticator app.',
+  recoveryMissing: 'Enter a recovery code.',
+  codeWrong: 'That code is not right. Check your authenticator app and try again.',
+  recoveryWrong: 'That recovery code is not right, or it was used already.',
+  loginExpired: 'The login took too long or was replaced by another one. Log in again.',
+  verifying: 'Checking the code…',
+  // Passkeys.
+  passkeySigningIn: 'Waiting for your passkey…',
+  passkeyCancelled: 'The passkey was not used: the request was cancelled or timed out.',
+  passkeyNotHere: 'The browser will not use a passkey on this address of the site.',
+  passkeyRefused: 'This passkey was not accepted. Try another one, or log in with your password.',
+  passkeysUnsupported: 'This browser cannot use passkeys.',
+  passkeyAdding: 'Waiting for your device to create the passkey…',
+  passkeyAdded: 'Passkey added.',
+  passkeyRemoved: 'Passkey removed.',
+  passkeyNotCreated: 'No passkey was created: the request was cancelled or timed out.',
+  passkeyNameMissing: 'Enter a name for the passkey.',
+  passkeyHeldAlready: 'This device holds one of your passkeys already.',
+  noPasskeys: 'You have no passkeys yet.',
+  // Two-step verification on the profile.
+  totpOff: 'Two-step verification is off. Turn it on to be asked for a code from an authenticator app after your password.',
+  totpScan: 'Scan this QR code with your authenticator app, or enter the key below by hand. Then enter the code the app shows.',
+  totpTurnedOn: 'Two-step verification is on.',
+  totpTurnedOff: 'Two-step verification is off.',
+  recoveryIntro: 'Save these recovery codes somewhere safe: each one logs you in once if you lose your authenticator app. They are shown only now.',
+  recoveryCopied: 'Recovery codes copied.',
+  recoveryNotCopied: 'The browser did not let the page copy the codes. Select them and copy them yourself.',
+  factorMissing: 'Enter a code from your authenticator app, or a recovery code.',
+  mfaPasswordMissing: 'Enter your password.',
+  mfaPasswordWrong: 'Your password is not correct.',
+  working: 'Working…',
+  // Sessions.
+  noOtherSessions: 'No other device is signed in.',
+  oneSessionEnded: 'That session has been logged out.',
+  otherSessionsEnded: 'Your other sessions have been logged out.',
 };
 
 // The name every document title ends with.
@@ -63,6 +101,15 @@ export function newPasswordShort(min) {
 
 export function passwordHint(min) {
   return `At least ${min} characters.`;
+}
+
+export function recoveryLeft(n) {
+  return `Two-step verification is on. ${n} recovery code${n === 1 ? '' : 's'} left.`;
+}
+
+// "2 Dec 2026, 14:05" in the reader's own language and time zone.
+export function when(seconds) {
+  return new Date(seconds * 1000).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
 export function nameTooLong(max) {

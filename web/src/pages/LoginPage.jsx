@@ -1,8 +1,12 @@
 import { useEffect, useRef, useState } from 'react';
 import { login } from '../api/auth.js';
 import { getProfile } from '../api/user.js';
+import {
+  isBrowserRefusal, isCancelled, isRefused, passkeysSupported, signInWithPasskey,
+} from '../api/webauthn.js';
 import { BusyButton, ErrorBox, Notice, PageHeading, PasswordField } from '../components.jsx';
 import { MSG, PAGE_TITLES, describeError } from '../messages.js';
+import SecondStepForm from './SecondStepForm.jsx';
 
 // Deliberately loose: the server decides what an account is; this only
 // catches typing slips before a round trip.
@@ -20,7 +24,15 @@ function isWrongCredentials(error) {
   return Boolean(error.response && error.response.status === 401);
 }
 
+// A password login that needs a second factor: the methods to finish it.
+function secondFactorOf(data) {
+  return data && data.login === false && Array.isArray(data.mfa_required) ? data.mfa_required : null;
+}
+
 export default function LoginPage({ notice, onLoggedIn, onClearNotice }) {
+  // null, or the second factors the server asked for after the password.
+  const [methods, setMethods] = useState(null);
+  const [status, setStatus] = useState('');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [remember, setRemember] = useState(false);
@@ -54,9 +66,12 @@ export default function LoginPage({ notice, onLoggedIn, onClearNotice }) {
     }
     setFocusField(null);
     setBusy(true);
+    setStatus(MSG.loggingIn);
+    let data;
     try {
-      await login(trimmedEmail, password, remember);
+      data = await login(trimmedEmail, password, remember);
     } catch (error) {
+      setStatus('');
       setBusy(false);
       if (isWrongCredentials(error)) {
         // Ready for the next try: an empty password field with the focus,
@@ -69,21 +84,89 @@ export default function LoginPage({ notice, onLoggedIn, onClearNotice }) {
       }
       return;
     }
+    setPassword('');
+    const asked = secondFactorOf(data);
+    if (asked) {
+      setBusy(false);
+      setStatus('');
+      setMethods(asked);
+      return;
+    }
+    await finish();
+  }
+
+  // The session's cookies are set: the profile, then wherever the app goes.
+  async function finish() {
     let user;
+    setStatus(MSG.loggingIn);
     try {
       user = await getProfile({ expectAnonymous: true });
     } catch (error) {
       setBusy(false);
+      setStatus('');
       setFormError({ text: describeError(error, MSG.cookieNotKept), credentials: false });
+      setAttempt((n) => n + 1);
       return;
     }
-    setPassword('');
     // Still busy: the app now leaves this page (in the app, or for another
     // page of the site).
     onLoggedIn(user);
   }
 
+  async function handlePasskey() {
+    if (busy) return;
+    onClearNotice();
+    setFormError(null);
+    setFieldErrors({});
+    setAttempt((n) => n + 1);
+    setBusy(true);
+    setStatus(MSG.passkeySigningIn);
+    try {
+      await signInWithPasskey(remember);
+    } catch (error) {
+      setBusy(false);
+      setStatus('');
+      let text;
+      if (isCancelled(error)) text = MSG.passkeyCancelled;
+      else if (isBrowserRefusal(error)) text = MSG.passkeyNotHere;
+      else if (isRefused(error)) text = MSG.passkeyRefused;
+      else text = describeError(error, MSG.passkeyRefused);
+      setFormError({ text, credentials: false });
+      return;
+    }
+    setMethods(null);
+    await finish();
+  }
+
+  // Back to the password, after an expired second step or a cancel.
+  function restart(text) {
+    setMethods(null);
+    setBusy(false);
+    setStatus('');
+    setFormError(text ? { text, credentials: false } : null);
+    setAttempt((n) => n + 1);
+    setFocusField('password');
+  }
+
   const credentialsError = Boolean(formError && formError.credentials);
+
+  if (methods) {
+    return (
+      <main id="main" className="card">
+        <PageHeading title={PAGE_TITLES.login}>Log in</PageHeading>
+        <ErrorBox id="form-error" text={formError ? formError.text : ''} focusKey={attempt} />
+        <SecondStepForm
+          methods={methods}
+          busy={busy}
+          onBusy={setBusy}
+          onVerified={finish}
+          onExpired={() => restart(MSG.loginExpired)}
+          onPasskey={passkeysSupported() ? handlePasskey : null}
+          onCancel={() => restart(null)}
+        />
+      </main>
+    );
+  }
 
   return (
     <main id="main" className="card">
@@ -135,9 +218,17 @@ export default function LoginPage({ notice, onLoggedIn, onClearNotice }) {
           Log in
         </BusyButton>
         <p id="login-status" className="progress" role="status" aria-live="polite">
-          {busy ? MSG.loggingIn : ''}
+          {status}
         </p>
       </form>
+      {passkeysSupported() && (
+        <div className="passkey-login">
+          <p className="or">or</p>
+          <BusyButton className="button-secondary" busy={busy} onClick={handlePasskey}>
+            Sign in with a passkey
+          </BusyButton>
+        </div>
+      )}
     </main>
   );
 }

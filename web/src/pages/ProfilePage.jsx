@@ -4,6 +4,9 @@ import { updateName } from '../api/user.js';
 import { BusyButton, ErrorBox, Notice, PageHeading } from '../components.jsx';
 import { MSG, PAGE_TITLES, describeError, nameTooLong } from '../messages.js';
 import ChangePasswordForm from './ChangePasswordForm.jsx';
+import PasskeysSection from './PasskeysSection.jsx';
+import SessionsSection from './SessionsSection.jsx';
+import TwoStepSection from './TwoStepSection.jsx';
 
 // Invisible characters a name must not hold (the server refuses them too):
 // the bidi embeddings and overrides U+202A–U+202E, the isolates
@@ -30,9 +33,9 @@ function sessionGone(error) {
   return status === 401 || status === 422;
 }
 
-// The profile page has three actions (save the name, change the password,
-// log out), one request at a time: while one is on its way the others'
-// buttons are aria-disabled too. Whatever one action said (errors,
+// The profile page's actions (save the name, change the password, two-step
+// verification, passkeys, sessions, log out) go one request at a time:
+// while one is on its way the others' buttons are aria-disabled too. Whatever one action said (errors,
 // progress) is cleared when the next one starts, and the page has one error
 // box, so two errors never stand side by side.
 export default function ProfilePage({ user, settings, notice, onUserChanged, onLoggedOut, onClearNotice }) {
@@ -43,7 +46,8 @@ export default function ProfilePage({ user, settings, notice, onUserChanged, onL
   // The page's one error box: { form: 'name' | 'logout' | 'password', text }.
   const [error, setError] = useState(null);
   const [attempt, setAttempt] = useState(0);
-  const [busy, setBusy] = useState(null); // null | 'name' | 'password' | 'logout'
+  // null | 'name' | 'password' | 'logout' | 'mfa' | 'passkeys' | 'sessions'
+  const [busy, setBusy] = useState(null);
   // Counts starts of the name form and of logging out: the password form
   // clears its own messages when it changes.
   const [othersStarted, setOthersStarted] = useState(0);
@@ -163,6 +167,18 @@ export default function ProfilePage({ user, settings, notice, onUserChanged, onL
         focusKey={attempt}
         resetKey={othersStarted}
       />
+
+      {['mfa', 'passkeys', 'sessions'].map((section) => {
+        const Section = { mfa: TwoStepSection, passkeys: PasskeysSection, sessions: SessionsSection }[section];
+        return (
+          <Section
+            key={section}
+            busy={busy !== null}
+            onStart={() => start(section)}
+            onBusy={(on) => setBusy(on ? section : null)}
+          />
+        );
+      })}
 
       <BusyButton className="button-primary" onClick={handleLogout} busy={busy !== null}>
         Log out

@@ -1,0 +1,171 @@
+/*
+ * Passkeys (WebAuthn):
+ *   POST   /api/webauthn/register/options  (signed in, CSRF)
+ *          -> PublicKeyCredentialCreationOptions
+ *   POST   /api/webauthn/register          (signed in, CSRF) the browser's
+ *          PublicKeyCredential, and an optional "name"
+ *          -> {"credential": {"created", "id", "last_used", "name"}}
+ *   POST   /api/webauthn/login/options     -> PublicKeyCredentialRequestOptions
+ *   POST   /api/webauthn/login             the assertion -> {"login": true}
+ *          and the cookies of a password login (a passkey is both factors)
+ *   GET    /api/webauthn/credentials       (signed in) -> {"credentials": [...]}
+ *   DELETE /api/webauthn/credentials/ID    (signed in, CSRF) -> {"deleted": true}
+ * Binary fields are unpadded base64url; the checks are lib/passkey.h's.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "app.h"
+#include "auth.h"
+#include "passkey.h"
+#include "util.h"
+
+/* Room for options naming LK_PASSKEY_MAX credentials of the longest id. */
+#define OPTIONS_MAX	(LK_PASSKEY_MAX * (LK_STORE_CRED_ID_MAX + 64) + 4096)
+#define LIST_MAX	(LK_PASSKEY_MAX * (LK_STORE_PASSKEY_NAME_MAX * 6 + 256) + 64)
+
+static int
+signed_in(struct lk_ctx *ctx, struct lk_user *user)
+{
+	struct lk_claims	claims;
+	struct lk_token_state	state;
+	int			rc;
+
+	rc = lk_auth_require(ctx, LK_TOKEN_ACCESS, user, &claims, &state);
+	lk_explicit_bzero(&claims, sizeof(claims));
+	return rc;
+}
+
+/* Send n bytes of JSON from buf (n < 0: refused already) and free buf. */
+static void
+send_text(struct lk_ctx *ctx, char *buf, long n)
+{
+	if (n >= 0)
+		lk_response_json_text(ctx->resp, 200, buf, (size_t)n);
+	free(buf);
+}
+
+static void
+register_options(struct lk_ctx *ctx)
+{
+	struct lk_user	 user;
+	char		*buf;
+
+	if (signed_in(ctx, &user) == -1)
+		return;
+	if ((buf = malloc(OPTIONS_MAX)) == NULL) {
+		(void)lk_deny(ctx, LK_R_INTERNAL, NULL);
+		return;
+	}
+	send_text(ctx, buf, lk_passkey_register_options(ctx, &user, buf,
+	    OPTIONS_MAX));
+	memset(&user, 0, sizeof(user));
+}
+
+static void
+register_passkey(struct lk_ctx *ctx)
+{
+	struct json_object	*body = NULL;
+	struct lk_user		 user;
+	struct lk_passkey	 p;
+	struct lk_json_out	 o;
+	char			 json[LK_STORE_PASSKEY_NAME_MAX * 6 + 256];
+
+	if (signed_in(ctx, &user) == -1 || (body = lk_app_json(ctx)) == NULL ||
+	    lk_passkey_register(ctx, &user, body, &p) == -1)
+		goto out;
+	/* notice: passkey_added */
+	if (lk_passkey_json(&p, json, sizeof(json)) < 0) {
+		(void)lk_deny(ctx, LK_R_INTERNAL, NULL);
+		goto out;
+	}
+	lk_json_out_init(&o);
+	(void)lk_json_out_raw(&o, "credential", json);
+	lk_response_json(ctx->resp, 200, &o);
+out:
+	memset(&user, 0, sizeof(user));
+	json_object_put(body);
+}
+
+static void
+login_options(struct lk_ctx *ctx)
+{
+	char	*buf;
+
+	if ((buf = malloc(OPTIONS_MAX)) == NULL) {
+		(void)lk_deny(ctx, LK_R_INTERNAL, NULL);
+		return;
+	}
+	send_text(ctx, buf, lk_passkey_login_options(ctx, buf, OPTIONS_MAX));
+}
+
+static void
+login(struct lk_ctx *ctx)
+{
+	struct json_object	*body;
+	struct lk_json_out	 o;
+
+	if ((body = lk_app_json(ctx)) == NULL)
+		return;
+	if (lk_passkey_login(ctx, body) == 0) {
+		lk_json_out_init(&o);
+		(void)lk_json_out_bool(&o, "login", 1);
+		lk_response_json(ctx->resp, 200, &o);
+	}
+	json_object_put(body);
+}
+
+static void
+list(struct lk_ctx *ctx)
+{
+	struct lk_user	 user;
+	char		*buf;
+
+	if (signed_in(ctx, &user) == -1)
+		return;
+	if ((buf = malloc(LIST_MAX)) == NULL) {
+		(void)lk_deny(ctx, LK_R_INTERNAL, NULL);
+		return;
+	}
+	send_text(ctx, buf, lk_passkey_list_json(ctx, &user, buf, LIST_MAX));
+	memset(&user, 0, sizeof(user));
+}
+
+static void
+remove_passkey(struct lk_ctx *ctx)
+{
+	struct lk_user		user;
+	struct lk_json_out	o;
+
+	if (signed_in(ctx, &user) == -1 ||
+	    lk_passkey_delete(ctx, &user, ctx->route_arg) == -1)
+		goto out;
+	/* notice: passkey_removed */
+	lk_json_out_init(&o);
+	(void)lk_json_out_bool(&o, "deleted", 1);
+	lk_response_json(ctx->resp, 200, &o);
+out:
+	memset(&user, 0, sizeof(user));
+}
+
+static const struct lk_route routes[] = {
+	{ "/register/options", LK_METHOD_POST, register_options },
+	{ "/register", LK_METHOD_POST, register_passkey },
+	{ "/login/options", LK_METHOD_POST, login_options },
+	{ "/login", LK_METHOD_POST, login },
+	{ "/credentials", LK_METHOD_GET | LK_METHOD_HEAD, list },
+	{ "/credentials/:id", LK_METHOD_DELETE, remove_passkey },
+	{ NULL, 0, NULL }
+};
+
+static const struct lk_endpoint endpoint = {
+	"webauthn", 0, NULL, routes
+};
+
+int
+main(int argc, char *argv[])
+{
+	return lk_app_main(&endpoint, argc, argv);
+}
