@@ -61,8 +61,8 @@ describe('the tool on a PostgreSQL database', () => {
 		const r = run(['init']);
 		assert.equal(r.status, 0, r.stderr);
 		assert.equal(r.stdout, `kept existing ${prep.dir}/secret.key\n` +
-		    `database ${uri} ready (schema version 3)\n`);
-		assert.equal(pg.query(prep.db, 'SELECT version FROM schema_version'), '3');
+		    `database ${uri} ready (schema version 4)\n`);
+		assert.equal(pg.query(prep.db, 'SELECT version FROM schema_version'), '4');
 	});
 
 	it('adds, lists, changes and deletes users', () => {
@@ -134,7 +134,7 @@ describe('latchkey db copy between SQLite and PostgreSQL', () => {
 		const to = lite.tool(['db', 'copy', '--to', target.uri, '--password-file', c.passwordFile]);
 		assert.equal(to.status, 0, to.stderr);
 		assert.equal(to.stdout, 'copied 1 user, 0 deleted-user marks, 1 session, 2 refresh tokens, ' +
-		    `0 revocations, 2 throttle counters into ${target.uri}\n`);
+		    `0 revocations, 2 throttle counters, 0 one-time links into ${target.uri}\n`);
 		// Again: the target holds records now.
 		const again = lite.tool(['db', 'copy', '--to', target.uri, '--password-file', c.passwordFile]);
 		assert.equal(again.status, 1);
@@ -189,7 +189,7 @@ describe('latchkey db copy between SQLite and PostgreSQL', () => {
 		    c.passwordFile]);
 		assert.equal(r.status, 0, r.stderr);
 		assert.equal(r.stdout, 'copied 1 user, 0 deleted-user marks, 0 sessions, 0 refresh tokens, ' +
-		    `0 revocations, 0 throttle counters into ${dest}\n`);
+		    `0 revocations, 0 throttle counters, 0 one-time links into ${dest}\n`);
 		assert.equal(tool(destConf, ['user', 'list']).stdout, 'from@example.com\tenabled\tfrom\n');
 	});
 

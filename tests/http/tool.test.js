@@ -32,13 +32,13 @@ describe('latchkey init', () => {
 		const r = run(['--config', conf, 'init']);
 		assert.equal(r.status, 0, r.stderr);
 		assert.equal(r.stdout, `created ${conf}\ncreated ${dir}/etc/secret.key\n` +
-		    `database ${dir}/etc/latchkey.db ready (schema version 3)\n`);
+		    `database ${dir}/etc/latchkey.db ready (schema version 4)\n`);
 		const key = fs.readFileSync(path.join(dir, 'etc', 'secret.key'), 'utf8');
 		assert.match(key, /^[0-9a-f]{64}\n$/);
 		assert.equal(fs.statSync(path.join(dir, 'etc', 'secret.key')).mode & 0o777, 0o600);
 		assert.equal(fs.statSync(path.join(dir, 'etc', 'latchkey.db')).mode & 0o777, 0o600);
 		assert.equal(execFileSync('sqlite3', [path.join(dir, 'etc', 'latchkey.db'),
-		    'PRAGMA user_version'], { encoding: 'utf8' }).trim(), '3');
+		    'PRAGMA user_version'], { encoding: 'utf8' }).trim(), '4');
 	});
 
 	it('keeps an existing key and config when run again', () => {
@@ -47,7 +47,7 @@ describe('latchkey init', () => {
 		const r = run(['--config', conf, 'init']);
 		assert.equal(r.status, 0);
 		assert.equal(r.stdout, `kept existing ${dir}/etc/secret.key\n` +
-		    `database ${dir}/etc/latchkey.db ready (schema version 3)\n`);
+		    `database ${dir}/etc/latchkey.db ready (schema version 4)\n`);
 		assert.equal(fs.readFileSync(path.join(dir, 'etc', 'secret.key'), 'utf8'), before);
 	});
 

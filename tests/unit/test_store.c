@@ -146,7 +146,8 @@ TEST(migrates_version_2_keeping_sessions)
 	lk_store_close(s);
 	/* Back to version 2, with sessions written as version 2 wrote them. */
 	CHECK_INT(sqlite3_open(dbpath, &db), SQLITE_OK);
-	CHECK_INT(sqlite3_exec(db, "DROP TABLE refresh_tokens; DROP TABLE sessions;"
+	CHECK_INT(sqlite3_exec(db, "DROP TABLE account_tokens;"
+	    " DROP TABLE refresh_tokens; DROP TABLE sessions;"
 	    " DROP TABLE deleted_users;"
 	    "CREATE TABLE refresh_tokens (jti TEXT PRIMARY KEY, family TEXT NOT NULL,"
 	    " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
@@ -190,6 +191,33 @@ TEST(migrates_version_2_keeping_sessions)
 	lk_store_close(s);
 }
 
+TEST(migrates_version_3_adding_links)
+{
+	sqlite3			*db;
+	struct lk_store		*s;
+	struct lk_user		 u;
+	struct lk_link		 l;
+
+	(void)snprintf(dbpath, sizeof(dbpath), "%s/v3.db", tmp_dir());
+	(void)remove(dbpath);
+	s = open_at(dbpath, 1, 0);
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	lk_store_close(s);
+	CHECK_INT(sqlite3_open(dbpath, &db), SQLITE_OK);
+	CHECK_INT(sqlite3_exec(db, "DROP TABLE account_tokens;"
+	    "PRAGMA user_version = 3;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	s = open_at(dbpath, 0, 0);
+	CHECK(s != NULL);
+	if (s == NULL)
+		return;
+	CHECK_INT(link_add(s, LK_LINK_RESET, "a@b.c", "", H1, 1000, 100, &u),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_link_find(s, H1, RESET, 100, &l), LK_STORE_OK);
+	CHECK_STR(l.user.name, "A");
+	lk_store_close(s);
+}
+
 /* A value the API could not hand on whole stops an export. */
 TEST(a_text_holding_nul_is_not_exported)
 {
@@ -215,6 +243,7 @@ main(void)
 	RUN(refuses_newer_schema);
 	RUN(migrates_version_1_keeping_users);
 	RUN(migrates_version_2_keeping_sessions);
+	RUN(migrates_version_3_adding_links);
 	RUN(a_text_holding_nul_is_not_exported);
 	store_cases();
 	tmp_cleanup();
