@@ -12,7 +12,7 @@ layer() {
 	io|method|request|response) echo 1 ;;
 	password|csrf|key|config|policy|cookie|token|token_sign|store|store_sqlite|store_pg|\
 	totp|qr|secretbox|recovery|webauthn|mail|jwk|onetime|notice) echo 2 ;;
-	ctx|auth|session|throttle) echo 3 ;;
+	ctx|auth|session|throttle|notify|account) echo 3 ;;
 	app|extern) echo 4 ;;
 	*) echo x ;;
 	esac

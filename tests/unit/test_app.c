@@ -285,6 +285,8 @@ TEST(the_refusal_table_is_complete_and_exact)
 		{ LK_R_WRONG_PASSWORD, 401, "Current password is incorrect", NULL },
 		{ LK_R_UNAVAILABLE, 503, "Service unavailable", NULL },
 		{ LK_R_INTERNAL, 500, "Internal error", NULL },
+		{ LK_R_TOO_MANY, 429, "Too many requests, try again later", NULL },
+		{ LK_R_LINK, 400, "This link is invalid or has expired", NULL },
 		{ LK_R_TOKEN + LK_TOKEN_TOO_LARGE, 422, "Token is too large", NULL },
 		{ LK_R_TOKEN + LK_TOKEN_SEGMENTS, 422, "Not enough segments", NULL },
 		{ LK_R_TOKEN + LK_TOKEN_HEADER_PADDING, 422,
