@@ -300,6 +300,12 @@ for (const kind of kinds()) {
 				const again = srv.tool(['user', 'invite', 'nina@example.com']);
 				assert.equal(again.status, 1);
 				assert.match(again.stderr, /user nina@example\.com exists/);
+				// Mail reaches plain ASCII addresses: nothing is written for another.
+				const wide = srv.tool(['user', 'invite', 'ü@example.org']);
+				assert.equal(wide.status, 1);
+				assert.equal(wide.stderr, "latchkey: mail cannot reach 'ü@example.org' (a plain ASCII address " +
+				    'is needed): use --print-link\n');
+				assert.doesNotMatch(srv.tool(['user', 'list']).stdout, /^ü@example\.org/m);
 			});
 
 			it('--print-link prints the link and mails nothing; a newer invitation replaces it', async () => {
