@@ -3,6 +3,7 @@ import { login } from '../api/auth.js';
 import { getProfile } from '../api/user.js';
 import { BusyButton, ErrorBox, Notice, PageHeading, PasswordField } from '../components.jsx';
 import { MSG, PAGE_TITLES, describeError } from '../messages.js';
+import { FORGOT_PATH, navigate } from '../router.js';
 
 // Deliberately loose: the server decides what an account is; this only
 // catches typing slips before a round trip.
@@ -138,6 +139,11 @@ export default function LoginPage({ notice, onLoggedIn, onClearNotice }) {
           {busy ? MSG.loggingIn : ''}
         </p>
       </form>
+      <p>
+        <a href={FORGOT_PATH} onClick={(event) => { event.preventDefault(); navigate(FORGOT_PATH); }}>
+          {MSG.forgotPassword}
+        </a>
+      </p>
     </main>
   );
 }
