@@ -154,7 +154,8 @@ handle(struct lk_ctx *ctx)
 		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
 		goto out;
 	}
-	if (sr == LK_STORE_OK && !user.disabled)
+	/* A pending account has no password yet: as unknown as none. */
+	if (sr == LK_STORE_OK && !user.disabled && !lk_store_user_pending(&user))
 		pr = lk_password_verify(&ctx->cfg->hash, password, user.hash);
 	else {
 		lk_password_verify_dummy(&ctx->cfg->hash, password);

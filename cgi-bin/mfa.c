@@ -19,6 +19,7 @@
 #include "app.h"
 #include "auth.h"
 #include "mfa.h"
+#include "notify.h"
 #include "password.h"
 #include "util.h"
 
@@ -121,7 +122,7 @@ enable(struct lk_ctx *ctx)
 	    &len)) == NULL ||
 	    lk_mfa_enable(ctx, &user, code, &codes) == -1)
 		goto out;
-	/* notice: totp_enabled */
+	lk_notify(ctx, LK_NOTICE_SECOND_FACTOR_ADDED, &user, NULL, 0);
 	codes_answer(ctx, &codes);
 out:
 	lk_mfa_codes_clear(&codes);
@@ -143,7 +144,7 @@ disable(struct lk_ctx *ctx)
 	    lk_mfa_proof(ctx, body, &proof) == -1 ||
 	    lk_mfa_disable(ctx, &user, password, &proof) == -1)
 		goto out;
-	/* notice: totp_disabled */
+	lk_notify(ctx, LK_NOTICE_SECOND_FACTOR_REMOVED, &user, NULL, 0);
 	lk_json_out_init(&o);
 	(void)lk_json_out_bool(&o, "totp", 0);
 	lk_response_json(ctx->resp, 200, &o);
@@ -165,7 +166,6 @@ regenerate(struct lk_ctx *ctx)
 	    (password = password_of(ctx, body)) == NULL ||
 	    lk_mfa_regenerate(ctx, &user, password, &codes) == -1)
 		goto out;
-	/* notice: recovery_regenerated */
 	codes_answer(ctx, &codes);
 out:
 	lk_mfa_codes_clear(&codes);

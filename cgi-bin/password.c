@@ -4,15 +4,30 @@
  * header, and the current password (a guess counts against the login
  * throttle, reserved before the hash as for logins).  In one transaction
  * the new hash is stored, every other session of the user ends, and this
- * client gets a new session.
+ * client gets a new session.  The user gets the "password changed"
+ * notice by mail.
+ *
+ * POST /api/password/forgot {"email": ...} -> 202 {"sent": true}, for any
+ * email: an enabled account with a password gets a one-time link
+ * (SITE_URL/reset#TOKEN) by mail, after the answer.
+ *
+ * POST /api/password/reset {"token": ..., "password": ...} (plus "code"
+ * or "recovery_code" for an account with a second factor) -> 200
+ * {"reset": true}: the link's account gets the password, every session
+ * and token of it ends, and the "password reset" notice goes by mail.
+ * A link unknown, used, replaced or expired: 400 {"msg": "This link is
+ * invalid or has expired"}.
  */
 #include <string.h>
 
 #include <json-c/json.h>
 
+#include "account.h"
 #include "app.h"
 #include "auth.h"
 #include "log.h"
+#include "mfa.h"
+#include "notify.h"
 #include "password.h"
 #include "policy.h"
 #include "session.h"
@@ -65,6 +80,7 @@ change(struct lk_ctx *ctx, const struct lk_user *user,
 		goto out;
 	lk_log_audit("password_changed", ctx->now, ctx->req->remote_addr,
 	    user->email, (char *)NULL);
+	lk_notify(ctx, LK_NOTICE_PASSWORD_CHANGED, user, NULL, 0);
 	lk_json_out_init(&o);
 	(void)lk_json_out_bool(&o, "password", 1);
 	lk_response_json(ctx->resp, 200, &o);
@@ -124,8 +140,121 @@ out:
 	json_object_put(body);
 }
 
+static void
+forgot(struct lk_ctx *ctx)
+{
+	struct json_object	*body;
+	struct lk_json_out	 o;
+	const char		*email;
+	size_t			 len;
+
+	if ((body = lk_app_json(ctx)) == NULL)
+		return;
+	if ((email = lk_app_field(ctx, body, "email", LK_EMAIL_MAX,
+	    &len)) == NULL ||
+	    lk_account_send_link(ctx, LK_LINK_RESET, email, NULL) == -1)
+		goto out;
+	lk_json_out_init(&o);
+	(void)lk_json_out_bool(&o, "sent", 1);
+	lk_response_json(ctx->resp, 202, &o);
+out:
+	json_object_put(body);
+}
+
+/*
+ * The reset's one check of a second factor: a link proves the mailbox,
+ * not the second factor, so a reset never gets around one.  An account
+ * with TOTP on must send "code" or "recovery_code" with the password;
+ * the store spends it in the reset's transaction (lk_account_link_use).
+ * Returns 1 to go on (l says what to spend), or 0 with the answer made
+ * and the link unused: 401 {"mfa_required": [...], "reset": false}
+ * without a code, 401 {"msg": "Invalid code"} for a wrong one.
+ */
+static int
+second_factor_ok(struct lk_ctx *ctx, struct lk_account_link *l,
+    struct json_object *body, char hash[LK_RECOVERY_HASH_LEN + 1])
+{
+	struct lk_mfa_state	 state;
+	struct lk_mfa_proof	 proof;
+	struct lk_json_out	 o;
+	int			 ok = 0;
+
+	memset(&state, 0, sizeof(state));
+	l->factor = 0;
+	l->step = -1;
+	l->recovery = NULL;
+	if (lk_mfa_state(ctx, &l->link.user, &state) == -1)
+		goto out;
+	if (!state.totp) {
+		ok = 1;
+		goto out;
+	}
+	if (!json_object_object_get_ex(body, "code", NULL) &&
+	    !json_object_object_get_ex(body, "recovery_code", NULL)) {
+		lk_json_out_init(&o);
+		(void)lk_json_out_raw(&o, "mfa_required",
+		    "[\"totp\",\"recovery_code\"]");
+		(void)lk_json_out_bool(&o, "reset", 0);
+		lk_response_json(ctx->resp, 401, &o);
+		goto out;
+	}
+	if (lk_mfa_proof(ctx, body, &proof) == -1 ||
+	    lk_mfa_check(ctx, &l->link.user, &state, &proof, &l->step, hash,
+	    "reset_code_failed") == -1)
+		goto out;
+	l->factor = 1;
+	l->recovery = l->step < 0 ? hash : NULL;
+	ok = 1;
+out:
+	lk_explicit_bzero(&state, sizeof(state));
+	return ok;
+}
+
+static void
+reset(struct lk_ctx *ctx)
+{
+	struct json_object	*body;
+	struct lk_account_link	 l;
+	struct lk_json_out	 o;
+	const char		*token, *password;
+	char			 hash[LK_RECOVERY_HASH_LEN + 1];
+	size_t			 tlen, plen;
+
+	memset(&l, 0, sizeof(l));
+	hash[0] = '\0';
+	if ((body = lk_app_json(ctx)) == NULL)
+		return;
+	if ((token = lk_app_field(ctx, body, "token",
+	    LK_ACCOUNT_TOKEN_FIELD_MAX, &tlen)) == NULL ||
+	    (password = lk_app_field(ctx, body, "password", ctx->cfg->max_body,
+	    &plen)) == NULL ||
+	    lk_account_link_find(ctx, token, tlen, password, plen,
+	    LK_LINK_BIT(LK_LINK_RESET), &l) == -1 ||
+	    !second_factor_ok(ctx, &l, body, hash) ||
+	    lk_account_link_use(ctx, &l, NULL) == -1)
+		goto out;
+	lk_log_audit("password_reset", ctx->now, ctx->req->remote_addr,
+	    l.link.user.email, (char *)NULL);
+	lk_notify(ctx, LK_NOTICE_PASSWORD_RESET, &l.link.user, NULL, 0);
+	/* Whatever session this browser had is over with the others. */
+	lk_session_clear(ctx);
+	lk_json_out_init(&o);
+	(void)lk_json_out_bool(&o, "reset", 1);
+	lk_response_json(ctx->resp, 200, &o);
+out:
+	lk_explicit_bzero(&l, sizeof(l));
+	lk_explicit_bzero(hash, sizeof(hash));
+	json_object_put(body);
+}
+
+static const struct lk_route routes[] = {
+	{ "/forgot", LK_METHOD_POST, forgot },
+	{ "/reset", LK_METHOD_POST, reset },
+	{ NULL, 0, NULL }
+};
+
 static const struct lk_endpoint endpoint = {
-	"password", LK_METHOD_POST, handle, NULL
+	"password", LK_METHOD_POST, handle, routes
 };
 
 int

@@ -19,6 +19,7 @@
 
 #include "app.h"
 #include "auth.h"
+#include "notify.h"
 #include "passkey.h"
 #include "util.h"
 
@@ -76,7 +77,7 @@ register_passkey(struct lk_ctx *ctx)
 	if (signed_in(ctx, &user) == -1 || (body = lk_app_json(ctx)) == NULL ||
 	    lk_passkey_register(ctx, &user, body, &p) == -1)
 		goto out;
-	/* notice: passkey_added */
+	lk_notify(ctx, LK_NOTICE_PASSKEY_ADDED, &user, NULL, 0);
 	if (lk_passkey_json(&p, json, sizeof(json)) < 0) {
 		(void)lk_deny(ctx, LK_R_INTERNAL, NULL);
 		goto out;
@@ -142,7 +143,7 @@ remove_passkey(struct lk_ctx *ctx)
 	if (signed_in(ctx, &user) == -1 ||
 	    lk_passkey_delete(ctx, &user, ctx->route_arg) == -1)
 		goto out;
-	/* notice: passkey_removed */
+	lk_notify(ctx, LK_NOTICE_PASSKEY_REMOVED, &user, NULL, 0);
 	lk_json_out_init(&o);
 	(void)lk_json_out_bool(&o, "deleted", 1);
 	lk_response_json(ctx->resp, 200, &o);

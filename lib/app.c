@@ -1,6 +1,9 @@
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,6 +21,7 @@
 #include "json.h"
 #include "log.h"
 #include "method.h"
+#include "notify.h"
 #include "util.h"
 
 /*
@@ -61,6 +65,8 @@ static const struct refusal refusals[LK_R__MAX] = {
 	[LK_R_CODE] = { 401, "Invalid code", NULL },
 	[LK_R_MFA_EXPIRED] = { 401, "Login expired, log in again", NULL },
 	[LK_R_PASSKEY] = { 401, "Passkey not accepted", NULL },
+	[LK_R_TOO_MANY] = { 429, "Too many requests, try again later", NULL },
+	[LK_R_LINK] = { 400, "This link is invalid or has expired", NULL },
 	TOKEN(LK_TOKEN_OK) = { 500, "Internal error", NULL },
 	TOKEN(LK_TOKEN_TOO_LARGE) = { 422, "Token is too large", NULL },
 	TOKEN(LK_TOKEN_SEGMENTS) = { 422, "Not enough segments", NULL },
@@ -149,6 +155,13 @@ static struct lk_token_cache	 app_tokens;
 /* Per-request state, wiped between requests. */
 static struct lk_request	app_req;
 static struct lk_response	app_resp;
+static struct lk_outbox		app_outbox;	/* sent after the answer */
+static int			app_outbox_inline;	/* in-process tests */
+static int			app_cgi;	/* plain CGI: one request */
+
+/* Mail jobs running in children of this process, reaped as they end. */
+#define MAIL_JOBS_MAX	8
+static pid_t			app_mail_jobs[MAIL_JOBS_MAX];
 
 static long long
 wall_clock(void)
@@ -190,6 +203,102 @@ struct lk_store *
 lk_app_store(void)
 {
 	return app_store;
+}
+
+struct lk_outbox *
+lk_app_outbox(void)
+{
+	return &app_outbox;
+}
+
+/* Reap the mail jobs that ended (all of them, waiting, with wait set). */
+static void
+reap_mail_jobs(int wait)
+{
+	size_t	i;
+	pid_t	r;
+
+	for (i = 0; i < MAIL_JOBS_MAX; i++) {
+		if (app_mail_jobs[i] <= 0)
+			continue;
+		do
+			r = waitpid(app_mail_jobs[i], NULL, wait ? 0 : WNOHANG);
+		while (r == -1 && errno == EINTR);
+		if (r != 0)
+			app_mail_jobs[i] = 0;
+	}
+}
+
+/*
+ * Whether a mail job may keep standard error: not under plain CGI when it
+ * is a pipe or socket, which the web server reads to its end before it
+ * finishes the answer (Apache's mod_cgi does): the answer would wait for
+ * the mail.
+ */
+static int
+job_keeps_stderr(void)
+{
+	struct stat	st;
+
+	if (!app_cgi || fstat(STDERR_FILENO, &st) == -1)
+		return !app_cgi;
+	return !S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode);
+}
+
+/*
+ * The request's mail job, after its answer is out: in a child of its
+ * own, so that this process is free for the next request at once (a
+ * process busy mailing would show in the next answer's time), and for a
+ * job that sends nothing as well, so that both cost the same here.  The
+ * child logs what became of the mail to standard error, the web server's
+ * log, where it can without holding up the answer.  In-process tests run
+ * it inline.
+ */
+void
+lk_app_after(void)
+{
+	size_t	i;
+	pid_t	pid;
+	int	keep, fd;
+
+	if (!app_outbox.queued)
+		return;
+	if (!app_ready || app_outbox_inline) {
+		if (app_ready)
+			lk_notify_flush(&app_cfg, &app_outbox);
+		lk_notify_flush_drop(&app_outbox);
+		return;
+	}
+	reap_mail_jobs(0);
+	for (i = 0; i < MAIL_JOBS_MAX && app_mail_jobs[i] > 0; i++)
+		;
+	if (i == MAIL_JOBS_MAX) {
+		/* Never more than a few at once: wait for them. */
+		reap_mail_jobs(1);
+		i = 0;
+	}
+	keep = job_keeps_stderr();
+	(void)fflush(NULL);
+	if ((pid = fork()) == -1) {
+		lk_log(LK_LOG_ERR, "mail: %s: cannot fork: %s; sending it here",
+		    lk_notice_name(app_outbox.kind), strerror(errno));
+		lk_notify_flush(&app_cfg, &app_outbox);
+	} else if (pid == 0) {
+		/* Nothing of the parent's (store, sockets) is touched here. */
+		if (!keep && (fd = open("/dev/null", O_WRONLY)) != -1)
+			(void)dup2(fd, STDERR_FILENO);
+		lk_notify_flush(&app_cfg, &app_outbox);
+		_exit(0);
+	} else {
+		app_mail_jobs[i] = pid;
+		if (!keep && !app_outbox.nobody)
+			lk_log(LK_LOG_INFO, "mail: %s to %s goes out after the "
+			    "answer (process %ld); under plain CGI its outcome "
+			    "is not logged, the answer would wait for it",
+			    lk_notice_name(app_outbox.kind), app_outbox.to,
+			    (long)pid);
+	}
+	lk_notify_flush_drop(&app_outbox);
 }
 
 int
@@ -413,7 +522,8 @@ refuse(struct lk_ctx *ctx, enum lk_app_mode mode)
 	if (mode != LK_APP_RESPONDER && status >= 400 && status < 500)
 		status = 401;
 	lk_response_msg(ctx->resp, status, msg);
-	if (ctx->denial.reason == LK_R_THROTTLED)
+	if (ctx->denial.reason == LK_R_THROTTLED ||
+	    ctx->denial.reason == LK_R_TOO_MANY)
 		lk_response_header(ctx->resp, "Retry-After", "%lld",
 		    ctx->denial.retry_after);
 }
@@ -805,6 +915,11 @@ lk_app_serve(const struct lk_endpoint *ep, enum lk_app_mode mode,
 	ctx.req = &app_req;
 	ctx.resp = &app_resp;
 	ctx.now = lk_app_clock();
+	/* A job the last request left unsent (no flush) is not this one's. */
+	if (app_outbox.queued)
+		lk_notify_flush_drop(&app_outbox);
+	ctx.outbox = &app_outbox;
+	app_outbox_inline = io->fake;
 	if (mode == LK_APP_ERRORDOC && (ep == NULL || errdoc_status(io) != 401)) {
 		errdoc(io);
 		goto send;
@@ -869,6 +984,24 @@ fcgi_log(const char *line, void *arg)
 	(void)FCGX_FFlush(fr->err);
 }
 
+/*
+ * End a plain-CGI answer before the mail goes: standard output, which the
+ * web server reads to its end, is closed (replaced by /dev/null), so the
+ * client has the answer while the mailer runs.
+ */
+static void
+end_cgi_answer(void)
+{
+	int	fd;
+
+	(void)fflush(stdout);
+	if ((fd = open("/dev/null", O_WRONLY | O_CLOEXEC)) == -1)
+		return;
+	(void)dup2(fd, STDOUT_FILENO);
+	if (fd != STDOUT_FILENO)
+		close(fd);
+}
+
 static int
 app_run(const struct lk_endpoint *ep, enum lk_app_mode mode, int argc,
     char *argv[])
@@ -887,8 +1020,13 @@ app_run(const struct lk_endpoint *ep, enum lk_app_mode mode, int argc,
 
 	if (FCGX_IsCGI()) {
 		/* Plain CGI: one request from the environment, then exit. */
+		app_cgi = 1;
 		lk_app_serve(ep, mode, &io);
+		if (app_outbox.queued)
+			end_cgi_answer();
+		lk_app_after();
 		lk_app_reset();
+		/* The mail goes on in its child: exit without waiting. */
 		return 0;
 	}
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0) {
@@ -897,11 +1035,15 @@ app_run(const struct lk_endpoint *ep, enum lk_app_mode mode, int argc,
 	}
 	io.fcgi = &fr;
 	while (FCGX_Accept_r(&fr) >= 0) {
+		reap_mail_jobs(0);
 		lk_log_set_sink(fcgi_log, &fr);
 		lk_app_serve(ep, mode, &io);
 		lk_log_set_sink(NULL, NULL);
 		FCGX_Finish_r(&fr);
+		/* The answer is out: now the mail, logged to standard error. */
+		lk_app_after();
 	}
+	reap_mail_jobs(1);
 	lk_app_reset();
 	return 0;
 }

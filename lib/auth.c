@@ -58,7 +58,7 @@ check_store(struct lk_ctx *ctx, const struct lk_claims *claims,
 		    (char *)NULL);
 		return lk_deny(ctx, LK_R_REVOKED, NULL);
 	}
-	if (sr != LK_STORE_OK || user->disabled)
+	if (sr != LK_STORE_OK || user->disabled || lk_store_user_pending(user))
 		return lk_deny(ctx, LK_R_USER, claims->sub);
 	return 0;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "mail.h"
 #include "method.h"
 #include "password.h"
 #include "util.h"
@@ -34,7 +35,11 @@ enum kind {
 	K_HASH_ALLOW,
 	K_SIZE,
 	K_COUNT,
-	K_ORIGINS
+	K_ORIGINS,
+	K_MAIL_COMMAND,	/* lk_mail_command_parse's rules */
+	K_MAIL_ADDR,	/* lk_mail_addr_valid's, or empty */
+	K_URL,		/* http(s)://host[:port][/path], or empty */
+	K_SIGNUP	/* off or open */
 };
 
 struct key {
@@ -98,6 +103,20 @@ static const struct key keys[] = {
 	{ "site_name", K_TEXT, S(site_name), 0, 0 },
 	{ "mfa_key_file", K_PATH, S(mfa_key_file), 0, 0 },
 	{ "webauthn_rp_id", K_RP_ID, S(webauthn_rp_id), 0, 0 },
+	{ "mail_command", K_MAIL_COMMAND, S(mail_command), 0, 0 },
+	{ "mail_from", K_MAIL_ADDR, S(mail_from), 0, 0 },
+	{ "site_url", K_URL, S(site_url), 0, 0 },
+	{ "signup", K_SIGNUP, S(signup_open), 0, 0 },
+	{ "reset_token_expires", K_DURATION, S(reset_token_expires),
+	    60, 86400 },
+	{ "invite_token_expires", K_DURATION, S(invite_token_expires),
+	    60, 90LL * 86400 },
+	{ "signup_token_expires", K_DURATION, S(signup_token_expires),
+	    60, 30LL * 86400 },
+	{ "notice_password_changed", K_BOOL, S(notice_password_changed), 0, 0 },
+	{ "notice_password_reset", K_BOOL, S(notice_password_reset), 0, 0 },
+	{ "notice_second_factor", K_BOOL, S(notice_second_factor), 0, 0 },
+	{ "notice_passkey", K_BOOL, S(notice_passkey), 0, 0 },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -179,6 +198,15 @@ lk_config_defaults(struct lk_config *cfg)
 	(void)lk_strlcpy(cfg->login_page, "/login", sizeof(cfg->login_page));
 	(void)lk_strlcpy(cfg->site_name, "latchkey", sizeof(cfg->site_name));
 	(void)lk_strlcpy(cfg->mfa_key_file, "mfa.key", sizeof(cfg->mfa_key_file));
+	(void)lk_strlcpy(cfg->mail_command, "/usr/sbin/sendmail -t -i",
+	    sizeof(cfg->mail_command));
+	cfg->reset_token_expires = 30 * 60;
+	cfg->invite_token_expires = 7 * 86400;
+	cfg->signup_token_expires = 86400;
+	cfg->notice_password_changed = 1;
+	cfg->notice_password_reset = 1;
+	cfg->notice_second_factor = 1;
+	cfg->notice_passkey = 1;
 }
 
 /*
@@ -200,6 +228,40 @@ origin_valid(const char *o, size_t len)
 		if (!((o[i] >= 'a' && o[i] <= 'z') || (o[i] >= '0' && o[i] <= '9') ||
 		    o[i] == '-' || o[i] == '.' || o[i] == ':' || o[i] == '[' ||
 		    o[i] == ']'))
+			return 0;
+	return 1;
+}
+
+/*
+ * The site's address for links in mail: an origin as above (port
+ * allowed), then nothing or a path of unreserved characters and '/', no
+ * query, fragment, percent sign or empty segment, so that "/reset#TOKEN"
+ * appended to it is a link every mail reader shows whole.  A final '/'
+ * has been taken off.
+ */
+static int
+site_url_valid(const char *u)
+{
+	size_t	i = 0, len = strlen(u);
+
+	if (strncmp(u, "https://", 8) == 0)
+		i = 8;
+	else if (strncmp(u, "http://", 7) == 0)
+		i = 7;
+	else
+		return 0;
+	if (u[i] == '\0' || u[i] == '/' || u[i] == ':')
+		return 0;
+	for (; i < len && u[i] != '/'; i++)
+		if (!((u[i] >= 'a' && u[i] <= 'z') || (u[i] >= '0' && u[i] <= '9') ||
+		    u[i] == '-' || u[i] == '.' || u[i] == ':' || u[i] == '[' ||
+		    u[i] == ']'))
+			return 0;
+	for (; i < len; i++)
+		if (!((u[i] >= 'a' && u[i] <= 'z') || (u[i] >= 'A' && u[i] <= 'Z') ||
+		    (u[i] >= '0' && u[i] <= '9') || u[i] == '-' || u[i] == '.' ||
+		    u[i] == '_' || u[i] == '~' ||
+		    (u[i] == '/' && u[i + 1] != '/')))
 			return 0;
 	return 1;
 }
@@ -519,6 +581,44 @@ set_samesite(struct lk_config *cfg, const struct key *k, const char *v,
 	return -1;
 }
 
+/* A mail command as lk_mail_send will run it (no shell). */
+static int
+set_mail_command(struct lk_config *cfg, const struct key *k, const char *v,
+    char *why, size_t whysz)
+{
+	struct lk_mail_argv	a;
+	char			msg[192];
+
+	if (lk_mail_command_parse(v, &a, msg, sizeof(msg)) == -1) {
+		(void)snprintf(why, whysz, "%s: %s", k->name, msg);
+		return -1;
+	}
+	return set_string(cfg, k, v, NULL, 1, "too long", why, whysz);
+}
+
+/* site_url, its final '/' dropped ("https://example.com/" is the same). */
+static int
+set_site_url(struct lk_config *cfg, const struct key *k, const char *v,
+    char *why, size_t whysz)
+{
+	char	u[LK_CONFIG_STR_MAX];
+	size_t	n = strlen(v);
+
+	if (n >= sizeof(u))
+		n = sizeof(u);
+	else {
+		memcpy(u, v, n + 1);
+		if (n > 0 && u[n - 1] == '/')
+			u[--n] = '\0';
+	}
+	if (n < sizeof(u) && (n == 0 || site_url_valid(u)))
+		return lk_strlcpy((char *)cfg + k->off, u, k->size);
+	(void)snprintf(why, whysz, "%s: expected the site's address, like "
+	    "https://example.com or https://example.com/app (lower-case host, "
+	    "no query or fragment), or nothing", k->name);
+	return -1;
+}
+
 static int
 set_value(struct lk_config *cfg, const struct key *k, const char *v,
     char *why, size_t whysz)
@@ -607,6 +707,26 @@ set_value(struct lk_config *cfg, const struct key *k, const char *v,
 			return -1;
 		}
 		return store(cfg, k, &bits, sizeof(bits), why, whysz);
+	case K_MAIL_COMMAND:
+		return set_mail_command(cfg, k, v, why, whysz);
+	case K_MAIL_ADDR:
+		if (*v != '\0' && !lk_mail_addr_valid(v)) {
+			(void)snprintf(why, whysz, "%s: expected a plain ASCII "
+			    "address like noreply@example.com (no name, no "
+			    "angle brackets), or nothing", k->name);
+			return -1;
+		}
+		return set_string(cfg, k, v, NULL, 0, "too long", why, whysz);
+	case K_URL:
+		return set_site_url(cfg, k, v, why, whysz);
+	case K_SIGNUP:
+		if (strcmp(v, "off") != 0 && strcmp(v, "open") != 0) {
+			(void)snprintf(why, whysz, "%s: expected off or open",
+			    k->name);
+			return -1;
+		}
+		b = strcmp(v, "open") == 0;
+		return store(cfg, k, &b, sizeof(b), why, whysz);
 	}
 	return -1;
 }
@@ -808,6 +928,12 @@ check_across(struct lk_config *cfg, const size_t *seen, const char *path,
 	if (cfg->cookie_host_prefix && cfg->cookie_domain[0] != '\0') {
 		seterr(err, errsz, path, 0, "cookie_host_prefix forbids "
 		    "cookie_domain");
+		return -1;
+	}
+	if (cfg->signup_open && (cfg->mail_from[0] == '\0' ||
+	    cfg->site_url[0] == '\0')) {
+		seterr(err, errsz, path, key_line(seen, "signup"), "signup = "
+		    "open mails a link: it needs mail_from and site_url");
 		return -1;
 	}
 	if (cfg->access_token_expires > cfg->refresh_token_expires) {

@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 
+#include "mail.h"
 #include "method.h"
 #include "password.h"
 
@@ -92,6 +93,24 @@ struct lk_config {
 	/* Second factors: the key TOTP secrets are sealed with; passkeys. */
 	char		 mfa_key_file[LK_CONFIG_PATH_MAX];
 	char		 webauthn_rp_id[LK_CONFIG_STR_MAX];	/* "" = the host */
+	/*
+	 * Mail to users (lib/mail.h): the sendmail-interface command, the
+	 * sender ("" = none: nothing is sent), and the site's address that
+	 * links in mail start with ("" = none: no link is sent), never the
+	 * request's Host.
+	 */
+	char		 mail_command[LK_MAIL_CMD_MAX];
+	char		 mail_from[LK_MAIL_ADDR_MAX + 1];
+	char		 site_url[LK_CONFIG_STR_MAX];
+	int		 signup_open;		/* signup = open */
+	long long	 reset_token_expires;	/* seconds a reset link works */
+	long long	 invite_token_expires;	/* an invitation's link */
+	long long	 signup_token_expires;	/* a sign-up's verification link */
+	/* Security notices by mail, each on or off. */
+	int		 notice_password_changed;
+	int		 notice_password_reset;
+	int		 notice_second_factor;	/* added or removed */
+	int		 notice_passkey;	/* added or removed */
 };
 
 /*

@@ -46,6 +46,8 @@ enum lk_reason {
 	LK_R_CODE,		/* a second factor's code refused */
 	LK_R_MFA_EXPIRED,	/* a login's first step is gone (used, expired) */
 	LK_R_PASSKEY,		/* a passkey sign-in refused */
+	LK_R_TOO_MANY,		/* mail asked for too often; retry_after set */
+	LK_R_LINK,		/* a one-time link unknown, used or expired */
 	LK_R_TOKEN,
 	LK_R__MAX = LK_R_TOKEN + LK_TOKEN__MAX
 };
@@ -66,6 +68,8 @@ enum lk_need {
 
 #define LK_ROUTE_ARG_MAX	128
 
+struct lk_outbox;	/* lib/notify.h */
+
 struct lk_ctx {
 	/* Loaded once per process (keys and store when first needed). */
 	const struct lk_config	*cfg;
@@ -80,6 +84,8 @@ struct lk_ctx {
 	struct lk_denial	 denial;	/* LK_R_OK while going on */
 	/* The segment a route's ":name" matched (lib/app.h), else "". */
 	char			 route_arg[LK_ROUTE_ARG_MAX + 1];
+	/* Mail to send once the answer is out (lib/notify.h), or NULL. */
+	struct lk_outbox	*outbox;
 };
 
 /*

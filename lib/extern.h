@@ -23,6 +23,13 @@ void	lk_app_serve(const struct lk_endpoint *ep, enum lk_app_mode mode,
 /* Forget what was loaded: the next request loads configuration, keys and store again. */
 void	lk_app_reset(void);
 
+/*
+ * The outbox of the request just served, and what the runtime does once
+ * its answer is out: send the mail it queued (lib/notify.h).
+ */
+struct lk_outbox *lk_app_outbox(void);
+void	lk_app_after(void);
+
 /* The store the runtime opened (NULL before the first request). */
 struct lk_store *lk_app_store(void);
 

@@ -340,6 +340,18 @@ check_factor(struct lk_ctx *ctx, const struct lk_user *user,
 }
 
 int
+lk_mfa_check(struct lk_ctx *ctx, const struct lk_user *user,
+    const struct lk_mfa_state *state, const struct lk_mfa_proof *proof,
+    long long *step, char hash[LK_RECOVERY_HASH_LEN + 1], const char *event)
+{
+	if (check_factor(ctx, user, state, proof, step, hash, event) == -1)
+		return -1;
+	if (proof->code == NULL)
+		*step = -1;
+	return 0;
+}
+
+int
 lk_mfa_second_step(struct lk_ctx *ctx, const struct lk_mfa_proof *proof)
 {
 	struct lk_mfa_pending	 p;

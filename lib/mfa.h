@@ -94,6 +94,18 @@ int	lk_mfa_first_step(struct lk_ctx *ctx, const struct lk_user *user,
 int	lk_mfa_second_step(struct lk_ctx *ctx, const struct lk_mfa_proof *proof);
 
 /*
+ * The second factor of body for user, whose state is state, checked as
+ * far as it can be before the store spends it (in the transaction of the
+ * change it proves): *step for a good TOTP code (-1 for a recovery code),
+ * hash for a recovery code.  Returns 0, or -1 denied (LK_R_CODE, audited
+ * as event; LK_R_INTERNAL).
+ */
+int	lk_mfa_check(struct lk_ctx *ctx, const struct lk_user *user,
+	    const struct lk_mfa_state *state, const struct lk_mfa_proof *proof,
+	    long long *step, char hash[LK_RECOVERY_HASH_LEN + 1],
+	    const char *event);
+
+/*
  * Check the password of the signed-in user before a change of their
  * second factor: reserved against the login throttle first, as a login
  * is (t receives the counters, for lk_mfa_give_back once the change is

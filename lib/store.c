@@ -60,6 +60,7 @@ lk_store_rec_name(enum lk_store_rec kind)
 		[LK_STORE_REC_WEBAUTHN_USER] = "WebAuthn user handle",
 		[LK_STORE_REC_PASSKEY] = "passkey",
 		[LK_STORE_REC_CHALLENGE] = "WebAuthn challenge",
+		[LK_STORE_REC_LINK] = "one-time link",
 	};
 
 	return kind < LK_STORE_REC__MAX ? names[kind] : "record";
@@ -124,6 +125,53 @@ lk_store_user_delete(struct lk_store *s, const char *email, long long now)
 	return s->ops->user_delete(s, email, now);
 }
 
+int
+lk_store_user_pending(const struct lk_user *u)
+{
+	return u->hash[0] == '\0';
+}
+
+const char *
+lk_link_purpose_name(enum lk_link_purpose p)
+{
+	static const char *const names[LK_LINK__MAX] = {
+		[LK_LINK_RESET] = "reset",
+		[LK_LINK_INVITE] = "invite",
+		[LK_LINK_SIGNUP] = "signup",
+	};
+
+	return p < LK_LINK__MAX ? names[p] : "unknown";
+}
+
+enum lk_store_res
+lk_store_link_add(struct lk_store *s, const struct lk_link_new *link,
+    long long now, struct lk_user *user)
+{
+	memset(user, 0, sizeof(*user));
+	if (s == NULL || link->purpose >= LK_LINK__MAX)
+		return LK_STORE_ERROR;
+	return s->ops->link_add(s, link, now, user);
+}
+
+enum lk_store_res
+lk_store_link_find(struct lk_store *s, const char *hash, unsigned int purposes,
+    long long now, struct lk_link *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (s == NULL)
+		return LK_STORE_ERROR;
+	return s->ops->link_find(s, hash, purposes, now, out);
+}
+
+enum lk_store_res
+lk_store_link_use(struct lk_store *s, const struct lk_link_use *use,
+    long long now)
+{
+	if (s == NULL || use->new_hash == NULL || use->new_hash[0] == '\0')
+		return LK_STORE_ERROR;
+	return s->ops->link_use(s, use, now);
+}
+
 enum lk_store_res
 lk_store_user_each(struct lk_store *s,
     int (*fn)(const struct lk_user *, void *), void *arg)
@@ -156,6 +204,9 @@ lk_store_login(struct lk_store *s, const struct lk_login *l, long long now)
 {
 	if (s == NULL)
 		return LK_STORE_ERROR;
+	/* A pending account's empty hash is matched by no password. */
+	if (l->hash == NULL || l->hash[0] == '\0')
+		return LK_STORE_CHANGED;
 	return s->ops->login(s, l, now);
 }
 

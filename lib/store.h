@@ -29,6 +29,7 @@
 #define LK_STORE_CRED_ID_MAX	1400	/* a credential id, base64url */
 #define LK_STORE_PUBKEY_MAX	800	/* a DER public key, base64url */
 #define LK_STORE_PASSKEY_NAME_MAX 256	/* bytes of a passkey's name */
+#define LK_STORE_LINK_HASH_LEN	64	/* a one-time link's token hash, hex */
 
 enum lk_store_res {
 	LK_STORE_OK,
@@ -224,6 +225,57 @@ struct lk_passkey_login {
 	const struct lk_login *login;
 };
 
+/*
+ * One-time links (lib/onetime.h): what each is for.  A reset link sets the
+ * password of an enabled account that has one; an invitation's or a
+ * sign-up's sets the first password of a pending account (one that has
+ * none yet: lk_store_user_pending) and logs it in.
+ */
+enum lk_link_purpose {
+	LK_LINK_RESET,
+	LK_LINK_INVITE,
+	LK_LINK_SIGNUP,
+	LK_LINK__MAX
+};
+
+#define LK_LINK_BIT(p)	(1u << (p))
+
+/* A link to record (lk_store_link_add). */
+struct lk_link_new {
+	enum lk_link_purpose	 purpose;
+	const char		*email;
+	const char		*name;		/* a new pending account's name */
+	const char		*hash;		/* the token's, 64 hex digits */
+	long long		 expires;
+};
+
+/* A live link, as lk_store_link_find found it. */
+struct lk_link {
+	enum lk_link_purpose	 purpose;
+	long long		 created;
+	long long		 expires;
+	struct lk_user		 user;		/* its account */
+};
+
+/* The use of a link (lk_store_link_use). */
+struct lk_link_use {
+	const char		*hash;		/* the token's */
+	unsigned int		 purposes;	/* LK_LINK_BIT()s it may be for */
+	long long		 user_id;	/* the account lk_store_link_find */
+	const char		*user_hash;	/* ...found, with this hash */
+	const char		*new_hash;	/* the password chosen */
+	const struct lk_session *session;	/* to log in, or NULL */
+	const struct lk_store_tokens *tokens;	/* that session's */
+	/*
+	 * The account's second factor, spent in the same transaction: with
+	 * factor set, the TOTP step (recovery NULL) or the recovery code's
+	 * hash; without, the account must have none (TOTP off).
+	 */
+	int			 factor;
+	long long		 step;
+	const char		*recovery;
+};
+
 /* A token to revoke at logout (its exp bounds how long the record lives). */
 struct lk_revoke {
 	const char	*jti;
@@ -249,6 +301,7 @@ enum lk_store_rec {
 	LK_STORE_REC_WEBAUTHN_USER,
 	LK_STORE_REC_PASSKEY,
 	LK_STORE_REC_CHALLENGE,
+	LK_STORE_REC_LINK,	/* a one-time link's token hash */
 	LK_STORE_REC__MAX
 };
 
@@ -305,6 +358,13 @@ struct lk_store_record {
 		}		 webauthn_user;
 		struct lk_passkey passkey;
 		struct lk_challenge challenge;
+		struct {
+			char		 hash[LK_STORE_LINK_HASH_LEN + 1];
+			long long	 user_id;
+			enum lk_link_purpose purpose;
+			long long	 created;
+			long long	 expires;
+		}		 link;
 	}			 r;
 };
 
@@ -356,7 +416,8 @@ struct lk_store_ops {
 	enum lk_store_res (*import)(struct lk_store *, int,
 		    enum lk_store_res (*)(void *,
 		    int (*)(const struct lk_store_record *, void *), void *),
-		    void *);	enum lk_store_res (*throttle_give_back)(struct lk_store *,
+		    void *);
+	enum lk_store_res (*throttle_give_back)(struct lk_store *,
 		    const char *const *, size_t, long long, long long);
 	enum lk_store_res (*mfa_state)(struct lk_store *, long long,
 		    struct lk_mfa_state *);
@@ -394,6 +455,12 @@ struct lk_store_ops {
 		    long long, int (*)(const struct lk_session *, void *), void *);
 	enum lk_store_res (*session_end)(struct lk_store *, long long,
 		    const char *, const char *, long long, long long *);
+	enum lk_store_res (*link_add)(struct lk_store *,
+		    const struct lk_link_new *, long long, struct lk_user *);
+	enum lk_store_res (*link_find)(struct lk_store *, const char *,
+		    unsigned int, long long, struct lk_link *);
+	enum lk_store_res (*link_use)(struct lk_store *,
+		    const struct lk_link_use *, long long);
 };
 
 /* Every backend's handle starts with this. */
@@ -439,7 +506,7 @@ int	lk_store_is_uri(const char *where);
 void	lk_store_close(struct lk_store *);
 
 /* The schema version this build writes, in either backend. */
-#define LK_STORE_SCHEMA_VERSION	4
+#define LK_STORE_SCHEMA_VERSION	5
 
 int	lk_store_schema_version(void);
 
@@ -474,6 +541,14 @@ enum lk_store_res lk_store_user_set_disabled(struct lk_store *,
 /* Delete the user, their sessions with them. */
 enum lk_store_res lk_store_user_delete(struct lk_store *, const char *email,
 	    long long now);
+
+/*
+ * Whether u waits for its first password (invited, or signed up, and the
+ * link not followed yet): its hash is empty, so no password matches it
+ * and it cannot log in; a password set any way (a link, latchkey user
+ * passwd) makes it an ordinary account.
+ */
+int	lk_store_user_pending(const struct lk_user *u);
 
 /*
  * Call fn for every user in email order; stops early (and returns
@@ -535,6 +610,50 @@ enum lk_refresh_res lk_store_refresh(struct lk_store *,
 /* Revoke the n tokens and the sessions that issued them. */
 enum lk_store_res lk_store_logout(struct lk_store *,
 	    const struct lk_revoke *tokens, size_t n, long long now);
+
+/*
+ * Record a one-time link, in one transaction, replacing the links of the
+ * same kind the account had (a newer request voids older ones: its reset
+ * links, or its invitation and sign-up links), and fill *user with the
+ * account:
+ *   LK_LINK_RESET: for the enabled account of email that has a password;
+ *   else LK_STORE_NOT_FOUND and nothing is written (no such account,
+ *   disabled or pending).
+ *   LK_LINK_INVITE, LK_LINK_SIGNUP: for the pending account of email,
+ *   made (with name) if there is none, so that it exists but cannot log
+ *   in; LK_STORE_EXISTS and nothing written if the account has a
+ *   password or is disabled (*user is that account).
+ * A password set or changed, a disabling, and the use of a link, void
+ * every link of the account.
+ */
+enum lk_store_res lk_store_link_add(struct lk_store *,
+	    const struct lk_link_new *link, long long now, struct lk_user *user);
+
+/*
+ * The live link of token hash hash, for one of purposes (LK_LINK_BIT()s),
+ * with its account: LK_STORE_NOT_FOUND if there is none, it expired (its
+ * expiry is before or at now), it is for another purpose, or its account
+ * can no longer use it (disabled; a reset link's account is pending, an
+ * invitation's is not).  Reads only.
+ */
+enum lk_store_res lk_store_link_find(struct lk_store *, const char *hash,
+	    unsigned int purposes, long long now, struct lk_link *out);
+
+/*
+ * Use a link found by lk_store_link_find, in one transaction: if the link
+ * is still live, of the account and purposes given, and the account
+ * still has the hash it had then and is enabled (else LK_STORE_NOT_FOUND
+ * for a link gone, used or expired meanwhile, LK_STORE_CHANGED for an
+ * account changed, and nothing is written), set the new hash, end every
+ * session and token of the account, void all its links, and record the
+ * session if one is given.  So a link is used once however many requests
+ * race with it.
+ */
+enum lk_store_res lk_store_link_use(struct lk_store *,
+	    const struct lk_link_use *use, long long now);
+
+/* The word the store and the log use for a link's purpose ("reset"). */
+const char *lk_link_purpose_name(enum lk_link_purpose p);
 
 /* Forget what has expired (past exp + leeway) and old throttle counts. */
 enum lk_store_res lk_store_prune(struct lk_store *, long long now);
@@ -695,8 +814,9 @@ enum lk_store_res lk_store_session_end(struct lk_store *, long long user_id,
  * Call fn for every record of the store, users first, then deleted-user
  * marks, sessions, refresh tokens, revocations, throttle counters, TOTP
  * secrets, recovery codes, pending logins, WebAuthn user handles,
- * passkeys and challenges (so that each record comes after those it
- * refers to), all from one snapshot.  Stops early (and returns LK_STORE_OK) when fn returns
+ * passkeys, challenges and one-time links (so that each record comes
+ * after those it refers to), all from one snapshot.  Stops early (and
+ * returns LK_STORE_OK) when fn returns
  * non-zero.  LK_STORE_ERROR also when a value does not fit its struct
  * or could not be handed on whole (SQLite text holding a NUL byte).
  */

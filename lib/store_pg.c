@@ -231,6 +231,21 @@ static const struct migration {
 	");"
 	"CREATE INDEX webauthn_challenges_exp ON webauthn_challenges(exp);"
 	"CREATE INDEX webauthn_challenges_address ON webauthn_challenges(address);" },
+	/*
+	 * 5: one-time links (password reset, invitation, sign-up), each by
+	 * the SHA-256 of its token, gone with its account.
+	 */
+	{ 5,
+	"CREATE TABLE account_tokens ("
+	"  hash       text PRIMARY KEY CHECK (char_length(hash) = 64),"
+	"  user_id    bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  purpose    text NOT NULL"
+	"             CHECK (purpose IN ('reset', 'invite', 'signup')),"
+	"  created    bigint NOT NULL,"
+	"  expires    bigint NOT NULL"
+	");"
+	"CREATE INDEX account_tokens_user ON account_tokens(user_id);"
+	"CREATE INDEX account_tokens_expires ON account_tokens(expires);" },
 };
 
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))
@@ -297,6 +312,14 @@ enum stmt {
 	ST_SESSION_EACH,
 	ST_SESSION_END_ONE,
 	ST_SESSION_END_OTHERS,
+	ST_USER_FIND_LOCK,
+	ST_LINK_ADD,
+	ST_LINK_FIND,
+	ST_LINK_LOCK,
+	ST_LINKS_CLEAR_RESET,
+	ST_LINKS_CLEAR_INVITE,
+	ST_LINKS_VOID,
+	ST_PRUNE_LINKS,
 	/* Copying: one export and one import per kind of record, in order. */
 	ST_EXPORT,
 	ST_IMPORT = ST_EXPORT + LK_STORE_REC__MAX,
@@ -490,6 +513,25 @@ static const char *const stmts[ST__MAX] = {
 	    "AND exp > $3::bigint",
 	[ST_SESSION_END_OTHERS] = "UPDATE sessions SET revoked = 1 "
 	    "WHERE user_id = $1::bigint AND id <> $2::text AND revoked = 0",
+	/* Locked: a link is recorded against the account as it stands. */
+	[ST_USER_FIND_LOCK] = "SELECT " USER_COLUMNS " FROM users u WHERE "
+	    FOLD("u.email") " = " FOLD("$1::text") " FOR UPDATE",
+	[ST_LINK_ADD] = "INSERT INTO account_tokens (hash, user_id, purpose, "
+	    "created, expires) VALUES ($1::text, $2::bigint, $3::text, "
+	    "$4::bigint, $5::bigint)",
+	[ST_LINK_FIND] = "SELECT t.purpose, t.created, t.expires, " USER_COLUMNS
+	    " FROM account_tokens t JOIN users u ON u.id = t.user_id "
+	    "WHERE t.hash = $1::text",
+	/* Locked (after its account): a link is used once. */
+	[ST_LINK_LOCK] = "SELECT user_id, purpose, expires FROM account_tokens "
+	    "WHERE hash = $1::text FOR UPDATE",
+	[ST_LINKS_CLEAR_RESET] = "DELETE FROM account_tokens "
+	    "WHERE user_id = $1::bigint AND purpose = 'reset'",
+	[ST_LINKS_CLEAR_INVITE] = "DELETE FROM account_tokens "
+	    "WHERE user_id = $1::bigint AND purpose IN ('invite', 'signup')",
+	[ST_LINKS_VOID] = "DELETE FROM account_tokens WHERE user_id = $1::bigint",
+	[ST_PRUNE_LINKS] = "DELETE FROM account_tokens "
+	    "WHERE expires <= $1::bigint",
 	/* The columns and order of store_sqlite.c's export_sql, import_sql. */
 	[ST_EXPORT + LK_STORE_REC_USER] = "SELECT id, email, name, hash, "
 	    "disabled, created, updated, tokens_valid_after FROM users "
@@ -520,6 +562,8 @@ static const char *const stmts[ST__MAX] = {
 	[ST_EXPORT + LK_STORE_REC_CHALLENGE] = "SELECT challenge, kind, "
 	    "coalesce(user_id, 0), address, exp FROM webauthn_challenges "
 	    "ORDER BY challenge COLLATE \"C\"",
+	[ST_EXPORT + LK_STORE_REC_LINK] = "SELECT hash, user_id, purpose, "
+	    "created, expires FROM account_tokens ORDER BY hash COLLATE \"C\"",
 	[ST_IMPORT + LK_STORE_REC_USER] = "INSERT INTO users (id, email, name, "
 	    "hash, disabled, created, updated, tokens_valid_after) VALUES "
 	    "($1::bigint, $2::text, $3::text, $4::text, $5::integer, $6::bigint, "
@@ -558,13 +602,17 @@ static const char *const stmts[ST__MAX] = {
 	[ST_IMPORT + LK_STORE_REC_CHALLENGE] = "INSERT INTO webauthn_challenges "
 	    "(challenge, kind, user_id, address, exp) VALUES ($1::text, "
 	    "$2::text, nullif($3::bigint, 0), $4::text, $5::bigint)",
+	[ST_IMPORT + LK_STORE_REC_LINK] = "INSERT INTO account_tokens (hash, "
+	    "user_id, purpose, created, expires) VALUES ($1::text, $2::bigint, "
+	    "$3::text, $4::bigint, $5::bigint)",
 	[ST_ANY_RECORD] = "SELECT (EXISTS (SELECT 1 FROM users) "
 	    "OR EXISTS (SELECT 1 FROM deleted_users) "
 	    "OR EXISTS (SELECT 1 FROM sessions) "
 	    "OR EXISTS (SELECT 1 FROM refresh_tokens) "
 	    "OR EXISTS (SELECT 1 FROM revoked_tokens) "
 	    "OR EXISTS (SELECT 1 FROM throttle) "
-	    "OR EXISTS (SELECT 1 FROM webauthn_challenges))::integer",
+	    "OR EXISTS (SELECT 1 FROM webauthn_challenges) "
+	    "OR EXISTS (SELECT 1 FROM account_tokens))::integer",
 	/* Ids given by the copy: new users are numbered after them. */
 	[ST_USER_ID_NEXT] = "SELECT setval(pg_get_serial_sequence('users', "
 	    "'id'), coalesce(max(id), 0) + 1, false) FROM users",
@@ -574,9 +622,10 @@ static const char *const stmts[ST__MAX] = {
 #define LOCK_ALL_SQL	"LOCK TABLE users, deleted_users, sessions, " \
 	"refresh_tokens, revoked_tokens, throttle, mfa_totp, mfa_recovery, " \
 	"mfa_pending, webauthn_users, webauthn_credentials, " \
-	"webauthn_challenges IN EXCLUSIVE MODE"
+	"webauthn_challenges, account_tokens IN EXCLUSIVE MODE"
 /* Second factors, passkeys and handles go with their users. */
-#define CLEAR_SQL	"DELETE FROM throttle; DELETE FROM revoked_tokens; " \
+#define CLEAR_SQL	"DELETE FROM account_tokens; " \
+	"DELETE FROM throttle; DELETE FROM revoked_tokens; " \
 	"DELETE FROM webauthn_challenges; " \
 	"DELETE FROM deleted_users; DELETE FROM users"
 
@@ -640,7 +689,7 @@ oneline(const char *msg, char *buf, size_t bufsz)
 	if (msg == NULL)
 		msg = "unknown error";
 	for (i = 0; msg[i] != '\0' && n + 1 < bufsz; i++) {
-		if (msg[i] == '\n' || msg[i] == '\t' || msg[i] == '\r') {
+		if (msg[i] == '\n' || msg[i] == '	' || msg[i] == '\r') {
 			if (n > 0 && buf[n - 1] != ' ')
 				buf[n++] = ' ';
 		} else
@@ -987,6 +1036,29 @@ row_to_session(const PGresult *res, int row, int col, struct lk_session *se)
 	col_text(res, row, col + 8, se->address, sizeof(se->address));
 }
 
+/* A link's purpose from its word in the table; LK_LINK__MAX if none. */
+static enum lk_link_purpose
+purpose_of(const char *word)
+{
+	int	p;
+
+	for (p = 0; p < LK_LINK__MAX; p++)
+		if (word != NULL &&
+		    strcmp(word, lk_link_purpose_name((enum lk_link_purpose)p)) == 0)
+			return (enum lk_link_purpose)p;
+	return LK_LINK__MAX;
+}
+
+/* Whether an account in the state of u can use a link for purpose. */
+static int
+link_usable(enum lk_link_purpose purpose, const struct lk_user *u)
+{
+	if (u->disabled)
+		return 0;
+	return purpose == LK_LINK_RESET ? !lk_store_user_pending(u) :
+	    lk_store_user_pending(u);
+}
+
 static void
 pg_close(struct lk_store *s)
 {
@@ -1067,9 +1139,20 @@ pg_user_set_name(struct lk_store *s, const char *email, const char *name,
 	return run(ps, ST_SET_NAME, &p, "set name", 1);
 }
 
+/* Every one-time link of the user is void (inside a transaction). */
+static enum lk_store_res
+void_links(struct pg_store *ps, long long user_id)
+{
+	struct params	p = { .n = 0 };
+
+	p_int(&p, user_id);
+	return run(ps, ST_LINKS_VOID, &p, "void links", 0);
+}
+
 /*
  * Set a column of the user of email with w (which returns the user's id),
- * then end every session and token of the user, in one transaction.
+ * then end every session, token and one-time link of the user, in one
+ * transaction.
  */
 static enum lk_store_res
 change_and_invalidate(struct pg_store *ps, enum stmt w, const char *email,
@@ -1105,6 +1188,8 @@ change_and_invalidate(struct pg_store *ps, enum stmt w, const char *email,
 		p_int(&p, id);
 		r = run(ps, ST_REVOKE_USER_SESSIONS, &p, "revoke sessions", 0);
 	}
+	if (r == LK_STORE_OK)
+		r = void_links(ps, id);
 	return finish(ps, r);
 }
 
@@ -1337,7 +1422,8 @@ static enum lk_store_res
 prune(struct pg_store *ps, long long now)
 {
 	static const enum stmt	 w[] = { ST_PRUNE_REVOKED, ST_PRUNE_SESSIONS,
-	    ST_PRUNE_THROTTLE, ST_PRUNE_PENDING, ST_PRUNE_CHALLENGES };
+	    ST_PRUNE_THROTTLE, ST_PRUNE_PENDING, ST_PRUNE_CHALLENGES,
+	    ST_PRUNE_LINKS };
 	struct params		 p;
 	size_t			 i;
 
@@ -1453,7 +1539,7 @@ start_session(struct pg_store *ps, const struct lk_login *l, long long now,
 		memset(&p, 0, sizeof(p));
 		p_int(&p, l->user_id);
 		if ((r = run(ps, ST_REVOKE_USER_SESSIONS, &p, "revoke", 0)) !=
-		    LK_STORE_OK)
+		    LK_STORE_OK || (r = void_links(ps, l->user_id)) != LK_STORE_OK)
 			return r;
 	}
 	if (l->throttle_account != NULL) {
@@ -2721,6 +2807,17 @@ row_to_record(const PGresult *res, int row, enum lk_store_rec kind,
 		    take_int(res, row, 4, &rec->r.challenge.exp) == -1 ||
 		    challenge_kind(kind_text, &rec->r.challenge.kind) == -1 ?
 		    -1 : 0;
+	case LK_STORE_REC_LINK:
+		if (take_text(res, row, 0, rec->r.link.hash,
+		    sizeof(rec->r.link.hash)) == -1 ||
+		    take_int(res, row, 1, &rec->r.link.user_id) == -1 ||
+		    PQgetisnull(res, row, 2) ||
+		    take_int(res, row, 3, &rec->r.link.created) == -1 ||
+		    take_int(res, row, 4, &rec->r.link.expires) == -1 ||
+		    (rec->r.link.purpose = purpose_of(PQgetvalue(res, row,
+		    2))) == LK_LINK__MAX)
+			return -1;
+		return 0;
 	case LK_STORE_REC__MAX:
 		break;
 	}
@@ -2895,6 +2992,17 @@ pg_put(const struct lk_store_record *rec, void *arg)
 		p_text(&p, rec->r.challenge.address);
 		p_int(&p, rec->r.challenge.exp);
 		break;
+	case LK_STORE_REC_LINK:
+		if (rec->r.link.purpose >= LK_LINK__MAX) {
+			im->failed = 1;
+			return -1;
+		}
+		p_text(&p, rec->r.link.hash);
+		p_int(&p, rec->r.link.user_id);
+		p_text(&p, lk_link_purpose_name(rec->r.link.purpose));
+		p_int(&p, rec->r.link.created);
+		p_int(&p, rec->r.link.expires);
+		break;
 	case LK_STORE_REC__MAX:
 		im->failed = 1;
 		return -1;
@@ -2945,6 +3053,254 @@ pg_import(struct lk_store *s, int replace,
 	return finish(ps, r);
 }
 
+/* One-time links. */
+
+/* The account of email, locked; LK_STORE_NOT_FOUND if none. */
+static enum lk_store_res
+user_lock(struct pg_store *ps, const char *email, struct lk_user *u)
+{
+	struct params		 p = { .n = 0 };
+	PGresult		*res;
+	enum lk_store_res	 r = LK_STORE_NOT_FOUND;
+
+	memset(u, 0, sizeof(*u));
+	p_text(&p, email);
+	if ((res = exec_st(ps, ST_USER_FIND_LOCK, &p, "add link")) == NULL)
+		return LK_STORE_ERROR;
+	if (PQntuples(res) > 0) {
+		row_to_user(res, 0, 0, u);
+		r = LK_STORE_OK;
+	}
+	PQclear(res);
+	return r;
+}
+
+/*
+ * One try of lk_store_link_add.  *raced is set when a pending account
+ * could not be made because another transaction made that email's
+ * account meanwhile: the whole transaction is then worth running again.
+ */
+static enum lk_store_res
+link_add_once(struct pg_store *ps, const struct lk_link_new *link,
+    long long now, struct lk_user *user, int *raced)
+{
+	struct params		 p = { .n = 0 };
+	PGresult		*res;
+	enum lk_store_res	 r;
+	int			 taken;
+
+	*raced = 0;
+	if (begin(ps) != LK_STORE_OK)
+		return LK_STORE_ERROR;
+	if ((r = user_lock(ps, link->email, user)) == LK_STORE_ERROR)
+		return finish(ps, r);
+	if (link->purpose == LK_LINK_RESET) {
+		if (r != LK_STORE_OK || !link_usable(link->purpose, user))
+			return finish(ps, LK_STORE_NOT_FOUND);
+	} else if (r == LK_STORE_OK && !link_usable(link->purpose, user))
+		return finish(ps, LK_STORE_EXISTS);
+	else if (r == LK_STORE_NOT_FOUND) {
+		p_text(&p, link->email);
+		p_text(&p, link->name);
+		p_text(&p, "");
+		p_int(&p, now);
+		if ((res = exec_quiet(ps, ST_USER_ADD, &p, "add pending",
+		    "23505", &taken)) == NULL) {
+			*raced = taken;
+			return finish(ps, LK_STORE_ERROR);
+		}
+		PQclear(res);
+		memset(&p, 0, sizeof(p));
+		p_text(&p, link->email);
+		if ((r = run(ps, ST_TOMBSTONE_CLEAR, &p, "add pending", 0)) !=
+		    LK_STORE_OK ||
+		    (r = user_lock(ps, link->email, user)) != LK_STORE_OK)
+			return finish(ps, r == LK_STORE_NOT_FOUND ?
+			    LK_STORE_ERROR : r);
+	}
+	/* A newer request voids the older links of its kind. */
+	memset(&p, 0, sizeof(p));
+	p_int(&p, user->id);
+	if ((r = run(ps, link->purpose == LK_LINK_RESET ? ST_LINKS_CLEAR_RESET :
+	    ST_LINKS_CLEAR_INVITE, &p, "add link", 0)) != LK_STORE_OK)
+		return finish(ps, r);
+	memset(&p, 0, sizeof(p));
+	p_text(&p, link->hash);
+	p_int(&p, user->id);
+	p_text(&p, lk_link_purpose_name(link->purpose));
+	p_int(&p, now);
+	p_int(&p, link->expires);
+	return finish(ps, run(ps, ST_LINK_ADD, &p, "add link", 0));
+}
+
+static enum lk_store_res
+pg_link_add(struct lk_store *s, const struct lk_link_new *link, long long now,
+    struct lk_user *user)
+{
+	struct pg_store		*ps = PG(s);
+	enum lk_store_res	 r;
+	int			 raced;
+
+	for (ps->attempt = 1;; ps->attempt++) {
+		r = link_add_once(ps, link, now, user, &raced);
+		if (raced && ps->attempt < TX_TRIES)
+			continue;
+		if (!again(ps, r == LK_STORE_ERROR))
+			break;
+	}
+	if (r != LK_STORE_OK && r != LK_STORE_EXISTS)
+		memset(user, 0, sizeof(*user));
+	return r;
+}
+
+static enum lk_store_res
+pg_link_find(struct lk_store *s, const char *hash, unsigned int purposes,
+    long long now, struct lk_link *out)
+{
+	struct params		 p = { .n = 0 };
+	PGresult		*res;
+	enum lk_store_res	 r = LK_STORE_NOT_FOUND;
+
+	p_text(&p, hash);
+	if ((res = read_st(PG(s), ST_LINK_FIND, &p, "find link")) == NULL)
+		return LK_STORE_ERROR;
+	if (PQntuples(res) > 0) {
+		out->purpose = PQgetisnull(res, 0, 0) ? LK_LINK__MAX :
+		    purpose_of(PQgetvalue(res, 0, 0));
+		out->created = col_ll(res, 0, 1);
+		out->expires = col_ll(res, 0, 2);
+		row_to_user(res, 0, 3, &out->user);
+		if (out->purpose < LK_LINK__MAX &&
+		    (purposes & LK_LINK_BIT(out->purpose)) != 0 &&
+		    out->expires > now && link_usable(out->purpose, &out->user))
+			r = LK_STORE_OK;
+	}
+	PQclear(res);
+	if (r != LK_STORE_OK)
+		memset(out, 0, sizeof(*out));
+	return r;
+}
+
+/*
+ * The checks of a link's use, inside the caller's transaction: its
+ * account locked first (the order of every password change), then the
+ * link, each as the caller found it.
+ */
+static enum lk_store_res
+link_check(struct pg_store *ps, const struct lk_link_use *u, long long now)
+{
+	struct params		 p = { .n = 0 };
+	PGresult		*res;
+	enum lk_link_purpose	 purpose;
+	int			 same, live;
+
+	p_int(&p, u->user_id);
+	if ((res = exec_st(ps, ST_USER_LOCK, &p, "use link")) == NULL)
+		return LK_STORE_ERROR;
+	same = PQntuples(res) == 1 && !PQgetisnull(res, 0, 0) &&
+	    u->user_hash != NULL &&
+	    strcmp(PQgetvalue(res, 0, 0), u->user_hash) == 0 &&
+	    col_ll(res, 0, 1) == 0;
+	PQclear(res);
+	memset(&p, 0, sizeof(p));
+	p_text(&p, u->hash);
+	if ((res = exec_st(ps, ST_LINK_LOCK, &p, "use link")) == NULL)
+		return LK_STORE_ERROR;
+	live = 0;
+	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 1)) {
+		purpose = purpose_of(PQgetvalue(res, 0, 1));
+		live = col_ll(res, 0, 0) == u->user_id &&
+		    purpose < LK_LINK__MAX &&
+		    (u->purposes & LK_LINK_BIT(purpose)) != 0 &&
+		    col_ll(res, 0, 2) > now;
+	}
+	PQclear(res);
+	if (!live)
+		return LK_STORE_NOT_FOUND;
+	return same ? LK_STORE_OK : LK_STORE_CHANGED;
+}
+
+/*
+ * The second factor of a link's use (inside its transaction, the TOTP row
+ * locked): spent if given, else there must be none.  LK_STORE_USED for a
+ * factor used already, one turned off meanwhile, or one turned on
+ * meanwhile.
+ */
+static enum lk_store_res
+link_factor(struct pg_store *ps, const struct lk_link_use *u)
+{
+	struct params		p = { .n = 0 };
+	enum lk_store_res	r;
+	long long		enabled;
+
+	if (u->factor) {
+		r = factor_use(ps, u->user_id, u->step, u->recovery);
+		return r == LK_STORE_NOT_FOUND ? LK_STORE_USED : r;
+	}
+	p_int(&p, u->user_id);
+	r = one_int(ps, ST_TOTP_ENABLED, &p, &enabled, "second factors");
+	if (r == LK_STORE_NOT_FOUND)
+		return LK_STORE_OK;
+	if (r != LK_STORE_OK)
+		return r;
+	return enabled == 1 ? LK_STORE_USED : LK_STORE_OK;
+}
+
+static enum lk_store_res
+link_use_once(struct pg_store *ps, const struct lk_link_use *u, long long now)
+{
+	struct params		 p = { .n = 0 };
+	struct lk_login		 l;
+	enum lk_store_res	 r;
+
+	if (begin(ps) != LK_STORE_OK)
+		return LK_STORE_ERROR;
+	if ((r = link_check(ps, u, now)) != LK_STORE_OK ||
+	    (r = link_factor(ps, u)) != LK_STORE_OK)
+		return finish(ps, r);
+	p_int(&p, u->user_id);
+	p_text(&p, u->new_hash);
+	p_int(&p, now);
+	if ((r = run(ps, ST_SET_HASH_BY_ID, &p, "use link", 0)) != LK_STORE_OK)
+		return finish(ps, r);
+	memset(&p, 0, sizeof(p));
+	p_int(&p, u->user_id);
+	p_int(&p, now);
+	if ((r = run(ps, ST_INVALIDATE_BY_ID, &p, "use link", 0)) !=
+	    LK_STORE_OK)
+		return finish(ps, r);
+	memset(&p, 0, sizeof(p));
+	p_int(&p, u->user_id);
+	if ((r = run(ps, ST_REVOKE_USER_SESSIONS, &p, "use link", 0)) !=
+	    LK_STORE_OK || (r = void_links(ps, u->user_id)) != LK_STORE_OK)
+		return finish(ps, r);
+	if (u->session != NULL) {
+		/* The account as it now is: the new hash, no other session. */
+		memset(&l, 0, sizeof(l));
+		l.user_id = u->user_id;
+		l.hash = u->new_hash;
+		l.session = u->session;
+		l.tokens = u->tokens;
+		if ((r = start_session(ps, &l, now, 0)) != LK_STORE_OK)
+			return finish(ps, r == LK_STORE_CHANGED ?
+			    LK_STORE_ERROR : r);
+	}
+	return finish(ps, LK_STORE_OK);
+}
+
+static enum lk_store_res
+pg_link_use(struct lk_store *s, const struct lk_link_use *u, long long now)
+{
+	struct pg_store		*ps = PG(s);
+	enum lk_store_res	 r;
+
+	for (ps->attempt = 1;; ps->attempt++)
+		if (!again(ps, (r = link_use_once(ps, u, now)) ==
+		    LK_STORE_ERROR))
+			break;
+	return r;
+}
+
 static const struct lk_store_ops pg_ops = {
 	pg_close,
 	pg_user_find,
@@ -2982,6 +3338,9 @@ static const struct lk_store_ops pg_ops = {
 	pg_passkey_delete,
 	pg_session_each,
 	pg_session_end,
+	pg_link_add,
+	pg_link_find,
+	pg_link_use,
 };
 
 /* Opening. */

@@ -168,6 +168,19 @@ static const char *const migrations[] = {
 	");"
 	"CREATE INDEX webauthn_challenges_exp ON webauthn_challenges(exp);"
 	"CREATE INDEX webauthn_challenges_address ON webauthn_challenges(address);",
+	/*
+	 * 5: one-time links (password reset, invitation, sign-up), each by
+	 * the SHA-256 of its token, gone with its account.
+	 */
+	"CREATE TABLE account_tokens ("
+	"  hash    TEXT PRIMARY KEY CHECK (length(hash) = 64),"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  purpose TEXT NOT NULL CHECK (purpose IN ('reset', 'invite', 'signup')),"
+	"  created INTEGER NOT NULL,"
+	"  expires INTEGER NOT NULL"
+	");"
+	"CREATE INDEX account_tokens_user ON account_tokens(user_id);"
+	"CREATE INDEX account_tokens_expires ON account_tokens(expires);",
 };
 
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -239,6 +252,13 @@ enum stmt {
 	ST_SESSION_EACH,
 	ST_SESSION_END_ONE,
 	ST_SESSION_END_OTHERS,
+	ST_LINK_ADD,
+	ST_LINK_FIND,
+	ST_LINK_GET,
+	ST_LINKS_CLEAR_RESET,
+	ST_LINKS_CLEAR_INVITE,
+	ST_LINKS_VOID,
+	ST_PRUNE_LINKS,
 	ST_BEGIN,
 	ST_COMMIT,
 	ST_ROLLBACK,
@@ -397,6 +417,19 @@ static const char *const stmts[ST__MAX] = {
 	    "WHERE user_id = ?1 AND id = ?2 AND revoked = 0 AND exp > ?3",
 	[ST_SESSION_END_OTHERS] = "UPDATE sessions SET revoked = 1 "
 	    "WHERE user_id = ?1 AND id <> ?2 AND revoked = 0",
+	[ST_LINK_ADD] = "INSERT INTO account_tokens (hash, user_id, purpose, "
+	    "created, expires) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[ST_LINK_FIND] = "SELECT t.purpose, t.created, t.expires, " USER_COLUMNS
+	    " FROM account_tokens t JOIN users u ON u.id = t.user_id "
+	    "WHERE t.hash = ?1",
+	[ST_LINK_GET] = "SELECT user_id, purpose, expires FROM account_tokens "
+	    "WHERE hash = ?1",
+	[ST_LINKS_CLEAR_RESET] = "DELETE FROM account_tokens WHERE user_id = ?1 "
+	    "AND purpose = 'reset'",
+	[ST_LINKS_CLEAR_INVITE] = "DELETE FROM account_tokens "
+	    "WHERE user_id = ?1 AND purpose IN ('invite', 'signup')",
+	[ST_LINKS_VOID] = "DELETE FROM account_tokens WHERE user_id = ?1",
+	[ST_PRUNE_LINKS] = "DELETE FROM account_tokens WHERE expires <= ?1",
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
@@ -642,6 +675,29 @@ row_to_session(sqlite3_stmt *st, int col, struct lk_session *se)
 	copy_col(st, col + 8, se->address, sizeof(se->address));
 }
 
+/* A link's purpose from its word in the table; LK_LINK__MAX if none. */
+static enum lk_link_purpose
+purpose_of(const char *word)
+{
+	int	p;
+
+	for (p = 0; p < LK_LINK__MAX; p++)
+		if (word != NULL &&
+		    strcmp(word, lk_link_purpose_name((enum lk_link_purpose)p)) == 0)
+			return (enum lk_link_purpose)p;
+	return LK_LINK__MAX;
+}
+
+/* Whether an account in the state of u can use a link for purpose. */
+static int
+link_usable(enum lk_link_purpose purpose, const struct lk_user *u)
+{
+	if (u->disabled)
+		return 0;
+	return purpose == LK_LINK_RESET ? !lk_store_user_pending(u) :
+	    lk_store_user_pending(u);
+}
+
 static void
 sqlite_close(struct lk_store *s)
 {
@@ -722,10 +778,19 @@ sqlite_user_set_name(struct lk_store *s, const char *email, const char *name,
 	return run_changes(s, ST_SET_NAME, "set name");
 }
 
+/* Every one-time link of the user is void (inside a transaction). */
+static enum lk_store_res
+void_links(struct lk_store *s, long long user_id)
+{
+	if (bind_int(s, ST_LINKS_VOID, 1, user_id) == -1)
+		return fail(s, ST_LINKS_VOID, "void links");
+	return run(s, ST_LINKS_VOID, "void links");
+}
+
 /*
  * End every session and token of the user (inside the caller's
- * transaction): their sessions revoked, and tokens of no session of ours
- * issued until now with them.
+ * transaction): their sessions revoked, tokens of no session of ours
+ * issued until now with them, and their one-time links.
  */
 static enum lk_store_res
 invalidate(struct lk_store *s, const char *email, long long now)
@@ -742,7 +807,10 @@ invalidate(struct lk_store *s, const char *email, long long now)
 		return r;
 	if (bind_int(s, ST_REVOKE_USER_SESSIONS, 1, u.id) == -1)
 		return fail(s, ST_REVOKE_USER_SESSIONS, "revoke sessions");
-	return run(s, ST_REVOKE_USER_SESSIONS, "revoke sessions");
+	if ((r = run(s, ST_REVOKE_USER_SESSIONS, "revoke sessions")) !=
+	    LK_STORE_OK)
+		return r;
+	return void_links(s, u.id);
 }
 
 static enum lk_store_res
@@ -890,7 +958,8 @@ static enum lk_store_res
 prune(struct lk_store *s, long long now)
 {
 	static const enum stmt	 w[] = { ST_PRUNE_REVOKED, ST_PRUNE_SESSIONS,
-	    ST_PRUNE_THROTTLE, ST_PRUNE_PENDING, ST_PRUNE_CHALLENGES };
+	    ST_PRUNE_THROTTLE, ST_PRUNE_PENDING, ST_PRUNE_CHALLENGES,
+	    ST_PRUNE_LINKS };
 	size_t			 i;
 
 	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
@@ -999,7 +1068,7 @@ start_session(struct lk_store *s, const struct lk_login *l, long long now,
 		if (bind_int(s, ST_REVOKE_USER_SESSIONS, 1, l->user_id) == -1)
 			return fail(s, ST_REVOKE_USER_SESSIONS, "revoke");
 		if ((r = run(s, ST_REVOKE_USER_SESSIONS, "revoke")) !=
-		    LK_STORE_OK)
+		    LK_STORE_OK || (r = void_links(s, l->user_id)) != LK_STORE_OK)
 			return r;
 	}
 	if (l->throttle_account != NULL) {
@@ -1867,6 +1936,8 @@ static const char *const export_sql[LK_STORE_REC__MAX] = {
 	[LK_STORE_REC_CHALLENGE] = "SELECT challenge, kind, "
 	    "coalesce(user_id, 0), address, exp FROM webauthn_challenges "
 	    "ORDER BY challenge",
+	[LK_STORE_REC_LINK] = "SELECT hash, user_id, purpose, created, expires "
+	    "FROM account_tokens ORDER BY hash",
 };
 
 static const char *const import_sql[LK_STORE_REC__MAX] = {
@@ -1900,6 +1971,8 @@ static const char *const import_sql[LK_STORE_REC__MAX] = {
 	    "?9, ?10, ?11)",
 	[LK_STORE_REC_CHALLENGE] = "INSERT INTO webauthn_challenges (challenge, "
 	    "kind, user_id, address, exp) VALUES (?1, ?2, NULLIF(?3, 0), ?4, ?5)",
+	[LK_STORE_REC_LINK] = "INSERT INTO account_tokens (hash, user_id, "
+	    "purpose, created, expires) VALUES (?1, ?2, ?3, ?4, ?5)",
 };
 
 #define ANY_RECORD_SQL	"SELECT EXISTS (SELECT 1 FROM users) " \
@@ -1908,9 +1981,11 @@ static const char *const import_sql[LK_STORE_REC__MAX] = {
 	"OR EXISTS (SELECT 1 FROM refresh_tokens) " \
 	"OR EXISTS (SELECT 1 FROM revoked_tokens) " \
 	"OR EXISTS (SELECT 1 FROM throttle) " \
-	"OR EXISTS (SELECT 1 FROM webauthn_challenges)"
+	"OR EXISTS (SELECT 1 FROM webauthn_challenges) " \
+	"OR EXISTS (SELECT 1 FROM account_tokens)"
 /* Second factors, passkeys and handles go with their users. */
-#define CLEAR_SQL	"DELETE FROM refresh_tokens; DELETE FROM sessions; " \
+#define CLEAR_SQL	"DELETE FROM account_tokens; " \
+	"DELETE FROM refresh_tokens; DELETE FROM sessions; " \
 	"DELETE FROM webauthn_challenges; " \
 	"DELETE FROM users; DELETE FROM deleted_users; " \
 	"DELETE FROM revoked_tokens; DELETE FROM throttle;"
@@ -1950,6 +2025,7 @@ row_to_record(sqlite3_stmt *st, enum lk_store_rec kind,
 {
 	char		kind_text[16];
 	long long	b1, b2;
+	char		purpose[16];
 
 	memset(rec, 0, sizeof(*rec));
 	rec->kind = kind;
@@ -2080,6 +2156,16 @@ row_to_record(sqlite3_stmt *st, enum lk_store_rec kind,
 		    sizeof(rec->r.challenge.address)) == -1 ||
 		    take_int(st, 4, &rec->r.challenge.exp) == -1 ||
 		    challenge_kind(kind_text, &rec->r.challenge.kind) == -1)
+			return -1;
+		return 0;
+	case LK_STORE_REC_LINK:
+		if (take_text(st, 0, rec->r.link.hash,
+		    sizeof(rec->r.link.hash)) == -1 ||
+		    take_int(st, 1, &rec->r.link.user_id) == -1 ||
+		    take_text(st, 2, purpose, sizeof(purpose)) == -1 ||
+		    take_int(st, 3, &rec->r.link.created) == -1 ||
+		    take_int(st, 4, &rec->r.link.expires) == -1 ||
+		    (rec->r.link.purpose = purpose_of(purpose)) == LK_LINK__MAX)
 			return -1;
 		return 0;
 	case LK_STORE_REC__MAX:
@@ -2248,6 +2334,15 @@ bind_record(sqlite3_stmt *st, const struct lk_store_record *rec)
 		T(4, rec->r.challenge.address);
 		I(5, rec->r.challenge.exp);
 		break;
+	case LK_STORE_REC_LINK:
+		if (rec->r.link.purpose >= LK_LINK__MAX)
+			return -1;
+		T(1, rec->r.link.hash);
+		I(2, rec->r.link.user_id);
+		T(3, lk_link_purpose_name(rec->r.link.purpose));
+		I(4, rec->r.link.created);
+		I(5, rec->r.link.expires);
+		break;
 	case LK_STORE_REC__MAX:
 		return -1;
 	}
@@ -2325,6 +2420,207 @@ out:
 	return finish(s, r);
 }
 
+/* One-time links. */
+
+/* A pending account for link (inside the caller's transaction). */
+static enum lk_store_res
+pending_add(struct lk_store *s, const struct lk_link_new *link, long long now)
+{
+	enum lk_store_res	r;
+
+	if (bind_text(s, ST_USER_ADD, 1, link->email) == -1 ||
+	    bind_text(s, ST_USER_ADD, 2, link->name) == -1 ||
+	    bind_text(s, ST_USER_ADD, 3, "") == -1 ||
+	    bind_int(s, ST_USER_ADD, 4, now) == -1)
+		return fail(s, ST_USER_ADD, "add pending");
+	if ((r = run(s, ST_USER_ADD, "add pending")) != LK_STORE_OK)
+		return r;
+	if (bind_text(s, ST_TOMBSTONE_CLEAR, 1, link->email) == -1)
+		return fail(s, ST_TOMBSTONE_CLEAR, "add pending");
+	return run(s, ST_TOMBSTONE_CLEAR, "add pending");
+}
+
+static enum lk_store_res
+sqlite_link_add(struct lk_store *s, const struct lk_link_new *link,
+    long long now, struct lk_user *user)
+{
+	enum stmt		 clear;
+	enum lk_store_res	 r;
+
+	if (begin(s) != LK_STORE_OK)
+		return LK_STORE_ERROR;
+	r = sqlite_user_find(s, link->email, user);
+	if (r == LK_STORE_ERROR)
+		return finish(s, r);
+	if (link->purpose == LK_LINK_RESET) {
+		if (r != LK_STORE_OK || !link_usable(link->purpose, user))
+			return finish(s, LK_STORE_NOT_FOUND);
+	} else if (r == LK_STORE_OK && !link_usable(link->purpose, user))
+		return finish(s, LK_STORE_EXISTS);
+	else if (r == LK_STORE_NOT_FOUND) {
+		if ((r = pending_add(s, link, now)) != LK_STORE_OK ||
+		    (r = sqlite_user_find(s, link->email, user)) != LK_STORE_OK)
+			return finish(s, r == LK_STORE_NOT_FOUND ? LK_STORE_ERROR :
+			    r);
+	}
+	/* A newer request voids the older links of its kind. */
+	clear = link->purpose == LK_LINK_RESET ? ST_LINKS_CLEAR_RESET :
+	    ST_LINKS_CLEAR_INVITE;
+	if (bind_int(s, clear, 1, user->id) == -1)
+		return finish(s, fail(s, clear, "add link"));
+	if ((r = run(s, clear, "add link")) != LK_STORE_OK)
+		return finish(s, r);
+	if (bind_text(s, ST_LINK_ADD, 1, link->hash) == -1 ||
+	    bind_int(s, ST_LINK_ADD, 2, user->id) == -1 ||
+	    bind_text(s, ST_LINK_ADD, 3, lk_link_purpose_name(link->purpose)) ==
+	    -1 ||
+	    bind_int(s, ST_LINK_ADD, 4, now) == -1 ||
+	    bind_int(s, ST_LINK_ADD, 5, link->expires) == -1)
+		return finish(s, fail(s, ST_LINK_ADD, "add link"));
+	return finish(s, run(s, ST_LINK_ADD, "add link"));
+}
+
+static enum lk_store_res
+sqlite_link_find(struct lk_store *s, const char *hash, unsigned int purposes,
+    long long now, struct lk_link *out)
+{
+	sqlite3_stmt		*st = ST(s, ST_LINK_FIND);
+	enum lk_store_res	 r = LK_STORE_NOT_FOUND;
+	int			 rc;
+
+	if (bind_text(s, ST_LINK_FIND, 1, hash) == -1)
+		return fail(s, ST_LINK_FIND, "find link");
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(s, ST_LINK_FIND, "find link");
+	if (rc == SQLITE_ROW) {
+		out->purpose = purpose_of((const char *)sqlite3_column_text(st,
+		    0));
+		out->created = sqlite3_column_int64(st, 1);
+		out->expires = sqlite3_column_int64(st, 2);
+		row_to_user(st, 3, &out->user);
+		if (out->purpose < LK_LINK__MAX &&
+		    (purposes & LK_LINK_BIT(out->purpose)) != 0 &&
+		    out->expires > now && link_usable(out->purpose, &out->user))
+			r = LK_STORE_OK;
+	}
+	done(s, ST_LINK_FIND);
+	if (r != LK_STORE_OK)
+		memset(out, 0, sizeof(*out));
+	return r;
+}
+
+/*
+ * The checks of a link's use, inside the caller's transaction: the link
+ * is live and as the caller found it, and so is its account.
+ */
+static enum lk_store_res
+link_check(struct lk_store *s, const struct lk_link_use *u, long long now)
+{
+	sqlite3_stmt		*st = ST(s, ST_LINK_GET);
+	const unsigned char	*hash;
+	enum lk_link_purpose	 purpose;
+	int			 rc, live;
+
+	if (bind_text(s, ST_LINK_GET, 1, u->hash) == -1)
+		return fail(s, ST_LINK_GET, "use link");
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(s, ST_LINK_GET, "use link");
+	live = 0;
+	if (rc == SQLITE_ROW) {
+		purpose = purpose_of((const char *)sqlite3_column_text(st, 1));
+		live = sqlite3_column_int64(st, 0) == u->user_id &&
+		    purpose < LK_LINK__MAX &&
+		    (u->purposes & LK_LINK_BIT(purpose)) != 0 &&
+		    sqlite3_column_int64(st, 2) > now;
+	}
+	done(s, ST_LINK_GET);
+	if (!live)
+		return LK_STORE_NOT_FOUND;
+	st = ST(s, ST_USER_BY_ID);
+	if (bind_int(s, ST_USER_BY_ID, 1, u->user_id) == -1)
+		return fail(s, ST_USER_BY_ID, "use link");
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(s, ST_USER_BY_ID, "use link");
+	live = 0;
+	if (rc == SQLITE_ROW) {
+		hash = sqlite3_column_text(st, 0);
+		live = hash != NULL && u->user_hash != NULL &&
+		    strcmp((const char *)hash, u->user_hash) == 0 &&
+		    sqlite3_column_int(st, 1) == 0;
+	}
+	done(s, ST_USER_BY_ID);
+	return live ? LK_STORE_OK : LK_STORE_CHANGED;
+}
+
+/*
+ * The second factor of a link's use (inside its transaction): spent if
+ * given, else there must be none.  LK_STORE_USED for a factor used
+ * already, one turned off meanwhile, or one turned on meanwhile.
+ */
+static enum lk_store_res
+link_factor(struct lk_store *s, const struct lk_link_use *u)
+{
+	enum lk_store_res	r;
+	long long		enabled;
+
+	if (u->factor) {
+		r = factor_use(s, u->user_id, u->step, u->recovery);
+		return r == LK_STORE_NOT_FOUND ? LK_STORE_USED : r;
+	}
+	if (bind_int(s, ST_TOTP_ENABLED, 1, u->user_id) == -1)
+		return fail(s, ST_TOTP_ENABLED, "second factors");
+	r = one_int(s, ST_TOTP_ENABLED, &enabled, "second factors");
+	if (r == LK_STORE_NOT_FOUND)
+		return LK_STORE_OK;
+	if (r != LK_STORE_OK)
+		return r;
+	return enabled == 1 ? LK_STORE_USED : LK_STORE_OK;
+}
+
+static enum lk_store_res
+sqlite_link_use(struct lk_store *s, const struct lk_link_use *u, long long now)
+{
+	struct lk_login		l;
+	enum lk_store_res	r;
+
+	if (begin(s) != LK_STORE_OK)
+		return LK_STORE_ERROR;
+	if ((r = link_check(s, u, now)) != LK_STORE_OK ||
+	    (r = link_factor(s, u)) != LK_STORE_OK)
+		return finish(s, r);
+	if (bind_int(s, ST_SET_HASH_BY_ID, 1, u->user_id) == -1 ||
+	    bind_text(s, ST_SET_HASH_BY_ID, 2, u->new_hash) == -1 ||
+	    bind_int(s, ST_SET_HASH_BY_ID, 3, now) == -1)
+		return finish(s, fail(s, ST_SET_HASH_BY_ID, "use link"));
+	if ((r = run(s, ST_SET_HASH_BY_ID, "use link")) != LK_STORE_OK)
+		return finish(s, r);
+	if (bind_int(s, ST_INVALIDATE_BY_ID, 1, u->user_id) == -1 ||
+	    bind_int(s, ST_INVALIDATE_BY_ID, 2, now) == -1)
+		return finish(s, fail(s, ST_INVALIDATE_BY_ID, "use link"));
+	if ((r = run(s, ST_INVALIDATE_BY_ID, "use link")) != LK_STORE_OK)
+		return finish(s, r);
+	if (bind_int(s, ST_REVOKE_USER_SESSIONS, 1, u->user_id) == -1)
+		return finish(s, fail(s, ST_REVOKE_USER_SESSIONS, "use link"));
+	if ((r = run(s, ST_REVOKE_USER_SESSIONS, "use link")) != LK_STORE_OK ||
+	    (r = void_links(s, u->user_id)) != LK_STORE_OK)
+		return finish(s, r);
+	if (u->session != NULL) {
+		/* The account as it now is: the new hash, no other session. */
+		memset(&l, 0, sizeof(l));
+		l.user_id = u->user_id;
+		l.hash = u->new_hash;
+		l.session = u->session;
+		l.tokens = u->tokens;
+		if ((r = start_session(s, &l, now, 0)) != LK_STORE_OK)
+			return finish(s, r == LK_STORE_CHANGED ? LK_STORE_ERROR :
+			    r);
+	}
+	return finish(s, LK_STORE_OK);
+}
+
 static const struct lk_store_ops sqlite_ops = {
 	sqlite_close,
 	sqlite_user_find,
@@ -2362,6 +2658,9 @@ static const struct lk_store_ops sqlite_ops = {
 	sqlite_passkey_delete,
 	sqlite_session_each,
 	sqlite_session_end,
+	sqlite_link_add,
+	sqlite_link_find,
+	sqlite_link_use,
 };
 
 struct lk_store *

@@ -7,11 +7,14 @@
 #include "throttle.h"
 
 static void
-account_key(const char *email, char *out, size_t outsz)
+account_key(const char *scope, const char *email, char *out, size_t outsz)
 {
 	size_t	o, i;
 
-	o = (size_t)snprintf(out, outsz, "account:");
+	o = (size_t)snprintf(out, outsz, "%s%saccount:", scope != NULL ? scope :
+	    "", scope != NULL ? ":" : "");
+	if (o >= outsz)
+		o = outsz - 1;
 	for (i = 0; email[i] != '\0' && o + 1 < outsz; i++, o++)
 		out[o] = (email[i] >= 'A' && email[i] <= 'Z') ?
 		    (char)(email[i] - 'A' + 'a') : email[i];
@@ -55,14 +58,27 @@ int
 lk_throttle_reserve(struct lk_ctx *ctx, const char *email,
     struct lk_throttle *t)
 {
+	return lk_throttle_reserve_for(ctx, NULL, email, t);
+}
+
+int
+lk_throttle_reserve_for(struct lk_ctx *ctx, const char *scope,
+    const char *email, struct lk_throttle *t)
+{
 	const struct lk_config	*cfg = ctx->cfg;
 	const char		*keys[2];
 	long long		 limits[2], wait = 0;
-	char			 waitstr[24];
+	char			 waitstr[24], event[32], addr[LK_STORE_KEY_MAX];
+	int			 n;
 
-	account_key(email, t->account, sizeof(t->account));
+	account_key(scope, email, t->account, sizeof(t->account));
 	lk_throttle_address_key(ctx->req->remote_addr, cfg->throttle_ipv6_prefix,
-	    t->address, sizeof(t->address));
+	    addr, sizeof(addr));
+	n = snprintf(t->address, sizeof(t->address), "%s%s%s", scope != NULL ?
+	    scope : "", scope != NULL ? ":" : "", addr);
+	/* A key cut short still counts that client, with fewer bits. */
+	if (n < 0)
+		t->address[0] = '\0';
 	keys[0] = t->account;
 	keys[1] = t->address;
 	limits[0] = cfg->throttle_account_max;
@@ -80,8 +96,10 @@ lk_throttle_reserve(struct lk_ctx *ctx, const char *email,
 	if (wait < 1)
 		wait = 1;
 	(void)snprintf(waitstr, sizeof(waitstr), "%lld", wait);
-	lk_log_audit("login_throttled", ctx->now, ctx->req->remote_addr, email,
+	(void)snprintf(event, sizeof(event), "%s_throttled", scope != NULL ?
+	    scope : "login");
+	lk_log_audit(event, ctx->now, ctx->req->remote_addr, email,
 	    "retry_after", waitstr, "hashes", "0", (char *)NULL);
 	ctx->denial.retry_after = wait;
-	return lk_deny(ctx, LK_R_THROTTLED, NULL);
+	return lk_deny(ctx, scope != NULL ? LK_R_TOO_MANY : LK_R_THROTTLED, NULL);
 }

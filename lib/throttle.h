@@ -32,6 +32,17 @@ int	lk_throttle_reserve(struct lk_ctx *ctx, const char *email,
 	    struct lk_throttle *t);
 
 /*
+ * The same for another kind of attempt than a password check (scope
+ * "reset": reset links asked for and used; "signup": sign-ups), on
+ * counters of its own ("reset:account:...", "reset:address:..."), so that
+ * asking for mail never locks anyone out of logging in, and with the same
+ * limits and window.  Refused: LK_R_TOO_MANY (audited as
+ * "<scope>_throttled"), or LK_R_UNAVAILABLE.
+ */
+int	lk_throttle_reserve_for(struct lk_ctx *ctx, const char *scope,
+	    const char *email, struct lk_throttle *t);
+
+/*
  * The counter key of a client address: "address:" and the address for
  * IPv4 (and IPv4-mapped IPv6), the network of its first prefix bits
  * ("address:2001:db8::/64") for IPv6, the text as given for anything

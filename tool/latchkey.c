@@ -19,6 +19,8 @@
 
 #include "config.h"
 #include "key.h"
+#include "notify.h"
+#include "onetime.h"
 #include "password.h"
 #include "policy.h"
 #include "secretbox.h"
@@ -44,8 +46,15 @@ static const char usage_text[] =
 "                            password twice\n"
 "  user passwd EMAIL [--password-stdin]\n"
 "                            set a user's password\n"
+"  user invite EMAIL [--name NAME] [--print-link]\n"
+"                            add a pending user (one that cannot log in\n"
+"                            yet) and mail them a one-time link to choose\n"
+"                            a password (SITE_URL/invite#TOKEN, valid\n"
+"                            invite_token_expires); --print-link prints\n"
+"                            the link instead of mailing it\n"
 "  user del EMAIL            delete a user\n"
-"  user list                 list users: email, status, name (tab-separated)\n"
+"  user list                 list users: email, status (enabled, disabled,\n"
+"                            pending), name (tab-separated)\n"
 "  user disable EMAIL        refuse the user's logins and tokens\n"
 "  user enable EMAIL         allow them again\n"
 "  user mfa reset EMAIL      take away the user's second factor (TOTP,\n"
@@ -56,15 +65,17 @@ static const char usage_text[] =
 "                            old one stay valid until they expire\n"
 "  key prune                 drop old keys no live token can use\n"
 "  key list                  list the signing keys: kid, status, retired\n"
-"  db copy --to DATABASE     copy every user, deleted-user mark, session,\n"
-"                            refresh token, revocation and throttle counter\n"
-"                            of the configured database into DATABASE (a\n"
+"  db copy --to DATABASE     copy every record (users, deleted-user marks,\n"
+"                            sessions, refresh tokens, revocations, throttle\n"
+"                            counters, second factors, passkeys, one-time\n"
+"                            links) of the configured database into DATABASE (a\n"
 "                            path or a postgresql:// URI), in one transaction\n"
 "  db copy --from DATABASE   the same, from DATABASE into the configured one\n"
 "\n"
 "options:\n"
 "  -c, --config FILE         configuration file (default: $LATCHKEY_CONFIG,\n"
 "                            else %s)\n"
+"  --print-link              user invite: print the link, mail nothing\n"
 "  --password-stdin          read the password from the first line of\n"
 "                            standard input instead of the terminal\n"
 "  --skip-password-policy    take any password (demonstrations and tests;\n"
@@ -366,8 +377,8 @@ static int
 print_user(const struct lk_user *u, void *arg)
 {
 	(void)arg;
-	printf("%s\t%s\t%s\n", u->email, u->disabled ? "disabled" : "enabled",
-	    u->name);
+	printf("%s\t%s\t%s\n", u->email, u->disabled ? "disabled" :
+	    lk_store_user_pending(u) ? "pending" : "enabled", u->name);
 	return 0;
 }
 
@@ -382,6 +393,7 @@ struct run {
 	const char		*from;		/* db copy --from */
 	const char		*password_file;	/* db copy --password-file */
 	int			 replace;	/* db copy --replace */
+	int			 print_link;	/* user invite --print-link */
 	struct lk_config	 cfg;
 	struct lk_store		*store;
 };
@@ -391,6 +403,7 @@ struct run {
 #define OPT_STDIN	0x4u	/* takes --password-stdin */
 #define OPT_STORE	0x8u	/* opens the database */
 #define OPT_COPY	0x10u	/* takes --to, --from, --replace, --password-file */
+#define OPT_LINK	0x20u	/* takes --print-link */
 
 struct command {
 	const char	*group;		/* "user", "key", "db", or NULL */
@@ -447,19 +460,17 @@ out:
 	return rc;
 }
 
+/*
+ * The name of a new account: --name, else the email's part before '@',
+ * under the same rules.  Returns 0, or 1 (said why).
+ */
 static int
-user_add(struct run *r)
+account_name(struct run *r, char *local, size_t localsz)
 {
-	struct lk_user		 u;
-	char			 hash[LK_HASH_MAX + 1];
-	char			 local[LK_EMAIL_MAX + 1];
-	const char		*why, *at;
-	enum lk_store_res	 sr;
-	int			 rc = 1;
+	const char	*why, *at;
 
-	/* No --name: the email's part before '@', under the same rules. */
 	if (r->name == NULL && (at = strchr(r->email, '@')) != NULL &&
-	    (size_t)(at - r->email) < sizeof(local)) {
+	    (size_t)(at - r->email) < localsz) {
 		memcpy(local, r->email, (size_t)(at - r->email));
 		local[at - r->email] = '\0';
 		if (lk_policy_name(&r->cfg, local, strlen(local)) != NULL) {
@@ -474,6 +485,20 @@ user_add(struct run *r)
 		fprintf(stderr, "latchkey: %s\n", why);
 		return 1;
 	}
+	return 0;
+}
+
+static int
+user_add(struct run *r)
+{
+	struct lk_user		 u;
+	char			 hash[LK_HASH_MAX + 1];
+	char			 local[LK_EMAIL_MAX + 1];
+	enum lk_store_res	 sr;
+	int			 rc = 1;
+
+	if (account_name(r, local, sizeof(local)) != 0)
+		return 1;
 	/* Check before asking for a password that would be wasted. */
 	if ((sr = lk_store_user_find(r->store, r->email, &u)) != LK_STORE_NOT_FOUND)
 		return report(sr == LK_STORE_OK ? LK_STORE_EXISTS : sr,
@@ -483,6 +508,87 @@ user_add(struct run *r)
 		    r->name != NULL ? r->name : "", hash, (long long)time(NULL)),
 		    r->email, "added");
 	lk_explicit_bzero(hash, sizeof(hash));
+	return rc;
+}
+
+/*
+ * A pending account and its invitation: the one-time link mailed (or,
+ * with --print-link, printed alone on standard output for the caller to
+ * pass on).
+ */
+static int
+user_invite(struct run *r)
+{
+	struct lk_link_new	 ln;
+	struct lk_notice_args	 a;
+	struct lk_user		 u;
+	char			 token[LK_ONETIME_TOKEN_LEN + 1];
+	char			 hash[LK_ONETIME_HASH_LEN + 1];
+	char			 local[LK_EMAIL_MAX + 1], err[512];
+	long long		 now = (long long)time(NULL);
+	int			 rc = 1;
+
+	if (account_name(r, local, sizeof(local)) != 0)
+		return 1;
+	/* Check what the link needs before anything is written. */
+	if (r->cfg.site_url[0] == '\0') {
+		fprintf(stderr, "latchkey: site_url is not set: the link is "
+		    "built from it\n");
+		return 1;
+	}
+	if (!r->print_link && r->cfg.mail_from[0] == '\0') {
+		fprintf(stderr, "latchkey: mail_from is not set: set it to "
+		    "mail the invitation, or use --print-link\n");
+		return 1;
+	}
+	if (!r->print_link && !lk_mail_addr_valid(r->email)) {
+		fprintf(stderr, "latchkey: mail cannot reach '%s' (a plain "
+		    "ASCII address is needed): use --print-link\n", r->email);
+		return 1;
+	}
+	if (lk_onetime_new(token, hash) == -1) {
+		fprintf(stderr, "latchkey: the random source failed\n");
+		return 1;
+	}
+	memset(&ln, 0, sizeof(ln));
+	ln.purpose = LK_LINK_INVITE;
+	ln.email = r->email;
+	ln.name = r->name != NULL ? r->name : "";
+	ln.hash = hash;
+	ln.expires = now + r->cfg.invite_token_expires;
+	switch (lk_store_link_add(r->store, &ln, now, &u)) {
+	case LK_STORE_OK:
+		break;
+	case LK_STORE_EXISTS:
+		fprintf(stderr, "latchkey: user %s exists%s: only a new (or "
+		    "still pending) account is invited\n", u.email,
+		    u.disabled ? " (disabled)" : "");
+		goto out;
+	default:
+		fprintf(stderr, "latchkey: database error\n");
+		goto out;
+	}
+	if (r->print_link) {
+		printf("%s/invite#%s\n", r->cfg.site_url, token);
+		rc = 0;
+		goto out;
+	}
+	memset(&a, 0, sizeof(a));
+	a.email = u.email;
+	a.name = u.name;
+	a.token = token;
+	a.lifetime = r->cfg.invite_token_expires;
+	if (lk_notify_now(&r->cfg, LK_NOTICE_INVITE, &a, now, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "latchkey: user %s: pending, but the invitation "
+		    "was not sent: %s (run the command again to send a new "
+		    "one)\n", u.email, err);
+		goto out;
+	}
+	printf("user %s: invited (the link is mailed)\n", u.email);
+	rc = 0;
+out:
+	lk_explicit_bzero(token, sizeof(token));
 	return rc;
 }
 
@@ -527,8 +633,38 @@ user_enable(struct run *r)
 static int
 user_mfa_reset(struct run *r)
 {
-	return report(lk_store_mfa_reset(r->store, r->email), r->email,
-	    "second factor reset");
+	struct lk_notice_args	a;
+	struct lk_mfa_state	m;
+	struct lk_user		u;
+	char			err[512];
+	int			had = 0;
+
+	memset(&m, 0, sizeof(m));
+	if (lk_store_user_find(r->store, r->email, &u) == LK_STORE_OK &&
+	    lk_store_mfa_state(r->store, u.id, &m) == LK_STORE_OK)
+		had = m.totp;
+	lk_explicit_bzero(&m, sizeof(m));
+	if (report(lk_store_mfa_reset(r->store, r->email), r->email,
+	    "second factor reset") != 0)
+		return 1;
+	/*
+	 * The user hears of it, as of a change they made themselves: a
+	 * second factor taken away by whoever runs this is what an attacker
+	 * who talked their way past support would ask for.  Where mail is
+	 * not set up there is nobody to tell.
+	 */
+	if (!had || !lk_notify_enabled(&r->cfg,
+	    LK_NOTICE_SECOND_FACTOR_REMOVED) || r->cfg.mail_from[0] == '\0' ||
+	    r->cfg.site_url[0] == '\0')
+		return 0;
+	memset(&a, 0, sizeof(a));
+	a.email = u.email;
+	a.name = u.name;
+	if (lk_notify_now(&r->cfg, LK_NOTICE_SECOND_FACTOR_REMOVED, &a,
+	    (long long)time(NULL), err, sizeof(err)) == -1)
+		fprintf(stderr, "latchkey: user %s: the notice was not sent: "
+		    "%s\n", u.email, err);
+	return 0;
 }
 
 static int
@@ -667,6 +803,8 @@ static const struct command commands[] = {
 	{ NULL, "init", 0, init },
 	{ "user", "add", OPT_EMAIL | OPT_NAME | OPT_STDIN | OPT_STORE, user_add },
 	{ "user", "passwd", OPT_EMAIL | OPT_STDIN | OPT_STORE, user_passwd },
+	{ "user", "invite", OPT_EMAIL | OPT_NAME | OPT_LINK | OPT_STORE,
+	    user_invite },
 	{ "user", "del", OPT_EMAIL | OPT_STORE, user_del },
 	{ "user", "list", OPT_STORE, user_list },
 	{ "user", "disable", OPT_EMAIL | OPT_STORE, user_disable },
@@ -816,6 +954,9 @@ parse_args(const struct command *c, int argc, char *argv[], struct run *r)
 		else if (strcmp(argv[i], "--skip-password-policy") == 0 &&
 		    (c->opts & OPT_STDIN))
 			r->any_password = 1;
+		else if (strcmp(argv[i], "--print-link") == 0 &&
+		    (c->opts & OPT_LINK))
+			r->print_link = 1;
 		else if (strcmp(argv[i], "--name") == 0 && (c->opts & OPT_NAME)) {
 			if (i + 1 >= argc)
 				return usage_error("option '--name' needs a NAME");

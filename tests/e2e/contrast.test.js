@@ -73,10 +73,10 @@ for (const kind of serverKinds()) {
       });
 
       it('has a 3:1 focus ring on every control of the login page', async () => {
-        // email, password, show password, keep me signed in, log in, passkey
+        // email, password, show password, keep me signed in, log in, forgot password, passkey
         assert.deepEqual(await checkFocusRings(page, 'login page'), [
           'INPUT#email:', 'INPUT#password:', 'BUTTON#:Show password for password', 'INPUT#remember:', 'BUTTON#:Log in',
-          'BUTTON#:Sign in with a passk',
+          'A#:Forgot password?', 'BUTTON#:Sign in with a passk',
         ]);
       });
 

@@ -86,9 +86,12 @@ for (const kind of serverKinds()) {
         assert.ok(cache.includes('no-cache') || cache.includes('no-store'),
           `${pagePath}: Cache-Control "${cache.join(', ')}"`);
       };
-      for (const pagePath of ['/login', '/profile', '/login?next=%2Fmembers%2F']) await expect(pagePath, 200);
+      for (const pagePath of ['/login', '/profile', '/login?next=%2Fmembers%2F', '/forgot', '/reset',
+        '/invite']) await expect(pagePath, 200);
       // The not-found page is the app's, with a status that says so.
-      for (const pagePath of ['/no/such/page', '/profile/x', '/login/', '/index.htm']) await expect(pagePath, 404);
+      for (const pagePath of ['/no/such/page', '/profile/x', '/login/', '/index.htm', '/reset/x', '/invites']) {
+        await expect(pagePath, 404);
+      }
       const api = await get('/api/no-such-endpoint');
       assert.equal(api.status(), 404);
       assert.equal(api.headers()['content-type'], 'application/json');

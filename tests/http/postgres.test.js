@@ -62,8 +62,8 @@ describe('the tool on a PostgreSQL database', () => {
 		assert.equal(r.status, 0, r.stderr);
 		assert.equal(r.stdout, `kept existing ${prep.dir}/secret.key\n` +
 		    `kept existing ${prep.dir}/mfa.key\n` +
-		    `database ${uri} ready (schema version 4)\n`);
-		assert.equal(pg.query(prep.db, 'SELECT version FROM schema_version'), '4');
+		    `database ${uri} ready (schema version 5)\n`);
+		assert.equal(pg.query(prep.db, 'SELECT version FROM schema_version'), '5');
 	});
 
 	it('adds, lists, changes and deletes users', () => {
@@ -135,8 +135,8 @@ describe('latchkey db copy between SQLite and PostgreSQL', () => {
 		const to = lite.tool(['db', 'copy', '--to', target.uri, '--password-file', c.passwordFile]);
 		assert.equal(to.status, 0, to.stderr);
 		assert.equal(to.stdout, 'copied 1 user, 0 deleted-user marks, 1 session, 2 refresh tokens, ' +
-		    '0 revocations, 2 throttle counters, 0 TOTP secrets, 0 recovery codes, 0 pending logins, 0 WebAuthn user handles, 0 passkeys, 0 WebAuthn challenges ' +
-		    `into ${target.uri}\n`);
+		    '0 revocations, 2 throttle counters, 0 TOTP secrets, 0 recovery codes, 0 pending logins, 0 WebAuthn user handles, 0 passkeys, 0 WebAuthn challenges, ' +
+		    `0 one-time links into ${target.uri}\n`);
 		// Again: the target holds records now.
 		const again = lite.tool(['db', 'copy', '--to', target.uri, '--password-file', c.passwordFile]);
 		assert.equal(again.status, 1);
@@ -223,8 +223,8 @@ describe('latchkey db copy between SQLite and PostgreSQL', () => {
 		    c.passwordFile]);
 		assert.equal(r.status, 0, r.stderr);
 		assert.equal(r.stdout, 'copied 1 user, 0 deleted-user marks, 0 sessions, 0 refresh tokens, ' +
-		    '0 revocations, 0 throttle counters, 0 TOTP secrets, 0 recovery codes, 0 pending logins, 0 WebAuthn user handles, 0 passkeys, 0 WebAuthn challenges ' +
-		    `into ${dest}\n`);
+		    '0 revocations, 0 throttle counters, 0 TOTP secrets, 0 recovery codes, 0 pending logins, 0 WebAuthn user handles, 0 passkeys, 0 WebAuthn challenges, ' +
+		    `0 one-time links into ${dest}\n`);
 		assert.equal(tool(destConf, ['user', 'list']).stdout, 'from@example.com\tenabled\tfrom\n');
 	});
 

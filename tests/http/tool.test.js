@@ -33,7 +33,7 @@ describe('latchkey init', () => {
 		assert.equal(r.status, 0, r.stderr);
 		assert.equal(r.stdout, `created ${conf}\ncreated ${dir}/etc/secret.key\n` +
 		    `created ${dir}/etc/mfa.key\n` +
-		    `database ${dir}/etc/latchkey.db ready (schema version 4)\n`);
+		    `database ${dir}/etc/latchkey.db ready (schema version 5)\n`);
 		const key = fs.readFileSync(path.join(dir, 'etc', 'secret.key'), 'utf8');
 		assert.match(key, /^[0-9a-f]{64}\n$/);
 		assert.equal(fs.statSync(path.join(dir, 'etc', 'secret.key')).mode & 0o777, 0o600);
@@ -44,7 +44,7 @@ describe('latchkey init', () => {
 		assert.equal(fs.statSync(path.join(dir, 'etc', 'mfa.key')).mode & 0o777, 0o600);
 		assert.equal(fs.statSync(path.join(dir, 'etc', 'latchkey.db')).mode & 0o777, 0o600);
 		assert.equal(execFileSync('sqlite3', [path.join(dir, 'etc', 'latchkey.db'),
-		    'PRAGMA user_version'], { encoding: 'utf8' }).trim(), '4');
+		    'PRAGMA user_version'], { encoding: 'utf8' }).trim(), '5');
 	});
 
 	it('keeps an existing key and config when run again', () => {
@@ -55,7 +55,7 @@ describe('latchkey init', () => {
 		assert.equal(r.status, 0);
 		assert.equal(r.stdout, `kept existing ${dir}/etc/secret.key\n` +
 		    `kept existing ${dir}/etc/mfa.key\n` +
-		    `database ${dir}/etc/latchkey.db ready (schema version 4)\n`);
+		    `database ${dir}/etc/latchkey.db ready (schema version 5)\n`);
 		assert.equal(fs.readFileSync(path.join(dir, 'etc', 'secret.key'), 'utf8'), before);
 		assert.equal(fs.readFileSync(path.join(dir, 'etc', 'mfa.key'), 'utf8'), mfa);
 	});
@@ -150,8 +150,15 @@ describe('latchkey user', () => {
 			    'latchkey: no password on standard input, or longer than 511 bytes\n'],
 			[['user', 'passwd', 'nobody@example.com', '--password-stdin'], 'x\n', 1,
 			    'latchkey: no user nobody@example.com\n'],
-			[['user', 'frobnicate', 'a@b.c'], '', 2, "latchkey: unknown command 'user frobnicate': expected add, passwd, del, list, disable, enable or mfa reset\n"],
-			[['user'], '', 2, 'latchkey: user: expected add, passwd, del, list, disable, enable or mfa reset\n'],
+			[['user', 'frobnicate', 'a@b.c'], '', 2, "latchkey: unknown command 'user frobnicate': expected add, passwd, invite, del, list, disable, enable or mfa reset\n"],
+			[['user'], '', 2, 'latchkey: user: expected add, passwd, invite, del, list, disable, enable or mfa reset\n'],
+			// An invitation's link is built from site_url, which this site has not.
+			[['user', 'invite', 'new@example.com'], '', 1,
+			    'latchkey: site_url is not set: the link is built from it\n'],
+			[['user', 'invite', 'new@example.com', '--password-stdin'], '', 2,
+			    "latchkey: user invite: unknown option '--password-stdin'\n"],
+			[['user', 'add', 'new@example.com', '--print-link'], '', 2,
+			    "latchkey: user add: unknown option '--print-link'\n"],
 			[['user', 'list', 'extra'], '', 2, "latchkey: unexpected argument 'extra'\n"],
 			[['user', 'del', 'a@b.c', '--name', 'X'], '', 2, "latchkey: user del: unknown option '--name'\n"],
 			[['user', 'add', 'a@b.c', '--name'], '', 2, "latchkey: option '--name' needs a NAME\n"],

@@ -14,7 +14,7 @@
 // default 0600), store ('sqlite', the default, or 'postgres': a database of
 // its own in this process's PostgreSQL cluster, tests/lib/postgres.js;
 // kind 'lighttpd-pg' is lighttpd with store 'postgres'), prepared (a
-// { dir, config } to serve as it is instead of a fresh directory).
+// { dir, config } to serve as it is instead of a fresh directory), port.
 // srv.sql(query) runs a query on the server's database, either backend.
 
 'use strict';
@@ -130,13 +130,20 @@ async function startLighttpd(prep, opts) {
 	});
 	live.add(child);
 	let stderr = '';
-	child.stderr.on('data', (d) => { stderr += d; });
+	// What the FastCGI programs write to their own standard error (a mail
+	// job, after its answer has gone) reaches lighttpd's, not its log.
+	const stderrLog = `${errorLog}.stderr`;
+	child.stderr.on('data', (d) => {
+		stderr += d;
+		try { fs.appendFileSync(stderrLog, d); } catch { /* removed after the test */ }
+	});
 	if (!await waitForPort(port, child, Date.now() + 10000))
 		throw new Error(`lighttpd did not come up on port ${port}:\n${stderr}`);
 	return {
 		port,
 		baseURL: `http://127.0.0.1:${port}`,
 		errorLog,
+		stderrLog,
 		async stop() {
 			if (child.exitCode === null) {
 				process.kill(-child.pid, 'SIGTERM');
@@ -176,8 +183,11 @@ async function startServer(opts = {}) {
 		db: prep.db ?? path.join(prep.dir, 'latchkey.db'),
 		tool: (args, input) => tool(prep.config, args, input),
 		sql: (query) => sql(self, query),
+		// The error log, and on lighttpd what the programs wrote to its
+		// standard error.
 		log: () => {
-			try { return fs.readFileSync(srv.errorLog, 'utf8'); } catch { return ''; }
+			const read = (f) => { try { return fs.readFileSync(f, 'utf8'); } catch { return ''; } };
+			return read(srv.errorLog) + (srv.stderrLog ? read(srv.stderrLog) : '');
 		},
 		async stop() {
 			await srv.stop();

@@ -181,13 +181,15 @@ async function startSmtp() {
 /**
  * Write an msmtp configuration (mode 0600: msmtp refuses one that group
  * or others can read) for the server on 127.0.0.1:port, no TLS, no
- * authentication, envelope sender from.  Returns { file, command,
- * cleanup() }, command being the sendmail-interface command line
- * "/usr/bin/msmtp -C FILE -t -i" (-t: recipients from the headers).
+ * authentication, envelope sender from, into a directory of its own or
+ * into dir (e.g. a test server's, whose files the web server's user is
+ * given).  Returns { file, command, cleanup() }, command being the
+ * sendmail-interface command line "/usr/bin/msmtp -C FILE -t -i" (-t:
+ * recipients from the headers).
  */
-function msmtpConfig({ port, from }) {
+function msmtpConfig({ port, from, dir: into }) {
 	ensureMailDeps();
-	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-msmtp-'));
+	const dir = into ?? fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-msmtp-'));
 	const file = path.join(dir, 'msmtprc');
 	fs.writeFileSync(file, [
 		'defaults',
@@ -209,7 +211,7 @@ function msmtpConfig({ port, from }) {
 	return {
 		file,
 		command: `${MSMTP} -C ${file} -t -i`,
-		cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
+		cleanup: () => fs.rmSync(into ? file : dir, { recursive: true, force: true }),
 	};
 }
 

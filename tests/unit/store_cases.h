@@ -472,6 +472,326 @@ TEST(case_folding_is_ascii_only)
 	lk_store_close(s);
 }
 
+/* One-time links. */
+
+#define H1	"1111111111111111111111111111111111111111111111111111111111111111"
+#define H2	"2222222222222222222222222222222222222222222222222222222222222222"
+#define H3	"3333333333333333333333333333333333333333333333333333333333333333"
+#define RESET	LK_LINK_BIT(LK_LINK_RESET)
+#define ACCEPT	(LK_LINK_BIT(LK_LINK_INVITE) | LK_LINK_BIT(LK_LINK_SIGNUP))
+
+static enum lk_store_res
+link_add(struct lk_store *s, enum lk_link_purpose purpose, const char *email,
+    const char *name, const char *hash, long long expires, long long now,
+    struct lk_user *u)
+{
+	struct lk_link_new	l;
+
+	l.purpose = purpose;
+	l.email = email;
+	l.name = name;
+	l.hash = hash;
+	l.expires = expires;
+	return lk_store_link_add(s, &l, now, u);
+}
+
+/* Use link hash of the account found for it, setting new_hash. */
+static enum lk_store_res
+link_use(struct lk_store *s, const char *hash, unsigned int purposes,
+    const struct lk_user *found, const char *new_hash,
+    const struct lk_session *se, const struct lk_store_tokens *t,
+    long long now)
+{
+	struct lk_link_use	u;
+
+	memset(&u, 0, sizeof(u));
+	u.hash = hash;
+	u.purposes = purposes;
+	u.user_id = found->id;
+	u.user_hash = found->hash;
+	u.new_hash = new_hash;
+	u.session = se;
+	u.tokens = t;
+	return lk_store_link_use(s, &u, now);
+}
+
+TEST(a_reset_link_is_for_an_enabled_account_with_a_password)
+{
+	struct lk_store	*s = fresh();
+	struct lk_user	 u;
+	struct lk_link	 l;
+
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_add(s, "d@b.c", "D", "$y$d", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_set_disabled(s, "d@b.c", 1, 2), LK_STORE_OK);
+	CHECK_INT(link_add(s, LK_LINK_RESET, "A@B.C", "", H1, 1100, 100, &u),
+	    LK_STORE_OK);
+	CHECK_STR(u.email, "a@b.c");
+	CHECK_INT(lk_store_link_find(s, H1, RESET, 100, &l), LK_STORE_OK);
+	CHECK_INT(l.purpose, LK_LINK_RESET);
+	CHECK_INT(l.created, 100);
+	CHECK_INT(l.expires, 1100);
+	CHECK_STR(l.user.email, "a@b.c");
+	CHECK_STR(l.user.hash, "$y$1");
+	/* Not for another purpose, not for anyone else. */
+	CHECK_INT(lk_store_link_find(s, H1, ACCEPT, 100, &l), LK_STORE_NOT_FOUND);
+	CHECK_STR(l.user.email, "");
+	CHECK_INT(lk_store_link_find(s, H2, RESET, 100, &l), LK_STORE_NOT_FOUND);
+	/* No account, a disabled one: nothing written. */
+	CHECK_INT(link_add(s, LK_LINK_RESET, "x@b.c", "", H2, 1100, 100, &u),
+	    LK_STORE_NOT_FOUND);
+	CHECK_STR(u.email, "");
+	CHECK_INT(link_add(s, LK_LINK_RESET, "d@b.c", "", H3, 1100, 100, &u),
+	    LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_link_find(s, H2, RESET, 100, &l), LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_link_find(s, H3, RESET, 100, &l), LK_STORE_NOT_FOUND);
+	/* The same hash twice is refused, and changes nothing. */
+	CHECK_INT(lk_store_user_add(s, "e@b.c", "E", "$y$e", 1), LK_STORE_OK);
+	CHECK_INT(link_add(s, LK_LINK_RESET, "e@b.c", "", H1, 1100, 100, &u),
+	    LK_STORE_ERROR);
+	CHECK_INT(lk_store_link_find(s, H1, RESET, 100, &l), LK_STORE_OK);
+	CHECK_STR(l.user.email, "a@b.c");
+	lk_store_close(s);
+}
+
+TEST(a_newer_link_voids_the_older_and_a_link_expires)
+{
+	struct lk_store	*s = fresh();
+	struct lk_user	 u;
+	struct lk_link	 l;
+
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(link_add(s, LK_LINK_RESET, "a@b.c", "", H1, 1100, 100, &u),
+	    LK_STORE_OK);
+	CHECK_INT(link_add(s, LK_LINK_RESET, "a@b.c", "", H2, 1200, 200, &u),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_link_find(s, H1, RESET, 200, &l), LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_link_find(s, H2, RESET, 1199, &l), LK_STORE_OK);
+	/* Its expiry is its end. */
+	CHECK_INT(lk_store_link_find(s, H2, RESET, 1200, &l), LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_link_find(s, H2, RESET, 1199, &l), LK_STORE_OK);
+	CHECK_INT(link_use(s, H2, RESET, &l.user, "$y$2", NULL, NULL, 1200),
+	    LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	CHECK_STR(u.hash, "$y$1");
+	lk_store_close(s);
+}
+
+TEST(a_link_is_used_once_and_ends_every_session)
+{
+	struct lk_store		*s = fresh();
+	struct lk_user		 u;
+	struct lk_link		 l;
+	struct lk_token_state	 st;
+
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	CHECK_INT(login_as(s, &u, "$y$1", "S1", "1", 100), LK_STORE_OK);
+	CHECK_INT(link_add(s, LK_LINK_RESET, "a@b.c", "", H1, 1100, 100, &u),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_link_find(s, H1, RESET, 150, &l), LK_STORE_OK);
+	CHECK_INT(link_use(s, H1, RESET, &l.user, "$y$2", NULL, NULL, 200),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	CHECK_STR(u.hash, "$y$2");
+	CHECK_INT(u.tokens_valid_after, 200);
+	st = check(s, "a@b.c", "a-1", 0);
+	CHECK_INT(st.ours, 1);
+	CHECK_INT(st.session.revoked, 1);
+	/* Once: a second use, or a find, finds nothing. */
+	CHECK_INT(link_use(s, H1, RESET, &l.user, "$y$3", NULL, NULL, 201),
+	    LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_link_find(s, H1, RESET, 201, &l), LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	CHECK_STR(u.hash, "$y$2");
+	lk_store_close(s);
+}
+
+TEST(a_link_is_used_only_as_found)
+{
+	struct lk_store	*s = fresh();
+	struct lk_user	 u, other;
+	struct lk_link	 l;
+
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_add(s, "o@b.c", "O", "$y$o", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "o@b.c", &other), LK_STORE_OK);
+	CHECK_INT(link_add(s, LK_LINK_RESET, "a@b.c", "", H1, 1100, 100, &u),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_link_find(s, H1, RESET, 100, &l), LK_STORE_OK);
+	/* Another account's, another purpose's: refused, nothing written. */
+	CHECK_INT(link_use(s, H1, RESET, &other, "$y$2", NULL, NULL, 200),
+	    LK_STORE_NOT_FOUND);
+	CHECK_INT(link_use(s, H1, ACCEPT, &l.user, "$y$2", NULL, NULL, 200),
+	    LK_STORE_NOT_FOUND);
+	/* The account changed since the link was found. */
+	(void)snprintf(l.user.hash, sizeof(l.user.hash), "$y$old");
+	CHECK_INT(link_use(s, H1, RESET, &l.user, "$y$2", NULL, NULL, 200),
+	    LK_STORE_CHANGED);
+	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	CHECK_STR(u.hash, "$y$1");
+	CHECK_INT(lk_store_link_find(s, H1, RESET, 200, &l), LK_STORE_OK);
+	lk_store_close(s);
+}
+
+TEST(a_password_set_or_changed_or_a_disabling_voids_every_link)
+{
+	struct lk_store		*s = fresh();
+	struct lk_user		 u;
+	struct lk_link		 l;
+	struct lk_session	 se;
+	struct lk_store_tokens	 t = pair("2", 300);
+	struct lk_login		 lg;
+
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(link_add(s, LK_LINK_RESET, "a@b.c", "", H1, 1100, 100, &u),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_user_set_password(s, "a@b.c", "$y$2", 200),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_link_find(s, H1, RESET, 200, &l), LK_STORE_NOT_FOUND);
+	/* A change through the API (the password change's transaction). */
+	CHECK_INT(link_add(s, LK_LINK_RESET, "a@b.c", "", H2, 1100, 250, &u),
+	    LK_STORE_OK);
+	memset(&se, 0, sizeof(se));
+	(void)snprintf(se.id, sizeof(se.id), "S2");
+	memset(&lg, 0, sizeof(lg));
+	lg.user_id = u.id;
+	lg.hash = "$y$2";
+	lg.new_hash = "$y$3";
+	lg.session = &se;
+	lg.tokens = &t;
+	CHECK_INT(lk_store_password_change(s, &lg, NULL, 300), LK_STORE_OK);
+	CHECK_INT(lk_store_link_find(s, H2, RESET, 300, &l), LK_STORE_NOT_FOUND);
+	CHECK_INT(link_add(s, LK_LINK_RESET, "a@b.c", "", H3, 1100, 400, &u),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_user_set_disabled(s, "a@b.c", 1, 500), LK_STORE_OK);
+	CHECK_INT(lk_store_user_set_disabled(s, "a@b.c", 0, 501), LK_STORE_OK);
+	CHECK_INT(lk_store_link_find(s, H3, RESET, 501, &l), LK_STORE_NOT_FOUND);
+	/* An account deleted takes its links with it, for good. */
+	CHECK_INT(link_add(s, LK_LINK_RESET, "a@b.c", "", H1, 1100, 600, &u),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_user_delete(s, "a@b.c", 601), LK_STORE_OK);
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 602), LK_STORE_OK);
+	CHECK_INT(lk_store_link_find(s, H1, RESET, 602, &l), LK_STORE_NOT_FOUND);
+	lk_store_close(s);
+}
+
+TEST(an_invitation_makes_a_pending_account_that_cannot_log_in)
+{
+	struct lk_store		*s = fresh();
+	struct lk_user		 u;
+	struct lk_link		 l;
+
+	CHECK_INT(link_add(s, LK_LINK_INVITE, "New@b.c", "Nina \xc3\x89", H1,
+	    9000, 100, &u), LK_STORE_OK);
+	CHECK_STR(u.email, "New@b.c");
+	CHECK_STR(u.name, "Nina \xc3\x89");
+	CHECK_STR(u.hash, "");
+	CHECK_INT(lk_store_user_pending(&u), 1);
+	CHECK_INT(u.created, 100);
+	CHECK_INT(lk_store_user_find(s, "new@b.c", &u), LK_STORE_OK);
+	CHECK_INT(lk_store_user_pending(&u), 1);
+	/* No password matches it: the store refuses it a session too. */
+	CHECK_INT(login_as(s, &u, "", "S1", "1", 110), LK_STORE_CHANGED);
+	/* Not a reset link's account. */
+	CHECK_INT(link_add(s, LK_LINK_RESET, "new@b.c", "", H2, 9000, 120, &u),
+	    LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_link_find(s, H1, RESET, 120, &l), LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_link_find(s, H1, ACCEPT, 120, &l), LK_STORE_OK);
+	CHECK_INT(l.purpose, LK_LINK_INVITE);
+	CHECK_STR(l.user.email, "New@b.c");
+	/* Invited again, or signed up: the older link is void, the name kept. */
+	CHECK_INT(link_add(s, LK_LINK_SIGNUP, "new@b.c", "Other", H3, 9000, 130,
+	    &u), LK_STORE_OK);
+	CHECK_STR(u.name, "Nina \xc3\x89");
+	CHECK_INT(lk_store_link_find(s, H1, ACCEPT, 130, &l), LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_link_find(s, H3, ACCEPT, 130, &l), LK_STORE_OK);
+	CHECK_INT(l.purpose, LK_LINK_SIGNUP);
+	lk_store_close(s);
+}
+
+TEST(accepting_an_invitation_sets_the_password_and_logs_in)
+{
+	struct lk_store		*s = fresh();
+	struct lk_user		 u;
+	struct lk_link		 l;
+	struct lk_session	 se;
+	struct lk_store_tokens	 t = pair("i", 200);
+	struct lk_token_state	 st;
+
+	CHECK_INT(link_add(s, LK_LINK_INVITE, "n@b.c", "N", H1, 9000, 100, &u),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_link_find(s, H1, ACCEPT, 200, &l), LK_STORE_OK);
+	memset(&se, 0, sizeof(se));
+	(void)snprintf(se.id, sizeof(se.id), "SI");
+	(void)snprintf(se.address, sizeof(se.address), "192.0.2.9");
+	CHECK_INT(link_use(s, H1, ACCEPT, &l.user, "$y$n", &se, &t, 200),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "n@b.c", &u), LK_STORE_OK);
+	CHECK_STR(u.hash, "$y$n");
+	CHECK_INT(lk_store_user_pending(&u), 0);
+	st = check(s, "n@b.c", "a-i", 0);
+	CHECK_INT(st.ours, 1);
+	CHECK_INT(st.revoked, 0);
+	CHECK_INT(st.session.revoked, 0);
+	CHECK_STR(st.session.id, "SI");
+	CHECK_INT(st.session.user_id, u.id);
+	/* Used: and the account is no longer anyone's to invite. */
+	CHECK_INT(link_use(s, H1, ACCEPT, &l.user, "$y$x", &se, &t, 201),
+	    LK_STORE_NOT_FOUND);
+	CHECK_INT(link_add(s, LK_LINK_INVITE, "n@b.c", "N", H2, 9000, 300, &u),
+	    LK_STORE_EXISTS);
+	CHECK_STR(u.email, "n@b.c");
+	CHECK_STR(u.hash, "$y$n");
+	CHECK_INT(lk_store_link_find(s, H2, ACCEPT, 300, &l), LK_STORE_NOT_FOUND);
+	lk_store_close(s);
+}
+
+TEST(an_account_with_a_password_or_disabled_is_not_invited)
+{
+	struct lk_store	*s = fresh();
+	struct lk_user	 u;
+	struct lk_link	 l;
+
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(link_add(s, LK_LINK_SIGNUP, "A@b.c", "X", H1, 9000, 100, &u),
+	    LK_STORE_EXISTS);
+	CHECK_STR(u.email, "a@b.c");
+	CHECK_INT(u.disabled, 0);
+	CHECK_INT(lk_store_link_find(s, H1, ACCEPT, 100, &l), LK_STORE_NOT_FOUND);
+	/* A pending account the administrator disabled gets no link either. */
+	CHECK_INT(link_add(s, LK_LINK_INVITE, "p@b.c", "P", H2, 9000, 100, &u),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_user_set_disabled(s, "p@b.c", 1, 110), LK_STORE_OK);
+	CHECK_INT(lk_store_link_find(s, H2, ACCEPT, 110, &l), LK_STORE_NOT_FOUND);
+	CHECK_INT(link_add(s, LK_LINK_INVITE, "p@b.c", "P", H3, 9000, 120, &u),
+	    LK_STORE_EXISTS);
+	CHECK_INT(u.disabled, 1);
+	/* A recreated email starts after its deletion, pending or not. */
+	CHECK_INT(lk_store_user_delete(s, "p@b.c", 130), LK_STORE_OK);
+	CHECK_INT(link_add(s, LK_LINK_INVITE, "p@b.c", "P", H3, 9000, 140, &u),
+	    LK_STORE_OK);
+	CHECK_INT(u.tokens_valid_after, 130);
+	lk_store_close(s);
+}
+
+TEST(expired_links_are_pruned)
+{
+	struct lk_store	*s = fresh();
+	struct lk_user	 u;
+	struct lk_link	 l;
+
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(link_add(s, LK_LINK_RESET, "a@b.c", "", H1, 1000, 100, &u),
+	    LK_STORE_OK);
+	CHECK_INT(link_add(s, LK_LINK_INVITE, "n@b.c", "", H2, 5000, 100, &u),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_prune(s, 1000), LK_STORE_OK);
+	CHECK_INT(lk_store_link_find(s, H1, RESET, 999, &l), LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_link_find(s, H2, ACCEPT, 999, &l), LK_STORE_OK);
+	lk_store_close(s);
+}
+
 static int
 collect(const struct lk_user *u, void *arg)
 {
@@ -1140,6 +1460,7 @@ populate(struct lk_store *s, struct lk_user *a)
 	struct lk_revoke	 r;
 	const char		*keys[2] = { "account:a@b.c", "address:192.0.2.1" };
 	long long		 limits[2] = { 5, 5 }, wait;
+	struct lk_user		 u;
 
 	CHECK_INT(lk_store_user_add(s, "gone@b.c", "G", "$y$g", 1), LK_STORE_OK);
 	CHECK_INT(lk_store_user_add(s, "A@b.c", "Ann \xc3\x89", "$y$1", 2),
@@ -1162,6 +1483,10 @@ populate(struct lk_store *s, struct lk_user *a)
 	CHECK_INT(lk_store_throttle_reserve(s, keys, limits, 1, 60, 1003, &wait),
 	    LK_STORE_OK);
 	populate_factors(s, a);
+	CHECK_INT(link_add(s, LK_LINK_RESET, "a@b.c", "", H1, 3000, 1004, &u),
+	    LK_STORE_OK);
+	CHECK_INT(link_add(s, LK_LINK_INVITE, "p@b.c", "P", H2, 9000, 1005, &u),
+	    LK_STORE_OK);
 }
 
 /* Every record of a store, in export order, written as text. */
@@ -1245,6 +1570,12 @@ dump_record(const struct lk_store_record *rec, void *arg)
 		    (int)rec->r.challenge.kind, rec->r.challenge.user_id,
 		    rec->r.challenge.address, rec->r.challenge.exp);
 		break;
+	case LK_STORE_REC_LINK:
+		(void)snprintf(line, sizeof(line), "link %.8s %lld %s %lld %lld\n",
+		    rec->r.link.hash, rec->r.link.user_id,
+		    lk_link_purpose_name(rec->r.link.purpose),
+		    rec->r.link.created, rec->r.link.expires);
+		break;
 	default:
 		(void)snprintf(line, sizeof(line), "?\n");
 	}
@@ -1263,6 +1594,7 @@ dump(struct lk_store *s, char out[8192])
 static const char populated[] =
     "user 2 A@b.c Ann \xc3\x89 $y$1 0 2 2 0\n"
     "user 3 d@b.c D $y$d 1 3 4 4\n"
+    "user 4 p@b.c P  0 1005 1005 0\n"
     "deleted gone@b.c 5\n"
     "session S1 2 1000 1005 1 0 0 UA/1 192.0.2.1 2005\n"
     "session S2 2 1000 1000 0 1 0 UA/1 192.0.2.1 2000\n"
@@ -1281,7 +1613,9 @@ static const char populated[] =
     "passkey K1 cred-1 2 -7 MFkw-1 3 69 "
     "00000000000000000000000000000000 Key \xc3\xa9 1 1001 0\n"
     "challenge ch2 0 2 ip 2000\n"
-    "challenge g1 1 0 ip 2000\n";
+    "challenge g1 1 0 ip 2000\n"
+    "link 11111111 2 reset 1004 3000\n"
+    "link 22222222 4 invite 1005 9000\n";
 
 TEST(export_gives_every_record_in_order)
 {
@@ -1337,6 +1671,7 @@ same_answers(struct lk_store *s, struct lk_store *c, const struct lk_user *a)
 	struct lk_token_state	 x, y;
 	struct lk_store_tokens	 sx, sy;
 	struct lk_user		 ux, uy;
+	struct lk_link		 lx, ly;
 	const char		*jtis[] = { "a-1", "a-2", "a-x", "foreign" };
 	const char		*keys[1] = { "account:a@b.c" };
 	long long		 limits[1] = { 3 }, wait;
@@ -1359,6 +1694,12 @@ same_answers(struct lk_store *s, struct lk_store *c, const struct lk_user *a)
 	    &wait), LK_STORE_LIMIT);
 	CHECK_INT(wait, 52);
 	same_factors(s, c, a);
+	/* The links work on the copy as on the original. */
+	CHECK_INT(lk_store_link_find(c, H1, RESET, 1010, &lx), LK_STORE_OK);
+	CHECK_INT(lk_store_link_find(s, H1, RESET, 1010, &ly), LK_STORE_OK);
+	CHECK(memcmp(&lx, &ly, sizeof(lx)) == 0);
+	CHECK_INT(lk_store_link_find(c, H2, ACCEPT, 1010, &lx), LK_STORE_OK);
+	CHECK_STR(lx.user.email, "p@b.c");
 }
 
 TEST(copy_keeps_every_record_and_what_it_answers)
@@ -1373,7 +1714,7 @@ TEST(copy_keeps_every_record_and_what_it_answers)
 		return;
 	populate(s, &a);
 	CHECK_INT(lk_store_copy(s, c, 0, counts), LK_STORE_OK);
-	CHECK_INT(counts[LK_STORE_REC_USER], 2);
+	CHECK_INT(counts[LK_STORE_REC_USER], 3);
 	CHECK_INT(counts[LK_STORE_REC_DELETED], 1);
 	CHECK_INT(counts[LK_STORE_REC_SESSION], 2);
 	CHECK_INT(counts[LK_STORE_REC_TOKENS], 3);
@@ -1385,13 +1726,14 @@ TEST(copy_keeps_every_record_and_what_it_answers)
 	CHECK_INT(counts[LK_STORE_REC_WEBAUTHN_USER], 1);
 	CHECK_INT(counts[LK_STORE_REC_PASSKEY], 1);
 	CHECK_INT(counts[LK_STORE_REC_CHALLENGE], 2);
+	CHECK_INT(counts[LK_STORE_REC_LINK], 2);
 	dump(c, out);
 	CHECK_STR(out, populated);
 	same_answers(s, c, &a);
 	/* New users on the copy are numbered after the copied ones. */
 	CHECK_INT(lk_store_user_add(c, "new@b.c", "N", "$y$n", 9), LK_STORE_OK);
 	CHECK_INT(lk_store_user_find(c, "new@b.c", &u), LK_STORE_OK);
-	CHECK(u.id > 3);
+	CHECK(u.id > 4);
 	/* The mark of the deleted account came along. */
 	CHECK_INT(lk_store_user_add(c, "GONE@b.c", "G2", "$y$g", 9), LK_STORE_OK);
 	CHECK_INT(lk_store_user_find(c, "gone@b.c", &u), LK_STORE_OK);
@@ -1425,7 +1767,7 @@ TEST(copy_refuses_a_target_holding_records_unless_replacing)
 	CHECK_INT(lk_store_copy(s, c, 0, counts), LK_STORE_EXISTS);
 	/* Replacing: what the target held is gone, the copy is whole. */
 	CHECK_INT(lk_store_copy(s, c, 1, counts), LK_STORE_OK);
-	CHECK_INT(counts[LK_STORE_REC_USER], 2);
+	CHECK_INT(counts[LK_STORE_REC_USER], 3);
 	dump(c, after);
 	CHECK_STR(after, populated);
 	CHECK_INT(lk_store_user_find(c, "mine@b.c", &u), LK_STORE_NOT_FOUND);
@@ -1510,6 +1852,15 @@ store_cases(void)
 	RUN(copy_keeps_every_record_and_what_it_answers);
 	RUN(copy_refuses_a_target_holding_records_unless_replacing);
 	RUN(an_import_is_all_or_nothing);
+	RUN(a_reset_link_is_for_an_enabled_account_with_a_password);
+	RUN(a_newer_link_voids_the_older_and_a_link_expires);
+	RUN(a_link_is_used_once_and_ends_every_session);
+	RUN(a_link_is_used_only_as_found);
+	RUN(a_password_set_or_changed_or_a_disabling_voids_every_link);
+	RUN(an_invitation_makes_a_pending_account_that_cannot_log_in);
+	RUN(accepting_an_invitation_sets_the_password_and_logs_in);
+	RUN(an_account_with_a_password_or_disabled_is_not_invited);
+	RUN(expired_links_are_pruned);
 }
 
 #endif

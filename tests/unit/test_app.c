@@ -46,7 +46,25 @@ int	password_main(int, char *[]);
 #define main		password_main
 #define handle		password_handle
 #define endpoint	password_endpoint
+#define routes		password_routes
 #include "../../cgi-bin/password.c"
+#undef main
+#undef handle
+#undef endpoint
+#undef routes
+int	invite_main(int, char *[]);
+#define main		invite_main
+#define endpoint	invite_endpoint
+#define routes		invite_routes
+#include "../../cgi-bin/invite.c"
+#undef main
+#undef endpoint
+#undef routes
+int	signup_main(int, char *[]);
+#define main		signup_main
+#define handle		signup_handle
+#define endpoint	signup_endpoint
+#include "../../cgi-bin/signup.c"
 #undef main
 #undef handle
 #undef endpoint
@@ -76,6 +94,8 @@ int	error_main(int, char *[]);
 #undef endpoint
 
 #include "extern.h"
+#include "notify.h"
+#include "onetime.h"
 #include "throttle.h"
 
 #define NOW	2000000000LL
@@ -84,6 +104,7 @@ int	error_main(int, char *[]);
 
 static char		 confpath[512], keytext[128];
 static char		 last_log[2048];	/* the last log line */
+static char		 log_text[16384];	/* lines since it was emptied */
 static long long	 clock_now = NOW;
 
 static long long
@@ -297,6 +318,8 @@ TEST(the_refusal_table_is_complete_and_exact)
 		{ LK_R_CODE, 401, "Invalid code", NULL },
 		{ LK_R_MFA_EXPIRED, 401, "Login expired, log in again", NULL },
 		{ LK_R_PASSKEY, 401, "Passkey not accepted", NULL },
+		{ LK_R_TOO_MANY, 429, "Too many requests, try again later", NULL },
+		{ LK_R_LINK, 400, "This link is invalid or has expired", NULL },
 		{ LK_R_TOKEN + LK_TOKEN_TOO_LARGE, 422, "Token is too large", NULL },
 		{ LK_R_TOKEN + LK_TOKEN_SEGMENTS, 422, "Not enough segments", NULL },
 		{ LK_R_TOKEN + LK_TOKEN_HEADER_PADDING, 422,
@@ -1197,12 +1220,407 @@ TEST(reservations_bound_hashes_and_a_success_gives_one_back)
 	CHECK_INT(lk_password_hash_count() - before, 3);
 }
 
+/* Accounts by mail: forgot, reset, invitations, sign-up. */
+
+#define MAILCONF	"mail_from = noreply@example.com\n" \
+			"site_url = https://login.example.com\n" \
+			"mail_command = /bin/true\n"
+
+/* Add a user to the instance's database (NULL hash: a pending one). */
+static void
+add_user(const char *email, const char *password, int disabled)
+{
+	struct lk_config	 cfg;
+	struct lk_store_options	 opts = { 0, 0, NULL };
+	struct lk_store		*s;
+	char			 hash[LK_HASH_MAX + 1], err[1024];
+
+	if (lk_config_load(&cfg, confpath, err, sizeof(err)) == -1 ||
+	    (s = lk_store_open(cfg.database, &opts, err, sizeof(err))) == NULL)
+		exit(1);
+	hash[0] = '\0';
+	if ((password != NULL && lk_password_hash(&cfg.hash, password, hash,
+	    sizeof(hash)) == -1) ||
+	    lk_store_user_add(s, email, "Some One", hash, NOW - 50) !=
+	    LK_STORE_OK ||
+	    (disabled && lk_store_user_set_disabled(s, email, 1, NOW - 40) !=
+	    LK_STORE_OK))
+		exit(1);
+	lk_store_close(s);
+}
+
+/* The token of the link in the queued mail ("" if none), into tok. */
+static void
+link_token(const char *page, char tok[LK_ONETIME_TOKEN_LEN + 1])
+{
+	const struct lk_outbox	*box = lk_app_outbox();
+	char			 want[96];
+	const char		*p;
+
+	tok[0] = '\0';
+	(void)snprintf(want, sizeof(want), "https://login.example.com/%s#",
+	    page);
+	if (!box->queued || box->nobody || (p = strstr(box->msg, want)) == NULL)
+		return;
+	p += strlen(want);
+	if (strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789-_") >= LK_ONETIME_TOKEN_LEN) {
+		memcpy(tok, p, LK_ONETIME_TOKEN_LEN);
+		tok[LK_ONETIME_TOKEN_LEN] = '\0';
+	}
+}
+
+static struct answer *
+ask_reset(const char *email)
+{
+	char	body[512];
+
+	(void)snprintf(body, sizeof(body), "{\"email\":\"%s\"}", email);
+	return serve(&password_endpoint, LK_APP_RESPONDER, "POST",
+	    "/api/password", body, JSON, "PATH_INFO=/forgot", NULL);
+}
+
+static struct answer *
+reset_with(const char *token, const char *password)
+{
+	char	body[512];
+
+	(void)snprintf(body, sizeof(body), "{\"token\":\"%s\",\"password\":"
+	    "\"%s\"}", token, password);
+	return serve(&password_endpoint, LK_APP_RESPONDER, "POST",
+	    "/api/password", body, JSON, "PATH_INFO=/reset", NULL);
+}
+
+static struct answer *
+accept_with(const char *token, const char *password)
+{
+	char	body[512];
+
+	(void)snprintf(body, sizeof(body), "{\"token\":\"%s\",\"password\":"
+	    "\"%s\"}", token, password);
+	return serve(&invite_endpoint, LK_APP_RESPONDER, "POST", "/api/invite",
+	    body, JSON, "PATH_INFO=/accept", NULL);
+}
+
+static int
+logs_in(const char *email, const char *password)
+{
+	char	body[512];
+
+	(void)snprintf(body, sizeof(body), "{\"email\":\"%s\",\"password\":"
+	    "\"%s\"}", email, password);
+	return serve(&login_endpoint, LK_APP_RESPONDER, "POST", "/api/login",
+	    body, JSON, NULL)->status == 200;
+}
+
+#define LINK_BAD	MSG("This link is invalid or has expired")
+
+TEST(forgot_answers_alike_and_does_the_same_work_for_any_account)
+{
+	static const char *const emails[] = { EMAIL, "nobody@example.com",
+	    "off@example.com", "pending@example.com", "x\\r\\nBcc: a@b.c" };
+	const struct lk_outbox	*box = lk_app_outbox();
+	struct answer		*a;
+	unsigned long		 hashes, jobs;
+	size_t			 i;
+
+	instance(MAILCONF);
+	add_user("off@example.com", "pw of off 1", 1);
+	add_user("pending@example.com", NULL, 0);
+	for (i = 0; i < sizeof(emails) / sizeof(emails[0]); i++) {
+		hashes = lk_onetime_hash_count();
+		jobs = lk_notify_jobs();
+		a = ask_reset(emails[i]);
+		check_answer(a, 202, "{\"sent\":true}\n", emails[i]);
+		CHECK(strstr(a->head, "Set-Cookie") == NULL);
+		/* One token hashed, one store transaction, one mail job. */
+		CHECK_INT(lk_onetime_hash_count() - hashes, 1);
+		CHECK_INT(lk_notify_jobs() - jobs, 1);
+		CHECK_INT(box->queued, 1);
+		/* Only the enabled account with a password gets a mail. */
+		CHECK_INT(box->nobody, i != 0);
+		if (i == 0) {
+			CHECK_STR(box->to, EMAIL);
+			CHECK(strstr(box->msg, "\nTo: Test User <" EMAIL ">\n") !=
+			    NULL);
+		}
+		lk_app_after();
+		CHECK_INT(box->queued, 0);
+	}
+}
+
+TEST(a_reset_link_sets_the_password_once)
+{
+	const struct lk_outbox	*box = lk_app_outbox();
+	struct answer		*a;
+	struct tokens		 t;
+	char			 tok[LK_ONETIME_TOKEN_LEN + 1];
+
+	instance(MAILCONF);
+	CHECK_INT(login(&t), 0);
+	/* The Host a client sends changes nothing in the link. */
+	a = serve(&password_endpoint, LK_APP_RESPONDER, "POST", "/api/password",
+	    "{\"email\":\"" EMAIL "\"}", JSON, "PATH_INFO=/forgot",
+	    "HTTP_HOST=evil.example", NULL);
+	CHECK_INT(a->status, 202);
+	link_token("reset", tok);
+	CHECK_INT(strlen(tok), LK_ONETIME_TOKEN_LEN);
+	CHECK(strstr(box->msg, "evil") == NULL);
+	lk_app_after();
+	a = reset_with(tok, "a brand new one 4");
+	check_answer(a, 200, "{\"reset\":true}\n", "reset");
+	/* This browser's cookies go with every session. */
+	CHECK(strstr(a->head, "Set-Cookie: access_token_cookie=; ") != NULL);
+	CHECK_INT(box->queued, 1);
+	CHECK_INT(box->kind, LK_NOTICE_PASSWORD_RESET);
+	CHECK(strstr(box->msg, "Subject: Your latchkey password was reset\n") !=
+	    NULL);
+	lk_app_after();
+	CHECK_INT(logs_in(EMAIL, "a brand new one 4"), 1);
+	CHECK_INT(logs_in(EMAIL, PASS), 0);
+	/* The old session is over. */
+	a = serve(&profile_endpoint, LK_APP_RESPONDER, "GET", "/api/profile",
+	    NULL, t.access, NULL);
+	check_answer(a, 401, MSG("Token has been revoked"), "old session");
+	/* Once. */
+	a = reset_with(tok, "yet another one 5");
+	check_answer(a, 400, LINK_BAD, "again");
+	CHECK_INT(box->queued, 0);
+	CHECK_INT(logs_in(EMAIL, "a brand new one 4"), 1);
+}
+
+TEST(a_reset_link_expires_and_a_newer_one_replaces_it)
+{
+	char		 first[LK_ONETIME_TOKEN_LEN + 1];
+	char		 second[LK_ONETIME_TOKEN_LEN + 1];
+	struct answer	*a;
+
+	instance(MAILCONF "reset_token_expires = 10m\n");
+	(void)ask_reset(EMAIL);
+	link_token("reset", first);
+	lk_app_after();
+	(void)ask_reset(EMAIL);
+	link_token("reset", second);
+	lk_app_after();
+	CHECK(strcmp(first, second) != 0);
+	a = reset_with(first, "a brand new one 4");
+	check_answer(a, 400, LINK_BAD, "replaced");
+	clock_now = NOW + 600;
+	a = reset_with(second, "a brand new one 4");
+	check_answer(a, 400, LINK_BAD, "expired");
+	clock_now = NOW;
+	a = reset_with(second, "a brand new one 4");
+	check_answer(a, 200, "{\"reset\":true}\n", "in time");
+	lk_app_after();
+}
+
+TEST(reset_refusals)
+{
+	char		 tok[LK_ONETIME_TOKEN_LEN + 1];
+	struct answer	*a;
+
+	instance(MAILCONF);
+	(void)ask_reset(EMAIL);
+	link_token("reset", tok);
+	lk_app_after();
+	a = serve(&password_endpoint, LK_APP_RESPONDER, "POST", "/api/password",
+	    "{\"password\":\"a brand new one 4\"}", JSON, "PATH_INFO=/reset",
+	    NULL);
+	check_answer(a, 400, MSG("Missing field \\\"token\\\""), "no token");
+	a = reset_with("not a token", "a brand new one 4");
+	check_answer(a, 400, LINK_BAD, "not a token");
+	a = reset_with("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8",
+	    "a brand new one 4");
+	check_answer(a, 400, LINK_BAD, "unknown");
+	a = reset_with(tok, "short");
+	check_answer(a, 400, MSG("The password must have at least 8 characters"),
+	    "policy");
+	a = reset_with(tok, EMAIL);
+	check_answer(a, 400, MSG("The password must not be the email address"),
+	    "email");
+	/* Refused for its password, the link is still good. */
+	a = reset_with(tok, "a brand new one 4");
+	check_answer(a, 200, "{\"reset\":true}\n", "then good");
+	lk_app_after();
+	/* GET is no way in; the endpoint itself still changes passwords. */
+	a = serve(&password_endpoint, LK_APP_RESPONDER, "GET", "/api/password",
+	    NULL, "PATH_INFO=/reset", NULL);
+	CHECK_INT(a->status, 405);
+}
+
+TEST(a_password_change_voids_a_reset_link_and_sends_its_notice)
+{
+	const struct lk_outbox	*box = lk_app_outbox();
+	char			 tok[LK_ONETIME_TOKEN_LEN + 1];
+	struct answer		*a;
+	struct tokens		 t;
+
+	instance(MAILCONF);
+	(void)ask_reset(EMAIL);
+	link_token("reset", tok);
+	lk_app_after();
+	CHECK_INT(login(&t), 0);
+	a = serve(&password_endpoint, LK_APP_RESPONDER, "POST", "/api/password",
+	    "{\"current_password\":\"" PASS "\",\"new_password\":\"another one "
+	    "9\"}", JSON, t.access, t.csrf, NULL);
+	CHECK_INT(a->status, 200);
+	CHECK_INT(box->queued, 1);
+	CHECK_INT(box->kind, LK_NOTICE_PASSWORD_CHANGED);
+	CHECK(strstr(box->msg, "from the address 192.0.2.10.") != NULL);
+	lk_app_after();
+	a = reset_with(tok, "a brand new one 4");
+	check_answer(a, 400, LINK_BAD, "voided");
+	/* A notice switched off is not sent. */
+	instance(MAILCONF "notice_password_changed = false\n");
+	CHECK_INT(login(&t), 0);
+	a = serve(&password_endpoint, LK_APP_RESPONDER, "POST", "/api/password",
+	    "{\"current_password\":\"" PASS "\",\"new_password\":\"another one "
+	    "9\"}", JSON, t.access, t.csrf, NULL);
+	CHECK_INT(a->status, 200);
+	CHECK_INT(box->queued, 0);
+}
+
+TEST(forgot_is_throttled_apart_from_logins)
+{
+	struct answer	*a;
+	int		 i;
+
+	instance(MAILCONF "throttle_account_max = 3\n");
+	for (i = 0; i < 3; i++) {
+		a = ask_reset(EMAIL);
+		CHECK_INT(a->status, 202);
+		lk_app_after();
+	}
+	a = ask_reset("TEST@example.com");
+	check_answer(a, 429, MSG("Too many requests, try again later"), "429");
+	CHECK_STR(header_of(a, "Retry-After"), "900");
+	CHECK_INT(lk_app_outbox()->queued, 0);
+	/* An unknown address is counted the same. */
+	for (i = 0; i < 3; i++)
+		CHECK_INT(ask_reset("nobody@example.com")->status, 202);
+	lk_app_after();
+	CHECK_INT(ask_reset("nobody@example.com")->status, 429);
+	/* Logging in is another matter. */
+	CHECK_INT(logs_in(EMAIL, PASS), 1);
+}
+
+TEST(an_invitation_is_accepted_once_and_logs_in)
+{
+	const struct lk_outbox	*box = lk_app_outbox();
+	char			 tok[LK_ONETIME_TOKEN_LEN + 1];
+	char			 rtok[LK_ONETIME_TOKEN_LEN + 1];
+	char			 v[LK_TOKEN_MAX + 1], cookie[LK_TOKEN_MAX + 64];
+	struct answer		*a;
+
+	instance(MAILCONF "signup = open\n");
+	a = serve(&signup_endpoint, LK_APP_RESPONDER, "POST", "/api/signup",
+	    "{\"email\":\"new@example.com\",\"name\":\"Nina New\"}", JSON, NULL);
+	check_answer(a, 202, "{\"sent\":true}\n", "signup");
+	CHECK_INT(box->kind, LK_NOTICE_SIGNUP);
+	link_token("invite", tok);
+	CHECK_INT(strlen(tok), LK_ONETIME_TOKEN_LEN);
+	lk_app_after();
+	/* Pending: no login, no reset link. */
+	CHECK_INT(logs_in("new@example.com", ""), 0);
+	(void)ask_reset("new@example.com");
+	CHECK_INT(box->nobody, 1);
+	lk_app_after();
+	/* An invitation's token is no reset token, nor the reverse. */
+	a = reset_with(tok, "my own password 1");
+	check_answer(a, 400, LINK_BAD, "invite as reset");
+	(void)ask_reset(EMAIL);
+	link_token("reset", rtok);
+	lk_app_after();
+	a = accept_with(rtok, "my own password 1");
+	check_answer(a, 400, LINK_BAD, "reset as invite");
+	a = accept_with(tok, "my own password 1");
+	check_answer(a, 200, "{\"login\":true}\n", "accept");
+	CHECK(cookie_of(a, "access_token_cookie", v, sizeof(v)) == 0);
+	CHECK(strstr(a->head, "Set-Cookie: refresh_token_cookie=") != NULL);
+	(void)snprintf(cookie, sizeof(cookie), "HTTP_COOKIE=access_token_cookie=%s",
+	    v);
+	a = serve(&profile_endpoint, LK_APP_RESPONDER, "GET", "/api/profile",
+	    NULL, cookie, NULL);
+	check_answer(a, 200, "{\"email\":\"new@example.com\",\"name\":\"Nina "
+	    "New\"}\n", "profile");
+	a = accept_with(tok, "my own password 2");
+	check_answer(a, 400, LINK_BAD, "again");
+	CHECK_INT(logs_in("new@example.com", "my own password 1"), 1);
+	/* /api/invite itself is nothing. */
+	a = serve(&invite_endpoint, LK_APP_RESPONDER, "POST", "/api/invite",
+	    "{}", JSON, NULL);
+	check_answer(a, 404, MSG("Not found"), "no self");
+}
+
+TEST(signup_answers_alike_for_new_and_existing_addresses)
+{
+	const struct lk_outbox	*box = lk_app_outbox();
+	struct answer		*a;
+
+	instance(MAILCONF);
+	a = serve(&signup_endpoint, LK_APP_RESPONDER, "POST", "/api/signup",
+	    "{\"email\":\"new@example.com\",\"name\":\"N\"}", JSON, NULL);
+	check_answer(a, 404, MSG("Not found"), "signup off");
+	CHECK_INT(box->queued, 0);
+	instance(MAILCONF "signup = open\n");
+	add_user("off@example.com", "pw of off 1", 1);
+	a = serve(&signup_endpoint, LK_APP_RESPONDER, "POST", "/api/signup",
+	    "{\"email\":\"" EMAIL "\",\"name\":\"Someone Else\"}", JSON, NULL);
+	check_answer(a, 202, "{\"sent\":true}\n", "existing");
+	CHECK_INT(box->kind, LK_NOTICE_SIGNUP_EXISTS);
+	CHECK_INT(box->nobody, 0);
+	CHECK(strstr(box->msg, "/invite#") == NULL);
+	lk_app_after();
+	/* The account is untouched: its name and password stand. */
+	CHECK_INT(logs_in(EMAIL, PASS), 1);
+	a = serve(&signup_endpoint, LK_APP_RESPONDER, "POST", "/api/signup",
+	    "{\"email\":\"off@example.com\",\"name\":\"Off\"}", JSON, NULL);
+	check_answer(a, 202, "{\"sent\":true}\n", "disabled");
+	CHECK_INT(box->nobody, 1);
+	lk_app_after();
+	a = serve(&signup_endpoint, LK_APP_RESPONDER, "POST", "/api/signup",
+	    "{\"email\":\"a\\r\\nBcc: x@example.com\",\"name\":\"N\"}", JSON,
+	    NULL);
+	check_answer(a, 400, MSG("Field \\\"email\\\" must be an email address "
+	    "like name@example.com"), "crlf email");
+	a = serve(&signup_endpoint, LK_APP_RESPONDER, "POST", "/api/signup",
+	    "{\"email\":\"n@example.com\",\"name\":\"Ann\\r\\nBcc: x@example.com\"}",
+	    JSON, NULL);
+	CHECK_INT(a->status, 400);
+	CHECK_INT(box->queued, 0);
+}
+
+TEST(a_failing_mail_command_is_logged_with_its_status)
+{
+	instance("mail_from = noreply@example.com\n"
+	    "site_url = https://login.example.com\n"
+	    "mail_command = /bin/false\n");
+	check_answer(ask_reset(EMAIL), 202, "{\"sent\":true}\n", "answer");
+	last_log[0] = '\0';
+	lk_app_after();
+	CHECK(strstr(last_log, "mail: reset_link to " EMAIL ": the mail command "
+	    "failed: exited with status 1") != NULL);
+	CHECK(strstr(last_log, "/reset#") == NULL);
+	/* Without mail_from nothing is made, and the answer is the same. */
+	instance("site_url = https://login.example.com\n");
+	log_text[0] = '\0';
+	check_answer(ask_reset(EMAIL), 202, "{\"sent\":true}\n", "no sender");
+	CHECK(strstr(log_text, "mail: reset_link to " EMAIL " not sent: "
+	    "mail_from is not set") != NULL);
+	CHECK_INT(lk_app_outbox()->nobody, 1);
+	lk_app_after();
+}
+
 /* The log lines of the requests: not this test's output, but kept. */
 static void
 quiet(const char *line, void *arg)
 {
+	size_t	n = strlen(log_text);
+
 	(void)arg;
 	(void)snprintf(last_log, sizeof(last_log), "%s", line);
+	if (n + strlen(line) < sizeof(log_text))
+		(void)snprintf(log_text + n, sizeof(log_text) - n, "%s", line);
 }
 
 int
@@ -1227,6 +1645,15 @@ main(void)
 	RUN(throttle_prefix_is_configurable);
 	RUN(throttle_address_keys);
 	RUN(reservations_bound_hashes_and_a_success_gives_one_back);
+	RUN(forgot_answers_alike_and_does_the_same_work_for_any_account);
+	RUN(a_reset_link_sets_the_password_once);
+	RUN(a_reset_link_expires_and_a_newer_one_replaces_it);
+	RUN(reset_refusals);
+	RUN(a_password_change_voids_a_reset_link_and_sends_its_notice);
+	RUN(forgot_is_throttled_apart_from_logins);
+	RUN(an_invitation_is_accepted_once_and_logs_in);
+	RUN(signup_answers_alike_for_new_and_existing_addresses);
+	RUN(a_failing_mail_command_is_logged_with_its_status);
 	lk_app_reset();
 	tmp_cleanup();
 	return T_END();

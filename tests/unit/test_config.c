@@ -213,6 +213,100 @@ TEST(second_factor_keys)
 	CHECK_INT(load("mfa_key_file =\n", err, sizeof(err), &c), -1);
 }
 
+TEST(mail_keys_default_to_sendmail_and_no_sender)
+{
+	struct lk_config	c;
+
+	lk_config_defaults(&c);
+	CHECK_STR(c.mail_command, "/usr/sbin/sendmail -t -i");
+	CHECK_STR(c.mail_from, "");
+	CHECK_STR(c.site_url, "");
+	CHECK_INT(c.signup_open, 0);
+	CHECK_INT(c.reset_token_expires, 30 * 60);
+	CHECK_INT(c.invite_token_expires, 7 * 86400);
+	CHECK_INT(c.signup_token_expires, 86400);
+	CHECK_INT(c.notice_password_changed, 1);
+	CHECK_INT(c.notice_password_reset, 1);
+	CHECK_INT(c.notice_second_factor, 1);
+	CHECK_INT(c.notice_passkey, 1);
+}
+
+TEST(mail_keys_parse)
+{
+	struct lk_config	c;
+	char			err[LK_CONFIG_ERR_MAX];
+
+	CHECK_INT(load("mail_command = /usr/bin/msmtp -C /etc/msmtprc -t -i\n"
+	    "mail_from = noreply@example.com\n"
+	    "site_url = https://login.example.com/app/\n"
+	    "signup = open\n"
+	    "reset_token_expires = 1h\n"
+	    "invite_token_expires = 14d\n"
+	    "signup_token_expires = 2h\n"
+	    "notice_password_changed = false\n"
+	    "notice_password_reset = no\n"
+	    "notice_second_factor = off\n"
+	    "notice_passkey = 0\n", err, sizeof(err), &c), 0);
+	CHECK_STR(c.mail_command, "/usr/bin/msmtp -C /etc/msmtprc -t -i");
+	CHECK_STR(c.mail_from, "noreply@example.com");
+	/* The final '/' goes: links append "/reset#...". */
+	CHECK_STR(c.site_url, "https://login.example.com/app");
+	CHECK_INT(c.signup_open, 1);
+	CHECK_INT(c.reset_token_expires, 3600);
+	CHECK_INT(c.invite_token_expires, 14 * 86400);
+	CHECK_INT(c.signup_token_expires, 7200);
+	CHECK_INT(c.notice_password_changed + c.notice_password_reset +
+	    c.notice_second_factor + c.notice_passkey, 0);
+	CHECK_INT(load("site_url = http://127.0.0.1:8080\nsignup = off\n", err,
+	    sizeof(err), &c), 0);
+	CHECK_STR(c.site_url, "http://127.0.0.1:8080");
+	CHECK_INT(c.signup_open, 0);
+	CHECK_INT(load("site_url = http://[::1]:8080/\n", err, sizeof(err), &c),
+	    0);
+	CHECK_STR(c.site_url, "http://[::1]:8080");
+}
+
+TEST(mail_keys_refuse_what_could_change_a_message_or_a_command)
+{
+	/* A shell would give these a meaning; there is no shell. */
+	expect_error("mail_command = /usr/sbin/sendmail -t -i; rm -rf /\n",
+	    ":1: ", "mail_command");
+	expect_error("mail_command = sendmail -t\n", ":1: ", "absolute path");
+	expect_error("mail_command = /usr/sbin/sendmail $HOME\n", ":1: ",
+	    "mail_command");
+	expect_error("mail_command =\n", ":1: ", "mail_command");
+	expect_error("mail_from = Site <noreply@example.com>\n", ":1: ",
+	    "mail_from");
+	expect_error("mail_from = noreply@ex ample.com\n", ":1: ", "mail_from");
+	expect_error("mail_from = caf\xc3\xa9@example.com\n", ":1: ",
+	    "mail_from");
+	expect_error("site_url = https://example.com/?next=x\n", ":1: ",
+	    "site_url");
+	expect_error("site_url = https://example.com/#x\n", ":1: ", "site_url");
+	expect_error("site_url = https://Example.com\n", ":1: ", "site_url");
+	expect_error("site_url = https://example.com//evil\n", ":1: ",
+	    "site_url");
+	expect_error("site_url = https://example.com/a%2fb\n", ":1: ",
+	    "site_url");
+	expect_error("site_url = javascript:alert(1)\n", ":1: ", "site_url");
+	expect_error("site_url = https://\n", ":1: ", "site_url");
+	expect_error("site_url = https://user@example.com\n", ":1: ",
+	    "site_url");
+	expect_error("signup = yes\n", ":1: ", "signup");
+	expect_error("reset_token_expires = 10\n", ":1: ",
+	    "reset_token_expires");
+	expect_error("reset_token_expires = 2d\n", ":1: ",
+	    "reset_token_expires");
+	expect_error("invite_token_expires = 91d\n", ":1: ",
+	    "invite_token_expires");
+	expect_error("notice_passkey = maybe\n", ":1: ", "notice_passkey");
+	/* Open sign-up mails a link: it needs somewhere to send it from. */
+	expect_error("site_url = https://example.com\nsignup = open\n",
+	    ":2: ", "needs mail_from and site_url");
+	expect_error("signup = open\nmail_from = a@example.com\n", ":1: ",
+	    "needs mail_from and site_url");
+}
+
 TEST(errors_name_file_and_line)
 {
 	expect_error("cookie_secure = true\nbogus = 1\n", ":2: ",
@@ -355,6 +449,9 @@ main(void)
 	RUN(defaults_follow_the_seed);
 	RUN(login_page_is_a_path_of_this_site_or_nothing);
 	RUN(site_name_is_text);
+	RUN(mail_keys_default_to_sendmail_and_no_sender);
+	RUN(mail_keys_parse);
+	RUN(mail_keys_refuse_what_could_change_a_message_or_a_command);
 	RUN(empty_file_and_comments);
 	RUN(every_key_parses);
 	RUN(a_database_uri_is_no_path);

@@ -133,7 +133,9 @@ TEST(migrates_version_1_keeping_users)
 }
 
 /* What migration 4 made, dropped: a database as version 3 left it. */
-#define V4_TABLES_DROP	"DROP TABLE mfa_totp; DROP TABLE mfa_recovery;" \
+/* Back to version 3: the tables of migrations 4 and 5 dropped. */
+#define V4_TABLES_DROP	"DROP TABLE account_tokens;" \
+	" DROP TABLE mfa_totp; DROP TABLE mfa_recovery;" \
 	" DROP TABLE mfa_pending; DROP TABLE webauthn_credentials;" \
 	" DROP TABLE webauthn_challenges; DROP TABLE webauthn_users;"
 
@@ -171,7 +173,7 @@ TEST(migrates_version_3_keeping_sessions)
 		CHECK_INT(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st,
 		    NULL), SQLITE_OK);
 		CHECK_INT(sqlite3_step(st), SQLITE_ROW);
-		CHECK_INT(sqlite3_column_int(st, 0), 4);
+		CHECK_INT(sqlite3_column_int(st, 0), LK_STORE_SCHEMA_VERSION);
 		sqlite3_finalize(st);
 	}
 	sqlite3_close(db);
@@ -236,6 +238,33 @@ TEST(migrates_version_2_keeping_sessions)
 	lk_store_close(s);
 }
 
+TEST(migrates_version_4_adding_links)
+{
+	sqlite3			*db;
+	struct lk_store		*s;
+	struct lk_user		 u;
+	struct lk_link		 l;
+
+	(void)snprintf(dbpath, sizeof(dbpath), "%s/v4.db", tmp_dir());
+	(void)remove(dbpath);
+	s = open_at(dbpath, 1, 0);
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	lk_store_close(s);
+	CHECK_INT(sqlite3_open(dbpath, &db), SQLITE_OK);
+	CHECK_INT(sqlite3_exec(db, "DROP TABLE account_tokens;"
+	    "PRAGMA user_version = 4;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	s = open_at(dbpath, 0, 0);
+	CHECK(s != NULL);
+	if (s == NULL)
+		return;
+	CHECK_INT(link_add(s, LK_LINK_RESET, "a@b.c", "", H1, 1000, 100, &u),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_link_find(s, H1, RESET, 100, &l), LK_STORE_OK);
+	CHECK_STR(l.user.name, "A");
+	lk_store_close(s);
+}
+
 /* A value the API could not hand on whole stops an export. */
 TEST(a_text_holding_nul_is_not_exported)
 {
@@ -262,6 +291,7 @@ main(void)
 	RUN(migrates_version_1_keeping_users);
 	RUN(migrates_version_2_keeping_sessions);
 	RUN(migrates_version_3_keeping_sessions);
+	RUN(migrates_version_4_adding_links);
 	RUN(a_text_holding_nul_is_not_exported);
 	store_cases();
 	tmp_cleanup();

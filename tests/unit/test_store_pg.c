@@ -111,7 +111,7 @@ drop_tables(const char *db)
 	(void)admin(db, "DROP TABLE IF EXISTS users, deleted_users, sessions, "
 	    "refresh_tokens, revoked_tokens, throttle, mfa_totp, mfa_recovery, "
 	    "mfa_pending, webauthn_users, webauthn_credentials, "
-	    "webauthn_challenges, schema_version CASCADE");
+	    "webauthn_challenges, account_tokens, schema_version CASCADE");
 }
 
 static struct lk_store *
@@ -493,6 +493,115 @@ TEST(a_change_that_waited_for_another_keeps_the_other)
 	CHECK_STR(u.name, "Other");
 	CHECK_STR(u.hash, "$y$2");
 	CHECK_INT(u.tokens_valid_after, 200);
+	lk_store_close(s);
+}
+
+/* A link raced by n nodes, each setting a password of its own. */
+static struct lk_user	race_link_user;
+
+static int
+race_link_use(int i, int fd)
+{
+	struct lk_link_use	u;
+	char			hash[16];
+
+	(void)fd;
+	if (i < 0)
+		return child_open();
+	(void)snprintf(hash, sizeof(hash), "$y$c%d", i);
+	memset(&u, 0, sizeof(u));
+	u.hash = H1;
+	u.purposes = RESET;
+	u.user_id = race_link_user.id;
+	u.user_hash = race_link_user.hash;
+	u.new_hash = hash;
+	return lk_store_link_use(child_store, &u, 200);
+}
+
+TEST(a_link_used_by_racing_nodes_is_used_once)
+{
+	struct lk_store	*s = fresh();
+	struct lk_user	 u;
+	struct lk_link	 l;
+	int		 st[8], i, ok = 0, lost = 0;
+	char		 text[64], want[16];
+
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(link_add(s, LK_LINK_RESET, "a@b.c", "", H1, 1000, 100, &u),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_link_find(s, H1, RESET, 100, &l), LK_STORE_OK);
+	race_link_user = l.user;
+	race(8, race_link_use, st, text, sizeof(text));
+	for (i = 0; i < 8; i++) {
+		if (st[i] == LK_STORE_OK) {
+			ok++;
+			(void)snprintf(want, sizeof(want), "$y$c%d", i);
+		} else if (st[i] == LK_STORE_NOT_FOUND ||
+		    st[i] == LK_STORE_CHANGED)
+			lost++;
+	}
+	CHECK_INT(ok, 1);
+	CHECK_INT(lost, 7);
+	/* The winner's password, and no link left. */
+	CHECK_STR(value("SELECT hash FROM users"), want);
+	CHECK_STR(value("SELECT count(*) FROM account_tokens"), "0");
+	lk_store_close(s);
+}
+
+static int
+use_link_child(int i, int fd)
+{
+	(void)fd;
+	if (i < 0)
+		return child_open();
+	return race_link_use(0, -1);
+}
+
+TEST(a_link_used_while_the_password_changes_is_refused)
+{
+	struct lk_store	*s = fresh();
+	struct lk_user	 u;
+	struct lk_link	 l;
+
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(link_add(s, LK_LINK_RESET, "a@b.c", "", H1, 1000, 100, &u),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_link_find(s, H1, RESET, 100, &l), LK_STORE_OK);
+	race_link_user = l.user;
+	/* The change holds the account's row when the link's use locks it. */
+	CHECK_INT(while_changing("UPDATE users SET hash = '$y$2' "
+	    "WHERE email = 'a@b.c'", use_link_child), LK_STORE_CHANGED);
+	CHECK_STR(value("SELECT hash FROM users"), "$y$2");
+	lk_store_close(s);
+}
+
+static int
+race_invite(int i, int fd)
+{
+	struct lk_user	u;
+	char		hash[LK_STORE_LINK_HASH_LEN + 1];
+
+	(void)fd;
+	if (i < 0)
+		return child_open();
+	(void)snprintf(hash, sizeof(hash), "%064d", i);
+	return link_add(child_store, LK_LINK_SIGNUP, "new@b.c", "N", hash, 9000,
+	    100, &u);
+}
+
+TEST(racing_signups_for_one_email_make_one_pending_account)
+{
+	struct lk_store	*s = fresh();
+	int		 st[6], i;
+	char		 text[64];
+
+	race(6, race_invite, st, text, sizeof(text));
+	for (i = 0; i < 6; i++)
+		CHECK_INT(st[i], LK_STORE_OK);
+	CHECK_STR(value("SELECT count(*) FROM users"), "1");
+	CHECK_STR(value("SELECT hash FROM users"), "");
+	/* Each voided the one before: one link lives. */
+	CHECK_STR(value("SELECT count(*) FROM account_tokens"), "1");
 	lk_store_close(s);
 }
 
@@ -974,7 +1083,8 @@ TEST(copies_from_sqlite_to_postgresql_and_back_keep_everything)
 	if (back == NULL)
 		return;
 	CHECK_INT(lk_store_copy(pg, back, 0, counts), LK_STORE_OK);
-	CHECK_INT(counts[LK_STORE_REC_USER], 2);
+	CHECK_INT(counts[LK_STORE_REC_USER], 3);
+	CHECK_INT(counts[LK_STORE_REC_LINK], 2);
 	dump(pg, out);
 	CHECK_STR(out, populated);
 	dump(back, out);
@@ -1030,6 +1140,9 @@ main(void)
 	RUN(racing_throttle_reservations_never_pass_the_limit);
 	RUN(a_login_racing_a_password_change_is_refused);
 	RUN(a_change_that_waited_for_another_keeps_the_other);
+	RUN(a_link_used_by_racing_nodes_is_used_once);
+	RUN(a_link_used_while_the_password_changes_is_refused);
+	RUN(racing_signups_for_one_email_make_one_pending_account);
 	RUN(a_connection_cut_mid_transaction_leaves_nothing_half_written);
 	RUN(a_server_that_goes_away_fails_operations_until_it_is_back);
 	RUN(copies_from_sqlite_to_postgresql_and_back_keep_everything);

@@ -3,11 +3,14 @@ import { onSessionEnded } from './api/client.js';
 import { DEFAULT_SETTINGS, getSettings } from './api/settings.js';
 import { getProfile } from './api/user.js';
 import { MSG, describeError } from './messages.js';
+import ForgotPage from './pages/ForgotPage.jsx';
+import LinkPasswordPage from './pages/LinkPasswordPage.jsx';
 import LoginPage from './pages/LoginPage.jsx';
 import NotFoundPage from './pages/NotFoundPage.jsx';
 import ProfilePage from './pages/ProfilePage.jsx';
 import {
-  LOGIN_PATHS, PROFILE_PATH, isAppRoute, navigate, nextAfterLogin, usePath,
+  FORGOT_PATH, INVITE_PATH, LOGIN_PATHS, PROFILE_PATH, RESET_PATH, isAppRoute, navigate,
+  nextAfterLogin, usePath,
 } from './router.js';
 import { createSessionSync } from './session-sync.js';
 
@@ -108,9 +111,35 @@ export default function App() {
     setSession({ status: 'user', user });
   }, []);
 
+  // A reset ends every session, this one's too; an accepted invitation
+  // starts one.
+  const handleReset = useCallback(() => {
+    endSession(MSG.passwordReset, 'info');
+    if (syncRef.current) syncRef.current.announce('logout');
+  }, [endSession]);
+
+  const handleInvited = useCallback(() => {
+    getProfile({ expectAnonymous: true }).then((user) => {
+      if (syncRef.current) syncRef.current.announce('login');
+      startSession(user);
+    }, () => endSession(MSG.cookieNotKept, 'error'));
+  }, [endSession, startSession]);
+
   let page;
   if (!isAppRoute(path)) {
     page = <NotFoundPage />;
+  } else if (path === FORGOT_PATH) {
+    page = <ForgotPage />;
+  } else if (path === RESET_PATH || path === INVITE_PATH) {
+    page = (
+      <LinkPasswordPage
+        key={path}
+        kind={path === RESET_PATH ? 'reset' : 'invite'}
+        settings={settings}
+        onDone={handleReset}
+        onLoggedIn={handleInvited}
+      />
+    );
   } else if (session.status === 'checking') {
     page = (
       <main id="main" className="card">

@@ -75,6 +75,24 @@ export const MSG = {
   noOtherSessions: 'No other device is signed in.',
   oneSessionEnded: 'That session has been logged out.',
   otherSessionsEnded: 'Your other sessions have been logged out.',
+  // Accounts by mail: the reset link, the pages a link opens.
+  forgotPassword: 'Forgot password?',
+  forgotIntro: 'Enter the email address of your account, and we will send a link to choose a new password to it.',
+  sendingLink: 'Sending…',
+  resetLinkSent: 'If an account has this address, a link to choose a new password is on its way to it. Check your inbox.',
+  backToLogin: 'Back to log in',
+  resetIntro: 'Choose the new password of your account. Every session of the account will be logged out.',
+  inviteIntro: 'Choose the password of your new account. You will be logged in with it.',
+  settingPassword: 'Setting the password…',
+  passwordReset: 'Your password has been reset. Log in with the new one.',
+  linkInvalid: 'This link is invalid or has expired.',
+  askNewLink: 'Ask for a new link',
+  askNewInvitation: 'Ask whoever invited you for a new invitation.',
+  resetCodeStep: 'This account has two-step verification: enter a code to finish.',
+  codeHint: 'The 6-digit code from your authenticator app.',
+  recoveryCodeHint: 'One of the recovery codes you saved.',
+  recoveryCodeMissing: 'Enter one of your recovery codes.',
+  resetCodeWrong: 'This code is not right. Check it and try again.',
 };
 
 // The name every document title ends with.
@@ -86,6 +104,9 @@ export const PAGE_TITLES = {
   login: 'Log in',
   profile: 'Profile',
   notFound: 'Page not found',
+  forgot: 'Forgot password',
+  reset: 'New password',
+  invite: 'Invitation',
 };
 
 // "Log in – latchkey": the page first, the site after it.

@@ -5,10 +5,17 @@ import { useSyncExternalStore } from 'react';
 // The paths the app itself shows a page for; anything else is "Page not
 // found" (or, like /members/, the web server's own).
 export const PROFILE_PATH = '/profile';
-export const LOGIN_PATHS = new Set(['/', '/login']);
+export const LOGIN_PATH = '/login';
+export const LOGIN_PATHS = new Set(['/', LOGIN_PATH]);
+// The pages of accounts by mail, shown whether or not anyone is logged in:
+// "Forgot password?", and those a mail's one-time link opens.
+export const FORGOT_PATH = '/forgot';
+export const RESET_PATH = '/reset';
+export const INVITE_PATH = '/invite';
+export const ACCOUNT_PATHS = new Set([FORGOT_PATH, RESET_PATH, INVITE_PATH]);
 
 export function isAppRoute(pathname) {
-  return LOGIN_PATHS.has(pathname) || pathname === PROFILE_PATH;
+  return LOGIN_PATHS.has(pathname) || pathname === PROFILE_PATH || ACCOUNT_PATHS.has(pathname);
 }
 
 const listeners = new Set();

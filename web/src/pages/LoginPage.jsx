@@ -7,6 +7,7 @@ import {
 import { BusyButton, ErrorBox, Notice, PageHeading, PasswordField } from '../components.jsx';
 import { MSG, PAGE_TITLES, describeError } from '../messages.js';
 import SecondStepForm from './SecondStepForm.jsx';
+import { FORGOT_PATH, navigate } from '../router.js';
 
 // Deliberately loose: the server decides what an account is; this only
 // catches typing slips before a round trip.
@@ -221,6 +222,11 @@ export default function LoginPage({ notice, onLoggedIn, onClearNotice }) {
           {status}
         </p>
       </form>
+      <p>
+        <a href={FORGOT_PATH} onClick={(event) => { event.preventDefault(); navigate(FORGOT_PATH); }}>
+          {MSG.forgotPassword}
+        </a>
+      </p>
       {passkeysSupported() && (
         <div className="passkey-login">
           <p className="or">or</p>

@@ -1,0 +1,70 @@
+/*
+ * POST /api/invite/accept {"token": ..., "password": ...} -> 200
+ * {"login": true} with the four cookies of a login: the link of an
+ * invitation (latchkey user invite) or of a sign-up's verification
+ * (POST /api/signup) gives its pending account the password and starts
+ * its first session, in one transaction.  A link unknown, used, replaced
+ * or expired: 400 {"msg": "This link is invalid or has expired"}.
+ */
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "account.h"
+#include "app.h"
+#include "log.h"
+#include "session.h"
+#include "util.h"
+
+static void
+accept_invite(struct lk_ctx *ctx)
+{
+	struct json_object	*body;
+	struct lk_account_link	 l;
+	struct lk_issue		 issue;
+	struct lk_json_out	 o;
+	const char		*token, *password;
+	size_t			 tlen, plen;
+
+	memset(&l, 0, sizeof(l));
+	memset(&issue, 0, sizeof(issue));
+	if ((body = lk_app_json(ctx)) == NULL)
+		return;
+	if ((token = lk_app_field(ctx, body, "token",
+	    LK_ACCOUNT_TOKEN_FIELD_MAX, &tlen)) == NULL ||
+	    (password = lk_app_field(ctx, body, "password", ctx->cfg->max_body,
+	    &plen)) == NULL ||
+	    lk_account_link_find(ctx, token, tlen, password, plen,
+	    LK_LINK_BIT(LK_LINK_INVITE) | LK_LINK_BIT(LK_LINK_SIGNUP), &l) ==
+	    -1 ||
+	    lk_session_prepare(ctx, &l.link.user, NULL, 0, &issue) == -1 ||
+	    lk_account_link_use(ctx, &l, &issue) == -1 ||
+	    lk_session_send(ctx, &issue) == -1)
+		goto out;
+	lk_log_audit("invite_accepted", ctx->now, ctx->req->remote_addr,
+	    l.link.user.email, "link", lk_link_purpose_name(l.link.purpose),
+	    (char *)NULL);
+	lk_json_out_init(&o);
+	(void)lk_json_out_bool(&o, "login", 1);
+	lk_response_json(ctx->resp, 200, &o);
+out:
+	lk_explicit_bzero(&l, sizeof(l));
+	lk_explicit_bzero(&issue, sizeof(issue));
+	json_object_put(body);
+}
+
+static const struct lk_route routes[] = {
+	{ "/accept", LK_METHOD_POST, accept_invite },
+	{ NULL, 0, NULL }
+};
+
+/* Only its route: /api/invite itself is not found. */
+static const struct lk_endpoint endpoint = {
+	"invite", 0, NULL, routes
+};
+
+int
+main(int argc, char *argv[])
+{
+	return lk_app_main(&endpoint, argc, argv);
+}

@@ -1,0 +1,185 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "account.h"
+#include "log.h"
+#include "notify.h"
+#include "password.h"
+#include "policy.h"
+#include "throttle.h"
+#include "util.h"
+
+static long long
+lifetime(const struct lk_config *cfg, enum lk_link_purpose purpose)
+{
+	switch (purpose) {
+	case LK_LINK_RESET:
+		return cfg->reset_token_expires;
+	case LK_LINK_INVITE:
+		return cfg->invite_token_expires;
+	default:
+		return cfg->signup_token_expires;
+	}
+}
+
+int
+lk_account_send_link(struct lk_ctx *ctx, enum lk_link_purpose purpose,
+    const char *email, const char *name)
+{
+	struct lk_link_new	 ln;
+	struct lk_user		 user;
+	struct lk_throttle	 t;
+	char			 token[LK_ONETIME_TOKEN_LEN + 1];
+	char			 hash[LK_ONETIME_HASH_LEN + 1], n[24];
+	enum lk_notice		 kind = purpose == LK_LINK_RESET ?
+				    LK_NOTICE_RESET : LK_NOTICE_SIGNUP;
+	unsigned long		 hashes = lk_onetime_hash_count();
+	int			 rc = -1;
+
+	memset(&user, 0, sizeof(user));
+	if (lk_throttle_reserve_for(ctx, purpose == LK_LINK_RESET ? "reset" :
+	    "signup", email, &t) == -1)
+		goto out;
+	if (lk_onetime_new(token, hash) == -1) {
+		lk_log(LK_LOG_ERR, "cannot make a link: random source failed");
+		(void)lk_deny(ctx, LK_R_INTERNAL, NULL);
+		goto out;
+	}
+	memset(&ln, 0, sizeof(ln));
+	ln.purpose = purpose;
+	ln.email = email;
+	ln.name = name != NULL ? name : "";
+	ln.hash = hash;
+	ln.expires = ctx->now + lifetime(ctx->cfg, purpose);
+	switch (lk_store_link_add(lk_ctx_store(ctx), &ln, ctx->now, &user)) {
+	case LK_STORE_OK:
+		lk_notify(ctx, kind, &user, token, lifetime(ctx->cfg, purpose));
+		break;
+	case LK_STORE_EXISTS:
+		/* A sign-up for an address that has an account: say so. */
+		if (purpose != LK_LINK_RESET && !user.disabled &&
+		    !lk_store_user_pending(&user))
+			lk_notify(ctx, LK_NOTICE_SIGNUP_EXISTS, &user, NULL, 0);
+		else
+			lk_notify_nobody(ctx, kind);
+		break;
+	case LK_STORE_NOT_FOUND:
+		lk_notify_nobody(ctx, kind);
+		break;
+	default:
+		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
+		goto out;
+	}
+	/* The same line whatever the account: the work it cost. */
+	(void)snprintf(n, sizeof(n), "%lu", lk_onetime_hash_count() - hashes);
+	lk_log_audit(purpose == LK_LINK_RESET ? "reset_requested" :
+	    "signup_requested", ctx->now, ctx->req->remote_addr, email,
+	    "hashes", n, (char *)NULL);
+	rc = 0;
+out:
+	lk_explicit_bzero(token, sizeof(token));
+	lk_explicit_bzero(&user, sizeof(user));
+	return rc;
+}
+
+int
+lk_account_link_find(struct lk_ctx *ctx, const char *token, size_t tlen,
+    const char *password, size_t plen, unsigned int purposes,
+    struct lk_account_link *out)
+{
+	struct lk_throttle	 t;
+	const char		*why;
+
+	memset(out, 0, sizeof(*out));
+	out->password = password;
+	out->password_len = plen;
+	/* Not a token we could have made: unknown, like any other. */
+	if (lk_onetime_hash(token, tlen, out->hash) == -1) {
+		(void)lk_deny(ctx, LK_R_LINK, NULL);
+		goto err;
+	}
+	switch (lk_store_link_find(lk_ctx_store(ctx), out->hash, purposes,
+	    ctx->now, &out->link)) {
+	case LK_STORE_OK:
+		break;
+	case LK_STORE_NOT_FOUND:
+		lk_log_audit("link_refused", ctx->now, ctx->req->remote_addr,
+		    NULL, (char *)NULL);
+		(void)lk_deny(ctx, LK_R_LINK, NULL);
+		goto err;
+	default:
+		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
+		goto err;
+	}
+	if ((why = lk_policy_password(ctx->cfg, out->password,
+	    out->password_len, out->link.user.email)) != NULL) {
+		(void)lk_deny(ctx, LK_R_INVALID, why);
+		goto err;
+	}
+	/* Before the hash, and before any second factor's code is checked. */
+	if (lk_throttle_reserve_for(ctx, "reset", out->link.user.email, &t) ==
+	    -1)
+		goto err;
+	return 0;
+err:
+	lk_explicit_bzero(out, sizeof(*out));
+	return -1;
+}
+
+int
+lk_account_link_use(struct lk_ctx *ctx, const struct lk_account_link *l,
+    const struct lk_issue *issue)
+{
+	struct lk_link_use	 u;
+	char			 hash[LK_HASH_MAX + 1];
+	int			 rc = -1;
+
+	if (lk_password_hash(&ctx->cfg->hash, l->password, hash,
+	    sizeof(hash)) == -1) {
+		lk_log(LK_LOG_ERR, "password hashing failed");
+		(void)lk_deny(ctx, LK_R_INTERNAL, NULL);
+		goto out;
+	}
+	memset(&u, 0, sizeof(u));
+	u.hash = l->hash;
+	u.purposes = LK_LINK_BIT(l->link.purpose);
+	u.user_id = l->link.user.id;
+	u.user_hash = l->link.user.hash;
+	u.new_hash = hash;
+	u.factor = l->factor;
+	u.step = l->step;
+	u.recovery = l->factor && l->step < 0 ? l->recovery : NULL;
+	if (issue != NULL) {
+		u.session = &issue->session;
+		u.tokens = &issue->tokens;
+	}
+	switch (lk_store_link_use(lk_ctx_store(ctx), &u, ctx->now)) {
+	case LK_STORE_OK:
+		rc = 0;
+		break;
+	case LK_STORE_NOT_FOUND:
+	case LK_STORE_CHANGED:
+		lk_log_audit("link_refused", ctx->now, ctx->req->remote_addr,
+		    l->link.user.email, "reason", "used or changed meanwhile",
+		    (char *)NULL);
+		(void)lk_deny(ctx, LK_R_LINK, NULL);
+		break;
+	case LK_STORE_USED:
+		/*
+		 * The second factor: spent by another request, or turned off
+		 * or on since it was read.  The link stays good.
+		 */
+		lk_log_audit("reset_code_failed", ctx->now,
+		    ctx->req->remote_addr, l->link.user.email, "reason",
+		    l->factor ? "code used already" : "second factor turned on",
+		    (char *)NULL);
+		(void)lk_deny(ctx, LK_R_CODE, NULL);
+		break;
+	default:
+		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
+		break;
+	}
+out:
+	lk_explicit_bzero(hash, sizeof(hash));
+	return rc;
+}
