@@ -61,7 +61,7 @@ LIB	:= $(BUILD)/lib/liblatchkey.a
 PROGRAMS := $(BUILD)/cgi-bin/login.fcgi $(BUILD)/cgi-bin/profile.fcgi \
 	    $(BUILD)/cgi-bin/logout.fcgi $(BUILD)/cgi-bin/refresh.fcgi \
 	    $(BUILD)/cgi-bin/password.fcgi $(BUILD)/cgi-bin/settings.fcgi \
-	    $(BUILD)/cgi-bin/error.fcgi
+	    $(BUILD)/cgi-bin/error.fcgi $(BUILD)/cgi-bin/jwks.fcgi
 TOOL	:= $(BUILD)/bin/latchkey
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)

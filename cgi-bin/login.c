@@ -104,6 +104,8 @@ handle(struct lk_ctx *ctx)
 	int			 remember, rc;
 
 	memset(&user, 0, sizeof(user));
+	if (lk_session_can_issue(ctx) == -1)
+		return;
 	if ((body = lk_app_json(ctx)) == NULL)
 		return;
 	if ((email = lk_app_field(ctx, body, "email", LK_EMAIL_MAX,

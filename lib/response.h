@@ -9,12 +9,13 @@
 /*
  * The response under construction: status, extra headers (Set-Cookie,
  * Allow, ...), and a JSON body.  Every response carries
- * "Content-Type: application/json" and "Cache-Control: no-store".
+ * "Content-Type: application/json" and "Cache-Control: no-store" (or, for
+ * a public document, the cache rule its program sets in cache).
  */
 
 #define LK_RESP_HEADERS_MAX	12
 #define LK_RESP_HEADER_MAX	(LK_COOKIE_HEADER_MAX + 512)
-#define LK_RESP_BODY_MAX	4096
+#define LK_RESP_BODY_MAX	8192	/* a JWK Set of RSA keys (jwk.h) */
 
 struct lk_io;
 
@@ -26,6 +27,7 @@ struct lk_response {
 	size_t	 body_len;
 	int	 failed;	/* a header or body did not fit: send a 500 */
 	int	 bare;		/* the status line alone: no header, no body */
+	const char *cache;	/* Cache-Control of a 200; NULL: no-store */
 };
 
 /*

@@ -37,8 +37,24 @@ void	lk_session_reissue(const char *sub, const struct lk_store_tokens *t,
 	    int persistent, struct lk_issue *out);
 
 /*
+ * Whether this node can issue tokens: a verify-only node (public_keys:
+ * public keys and no signing key) cannot.  Returns 0, or -1 denied
+ * (LK_R_CANNOT_ISSUE).  Endpoints that issue call it first, before any
+ * password hash or store write.
+ */
+int	lk_session_can_issue(struct lk_ctx *ctx);
+
+/*
+ * Whether this node can revoke tokens: a verify-only node never writes
+ * to the store (its role may only read), so it refuses a logout rather
+ * than clear the cookies of a session that would live on.  Returns 0,
+ * or -1 denied (LK_R_CANNOT_REVOKE).
+ */
+int	lk_session_can_revoke(struct lk_ctx *ctx);
+
+/*
  * Sign both tokens and set the four cookies.  Returns 0, or -1 denied
- * (LK_R_INTERNAL).
+ * (LK_R_INTERNAL; LK_R_CANNOT_ISSUE without a key that can sign).
  */
 int	lk_session_send(struct lk_ctx *ctx, const struct lk_issue *issue);
 
