@@ -144,7 +144,7 @@ describe('latchkey user', () => {
 			[['user', 'list', 'extra'], '', 2, "latchkey: unexpected argument 'extra'\n"],
 			[['user', 'del', 'a@b.c', '--name', 'X'], '', 2, "latchkey: user del: unknown option '--name'\n"],
 			[['user', 'add', 'a@b.c', '--name'], '', 2, "latchkey: option '--name' needs a NAME\n"],
-			[['key'], '', 2, 'latchkey: key: expected rotate, prune or list\n'],
+			[['key'], '', 2, 'latchkey: key: expected rotate, prune, list or publish\n'],
 			[['user', 'add'], '', 2, 'latchkey: user add: EMAIL missing\n'],
 			[['user', 'add', 'a@b.c', 'extra@b.c'], '', 2, "latchkey: unexpected argument 'extra@b.c'\n"],
 		];
