@@ -523,7 +523,7 @@ parse_public(struct lk_key *k, char *text, const char *where, char *err,
 		return -1;
 	}
 	if (k->alg != alg) {
-		(void)snprintf(err, errsz, "%s: a %s key, not %s", where,
+		(void)snprintf(err, errsz, "%s: an %s key, not %s", where,
 		    lk_key_alg_name(k->alg), text);
 		lk_key_clear(k);
 		return -1;
@@ -891,21 +891,25 @@ lk_keyring_stamp(const char *path, int public)
 	char		 ppath[4096];
 	DIR		*d;
 	struct dirent	*e;
-	uint64_t	 acc;
+	uint64_t	 acc = 1;
 	int		 fd;
 
-	acc = stamp_of(AT_FDCWD, path);
 	if (!public)
 		return previous_path(path, ppath, sizeof(ppath)) == 0 ?
-		    acc ^ (stamp_of(AT_FDCWD, ppath) * 3) : acc;
+		    stamp_of(AT_FDCWD, path) ^ (stamp_of(AT_FDCWD, ppath) * 3) :
+		    stamp_of(AT_FDCWD, path);
+	/* A JWKS file (or nothing there). */
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
 	    O_DIRECTORY)) == -1)
-		return acc;
+		return stamp_of(AT_FDCWD, path);
 	if ((d = fdopendir(fd)) == NULL) {
 		close(fd);
-		return acc;
+		return 0;
 	}
-	/* A sum, whatever order readdir gives. */
+	/*
+	 * The KID.pem files, summed whatever order readdir gives; other
+	 * files (temporary ones of key publish among them) do not count.
+	 */
 	while ((e = readdir(d)) != NULL)
 		if (e->d_name[0] != '.' && pem_name(e->d_name))
 			acc += stamp_of(dirfd(d), e->d_name);
