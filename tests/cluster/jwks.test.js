@@ -194,3 +194,39 @@ describe('RS256 and the forged tokens (lighttpd)', () => {
 		await refused(forged, ALG_REFUSED);
 	});
 });
+
+describe('a verify-only node reading a JWKS file (lighttpd)', () => {
+	let full;
+	let verify;
+	before(async () => {
+		full = await startServer({ kind: 'lighttpd', config: 'token_algorithm = RS256\n' });
+		// The same SQLite database, and the JWK Set the full node serves as its keys.
+		fs.writeFileSync(path.join(full.dir, 'jwks.json'), (await jwks(full.baseURL)).body);
+		const conf = path.join(full.dir, 'verify.conf');
+		fs.writeFileSync(conf, 'cookie_secure = false\npublic_keys = jwks.json\n');
+		verify = await startServer({ kind: 'lighttpd', prepared: { dir: full.dir, config: conf } });
+	});
+	after(async () => {
+		await verify?.stop();
+		await full?.stop();
+	});
+
+	it('checks the full node\'s tokens, publishes the same set, and cannot issue', async () => {
+		const token = await login(full.baseURL);
+		const p = await profile(verify.baseURL, token);
+		assert.equal(p.status, 200, p.body);
+		assert.equal((await jwks(verify.baseURL)).body, (await jwks(full.baseURL)).body);
+		const r = await request(verify.baseURL, { method: 'POST', path: '/api/login',
+		    body: { email: DEMO.email, password: DEMO.password } });
+		assert.equal(r.status, 503);
+		assert.equal(r.body, '{"msg":"This node cannot issue tokens"}\n');
+		assert.match(verify.log(), /verifying with 1 public key from \S+jwks\.json/);
+		// A JWKS file others may write is refused: the node stops serving.
+		fs.chmodSync(path.join(full.dir, 'jwks.json'), 0o666);
+		const refused = await profile(verify.baseURL, token);
+		assert.equal(refused.status, 503);
+		assert.match(verify.log(), /not serving: public keys \S+jwks\.json: mode 0666 lets group or others write it/);
+		fs.chmodSync(path.join(full.dir, 'jwks.json'), 0o644);
+		assert.equal((await profile(verify.baseURL, token)).status, 200);
+	});
+});
