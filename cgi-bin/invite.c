@@ -28,7 +28,8 @@ accept_invite(struct lk_ctx *ctx)
 
 	memset(&l, 0, sizeof(l));
 	memset(&issue, 0, sizeof(issue));
-	if ((body = lk_app_json(ctx)) == NULL)
+	if (lk_session_can_issue(ctx) == -1 ||
+	    (body = lk_app_json(ctx)) == NULL)
 		return;
 	if ((token = lk_app_field(ctx, body, "token",
 	    LK_ACCOUNT_TOKEN_FIELD_MAX, &tlen)) == NULL ||

@@ -138,6 +138,8 @@ handle(struct lk_ctx *ctx)
 	int			 remember, rc;
 
 	memset(&user, 0, sizeof(user));
+	if (lk_session_can_issue(ctx) == -1)
+		return;
 	if ((body = lk_app_json(ctx)) == NULL)
 		return;
 	if ((email = lk_app_field(ctx, body, "email", LK_EMAIL_MAX,
@@ -191,7 +193,9 @@ second_factor(struct lk_ctx *ctx)
 	struct json_object	*body;
 	struct lk_mfa_proof	 proof;
 
-	if ((body = lk_app_json(ctx)) == NULL)
+	/* Before the throttle's write: a verify-only node's role only reads. */
+	if (lk_session_can_issue(ctx) == -1 ||
+	    (body = lk_app_json(ctx)) == NULL)
 		return;
 	if (lk_mfa_proof(ctx, body, &proof) == 0 &&
 	    lk_mfa_second_step(ctx, &proof) == 0)

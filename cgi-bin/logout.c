@@ -5,7 +5,11 @@
  * taken before logout stops working too — an access token that expired
  * meanwhile included, since its session's refresh token may live on.
  * The body must be JSON, so that a cross-site HTML form (which cannot
- * send JSON) cannot log anyone out.
+ * send JSON) cannot log anyone out.  A verify-only node answers 503
+ * {"msg": "This node cannot revoke tokens"} and leaves the cookies be:
+ * clearing them without revoking would leave a session the user
+ * believes ended alive in the store, with its refresh token, and take
+ * from the user the tokens that could still end it on a full node.
  */
 #include <string.h>
 
@@ -57,6 +61,9 @@ handle(struct lk_ctx *ctx)
 	const char		*who = NULL;
 	size_t			 n = 0;
 
+	/* The cookies stay: without them the session could not be ended. */
+	if (lk_session_can_revoke(ctx) == -1)
+		return;
 	if ((body = lk_app_json(ctx)) == NULL)
 		return;
 	json_object_put(body);

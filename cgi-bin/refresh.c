@@ -29,6 +29,8 @@ handle(struct lk_ctx *ctx)
 	const struct lk_issue	*sent = &issue;
 
 	memset(&issue, 0, sizeof(issue));
+	if (lk_session_can_issue(ctx) == -1)
+		return;
 	if (lk_auth_require(ctx, LK_TOKEN_REFRESH, &user, &claims,
 	    &state) == -1)
 		return;

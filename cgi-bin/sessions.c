@@ -107,7 +107,8 @@ end_one(struct lk_ctx *ctx)
 	struct lk_token_state	state;
 	struct lk_json_out	o;
 
-	if (lk_auth_require(ctx, LK_TOKEN_ACCESS, &user, &claims, &state) == -1)
+	if (lk_session_can_revoke(ctx) == -1 ||
+	    lk_auth_require(ctx, LK_TOKEN_ACCESS, &user, &claims, &state) == -1)
 		return;
 	switch (lk_store_session_end(lk_ctx_store(ctx), user.id, ctx->route_arg,
 	    NULL, ctx->now, NULL)) {
@@ -142,7 +143,8 @@ end_others(struct lk_ctx *ctx)
 	struct lk_json_out	o;
 	long long		n = 0;
 
-	if (lk_auth_require(ctx, LK_TOKEN_ACCESS, &user, &claims, &state) == -1)
+	if (lk_session_can_revoke(ctx) == -1 ||
+	    lk_auth_require(ctx, LK_TOKEN_ACCESS, &user, &claims, &state) == -1)
 		return;
 	if (lk_store_session_end(lk_ctx_store(ctx), user.id, NULL,
 	    state.ours ? state.session.id : "", ctx->now, &n) != LK_STORE_OK) {

@@ -21,6 +21,7 @@
 #include "auth.h"
 #include "notify.h"
 #include "passkey.h"
+#include "session.h"
 #include "util.h"
 
 /* Room for options naming LK_PASSKEY_MAX credentials of the longest id. */
@@ -95,6 +96,9 @@ login_options(struct lk_ctx *ctx)
 {
 	char	*buf;
 
+	/* A sign-in's challenge is written first, and ends in a session. */
+	if (lk_session_can_issue(ctx) == -1)
+		return;
 	if ((buf = malloc(OPTIONS_MAX)) == NULL) {
 		(void)lk_deny(ctx, LK_R_INTERNAL, NULL);
 		return;
@@ -108,7 +112,8 @@ login(struct lk_ctx *ctx)
 	struct json_object	*body;
 	struct lk_json_out	 o;
 
-	if ((body = lk_app_json(ctx)) == NULL)
+	if (lk_session_can_issue(ctx) == -1 ||
+	    (body = lk_app_json(ctx)) == NULL)
 		return;
 	if (lk_passkey_login(ctx, body) == 0) {
 		lk_json_out_init(&o);

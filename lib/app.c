@@ -61,6 +61,8 @@ static const struct refusal refusals[LK_R__MAX] = {
 	    "later", NULL },
 	[LK_R_WRONG_PASSWORD] = { 401, "Current password is incorrect", NULL },
 	[LK_R_UNAVAILABLE] = { 503, "Service unavailable", NULL },
+	[LK_R_CANNOT_ISSUE] = { 503, "This node cannot issue tokens", NULL },
+	[LK_R_CANNOT_REVOKE] = { 503, "This node cannot revoke tokens", NULL },
 	[LK_R_INTERNAL] = { 500, "Internal error", NULL },
 	[LK_R_CODE] = { 401, "Invalid code", NULL },
 	[LK_R_MFA_EXPIRED] = { 401, "Login expired, log in again", NULL },
@@ -147,7 +149,7 @@ static int		 app_ready;	/* the configuration is loaded */
 static long long	 app_last_try;
 static struct lk_keyring	 app_keys;
 static int		 app_keys_ready;
-static struct stat	 app_key_st[2];	/* key file, previous-keys file */
+static uint64_t		 app_key_stamp;	/* of the files the keys came from */
 static struct lk_store	*app_store;
 static long long	 app_last_store_try;
 static struct lk_token_cache	 app_tokens;
@@ -171,32 +173,12 @@ wall_clock(void)
 
 long long	(*lk_app_clock)(void) = wall_clock;
 
-/* Identity of the key files, to notice a rotation by another process. */
-static void
-key_stat(struct stat st[2])
+/* Where the keys come from: the public keys of a verify-only node, or the key file. */
+static const char *
+key_source(int *public)
 {
-	char	prev[LK_CONFIG_PATH_MAX + 16];
-
-	memset(st, 0, 2 * sizeof(*st));
-	(void)stat(app_cfg.key_file, &st[0]);
-	(void)snprintf(prev, sizeof(prev), "%s.previous", app_cfg.key_file);
-	(void)stat(prev, &st[1]);
-}
-
-static int
-key_changed(void)
-{
-	struct stat	now[2];
-	int		i;
-
-	key_stat(now);
-	for (i = 0; i < 2; i++)
-		if (now[i].st_ino != app_key_st[i].st_ino ||
-		    now[i].st_size != app_key_st[i].st_size ||
-		    now[i].st_mtim.tv_sec != app_key_st[i].st_mtim.tv_sec ||
-		    now[i].st_mtim.tv_nsec != app_key_st[i].st_mtim.tv_nsec)
-			return 1;
-	return 0;
+	*public = app_cfg.public_keys[0] != '\0';
+	return *public ? app_cfg.public_keys : app_cfg.key_file;
 }
 
 struct lk_store *
@@ -322,6 +304,7 @@ lk_app_reset(void)
 	lk_keyring_clear(&app_keys);
 	lk_token_cache_clear(&app_tokens);
 	app_keys_ready = 0;
+	app_key_stamp = 0;
 	app_ready = 0;
 	app_last_try = 0;
 }
@@ -371,34 +354,57 @@ app_ensure(struct lk_io *io, long long now)
 		    err, running_as());
 		return 0;
 	}
+	if (app_cfg.public_keys[0] != '\0')
+		lk_log(LK_LOG_INFO, "verify-only node: public keys from %s and "
+		    "no signing key, so this node cannot issue tokens (logins and "
+		    "refreshes answer 503) and never revokes any (logouts answer "
+		    "503)", app_cfg.public_keys);
 	app_ready = 1;
 	return 1;
 }
 
 /*
  * The keys, loaded at the first request that needs them, and again when
- * their files changed (`latchkey key rotate` by another process).
+ * their files changed (`latchkey key rotate` by another process, new
+ * public keys on a verify-only node).
  */
 static int
 load_keys(void)
 {
-	char	err[LK_CONFIG_ERR_MAX];
+	const char	*src;
+	char		 err[LK_CONFIG_ERR_MAX];
+	uint64_t	 stamp;
+	int		 public, r;
 
-	if (app_keys_ready && !key_changed())
+	src = key_source(&public);
+	stamp = lk_keyring_stamp(src, public);
+	if (app_keys_ready && stamp == app_key_stamp)
 		return 0;
 	/* What the old keys verified is not taken on their word any more. */
 	lk_token_cache_clear(&app_tokens);
-	key_stat(app_key_st);
-	if (lk_keyring_load(&app_keys, app_cfg.key_file, err,
-	    sizeof(err)) == -1) {
+	lk_keyring_clear(&app_keys);
+	app_key_stamp = stamp;
+	r = public ? lk_keyring_load_public(&app_keys, src, err, sizeof(err)) :
+	    lk_keyring_load(&app_keys, src, err, sizeof(err));
+	if (r == -1) {
 		lk_log(LK_LOG_ERR, "not serving: %s (running as %s)", err,
 		    running_as());
 		app_keys_ready = 0;
 		return -1;
 	}
-	if (app_keys_ready)
+	if (public)
+		lk_log(LK_LOG_INFO, "%s %zu public key%s from %s",
+		    app_keys_ready ? "reloaded" : "verifying with",
+		    app_keys.nprevious, app_keys.nprevious == 1 ? "" : "s", src);
+	else if (app_keys_ready)
 		lk_log(LK_LOG_INFO, "keys reloaded, current kid %s",
 		    app_keys.current.kid);
+	if (!public && app_keys.current.alg != app_cfg.token_algorithm)
+		lk_log(LK_LOG_INFO, "the current key is %s but token_algorithm "
+		    "is %s: tokens are signed %s until 'latchkey key rotate'",
+		    lk_key_alg_name(app_keys.current.alg),
+		    lk_key_alg_name(app_cfg.token_algorithm),
+		    lk_key_alg_name(app_keys.current.alg));
 	app_keys_ready = 1;
 	return 0;
 }

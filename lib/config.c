@@ -33,6 +33,7 @@ enum kind {
 	K_HASH_METHOD,
 	K_HASH_COST,
 	K_HASH_ALLOW,
+	K_ALGORITHM,
 	K_SIZE,
 	K_COUNT,
 	K_ORIGINS,
@@ -56,6 +57,8 @@ static const struct key keys[] = {
 	{ "database", K_PATH, S(database), 0, 0 },
 	{ "database_password_file", K_PATH, S(database_password_file), 0, 0 },
 	{ "key_file", K_PATH, S(key_file), 0, 0 },
+	{ "token_algorithm", K_ALGORITHM, S(token_algorithm), 0, 0 },
+	{ "public_keys", K_PATH, S(public_keys), 0, 0 },
 	{ "access_token_expires", K_DURATION, S(access_token_expires),
 	    1, 366LL * 86400 },
 	{ "leeway", K_DURATION, S(leeway), 0, 3600 },
@@ -155,6 +158,7 @@ lk_config_defaults(struct lk_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	(void)lk_strlcpy(cfg->database, "latchkey.db", sizeof(cfg->database));
 	(void)lk_strlcpy(cfg->key_file, "secret.key", sizeof(cfg->key_file));
+	cfg->token_algorithm = LK_KEY_HS256;
 	cfg->access_token_expires = 3600;
 	cfg->leeway = 0;
 	(void)lk_strlcpy(cfg->access_cookie_name, "access_token_cookie",
@@ -419,11 +423,11 @@ parse_list(const char *v, unsigned int (*bit)(const char *), unsigned int *out)
 	unsigned int	 b, acc = 0;
 
 	while (*v != '\0') {
-		while (*v == ' ' || *v == '\t' || *v == ',')
+		while (*v == ' ' || *v == '	' || *v == ',')
 			v++;
 		if (*v == '\0')
 			break;
-		n = strcspn(v, " \t,");
+		n = strcspn(v, " 	,");
 		if (n >= sizeof(word))
 			return -1;
 		memcpy(word, v, n);
@@ -535,11 +539,11 @@ set_origins(struct lk_config *cfg, const struct key *k, const char *v,
 
 	norm[0] = '\0';
 	while (*v != '\0') {
-		while (*v == ' ' || *v == '\t' || *v == ',')
+		while (*v == ' ' || *v == '	' || *v == ',')
 			v++;
 		if (*v == '\0')
 			break;
-		w = strcspn(v, " \t,");
+		w = strcspn(v, " 	,");
 		if (!origin_valid(v, w) || o + w + 2 >= sizeof(norm) ||
 		    v[w - 1] == '/') {
 			(void)snprintf(why, whysz, "%s: expected origins like "
@@ -623,6 +627,7 @@ static int
 set_value(struct lk_config *cfg, const struct key *k, const char *v,
     char *why, size_t whysz)
 {
+	enum lk_key_alg	alg;
 	unsigned int	bits;
 	long		n;
 	int		b;
@@ -699,6 +704,13 @@ set_value(struct lk_config *cfg, const struct key *k, const char *v,
 			return -1;
 		}
 		return set_string(cfg, k, v, NULL, 1, "too long", why, whysz);
+	case K_ALGORITHM:
+		if (lk_key_alg_parse(v, &alg) == -1) {
+			(void)snprintf(why, whysz, "%s: expected HS256, ES256 or "
+			    "RS256", k->name);
+			return -1;
+		}
+		return store(cfg, k, &alg, sizeof(alg), why, whysz);
 	case K_HASH_ALLOW:
 		if (parse_list(v, lk_password_method_bit, &bits) == -1 ||
 		    bits == 0) {
@@ -807,10 +819,10 @@ trim(char *s)
 {
 	char	*e;
 
-	while (*s == ' ' || *s == '\t')
+	while (*s == ' ' || *s == '	')
 		s++;
 	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+	while (e > s && (e[-1] == ' ' || e[-1] == '	' || e[-1] == '\r'))
 		*--e = '\0';
 	return s;
 }
@@ -936,6 +948,12 @@ check_across(struct lk_config *cfg, const size_t *seen, const char *path,
 		    "open mails a link: it needs mail_from and site_url");
 		return -1;
 	}
+	if (key_line(seen, "public_keys") != 0 && key_line(seen, "key_file") != 0) {
+		seterr(err, errsz, path, key_line(seen, "public_keys"),
+		    "public_keys makes a node that only verifies: it takes no "
+		    "key_file");
+		return -1;
+	}
 	if (cfg->access_token_expires > cfg->refresh_token_expires) {
 		seterr(err, errsz, path, 0, "access_token_expires must not be "
 		    "longer than refresh_token_expires");
@@ -975,9 +993,11 @@ lk_config_load(struct lk_config *cfg, const char *path, char *err,
 	    resolve_path(path, cfg->key_file, tmp, sizeof(tmp)) == -1 ||
 	    lk_strlcpy(cfg->key_file, tmp, sizeof(cfg->key_file)) == -1 ||
 	    resolve_path(path, cfg->mfa_key_file, tmp, sizeof(tmp)) == -1 ||
-	    lk_strlcpy(cfg->mfa_key_file, tmp, sizeof(cfg->mfa_key_file)) == -1) {
+	    lk_strlcpy(cfg->mfa_key_file, tmp, sizeof(cfg->mfa_key_file)) == -1 ||
+	    resolve_path(path, cfg->public_keys, tmp, sizeof(tmp)) == -1 ||
+	    lk_strlcpy(cfg->public_keys, tmp, sizeof(cfg->public_keys)) == -1) {
 		seterr(err, errsz, path, 0, "database, database_password_file, "
-		    "key_file or mfa_key_file path too long");
+		    "key_file, mfa_key_file or public_keys path too long");
 		goto out;
 	}
 	rc = 0;

@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "mail.h"
+#include "key.h"
 #include "method.h"
 #include "password.h"
 
@@ -33,6 +34,8 @@ struct lk_config {
 	char		 database[LK_CONFIG_PATH_MAX];	/* path or URI */
 	char		 database_password_file[LK_CONFIG_PATH_MAX]; /* "" = none */
 	char		 key_file[LK_CONFIG_PATH_MAX];
+	enum lk_key_alg	 token_algorithm;	/* of the keys init and rotate make */
+	char		 public_keys[LK_CONFIG_PATH_MAX]; /* "" = signs; else verify only */
 
 	long long	 access_token_expires;	/* seconds */
 	long long	 leeway;		/* seconds, for exp and nbf */
@@ -136,7 +139,8 @@ void	lk_config_defaults(struct lk_config *cfg);
 /*
  * Load the defaults, then the file at path.  Relative paths inside the file
  * (database unless it is a PostgreSQL URI, database_password_file,
- * key_file, mfa_key_file) are taken relative to the file's own directory.
+ * key_file, mfa_key_file, public_keys) are taken relative to the file's own
+ * directory.
  * Returns 0, or -1 with a message "FILE:LINE: what is wrong" (or
  * "FILE: why it cannot be read") in err.  Unknown keys, repeated keys,
  * and bad values are errors.

@@ -42,6 +42,8 @@ enum lk_reason {
 	LK_R_THROTTLED,		/* retry_after set */
 	LK_R_WRONG_PASSWORD,	/* the current password, on a change */
 	LK_R_UNAVAILABLE,	/* the store failed */
+	LK_R_CANNOT_ISSUE,	/* a verify-only node: no signing key */
+	LK_R_CANNOT_REVOKE,	/* a verify-only node: no writing to the store */
 	LK_R_INTERNAL,		/* memory, random source, hashing */
 	LK_R_CODE,		/* a second factor's code refused */
 	LK_R_MFA_EXPIRED,	/* a login's first step is gone (used, expired) */

@@ -65,6 +65,7 @@ lk_response_reset(struct lk_response *r)
 	r->body_used = 0;
 	r->failed = 0;
 	r->bare = 0;
+	r->cache = NULL;
 	r->status = 500;
 }
 
@@ -151,6 +152,7 @@ lk_response_send(const struct lk_response *r, struct lk_io *io)
 	static const char	 fallback[] = "{\"msg\":\"Internal error\"}\n";
 	char			 head[256];
 	const char		*body = r->body;
+	const char		*cache = "no-store";
 	size_t			 i, blen = r->body_len;
 	int			 n, status = r->status;
 
@@ -158,7 +160,8 @@ lk_response_send(const struct lk_response *r, struct lk_io *io)
 		status = 500;
 		body = fallback;
 		blen = sizeof(fallback) - 1;
-	}
+	} else if (r->cache != NULL && status == 200)
+		cache = r->cache;
 	if (r->bare && !r->failed) {
 		n = snprintf(head, sizeof(head), "Status: %d %s\r\n\r\n",
 		    status, lk_status_text(status));
@@ -172,9 +175,9 @@ lk_response_send(const struct lk_response *r, struct lk_io *io)
 	else
 		n = snprintf(head, sizeof(head), "Status: %d %s\r\n"
 		    "Content-Type: application/json\r\n"
-		    "Cache-Control: no-store\r\n"
+		    "Cache-Control: %s\r\n"
 		    "Content-Length: %zu\r\n", status, lk_status_text(status),
-		    blen);
+		    cache, blen);
 	if (n < 0 || (size_t)n >= sizeof(head) ||
 	    lk_io_write(io, head, (size_t)n) == -1)
 		return -1;

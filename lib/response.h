@@ -9,14 +9,16 @@
 /*
  * The response under construction: status, extra headers (Set-Cookie,
  * Allow, ...), and a JSON body.  Every response carries
- * "Content-Type: application/json" and "Cache-Control: no-store".
+ * "Content-Type: application/json" and "Cache-Control: no-store" (or, for
+ * a public document, the cache rule its program sets in cache).
  */
 
 #define LK_RESP_HEADERS_MAX	12
 #define LK_RESP_HEADER_MAX	(LK_COOKIE_HEADER_MAX + 512)
 /*
  * Room for the largest answer: a TOTP set-up with its QR code (up to
- * 66128 bytes of SVG, qr.h) or a list of sessions or passkeys.
+ * 66128 bytes of SVG, qr.h), a list of sessions or passkeys, or a JWK
+ * Set of RSA keys (jwk.h).
  */
 #define LK_RESP_BODY_MAX	(128 * 1024)
 
@@ -31,6 +33,7 @@ struct lk_response {
 	size_t	 body_used;	/* bytes that may hold something */
 	int	 failed;	/* a header or body did not fit: send a 500 */
 	int	 bare;		/* the status line alone: no header, no body */
+	const char *cache;	/* Cache-Control of a 200; NULL: no-store */
 };
 
 /*

@@ -31,6 +31,9 @@ lk_session_prepare(struct lk_ctx *ctx, const struct lk_user *user,
 	long long		 life;
 
 	memset(out, 0, sizeof(*out));
+	/* Every way to a session (a second step, a passkey, a link) too. */
+	if (lk_session_can_issue(ctx) == -1)
+		return -1;
 	if (from != NULL)
 		out->session = *from;
 	else {
@@ -119,6 +122,22 @@ cookie_pair(struct lk_ctx *ctx, enum lk_token_type type, const char *token,
 }
 
 int
+lk_session_can_issue(struct lk_ctx *ctx)
+{
+	if (ctx->cfg->public_keys[0] != '\0')
+		return lk_deny(ctx, LK_R_CANNOT_ISSUE, NULL);
+	return 0;
+}
+
+int
+lk_session_can_revoke(struct lk_ctx *ctx)
+{
+	if (ctx->cfg->public_keys[0] != '\0')
+		return lk_deny(ctx, LK_R_CANNOT_REVOKE, NULL);
+	return 0;
+}
+
+int
 lk_session_send(struct lk_ctx *ctx, const struct lk_issue *issue)
 {
 	char	*access = NULL, *refresh = NULL;
@@ -126,6 +145,8 @@ lk_session_send(struct lk_ctx *ctx, const struct lk_issue *issue)
 
 	if (lk_ctx_keys(ctx) == NULL)
 		return -1;
+	if (ctx->keys->verify_only || !lk_key_can_sign(&ctx->keys->current))
+		return lk_deny(ctx, LK_R_CANNOT_ISSUE, NULL);
 	access = lk_token_sign(ctx->cfg, &ctx->keys->current, &issue->access);
 	refresh = lk_token_sign(ctx->cfg, &ctx->keys->current,
 	    &issue->refresh);

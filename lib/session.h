@@ -24,7 +24,8 @@ struct lk_issue {
  * client's address and user agent, persistent as asked) or of the session
  * from (a refresh: its id and login time; the refresh token never
  * outlives session_max from the login).  Returns 0, or -1 denied
- * (LK_R_INTERNAL: the random source failed).
+ * (LK_R_CANNOT_ISSUE on a verify-only node, LK_R_INTERNAL: the random
+ * source failed).
  */
 int	lk_session_prepare(struct lk_ctx *ctx, const struct lk_user *user,
 	    const struct lk_session *from, int persistent, struct lk_issue *out);
@@ -37,8 +38,24 @@ void	lk_session_reissue(const char *sub, const struct lk_store_tokens *t,
 	    int persistent, struct lk_issue *out);
 
 /*
+ * Whether this node can issue tokens: a verify-only node (public_keys:
+ * public keys and no signing key) cannot.  Returns 0, or -1 denied
+ * (LK_R_CANNOT_ISSUE).  Endpoints that issue call it first, before any
+ * password hash or store write.
+ */
+int	lk_session_can_issue(struct lk_ctx *ctx);
+
+/*
+ * Whether this node can revoke tokens: a verify-only node never writes
+ * to the store (its role may only read), so it refuses a logout rather
+ * than clear the cookies of a session that would live on.  Returns 0,
+ * or -1 denied (LK_R_CANNOT_REVOKE).
+ */
+int	lk_session_can_revoke(struct lk_ctx *ctx);
+
+/*
  * Sign both tokens and set the four cookies.  Returns 0, or -1 denied
- * (LK_R_INTERNAL).
+ * (LK_R_INTERNAL; LK_R_CANNOT_ISSUE without a key that can sign).
  */
 int	lk_session_send(struct lk_ctx *ctx, const struct lk_issue *issue);
 

@@ -6,7 +6,6 @@
 #include <json-c/json.h>
 
 #include "json.h"
-#include "sha256.h"
 #include "token.h"
 #include "util.h"
 
@@ -174,11 +173,13 @@ struct parsed {
 	size_t			 payload_len;
 	unsigned char		 sig[LK_TOKEN_MAX];
 	size_t			 sig_len;
+	enum lk_key_alg		 alg;		/* the header's */
 };
 
 /*
  * Size, segments, base64url of all three parts, a JSON object header with
- * alg exactly HS256 and no crit.  On success p->hdr must be released.
+ * alg exactly HS256, ES256 or RS256 and no crit.  On success p->hdr must
+ * be released.
  */
 static enum lk_token_err
 parse(const char *token, size_t len, struct parsed *p)
@@ -217,9 +218,12 @@ parse(const char *token, size_t len, struct parsed *p)
 		else
 			p->sig_len = (size_t)n;
 	}
-	/* Exactly HS256, spelled exactly so: "none" in any case never passes. */
+	/* Spelled exactly so: "none" in any case never passes. */
 	if (rc == LK_TOKEN_OK && (!json_object_object_get_ex(p->hdr, "alg",
-	    &v) || !str_equals(v, "HS256")))
+	    &v) || json_object_get_type(v) != json_type_string ||
+	    strlen(json_object_get_string(v)) !=
+	    (size_t)json_object_get_string_len(v) ||
+	    lk_key_alg_parse(json_object_get_string(v), &p->alg) == -1))
 		rc = LK_TOKEN_ALG;
 	else if (rc == LK_TOKEN_OK &&
 	    json_object_object_get_ex(p->hdr, "crit", NULL))
@@ -232,22 +236,34 @@ parse(const char *token, size_t len, struct parsed *p)
 }
 
 /*
- * Whether the signature is key's HMAC-SHA256 of "header.payload", from the
- * key's prepared state, compared in constant time.  An empty key never
- * matches: a token is never taken unsigned.
+ * Whether the signature is key's of "header.payload", by the key's own
+ * algorithm (lk_key_verify: HS256 from the key's prepared HMAC state,
+ * compared in constant time; ES256 and RS256 through OpenSSL).  A key of
+ * another algorithm than the header's never verifies it: an HS256 token
+ * "signed" with a public key's PEM, or an ES256 token under an HS256
+ * kid, is refused before any signature is computed.
  */
 static int
 signed_by(const struct lk_key *key, const char *token, const struct parsed *p)
 {
-	unsigned char	mac[LK_SHA256_LEN];
-	int		ok;
-
-	if (key->len == 0 || p->sig_len != sizeof(mac))
+	if (key->alg != p->alg)
 		return 0;
-	lk_hmac_sha256(&key->hmac, token, (size_t)(p->dot2 - token), mac);
-	ok = lk_ct_equal(mac, sizeof(mac), p->sig, p->sig_len);
-	lk_explicit_bzero(mac, sizeof(mac));
-	return ok;
+	return lk_key_verify(key, token, (size_t)(p->dot2 - token), p->sig,
+	    p->sig_len);
+}
+
+/* Whether the ring holds a key of alg. */
+static int
+ring_has_alg(const struct lk_keyring *ring, enum lk_key_alg alg)
+{
+	size_t	i;
+
+	if (!ring->verify_only && ring->current.alg == alg)
+		return 1;
+	for (i = 0; i < ring->nprevious; i++)
+		if (ring->previous[i].alg == alg)
+			return 1;
+	return 0;
 }
 
 /* Payload and claims of a token whose signature verified. */
@@ -270,9 +286,12 @@ verify_claims(const struct lk_config *cfg, const struct parsed *p,
 }
 
 /*
- * The keyring verification: the header is parsed once; a "kid" picks one
- * of our keys or fails as a bad signature; without one, the current key
- * and then each previous key are tried.
+ * The keyring verification: the header is parsed once; an alg none of
+ * our keys has is refused as flask-jwt-extended refuses an alg other
+ * than its JWT_ALGORITHM; a "kid" picks one of our keys, which must be
+ * of the header's alg (else the alg is refused), or fails as a bad
+ * signature; without one, each key of that alg is tried, the current
+ * key first.
  */
 static enum lk_token_err
 verify_ring(const struct lk_config *cfg, const struct lk_keyring *ring,
@@ -287,18 +306,28 @@ verify_ring(const struct lk_config *cfg, const struct lk_keyring *ring,
 	size_t			 i;
 
 	memset(claims, 0, sizeof(*claims));
-	if (ring == NULL || ring->current.len == 0)
+	if (ring == NULL || (ring->verify_only ? ring->nprevious == 0 :
+	    ring->current.len == 0 && ring->current.pkey == NULL))
 		return LK_TOKEN_INTERNAL;
 	if ((p = malloc(sizeof(*p))) == NULL)
 		return LK_TOKEN_INTERNAL;
 	if ((rc = parse(token, len, p)) != LK_TOKEN_OK)
 		goto out;
+	if (!ring_has_alg(ring, p->alg)) {
+		rc = LK_TOKEN_ALG;
+		goto done;
+	}
 	if (json_object_object_get_ex(p->hdr, "kid", &v)) {
 		if (get_str(v, kid, sizeof(kid) - 1) == 0 &&
 		    (key = lk_keyring_find(ring, kid)) != NULL &&
-		    !signed_by(key, token, p))
+		    key->alg != p->alg) {
+			/* The key pins the algorithm: the header cannot. */
+			rc = LK_TOKEN_ALG;
+			goto done;
+		}
+		if (key != NULL && !signed_by(key, token, p))
 			key = NULL;
-	} else if (signed_by(&ring->current, token, p))
+	} else if (!ring->verify_only && signed_by(&ring->current, token, p))
 		key = &ring->current;
 	else
 		/* No kid (flask-jwt-extended's tokens): each key in turn. */
@@ -307,6 +336,7 @@ verify_ring(const struct lk_config *cfg, const struct lk_keyring *ring,
 				key = &ring->previous[i];
 	rc = key == NULL ? LK_TOKEN_SIGNATURE :
 	    verify_claims(cfg, p, now, any_time, claims);
+done:
 	json_object_put(p->hdr);
 out:
 	lk_explicit_bzero(p, sizeof(*p));

@@ -8,10 +8,14 @@
 #include "key.h"
 
 /*
- * JSON Web Tokens as flask-jwt-extended writes and reads them: HS256 only,
- * claims fresh, iat, jti, type, sub, nbf, csrf, exp (plus iss and aud when
- * configured).  Signing and signature checks go through libjwt; every other
- * check is ours (libjwt 1.10 checks no claim and accepts any HMAC alg).
+ * JSON Web Tokens as flask-jwt-extended writes and reads them: HS256,
+ * ES256 or RS256 (the algorithm of the signing key), claims fresh, iat,
+ * jti, type, sub, nbf, csrf, exp (plus iss and aud when configured).
+ * Signing goes through libjwt (token_sign.c); every check is ours
+ * (libjwt 1.10 checks no claim, accepts any HMAC alg and takes the
+ * algorithm from the token's header even for a public key): HS256
+ * signatures in process (sha256.c), ES256 and RS256 through OpenSSL,
+ * each by the algorithm of the key the token's kid names.
  */
 
 #define LK_TOKEN_MAX	4096	/* longest token we will decode, bytes */
@@ -39,7 +43,7 @@ enum lk_token_err {
 	LK_TOKEN_HEADER_STRING,		/* header not a JSON object */
 	LK_TOKEN_PAYLOAD_PADDING,
 	LK_TOKEN_CRYPTO_PADDING,
-	LK_TOKEN_ALG,			/* alg other than HS256 */
+	LK_TOKEN_ALG,			/* alg no key of ours has, or not its key's */
 	LK_TOKEN_SIGNATURE,		/* signature does not verify */
 	LK_TOKEN_PAYLOAD_STRING,	/* payload not a JSON object */
 	LK_TOKEN_IAT_TYPE,
@@ -89,27 +93,33 @@ int	lk_token_claims_new(enum lk_token_type type, const char *sub,
 	    long long now, long long lifetime, struct lk_claims *claims);
 
 /*
- * Sign claims with key: flask-jwt-extended's header and claim order, the
- * key's kid in the header, iss and aud when configured.  The same claims
- * and key give the same token (HS256 is deterministic), which is how a
- * refresh replayed inside its grace gets its successor again.  Returns a
- * string the caller frees with free(3), or NULL (memory, empty key).
+ * Sign claims with key, by the key's algorithm: flask-jwt-extended's
+ * header and claim order, the key's kid in the header, iss and aud when
+ * configured.  The same claims and key give the same token under HS256
+ * and RS256 (both deterministic); under ES256 the signature differs each
+ * time (ECDSA is randomised), the claims stay the same: a refresh
+ * replayed inside its grace gets the same successor tokens, by jti and
+ * csrf, whichever.  Returns a string the caller frees with free(3), or
+ * NULL (memory, a key that cannot sign).
  */
 char	*lk_token_sign(const struct lk_config *cfg, const struct lk_key *key,
 	    const struct lk_claims *claims);
 
 /*
  * Verify token (a NUL-terminated string of len bytes) at time now with
- * the keyring: size, structure, alg, then the key — a "kid" header picks
- * one of the ring's keys and nothing else (an unknown kid fails as a bad
- * signature, whoever signed the token); without one, the current key and
- * then each previous key are tried — and the signature through libjwt,
- * then the claims (iat, nbf, exp, iss, aud, then the presence and JSON
+ * the keyring: size, structure, alg (HS256, ES256 or RS256, and one that
+ * a key of the ring has), then the key — a "kid" header picks one of the
+ * ring's keys and nothing else (an unknown kid fails as a bad signature,
+ * whoever signed the token; a kid of a key of another algorithm than the
+ * header's fails as LK_TOKEN_ALG: the key pins the algorithm); without
+ * one, the current key and then each previous key of the header's
+ * algorithm are tried — and the signature by that key's algorithm
+ * (lk_key_verify), then the claims (iat, nbf, exp, iss, aud, then the presence and JSON
  * type of sub, type, jti, csrf, fresh).  Fills *claims and returns
  * LK_TOKEN_OK, or says why not.  The token's type is checked apart, with
  * lk_token_check_type(), because flask-jwt-extended checks it after the
- * CSRF header.  A ring without a current key is refused as
- * LK_TOKEN_INTERNAL (libjwt would skip the signature check).
+ * CSRF header.  A ring without a key (no current key, or a verify-only
+ * ring without public keys) is refused as LK_TOKEN_INTERNAL.
  */
 enum lk_token_err lk_token_verify(const struct lk_config *cfg,
 	    const struct lk_keyring *ring, const char *token, size_t len,

@@ -76,3 +76,5 @@ bench: bench-build
 	LATCHKEY_BUILD="$(abspath $(BUILD))" BENCH_TIME=$(BENCH_TIME) \
 	    BENCH_PROCS=$(BENCH_PROCS) BENCH_USERS_BIG=$(BENCH_USERS_BIG) \
 	    $(NODE) bench/run.js bench/results.md
+	LATCHKEY_BUILD="$(abspath $(BUILD))" BENCH_TIME=$(BENCH_TIME) \
+	    BENCH_PROCS=$(BENCH_PROCS) $(NODE) bench/cluster.js bench/results.md

@@ -61,10 +61,16 @@ static const char usage_text[] =
 "                            recovery codes, a login waiting for its code),\n"
 "                            so that the password alone logs in again;\n"
 "                            passkeys stay\n"
-"  key rotate                replace the signing key; tokens signed with the\n"
-"                            old one stay valid until they expire\n"
+"  key rotate [--algorithm HS256|ES256|RS256]\n"
+"                            replace the signing key with a new one (of\n"
+"                            token_algorithm unless --algorithm says\n"
+"                            otherwise); tokens signed with the old one stay\n"
+"                            valid until they expire\n"
 "  key prune                 drop old keys no live token can use\n"
-"  key list                  list the signing keys: kid, status, retired\n"
+"  key list                  list the keys: kid, status, algorithm, retired\n"
+"  key publish DIR           write the public key of every ES256 and RS256 key\n"
+"                            a live token may need as DIR/KID.pem (and remove\n"
+"                            the others): a verify-only node's public_keys\n"
 "  db copy --to DATABASE     copy every record (users, deleted-user marks,\n"
 "                            sessions, refresh tokens, revocations, throttle\n"
 "                            counters, second factors, passkeys, one-time\n"
@@ -85,6 +91,7 @@ static const char usage_text[] =
 "                            without it)\n"
 "  --password-file FILE      db copy: the other database's password, the one\n"
 "                            line of FILE (mode 0600); else libpq's PGPASSFILE\n"
+"  --algorithm ALG           key rotate: the new key's algorithm\n"
 "  -h, --help                show this help\n"
 "  --version                 show the version\n"
 "\n"
@@ -313,13 +320,73 @@ write_default_config(const char *path)
 	return 0;
 }
 
+/*
+ * The signing key of a node that issues tokens: made if missing (of
+ * token_algorithm), checked if there.  Returns 0 or -1 (said why).
+ */
+static int
+init_key(const struct lk_config *cfg)
+{
+	struct lk_key	key;
+	char		err[LK_CONFIG_ERR_MAX];
+	int		rc;
+
+	if (access(cfg->key_file, F_OK) == -1) {
+		rc = cfg->token_algorithm == LK_KEY_HS256 ?
+		    lk_key_generate(cfg->key_file, err, sizeof(err)) :
+		    lk_key_generate_pair(cfg->key_file, cfg->token_algorithm,
+		    err, sizeof(err));
+		if (rc == -1) {
+			fprintf(stderr, "latchkey: %s\n", err);
+			return -1;
+		}
+		printf("created %s\n", cfg->key_file);
+	} else
+		printf("kept existing %s\n", cfg->key_file);
+	/* Whatever exists must be usable by the programs. */
+	memset(&key, 0, sizeof(key));
+	if (lk_key_load(&key, cfg->key_file, err, sizeof(err)) == -1) {
+		fprintf(stderr, "latchkey: %s\n", err);
+		return -1;
+	}
+	if (key.alg != cfg->token_algorithm)
+		printf("the key is %s, token_algorithm %s: 'latchkey key rotate' "
+		    "makes an %s key\n", lk_key_alg_name(key.alg),
+		    lk_key_alg_name(cfg->token_algorithm),
+		    lk_key_alg_name(cfg->token_algorithm));
+	lk_key_clear(&key);
+	return 0;
+}
+
+/* The public keys of a verify-only node: they must load. */
+static int
+init_public(const struct lk_config *cfg)
+{
+	struct lk_keyring	*ring;
+	char			 err[LK_CONFIG_ERR_MAX];
+	int			 rc = -1;
+
+	if ((ring = calloc(1, sizeof(*ring))) == NULL)
+		return -1;
+	if (lk_keyring_load_public(ring, cfg->public_keys, err,
+	    sizeof(err)) == -1)
+		fprintf(stderr, "latchkey: %s\n", err);
+	else {
+		printf("verify only: %zu public key%s in %s\n", ring->nprevious,
+		    ring->nprevious == 1 ? "" : "s", cfg->public_keys);
+		rc = 0;
+	}
+	lk_keyring_clear(ring);
+	free(ring);
+	return rc;
+}
+
 static int
 cmd_init(const char *cfgpath)
 {
 	struct lk_config	 cfg;
 	struct lk_store_options	 so;
 	struct lk_store		*s;
-	struct lk_key		 key;
 	struct lk_secretbox_key	 mfa_key;
 	char			 err[LK_CONFIG_ERR_MAX];
 
@@ -329,20 +396,9 @@ cmd_init(const char *cfgpath)
 		fprintf(stderr, "latchkey: %s\n", err);
 		return 1;
 	}
-	if (access(cfg.key_file, F_OK) == -1) {
-		if (lk_key_generate(cfg.key_file, err, sizeof(err)) == -1) {
-			fprintf(stderr, "latchkey: %s\n", err);
-			return 1;
-		}
-		printf("created %s\n", cfg.key_file);
-	} else
-		printf("kept existing %s\n", cfg.key_file);
-	/* Whatever exists must be usable by the programs. */
-	if (lk_key_load(&key, cfg.key_file, err, sizeof(err)) == -1) {
-		fprintf(stderr, "latchkey: %s\n", err);
+	if ((cfg.public_keys[0] != '\0' ? init_public(&cfg) :
+	    init_key(&cfg)) == -1)
 		return 1;
-	}
-	lk_key_clear(&key);
 	/* TOTP secrets are sealed with a key of their own. */
 	if (access(cfg.mfa_key_file, F_OK) == -1) {
 		if (lk_secretbox_key_generate(cfg.mfa_key_file, err,
@@ -394,6 +450,8 @@ struct run {
 	const char		*password_file;	/* db copy --password-file */
 	int			 replace;	/* db copy --replace */
 	int			 print_link;	/* user invite --print-link */
+	const char		*algorithm;	/* key rotate --algorithm */
+	const char		*dir;		/* key publish DIR */
 	struct lk_config	 cfg;
 	struct lk_store		*store;
 };
@@ -404,6 +462,8 @@ struct run {
 #define OPT_STORE	0x8u	/* opens the database */
 #define OPT_COPY	0x10u	/* takes --to, --from, --replace, --password-file */
 #define OPT_LINK	0x20u	/* takes --print-link */
+#define OPT_ALG		0x40u	/* takes --algorithm */
+#define OPT_DIR		0x80u	/* takes DIR */
 
 struct command {
 	const char	*group;		/* "user", "key", "db", or NULL */
@@ -674,27 +734,58 @@ user_list(struct run *r)
 	    0 : 1;
 }
 
+/* The longest token lifetime: a retired key signed nothing after it retired. */
+static long long
+max_lifetime(const struct lk_config *cfg)
+{
+	return (cfg->refresh_token_expires > cfg->access_token_expires ?
+	    cfg->refresh_token_expires : cfg->access_token_expires) +
+	    cfg->leeway;
+}
+
+/* A verify-only node has no key to rotate, prune or publish. */
 static int
-print_keys(const char *path, int current_only)
+signing_node(const struct run *r, const char *what)
+{
+	if (r->cfg.public_keys[0] == '\0')
+		return 1;
+	fprintf(stderr, "latchkey: this node only verifies (public_keys = %s): "
+	    "%s where the signing key is\n", r->cfg.public_keys, what);
+	return 0;
+}
+
+static int
+print_keys(const struct lk_config *cfg, int current_only)
 {
 	struct lk_keyring	*ring;
+	const struct lk_key	*k;
 	char			 err[LK_CONFIG_ERR_MAX];
 	size_t			 i;
-	int			 rc = 1;
+	int			 rc = 1, public = cfg->public_keys[0] != '\0';
 
 	if ((ring = calloc(1, sizeof(*ring))) == NULL)
 		return 1;
-	if (lk_keyring_load(ring, path, err, sizeof(err)) == -1) {
+	if ((public ? lk_keyring_load_public(ring, cfg->public_keys, err,
+	    sizeof(err)) : lk_keyring_load(ring, cfg->key_file, err,
+	    sizeof(err))) == -1) {
 		fprintf(stderr, "latchkey: %s\n", err);
 		goto out;
 	}
 	if (current_only)
 		printf("new key %s\n", ring->current.kid);
 	else {
-		printf("%s\tcurrent\n", ring->current.kid);
-		for (i = 0; i < ring->nprevious; i++)
-			printf("%s\tretired\t%lld\n", ring->previous[i].kid,
-			    ring->previous[i].retired);
+		if (!public)
+			printf("%s\tcurrent\t%s\n", ring->current.kid,
+			    lk_key_alg_name(ring->current.alg));
+		for (i = 0; i < ring->nprevious; i++) {
+			k = &ring->previous[i];
+			if (public)
+				printf("%s\tpublic\t%s\n", k->kid,
+				    lk_key_alg_name(k->alg));
+			else
+				printf("%s\tretired\t%s\t%lld\n", k->kid,
+				    lk_key_alg_name(k->alg), k->retired);
+		}
 	}
 	rc = 0;
 out:
@@ -706,28 +797,32 @@ out:
 static int
 key_rotate(struct run *r)
 {
-	char	err[LK_CONFIG_ERR_MAX];
+	enum lk_key_alg	alg = r->cfg.token_algorithm;
+	char		err[LK_CONFIG_ERR_MAX];
 
-	if (lk_keyring_rotate(r->cfg.key_file, (long long)time(NULL), err,
+	if (!signing_node(r, "rotate"))
+		return 1;
+	/* parse_args checked the name. */
+	if (r->algorithm != NULL)
+		(void)lk_key_alg_parse(r->algorithm, &alg);
+	if (lk_keyring_rotate(r->cfg.key_file, alg, (long long)time(NULL), err,
 	    sizeof(err)) == -1) {
 		fprintf(stderr, "latchkey: %s\n", err);
 		return 1;
 	}
-	return print_keys(r->cfg.key_file, 1);
+	return print_keys(&r->cfg, 1);
 }
 
 static int
 key_prune(struct run *r)
 {
 	char		err[LK_CONFIG_ERR_MAX];
-	long long	life;
 	size_t		dropped;
 
-	/* A retired key signed nothing after it retired. */
-	life = r->cfg.refresh_token_expires > r->cfg.access_token_expires ?
-	    r->cfg.refresh_token_expires : r->cfg.access_token_expires;
+	if (!signing_node(r, "prune"))
+		return 1;
 	if (lk_keyring_prune(r->cfg.key_file, (long long)time(NULL),
-	    life + r->cfg.leeway, &dropped, err, sizeof(err)) == -1) {
+	    max_lifetime(&r->cfg), &dropped, err, sizeof(err)) == -1) {
 		fprintf(stderr, "latchkey: %s\n", err);
 		return 1;
 	}
@@ -738,7 +833,26 @@ key_prune(struct run *r)
 static int
 key_list(struct run *r)
 {
-	return print_keys(r->cfg.key_file, 0);
+	return print_keys(&r->cfg, 0);
+}
+
+static int
+key_publish(struct run *r)
+{
+	char	err[LK_CONFIG_ERR_MAX];
+	size_t	written, removed;
+
+	if (!signing_node(r, "publish"))
+		return 1;
+	if (lk_keyring_publish(r->cfg.key_file, r->dir, (long long)time(NULL),
+	    max_lifetime(&r->cfg), &written, &removed, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "latchkey: %s\n", err);
+		return 1;
+	}
+	printf("wrote %zu public key%s to %s, removed %zu\n", written,
+	    written == 1 ? "" : "s", r->dir, removed);
+	return 0;
 }
 
 static int
@@ -810,9 +924,10 @@ static const struct command commands[] = {
 	{ "user", "disable", OPT_EMAIL | OPT_STORE, user_disable },
 	{ "user", "enable", OPT_EMAIL | OPT_STORE, user_enable },
 	{ "user", "mfa reset", OPT_EMAIL | OPT_STORE, user_mfa_reset },
-	{ "key", "rotate", 0, key_rotate },
+	{ "key", "rotate", OPT_ALG, key_rotate },
 	{ "key", "prune", 0, key_prune },
 	{ "key", "list", 0, key_list },
+	{ "key", "publish", OPT_DIR, key_publish },
 	{ "db", "copy", OPT_STORE | OPT_COPY, db_copy },
 };
 
@@ -945,7 +1060,8 @@ copy_arg(const char *a, const char *next, int *used, struct run *r)
 static int
 parse_args(const struct command *c, int argc, char *argv[], struct run *r)
 {
-	int	i, rc, used;
+	enum lk_key_alg	alg;
+	int		i, rc, used;
 
 	for (i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--password-stdin") == 0 &&
@@ -964,6 +1080,15 @@ parse_args(const struct command *c, int argc, char *argv[], struct run *r)
 		} else if (strncmp(argv[i], "--name=", 7) == 0 &&
 		    (c->opts & OPT_NAME))
 			r->name = argv[i] + 7;
+		else if (strcmp(argv[i], "--algorithm") == 0 &&
+		    (c->opts & OPT_ALG)) {
+			if (i + 1 >= argc || argv[i + 1][0] == '\0')
+				return usage_error("option '--algorithm' needs "
+				    "HS256, ES256 or RS256");
+			r->algorithm = argv[++i];
+		} else if (strncmp(argv[i], "--algorithm=", 12) == 0 &&
+		    (c->opts & OPT_ALG))
+			r->algorithm = argv[i] + 12;
 		else if ((c->opts & OPT_COPY) && (rc = copy_arg(argv[i],
 		    i + 1 < argc ? argv[i + 1] : NULL, &used, r)) != -1) {
 			if (rc != 0)
@@ -975,11 +1100,18 @@ parse_args(const struct command *c, int argc, char *argv[], struct run *r)
 			    c->group != NULL ? " " : "", c->name, argv[i]);
 		else if ((c->opts & OPT_EMAIL) && r->email == NULL)
 			r->email = argv[i];
+		else if ((c->opts & OPT_DIR) && r->dir == NULL)
+			r->dir = argv[i];
 		else
 			return usage_error("unexpected argument '%s'", argv[i]);
 	}
 	if ((c->opts & OPT_EMAIL) && r->email == NULL)
 		return usage_error("%s %s: EMAIL missing", c->group, c->name);
+	if ((c->opts & OPT_DIR) && r->dir == NULL)
+		return usage_error("%s %s: DIR missing", c->group, c->name);
+	if (r->algorithm != NULL && lk_key_alg_parse(r->algorithm, &alg) == -1)
+		return usage_error("%s %s: --algorithm must be HS256, ES256 or "
+		    "RS256", c->group, c->name);
 	if ((c->opts & OPT_COPY) && (r->to == NULL) == (r->from == NULL))
 		return usage_error("%s %s: expected --to DATABASE or --from "
 		    "DATABASE", c->group, c->name);

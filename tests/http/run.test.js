@@ -69,7 +69,12 @@ describe('make run', () => {
 		assert.match(srv.out(), /demo user test@example\.com \/ password123/);
 		// Passkeys need a host name: WebAuthn refuses an IP address.
 		assert.ok(srv.out().includes(`latchkey: passkeys work at http://localhost:${port}\n`), srv.out());
-		let res = await login(srv.baseURL, DEMO.password);
+		// The JWK Set, empty under make run's HS256 key.
+		let res = await request(srv.baseURL, { path: '/.well-known/jwks.json' });
+		assert.equal(res.status, 200);
+		assert.equal(res.body, '{"keys":[]}\n');
+		assert.equal(res.headers['cache-control'], 'public, max-age=300');
+		res = await login(srv.baseURL, DEMO.password);
 		assert.equal(res.status, 200, srv.out());
 		const jar = jarOf(res);
 		// What docs/API.md's examples do: a new password and a new name.

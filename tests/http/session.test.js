@@ -188,7 +188,7 @@ for (const kind of kinds()) {
 			assert.equal(decode(b.access).header.kid, kidB);
 			assert.equal((await profile(srv, a)).status, 200);
 			assert.equal((await profile(srv, b)).status, 200);
-			assert.equal(srv.tool(['key', 'list']).stdout.split('\n')[0], `${kidB}\tcurrent`);
+			assert.equal(srv.tool(['key', 'list']).stdout.split('\n')[0], `${kidB}\tcurrent\tHS256`);
 			// Nothing is old enough to prune yet.
 			assert.equal(srv.tool(['key', 'prune']).stdout, 'dropped 0 keys\n');
 			assert.equal((await profile(srv, a)).status, 200);

@@ -162,7 +162,7 @@ describe('latchkey user', () => {
 			[['user', 'list', 'extra'], '', 2, "latchkey: unexpected argument 'extra'\n"],
 			[['user', 'del', 'a@b.c', '--name', 'X'], '', 2, "latchkey: user del: unknown option '--name'\n"],
 			[['user', 'add', 'a@b.c', '--name'], '', 2, "latchkey: option '--name' needs a NAME\n"],
-			[['key'], '', 2, 'latchkey: key: expected rotate, prune or list\n'],
+			[['key'], '', 2, 'latchkey: key: expected rotate, prune, list or publish\n'],
 			[['user', 'add'], '', 2, 'latchkey: user add: EMAIL missing\n'],
 			[['user', 'add', 'a@b.c', 'extra@b.c'], '', 2, "latchkey: unexpected argument 'extra@b.c'\n"],
 		];
@@ -310,5 +310,84 @@ describe('latchkey help', () => {
 		for (const cmd of ['init', 'user add', 'user passwd', 'user del', 'user list',
 		    'user disable', 'user enable', 'LATCHKEY_CONFIG', 'EXIT STATUS'])
 			assert.ok(text.includes(cmd.replace(/ /g, ' ')) || text.includes(cmd), cmd);
+	});
+});
+
+describe('latchkey with key pairs', () => {
+	let dir;
+	before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-tool-pairs-')); });
+	after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+	it('init makes an ES256 key pair under token_algorithm = ES256, and rotate --algorithm changes it', () => {
+		const conf = path.join(dir, 'latchkey.conf');
+		fs.writeFileSync(conf, 'token_algorithm = ES256\n');
+		let r = run(['--config', conf, 'init']);
+		assert.equal(r.status, 0, r.stderr);
+		assert.equal(r.stdout, `created ${dir}/secret.key\ndatabase ${dir}/latchkey.db ready (schema version 3)\n`);
+		const key = path.join(dir, 'secret.key');
+		assert.match(fs.readFileSync(key, 'utf8'), /^-----BEGIN PRIVATE KEY-----\n/);
+		assert.equal(fs.statSync(key).mode & 0o777, 0o600);
+		const es = run(['--config', conf, 'key', 'list']).stdout.split('\t')[0];
+		// The kid is SHA-256 of the public key's DER, as openssl computes it.
+		const der = execFileSync('openssl', ['pkey', '-in', key, '-pubout', '-outform', 'DER']);
+		assert.equal(es, require('node:crypto').createHash('sha256').update(der).digest('hex').slice(0, 16));
+		r = run(['--config', conf, 'key', 'rotate', '--algorithm', 'RS256']);
+		assert.equal(r.status, 0, r.stderr);
+		const rs = /^new key ([0-9a-f]{16})\n$/.exec(r.stdout)[1];
+		r = run(['--config', conf, 'key', 'rotate', '--algorithm=HS256']);
+		assert.equal(r.status, 0, r.stderr);
+		const hs = /^new key ([0-9a-f]{16})\n$/.exec(r.stdout)[1];
+		const lines = run(['--config', conf, 'key', 'list']).stdout.split('\n');
+		assert.equal(lines[0], `${hs}\tcurrent\tHS256`);
+		assert.match(lines[1], new RegExp(`^${es}\tretired\tES256\t\\d+$`));
+		assert.match(lines[2], new RegExp(`^${rs}\tretired\tRS256\t\\d+$`));
+		// init says when the key is not of token_algorithm.
+		r = run(['--config', conf, 'init']);
+		assert.match(r.stdout, /^the key is HS256, token_algorithm ES256: 'latchkey key rotate' makes an ES256 key$/m);
+		// The retired key pairs are kept by their public half only.
+		const prev = fs.readFileSync(`${key}.previous`, 'utf8');
+		assert.doesNotMatch(prev, /PRIVATE/);
+		assert.match(prev, new RegExp(`^${es} \\d+ ES256 [A-Za-z0-9_-]+$`, 'm'));
+	});
+
+	it('key publish writes the public keys a verify-only node reads, and that node refuses to rotate', () => {
+		const conf = path.join(dir, 'latchkey.conf');
+		const pub = path.join(dir, 'public');
+		let r = run(['--config', conf, 'key', 'publish', pub]);
+		assert.equal(r.status, 0, r.stderr);
+		assert.equal(r.stdout, `wrote 2 public keys to ${pub}, removed 0\n`);
+		const verify = path.join(dir, 'verify.conf');
+		fs.writeFileSync(verify, `public_keys = public\ndatabase = latchkey.db\n`);
+		r = run(['--config', verify, 'init']);
+		assert.equal(r.status, 0, r.stderr);
+		assert.match(r.stdout, new RegExp(`^verify only: 2 public keys in ${pub}\n`));
+		assert.ok(!fs.existsSync(path.join(dir, 'verify.key')));
+		assert.equal(run(['--config', verify, 'key', 'list']).stdout.split('\n').filter(Boolean)
+		    .map((l) => l.split('\t').slice(1).join(' ')).sort().join(', '), 'public ES256, public RS256');
+		r = run(['--config', verify, 'key', 'rotate']);
+		assert.equal(r.status, 1);
+		assert.equal(r.stderr, `latchkey: this node only verifies (public_keys = ${pub}): rotate where the signing key is\n`);
+		fs.writeFileSync(verify, `public_keys = public\nkey_file = secret.key\n`);
+		r = run(['--config', verify, 'key', 'list']);
+		assert.equal(r.status, 1);
+		assert.match(r.stderr, /verify\.conf:1: public_keys makes a node that only verifies: it takes no key_file/);
+	});
+
+	it('says what is wrong with the new options', () => {
+		const conf = path.join(dir, 'latchkey.conf');
+		for (const [args, want] of [
+			[['key', 'rotate', '--algorithm', 'HS512'], 'latchkey: key rotate: --algorithm must be HS256, ES256 or RS256\n'],
+			[['key', 'rotate', '--algorithm'], "latchkey: option '--algorithm' needs HS256, ES256 or RS256\n"],
+			[['key', 'publish'], 'latchkey: key publish: DIR missing\n'],
+			[['key', 'list', '--algorithm', 'ES256'], "latchkey: key list: unknown option '--algorithm'\n"],
+		]) {
+			const r = run(['--config', conf, ...args]);
+			assert.equal(r.status, 2, args.join(' '));
+			assert.equal(r.stderr, want);
+		}
+		fs.writeFileSync(path.join(dir, 'bad.conf'), 'token_algorithm = none\n');
+		const r = run(['--config', path.join(dir, 'bad.conf'), 'key', 'list']);
+		assert.equal(r.status, 1);
+		assert.match(r.stderr, /bad\.conf:1: token_algorithm: expected HS256, ES256 or RS256/);
 	});
 });

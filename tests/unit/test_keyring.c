@@ -59,7 +59,7 @@ TEST(rotate_keeps_old_key_and_tokens)
 	old = t_issue(&cfg, &ring.current, LK_TOKEN_ACCESS, "a@b.c",
 	    now, 60, &c);
 	CHECK(old != NULL);
-	CHECK_INT(lk_keyring_rotate(kpath, (long long)now, err, sizeof(err)), 0);
+	CHECK_INT(lk_keyring_rotate(kpath, LK_KEY_HS256, (long long)now, err, sizeof(err)), 0);
 	(void)snprintf(prev, sizeof(prev), "%s.previous", kpath);
 	CHECK_INT(stat(prev, &st), 0);
 	CHECK_INT(st.st_mode & 0777, 0600);
@@ -92,8 +92,8 @@ TEST(prune_drops_only_expired_keys)
 	long long		now = (long long)time(NULL);
 
 	fresh_key();
-	CHECK_INT(lk_keyring_rotate(kpath, now - 1000, err, sizeof(err)), 0);
-	CHECK_INT(lk_keyring_rotate(kpath, now - 10, err, sizeof(err)), 0);
+	CHECK_INT(lk_keyring_rotate(kpath, LK_KEY_HS256, now - 1000, err, sizeof(err)), 0);
+	CHECK_INT(lk_keyring_rotate(kpath, LK_KEY_HS256, now - 10, err, sizeof(err)), 0);
 	CHECK_INT(lk_keyring_prune(kpath, now, 100, &dropped, err,
 	    sizeof(err)), 0);
 	CHECK_INT(dropped, 1);
