@@ -31,7 +31,6 @@ static const char	shell_chars[] = "\"'`$\\;|&<>()[]{}*?~!#";
 
 static const char	b64_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-static const char	hexupper[] = "0123456789ABCDEF";
 
 /* A message being written: a bounded buffer and the current column. */
 struct out {
@@ -531,8 +530,8 @@ put_body(struct out *o, const char *s, size_t len)
 				for (j = 0; j < k; j++) {
 					c = (unsigned char)s[i + j];
 					tok[3 * j] = '=';
-					tok[3 * j + 1] = hexupper[c >> 4];
-					tok[3 * j + 2] = hexupper[c & 15];
+					tok[3 * j + 1] = lk_hex_upper[c >> 4];
+					tok[3 * j + 2] = lk_hex_upper[c & 15];
 				}
 				tl = 3 * k;
 			} else {

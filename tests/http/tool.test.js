@@ -323,7 +323,7 @@ describe('latchkey with key pairs', () => {
 		fs.writeFileSync(conf, 'token_algorithm = ES256\n');
 		let r = run(['--config', conf, 'init']);
 		assert.equal(r.status, 0, r.stderr);
-		assert.equal(r.stdout, `created ${dir}/secret.key\ndatabase ${dir}/latchkey.db ready (schema version 3)\n`);
+		assert.equal(r.stdout, `created ${dir}/secret.key\ncreated ${dir}/mfa.key\ndatabase ${dir}/latchkey.db ready (schema version 5)\n`);
 		const key = path.join(dir, 'secret.key');
 		assert.match(fs.readFileSync(key, 'utf8'), /^-----BEGIN PRIVATE KEY-----\n/);
 		assert.equal(fs.statSync(key).mode & 0o777, 0o600);

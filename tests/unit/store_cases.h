@@ -856,6 +856,71 @@ user_with_totp(struct lk_store *s, struct lk_user *u)
 	    LK_STORE_OK);
 }
 
+/* A reset of an account with TOTP on spends its factor, in its transaction. */
+TEST(a_reset_link_spends_the_second_factor)
+{
+	struct lk_store		*s = fresh();
+	struct lk_user		 u;
+	struct lk_link		 l;
+	struct lk_link_use	 use;
+	struct lk_mfa_state	 m;
+
+	user_with_totp(s, &u);
+	CHECK_INT(link_add(s, LK_LINK_RESET, "a@b.c", "", H1, 1100, 100, &u),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_link_find(s, H1, RESET, 150, &l), LK_STORE_OK);
+	memset(&use, 0, sizeof(use));
+	use.hash = H1;
+	use.purposes = RESET;
+	use.user_id = l.user.id;
+	use.user_hash = l.user.hash;
+	use.new_hash = "$y$2";
+	/* Without a factor (TOTP was off when read): refused, nothing set. */
+	CHECK_INT(lk_store_link_use(s, &use, 200), LK_STORE_USED);
+	/* A time step not after the last, a recovery code not held. */
+	use.factor = 1;
+	use.step = 100;
+	CHECK_INT(lk_store_link_use(s, &use, 200), LK_STORE_USED);
+	use.step = -1;
+	use.recovery = "x9";
+	CHECK_INT(lk_store_link_use(s, &use, 200), LK_STORE_USED);
+	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	CHECK_STR(u.hash, "$y$1");
+	CHECK_INT(lk_store_link_find(s, H1, RESET, 200, &l), LK_STORE_OK);
+	/* A recovery code held: spent with the reset, the link used. */
+	use.recovery = "c3";
+	CHECK_INT(lk_store_link_use(s, &use, 200), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	CHECK_STR(u.hash, "$y$2");
+	CHECK_INT(lk_store_mfa_state(s, u.id, &m), LK_STORE_OK);
+	CHECK_INT(m.totp, 1);
+	CHECK_INT(m.recovery_left, 9);
+	/* A later step works as well, and is recorded. */
+	CHECK_INT(link_add(s, LK_LINK_RESET, "a@b.c", "", H2, 1100, 300, &u),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_link_find(s, H2, RESET, 300, &l), LK_STORE_OK);
+	use.hash = H2;
+	use.user_hash = l.user.hash;
+	use.new_hash = "$y$3";
+	use.recovery = NULL;
+	use.step = 101;
+	CHECK_INT(lk_store_link_use(s, &use, 300), LK_STORE_OK);
+	CHECK_INT(lk_store_mfa_state(s, u.id, &m), LK_STORE_OK);
+	CHECK_INT(m.last_step, 101);
+	/* TOTP off: the factor given no longer exists. */
+	CHECK_INT(lk_store_mfa_reset(s, "a@b.c"), LK_STORE_OK);
+	CHECK_INT(link_add(s, LK_LINK_RESET, "a@b.c", "", H1, 1100, 400, &u),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_link_find(s, H1, RESET, 400, &l), LK_STORE_OK);
+	use.hash = H1;
+	use.user_hash = l.user.hash;
+	use.step = 200;
+	CHECK_INT(lk_store_link_use(s, &use, 400), LK_STORE_USED);
+	use.factor = 0;
+	CHECK_INT(lk_store_link_use(s, &use, 400), LK_STORE_OK);
+	lk_store_close(s);
+}
+
 TEST(totp_waits_for_its_first_code_then_stays)
 {
 	struct lk_store		*s = fresh();
@@ -1855,6 +1920,7 @@ store_cases(void)
 	RUN(a_reset_link_is_for_an_enabled_account_with_a_password);
 	RUN(a_newer_link_voids_the_older_and_a_link_expires);
 	RUN(a_link_is_used_once_and_ends_every_session);
+	RUN(a_reset_link_spends_the_second_factor);
 	RUN(a_link_is_used_only_as_found);
 	RUN(a_password_set_or_changed_or_a_disabling_voids_every_link);
 	RUN(an_invitation_makes_a_pending_account_that_cannot_log_in);

@@ -397,7 +397,7 @@ TEST(nodes_starting_together_migrate_once)
 		CHECK_INT(st[i], 0);
 	if (text[0] != '\0')
 		fprintf(stderr, "%s", text);
-	CHECK_STR(value("SELECT version FROM schema_version"), "4");
+	CHECK_STR(value("SELECT version FROM schema_version"), "5");
 	CHECK_STR(value("SELECT count(*) FROM schema_version"), "1");
 }
 
@@ -766,14 +766,15 @@ TEST(migrates_version_3_keeping_users)
 		return;
 	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
 	lk_store_close(s);
-	CHECK_INT(admin("latchkey", "DROP TABLE mfa_totp, mfa_recovery, "
-	    "mfa_pending, webauthn_credentials, webauthn_challenges, "
-	    "webauthn_users; UPDATE schema_version SET version = 3"), 0);
+	CHECK_INT(admin("latchkey", "DROP TABLE account_tokens, mfa_totp, "
+	    "mfa_recovery, mfa_pending, webauthn_credentials, "
+	    "webauthn_challenges, webauthn_users; "
+	    "UPDATE schema_version SET version = 3"), 0);
 	s = reopen(0);
 	CHECK(s != NULL);
 	if (s == NULL)
 		return;
-	CHECK_STR(value("SELECT version FROM schema_version"), "4");
+	CHECK_STR(value("SELECT version FROM schema_version"), "5");
 	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
 	CHECK_INT(lk_store_totp_setup(s, u.id, "v1.x", 2), LK_STORE_OK);
 	CHECK_INT(lk_store_mfa_state(s, u.id, &m), LK_STORE_OK);
@@ -788,10 +789,10 @@ TEST(refuses_newer_schema)
 
 	CHECK(s != NULL);
 	lk_store_close(s);
-	CHECK_STR(value("SELECT version FROM schema_version"), "4");
+	CHECK_STR(value("SELECT version FROM schema_version"), "5");
 	CHECK_INT(admin("latchkey", "UPDATE schema_version SET version = 99"), 0);
 	CHECK(open_pg(uri, pwfile, 0, err, sizeof(err)) == NULL);
-	CHECK(strstr(err, "schema version 99 is newer than this latchkey (4)") !=
+	CHECK(strstr(err, "schema version 99 is newer than this latchkey (5)") !=
 	    NULL);
 	CHECK_STR(value("SELECT version FROM schema_version"), "99");
 }
