@@ -653,7 +653,16 @@ set_value(struct lk_config *cfg, const struct key *k, const char *v,
 		return set_string(cfg, k, v, is_domain_char, 0, "invalid value",
 		    why, whysz);
 	case K_RP_ID:
-		/* WebAuthn compares the RP ID as the browser has it: lower case. */
+		/*
+		 * WebAuthn compares the RP ID as the browser has it: lower
+		 * case.  Browsers refuse an IP address (a name of digits and
+		 * dots alone), and so does this.
+		 */
+		if (*v != '\0' && strspn(v, "0123456789.") == strlen(v)) {
+			(void)snprintf(why, whysz, "%s: an IP address is no RP "
+			    "ID (browsers refuse it): a host name", k->name);
+			return -1;
+		}
 		return set_string(cfg, k, v, is_rp_id_char, 0, "expected a host "
 		    "name in lower case (letters, digits, '-', '.'), or nothing "
 		    "for the host of each request", why, whysz);

@@ -511,8 +511,10 @@ static const char *const stmts[ST__MAX] = {
 	[ST_SESSION_END_ONE] = "UPDATE sessions SET revoked = 1 "
 	    "WHERE user_id = $1::bigint AND id = $2::text AND revoked = 0 "
 	    "AND exp > $3::bigint",
+	/* Live ones only: the count is of what GET /api/sessions listed. */
 	[ST_SESSION_END_OTHERS] = "UPDATE sessions SET revoked = 1 "
-	    "WHERE user_id = $1::bigint AND id <> $2::text AND revoked = 0",
+	    "WHERE user_id = $1::bigint AND id <> $2::text AND revoked = 0 "
+	    "AND exp > $3::bigint",
 	/* Locked: a link is recorded against the account as it stands. */
 	[ST_USER_FIND_LOCK] = "SELECT " USER_COLUMNS " FROM users u WHERE "
 	    FOLD("u.email") " = " FOLD("$1::text") " FOR UPDATE",
@@ -2637,8 +2639,7 @@ pg_session_end(struct lk_store *s, long long user_id, const char *id,
 	rollback(ps);
 	p_int(&p, user_id);
 	p_text(&p, id != NULL ? id : keep);
-	if (id != NULL)
-		p_int(&p, now);
+	p_int(&p, now);
 	if ((res = exec_st(ps, id != NULL ? ST_SESSION_END_ONE :
 	    ST_SESSION_END_OTHERS, &p, "end sessions")) == NULL)
 		return LK_STORE_ERROR;

@@ -415,8 +415,9 @@ static const char *const stmts[ST__MAX] = {
 	    "ORDER BY se.refreshed DESC, se.created DESC, se.id",
 	[ST_SESSION_END_ONE] = "UPDATE sessions SET revoked = 1 "
 	    "WHERE user_id = ?1 AND id = ?2 AND revoked = 0 AND exp > ?3",
+	/* Live ones only: the count is of what GET /api/sessions listed. */
 	[ST_SESSION_END_OTHERS] = "UPDATE sessions SET revoked = 1 "
-	    "WHERE user_id = ?1 AND id <> ?2 AND revoked = 0",
+	    "WHERE user_id = ?1 AND id <> ?2 AND revoked = 0 AND exp > ?3",
 	[ST_LINK_ADD] = "INSERT INTO account_tokens (hash, user_id, purpose, "
 	    "created, expires) VALUES (?1, ?2, ?3, ?4, ?5)",
 	[ST_LINK_FIND] = "SELECT t.purpose, t.created, t.expires, " USER_COLUMNS
@@ -1894,7 +1895,7 @@ sqlite_session_end(struct lk_store *s, long long user_id, const char *id,
 
 	if (bind_int(s, w, 1, user_id) == -1 ||
 	    bind_text(s, w, 2, id != NULL ? id : keep) == -1 ||
-	    (id != NULL && bind_int(s, w, 3, now) == -1))
+	    bind_int(s, w, 3, now) == -1)
 		return fail(s, w, "end sessions");
 	r = id != NULL ? run_changes(s, w, "end session") :
 	    run(s, w, "end sessions");

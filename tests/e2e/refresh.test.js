@@ -22,8 +22,14 @@ const revokedRefreshTokens = (db) => sql(db, 'SELECT count(*) FROM refresh_token
 // Records every answer from the API to `target` (a page or a whole
 // context) but GET /api/settings: method, path, status, the X-CSRF-TOKEN the
 // request carried, and the body. `settled()` waits for the bodies; `clear()` starts over.
+// What the profile page's sections load once the profile is shown: kept
+// apart, so that the session's own requests stay in order, and each
+// checked to come after the renewal (200, never a second refresh).
+const SECTIONS = new Set(['/api/mfa', '/api/webauthn/credentials', '/api/sessions']);
+
 function recordApi(target, baseURL) {
   let entries = [];
+  let sections = [];
   target.on('response', (response) => {
     const url = new URL(response.url());
     if (url.origin !== baseURL || !url.pathname.startsWith('/api/')) return;
@@ -31,6 +37,10 @@ function recordApi(target, baseURL) {
     // of a session.
     if (url.pathname === '/api/settings') return;
     const request = response.request();
+    if (SECTIONS.has(url.pathname)) {
+      sections.push(`${request.method()} ${url.pathname} ${response.status()}`);
+      return;
+    }
     entries.push({
       line: `${request.method()} ${url.pathname} ${response.status()}`,
       path: url.pathname,
@@ -40,7 +50,8 @@ function recordApi(target, baseURL) {
     });
   });
   return {
-    clear() { entries = []; },
+    clear() { entries = []; sections = []; },
+    sections() { return sections; },
     async settled() {
       for (const entry of entries) entry.body = await entry.body;
       return entries;
@@ -73,6 +84,8 @@ for (const kind of serverKinds()) {
       const entries = await api.settled();
       assert.deepEqual(entries.map((e) => e.line),
         ['GET /api/profile 401', 'POST /api/refresh 200', 'GET /api/profile 200']);
+      await eventually(() => assert.deepEqual([...api.sections()].sort(),
+        ['GET /api/mfa 200', 'GET /api/sessions 200', 'GET /api/webauthn/credentials 200']));
       assert.equal(msgOf(entries[0]), 'Token has expired');
       assert.equal(entries[1].body.trim(), '{"refresh":true}');
       // The refresh carries the refresh token's own CSRF token.

@@ -1484,6 +1484,12 @@ TEST(sessions_are_listed_and_ended_by_their_user)
 	CHECK_STR(out, "");
 	CHECK_INT(lk_store_session_end(s, u.id, "S3", NULL, 2002, &n),
 	    LK_STORE_NOT_FOUND);
+	/* Nor is it counted among the others ended: none were live. */
+	CHECK_INT(login_as(s, &u, "$y$1", "S4", "4", 2002), LK_STORE_OK);
+	CHECK_INT(lk_store_session_end(s, u.id, NULL, "S4", 2002, &n),
+	    LK_STORE_OK);
+	CHECK_INT(n, 0);
+	CHECK_INT(check(s, "a@b.c", "a-4", 0).session.revoked, 0);
 	lk_store_close(s);
 }
 

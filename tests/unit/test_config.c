@@ -210,6 +210,11 @@ TEST(second_factor_keys)
 	    != NULL);
 	CHECK_INT(load("webauthn_rp_id = example.com:8443\n", err, sizeof(err),
 	    &c), -1);
+	CHECK_INT(load("webauthn_rp_id = 127.0.0.1\n", err, sizeof(err), &c),
+	    -1);
+	CHECK(strstr(err, "webauthn_rp_id: an IP address is no RP ID") != NULL);
+	CHECK_INT(load("webauthn_rp_id = 1.example\n", err, sizeof(err), &c),
+	    0);
 	CHECK_INT(load("mfa_key_file =\n", err, sizeof(err), &c), -1);
 }
 
