@@ -48,7 +48,8 @@ enum lk_reason {
 	LK_R_CODE,		/* a second factor's code refused */
 	LK_R_MFA_EXPIRED,	/* a login's first step is gone (used, expired) */
 	LK_R_PASSKEY,		/* a passkey sign-in refused */
-	LK_R_TOO_MANY,		/* mail asked for too often; retry_after set */
+	LK_R_TOO_MANY,		/* mail or challenges asked for too often;
+				 * retry_after set */
 	LK_R_LINK,		/* a one-time link unknown, used or expired */
 	LK_R_TOKEN,
 	LK_R__MAX = LK_R_TOKEN + LK_TOKEN__MAX

@@ -127,9 +127,12 @@ new_challenge(struct lk_ctx *ctx, enum lk_challenge_kind kind,
 	case LK_STORE_OK:
 		break;
 	case LK_STORE_LIMIT:
-		/* One address asking again and again fills no table. */
+		/*
+		 * One address asking again and again fills no table.  Not a
+		 * failed login: registration asks for challenges too.
+		 */
 		ctx->denial.retry_after = LK_PASSKEY_CHALLENGE_LIFE;
-		return lk_deny(ctx, LK_R_THROTTLED, NULL);
+		return lk_deny(ctx, LK_R_TOO_MANY, NULL);
 	default:
 		return lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
 	}
