@@ -10,7 +10,11 @@
  *        "recovery_code"} -> {"totp": false}
  *   POST /api/mfa/recovery/regenerate {"password"} -> {"recovery_codes"}
  * A wrong password is 401 "Current password is incorrect", a wrong code
- * 401 "Invalid code"; both count against the login throttle.
+ * 401 "Invalid code".  Where a password is asked (set-up, disable,
+ * regenerate) the attempt is reserved against the login throttle first
+ * and given back only on success, so a wrong password or code counts;
+ * enable's code, from a signed-in user confirming the secret just set
+ * up, proves nothing the session does not, and is not counted.
  */
 #include <string.h>
 
