@@ -637,8 +637,6 @@ read_public(int dirfd, const char *name, const char *shown, char *buf,
     size_t bufsz, size_t *len, char *err, size_t errsz)
 {
 	struct stat	st;
-	ssize_t		r;
-	size_t		n = 0;
 	int		fd, rc = -1;
 
 	if ((fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
@@ -655,27 +653,18 @@ read_public(int dirfd, const char *name, const char *shown, char *buf,
 		    (unsigned)(st.st_mode & 07777));
 		goto out;
 	}
-	while (n + 1 < bufsz) {
-		r = read(fd, buf + n, bufsz - 1 - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			(void)snprintf(err, errsz, "%s: %s", shown,
-			    strerror(errno));
-			goto out;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	if (n + 1 >= bufsz) {
+	switch (lk_read_all(fd, buf, bufsz, len)) {
+	case 0:
+		rc = 0;
+		break;
+	case 1:
 		(void)snprintf(err, errsz, "%s: larger than %zu bytes", shown,
 		    bufsz - 2);
-		goto out;
+		break;
+	default:
+		(void)snprintf(err, errsz, "%s: %s", shown, strerror(errno));
+		break;
 	}
-	buf[n] = '\0';
-	*len = n;
-	rc = 0;
 out:
 	close(fd);
 	return rc;

@@ -307,12 +307,34 @@ lk_write_all(int fd, const void *buf, size_t n)
 }
 
 int
+lk_read_all(int fd, char *buf, size_t bufsz, size_t *len)
+{
+	size_t	n = 0;
+	ssize_t	r;
+
+	*len = 0;
+	while (n + 1 < bufsz) {
+		r = read(fd, buf + n, bufsz - 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n + 1 >= bufsz)
+		return 1;
+	buf[n] = '\0';
+	*len = n;
+	return 0;
+}
+
+int
 lk_read_private(const char *path, char *buf, size_t bufsz, size_t *len,
     char *err, size_t errsz)
 {
 	struct stat	st;
-	size_t		n = 0;
-	ssize_t		r;
 	int		fd, rc = -1;
 
 	*len = 0;
@@ -338,27 +360,18 @@ lk_read_private(const char *path, char *buf, size_t bufsz, size_t *len,
 		    (unsigned)(st.st_mode & 07777));
 		goto out;
 	}
-	while (n + 1 < bufsz) {
-		r = read(fd, buf + n, bufsz - 1 - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			(void)snprintf(err, errsz, "%s: %s", path,
-			    strerror(errno));
-			goto out;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	if (n + 1 >= bufsz) {
+	switch (lk_read_all(fd, buf, bufsz, len)) {
+	case 0:
+		rc = 1;
+		break;
+	case 1:
 		(void)snprintf(err, errsz, "%s: larger than %zu bytes", path,
 		    bufsz - 1);
-		goto out;
+		break;
+	default:
+		(void)snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		break;
 	}
-	buf[n] = '\0';
-	*len = n;
-	rc = 1;
 out:
 	if (rc == -1 && bufsz > 0)
 		lk_explicit_bzero(buf, bufsz);

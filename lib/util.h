@@ -108,6 +108,13 @@ uint64_t lk_siphash24(const unsigned char key[16], const void *data,
 int	lk_write_all(int fd, const void *buf, size_t n);
 
 /*
+ * Read fd to its end into buf, NUL-terminated, retrying on EINTR.  Returns
+ * 0 with *len set, 1 when the file fills bufsz - 1 bytes or more (too
+ * large: buf then holds a part), or -1 (errno set).
+ */
+int	lk_read_all(int fd, char *buf, size_t bufsz, size_t *len);
+
+/*
  * Read a whole private file into buf (NUL-terminated): a regular file,
  * not a symbolic link, that neither group nor others may read or write,
  * of at most bufsz - 1 bytes.  Returns 1 with *len set, 0 if the file does
