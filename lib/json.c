@@ -30,20 +30,14 @@ static int
 scan_hex4(struct scan *s, unsigned int *out)
 {
 	unsigned int	v = 0;
-	int		i;
+	int		i, d;
 
 	if (s->end - s->p < 4)
 		return -1;
 	for (i = 0; i < 4; i++, s->p++) {
-		v <<= 4;
-		if (*s->p >= '0' && *s->p <= '9')
-			v |= (unsigned int)(*s->p - '0');
-		else if (*s->p >= 'a' && *s->p <= 'f')
-			v |= (unsigned int)(*s->p - 'a' + 10);
-		else if (*s->p >= 'A' && *s->p <= 'F')
-			v |= (unsigned int)(*s->p - 'A' + 10);
-		else
+		if ((d = lk_hex_value(*s->p)) < 0)
 			return -1;
+		v = v << 4 | (unsigned int)d;
 	}
 	*out = v;
 	return 0;

@@ -29,18 +29,6 @@ lk_secretbox_key_generate(const char *path, char *err, size_t errsz)
 	return lk_key_generate(path, err, errsz);
 }
 
-static int
-hex_value(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 lk_secretbox_key_load(struct lk_secretbox_key *key, const char *path,
     char *err, size_t errsz)
@@ -68,8 +56,8 @@ lk_secretbox_key_load(struct lk_secretbox_key *key, const char *path,
 		goto out;
 	}
 	for (i = 0; i < LK_SECRETBOX_KEY_LEN; i++) {
-		hi = hex_value((unsigned char)buf[2 * i]);
-		lo = hex_value((unsigned char)buf[2 * i + 1]);
+		hi = lk_hex_value((unsigned char)buf[2 * i]);
+		lo = lk_hex_value((unsigned char)buf[2 * i + 1]);
 		if (hi < 0 || lo < 0) {
 			(void)snprintf(err, errsz, "key file %s: must be %d hex "
 			    "digits and an optional newline", path,

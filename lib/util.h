@@ -68,6 +68,9 @@ int	lk_utf8_decode(const unsigned char *s, size_t len, unsigned long *cp);
  */
 int	lk_hex_encode(const void *in, size_t n, char *out, size_t outsz);
 
+/* The value of hex digit c (either case), or -1 if c is none. */
+int	lk_hex_value(unsigned char c);
+
 /* The sixteen digits, lower and upper case, for escapes of one byte. */
 extern const char lk_hex_lower[17];
 extern const char lk_hex_upper[17];
