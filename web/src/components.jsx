@@ -95,6 +95,34 @@ function joinIds(...ids) {
   return list.length > 0 ? list.join(' ') : undefined;
 }
 
+// The labelled email field of the login and the reset-link forms (id
+// "email", the account's username for password managers), with its
+// error tied to it.
+export function EmailField({ value, onChange, inputRef, error }) {
+  return (
+    <div className="field">
+      <label htmlFor="email">Email</label>
+      <input
+        ref={inputRef}
+        id="email"
+        name="email"
+        type="email"
+        dir="auto"
+        inputMode="email"
+        autoComplete="username"
+        autoCapitalize="none"
+        spellCheck="false"
+        required
+        value={value}
+        onChange={onChange}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={error ? 'email-error' : undefined}
+      />
+      {error && <p id="email-error" className="field-error">{error}</p>}
+    </div>
+  );
+}
+
 // A labelled password field with a "Show password" toggle (a real button
 // with aria-pressed that submits nothing), a "Caps Lock is on" hint while
 // typing with Caps Lock on, an optional hint and the field's error, all

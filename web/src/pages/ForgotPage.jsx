@@ -3,7 +3,7 @@
 // page says the same thing either way.
 import { useEffect, useRef, useState } from 'react';
 import { requestReset } from '../api/account.js';
-import { BusyButton, ErrorBox, PageHeading } from '../components.jsx';
+import { BusyButton, EmailField, ErrorBox, PageHeading } from '../components.jsx';
 import { MSG, PAGE_TITLES, describeError } from '../messages.js';
 import { LOGIN_PATH, navigate } from '../router.js';
 
@@ -66,26 +66,12 @@ export default function ForgotPage() {
       <p>{MSG.forgotIntro}</p>
       <ErrorBox id="form-error" text={formError} focusKey={attempt} />
       <form noValidate onSubmit={handleSubmit} aria-label="Ask for a reset link">
-        <div className="field">
-          <label htmlFor="email">Email</label>
-          <input
-            ref={emailRef}
-            id="email"
-            name="email"
-            type="email"
-            dir="auto"
-            inputMode="email"
-            autoComplete="username"
-            autoCapitalize="none"
-            spellCheck="false"
-            required
-            value={email}
-            onChange={(event) => setEmail(event.target.value)}
-            aria-invalid={fieldError ? 'true' : undefined}
-            aria-describedby={fieldError ? 'email-error' : undefined}
-          />
-          {fieldError && <p id="email-error" className="field-error">{fieldError}</p>}
-        </div>
+        <EmailField
+          inputRef={emailRef}
+          value={email}
+          onChange={(event) => setEmail(event.target.value)}
+          error={fieldError}
+        />
         <BusyButton type="submit" className="button-primary" busy={busy}>
           Send the link
         </BusyButton>

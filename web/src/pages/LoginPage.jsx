@@ -4,7 +4,7 @@ import { getProfile } from '../api/user.js';
 import {
   isBrowserRefusal, isCancelled, isRefused, passkeysSupported, signInWithPasskey,
 } from '../api/webauthn.js';
-import { BusyButton, ErrorBox, Notice, PageHeading, PasswordField } from '../components.jsx';
+import { BusyButton, EmailField, ErrorBox, Notice, PageHeading, PasswordField } from '../components.jsx';
 import { MSG, PAGE_TITLES, describeError } from '../messages.js';
 import SecondStepForm from './SecondStepForm.jsx';
 import { FORGOT_PATH, navigate } from '../router.js';
@@ -175,26 +175,12 @@ export default function LoginPage({ notice, onLoggedIn, onClearNotice }) {
       <Notice notice={notice} />
       <ErrorBox id="form-error" text={formError ? formError.text : ''} focusKey={attempt} takeFocus={!credentialsError} />
       <form noValidate onSubmit={handleSubmit} aria-label="Log in">
-        <div className="field">
-          <label htmlFor="email">Email</label>
-          <input
-            ref={emailRef}
-            id="email"
-            name="email"
-            type="email"
-            dir="auto"
-            inputMode="email"
-            autoComplete="username"
-            autoCapitalize="none"
-            spellCheck="false"
-            required
-            value={email}
-            onChange={(event) => setEmail(event.target.value)}
-            aria-invalid={fieldErrors.email ? 'true' : undefined}
-            aria-describedby={fieldErrors.email ? 'email-error' : undefined}
-          />
-          {fieldErrors.email && <p id="email-error" className="field-error">{fieldErrors.email}</p>}
-        </div>
+        <EmailField
+          inputRef={emailRef}
+          value={email}
+          onChange={(event) => setEmail(event.target.value)}
+          error={fieldErrors.email}
+        />
         <PasswordField
           id="password"
           label="Password"
