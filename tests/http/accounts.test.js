@@ -346,6 +346,9 @@ for (const kind of kinds()) {
 				assert.deepEqual(shape(existing), shape(fresh));
 				const welcome = await site.mailTo('sam@example.com');
 				assert.equal(welcome.subject, 'Confirm your address for latchkey');
+				// Nothing the requester chose reaches an unconfirmed address.
+				assert.deepEqual(welcome.to, [{ name: '', address: 'sam@example.com' }]);
+				assert.match(welcome.body, /^Hello sam@example\.com,\n/);
 				const { page, token } = linkIn(welcome);
 				assert.equal(page, 'invite');
 				const told = await site.mailTo(DEMO.email);
@@ -359,6 +362,16 @@ for (const kind of kinds()) {
 				    '{"email":"test@example.com","name":"John Doe"}\n');
 				assertJson(await accept(srv, token, 'sam pw 1234567'), 200, '{"login":true}\n');
 				assert.equal((await login(srv, 'sam@example.com', 'sam pw 1234567')).status, 200);
+			});
+
+			it('mails an unconfirmed address no text the requester chose', async () => {
+				const name = 'URGENT: call +1 555 0100 or visit evil.example';
+				assertJson(await post(srv, '/api/signup', { email: 'victim@example.com', name }), 202, SENT);
+				const msg = await site.mailTo('victim@example.com');
+				assert.deepEqual(msg.defects, []);
+				assert.deepEqual(msg.to, [{ name: '', address: 'victim@example.com' }]);
+				assert.match(msg.body, /^Hello victim@example\.com,\n/);
+				assert.doesNotMatch(msg.raw.toString('latin1'), /URGENT|555|evil/);
 			});
 
 			it('refuses CR/LF and what mail cannot reach in the email and the name', async () => {
