@@ -35,6 +35,7 @@ lk_store_open(const char *where, const struct lk_store_options *opts,
 	if (s == NULL)
 		return NULL;
 	s->leeway = opts->leeway;
+	s->sessions_max = opts->sessions_max > 0 ? opts->sessions_max : 0;
 	return s;
 }
 

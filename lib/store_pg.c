@@ -320,6 +320,10 @@ enum stmt {
 	ST_LINKS_CLEAR_INVITE,
 	ST_LINKS_VOID,
 	ST_PRUNE_LINKS,
+	ST_PRUNE_SIGNUP_MARKS,
+	ST_PRUNE_SIGNUPS,
+	ST_LINK_INVITED,
+	ST_SESSIONS_BOUND,
 	/* Copying: one export and one import per kind of record, in order. */
 	ST_EXPORT,
 	ST_IMPORT = ST_EXPORT + LK_STORE_REC__MAX,
@@ -345,6 +349,14 @@ enum stmt {
 			"LEFT JOIN refresh_tokens t ON t." col " = $2 " \
 			"LEFT JOIN sessions se ON se.id = t.family"
 #define BY_EMAIL	FOLD("email") " = " FOLD("$1::text")
+
+/* Pending accounts of sign-ups whose every link has expired ($1: now). */
+#define PRUNABLE_SIGNUP	"id IN (SELECT user_id FROM account_tokens " \
+			"WHERE purpose = 'signup' AND expires <= $1::bigint) " \
+			"AND hash = '' AND disabled = 0 AND NOT EXISTS " \
+			"(SELECT 1 FROM account_tokens t WHERE t.user_id = " \
+			"users.id AND (t.expires > $1::bigint OR " \
+			"t.purpose <> 'signup'))"
 
 static const char *const stmts[ST__MAX] = {
 	[ST_USER_FIND] = "SELECT " USER_COLUMNS " FROM users u WHERE "
@@ -534,6 +546,24 @@ static const char *const stmts[ST__MAX] = {
 	[ST_LINKS_VOID] = "DELETE FROM account_tokens WHERE user_id = $1::bigint",
 	[ST_PRUNE_LINKS] = "DELETE FROM account_tokens "
 	    "WHERE expires <= $1::bigint",
+	/* As store_sqlite.c's: before the links go, which tell it apart. */
+	[ST_PRUNE_SIGNUP_MARKS] = "INSERT INTO deleted_users (email, deleted) "
+	    "SELECT email, tokens_valid_after FROM users WHERE " PRUNABLE_SIGNUP
+	    " AND tokens_valid_after > 0 ON CONFLICT ((" FOLD("email") ")) "
+	    "DO UPDATE SET deleted = greatest(deleted_users.deleted, "
+	    "excluded.deleted)",
+	[ST_PRUNE_SIGNUPS] = "DELETE FROM users WHERE " PRUNABLE_SIGNUP,
+	[ST_LINK_INVITED] = "SELECT EXISTS (SELECT 1 FROM account_tokens "
+	    "WHERE user_id = $1::bigint AND purpose = 'invite' AND "
+	    "expires > $2::bigint)",
+	/*
+	 * The newest $3 live sessions stay; the older ones end (the user's
+	 * row is locked by the login: two logins of one user take turns).
+	 */
+	[ST_SESSIONS_BOUND] = "UPDATE sessions SET revoked = 1 WHERE id IN "
+	    "(SELECT id FROM sessions WHERE user_id = $1::bigint AND "
+	    "revoked = 0 AND exp > $2::bigint ORDER BY created DESC, "
+	    "id COLLATE \"C\" DESC OFFSET $3::bigint)",
 	/* The columns and order of store_sqlite.c's export_sql, import_sql. */
 	[ST_EXPORT + LK_STORE_REC_USER] = "SELECT id, email, name, hash, "
 	    "disabled, created, updated, tokens_valid_after FROM users "
@@ -1425,7 +1455,7 @@ prune(struct pg_store *ps, long long now)
 {
 	static const enum stmt	 w[] = { ST_PRUNE_REVOKED, ST_PRUNE_SESSIONS,
 	    ST_PRUNE_THROTTLE, ST_PRUNE_PENDING, ST_PRUNE_CHALLENGES,
-	    ST_PRUNE_LINKS };
+	    ST_PRUNE_SIGNUP_MARKS, ST_PRUNE_SIGNUPS, ST_PRUNE_LINKS };
 	struct params		 p;
 	size_t			 i;
 
@@ -1557,6 +1587,15 @@ start_session(struct pg_store *ps, const struct lk_login *l, long long now,
 		p_int(&p, now);
 		p_int(&p, l->throttle_window);
 		if ((r = run(ps, ST_THROTTLE_GIVE_BACK, &p, "throttle", 0)) !=
+		    LK_STORE_OK)
+			return r;
+	}
+	if (ps->base.sessions_max > 0) {
+		memset(&p, 0, sizeof(p));
+		p_int(&p, l->user_id);
+		p_int(&p, now);
+		p_int(&p, ps->base.sessions_max - 1);
+		if ((r = run(ps, ST_SESSIONS_BOUND, &p, "bound sessions", 0)) !=
 		    LK_STORE_OK)
 			return r;
 	}
@@ -3088,7 +3127,7 @@ link_add_once(struct pg_store *ps, const struct lk_link_new *link,
 	struct params		 p = { .n = 0 };
 	PGresult		*res;
 	enum lk_store_res	 r;
-	int			 taken;
+	int			 taken, invited;
 
 	*raced = 0;
 	if (begin(ps) != LK_STORE_OK)
@@ -3100,7 +3139,18 @@ link_add_once(struct pg_store *ps, const struct lk_link_new *link,
 			return finish(ps, LK_STORE_NOT_FOUND);
 	} else if (r == LK_STORE_OK && !link_usable(link->purpose, user))
 		return finish(ps, LK_STORE_EXISTS);
-	else if (r == LK_STORE_NOT_FOUND) {
+	else if (r == LK_STORE_OK && link->purpose == LK_LINK_SIGNUP) {
+		p_int(&p, user->id);
+		p_int(&p, now);
+		if ((res = exec_st(ps, ST_LINK_INVITED, &p, "add link")) == NULL)
+			return finish(ps, LK_STORE_ERROR);
+		invited = PQntuples(res) == 1 &&
+		    strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+		PQclear(res);
+		/* An administrator's invitation stands. */
+		if (invited)
+			return finish(ps, LK_STORE_EXISTS);
+	} else if (r == LK_STORE_NOT_FOUND) {
 		p_text(&p, link->email);
 		p_text(&p, link->name);
 		p_text(&p, "");

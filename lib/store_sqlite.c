@@ -259,6 +259,10 @@ enum stmt {
 	ST_LINKS_CLEAR_INVITE,
 	ST_LINKS_VOID,
 	ST_PRUNE_LINKS,
+	ST_PRUNE_SIGNUP_MARKS,
+	ST_PRUNE_SIGNUPS,
+	ST_LINK_INVITED,
+	ST_SESSIONS_BOUND,
 	ST_BEGIN,
 	ST_COMMIT,
 	ST_ROLLBACK,
@@ -273,6 +277,12 @@ enum stmt {
 #define PASSKEY_COLUMNS	"c.id, c.credential_id, c.user_id, c.alg, " \
 			"c.public_key, c.sign_count, c.flags, c.aaguid, " \
 			"c.name, c.created, c.last_used"
+/* Pending accounts of sign-ups whose every link has expired (?1: now). */
+#define PRUNABLE_SIGNUP	"id IN (SELECT user_id FROM account_tokens " \
+			"WHERE purpose = 'signup' AND expires <= ?1) AND " \
+			"hash = '' AND disabled = 0 AND NOT EXISTS (SELECT 1 " \
+			"FROM account_tokens t WHERE t.user_id = users.id AND " \
+			"(t.expires > ?1 OR t.purpose <> 'signup'))"
 /* The user and what is known of a token, in one read. */
 #define CHECK_SQL(col)	"SELECT " USER_COLUMNS ", EXISTS (SELECT 1 FROM " \
 			"revoked_tokens WHERE jti = ?2), " SESSION_COLUMNS \
@@ -431,6 +441,24 @@ static const char *const stmts[ST__MAX] = {
 	    "WHERE user_id = ?1 AND purpose IN ('invite', 'signup')",
 	[ST_LINKS_VOID] = "DELETE FROM account_tokens WHERE user_id = ?1",
 	[ST_PRUNE_LINKS] = "DELETE FROM account_tokens WHERE expires <= ?1",
+	/*
+	 * A sign-up's pending account (no password, enabled) whose links
+	 * are all sign-up links and all expired; before the links go, which
+	 * are what tells it from an invitation.  Its address keeps the mark
+	 * of an earlier deletion (made into its tokens_valid_after when it
+	 * was made), so that the deleted account's tokens stay dead.
+	 */
+	[ST_PRUNE_SIGNUP_MARKS] = "INSERT INTO deleted_users (email, deleted) "
+	    "SELECT email, tokens_valid_after FROM users WHERE " PRUNABLE_SIGNUP
+	    " AND tokens_valid_after > 0 ON CONFLICT (email) DO UPDATE SET "
+	    "deleted = max(deleted, excluded.deleted)",
+	[ST_PRUNE_SIGNUPS] = "DELETE FROM users WHERE " PRUNABLE_SIGNUP,
+	[ST_LINK_INVITED] = "SELECT EXISTS (SELECT 1 FROM account_tokens "
+	    "WHERE user_id = ?1 AND purpose = 'invite' AND expires > ?2)",
+	/* The newest ?3 live sessions stay; the older ones end. */
+	[ST_SESSIONS_BOUND] = "UPDATE sessions SET revoked = 1 WHERE id IN "
+	    "(SELECT id FROM sessions WHERE user_id = ?1 AND revoked = 0 AND "
+	    "exp > ?2 ORDER BY created DESC, id DESC LIMIT -1 OFFSET ?3)",
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
@@ -960,7 +988,7 @@ prune(struct lk_store *s, long long now)
 {
 	static const enum stmt	 w[] = { ST_PRUNE_REVOKED, ST_PRUNE_SESSIONS,
 	    ST_PRUNE_THROTTLE, ST_PRUNE_PENDING, ST_PRUNE_CHALLENGES,
-	    ST_PRUNE_LINKS };
+	    ST_PRUNE_SIGNUP_MARKS, ST_PRUNE_SIGNUPS, ST_PRUNE_LINKS };
 	size_t			 i;
 
 	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
@@ -1085,6 +1113,15 @@ start_session(struct lk_store *s, const struct lk_login *l, long long now,
 		    bind_int(s, ST_THROTTLE_GIVE_BACK, 3, l->throttle_window) == -1)
 			return fail(s, ST_THROTTLE_GIVE_BACK, "throttle");
 		if ((r = run(s, ST_THROTTLE_GIVE_BACK, "throttle")) !=
+		    LK_STORE_OK)
+			return r;
+	}
+	if (s->sessions_max > 0) {
+		if (bind_int(s, ST_SESSIONS_BOUND, 1, l->user_id) == -1 ||
+		    bind_int(s, ST_SESSIONS_BOUND, 2, now) == -1 ||
+		    bind_int(s, ST_SESSIONS_BOUND, 3, s->sessions_max - 1) == -1)
+			return fail(s, ST_SESSIONS_BOUND, "bound sessions");
+		if ((r = run(s, ST_SESSIONS_BOUND, "bound sessions")) !=
 		    LK_STORE_OK)
 			return r;
 	}
@@ -2447,6 +2484,7 @@ sqlite_link_add(struct lk_store *s, const struct lk_link_new *link,
 {
 	enum stmt		 clear;
 	enum lk_store_res	 r;
+	long long		 invited;
 
 	if (begin(s) != LK_STORE_OK)
 		return LK_STORE_ERROR;
@@ -2458,7 +2496,18 @@ sqlite_link_add(struct lk_store *s, const struct lk_link_new *link,
 			return finish(s, LK_STORE_NOT_FOUND);
 	} else if (r == LK_STORE_OK && !link_usable(link->purpose, user))
 		return finish(s, LK_STORE_EXISTS);
-	else if (r == LK_STORE_NOT_FOUND) {
+	else if (r == LK_STORE_OK && link->purpose == LK_LINK_SIGNUP) {
+		if (bind_int(s, ST_LINK_INVITED, 1, user->id) == -1 ||
+		    bind_int(s, ST_LINK_INVITED, 2, now) == -1)
+			return finish(s, fail(s, ST_LINK_INVITED, "add link"));
+		if ((r = one_int(s, ST_LINK_INVITED, &invited, "add link")) !=
+		    LK_STORE_OK)
+			return finish(s, r == LK_STORE_NOT_FOUND ?
+			    LK_STORE_ERROR : r);
+		/* An administrator's invitation stands. */
+		if (invited)
+			return finish(s, LK_STORE_EXISTS);
+	} else if (r == LK_STORE_NOT_FOUND) {
 		if ((r = pending_add(s, link, now)) != LK_STORE_OK ||
 		    (r = sqlite_user_find(s, link->email, user)) != LK_STORE_OK)
 			return finish(s, r == LK_STORE_NOT_FOUND ? LK_STORE_ERROR :
