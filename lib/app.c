@@ -423,6 +423,7 @@ load_store(long long now)
 	app_last_store_try = now;
 	memset(&so, 0, sizeof(so));
 	so.leeway = app_cfg.leeway;
+	so.sessions_max = app_cfg.sessions_max_per_user;
 	so.password_file = app_cfg.database_password_file;
 	if ((app_store = lk_store_open(app_cfg.database, &so, err,
 	    sizeof(err))) == NULL) {
