@@ -364,6 +364,23 @@ for (const kind of kinds()) {
 				assert.equal((await login(srv, 'sam@example.com', 'sam pw 1234567')).status, 200);
 			});
 
+			it('never voids an invitation, and answers for it as for any address', async () => {
+				const r = srv.tool(['user', 'invite', 'ivy@example.com', '--name', 'Ivy']);
+				assert.equal(r.status, 0, r.stderr);
+				const invited = linkIn(await site.mailTo('ivy@example.com'));
+				const a = await post(srv, '/api/signup', { email: 'ivy@example.com', name: 'Mallory' });
+				const b = await post(srv, '/api/signup', { email: 'nobody-ivy@example.com', name: 'Mallory' });
+				assertJson(a, 202, SENT);
+				assertJson(b, 202, SENT);
+				assert.deepEqual(shape(a), shape(b));
+				await site.mailTo('nobody-ivy@example.com');
+				// No mail for the invited address, and its name stands.
+				await new Promise((res) => setTimeout(res, 300));
+				assert.equal(site.mailsTo('ivy@example.com').length, 1);
+				assert.match(srv.tool(['user', 'list']).stdout, /^ivy@example\.com\tpending\tIvy$/m);
+				assertJson(await accept(srv, invited.token, 'ivy pw 1234567'), 200, '{"login":true}\n');
+			});
+
 			it('mails an unconfirmed address no text the requester chose', async () => {
 				const name = 'URGENT: call +1 555 0100 or visit evil.example';
 				assertJson(await post(srv, '/api/signup', { email: 'victim@example.com', name }), 202, SENT);
