@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "notify.h"
@@ -35,6 +36,17 @@ lk_notify_enabled(const struct lk_config *cfg, enum lk_notice kind)
 	default:
 		return 1;
 	}
+}
+
+int
+lk_notify_can_mail(const struct lk_config *cfg)
+{
+	struct lk_mail_argv	a;
+	char			err[256];
+
+	return cfg->mail_from[0] != '\0' && cfg->site_url[0] != '\0' &&
+	    lk_mail_command_parse(cfg->mail_command, &a, err, sizeof(err)) == 0 &&
+	    access(a.argv[0], X_OK) == 0;
 }
 
 /* The request's outbox, empty and ready for one job, or NULL (logged). */

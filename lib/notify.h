@@ -73,6 +73,14 @@ struct lk_outbox {
 int	lk_notify_enabled(const struct lk_config *cfg, enum lk_notice kind);
 
 /*
+ * Whether this site can send mail at all: mail_from and site_url set (a
+ * link needs both) and mail_command a command whose program this
+ * process may run.  Without it, no reset link or invitation ever goes
+ * out: the web app says so instead of promising one.
+ */
+int	lk_notify_can_mail(const struct lk_config *cfg);
+
+/*
  * Queue the mail of kind to user (token and lifetime for a link, else
  * NULL and 0), if lk_notify_enabled says so, with the request's client
  * address in a notice.  A message that cannot be made (no mail_from or

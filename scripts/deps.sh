@@ -18,8 +18,9 @@ sanitize="clang libclang-rt-14-dev"
 valgrind="valgrind"
 # A PostgreSQL server for the tests of the PostgreSQL store and the cluster.
 postgres="postgresql"
-# A real SMTP server and sendmail-interface program for the mail tests.
-mail="msmtp msmtp-mta python3-aiosmtpd"
+# A real SMTP server and sendmail-interface program for the mail tests,
+# and strace, with which they see what a request writes before its answer.
+mail="msmtp msmtp-mta python3-aiosmtpd strace"
 
 want=""
 [ $# -eq 0 ] && set -- core

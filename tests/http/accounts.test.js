@@ -82,6 +82,11 @@ for (const kind of kinds()) {
 		});
 		after(async () => { await site?.stop(); });
 
+		it('GET /api/settings says that mail can be sent', async () => {
+			assertJson(await request(srv.baseURL, { path: '/api/settings' }), 200,
+			    '{"name_max":100,"password_min":8,"mail":true}\n');
+		});
+
 		describe('POST /api/password/forgot', () => {
 			it('answers a known, an unknown and a disabled account alike, with the same work', async () => {
 				addUser(srv, 'known@example.com', 'Known', 'known pw 123');
@@ -453,6 +458,40 @@ for (const kind of kinds()) {
 			const t2 = Date.now();
 			assert.ok(t1 - t0 < 1500, `the answer took ${t1 - t0} ms`);
 			assert.ok(t2 - t1 < 1500, `the next answer took ${t2 - t1} ms`);
+		});
+	});
+
+	describe(`a mail command that hangs, on ${kind}`, () => {
+		let site, srv;
+		before(async () => {
+			site = await startMailSite({ kind, mailCommand: '/usr/bin/sleep 20' });
+			srv = site.srv;
+		});
+		after(async () => { await site?.stop(); });
+
+		it('never holds up the program: a full table of mail jobs drops the next mail, logged', async () => {
+			// Twelve reset links to one FastCGI process (procs: 1 on lighttpd),
+			// each a mail job that would run 20 s: every answer comes at once.
+			for (let i = 0; i < 12; i++) addUser(srv, `hang${i}@example.com`, 'Hang', 'hang pw 12345');
+			for (let i = 0; i < 12; i++) {
+				const t0 = Date.now();
+				assertJson(await forgot(srv, `hang${i}@example.com`), 202, SENT);
+				const ms = Date.now() - t0;
+				assert.ok(ms < 2000, `answer ${i + 1} took ${ms} ms`);
+				// Each job records its link before it mails; on lighttpd's one
+				// process the ninth and later find the table full.
+				if (kind.startsWith('lighttpd'))
+					await eventually(() => assert.equal(srv.sql('SELECT count(*) FROM account_tokens t ' +
+					    `JOIN users u ON u.id = t.user_id WHERE u.email = 'hang${i}@example.com'`),
+					    i < 8 ? '1' : '0'));
+			}
+			// And another user's request to the same program too.
+			const t0 = Date.now();
+			assertJson(await post(srv, '/api/password/reset', { token: 'x', password: 'y' }), 400, INVALID);
+			assert.ok(Date.now() - t0 < 2000);
+			if (kind.startsWith('lighttpd'))
+				await eventually(() => assert.match(srv.log(),
+				    /mail: reset_link to hang(8|9|10|11)@example\.com dropped: too many mail jobs running \(is the mail command slow\?\)/));
 		});
 	});
 }
