@@ -1,6 +1,6 @@
 /*
- * GET /api/settings -> 200 {"name_max": 100, "password_min": 8, "mail":
- * false}: the public limits of the configuration the web app checks its
+ * GET /api/settings -> 200 {"mail": false, "name_max": 100,
+ * "password_min": 8}: the public limits of the configuration the web app checks its
  * fields against before the server has the last word, and whether the
  * site can send mail (lk_notify_can_mail: without it the app offers no
  * reset link).  No cookie needed, and nothing in it is a secret.
