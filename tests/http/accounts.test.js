@@ -414,6 +414,37 @@ for (const kind of kinds()) {
 		});
 	});
 
+	describe(`sign-ups left unconfirmed, on ${kind}`, () => {
+		let site, srv;
+		before(async () => {
+			site = await startMailSite({ kind, config: 'signup = open\n' });
+			srv = site.srv;
+		});
+		after(async () => { await site?.stop(); });
+
+		it('are pruned once their last link has expired; invitations stay', async () => {
+			assertJson(await post(srv, '/api/signup', { email: 'late@example.com', name: 'Late' }), 202, SENT);
+			assertJson(await post(srv, '/api/signup', { email: 'soon@example.com', name: 'Soon' }), 202, SENT);
+			assert.equal(srv.tool(['user', 'invite', 'guest@example.com', '--print-link']).status, 0);
+			await site.mailTo('late@example.com');
+			await site.mailTo('soon@example.com');
+			assert.match(srv.tool(['user', 'list']).stdout, /^late@example\.com\tpending\tLate$/m);
+			// late's link and the invitation have expired; soon's has not.
+			srv.sql("UPDATE account_tokens SET expires = created WHERE user_id IN (SELECT id FROM users " +
+			    "WHERE email IN ('late@example.com', 'guest@example.com'))");
+			// The store prunes inside a login (the login program's first one here).
+			assert.equal((await login(srv, DEMO.email, DEMO.password)).status, 200);
+			const list = srv.tool(['user', 'list']).stdout;
+			assert.doesNotMatch(list, /^late@example\.com/m);
+			assert.match(list, /^soon@example\.com\tpending\tSoon$/m);
+			assert.match(list, /^guest@example\.com\tpending\t/m);
+			// The address is free for a new sign-up.
+			assertJson(await post(srv, '/api/signup', { email: 'late@example.com', name: 'Late Again' }), 202, SENT);
+			const again = await site.mailTo('late@example.com');
+			assert.equal(linkIn(again).page, 'invite');
+		});
+	});
+
 	describe(`mail that cannot go out, on ${kind}`, () => {
 		let site, srv;
 		before(async () => {
