@@ -39,7 +39,7 @@ static const char *const access_names[LK_ACCESS__MAX] = {
 	"login required",
 	"denied",
 	"second factor required",
-	"refused: bad request path or host",
+	"bad request: the path or host is refused",
 };
 
 #define METHOD_MAX	32
@@ -1050,6 +1050,7 @@ decided(struct lk_access_decision *out, enum lk_access access,
 	out->access = access;
 	out->line = r != NULL ? r->line : 0;
 	out->text = r != NULL ? r->text : "";
+	out->no_address = 0;
 }
 
 void
@@ -1084,6 +1085,7 @@ lk_rules_decide(const struct lk_rules *rules,
 			/* Unknown is not "elsewhere": fail closed. */
 			if (!have_addr) {
 				decided(out, LK_ACCESS_DENY, r);
+				out->no_address = 1;
 				return;
 			}
 			if (!net_matches(r, addr))
@@ -1159,7 +1161,10 @@ lk_rules_cache_get(struct lk_rules_cache *c, const char *path, long long now,
 	int		fd;
 
 	*changed = 0;
+	if (c->tried && now == c->checked)
+		return c->rules;
 	if (c->tried && !c->racy) {
+		c->checked = now;
 		if (stat(path, &st) == -1)
 			memset(&st, 0, sizeof(st));
 		if (same_file(c, &st))
@@ -1167,6 +1172,7 @@ lk_rules_cache_get(struct lk_rules_cache *c, const char *path, long long now,
 	}
 	*changed = 1;
 	c->tried = 1;
+	c->checked = now;
 	c->racy = 0;
 	lk_rules_free(c->rules);
 	c->rules = NULL;
@@ -1191,7 +1197,7 @@ lk_rules_cache_get(struct lk_rules_cache *c, const char *path, long long now,
 	/*
 	 * A file written in the last two seconds may be written again
 	 * within the same clock tick of its file system, size unchanged:
-	 * read it again at every ask until it is older than that.
+	 * read it again at each check until it is older than that.
 	 */
 	c->racy = (long long)st.st_mtim.tv_sec + 2 > now;
 	return c->rules;

@@ -122,6 +122,7 @@ struct lk_access_decision {
 	enum lk_access		 access;
 	size_t			 line;	/* of the deciding rule; 0: none matched */
 	const char		*text;	/* that rule as written, or "" */
+	int			 no_address; /* it has net= and the address is unread */
 };
 
 /*
@@ -142,28 +143,32 @@ void	lk_rules_decide(const struct lk_rules *rules,
 const char *lk_access_name(enum lk_access access);
 
 /*
- * A process's rules, read when first asked for and read again whenever
- * the file changes (its device, inode, size, modification or change
- * time; and, for a file changed in the second it was read, at every ask
- * until it is older: a change within the file system's clock tick cannot
- * hide).  One stat(2) per ask; no file read or regular expression
- * compiled while the file stays the same.
+ * A process's rules, read when first asked for and read again when the
+ * file changes: at most once a second (the first ask in a new second of
+ * now) one stat(2) compares its device, inode, size, modification and
+ * change times with the file's as it was read, and a file modified in the
+ * two seconds before it was read is read again at the next check anyway,
+ * so that a change within the file system's clock tick cannot hide.  No
+ * system call at all between checks, no file read or regular expression
+ * compiled while the file stays the same: an edit takes effect within a
+ * second.
  */
 struct lk_rules_cache {
 	struct lk_rules	*rules;		/* NULL: not loaded, or broken */
 	int		 tried;
 	int		 racy;
+	long long	 checked;	/* the second of the last check */
 	unsigned long long dev, ino, size;
 	long long	 mtime_sec, mtime_nsec, ctime_sec, ctime_nsec;
 	char		 err[LK_RULES_ERR_MAX];	/* why broken */
 };
 
 /*
- * The rules of the file at path at time now, from cache or read again.
- * Returns them, or NULL when the file cannot be read or has an error
- * (cache->err says which, with file and line): the caller refuses every
- * request it would decide.  *changed is set to 1 when this call read the
- * file (so that the caller logs a new error once), else 0.
+ * The rules of the file at path at time now (seconds), from cache or read
+ * again.  Returns them, or NULL when the file cannot be read or has an
+ * error (cache->err says which, with file and line): the caller refuses
+ * every request it would decide.  *changed is set to 1 when this call read
+ * the file (so that the caller logs a new error once), else 0.
  */
 const struct lk_rules *lk_rules_cache_get(struct lk_rules_cache *cache,
 	    const char *path, long long now, int *changed);

@@ -440,6 +440,9 @@ TEST(networks_ipv4_and_ipv6)
 	d = decide(r, &q);
 	CHECK_INT(d.access, LK_ACCESS_DENY);
 	CHECK_INT(d.line, 1);
+	CHECK_INT(d.no_address, 1);
+	q.address = "10.0.0.1";
+	CHECK_INT(decide(r, &q).no_address, 0);
 	q.address = NULL;
 	CHECK_INT(decide(r, &q).access, LK_ACCESS_DENY);
 	lk_rules_free(r);
@@ -710,6 +713,7 @@ TEST(cache_reads_again_only_when_the_file_changes)
 	long long			 now = (long long)time(NULL);
 	int				 changed;
 	struct timespec			 ts[2];
+	struct timespec			 tick = { 0, 30 * 1000 * 1000 };
 
 	memset(&c, 0, sizeof(c));
 	p = tmp_file("cache.rules", "bypass path=/a/\n", 0644);
@@ -721,59 +725,65 @@ TEST(cache_reads_again_only_when_the_file_changes)
 	r = lk_rules_cache_get(&c, path, now, &changed);
 	CHECK(r != NULL);
 	CHECK_INT(changed, 1);
-	r2 = lk_rules_cache_get(&c, path, now, &changed);
+	r2 = lk_rules_cache_get(&c, path, ++now, &changed);
 	CHECK(r2 == r);
 	CHECK_INT(changed, 0);
-	/* Edited (another size): read again at once. */
+	/* Edited (another size): read again at the next second's check... */
 	(void)tmp_file("cache.rules", "deny path=/a/\nbypass\n", 0644);
 	CHECK(utimensat(AT_FDCWD, path, ts, 0) == 0);
 	r = lk_rules_cache_get(&c, path, now, &changed);
+	CHECK_INT(changed, 0);
+	CHECK_INT(lk_rules_count(r), 1);
+	/* ...and not before: no system call within a second. */
+	r = lk_rules_cache_get(&c, path, ++now, &changed);
 	CHECK_INT(changed, 1);
 	CHECK(r != NULL);
 	CHECK_INT(lk_rules_count(r), 2);
 	/* Broken: NULL, with file and line, until it is fixed. */
 	(void)tmp_file("cache.rules", "deny path=/a/\nbypas\n", 0644);
 	CHECK(utimensat(AT_FDCWD, path, ts, 0) == 0);
-	CHECK(lk_rules_cache_get(&c, path, now, &changed) == NULL);
+	CHECK(lk_rules_cache_get(&c, path, ++now, &changed) == NULL);
 	CHECK_INT(changed, 1);
 	(void)snprintf(want, sizeof(want), "%s:2: unknown policy \"bypas\" "
 	    "(bypass, one_factor, two_factor or deny)", path);
 	CHECK_STR(c.err, want);
-	CHECK(lk_rules_cache_get(&c, path, now, &changed) == NULL);
+	CHECK(lk_rules_cache_get(&c, path, ++now, &changed) == NULL);
 	CHECK_INT(changed, 0);
 	CHECK_STR(c.err, want);
 	/*
 	 * Same size, same times, new content: the change time tells (once
 	 * the file system's clock has ticked).
 	 */
-	{
-		struct timespec	tick = { 0, 30 * 1000 * 1000 };
-
-		(void)nanosleep(&tick, NULL);
-	}
+	(void)nanosleep(&tick, NULL);
 	(void)tmp_file("cache.rules", "deny path=/a/\nbypass\n", 0644);
 	CHECK(utimensat(AT_FDCWD, path, ts, 0) == 0);
-	r = lk_rules_cache_get(&c, path, now, &changed);
+	r = lk_rules_cache_get(&c, path, ++now, &changed);
 	CHECK(r != NULL);
 	CHECK_INT(changed, 1);
 	q = req("/a/");
 	CHECK_INT(decide(r, &q).access, LK_ACCESS_DENY);
 	/* Removed: broken. */
 	CHECK(unlink(path) == 0);
-	CHECK(lk_rules_cache_get(&c, path, now, &changed) == NULL);
+	CHECK(lk_rules_cache_get(&c, path, ++now, &changed) == NULL);
 	CHECK_INT(changed, 1);
 	CHECK(strstr(c.err, "No such file or directory") != NULL);
-	CHECK(lk_rules_cache_get(&c, path, now, &changed) == NULL);
+	CHECK(lk_rules_cache_get(&c, path, ++now, &changed) == NULL);
 	CHECK_INT(changed, 0);
-	/* A fresh file is read at every ask while it is young. */
+	/*
+	 * A fresh file is read again at each check while it is young (a
+	 * rewrite within its clock tick, same size, would look unchanged).
+	 */
+	now = (long long)time(NULL);
 	(void)tmp_file("cache.rules", "bypass\n", 0644);
 	CHECK(lk_rules_cache_get(&c, path, now, &changed) != NULL);
 	CHECK_INT(changed, 1);
 	CHECK(lk_rules_cache_get(&c, path, now, &changed) != NULL);
+	CHECK_INT(changed, 0);
+	CHECK(lk_rules_cache_get(&c, path, now + 1, &changed) != NULL);
 	CHECK_INT(changed, 1);
 	CHECK(lk_rules_cache_get(&c, path, now + 10, &changed) != NULL);
 	CHECK_INT(changed, 1);
-	CHECK(lk_rules_cache_get(&c, path, now + 10, &changed) != NULL);
+	CHECK(lk_rules_cache_get(&c, path, now + 11, &changed) != NULL);
 	CHECK_INT(changed, 0);
 	lk_rules_cache_clear(&c);
 	CHECK(c.rules == NULL);
