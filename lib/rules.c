@@ -508,13 +508,130 @@ prefix_value(const char *s, char *why, size_t whysz)
 	return NULL;
 }
 
+#define REGEX_DEPTH	8	/* groups inside groups */
+#define REGEX_WEIGHT	1024	/* atoms, with repetitions counted out */
+
+/*
+ * Whether regular expression s stays cheap to compile and to run: no
+ * duplication symbol right after another (POSIX leaves "a??" or "a+*"
+ * undefined, and glibc's regcomp takes exponential time on runs of
+ * them), groups at most REGEX_DEPTH deep, and at most REGEX_WEIGHT atoms
+ * once each interval's atom is counted as many times as it may repeat
+ * (regcomp copies it out).  Returns NULL, or why not.
+ */
+static const char *
+regex_cost(const char *s)
+{
+	size_t		 stack[REGEX_DEPTH + 1], cur = 0, last = 0, i, n;
+	size_t		 depth = 0;
+	long long	 lo, hi;
+	char		 num[16], *end;
+	int		 quantified = 0;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		switch (s[i]) {
+		case '*':
+		case '+':
+		case '?':
+		case '{':
+			if (quantified || last == 0)
+				return "a repetition (*, +, ?, {m,n}) must follow "
+				    "something to repeat, and only one";
+			if (s[i] != '{') {
+				cur += last;	/* one copy more at most */
+				quantified = 1;
+				continue;
+			}
+			n = strcspn(s + i + 1, "}");
+			if (s[i + 1 + n] != '}' || n == 0 || n >= sizeof(num))
+				return "an interval is {m}, {m,} or {m,n}";
+			memcpy(num, s + i + 1, n);
+			num[n] = '\0';
+			lo = strtoll(num, &end, 10);
+			if (end == num || lo < 0 || lo > 255)
+				return "an interval is {m}, {m,} or {m,n}, up to 255";
+			/* {m} repeats m times; {m,} is counted as m + 1. */
+			hi = *end == ',' ? lo + 1 : lo;
+			if (*end == ',' && end[1] != '\0') {
+				hi = strtoll(end + 1, &end, 10);
+				if (hi < lo || hi > 255)
+					return "an interval is {m}, {m,} or {m,n}, "
+					    "up to 255";
+			}
+			if (*end != '\0' && !(*end == ',' && end[1] == '\0'))
+				return "an interval is {m}, {m,} or {m,n}";
+			cur += last * (size_t)(hi > 1 ? hi - 1 : 0);
+			quantified = 1;
+			i += n + 1;
+			continue;
+		case '(':
+			if (depth == REGEX_DEPTH)
+				return "groups nest too deep";
+			stack[depth++] = cur;
+			cur = 0;
+			last = 0;
+			quantified = 0;
+			continue;
+		case ')':
+			if (depth == 0)
+				return "a ) without its (";
+			last = cur > 0 ? cur : 1;
+			cur = stack[--depth] + last;
+			quantified = 0;
+			break;
+		case '|':
+			last = 0;
+			quantified = 0;
+			continue;
+		case '[':
+			/* A bracket expression is one atom: "[]a]", "[^]a]". */
+			n = i + 1;
+			if (s[n] == '^')
+				n++;
+			if (s[n] == ']')
+				n++;
+			while (s[n] != '\0' && s[n] != ']') {
+				if (s[n] == '[' && (s[n + 1] == ':' ||
+				    s[n + 1] == '.' || s[n + 1] == '=')) {
+					end = strchr(s + n + 2, s[n + 1]);
+					if (end == NULL || end[1] != ']')
+						break;
+					n = (size_t)(end - s) + 2;
+				} else
+					n++;
+			}
+			if (s[n] == '\0')
+				break;	/* regcomp says what is wrong */
+			i = n;
+			last = 1;
+			cur++;
+			quantified = 0;
+			break;
+		case '\\':
+			if (s[i + 1] != '\0')
+				i++;
+			/* FALLTHROUGH */
+		default:
+			last = 1;
+			cur++;
+			quantified = 0;
+			break;
+		}
+		if (cur > REGEX_WEIGHT)
+			return "too large once its repetitions are counted out";
+	}
+	return cur > REGEX_WEIGHT ?
+	    "too large once its repetitions are counted out" : NULL;
+}
+
 /* A path= regular expression (after its '~'), compiled into p. */
 static const char *
 regex_value(const char *s, struct path *p, char *why, size_t whysz)
 {
-	char	msg[128];
-	size_t	i, n = strlen(s);
-	int	r;
+	char		 msg[128];
+	const char	*cost;
+	size_t		 i, n = strlen(s);
+	int		 r;
 
 	if (n == 0) {
 		(void)snprintf(why, whysz, "path \"~\" has no regular "
@@ -537,6 +654,10 @@ regex_value(const char *s, struct path *p, char *why, size_t whysz)
 			return why;
 		}
 		i++;
+	}
+	if ((cost = regex_cost(s)) != NULL) {
+		(void)snprintf(why, whysz, "path \"~%.80s\": %s", s, cost);
+		return why;
 	}
 	if ((r = regcomp(&p->re, s, REG_EXTENDED | REG_NOSUB)) != 0) {
 		(void)regerror(r, &p->re, msg, sizeof(msg));

@@ -546,6 +546,40 @@ TEST(parse_errors_name_their_line)
 	    "Unmatched ( or \\(");
 	CHECK_STR(parse_error("deny path=~^/(a)\\1\n"), "rules:1: path "
 	    "\"~^/(a)\\1\": back-references (\\1) are not allowed");
+	/* Runs of repetitions make glibc's regcomp take exponential time. */
+	CHECK_STR(parse_error("deny path=~^/a??b\n"), "rules:1: path \"~^/a??b\": "
+	    "a repetition (*, +, ?, {m,n}) must follow something to repeat, and "
+	    "only one");
+	CHECK_STR(parse_error("deny path=~/a+*\n"), "rules:1: path \"~/a+*\": a "
+	    "repetition (*, +, ?, {m,n}) must follow something to repeat, and "
+	    "only one");
+	CHECK_STR(parse_error("deny path=~*a\n"), "rules:1: path \"~*a\": a "
+	    "repetition (*, +, ?, {m,n}) must follow something to repeat, and "
+	    "only one");
+	CHECK_STR(parse_error("deny path=~(|?)\n"), "rules:1: path \"~(|?)\": a "
+	    "repetition (*, +, ?, {m,n}) must follow something to repeat, and "
+	    "only one");
+	CHECK_STR(parse_error("deny path=~a{2}{3}\n"), "rules:1: path "
+	    "\"~a{2}{3}\": a repetition (*, +, ?, {m,n}) must follow something "
+	    "to repeat, and only one");
+	CHECK_STR(parse_error("deny path=~a{x}\n"), "rules:1: path \"~a{x}\": an "
+	    "interval is {m}, {m,} or {m,n}, up to 255");
+	CHECK_STR(parse_error("deny path=~a{3,2}\n"), "rules:1: path "
+	    "\"~a{3,2}\": an interval is {m}, {m,} or {m,n}, up to 255");
+	CHECK_STR(parse_error("deny path=~a{256}\n"), "rules:1: path "
+	    "\"~a{256}\": an interval is {m}, {m,} or {m,n}, up to 255");
+	CHECK_STR(parse_error("deny path=~((a{16}){16}){5}\n"), "rules:1: path "
+	    "\"~((a{16}){16}){5}\": too large once its repetitions are counted "
+	    "out");
+	CHECK_STR(parse_error("deny path=~(((((((((a)))))))))\n"), "rules:1: "
+	    "path \"~(((((((((a)))))))))\": groups nest too deep");
+	CHECK_STR(parse_error("deny path=~a)\n"), "rules:1: path \"~a)\": a ) "
+	    "without its (");
+	/* Within the bounds: repetitions of bracket expressions and groups. */
+	CHECK_STR(parse_error("deny path=~^(/[^/]+){2}/a[]x]*/(b|c)?d{0,3}e{2,}"
+	    "[[:alpha:]]+$\n"), "");
+	CHECK_STR(parse_error("deny path=~((a{16}){16}){4}\n"), "");
+	CHECK_STR(parse_error("deny path=~a\\{2\n"), "");
 	CHECK_STR(parse_error("deny method=get\n"), "rules:1: method \"get\": "
 	    "methods are upper case (GET, POST, ...)");
 	CHECK_STR(parse_error("deny method=G/T\n"), "rules:1: method \"G/T\" "
