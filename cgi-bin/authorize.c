@@ -10,7 +10,11 @@
  * the request.  Anything else -> 401 with the reason /api/profile would
  * give in the body (lighttpd forwards it; mod_fcgid answers 401 and
  * Apache's ErrorDocument 401, error.fcgi, says why), or, to a browser
- * loading a page, 302 to login_page with ?next=<the page>.
+ * loading a page, 302 to login_page with ?next=<the page>.  With
+ * access_rules the rules decide who may reach what: a bypass is a 200
+ * without the variables, a session they refuse a 403 ("Access denied",
+ * "Second factor required"; a browser goes to login_page with &denied=),
+ * a path they cannot read a 400 (docs/access-control.md).
  */
 #include "app.h"
 #include "auth.h"

@@ -8,8 +8,9 @@
  *
  * A 401 is mod_fcgid refusing a protected page after authorize.fcgi said
  * no: the authorizer's decision is made again to say why, as lighttpd
- * forwards it ({"msg": "Missing cookie \"access_token_cookie\""}), and a
- * browser loading the page is sent to login_page?next=<the page>.
+ * forwards it ({"msg": "Missing cookie \"access_token_cookie\""}, or the
+ * access rules' 403 {"msg": "Access denied"}), and a browser loading the
+ * page is sent to login_page?next=<the page>.
  */
 #include "app.h"
 #include "auth.h"

@@ -51,8 +51,9 @@ change(struct lk_ctx *ctx, const struct lk_user *user,
 		(void)lk_deny(ctx, LK_R_INTERNAL, NULL);
 		goto out;
 	}
+	/* The new session keeps the old one's factors: only a password changed. */
 	if (lk_session_prepare(ctx, user, NULL, state->ours &&
-	    state->session.persistent, &issue) == -1)
+	    state->session.persistent, claims->mfa, &issue) == -1)
 		goto out;
 	l.user_id = user->id;
 	l.hash = user->hash;

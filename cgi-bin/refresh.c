@@ -39,7 +39,8 @@ handle(struct lk_ctx *ctx)
 		(void)lk_deny(ctx, LK_R_REVOKED, NULL);
 		goto out;
 	}
-	if (lk_session_prepare(ctx, &user, &state.session, 0, &issue) == -1)
+	if (lk_session_prepare(ctx, &user, &state.session, 0, claims.mfa,
+	    &issue) == -1)
 		goto out;
 	memset(&q, 0, sizeof(q));
 	q.jti = claims.jti;
@@ -53,7 +54,7 @@ handle(struct lk_ctx *ctx)
 		break;
 	case LK_REFRESH_REPLAY:
 		lk_session_reissue(user.email, &successor,
-		    state.session.persistent, &again);
+		    state.session.persistent, claims.mfa, &again);
 		sent = &again;
 		break;
 	case LK_REFRESH_REUSED:

@@ -70,6 +70,9 @@ static const struct refusal refusals[LK_R__MAX] = {
 	[LK_R_PASSKEY] = { 401, "Passkey not accepted", NULL },
 	[LK_R_TOO_MANY] = { 429, "Too many requests, try again later", NULL },
 	[LK_R_LINK] = { 400, "This link is invalid or has expired", NULL },
+	[LK_R_ACCESS_DENIED] = { 403, "Access denied", NULL },
+	[LK_R_SECOND_FACTOR] = { 403, "Second factor required", NULL },
+	[LK_R_BAD_PATH] = { 400, "Invalid request path", NULL },
 	TOKEN(LK_TOKEN_OK) = { 500, "Internal error", NULL },
 	TOKEN(LK_TOKEN_TOO_LARGE) = { 422, "Token is too large", NULL },
 	TOKEN(LK_TOKEN_SEGMENTS) = { 422, "Not enough segments", NULL },
@@ -154,6 +157,9 @@ static uint64_t		 app_key_stamp;	/* of the files the keys came from */
 static struct lk_store	*app_store;
 static long long	 app_last_store_try;
 static struct lk_token_cache	 app_tokens;
+static struct lk_rules_cache	 app_rules;
+static int			 app_rules_ok;	/* loaded, last we looked */
+static long long		 app_rules_logged;
 
 /* Per-request state, wiped between requests. */
 static struct lk_request	app_req;
@@ -364,6 +370,9 @@ lk_app_reset(void)
 	app_last_store_try = 0;
 	lk_keyring_clear(&app_keys);
 	lk_token_cache_clear(&app_tokens);
+	lk_rules_cache_clear(&app_rules);
+	app_rules_ok = 0;
+	app_rules_logged = 0;
 	app_keys_ready = 0;
 	app_key_stamp = 0;
 	app_ready = 0;
@@ -482,6 +491,38 @@ load_store(long long now)
 	return (app_store = open_store()) != NULL ? 0 : -1;
 }
 
+/*
+ * The access rules, read at the first request that needs them and again
+ * when their file changes (checked at most once a second).  A file that
+ * cannot be read or has an error is logged, with its line, at once and
+ * then at most once a second while requests are refused for it.
+ */
+static int
+load_rules(struct lk_ctx *ctx)
+{
+	const struct lk_rules	*r;
+	int			 changed;
+
+	r = lk_rules_cache_get(&app_rules, app_cfg.access_rules, ctx->now,
+	    &changed);
+	if (r == NULL) {
+		if (changed || ctx->now != app_rules_logged) {
+			lk_log(LK_LOG_ERR, "refusing every request: access rules "
+			    "%s (running as %s)", app_rules.err, running_as());
+			app_rules_logged = ctx->now;
+		}
+		app_rules_ok = 0;
+		return -1;
+	}
+	if (!app_rules_ok)
+		lk_log(LK_LOG_INFO, "access rules: %zu rule%s from %s",
+		    lk_rules_count(r), lk_rules_count(r) == 1 ? "" : "s",
+		    app_cfg.access_rules);
+	app_rules_ok = 1;
+	ctx->rules = r;
+	return 0;
+}
+
 /* The context's loader: what a request needs, when it first needs it. */
 static int
 load(struct lk_ctx *ctx, enum lk_need what)
@@ -497,6 +538,8 @@ load(struct lk_ctx *ctx, enum lk_need what)
 			return -1;
 		ctx->store = app_store;
 		return 0;
+	case LK_NEED_RULES:
+		return load_rules(ctx);
 	}
 	return -1;
 }
@@ -555,6 +598,14 @@ lk_app_bool(struct lk_ctx *ctx, struct json_object *obj, const char *key,
 	return json_object_get_boolean(v) ? 1 : 0;
 }
 
+/* Whether reason is one of the access rules' answers (lib/rules.h). */
+static int
+rules_answer(enum lk_reason reason)
+{
+	return reason == LK_R_ACCESS_DENIED || reason == LK_R_SECOND_FACTOR ||
+	    reason == LK_R_BAD_PATH;
+}
+
 /* Write the refusal of ctx->denial into the response. */
 static void
 refuse(struct lk_ctx *ctx, enum lk_app_mode mode)
@@ -572,9 +623,11 @@ refuse(struct lk_ctx *ctx, enum lk_app_mode mode)
 		(void)lk_strlcpy(msg, r->pre, sizeof(msg));
 	/*
 	 * An authorizer's denial is 401 whatever the reason (lighttpd
-	 * forwards it, reason in the body); a server error stays one.
+	 * forwards it, reason in the body), but for the access rules' own
+	 * answers, which a login would not change; a server error stays one.
 	 */
-	if (mode != LK_APP_RESPONDER && status >= 400 && status < 500)
+	if (mode != LK_APP_RESPONDER && status >= 400 && status < 500 &&
+	    !rules_answer(ctx->denial.reason))
 		status = 401;
 	lk_response_msg(ctx->resp, status, msg);
 	if (ctx->denial.reason == LK_R_THROTTLED ||
@@ -707,13 +760,15 @@ is_navigation(const struct lk_request *req, struct lk_io *io)
  * Turn a refusal into a 302 to the login page, with ?next= the page asked
  * for (REQUEST_URI: its path and query) when it is a path of this site
  * that fits: every byte but unreserved characters and '/' encoded, so
- * nothing in it can end the header or leave the site.  The JSON refusal
- * stays as the body.
+ * nothing in it can end the header or leave the site; and, for a session
+ * the access rules refused, denied= why (access or second_factor), for
+ * the page to say so and offer another login.  The JSON refusal stays as
+ * the body.
  */
 static void
-login_redirect(struct lk_ctx *ctx, struct lk_io *io)
+login_redirect(struct lk_ctx *ctx, struct lk_io *io, const char *denied)
 {
-	char		 loc[LK_CONFIG_STR_MAX + 8 + 3 * LK_PATH_MAX];
+	char		 loc[LK_CONFIG_STR_MAX + 32 + 3 * LK_PATH_MAX];
 	const char	*uri = lk_io_param(io, "REQUEST_URI");
 	size_t		 n;
 
@@ -726,6 +781,9 @@ login_redirect(struct lk_ctx *ctx, struct lk_io *io)
 		/* Cannot fail: loc holds 3 bytes for each of the URI's. */
 		(void)lk_url_escape(uri, "/", loc, sizeof(loc), &n);
 	}
+	if (denied != NULL)
+		(void)snprintf(loc + n, sizeof(loc) - n, "%cdenied=%s",
+		    strchr(loc, '?') != NULL ? '&' : '?', denied);
 	ctx->resp->status = 302;
 	lk_response_header(ctx->resp, "Location", "%s", loc);
 }
@@ -997,12 +1055,19 @@ lk_app_serve(const struct lk_endpoint *ep, enum lk_app_mode mode,
 refuse:
 	if (ctx.denial.reason != LK_R_OK)
 		refuse(&ctx, mode);
-	/* A browser kept out of a page goes to log in, then comes back. */
-	if (mode != LK_APP_RESPONDER && ctx.resp->status == 401 &&
-	    ctx.cfg != NULL && ctx.cfg->login_page[0] != '\0') {
+	/*
+	 * A browser kept out of a page goes to log in, then comes back; one
+	 * whose session the access rules refuse goes to the same page, which
+	 * says why.
+	 */
+	if (mode != LK_APP_RESPONDER && ctx.cfg != NULL &&
+	    ctx.cfg->login_page[0] != '\0' && (ctx.resp->status == 401 ||
+	    (ctx.resp->status == 403 && rules_answer(ctx.denial.reason)))) {
 		lk_response_header(ctx.resp, "Vary", "Accept, Sec-Fetch-Mode");
 		if (is_navigation(ctx.req, io))
-			login_redirect(&ctx, io);
+			login_redirect(&ctx, io, ctx.resp->status == 401 ? NULL :
+			    ctx.denial.reason == LK_R_SECOND_FACTOR ?
+			    "second_factor" : "access");
 	}
 	/*
 	 * mod_fcgid keeps only the status of an access checker's refusal

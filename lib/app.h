@@ -82,11 +82,14 @@ int	lk_app_main(const struct lk_endpoint *ep, int argc, char *argv[]);
  * with a 200, an empty body and "Variable-NAME: value" headers, which the
  * server passes on as environment variables to whatever serves the
  * request; a refusal is a 401 whatever its reason (which stays in the
- * body), a server error what it is.  A 401 to a browser loading a page
- * (GET or HEAD; Sec-Fetch-Mode: navigate, or without Sec-Fetch-Mode an
- * Accept naming text/html) is a 302 to the configuration's login_page
- * with ?next=<the page asked for>, so that it comes back after logging
- * in.  Returns the process's exit status.
+ * body), but for the access rules' 403s (denied, a second factor wanted)
+ * and 400 (a path they cannot read), a server error what it is.  A 401 to
+ * a browser loading a page (GET or HEAD; Sec-Fetch-Mode: navigate, or
+ * without Sec-Fetch-Mode an Accept naming text/html) is a 302 to the
+ * configuration's login_page with ?next=<the page asked for>, so that it
+ * comes back after logging in; a 403 of the rules is the same 302 with
+ * &denied=access or &denied=second_factor, for the page to say why.
+ * Returns the process's exit status.
  */
 int	lk_app_authorizer_main(const struct lk_endpoint *ep, int argc,
 	    char *argv[]);

@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <string.h>
 
 #include "auth.h"
@@ -121,20 +122,126 @@ out:
 	return rc;
 }
 
+int
+lk_auth_groups(const struct lk_store *store, const struct lk_user *user,
+    struct lk_groups *out)
+{
+	size_t	i;
+
+	(void)user;
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < LK_AUTH_GROUPS_MAX; i++)
+		out->list[i] = out->name[i];
+	return store != NULL ? 0 : -1;
+}
+
+/* The request as the access rules look at it, without a session. */
+static void
+access_request(const struct lk_ctx *ctx, struct lk_access_request *q)
+{
+	const struct lk_request	*req = ctx->req;
+
+	memset(q, 0, sizeof(*q));
+	q->host = req->host;
+	/* Unknown or cut short: the rules refuse to read it. */
+	q->uri = req->has_uri && !req->uri_too_long ? req->uri : NULL;
+	q->method = req->method;
+	q->address = req->remote_addr;
+}
+
+/*
+ * Refuse the request the rules decided on (d): denied, a second factor
+ * wanted, or a path they cannot read; an audit line says which rule.
+ */
+static void
+refuse_access(struct lk_ctx *ctx, const struct lk_access_decision *d,
+    const char *email)
+{
+	char		 line[32], path[LK_URI_MAX + 1];
+	const char	*event;
+	enum lk_reason	 reason;
+
+	switch (d->access) {
+	case LK_ACCESS_BAD_REQUEST:
+		(void)lk_deny(ctx, LK_R_BAD_PATH, NULL);
+		return;
+	case LK_ACCESS_SECOND_FACTOR:
+		event = "second_factor_required";
+		reason = LK_R_SECOND_FACTOR;
+		break;
+	default:
+		event = "access_denied";
+		reason = LK_R_ACCESS_DENIED;
+		break;
+	}
+	(void)snprintf(line, sizeof(line), "%zu", d->line);
+	/* The path alone: a query may carry what is nobody's business. */
+	(void)lk_strlcpy(path, ctx->req->uri, sizeof(path));
+	path[strcspn(path, "?")] = '\0';
+	lk_log_audit(event, ctx->now, ctx->req->remote_addr, email, "rule",
+	    line, "method", ctx->req->method, "path", path, (char *)NULL);
+	(void)lk_deny(ctx, reason, NULL);
+}
+
+/* The 200 of a grant, with the user's identity (NULL: a bypass, none). */
+static void
+grant(struct lk_ctx *ctx, const struct lk_user *user)
+{
+	ctx->resp->status = 200;
+	if (user == NULL)
+		return;
+	lk_response_header(ctx->resp, "Variable-LATCHKEY_USER", "%s",
+	    user->email);
+	lk_response_header(ctx->resp, "Variable-LATCHKEY_NAME", "%s",
+	    user->name);
+}
+
 void
 lk_auth_authorize(struct lk_ctx *ctx)
 {
-	struct lk_user		user;
-	struct lk_claims	claims;
-	struct lk_token_state	state;
+	struct lk_user			 user;
+	struct lk_claims		 claims;
+	struct lk_token_state		 state;
+	struct lk_groups		 groups;
+	struct lk_access_request	 q;
+	struct lk_access_decision	 d;
+	const struct lk_rules		*rules = NULL;
 
+	if (ctx->cfg->access_rules[0] != '\0') {
+		if ((rules = lk_ctx_rules(ctx)) == NULL)
+			return;
+		/* First as if nobody were signed in: a bypass or a deny for all. */
+		access_request(ctx, &q);
+		lk_rules_decide(rules, &q, &d);
+		if (d.access == LK_ACCESS_BYPASS) {
+			grant(ctx, NULL);
+			return;
+		}
+		if (d.access != LK_ACCESS_LOGIN) {
+			refuse_access(ctx, &d, NULL);
+			return;
+		}
+	}
 	if (lk_auth_require(ctx, LK_TOKEN_ACCESS, &user, &claims, &state) == -1)
 		return;
-	ctx->resp->status = 200;
-	lk_response_header(ctx->resp, "Variable-LATCHKEY_USER", "%s",
-	    user.email);
-	lk_response_header(ctx->resp, "Variable-LATCHKEY_NAME", "%s",
-	    user.name);
+	if (rules != NULL) {
+		if (lk_auth_groups(lk_ctx_store(ctx), &user, &groups) == -1) {
+			(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
+			goto out;
+		}
+		q.has_session = 1;
+		q.user = user.email;
+		q.groups = groups.list;
+		q.ngroups = groups.n;
+		q.second_factor = claims.mfa;
+		lk_rules_decide(rules, &q, &d);
+		if (d.access != LK_ACCESS_ALLOW && d.access != LK_ACCESS_BYPASS) {
+			refuse_access(ctx, &d, user.email);
+			goto out;
+		}
+	}
+	grant(ctx, &user);
+out:
 	lk_explicit_bzero(&user, sizeof(user));
 	lk_explicit_bzero(&claims, sizeof(claims));
 }

@@ -2,6 +2,7 @@
 #define LK_AUTH_H
 
 #include "ctx.h"
+#include "rules.h"
 #include "store.h"
 #include "token.h"
 
@@ -25,14 +26,40 @@ int	lk_auth_require(struct lk_ctx *ctx, enum lk_token_type want,
 	    struct lk_user *user, struct lk_claims *claims,
 	    struct lk_token_state *state);
 
+/* The groups of one user, as the access rules see them. */
+#define LK_AUTH_GROUPS_MAX	64
+
+struct lk_groups {
+	size_t		 n;
+	char		 name[LK_AUTH_GROUPS_MAX][LK_GROUP_NAME_MAX + 1];
+	const char	*list[LK_AUTH_GROUPS_MAX];	/* name[i], for lib/rules.h */
+};
+
+/*
+ * The groups user belongs to, sorted, into out (for the access rules'
+ * group= subjects; the authorizer and `latchkey access check` both ask
+ * here).  The store keeps no groups yet: a user has none.  Returns 0, or
+ * -1 if the store failed.
+ */
+int	lk_auth_groups(const struct lk_store *store, const struct lk_user *user,
+	    struct lk_groups *out);
+
 /*
  * The authorizer's decision on the current request of ctx, for the web
- * server to serve it itself: a valid access cookie (and, on unsafe
- * methods, the CSRF header) -> 200, empty body, with
+ * server to serve it itself.  Without access_rules: a valid access cookie
+ * (and, on unsafe methods, the CSRF header) -> 200, empty body, with
  *   Variable-LATCHKEY_USER: <email>
  *   Variable-LATCHKEY_NAME: <name>
  * which the server turns into environment variables for whatever serves
- * the request; anything else -> the reason in ctx->denial.
+ * the request; anything else -> the reason in ctx->denial.  With them,
+ * the rules decide (lib/rules.h) on the request's Host, REQUEST_URI,
+ * method and client address: a bypass -> 200 without the variables (no
+ * login is looked at); a rule that wants a session -> the session checked
+ * as above, then the rules again with its user, groups and second factor:
+ * allowed -> the 200 above, denied -> LK_R_ACCESS_DENIED, one factor where
+ * two are needed -> LK_R_SECOND_FACTOR; a path the rules refuse to read ->
+ * LK_R_BAD_PATH; a rules file that cannot be read or has an error ->
+ * LK_R_UNAVAILABLE, whatever the request.
  */
 void	lk_auth_authorize(struct lk_ctx *ctx);
 

@@ -105,6 +105,7 @@ static const struct key keys[] = {
 	{ "allowed_origins", K_ORIGINS, S(allowed_origins), 0, 0 },
 	{ "cors_origins", K_ORIGINS, S(cors_origins), 0, 0 },
 	{ "login_page", K_PAGE, S(login_page), 0, 0 },
+	{ "access_rules", K_PATH, S(access_rules), 0, 0 },
 	{ "site_name", K_TEXT, S(site_name), 0, 0 },
 	{ "mfa_key_file", K_PATH, S(mfa_key_file), 0, 0 },
 	{ "webauthn_rp_id", K_RP_ID, S(webauthn_rp_id), 0, 0 },
@@ -1007,9 +1008,12 @@ lk_config_load(struct lk_config *cfg, const char *path, char *err,
 	    resolve_path(path, cfg->mfa_key_file, tmp, sizeof(tmp)) == -1 ||
 	    lk_strlcpy(cfg->mfa_key_file, tmp, sizeof(cfg->mfa_key_file)) == -1 ||
 	    resolve_path(path, cfg->public_keys, tmp, sizeof(tmp)) == -1 ||
-	    lk_strlcpy(cfg->public_keys, tmp, sizeof(cfg->public_keys)) == -1) {
+	    lk_strlcpy(cfg->public_keys, tmp, sizeof(cfg->public_keys)) == -1 ||
+	    resolve_path(path, cfg->access_rules, tmp, sizeof(tmp)) == -1 ||
+	    lk_strlcpy(cfg->access_rules, tmp, sizeof(cfg->access_rules)) == -1) {
 		seterr(err, errsz, path, 0, "database, database_password_file, "
-		    "key_file, mfa_key_file or public_keys path too long");
+		    "key_file, mfa_key_file, public_keys or access_rules path too "
+		    "long");
 		goto out;
 	}
 	rc = 0;

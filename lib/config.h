@@ -90,6 +90,11 @@ struct lk_config {
 	 * page without a valid session ("" for never: always the 401).
 	 */
 	char		 login_page[LK_CONFIG_STR_MAX];
+	/*
+	 * The access rules the authorizer decides by (lib/rules.h), read
+	 * by the authorizer itself; "" for none: any session passes.
+	 */
+	char		 access_rules[LK_CONFIG_PATH_MAX];
 
 	/* The site's name as people read it: mail, TOTP issuer, passkeys. */
 	char		 site_name[LK_CONFIG_STR_MAX * 2];
@@ -140,8 +145,8 @@ void	lk_config_defaults(struct lk_config *cfg);
 /*
  * Load the defaults, then the file at path.  Relative paths inside the file
  * (database unless it is a PostgreSQL URI, database_password_file,
- * key_file, mfa_key_file, public_keys) are taken relative to the file's own
- * directory.
+ * key_file, mfa_key_file, public_keys, access_rules) are taken relative to
+ * the file's own directory.
  * Returns 0, or -1 with a message "FILE:LINE: what is wrong" (or
  * "FILE: why it cannot be read") in err.  Unknown keys, repeated keys,
  * and bad values are errors.

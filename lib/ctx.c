@@ -36,6 +36,17 @@ lk_ctx_keys(struct lk_ctx *ctx)
 	return ctx->keys;
 }
 
+const struct lk_rules *
+lk_ctx_rules(struct lk_ctx *ctx)
+{
+	if (ctx->rules == NULL && (ctx->load == NULL ||
+	    ctx->load(ctx, LK_NEED_RULES) == -1 || ctx->rules == NULL)) {
+		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
+		return NULL;
+	}
+	return ctx->rules;
+}
+
 struct lk_store *
 lk_ctx_store(struct lk_ctx *ctx)
 {

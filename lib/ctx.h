@@ -5,6 +5,7 @@
 #include "key.h"
 #include "request.h"
 #include "response.h"
+#include "rules.h"
 #include "store.h"
 #include "token.h"
 
@@ -51,6 +52,9 @@ enum lk_reason {
 	LK_R_TOO_MANY,		/* mail or challenges asked for too often;
 				 * retry_after set */
 	LK_R_LINK,		/* a one-time link unknown, used or expired */
+	LK_R_ACCESS_DENIED,	/* the access rules deny it */
+	LK_R_SECOND_FACTOR,	/* the rules want a login with a second factor */
+	LK_R_BAD_PATH,		/* a request path the rules refuse to read */
 	LK_R_TOKEN,
 	LK_R__MAX = LK_R_TOKEN + LK_TOKEN__MAX
 };
@@ -66,7 +70,8 @@ struct lk_denial {
 /* What the runtime loads when a request first needs it. */
 enum lk_need {
 	LK_NEED_KEYS,
-	LK_NEED_STORE
+	LK_NEED_STORE,
+	LK_NEED_RULES
 };
 
 #define LK_ROUTE_ARG_MAX	128
@@ -78,6 +83,7 @@ struct lk_ctx {
 	const struct lk_config	*cfg;
 	const struct lk_keyring	*keys;		/* NULL until loaded */
 	struct lk_store		*store;		/* NULL until opened */
+	const struct lk_rules	*rules;		/* NULL until loaded */
 	int			(*load)(struct lk_ctx *, enum lk_need);
 	struct lk_token_cache	*tokens;	/* verified tokens, or NULL */
 	/* This request. */
@@ -110,5 +116,14 @@ int	lk_deny_token(struct lk_ctx *ctx, enum lk_token_err err);
  */
 const struct lk_keyring *lk_ctx_keys(struct lk_ctx *ctx);
 struct lk_store *lk_ctx_store(struct lk_ctx *ctx);
+
+/*
+ * The access rules of the configuration's access_rules file, loaded by
+ * the runtime when a request first needs them and again when the file
+ * changes.  NULL, with the request refused as LK_R_UNAVAILABLE and the
+ * file's error (with its line) logged, while the file cannot be read or
+ * has an error: no request is decided on rules that are not all there.
+ */
+const struct lk_rules *lk_ctx_rules(struct lk_ctx *ctx);
 
 #endif

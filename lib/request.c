@@ -114,6 +114,9 @@ lk_request_load(struct lk_request *req, struct lk_io *io,
 	    sizeof(req->remote_addr));
 	(void)copy_param(io, "PATH_INFO", req->path_info,
 	    sizeof(req->path_info));
+	r = copy_param(io, "REQUEST_URI", req->uri, sizeof(req->uri));
+	req->has_uri = r == 1;
+	req->uri_too_long = r == -1;
 	copy_shown(io, "HTTP_USER_AGENT", req->user_agent,
 	    sizeof(req->user_agent));
 	(void)copy_param(io, "HTTP_ACCEPT", req->accept, sizeof(req->accept));

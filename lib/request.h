@@ -14,6 +14,7 @@
 #define LK_HEADER_MAX		1024
 #define LK_ADDR_MAX		64
 #define LK_PATH_MAX		1024
+#define LK_URI_MAX		4096	/* longest REQUEST_URI kept */
 #define LK_COOKIE_HEADER_MAX	8192	/* longest Cookie header we parse */
 #define LK_USER_AGENT_MAX	256	/* kept, cut to this many bytes */
 
@@ -39,6 +40,9 @@ struct lk_request {
 	char	 preflight_method[LK_METHOD_NAME_MAX];	/* Access-Control-Request-Method */
 	char	 remote_addr[LK_ADDR_MAX];
 	char	 path_info[LK_PATH_MAX];
+	char	 uri[LK_URI_MAX + 1];	/* REQUEST_URI: path and query */
+	int	 has_uri;
+	int	 uri_too_long;
 	char	 user_agent[LK_USER_AGENT_MAX];	/* printable ASCII, cut */
 	char	 accept[LK_HEADER_MAX];	/* the Accept header, "" if too long */
 	char	*body;			/* NUL-terminated, or NULL */

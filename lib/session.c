@@ -25,7 +25,8 @@ record(struct lk_issue *out)
 
 int
 lk_session_prepare(struct lk_ctx *ctx, const struct lk_user *user,
-    const struct lk_session *from, int persistent, struct lk_issue *out)
+    const struct lk_session *from, int persistent, int second_factor,
+    struct lk_issue *out)
 {
 	const struct lk_config	*cfg = ctx->cfg;
 	long long		 life;
@@ -58,6 +59,7 @@ lk_session_prepare(struct lk_ctx *ctx, const struct lk_user *user,
 	    lk_token_claims_new(LK_TOKEN_REFRESH, user->email, ctx->now, life,
 	    &out->refresh) == -1)
 		goto internal;
+	out->access.mfa = out->refresh.mfa = second_factor != 0;
 	record(out);
 	return 0;
 internal:
@@ -68,7 +70,7 @@ internal:
 
 void
 lk_session_reissue(const char *sub, const struct lk_store_tokens *t,
-    int persistent, struct lk_issue *out)
+    int persistent, int second_factor, struct lk_issue *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->session.persistent = persistent != 0;
@@ -85,6 +87,7 @@ lk_session_reissue(const char *sub, const struct lk_store_tokens *t,
 	out->refresh.iat = out->refresh.nbf = t->iat;
 	out->access.exp = t->access_exp;
 	out->refresh.exp = t->exp;
+	out->access.mfa = out->refresh.mfa = second_factor != 0;
 	out->tokens = *t;
 }
 

@@ -23,19 +23,22 @@ struct lk_issue {
  * Fresh tokens for user: of a new session (from NULL: a new id, the
  * client's address and user agent, persistent as asked) or of the session
  * from (a refresh: its id and login time; the refresh token never
- * outlives session_max from the login).  Returns 0, or -1 denied
- * (LK_R_CANNOT_ISSUE on a verify-only node, LK_R_INTERNAL: the random
- * source failed).
+ * outlives session_max from the login).  second_factor says the login
+ * used one (both tokens claim "mfa": true; a refresh passes on its
+ * token's claim).  Returns 0, or -1 denied (LK_R_CANNOT_ISSUE on a
+ * verify-only node, LK_R_INTERNAL: the random source failed).
  */
 int	lk_session_prepare(struct lk_ctx *ctx, const struct lk_user *user,
-	    const struct lk_session *from, int persistent, struct lk_issue *out);
+	    const struct lk_session *from, int persistent, int second_factor,
+	    struct lk_issue *out);
 
 /*
  * The tokens the store recorded as t for user sub (a refresh replayed
- * inside its grace gets them again, signed the same way).
+ * inside its grace gets them again, signed the same way: second_factor is
+ * the replayed token's claim, as it was when they were first made).
  */
 void	lk_session_reissue(const char *sub, const struct lk_store_tokens *t,
-	    int persistent, struct lk_issue *out);
+	    int persistent, int second_factor, struct lk_issue *out);
 
 /*
  * Whether this node can issue tokens: a verify-only node (public_keys:

@@ -162,6 +162,10 @@ check_claims(const struct lk_config *cfg, struct json_object *pl,
 		} else
 			return LK_TOKEN_FRESH_TYPE;
 	}
+	/* Only a JSON true is a second factor; anything else is one factor. */
+	c->mfa = json_object_object_get_ex(pl, "mfa", &v) &&
+	    json_object_get_type(v) == json_type_boolean &&
+	    json_object_get_boolean(v);
 	return LK_TOKEN_OK;
 }
 

@@ -10,7 +10,9 @@
 /*
  * JSON Web Tokens as flask-jwt-extended writes and reads them: HS256,
  * ES256 or RS256 (the algorithm of the signing key), claims fresh, iat,
- * jti, type, sub, nbf, csrf, exp (plus iss and aud when configured).
+ * jti, type, sub, nbf, csrf, exp (plus iss and aud when configured, and
+ * latchkey's own "mfa": true after a login with a second factor, which
+ * flask-jwt-extended ignores).
  * Signing goes through libjwt (token_sign.c); every check is ours
  * (libjwt 1.10 checks no claim, accepts any HMAC alg and takes the
  * algorithm from the token's header even for a public key): HS256
@@ -81,6 +83,13 @@ struct lk_claims {
 	long long	 nbf;
 	long long	 exp;
 	int		 fresh;
+	/*
+	 * The login used a second factor (a TOTP or recovery code, or a
+	 * passkey with user verification): the claim "mfa": true, which
+	 * the refresh token carries on to each new pair.  Absent, or any
+	 * other value, is one factor.
+	 */
+	int		 mfa;
 };
 
 /*

@@ -60,6 +60,7 @@ lk_token_sign(const struct lk_config *cfg, const struct lk_key *key,
 	    jwt_add_grant(jwt, "iss", cfg->issuer) == 0) &&
 	    (cfg->audience[0] == '\0' ||
 	    jwt_add_grant(jwt, "aud", cfg->audience) == 0) &&
+	    (!c->mfa || jwt_add_grant_bool(jwt, "mfa", 1) == 0) &&
 	    (key->kid[0] == '\0' ||
 	    jwt_add_header(jwt, "kid", key->kid) == 0) &&
 	    jwt_set_alg(jwt, alg, secret, (int)len) == 0;

@@ -15,7 +15,7 @@ FUZZ_CC		?= clang
 FUZZ_BUILD	:= build/fuzz
 FUZZ_TIME	?= 60
 FUZZ_SMOKE_TIME	?= 5
-FUZZERS		?= cookie request token config webauthn
+FUZZERS		?= cookie request token config webauthn rules
 FUZZ_SAN	:= -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS	= -std=c11 -O1 -g -fno-omit-frame-pointer $(WARN) $(PKG_CFLAGS) \
 		  $(FUZZ_SAN)

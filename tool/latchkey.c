@@ -13,16 +13,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "config.h"
 #include "key.h"
 #include "notify.h"
 #include "onetime.h"
 #include "password.h"
 #include "policy.h"
+#include "rules.h"
 #include "secretbox.h"
 #include "store.h"
 #include "util.h"
@@ -77,6 +80,13 @@ static const char usage_text[] =
 "                            links) of the configured database into DATABASE (a\n"
 "                            path or a postgresql:// URI), in one transaction\n"
 "  db copy --from DATABASE   the same, from DATABASE into the configured one\n"
+"  access check URL [--user EMAIL] [--method M] [--from ADDR] [--second-factor]\n"
+"                            say which rule of access_rules decides a request\n"
+"                            for URL (http[s]://host/path?query, or a path):\n"
+"                            its line and text, and the decision; without\n"
+"                            --user nobody is signed in; --second-factor: the\n"
+"                            user's login used one.  Exit status 0 allowed,\n"
+"                            1 not, 2 a usage or rules-file error\n"
 "\n"
 "options:\n"
 "  -c, --config FILE         configuration file (default: $LATCHKEY_CONFIG,\n"
@@ -95,7 +105,8 @@ static const char usage_text[] =
 "  -h, --help                show this help\n"
 "  --version                 show the version\n"
 "\n"
-"exit status: 0 success, 1 failure (e.g. no such user), 2 usage error\n";
+"exit status: 0 success, 1 failure (e.g. no such user), 2 usage error\n"
+"(access check: see above)\n";
 
 static void
 usage(FILE *f)
@@ -452,6 +463,11 @@ struct run {
 	int			 print_link;	/* user invite --print-link */
 	const char		*algorithm;	/* key rotate --algorithm */
 	const char		*dir;		/* key publish DIR */
+	const char		*url;		/* access check URL */
+	const char		*user;		/* access check --user */
+	const char		*method;	/* access check --method */
+	const char		*addr;		/* access check --from */
+	int			 second_factor;	/* access check --second-factor */
 	struct lk_config	 cfg;
 	struct lk_store		*store;
 };
@@ -464,6 +480,7 @@ struct run {
 #define OPT_LINK	0x20u	/* takes --print-link */
 #define OPT_ALG		0x40u	/* takes --algorithm */
 #define OPT_DIR		0x80u	/* takes DIR */
+#define OPT_ACCESS	0x100u	/* takes URL, --user, --method, --from, ... */
 
 struct command {
 	const char	*group;		/* "user", "key", "db", or NULL */
@@ -913,6 +930,132 @@ db_copy(struct run *r)
 	}
 }
 
+/*
+ * The Host header and the path (with query) a browser sends for url
+ * ("http[s]://host[:port]/path?query#fragment", or "/path?query"), into
+ * host and uri.  Returns 0, or -1 if url is neither.
+ */
+static int
+split_url(const char *url, char *host, size_t hostsz, char *uri, size_t urisz)
+{
+	const char	*p = url, *auth;
+	size_t		 n;
+
+	host[0] = '\0';
+	if (strncasecmp(p, "http://", 7) == 0 || strncasecmp(p, "https://", 8) == 0) {
+		auth = p + (p[4] == ':' ? 7 : 8);
+		n = strcspn(auth, "/?#");
+		/* user@host would be another host to a browser's eyes. */
+		if (n == 0 || n >= hostsz || memchr(auth, '@', n) != NULL)
+			return -1;
+		memcpy(host, auth, n);
+		host[n] = '\0';
+		p = auth + n;
+	} else if (p[0] != '/')
+		return -1;
+	n = strcspn(p, "#");
+	if (n + 2 > urisz)
+		return -1;
+	if (n == 0 || p[0] != '/') {
+		/* "http://host" and "http://host?q" ask for "/". */
+		uri[0] = '/';
+		memcpy(uri + 1, p, n);
+		uri[n + 1] = '\0';
+	} else {
+		memcpy(uri, p, n);
+		uri[n] = '\0';
+	}
+	return 0;
+}
+
+/*
+ * Which rule decides a request, as the authorizer would decide it: first
+ * as if nobody were signed in, then, when a rule wants a session and
+ * --user names one, as that user (their groups, --second-factor).
+ */
+static int
+access_check(struct run *r)
+{
+	struct lk_rules			*rules = NULL;
+	struct lk_access_request	 q;
+	struct lk_access_decision	 d;
+	struct lk_store_options		 so;
+	struct lk_groups		 groups;
+	struct lk_user			 u;
+	enum lk_store_res		 sr;
+	char				 host[LK_RULES_HOST_MAX + 8];
+	char				 uri[LK_RULES_URI_MAX + 2];
+	char				 err[LK_RULES_ERR_MAX];
+	int				 rc = EXIT_USAGE;
+
+	if (r->cfg.access_rules[0] == '\0') {
+		fprintf(stderr, "latchkey: %s sets no access_rules: the "
+		    "authorizer lets any signed-in user through\n", r->cfgpath);
+		return EXIT_USAGE;
+	}
+	if (split_url(r->url, host, sizeof(host), uri, sizeof(uri)) == -1)
+		return usage_error("access check: '%s' is not a URL "
+		    "(http://host/path, https://host/path) or a path (/path)",
+		    r->url);
+	if (lk_rules_load(r->cfg.access_rules, &rules, err, sizeof(err)) == -1) {
+		fprintf(stderr, "latchkey: %s\n", err);
+		return EXIT_USAGE;
+	}
+	memset(&q, 0, sizeof(q));
+	q.host = host;
+	q.uri = uri;
+	q.method = r->method != NULL ? r->method : "GET";
+	q.address = r->addr;
+	lk_rules_decide(rules, &q, &d);
+	if (d.access == LK_ACCESS_LOGIN && r->user != NULL) {
+		memset(&so, 0, sizeof(so));
+		so.leeway = r->cfg.leeway;
+		so.password_file = r->cfg.database_password_file;
+		if ((r->store = lk_store_open(r->cfg.database, &so, err,
+		    sizeof(err))) == NULL) {
+			fprintf(stderr, "latchkey: database %s\n", err);
+			goto out;
+		}
+		if ((sr = lk_store_user_find(r->store, r->user, &u)) != LK_STORE_OK) {
+			fprintf(stderr, "latchkey: %s: %s\n", r->user,
+			    sr == LK_STORE_NOT_FOUND ? "no such user" :
+			    "the database failed");
+			goto out;
+		}
+		if (u.disabled || lk_store_user_pending(&u)) {
+			printf("%s is %s: the authorizer refuses the login "
+			    "before any rule\n", u.email, u.disabled ?
+			    "disabled" : "pending (no password yet)");
+			rc = 1;
+			goto out;
+		}
+		if (lk_auth_groups(r->store, &u, &groups) == -1) {
+			fprintf(stderr, "latchkey: %s: the database failed\n",
+			    r->user);
+			goto out;
+		}
+		q.has_session = 1;
+		q.user = u.email;
+		q.groups = groups.list;
+		q.ngroups = groups.n;
+		q.second_factor = r->second_factor;
+		lk_rules_decide(rules, &q, &d);
+	}
+	if (d.access == LK_ACCESS_BAD_REQUEST)
+		printf("the request's path or host cannot be read (a bad %%XX "
+		    "escape, not UTF-8, a NUL, or %%2F with \"..\")\n");
+	else if (d.line == 0)
+		printf("no rule matches\n");
+	else
+		printf("line %zu: %s\n", d.line, d.text);
+	printf("decision: %s%s\n", lk_access_name(d.access), d.no_address ?
+	    " (a net= rule, and no client address: see --from)" : "");
+	rc = d.access == LK_ACCESS_ALLOW || d.access == LK_ACCESS_BYPASS ? 0 : 1;
+out:
+	lk_rules_free(rules);
+	return rc;
+}
+
 static const struct command commands[] = {
 	{ NULL, "init", 0, init },
 	{ "user", "add", OPT_EMAIL | OPT_NAME | OPT_STDIN | OPT_STORE, user_add },
@@ -929,6 +1072,7 @@ static const struct command commands[] = {
 	{ "key", "list", 0, key_list },
 	{ "key", "publish", OPT_DIR, key_publish },
 	{ "db", "copy", OPT_STORE | OPT_COPY, db_copy },
+	{ "access", "check", OPT_ACCESS, access_check },
 };
 
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
@@ -1056,6 +1200,51 @@ copy_arg(const char *a, const char *next, int *used, struct run *r)
 	return -1;
 }
 
+/*
+ * One of access check's options, a, with next the argument after it (or
+ * NULL): 0 with *used set, the usage error's exit status, or -1 if a is
+ * none of them.
+ */
+static int
+access_arg(const char *a, const char *next, int *used, struct run *r)
+{
+	static const struct {
+		const char	*name;
+		size_t		 off;
+	} opts[] = {
+		{ "--user", offsetof(struct run, user) },
+		{ "--method", offsetof(struct run, method) },
+		{ "--from", offsetof(struct run, addr) },
+	};
+	const char	**slot;
+	size_t		  k, n;
+
+	*used = 1;
+	if (strcmp(a, "--second-factor") == 0) {
+		r->second_factor = 1;
+		return 0;
+	}
+	for (k = 0; k < sizeof(opts) / sizeof(opts[0]); k++) {
+		n = strlen(opts[k].name);
+		if (strncmp(a, opts[k].name, n) != 0 ||
+		    (a[n] != '\0' && a[n] != '='))
+			continue;
+		slot = (const char **)(void *)((char *)r + opts[k].off);
+		if (*slot != NULL)
+			return usage_error("option '%s' given twice",
+			    opts[k].name);
+		if (a[n] == '=')
+			*slot = a + n + 1;
+		else if ((*slot = next) != NULL)
+			*used = 2;
+		if (*slot == NULL || **slot == '\0')
+			return usage_error("option '%s' needs a value",
+			    opts[k].name);
+		return 0;
+	}
+	return -1;
+}
+
 /* The command's own arguments; 0, or the usage error's exit status. */
 static int
 parse_args(const struct command *c, int argc, char *argv[], struct run *r)
@@ -1089,7 +1278,12 @@ parse_args(const struct command *c, int argc, char *argv[], struct run *r)
 		} else if (strncmp(argv[i], "--algorithm=", 12) == 0 &&
 		    (c->opts & OPT_ALG))
 			r->algorithm = argv[i] + 12;
-		else if ((c->opts & OPT_COPY) && (rc = copy_arg(argv[i],
+		else if ((c->opts & OPT_ACCESS) && (rc = access_arg(argv[i],
+		    i + 1 < argc ? argv[i + 1] : NULL, &used, r)) != -1) {
+			if (rc != 0)
+				return rc;
+			i += used - 1;
+		} else if ((c->opts & OPT_COPY) && (rc = copy_arg(argv[i],
 		    i + 1 < argc ? argv[i + 1] : NULL, &used, r)) != -1) {
 			if (rc != 0)
 				return rc;
@@ -1102,6 +1296,8 @@ parse_args(const struct command *c, int argc, char *argv[], struct run *r)
 			r->email = argv[i];
 		else if ((c->opts & OPT_DIR) && r->dir == NULL)
 			r->dir = argv[i];
+		else if ((c->opts & OPT_ACCESS) && r->url == NULL)
+			r->url = argv[i];
 		else
 			return usage_error("unexpected argument '%s'", argv[i]);
 	}
@@ -1109,6 +1305,8 @@ parse_args(const struct command *c, int argc, char *argv[], struct run *r)
 		return usage_error("%s %s: EMAIL missing", c->group, c->name);
 	if ((c->opts & OPT_DIR) && r->dir == NULL)
 		return usage_error("%s %s: DIR missing", c->group, c->name);
+	if ((c->opts & OPT_ACCESS) && r->url == NULL)
+		return usage_error("%s %s: URL missing", c->group, c->name);
 	if (r->algorithm != NULL && lk_key_alg_parse(r->algorithm, &alg) == -1)
 		return usage_error("%s %s: --algorithm must be HS256, ES256 or "
 		    "RS256", c->group, c->name);
@@ -1134,7 +1332,8 @@ run_command(const struct command *c, struct run *r)
 	}
 	if (lk_config_load(&r->cfg, r->cfgpath, err, sizeof(err)) == -1) {
 		fprintf(stderr, "latchkey: %s\n", err);
-		return 1;
+		/* access check: 1 means "not allowed", so an error is 2. */
+		return c->run == access_check ? EXIT_USAGE : 1;
 	}
 	memset(&so, 0, sizeof(so));
 	so.leeway = r->cfg.leeway;

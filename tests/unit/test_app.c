@@ -324,6 +324,9 @@ TEST(the_refusal_table_is_complete_and_exact)
 		{ LK_R_PASSKEY, 401, "Passkey not accepted", NULL },
 		{ LK_R_TOO_MANY, 429, "Too many requests, try again later", NULL },
 		{ LK_R_LINK, 400, "This link is invalid or has expired", NULL },
+		{ LK_R_ACCESS_DENIED, 403, "Access denied", NULL },
+		{ LK_R_SECOND_FACTOR, 403, "Second factor required", NULL },
+		{ LK_R_BAD_PATH, 400, "Invalid request path", NULL },
 		{ LK_R_TOKEN + LK_TOKEN_TOO_LARGE, 422, "Token is too large", NULL },
 		{ LK_R_TOKEN + LK_TOKEN_SEGMENTS, 422, "Not enough segments", NULL },
 		{ LK_R_TOKEN + LK_TOKEN_HEADER_PADDING, 422,
@@ -744,6 +747,227 @@ TEST(the_error_document_gives_an_access_checkers_reason)
 	/* A 401 without its configuration: unavailable, not a grant. */
 	a = ERRDOC("GET", "/api/error", NULL, "REDIRECT_STATUS=401", t.access);
 	check_answer(a, 503, MSG("Service unavailable"), "no config");
+}
+
+/* Write the rules file the instance's access_rules names. */
+static void
+rules_file(const char *text)
+{
+	(void)tmp_file("access.rules", text, 0644);
+}
+
+/*
+ * An access cookie for EMAIL signed with the instance's key, as another
+ * issuer would write it (no session of ours), with "mfa": mfa when set.
+ */
+static const char *
+minted(const char *mfa)
+{
+	static char	cookie[LK_TOKEN_MAX + 64];
+	char		payload[1024];
+
+	(void)snprintf(payload, sizeof(payload), "{\"fresh\":false,"
+	    "\"iat\":%lld,\"jti\":\"0b6d6c4e-1d7e-4e5b-9a39-6f0f1d2b3c4d\","
+	    "\"type\":\"access\",\"sub\":\"" EMAIL "\",\"nbf\":%lld,"
+	    "\"csrf\":\"5f1c2f8e-0c2a-4f7e-8a51-3c9d0e1f2a3b\",\"exp\":%lld%s%s}",
+	    NOW, NOW, NOW + 600, mfa != NULL ? ",\"mfa\":" : "",
+	    mfa != NULL ? mfa : "");
+	(void)snprintf(cookie, sizeof(cookie), "HTTP_COOKIE=access_token_cookie=%s",
+	    forge(HS256_HEADER, payload, keytext, "sha256"));
+	return cookie;
+}
+
+#define RULES_CONF	"access_rules = access.rules\n"
+
+TEST(the_rules_decide_what_the_authorizer_answers)
+{
+	struct answer	*a;
+	struct tokens	 t;
+	const char	*mfa;
+
+	instance(RULES_CONF);
+	rules_file("bypass path=/public/\n"
+	    "deny path=/closed/\n"
+	    "deny user=" EMAIL " path=/members/not-test/\n"
+	    "two_factor path=/members/admin/\n"
+	    "one_factor path=/members/ method=GET,HEAD,POST\n");
+	CHECK_INT(login(&t), 0);
+	/* A bypass needs nothing, and says nobody. */
+	a = AUTHZ("GET", "/public/", NULL, "REQUEST_URI=/public/x?y=1");
+	check_answer(a, 200, "", "bypass");
+	CHECK(strstr(a->head, "Variable-") == NULL);
+	/* Closed to all: 403 whoever asks, signed in or not. */
+	a = AUTHZ("GET", "/closed/", NULL, "REQUEST_URI=/closed/");
+	check_answer(a, 403, MSG("Access denied"), "closed, nobody");
+	a = AUTHZ("GET", "/closed/", NULL, t.access, "REQUEST_URI=/closed/");
+	check_answer(a, 403, MSG("Access denied"), "closed, signed in");
+	/* Not matched by any rule: denied. */
+	a = AUTHZ("GET", "/elsewhere", NULL, t.access, "REQUEST_URI=/elsewhere");
+	check_answer(a, 403, MSG("Access denied"), "no rule");
+	a = AUTHZ("DELETE", "/members/", NULL, t.access, t.csrf,
+	    "REQUEST_URI=/members/");
+	check_answer(a, 403, MSG("Access denied"), "method");
+	/* A session wanted: as without rules, 401 and its reason. */
+	a = AUTHZ("GET", "/members/", NULL, "REQUEST_URI=/members/");
+	check_answer(a, 401, MSG("Missing cookie \\\"access_token_cookie\\\""),
+	    "no cookie");
+	a = AUTHZ("GET", "/members/not-test/", NULL, "REQUEST_URI=/members/"
+	    "not-test/");
+	check_answer(a, 401, MSG("Missing cookie \\\"access_token_cookie\\\""),
+	    "subject, no cookie");
+	/* Signed in: allowed with the identity, or denied by user. */
+	a = AUTHZ("GET", "/members/", NULL, t.access, "REQUEST_URI=/members/x");
+	check_answer(a, 200, "", "one factor");
+	CHECK_STR(header_of(a, "Variable-LATCHKEY_USER"), EMAIL);
+	CHECK_STR(header_of(a, "Variable-LATCHKEY_NAME"), "Test User");
+	a = AUTHZ("GET", "/members/not-test/", NULL, t.access,
+	    "REQUEST_URI=/members/not-test/a");
+	check_answer(a, 403, MSG("Access denied"), "by user");
+	CHECK(strstr(a->head, "Variable-") == NULL);
+	CHECK(strstr(log_text, "access_denied") != NULL);
+	/* The CSRF rule still holds where a session is wanted. */
+	a = AUTHZ("POST", "/members/", NULL, t.access, "REQUEST_URI=/members/");
+	check_answer(a, 401, MSG("Missing CSRF token"), "csrf");
+	/* A password login is one factor; a login with a second is two. */
+	a = AUTHZ("GET", "/members/admin/", NULL, t.access,
+	    "REQUEST_URI=/members/admin/");
+	check_answer(a, 403, MSG("Second factor required"), "one factor");
+	mfa = minted("true");
+	a = AUTHZ("GET", "/members/admin/", NULL, mfa,
+	    "REQUEST_URI=/members/admin/");
+	check_answer(a, 200, "", "two factors");
+	CHECK_STR(header_of(a, "Variable-LATCHKEY_USER"), EMAIL);
+	a = AUTHZ("GET", "/members/admin/", NULL, minted("\"yes\""),
+	    "REQUEST_URI=/members/admin/");
+	check_answer(a, 403, MSG("Second factor required"), "mfa not true");
+	a = AUTHZ("GET", "/members/admin/", NULL, minted(NULL),
+	    "REQUEST_URI=/members/admin/");
+	check_answer(a, 403, MSG("Second factor required"), "no mfa claim");
+	/* The path is read decoded and normalised, never as spelt. */
+	a = AUTHZ("GET", "/members/", NULL, t.access,
+	    "REQUEST_URI=/members/x/%2e%2e/admin/");
+	check_answer(a, 403, MSG("Second factor required"), "dot-segments");
+	a = AUTHZ("GET", "/public/", NULL, "REQUEST_URI=/public/..%2Fclosed/");
+	check_answer(a, 400, MSG("Invalid request path"), "%2F and ..");
+	a = AUTHZ("GET", "/public/", NULL, t.access,
+	    "REQUEST_URI=/public/%ff");
+	check_answer(a, 400, MSG("Invalid request path"), "not UTF-8");
+	a = AUTHZ("GET", "/public/", NULL, "REQUEST_URI=//closed/");
+	check_answer(a, 403, MSG("Access denied"), "//");
+	/* Without REQUEST_URI there is nothing to decide on. */
+	a = AUTHZ("GET", "/public/", NULL, t.access);
+	check_answer(a, 400, MSG("Invalid request path"), "no uri");
+}
+
+TEST(a_browser_refused_by_the_rules_is_told_why)
+{
+	struct answer	*a;
+	struct tokens	 t;
+
+	instance(RULES_CONF);
+	rules_file("deny path=/closed/\ntwo_factor\n");
+	CHECK_INT(login(&t), 0);
+	a = AUTHZ("GET", "/members/", NULL, NAVIGATE, HTML, t.access,
+	    "REQUEST_URI=/members/a?b=1");
+	check_answer(a, 302, MSG("Second factor required"), "navigate");
+	CHECK_STR(header_of(a, "Location"),
+	    "/login?next=/members/a%3Fb%3D1&denied=second_factor");
+	CHECK_STR(header_of(a, "Vary"), "Accept, Sec-Fetch-Mode");
+	a = AUTHZ("GET", "/closed/", NULL, NAVIGATE, HTML, t.access,
+	    "REQUEST_URI=/closed/");
+	CHECK_INT(a->status, 302);
+	CHECK_STR(header_of(a, "Location"), "/login?next=/closed/&denied=access");
+	a = AUTHZ("GET", "/closed/", NULL, NAVIGATE, "REQUEST_URI=//closed/");
+	CHECK_INT(a->status, 302);
+	CHECK_STR(header_of(a, "Location"), "/login?denied=access");
+	/* Scripts keep the 403 and its reason. */
+	a = AUTHZ("GET", "/members/", NULL, "HTTP_SEC_FETCH_MODE=cors", HTML,
+	    t.access, "REQUEST_URI=/members/");
+	check_answer(a, 403, MSG("Second factor required"), "fetch");
+	CHECK_STR(header_of(a, "Vary"), "Accept, Sec-Fetch-Mode");
+	/* A path refused is a 400 for everyone. */
+	a = AUTHZ("GET", "/members/", NULL, NAVIGATE, HTML,
+	    "REQUEST_URI=/a%00");
+	check_answer(a, 400, MSG("Invalid request path"), "bad path");
+	CHECK_STR(header_of(a, "Location"), "");
+	/* Under mod_fcgid: the status alone, then the error document. */
+	a = AUTHZ("GET", "/members/", NULL, t.access, "REQUEST_URI=/members/",
+	    "FCGI_APACHE_ROLE=ACCESS_CHECKER");
+	CHECK_STR(a->head, "Status: 403 Forbidden");
+	CHECK_STR(a->body, "");
+	a = ERRDOC("GET", "/api/error", NULL, "REDIRECT_STATUS=401", t.access,
+	    "REQUEST_URI=/members/");
+	check_answer(a, 403, MSG("Second factor required"), "errdoc");
+	a = ERRDOC("GET", "/api/error", NULL, "REDIRECT_STATUS=401", t.access,
+	    NAVIGATE, "REQUEST_URI=/members/");
+	CHECK_INT(a->status, 302);
+	CHECK_STR(header_of(a, "Location"),
+	    "/login?next=/members/&denied=second_factor");
+	a = ERRDOC("GET", "/api/error", NULL, "REDIRECT_STATUS=401",
+	    "REQUEST_URI=/closed/");
+	check_answer(a, 403, MSG("Access denied"), "errdoc closed");
+	/* No login page: the 403 for everyone. */
+	instance(RULES_CONF "login_page =\n");
+	CHECK_INT(login(&t), 0);
+	a = AUTHZ("GET", "/members/", NULL, NAVIGATE, HTML, t.access,
+	    "REQUEST_URI=/members/");
+	check_answer(a, 403, MSG("Second factor required"), "no login page");
+}
+
+TEST(the_rules_file_is_read_again_when_it_changes)
+{
+	struct answer	*a;
+	struct tokens	 t;
+	char		 want[700];
+
+	instance(RULES_CONF);
+	rules_file("one_factor\n");
+	CHECK_INT(login(&t), 0);
+	a = AUTHZ("GET", "/x", NULL, t.access, "REQUEST_URI=/x");
+	CHECK_INT(a->status, 200);
+	/*
+	 * An edit counts from the next second: the file is looked at once a
+	 * second at most, with no system call in between.
+	 */
+	rules_file("deny path=/x\none_factor\n");
+	a = AUTHZ("GET", "/x", NULL, t.access, "REQUEST_URI=/x");
+	CHECK_INT(a->status, 200);
+	clock_now++;
+	a = AUTHZ("GET", "/x", NULL, t.access, "REQUEST_URI=/x");
+	check_answer(a, 403, MSG("Access denied"), "edited");
+	a = AUTHZ("GET", "/y", NULL, t.access, "REQUEST_URI=/y");
+	CHECK_INT(a->status, 200);
+	/* A broken file refuses everything, bypass or not, and says where. */
+	log_text[0] = '\0';
+	rules_file("bypass\ndeny path=/x\none_factor nope\n");
+	clock_now++;
+	a = AUTHZ("GET", "/y", NULL, t.access, "REQUEST_URI=/y");
+	check_answer(a, 503, MSG("Service unavailable"), "broken");
+	a = AUTHZ("GET", "/y", NULL, "REQUEST_URI=/y");
+	check_answer(a, 503, MSG("Service unavailable"), "broken, nobody");
+	(void)snprintf(want, sizeof(want), "refusing every request: access "
+	    "rules %s/access.rules:3: \"nope\" is not MATCHER=VALUE", tmp_dir());
+	CHECK(strstr(log_text, want) != NULL);
+	/* Logged once, not per request, in the same second. */
+	CHECK(strstr(strstr(log_text, want) + 1, want) == NULL);
+	/* Fixed: served again from the next second. */
+	rules_file("bypass\n");
+	clock_now++;
+	a = AUTHZ("GET", "/y", NULL, "REQUEST_URI=/y");
+	check_answer(a, 200, "", "fixed");
+	/* Gone: broken again. */
+	(void)snprintf(want, sizeof(want), "%s/access.rules", tmp_dir());
+	CHECK(unlink(want) == 0);
+	clock_now++;
+	a = AUTHZ("GET", "/y", NULL, "REQUEST_URI=/y");
+	check_answer(a, 503, MSG("Service unavailable"), "gone");
+	/* Without access_rules nothing is read: any session passes. */
+	instance("");
+	CHECK_INT(login(&t), 0);
+	a = AUTHZ("GET", "/anything", NULL, t.access, "REQUEST_URI=/anything");
+	CHECK_INT(a->status, 200);
+	a = AUTHZ("GET", "/x", NULL, t.access, "REQUEST_URI=/a%00");
+	CHECK_INT(a->status, 200);
 }
 
 /* An endpoint with routes under its path, answering which one ran. */
@@ -1734,6 +1958,9 @@ main(void)
 	RUN(the_authorizer_denies_with_401_whatever_the_reason);
 	RUN(the_authorizer_sends_a_browser_loading_a_page_to_log_in);
 	RUN(the_error_document_gives_an_access_checkers_reason);
+	RUN(the_rules_decide_what_the_authorizer_answers);
+	RUN(a_browser_refused_by_the_rules_is_told_why);
+	RUN(the_rules_file_is_read_again_when_it_changes);
 	RUN(routes_under_an_endpoint);
 	RUN(every_token_refusal_through_the_runtime);
 	RUN(a_logged_out_token_is_revoked);

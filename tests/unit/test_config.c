@@ -218,6 +218,30 @@ TEST(second_factor_keys)
 	CHECK_INT(load("mfa_key_file =\n", err, sizeof(err), &c), -1);
 }
 
+TEST(access_rules_is_a_path_or_nothing)
+{
+	struct lk_config	c;
+	char			err[LK_CONFIG_ERR_MAX];
+
+	/* Absent: no rules, any session passes the authorizer. */
+	CHECK_INT(load("", err, sizeof(err), &c), 0);
+	CHECK_STR(c.access_rules, "");
+	/* Beside the configuration file, or where it says. */
+	CHECK_INT(load("access_rules = access.rules\n", err, sizeof(err), &c),
+	    0);
+	CHECK(strncmp(c.access_rules, tmp_dir(), strlen(tmp_dir())) == 0);
+	CHECK_STR(c.access_rules + strlen(tmp_dir()), "/access.rules");
+	CHECK_INT(load("access_rules = /etc/latchkey/access.rules\n", err,
+	    sizeof(err), &c), 0);
+	CHECK_STR(c.access_rules, "/etc/latchkey/access.rules");
+	/* The file is the authorizer's to read: it need not exist here. */
+	CHECK_INT(load("access_rules = no-such.rules\n", err, sizeof(err), &c),
+	    0);
+	CHECK_INT(load("\naccess_rules =\n", err, sizeof(err), &c), -1);
+	CHECK(strstr(err, "t.conf:2: ") != NULL);
+	CHECK(strstr(err, "access_rules") != NULL);
+}
+
 TEST(mail_keys_default_to_sendmail_and_no_sender)
 {
 	struct lk_config	c;
@@ -463,6 +487,7 @@ main(void)
 	RUN(session_keys);
 	RUN(hash_cost_defaults_per_method);
 	RUN(second_factor_keys);
+	RUN(access_rules_is_a_path_or_nothing);
 	RUN(errors_name_file_and_line);
 	RUN(missing_file);
 	RUN(long_line_and_nul);

@@ -483,6 +483,72 @@ TEST(cache_gives_claims_again_without_trusting_a_hash)
 	free(tok);
 }
 
+/* The claims of a payload with "mfa": val added (its JSON text). */
+static enum lk_token_err
+verify_mfa(const char *val, struct lk_claims *c)
+{
+	char	buf[1200];
+	size_t	n;
+
+	(void)snprintf(buf, sizeof(buf), "%s", payload_with(NULL, NULL));
+	n = strlen(buf) - 1;
+	(void)snprintf(buf + n, sizeof(buf) - n, ",\"mfa\":%s}", val);
+	return verify(forge(HS256_HEADER, buf, SECRET, "sha256"), c);
+}
+
+TEST(second_factor_claim)
+{
+	struct lk_claims	 issued, got;
+	char			*tok, *plain, payload[1024];
+	const char		*dot;
+	long			 n;
+
+	setup();
+	/* A login with a second factor: "mfa": true, read back. */
+	CHECK(lk_token_claims_new(LK_TOKEN_ACCESS, "a@example.com", NOW, 60,
+	    &issued) == 0);
+	CHECK_INT(issued.mfa, 0);
+	issued.mfa = 1;
+	tok = lk_token_sign(&cfg, &key, &issued);
+	CHECK(tok != NULL);
+	if (tok == NULL)
+		return;
+	CHECK_INT(verify(tok, &got), LK_TOKEN_OK);
+	CHECK_INT(got.mfa, 1);
+	dot = strchr(tok, '.') + 1;
+	n = lk_b64url_decode(dot, (size_t)(strchr(dot, '.') - dot), payload,
+	    sizeof(payload) - 1);
+	CHECK(n > 0);
+	payload[n > 0 ? n : 0] = '\0';
+	CHECK(strstr(payload, "\"mfa\":true") != NULL);
+	/* Without one the token is as flask-jwt-extended writes it. */
+	issued.mfa = 0;
+	plain = lk_token_sign(&cfg, &key, &issued);
+	CHECK(plain != NULL && strcmp(plain, tok) != 0);
+	if (plain != NULL) {
+		CHECK_INT(verify(plain, &got), LK_TOKEN_OK);
+		CHECK_INT(got.mfa, 0);
+		dot = strchr(plain, '.') + 1;
+		n = lk_b64url_decode(dot, (size_t)(strchr(dot, '.') - dot),
+		    payload, sizeof(payload) - 1);
+		payload[n > 0 ? n : 0] = '\0';
+		CHECK(strstr(payload, "mfa") == NULL);
+	}
+	free(plain);
+	free(tok);
+	/* Only a JSON true is a second factor. */
+	CHECK_INT(verify_mfa("true", &got), LK_TOKEN_OK);
+	CHECK_INT(got.mfa, 1);
+	CHECK_INT(verify_mfa("false", &got), LK_TOKEN_OK);
+	CHECK_INT(got.mfa, 0);
+	CHECK_INT(verify_mfa("1", &got), LK_TOKEN_OK);
+	CHECK_INT(got.mfa, 0);
+	CHECK_INT(verify_mfa("\"true\"", &got), LK_TOKEN_OK);
+	CHECK_INT(got.mfa, 0);
+	CHECK_INT(verify_mfa("[true]", &got), LK_TOKEN_OK);
+	CHECK_INT(got.mfa, 0);
+}
+
 int
 main(void)
 {
@@ -497,6 +563,7 @@ main(void)
 	RUN(time_claims);
 	RUN(identity_and_flask_claims);
 	RUN(token_types);
+	RUN(second_factor_claim);
 	RUN(issuer_and_audience);
 	RUN(cache_gives_claims_again_without_trusting_a_hash);
 	return T_END();

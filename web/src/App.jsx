@@ -3,14 +3,15 @@ import { onSessionEnded } from './api/client.js';
 import { DEFAULT_SETTINGS, getSettings } from './api/settings.js';
 import { getProfile } from './api/user.js';
 import { MSG, describeError } from './messages.js';
+import DeniedPage from './pages/DeniedPage.jsx';
 import ForgotPage from './pages/ForgotPage.jsx';
 import LinkPasswordPage from './pages/LinkPasswordPage.jsx';
 import LoginPage from './pages/LoginPage.jsx';
 import NotFoundPage from './pages/NotFoundPage.jsx';
 import ProfilePage from './pages/ProfilePage.jsx';
 import {
-  FORGOT_PATH, INVITE_PATH, LOGIN_PATHS, PROFILE_PATH, RESET_PATH, isAppRoute, navigate,
-  nextAfterLogin, usePath,
+  FORGOT_PATH, INVITE_PATH, LOGIN_PATHS, PROFILE_PATH, RESET_PATH, deniedReason, isAppRoute,
+  navigate, nextAfterLogin, usePath,
 } from './router.js';
 import { createSessionSync } from './session-sync.js';
 
@@ -73,15 +74,19 @@ export default function App() {
     };
   }, [checkSession, endSession, startSession]);
 
+  // Sent here by the web server, whose access rules keep this session out
+  // of a page: the login page says why instead of moving on.
+  const denied = LOGIN_PATHS.has(path) ? deniedReason() : null;
+
   // Pages the user may not see in the current state send them where they can go.
   useEffect(() => {
-    if (session.status === 'user' && LOGIN_PATHS.has(path)) {
+    if (session.status === 'user' && LOGIN_PATHS.has(path) && denied === null) {
       navigate(PROFILE_PATH, { replace: true });
     } else if (session.status === 'anonymous' && path === PROFILE_PATH) {
       setNotice((current) => current || { kind: 'info', text: MSG.loginRequired });
       navigate('/login', { replace: true });
     }
-  }, [session.status, path]);
+  }, [session.status, path, denied]);
 
   const clearNotice = useCallback(() => setNotice(null), []);
 
@@ -106,6 +111,14 @@ export default function App() {
     endSession(MSG.loggedOut, 'info');
     if (syncRef.current) syncRef.current.announce('logout');
   }, [endSession]);
+
+  // Logged out to log in again (DeniedPage): the login form, on the same
+  // address, so that the login goes back to the page.
+  const handleDeniedLogout = useCallback(() => {
+    setSession({ status: 'anonymous', user: null });
+    setNotice(null);
+    if (syncRef.current) syncRef.current.announce('logout');
+  }, []);
 
   const handleUserChanged = useCallback((user) => {
     setSession({ status: 'user', user });
@@ -146,6 +159,8 @@ export default function App() {
         <p className="progress" role="status">{MSG.loading}</p>
       </main>
     );
+  } else if (session.status === 'user' && denied !== null) {
+    page = <DeniedPage reason={denied} user={session.user} onLoggedOut={handleDeniedLogout} />;
   } else if (session.status === 'user') {
     page = (
       <ProfilePage
@@ -159,9 +174,12 @@ export default function App() {
       />
     );
   } else {
+    const deniedNotice = denied === null ? null : {
+      kind: 'info', text: denied === 'second_factor' ? MSG.loginSecondFactor : MSG.loginOtherAccount,
+    };
     page = (
       <LoginPage
-        notice={notice}
+        notice={notice || deniedNotice}
         mail={settings.mail}
         onLoggedIn={handleLoggedIn}
         onClearNotice={clearNotice}

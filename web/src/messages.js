@@ -95,6 +95,13 @@ export const MSG = {
   recoveryCodeHint: 'One of the recovery codes you saved.',
   recoveryCodeMissing: 'Enter one of your recovery codes.',
   resetCodeWrong: 'This code is not right. Check it and try again.',
+  // The site's access rules keep a session out of a page.
+  deniedSecondFactor: 'The page you asked for needs a login with a second factor: a code from your authenticator app, a recovery code, or a passkey. Log out and log in again with one. If you have none yet, set one up on your profile first.',
+  deniedAccess: 'Your account may not open the page you asked for. To open it, log out and log in with an account that may.',
+  logInAgain: 'Log out and log in again',
+  goToProfile: 'Go to your profile',
+  loginSecondFactor: 'The page you asked for needs a login with a second factor: your password and a code from your authenticator app, or a passkey.',
+  loginOtherAccount: 'The page you asked for is not open to the account you used. Log in with one it is open to.',
 };
 
 // The name every document title ends with.
@@ -109,6 +116,8 @@ export const PAGE_TITLES = {
   forgot: 'Forgot password',
   reset: 'New password',
   invite: 'Invitation',
+  denied: 'Access denied',
+  secondFactor: 'Second factor required',
 };
 
 // "Log in – latchkey": the page first, the site after it.

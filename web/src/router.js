@@ -98,6 +98,14 @@ export function sameSitePath(raw, origin = window.location.origin) {
   return target;
 }
 
+// Why the web server sent a browser here (/login?denied=REASON): the site's
+// access rules keep the session out of the page in `next`, for want of a
+// second factor ('second_factor') or at all ('access'); else null.
+export function deniedReason() {
+  const reason = new URLSearchParams(window.location.search).get('denied');
+  return reason === 'second_factor' || reason === 'access' ? reason : null;
+}
+
 // Where to go after a login on this page: the checked `next` of the
 // address, or null.
 export function nextAfterLogin() {
