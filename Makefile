@@ -18,7 +18,7 @@ NODE	?= node
 SANITIZE ?=
 
 PKGS	:= libjwt json-c sqlite3 libxcrypt fcgi libcrypto liboath libqrencode libcbor
-# Headers only: lib/store_pg.c loads libpq with dlopen when a PostgreSQL
+# Headers only: lib/sql_pg.c loads libpq with dlopen when a PostgreSQL
 # store is opened, so that programs on SQLite never map its twenty-odd
 # libraries (bench/results.md, plain CGI).
 LOADED_PKGS := libpq

@@ -26,6 +26,8 @@ lk_sql_open(const char *where, const struct lk_sql_options *opts, char *err,
     size_t errsz)
 {
 	switch (lk_sql_engine_of(where)) {
+	case LK_SQL_PG:
+		return lk_sql_pg_open(where, opts->password_file, err, errsz);
 	case LK_SQL_SQLITE:
 		return lk_sql_sqlite_open(where, opts->create, err, errsz);
 	default:

@@ -25,7 +25,6 @@
 #include "log.h"
 #include "sql.h"
 #include "store.h"
-#include "store_pg.h"
 #include "util.h"
 
 /* The statements in each engine's words (store_stmts.h). */
@@ -2415,14 +2414,6 @@ lk_store_open(const char *where, const struct lk_store_options *opts,
 	if (where == NULL || *where == '\0') {
 		(void)snprintf(err, errsz, "no database named");
 		return NULL;
-	}
-	if (lk_sql_engine_of(where) == LK_SQL_PG) {
-		struct lk_store	*p;
-
-		if ((p = lk_store_pg_open(where, opts->password_file, err,
-		    errsz)) != NULL)
-			p->leeway = opts->leeway;
-		return p;
 	}
 	memset(&so, 0, sizeof(so));
 	so.create = opts->create;

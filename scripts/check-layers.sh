@@ -11,7 +11,7 @@ layer() {
 	util|log|json|sha256) echo 0 ;;
 	io|method|request|response) echo 1 ;;
 	password|csrf|key|config|policy|cookie|token|token_sign|store|store_stmts|store_schema|\
-	store_pg|sql|sql_sqlite|sql_pg|sql_mysql|\
+	sql|sql_sqlite|sql_pg|sql_mysql|\
 	totp|qr|secretbox|recovery|webauthn|mail|jwk|onetime|notice) echo 2 ;;
 	ctx|auth|session|throttle|mfa|passkey|notify|account) echo 3 ;;
 	app|extern) echo 4 ;;
