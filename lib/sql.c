@@ -28,11 +28,10 @@ lk_sql_open(const char *where, const struct lk_sql_options *opts, char *err,
 	switch (lk_sql_engine_of(where)) {
 	case LK_SQL_PG:
 		return lk_sql_pg_open(where, opts->password_file, err, errsz);
-	case LK_SQL_SQLITE:
-		return lk_sql_sqlite_open(where, opts->create, err, errsz);
+	case LK_SQL_MYSQL:
+		return lk_sql_mysql_open(where, opts->password_file, err, errsz);
 	default:
-		(void)snprintf(err, errsz, "%s: no driver", where);
-		return NULL;
+		return lk_sql_sqlite_open(where, opts->create, err, errsz);
 	}
 }
 
