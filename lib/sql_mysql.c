@@ -902,7 +902,6 @@ parse_uri(struct my_conn *mc, const char *uri, char *err, size_t errsz)
 		return -1;
 	}
 	h = at + 1;
-	e = slash;
 	if (*h == '[') {		/* [IPv6] */
 		if ((e = memchr(h, ']', (size_t)(slash - h))) == NULL ||
 		    !only(h + 1, (size_t)(e - h - 1), ":.") ||
