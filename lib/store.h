@@ -7,7 +7,7 @@
  * The store: users, sessions and their tokens, revocations and throttle
  * counters, shared by every process.  One interface, its operations
  * written once (store.c) over a driver per engine (sql.h: SQLite,
- * PostgreSQL).  Every operation that changes something is one transaction
+ * PostgreSQL, MariaDB/MySQL).  Every operation that changes something is one transaction
  * that checks and acts together, so two processes (or two nodes) doing
  * the same thing at once never both win, and nothing is ever
  * half-written.  Every operation takes the time from its caller.  Emails
@@ -481,9 +481,9 @@ struct lk_store_options {
 	int		 create;	/* SQLite: make the file if missing */
 	long long	 leeway;	/* revocations outlive exp by this */
 	/*
-	 * PostgreSQL: a file of mode 0600 or stricter whose one line is the
-	 * password, or NULL (or "") for libpq's own ways (PGPASSFILE,
-	 * ~/.pgpass).
+	 * PostgreSQL, MariaDB: a file of mode 0600 or stricter whose one line
+	 * is the password, or NULL (or "") for libpq's own ways (PGPASSFILE,
+	 * ~/.pgpass), and for MariaDB none.
 	 */
 	const char	*password_file;
 };
@@ -495,7 +495,10 @@ struct lk_store_options {
  * database; it must not hold a password, which comes from password_file
  * (else from libpq's own ways), and connect_timeout=5 and a
  * statement_timeout of 5 seconds apply unless the URI says otherwise; the
- * database must be UTF8.  Anything else is the path of an SQLite
+ * database must be UTF8.  A MariaDB/MySQL URI ("mysql://USER@HOST:PORT/DB"
+ * or "mysql://USER@localhost/DB?socket=/PATH") does the same on that
+ * engine; its password comes from password_file alone (no option file,
+ * no environment).  Anything else is the path of an SQLite
  * database (with create set, the file is made, mode 0600, if missing;
  * otherwise it must exist).  Brings the schema up to date (only when it
  * is behind, under a lock so that processes or nodes starting together
