@@ -1,11 +1,13 @@
 /*
- * GET /api/settings -> 200 {"name_max": 100, "password_min": 8}: the
- * public limits of the configuration the web app checks its fields
- * against before the server has the last word.  No cookie needed, and
- * nothing in it is a secret.
+ * GET /api/settings -> 200 {"mail": false, "name_max": 100,
+ * "password_min": 8}: the public limits of the configuration the web app checks its
+ * fields against before the server has the last word, and whether the
+ * site can send mail (lk_notify_can_mail: without it the app offers no
+ * reset link).  No cookie needed, and nothing in it is a secret.
  */
 #include "app.h"
 #include "json.h"
+#include "notify.h"
 
 static void
 handle(struct lk_ctx *ctx)
@@ -16,6 +18,7 @@ handle(struct lk_ctx *ctx)
 	(void)lk_json_out_int(&o, "name_max", (long long)ctx->cfg->name_max);
 	(void)lk_json_out_int(&o, "password_min",
 	    (long long)ctx->cfg->password_min);
+	(void)lk_json_out_bool(&o, "mail", lk_notify_can_mail(ctx->cfg));
 	lk_response_json(ctx->resp, 200, &o);
 }
 

@@ -26,50 +26,33 @@ int
 lk_account_send_link(struct lk_ctx *ctx, enum lk_link_purpose purpose,
     const char *email, const char *name)
 {
-	struct lk_link_new	 ln;
-	struct lk_user		 user;
+	struct lk_link_job	 job;
 	struct lk_throttle	 t;
-	char			 token[LK_ONETIME_TOKEN_LEN + 1];
-	char			 hash[LK_ONETIME_HASH_LEN + 1], n[24];
-	enum lk_notice		 kind = purpose == LK_LINK_RESET ?
-				    LK_NOTICE_RESET : LK_NOTICE_SIGNUP;
+	char			 n[24];
 	unsigned long		 hashes = lk_onetime_hash_count();
 	int			 rc = -1;
 
-	memset(&user, 0, sizeof(user));
+	memset(&job, 0, sizeof(job));
 	if (lk_throttle_reserve_for(ctx, purpose == LK_LINK_RESET ? "reset" :
 	    "signup", email, &t) == -1)
 		goto out;
-	if (lk_onetime_new(token, hash) == -1) {
+	if (lk_onetime_new(job.token, job.hash) == -1) {
 		lk_log(LK_LOG_ERR, "cannot make a link: random source failed");
 		(void)lk_deny(ctx, LK_R_INTERNAL, NULL);
 		goto out;
 	}
-	memset(&ln, 0, sizeof(ln));
-	ln.purpose = purpose;
-	ln.email = email;
-	ln.name = name != NULL ? name : "";
-	ln.hash = hash;
-	ln.expires = ctx->now + lifetime(ctx->cfg, purpose);
-	switch (lk_store_link_add(lk_ctx_store(ctx), &ln, ctx->now, &user)) {
-	case LK_STORE_OK:
-		lk_notify(ctx, kind, &user, token, lifetime(ctx->cfg, purpose));
-		break;
-	case LK_STORE_EXISTS:
-		/* A sign-up for an address that has an account: say so. */
-		if (purpose != LK_LINK_RESET && !user.disabled &&
-		    !lk_store_user_pending(&user))
-			lk_notify(ctx, LK_NOTICE_SIGNUP_EXISTS, &user, NULL, 0);
-		else
-			lk_notify_nobody(ctx, kind);
-		break;
-	case LK_STORE_NOT_FOUND:
-		lk_notify_nobody(ctx, kind);
-		break;
-	default:
-		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
+	job.purpose = purpose;
+	job.lifetime = lifetime(ctx->cfg, purpose);
+	job.now = ctx->now;
+	if (lk_strlcpy(job.email, email, sizeof(job.email)) == -1 ||
+	    lk_strlcpy(job.name, name != NULL ? name : "", sizeof(job.name)) ==
+	    -1) {
+		(void)lk_deny(ctx, LK_R_INTERNAL, NULL);
 		goto out;
 	}
+	/* Nothing of the account is looked at before the answer. */
+	lk_notify_link(ctx, purpose == LK_LINK_RESET ? LK_NOTICE_RESET :
+	    LK_NOTICE_SIGNUP, &job);
 	/* The same line whatever the account: the work it cost. */
 	(void)snprintf(n, sizeof(n), "%lu", lk_onetime_hash_count() - hashes);
 	lk_log_audit(purpose == LK_LINK_RESET ? "reset_requested" :
@@ -77,9 +60,55 @@ lk_account_send_link(struct lk_ctx *ctx, enum lk_link_purpose purpose,
 	    "hashes", n, (char *)NULL);
 	rc = 0;
 out:
-	lk_explicit_bzero(token, sizeof(token));
-	lk_explicit_bzero(&user, sizeof(user));
+	lk_explicit_bzero(&job, sizeof(job));
 	return rc;
+}
+
+void
+lk_account_link_job(const struct lk_config *cfg, struct lk_store *store,
+    struct lk_outbox *box)
+{
+	struct lk_link_job	*job = &box->job;
+	struct lk_link_new	 ln;
+	struct lk_user		 user;
+	enum lk_notice		 kind = box->kind;
+
+	if (!box->queued || !box->link)
+		return;
+	memset(&user, 0, sizeof(user));
+	memset(&ln, 0, sizeof(ln));
+	ln.purpose = job->purpose;
+	ln.email = job->email;
+	ln.name = job->name;
+	ln.hash = job->hash;
+	ln.expires = job->now + job->lifetime;
+	box->nobody = 1;
+	switch (lk_store_link_add(store, &ln, job->now, &user)) {
+	case LK_STORE_OK:
+		lk_notify_format(cfg, box, kind, &user, job->token,
+		    job->lifetime, job->now);
+		break;
+	case LK_STORE_EXISTS:
+		/*
+		 * A sign-up for an address that has an account: say so.  A
+		 * pending one (invited, or signed up and not confirmed) gets
+		 * nothing.
+		 */
+		if (job->purpose != LK_LINK_RESET && !user.disabled &&
+		    !lk_store_user_pending(&user))
+			lk_notify_format(cfg, box, LK_NOTICE_SIGNUP_EXISTS, &user,
+			    NULL, 0, job->now);
+		break;
+	case LK_STORE_NOT_FOUND:
+		break;
+	default:
+		lk_log(LK_LOG_ERR, "mail: %s to %s not sent: the link could not "
+		    "be recorded", lk_notice_name(kind), job->email);
+		break;
+	}
+	box->link = 0;
+	lk_explicit_bzero(job, sizeof(*job));
+	lk_explicit_bzero(&user, sizeof(user));
 }
 
 int

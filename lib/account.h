@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "ctx.h"
+#include "notify.h"
 #include "onetime.h"
 #include "session.h"
 #include "store.h"
@@ -16,19 +17,30 @@
  */
 
 /*
- * Send the link of purpose (LK_LINK_RESET or LK_LINK_SIGNUP) for email
- * (name: a new account's, for a sign-up), or do the same work for none:
- * a fresh token hashed, the store's transaction, a mail job queued
- * (lib/notify.h), whether or not the account exists, is disabled or has
- * a password already, so that the answer cannot tell.  The mail is the
- * link for an account that may have one; for a sign-up whose address has
- * an enabled account already, the notice that says so; nothing (a job
- * for nobody) otherwise.  Counted against the throttle of scope (see
- * lk_throttle_reserve_for) before anything else.  Returns 0, or -1
- * denied (LK_R_TOO_MANY, LK_R_UNAVAILABLE, LK_R_INTERNAL).
+ * Ask for the link of purpose (LK_LINK_RESET or LK_LINK_SIGNUP) for
+ * email (name: a new account's, for a sign-up): counted against the
+ * throttle of scope (see lk_throttle_reserve_for), a fresh token made
+ * and hashed, and a link job queued (lib/notify.h), without looking at
+ * the account: whether it exists, is disabled, pending or has a password
+ * changes nothing the request does, in the store included, before its
+ * answer is out.  lk_account_link_job does the rest after the answer.
+ * Returns 0, or -1 denied (LK_R_TOO_MANY, LK_R_UNAVAILABLE,
+ * LK_R_INTERNAL).
  */
 int	lk_account_send_link(struct lk_ctx *ctx, enum lk_link_purpose purpose,
 	    const char *email, const char *name);
+
+/*
+ * The link job queued in box, after the answer: record the link in
+ * store (lk_store_link_add, whose rules say which account may have one)
+ * and format the mail: the link for an account that may have one; for
+ * a sign-up whose address has an enabled account already, the notice
+ * that says so; nothing (box->nobody) otherwise, or when the store
+ * fails (logged).  The token is wiped either way.  Does nothing for a
+ * box that holds no link job.
+ */
+void	lk_account_link_job(const struct lk_config *cfg, struct lk_store *store,
+	    struct lk_outbox *box);
 
 /* A link being followed: found, its account's new password checked. */
 struct lk_account_link {

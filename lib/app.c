@@ -18,6 +18,7 @@
 
 #include "app.h"
 #include "extern.h"
+#include "account.h"
 #include "json.h"
 #include "log.h"
 #include "method.h"
@@ -161,6 +162,8 @@ static struct lk_outbox		app_outbox;	/* sent after the answer */
 static int			app_outbox_inline;	/* in-process tests */
 static int			app_cgi;	/* plain CGI: one request */
 
+static const char	*running_as(void);
+
 /* Mail jobs running in children of this process, reaped as they end. */
 #define MAIL_JOBS_MAX	8
 static pid_t			app_mail_jobs[MAIL_JOBS_MAX];
@@ -227,27 +230,72 @@ job_keeps_stderr(void)
 	return !S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode);
 }
 
+/* The store as the configuration names it, opened now (NULL: logged). */
+static struct lk_store *
+open_store(void)
+{
+	struct lk_store_options	 so;
+	struct lk_store		*s;
+	char			 err[LK_CONFIG_ERR_MAX];
+
+	memset(&so, 0, sizeof(so));
+	so.leeway = app_cfg.leeway;
+	so.password_file = app_cfg.database_password_file;
+	so.sessions_max = app_cfg.sessions_max_per_user;
+	if ((s = lk_store_open(app_cfg.database, &so, err, sizeof(err))) ==
+	    NULL)
+		lk_log(LK_LOG_ERR, "not serving: database %s (running as %s)",
+		    err, running_as());
+	return s;
+}
+
+void
+lk_app_job(void)
+{
+	if (app_ready && app_outbox.queued && app_outbox.link)
+		lk_account_link_job(&app_cfg, app_store, &app_outbox);
+}
+
+/* A job not run: logged, counted, and its outbox wiped. */
+static void
+drop_job(const char *why)
+{
+	lk_log(LK_LOG_ERR, "mail: %s to %s dropped: %s",
+	    lk_notice_name(app_outbox.kind), app_outbox.to, why);
+	lk_notify_count_dropped();
+	lk_notify_flush_drop(&app_outbox);
+}
+
 /*
  * The request's mail job, after its answer is out: in a child of its
  * own, so that this process is free for the next request at once (a
  * process busy mailing would show in the next answer's time), and for a
- * job that sends nothing as well, so that both cost the same here.  The
- * child logs what became of the mail to standard error, the web server's
- * log, where it can without holding up the answer.  In-process tests run
- * it inline.
+ * job that sends nothing as well, so that both cost the same here.  A
+ * link job's store work is the child's too, on a connection of its own:
+ * an SQLite connection is never carried across a fork (its locks belong
+ * to this process), so this process closes its own first and opens it
+ * again at its next request, whatever the account.  The child logs what
+ * became of the mail to standard error, the web server's log, where it
+ * can without holding up the answer.  With MAIL_JOBS_MAX jobs running
+ * already (a slow mail command), the job is dropped, logged and counted
+ * (lk_notify_dropped): nothing here ever waits for the mailer.
+ * In-process tests run it inline.
  */
 void
 lk_app_after(void)
 {
-	size_t	i;
-	pid_t	pid;
-	int	keep, fd;
+	struct lk_store	*s;
+	size_t		 i;
+	pid_t		 pid;
+	int		 keep, fd;
 
 	if (!app_outbox.queued)
 		return;
 	if (!app_ready || app_outbox_inline) {
-		if (app_ready)
+		if (app_ready) {
+			lk_app_job();
 			lk_notify_flush(&app_cfg, &app_outbox);
+		}
 		lk_notify_flush_drop(&app_outbox);
 		return;
 	}
@@ -255,20 +303,33 @@ lk_app_after(void)
 	for (i = 0; i < MAIL_JOBS_MAX && app_mail_jobs[i] > 0; i++)
 		;
 	if (i == MAIL_JOBS_MAX) {
-		/* Never more than a few at once: wait for them. */
-		reap_mail_jobs(1);
-		i = 0;
+		drop_job("too many mail jobs running (is the mail command "
+		    "slow?)");
+		return;
+	}
+	if (app_outbox.link && app_store != NULL &&
+	    !lk_store_is_uri(app_cfg.database)) {
+		lk_store_close(app_store);
+		app_store = NULL;
+		app_last_store_try = 0;
 	}
 	keep = job_keeps_stderr();
 	(void)fflush(NULL);
 	if ((pid = fork()) == -1) {
-		lk_log(LK_LOG_ERR, "mail: %s: cannot fork: %s; sending it here",
-		    lk_notice_name(app_outbox.kind), strerror(errno));
-		lk_notify_flush(&app_cfg, &app_outbox);
+		drop_job(strerror(errno));
+		return;
 	} else if (pid == 0) {
 		/* Nothing of the parent's (store, sockets) is touched here. */
 		if (!keep && (fd = open("/dev/null", O_WRONLY)) != -1)
 			(void)dup2(fd, STDERR_FILENO);
+		if (app_outbox.link) {
+			if ((s = open_store()) != NULL)
+				lk_account_link_job(&app_cfg, s, &app_outbox);
+			else
+				app_outbox.nobody = 1;
+			/* Its own connection: closed before the mailer runs. */
+			lk_store_close(s);
+		}
 		lk_notify_flush(&app_cfg, &app_outbox);
 		_exit(0);
 	} else {
@@ -413,24 +474,12 @@ load_keys(void)
 static int
 load_store(long long now)
 {
-	struct lk_store_options	so;
-	char			err[LK_CONFIG_ERR_MAX];
-
 	if (app_store != NULL)
 		return 0;
 	if (now == app_last_store_try)
 		return -1;
 	app_last_store_try = now;
-	memset(&so, 0, sizeof(so));
-	so.leeway = app_cfg.leeway;
-	so.password_file = app_cfg.database_password_file;
-	if ((app_store = lk_store_open(app_cfg.database, &so, err,
-	    sizeof(err))) == NULL) {
-		lk_log(LK_LOG_ERR, "not serving: database %s (running as %s)",
-		    err, running_as());
-		return -1;
-	}
-	return 0;
+	return (app_store = open_store()) != NULL ? 0 : -1;
 }
 
 /* The context's loader: what a request needs, when it first needs it. */

@@ -88,6 +88,8 @@ static const struct key keys[] = {
 	{ "refresh_grace", K_DURATION, S(refresh_grace), 0, 300 },
 	{ "session_refresh_max", K_COUNT, S(session_refresh_max), 1,
 	    1000000000 },
+	{ "sessions_max_per_user", K_COUNT, S(sessions_max_per_user), 1,
+	    100000 },
 	{ "refresh_cookie_name", K_COOKIE_NAME, S(refresh_cookie_name), 0, 0 },
 	{ "refresh_cookie_path", K_COOKIE_PATH, S(refresh_cookie_path), 0, 0 },
 	{ "refresh_csrf_cookie_name", K_COOKIE_NAME,
@@ -186,6 +188,7 @@ lk_config_defaults(struct lk_config *cfg)
 	cfg->refresh_token_expires = 30LL * 86400;
 	cfg->session_max = 30LL * 86400;
 	cfg->refresh_grace = 10;
+	cfg->sessions_max_per_user = 50;
 	(void)lk_strlcpy(cfg->refresh_cookie_name, "refresh_token_cookie",
 	    sizeof(cfg->refresh_cookie_name));
 	(void)lk_strlcpy(cfg->refresh_cookie_path, "/api/refresh",

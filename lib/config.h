@@ -65,6 +65,7 @@ struct lk_config {
 	long long	 session_max;		/* seconds since login, absolute */
 	long long	 refresh_grace;		/* seconds a rotated token still works */
 	long long	 session_refresh_max;	/* refreshes per session */
+	long long	 sessions_max_per_user;	/* live sessions of one user */
 	char		 refresh_cookie_name[LK_CONFIG_NAME_MAX];
 	char		 refresh_cookie_path[LK_CONFIG_STR_MAX];
 	char		 refresh_csrf_cookie_name[LK_CONFIG_NAME_MAX];

@@ -30,6 +30,13 @@ void	lk_app_reset(void);
 struct lk_outbox *lk_app_outbox(void);
 void	lk_app_after(void);
 
+/*
+ * Run the store work of the link job queued (lib/account.h,
+ * lk_account_link_job) now, in this process, so that its mail is in the
+ * outbox: what lk_app_after does first for in-process tests.
+ */
+void	lk_app_job(void);
+
 /* The store the runtime opened (NULL before the first request). */
 struct lk_store *lk_app_store(void);
 

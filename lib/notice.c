@@ -102,11 +102,25 @@ date(long long now, char *out, size_t outsz)
 	return 0;
 }
 
+/*
+ * Whether the kind goes to an address nobody has confirmed yet (a
+ * sign-up's verification): whoever asked chose the name as freely as the
+ * address, so the mail carries neither the name nor any other text of
+ * theirs, and greets the address.
+ */
+static int
+unconfirmed(enum lk_notice kind)
+{
+	return kind == LK_NOTICE_SIGNUP;
+}
+
 /* The greeting, then the paragraphs of each kind. */
 static void
-greet(struct text *b, const struct lk_notice_args *a)
+greet(struct text *b, enum lk_notice kind, const struct lk_notice_args *a)
 {
-	if (a->name != NULL && a->name[0] != '\0')
+	if (unconfirmed(kind))
+		add(b, "Hello %s,\n\n", a->email);
+	else if (a->name != NULL && a->name[0] != '\0')
 		add(b, "Hello %s,\n\n", a->name);
 	else
 		add(b, "Hello,\n\n");
@@ -119,7 +133,7 @@ link_mail(struct text *s, struct text *b, enum lk_notice kind,
 	char	dur[64];
 
 	duration(a->lifetime, dur, sizeof(dur));
-	greet(b, a);
+	greet(b, kind, a);
 	switch (kind) {
 	case LK_NOTICE_RESET:
 		add(s, "Reset your password on %s", site->name);
@@ -194,7 +208,7 @@ event_mail(struct text *s, struct text *b, enum lk_notice kind,
 
 	if (date(now, when, sizeof(when)) == -1)
 		return -1;
-	greet(b, a);
+	greet(b, kind, a);
 	add(s, "%s%s%s", events[kind].subject, site->name,
 	    events[kind].subject_after);
 	add(b, "%s your %s account, %s%s on %s", events[kind].what,
@@ -264,7 +278,7 @@ lk_notice_format(enum lk_notice kind, const struct lk_notice_site *site,
 		link_mail(&s, &b, kind, site, a);
 	else if (kind == LK_NOTICE_SIGNUP_EXISTS) {
 		add(&s, "Your %s account", site->name);
-		greet(&b, a);
+		greet(&b, kind, a);
 		add(&b, "Someone, probably you, asked to open an account on %s "
 		    "with this address, %s, but it has one already.\n\n"
 		    "To log in: %s/login\n"
@@ -282,7 +296,7 @@ lk_notice_format(enum lk_notice kind, const struct lk_notice_site *site,
 	memset(&m, 0, sizeof(m));
 	m.from_name = site->name;
 	m.from_addr = site->from;
-	m.to_name = a->name;
+	m.to_name = unconfirmed(kind) ? NULL : a->name;
 	m.to_addr = a->email;
 	m.subject = subject;
 	m.body = body;

@@ -39,7 +39,10 @@ struct lk_notice_site {
 /* One message's particulars. */
 struct lk_notice_args {
 	const char	*email;		/* the recipient, the account's email */
-	const char	*name;		/* the account's name, or "" */
+	const char	*name;		/* the account's name, or "" (never
+				   used for LK_NOTICE_SIGNUP, which goes to
+				   an address not confirmed yet: it greets
+				   the address, with no name in To) */
 	const char	*token;		/* the link's token, for kinds with one */
 	long long	 lifetime;	/* seconds the link works */
 	const char	*address;	/* the client's address, or NULL */

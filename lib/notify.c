@@ -1,12 +1,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "notify.h"
 #include "util.h"
 
-static unsigned long	jobs;
+static unsigned long	jobs, dropped;
 
 static void
 site_of(const struct lk_config *cfg, struct lk_notice_site *site)
@@ -37,6 +38,17 @@ lk_notify_enabled(const struct lk_config *cfg, enum lk_notice kind)
 	}
 }
 
+int
+lk_notify_can_mail(const struct lk_config *cfg)
+{
+	struct lk_mail_argv	a;
+	char			err[256];
+
+	return cfg->mail_from[0] != '\0' && cfg->site_url[0] != '\0' &&
+	    lk_mail_command_parse(cfg->mail_command, &a, err, sizeof(err)) == 0 &&
+	    access(a.argv[0], X_OK) == 0;
+}
+
 /* The request's outbox, empty and ready for one job, or NULL (logged). */
 static struct lk_outbox *
 take(struct lk_ctx *ctx, enum lk_notice kind)
@@ -53,6 +65,7 @@ take(struct lk_ctx *ctx, enum lk_notice kind)
 	}
 	box->queued = 1;
 	box->nobody = 0;
+	box->link = 0;
 	box->kind = kind;
 	box->to[0] = '\0';
 	box->len = 0;
@@ -60,29 +73,30 @@ take(struct lk_ctx *ctx, enum lk_notice kind)
 	return box;
 }
 
-void
-lk_notify(struct lk_ctx *ctx, enum lk_notice kind, const struct lk_user *user,
-    const char *token, long long lifetime)
+/* Format the message into the box taken for it. */
+static void
+format(const struct lk_config *cfg, struct lk_outbox *box, enum lk_notice kind,
+    const struct lk_user *user, const char *token, long long lifetime,
+    const char *address, long long now)
 {
 	struct lk_notice_site	 site;
 	struct lk_notice_args	 a;
-	struct lk_outbox	*box;
 	char			 err[256];
 	long			 n;
 
-	if (!lk_notify_enabled(ctx->cfg, kind) || (box = take(ctx, kind)) ==
-	    NULL)
-		return;
-	site_of(ctx->cfg, &site);
+	site_of(cfg, &site);
 	memset(&a, 0, sizeof(a));
 	a.email = user->email;
 	a.name = user->name;
 	a.token = token;
 	a.lifetime = lifetime;
-	a.address = lk_notice_has_link(kind) ? NULL : ctx->req->remote_addr;
+	a.address = address;
+	box->kind = kind;
+	box->nobody = 0;
+	box->len = 0;
 	(void)lk_strlcpy(box->to, user->email, sizeof(box->to));
-	n = lk_notice_format(kind, &site, &a, ctx->now, box->msg,
-	    sizeof(box->msg), err, sizeof(err));
+	n = lk_notice_format(kind, &site, &a, now, box->msg, sizeof(box->msg),
+	    err, sizeof(err));
 	if (n < 0) {
 		lk_log(LK_LOG_ERR, "mail: %s to %s not sent: %s",
 		    lk_notice_name(kind), user->email, err);
@@ -92,13 +106,80 @@ lk_notify(struct lk_ctx *ctx, enum lk_notice kind, const struct lk_user *user,
 	box->len = (size_t)n;
 }
 
+/*
+ * Whether a security notice to user may go: at most LK_NOTIFY_NOTICE_MAX
+ * a window per account, counted in the store (all processes, all
+ * nodes).  Over the limit, or without the counter, it is logged and not
+ * sent: the change it tells of is made all the same.
+ */
+static int
+notice_allowed(struct lk_ctx *ctx, enum lk_notice kind,
+    const struct lk_user *user)
+{
+	char		 key[LK_STORE_KEY_MAX + 1];
+	const char	*keys[1];
+	long long	 limits[1] = { LK_NOTIFY_NOTICE_MAX }, wait = 0;
+	size_t		 i, o;
+
+	o = (size_t)snprintf(key, sizeof(key), "notice:");
+	for (i = 0; user->email[i] != '\0' && o + 1 < sizeof(key); i++, o++)
+		key[o] = (user->email[i] >= 'A' && user->email[i] <= 'Z') ?
+		    (char)(user->email[i] - 'A' + 'a') : user->email[i];
+	key[o] = '\0';
+	keys[0] = key;
+	switch (lk_store_throttle_reserve(lk_ctx_store(ctx), keys, limits, 1,
+	    LK_NOTIFY_NOTICE_WINDOW, ctx->now, &wait)) {
+	case LK_STORE_OK:
+		return 1;
+	case LK_STORE_LIMIT:
+		lk_log(LK_LOG_ERR, "mail: %s to %s not sent: %d notices to the "
+		    "account in %d minutes already", lk_notice_name(kind),
+		    user->email, LK_NOTIFY_NOTICE_MAX,
+		    LK_NOTIFY_NOTICE_WINDOW / 60);
+		return 0;
+	default:
+		lk_log(LK_LOG_ERR, "mail: %s to %s not sent: the store cannot "
+		    "count it", lk_notice_name(kind), user->email);
+		return 0;
+	}
+}
+
 void
-lk_notify_nobody(struct lk_ctx *ctx, enum lk_notice kind)
+lk_notify(struct lk_ctx *ctx, enum lk_notice kind, const struct lk_user *user,
+    const char *token, long long lifetime)
 {
 	struct lk_outbox	*box;
 
-	if ((box = take(ctx, kind)) != NULL)
-		box->nobody = 1;
+	if (!lk_notify_enabled(ctx->cfg, kind))
+		return;
+	if (!lk_notice_has_link(kind) && kind != LK_NOTICE_SIGNUP_EXISTS &&
+	    !notice_allowed(ctx, kind, user))
+		return;
+	if ((box = take(ctx, kind)) == NULL)
+		return;
+	format(ctx->cfg, box, kind, user, token, lifetime,
+	    lk_notice_has_link(kind) ? NULL : ctx->req->remote_addr, ctx->now);
+}
+
+void
+lk_notify_link(struct lk_ctx *ctx, enum lk_notice kind,
+    const struct lk_link_job *job)
+{
+	struct lk_outbox	*box;
+
+	if ((box = take(ctx, kind)) == NULL)
+		return;
+	box->link = 1;
+	box->job = *job;
+	(void)lk_strlcpy(box->to, job->email, sizeof(box->to));
+}
+
+void
+lk_notify_format(const struct lk_config *cfg, struct lk_outbox *box,
+    enum lk_notice kind, const struct lk_user *user, const char *token,
+    long long lifetime, long long now)
+{
+	format(cfg, box, kind, user, token, lifetime, NULL, now);
 }
 
 void
@@ -106,8 +187,10 @@ lk_notify_flush_drop(struct lk_outbox *box)
 {
 	lk_explicit_bzero(box->msg, box->len < sizeof(box->msg) ?
 	    box->len + 1 : sizeof(box->msg));
+	lk_explicit_bzero(&box->job, sizeof(box->job));
 	box->queued = 0;
 	box->nobody = 0;
+	box->link = 0;
 	box->len = 0;
 	box->to[0] = '\0';
 }
@@ -170,4 +253,16 @@ unsigned long
 lk_notify_jobs(void)
 {
 	return jobs;
+}
+
+void
+lk_notify_count_dropped(void)
+{
+	dropped++;
+}
+
+unsigned long
+lk_notify_dropped(void)
+{
+	return dropped;
 }

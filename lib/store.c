@@ -40,6 +40,8 @@
 #define IGNORE_DUP(k)	" ON CONFLICT (" k ") DO NOTHING"
 #define LOCK_TABLE(t)	"SELECT 1"	/* BEGIN IMMEDIATE keeps writers out */
 #define USER_ID_NEXT	"SELECT 1"	/* the next rowid follows the highest */
+#define ALL_AFTER(n)	" LIMIT -1 OFFSET " n
+#define ROWS_OF(q)	"(" q ")"
 #define STMTS_TABLE	stmts_sqlite
 #include "store_stmts.h"
 #undef EMAIL_EQ
@@ -50,6 +52,7 @@
 #undef GREATEST
 #undef LOCK_TABLE
 #undef USER_ID_NEXT
+#undef ALL_AFTER
 #undef STMTS_TABLE
 
 #define EMAIL_EQ(c, p)	LK_PG_FOLD(c) " = " LK_PG_FOLD(p)
@@ -61,6 +64,7 @@
 #define LOCK_TABLE(t)	"LOCK TABLE " t " IN EXCLUSIVE MODE"
 #define USER_ID_NEXT	"SELECT setval(pg_get_serial_sequence('users', 'id'), " \
 			"coalesce(max(id), 0) + 1, false) FROM users"
+#define ALL_AFTER(n)	" OFFSET " n
 #define STMTS_TABLE	stmts_pg
 #include "store_stmts.h"
 #undef EMAIL_EQ
@@ -73,13 +77,17 @@
 #undef IGNORE_DUP
 #undef LOCK_TABLE
 #undef USER_ID_NEXT
+#undef ALL_AFTER
+#undef ROWS_OF
 #undef STMTS_TABLE
 
 /*
  * MariaDB: the folded email is a column of its own (store_schema.c),
  * text columns compare byte for byte, an insert meeting a unique key
- * updates instead (VALUES() is the value proposed), and a copy's locking
- * reads, at REPEATABLE READ, lock every row and the gaps between them.
+ * updates instead (VALUES() is the value proposed), a copy's locking
+ * reads, at REPEATABLE READ, lock every row and the gaps between them, an
+ * OFFSET needs a LIMIT, and a subquery of the table an UPDATE changes is
+ * read into a derived table first.
  */
 #define EMAIL_EQ(c, p)	c "_fold = " LK_MYSQL_FOLD(p)
 #define EMAIL_ORDER(c)	c "_fold"
@@ -91,6 +99,8 @@
 #define IGNORE_DUP(k)	" ON DUPLICATE KEY UPDATE " k " = " k
 #define LOCK_TABLE(t)	"SELECT count(*) FROM " t " FOR UPDATE"
 #define USER_ID_NEXT	"SELECT 1"	/* AUTO_INCREMENT follows the highest */
+#define ALL_AFTER(n)	" LIMIT 18446744073709551615 OFFSET " n
+#define ROWS_OF(q)	"(SELECT id FROM (" q ") AS earlier)"
 #define STMTS_TABLE	stmts_mysql
 #include "store_stmts.h"
 
@@ -974,7 +984,7 @@ prune(struct store *s, long long now)
 {
 	static const enum stmt	 w[] = { ST_PRUNE_REVOKED, ST_PRUNE_SESSIONS,
 	    ST_PRUNE_THROTTLE, ST_PRUNE_PENDING, ST_PRUNE_CHALLENGES,
-	    ST_PRUNE_LINKS };
+	    ST_PRUNE_SIGNUP_MARKS, ST_PRUNE_SIGNUPS, ST_PRUNE_LINKS };
 	size_t			 i;
 
 	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++)
@@ -1077,6 +1087,10 @@ start_session(struct store *s, const struct lk_login *l, long long now,
 	if (l->throttle_address != NULL && (r = run(s, ST_THROTTLE_GIVE_BACK,
 	    ARGS(T(l->throttle_address), I(now), I(l->throttle_window)),
 	    "throttle")) != LK_STORE_OK)
+		return r;
+	if (s->base.sessions_max > 0 && (r = run(s, ST_SESSIONS_BOUND,
+	    ARGS(I(l->user_id), I(now), I(s->base.sessions_max - 1)),
+	    "bound sessions")) != LK_STORE_OK)
 		return r;
 	if ((r = run(s, ST_SESSION_ADD, ARGS(T(se->id), I(l->user_id), I(now),
 	    I(se->persistent != 0), T(se->user_agent), T(se->address),
@@ -2005,6 +2019,7 @@ link_add_tx(struct store *s, void *arg)
 	const struct lk_link_new	*link = o->in;
 	struct lk_user			*user = o->out;
 	enum lk_store_res		 r;
+	long long			 invited;
 
 	if ((r = user_lock(s, link->email, user, "add link")) ==
 	    LK_STORE_ERROR)
@@ -2014,7 +2029,14 @@ link_add_tx(struct store *s, void *arg)
 			return LK_STORE_NOT_FOUND;
 	} else if (r == LK_STORE_OK && !link_usable(link->purpose, user))
 		return LK_STORE_EXISTS;
-	else if (r == LK_STORE_NOT_FOUND) {
+	else if (r == LK_STORE_OK && link->purpose == LK_LINK_SIGNUP) {
+		if (one_int(s, ST_LINK_INVITED, ARGS(I(user->id), I(o->now)),
+		    &invited, "add link") != LK_STORE_OK)
+			return LK_STORE_ERROR;
+		/* An administrator's invitation stands. */
+		if (invited)
+			return LK_STORE_EXISTS;
+	} else if (r == LK_STORE_NOT_FOUND) {
 		r = user_insert(s, link->email, link->name, "", o->now,
 		    "add pending");
 		/* Made meanwhile by another: all of it again, with that one. */
@@ -2434,6 +2456,7 @@ lk_store_open(const char *where, const struct lk_store_options *opts,
 	}
 	s->base.ops = &sql_ops;
 	s->base.leeway = opts->leeway;
+	s->base.sessions_max = opts->sessions_max > 0 ? opts->sessions_max : 0;
 	s->c = c;
 	s->sql = stmt_tables[e];
 	return &s->base;

@@ -470,6 +470,7 @@ struct lk_store_ops {
 struct lk_store {
 	const struct lk_store_ops *ops;
 	long long	 leeway;	/* revocations outlive exp by this */
+	long long	 sessions_max;	/* live sessions per user; 0: no bound */
 	long long	 last_prune;	/* per process */
 };
 
@@ -486,6 +487,12 @@ struct lk_store_options {
 	 * ~/.pgpass), and for MariaDB none.
 	 */
 	const char	*password_file;
+	/*
+	 * Live sessions a user may hold (sessions_max_per_user): every
+	 * operation that starts a session ends the oldest live ones beyond
+	 * it, in its own transaction.  0: no bound.
+	 */
+	long long	 sessions_max;
 };
 
 /*
@@ -599,7 +606,11 @@ enum lk_store_res lk_store_throttle_reserve(struct lk_store *,
  * A good login: if the user is still enabled and still has the hash the
  * password matched (else LK_STORE_CHANGED and nothing is written), store
  * the new hash if any, give back the throttle reservations, and record
- * the session and its tokens.
+ * the session and its tokens.  With a bound on sessions (the store's
+ * sessions_max), the user's oldest live sessions (by login time) end
+ * first, so that with this one the user holds at most that many: so does
+ * every other operation that starts a session (a password change, the
+ * second step of a login, a passkey sign-in, a link that logs in).
  */
 enum lk_store_res lk_store_login(struct lk_store *, const struct lk_login *,
 	    long long now);
@@ -639,6 +650,9 @@ enum lk_store_res lk_store_logout(struct lk_store *,
  *   made (with name) if there is none, so that it exists but cannot log
  *   in; LK_STORE_EXISTS and nothing written if the account has a
  *   password or is disabled (*user is that account).
+ *   LK_LINK_SIGNUP also answers LK_STORE_EXISTS, writing nothing, for a
+ *   pending account whose invitation is live: a stranger's sign-up never
+ *   voids an administrator's invitation.
  * A password set or changed, a disabling, and the use of a link, void
  * every link of the account.
  */
@@ -671,7 +685,13 @@ enum lk_store_res lk_store_link_use(struct lk_store *,
 /* The word the store and the log use for a link's purpose ("reset"). */
 const char *lk_link_purpose_name(enum lk_link_purpose p);
 
-/* Forget what has expired (past exp + leeway) and old throttle counts. */
+/*
+ * Forget what has expired (past exp + leeway) and old throttle counts,
+ * and the pending accounts of sign-ups whose last link has expired (an
+ * invited account stays until the administrator deletes it).  A pruned
+ * account whose address had been deleted before keeps that deletion's
+ * mark, so the old account's tokens stay dead.
+ */
 enum lk_store_res lk_store_prune(struct lk_store *, long long now);
 
 /*

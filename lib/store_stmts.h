@@ -14,6 +14,9 @@
  *   IGNORE_DUP(key)    an insert that leaves the row holding key alone
  *   LOCK_TABLE(t)      keep every other writer out of table t (a copy)
  *   USER_ID_NEXT       number new users after the highest id (a copy)
+ *   ALL_AFTER(n)       every row of an ordered select past the first n
+ *   ROWS_OF(select)    a subquery's rows, read before the table they come
+ *                      from is changed
  *   STMTS_TABLE        the name of the table to define
  *
  * The first inclusion also defines the statement ids (enum stmt).  No
@@ -122,6 +125,10 @@ enum stmt {
 	ST_LINKS_CLEAR_RESET,
 	ST_LINKS_CLEAR_INVITE,
 	ST_LINKS_VOID,
+	ST_PRUNE_SIGNUP_MARKS,
+	ST_PRUNE_SIGNUPS,
+	ST_LINK_INVITED,
+	ST_SESSIONS_BOUND,
 	ST_ANY_RECORD,
 	ST_USER_ID_NEXT,
 	/* Copying: per kind of record (one table each), in export order. */
@@ -146,6 +153,13 @@ enum stmt {
 #endif /* LK_STORE_STMTS_IDS */
 
 #ifdef STMTS_TABLE
+
+/* Pending accounts of sign-ups whose every link has expired (?1: now). */
+#define PRUNABLE_SIGNUP	"id IN (SELECT user_id FROM account_tokens " \
+			"WHERE purpose = 'signup' AND expires <= ?1) AND " \
+			"hash = '' AND disabled = 0 AND NOT EXISTS (SELECT 1 " \
+			"FROM account_tokens t WHERE t.user_id = users.id AND " \
+			"(t.expires > ?1 OR t.purpose <> 'signup'))"
 
 /* The user and what is known of a token, in one read. */
 #define CHECK_SQL(col)	"SELECT " USER_COLUMNS ", CASE WHEN EXISTS (SELECT 1 " \
@@ -325,6 +339,29 @@ static const char *const STMTS_TABLE[ST__MAX] = {
 	[ST_LINKS_CLEAR_INVITE] = "DELETE FROM account_tokens "
 	    "WHERE user_id = ?1 AND purpose IN ('invite', 'signup')",
 	[ST_LINKS_VOID] = "DELETE FROM account_tokens WHERE user_id = ?1",
+	/*
+	 * A sign-up's pending account (no password, enabled) whose links
+	 * are all sign-up links and all expired; before the links go, which
+	 * are what tells it from an invitation.  Its address keeps the mark
+	 * of an earlier deletion (made into its tokens_valid_after when it
+	 * was made), so that the deleted account's tokens stay dead.
+	 */
+	[ST_PRUNE_SIGNUP_MARKS] = "INSERT INTO deleted_users (email, deleted) "
+	    "SELECT email, tokens_valid_after FROM users WHERE " PRUNABLE_SIGNUP
+	    " AND tokens_valid_after > 0" UPSERT(EMAIL_KEY) "deleted = " GREATEST
+	    "(deleted_users.deleted, " EXCLUDED("deleted") ")",
+	[ST_PRUNE_SIGNUPS] = "DELETE FROM users WHERE " PRUNABLE_SIGNUP,
+	[ST_LINK_INVITED] = "SELECT CASE WHEN EXISTS (SELECT 1 FROM "
+	    "account_tokens WHERE user_id = ?1 AND purpose = 'invite' AND "
+	    "expires > ?2) THEN 1 ELSE 0 END",
+	/*
+	 * The newest ?3 live sessions stay; the older ones end (the user's
+	 * row is locked by the login: two logins of one user take turns).
+	 */
+	[ST_SESSIONS_BOUND] = "UPDATE sessions SET revoked = 1 WHERE id IN "
+	    ROWS_OF("SELECT id FROM sessions WHERE user_id = ?1 AND revoked = 0 "
+	    "AND exp > ?2 ORDER BY created DESC, id" BYTES " DESC"
+	    ALL_AFTER("?3")),
 	/* Second factors, passkeys and handles go with their users. */
 	[ST_ANY_RECORD] = "SELECT CASE WHEN EXISTS (SELECT 1 FROM users) "
 	    "OR EXISTS (SELECT 1 FROM deleted_users) "
@@ -432,5 +469,6 @@ static const char *const STMTS_TABLE[ST__MAX] = {
 };
 
 #undef CHECK_SQL
+#undef PRUNABLE_SIGNUP
 
 #endif /* STMTS_TABLE */

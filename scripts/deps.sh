@@ -20,8 +20,9 @@ valgrind="valgrind"
 postgres="postgresql"
 # A MariaDB server for the tests of the MariaDB store.
 mariadb="mariadb-server libmariadb-dev"
-# A real SMTP server and sendmail-interface program for the mail tests.
-mail="msmtp msmtp-mta python3-aiosmtpd"
+# A real SMTP server and sendmail-interface program for the mail tests,
+# and strace, with which they see what a request writes before its answer.
+mail="msmtp msmtp-mta python3-aiosmtpd strace"
 
 want=""
 [ $# -eq 0 ] && set -- core

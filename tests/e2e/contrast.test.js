@@ -42,7 +42,9 @@ async function checkAll(page, context) {
 for (const kind of serverKinds()) {
   for (const scheme of ['light', 'dark']) {
     describe(`contrast, ${scheme} theme [${kind}]`, () => {
-      const server = useServer(kind);
+      // A site that sends mail: the login page offers "Forgot password?".
+      const server = useServer(kind, { config: 'mail_from = noreply@example.com\n' +
+        'site_url = https://login.example.com\nmail_command = /bin/true\n' });
       const browser = useBrowser({ colorScheme: scheme });
       let page;
 

@@ -9,7 +9,8 @@ const assert = require('node:assert/strict');
 const { describe, it } = require('node:test');
 const { serverKinds, useServer } = require('./lib/harness.js');
 const {
-  DEMO, activeElementId, assertClean, eventually, expectProfile, logInFromStart, newPage, text, useBrowser,
+  DEMO, activeElementId, assertClean, eventually, expectPage, expectProfile, logInFromStart, newPage, text,
+  useBrowser,
 } = require('./lib/page.js');
 
 const SETTINGS = '**/api/settings';
@@ -66,7 +67,7 @@ for (const kind of serverKinds()) {
       const response = await asked;
       assert.equal(response.request().method(), 'GET');
       assert.equal(response.status(), 200);
-      assert.deepEqual(await response.json(), { name_max: 40, password_min: 10 });
+      assert.deepEqual(await response.json(), { name_max: 40, password_min: 10, mail: false });
       await page.reload();
       await expectProfile(page);
       await eventually(async () => assert.deepEqual(await limitsShown(page),
@@ -172,6 +173,52 @@ for (const kind of serverKinds()) {
       assert.equal(await page.getByRole('alert').count(), 0);
       assert.equal(await text(page.locator('#profile-name')), DEMO.name);
       await page.unroute(SETTINGS);
+      assertClean(page);
+    });
+  });
+
+  describe(`"Forgot password?" only where mail can be sent [${kind}]`, () => {
+    // make run's configuration: no mail_from, no site_url.
+    const server = useServer(kind);
+    const browser = useBrowser();
+    let page;
+
+    it('offers no reset link on a site without mail, and says whom to ask', async () => {
+      const { baseURL } = server();
+      page = await newPage(await browser());
+      const asked = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/settings');
+      await page.goto(`${baseURL}/login`);
+      await expectPage(page, '/login', 'Log in');
+      assert.equal((await (await asked).json()).mail, false);
+      await eventually(async () => assert.equal(await text(page.locator('#forgot-no-mail')),
+        'Forgot your password? Ask the site\'s administrator to reset it: this site does not send mail.'));
+      assert.equal(await page.getByRole('link', { name: 'Forgot password?', exact: true }).count(), 0);
+      // The forgot page, opened directly, asks for no address.
+      await page.goto(`${baseURL}/forgot`);
+      await expectPage(page, '/forgot', 'Forgot your password?');
+      await eventually(async () => assert.equal(await text(page.locator('#forgot-no-mail')),
+        'This site does not send mail, so no link can reach you. Ask the site\'s administrator to reset your password.'));
+      assert.equal(await page.getByLabel('Email', { exact: true }).count(), 0);
+      assert.equal(await page.getByRole('button', { name: 'Send the link', exact: true }).count(), 0);
+      await page.getByRole('link', { name: 'Back to log in', exact: true }).click();
+      await expectPage(page, '/login', 'Log in');
+      assertClean(page);
+    });
+
+    it('offers the link where the server says mail goes, and when it does not say', async () => {
+      const { baseURL } = server();
+      for (const answer of [json(200, { name_max: 100, password_min: 8, mail: true }), json(500, { msg: 'x' })]) {
+        await serveSettings(page, answer);
+        await page.goto(`${baseURL}/login`);
+        await expectPage(page, '/login', 'Log in');
+        const link = page.getByRole('link', { name: 'Forgot password?', exact: true });
+        await link.waitFor();
+        assert.equal(await page.locator('#forgot-no-mail').count(), 0);
+        await link.click();
+        await expectPage(page, '/forgot', 'Forgot your password?');
+        assert.equal(await page.getByLabel('Email', { exact: true }).count(), 1);
+        await page.unroute(SETTINGS);
+      }
       assertClean(page);
     });
   });

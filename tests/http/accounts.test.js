@@ -82,6 +82,11 @@ for (const kind of kinds()) {
 		});
 		after(async () => { await site?.stop(); });
 
+		it('GET /api/settings says that mail can be sent', async () => {
+			assertJson(await request(srv.baseURL, { path: '/api/settings' }), 200,
+			    '{"mail":true,"name_max":100,"password_min":8}\n');
+		});
+
 		describe('POST /api/password/forgot', () => {
 			it('answers a known, an unknown and a disabled account alike, with the same work', async () => {
 				addUser(srv, 'known@example.com', 'Known', 'known pw 123');
@@ -346,6 +351,9 @@ for (const kind of kinds()) {
 				assert.deepEqual(shape(existing), shape(fresh));
 				const welcome = await site.mailTo('sam@example.com');
 				assert.equal(welcome.subject, 'Confirm your address for latchkey');
+				// Nothing the requester chose reaches an unconfirmed address.
+				assert.deepEqual(welcome.to, [{ name: '', address: 'sam@example.com' }]);
+				assert.match(welcome.body, /^Hello sam@example\.com,\n/);
 				const { page, token } = linkIn(welcome);
 				assert.equal(page, 'invite');
 				const told = await site.mailTo(DEMO.email);
@@ -359,6 +367,33 @@ for (const kind of kinds()) {
 				    '{"email":"test@example.com","name":"John Doe"}\n');
 				assertJson(await accept(srv, token, 'sam pw 1234567'), 200, '{"login":true}\n');
 				assert.equal((await login(srv, 'sam@example.com', 'sam pw 1234567')).status, 200);
+			});
+
+			it('never voids an invitation, and answers for it as for any address', async () => {
+				const r = srv.tool(['user', 'invite', 'ivy@example.com', '--name', 'Ivy']);
+				assert.equal(r.status, 0, r.stderr);
+				const invited = linkIn(await site.mailTo('ivy@example.com'));
+				const a = await post(srv, '/api/signup', { email: 'ivy@example.com', name: 'Mallory' });
+				const b = await post(srv, '/api/signup', { email: 'nobody-ivy@example.com', name: 'Mallory' });
+				assertJson(a, 202, SENT);
+				assertJson(b, 202, SENT);
+				assert.deepEqual(shape(a), shape(b));
+				await site.mailTo('nobody-ivy@example.com');
+				// No mail for the invited address, and its name stands.
+				await new Promise((res) => setTimeout(res, 300));
+				assert.equal(site.mailsTo('ivy@example.com').length, 1);
+				assert.match(srv.tool(['user', 'list']).stdout, /^ivy@example\.com\tpending\tIvy$/m);
+				assertJson(await accept(srv, invited.token, 'ivy pw 1234567'), 200, '{"login":true}\n');
+			});
+
+			it('mails an unconfirmed address no text the requester chose', async () => {
+				const name = 'URGENT: call +1 555 0100 or visit evil.example';
+				assertJson(await post(srv, '/api/signup', { email: 'victim@example.com', name }), 202, SENT);
+				const msg = await site.mailTo('victim@example.com');
+				assert.deepEqual(msg.defects, []);
+				assert.deepEqual(msg.to, [{ name: '', address: 'victim@example.com' }]);
+				assert.match(msg.body, /^Hello victim@example\.com,\n/);
+				assert.doesNotMatch(msg.raw.toString('latin1'), /URGENT|555|evil/);
 			});
 
 			it('refuses CR/LF and what mail cannot reach in the email and the name', async () => {
@@ -376,6 +411,37 @@ for (const kind of kinds()) {
 				await new Promise((r) => setTimeout(r, 300));
 				assert.equal(site.smtp.messages().filter((m) => m.rcptTo.some((r) => /evil|^a@/.test(r))).length, 0);
 			});
+		});
+	});
+
+	describe(`sign-ups left unconfirmed, on ${kind}`, () => {
+		let site, srv;
+		before(async () => {
+			site = await startMailSite({ kind, config: 'signup = open\n' });
+			srv = site.srv;
+		});
+		after(async () => { await site?.stop(); });
+
+		it('are pruned once their last link has expired; invitations stay', async () => {
+			assertJson(await post(srv, '/api/signup', { email: 'late@example.com', name: 'Late' }), 202, SENT);
+			assertJson(await post(srv, '/api/signup', { email: 'soon@example.com', name: 'Soon' }), 202, SENT);
+			assert.equal(srv.tool(['user', 'invite', 'guest@example.com', '--print-link']).status, 0);
+			await site.mailTo('late@example.com');
+			await site.mailTo('soon@example.com');
+			assert.match(srv.tool(['user', 'list']).stdout, /^late@example\.com\tpending\tLate$/m);
+			// late's link and the invitation have expired; soon's has not.
+			srv.sql("UPDATE account_tokens SET expires = created WHERE user_id IN (SELECT id FROM users " +
+			    "WHERE email IN ('late@example.com', 'guest@example.com'))");
+			// The store prunes inside a login (the login program's first one here).
+			assert.equal((await login(srv, DEMO.email, DEMO.password)).status, 200);
+			const list = srv.tool(['user', 'list']).stdout;
+			assert.doesNotMatch(list, /^late@example\.com/m);
+			assert.match(list, /^soon@example\.com\tpending\tSoon$/m);
+			assert.match(list, /^guest@example\.com\tpending\t/m);
+			// The address is free for a new sign-up.
+			assertJson(await post(srv, '/api/signup', { email: 'late@example.com', name: 'Late Again' }), 202, SENT);
+			const again = await site.mailTo('late@example.com');
+			assert.equal(linkIn(again).page, 'invite');
 		});
 	});
 
@@ -423,6 +489,40 @@ for (const kind of kinds()) {
 			const t2 = Date.now();
 			assert.ok(t1 - t0 < 1500, `the answer took ${t1 - t0} ms`);
 			assert.ok(t2 - t1 < 1500, `the next answer took ${t2 - t1} ms`);
+		});
+	});
+
+	describe(`a mail command that hangs, on ${kind}`, () => {
+		let site, srv;
+		before(async () => {
+			site = await startMailSite({ kind, mailCommand: '/usr/bin/sleep 20' });
+			srv = site.srv;
+		});
+		after(async () => { await site?.stop(); });
+
+		it('never holds up the program: a full table of mail jobs drops the next mail, logged', async () => {
+			// Twelve reset links to one FastCGI process (procs: 1 on lighttpd),
+			// each a mail job that would run 20 s: every answer comes at once.
+			for (let i = 0; i < 12; i++) addUser(srv, `hang${i}@example.com`, 'Hang', 'hang pw 12345');
+			for (let i = 0; i < 12; i++) {
+				const t0 = Date.now();
+				assertJson(await forgot(srv, `hang${i}@example.com`), 202, SENT);
+				const ms = Date.now() - t0;
+				assert.ok(ms < 2000, `answer ${i + 1} took ${ms} ms`);
+				// Each job records its link before it mails; on lighttpd's one
+				// process the ninth and later find the table full.
+				if (kind.startsWith('lighttpd'))
+					await eventually(() => assert.equal(srv.sql('SELECT count(*) FROM account_tokens t ' +
+					    `JOIN users u ON u.id = t.user_id WHERE u.email = 'hang${i}@example.com'`),
+					    i < 8 ? '1' : '0'));
+			}
+			// And another user's request to the same program too.
+			const t0 = Date.now();
+			assertJson(await post(srv, '/api/password/reset', { token: 'x', password: 'y' }), 400, INVALID);
+			assert.ok(Date.now() - t0 < 2000);
+			if (kind.startsWith('lighttpd'))
+				await eventually(() => assert.match(srv.log(),
+				    /mail: reset_link to hang(8|9|10|11)@example\.com dropped: too many mail jobs running \(is the mail command slow\?\)/));
 		});
 	});
 }

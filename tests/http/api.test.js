@@ -419,8 +419,20 @@ for (const kind of kinds()) {
 		after(async () => { await srv?.stop(); });
 
 		it('answers the public limits, no cookie needed', async () => {
+			// No mail_from, no site_url: this site cannot send mail.
 			assertJson(await request(srv.baseURL, { path: '/api/settings' }), 200,
-			    '{"name_max":60,"password_min":10}\n');
+			    '{"mail":false,"name_max":60,"password_min":10}\n');
+		});
+
+		it('says no mail when the mail command is not there to run', async () => {
+			const other = await startServer({ kind, config: 'mail_from = noreply@example.com\n' +
+			    'site_url = https://login.example.com\nmail_command = /nonexistent/sendmail -t -i\n' });
+			try {
+				assertJson(await request(other.baseURL, { path: '/api/settings' }), 200,
+				    '{"mail":false,"name_max":100,"password_min":8}\n');
+			} finally {
+				await other.stop();
+			}
 		});
 
 		it('takes GET and HEAD only', async () => {

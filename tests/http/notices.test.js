@@ -109,6 +109,64 @@ describe('notices of second factors and passkeys (lighttpd)', () => {
 	});
 });
 
+/** Add a passkey to s's account and remove it: two notices. */
+async function addAndRemove(srv, s) {
+	const opts = await post(srv, s, '/api/webauthn/register/options', {});
+	assert.equal(opts.status, 200, opts.body);
+	const key = new Authenticator({ alg: -7 });
+	const res = await post(srv, s, '/api/webauthn/register', key.register(opts.json(), { origin: srv.baseURL }));
+	assert.equal(res.status, 200, res.body);
+	const del = await post(srv, s, `/api/webauthn/credentials/${res.json().credential.id}`, undefined, 'DELETE');
+	assert.equal(del.status, 200, del.body);
+}
+
+describe('notices limited per account (lighttpd)', () => {
+	let site;
+	before(async () => { site = await startMailSite({ kind: 'lighttpd' }); });
+	after(async () => { await site?.stop(); });
+
+	it('sends five in 15 minutes, and makes every change all the same', async () => {
+		const srv = site.srv;
+		const email = 'loop-notice@example.com';
+		addUser(srv, email, 'notice pw 12345');
+		const s = session(await post(srv, null, '/api/login', { email, password: 'notice pw 12345' }));
+		for (let i = 0; i < 4; i++) await addAndRemove(srv, s);
+		for (let i = 0; i < 5; i++) await site.mailTo(email);
+		await new Promise((r) => setTimeout(r, 500));
+		assert.equal(site.mailsTo(email).length, 5);
+		assert.match(srv.log(), /mail: passkey_(added|removed) to loop-notice@example\.com not sent: 5 notices to the account in 15 minutes already/);
+		// Another account has its own count.
+		addUser(srv, 'other-notice@example.com', 'notice pw 12345');
+		const o = session(await post(srv, null, '/api/login', { email: 'other-notice@example.com', password: 'notice pw 12345' }));
+		await addAndRemove(srv, o);
+		await site.mailTo('other-notice@example.com');
+		await site.mailTo('other-notice@example.com');
+	});
+});
+
+describe('a mail command that hangs, under a passkey loop (lighttpd)', () => {
+	let site;
+	before(async () => { site = await startMailSite({ kind: 'lighttpd', mailCommand: '/usr/bin/sleep 20' }); });
+	after(async () => { await site?.stop(); });
+
+	it('stalls neither the looping user nor anyone else', async () => {
+		const srv = site.srv;
+		addUser(srv, 'looper@example.com', 'notice pw 12345');
+		const s = session(await post(srv, null, '/api/login', { email: 'looper@example.com', password: 'notice pw 12345' }));
+		for (let i = 0; i < 10; i++) {
+			const t0 = Date.now();
+			await addAndRemove(srv, s);
+			const ms = Date.now() - t0;
+			assert.ok(ms < 3000, `round ${i + 1} took ${ms} ms`);
+		}
+		// Another user's passkey sign-in starts at once on the same program.
+		const t0 = Date.now();
+		const res = await post(srv, null, '/api/webauthn/login/options', {});
+		assert.equal(res.status, 200, res.body);
+		assert.ok(Date.now() - t0 < 2000, `another user waited ${Date.now() - t0} ms`);
+	});
+});
+
 describe('notices switched off (lighttpd)', () => {
 	let site;
 	before(async () => {

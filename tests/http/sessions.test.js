@@ -154,4 +154,31 @@ for (const kind of kinds()) {
 			assert.equal(del.headers.allow, 'POST');
 		});
 	});
+
+	describe(`live sessions per user are bounded on ${kind}`, () => {
+		let srv;
+		before(async () => { srv = await startServer({ kind, config: 'sessions_max_per_user = 3\n' }); });
+		after(async () => { await srv?.stop(); });
+
+		it('ends the oldest live session when a login would make one too many', async () => {
+			const email = newUser(srv);
+			const other = await login(srv, newUser(srv), 'session-pass-1', 'Other user');
+			const s = [await login(srv, email, 'session-pass-1', 'Client 1')];
+			// Logins are told apart by their second: the first is the oldest.
+			// (Past the next second with a margin: time() may lag a few ms.)
+			const next = (Math.floor(Date.now() / 1000) + 1) * 1000 + 100;
+			await new Promise((r) => setTimeout(r, next - Date.now()));
+			for (let i = 2; i <= 3; i++) s.push(await login(srv, email, 'session-pass-1', `Client ${i}`));
+			for (const x of s) assert.equal((await profile(srv, x)).status, 200);
+			const fourth = await login(srv, email, 'session-pass-1', 'Client 4');
+			// The first login's tokens are over, access and refresh alike.
+			assertMsg(await profile(srv, s[0]), 401, 'Token has been revoked');
+			assertMsg(await refresh(srv, s[0]), 401, 'Token has been revoked');
+			for (const x of [s[1], s[2], fourth, other]) assert.equal((await profile(srv, x)).status, 200);
+			const listed = (await list(srv, fourth)).json().sessions.map((x) => x.user_agent).sort();
+			assert.deepEqual(listed, ['Client 2', 'Client 3', 'Client 4']);
+			assert.equal(srv.sql(`SELECT count(*) FROM sessions se JOIN users u ON u.id = se.user_id
+			    WHERE u.email = '${email}' AND se.revoked = 0`), '3');
+		});
+	});
 }

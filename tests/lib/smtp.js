@@ -100,12 +100,12 @@ asyncio.run(main())
 
 let depsChecked = false;
 
-/** Install msmtp and aiosmtpd (scripts/deps.sh mail) if either is missing. */
+/** Install msmtp, aiosmtpd and strace (scripts/deps.sh mail) if one is missing. */
 function ensureMailDeps() {
 	if (depsChecked) return;
 	const haveAiosmtpd = fs.existsSync(PYTHON) &&
 	    spawnSync(PYTHON, ['-c', 'import aiosmtpd']).status === 0;
-	if (!fs.existsSync(MSMTP) || !haveAiosmtpd)
+	if (!fs.existsSync(MSMTP) || !haveAiosmtpd || !fs.existsSync('/usr/bin/strace'))
 		execFileSync(path.join(repoRoot, 'scripts', 'deps.sh'), ['mail'],
 		    { stdio: ['ignore', 'inherit', 'inherit'] });
 	depsChecked = true;

@@ -536,6 +536,7 @@ TEST(case_folding_is_ascii_only)
 #define H1	"1111111111111111111111111111111111111111111111111111111111111111"
 #define H2	"2222222222222222222222222222222222222222222222222222222222222222"
 #define H3	"3333333333333333333333333333333333333333333333333333333333333333"
+#define H4	"4444444444444444444444444444444444444444444444444444444444444444"
 #define RESET	LK_LINK_BIT(LK_LINK_RESET)
 #define ACCEPT	(LK_LINK_BIT(LK_LINK_INVITE) | LK_LINK_BIT(LK_LINK_SIGNUP))
 
@@ -759,13 +760,151 @@ TEST(an_invitation_makes_a_pending_account_that_cannot_log_in)
 	CHECK_INT(lk_store_link_find(s, H1, ACCEPT, 120, &l), LK_STORE_OK);
 	CHECK_INT(l.purpose, LK_LINK_INVITE);
 	CHECK_STR(l.user.email, "New@b.c");
-	/* Invited again, or signed up: the older link is void, the name kept. */
-	CHECK_INT(link_add(s, LK_LINK_SIGNUP, "new@b.c", "Other", H3, 9000, 130,
+	/* Invited again: the older link is void, the name kept. */
+	CHECK_INT(link_add(s, LK_LINK_INVITE, "new@b.c", "Other", H3, 9000, 130,
 	    &u), LK_STORE_OK);
 	CHECK_STR(u.name, "Nina \xc3\x89");
 	CHECK_INT(lk_store_link_find(s, H1, ACCEPT, 130, &l), LK_STORE_NOT_FOUND);
 	CHECK_INT(lk_store_link_find(s, H3, ACCEPT, 130, &l), LK_STORE_OK);
+	CHECK_INT(l.purpose, LK_LINK_INVITE);
+	lk_store_close(s);
+}
+
+TEST(a_signup_never_replaces_a_live_invitation)
+{
+	struct lk_store		*s = fresh();
+	struct lk_user		 u;
+	struct lk_link		 l;
+
+	CHECK_INT(link_add(s, LK_LINK_INVITE, "inv@b.c", "Ivy", H1, 1000, 100,
+	    &u), LK_STORE_OK);
+	/* A stranger's sign-up: nothing written, the invitation stands. */
+	CHECK_INT(link_add(s, LK_LINK_SIGNUP, "INV@b.c", "Mallory", H2, 900,
+	    110, &u), LK_STORE_EXISTS);
+	CHECK_STR(u.email, "inv@b.c");
+	CHECK_STR(u.name, "Ivy");
+	CHECK_INT(lk_store_user_pending(&u), 1);
+	CHECK_INT(lk_store_link_find(s, H1, ACCEPT, 120, &l), LK_STORE_OK);
+	CHECK_INT(l.purpose, LK_LINK_INVITE);
+	CHECK_INT(lk_store_link_find(s, H2, ACCEPT, 120, &l), LK_STORE_NOT_FOUND);
+	/* Once the invitation has expired, a sign-up may have the address. */
+	CHECK_INT(link_add(s, LK_LINK_SIGNUP, "inv@b.c", "Mallory", H2, 2000,
+	    1000, &u), LK_STORE_OK);
+	CHECK_INT(lk_store_link_find(s, H2, ACCEPT, 1000, &l), LK_STORE_OK);
 	CHECK_INT(l.purpose, LK_LINK_SIGNUP);
+	/* A sign-up's own link is replaced by a newer sign-up, as before. */
+	CHECK_INT(link_add(s, LK_LINK_SIGNUP, "inv@b.c", "M", H3, 2000, 1001,
+	    &u), LK_STORE_OK);
+	CHECK_INT(lk_store_link_find(s, H2, ACCEPT, 1001, &l), LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_link_find(s, H3, ACCEPT, 1001, &l), LK_STORE_OK);
+	lk_store_close(s);
+}
+
+TEST(pending_signups_are_pruned_once_their_last_link_expired)
+{
+	struct lk_store	*s = fresh();
+	struct lk_user	 u;
+	int		 n = 0;
+
+	/* Sign-ups: one expires at 1000, one lives on. */
+	CHECK_INT(link_add(s, LK_LINK_SIGNUP, "gone@b.c", "G", H1, 1000, 100,
+	    &u), LK_STORE_OK);
+	CHECK_INT(link_add(s, LK_LINK_SIGNUP, "live@b.c", "L", H2, 5000, 100,
+	    &u), LK_STORE_OK);
+	/* An invitation that expired stays the administrator's. */
+	CHECK_INT(link_add(s, LK_LINK_INVITE, "inv@b.c", "I", H3, 1000, 100,
+	    &u), LK_STORE_OK);
+	/* An address once deleted: its mark outlives the sign-up. */
+	CHECK_INT(lk_store_user_add(s, "old@b.c", "O", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_delete(s, "old@b.c", 50), LK_STORE_OK);
+	CHECK_INT(link_add(s, LK_LINK_SIGNUP, "old@b.c", "O", H4, 1000, 100,
+	    &u), LK_STORE_OK);
+	CHECK_INT(u.tokens_valid_after, 50);
+	/* Not yet: the link works until 1000. */
+	CHECK_INT(lk_store_prune(s, 999), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "gone@b.c", &u), LK_STORE_OK);
+	CHECK_INT(lk_store_prune(s, 1000), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "gone@b.c", &u), LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_user_find(s, "old@b.c", &u), LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_user_find(s, "live@b.c", &u), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "inv@b.c", &u), LK_STORE_OK);
+	CHECK_INT(lk_store_user_each(s, count, &n), LK_STORE_OK);
+	CHECK_INT(n, 2);
+	/* The address comes back with its deletion's mark, not before it. */
+	CHECK_INT(lk_store_user_add(s, "old@b.c", "O", "$y$2", 1100),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "old@b.c", &u), LK_STORE_OK);
+	CHECK_INT(u.tokens_valid_after, 50);
+	CHECK_INT(lk_store_user_add(s, "gone@b.c", "G", "$y$3", 1100),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "gone@b.c", &u), LK_STORE_OK);
+	CHECK_INT(u.tokens_valid_after, 0);
+	lk_store_close(s);
+}
+
+static int	collect_sessions(const struct lk_session *, void *);
+
+TEST(live_sessions_per_user_are_bounded_oldest_first)
+{
+	struct lk_store		*s = fresh();
+	struct lk_store_tokens	 t = pair("p", 1010);
+	struct lk_session	 se;
+	struct lk_login		 l;
+	struct lk_user		 u, v;
+	struct lk_link		 lk;
+	char			 out[256] = "";
+
+	s->sessions_max = 3;
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_add(s, "b@b.c", "B", "$y$2", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "b@b.c", &v), LK_STORE_OK);
+	CHECK_INT(login_as(s, &v, "$y$2", "T1", "t", 999), LK_STORE_OK);
+	CHECK_INT(login_as(s, &u, "$y$1", "S1", "1", 1000), LK_STORE_OK);
+	CHECK_INT(login_as(s, &u, "$y$1", "S2", "2", 1001), LK_STORE_OK);
+	CHECK_INT(login_as(s, &u, "$y$1", "S3", "3", 1002), LK_STORE_OK);
+	/* The fourth ends the oldest, S1, in the same transaction. */
+	CHECK_INT(login_as(s, &u, "$y$1", "S4", "4", 1003), LK_STORE_OK);
+	CHECK_INT(check(s, "a@b.c", "a-1", 0).session.revoked, 1);
+	CHECK_INT(check(s, "a@b.c", "a-2", 0).session.revoked, 0);
+	CHECK_INT(lk_store_session_each(s, u.id, 1003, collect_sessions, out),
+	    LK_STORE_OK);
+	CHECK_STR(out, "S4:1003:UA/1:192.0.2.1 S3:1002:UA/1:192.0.2.1 "
+	    "S2:1001:UA/1:192.0.2.1");
+	/* Another user's sessions are not counted, nor ended. */
+	CHECK_INT(check(s, "b@b.c", "a-t", 0).session.revoked, 0);
+	/* A session ended already leaves room: S2 and S3 stay. */
+	CHECK_INT(lk_store_session_end(s, u.id, "S4", NULL, 1004, NULL),
+	    LK_STORE_OK);
+	CHECK_INT(login_as(s, &u, "$y$1", "S5", "5", 1005), LK_STORE_OK);
+	CHECK_INT(check(s, "a@b.c", "a-2", 0).session.revoked, 0);
+	CHECK_INT(check(s, "a@b.c", "a-3", 0).session.revoked, 0);
+	/* Every other way to a session is bounded too: a link that logs in. */
+	CHECK_INT(link_add(s, LK_LINK_INVITE, "n@b.c", "N", H1, 9000, 1006,
+	    &v), LK_STORE_OK);
+	CHECK_INT(lk_store_link_find(s, H1, ACCEPT, 1006, &lk), LK_STORE_OK);
+	memset(&se, 0, sizeof(se));
+	(void)snprintf(se.id, sizeof(se.id), "N1");
+	CHECK_INT(link_use(s, H1, ACCEPT, &lk.user, "$y$n", &se, &t, 1006),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "n@b.c", &v), LK_STORE_OK);
+	CHECK_INT(login_as(s, &v, "$y$n", "N2", "n2", 1007), LK_STORE_OK);
+	CHECK_INT(login_as(s, &v, "$y$n", "N3", "n3", 1008), LK_STORE_OK);
+	CHECK_INT(login_as(s, &v, "$y$n", "N4", "n4", 1009), LK_STORE_OK);
+	CHECK_INT(check(s, "n@b.c", "a-p", 0).session.revoked, 1);
+	/* And a password change's new session (which ends the others). */
+	memset(&l, 0, sizeof(l));
+	memset(&se, 0, sizeof(se));
+	(void)snprintf(se.id, sizeof(se.id), "S6");
+	t = pair("6", 1010);
+	l.user_id = u.id;
+	l.hash = "$y$1";
+	l.new_hash = "$y$1b";
+	l.session = &se;
+	l.tokens = &t;
+	CHECK_INT(lk_store_password_change(s, &l, NULL, 1010), LK_STORE_OK);
+	CHECK_INT(check(s, "a@b.c", "a-6", 0).session.revoked, 0);
+	CHECK_INT(check(s, "a@b.c", "a-5", 0).session.revoked, 1);
 	lk_store_close(s);
 }
 
@@ -1993,6 +2132,9 @@ store_cases(void)
 	RUN(accepting_an_invitation_sets_the_password_and_logs_in);
 	RUN(an_account_with_a_password_or_disabled_is_not_invited);
 	RUN(expired_links_are_pruned);
+	RUN(a_signup_never_replaces_a_live_invitation);
+	RUN(pending_signups_are_pruned_once_their_last_link_expired);
+	RUN(live_sessions_per_user_are_bounded_oldest_first);
 }
 
 #endif

@@ -7,6 +7,7 @@
  */
 #include <sys/stat.h>
 
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,7 +201,7 @@ static void
 instance(const char *extra)
 {
 	struct lk_config	 cfg;
-	struct lk_store_options	 opts = { 1, 0, NULL };
+	struct lk_store_options	 opts = { 1, 0, NULL, 0 };
 	struct lk_store		*s;
 	char			 text[2048], path[600], hash[LK_HASH_MAX + 1];
 	char			 err[1024];
@@ -1234,7 +1235,7 @@ static void
 add_user(const char *email, const char *password, int disabled)
 {
 	struct lk_config	 cfg;
-	struct lk_store_options	 opts = { 0, 0, NULL };
+	struct lk_store_options	 opts = { 0, 0, NULL, 0 };
 	struct lk_store		*s;
 	char			 hash[LK_HASH_MAX + 1], err[1024];
 
@@ -1273,14 +1274,33 @@ link_token(const char *page, char tok[LK_ONETIME_TOKEN_LEN + 1])
 	}
 }
 
+/*
+ * Ask for a reset link, then run the job the answer left (its store work
+ * and its mail, into the outbox) as the runtime does after the answer.
+ */
 static struct answer *
 ask_reset(const char *email)
 {
-	char	body[512];
+	struct answer	*a;
+	char		 body[512];
 
 	(void)snprintf(body, sizeof(body), "{\"email\":\"%s\"}", email);
-	return serve(&password_endpoint, LK_APP_RESPONDER, "POST",
+	a = serve(&password_endpoint, LK_APP_RESPONDER, "POST",
 	    "/api/password", body, JSON, "PATH_INFO=/forgot", NULL);
+	lk_app_job();
+	return a;
+}
+
+/* Sign up (signup = open), then run the job as ask_reset does. */
+static struct answer *
+sign_up(const char *body)
+{
+	struct answer	*a;
+
+	a = serve(&signup_endpoint, LK_APP_RESPONDER, "POST", "/api/signup",
+	    body, JSON, NULL);
+	lk_app_job();
+	return a;
 }
 
 static struct answer *
@@ -1352,6 +1372,88 @@ TEST(forgot_answers_alike_and_does_the_same_work_for_any_account)
 	}
 }
 
+/* Empty the store's write-ahead log (a checkpoint from another connection). */
+static void
+wal_empty(void)
+{
+	sqlite3	*db = NULL;
+	char	 path[600];
+	int	 rc;
+
+	(void)snprintf(path, sizeof(path), "%s/latchkey.db", tmp_dir());
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL,
+		    NULL);
+	sqlite3_close(db);
+	CHECK_INT(rc, SQLITE_OK);
+}
+
+/* Bytes in the write-ahead log: what the store wrote since wal_empty. */
+static long long
+wal_bytes(void)
+{
+	struct stat	st;
+	char		path[600];
+
+	(void)snprintf(path, sizeof(path), "%s/latchkey.db-wal", tmp_dir());
+	return stat(path, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+/*
+ * Whether an account exists, is disabled, pending or invited, asking for
+ * a reset link or signing up writes the same to the store before the
+ * answer (the throttle's counters): a commit of a link for one and a
+ * rollback for another would tell them apart by their time.
+ */
+TEST(asking_for_a_link_writes_the_same_before_the_answer_for_any_account)
+{
+	static const char *const emails[] = { EMAIL, "nobody@example.com",
+	    "off@example.com", "pending@example.com" };
+	const struct lk_outbox	*box = lk_app_outbox();
+	struct answer		*a;
+	char			 body[256];
+	long long		 first = -1, n;
+	size_t			 i;
+	int			 signup;
+
+	instance(MAILCONF "signup = open\n");
+	add_user("off@example.com", "pw of off 1", 1);
+	add_user("pending@example.com", NULL, 0);
+	for (signup = 0; signup <= 1; signup++)
+		for (i = 0; i < sizeof(emails) / sizeof(emails[0]); i++) {
+			wal_empty();
+			if (signup) {
+				(void)snprintf(body, sizeof(body), "{\"email\":"
+				    "\"%s\",\"name\":\"N\"}", emails[i]);
+				a = serve(&signup_endpoint, LK_APP_RESPONDER,
+				    "POST", "/api/signup", body, JSON, NULL);
+			} else {
+				(void)snprintf(body, sizeof(body), "{\"email\":"
+				    "\"%s\"}", emails[i]);
+				a = serve(&password_endpoint, LK_APP_RESPONDER,
+				    "POST", "/api/password", body, JSON,
+				    "PATH_INFO=/forgot", NULL);
+			}
+			check_answer(a, 202, "{\"sent\":true}\n", emails[i]);
+			n = wal_bytes();
+			CHECK(n > 0);
+			if (first < 0)
+				first = n;
+			if (n != first) {
+				fprintf(stderr, "  %s %s: %lld bytes of log, "
+				    "%lld for %s\n", signup ? "signup" : "forgot",
+				    emails[i], n, first, emails[0]);
+				t_now_failed = 1;
+			}
+			/* Only then, after the answer, the link's own work. */
+			CHECK_INT(box->link, 1);
+			lk_app_job();
+			CHECK_INT(box->link, 0);
+			lk_app_after();
+		}
+}
+
 TEST(a_reset_link_sets_the_password_once)
 {
 	const struct lk_outbox	*box = lk_app_outbox();
@@ -1366,6 +1468,7 @@ TEST(a_reset_link_sets_the_password_once)
 	    "{\"email\":\"" EMAIL "\"}", JSON, "PATH_INFO=/forgot",
 	    "HTTP_HOST=evil.example", NULL);
 	CHECK_INT(a->status, 202);
+	lk_app_job();
 	link_token("reset", tok);
 	CHECK_INT(strlen(tok), LK_ONETIME_TOKEN_LEN);
 	CHECK(strstr(box->msg, "evil") == NULL);
@@ -1516,8 +1619,7 @@ TEST(an_invitation_is_accepted_once_and_logs_in)
 	struct answer		*a;
 
 	instance(MAILCONF "signup = open\n");
-	a = serve(&signup_endpoint, LK_APP_RESPONDER, "POST", "/api/signup",
-	    "{\"email\":\"new@example.com\",\"name\":\"Nina New\"}", JSON, NULL);
+	a = sign_up("{\"email\":\"new@example.com\",\"name\":\"Nina New\"}");
 	check_answer(a, 202, "{\"sent\":true}\n", "signup");
 	CHECK_INT(box->kind, LK_NOTICE_SIGNUP);
 	link_token("invite", tok);
@@ -1561,14 +1663,12 @@ TEST(signup_answers_alike_for_new_and_existing_addresses)
 	struct answer		*a;
 
 	instance(MAILCONF);
-	a = serve(&signup_endpoint, LK_APP_RESPONDER, "POST", "/api/signup",
-	    "{\"email\":\"new@example.com\",\"name\":\"N\"}", JSON, NULL);
+	a = sign_up("{\"email\":\"new@example.com\",\"name\":\"N\"}");
 	check_answer(a, 404, MSG("Not found"), "signup off");
 	CHECK_INT(box->queued, 0);
 	instance(MAILCONF "signup = open\n");
 	add_user("off@example.com", "pw of off 1", 1);
-	a = serve(&signup_endpoint, LK_APP_RESPONDER, "POST", "/api/signup",
-	    "{\"email\":\"" EMAIL "\",\"name\":\"Someone Else\"}", JSON, NULL);
+	a = sign_up("{\"email\":\"" EMAIL "\",\"name\":\"Someone Else\"}");
 	check_answer(a, 202, "{\"sent\":true}\n", "existing");
 	CHECK_INT(box->kind, LK_NOTICE_SIGNUP_EXISTS);
 	CHECK_INT(box->nobody, 0);
@@ -1576,14 +1676,11 @@ TEST(signup_answers_alike_for_new_and_existing_addresses)
 	lk_app_after();
 	/* The account is untouched: its name and password stand. */
 	CHECK_INT(logs_in(EMAIL, PASS), 1);
-	a = serve(&signup_endpoint, LK_APP_RESPONDER, "POST", "/api/signup",
-	    "{\"email\":\"off@example.com\",\"name\":\"Off\"}", JSON, NULL);
+	a = sign_up("{\"email\":\"off@example.com\",\"name\":\"Off\"}");
 	check_answer(a, 202, "{\"sent\":true}\n", "disabled");
 	CHECK_INT(box->nobody, 1);
 	lk_app_after();
-	a = serve(&signup_endpoint, LK_APP_RESPONDER, "POST", "/api/signup",
-	    "{\"email\":\"a\\r\\nBcc: x@example.com\",\"name\":\"N\"}", JSON,
-	    NULL);
+	a = sign_up("{\"email\":\"a\\r\\nBcc: x@example.com\",\"name\":\"N\"}");
 	check_answer(a, 400, MSG("Field \\\"email\\\" must be an email address "
 	    "like name@example.com"), "crlf email");
 	a = serve(&signup_endpoint, LK_APP_RESPONDER, "POST", "/api/signup",
@@ -1649,6 +1746,7 @@ main(void)
 	RUN(throttle_address_keys);
 	RUN(reservations_bound_hashes_and_a_success_gives_one_back);
 	RUN(forgot_answers_alike_and_does_the_same_work_for_any_account);
+	RUN(asking_for_a_link_writes_the_same_before_the_answer_for_any_account);
 	RUN(a_reset_link_sets_the_password_once);
 	RUN(a_reset_link_expires_and_a_newer_one_replaces_it);
 	RUN(reset_refusals);

@@ -82,7 +82,7 @@ TEST(create_is_private_and_versioned)
 
 TEST(open_without_create_needs_the_file)
 {
-	struct lk_store_options	opts = { 0, 0, NULL };
+	struct lk_store_options	opts = { 0, 0, NULL, 0 };
 	char			err[512];
 
 	CHECK(lk_store_open("/nonexistent/dir/x.db", &opts, err,
@@ -92,7 +92,7 @@ TEST(open_without_create_needs_the_file)
 
 TEST(refuses_newer_schema)
 {
-	struct lk_store_options	 opts = { 0, 0, NULL };
+	struct lk_store_options	 opts = { 0, 0, NULL, 0 };
 	struct lk_store		*s = fresh();
 	sqlite3			*db;
 	char			 err[512];

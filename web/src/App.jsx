@@ -129,7 +129,7 @@ export default function App() {
   if (!isAppRoute(path)) {
     page = <NotFoundPage />;
   } else if (path === FORGOT_PATH) {
-    page = <ForgotPage />;
+    page = <ForgotPage mail={settings.mail} />;
   } else if (path === RESET_PATH || path === INVITE_PATH) {
     page = (
       <LinkPasswordPage
@@ -159,7 +159,14 @@ export default function App() {
       />
     );
   } else {
-    page = <LoginPage notice={notice} onLoggedIn={handleLoggedIn} onClearNotice={clearNotice} />;
+    page = (
+      <LoginPage
+        notice={notice}
+        mail={settings.mail}
+        onLoggedIn={handleLoggedIn}
+        onClearNotice={clearNotice}
+      />
+    );
   }
 
   return (

@@ -77,6 +77,8 @@ export const MSG = {
   otherSessionsEnded: 'Your other sessions have been logged out.',
   // Accounts by mail: the reset link, the pages a link opens.
   forgotPassword: 'Forgot password?',
+  forgotNoMail: 'Forgot your password? Ask the site\'s administrator to reset it: this site does not send mail.',
+  forgotPageNoMail: 'This site does not send mail, so no link can reach you. Ask the site\'s administrator to reset your password.',
   forgotIntro: 'Enter the email address of your account, and we will send a link to choose a new password to it.',
   sendingLink: 'Sending…',
   resetLinkSent: 'If an account has this address, a link to choose a new password is on its way to it. Check your inbox.',

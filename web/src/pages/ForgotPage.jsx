@@ -17,7 +17,9 @@ function goTo(path) {
   };
 }
 
-export default function ForgotPage() {
+// mail false (GET /api/settings): the site sends no mail, so the page asks
+// for no address and says whom to ask instead.
+export default function ForgotPage({ mail }) {
   const [email, setEmail] = useState('');
   const [fieldError, setFieldError] = useState('');
   const [formError, setFormError] = useState('');
@@ -58,6 +60,18 @@ export default function ForgotPage() {
     }
     setSent(true);
     setStatus(MSG.resetLinkSent);
+  }
+
+  if (mail === false) {
+    return (
+      <main id="main" className="card">
+        <PageHeading title={PAGE_TITLES.forgot}>Forgot your password?</PageHeading>
+        <p id="forgot-no-mail">{MSG.forgotPageNoMail}</p>
+        <p>
+          <a href={LOGIN_PATH} onClick={goTo(LOGIN_PATH)}>{MSG.backToLogin}</a>
+        </p>
+      </main>
+    );
   }
 
   return (

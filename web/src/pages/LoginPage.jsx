@@ -30,7 +30,9 @@ function secondFactorOf(data) {
   return data && data.login === false && Array.isArray(data.mfa_required) ? data.mfa_required : null;
 }
 
-export default function LoginPage({ notice, onLoggedIn, onClearNotice }) {
+// mail: whether the site can send a reset link (GET /api/settings); null
+// while unknown, when the page offers neither the link nor the advice.
+export default function LoginPage({ notice, mail, onLoggedIn, onClearNotice }) {
   // null, or the second factors the server asked for after the password.
   const [methods, setMethods] = useState(null);
   const [status, setStatus] = useState('');
@@ -208,11 +210,14 @@ export default function LoginPage({ notice, onLoggedIn, onClearNotice }) {
           {status}
         </p>
       </form>
-      <p>
-        <a href={FORGOT_PATH} onClick={(event) => { event.preventDefault(); navigate(FORGOT_PATH); }}>
-          {MSG.forgotPassword}
-        </a>
-      </p>
+      {mail === true && (
+        <p>
+          <a href={FORGOT_PATH} onClick={(event) => { event.preventDefault(); navigate(FORGOT_PATH); }}>
+            {MSG.forgotPassword}
+          </a>
+        </p>
+      )}
+      {mail === false && <p id="forgot-no-mail">{MSG.forgotNoMail}</p>}
       {passkeysSupported() && (
         <div className="passkey-login">
           <p className="or">or</p>
