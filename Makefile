@@ -18,10 +18,11 @@ NODE	?= node
 SANITIZE ?=
 
 PKGS	:= libjwt json-c sqlite3 libxcrypt fcgi libcrypto liboath libqrencode libcbor
-# Headers only: lib/store_pg.c loads libpq with dlopen when a PostgreSQL
-# store is opened, so that programs on SQLite never map its twenty-odd
-# libraries (bench/results.md, plain CGI).
-LOADED_PKGS := libpq
+# Headers only: lib/sql_pg.c loads libpq (lib/sql_mysql.c libmariadb)
+# with dlopen when a PostgreSQL (MariaDB) store is opened, so that
+# programs on SQLite never map their libraries (bench/results.md, plain
+# CGI).
+LOADED_PKGS := libpq libmariadb
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(LOADED_PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # Libraries Debian ships static archives of, linked into each program with

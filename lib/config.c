@@ -445,12 +445,16 @@ parse_list(const char *v, unsigned int (*bit)(const char *), unsigned int *out)
 	return 0;
 }
 
-/* Whether v is a PostgreSQL connection URI (libpq's two spellings). */
+/*
+ * Whether v is a database server's URI: PostgreSQL (libpq's two
+ * spellings) or MariaDB/MySQL.
+ */
 static int
 is_uri(const char *v)
 {
 	return strncmp(v, "postgresql://", 13) == 0 ||
-	    strncmp(v, "postgres://", 11) == 0;
+	    strncmp(v, "postgres://", 11) == 0 ||
+	    strncmp(v, "mysql://", 8) == 0;
 }
 
 /*

@@ -5,13 +5,13 @@
 
 /*
  * The store: users, sessions and their tokens, revocations and throttle
- * counters, shared by every process.  One interface, a table of
- * operations (struct lk_store_ops) behind it, and a backend per engine
- * (SQLite: store_sqlite.c; PostgreSQL: store_pg.c, see store_pg.h).  Every operation that changes something is
- * one transaction that checks and acts together, so two processes (or
- * two nodes) doing the same thing at once never both win, and nothing is
- * ever half-written.  Every operation takes the time from its caller.
- * Emails are unique without regard to ASCII case.
+ * counters, shared by every process.  One interface, its operations
+ * written once (store.c) over a driver per engine (sql.h: SQLite,
+ * PostgreSQL, MariaDB/MySQL).  Every operation that changes something is one transaction
+ * that checks and acts together, so two processes (or two nodes) doing
+ * the same thing at once never both win, and nothing is ever
+ * half-written.  Every operation takes the time from its caller.  Emails
+ * are unique without regard to ASCII case.
  */
 
 #define LK_STORE_ID_MAX		64	/* token ids and session ids */
@@ -463,7 +463,10 @@ struct lk_store_ops {
 		    const struct lk_link_use *, long long);
 };
 
-/* Every backend's handle starts with this. */
+/*
+ * The handle: the table of operations (store.c's, or a test's stand-in
+ * for one of them) and what every engine keeps alike.
+ */
 struct lk_store {
 	const struct lk_store_ops *ops;
 	long long	 leeway;	/* revocations outlive exp by this */
@@ -479,9 +482,9 @@ struct lk_store_options {
 	int		 create;	/* SQLite: make the file if missing */
 	long long	 leeway;	/* revocations outlive exp by this */
 	/*
-	 * PostgreSQL: a file of mode 0600 or stricter whose one line is the
-	 * password, or NULL (or "") for libpq's own ways (PGPASSFILE,
-	 * ~/.pgpass).
+	 * PostgreSQL, MariaDB: a file of mode 0600 or stricter whose one line
+	 * is the password, or NULL (or "") for libpq's own ways (PGPASSFILE,
+	 * ~/.pgpass), and for MariaDB none.
 	 */
 	const char	*password_file;
 	/*
@@ -494,12 +497,25 @@ struct lk_store_options {
 
 /*
  * Open the store named by where.  A PostgreSQL connection URI
- * ("postgresql://..." or "postgres://...", see store_pg.h) opens one
- * connection to that database; anything else is the path of an SQLite
+ * ("postgresql://USER@HOST:PORT/DB?...", "postgresql:///DB?host=/socket/dir"
+ * or "postgres://...", any libpq URI) opens one connection to that
+ * database; it must not hold a password, which comes from password_file
+ * (else from libpq's own ways), and connect_timeout=5 and a
+ * statement_timeout of 5 seconds apply unless the URI says otherwise; the
+ * database must be UTF8.  A MariaDB/MySQL URI ("mysql://USER@HOST:PORT/DB"
+ * or "mysql://USER@localhost/DB?socket=/PATH") does the same on that
+ * engine; its password comes from password_file alone (no option file,
+ * no environment).  Anything else is the path of an SQLite
  * database (with create set, the file is made, mode 0600, if missing;
- * otherwise it must exist).  Brings the schema up to date (inside a
- * transaction, and only when it is behind) and refuses a database newer
- * than this program.  Revocations and sessions are kept until leeway
+ * otherwise it must exist).  Brings the schema up to date (only when it
+ * is behind, under a lock so that processes or nodes starting together
+ * never race; a current database is opened without writing anything, so
+ * a role that may only read can open it) and refuses a database newer
+ * than this program.  A server connection lost in the middle of an
+ * operation fails it (LK_STORE_ERROR, logged, nothing half-written); one
+ * found lost before an operation did anything is opened again and the
+ * operation goes on, and while the server is away every operation tries
+ * to connect again and fails.  Revocations and sessions are kept until leeway
  * seconds past their tokens' exp, as long as those tokens can be
  * accepted.  Returns a handle, or NULL with a reason in err (never a
  * password).
@@ -507,7 +523,7 @@ struct lk_store_options {
 struct lk_store *lk_store_open(const char *where,
 	    const struct lk_store_options *opts, char *err, size_t errsz);
 
-/* Whether where names a PostgreSQL database rather than an SQLite file. */
+/* Whether where names a database server rather than an SQLite file. */
 int	lk_store_is_uri(const char *where);
 
 void	lk_store_close(struct lk_store *);
@@ -855,7 +871,7 @@ enum lk_store_res lk_store_export(struct lk_store *,
 enum lk_store_res lk_store_copy(struct lk_store *from, struct lk_store *to,
 	    int replace, size_t counts[LK_STORE_REC__MAX]);
 
-/* The SQLite backend (store_sqlite.c). */
+/* lk_store_open of the SQLite file path, create as its option. */
 struct lk_store *lk_store_sqlite_open(const char *path, int create,
 	    char *err, size_t errsz);
 

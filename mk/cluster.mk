@@ -1,7 +1,7 @@
 # Scale-out: `make run-cluster` (PostgreSQL and three lighttpd nodes, one
 # of them verify-only) and its tests (tests/cluster/: the cluster itself,
-# its faults, the JWK Set on every server and an independent JOSE library
-# verifying our tokens against it).
+# its faults, two nodes on one MariaDB racing, the JWK Set on every server
+# and an independent JOSE library verifying our tokens against it).
 #
 #   make run-cluster [PORT=8080]   full nodes on PORT and PORT+1, a
 #                                  verify-only node on PORT+2; Ctrl-C stops
@@ -24,6 +24,6 @@ run-cluster: build
 
 CHECK_TARGETS += check-cluster
 check-cluster: build $(CLUSTER_MODULES)
-	@scripts/deps.sh postgres apache
+	@scripts/deps.sh postgres mariadb apache
 	LATCHKEY_BUILD="$(abspath $(BUILD))" BUILD="$(abspath $(BUILD))" \
 	    $(NODE) --test --test-concurrency=1 tests/cluster/

@@ -10,7 +10,8 @@ layer() {
 	case $1 in
 	util|log|json|sha256) echo 0 ;;
 	io|method|request|response) echo 1 ;;
-	password|csrf|key|config|policy|cookie|token|token_sign|store|store_sqlite|store_pg|\
+	password|csrf|key|config|policy|cookie|token|token_sign|store|store_stmts|store_schema|\
+	sql|sql_sqlite|sql_pg|sql_mysql|\
 	totp|qr|secretbox|recovery|webauthn|mail|jwk|onetime|notice|rules) echo 2 ;;
 	ctx|auth|session|throttle|mfa|passkey|notify|account) echo 3 ;;
 	app|extern) echo 4 ;;

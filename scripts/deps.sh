@@ -1,7 +1,7 @@
 #!/bin/sh
 # Install the Debian packages latchkey needs, if any are missing.
 #   scripts/deps.sh [core] [apache] [browser] [sanitize] [valgrind]
-#                   [postgres] [mail] [all]
+#                   [postgres] [mariadb] [mail] [all]
 # Runs apt-get as root, or through sudo.  Services that packages would
 # start (lighttpd, apache2 on port 80) are kept from starting: latchkey's
 # commands start their own servers on loopback.
@@ -9,7 +9,7 @@ set -eu
 
 core="gcc make pkg-config libfcgi-dev libjson-c-dev libjwt-dev libcrypt-dev
 libsqlite3-dev libssl-dev sqlite3 lighttpd curl cppcheck liboath-dev
-libqrencode-dev libcbor-dev libpq-dev"
+libqrencode-dev libcbor-dev libpq-dev libmariadb-dev"
 # The deployment tests: Apache with mod_fcgid, and TLS for the HTTPS
 # examples of both servers.
 apache="apache2 libapache2-mod-fcgid openssl time lighttpd-mod-openssl"
@@ -18,6 +18,8 @@ sanitize="clang libclang-rt-14-dev"
 valgrind="valgrind"
 # A PostgreSQL server for the tests of the PostgreSQL store and the cluster.
 postgres="postgresql"
+# A MariaDB server for the tests of the MariaDB store.
+mariadb="mariadb-server libmariadb-dev"
 # A real SMTP server and sendmail-interface program for the mail tests,
 # and strace, with which they see what a request writes before its answer.
 mail="msmtp msmtp-mta python3-aiosmtpd strace"
@@ -32,8 +34,9 @@ for group in "$@"; do
 	sanitize) want="$want $sanitize" ;;
 	valgrind) want="$want $valgrind" ;;
 	postgres) want="$want $postgres" ;;
+	mariadb) want="$want $mariadb" ;;
 	mail) want="$want $mail" ;;
-	all) want="$want $core $apache $browser $sanitize $valgrind $postgres $mail" ;;
+	all) want="$want $core $apache $browser $sanitize $valgrind $postgres $mariadb $mail" ;;
 	*) echo "deps.sh: unknown group '$group'" >&2; exit 2 ;;
 	esac
 done

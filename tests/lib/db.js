@@ -1,5 +1,6 @@
 // A query on a test server's database, whichever the backend: sqlite3 on
-// the file, or psql (as the superuser) on the PostgreSQL database.  Rows
+// the file, psql (as the superuser) on the PostgreSQL database, or the
+// mariadb client (as root) on the MariaDB one.  Rows
 // come back as sqlite3 prints them: one a line, columns split by '|'.
 //
 //   const { sql } = require('../lib/db.js');
@@ -13,6 +14,8 @@ const { execFileSync } = require('node:child_process');
 function sql(srv, query) {
 	if (srv.store === 'postgres')
 		return require('./postgres.js').query(srv.db, query);
+	if (srv.store === 'mysql')
+		return require('./mariadb.js').query(srv.db, query);
 	return execFileSync('sqlite3', [srv.db, query], { encoding: 'utf8' }).trim();
 }
 

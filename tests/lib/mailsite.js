@@ -45,7 +45,7 @@ async function startMailSite(opts = {}) {
 		siteURL = `http://127.0.0.1:${port}`;
 	}
 	const prep = prepare({
-		store: kind === 'lighttpd-pg' ? 'postgres' : 'sqlite',
+		store: { 'lighttpd-pg': 'postgres', 'lighttpd-mysql': 'mysql' }[kind] ?? 'sqlite',
 		users: opts.users,
 		config: `mail_from = ${FROM}\nsite_url = ${siteURL}\n` +
 		    'throttle_address_max = 1000\n' + (opts.config ?? ''),

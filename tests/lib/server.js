@@ -7,13 +7,16 @@
 //   srv.dir      // the directory with latchkey.conf, secret.key, latchkey.db
 //   await srv.stop();
 //
-// Options: kind ('lighttpd', 'lighttpd-pg', 'apache-fcgid', 'apache-cgi'),
+// Options: kind ('lighttpd', 'lighttpd-pg', 'lighttpd-mysql', 'apache-fcgid',
+// 'apache-cgi'),
 // procs (FastCGI processes per program, lighttpd; default 1), config (extra
 // lines for latchkey.conf), secret (the key file's line; default a fresh
 // key), users (default: the demo user), keyMode (the key file's mode,
-// default 0600), store ('sqlite', the default, or 'postgres': a database of
-// its own in this process's PostgreSQL cluster, tests/lib/postgres.js;
-// kind 'lighttpd-pg' is lighttpd with store 'postgres'), prepared (a
+// default 0600), store ('sqlite', the default, 'postgres': a database of
+// its own in this process's PostgreSQL cluster, tests/lib/postgres.js, or
+// 'mysql': the same in its MariaDB server, tests/lib/mariadb.js; kind
+// 'lighttpd-pg' is lighttpd with store 'postgres', 'lighttpd-mysql' with
+// store 'mysql'), prepared (a
 // { dir, config } to serve as it is instead of a fresh directory), port.
 // srv.sql(query) runs a query on the server's database, either backend.
 
@@ -44,7 +47,7 @@ process.on('exit', () => {
 function kinds() {
 	if (process.env.LATCHKEY_KINDS)
 		return process.env.LATCHKEY_KINDS.split(',').filter(Boolean);
-	return ['lighttpd', 'lighttpd-pg', 'apache-fcgid', 'apache-cgi'];
+	return ['lighttpd', 'lighttpd-pg', 'lighttpd-mysql', 'apache-fcgid', 'apache-cgi'];
 }
 
 /** Run the latchkey tool; returns { status, stdout, stderr }. */
@@ -72,12 +75,12 @@ function prepare(opts = {}) {
 	const store = opts.store ?? 'sqlite';
 	let db = path.join(dir, 'latchkey.db');
 	let database = '';
-	if (store === 'postgres') {
-		const pg = require('./postgres.js');
-		const created = pg.createDatabase();
+	if (store === 'postgres' || store === 'mysql') {
+		const server = require(store === 'postgres' ? './postgres.js' : './mariadb.js');
+		const created = server.createDatabase();
 		db = created.name;
 		database = `database = ${created.uri}\n` +
-		    `database_password_file = ${pg.cluster().passwordFile}\n`;
+		    `database_password_file = ${server.cluster().passwordFile}\n`;
 	} else if (store !== 'sqlite') {
 		throw new Error(`unknown store ${store}`);
 	}
@@ -163,9 +166,11 @@ async function startServer(opts = {}) {
 	const kind = opts.kind ?? 'lighttpd';
 	if (kind === 'lighttpd-pg')
 		opts = { ...opts, store: 'postgres' };
+	if (kind === 'lighttpd-mysql')
+		opts = { ...opts, store: 'mysql' };
 	const prep = opts.prepared ?? prepare(opts);
 	let srv;
-	if (kind === 'lighttpd' || kind === 'lighttpd-pg') {
+	if (kind === 'lighttpd' || kind === 'lighttpd-pg' || kind === 'lighttpd-mysql') {
 		srv = await startLighttpd(prep, opts);
 	} else if (kind === 'apache-fcgid' || kind === 'apache-cgi') {
 		const { startApache } = require('./apache.js');

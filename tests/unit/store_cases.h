@@ -352,6 +352,65 @@ TEST(refresh_rotates_once_and_replays_the_successor)
 	lk_store_close(s);
 }
 
+/*
+ * A refresh hands back a pair in *successor for a replay inside the grace
+ * and for nothing else: a replay whose chain is too long to follow (a
+ * token rotated more than sixteen times within the grace) finds no live
+ * pair, and leaves none behind either.
+ */
+TEST(refresh_leaves_a_successor_only_for_a_replay)
+{
+	struct lk_store		*s = fresh();
+	struct lk_user		 u;
+	struct lk_store_tokens	 succ, next;
+	struct lk_refresh	 q;
+	char			 jti[64], tag[16];
+	int			 i;
+
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	CHECK_INT(login_as(s, &u, "$y$1", "S1", "0", 1000), LK_STORE_OK);
+	memset(&q, 0, sizeof(q));
+	q.jti = jti;
+	q.user_id = u.id;
+	q.grace = 1000;
+	q.session_max = 5000;
+	q.refresh_max = 100;
+	q.next = &next;
+	for (i = 0; i < 17; i++) {
+		(void)snprintf(jti, sizeof(jti), "r-%d", i);
+		(void)snprintf(tag, sizeof(tag), "%d", i + 1);
+		next = pair(tag, 1001 + i);
+		memset(&succ, 'x', sizeof(succ));
+		CHECK_INT(lk_store_refresh(s, &q, 1001 + i, &succ),
+		    LK_REFRESH_ROTATED);
+		CHECK_STR(succ.jti, "");
+		CHECK_INT(succ.exp, 0);
+	}
+	/* Sixteen links along: the live pair is the seventeenth's. */
+	(void)snprintf(jti, sizeof(jti), "r-1");
+	CHECK_INT(lk_store_refresh(s, &q, 1020, &succ), LK_REFRESH_REPLAY);
+	CHECK_STR(succ.jti, "r-17");
+	CHECK_STR(succ.csrf, "rc-17");
+	(void)snprintf(jti, sizeof(jti), "r-0");
+	CHECK_INT(lk_store_refresh(s, &q, 1020, &succ), LK_REFRESH_REVOKED);
+	CHECK_STR(succ.jti, "");
+	CHECK_STR(succ.csrf, "");
+	CHECK_STR(succ.access_jti, "");
+	CHECK_INT(succ.iat, 0);
+	/* Every other outcome leaves it empty as well. */
+	(void)snprintf(jti, sizeof(jti), "nope");
+	memset(&succ, 'x', sizeof(succ));
+	CHECK_INT(lk_store_refresh(s, &q, 1021, &succ), LK_REFRESH_REVOKED);
+	CHECK_STR(succ.jti, "");
+	(void)snprintf(jti, sizeof(jti), "r-0");
+	memset(&succ, 'x', sizeof(succ));
+	CHECK_INT(lk_store_refresh(s, &q, 3000, &succ), LK_REFRESH_REUSED);
+	CHECK_STR(succ.jti, "");
+	CHECK_INT(succ.access_exp, 0);
+	lk_store_close(s);
+}
+
 TEST(refresh_limits_rotations_and_session_age)
 {
 	struct lk_store		*s = fresh();
@@ -2042,6 +2101,7 @@ store_cases(void)
 	RUN(login_gives_back_the_throttle_reservation);
 	RUN(throttle_reserves_all_or_nothing_within_windows);
 	RUN(refresh_rotates_once_and_replays_the_successor);
+	RUN(refresh_leaves_a_successor_only_for_a_replay);
 	RUN(refresh_limits_rotations_and_session_age);
 	RUN(logout_revokes_tokens_and_sessions_kept_past_the_leeway);
 	RUN(password_change_ends_every_session_and_starts_one);
