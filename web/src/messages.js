@@ -133,6 +133,13 @@ export function when(seconds) {
   return new Date(seconds * 1000).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
+// Instead of "Sign in with a passkey" and "Add a passkey" on a page opened
+// at an IP address; `byName` is the same site by name, when known.
+export function passkeysAtIpAddress(byName) {
+  const where = byName ? `Open ${byName} to use them.` : 'Open the site by its name to use them.';
+  return `Passkeys are not offered here: browsers refuse them on a site opened by its IP address. ${where}`;
+}
+
 export function nameTooLong(max) {
   return `A name can have at most ${max} characters.`;
 }

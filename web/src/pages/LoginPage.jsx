@@ -2,10 +2,10 @@ import { useEffect, useRef, useState } from 'react';
 import { login } from '../api/auth.js';
 import { getProfile } from '../api/user.js';
 import {
-  isBrowserRefusal, isCancelled, isRefused, passkeysSupported, signInWithPasskey,
+  isBrowserRefusal, isCancelled, isRefused, localhostOrigin, passkeysHere, signInWithPasskey,
 } from '../api/webauthn.js';
 import { BusyButton, EmailField, ErrorBox, Notice, PageHeading, PasswordField } from '../components.jsx';
-import { MSG, PAGE_TITLES, describeError } from '../messages.js';
+import { MSG, PAGE_TITLES, describeError, passkeysAtIpAddress } from '../messages.js';
 import SecondStepForm from './SecondStepForm.jsx';
 import { FORGOT_PATH, navigate } from '../router.js';
 
@@ -162,7 +162,7 @@ export default function LoginPage({ notice, onLoggedIn, onClearNotice }) {
           onBusy={setBusy}
           onVerified={finish}
           onExpired={() => restart(MSG.loginExpired)}
-          onPasskey={passkeysSupported() ? handlePasskey : null}
+          onPasskey={passkeysHere() === 'yes' ? handlePasskey : null}
           onCancel={() => restart(null)}
         />
       </main>
@@ -213,13 +213,16 @@ export default function LoginPage({ notice, onLoggedIn, onClearNotice }) {
           {MSG.forgotPassword}
         </a>
       </p>
-      {passkeysSupported() && (
+      {passkeysHere() === 'yes' && (
         <div className="passkey-login">
           <p className="or">or</p>
           <BusyButton className="button-secondary" busy={busy} onClick={handlePasskey}>
             Sign in with a passkey
           </BusyButton>
         </div>
+      )}
+      {passkeysHere() === 'ip-address' && (
+        <p id="passkey-hint" className="field-hint">{passkeysAtIpAddress(localhostOrigin())}</p>
       )}
     </main>
   );
