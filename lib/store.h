@@ -503,6 +503,19 @@ struct lk_store *lk_store_open(const char *where,
 /* Whether where names a PostgreSQL database rather than an SQLite file. */
 int	lk_store_is_uri(const char *where);
 
+/*
+ * Copy the PostgreSQL URI uri into out (of size outsz) with every
+ * password it holds replaced by "***": the one of its user information
+ * ("postgresql://USER:PASSWORD@HOST/...", up to the last '@' before the
+ * parameters, so a password libpq would misread as a port is one too),
+ * and the value of a "password" or "sslpassword" parameter (its name
+ * percent-encoded or not, in any case).  For messages about a URI, which
+ * must never show its password (lk_store_open refuses a URI holding
+ * one).  Returns how many were replaced, or -1 if the result does not fit
+ * (out then holds "postgresql://...").
+ */
+int	lk_store_uri_redact(const char *uri, char *out, size_t outsz);
+
 void	lk_store_close(struct lk_store *);
 
 /* The schema version this build writes, in either backend. */
