@@ -5,11 +5,12 @@
  * taken before logout stops working too — an access token that expired
  * meanwhile included, since its session's refresh token may live on.
  * The body must be JSON, so that a cross-site HTML form (which cannot
- * send JSON) cannot log anyone out.  A verify-only node answers 503
- * {"msg": "This node cannot revoke tokens"} and leaves the cookies be:
- * clearing them without revoking would leave a session the user
- * believes ended alive in the store, with its refresh token, and take
- * from the user the tokens that could still end it on a full node.
+ * send JSON) cannot log anyone out.  A verify-only node cannot record a
+ * revocation: it answers 503 {"msg": "This node cannot revoke tokens"}
+ * and clears the four cookies all the same, so that the browser is
+ * signed out as the user asked while the answer says the session lives
+ * on in the store (until it expires, or is ended from a full node's list
+ * of sessions).
  */
 #include <string.h>
 
@@ -61,12 +62,11 @@ handle(struct lk_ctx *ctx)
 	const char		*who = NULL;
 	size_t			 n = 0;
 
-	/* The cookies stay: without them the session could not be ended. */
-	if (lk_session_can_revoke(ctx) == -1)
-		return;
 	if ((body = lk_app_json(ctx)) == NULL)
 		return;
 	json_object_put(body);
+	if (lk_session_can_log_out(ctx) == -1)
+		return;
 	lk_config_cookie_names(ctx->cfg, &names);
 	if (shown(ctx, names.access, &c[n], &r[n]))
 		n++;

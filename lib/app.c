@@ -23,6 +23,7 @@
 #include "log.h"
 #include "method.h"
 #include "notify.h"
+#include "session.h"
 #include "util.h"
 
 /*
@@ -634,6 +635,14 @@ refuse(struct lk_ctx *ctx, enum lk_app_mode mode)
 	    ctx->denial.reason == LK_R_TOO_MANY)
 		lk_response_header(ctx->resp, "Retry-After", "%lld",
 		    ctx->denial.retry_after);
+	/*
+	 * The one kind of cookie a refusal carries, written here and not
+	 * kept from the handler: the four cleared, as a logout clears them
+	 * (lk_deny_signing_out).
+	 */
+	if (ctx->denial.signs_out && mode == LK_APP_RESPONDER &&
+	    ctx->cfg != NULL)
+		lk_session_clear(ctx);
 }
 
 /* The status an error document is asked to answer: REDIRECT_STATUS. */

@@ -19,6 +19,17 @@ lk_deny(struct lk_ctx *ctx, enum lk_reason reason, const char *arg)
 }
 
 int
+lk_deny_signing_out(struct lk_ctx *ctx, enum lk_reason reason,
+    const char *arg)
+{
+	if (ctx->denial.reason != LK_R_OK)
+		return -1;
+	(void)lk_deny(ctx, reason, arg);
+	ctx->denial.signs_out = 1;
+	return -1;
+}
+
+int
 lk_deny_token(struct lk_ctx *ctx, enum lk_token_err err)
 {
 	return lk_deny(ctx, err < LK_TOKEN__MAX ?

@@ -65,6 +65,7 @@ struct lk_denial {
 	enum lk_reason	 reason;
 	char		 arg[LK_DENIAL_ARG_MAX];
 	long long	 retry_after;	/* seconds, for LK_R_THROTTLED */
+	int		 signs_out;	/* the answer clears the session's cookies */
 };
 
 /* What the runtime loads when a request first needs it. */
@@ -103,6 +104,17 @@ struct lk_ctx {
  * that callers can "return lk_deny(...)".
  */
 int	lk_deny(struct lk_ctx *ctx, enum lk_reason reason, const char *arg);
+
+/*
+ * Refuse as lk_deny does, and have the answer clear the session's four
+ * cookies all the same.  A refusal carries no other Set-Cookie: the
+ * runtime drops whatever the response held, then writes the clearing
+ * lines itself.  For a logout that this node cannot record, where the
+ * browser must be signed out anyway.  If the request was refused
+ * already, that refusal stands as it was.  Returns -1.
+ */
+int	lk_deny_signing_out(struct lk_ctx *ctx, enum lk_reason reason,
+	    const char *arg);
 
 /* The refusal of a token error. */
 int	lk_deny_token(struct lk_ctx *ctx, enum lk_token_err err);

@@ -141,6 +141,14 @@ lk_session_can_revoke(struct lk_ctx *ctx)
 }
 
 int
+lk_session_can_log_out(struct lk_ctx *ctx)
+{
+	if (ctx->cfg->public_keys[0] != '\0')
+		return lk_deny_signing_out(ctx, LK_R_CANNOT_REVOKE, NULL);
+	return 0;
+}
+
+int
 lk_session_send(struct lk_ctx *ctx, const struct lk_issue *issue)
 {
 	char	*access = NULL, *refresh = NULL;

@@ -50,11 +50,19 @@ int	lk_session_can_issue(struct lk_ctx *ctx);
 
 /*
  * Whether this node can revoke tokens: a verify-only node never writes
- * to the store (its role may only read), so it refuses a logout rather
- * than clear the cookies of a session that would live on.  Returns 0,
- * or -1 denied (LK_R_CANNOT_REVOKE).
+ * to the store (its role may only read), so it refuses to end a session.
+ * Returns 0, or -1 denied (LK_R_CANNOT_REVOKE).
  */
 int	lk_session_can_revoke(struct lk_ctx *ctx);
+
+/*
+ * Whether this node can record a logout, as lk_session_can_revoke; where
+ * it cannot, the refusal (LK_R_CANNOT_REVOKE) clears the four cookies all
+ * the same (lk_deny_signing_out): the browser is signed out as asked,
+ * and the answer says that the session was not ended on the server.
+ * Returns 0, or -1 denied.
+ */
+int	lk_session_can_log_out(struct lk_ctx *ctx);
 
 /*
  * Sign both tokens and set the four cookies.  Returns 0, or -1 denied

@@ -265,4 +265,17 @@ int	lk_sql_parse_int(const char *v, long long *out);
 int	lk_sql_read_password(const char *path, char *buf, size_t bufsz,
 	    char *err, size_t errsz);
 
+/*
+ * Copy the database URI uri into out (of size outsz) with every
+ * password it holds replaced by "***": the one of its user information
+ * ("postgresql://USER:PASSWORD@HOST/...", up to the last '@' before the
+ * parameters, so a password libpq would misread as a port is one too),
+ * and the value of a "password" or "sslpassword" parameter (its name
+ * percent-encoded or not, in any case).  For messages about a URI, which
+ * must never show its password (lk_store_open refuses a URI holding
+ * one).  Returns how many were replaced, or -1 if the result does not fit
+ * (out then holds "postgresql://...").
+ */
+int	lk_sql_uri_redact(const char *uri, char *out, size_t outsz);
+
 #endif

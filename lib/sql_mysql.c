@@ -892,8 +892,11 @@ parse_uri(struct my_conn *mc, const char *uri, char *err, size_t errsz)
 		return -1;
 	}
 	if (memchr(p, ':', (size_t)(at - p)) != NULL) {
-		(void)snprintf(err, errsz, "the database URI holds a password: "
-		    "put it in database_password_file instead");
+		char	shown[1024];
+
+		(void)lk_sql_uri_redact(uri, shown, sizeof(shown));
+		(void)snprintf(err, errsz, "%s: the URI holds a password: put "
+		    "it in database_password_file instead", shown);
 		return -1;
 	}
 	if (!only(p, (size_t)(at - p), "._-$") ||

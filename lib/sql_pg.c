@@ -770,16 +770,50 @@ static const struct lk_sql_driver pg_driver = {
  * The URI must parse, and hold no secret: the configuration is no place
  * for a password.
  */
+#define HOLDS_PASSWORD	"the URI holds a password: put it in " \
+	"database_password_file (or a PGPASSFILE) instead"
+
+/*
+ * Whether a URI libpq cannot parse may still hold a password where a
+ * person meant one ("postgresql://USER:PA/SS@HOST", a ':' before an
+ * '@'): its error, which quotes the URI, is not shown.
+ */
+static int
+may_hold_password(const char *uri)
+{
+	const char	*start = strstr(uri, "://"), *colon;
+
+	start = start != NULL ? start + 3 : uri;
+	return (colon = strchr(start, ':')) != NULL &&
+	    strchr(colon, '@') != NULL;
+}
+
+/*
+ * The URI must parse, and hold no secret: the configuration is no place
+ * for a password.  The message starts with the URI, its password never
+ * shown.
+ */
 static int
 check_uri(const char *uri, char *err, size_t errsz)
 {
 	PQconninfoOption	*opts, *o;
-	char			*msg = NULL, buf[512];
+	char			*msg = NULL, buf[512], shown[1024];
 	int			 rc = 0;
 
+	if (lk_sql_uri_redact(uri, shown, sizeof(shown)) > 0) {
+		/* Before libpq: its errors quote what they refuse. */
+		(void)snprintf(err, errsz, "%s: " HOLDS_PASSWORD, shown);
+		return -1;
+	}
 	if ((opts = PQconninfoParse(uri, &msg)) == NULL) {
-		(void)snprintf(err, errsz, "%s: %s", uri, msg != NULL ?
-		    lk_sql_oneline(msg, buf, sizeof(buf)) : "out of memory");
+		if (may_hold_password(uri))
+			(void)snprintf(err, errsz, "postgresql://...: not a "
+			    "valid connection URI (not shown: it may hold a "
+			    "password)");
+		else
+			(void)snprintf(err, errsz, "%s: %s", uri, msg != NULL ?
+			    lk_sql_oneline(msg, buf, sizeof(buf)) :
+			    "out of memory");
 		PQfreemem(msg);
 		return -1;
 	}
@@ -787,9 +821,8 @@ check_uri(const char *uri, char *err, size_t errsz)
 		if ((strcmp(o->keyword, "password") == 0 ||
 		    strcmp(o->keyword, "sslpassword") == 0) &&
 		    o->val != NULL && o->val[0] != '\0') {
-			(void)snprintf(err, errsz, "the database URI holds a "
-			    "password: put it in database_password_file (or a "
-			    "PGPASSFILE) instead");
+			(void)snprintf(err, errsz, "postgresql://...: "
+			    HOLDS_PASSWORD);
 			rc = -1;
 		}
 	PQconninfoFree(opts);

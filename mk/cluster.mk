@@ -3,8 +3,11 @@
 # its faults, two nodes on one MariaDB racing, the JWK Set on every server
 # and an independent JOSE library verifying our tokens against it).
 #
-#   make run-cluster [PORT=8080]   full nodes on PORT and PORT+1, a
-#                                  verify-only node on PORT+2; Ctrl-C stops
+#   make run-cluster [PORT=8080] [PG_PORT=5432]
+#                                  full nodes on PORT and PORT+1, a
+#                                  verify-only node on PORT+2, PostgreSQL
+#                                  on PG_PORT (else a free port, kept);
+#                                  Ctrl-C stops them all
 #   make check-cluster             the tests (part of make check)
 #
 # tests/cluster/'s npm tree (jose) installs from its committed lockfile
@@ -20,7 +23,7 @@ $(CLUSTER_MODULES): tests/cluster/package-lock.json
 
 run-cluster: build
 	@scripts/deps.sh postgres
-	@scripts/run-cluster "$(PORT)"
+	@scripts/run-cluster "$(PORT)" "$(PG_PORT)"
 
 CHECK_TARGETS += check-cluster
 check-cluster: build $(CLUSTER_MODULES)

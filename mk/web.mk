@@ -39,7 +39,7 @@ $(E2E_MODULES): tests/e2e/package-lock.json
 # run the programs of this $(BUILD) (tests/lib/server.js reads LATCHKEY_BUILD,
 # tests/lib/apache.js BUILD).
 check-e2e: build $(E2E_MODULES)
-	@scripts/deps.sh browser apache
+	@scripts/deps.sh browser apache postgres
 	LATCHKEY_BUILD="$(abspath $(BUILD))" BUILD="$(abspath $(BUILD))" \
 	    $(NODE) --test --test-concurrency=1 --test-reporter=spec tests/e2e/*.test.js
 

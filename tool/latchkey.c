@@ -27,6 +27,7 @@
 #include "policy.h"
 #include "rules.h"
 #include "secretbox.h"
+#include "sql.h"
 #include "store.h"
 #include "util.h"
 
@@ -70,7 +71,8 @@ static const char usage_text[] =
 "                            otherwise); tokens signed with the old one stay\n"
 "                            valid until they expire\n"
 "  key prune                 drop old keys no live token can use\n"
-"  key list                  list the keys: kid, status, algorithm, retired\n"
+"  key list                  list the keys: kid, status, algorithm, when\n"
+"                            retired (ISO 8601, UTC)\n"
 "  key publish DIR           write the public key of every ES256 and RS256 key\n"
 "                            a live token may need as DIR/KID.pem (and remove\n"
 "                            the others): a verify-only node's public_keys\n"
@@ -773,12 +775,27 @@ signing_node(const struct run *r, const char *what)
 	return 0;
 }
 
+/*
+ * A time as ISO 8601 in UTC ("2026-12-07T17:57:14Z"), read at a glance
+ * and sorted as text; the seconds themselves if it has no such date.
+ */
+static void
+iso_time(long long t, char *out, size_t outsz)
+{
+	struct tm	tm;
+	time_t		tt = (time_t)t;
+
+	if (t < 0 || t > 253402300799LL || gmtime_r(&tt, &tm) == NULL ||
+	    strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		(void)snprintf(out, outsz, "%lld", t);
+}
+
 static int
 print_keys(const struct lk_config *cfg, int current_only)
 {
 	struct lk_keyring	*ring;
 	const struct lk_key	*k;
-	char			 err[LK_CONFIG_ERR_MAX];
+	char			 err[LK_CONFIG_ERR_MAX], when[32];
 	size_t			 i;
 	int			 rc = 1, public = cfg->public_keys[0] != '\0';
 
@@ -801,9 +818,11 @@ print_keys(const struct lk_config *cfg, int current_only)
 			if (public)
 				printf("%s\tpublic\t%s\n", k->kid,
 				    lk_key_alg_name(k->alg));
-			else
-				printf("%s\tretired\t%s\t%lld\n", k->kid,
-				    lk_key_alg_name(k->alg), k->retired);
+			else {
+				iso_time(k->retired, when, sizeof(when));
+				printf("%s\tretired\t%s\t%s\n", k->kid,
+				    lk_key_alg_name(k->alg), when);
+			}
 		}
 	}
 	rc = 0;
@@ -892,13 +911,22 @@ db_copy(struct run *r)
 	const char		*name = r->to != NULL ? r->to : r->from;
 	const char		*target = r->to != NULL ? r->to : r->cfg.database;
 	size_t			 counts[LK_STORE_REC__MAX];
-	char			 err[LK_CONFIG_ERR_MAX];
+	char			 err[LK_CONFIG_ERR_MAX], shown[1024];
 	enum lk_store_res	 sr;
 	int			 i;
 
 	if (strcmp(name, r->cfg.database) == 0) {
 		fprintf(stderr, "latchkey: %s is the configured database "
 		    "itself\n", name);
+		return 1;
+	}
+	if (lk_store_is_uri(name) &&
+	    lk_sql_uri_redact(name, shown, sizeof(shown)) > 0) {
+		fprintf(stderr, "latchkey: %s holds a password, which is never "
+		    "taken from a command line (every user of this machine can "
+		    "read it there): put it in a file only you can read, its "
+		    "one line, and give that with --password-file FILE\n",
+		    shown);
 		return 1;
 	}
 	memset(&so, 0, sizeof(so));
@@ -1323,7 +1351,7 @@ run_command(const struct command *c, struct run *r)
 {
 	struct lk_store_options	so;
 	char			err[LK_CONFIG_ERR_MAX];
-	int			rc;
+	int			rc, missing;
 
 	if (c->run == init)
 		return c->run(r);
@@ -1334,6 +1362,11 @@ run_command(const struct command *c, struct run *r)
 	}
 	if (lk_config_load(&r->cfg, r->cfgpath, err, sizeof(err)) == -1) {
 		fprintf(stderr, "latchkey: %s\n", err);
+		if (access(r->cfgpath, F_OK) == -1 && errno == ENOENT)
+			fprintf(stderr, "latchkey: no configuration file there: "
+			    "give yours with --config FILE (or "
+			    "LATCHKEY_CONFIG), or make one with 'latchkey "
+			    "--config FILE init'\n");
 		/* access check: 1 means "not allowed", so an error is 2. */
 		return c->run == access_check ? EXIT_USAGE : 1;
 	}
@@ -1342,8 +1375,11 @@ run_command(const struct command *c, struct run *r)
 	so.password_file = r->cfg.database_password_file;
 	if ((c->opts & OPT_STORE) && (r->store = lk_store_open(r->cfg.database,
 	    &so, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "latchkey: database %s (run 'latchkey init' "
-		    "first?)\n", err);
+		/* 'latchkey init' makes an SQLite database, and only that. */
+		missing = !lk_store_is_uri(r->cfg.database) &&
+		    access(r->cfg.database, F_OK) == -1 && errno == ENOENT;
+		fprintf(stderr, "latchkey: database %s%s\n", err, missing ?
+		    " (run 'latchkey init' first?)" : "");
 		return 1;
 	}
 	rc = c->run(r);

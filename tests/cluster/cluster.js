@@ -4,10 +4,10 @@
 // would stop them.
 //
 //   const { startCluster } = require('./cluster.js');
-//   const c = await startCluster({ local: 'refresh_grace = 2\n' });
+//   const c = await startCluster({ local: 'refresh_grace = 2\n', pgPort: 5433 });
 //   c.nodes[0..2].baseURL, c.sql('SELECT 1'), c.tool(['user', 'list'])
 //   c.pg('stop') / c.pg('start'), c.pids(n, 'profile'), c.log(n)
-//   await c.stop();
+//   const output = await c.stop();
 
 'use strict';
 
@@ -66,8 +66,10 @@ function fcgiPids(parent, name) {
 
 /**
  * Start the cluster.  local: lines for var/cluster/local.conf (both kinds
- * of node).  Resolves to { dir, port, nodes, sql, tool, verifyTool, pg,
- * pids, lighttpdPid, log, out, stop }.
+ * of node); pgPort: PostgreSQL's port (make run-cluster PG_PORT=), else a
+ * free one.  Resolves to { dir, run, port, nodes, sql, tool, verifyTool,
+ * pg, pids, lighttpdPid, log, out, stop }; stop() resolves to what
+ * run-cluster wrote.
  */
 async function startCluster(opts = {}) {
 	const run = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-cluster-'));
@@ -77,7 +79,8 @@ async function startCluster(opts = {}) {
 	const port = await freeRun();
 	const logFile = path.join(run, 'run-cluster.log');
 	const fd = fs.openSync(logFile, 'w');
-	const child = spawn(path.join(repoRoot, 'scripts', 'run-cluster'), [String(port)], {
+	const args = opts.pgPort ? [String(port), String(opts.pgPort)] : [String(port)];
+	const child = spawn(path.join(repoRoot, 'scripts', 'run-cluster'), args, {
 		env: { ...process.env, LATCHKEY_RUN_DIR: run }, stdio: ['ignore', fd, fd], detached: true,
 	});
 	fs.closeSync(fd);
@@ -92,7 +95,7 @@ async function startCluster(opts = {}) {
 	const adminUri = fs.readFileSync(path.join(dir, 'admin_uri'), 'utf8').trim()
 	    .replace('///postgres?', '///latchkey?');
 	const c = {
-		dir, port, out,
+		dir, run, port, out,
 		nodes: [0, 1, 2].map((n) => ({ n: n + 1, baseURL: `http://127.0.0.1:${port + n}` })),
 		/** A query as the superuser; rows as sqlite3 prints them. */
 		sql: (q) => execFileSync(psql, ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1',
@@ -115,7 +118,10 @@ async function startCluster(opts = {}) {
 				await exited;
 			}
 			live.delete(child);
+			let said = '';
+			try { said = out(); } catch { /* stopped before */ }
 			if (!process.env.LATCHKEY_KEEP) fs.rmSync(run, { recursive: true, force: true });
+			return said;
 		},
 	};
 	return c;

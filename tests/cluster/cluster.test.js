@@ -161,6 +161,7 @@ describe('make run-cluster', () => {
 
 	it('a verify-only node cannot issue and cannot write', async () => {
 		const s = await login(1);
+		const revokedBefore = c.sql('SELECT count(*) FROM revoked_tokens');
 		let r = await login(3);
 		assert.equal(r.res.status, 503);
 		assert.equal(r.res.body, '{"msg":"This node cannot issue tokens"}\n');
@@ -168,13 +169,19 @@ describe('make run-cluster', () => {
 		r = await refresh(3, s);
 		assert.equal(r.status, 503);
 		assert.equal(r.body, '{"msg":"This node cannot issue tokens"}\n');
-		// Logout is refused, cookies kept: the session goes on, and can
-		// still be ended on a full node.
+		// Logout cannot be recorded there: it says so, and clears the
+		// four cookies all the same (the browser is signed out); the
+		// session goes on in the store, and can still be ended on a full
+		// node.
 		r = await logout(3, s);
 		assert.equal(r.status, 503);
 		assert.equal(r.body, '{"msg":"This node cannot revoke tokens"}\n');
-		assert.deepEqual(r.setCookies, []);
+		assert.deepEqual(r.setCookies.map((h) => h.split(';')[0]).sort(),
+		    ['access_token_cookie=', 'csrf_access_token=', 'csrf_refresh_token=', 'refresh_token_cookie=']);
+		for (const h of r.setCookies) assert.match(h, /; Max-Age=0;/);
+		assert.match(r.setCookies.find((h) => h.startsWith('refresh_token_cookie=')), /; Path=\/api\/refresh;/);
 		assert.equal((await profile(1, s)).status, 200);
+		assert.equal(c.sql(`SELECT count(*) FROM revoked_tokens`), revokedBefore);
 		// Its role may only read.
 		r = await request(node(3), { method: 'PATCH', path: '/api/profile', cookie: `${s.accessCookie}; csrf_access_token=${s.csrf}`,
 		    headers: { 'X-CSRF-TOKEN': s.csrf }, body: { name: 'Written on node 3' } });
@@ -194,6 +201,8 @@ describe('make run-cluster', () => {
 			r = await request(node(3), { ...req, ...auth });
 			assert.equal(r.status, 503, req.path);
 			assert.equal(r.body, '{"msg":"This node cannot revoke tokens"}\n');
+			// Only a logout signs the browser out.
+			assert.deepEqual(r.setCookies, [], req.path);
 		}
 		assert.equal((await logout(1, s)).status, 200);
 	});

@@ -61,7 +61,7 @@ for (const kind of serverKinds()) {
       await hold.reached;
       hold.release();
       await eventually(async () => assert.deepEqual(await errorsShown(page),
-        ['form-error: Something went wrong on the server (HTTP 500). Try again in a moment.']));
+        ['form-error: The server could not do this: Internal error (HTTP 500).']));
       await hold.stop();
       // The password form's own check fails: its error, and only its.
       await fillPasswordForm(page, DEMO.password, 'brand-new-pass-1', 'something-else');
@@ -91,7 +91,7 @@ for (const kind of serverKinds()) {
       await hold.reached;
       hold.release();
       await eventually(async () => assert.deepEqual(await errorsShown(page),
-        ['password-form-error: Something went wrong on the server (HTTP 500). Try again in a moment.']));
+        ['password-form-error: The server could not do this: Internal error (HTTP 500).']));
       await hold.stop();
       // "Name saved." from before went when the password form was used.
       assert.equal(await text(page.locator('#name-status')), '');
@@ -146,7 +146,7 @@ for (const kind of serverKinds()) {
       assert.equal(await text(status), 'Logging out…');
       hold.release();
       await eventually(async () => assert.deepEqual(await errorsShown(page),
-        ['form-error: Something went wrong on the server (HTTP 500). Try again in a moment.']));
+        ['form-error: The server could not do this: Internal error (HTTP 500).']));
       await hold.stop();
       assert.equal(await text(status), '');
       await fillPasswordForm(page, '', '');
@@ -181,6 +181,31 @@ for (const kind of serverKinds()) {
       await eventually(async () => assert.deepEqual(await errorsShown(page),
         ['email-error: Enter an email address like name@example.com.']));
       assert.equal(await mostErrorBoxes(page), 1);
+      assertClean(page);
+    });
+
+    it('gives the server\'s reason for a failure, and the status alone when it gives none', async () => {
+      await logIn(page);
+      await expectProfile(page);
+      const isProfile = (url) => url.pathname === '/api/profile';
+      let hold = await holdRequests(page, isProfile,
+        { fulfil: { status: 503, contentType: 'application/json', body: '{"msg":"This node cannot issue tokens"}' } });
+      await saveName(page, 'Jane Roe');
+      await hold.reached;
+      hold.release();
+      await eventually(async () => assert.deepEqual(await errorsShown(page),
+        ['form-error: The server could not do this: This node cannot issue tokens (HTTP 503).']));
+      await hold.stop();
+      // A proxy's own page: no reason to give.
+      hold = await holdRequests(page, isProfile,
+        { fulfil: { status: 502, contentType: 'text/html', body: '<html><body>Bad Gateway</body></html>' } });
+      await saveName(page, 'Jane Roe');
+      await hold.reached;
+      hold.release();
+      await eventually(async () => assert.deepEqual(await errorsShown(page),
+        ['form-error: Something went wrong on the server (HTTP 502). Try again in a moment.']));
+      await hold.stop();
+      assert.equal(await text(page.locator('#profile-name')), DEMO.name);
       assertClean(page);
     });
   });

@@ -98,7 +98,7 @@ describe('the tool on a PostgreSQL database', () => {
 		const withPw = configFor(prep.config, uri.replace('latchkey@', `latchkey:${pw}@`));
 		let r = tool(withPw, ['user', 'list']);
 		assert.equal(r.status, 1);
-		assert.match(r.stderr, /the database URI holds a password: put it in database_password_file/);
+		assert.match(r.stderr, /^latchkey: database postgresql:\/\/latchkey:\*\*\*@127\.0\.0\.1:\d+\/\S+: the URI holds a password: put it in database_password_file \(or a PGPASSFILE\) instead\n$/);
 		assert.ok(!r.stderr.includes(pw));
 		const loose = path.join(prep.dir, 'loose.password');
 		fs.writeFileSync(loose, `${pw}\n`, { mode: 0o644 });

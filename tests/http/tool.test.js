@@ -281,6 +281,69 @@ describe('latchkey user', () => {
 	});
 });
 
+describe('latchkey says what to do next', () => {
+	let dir;
+	let conf;
+	before(() => {
+		dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-tool-msgs-'));
+		conf = path.join(dir, 'latchkey.conf');
+		assert.equal(run(['--config', conf, 'init']).status, 0);
+	});
+	after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+	const HINT = 'latchkey: no configuration file there: give yours with --config FILE ' +
+	    "(or LATCHKEY_CONFIG), or make one with 'latchkey --config FILE init'\n";
+
+	it('points a command without a configuration file at --config and init', () => {
+		const missing = path.join(dir, 'none', 'latchkey.conf');
+		let r = run(['--config', missing, 'user', 'list']);
+		assert.equal(r.status, 1);
+		assert.equal(r.stdout, '');
+		assert.equal(r.stderr, `latchkey: ${missing}: No such file or directory\n${HINT}`);
+		r = run(['user', 'list'], { env: { LATCHKEY_CONFIG: missing } });
+		assert.equal(r.stderr, `latchkey: ${missing}: No such file or directory\n${HINT}`);
+		// A file that is there but wrong gets its own reason, no hint.
+		fs.writeFileSync(path.join(dir, 'bad.conf'), 'frobnicate = 1\n');
+		r = run(['--config', path.join(dir, 'bad.conf'), 'user', 'list']);
+		assert.equal(r.status, 1);
+		assert.doesNotMatch(r.stderr, /--config FILE/);
+		// A database that is not there yet: init makes it.
+		const gone = path.join(dir, 'gone.conf');
+		fs.writeFileSync(gone, 'database = gone.db\nkey_file = secret.key\n');
+		r = run(['--config', gone, 'user', 'list']);
+		assert.equal(r.status, 1);
+		assert.match(r.stderr, /^latchkey: database \S+\/gone\.db: .* \(run 'latchkey init' first\?\)\n$/);
+	});
+
+	it('db copy refuses a password in a URI with a sentence that never shows it', () => {
+		const secret = 'S3cret-Pw_42';
+		const said = (uri) => `latchkey: ${uri} holds a password, which is never taken from a ` +
+		    'command line (every user of this machine can read it there): put it in a file only ' +
+		    'you can read, its one line, and give that with --password-file FILE\n';
+		for (const [uri, shown] of [
+			[`postgresql://latchkey:${secret}@127.0.0.1:1/latchkey`, 'postgresql://latchkey:***@127.0.0.1:1/latchkey'],
+			[`postgres://latchkey@127.0.0.1:1/latchkey?sslmode=disable&password=${secret}`,
+			    'postgres://latchkey@127.0.0.1:1/latchkey?sslmode=disable&password=***'],
+			[`postgresql://latchkey:${secret}@[::1/latchkey`, 'postgresql://latchkey:***@[::1/latchkey'],
+		]) {
+			for (const way of ['--to', '--from']) {
+				const r = run(['--config', conf, 'db', 'copy', way, uri]);
+				assert.equal(r.status, 1, `${way} ${uri}`);
+				assert.equal(r.stdout, '');
+				assert.equal(r.stderr, said(shown));
+			}
+		}
+		// The configured database's URI: the configuration's own setting.
+		const onPg = path.join(dir, 'pg.conf');
+		fs.writeFileSync(onPg, `database = postgresql://latchkey:${secret}@127.0.0.1:1/latchkey\n` +
+		    'key_file = secret.key\n');
+		const r = run(['--config', onPg, 'user', 'list']);
+		assert.equal(r.status, 1);
+		assert.equal(r.stderr, 'latchkey: database postgresql://latchkey:***@127.0.0.1:1/latchkey: ' +
+		    'the URI holds a password: put it in database_password_file (or a PGPASSFILE) instead\n');
+	});
+});
+
 describe('latchkey help', () => {
 	it('prints usage with --help and exits 0', () => {
 		const r = run(['--help']);
@@ -339,8 +402,13 @@ describe('latchkey with key pairs', () => {
 		const hs = /^new key ([0-9a-f]{16})\n$/.exec(r.stdout)[1];
 		const lines = run(['--config', conf, 'key', 'list']).stdout.split('\n');
 		assert.equal(lines[0], `${hs}\tcurrent\tHS256`);
-		assert.match(lines[1], new RegExp(`^${es}\tretired\tES256\t\\d+$`));
-		assert.match(lines[2], new RegExp(`^${rs}\tretired\tRS256\t\\d+$`));
+		// When each retired: a date in UTC (ISO 8601), of a moment ago.
+		const iso = '(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ)';
+		const esAt = new RegExp(`^${es}\tretired\tES256\t${iso}$`).exec(lines[1]);
+		const rsAt = new RegExp(`^${rs}\tretired\tRS256\t${iso}$`).exec(lines[2]);
+		assert.ok(esAt && rsAt, lines.join('\n'));
+		for (const at of [esAt[1], rsAt[1]])
+			assert.ok(Math.abs(Date.parse(at) - Date.now()) < 5 * 60000, at);
 		// init says when the key is not of token_algorithm.
 		r = run(['--config', conf, 'init']);
 		assert.match(r.stdout, /^the key is HS256, token_algorithm ES256: 'latchkey key rotate' makes an ES256 key$/m);

@@ -1182,6 +1182,132 @@ TEST(a_logged_out_token_is_revoked)
 	check_answer(a, 401, MSG("Token has been revoked"), "revoked");
 }
 
+/*
+ * The Set-Cookie lines of an answer, "name=value" each up to its ';',
+ * one per line into out; returns how many.
+ */
+static int
+set_cookies(const struct answer *a, char *out, size_t outsz)
+{
+	const char	*p = a->head;
+	size_t		 o = 0, n;
+	int		 count = 0;
+
+	out[0] = '\0';
+	while ((p = strstr(p, "\r\nSet-Cookie: ")) != NULL) {
+		p += strlen("\r\nSet-Cookie: ");
+		n = strcspn(p, ";\r");
+		if (o + n + 2 < outsz) {
+			memcpy(out + o, p, n);
+			o += n;
+			out[o++] = '\n';
+			out[o] = '\0';
+		}
+		count++;
+	}
+	return count;
+}
+
+/* Whether every Set-Cookie line of an answer clears its cookie. */
+static int
+all_cleared(const struct answer *a)
+{
+	const char	*p = a->head, *e;
+
+	while ((p = strstr(p, "\r\nSet-Cookie: ")) != NULL) {
+		p += 2;
+		e = p + strcspn(p, "\r");
+		if (strstr(p, "Max-Age=0") == NULL || strstr(p, "Max-Age=0") > e)
+			return 0;
+	}
+	return 1;
+}
+
+#define CLEARED	"access_token_cookie=\ncsrf_access_token=\n" \
+	"refresh_token_cookie=\ncsrf_refresh_token=\n"
+
+TEST(a_verify_only_node_signs_out_a_logout_it_cannot_record)
+{
+	struct answer	*a;
+	char		 names[1024];
+
+	instance("public_keys = public\n");
+	a = serve(&logout_endpoint, LK_APP_RESPONDER, "POST", "/api/logout",
+	    "{}", JSON, "HTTP_COOKIE=access_token_cookie=x", NULL);
+	check_answer(a, 503, MSG("This node cannot revoke tokens"),
+	    "verify-only logout");
+	CHECK_INT(set_cookies(a, names, sizeof(names)), 4);
+	CHECK_STR(names, CLEARED);
+	CHECK(all_cleared(a));
+	/* Not JSON (a cross-site form): refused, and nothing is cleared. */
+	a = serve(&logout_endpoint, LK_APP_RESPONDER, "POST", "/api/logout",
+	    "x=1", "CONTENT_TYPE=application/x-www-form-urlencoded",
+	    "HTTP_COOKIE=access_token_cookie=x", NULL);
+	check_answer(a, 415, MSG("Content-Type must be application/json"),
+	    "verify-only form");
+	CHECK_INT(set_cookies(a, names, sizeof(names)), 0);
+}
+
+/* Handlers that set a cookie of their own, then refuse. */
+static void
+cookie_then(struct lk_ctx *ctx, int signing_out, int refused_before)
+{
+	struct lk_cookie_attr	attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.path = "/";
+	attr.max_age = 60;
+	lk_cookie_set(ctx->resp, "half_done", "v", &attr, ctx->now);
+	if (refused_before)
+		(void)lk_deny(ctx, LK_R_INTERNAL, NULL);
+	if (signing_out)
+		(void)lk_deny_signing_out(ctx, LK_R_UNAVAILABLE, NULL);
+	else
+		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
+}
+
+static void cookie_deny(struct lk_ctx *ctx) { cookie_then(ctx, 0, 0); }
+static void cookie_sign_out(struct lk_ctx *ctx) { cookie_then(ctx, 1, 0); }
+static void cookie_late(struct lk_ctx *ctx) { cookie_then(ctx, 1, 1); }
+
+static const struct lk_endpoint cookie_deny_endpoint = {
+	"probe", LK_METHOD_GET, cookie_deny, NULL
+};
+static const struct lk_endpoint cookie_sign_out_endpoint = {
+	"probe", LK_METHOD_GET, cookie_sign_out, NULL
+};
+static const struct lk_endpoint cookie_late_endpoint = {
+	"probe", LK_METHOD_GET, cookie_late, NULL
+};
+
+TEST(a_refusal_carries_no_cookie_but_the_four_cleared_when_it_signs_out)
+{
+	struct answer	*a;
+	char		 names[1024];
+
+	instance("");
+	a = serve(&cookie_deny_endpoint, LK_APP_RESPONDER, "GET", "/api/probe",
+	    NULL, NULL);
+	check_answer(a, 503, MSG("Service unavailable"), "plain refusal");
+	CHECK_INT(set_cookies(a, names, sizeof(names)), 0);
+	a = serve(&cookie_sign_out_endpoint, LK_APP_RESPONDER, "GET",
+	    "/api/probe", NULL, NULL);
+	check_answer(a, 503, MSG("Service unavailable"), "signing out");
+	CHECK_INT(set_cookies(a, names, sizeof(names)), 4);
+	CHECK_STR(names, CLEARED);
+	CHECK(all_cleared(a));
+	/* The first refusal stands, as it was: no cookie. */
+	a = serve(&cookie_late_endpoint, LK_APP_RESPONDER, "GET", "/api/probe",
+	    NULL, NULL);
+	check_answer(a, 500, MSG("Internal error"), "refused before");
+	CHECK_INT(set_cookies(a, names, sizeof(names)), 0);
+	/* An authorizer's refusal never signs out. */
+	a = serve(&cookie_sign_out_endpoint, LK_APP_AUTHORIZER, "GET",
+	    "/members/", NULL, "FCGI_ROLE=AUTHORIZER", NULL);
+	CHECK_INT(a->status, 503);
+	CHECK_INT(set_cookies(a, names, sizeof(names)), 0);
+}
+
 TEST(every_token_refusal_through_the_runtime)
 {
 	const struct token_case	*tc;
@@ -1964,6 +2090,8 @@ main(void)
 	RUN(routes_under_an_endpoint);
 	RUN(every_token_refusal_through_the_runtime);
 	RUN(a_logged_out_token_is_revoked);
+	RUN(a_verify_only_node_signs_out_a_logout_it_cannot_record);
+	RUN(a_refusal_carries_no_cookie_but_the_four_cleared_when_it_signs_out);
 	RUN(profile_name_rules);
 	RUN(password_change_refusals);
 	RUN(a_store_failure_in_refresh_is_503_json_without_cookies);

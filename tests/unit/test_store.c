@@ -8,6 +8,7 @@
 
 #include <sqlite3.h>
 
+#include "sql.h"
 #include "store.h"
 #include "t.h"
 #include "tmpdir.h"
@@ -282,6 +283,45 @@ TEST(a_text_holding_nul_is_not_exported)
 	lk_store_close(s);
 }
 
+/* Every password of a PostgreSQL URI hidden, and nothing else. */
+TEST(a_uri_is_shown_without_its_passwords)
+{
+	static const struct {
+		const char	*uri, *shown;
+		int		 n;
+	} cases[] = {
+		{ "postgresql://u@h:5432/db", "postgresql://u@h:5432/db", 0 },
+		{ "postgresql://u:@h/db", "postgresql://u:@h/db", 0 },
+		{ "postgresql://u:s3cret@h:5432/db",
+		    "postgresql://u:***@h:5432/db", 1 },
+		{ "postgres://u:s3cret@[::1/db", "postgres://u:***@[::1/db", 1 },
+		/* As a person means it, though libpq reads a port there. */
+		{ "postgresql://u:s3/cret@h/db", "postgresql://u:***@h/db", 1 },
+		{ "postgresql://u:a@b@h/db", "postgresql://u:***@h/db", 1 },
+		{ "postgresql://u@h/db?sslmode=disable&password=s3cret&x=1",
+		    "postgresql://u@h/db?sslmode=disable&password=***&x=1", 1 },
+		{ "postgresql:///db?host=/run&pass%77ord=s3cret",
+		    "postgresql:///db?host=/run&pass%77ord=***", 1 },
+		{ "postgresql://u:p@h/db?PASSWORD=a&sslpassword=b",
+		    "postgresql://u:***@h/db?PASSWORD=***&sslpassword=***", 3 },
+		{ "postgresql://h/db?password=&application_name=a:b@c",
+		    "postgresql://h/db?password=&application_name=a:b@c", 0 },
+		{ "postgresql://h/db?passwordx=1&xpassword=2",
+		    "postgresql://h/db?passwordx=1&xpassword=2", 0 },
+	};
+	char	out[256], small[24];
+	size_t	i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CHECK_INT(lk_sql_uri_redact(cases[i].uri, out, sizeof(out)),
+		    cases[i].n);
+		CHECK_STR(out, cases[i].shown);
+	}
+	CHECK_INT(lk_sql_uri_redact("postgresql://u:s3cret@host.example/db",
+	    small, sizeof(small)), -1);
+	CHECK_STR(small, "postgresql://...");
+}
+
 int
 main(void)
 {
@@ -293,6 +333,7 @@ main(void)
 	RUN(migrates_version_3_keeping_sessions);
 	RUN(migrates_version_4_adding_links);
 	RUN(a_text_holding_nul_is_not_exported);
+	RUN(a_uri_is_shown_without_its_passwords);
 	store_cases();
 	tmp_cleanup();
 	return T_END();

@@ -107,8 +107,11 @@ export default function App() {
     startSession(user, nextPath !== null && !LOGIN_PATHS.has(nextPath) ? next : PROFILE_PATH);
   }, [startSession]);
 
-  const handleLoggedOut = useCallback(() => {
-    endSession(MSG.loggedOut, 'info');
+  // `warning`: logged out in this browser only (the server kept the
+  // session), said as an alert.
+  const handleLoggedOut = useCallback((warning) => {
+    if (typeof warning === 'string' && warning !== '') endSession(warning, 'error');
+    else endSession(MSG.loggedOut, 'info');
     if (syncRef.current) syncRef.current.announce('logout');
   }, [endSession]);
 

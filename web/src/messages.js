@@ -144,6 +144,13 @@ export function when(seconds) {
   return new Date(seconds * 1000).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
+// Instead of "Sign in with a passkey" and "Add a passkey" on a page opened
+// at an IP address; `byName` is the same site by name, when known.
+export function passkeysAtIpAddress(byName) {
+  const where = byName ? `Open ${byName} to use them.` : 'Open the site by its name to use them.';
+  return `Passkeys are not offered here: browsers refuse them on a site opened by its IP address. ${where}`;
+}
+
 export function nameTooLong(max) {
   return `A name can have at most ${max} characters.`;
 }
@@ -186,10 +193,29 @@ export function describeError(error, whenUnauthorized = MSG.sessionEnded) {
     case 400:
     case 413:
     case 415:
-      return typeof body.msg === 'string' && body.msg !== ''
-        ? `The server did not accept this: ${body.msg}`
+      return serverMsg(body)
+        ? `The server did not accept this: ${serverMsg(body)}`
         : 'The server did not accept this request.';
     default:
-      return `Something went wrong on the server (HTTP ${response.status}). Try again in a moment.`;
+      // The server's own reason where it gives one ("This node cannot
+      // issue tokens" says more than any guess of ours).
+      return serverMsg(body)
+        ? `The server could not do this: ${serverMsg(body)} (HTTP ${response.status}).`
+        : `Something went wrong on the server (HTTP ${response.status}). Try again in a moment.`;
   }
+}
+
+// The `msg` of an API answer's JSON body, or '' when it has none (a
+// proxy's HTML error page, an empty body). Cut to a sentence's length.
+function serverMsg(body) {
+  if (!body || typeof body.msg !== 'string') return '';
+  const msg = body.msg.trim();
+  return msg.length > 200 ? `${msg.slice(0, 200)}…` : msg;
+}
+
+// After a logout the server could not record (a verify-only node): this
+// browser's cookies are cleared, the session itself goes on.
+export function loggedOutHereOnly(reason) {
+  const why = reason ? ` (${reason})` : '';
+  return `You are logged out in this browser, but the server could not end the session${why}: it stays valid until it expires. To end it now, log in again and log it out under “Sessions”.`;
 }

@@ -7,6 +7,32 @@ export function passkeysSupported() {
     && Boolean(navigator.credentials) && typeof navigator.credentials.create === 'function';
 }
 
+// Whether `hostname` is an IP address (the URL parser writes IPv4 in
+// dotted decimal and IPv6 in brackets): browsers refuse WebAuthn there, an
+// RP ID being a domain name.
+export function isIpAddress(hostname) {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(hostname) || hostname.startsWith('[');
+}
+
+// Whether this page can use passkeys: 'yes'; 'unsupported' (the browser
+// has no WebAuthn); 'ip-address' (the page was opened at an IP address,
+// where the browser would refuse every passkey).
+export function passkeysHere() {
+  if (!passkeysSupported()) return 'unsupported';
+  if (isIpAddress(window.location.hostname)) return 'ip-address';
+  return 'yes';
+}
+
+// This page's origin by name, for a page opened at a loopback address
+// (http://127.0.0.1:8080 → http://localhost:8080, a secure context where
+// passkeys work), else null: for any other address the page cannot know
+// the site's name.
+export function localhostOrigin() {
+  const { hostname, protocol, port } = window.location;
+  if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname) && hostname !== '[::1]') return null;
+  return `${protocol}//localhost${port ? `:${port}` : ''}`;
+}
+
 function toBytes(text) {
   const base64 = text.replace(/-/g, '+').replace(/_/g, '/');
   const binary = atob(base64 + '='.repeat((4 - (base64.length % 4)) % 4));

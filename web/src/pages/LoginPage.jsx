@@ -2,10 +2,10 @@ import { useEffect, useRef, useState } from 'react';
 import { login } from '../api/auth.js';
 import { getProfile } from '../api/user.js';
 import {
-  isBrowserRefusal, isCancelled, isRefused, passkeysSupported, signInWithPasskey,
+  isBrowserRefusal, isCancelled, isRefused, localhostOrigin, passkeysHere, signInWithPasskey,
 } from '../api/webauthn.js';
 import { BusyButton, EmailField, ErrorBox, Notice, PageHeading, PasswordField } from '../components.jsx';
-import { MSG, PAGE_TITLES, describeError } from '../messages.js';
+import { MSG, PAGE_TITLES, describeError, passkeysAtIpAddress } from '../messages.js';
 import SecondStepForm from './SecondStepForm.jsx';
 import { FORGOT_PATH, navigate } from '../router.js';
 
@@ -164,7 +164,7 @@ export default function LoginPage({ notice, mail, onLoggedIn, onClearNotice }) {
           onBusy={setBusy}
           onVerified={finish}
           onExpired={() => restart(MSG.loginExpired)}
-          onPasskey={passkeysSupported() ? handlePasskey : null}
+          onPasskey={passkeysHere() === 'yes' ? handlePasskey : null}
           onCancel={() => restart(null)}
         />
       </main>
@@ -218,13 +218,16 @@ export default function LoginPage({ notice, mail, onLoggedIn, onClearNotice }) {
         </p>
       )}
       {mail === false && <p id="forgot-no-mail">{MSG.forgotNoMail}</p>}
-      {passkeysSupported() && (
+      {passkeysHere() === 'yes' && (
         <div className="passkey-login">
           <p className="or">or</p>
           <BusyButton className="button-secondary" busy={busy} onClick={handlePasskey}>
             Sign in with a passkey
           </BusyButton>
         </div>
+      )}
+      {passkeysHere() === 'ip-address' && (
+        <p id="passkey-hint" className="field-hint">{passkeysAtIpAddress(localhostOrigin())}</p>
       )}
     </main>
   );

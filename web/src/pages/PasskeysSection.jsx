@@ -2,10 +2,11 @@
 // browser's own dialog) and "Remove" on each.
 import { useEffect, useRef, useState } from 'react';
 import {
-  isBrowserRefusal, isCancelled, isRefused, listPasskeys, passkeysSupported, registerPasskey, removePasskey,
+  isBrowserRefusal, isCancelled, isRefused, listPasskeys, localhostOrigin, passkeysHere, registerPasskey,
+  removePasskey,
 } from '../api/webauthn.js';
 import { BusyButton, ErrorBox } from '../components.jsx';
-import { MSG, describeError, when } from '../messages.js';
+import { MSG, describeError, passkeysAtIpAddress, when } from '../messages.js';
 
 function sessionGone(error) {
   const status = error && error.response ? error.response.status : 0;
@@ -28,7 +29,9 @@ export default function PasskeysSection({ busy, onStart, onBusy }) {
   const nameRef = useRef(null);
   const addRef = useRef(null);
   const [focus, setFocus] = useState(null);
-  const supported = passkeysSupported();
+  // 'yes', 'unsupported' or 'ip-address': only 'yes' offers to add one.
+  const here = passkeysHere();
+  const supported = here === 'yes';
 
   async function load() {
     try {
@@ -143,7 +146,8 @@ export default function PasskeysSection({ busy, onStart, onBusy }) {
       <h2 id="passkeys-heading">Passkeys</h2>
       <ErrorBox id="passkeys-error" text={formError} focusKey={attempt} />
       {list}
-      {!supported && <p>{MSG.passkeysUnsupported}</p>}
+      {here === 'unsupported' && <p>{MSG.passkeysUnsupported}</p>}
+      {here === 'ip-address' && <p id="passkeys-hint">{passkeysAtIpAddress(localhostOrigin())}</p>}
       {supported && adding && (
         <form noValidate onSubmit={handleAdd} aria-label="Add a passkey" className="sub-form">
           <div className="field">

@@ -2,7 +2,7 @@ import { useRef, useState } from 'react';
 import { logout } from '../api/auth.js';
 import { updateName } from '../api/user.js';
 import { BusyButton, ErrorBox, Notice, PageHeading } from '../components.jsx';
-import { MSG, PAGE_TITLES, describeError, nameTooLong } from '../messages.js';
+import { MSG, PAGE_TITLES, describeError, loggedOutHereOnly, nameTooLong } from '../messages.js';
 import ChangePasswordForm from './ChangePasswordForm.jsx';
 import PasskeysSection from './PasskeysSection.jsx';
 import SessionsSection from './SessionsSection.jsx';
@@ -24,6 +24,12 @@ function checkName(name, max) {
 
 function statusOf(error) {
   return error.response ? error.response.status : 0;
+}
+
+// The server's `msg`, or ''.
+function serverSaid(error) {
+  const body = error && error.response && error.response.data;
+  return body && typeof body === 'object' && typeof body.msg === 'string' ? body.msg : '';
 }
 
 function sessionGone(error) {
@@ -105,6 +111,11 @@ export default function ProfilePage({ user, settings, notice, onUserChanged, onL
     try {
       await logout();
     } catch (failure) {
+      if (failure.signedOutHere) {
+        // Signed out here, though the server kept the session.
+        onLoggedOut(loggedOutHereOnly(serverSaid(failure)));
+        return;
+      }
       setBusy(null);
       setLogoutStatus('');
       if (!sessionGone(failure)) setError({ form: 'logout', text: describeError(failure) });
