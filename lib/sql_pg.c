@@ -781,10 +781,10 @@ static const struct lk_sql_driver pg_driver = {
 static int
 may_hold_password(const char *uri)
 {
-	const char	*start = strstr(uri, "://"), *colon;
+	const char	*from = strstr(uri, "://"), *colon;
 
-	start = start != NULL ? start + 3 : uri;
-	return (colon = strchr(start, ':')) != NULL &&
+	from = from != NULL ? from + 3 : uri;
+	return (colon = strchr(from, ':')) != NULL &&
 	    strchr(colon, '@') != NULL;
 }
 
