@@ -80,6 +80,9 @@ function hostConfig({ state, port, docroot, fcgid }) {
 		'StartServers 2',
 		...mods.map((m) => `LoadModule ${m}_module ${modules}/mod_${m}.so`),
 		'TypesConfig /etc/mime.types',
+		// As Debian's security.conf: the host's to set (INSTALL says how
+		// to check it).
+		'TraceEnable Off',
 		fcgid ? `FcgidIPCDir "${state}/fcgid"\nFcgidProcessTableFile "${state}/fcgid-shm"` : '',
 		'<Directory />\n  AllowOverride None\n  Require all denied\n</Directory>',
 		'<Files ".ht*">\n  Require all denied\n</Files>',
@@ -99,6 +102,25 @@ function rawGet(baseURL, p, headers) {
 			res.on('end', () => resolve({ status: res.statusCode, headers: res.headers }));
 		}).on('error', reject);
 	});
+}
+
+/**
+ * The indented command block of INSTALL (as shipped in the tarball) whose
+ * first line matches re, its continuation lines joined.
+ */
+function installBlock(unpacked, re) {
+	const lines = fs.readFileSync(path.join(unpacked, 'INSTALL'), 'utf8').split('\n');
+	const i = lines.findIndex((l) => l.startsWith('    ') && re.test(l.slice(4)));
+	assert.ok(i >= 0, `INSTALL has no command ${re}`);
+	const block = [];
+	for (let j = i; j < lines.length && lines[j].startsWith('    '); j++) block.push(lines[j].slice(4));
+	return block.join('\n');
+}
+
+/** Run an INSTALL curl command against baseURL instead of https://example.org. */
+function runCurl(cmd, baseURL) {
+	return execFileSync('bash', ['-c', cmd.replaceAll('https://example.org', baseURL)],
+		{ encoding: 'utf8' });
 }
 
 async function request(baseURL, p, { method = 'GET', headers = {}, body } = {}) {
@@ -206,6 +228,12 @@ for (const host of hosts) {
 			assert.deepEqual(await res.json(), { login: false });
 			res = await request(srv.baseURL, '/api/login');
 			assert.equal(res.status, 405);
+		});
+
+		test('INSTALL\'s TRACE check is refused, echoing nothing', () => {
+			const out = runCurl(installBlock(inst.unpacked, /^curl -i -X TRACE /), srv.baseURL);
+			assert.match(out, /^HTTP\/1\.1 405 /);
+			assert.doesNotMatch(out, /check=1/);
 		});
 
 		test('the app and its deep links are served, with the security headers', async () => {

@@ -11,7 +11,8 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { startServer } = require('../lib/server.js');
+const { startServer, DEMO } = require('../lib/server.js');
+const { haveApache } = require('../lib/apache.js');
 const { request } = require('../lib/http.js');
 
 const asRoot = process.getuid() === 0;
@@ -82,3 +83,29 @@ describe('Apache keeps its programs and logs to root', { skip: !asRoot && 'needs
 		assert.notEqual(w.status, 0, 'www-data could overwrite a program');
 	});
 });
+
+// TRACE would echo the request, the session cookie included, back to
+// whoever can make the browser send it; Apache answers it in its core,
+// before any .htaccess is read, so only the server configuration can
+// refuse it (TraceEnable Off).
+for (const kind of ['apache-fcgid', 'apache-cgi']) {
+	describe(`TRACE on ${kind}`, { skip: !haveApache(kind.slice('apache-'.length)) && 'apache2 not installed' }, () => {
+		let srv;
+		before(async () => { srv = await startServer({ kind }); });
+		after(async () => { await srv?.stop(); });
+
+		it('is refused, and never echoes the session cookie', async () => {
+			const login = await request(srv.baseURL, { method: 'POST', path: '/api/login',
+			    body: { email: DEMO.email, password: DEMO.password } });
+			assert.equal(login.status, 200, login.body);
+			const cookie = login.setCookies.map((c) => c.split(';')[0]).join('; ');
+			const token = /access_token_cookie=([^;]+)/.exec(cookie)[1];
+			for (const p of ['/', '/api/profile', '/members/', '/no/such/page']) {
+				const res = await request(srv.baseURL, { method: 'TRACE', path: p, cookie });
+				assert.ok([403, 405].includes(res.status), `TRACE ${p}: ${res.status}\n${res.body}`);
+				assert.notEqual(res.headers['content-type'], 'message/http', p);
+				assert.ok(!res.body.includes(token), `TRACE ${p} echoed the cookie`);
+			}
+		});
+	});
+}
