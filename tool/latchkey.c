@@ -29,8 +29,9 @@
 
 #define EXIT_USAGE	2
 
+/* The version is the file VERSION's, passed in by the Makefile. */
 #ifndef LK_VERSION
-#define LK_VERSION	"0.1.0"
+#define LK_VERSION	"unknown"
 #endif
 
 static const char usage_text[] =
