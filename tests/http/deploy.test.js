@@ -109,3 +109,30 @@ for (const kind of ['apache-fcgid', 'apache-cgi']) {
 		});
 	});
 }
+
+// The mistake the install docs once led to: mfa.key left root's (mode
+// 0600), so the programs, run as the worker, cannot read it.  The log
+// line names the file and the user, not the command that made the file.
+describe('an mfa.key the worker cannot read', { skip: (!asRoot && 'needs root') || (!haveApache('fcgid') && 'apache2 or mod_fcgid not installed') }, () => {
+	let srv;
+	before(async () => { srv = await startServer({ kind: 'apache-fcgid' }); });
+	after(async () => { await srv?.stop(); });
+
+	it('is a 503 whose log line says who cannot read what', async () => {
+		const key = path.join(srv.dir, 'mfa.key');
+		fs.chownSync(key, 0, 0);
+		const login = await request(srv.baseURL, { method: 'POST', path: '/api/login',
+		    body: { email: DEMO.email, password: DEMO.password } });
+		assert.equal(login.status, 200, login.body);
+		const cookie = login.setCookies.map((c) => c.split(';')[0]).join('; ');
+		const csrf = /csrf_access_token=([^;]+)/.exec(cookie)[1];
+		const res = await request(srv.baseURL, { method: 'POST', path: '/api/mfa/totp/setup', cookie,
+		    headers: { 'X-CSRF-TOKEN': csrf }, body: { password: DEMO.password } });
+		assert.equal(res.status, 503, res.body);
+		assert.deepEqual(res.json(), { msg: 'Service unavailable' });
+		const log = srv.log();
+		assert.ok(log.includes(`no second factors: cannot read ${key} as user www-data (`), log);
+		assert.doesNotMatch(log, /latchkey init makes it/);
+	});
+});
+
