@@ -35,6 +35,9 @@ INSTALL_PATHS = sed -e 's|/usr/local/etc/|@SYSCONF@/|g' \
 	-e 's|/usr/local/|$(PREFIX)/|g' -e 's|@SYSCONF@|$(SYSCONFDIR)|g' \
 	-e 's|@LOCALSTATE@|$(LOCALSTATEDIR)|g'
 
+# The man page's header names the version of the file VERSION.
+MAN_VERSION = sed -e 's|^\(\.TH LATCHKEY 1 [^ ]* "latchkey \)[^"]*"|\1$(VERSION)"|'
+
 APACHE_EXAMPLES := apache/latchkey-fcgid.conf apache/latchkey-vhost-https.conf \
 	apache/htaccess apache/lk-bin.htaccess apache/members.htaccess \
 	apache/private.htaccess
@@ -53,9 +56,9 @@ install: build
 	chmod -R u=rwX,go=rX $(DESTDIR)$(DATADIR)/public
 	$(INSTALL) -m 0644 dist/public/members/index.html dist/public/members/greet.js \
 	    $(DESTDIR)$(DATADIR)/members/
-	test ! -f docs/latchkey.1 || { $(INSTALL_PATHS) docs/latchkey.1 \
-	    >$(DESTDIR)$(MANDIR)/man1/latchkey.1 && \
-	    chmod 0644 $(DESTDIR)$(MANDIR)/man1/latchkey.1; }
+	$(INSTALL_PATHS) docs/latchkey.1 | $(MAN_VERSION) \
+	    >$(DESTDIR)$(MANDIR)/man1/latchkey.1
+	chmod 0644 $(DESTDIR)$(MANDIR)/man1/latchkey.1
 	$(INSTALL) -m 0644 $(wildcard docs/*.md) $(DESTDIR)$(DOCDIR)/
 	for f in $(APACHE_EXAMPLES); do \
 		$(INSTALL_PATHS) $$f >$(DESTDIR)$(DOCDIR)/examples/$$f && \
@@ -118,7 +121,7 @@ dist: build $(DIST_PROGRAMS) $(DIST_TOOL)
 	cp dist/private/latchkey.conf $(DIST_DIR)/private/latchkey.conf
 	cp apache/private.htaccess $(DIST_DIR)/private/.htaccess
 	cp $(DIST_TOOL) $(DIST_DIR)/bin/latchkey
-	cp docs/latchkey.1 $(DIST_DIR)/doc/latchkey.1
+	$(MAN_VERSION) docs/latchkey.1 >$(DIST_DIR)/doc/latchkey.1
 	sed -e 's|@VERSION@|$(VERSION)|g' dist/INSTALL.in >$(DIST_DIR)/INSTALL
 	chmod -R u=rwX,go=rX $(DIST_DIR)
 	chmod 0755 $(DIST_DIR)/lk-bin/*.fcgi $(DIST_DIR)/bin/latchkey

@@ -161,6 +161,8 @@ test('the tarball is named after the version its tool prints, and small', () => 
 	assert.equal(top, `latchkey-${v}`);
 	assert.equal(path.basename(tar), `latchkey-${v}.tar.xz`);
 	assert.match(fs.readFileSync(path.join(dir, top, 'INSTALL'), 'utf8'), new RegExp(`^latchkey ${v.replaceAll('.', '\\.')} for shared hosting\n`));
+	assert.match(fs.readFileSync(path.join(dir, top, 'doc', 'latchkey.1'), 'utf8'),
+		new RegExp(`^\\.TH LATCHKEY 1 \\S+ "latchkey ${v.replaceAll('.', '\\.')}"`));
 	// The programs and the tool carry no symbols or debugging sections.
 	for (const f of [...fs.readdirSync(path.join(dir, top, 'lk-bin')).filter((n) => n.endsWith('.fcgi'))
 		.map((n) => path.join(dir, top, 'lk-bin', n)), path.join(dir, top, 'bin', 'latchkey')]) {
