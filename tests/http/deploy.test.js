@@ -136,3 +136,38 @@ describe('an mfa.key the worker cannot read', { skip: (!asRoot && 'needs root') 
 	});
 });
 
+// Apache's error log on an ordinary day: the audit lines are there (mod_fcgid
+// logs the programs' lines at warn), but a visit to a protected page by
+// someone not signed in is no error line; a refused cookie still is.
+describe('Apache\'s error log under mod_fcgid', { skip: !haveApache('fcgid') && 'apache2 or mod_fcgid not installed' }, () => {
+	let srv;
+	before(async () => { srv = await startServer({ kind: 'apache-fcgid' }); });
+	after(async () => { await srv?.stop(); });
+
+	const errors = () => srv.log().split('\n').filter((l) => /\[fcgid:error\]/.test(l));
+
+	it('keeps the audit, and no error for an anonymous visit', async () => {
+		const login = await request(srv.baseURL, { method: 'POST', path: '/api/login',
+		    body: { email: DEMO.email, password: DEMO.password } });
+		assert.equal(login.status, 200, login.body);
+		for (const p of ['/members/', '/members/index.html', '/members/no-such-page']) {
+			const res = await request(srv.baseURL, { path: p });
+			assert.equal(res.status, 401, p);
+			const nav = await request(srv.baseURL, { path: p, cookie: 'theme=dark',
+			    headers: { 'Sec-Fetch-Mode': 'navigate' } });
+			assert.equal(nav.status, 302, p);
+		}
+		await new Promise((r) => setTimeout(r, 200));
+		const log = srv.log();
+		assert.match(log, /\[fcgid:warn\] .*mod_fcgid: stderr: latchkey\[\d+\] login info: audit event="login_ok" time="\d+" addr="127\.0\.0\.1" user="test@example\.com"/);
+		assert.deepEqual(errors(), []);
+	});
+
+	it('still logs the refusal of a cookie', async () => {
+		const res = await request(srv.baseURL, { path: '/members/', cookie: 'access_token_cookie=forged' });
+		assert.equal(res.status, 401);
+		await new Promise((r) => setTimeout(r, 200));
+		assert.equal(errors().filter((l) => /Access check to access \/members\/ failed/.test(l)).length, 1,
+		    srv.log());
+	});
+});
