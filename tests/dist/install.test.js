@@ -51,6 +51,7 @@ function get(url, { ca, method = 'GET', headers = {}, body } = {}) {
 test.describe('make install, the HTTPS example, make uninstall', () => {
 	let destdir;
 	let srv;
+	let site = null; // the configuration section 2 made
 	let ports;
 	let ca;
 	test.before(async () => {
@@ -117,7 +118,7 @@ test.describe('make install, the HTTPS example, make uninstall', () => {
 			(process.getuid() !== 0 && 'deploy-apache.md section 2 runs as root'),
 	}, async () => {
 		const root = path.join(destdir, PREFIX.slice(1));
-		followSection2(root);
+		site = followSection2(root);
 		const state = path.join(tempDir('latchkey-install-https-'), 'apache-https');
 		fs.mkdirSync(state);
 		execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
@@ -205,10 +206,18 @@ test.describe('make install, the HTTPS example, make uninstall', () => {
 		assert.doesNotMatch(home.headers.server ?? '', /\d/);
 	});
 
-	test('make uninstall removes every installed file', async () => {
+	test('make uninstall removes every installed file, and keeps the site\'s own', async () => {
 		if (srv) { await srv.stop(); srv = null; }
 		make(['uninstall', `DESTDIR=${destdir}`, `PREFIX=${PREFIX}`]);
-		assert.deepEqual(filesUnder(destdir), []);
+		// What section 2 made (configuration, keys, database) is the
+		// site's: install never writes it and uninstall never removes it.
+		const root = path.join(destdir, PREFIX.slice(1));
+		const left = filesUnder(destdir).map((f) => path.relative(root, f));
+		assert.ok(left.every((f) => /^(etc\/latchkey|var\/lib\/latchkey)\//.test(f)), left.join(' '));
+		for (const f of !site ? [] : ['etc/latchkey/latchkey.conf', 'etc/latchkey/latchkey.key',
+			'etc/latchkey/mfa.key', 'var/lib/latchkey/latchkey.db']) {
+			assert.ok(left.includes(f), `${f} was removed`);
+		}
 	});
 });
 
