@@ -6,6 +6,8 @@
 #
 # Fragments in mk/*.mk add targets (web app, Apache, install, ...).
 
+# The one version: the tool's --version and the dist tarball's name.
+VERSION	:= $(shell cat VERSION)
 PREFIX	?= /usr/local
 SYSCONFDIR ?= $(PREFIX)/etc
 LOCALSTATEDIR ?= $(PREFIX)/var
@@ -128,10 +130,11 @@ $(BUILD)/cgi-bin/%.fcgi: cgi-bin/%.c $(LIB) lib/*.h $(BUILD)/flags
 	@echo "  CCLD    $@"
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PROG_LIBS)
 
-$(TOOL): tool/latchkey.c $(LIB) lib/*.h $(BUILD)/flags
+$(TOOL): tool/latchkey.c $(LIB) lib/*.h $(BUILD)/flags VERSION
 	@mkdir -p $(@D)
 	@echo "  CCLD    $@"
-	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PROG_LIBS)
+	$(Q)$(CC) $(CPPFLAGS) -DLK_VERSION='"$(VERSION)"' $(ALL_CFLAGS) $(ALL_LDFLAGS) \
+	    -o $@ $< $(LIB) $(PROG_LIBS)
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/*.h $(LIB) lib/*.h \
 	    cgi-bin/*.c $(BUILD)/flags

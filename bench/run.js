@@ -2,6 +2,7 @@
 // Markdown report (bench/results.md).  See docs/reliability.md.
 //
 //   node bench/run.js OUT.md     (make bench sets LATCHKEY_BUILD, BENCH_*)
+//   node bench/run.js --cgi-only OUT.md   the plain-CGI section alone
 
 'use strict';
 
@@ -12,7 +13,9 @@ const path = require('node:path');
 
 const h = require('../tests/stress/harness.js');
 
-const OUT = process.argv[2] ?? path.join(__dirname, 'results.md');
+// --cgi-only: the plain-CGI section alone (make bench-cgi).
+const CGI_ONLY = process.argv[2] === '--cgi-only';
+const OUT = process.argv[CGI_ONLY ? 3 : 2] ?? path.join(__dirname, 'results.md');
 const T = Number(process.env.BENCH_TIME ?? 10);
 const PROCS = Number(process.env.BENCH_PROCS ?? 2);
 const BIG = Number(process.env.BENCH_USERS_BIG ?? 1000000);
@@ -151,6 +154,81 @@ function cgiTimes(progs, rounds) {
 	return progs.map((p, i) => ({ ...p, runs: samples[i].length, p50: med(samples[i]),
 	    p90: [...samples[i]].sort((x, y) => x - y)[Math.floor(samples[i].length * 0.9)],
 	    min: Math.min(...samples[i]), status: status[i] }));
+}
+
+/*
+ * Plain CGI: the start-up floors (noop.c; the empty program with the
+ * profile program's libraries; the same that opens the store and finds one
+ * user, SQLite's own start-up), the profile program against them, and all
+ * of it again with the store in journal_mode = DELETE (no -shm to map, no
+ * WAL to open).  Returns { summary(mark), section }: Markdown lines.
+ */
+function plainCgi(small, cookie) {
+	log('plain CGI: one request per process');
+	const cgiEnv = { ...process.env, GATEWAY_INTERFACE: 'CGI/1.1', REQUEST_METHOD: 'GET',
+	    SCRIPT_NAME: '/api/profile', SERVER_PROTOCOL: 'HTTP/1.1', REMOTE_ADDR: '127.0.0.1',
+	    HTTP_COOKIE: cookie, LATCHKEY_CONFIG: small.config };
+	const noCookie = { ...cgiEnv };
+	delete noCookie.HTTP_COOKIE;
+	const staticBin = (p) => path.join(h.repoRoot, 'build', 'static', p);
+	// The same store in journal_mode = DELETE: a copy, and a configuration
+	// beside it naming it (the same key, so that the cookie holds).
+	const delDb = path.join(small.dir, 'latchkey-delete.db');
+	execFileSync('sqlite3', [small.db, `.backup ${delDb}`]);
+	const mode = execFileSync('sqlite3', [delDb, 'PRAGMA journal_mode = DELETE'], { encoding: 'utf8' }).trim();
+	if (mode !== 'delete') throw new Error(`journal_mode of the copy: ${mode}`);
+	const delConf = path.join(small.dir, 'latchkey-delete.conf');
+	fs.writeFileSync(delConf, `${fs.readFileSync(small.config, 'utf8').replace(/^database = .*\n/m, '')}` +
+	    `database = ${delDb}\n`);
+	const store = { ...cgiEnv, BENCH_DATABASE: small.db, BENCH_EMAIL: h.DEMO.email };
+	const storeDel = { ...store, BENCH_DATABASE: delDb };
+	const profileDel = { ...cgiEnv, LATCHKEY_CONFIG: delConf };
+	const cgi = cgiTimes([
+		{ name: 'bench/noop.c as CGI (links libfcgi alone)', bin: bin('bench/noop.fcgi'), env: cgiEnv },
+		{ name: 'empty program, same shared libraries as profile', bin: bin('bench/emptycgi'), env: cgiEnv },
+		{ name: 'SQLite\'s floor: the same, opening the store and finding one user (bench/storeopen.c)', bin: bin('bench/storeopen'), env: store },
+		{ name: 'GET /api/profile, no cookie (401)', bin: bin('cgi-bin/profile.fcgi'), env: noCookie },
+		{ name: 'GET /api/profile, valid cookie (200)', bin: bin('cgi-bin/profile.fcgi'), env: cgiEnv },
+		{ name: 'journal_mode = DELETE: SQLite\'s floor', bin: bin('bench/storeopen'), env: storeDel },
+		{ name: 'journal_mode = DELETE: GET /api/profile, valid cookie (200)', bin: bin('cgi-bin/profile.fcgi'), env: profileDel },
+		{ name: 'STATIC=1: empty program, same shared libraries', bin: bin('bench/emptycgi-static'), env: cgiEnv },
+		{ name: 'STATIC=1: SQLite\'s floor', bin: bin('bench/storeopen-static'), env: store },
+		{ name: 'STATIC=1: GET /api/profile, no cookie (401)', bin: staticBin('cgi-bin/profile.fcgi'), env: noCookie },
+		{ name: 'STATIC=1: GET /api/profile, valid cookie (200)', bin: staticBin('cgi-bin/profile.fcgi'), env: cgiEnv },
+		{ name: 'STATIC=1, journal_mode = DELETE: SQLite\'s floor', bin: bin('bench/storeopen-static'), env: storeDel },
+		{ name: 'STATIC=1, journal_mode = DELETE: GET /api/profile, valid cookie (200)', bin: staticBin('cgi-bin/profile.fcgi'), env: profileDel },
+	], 8);
+	const [noop, empty, floor, no401, ok200, floorDel, ok200Del,
+	    sEmpty, sFloor, sNo401, sOk200, sFloorDel, sOk200Del] = cgi;
+	const cgiLogin = JSON.parse(sh(bin('bench/cgitime'), ['20', bin('cgi-bin/login.fcgi')], {
+		env: { ...cgiEnv, REQUEST_METHOD: 'POST', SCRIPT_NAME: '/api/login', CONTENT_TYPE: 'application/json', CONTENT_LENGTH: '0' } }));
+	const needed = (p) => sh('sh', ['-c', `readelf -d ${p} | sed -n 's/.*(NEEDED).*\\[\\(.*\\)\\]/\\1/p' | tr '\\n' ' '`]);
+	const x = (a, b) => `${f2(a.p50 / b.p50)} × (${f2(a.p50)} vs ${f2(b.p50)} ms)`;
+	const pct = (a, b) => `${f1((a.p50 / b.p50 - 1) * 100)}%`;
+	const summary = (mark) => [
+		`| plain CGI, profile with a valid cookie ≤ 1.2 × empty program (same libraries) | ${x(ok200, empty)}; STATIC=1 ${x(sOk200, sEmpty)} | ${mark(ok200.p50 / empty.p50 <= 1.2)} |`,
+		`| plain CGI, profile without a cookie ≤ 1.2 × empty program | ${f2(no401.p50 / empty.p50)} ×; STATIC=1 ${f2(sNo401.p50 / sEmpty.p50)} × | ${mark(no401.p50 / empty.p50 <= 1.2)} |`,
+		`| (no target) plain CGI, profile with a valid cookie against SQLite's own floor (store opened, one user found) | ${x(ok200, floor)}; STATIC=1 ${x(sOk200, sFloor)}; journal_mode = DELETE ${x(ok200Del, floorDel)} | |`,
+	];
+	const section = [
+		'## Plain CGI (one process per request)', '',
+		'Each program spawned with the request in its environment, its whole answer read, reaped; 5 runs of each',
+		'in turns, 8 times, medians of the 40 runs.  The STATIC=1 rows link SQLite, json-c, libfcgi, libxcrypt and',
+		'liboath into the program (the shared-hosting tarball\'s programs are built so).  SQLite\'s floor is',
+		'bench/storeopen.c: the empty program, linked as the programs are, that opens the store, finds the user by',
+		'email and closes it.  The journal_mode = DELETE rows read a copy of the same store switched out of WAL.', '',
+		'| program | runs | p50 ms | p90 ms | min ms | status |', '|---|---|---|---|---|---|',
+		...cgi.map((c) => `| ${c.name} | ${c.runs} | ${f2(c.p50)} | ${f2(c.p90)} | ${f2(c.min)} | ${c.status} |`),
+		`| POST /api/login (empty body: start-up and refusal, no hash) | ${cgiLogin.runs} | ${f2(cgiLogin.p50_ms)} | ${f2(cgiLogin.p90_ms)} | ${f2(cgiLogin.min_ms)} | ${cgiLogin.status} |`,
+		'',
+		`Shared libraries profile.fcgi loads: ${needed(bin('cgi-bin/profile.fcgi'))}; with STATIC=1: ${needed(staticBin('cgi-bin/profile.fcgi'))}.`,
+		`The library floor (empty program ÷ noop.c as CGI): ${f2(empty.p50 / noop.p50)} ×; with STATIC=1 ${f2(sEmpty.p50 / noop.p50)} ×.`,
+		`SQLite's start-up (its floor − the empty program): ${f2(floor.p50 - empty.p50)} ms in WAL mode, ${f2(floorDel.p50 - empty.p50)} ms with journal_mode = DELETE; STATIC=1 ${f2(sFloor.p50 - sEmpty.p50)} ms and ${f2(sFloorDel.p50 - sEmpty.p50)} ms.`,
+		`latchkey's own work in a profile request (profile − SQLite's floor): ${f2(ok200.p50 - floor.p50)} ms; STATIC=1 ${f2(sOk200.p50 - sFloor.p50)} ms.`,
+		`journal_mode = DELETE against WAL: SQLite's floor ${pct(floorDel, floor)}, profile ${pct(ok200Del, ok200)}; STATIC=1 ${pct(sFloorDel, sFloor)} and ${pct(sOk200Del, sOk200)}.`,
+		'',
+	];
+	return { summary, section };
 }
 
 async function settleAll(srv) {
@@ -306,25 +384,7 @@ async function main() {
 	await srvBig.stop();
 	await srv.stop();
 
-	log('plain CGI: one request per process');
-	const cgiEnv = { ...process.env, GATEWAY_INTERFACE: 'CGI/1.1', REQUEST_METHOD: 'GET',
-	    SCRIPT_NAME: '/api/profile', SERVER_PROTOCOL: 'HTTP/1.1', REMOTE_ADDR: '127.0.0.1',
-	    HTTP_COOKIE: cookie, LATCHKEY_CONFIG: small.config };
-	const noCookie = { ...cgiEnv };
-	delete noCookie.HTTP_COOKIE;
-	const staticBin = (p) => path.join(h.repoRoot, 'build', 'static', p);
-	const cgi = cgiTimes([
-		{ name: 'bench/noop.c as CGI (links libfcgi alone)', bin: bin('bench/noop.fcgi'), env: cgiEnv },
-		{ name: 'empty program, same shared libraries as profile', bin: bin('bench/emptycgi'), env: cgiEnv },
-		{ name: 'GET /api/profile, no cookie (401)', bin: bin('cgi-bin/profile.fcgi'), env: noCookie },
-		{ name: 'GET /api/profile, valid cookie (200)', bin: bin('cgi-bin/profile.fcgi'), env: cgiEnv },
-		{ name: 'STATIC=1: empty program, same shared libraries', bin: bin('bench/emptycgi-static'), env: cgiEnv },
-		{ name: 'STATIC=1: GET /api/profile, no cookie (401)', bin: staticBin('cgi-bin/profile.fcgi'), env: noCookie },
-		{ name: 'STATIC=1: GET /api/profile, valid cookie (200)', bin: staticBin('cgi-bin/profile.fcgi'), env: cgiEnv },
-	], 8);
-	const cgiLogin = JSON.parse(sh(bin('bench/cgitime'), ['20', bin('cgi-bin/login.fcgi')], {
-		env: { ...cgiEnv, REQUEST_METHOD: 'POST', SCRIPT_NAME: '/api/login', CONTENT_TYPE: 'application/json', CONTENT_LENGTH: '0' } }));
-	const needed = (p) => sh('sh', ['-c', `readelf -d ${p} | sed -n 's/.*(NEEDED).*\\[\\(.*\\)\\]/\\1/p' | tr '\\n' ' '`]);
+	const cgiMd = plainCgi(small, cookie);
 	fs.rmSync(members, { recursive: true, force: true });
 	fs.rmSync(small.dir, { recursive: true, force: true });
 	fs.rmSync(big.dir, { recursive: true, force: true });
@@ -341,10 +401,6 @@ async function main() {
 	const mark = (ok) => (ok ? 'met' : '**missed**');
 	const azLt = authzLt.members.rps / authzLt.guarded.rps;
 	const azAp = authzAp.members.rps / authzAp.guarded.rps;
-	const cgiCk = cgi[3].p50 / cgi[1].p50;
-	const cgiNo = cgi[2].p50 / cgi[1].p50;
-	const cgiCkS = cgi[6].p50 / cgi[4].p50;
-	const cgiNoS = cgi[5].p50 / cgi[4].p50;
 	const gpSlow = slow(gb.profile_p50, gs.profile_p50);
 	const gaSlow = slow(gb.authz_p50, gs.authz_p50);
 	const md = [];
@@ -361,8 +417,7 @@ async function main() {
 	    `| ≤ 2 MiB private (RssAnon) per FastCGI process | max ${mib(maxAnon)} MiB | ${mark(maxAnon <= 2048)} |`,
 	    `| authorizer (lighttpd) ≥ 0.9 × no-op authorizer | ${f2(azLt)} × (${f1(authzLt.members.rps)} vs ${f1(authzLt.guarded.rps)} req/s; unprotected ${f1(authzLt.open.rps)}) | ${mark(azLt >= 0.9)} |`,
 	    `| authorizer (Apache mod_fcgid) ≥ 0.9 × no-op authorizer | ${f2(azAp)} × (${f1(authzAp.members.rps)} vs ${f1(authzAp.guarded.rps)} req/s; unprotected ${f1(authzAp.open.rps)}) | ${mark(azAp >= 0.9)} |`,
-	    `| plain CGI, profile with a valid cookie ≤ 1.2 × empty program (same libraries) | ${f2(cgiCk)} × (${f2(cgi[3].p50)} vs ${f2(cgi[1].p50)} ms); STATIC=1 ${f2(cgiCkS)} × (${f2(cgi[6].p50)} vs ${f2(cgi[4].p50)} ms) | ${mark(cgiCk <= 1.2)} |`,
-	    `| plain CGI, profile without a cookie ≤ 1.2 × empty program | ${f2(cgiNo)} ×; STATIC=1 ${f2(cgiNoS)} × | ${mark(cgiNo <= 1.2)} |`,
+	    ...cgiMd.summary(mark),
 	    `| ${BIG} users no slower than ${SMALL} beyond 10% | profile latency ${f1(pSlow)}%, login latency ${f1(lSlow)}%, profile throughput ${f1(tSlow)}% | ${mark(pSlow <= 10 && lSlow <= 10 && tSlow <= 10)} |`,
 	    `| ${BIG} sessions and revocations no slower than ${SMALL} beyond 10% | profile latency ${f1(gpSlow)}%, authorizer latency ${f1(gaSlow)}% | ${mark(gpSlow <= 10 && gaSlow <= 10)} |`,
 	    '',
@@ -407,17 +462,7 @@ async function main() {
 	    '| program | pid | RssAnon | RssFile | VmHWM |', '|---|---|---|---|---|',
 	    ...bigMem.filter((m) => m.name !== 'noop').map((m) => `| ${m.name} | ${m.pid} | ${m.RssAnon} | ${m.RssFile} | ${m.VmHWM} |`),
 	    '',
-	    '## Plain CGI (one process per request)', '',
-	    'Each program spawned with the request in its environment, its whole answer read, reaped; 5 runs of each',
-	    'in turns, 8 times, medians of the 40 runs.  The STATIC=1 rows link SQLite, json-c, libfcgi, libxcrypt and',
-	    'liboath into the program (the shared-hosting tarball\'s programs are built so).', '',
-	    '| program | runs | p50 ms | p90 ms | min ms | status |', '|---|---|---|---|---|---|',
-	    ...cgi.map((c) => `| ${c.name} | ${c.runs} | ${f2(c.p50)} | ${f2(c.p90)} | ${f2(c.min)} | ${c.status} |`),
-	    `| POST /api/login (empty body: start-up and refusal, no hash) | ${cgiLogin.runs} | ${f2(cgiLogin.p50_ms)} | ${f2(cgiLogin.p90_ms)} | ${f2(cgiLogin.min_ms)} | ${cgiLogin.status} |`,
-	    '',
-	    `Shared libraries profile.fcgi loads: ${needed(bin('cgi-bin/profile.fcgi'))}; with STATIC=1: ${needed(staticBin('cgi-bin/profile.fcgi'))}.`,
-	    `The library floor (empty program ÷ noop.c as CGI): ${f2(cgi[1].p50 / cgi[0].p50)} ×; with STATIC=1 ${f2(cgi[4].p50 / cgi[0].p50)} ×.`,
-	    '',
+	    ...cgiMd.section,
 	    `## ${SMALL} users against ${BIG} users`, '',
 	    `The ${BIG - 1} filler users share one precomputed hash; the store was built with sqlite3 in one`,
 	    `transaction in ${f1(buildSecs)} s (${f1(dbMiB)} MiB).`, '',
@@ -435,4 +480,27 @@ async function main() {
 	console.log(md.slice(0, 20).join('\n'));
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+/* make bench-cgi: the plain-CGI section alone, on a store of SMALL users. */
+async function cgiOnly() {
+	const small = h.prepare({});
+	h.addFillers(small.db, SMALL - 1, h.storedHash(small.db, h.DEMO.email));
+	const srv = await h.startLighttpd({ prep: small, procs: 1 });
+	const { cookie } = await h.login(srv.baseURL);
+	await srv.stop();
+	const load0 = os.loadavg();
+	const cgiMd = plainCgi(small, cookie);
+	const load1 = os.loadavg();
+	fs.rmSync(small.dir, { recursive: true, force: true });
+	const md = ['# latchkey benchmark: plain CGI alone', '',
+	    'Written by `make bench-cgi` (bench/run.js --cgi-only); numbers from one run on the machine below.', '',
+	    '## Machine', '', machine().split('\n').filter((l) => !/^- (Load generator|Date):/.test(l)).join('\n'),
+	    `- Date: ${new Date().toISOString()}`,
+	    `- Load average (1 min) at the start ${f2(load0[0])}, at the end ${f2(load1[0])}: anything above 0 is other work sharing the cores`, '',
+	    '| target | measured | |', '|---|---|---|', ...cgiMd.summary((ok) => (ok ? 'met' : '**missed**')), '',
+	    ...cgiMd.section];
+	fs.writeFileSync(OUT, md.join('\n'));
+	log(`wrote ${OUT}`);
+	console.log(md.join('\n'));
+}
+
+(CGI_ONLY ? cgiOnly() : main()).catch((e) => { console.error(e); process.exit(1); });

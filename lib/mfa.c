@@ -1,6 +1,8 @@
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -32,16 +34,25 @@ static char			mfa_key_path[LK_CONFIG_PATH_MAX];
 static const struct lk_secretbox_key *
 sealing_key(struct lk_ctx *ctx)
 {
-	char	err[LK_CONFIG_ERR_MAX];
+	const char	*path = ctx->cfg->mfa_key_file;
+	char		 err[LK_CONFIG_ERR_MAX], user[64];
 
-	if (mfa_key_path[0] != '\0' &&
-	    strcmp(mfa_key_path, ctx->cfg->mfa_key_file) == 0)
+	if (mfa_key_path[0] != '\0' && strcmp(mfa_key_path, path) == 0)
 		return &mfa_key;
 	mfa_key_path[0] = '\0';
-	if (lk_secretbox_key_load(&mfa_key, ctx->cfg->mfa_key_file, err,
-	    sizeof(err)) == -1) {
-		lk_log(LK_LOG_ERR, "no second factors: mfa_key_file: %s "
-		    "(latchkey init makes it)", err);
+	if (lk_secretbox_key_load(&mfa_key, path, err, sizeof(err)) == -1) {
+		/*
+		 * A file that is there but not the worker's is the usual
+		 * mistake (made by root, mode 0600): name the user who
+		 * cannot read it, not the command that made it.
+		 */
+		if (access(path, F_OK) == -1 && errno == ENOENT)
+			lk_log(LK_LOG_ERR, "no second factors: mfa_key_file %s "
+			    "does not exist (latchkey init makes it)", path);
+		else
+			lk_log(LK_LOG_ERR, "no second factors: cannot read %s "
+			    "as user %s (%s)", path,
+			    lk_effective_user(user, sizeof(user)), err);
 		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
 		return NULL;
 	}

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -389,6 +390,19 @@ out:
 		lk_explicit_bzero(buf, bufsz);
 	close(fd);
 	return rc;
+}
+
+const char *
+lk_effective_user(char *buf, size_t bufsz)
+{
+	struct passwd	*pw;
+	uid_t		 uid = geteuid();
+
+	if ((pw = getpwuid(uid)) != NULL && pw->pw_name != NULL &&
+	    lk_strlcpy(buf, pw->pw_name, bufsz) == 0)
+		return buf;
+	(void)snprintf(buf, bufsz, "uid %lu", (unsigned long)uid);
+	return buf;
 }
 
 #define SIP_ROTL(x, b)	(((x) << (b)) | ((x) >> (64 - (b))))

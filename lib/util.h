@@ -126,4 +126,11 @@ int	lk_read_all(int fd, char *buf, size_t bufsz, size_t *len);
 int	lk_read_private(const char *path, char *buf, size_t bufsz,
 	    size_t *len, char *err, size_t errsz);
 
+/*
+ * The name of the user the process runs as (its effective uid), or
+ * "uid N" for a uid without one, in buf: what a log line about a file the
+ * program cannot use must name.  Returns buf.
+ */
+const char *lk_effective_user(char *buf, size_t bufsz);
+
 #endif

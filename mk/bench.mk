@@ -2,6 +2,7 @@
 # beside a no-op FastCGI responder, and writes bench/results.md.
 #
 #   make bench [BENCH_TIME=10] [BENCH_PROCS=2] [BENCH_USERS_BIG=1000000]
+#   make bench-cgi   the plain-CGI rows alone (bench/run.js --cgi-only)
 #
 # bench/loadgen (a closed-loop HTTP/1.1 load generator) is also what the
 # load tests of tests/stress/ drive the server with.
@@ -12,7 +13,7 @@ BENCH_TIME	?= 10
 BENCH_PROCS	?= 2
 BENCH_USERS_BIG	?= 1000000
 
-.PHONY: bench bench-build
+.PHONY: bench bench-build bench-cgi
 
 $(BENCH_BUILD)/noop.fcgi: bench/noop.c | deps
 	@mkdir -p $(@D)
@@ -63,6 +64,21 @@ $(BENCH_BUILD)/emptycgi-static: bench/emptycgi.c $(STATIC_BUILD)/cgi-bin/profile
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
 	    -Wl,--no-as-needed $(call NEEDED_OF,$(STATIC_BUILD)/cgi-bin/profile.fcgi) -lm
 
+# SQLite's start-up floor under plain CGI: the store opened, one user
+# found, as the programs link it, and loading the same shared libraries as
+# profile.fcgi (with STATIC=1, the static build's), like emptycgi.
+$(BENCH_BUILD)/storeopen: bench/storeopen.c $(LIB) lib/*.h $(BUILD)/cgi-bin/profile.fcgi
+	@mkdir -p $(@D)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PROG_LIBS) \
+	    -Wl,--no-as-needed $(call NEEDED_OF,$(BUILD)/cgi-bin/profile.fcgi) -lm
+
+$(BENCH_BUILD)/storeopen-static: bench/storeopen.c $(LIB) lib/*.h $(STATIC_BUILD)/cgi-bin/profile.fcgi
+	@mkdir -p $(@D)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(STATIC_LIBS) \
+	    -Wl,--no-as-needed $(call NEEDED_OF,$(STATIC_BUILD)/cgi-bin/profile.fcgi) -lm
+
 $(LOADGEN): bench/loadgen.c | deps
 	@mkdir -p $(@D)
 	@echo "  CCLD    $@"
@@ -70,7 +86,15 @@ $(LOADGEN): bench/loadgen.c | deps
 
 bench-build: build $(BENCH_BUILD)/noop.fcgi $(BENCH_BUILD)/noopauth.fcgi \
 	    $(BENCH_BUILD)/hashtime $(BENCH_BUILD)/cgitime $(BENCH_BUILD)/storetime \
-	    $(BENCH_BUILD)/emptycgi $(BENCH_BUILD)/emptycgi-static $(LOADGEN)
+	    $(BENCH_BUILD)/emptycgi $(BENCH_BUILD)/emptycgi-static \
+	    $(BENCH_BUILD)/storeopen $(BENCH_BUILD)/storeopen-static $(LOADGEN)
+
+# The plain-CGI rows alone (a few minutes, not the whole bench), written
+# to $(BUILD)/bench/cgi.md: start-up floors, the profile program, and
+# SQLite's journal modes.
+bench-cgi: bench-build
+	LATCHKEY_BUILD="$(abspath $(BUILD))" $(NODE) bench/run.js --cgi-only \
+	    $(BENCH_BUILD)/cgi.md
 
 bench: bench-build
 	LATCHKEY_BUILD="$(abspath $(BUILD))" BENCH_TIME=$(BENCH_TIME) \

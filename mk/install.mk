@@ -4,9 +4,9 @@
 #                  [LOCALSTATEDIR=PREFIX/var] [DESTDIR=...]   tool, programs, app,
 #                  man page, documentation and example server configurations
 #   make uninstall [PREFIX=...] [DESTDIR=...]          removes exactly that
-#   make dist      build/dist/latchkey-$(DIST_VERSION).tar.gz for a shared
-#                  host: cgi-bin/ (with lib/), public/ (app + .htaccess),
-#                  private/, bin/, INSTALL
+#   make dist      build/dist/latchkey-$(VERSION).tar.xz for a shared
+#                  host: lk-bin/ (with lib/), public/ (app + .htaccess),
+#                  private/, bin/, doc/, INSTALL
 #
 # Where things go (FHS, under PREFIX):
 #   bin/latchkey                          the admin tool
@@ -20,7 +20,6 @@
 # programs' compiled-in default), the key and the database are made on the
 # target by `latchkey init`; install never writes or overwrites them.
 
-DIST_VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo snapshot)
 INSTALL	?= install
 BINDIR	?= $(PREFIX)/bin
 LIBEXECDIR ?= $(PREFIX)/libexec/latchkey
@@ -36,8 +35,11 @@ INSTALL_PATHS = sed -e 's|/usr/local/etc/|@SYSCONF@/|g' \
 	-e 's|/usr/local/|$(PREFIX)/|g' -e 's|@SYSCONF@|$(SYSCONFDIR)|g' \
 	-e 's|@LOCALSTATE@|$(LOCALSTATEDIR)|g'
 
+# The man page's header names the version of the file VERSION.
+MAN_VERSION = sed -e 's|^\(\.TH LATCHKEY 1 [^ ]* "latchkey \)[^"]*"|\1$(VERSION)"|'
+
 APACHE_EXAMPLES := apache/latchkey-fcgid.conf apache/latchkey-vhost-https.conf \
-	apache/htaccess apache/cgi-bin.htaccess apache/members.htaccess \
+	apache/htaccess apache/lk-bin.htaccess apache/members.htaccess \
 	apache/private.htaccess
 
 .PHONY: install uninstall dist check-dist
@@ -54,9 +56,9 @@ install: build
 	chmod -R u=rwX,go=rX $(DESTDIR)$(DATADIR)/public
 	$(INSTALL) -m 0644 dist/public/members/index.html dist/public/members/greet.js \
 	    $(DESTDIR)$(DATADIR)/members/
-	test ! -f docs/latchkey.1 || { $(INSTALL_PATHS) docs/latchkey.1 \
-	    >$(DESTDIR)$(MANDIR)/man1/latchkey.1 && \
-	    chmod 0644 $(DESTDIR)$(MANDIR)/man1/latchkey.1; }
+	$(INSTALL_PATHS) docs/latchkey.1 | $(MAN_VERSION) \
+	    >$(DESTDIR)$(MANDIR)/man1/latchkey.1
+	chmod 0644 $(DESTDIR)$(MANDIR)/man1/latchkey.1
 	$(INSTALL) -m 0644 $(wildcard docs/*.md) $(DESTDIR)$(DOCDIR)/
 	for f in $(APACHE_EXAMPLES); do \
 		$(INSTALL_PATHS) $$f >$(DESTDIR)$(DOCDIR)/examples/$$f && \
@@ -75,50 +77,55 @@ uninstall:
 
 # The tarball's programs: linked again with an RPATH to their own lib/
 # folder, where scripts/dist-libs puts the libraries a host is unlikely to
-# have.  The tool finds them from bin/ in the unpacked folder.
+# have, and without symbols (-s: a third of their size).  The tool finds
+# the libraries from bin/ in the unpacked folder.  The programs' folder is
+# lk-bin/, not cgi-bin/: Debian's serve-cgi-bin.conf takes /cgi-bin/ of
+# every site wherever mod_cgi or mod_cgid is loaded.
 DIST_RPATH = -Wl,--disable-new-dtags,-rpath,'$$ORIGIN/$(1)'
 DIST_BIN  := $(BUILD)/dist-bin
-DIST_PROGRAMS = $(PROGRAMS:$(BUILD)/cgi-bin/%=$(DIST_BIN)/cgi-bin/%)
+DIST_PROGRAMS = $(PROGRAMS:$(BUILD)/cgi-bin/%=$(DIST_BIN)/lk-bin/%)
 DIST_TOOL := $(DIST_BIN)/bin/latchkey
 
-$(DIST_BIN)/cgi-bin/%.fcgi: cgi-bin/%.c $(LIB) lib/*.h $(BUILD)/flags
+$(DIST_BIN)/lk-bin/%.fcgi: cgi-bin/%.c $(LIB) lib/*.h $(BUILD)/flags mk/install.mk
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(call DIST_RPATH,lib) \
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -s $(call DIST_RPATH,lib) \
 	    -o $@ $< $(LIB) $(STATIC_LIBS)
 
-$(DIST_TOOL): tool/latchkey.c $(LIB) lib/*.h $(BUILD)/flags
+$(DIST_TOOL): tool/latchkey.c $(LIB) lib/*.h $(BUILD)/flags VERSION mk/install.mk
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(call DIST_RPATH,../cgi-bin/lib) \
-	    -o $@ $< $(LIB) $(STATIC_LIBS)
+	$(CC) $(CPPFLAGS) -DLK_VERSION='"$(VERSION)"' $(ALL_CFLAGS) $(ALL_LDFLAGS) -s \
+	    $(call DIST_RPATH,../lk-bin/lib) -o $@ $< $(LIB) $(STATIC_LIBS)
 
-DIST_NAME := latchkey-$(DIST_VERSION)
+DIST_NAME := latchkey-$(VERSION)
 DIST_DIR  := $(BUILD)/dist/$(DIST_NAME)
-DIST_TAR  := $(BUILD)/dist/$(DIST_NAME).tar.gz
+DIST_TAR  := $(BUILD)/dist/$(DIST_NAME).tar.xz
 
 # The tarball is laid out as the files go on the host (see dist/INSTALL.in):
-# public/ is the document root, cgi-bin/ goes inside it, private/ beside it.
+# public/ is the document root, lk-bin/ goes inside it, private/ beside it.
+# xz, not gzip: its window spans the programs, which share most of their
+# code (SQLite is linked into each), so the tarball is a tenth the size.
 dist: build $(DIST_PROGRAMS) $(DIST_TOOL)
 	@test -f public/index.html || { echo "dist: public/ is not built (make web)" >&2; exit 1; }
 	rm -rf $(DIST_DIR) $(DIST_TAR)
-	mkdir -p $(DIST_DIR)/cgi-bin $(DIST_DIR)/public/members $(DIST_DIR)/private \
-	    $(DIST_DIR)/bin
+	mkdir -p $(DIST_DIR)/lk-bin $(DIST_DIR)/public/members $(DIST_DIR)/private \
+	    $(DIST_DIR)/bin $(DIST_DIR)/doc
 	cp -R public/. $(DIST_DIR)/public/
 	cp apache/htaccess $(DIST_DIR)/public/.htaccess
 	cp dist/public/members/index.html dist/public/members/greet.js \
 	    $(DIST_DIR)/public/members/
 	cp apache/members.htaccess $(DIST_DIR)/public/members/.htaccess
-	cp $(DIST_PROGRAMS) $(DIST_DIR)/cgi-bin/
-	cp apache/cgi-bin.htaccess $(DIST_DIR)/cgi-bin/.htaccess
-	scripts/dist-libs $(DIST_DIR)/cgi-bin/lib $(DIST_PROGRAMS) $(DIST_TOOL)
-	cp apache/cgi-bin-lib.htaccess $(DIST_DIR)/cgi-bin/lib/.htaccess
+	cp $(DIST_PROGRAMS) $(DIST_DIR)/lk-bin/
+	cp apache/lk-bin.htaccess $(DIST_DIR)/lk-bin/.htaccess
+	scripts/dist-libs $(DIST_DIR)/lk-bin/lib $(DIST_PROGRAMS) $(DIST_TOOL)
+	cp apache/lk-bin-lib.htaccess $(DIST_DIR)/lk-bin/lib/.htaccess
 	cp dist/private/latchkey.conf $(DIST_DIR)/private/latchkey.conf
 	cp apache/private.htaccess $(DIST_DIR)/private/.htaccess
 	cp $(DIST_TOOL) $(DIST_DIR)/bin/latchkey
-	test ! -f docs/latchkey.1 || cp docs/latchkey.1 $(DIST_DIR)/bin/
-	sed -e 's|@VERSION@|$(DIST_VERSION)|g' dist/INSTALL.in >$(DIST_DIR)/INSTALL
+	$(MAN_VERSION) docs/latchkey.1 >$(DIST_DIR)/doc/latchkey.1
+	sed -e 's|@VERSION@|$(VERSION)|g' dist/INSTALL.in >$(DIST_DIR)/INSTALL
 	chmod -R u=rwX,go=rX $(DIST_DIR)
-	chmod 0755 $(DIST_DIR)/cgi-bin/*.fcgi $(DIST_DIR)/bin/latchkey
-	tar -C $(BUILD)/dist --owner=0 --group=0 --numeric-owner -czf $(DIST_TAR) $(DIST_NAME)
+	chmod 0755 $(DIST_DIR)/lk-bin/*.fcgi $(DIST_DIR)/bin/latchkey
+	tar -C $(BUILD)/dist --owner=0 --group=0 --numeric-owner -cJf $(DIST_TAR) $(DIST_NAME)
 	@echo $(DIST_TAR)
 
 # Unpack the tarball into an Apache document root (AllowOverride All), as

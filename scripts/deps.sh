@@ -8,8 +8,8 @@
 set -eu
 
 core="gcc make pkg-config libfcgi-dev libjson-c-dev libjwt-dev libcrypt-dev
-libsqlite3-dev libssl-dev sqlite3 lighttpd curl cppcheck liboath-dev
-libqrencode-dev libcbor-dev libpq-dev libmariadb-dev"
+libsqlite3-dev libssl-dev sqlite3 lighttpd lighttpd-mod-deflate curl cppcheck liboath-dev
+libqrencode-dev libcbor-dev libpq-dev libmariadb-dev xz-utils"
 # The deployment tests: Apache with mod_fcgid, and TLS for the HTTPS
 # examples of both servers.
 apache="apache2 libapache2-mod-fcgid openssl time lighttpd-mod-openssl"

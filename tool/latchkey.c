@@ -7,6 +7,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdarg.h>
@@ -33,17 +35,22 @@
 
 #define EXIT_USAGE	2
 
+/* The version is the file VERSION's, passed in by the Makefile. */
 #ifndef LK_VERSION
-#define LK_VERSION	"0.1.0"
+#define LK_VERSION	"unknown"
 #endif
 
 static const char usage_text[] =
 "usage: latchkey [--config FILE] COMMAND [ARGS]\n"
 "\n"
 "commands:\n"
-"  init                      create the configuration file (if missing),\n"
+"  init [--user USER [--group GROUP]]\n"
+"                            create the configuration file (if missing),\n"
 "                            the secret key and the second factors' key\n"
-"                            (if missing) and the database\n"
+"                            (if missing), the database and its folder;\n"
+"                            with --user, give the keys, the database and\n"
+"                            its folder to USER (the web server's user,\n"
+"                            who runs the programs), existing ones too\n"
 "  user add EMAIL [--name NAME] [--password-stdin]\n"
 "                            add a user (named after the email's part\n"
 "                            before '@' without --name); asks for the\n"
@@ -106,6 +113,9 @@ static const char usage_text[] =
 "                            line of FILE (mode 0600); else, on PostgreSQL,\n"
 "                            libpq's PGPASSFILE\n"
 "  --algorithm ALG           key rotate: the new key's algorithm\n"
+"  --user USER               init: who the programs run as (e.g. www-data);\n"
+"                            access check: the signed-in user (EMAIL)\n"
+"  --group GROUP             init: their group (default: USER's own)\n"
 "  -h, --help                show this help\n"
 "  --version                 show the version\n"
 "\n"
@@ -396,19 +406,197 @@ init_public(const struct lk_config *cfg)
 	return rc;
 }
 
+/* Who init gives the files the programs use to: --user and --group. */
+struct owner {
+	uid_t	uid;
+	gid_t	gid;
+	char	label[128];	/* "USER:GROUP", for what init prints */
+};
+
+/* Look up --user and --group; 0, or -1 (said why). */
 static int
-cmd_init(const char *cfgpath)
+owner_lookup(const char *user, const char *group, struct owner *o)
+{
+	struct passwd	*pw;
+	struct group	*gr;
+	int		 n;
+
+	if ((pw = getpwnam(user)) == NULL) {
+		fprintf(stderr, "latchkey: init: no user %s\n", user);
+		return -1;
+	}
+	o->uid = pw->pw_uid;
+	o->gid = pw->pw_gid;
+	if (group != NULL) {
+		if ((gr = getgrnam(group)) == NULL) {
+			fprintf(stderr, "latchkey: init: no group %s\n", group);
+			return -1;
+		}
+		o->gid = gr->gr_gid;
+	} else if ((gr = getgrgid(o->gid)) != NULL)
+		group = gr->gr_name;
+	n = group != NULL ?
+	    snprintf(o->label, sizeof(o->label), "%s:%s", user, group) :
+	    snprintf(o->label, sizeof(o->label), "%s:%lu", user,
+	    (unsigned long)o->gid);
+	if (n < 0 || (size_t)n >= sizeof(o->label)) {
+		fprintf(stderr, "latchkey: init: user or group name too long\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* The folder of path, "." for a bare name, into out; 0 or -1. */
+static int
+folder_of(const char *path, char *out, size_t outsz)
+{
+	char	*slash;
+
+	if (lk_strlcpy(out, path, outsz) == -1) {
+		fprintf(stderr, "latchkey: %s: path too long\n", path);
+		return -1;
+	}
+	if ((slash = strrchr(out, '/')) == NULL)
+		return lk_strlcpy(out, ".", outsz);
+	if (slash == out)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	return 0;
+}
+
+/*
+ * Make the SQLite database's folder if it is missing (its parents mode
+ * 0755, itself 0700: only the programs' user goes in).  Returns 0 or -1.
+ */
+static int
+make_database_folder(const char *dir)
+{
+	char	buf[LK_CONFIG_PATH_MAX];
+	char	*p;
+
+	if (access(dir, F_OK) == 0)
+		return 0;
+	if (lk_strlcpy(buf, dir, sizeof(buf)) == -1)
+		return -1;
+	for (p = buf + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		if (mkdir(buf, 0755) == -1 && errno != EEXIST) {
+			fprintf(stderr, "latchkey: %s: %s\n", buf, strerror(errno));
+			return -1;
+		}
+		*p = '/';
+	}
+	if (mkdir(buf, 0700) == -1 && errno != EEXIST) {
+		fprintf(stderr, "latchkey: %s: %s\n", buf, strerror(errno));
+		return -1;
+	}
+	printf("created %s\n", dir);
+	return 0;
+}
+
+/*
+ * Whether the folders a and b are one (b may not exist).  A folder given
+ * to the programs' user must never hold the configuration: that user
+ * could put another file in its place, and root's latchkey reads it (and
+ * runs its mail_command).
+ */
+static int
+same_folder(const char *a, const char *b)
+{
+	struct stat	sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/*
+ * Give path (a folder if dir is set) to o, without following a symbolic
+ * link; a missing file is skipped when optional is set.  Returns 0, or -1
+ * (said why).
+ */
+static int
+hand_over(const char *path, int dir, int optional, const struct owner *o)
+{
+	int	fd, rc = 0;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    (dir ? O_DIRECTORY : 0));
+	if (fd == -1) {
+		if (optional && errno == ENOENT)
+			return 0;
+		fprintf(stderr, "latchkey: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (fchown(fd, o->uid, o->gid) == -1) {
+		fprintf(stderr, "latchkey: cannot give %s to %s: %s\n", path,
+		    o->label, strerror(errno));
+		rc = -1;
+	} else
+		printf("gave %s to %s\n", path, o->label);
+	close(fd);
+	return rc;
+}
+
+/*
+ * Give o every file init made (or kept) that the programs read or write:
+ * the keys (and the retired ones), the SQLite database, its WAL files and
+ * its folder.  Modes stay as they are (0600, the folder 0700).
+ */
+static int
+hand_over_all(const struct lk_config *cfg, const char *dbdir,
+    const struct owner *o)
+{
+	static const char *const db_files[] = { "", "-wal", "-shm" };
+	char			 path[LK_CONFIG_PATH_MAX + 16];
+	size_t			 i;
+	int			 rc = 0;
+
+	if (cfg->public_keys[0] == '\0') {
+		rc |= hand_over(cfg->key_file, 0, 0, o);
+		(void)snprintf(path, sizeof(path), "%s.previous", cfg->key_file);
+		rc |= hand_over(path, 0, 1, o);
+	}
+	rc |= hand_over(cfg->mfa_key_file, 0, 0, o);
+	if (dbdir != NULL) {
+		rc |= hand_over(dbdir, 1, 0, o);
+		for (i = 0; i < sizeof(db_files) / sizeof(db_files[0]); i++) {
+			(void)snprintf(path, sizeof(path), "%s%s", cfg->database,
+			    db_files[i]);
+			rc |= hand_over(path, 0, i > 0, o);
+		}
+	}
+	return rc == 0 ? 0 : -1;
+}
+
+static int
+cmd_init(const char *cfgpath, const struct owner *o)
 {
 	struct lk_config	 cfg;
 	struct lk_store_options	 so;
 	struct lk_store		*s;
 	struct lk_secretbox_key	 mfa_key;
 	char			 err[LK_CONFIG_ERR_MAX];
+	char			 cfgdir[LK_CONFIG_PATH_MAX];
+	char			 dbdir[LK_CONFIG_PATH_MAX];
+	int			 sqlite;
 
 	if (access(cfgpath, F_OK) == -1 && write_default_config(cfgpath) == -1)
 		return 1;
 	if (lk_config_load(&cfg, cfgpath, err, sizeof(err)) == -1) {
 		fprintf(stderr, "latchkey: %s\n", err);
+		return 1;
+	}
+	sqlite = !lk_store_is_uri(cfg.database);
+	if (sqlite && (folder_of(cfg.database, dbdir, sizeof(dbdir)) == -1 ||
+	    folder_of(cfgpath, cfgdir, sizeof(cfgdir)) == -1))
+		return 1;
+	if (o != NULL && sqlite && same_folder(cfgdir, dbdir)) {
+		fprintf(stderr, "latchkey: init: the database's folder %s holds "
+		    "the configuration too: it cannot be given to %s, who could "
+		    "then replace the configuration; give the database a folder "
+		    "of its own (e.g. database = /var/lib/latchkey/latchkey.db)"
+		    "\n", dbdir, o->label);
 		return 1;
 	}
 	if ((cfg.public_keys[0] != '\0' ? init_public(&cfg) :
@@ -430,6 +618,8 @@ cmd_init(const char *cfgpath)
 		return 1;
 	}
 	lk_secretbox_key_clear(&mfa_key);
+	if (sqlite && make_database_folder(dbdir) == -1)
+		return 1;
 	memset(&so, 0, sizeof(so));
 	so.create = 1;
 	so.leeway = cfg.leeway;
@@ -441,6 +631,8 @@ cmd_init(const char *cfgpath)
 	lk_store_close(s);
 	printf("database %s ready (schema version %d)\n", cfg.database,
 	    lk_store_schema_version());
+	if (o != NULL && hand_over_all(&cfg, sqlite ? dbdir : NULL, o) == -1)
+		return 1;
 	return 0;
 }
 
@@ -472,6 +664,8 @@ struct run {
 	const char		*method;	/* access check --method */
 	const char		*addr;		/* access check --from */
 	int			 second_factor;	/* access check --second-factor */
+	const char		*owner;		/* init --user */
+	const char		*group;		/* init --group */
 	struct lk_config	 cfg;
 	struct lk_store		*store;
 };
@@ -485,6 +679,7 @@ struct run {
 #define OPT_ALG		0x40u	/* takes --algorithm */
 #define OPT_DIR		0x80u	/* takes DIR */
 #define OPT_ACCESS	0x100u	/* takes URL, --user, --method, --from, ... */
+#define OPT_OWNER	0x200u	/* takes --user, --group */
 
 struct command {
 	const char	*group;		/* "user", "key", "db", or NULL */
@@ -896,7 +1091,13 @@ key_publish(struct run *r)
 static int
 init(struct run *r)
 {
-	return cmd_init(r->cfgpath);
+	struct owner	o;
+
+	if (r->owner == NULL)
+		return cmd_init(r->cfgpath, NULL);
+	if (owner_lookup(r->owner, r->group, &o) == -1)
+		return 1;
+	return cmd_init(r->cfgpath, &o);
 }
 
 /*
@@ -1087,7 +1288,7 @@ out:
 }
 
 static const struct command commands[] = {
-	{ NULL, "init", 0, init },
+	{ NULL, "init", OPT_OWNER, init },
 	{ "user", "add", OPT_EMAIL | OPT_NAME | OPT_STDIN | OPT_STORE, user_add },
 	{ "user", "passwd", OPT_EMAIL | OPT_STDIN | OPT_STORE, user_passwd },
 	{ "user", "invite", OPT_EMAIL | OPT_NAME | OPT_LINK | OPT_STORE,
@@ -1275,6 +1476,40 @@ access_arg(const char *a, const char *next, int *used, struct run *r)
 	return -1;
 }
 
+/*
+ * init's --user USER or --group GROUP (also --user=USER), a, with next the
+ * argument after it (or NULL): 0 with *used set, the usage error's exit
+ * status, or -1 if a is neither.
+ */
+static int
+owner_arg(const char *a, const char *next, int *used, struct run *r)
+{
+	const char	**slot;
+	const char	 *name;
+	size_t		  n;
+
+	*used = 1;
+	if (strncmp(a, "--user", 6) == 0 && (a[6] == '\0' || a[6] == '=')) {
+		slot = &r->owner;
+		name = "--user";
+	} else if (strncmp(a, "--group", 7) == 0 &&
+	    (a[7] == '\0' || a[7] == '=')) {
+		slot = &r->group;
+		name = "--group";
+	} else
+		return -1;
+	n = strlen(name);
+	if (*slot != NULL)
+		return usage_error("option '%s' given twice", name);
+	if (a[n] == '=')
+		*slot = a + n + 1;
+	else if ((*slot = next) != NULL)
+		*used = 2;
+	if (*slot == NULL || **slot == '\0')
+		return usage_error("option '%s' needs a name", name);
+	return 0;
+}
+
 /* The command's own arguments; 0, or the usage error's exit status. */
 static int
 parse_args(const struct command *c, int argc, char *argv[], struct run *r)
@@ -1313,6 +1548,11 @@ parse_args(const struct command *c, int argc, char *argv[], struct run *r)
 			if (rc != 0)
 				return rc;
 			i += used - 1;
+		} else if ((c->opts & OPT_OWNER) && (rc = owner_arg(argv[i],
+		    i + 1 < argc ? argv[i + 1] : NULL, &used, r)) != -1) {
+			if (rc != 0)
+				return rc;
+			i += used - 1;
 		} else if ((c->opts & OPT_COPY) && (rc = copy_arg(argv[i],
 		    i + 1 < argc ? argv[i + 1] : NULL, &used, r)) != -1) {
 			if (rc != 0)
@@ -1340,6 +1580,8 @@ parse_args(const struct command *c, int argc, char *argv[], struct run *r)
 	if (r->algorithm != NULL && lk_key_alg_parse(r->algorithm, &alg) == -1)
 		return usage_error("%s %s: --algorithm must be HS256, ES256 or "
 		    "RS256", c->group, c->name);
+	if (r->group != NULL && r->owner == NULL)
+		return usage_error("%s: --group needs --user", c->name);
 	if ((c->opts & OPT_COPY) && (r->to == NULL) == (r->from == NULL))
 		return usage_error("%s %s: expected --to DATABASE or --from "
 		    "DATABASE", c->group, c->name);

@@ -110,19 +110,25 @@ async function login(baseURL, email, password) {
 /**
  * lighttpd with the shipped lighttpd/lighttpd.conf, only its "Edit these"
  * variables replaced, plus (cgi set) mod_cgi for *.cgi under /members/ to
- * stand for an application behind the authorizer.  Returns
- * { baseURL, stop() }.
+ * stand for an application behind the authorizer.  The programs and the
+ * app are served from copies in the instance's own folder: the worker
+ * user never reads the checkout, which may sit under a private folder.
+ * Returns { baseURL, stop() }.
  */
 // `edit` (text => text) changes the configuration further, as a site owner
 // would (the HTTPS test uncomments the HTTPS block).
 async function startLighttpdProd({ dir, config, members, public: pub, cgi = true, edit = (t) => t }) {
 	const state = path.join(dir, 'lighttpd');
 	fs.mkdirSync(path.join(state, 'logs'), { recursive: true });
+	const libexec = path.join(state, 'libexec');
+	const publicCopy = path.join(state, 'public');
+	fs.cpSync(path.join(build, 'cgi-bin'), libexec, { recursive: true });
+	fs.cpSync(pub || path.join(repoRoot, 'public'), publicCopy, { recursive: true });
 	const port = await freePort();
 	const vars = {
-		public: JSON.stringify(pub || path.join(repoRoot, 'public')),
+		public: JSON.stringify(publicCopy),
 		members: JSON.stringify(members),
-		libexec: JSON.stringify(path.join(build, 'cgi-bin')),
+		libexec: JSON.stringify(libexec),
 		config: JSON.stringify(config),
 		statedir: JSON.stringify(state),
 		logdir: JSON.stringify(path.join(state, 'logs')),

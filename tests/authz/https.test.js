@@ -13,12 +13,24 @@ const fs = require('node:fs');
 const https = require('node:https');
 const http = require('node:http');
 const path = require('node:path');
+const zlib = require('node:zlib');
 const { freePort } = require('../lib/apache.js');
 const { makeInstance, startLighttpdProd } = require('./helpers.js');
 
 const USER = { email: 'tls@example.org', name: 'TLS', password: 'secure cookies 5' };
 const SECRET = 'the members-only secret';
 const haveTLS = fs.existsSync('/usr/lib/lighttpd/mod_openssl.so') && fs.existsSync('/usr/bin/openssl');
+
+// The body as bytes, as it came (no decoding).
+function rawGet(url, { ca, headers = {} } = {}) {
+	return new Promise((resolve, reject) => {
+		https.get(url, { headers, ca, agent: false }, (res) => {
+			const chunks = [];
+			res.on('data', (d) => chunks.push(d));
+			res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+		}).on('error', reject);
+	});
+}
 
 function get(url, { ca, method = 'GET', headers = {}, body } = {}) {
 	const mod = url.startsWith('https:') ? https : http;
@@ -47,6 +59,9 @@ function enableHttps(text, port, pem) {
 	const block = text.slice(start, end).split('\n')
 		.map((line) => (line.startsWith('# ') ? line.slice(2) : line)).join('\n')
 		.replaceAll('":443"', `"127.0.0.1:${port}"`)
+		// HTTPS on another port than 443: the redirect names it, as the
+		// block's comment says to.
+		.replaceAll('"https://%1${url.path}${qsa}"', `"https://%1:${port}\${url.path}\${qsa}"`)
 		.replace(/ssl\.pemfile\s*=\s*"[^"]*"/, `ssl.pemfile = "${pem}"`);
 	return text.slice(0, start) + block + text.slice(end);
 }
@@ -83,10 +98,33 @@ test.describe('lighttpd.conf with its HTTPS block on', { skip: !haveTLS && 'ligh
 	});
 	test.after(async () => { if (srv) await srv.stop(); });
 
-	test('plain HTTP is sent to HTTPS', async () => {
+	test('plain HTTP is sent to HTTPS, on the HTTPS port', async () => {
 		const res = await get(`${srv.baseURL}/profile?x=1`);
 		assert.equal(res.status, 301);
-		assert.equal(res.headers.location, `https://${new URL(srv.baseURL).host}/profile?x=1`);
+		assert.equal(res.headers.location, `${base}/profile?x=1`);
+		const named = await get(`${srv.baseURL}/login`, { headers: { Host: `localhost:${new URL(srv.baseURL).port}` } });
+		assert.equal(named.headers.location, `https://localhost:${new URL(base).port}/login`);
+	});
+
+	test('the app goes out compressed, the API does not', async () => {
+		const html = (await get(`${base}/`, { ca })).body;
+		const asset = html.match(/src="(\/assets\/[^"]+\.js)"/)[1];
+		for (const p of ['/', asset]) {
+			const res = await rawGet(`${base}${p}`, { ca, headers: { 'Accept-Encoding': 'gzip' } });
+			assert.equal(res.status, 200, p);
+			assert.equal(res.headers['content-encoding'], 'gzip', p);
+			assert.match(res.headers.vary ?? '', /Accept-Encoding/i, p);
+			const plain = (await get(`${base}${p}`, { ca })).body;
+			assert.equal(zlib.gunzipSync(res.body).toString('utf8'), plain, p);
+			// The script to under half (index.html is too small for that).
+			assert.ok(res.body.length < Buffer.byteLength(plain) / (p === asset ? 2 : 1),
+			    `${p}: ${res.body.length} of ${Buffer.byteLength(plain)} bytes`);
+		}
+		for (const p of ['/api/profile', '/.well-known/jwks.json']) {
+			const res = await rawGet(`${base}${p}`, { ca, headers: { 'Accept-Encoding': 'gzip', Cookie: cookie } });
+			assert.equal(res.status, 200, p);
+			assert.equal(res.headers['content-encoding'], undefined, p);
+		}
 	});
 
 	test('every HTTPS answer has HSTS, and each path keeps its Cache-Control', async () => {

@@ -26,7 +26,7 @@ function tarball() {
 /** Follow INSTALL: returns the simulated home directory. */
 function installAsInstallSays(tar) {
 	const tmp = tempDir('latchkey-dist-');
-	execFileSync('tar', ['-xzf', tar, '-C', tmp]);
+	execFileSync('tar', ['-xf', tar, '-C', tmp]);
 	const [top] = fs.readdirSync(tmp);
 	const unpacked = path.join(tmp, top);
 	const home = path.join(tmp, 'home');
@@ -46,16 +46,15 @@ function installAsInstallSays(tar) {
 	// Step 2: upload.
 	fs.mkdirSync(home);
 	execFileSync('cp', ['-a', path.join(unpacked, 'public'), docroot]);
-	execFileSync('cp', ['-a', path.join(unpacked, 'cgi-bin'), path.join(docroot, 'cgi-bin')]);
+	execFileSync('cp', ['-a', path.join(unpacked, 'lk-bin'), path.join(docroot, 'lk-bin')]);
 	execFileSync('cp', ['-a', path.join(unpacked, 'private'), priv]);
 
-	// Step 3: the two paths, with the INSTALL's own sed line.
-	execFileSync('sh', ['-c', 'sed -i "s|/home/USER|$HOME|" .htaccess members/.htaccess'],
-		{ cwd: docroot, env: { ...process.env, HOME: home } });
-
-	// Step 4: permissions.
-	execFileSync('sh', ['-c', 'chmod 755 public_html/cgi-bin/*.fcgi && chmod 700 private && ' +
-		'chmod 600 private/secret.key private/latchkey.db private/latchkey.conf'], { cwd: home });
+	// Steps 3 (the two paths, with INSTALL's own sed line) and 4
+	// (permissions): INSTALL's commands as written, from the home folder.
+	for (const re of [/^sed -i /, /^chmod 755 /]) {
+		execFileSync('sh', ['-ec', installBlock(unpacked, re)],
+			{ cwd: home, env: { ...process.env, HOME: home } });
+	}
 
 	// The host runs the programs as the account that owns the files.
 	if (process.getuid() === 0) execFileSync('chown', ['-R', `${workerUser}:`, home]);
@@ -80,6 +79,9 @@ function hostConfig({ state, port, docroot, fcgid }) {
 		'StartServers 2',
 		...mods.map((m) => `LoadModule ${m}_module ${modules}/mod_${m}.so`),
 		'TypesConfig /etc/mime.types',
+		// As Debian's security.conf: the host's to set (INSTALL says how
+		// to check it).
+		'TraceEnable Off',
 		fcgid ? `FcgidIPCDir "${state}/fcgid"\nFcgidProcessTableFile "${state}/fcgid-shm"` : '',
 		'<Directory />\n  AllowOverride None\n  Require all denied\n</Directory>',
 		'<Files ".ht*">\n  Require all denied\n</Files>',
@@ -101,6 +103,25 @@ function rawGet(baseURL, p, headers) {
 	});
 }
 
+/**
+ * The indented command block of INSTALL (as shipped in the tarball) whose
+ * first line matches re, its continuation lines joined.
+ */
+function installBlock(unpacked, re) {
+	const lines = fs.readFileSync(path.join(unpacked, 'INSTALL'), 'utf8').split('\n');
+	const i = lines.findIndex((l) => l.startsWith('    ') && re.test(l.slice(4)));
+	assert.ok(i >= 0, `INSTALL has no command ${re}`);
+	const block = [];
+	for (let j = i; j < lines.length && lines[j].startsWith('    '); j++) block.push(lines[j].slice(4));
+	return block.join('\n');
+}
+
+/** Run an INSTALL curl command against baseURL instead of https://example.org. */
+function runCurl(cmd, baseURL) {
+	return execFileSync('bash', ['-c', cmd.replaceAll('https://example.org', baseURL)],
+		{ encoding: 'utf8' });
+}
+
 async function request(baseURL, p, { method = 'GET', headers = {}, body } = {}) {
 	return fetch(baseURL + p, { method, headers, body, redirect: 'manual' });
 }
@@ -114,16 +135,42 @@ let tar;
 test.before(() => { tar = tarball(); });
 
 test('the tarball has the layout INSTALL describes and no secrets', () => {
-	const list = execFileSync('tar', ['-tzf', tar], { encoding: 'utf8' }).split('\n')
+	const list = execFileSync('tar', ['-tf', tar], { encoding: 'utf8' }).split('\n')
 		.map((l) => l.replace(/^[^/]+\//, '')).filter(Boolean);
-	for (const f of ['INSTALL', 'bin/latchkey', 'private/latchkey.conf', 'private/.htaccess',
-		'cgi-bin/lib/.htaccess', 'cgi-bin/lib/libjwt.so.0', 'cgi-bin/lib/libjansson.so.4',
+	for (const f of ['INSTALL', 'bin/latchkey', 'doc/latchkey.1', 'private/latchkey.conf', 'private/.htaccess',
+		'lk-bin/lib/.htaccess', 'lk-bin/lib/libjwt.so.0', 'lk-bin/lib/libjansson.so.4',
 		'public/index.html', 'public/.htaccess', 'public/members/index.html', 'public/members/greet.js',
-		'public/members/.htaccess', 'cgi-bin/.htaccess', 'cgi-bin/login.fcgi',
-		'cgi-bin/profile.fcgi', 'cgi-bin/logout.fcgi', 'cgi-bin/authorize.fcgi']) {
+		'public/members/.htaccess', 'lk-bin/.htaccess', 'lk-bin/login.fcgi',
+		'lk-bin/profile.fcgi', 'lk-bin/logout.fcgi', 'lk-bin/authorize.fcgi']) {
 		assert.ok(list.includes(f), `${f} in the tarball`);
 	}
 	assert.ok(!list.some((f) => /\.(key|db)$|secret/.test(f)), list.join(' '));
+	// Nothing under a folder Debian's serve-cgi-bin.conf takes over; the
+	// manual beside the tool, not in bin/.
+	assert.ok(!list.some((f) => /(^|\/)cgi-bin\//.test(f)), list.join(' '));
+	assert.deepEqual(list.filter((f) => /^bin\/./.test(f)), ['bin/latchkey']);
+});
+
+test('the tarball is named after the version its tool prints, and small', () => {
+	const dir = tempDir('latchkey-dist-version-');
+	execFileSync('tar', ['-xf', tar, '-C', dir]);
+	const [top] = fs.readdirSync(dir);
+	const version = execFileSync(path.join(dir, top, 'bin', 'latchkey'), ['--version'], { encoding: 'utf8' });
+	assert.match(version, /^latchkey \d+\.\d+\.\d+\n$/);
+	const v = version.trim().split(' ')[1];
+	assert.equal(top, `latchkey-${v}`);
+	assert.equal(path.basename(tar), `latchkey-${v}.tar.xz`);
+	assert.match(fs.readFileSync(path.join(dir, top, 'INSTALL'), 'utf8'), new RegExp(`^latchkey ${v.replaceAll('.', '\\.')} for shared hosting\n`));
+	assert.match(fs.readFileSync(path.join(dir, top, 'doc', 'latchkey.1'), 'utf8'),
+		new RegExp(`^\\.TH LATCHKEY 1 \\S+ "latchkey ${v.replaceAll('.', '\\.')}"`));
+	// The programs and the tool carry no symbols or debugging sections.
+	for (const f of [...fs.readdirSync(path.join(dir, top, 'lk-bin')).filter((n) => n.endsWith('.fcgi'))
+		.map((n) => path.join(dir, top, 'lk-bin', n)), path.join(dir, top, 'bin', 'latchkey')]) {
+		const sections = execFileSync('readelf', ['-S', '-W', f], { encoding: 'utf8' });
+		assert.doesNotMatch(sections, /\.symtab|\.debug_/, f);
+	}
+	const mib = fs.statSync(tar).size / 2 ** 20;
+	assert.ok(mib < 5, `the tarball is ${mib.toFixed(1)} MiB`);
 });
 
 for (const host of hosts) {
@@ -144,19 +191,19 @@ for (const host of hosts) {
 
 		test('the uploaded programs load the libraries that came with them', () => {
 			// SQLite, json-c, libfcgi, libxcrypt and liboath are linked in;
-			// libjwt (signing only) comes in cgi-bin/lib/, with its own.
+			// libjwt (signing only) comes in lk-bin/lib/, with its own.
 			for (const [prog, shipped] of [['login.fcgi', ['libjwt.so.0', 'libjansson.so.4']],
 			    ['authorize.fcgi', []], ['profile.fcgi', []]]) {
-				const out = execFileSync('ldd', [path.join(inst.docroot, 'cgi-bin', prog)], { encoding: 'utf8' });
+				const out = execFileSync('ldd', [path.join(inst.docroot, 'lk-bin', prog)], { encoding: 'utf8' });
 				assert.doesNotMatch(out, /not found/);
 				for (const lib of shipped) {
-					assert.match(out, new RegExp(`${lib.replaceAll('.', '\\.')} => ${inst.docroot}/cgi-bin/lib/`), out);
+					assert.match(out, new RegExp(`${lib.replaceAll('.', '\\.')} => ${inst.docroot}/lk-bin/lib/`), out);
 				}
 				assert.doesNotMatch(out, /libfcgi|libjson-c|libsqlite3|liboath/, `${prog}:\n${out}`);
 				if (shipped.length === 0) assert.doesNotMatch(out, /libjwt/, `${prog}:\n${out}`);
 				// Nothing linked in is offered to the shared libraries in
 				// place of their own (json-c's json_object_get for jansson's).
-				const dyn = execFileSync('nm', ['-D', '--defined-only', path.join(inst.docroot, 'cgi-bin', prog)], { encoding: 'utf8' });
+				const dyn = execFileSync('nm', ['-D', '--defined-only', path.join(inst.docroot, 'lk-bin', prog)], { encoding: 'utf8' });
 				assert.doesNotMatch(dyn, / (json_|sqlite3_|FCGX_|oath_)/, `${prog} exports:\n${dyn}`);
 			}
 		});
@@ -208,6 +255,12 @@ for (const host of hosts) {
 			assert.equal(res.status, 405);
 		});
 
+		test('INSTALL\'s TRACE check is refused, echoing nothing', () => {
+			const out = runCurl(installBlock(inst.unpacked, /^curl -i -X TRACE /), srv.baseURL);
+			assert.match(out, /^HTTP\/1\.1 405 /);
+			assert.doesNotMatch(out, /check=1/);
+		});
+
 		test('the app and its deep links are served, with the security headers', async () => {
 			const html = await (await request(srv.baseURL, '/')).text();
 			for (const [p, status] of [['/', 200], ['/profile', 200], ['/login', 200], ['/some/deep/link', 404]]) {
@@ -227,8 +280,8 @@ for (const host of hosts) {
 		test('secrets and the authorizer are not reachable over HTTP', async () => {
 			// A stray copy of private/ uploaded into the document root by mistake.
 			execFileSync('cp', ['-a', path.join(inst.home, 'private'), path.join(inst.docroot, 'private')]);
-			for (const p of ['/.htaccess', '/cgi-bin/.htaccess', '/cgi-bin/authorize.fcgi',
-				'/cgi-bin/lib/libjwt.so.0', '/cgi-bin/lib/',
+			for (const p of ['/.htaccess', '/lk-bin/.htaccess', '/lk-bin/authorize.fcgi',
+				'/lk-bin/lib/libjwt.so.0', '/lk-bin/lib/',
 				'/members/.htaccess', '/private/latchkey.conf', '/private/secret.key',
 				'/private/latchkey.db']) {
 				const res = await request(srv.baseURL, p);
@@ -263,3 +316,120 @@ for (const host of hosts) {
 			});
 	});
 }
+
+// A stock Debian Apache as a hosting company runs it: Debian's own
+// apache2.conf, its default modules and configurations (serve-cgi-bin.conf,
+// which maps /cgi-bin/ of every site to /usr/lib/cgi-bin/ once a CGI module
+// is loaded; security.conf), the event MPM with mod_cgid as a2enmod cgi
+// gives it, mod_rewrite and mod_headers (INSTALL asks for them), no
+// mod_fcgid, and a site whose document root allows .htaccess files.
+const DEBIAN_MODS = ['access_compat', 'alias', 'auth_basic', 'authn_core', 'authn_file', 'authz_core',
+	'authz_host', 'authz_user', 'autoindex', 'deflate', 'dir', 'env', 'filter', 'mime', 'mpm_event',
+	'negotiation', 'reqtimeout', 'setenvif', 'status', 'cgid', 'rewrite', 'headers'];
+const DEBIAN_CONFS = ['charset', 'localized-error-pages', 'other-vhosts-access-log', 'security',
+	'serve-cgi-bin'];
+const etcApache = '/etc/apache2';
+
+function stockDebianConfig({ state, port, docroot }) {
+	const root = path.join(state, 'etc');
+	fs.mkdirSync(root);
+	for (const d of ['conf-available', 'mods-available']) {
+		execFileSync('cp', ['-a', path.join(etcApache, d), path.join(root, d)]);
+	}
+	fs.copyFileSync(path.join(etcApache, 'apache2.conf'), path.join(root, 'apache2.conf'));
+	for (const [dir, avail, names, exts] of [['mods-enabled', 'mods-available', DEBIAN_MODS, ['.load', '.conf']],
+		['conf-enabled', 'conf-available', DEBIAN_CONFS, ['.conf']]]) {
+		fs.mkdirSync(path.join(root, dir));
+		for (const n of names) {
+			for (const ext of exts) {
+				if (fs.existsSync(path.join(root, avail, n + ext)))
+					fs.symlinkSync(`../${avail}/${n}${ext}`, path.join(root, dir, n + ext));
+			}
+		}
+	}
+	fs.writeFileSync(path.join(root, 'ports.conf'), `Listen 127.0.0.1:${port}\n`);
+	fs.mkdirSync(path.join(root, 'sites-enabled'));
+	fs.writeFileSync(path.join(root, 'sites-enabled', 'customer.conf'), [
+		`<VirtualHost *:${port}>`,
+		'    ServerName 127.0.0.1',
+		`    DocumentRoot "${docroot}"`,
+		`    <Directory "${docroot}">`,
+		'        Options SymLinksIfOwnerMatch',
+		'        AllowOverride All',
+		'        Require all granted',
+		'    </Directory>',
+		'</VirtualHost>', ''].join('\n'));
+	for (const d of ['run', 'run/socks', 'lock', 'log']) fs.mkdirSync(path.join(state, d));
+	// What /etc/apache2/envvars gives apache2ctl.
+	const conf = path.join(state, 'httpd.conf');
+	fs.writeFileSync(conf, [
+		`ServerRoot "${root}"`,
+		`Define APACHE_RUN_USER ${workerUser}`,
+		`Define APACHE_RUN_GROUP ${workerUser}`,
+		`Define APACHE_PID_FILE ${state}/run/apache2.pid`,
+		`Define APACHE_RUN_DIR ${state}/run`,
+		`Define APACHE_LOCK_DIR ${state}/lock`,
+		`Define APACHE_LOG_DIR ${state}/log`,
+		'Include apache2.conf', ''].join('\n'));
+	return conf;
+}
+
+test.describe('make dist on a stock Debian Apache with mod_cgid and no mod_fcgid', {
+	skip: (!fs.existsSync(path.join(etcApache, 'conf-available', 'serve-cgi-bin.conf')) &&
+		'no Debian apache2 configuration in /etc/apache2') ||
+		(!fs.existsSync(path.join(modules, 'mod_cgid.so')) && 'mod_cgid not installed'),
+}, () => {
+	let inst;
+	let srv;
+	test.before(async () => {
+		inst = installAsInstallSays(tar);
+		const state = path.join(inst.tmp, 'apache');
+		fs.mkdirSync(state);
+		const port = await freePort();
+		const conf = stockDebianConfig({ state, port, docroot: inst.docroot });
+		execFileSync('/usr/sbin/apache2', ['-t', '-f', conf], { stdio: 'pipe' });
+		const loaded = execFileSync('/usr/sbin/apache2', ['-M', '-f', conf], { encoding: 'utf8', stdio: 'pipe' });
+		assert.match(loaded, /cgid_module/);
+		assert.doesNotMatch(loaded, /fcgid_module|\bcgi_module/);
+		srv = await launchApache({ conf, port, errorLog: path.join(state, 'log', 'error.log') });
+	});
+	test.after(async () => { if (srv) await srv.stop(); });
+
+	test('/cgi-bin/ is the host\'s, as serve-cgi-bin.conf has it', async () => {
+		const res = await request(srv.baseURL, '/cgi-bin/login.fcgi');
+		assert.equal(res.status, 404);
+		assert.match(srv.log(), /\/usr\/lib\/cgi-bin\/login\.fcgi/);
+	});
+
+	test('INSTALL step 5: its curl logs in, with the four cookies', () => {
+		const cmd = installBlock(inst.unpacked, /^curl -i https:\/\/example\.org\/api\/login /)
+			.replace('you@example.org', USER.email).replace('"password": "..."', `"password": "${USER.password}"`);
+		const out = runCurl(cmd, srv.baseURL);
+		assert.match(out, /^HTTP\/1\.1 200 /, `${out}\n${srv.log()}`);
+		assert.match(out, /\r\n\r\n\{"login":true\}\n?$/);
+		assert.deepEqual([...out.matchAll(/^Set-Cookie: ([^=]+)=/mg)].map((m) => m[1]),
+			['access_token_cookie', 'csrf_access_token', 'refresh_token_cookie', 'csrf_refresh_token']);
+	});
+
+	test('the API answers JSON, the app its pages, members/ stays closed', async () => {
+		let res = await request(srv.baseURL, '/api/profile');
+		assert.equal(res.status, 401);
+		assert.deepEqual(await res.json(), { msg: 'Missing cookie "access_token_cookie"' });
+		res = await request(srv.baseURL, '/api/nothing');
+		assert.equal(res.status, 404);
+		assert.deepEqual(await res.json(), { msg: 'Not found' });
+		res = await request(srv.baseURL, '/.well-known/jwks.json');
+		assert.equal(res.status, 200);
+		assert.deepEqual(await res.json(), { keys: [] });
+		res = await request(srv.baseURL, '/profile');
+		assert.equal(res.status, 200);
+		assert.match(await res.text(), /<div id="root">/);
+		assert.equal((await request(srv.baseURL, '/members/')).status, 403);
+	});
+
+	test('INSTALL\'s TRACE check is refused (security.conf)', () => {
+		const out = runCurl(installBlock(inst.unpacked, /^curl -i -X TRACE /), srv.baseURL);
+		assert.match(out, /^HTTP\/1\.1 405 /);
+		assert.doesNotMatch(out, /check=1/);
+	});
+});

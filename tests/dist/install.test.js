@@ -12,12 +12,13 @@ const fs = require('node:fs');
 const https = require('node:https');
 const path = require('node:path');
 const { launchApache, haveApache, freePort, repoRoot } = require('../lib/apache.js');
-const { makeInstance, tempDir } = require('../authz/helpers.js');
+const { tempDir } = require('../authz/helpers.js');
 
 const modules = '/usr/lib/apache2/modules';
 const PREFIX = '/usr/local';
 const haveOpenssl = fs.existsSync('/usr/bin/openssl');
-const USER = { email: 'admin@example.org', name: 'Admin', password: 'tls only please 3' };
+// The user deploy-apache.md's section 2 adds.
+const USER = { email: 'you@example.org', name: 'Your Name', password: 'tls only please 3' };
 
 function make(args) {
 	return execFileSync('make', ['-s', '-C', repoRoot, ...args], { encoding: 'utf8', stdio: 'pipe' });
@@ -50,6 +51,7 @@ function get(url, { ca, method = 'GET', headers = {}, body } = {}) {
 test.describe('make install, the HTTPS example, make uninstall', () => {
 	let destdir;
 	let srv;
+	let site = null; // the configuration section 2 made
 	let ports;
 	let ca;
 	test.before(async () => {
@@ -77,13 +79,47 @@ test.describe('make install, the HTTPS example, make uninstall', () => {
 		assert.equal(fs.statSync(path.join(root, 'libexec/latchkey/login.fcgi')).mode & 0o777, 0o755);
 	});
 
+	// deploy-apache.md's section 2 as written: its commands run as root in
+	// the installed tree (PREFIX moved under DESTDIR, sudo dropped, the
+	// password given on standard input), the example configuration moved
+	// along with it.
+	function followSection2(root) {
+		const doc = fs.readFileSync(path.join(root, 'share/doc/latchkey/deploy-apache.md'), 'utf8');
+		const block = /\n\n((?: {4}.*\n)+)/g;
+		let cmds = null;
+		for (const m of doc.matchAll(block)) {
+			if (m[1].includes('latchkey init --user')) { cmds = m[1]; break; }
+		}
+		assert.ok(cmds, 'deploy-apache.md has no "latchkey init --user" block');
+		const env = { ...process.env, PATH: `${root}/bin:${process.env.PATH}`,
+			LATCHKEY_CONFIG: `${root}/etc/latchkey/latchkey.conf` };
+		const ran = [];
+		for (let line of cmds.split('\n').map((l) => l.slice(4)).filter(Boolean)) {
+			assert.match(line, /^sudo /, line);
+			line = line.slice('sudo '.length).replaceAll(`${PREFIX}/`, `${root}/`);
+			const addUser = /^latchkey user add /.test(line);
+			execFileSync('sh', ['-ec', addUser ? `${line} --password-stdin` : line],
+				{ env, input: addUser ? `${USER.password}\n` : '', stdio: ['pipe', 'pipe', 'pipe'] });
+			ran.push(line.split(' ').slice(0, 3).join(' '));
+			// The copied example names PREFIX: it moves with the tree.
+			if (/^cp .*latchkey\.conf /.test(line)) {
+				const conf = env.LATCHKEY_CONFIG;
+				fs.writeFileSync(conf, fs.readFileSync(conf, 'utf8').replaceAll(`${PREFIX}/`, `${root}/`));
+			}
+		}
+		assert.ok(ran.includes('latchkey init --user'), ran.join('; '));
+		assert.ok(ran.includes('latchkey user add'), ran.join('; '));
+		return env.LATCHKEY_CONFIG;
+	}
+
 	test('the installed HTTPS virtual host serves latchkey with HSTS and Secure cookies', {
 		skip: (!haveApache('fcgid') && 'apache2 or mod_fcgid not installed') ||
-			(!haveOpenssl && 'openssl not installed (scripts/deps.sh apache)'),
+			(!haveOpenssl && 'openssl not installed (scripts/deps.sh apache)') ||
+			(process.getuid() !== 0 && 'deploy-apache.md section 2 runs as root'),
 	}, async () => {
 		const root = path.join(destdir, PREFIX.slice(1));
-		const inst = makeInstance([USER], 'cookie_secure = true\n');
-		const state = path.join(inst.dir, 'apache-https');
+		site = followSection2(root);
+		const state = path.join(tempDir('latchkey-install-https-'), 'apache-https');
 		fs.mkdirSync(state);
 		execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
 			'-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1',
@@ -99,8 +135,6 @@ test.describe('make install, the HTTPS example, make uninstall', () => {
 			.replaceAll('https://example.org/', `https://127.0.0.1:${ports.https}/`)
 			.replace(/SSLCertificateFile .*/, `SSLCertificateFile ${state}/cert.pem`)
 			.replace(/SSLCertificateKeyFile .*/, `SSLCertificateKeyFile ${state}/key.pem`)
-			.replace(/Define LATCHKEY_CONFIG .*/, `Define LATCHKEY_CONFIG ${inst.config}`)
-			.replace(/Define LATCHKEY_MEMBERS .*/, `Define LATCHKEY_MEMBERS ${inst.members}`)
 			.replaceAll(`${PREFIX}/`, `${root}/`);
 		fs.writeFileSync(path.join(state, 'latchkey.conf'), vhost);
 		const mods = ['mpm_event', 'authz_core', 'alias', 'dir', 'mime', 'headers', 'include', 'rewrite',
@@ -127,7 +161,6 @@ test.describe('make install, the HTTPS example, make uninstall', () => {
 			`Include "${state}/latchkey.conf"`,
 			'',
 		].join('\n'));
-		if (process.getuid() === 0) execFileSync('chown', ['-R', 'www-data:', inst.dir]);
 		execFileSync('/usr/sbin/apache2', ['-t', '-f', conf], { stdio: 'pipe' });
 		srv = await launchApache({ conf, port: ports.https, errorLog: path.join(state, 'error.log') });
 
@@ -155,19 +188,36 @@ test.describe('make install, the HTTPS example, make uninstall', () => {
 		const profile = await get(`${base}/api/profile`, { ca, headers: { Cookie: jar } });
 		assert.equal(profile.status, 200);
 		assert.deepEqual(JSON.parse(profile.body), { email: USER.email, name: USER.name });
+		// Two-step verification needs mfa.key, which the programs (run as
+		// www-data) read: section 2 gave it to them.
+		const csrf = /csrf_access_token=([^;]+)/.exec(jar)[1];
+		const totp = await get(`${base}/api/mfa/totp/setup`, {
+			ca, method: 'POST', headers: { Cookie: jar, 'X-CSRF-TOKEN': csrf, 'Content-Type': 'application/json' },
+			body: JSON.stringify({ password: USER.password }),
+		});
+		assert.equal(totp.status, 200, totp.body + srv.log());
+		assert.match(JSON.parse(totp.body).secret, /^[A-Z2-7]{32}$/);
 		const members = await get(`${base}/members/`, { ca, headers: { Cookie: jar } });
 		assert.equal(members.status, 200);
-		assert.match(members.body, /admin@example\.org/);
+		assert.match(members.body, /you@example\.org/);
 		assert.equal((await get(`${base}/members/`, { ca })).status, 401);
 		// TRACE would echo the cookies back.
 		assert.equal((await get(`${base}/`, { ca, method: 'TRACE', headers: { Cookie: jar } })).status, 405);
 		assert.doesNotMatch(home.headers.server ?? '', /\d/);
 	});
 
-	test('make uninstall removes every installed file', async () => {
+	test('make uninstall removes every installed file, and keeps the site\'s own', async () => {
 		if (srv) { await srv.stop(); srv = null; }
 		make(['uninstall', `DESTDIR=${destdir}`, `PREFIX=${PREFIX}`]);
-		assert.deepEqual(filesUnder(destdir), []);
+		// What section 2 made (configuration, keys, database) is the
+		// site's: install never writes it and uninstall never removes it.
+		const root = path.join(destdir, PREFIX.slice(1));
+		const left = filesUnder(destdir).map((f) => path.relative(root, f));
+		assert.ok(left.every((f) => /^(etc\/latchkey|var\/lib\/latchkey)\//.test(f)), left.join(' '));
+		for (const f of !site ? [] : ['etc/latchkey/latchkey.conf', 'etc/latchkey/latchkey.key',
+			'etc/latchkey/mfa.key', 'var/lib/latchkey/latchkey.db']) {
+			assert.ok(left.includes(f), `${f} was removed`);
+		}
 	});
 });
 

@@ -9,7 +9,7 @@
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { describe, it, after } = require('node:test');
+const { describe, it, before, after } = require('node:test');
 const { repoRoot, serverKinds } = require('./lib/harness.js');
 const { assertNoViolations } = require('./lib/axe.js');
 const {
@@ -22,18 +22,16 @@ const OUTPUT = path.join(__dirname, 'output');
 const USER = { email: 'rosa@example.com', name: 'Rosa Díaz', password: 'rosa old pw 1' };
 
 // Inside a describe(): a mail site whose links point at the server itself
-// (site_url http://127.0.0.1:PORT), started by its first test.
+// (site_url http://127.0.0.1:PORT), started before its tests (a server that
+// does not start fails them all).
 function useMailSite(kind) {
   let site = null;
-  it(`starts the ${kind} server with mail`, async () => {
+  before(async () => {
     site = await startMailSite({ kind, siteURL: 'self', users: [
       { email: 'test@example.com', name: 'John Doe', password: 'password123' }, USER] });
   });
   after(async () => { if (site) await site.stop(); });
-  return () => {
-    if (!site) throw new Error(`the ${kind} server did not start`);
-    return site;
-  };
+  return () => site;
 }
 
 async function shoot(page, name) {

@@ -81,6 +81,19 @@ describe('docs/API.md as written', () => {
 		assert.match(list[0].code, /^B=http:\/\/127\.0\.0\.1:8080\nJAR=\$\(mktemp\)$/);
 	});
 
+	// A reader sees what the page promises: an answer stated by its
+	// headers alone (a redirect's Location), with no body to show, is an
+	// example that prints them.
+	it('shows the headers of an answer without a body (curl -i)', () => {
+		const headersOnly = list.filter((e) => e.expect && e.expect.headers.length > 0 &&
+		    e.expect.body === undefined);
+		assert.ok(headersOnly.length >= 1);
+		for (const ex of headersOnly) {
+			const flags = ex.code.split('\n').find((l) => l.startsWith('curl'));
+			assert.match(flags, /^curl (-[a-zA-Z]*[iI][a-zA-Z]* |--include )/, `docs/API.md:${ex.line}: ${flags}`);
+		}
+	});
+
 	for (const kind of ['lighttpd', 'apache-fcgid']) {
 		describe(`on ${kind}`, () => {
 			let srv;

@@ -79,6 +79,101 @@ describe('latchkey init', () => {
 	});
 });
 
+// The programs run as the web server's user: init --user gives that user
+// what they read and write, and nothing that would let them change what
+// root's latchkey reads.
+describe('latchkey init --user', { skip: process.getuid() !== 0 && 'needs root to give files away' }, () => {
+	const NOBODY = { uid: Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' })),
+	    gid: Number(execFileSync('id', ['-g', 'nobody'], { encoding: 'utf8' })),
+	    group: execFileSync('id', ['-gn', 'nobody'], { encoding: 'utf8' }).trim() };
+	let dir;
+	before(() => {
+		dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-tool-owner-'));
+		fs.chmodSync(dir, 0o755);
+	});
+	after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+	// A configuration in etc/, the database in a folder of its own.
+	function site(name) {
+		const etc = path.join(dir, name, 'etc');
+		fs.mkdirSync(etc, { recursive: true });
+		const conf = path.join(etc, 'latchkey.conf');
+		fs.writeFileSync(conf, `database = ${dir}/${name}/var/lib/latchkey/latchkey.db\nkey_file = latchkey.key\n`);
+		return { etc, conf, db: path.join(dir, name, 'var', 'lib', 'latchkey') };
+	}
+	const owner = (p) => { const st = fs.statSync(p); return [st.uid, st.gid, st.mode & 0o777]; };
+
+	it('makes the keys, the database and its folder, and gives them to the user', () => {
+		const s = site('a');
+		const r = run(['--config', s.conf, 'init', '--user', 'nobody']);
+		assert.equal(r.status, 0, r.stderr);
+		const to = `nobody:${NOBODY.group}`;
+		assert.equal(r.stdout, `created ${s.etc}/latchkey.key\ncreated ${s.etc}/mfa.key\n` +
+		    `created ${s.db}\ndatabase ${s.db}/latchkey.db ready (schema version 5)\n` +
+		    `gave ${s.etc}/latchkey.key to ${to}\ngave ${s.etc}/mfa.key to ${to}\n` +
+		    `gave ${s.db} to ${to}\ngave ${s.db}/latchkey.db to ${to}\n` +
+		    ['-wal', '-shm'].filter((x) => fs.existsSync(`${s.db}/latchkey.db${x}`))
+			.map((x) => `gave ${s.db}/latchkey.db${x} to ${to}\n`).join(''));
+		for (const f of [`${s.etc}/latchkey.key`, `${s.etc}/mfa.key`, `${s.db}/latchkey.db`])
+			assert.deepEqual(owner(f), [NOBODY.uid, NOBODY.gid, 0o600], f);
+		assert.deepEqual(owner(s.db), [NOBODY.uid, NOBODY.gid, 0o700]);
+		// What root's latchkey reads stays root's.
+		assert.deepEqual(owner(s.conf).slice(0, 2), [0, 0]);
+		assert.deepEqual(owner(s.etc), [0, 0, 0o755]);
+		assert.deepEqual(owner(path.dirname(s.db)), [0, 0, 0o755]);
+		// The user can read both keys and open the database.
+		const reads = spawnSync('runuser', ['-u', 'nobody', '--', 'sh', '-c',
+		    `cat ${s.etc}/latchkey.key ${s.etc}/mfa.key >/dev/null && ` +
+		    `sqlite3 ${s.db}/latchkey.db 'PRAGMA user_version'`], { encoding: 'utf8' });
+		assert.equal(reads.status, 0, reads.stderr);
+		assert.equal(reads.stdout, '5\n');
+	});
+
+	it('takes --group, and gives away what exists already', () => {
+		const s = site('b');
+		assert.equal(run(['--config', s.conf, 'init']).status, 0);
+		assert.deepEqual(owner(`${s.etc}/mfa.key`), [0, 0, 0o600]);
+		const r = run(['--config', s.conf, 'init', '--user=nobody', '--group', 'daemon']);
+		assert.equal(r.status, 0, r.stderr);
+		assert.match(r.stdout, /^kept existing .*latchkey\.key\nkept existing .*mfa\.key\n/);
+		assert.match(r.stdout, new RegExp(`^gave ${s.etc}/mfa\\.key to nobody:daemon$`, 'm'));
+		for (const f of [`${s.etc}/latchkey.key`, `${s.etc}/mfa.key`, `${s.db}/latchkey.db`, s.db])
+			assert.deepEqual(owner(f).slice(0, 2), [NOBODY.uid, 1], f);
+	});
+
+	it('refuses a database in the configuration\'s folder, before making anything', () => {
+		const etc = path.join(dir, 'c');
+		fs.mkdirSync(etc);
+		const conf = path.join(etc, 'latchkey.conf');
+		fs.writeFileSync(conf, 'database = latchkey.db\n');
+		const r = run(['--config', conf, 'init', '--user', 'nobody']);
+		assert.equal(r.status, 1);
+		assert.equal(r.stdout, '');
+		assert.equal(r.stderr, `latchkey: init: the database's folder ${etc} holds the configuration ` +
+		    `too: it cannot be given to nobody:${NOBODY.group}, who could then replace the ` +
+		    'configuration; give the database a folder of its own (e.g. database = ' +
+		    '/var/lib/latchkey/latchkey.db)\n');
+		assert.deepEqual(fs.readdirSync(etc), ['latchkey.conf']);
+		assert.deepEqual(owner(etc).slice(0, 2), [0, 0]);
+	});
+
+	it('names what is wrong with --user and --group', () => {
+		const s = site('d');
+		for (const [args, status, stderr] of [
+			[['--group', 'daemon'], 2, 'latchkey: init: --group needs --user\n'],
+			[['--user'], 2, "latchkey: option '--user' needs a name\n"],
+			[['--user', 'nobody', '--user', 'nobody'], 2, "latchkey: option '--user' given twice\n"],
+			[['--user', 'no-such-user-here'], 1, 'latchkey: init: no user no-such-user-here\n'],
+			[['--user', 'nobody', '--group', 'no-such-group-here'], 1, 'latchkey: init: no group no-such-group-here\n'],
+		]) {
+			const r = run(['--config', s.conf, 'init', ...args]);
+			assert.equal(r.status, status, args.join(' '));
+			assert.equal(r.stderr, stderr, args.join(' '));
+		}
+		assert.ok(!fs.existsSync(`${s.etc}/latchkey.key`));
+	});
+});
+
 describe('latchkey user', () => {
 	let srv;
 	before(async () => { srv = await startServer({ kind: 'lighttpd', users: [] }); });

@@ -18,7 +18,10 @@
 // beside dir, never inside it: the worker user owns dir),
 // public and members (the directories served at / and /members/; default
 // the repository's public/ and dist/public/members/), build (default
-// $LATCHKEY_BUILD, else build/).
+// $LATCHKEY_BUILD, else build/).  scripts/run-apache copies the programs,
+// public and members into the state folder and serves the copies: the
+// worker user never reads the checkout, which may sit under a private
+// folder.
 
 'use strict';
 

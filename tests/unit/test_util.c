@@ -1,6 +1,7 @@
 #include <sys/stat.h>
 
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,6 +201,21 @@ TEST(siphash24_reference_vectors)
 	CHECK(lk_siphash24(key, msg, 15) != 0xa129ca6149be45e5ULL);
 }
 
+/* The user a log line names: the effective one, by name, never cut. */
+TEST(effective_user_by_name)
+{
+	struct passwd	*pw = getpwuid(geteuid());
+	char		 buf[64], tiny[2];
+
+	CHECK(pw != NULL);
+	CHECK(lk_effective_user(buf, sizeof(buf)) == buf);
+	CHECK_STR(buf, pw->pw_name);
+	/* Too small for the name: the uid instead, cut but terminated. */
+	CHECK(lk_effective_user(tiny, sizeof(tiny)) == tiny);
+	CHECK_INT(strlen(tiny), 1);
+	CHECK(tiny[0] == 'u');
+}
+
 int
 main(void)
 {
@@ -214,5 +230,6 @@ main(void)
 	RUN(b64url_round_trip_and_strictness);
 	RUN(write_all_and_read_private);
 	RUN(siphash24_reference_vectors);
+	RUN(effective_user_by_name);
 	return T_END();
 }
