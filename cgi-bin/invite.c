@@ -38,7 +38,7 @@ accept_invite(struct lk_ctx *ctx)
 	    lk_account_link_find(ctx, token, tlen, password, plen,
 	    LK_LINK_BIT(LK_LINK_INVITE) | LK_LINK_BIT(LK_LINK_SIGNUP), &l) ==
 	    -1 ||
-	    lk_session_prepare(ctx, &l.link.user, NULL, 0, &issue) == -1 ||
+	    lk_session_prepare(ctx, &l.link.user, NULL, 0, 1, &issue) == -1 ||
 	    lk_account_link_use(ctx, &l, &issue) == -1 ||
 	    lk_session_send(ctx, &issue) == -1)
 		goto out;

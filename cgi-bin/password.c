@@ -51,8 +51,9 @@ change(struct lk_ctx *ctx, const struct lk_user *user,
 		(void)lk_deny(ctx, LK_R_INTERNAL, NULL);
 		goto out;
 	}
+	/* Not a login: the password alone, where a login may need more. */
 	if (lk_session_prepare(ctx, user, NULL, state->ours &&
-	    state->session.persistent, &issue) == -1)
+	    state->session.persistent, 0, &issue) == -1)
 		goto out;
 	l.user_id = user->id;
 	l.hash = user->hash;

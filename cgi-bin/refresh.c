@@ -39,7 +39,7 @@ handle(struct lk_ctx *ctx)
 		(void)lk_deny(ctx, LK_R_REVOKED, NULL);
 		goto out;
 	}
-	if (lk_session_prepare(ctx, &user, &state.session, 0, &issue) == -1)
+	if (lk_session_prepare(ctx, &user, &state.session, 0, 0, &issue) == -1)
 		goto out;
 	memset(&q, 0, sizeof(q));
 	q.jti = claims.jti;

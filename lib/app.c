@@ -69,6 +69,7 @@ static const struct refusal refusals[LK_R__MAX] = {
 	[LK_R_PASSKEY] = { 401, "Passkey not accepted", NULL },
 	[LK_R_TOO_MANY] = { 429, "Too many requests, try again later", NULL },
 	[LK_R_LINK] = { 400, "This link is invalid or has expired", NULL },
+	[LK_R_FRESH] = { 401, "Fresh token required", NULL },
 	TOKEN(LK_TOKEN_OK) = { 500, "Internal error", NULL },
 	TOKEN(LK_TOKEN_TOO_LARGE) = { 422, "Token is too large", NULL },
 	TOKEN(LK_TOKEN_SEGMENTS) = { 422, "Not enough segments", NULL },

@@ -51,6 +51,7 @@ enum lk_reason {
 	LK_R_TOO_MANY,		/* mail or challenges asked for too often;
 				 * retry_after set */
 	LK_R_LINK,		/* a one-time link unknown, used or expired */
+	LK_R_FRESH,		/* a fresh login (or proof in the body) needed */
 	LK_R_TOKEN,
 	LK_R__MAX = LK_R_TOKEN + LK_TOKEN__MAX
 };

@@ -381,7 +381,7 @@ lk_mfa_second_step(struct lk_ctx *ctx, const struct lk_mfa_proof *proof)
 	if (check_factor(ctx, &p.user, &state, proof, &step, hash,
 	    "login_failed") == -1)
 		goto out;
-	if (lk_session_prepare(ctx, &p.user, NULL, p.persistent, &issue) == -1)
+	if (lk_session_prepare(ctx, &p.user, NULL, p.persistent, 1, &issue) == -1)
 		goto out;
 	memset(&l, 0, sizeof(l));
 	l.user_id = p.user.id;

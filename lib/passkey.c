@@ -626,7 +626,7 @@ lk_passkey_login(struct lk_ctx *ctx, struct json_object *body)
 		why = lk_webauthn_res_str(wr);
 		goto refuse;
 	}
-	if (lk_session_prepare(ctx, &user, NULL, remember, &issue) == -1)
+	if (lk_session_prepare(ctx, &user, NULL, remember, 1, &issue) == -1)
 		goto out;
 	memset(&l, 0, sizeof(l));
 	l.user_id = user.id;

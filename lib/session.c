@@ -1,3 +1,4 @@
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,7 +26,8 @@ record(struct lk_issue *out)
 
 int
 lk_session_prepare(struct lk_ctx *ctx, const struct lk_user *user,
-    const struct lk_session *from, int persistent, struct lk_issue *out)
+    const struct lk_session *from, int persistent, int login,
+    struct lk_issue *out)
 {
 	const struct lk_config	*cfg = ctx->cfg;
 	long long		 life;
@@ -58,6 +60,10 @@ lk_session_prepare(struct lk_ctx *ctx, const struct lk_user *user,
 	    lk_token_claims_new(LK_TOKEN_REFRESH, user->email, ctx->now, life,
 	    &out->refresh) == -1)
 		goto internal;
+	if (login && from == NULL) {
+		out->access.fresh = 1;
+		out->access.fresh_until = LLONG_MAX;
+	}
 	record(out);
 	return 0;
 internal:

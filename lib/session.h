@@ -20,15 +20,20 @@ struct lk_issue {
 };
 
 /*
- * Fresh tokens for user: of a new session (from NULL: a new id, the
+ * New tokens for user: of a new session (from NULL: a new id, the
  * client's address and user agent, persistent as asked) or of the session
  * from (a refresh: its id and login time; the refresh token never
- * outlives session_max from the login).  Returns 0, or -1 denied
+ * outlives session_max from the login).  With login set (a completed
+ * login: the password when the account has no second factor, or with
+ * it; a passkey; an invitation's link) the access token's fresh claim is
+ * true, as flask-jwt-extended's fresh tokens (lk_auth_fresh); a refresh's
+ * and a password change's are not.  Returns 0, or -1 denied
  * (LK_R_CANNOT_ISSUE on a verify-only node, LK_R_INTERNAL: the random
  * source failed).
  */
 int	lk_session_prepare(struct lk_ctx *ctx, const struct lk_user *user,
-	    const struct lk_session *from, int persistent, struct lk_issue *out);
+	    const struct lk_session *from, int persistent, int login,
+	    struct lk_issue *out);
 
 /*
  * The tokens the store recorded as t for user sub (a refresh replayed
