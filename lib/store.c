@@ -10,6 +10,52 @@
  * every operation fails (LK_STORE_ERROR), so callers need no other check.
  */
 
+/* A factor to spend names exactly one proof; none names nothing. */
+static int
+factor_ok(const struct lk_factor_spend *f)
+{
+	return !f->given || (f->step < 0) == (f->recovery != NULL);
+}
+
+/* Whether c may be in an id of ours (base64url). */
+static int
+id_char(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+int
+lk_store_keep_json(const struct lk_passkey_keep *k, char *out, size_t outsz)
+{
+	size_t	i, j, o = 0, len;
+	int	first = 1;
+
+	if (outsz < 3)
+		return -1;
+	out[o++] = '[';
+	for (i = 0; i < k->n; i++) {
+		len = strlen(k->ids[i]);
+		for (j = 0; j < len && id_char(k->ids[i][j]); j++)
+			;
+		/* Not an id of ours: it names no passkey. */
+		if (len == 0 || len > LK_STORE_ID_MAX || j != len)
+			continue;
+		if (o + len + 4 > outsz)
+			return -1;
+		if (!first)
+			out[o++] = ',';
+		out[o++] = '"';
+		memcpy(out + o, k->ids[i], len);
+		o += len;
+		out[o++] = '"';
+		first = 0;
+	}
+	out[o++] = ']';
+	out[o] = '\0';
+	return 0;
+}
+
 int
 lk_store_is_uri(const char *where)
 {
@@ -255,6 +301,15 @@ lk_store_throttle_give_back(struct lk_store *s, const char *const *keys,
 }
 
 enum lk_store_res
+lk_store_throttle_clear(struct lk_store *s, const char *const *keys,
+    size_t n)
+{
+	if (s == NULL)
+		return LK_STORE_ERROR;
+	return s->ops->throttle_clear(s, keys, n);
+}
+
+enum lk_store_res
 lk_store_mfa_state(struct lk_store *s, long long user_id,
     struct lk_mfa_state *out)
 {
@@ -295,19 +350,27 @@ lk_store_totp_disable(struct lk_store *s, long long user_id, long long step,
 
 enum lk_store_res
 lk_store_recovery_replace(struct lk_store *s, long long user_id,
-    const char *const *hashes, size_t n, long long now)
+    const struct lk_factor_spend *f, const char *const *hashes, size_t n,
+    long long now)
 {
-	if (s == NULL || n > LK_STORE_RECOVERY_MAX)
+	if (s == NULL || n > LK_STORE_RECOVERY_MAX || f == NULL || !f->given ||
+	    !factor_ok(f))
 		return LK_STORE_ERROR;
-	return s->ops->recovery_replace(s, user_id, hashes, n, now);
+	return s->ops->recovery_replace(s, user_id, f, hashes, n, now);
 }
 
 enum lk_store_res
-lk_store_mfa_reset(struct lk_store *s, const char *email)
+lk_store_mfa_reset(struct lk_store *s, const char *email, int passkeys,
+    long long *npasskeys)
 {
+	long long	n;
+
+	if (npasskeys == NULL)
+		npasskeys = &n;
+	*npasskeys = 0;
 	if (s == NULL)
 		return LK_STORE_ERROR;
-	return s->ops->mfa_reset(s, email);
+	return s->ops->mfa_reset(s, email, passkeys != 0, npasskeys);
 }
 
 enum lk_store_res
@@ -352,11 +415,13 @@ lk_store_webauthn_handle(struct lk_store *s, long long user_id,
 
 enum lk_store_res
 lk_store_challenge_add(struct lk_store *s, const struct lk_challenge *c,
-    long long limit, long long now)
+    long long limit, const struct lk_factor_spend *f, long long now)
 {
-	if (s == NULL || c->kind >= LK_CHALLENGE__MAX)
+	/* A proof is of a user: a registration's. */
+	if (s == NULL || c->kind >= LK_CHALLENGE__MAX || (f != NULL &&
+	    (c->kind != LK_CHALLENGE_REGISTER || !factor_ok(f))))
 		return LK_STORE_ERROR;
-	return s->ops->challenge_add(s, c, limit, now);
+	return s->ops->challenge_add(s, c, limit, f, now);
 }
 
 enum lk_store_res

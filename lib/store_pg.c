@@ -309,6 +309,8 @@ enum stmt {
 	ST_PASSKEY_COUNTER,
 	ST_PASSKEY_EACH,
 	ST_PASSKEY_DELETE,
+	ST_PASSKEYS_KEEP,
+	ST_PRUNE_TOTP_SETUPS,
 	ST_SESSION_EACH,
 	ST_SESSION_END_ONE,
 	ST_SESSION_END_OTHERS,
@@ -345,6 +347,9 @@ enum stmt {
 			"LEFT JOIN refresh_tokens t ON t." col " = $2 " \
 			"LEFT JOIN sessions se ON se.id = t.family"
 #define BY_EMAIL	FOLD("email") " = " FOLD("$1::text")
+#define STR_(x)		#x
+#define STR(x)		STR_(x)
+#define SETUP_LIFE	STR(LK_STORE_TOTP_SETUP_LIFE)
 
 static const char *const stmts[ST__MAX] = {
 	[ST_USER_FIND] = "SELECT " USER_COLUMNS " FROM users u WHERE "
@@ -439,7 +444,7 @@ static const char *const stmts[ST__MAX] = {
 	    "coalesce(t.secret, ''), coalesce(t.last_step, -1), "
 	    "(SELECT count(*) FROM mfa_recovery WHERE user_id = $1::bigint), "
 	    "(SELECT count(*) FROM webauthn_credentials "
-	    "WHERE user_id = $1::bigint) "
+	    "WHERE user_id = $1::bigint), coalesce(t.created, 0) "
 	    "FROM (SELECT 1) AS one LEFT JOIN mfa_totp t "
 	    "ON t.user_id = $1::bigint",
 	/* Locked: a disabling and a login cannot both use one step. */
@@ -451,9 +456,10 @@ static const char *const stmts[ST__MAX] = {
 	    "$3::bigint) ON CONFLICT (user_id) DO UPDATE SET "
 	    "secret = excluded.secret, last_step = -1, created = excluded.created "
 	    "WHERE t.enabled = 0",
+	/* Only a set-up still waiting: past its life it counts as none. */
 	[ST_TOTP_ENABLE] = "UPDATE mfa_totp SET enabled = 1, "
 	    "last_step = $3::bigint WHERE user_id = $1::bigint AND enabled = 0 "
-	    "AND secret = $2::text",
+	    "AND secret = $2::text AND created > $4::bigint - " SETUP_LIFE,
 	[ST_TOTP_USE_STEP] = "UPDATE mfa_totp SET last_step = $2::bigint "
 	    "WHERE user_id = $1::bigint AND enabled = 1 AND last_step < $2::bigint",
 	[ST_TOTP_DELETE] = "DELETE FROM mfa_totp WHERE user_id = $1::bigint",
@@ -504,6 +510,11 @@ static const char *const stmts[ST__MAX] = {
 	    "c WHERE c.user_id = $1::bigint ORDER BY c.created, c.id COLLATE \"C\"",
 	[ST_PASSKEY_DELETE] = "DELETE FROM webauthn_credentials "
 	    "WHERE user_id = $1::bigint AND id = $2::text",
+	[ST_PASSKEYS_KEEP] = "DELETE FROM webauthn_credentials "
+	    "WHERE user_id = $1::bigint AND id NOT IN "
+	    "(SELECT json_array_elements_text($2::json))",
+	[ST_PRUNE_TOTP_SETUPS] = "DELETE FROM mfa_totp WHERE enabled = 0 "
+	    "AND created <= $1::bigint - " SETUP_LIFE,
 	[ST_SESSION_EACH] = "SELECT " SESSION_COLUMNS " FROM sessions se "
 	    "WHERE se.user_id = $1::bigint AND se.revoked = 0 "
 	    "AND se.exp > $2::bigint "
@@ -1425,7 +1436,7 @@ prune(struct pg_store *ps, long long now)
 {
 	static const enum stmt	 w[] = { ST_PRUNE_REVOKED, ST_PRUNE_SESSIONS,
 	    ST_PRUNE_THROTTLE, ST_PRUNE_PENDING, ST_PRUNE_CHALLENGES,
-	    ST_PRUNE_LINKS };
+	    ST_PRUNE_LINKS, ST_PRUNE_TOTP_SETUPS };
 	struct params		 p;
 	size_t			 i;
 
@@ -1515,6 +1526,28 @@ same_user(struct pg_store *ps, long long user_id, const char *hash,
 }
 
 /*
+ * Delete the passkeys of user_id that k does not keep (inside the
+ * caller's transaction); nothing unless k->only.
+ */
+static enum lk_store_res
+passkeys_keep(struct pg_store *ps, long long user_id,
+    const struct lk_passkey_keep *k)
+{
+	struct params	p = { .n = 0 };
+	char		ids[LK_STORE_KEEP_JSON_MAX];
+
+	if (!k->only)
+		return LK_STORE_OK;
+	if (lk_store_keep_json(k, ids, sizeof(ids)) == -1) {
+		lk_log(LK_LOG_ERR, "database: passkeys kept: too many ids");
+		return LK_STORE_ERROR;
+	}
+	p_int(&p, user_id);
+	p_text(&p, ids);
+	return run(ps, ST_PASSKEYS_KEEP, &p, "passkeys kept", 0);
+}
+
+/*
  * The checks and writes of a login, inside the caller's transaction:
  * the user still has the hash the password matched and is enabled (the
  * row locked until the end, so no change slips in between), then the new
@@ -1541,7 +1574,9 @@ start_session(struct pg_store *ps, const struct lk_login *l, long long now,
 		memset(&p, 0, sizeof(p));
 		p_int(&p, l->user_id);
 		if ((r = run(ps, ST_REVOKE_USER_SESSIONS, &p, "revoke", 0)) !=
-		    LK_STORE_OK || (r = void_links(ps, l->user_id)) != LK_STORE_OK)
+		    LK_STORE_OK || (r = void_links(ps, l->user_id)) !=
+		    LK_STORE_OK || (r = passkeys_keep(ps, l->user_id,
+		    &l->keep)) != LK_STORE_OK)
 			return r;
 	}
 	if (l->throttle_account != NULL) {
@@ -1904,6 +1939,36 @@ pg_throttle_give_back(struct lk_store *s, const char *const *keys, size_t n,
 }
 
 static enum lk_store_res
+throttle_clear_once(struct pg_store *ps, const char *const *keys, size_t n)
+{
+	struct params		p;
+	enum lk_store_res	r = LK_STORE_OK;
+	size_t			i;
+
+	if (begin(ps) != LK_STORE_OK)
+		return LK_STORE_ERROR;
+	for (i = 0; i < n && r == LK_STORE_OK; i++) {
+		memset(&p, 0, sizeof(p));
+		p_text(&p, keys[i]);
+		r = run(ps, ST_THROTTLE_CLEAR, &p, "throttle", 0);
+	}
+	return finish(ps, r);
+}
+
+static enum lk_store_res
+pg_throttle_clear(struct lk_store *s, const char *const *keys, size_t n)
+{
+	struct pg_store		*ps = PG(s);
+	enum lk_store_res	 r;
+
+	for (ps->attempt = 1;; ps->attempt++)
+		if (!again(ps, (r = throttle_clear_once(ps, keys, n)) ==
+		    LK_STORE_ERROR))
+			break;
+	return r;
+}
+
+static enum lk_store_res
 pg_mfa_state(struct lk_store *s, long long user_id, struct lk_mfa_state *out)
 {
 	struct params	 p = { .n = 0 };
@@ -1924,6 +1989,7 @@ pg_mfa_state(struct lk_store *s, long long user_id, struct lk_mfa_state *out)
 	out->last_step = col_ll(res, 0, 2);
 	out->recovery_left = col_ll(res, 0, 3);
 	out->passkeys = col_ll(res, 0, 4);
+	out->totp_created = col_ll(res, 0, 5);
 	PQclear(res);
 	return LK_STORE_OK;
 }
@@ -2000,6 +2066,7 @@ totp_enable_once(struct pg_store *ps, long long user_id, const char *sealed,
 	p_int(&p, user_id);
 	p_text(&p, sealed);
 	p_int(&p, step);
+	p_int(&p, now);
 	r = run(ps, ST_TOTP_ENABLE, &p, "enable TOTP", 1);
 	if (r == LK_STORE_NOT_FOUND)
 		r = LK_STORE_CHANGED;
@@ -2052,6 +2119,32 @@ factor_use(struct pg_store *ps, long long user_id, long long step,
 	return r == LK_STORE_NOT_FOUND ? LK_STORE_USED : r;
 }
 
+/*
+ * The second factor of a change (inside its transaction, the TOTP row
+ * locked): spent if given, else there must be none.  LK_STORE_USED for a
+ * factor used already, one turned off meanwhile, or one turned on
+ * meanwhile.
+ */
+static enum lk_store_res
+spend(struct pg_store *ps, long long user_id, const struct lk_factor_spend *f)
+{
+	struct params		p = { .n = 0 };
+	enum lk_store_res	r;
+	long long		enabled;
+
+	if (f->given) {
+		r = factor_use(ps, user_id, f->step, f->recovery);
+		return r == LK_STORE_NOT_FOUND ? LK_STORE_USED : r;
+	}
+	p_int(&p, user_id);
+	r = one_int(ps, ST_TOTP_ENABLED, &p, &enabled, "second factors");
+	if (r == LK_STORE_NOT_FOUND)
+		return LK_STORE_OK;
+	if (r != LK_STORE_OK)
+		return r;
+	return enabled == 1 ? LK_STORE_USED : LK_STORE_OK;
+}
+
 static enum lk_store_res
 totp_disable_once(struct pg_store *ps, long long user_id, long long step,
     const char *recovery)
@@ -2084,18 +2177,15 @@ pg_totp_disable(struct lk_store *s, long long user_id, long long step,
 
 static enum lk_store_res
 recovery_replace_once(struct pg_store *ps, long long user_id,
-    const char *const *hashes, size_t n, long long now)
+    const struct lk_factor_spend *f, const char *const *hashes, size_t n,
+    long long now)
 {
-	struct params		p = { .n = 0 };
 	enum lk_store_res	r;
-	long long		enabled;
 
 	if (begin(ps) != LK_STORE_OK)
 		return LK_STORE_ERROR;
-	p_int(&p, user_id);
-	r = one_int(ps, ST_TOTP_ENABLED, &p, &enabled, "recovery codes");
-	if (r == LK_STORE_OK && enabled != 1)
-		r = LK_STORE_NOT_FOUND;
+	/* LK_STORE_NOT_FOUND: TOTP is off, nothing to replace. */
+	r = factor_use(ps, user_id, f->step, f->recovery);
 	if (r == LK_STORE_OK)
 		r = recovery_set(ps, user_id, hashes, n, now);
 	return finish(ps, r);
@@ -2103,21 +2193,24 @@ recovery_replace_once(struct pg_store *ps, long long user_id,
 
 static enum lk_store_res
 pg_recovery_replace(struct lk_store *s, long long user_id,
-    const char *const *hashes, size_t n, long long now)
+    const struct lk_factor_spend *f, const char *const *hashes, size_t n,
+    long long now)
 {
 	struct pg_store		*ps = PG(s);
 	enum lk_store_res	 r;
 
 	for (ps->attempt = 1;; ps->attempt++)
-		if (!again(ps, (r = recovery_replace_once(ps, user_id, hashes, n,
-		    now)) == LK_STORE_ERROR))
+		if (!again(ps, (r = recovery_replace_once(ps, user_id, f, hashes,
+		    n, now)) == LK_STORE_ERROR))
 			break;
 	return r;
 }
 
 static enum lk_store_res
-mfa_reset_once(struct pg_store *ps, const char *email)
+mfa_reset_once(struct pg_store *ps, const char *email, int passkeys,
+    long long *npasskeys)
 {
+	struct lk_passkey_keep	 none = { 1, NULL, 0 };
 	static const enum stmt	 w[] = { ST_TOTP_DELETE, ST_RECOVERY_CLEAR,
 	    ST_PENDING_CLEAR_USER };
 	struct params		 p = { .n = 0 };
@@ -2139,18 +2232,26 @@ mfa_reset_once(struct pg_store *ps, const char *email)
 	PQclear(res);
 	for (i = 0; i < sizeof(w) / sizeof(w[0]) && r == LK_STORE_OK; i++)
 		r = run_id(ps, w[i], id, "reset", 0);
+	if (r == LK_STORE_OK) {
+		memset(&p, 0, sizeof(p));
+		p_int(&p, id);
+		r = one_int(ps, ST_PASSKEY_COUNT, &p, npasskeys, "reset");
+	}
+	if (r == LK_STORE_OK && passkeys)
+		r = passkeys_keep(ps, id, &none);
 	return finish(ps, r);
 }
 
 static enum lk_store_res
-pg_mfa_reset(struct lk_store *s, const char *email)
+pg_mfa_reset(struct lk_store *s, const char *email, int passkeys,
+    long long *npasskeys)
 {
 	struct pg_store		*ps = PG(s);
 	enum lk_store_res	 r;
 
 	for (ps->attempt = 1;; ps->attempt++)
-		if (!again(ps, (r = mfa_reset_once(ps, email)) ==
-		    LK_STORE_ERROR))
+		if (!again(ps, (r = mfa_reset_once(ps, email, passkeys,
+		    npasskeys)) == LK_STORE_ERROR))
 			break;
 	return r;
 }
@@ -2349,7 +2450,7 @@ challenge_kind(const char *text, enum lk_challenge_kind *out)
  */
 static enum lk_store_res
 challenge_add_once(struct pg_store *ps, const struct lk_challenge *c,
-    long long limit, long long now)
+    long long limit, const struct lk_factor_spend *f, long long now)
 {
 	struct params		p = { .n = 0 };
 	enum lk_store_res	r;
@@ -2367,6 +2468,9 @@ challenge_add_once(struct pg_store *ps, const struct lk_challenge *c,
 		return finish(ps, LK_STORE_ERROR);
 	if (live >= limit)
 		return finish(ps, LK_STORE_LIMIT);
+	/* Bound to the proof the registration was asked with. */
+	if (f != NULL && (r = spend(ps, c->user_id, f)) != LK_STORE_OK)
+		return finish(ps, r);
 	memset(&p, 0, sizeof(p));
 	p_text(&p, c->challenge);
 	p_text(&p, challenge_kinds[c->kind]);
@@ -2378,13 +2482,13 @@ challenge_add_once(struct pg_store *ps, const struct lk_challenge *c,
 
 static enum lk_store_res
 pg_challenge_add(struct lk_store *s, const struct lk_challenge *c,
-    long long limit, long long now)
+    long long limit, const struct lk_factor_spend *f, long long now)
 {
 	struct pg_store		*ps = PG(s);
 	enum lk_store_res	 r;
 
 	for (ps->attempt = 1;; ps->attempt++)
-		if (!again(ps, (r = challenge_add_once(ps, c, limit, now)) ==
+		if (!again(ps, (r = challenge_add_once(ps, c, limit, f, now)) ==
 		    LK_STORE_ERROR))
 			break;
 	return r;
@@ -3230,21 +3334,12 @@ link_check(struct pg_store *ps, const struct lk_link_use *u, long long now)
 static enum lk_store_res
 link_factor(struct pg_store *ps, const struct lk_link_use *u)
 {
-	struct params		p = { .n = 0 };
-	enum lk_store_res	r;
-	long long		enabled;
+	struct lk_factor_spend	f;
 
-	if (u->factor) {
-		r = factor_use(ps, u->user_id, u->step, u->recovery);
-		return r == LK_STORE_NOT_FOUND ? LK_STORE_USED : r;
-	}
-	p_int(&p, u->user_id);
-	r = one_int(ps, ST_TOTP_ENABLED, &p, &enabled, "second factors");
-	if (r == LK_STORE_NOT_FOUND)
-		return LK_STORE_OK;
-	if (r != LK_STORE_OK)
-		return r;
-	return enabled == 1 ? LK_STORE_USED : LK_STORE_OK;
+	f.given = u->factor;
+	f.step = u->step;
+	f.recovery = u->recovery;
+	return spend(ps, u->user_id, &f);
 }
 
 static enum lk_store_res
@@ -3273,7 +3368,18 @@ link_use_once(struct pg_store *ps, const struct lk_link_use *u, long long now)
 	memset(&p, 0, sizeof(p));
 	p_int(&p, u->user_id);
 	if ((r = run(ps, ST_REVOKE_USER_SESSIONS, &p, "use link", 0)) !=
-	    LK_STORE_OK || (r = void_links(ps, u->user_id)) != LK_STORE_OK)
+	    LK_STORE_OK || (r = void_links(ps, u->user_id)) != LK_STORE_OK ||
+	    (r = passkeys_keep(ps, u->user_id, &u->keep)) != LK_STORE_OK)
+		return finish(ps, r);
+	if (u->throttle_account != NULL) {
+		memset(&p, 0, sizeof(p));
+		p_text(&p, u->throttle_account);
+		if ((r = run(ps, ST_THROTTLE_CLEAR, &p, "use link", 0)) !=
+		    LK_STORE_OK)
+			return finish(ps, r);
+	}
+	if (u->throttle_address != NULL && (r = give_back(ps,
+	    u->throttle_address, u->throttle_window, now)) != LK_STORE_OK)
 		return finish(ps, r);
 	if (u->session != NULL) {
 		/* The account as it now is: the new hash, no other session. */
@@ -3342,6 +3448,7 @@ static const struct lk_store_ops pg_ops = {
 	pg_link_add,
 	pg_link_find,
 	pg_link_use,
+	pg_throttle_clear,
 };
 
 /* Opening. */

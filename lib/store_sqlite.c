@@ -249,6 +249,8 @@ enum stmt {
 	ST_PASSKEY_COUNTER,
 	ST_PASSKEY_EACH,
 	ST_PASSKEY_DELETE,
+	ST_PASSKEYS_KEEP,
+	ST_PRUNE_TOTP_SETUPS,
 	ST_SESSION_EACH,
 	ST_SESSION_END_ONE,
 	ST_SESSION_END_OTHERS,
@@ -273,6 +275,9 @@ enum stmt {
 #define PASSKEY_COLUMNS	"c.id, c.credential_id, c.user_id, c.alg, " \
 			"c.public_key, c.sign_count, c.flags, c.aaguid, " \
 			"c.name, c.created, c.last_used"
+#define STR_(x)		#x
+#define STR(x)		STR_(x)
+#define SETUP_LIFE	STR(LK_STORE_TOTP_SETUP_LIFE)
 /* The user and what is known of a token, in one read. */
 #define CHECK_SQL(col)	"SELECT " USER_COLUMNS ", EXISTS (SELECT 1 FROM " \
 			"revoked_tokens WHERE jti = ?2), " SESSION_COLUMNS \
@@ -356,7 +361,8 @@ static const char *const stmts[ST__MAX] = {
 	[ST_MFA_STATE] = "SELECT coalesce(t.enabled, -1), "
 	    "coalesce(t.secret, ''), coalesce(t.last_step, -1), "
 	    "(SELECT count(*) FROM mfa_recovery WHERE user_id = ?1), "
-	    "(SELECT count(*) FROM webauthn_credentials WHERE user_id = ?1) "
+	    "(SELECT count(*) FROM webauthn_credentials WHERE user_id = ?1), "
+	    "coalesce(t.created, 0) "
 	    "FROM (SELECT 1) AS one LEFT JOIN mfa_totp t ON t.user_id = ?1",
 	[ST_TOTP_ENABLED] = "SELECT enabled FROM mfa_totp WHERE user_id = ?1",
 	/* A secret waiting for its first code is replaced; one in use is not. */
@@ -364,8 +370,10 @@ static const char *const stmts[ST__MAX] = {
 	    "last_step, created) VALUES (?1, ?2, 0, -1, ?3) "
 	    "ON CONFLICT (user_id) DO UPDATE SET secret = ?2, last_step = -1, "
 	    "created = ?3 WHERE enabled = 0",
+	/* Only a set-up still waiting: past its life it counts as none. */
 	[ST_TOTP_ENABLE] = "UPDATE mfa_totp SET enabled = 1, last_step = ?3 "
-	    "WHERE user_id = ?1 AND enabled = 0 AND secret = ?2",
+	    "WHERE user_id = ?1 AND enabled = 0 AND secret = ?2 "
+	    "AND created > ?4 - " SETUP_LIFE,
 	[ST_TOTP_USE_STEP] = "UPDATE mfa_totp SET last_step = ?2 "
 	    "WHERE user_id = ?1 AND enabled = 1 AND last_step < ?2",
 	[ST_TOTP_DELETE] = "DELETE FROM mfa_totp WHERE user_id = ?1",
@@ -410,6 +418,10 @@ static const char *const stmts[ST__MAX] = {
 	    "c WHERE c.user_id = ?1 ORDER BY c.created, c.id",
 	[ST_PASSKEY_DELETE] = "DELETE FROM webauthn_credentials "
 	    "WHERE user_id = ?1 AND id = ?2",
+	[ST_PASSKEYS_KEEP] = "DELETE FROM webauthn_credentials "
+	    "WHERE user_id = ?1 AND id NOT IN (SELECT value FROM json_each(?2))",
+	[ST_PRUNE_TOTP_SETUPS] = "DELETE FROM mfa_totp WHERE enabled = 0 "
+	    "AND created <= ?1 - " SETUP_LIFE,
 	[ST_SESSION_EACH] = "SELECT " SESSION_COLUMNS " FROM sessions se "
 	    "WHERE se.user_id = ?1 AND se.revoked = 0 AND se.exp > ?2 "
 	    "ORDER BY se.refreshed DESC, se.created DESC, se.id",
@@ -960,7 +972,7 @@ prune(struct lk_store *s, long long now)
 {
 	static const enum stmt	 w[] = { ST_PRUNE_REVOKED, ST_PRUNE_SESSIONS,
 	    ST_PRUNE_THROTTLE, ST_PRUNE_PENDING, ST_PRUNE_CHALLENGES,
-	    ST_PRUNE_LINKS };
+	    ST_PRUNE_LINKS, ST_PRUNE_TOTP_SETUPS };
 	size_t			 i;
 
 	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
@@ -1045,6 +1057,28 @@ same_user(struct lk_store *s, long long user_id, const char *hash,
 }
 
 /*
+ * Delete the passkeys of user_id that k does not keep (inside the
+ * caller's transaction); nothing unless k->only.
+ */
+static enum lk_store_res
+passkeys_keep(struct lk_store *s, long long user_id,
+    const struct lk_passkey_keep *k)
+{
+	char	ids[LK_STORE_KEEP_JSON_MAX];
+
+	if (!k->only)
+		return LK_STORE_OK;
+	if (lk_store_keep_json(k, ids, sizeof(ids)) == -1) {
+		lk_log(LK_LOG_ERR, "database: passkeys kept: too many ids");
+		return LK_STORE_ERROR;
+	}
+	if (bind_int(s, ST_PASSKEYS_KEEP, 1, user_id) == -1 ||
+	    bind_text(s, ST_PASSKEYS_KEEP, 2, ids) == -1)
+		return fail(s, ST_PASSKEYS_KEEP, "passkeys kept");
+	return run(s, ST_PASSKEYS_KEEP, "passkeys kept");
+}
+
+/*
  * The checks and writes of a login, inside the caller's transaction:
  * the user still has the hash the password matched and is enabled, then
  * the new hash, the throttle give-back, and the new session.
@@ -1069,7 +1103,9 @@ start_session(struct lk_store *s, const struct lk_login *l, long long now,
 		if (bind_int(s, ST_REVOKE_USER_SESSIONS, 1, l->user_id) == -1)
 			return fail(s, ST_REVOKE_USER_SESSIONS, "revoke");
 		if ((r = run(s, ST_REVOKE_USER_SESSIONS, "revoke")) !=
-		    LK_STORE_OK || (r = void_links(s, l->user_id)) != LK_STORE_OK)
+		    LK_STORE_OK || (r = void_links(s, l->user_id)) !=
+		    LK_STORE_OK || (r = passkeys_keep(s, l->user_id,
+		    &l->keep)) != LK_STORE_OK)
 			return r;
 	}
 	if (l->throttle_account != NULL) {
@@ -1362,6 +1398,21 @@ sqlite_throttle_give_back(struct lk_store *s, const char *const *keys,
 }
 
 static enum lk_store_res
+sqlite_throttle_clear(struct lk_store *s, const char *const *keys, size_t n)
+{
+	enum lk_store_res	r = LK_STORE_OK;
+	size_t			i;
+
+	if (begin(s) != LK_STORE_OK)
+		return LK_STORE_ERROR;
+	for (i = 0; i < n && r == LK_STORE_OK; i++)
+		r = bind_text(s, ST_THROTTLE_CLEAR, 1, keys[i]) == 0 ?
+		    run(s, ST_THROTTLE_CLEAR, "throttle") :
+		    fail(s, ST_THROTTLE_CLEAR, "throttle");
+	return finish(s, r);
+}
+
+static enum lk_store_res
 sqlite_mfa_state(struct lk_store *s, long long user_id,
     struct lk_mfa_state *out)
 {
@@ -1378,6 +1429,7 @@ sqlite_mfa_state(struct lk_store *s, long long user_id,
 	out->last_step = sqlite3_column_int64(st, 2);
 	out->recovery_left = sqlite3_column_int64(st, 3);
 	out->passkeys = sqlite3_column_int64(st, 4);
+	out->totp_created = sqlite3_column_int64(st, 5);
 	done(s, ST_MFA_STATE);
 	return LK_STORE_OK;
 }
@@ -1441,7 +1493,8 @@ sqlite_totp_enable(struct lk_store *s, long long user_id, const char *sealed,
 		return LK_STORE_ERROR;
 	if (bind_int(s, ST_TOTP_ENABLE, 1, user_id) == -1 ||
 	    bind_text(s, ST_TOTP_ENABLE, 2, sealed) == -1 ||
-	    bind_int(s, ST_TOTP_ENABLE, 3, step) == -1)
+	    bind_int(s, ST_TOTP_ENABLE, 3, step) == -1 ||
+	    bind_int(s, ST_TOTP_ENABLE, 4, now) == -1)
 		return finish(s, fail(s, ST_TOTP_ENABLE, "enable TOTP"));
 	r = run_changes(s, ST_TOTP_ENABLE, "enable TOTP");
 	if (r == LK_STORE_NOT_FOUND)
@@ -1486,6 +1539,31 @@ factor_use(struct lk_store *s, long long user_id, long long step,
 	    LK_STORE_NOT_FOUND;
 }
 
+/*
+ * The second factor of a change (inside its transaction): spent if
+ * given, else there must be none.  LK_STORE_USED for a factor used
+ * already, one turned off meanwhile, or one turned on meanwhile.
+ */
+static enum lk_store_res
+spend(struct lk_store *s, long long user_id, const struct lk_factor_spend *f)
+{
+	enum lk_store_res	r;
+	long long		enabled;
+
+	if (f->given) {
+		r = factor_use(s, user_id, f->step, f->recovery);
+		return r == LK_STORE_NOT_FOUND ? LK_STORE_USED : r;
+	}
+	if (bind_int(s, ST_TOTP_ENABLED, 1, user_id) == -1)
+		return fail(s, ST_TOTP_ENABLED, "second factors");
+	r = one_int(s, ST_TOTP_ENABLED, &enabled, "second factors");
+	if (r == LK_STORE_NOT_FOUND)
+		return LK_STORE_OK;
+	if (r != LK_STORE_OK)
+		return r;
+	return enabled == 1 ? LK_STORE_USED : LK_STORE_OK;
+}
+
 static enum lk_store_res
 sqlite_totp_disable(struct lk_store *s, long long user_id, long long step,
     const char *recovery)
@@ -1508,28 +1586,27 @@ sqlite_totp_disable(struct lk_store *s, long long user_id, long long step,
 
 static enum lk_store_res
 sqlite_recovery_replace(struct lk_store *s, long long user_id,
-    const char *const *hashes, size_t n, long long now)
+    const struct lk_factor_spend *f, const char *const *hashes, size_t n,
+    long long now)
 {
 	enum lk_store_res	r;
-	long long		enabled;
 
 	if (begin(s) != LK_STORE_OK)
 		return LK_STORE_ERROR;
-	if (bind_int(s, ST_TOTP_ENABLED, 1, user_id) == -1)
-		return finish(s, fail(s, ST_TOTP_ENABLED, "recovery codes"));
-	r = one_int(s, ST_TOTP_ENABLED, &enabled, "recovery codes");
-	if (r == LK_STORE_OK && enabled != 1)
-		r = LK_STORE_NOT_FOUND;
+	/* LK_STORE_NOT_FOUND: TOTP is off, nothing to replace. */
+	r = factor_use(s, user_id, f->step, f->recovery);
 	if (r == LK_STORE_OK)
 		r = recovery_set(s, user_id, hashes, n, now);
 	return finish(s, r);
 }
 
 static enum lk_store_res
-sqlite_mfa_reset(struct lk_store *s, const char *email)
+sqlite_mfa_reset(struct lk_store *s, const char *email, int passkeys,
+    long long *npasskeys)
 {
 	static const enum stmt	 w[] = { ST_TOTP_DELETE, ST_RECOVERY_CLEAR,
 	    ST_PENDING_CLEAR_USER };
+	struct lk_passkey_keep	 none = { 1, NULL, 0 };
 	struct lk_user		 u;
 	enum lk_store_res	 r;
 	size_t			 i;
@@ -1540,6 +1617,12 @@ sqlite_mfa_reset(struct lk_store *s, const char *email)
 	for (i = 0; i < sizeof(w) / sizeof(w[0]) && r == LK_STORE_OK; i++)
 		r = bind_int(s, w[i], 1, u.id) == 0 ? run(s, w[i], "reset") :
 		    fail(s, w[i], "reset");
+	if (r == LK_STORE_OK)
+		r = bind_int(s, ST_PASSKEY_COUNT, 1, u.id) == 0 ?
+		    one_int(s, ST_PASSKEY_COUNT, npasskeys, "reset") :
+		    fail(s, ST_PASSKEY_COUNT, "reset");
+	if (r == LK_STORE_OK && passkeys)
+		r = passkeys_keep(s, u.id, &none);
 	return finish(s, r);
 }
 
@@ -1681,7 +1764,7 @@ challenge_kind(const char *text, enum lk_challenge_kind *out)
 
 static enum lk_store_res
 sqlite_challenge_add(struct lk_store *s, const struct lk_challenge *c,
-    long long limit, long long now)
+    long long limit, const struct lk_factor_spend *f, long long now)
 {
 	const char		*kind = challenge_kinds[c->kind];
 	enum lk_store_res	 r;
@@ -1700,6 +1783,9 @@ sqlite_challenge_add(struct lk_store *s, const struct lk_challenge *c,
 		return finish(s, LK_STORE_ERROR);
 	if (live >= limit)
 		return finish(s, LK_STORE_LIMIT);
+	/* Bound to the proof the registration was asked with. */
+	if (f != NULL && (r = spend(s, c->user_id, f)) != LK_STORE_OK)
+		return finish(s, r);
 	if (bind_text(s, ST_CHALLENGE_ADD, 1, c->challenge) == -1 ||
 	    bind_text(s, ST_CHALLENGE_ADD, 2, kind) == -1 ||
 	    bind_int(s, ST_CHALLENGE_ADD, 3, c->user_id) == -1 ||
@@ -2564,21 +2650,12 @@ link_check(struct lk_store *s, const struct lk_link_use *u, long long now)
 static enum lk_store_res
 link_factor(struct lk_store *s, const struct lk_link_use *u)
 {
-	enum lk_store_res	r;
-	long long		enabled;
+	struct lk_factor_spend	f;
 
-	if (u->factor) {
-		r = factor_use(s, u->user_id, u->step, u->recovery);
-		return r == LK_STORE_NOT_FOUND ? LK_STORE_USED : r;
-	}
-	if (bind_int(s, ST_TOTP_ENABLED, 1, u->user_id) == -1)
-		return fail(s, ST_TOTP_ENABLED, "second factors");
-	r = one_int(s, ST_TOTP_ENABLED, &enabled, "second factors");
-	if (r == LK_STORE_NOT_FOUND)
-		return LK_STORE_OK;
-	if (r != LK_STORE_OK)
-		return r;
-	return enabled == 1 ? LK_STORE_USED : LK_STORE_OK;
+	f.given = u->factor;
+	f.step = u->step;
+	f.recovery = u->recovery;
+	return spend(s, u->user_id, &f);
 }
 
 static enum lk_store_res
@@ -2606,7 +2683,17 @@ sqlite_link_use(struct lk_store *s, const struct lk_link_use *u, long long now)
 	if (bind_int(s, ST_REVOKE_USER_SESSIONS, 1, u->user_id) == -1)
 		return finish(s, fail(s, ST_REVOKE_USER_SESSIONS, "use link"));
 	if ((r = run(s, ST_REVOKE_USER_SESSIONS, "use link")) != LK_STORE_OK ||
-	    (r = void_links(s, u->user_id)) != LK_STORE_OK)
+	    (r = void_links(s, u->user_id)) != LK_STORE_OK ||
+	    (r = passkeys_keep(s, u->user_id, &u->keep)) != LK_STORE_OK)
+		return finish(s, r);
+	if (u->throttle_account != NULL) {
+		if (bind_text(s, ST_THROTTLE_CLEAR, 1, u->throttle_account) == -1)
+			return finish(s, fail(s, ST_THROTTLE_CLEAR, "use link"));
+		if ((r = run(s, ST_THROTTLE_CLEAR, "use link")) != LK_STORE_OK)
+			return finish(s, r);
+	}
+	if (u->throttle_address != NULL && (r = give_back(s,
+	    u->throttle_address, u->throttle_window, now)) != LK_STORE_OK)
 		return finish(s, r);
 	if (u->session != NULL) {
 		/* The account as it now is: the new hash, no other session. */
@@ -2662,6 +2749,7 @@ static const struct lk_store_ops sqlite_ops = {
 	sqlite_link_add,
 	sqlite_link_find,
 	sqlite_link_use,
+	sqlite_throttle_clear,
 };
 
 struct lk_store *
