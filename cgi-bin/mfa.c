@@ -166,14 +166,12 @@ regenerate(struct lk_ctx *ctx)
 	struct json_object	*body = NULL;
 	struct lk_user		 user;
 	struct lk_mfa_codes	 codes;
-	struct lk_mfa_proof	 proof;
 	const char		*password;
 
 	memset(&codes, 0, sizeof(codes));
 	if (signed_in(ctx, &user, &body) == -1 ||
 	    (password = password_of(ctx, body)) == NULL ||
-	    lk_mfa_proof(ctx, body, &proof) == -1 ||
-	    lk_mfa_regenerate(ctx, &user, password, &proof, &codes) == -1)
+	    lk_mfa_regenerate(ctx, &user, password, body, &codes) == -1)
 		goto out;
 	lk_notify(ctx, LK_NOTICE_RECOVERY_REGENERATED, &user, NULL, 0);
 	codes_answer(ctx, &codes);

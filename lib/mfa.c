@@ -689,9 +689,9 @@ out:
 
 int
 lk_mfa_regenerate(struct lk_ctx *ctx, const struct lk_user *user,
-    const char *password, const struct lk_mfa_proof *proof,
-    struct lk_mfa_codes *out)
+    const char *password, struct json_object *body, struct lk_mfa_codes *out)
 {
+	struct lk_mfa_proof	 p, *proof = &p;
 	struct lk_mfa_state	 state;
 	struct lk_factor_spend	 f;
 	struct lk_throttle	 t;
@@ -715,7 +715,8 @@ lk_mfa_regenerate(struct lk_ctx *ctx, const struct lk_user *user,
 	 */
 	memset(&f, 0, sizeof(f));
 	f.given = 1;
-	if (lk_mfa_password(ctx, user, password, &t) == -1 ||
+	if (lk_mfa_proof(ctx, body, proof) == -1 ||
+	    lk_mfa_password(ctx, user, password, &t) == -1 ||
 	    check_factor(ctx, user, &state, proof, &f.step, hash,
 	    "mfa_change_failed") == -1 ||
 	    new_codes(ctx, out, hashes, ptrs) == -1)

@@ -156,13 +156,14 @@ int	lk_mfa_disable(struct lk_ctx *ctx, const struct lk_user *user,
 
 /*
  * Replace the recovery codes of user, whose TOTP is on (else
- * LK_R_INVALID), with both factors: the password, then the code or
- * recovery code of proof (spent with the replacement, in its
+ * LK_R_INVALID), with both factors: the password, then body's code or
+ * recovery code (lk_mfa_proof; spent with the replacement, in its
  * transaction).  The new ones in out.  Returns 0, or -1 denied
- * (LK_R_WRONG_PASSWORD, LK_R_CODE, LK_R_THROTTLED, ...).
+ * (LK_R_FIELD_MISSING "code", LK_R_WRONG_PASSWORD, LK_R_CODE,
+ * LK_R_THROTTLED, ...).
  */
 int	lk_mfa_regenerate(struct lk_ctx *ctx, const struct lk_user *user,
-	    const char *password, const struct lk_mfa_proof *proof,
+	    const char *password, struct json_object *body,
 	    struct lk_mfa_codes *out);
 
 /*

@@ -150,8 +150,8 @@ describe('latchkey user', () => {
 			    'latchkey: no password on standard input, or longer than 511 bytes\n'],
 			[['user', 'passwd', 'nobody@example.com', '--password-stdin'], 'x\n', 1,
 			    'latchkey: no user nobody@example.com\n'],
-			[['user', 'frobnicate', 'a@b.c'], '', 2, "latchkey: unknown command 'user frobnicate': expected add, passwd, invite, del, list, disable, enable or mfa reset\n"],
-			[['user'], '', 2, 'latchkey: user: expected add, passwd, invite, del, list, disable, enable or mfa reset\n'],
+			[['user', 'frobnicate', 'a@b.c'], '', 2, "latchkey: unknown command 'user frobnicate': expected add, passwd, invite, del, list, disable, enable, unlock or mfa reset\n"],
+			[['user'], '', 2, 'latchkey: user: expected add, passwd, invite, del, list, disable, enable, unlock or mfa reset\n'],
 			// An invitation's link is built from site_url, which this site has not.
 			[['user', 'invite', 'new@example.com'], '', 1,
 			    'latchkey: site_url is not set: the link is built from it\n'],
