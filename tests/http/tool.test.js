@@ -308,7 +308,8 @@ describe('latchkey help', () => {
 		const man = path.join(__dirname, '..', '..', 'docs', 'latchkey.1');
 		const text = fs.readFileSync(man, 'utf8');
 		for (const cmd of ['init', 'user add', 'user passwd', 'user del', 'user list',
-		    'user disable', 'user enable', 'LATCHKEY_CONFIG', 'EXIT STATUS'])
+		    'user disable', 'user enable', 'user unlock', 'user mfa reset', String.raw`\-\-passkeys`,
+		    'LATCHKEY_CONFIG', 'EXIT STATUS'])
 			assert.ok(text.includes(cmd.replace(/ /g, ' ')) || text.includes(cmd), cmd);
 	});
 });
