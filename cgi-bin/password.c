@@ -25,6 +25,7 @@
  * reset link (reads only; counted per client as asking for links is), or
  * the 400 above.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -42,6 +43,26 @@
 #include "store.h"
 #include "throttle.h"
 #include "util.h"
+
+/*
+ * The audit line of a new password (event), saying how many passkeys the
+ * request named to keep when it named any: the others went with it.
+ */
+static void
+audit_new_password(struct lk_ctx *ctx, const char *event, const char *email,
+    const struct lk_passkey_keep *keep)
+{
+	char	n[24];
+
+	if (!keep->only) {
+		lk_log_audit(event, ctx->now, ctx->req->remote_addr, email,
+		    (char *)NULL);
+		return;
+	}
+	(void)snprintf(n, sizeof(n), "%zu", keep->n);
+	lk_log_audit(event, ctx->now, ctx->req->remote_addr, email,
+	    "passkeys_kept", n, (char *)NULL);
+}
 
 static void
 change(struct lk_ctx *ctx, const struct lk_user *user,
@@ -89,8 +110,7 @@ change(struct lk_ctx *ctx, const struct lk_user *user,
 	}
 	if (lk_session_send(ctx, &issue) == -1)
 		goto out;
-	lk_log_audit("password_changed", ctx->now, ctx->req->remote_addr,
-	    user->email, (char *)NULL);
+	audit_new_password(ctx, "password_changed", user->email, keep);
 	lk_notify(ctx, LK_NOTICE_PASSWORD_CHANGED, user, NULL, 0);
 	lk_json_out_init(&o);
 	(void)lk_json_out_bool(&o, "password", 1);
@@ -255,8 +275,7 @@ reset(struct lk_ctx *ctx)
 	l.keep = kept.keep;
 	if (lk_account_link_use(ctx, &l, NULL) == -1)
 		goto out;
-	lk_log_audit("password_reset", ctx->now, ctx->req->remote_addr,
-	    l.link.user.email, (char *)NULL);
+	audit_new_password(ctx, "password_reset", l.link.user.email, &l.keep);
 	lk_notify(ctx, LK_NOTICE_PASSWORD_RESET, &l.link.user, NULL, 0);
 	/* Whatever session this browser had is over with the others. */
 	lk_session_clear(ctx);

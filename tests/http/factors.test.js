@@ -237,6 +237,7 @@ for (const kind of kinds()) {
 			    keep_passkeys: [keys[1].ourId, 'no-such-id'] });
 			assertJson(res, 200, '{"password":true}\n');
 			assert.deepEqual(passkeyIds(srv, 'keep@example.com'), [keys[1].ourId]);
+			assert.match(srv.log(), /audit event="password_changed" time="\d+" addr="127\.0\.0\.1" user="keep@example\.com" passkeys_kept="2"\n/);
 			// The others sign in no more; the one kept does.
 			assertJson(await passkeySignIn(srv, keys[0]), 401, '{"msg":"Passkey not accepted"}\n');
 			assertJson(await passkeySignIn(srv, keys[1]), 200, '{"login":true}\n');
@@ -271,6 +272,7 @@ for (const kind of kinds()) {
 			assertJson(await post(srv, null, '/api/password/reset', { token, password: 'lost pw 67890',
 			    keep_passkeys: [b.ourId] }), 200, '{"reset":true}\n');
 			assert.deepEqual(passkeyIds(srv, 'lost@example.com'), [b.ourId]);
+			assert.match(srv.log(), /audit event="password_reset" time="\d+" addr="127\.0\.0\.1" user="lost@example\.com" passkeys_kept="1"\n/);
 			// Used: the check says so, as the reset would.
 			assertJson(await check(token), 400, INVALID_LINK);
 			// keep_passkeys [] removes them all.
