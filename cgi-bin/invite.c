@@ -5,6 +5,11 @@
  * (POST /api/signup) gives its pending account the password and starts
  * its first session, in one transaction.  A link unknown, used, replaced
  * or expired: 400 {"msg": "This link is invalid or has expired"}.
+ *
+ * POST /api/invite/check {"token": ...} -> 200 {"email": ..., "name": ...}
+ * for a live link of either kind (reads only; counted per client as
+ * asking for links is), or the same 400: the page names the account, and
+ * says a dead link is dead, before anyone types a password.
  */
 #include <string.h>
 
@@ -38,7 +43,8 @@ accept_invite(struct lk_ctx *ctx)
 	    lk_account_link_find(ctx, token, tlen, password, plen,
 	    LK_LINK_BIT(LK_LINK_INVITE) | LK_LINK_BIT(LK_LINK_SIGNUP), &l) ==
 	    -1 ||
-	    lk_session_prepare(ctx, &l.link.user, NULL, 0, 0, &issue) == -1 ||
+	    lk_session_prepare(ctx, &l.link.user, NULL, 0, LK_ISSUE_LOGIN,
+	    &issue) == -1 ||
 	    lk_account_link_use(ctx, &l, &issue) == -1 ||
 	    lk_session_send(ctx, &issue) == -1)
 		goto out;
@@ -54,8 +60,35 @@ out:
 	json_object_put(body);
 }
 
+/* The account of an invitation's link, before a password is chosen. */
+static void
+check_invite(struct lk_ctx *ctx)
+{
+	struct json_object	*body;
+	struct lk_link		 l;
+	struct lk_json_out	 o;
+	const char		*token;
+	size_t			 tlen;
+
+	memset(&l, 0, sizeof(l));
+	if ((body = lk_app_json(ctx)) == NULL)
+		return;
+	if ((token = lk_app_field(ctx, body, "token",
+	    LK_ACCOUNT_TOKEN_FIELD_MAX, &tlen)) != NULL &&
+	    lk_account_link_check(ctx, token, tlen,
+	    LK_LINK_BIT(LK_LINK_INVITE) | LK_LINK_BIT(LK_LINK_SIGNUP), &l) == 0) {
+		lk_json_out_init(&o);
+		(void)lk_json_out_str(&o, "email", l.user.email);
+		(void)lk_json_out_str(&o, "name", l.user.name);
+		lk_response_json(ctx->resp, 200, &o);
+	}
+	lk_explicit_bzero(&l, sizeof(l));
+	json_object_put(body);
+}
+
 static const struct lk_route routes[] = {
 	{ "/accept", LK_METHOD_POST, accept_invite },
+	{ "/check", LK_METHOD_POST, check_invite },
 	{ NULL, 0, NULL }
 };
 

@@ -93,7 +93,8 @@ start(struct lk_ctx *ctx, const struct lk_user *user, const char *password,
 		}
 		goto out;
 	}
-	if (lk_session_prepare(ctx, user, NULL, remember, 0, &issue) == -1)
+	if (lk_session_prepare(ctx, user, NULL, remember, LK_ISSUE_LOGIN,
+	    &issue) == -1)
 		goto out;
 	l.user_id = user->id;
 	l.hash = user->hash;

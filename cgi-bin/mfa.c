@@ -8,13 +8,16 @@
  *   POST /api/mfa/totp/enable         {"code"} -> {"recovery_codes": [10]}
  *   POST /api/mfa/totp/disable        {"password", "code" or
  *        "recovery_code"} -> {"totp": false}
- *   POST /api/mfa/recovery/regenerate {"password"} -> {"recovery_codes"}
+ *   POST /api/mfa/recovery/regenerate {"password", "code" or
+ *        "recovery_code"} -> {"recovery_codes"}
  * A wrong password is 401 "Current password is incorrect", a wrong code
- * 401 "Invalid code".  Where a password is asked (set-up, disable,
- * regenerate) the attempt is reserved against the login throttle first
- * and given back only on success, so a wrong password or code counts;
- * enable's code, from a signed-in user confirming the secret just set
- * up, proves nothing the session does not, and is not counted.
+ * 401 "Invalid code".  Every password or code checked here (set-up,
+ * enable, disable, regenerate) is an attempt reserved against the login
+ * throttle of the account first, given back only on success, so a wrong
+ * one counts in the same window as the logins' (429 past the limit).  A
+ * set-up not confirmed within 15 minutes is void.  Regenerating needs
+ * both factors (a recovery code given is spent): new codes are a second
+ * factor, and the password alone must not mint one.
  */
 #include <string.h>
 
@@ -168,8 +171,9 @@ regenerate(struct lk_ctx *ctx)
 	memset(&codes, 0, sizeof(codes));
 	if (signed_in(ctx, &user, &body) == -1 ||
 	    (password = password_of(ctx, body)) == NULL ||
-	    lk_mfa_regenerate(ctx, &user, password, &codes) == -1)
+	    lk_mfa_regenerate(ctx, &user, password, body, &codes) == -1)
 		goto out;
+	lk_notify(ctx, LK_NOTICE_RECOVERY_REGENERATED, &user, NULL, 0);
 	codes_answer(ctx, &codes);
 out:
 	lk_mfa_codes_clear(&codes);

@@ -16,8 +16,16 @@
  * {"reset": true}: the link's account gets the password, every session
  * and token of it ends, and the "password reset" notice goes by mail.
  * A link unknown, used, replaced or expired: 400 {"msg": "This link is
- * invalid or has expired"}.
+ * invalid or has expired"}.  Both a change and a reset take an optional
+ * "keep_passkeys": [ids]: present, every other passkey of the account is
+ * deleted with the new password, in its transaction.
+ *
+ * POST /api/password/reset/check {"token": ...} -> 200 {"email": ...,
+ * "name": ..., "passkeys": [{"created", "id", "name"}, ...]} for a live
+ * reset link (reads only; counted per client as asking for links is), or
+ * the 400 above.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -28,6 +36,7 @@
 #include "log.h"
 #include "mfa.h"
 #include "notify.h"
+#include "passkey.h"
 #include "password.h"
 #include "policy.h"
 #include "session.h"
@@ -35,10 +44,31 @@
 #include "throttle.h"
 #include "util.h"
 
+/*
+ * The audit line of a new password (event), saying how many passkeys the
+ * request named to keep when it named any: the others went with it.
+ */
+static void
+audit_new_password(struct lk_ctx *ctx, const char *event, const char *email,
+    const struct lk_passkey_keep *keep)
+{
+	char	n[24];
+
+	if (!keep->only) {
+		lk_log_audit(event, ctx->now, ctx->req->remote_addr, email,
+		    (char *)NULL);
+		return;
+	}
+	(void)snprintf(n, sizeof(n), "%zu", keep->n);
+	lk_log_audit(event, ctx->now, ctx->req->remote_addr, email,
+	    "passkeys_kept", n, (char *)NULL);
+}
+
 static void
 change(struct lk_ctx *ctx, const struct lk_user *user,
     const struct lk_claims *claims, const struct lk_token_state *state,
-    const char *new, const struct lk_throttle *t)
+    const char *new, const struct lk_throttle *t,
+    const struct lk_passkey_keep *keep)
 {
 	struct lk_issue		 issue;
 	struct lk_login		 l;
@@ -51,9 +81,13 @@ change(struct lk_ctx *ctx, const struct lk_user *user,
 		(void)lk_deny(ctx, LK_R_INTERNAL, NULL);
 		goto out;
 	}
-	/* The new session keeps the old one's factors: only a password changed. */
+	/*
+	 * Not a login (the password alone, where a login may need more), so
+	 * not fresh; the new session keeps the old one's factors.
+	 */
 	if (lk_session_prepare(ctx, user, NULL, state->ours &&
-	    state->session.persistent, claims->mfa, &issue) == -1)
+	    state->session.persistent, claims->mfa ? LK_ISSUE_MFA : 0,
+	    &issue) == -1)
 		goto out;
 	l.user_id = user->id;
 	l.hash = user->hash;
@@ -63,6 +97,7 @@ change(struct lk_ctx *ctx, const struct lk_user *user,
 	l.throttle_account = t->account;
 	l.throttle_address = t->address;
 	l.throttle_window = ctx->cfg->throttle_window;
+	l.keep = *keep;
 	r.jti = claims->jti;
 	r.exp = claims->exp;
 	r.refresh = 0;
@@ -79,8 +114,7 @@ change(struct lk_ctx *ctx, const struct lk_user *user,
 	}
 	if (lk_session_send(ctx, &issue) == -1)
 		goto out;
-	lk_log_audit("password_changed", ctx->now, ctx->req->remote_addr,
-	    user->email, (char *)NULL);
+	audit_new_password(ctx, "password_changed", user->email, keep);
 	lk_notify(ctx, LK_NOTICE_PASSWORD_CHANGED, user, NULL, 0);
 	lk_json_out_init(&o);
 	(void)lk_json_out_bool(&o, "password", 1);
@@ -98,6 +132,7 @@ handle(struct lk_ctx *ctx)
 	struct lk_claims	 claims;
 	struct lk_token_state	 state;
 	struct lk_throttle	 t;
+	struct lk_passkey_kept	 kept;
 	const char		*cur, *new, *why;
 	size_t			 clen, nlen;
 	enum lk_pw_res		 pr;
@@ -109,7 +144,8 @@ handle(struct lk_ctx *ctx)
 	if ((cur = lk_app_field(ctx, body, "current_password",
 	    LK_PASSWORD_MAX - 1, &clen)) == NULL ||
 	    (new = lk_app_field(ctx, body, "new_password", ctx->cfg->max_body,
-	    &nlen)) == NULL)
+	    &nlen)) == NULL ||
+	    lk_passkey_keep_field(ctx, body, &kept) == -1)
 		goto out;
 	if ((why = lk_policy_password(ctx->cfg, new, nlen, user.email)) != NULL) {
 		(void)lk_deny(ctx, LK_R_INVALID, why);
@@ -134,7 +170,7 @@ handle(struct lk_ctx *ctx)
 		(void)lk_deny(ctx, LK_R_WRONG_PASSWORD, NULL);
 		goto out;
 	}
-	change(ctx, &user, &claims, &state, new, &t);
+	change(ctx, &user, &claims, &state, new, &t, &kept.keep);
 out:
 	memset(&user, 0, sizeof(user));
 	memset(&claims, 0, sizeof(claims));
@@ -199,8 +235,13 @@ second_factor_ok(struct lk_ctx *ctx, struct lk_account_link *l,
 		lk_response_json(ctx->resp, 401, &o);
 		goto out;
 	}
-	if (lk_mfa_proof(ctx, body, &proof) == -1 ||
-	    lk_mfa_check(ctx, &l->link.user, &state, &proof, &l->step, hash,
+	if (lk_mfa_proof(ctx, body, &proof) == -1)
+		goto out;
+	/* A code guessed here is a login attempt like any other. */
+	if (lk_throttle_reserve(ctx, l->link.user.email, &l->login) == -1)
+		goto out;
+	l->login_reserved = 1;
+	if (lk_mfa_check(ctx, &l->link.user, &state, &proof, &l->step, hash,
 	    "reset_code_failed") == -1)
 		goto out;
 	l->factor = 1;
@@ -216,6 +257,7 @@ reset(struct lk_ctx *ctx)
 {
 	struct json_object	*body;
 	struct lk_account_link	 l;
+	struct lk_passkey_kept	 kept;
 	struct lk_json_out	 o;
 	const char		*token, *password;
 	char			 hash[LK_RECOVERY_HASH_LEN + 1];
@@ -229,13 +271,15 @@ reset(struct lk_ctx *ctx)
 	    LK_ACCOUNT_TOKEN_FIELD_MAX, &tlen)) == NULL ||
 	    (password = lk_app_field(ctx, body, "password", ctx->cfg->max_body,
 	    &plen)) == NULL ||
+	    lk_passkey_keep_field(ctx, body, &kept) == -1 ||
 	    lk_account_link_find(ctx, token, tlen, password, plen,
 	    LK_LINK_BIT(LK_LINK_RESET), &l) == -1 ||
-	    !second_factor_ok(ctx, &l, body, hash) ||
-	    lk_account_link_use(ctx, &l, NULL) == -1)
+	    !second_factor_ok(ctx, &l, body, hash))
 		goto out;
-	lk_log_audit("password_reset", ctx->now, ctx->req->remote_addr,
-	    l.link.user.email, (char *)NULL);
+	l.keep = kept.keep;
+	if (lk_account_link_use(ctx, &l, NULL) == -1)
+		goto out;
+	audit_new_password(ctx, "password_reset", l.link.user.email, &l.keep);
 	lk_notify(ctx, LK_NOTICE_PASSWORD_RESET, &l.link.user, NULL, 0);
 	/* Whatever session this browser had is over with the others. */
 	lk_session_clear(ctx);
@@ -248,9 +292,44 @@ out:
 	json_object_put(body);
 }
 
+/*
+ * The account of a reset link and its passkeys, for the page to show
+ * before anyone types a password (the same 400 for a dead link).
+ */
+static void
+reset_check(struct lk_ctx *ctx)
+{
+	struct json_object	*body;
+	struct lk_link		 l;
+	struct lk_json_out	 o;
+	const char		*token;
+	char			 list[LK_PASSKEY_MAX *
+				    (LK_STORE_PASSKEY_NAME_MAX * 6 + 128) + 8];
+	size_t			 tlen;
+
+	memset(&l, 0, sizeof(l));
+	if ((body = lk_app_json(ctx)) == NULL)
+		return;
+	if ((token = lk_app_field(ctx, body, "token",
+	    LK_ACCOUNT_TOKEN_FIELD_MAX, &tlen)) == NULL ||
+	    lk_account_link_check(ctx, token, tlen, LK_LINK_BIT(LK_LINK_RESET),
+	    &l) == -1 ||
+	    lk_passkey_names_json(ctx, &l.user, list, sizeof(list)) < 0)
+		goto out;
+	lk_json_out_init(&o);
+	(void)lk_json_out_str(&o, "email", l.user.email);
+	(void)lk_json_out_str(&o, "name", l.user.name);
+	(void)lk_json_out_raw(&o, "passkeys", list);
+	lk_response_json(ctx->resp, 200, &o);
+out:
+	lk_explicit_bzero(&l, sizeof(l));
+	json_object_put(body);
+}
+
 static const struct lk_route routes[] = {
 	{ "/forgot", LK_METHOD_POST, forgot },
 	{ "/reset", LK_METHOD_POST, reset },
+	{ "/reset/check", LK_METHOD_POST, reset_check },
 	{ NULL, 0, NULL }
 };
 

@@ -39,8 +39,9 @@ handle(struct lk_ctx *ctx)
 		(void)lk_deny(ctx, LK_R_REVOKED, NULL);
 		goto out;
 	}
-	if (lk_session_prepare(ctx, &user, &state.session, 0, claims.mfa,
-	    &issue) == -1)
+	/* A refresh: no fresh login; the login's factors carry on. */
+	if (lk_session_prepare(ctx, &user, &state.session, 0, claims.mfa ?
+	    LK_ISSUE_MFA : 0, &issue) == -1)
 		goto out;
 	memset(&q, 0, sizeof(q));
 	q.jti = claims.jti;

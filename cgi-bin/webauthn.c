@@ -1,9 +1,11 @@
 /*
  * Passkeys (WebAuthn):
- *   POST   /api/webauthn/register/options  (signed in, CSRF)
+ *   POST   /api/webauthn/register/options  (signed in, CSRF; a fresh login,
+ *          or {"password", and "code" or "recovery_code" with TOTP on})
  *          -> PublicKeyCredentialCreationOptions
  *   POST   /api/webauthn/register          (signed in, CSRF) the browser's
- *          PublicKeyCredential, and an optional "name"
+ *          PublicKeyCredential, and an optional "name", answering the
+ *          live challenge of those options
  *          -> {"credential": {"created", "id", "last_used", "name"}}
  *   POST   /api/webauthn/login/options     -> PublicKeyCredentialRequestOptions
  *   POST   /api/webauthn/login             the assertion -> {"login": true}
@@ -11,6 +13,10 @@
  *   GET    /api/webauthn/credentials       (signed in) -> {"credentials": [...]}
  *   DELETE /api/webauthn/credentials/ID    (signed in, CSRF) -> {"deleted": true}
  * Binary fields are unpadded base64url; the checks are lib/passkey.h's.
+ * A passkey signs in without password or code: binding one needs both
+ * factors proved, not a session alone (a stolen cookie), so the options
+ * are refused with 401 {"msg": "Fresh token required"} unless the login
+ * is fresh (fresh_seconds) or the body proves both.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +25,7 @@
 
 #include "app.h"
 #include "auth.h"
+#include "mfa.h"
 #include "notify.h"
 #include "passkey.h"
 #include "session.h"
@@ -40,6 +47,44 @@ signed_in(struct lk_ctx *ctx, struct lk_user *user)
 	return rc;
 }
 
+/*
+ * The signed-in user, who proved both factors: by a fresh login (*fp set
+ * to NULL) or by the body's password and second factor (*fp = f, for the
+ * store to spend; t the throttle's reservation, *reserved set).
+ */
+static int
+proved(struct lk_ctx *ctx, struct lk_user *user, struct json_object **body,
+    struct lk_factor_spend *f, const struct lk_factor_spend **fp,
+    char hash[LK_RECOVERY_HASH_LEN + 1], struct lk_throttle *t, int *reserved)
+{
+	struct lk_claims	claims;
+	struct lk_token_state	state;
+	int			rc = -1;
+
+	*fp = NULL;
+	*reserved = 0;
+	if (lk_auth_require(ctx, LK_TOKEN_ACCESS, user, &claims, &state) == -1)
+		goto out;
+	if (lk_auth_fresh(ctx, &claims, ctx->cfg->fresh_seconds)) {
+		rc = 0;
+		goto out;
+	}
+	/* An empty body (as before proof was asked): only a fresh login. */
+	if (ctx->req->body_len == 0) {
+		(void)lk_deny(ctx, LK_R_FRESH, NULL);
+		goto out;
+	}
+	if ((*body = lk_app_json(ctx)) == NULL ||
+	    lk_mfa_reauth(ctx, user, *body, f, hash, t) == -1)
+		goto out;
+	*fp = f;
+	*reserved = 1;
+	rc = 0;
+out:
+	lk_explicit_bzero(&claims, sizeof(claims));
+	return rc;
+}
+
 /* Send n bytes of JSON from buf (n < 0: refused already) and free buf. */
 static void
 send_text(struct lk_ctx *ctx, char *buf, long n)
@@ -52,18 +97,31 @@ send_text(struct lk_ctx *ctx, char *buf, long n)
 static void
 register_options(struct lk_ctx *ctx)
 {
-	struct lk_user	 user;
-	char		*buf;
+	struct json_object		*body = NULL;
+	struct lk_user			 user;
+	struct lk_factor_spend		 f;
+	const struct lk_factor_spend	*fp;
+	struct lk_throttle		 t;
+	char				 hash[LK_RECOVERY_HASH_LEN + 1];
+	char				*buf = NULL;
+	long				 n;
+	int				 reserved;
 
-	if (signed_in(ctx, &user) == -1)
-		return;
+	memset(&user, 0, sizeof(user));
+	if (proved(ctx, &user, &body, &f, &fp, hash, &t, &reserved) == -1)
+		goto out;
 	if ((buf = malloc(OPTIONS_MAX)) == NULL) {
 		(void)lk_deny(ctx, LK_R_INTERNAL, NULL);
-		return;
+		goto out;
 	}
-	send_text(ctx, buf, lk_passkey_register_options(ctx, &user, buf,
-	    OPTIONS_MAX));
+	n = lk_passkey_register_options(ctx, &user, fp, buf, OPTIONS_MAX);
+	if (n >= 0 && reserved)
+		lk_mfa_give_back(ctx, &t);
+	send_text(ctx, buf, n);
+out:
+	lk_explicit_bzero(hash, sizeof(hash));
 	memset(&user, 0, sizeof(user));
+	json_object_put(body);
 }
 
 static void

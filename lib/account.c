@@ -111,6 +111,47 @@ lk_account_link_job(const struct lk_config *cfg, struct lk_store *store,
 	lk_explicit_bzero(&user, sizeof(user));
 }
 
+/* The live link of token for purposes into *out; 0, or -1 denied. */
+static int
+find(struct lk_ctx *ctx, const char *token, size_t tlen,
+    unsigned int purposes, char hash[LK_ONETIME_HASH_LEN + 1],
+    struct lk_link *out)
+{
+	/* Not a token we could have made: unknown, like any other. */
+	if (lk_onetime_hash(token, tlen, hash) == -1)
+		return lk_deny(ctx, LK_R_LINK, NULL);
+	switch (lk_store_link_find(lk_ctx_store(ctx), hash, purposes, ctx->now,
+	    out)) {
+	case LK_STORE_OK:
+		return 0;
+	case LK_STORE_NOT_FOUND:
+		lk_log_audit("link_refused", ctx->now, ctx->req->remote_addr,
+		    NULL, (char *)NULL);
+		return lk_deny(ctx, LK_R_LINK, NULL);
+	default:
+		return lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
+	}
+}
+
+int
+lk_account_link_check(struct lk_ctx *ctx, const char *token, size_t tlen,
+    unsigned int purposes, struct lk_link *out)
+{
+	struct lk_throttle	t;
+	char			hash[LK_ONETIME_HASH_LEN + 1];
+	int			rc;
+
+	memset(out, 0, sizeof(*out));
+	/* Nothing is known of whose link it is yet: its client counts. */
+	if (lk_throttle_reserve_address(ctx, "reset", &t) == -1)
+		return -1;
+	rc = find(ctx, token, tlen, purposes, hash, out);
+	lk_explicit_bzero(hash, sizeof(hash));
+	if (rc == -1)
+		memset(out, 0, sizeof(*out));
+	return rc;
+}
+
 int
 lk_account_link_find(struct lk_ctx *ctx, const char *token, size_t tlen,
     const char *password, size_t plen, unsigned int purposes,
@@ -122,24 +163,8 @@ lk_account_link_find(struct lk_ctx *ctx, const char *token, size_t tlen,
 	memset(out, 0, sizeof(*out));
 	out->password = password;
 	out->password_len = plen;
-	/* Not a token we could have made: unknown, like any other. */
-	if (lk_onetime_hash(token, tlen, out->hash) == -1) {
-		(void)lk_deny(ctx, LK_R_LINK, NULL);
+	if (find(ctx, token, tlen, purposes, out->hash, &out->link) == -1)
 		goto err;
-	}
-	switch (lk_store_link_find(lk_ctx_store(ctx), out->hash, purposes,
-	    ctx->now, &out->link)) {
-	case LK_STORE_OK:
-		break;
-	case LK_STORE_NOT_FOUND:
-		lk_log_audit("link_refused", ctx->now, ctx->req->remote_addr,
-		    NULL, (char *)NULL);
-		(void)lk_deny(ctx, LK_R_LINK, NULL);
-		goto err;
-	default:
-		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
-		goto err;
-	}
 	if ((why = lk_policy_password(ctx->cfg, out->password,
 	    out->password_len, out->link.user.email)) != NULL) {
 		(void)lk_deny(ctx, LK_R_INVALID, why);
@@ -161,6 +186,7 @@ lk_account_link_use(struct lk_ctx *ctx, const struct lk_account_link *l,
 {
 	struct lk_link_use	 u;
 	char			 hash[LK_HASH_MAX + 1];
+	char			 account[LK_STORE_KEY_MAX];
 	int			 rc = -1;
 
 	if (lk_password_hash(&ctx->cfg->hash, l->password, hash,
@@ -178,6 +204,14 @@ lk_account_link_use(struct lk_ctx *ctx, const struct lk_account_link *l,
 	u.factor = l->factor;
 	u.step = l->step;
 	u.recovery = l->factor && l->step < 0 ? l->recovery : NULL;
+	u.keep = l->keep;
+	/* The mailbox is proved: the login lockout of the account is over. */
+	lk_throttle_account_key(l->link.user.email, account, sizeof(account));
+	u.throttle_account = account;
+	if (l->login_reserved) {
+		u.throttle_address = l->login.address;
+		u.throttle_window = ctx->cfg->throttle_window;
+	}
 	if (issue != NULL) {
 		u.session = &issue->session;
 		u.tokens = &issue->tokens;

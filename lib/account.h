@@ -8,6 +8,7 @@
 #include "onetime.h"
 #include "session.h"
 #include "store.h"
+#include "throttle.h"
 
 /*
  * Accounts by mail, as requests use them: sending a one-time link (a
@@ -56,10 +57,29 @@ struct lk_account_link {
 	int		 factor;
 	long long	 step;
 	const char	*recovery;
+	/*
+	 * The attempt reserved on the account's login counters before its
+	 * code was checked (login_reserved set): given back with the use.
+	 */
+	struct lk_throttle login;
+	int		 login_reserved;
+	/* The passkeys of the account that stay (a reset's choice). */
+	struct lk_passkey_keep keep;
 };
 
 /* The longest "token" field worth looking at (a token is 43 bytes). */
 #define LK_ACCOUNT_TOKEN_FIELD_MAX	128
+
+/*
+ * Look at the link of token (tlen bytes, a body's "token") for one of
+ * purposes before its user chooses a password: counted first on the
+ * client's "reset" throttle (as asking for a link is), then found as
+ * lk_account_link_find finds it, without using it or writing anything
+ * else.  Returns 0 with *out the link and its account, or -1 denied:
+ * LK_R_LINK (the 400 its use would get), LK_R_TOO_MANY, LK_R_UNAVAILABLE.
+ */
+int	lk_account_link_check(struct lk_ctx *ctx, const char *token,
+	    size_t tlen, unsigned int purposes, struct lk_link *out);
 
 /*
  * The link of token (tlen bytes, a body's "token") for one of purposes
@@ -78,8 +98,11 @@ int	lk_account_link_find(struct lk_ctx *ctx, const char *token, size_t tlen,
 /*
  * Follow the link found: hash the new password and, in one transaction,
  * set it, end every session and token of the account, void its links,
- * and record issue's session when it is not NULL (the caller then sends
- * its cookies); l's second factor is spent in it too.  Returns 0, or -1
+ * delete the passkeys l does not keep, clear the account's login counter
+ * (a completed reset lifts the lockout; the client's counter only gets
+ * back what l reserved on it), and record issue's session when it is
+ * not NULL (the caller then sends its cookies); l's second factor is
+ * spent in it too.  Returns 0, or -1
  * denied: LK_R_LINK (used or changed meanwhile: a link works once however
  * many requests race), LK_R_CODE (the second factor used meanwhile, or
  * turned on or off since it was read), LK_R_INTERNAL, LK_R_UNAVAILABLE.

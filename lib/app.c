@@ -74,6 +74,7 @@ static const struct refusal refusals[LK_R__MAX] = {
 	[LK_R_ACCESS_DENIED] = { 403, "Access denied", NULL },
 	[LK_R_SECOND_FACTOR] = { 403, "Second factor required", NULL },
 	[LK_R_BAD_PATH] = { 400, "Invalid request path", NULL },
+	[LK_R_FRESH] = { 401, "Fresh token required", NULL },
 	TOKEN(LK_TOKEN_OK) = { 500, "Internal error", NULL },
 	TOKEN(LK_TOKEN_TOO_LARGE) = { 422, "Token is too large", NULL },
 	TOKEN(LK_TOKEN_SEGMENTS) = { 422, "Not enough segments", NULL },

@@ -196,6 +196,23 @@ grant(struct lk_ctx *ctx, const struct lk_user *user)
 	    user->name);
 }
 
+int
+lk_auth_fresh(const struct lk_ctx *ctx, const struct lk_claims *claims,
+    long long max_age)
+{
+	return claims->type == LK_TOKEN_ACCESS &&
+	    claims->fresh_until > ctx->now && ctx->now - claims->iat <= max_age;
+}
+
+int
+lk_auth_require_fresh(struct lk_ctx *ctx, const struct lk_claims *claims,
+    long long max_age)
+{
+	if (!lk_auth_fresh(ctx, claims, max_age))
+		return lk_deny(ctx, LK_R_FRESH, NULL);
+	return 0;
+}
+
 void
 lk_auth_authorize(struct lk_ctx *ctx)
 {

@@ -45,6 +45,23 @@ int	lk_auth_groups(const struct lk_store *store, const struct lk_user *user,
 	    struct lk_groups *out);
 
 /*
+ * Whether the verified access token of claims is fresh at ctx->now: its
+ * fresh claim holds (set by a completed login: a password, with the
+ * second factor when the account has one; a passkey; an invitation's
+ * link) and it was issued at most max_age seconds ago.  A refreshed token
+ * is never fresh.
+ */
+int	lk_auth_fresh(const struct lk_ctx *ctx, const struct lk_claims *claims,
+	    long long max_age);
+
+/*
+ * The same as a refusal, for changes that need a login just now (as
+ * flask-jwt-extended's fresh_jwt_required): 0, or -1 denied (LK_R_FRESH).
+ */
+int	lk_auth_require_fresh(struct lk_ctx *ctx, const struct lk_claims *claims,
+	    long long max_age);
+
+/*
  * The authorizer's decision on the current request of ctx, for the web
  * server to serve it itself.  Without access_rules: a valid access cookie
  * (and, on unsafe methods, the CSRF header) -> 200, empty body, with

@@ -61,6 +61,7 @@ static const struct key keys[] = {
 	{ "public_keys", K_PATH, S(public_keys), 0, 0 },
 	{ "access_token_expires", K_DURATION, S(access_token_expires),
 	    1, 366LL * 86400 },
+	{ "fresh_seconds", K_DURATION, S(fresh_seconds), 1, 86400 },
 	{ "leeway", K_DURATION, S(leeway), 0, 3600 },
 	{ "issuer", K_STR, S(issuer), 0, 0 },
 	{ "audience", K_STR, S(audience), 0, 0 },
@@ -163,6 +164,7 @@ lk_config_defaults(struct lk_config *cfg)
 	(void)lk_strlcpy(cfg->key_file, "secret.key", sizeof(cfg->key_file));
 	cfg->token_algorithm = LK_KEY_HS256;
 	cfg->access_token_expires = 3600;
+	cfg->fresh_seconds = 900;
 	cfg->leeway = 0;
 	(void)lk_strlcpy(cfg->access_cookie_name, "access_token_cookie",
 	    sizeof(cfg->access_cookie_name));

@@ -38,6 +38,7 @@ struct lk_config {
 	char		 public_keys[LK_CONFIG_PATH_MAX]; /* "" = signs; else verify only */
 
 	long long	 access_token_expires;	/* seconds */
+	long long	 fresh_seconds;		/* a login's token counts as fresh */
 	long long	 leeway;		/* seconds, for exp and nbf */
 	char		 issuer[LK_CONFIG_STR_MAX];	/* "" = none */
 	char		 audience[LK_CONFIG_STR_MAX];	/* "" = none */

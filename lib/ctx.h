@@ -55,6 +55,7 @@ enum lk_reason {
 	LK_R_ACCESS_DENIED,	/* the access rules deny it */
 	LK_R_SECOND_FACTOR,	/* the rules want a login with a second factor */
 	LK_R_BAD_PATH,		/* a request path the rules refuse to read */
+	LK_R_FRESH,		/* a fresh login (or proof in the body) needed */
 	LK_R_TOKEN,
 	LK_R__MAX = LK_R_TOKEN + LK_TOKEN__MAX
 };

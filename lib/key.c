@@ -430,10 +430,47 @@ digest_verify(EVP_PKEY *pkey, int rsa, const unsigned char *sig,
 	return ok;
 }
 
+/* The order n of P-256 and n / 2 (rounded down), big-endian. */
+static const unsigned char p256_order[32] = {
+	0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00,
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84,
+	0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51
+};
+static const unsigned char p256_half_order[32] = {
+	0x7f, 0xff, 0xff, 0xff, 0x80, 0x00, 0x00, 0x00,
+	0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0xde, 0x73, 0x7d, 0x56, 0xd3, 0x8b, 0xcf, 0x42,
+	0x79, 0xdc, 0xe5, 0x61, 0x7e, 0x31, 0x92, 0xa8
+};
+
+int
+lk_key_es256_low_s(unsigned char sig[64])
+{
+	unsigned char	*s = sig + 32;
+	unsigned int	 borrow = 0, d;
+	int		 i;
+
+	/* Public values: no need for a constant-time comparison. */
+	if (memcmp(s, p256_half_order, 32) <= 0)
+		return 0;
+	if (memcmp(s, p256_order, 32) >= 0)
+		return -1;
+	for (i = 31; i >= 0; i--) {
+		d = (unsigned int)p256_order[i] - s[i] - borrow;
+		borrow = d > 0xff;
+		s[i] = (unsigned char)(d & 0xff);
+	}
+	return 1;
+}
+
 /*
  * A JWS ES256 signature is R and S, 32 bytes each (RFC 7518 3.4); OpenSSL
  * verifies the DER of ECDSA-Sig-Value.  WebAuthn's signatures are DER
- * already and never come here.
+ * already and never come here.  For every good signature (r, s) there is
+ * another, (r, n - s): only the one with s at most n / 2 is taken, so
+ * that a token has one spelling (the verified-token cache and anything
+ * that remembers a token key on its exact bytes).
  */
 static int
 es256_verify(EVP_PKEY *pkey, const unsigned char sig[64], const void *msg,
@@ -444,6 +481,8 @@ es256_verify(EVP_PKEY *pkey, const unsigned char sig[64], const void *msg,
 	unsigned char	 der[80], *p = der;
 	int		 n, ok = 0;
 
+	if (memcmp(sig + 32, p256_half_order, 32) > 0)
+		return 0;
 	r = BN_bin2bn(sig, 32, NULL);
 	s = BN_bin2bn(sig + 32, 32, NULL);
 	if (r == NULL || s == NULL || (es = ECDSA_SIG_new()) == NULL ||

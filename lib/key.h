@@ -118,12 +118,22 @@ int	lk_key_can_sign(const struct lk_key *key);
  * Whether sig[0..siglen) is key's signature of msg[0..len) under the
  * key's own algorithm: HMAC-SHA256 from the key's prepared state,
  * compared in constant time (no OpenSSL); an ECDSA P-256 signature as a
- * JWS carries it, R and S of 32 bytes each (RFC 7518 3.4, not DER); an
+ * JWS carries it, R and S of 32 bytes each (RFC 7518 3.4, not DER), with
+ * S at most n / 2 (the low-S form: the other, n - S, is refused); an
  * RSASSA-PKCS1-v1_5 signature with SHA-256 exactly as long as the
  * modulus.  An empty key verifies nothing.  Returns 1 or 0.
  */
 int	lk_key_verify(const struct lk_key *key, const void *msg, size_t len,
 	    const unsigned char *sig, size_t siglen);
+
+/*
+ * Make the ES256 signature sig (R || S, as a JWS carries it) the low-S
+ * one: S replaced by n - S (n, the order of P-256) when it is above n / 2.
+ * Both verify; lk_key_verify takes only the low one, so that a token has
+ * one spelling.  Returns 1 if S was replaced, 0 if it was low already, -1
+ * if S is not below n (no signature: sig unchanged).
+ */
+int	lk_key_es256_low_s(unsigned char sig[64]);
 
 /*
  * The DER of key's public half (SubjectPublicKeyInfo) into out.  Returns

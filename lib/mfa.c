@@ -392,8 +392,8 @@ lk_mfa_second_step(struct lk_ctx *ctx, const struct lk_mfa_proof *proof)
 	if (check_factor(ctx, &p.user, &state, proof, &step, hash,
 	    "login_failed") == -1)
 		goto out;
-	if (lk_session_prepare(ctx, &p.user, NULL, p.persistent, 1,
-	    &issue) == -1)
+	if (lk_session_prepare(ctx, &p.user, NULL, p.persistent,
+	    LK_ISSUE_LOGIN | LK_ISSUE_MFA, &issue) == -1)
 		goto out;
 	memset(&l, 0, sizeof(l));
 	l.user_id = p.user.id;
@@ -594,6 +594,7 @@ lk_mfa_enable(struct lk_ctx *ctx, const struct lk_user *user,
     const char *code, struct lk_mfa_codes *out)
 {
 	struct lk_mfa_state	 state;
+	struct lk_throttle	 t;
 	char			 hashes[LK_RECOVERY_COUNT][LK_RECOVERY_HASH_LEN + 1];
 	const char		*ptrs[LK_RECOVERY_COUNT];
 	long long		 step;
@@ -606,9 +607,16 @@ lk_mfa_enable(struct lk_ctx *ctx, const struct lk_user *user,
 	if (state.totp)
 		return lk_deny(ctx, LK_R_INVALID,
 		    "Two-step verification is already on");
-	if (!state.totp_pending)
+	/* A set-up left unfinished dies: its secret cannot be guessed at. */
+	if (!state.totp_pending ||
+	    ctx->now - state.totp_created >= LK_MFA_SETUP_LIFE) {
+		lk_explicit_bzero(&state, sizeof(state));
 		return lk_deny(ctx, LK_R_INVALID,
 		    "Set up two-step verification first");
+	}
+	/* Each code guessed is a login attempt like any other. */
+	if (lk_throttle_reserve(ctx, user->email, &t) == -1)
+		goto out;
 	r = check_code(ctx, user->id, state.secret, LK_TOTP_NO_STEP, code,
 	    &step);
 	if (r == LK_TOTP_ERROR)
@@ -633,6 +641,7 @@ lk_mfa_enable(struct lk_ctx *ctx, const struct lk_user *user,
 		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
 		goto out;
 	}
+	lk_mfa_give_back(ctx, &t);
 	audit(ctx, "totp_enabled", user->email, NULL);
 	rc = 0;
 out:
@@ -692,27 +701,52 @@ out:
 
 int
 lk_mfa_regenerate(struct lk_ctx *ctx, const struct lk_user *user,
-    const char *password, struct lk_mfa_codes *out)
+    const char *password, struct json_object *body, struct lk_mfa_codes *out)
 {
+	struct lk_mfa_proof	 p, *proof = &p;
 	struct lk_mfa_state	 state;
+	struct lk_factor_spend	 f;
 	struct lk_throttle	 t;
 	char			 hashes[LK_RECOVERY_COUNT][LK_RECOVERY_HASH_LEN + 1];
+	char			 hash[LK_RECOVERY_HASH_LEN + 1];
 	const char		*ptrs[LK_RECOVERY_COUNT];
 	int			 rc = -1;
 
 	memset(out, 0, sizeof(*out));
+	hash[0] = '\0';
 	if (lk_mfa_state(ctx, user, &state) == -1)
 		return -1;
-	lk_explicit_bzero(&state.secret, sizeof(state.secret));
-	if (!state.totp)
+	if (!state.totp) {
+		lk_explicit_bzero(&state, sizeof(state));
 		return lk_deny(ctx, LK_R_INVALID, "Two-step verification is off");
-	if (lk_mfa_password(ctx, user, password, &t) == -1 ||
+	}
+	/*
+	 * Both factors, as for turning TOTP off: new codes are a second
+	 * factor, which the password alone must not mint.  One reservation
+	 * for the two: a guess of either counts.
+	 */
+	memset(&f, 0, sizeof(f));
+	f.given = 1;
+	if (lk_mfa_proof(ctx, body, proof) == -1 ||
+	    lk_mfa_password(ctx, user, password, &t) == -1 ||
+	    check_factor(ctx, user, &state, proof, &f.step, hash,
+	    "mfa_change_failed") == -1 ||
 	    new_codes(ctx, out, hashes, ptrs) == -1)
 		goto out;
-	switch (lk_store_recovery_replace(lk_ctx_store(ctx), user->id, ptrs,
+	if (proof->code == NULL) {
+		f.step = -1;
+		f.recovery = hash;
+	}
+	switch (lk_store_recovery_replace(lk_ctx_store(ctx), user->id, &f, ptrs,
 	    LK_RECOVERY_COUNT, ctx->now)) {
 	case LK_STORE_OK:
 		break;
+	case LK_STORE_USED:
+		audit(ctx, "mfa_change_failed", user->email,
+		    proof->code != NULL ? "code used already" :
+		    "wrong recovery code");
+		(void)lk_deny(ctx, LK_R_CODE, NULL);
+		goto out;
 	case LK_STORE_NOT_FOUND:
 		(void)lk_deny(ctx, LK_R_INVALID, "Two-step verification is off");
 		goto out;
@@ -726,7 +760,55 @@ lk_mfa_regenerate(struct lk_ctx *ctx, const struct lk_user *user,
 out:
 	if (rc == -1)
 		lk_mfa_codes_clear(out);
+	lk_explicit_bzero(&state, sizeof(state));
 	lk_explicit_bzero(hashes, sizeof(hashes));
+	lk_explicit_bzero(hash, sizeof(hash));
+	return rc;
+}
+
+int
+lk_mfa_reauth(struct lk_ctx *ctx, const struct lk_user *user,
+    struct json_object *body, struct lk_factor_spend *f,
+    char hash[LK_RECOVERY_HASH_LEN + 1], struct lk_throttle *t)
+{
+	struct lk_mfa_state	 state;
+	struct lk_mfa_proof	 proof;
+	const char		*password;
+	size_t			 len;
+	int			 rc = -1;
+
+	memset(f, 0, sizeof(*f));
+	f->step = -1;
+	hash[0] = '\0';
+	memset(&state, 0, sizeof(state));
+	/* Without a password the session alone would do: not enough. */
+	if (body == NULL || !json_object_object_get_ex(body, "password", NULL))
+		return lk_deny(ctx, LK_R_FRESH, NULL);
+	if ((password = field(ctx, body, "password", LK_PASSWORD_MAX - 1,
+	    &len)) == NULL || lk_mfa_state(ctx, user, &state) == -1)
+		goto out;
+	/* The factor's shape before the password costs a hash. */
+	if (state.totp && lk_mfa_proof(ctx, body, &proof) == -1)
+		goto out;
+	if (lk_mfa_password(ctx, user, password, t) == -1)
+		goto out;
+	if (state.totp) {
+		f->given = 1;
+		if (check_factor(ctx, user, &state, &proof, &f->step, hash,
+		    "mfa_change_failed") == -1)
+			goto out;
+		if (proof.code == NULL) {
+			f->step = -1;
+			f->recovery = hash;
+		}
+	}
+	rc = 0;
+out:
+	lk_explicit_bzero(&state, sizeof(state));
+	if (rc == -1) {
+		memset(f, 0, sizeof(*f));
+		lk_explicit_bzero(hash, LK_RECOVERY_HASH_LEN + 1);
+	}
 	return rc;
 }
 

@@ -16,11 +16,15 @@
  * mfa_key_file, bound to its user's id; the pending login is a random
  * value in an HttpOnly cookie (mfa_pending, Path=/api/login, 5 minutes)
  * of which the store keeps only the hash.  Every check that spends a
- * code is the store's, in the transaction that acts on it.  Refusals go
+ * code is the store's, in the transaction that acts on it.  Every check
+ * of a code, wherever it happens, is an attempt on the account's login
+ * counters (lib/throttle.h): one window, one limit.  Refusals go
  * through lk_deny(); nothing here writes a status.
  */
 
 #define LK_MFA_PENDING_LIFE	300	/* seconds a login waits for its code */
+/* Seconds a TOTP set-up waits for its first code before it is void. */
+#define LK_MFA_SETUP_LIFE	LK_STORE_TOTP_SETUP_LIFE
 #define LK_MFA_WINDOW		1	/* time steps of skew either way */
 #define LK_MFA_TOKEN_BYTES	32	/* random bytes of a pending login */
 /* Longest code field read; a code that is not six digits is a wrong one. */
@@ -132,9 +136,12 @@ int	lk_mfa_setup(struct lk_ctx *ctx, const struct lk_user *user,
 void	lk_mfa_setup_clear(struct lk_mfa_setup *out);
 
 /*
- * Turn TOTP on with the first code of the secret set up, with ten new
- * recovery codes, given in out.  Returns 0, or -1 denied (LK_R_CODE;
- * LK_R_INVALID: nothing set up, or set up anew meanwhile).
+ * Turn TOTP on with the first code of the secret set up (less than
+ * LK_MFA_SETUP_LIFE seconds ago), with ten new recovery codes, given in
+ * out.  The code is an attempt on the login throttle, given back when it
+ * is right.  Returns 0, or -1 denied (LK_R_CODE; LK_R_THROTTLED;
+ * LK_R_INVALID: nothing set up, a set-up expired, or set up anew
+ * meanwhile).
  */
 int	lk_mfa_enable(struct lk_ctx *ctx, const struct lk_user *user,
 	    const char *code, struct lk_mfa_codes *out);
@@ -149,11 +156,31 @@ int	lk_mfa_disable(struct lk_ctx *ctx, const struct lk_user *user,
 
 /*
  * Replace the recovery codes of user, whose TOTP is on (else
- * LK_R_INVALID), after the password: the new ones in out.  Returns 0, or
- * -1 denied.
+ * LK_R_INVALID), with both factors: the password, then body's code or
+ * recovery code (lk_mfa_proof; spent with the replacement, in its
+ * transaction).  The new ones in out.  Returns 0, or -1 denied
+ * (LK_R_FIELD_MISSING "code", LK_R_WRONG_PASSWORD, LK_R_CODE,
+ * LK_R_THROTTLED, ...).
  */
 int	lk_mfa_regenerate(struct lk_ctx *ctx, const struct lk_user *user,
-	    const char *password, struct lk_mfa_codes *out);
+	    const char *password, struct json_object *body,
+	    struct lk_mfa_codes *out);
+
+/*
+ * The proof a signed-in user whose login is not fresh gives for a change
+ * that needs both factors (binding a passkey): body's "password" and,
+ * when the account has TOTP on, its "code" or "recovery_code", checked
+ * as lk_mfa_disable checks them (one attempt reserved on the login
+ * throttle, received in t for lk_mfa_give_back once the change is
+ * made).  *f says what the store spends in the change's transaction (no
+ * factor: the account must still have none); a recovery code's hash goes
+ * to hash.  Returns 0, or -1 denied: LK_R_FRESH (no "password" in body,
+ * or no body), LK_R_WRONG_PASSWORD, LK_R_FIELD_MISSING "code",
+ * LK_R_CODE, LK_R_THROTTLED, LK_R_UNAVAILABLE, LK_R_INTERNAL.
+ */
+int	lk_mfa_reauth(struct lk_ctx *ctx, const struct lk_user *user,
+	    struct json_object *body, struct lk_factor_spend *f,
+	    char hash[LK_RECOVERY_HASH_LEN + 1], struct lk_throttle *t);
 
 /*
  * Write codes as a JSON array of strings to out.  Returns the length, or

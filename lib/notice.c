@@ -21,6 +21,7 @@ static const char *const names[LK_NOTICE__MAX] = {
 	[LK_NOTICE_SECOND_FACTOR_REMOVED] = "second_factor_removed",
 	[LK_NOTICE_PASSKEY_ADDED] = "passkey_added",
 	[LK_NOTICE_PASSKEY_REMOVED] = "passkey_removed",
+	[LK_NOTICE_RECOVERY_REGENERATED] = "recovery_regenerated",
 };
 
 /* Text being written into a bounded buffer; full once anything is cut. */
@@ -197,6 +198,9 @@ static const struct {
 	[LK_NOTICE_PASSKEY_REMOVED] = { "A passkey was removed from your ",
 	    " account", "A passkey was removed from", "",
 	    "It can no longer sign in to the account." },
+	[LK_NOTICE_RECOVERY_REGENERATED] = { "New recovery codes for your ",
+	    " account", "New recovery codes were made for", "",
+	    "The earlier codes no longer work." },
 };
 
 static int

@@ -8,7 +8,7 @@
  * password reset, an invitation, a sign-up's verification), the answer to
  * a sign-up for an address that has an account already, and the security
  * notices (password changed or reset, a second factor or a passkey added
- * or removed).  Each is one plain-text message formatted by lk_mail_format
+ * or removed, new recovery codes).  Each is one plain-text message formatted by lk_mail_format
  * (lib/mail.h), so that nothing a user typed can add a header.  Links are
  * built from the site's configured address (site_url), never from a
  * request, with the token in the fragment: SITE_URL/reset#TOKEN,
@@ -26,6 +26,7 @@ enum lk_notice {
 	LK_NOTICE_SECOND_FACTOR_REMOVED,
 	LK_NOTICE_PASSKEY_ADDED,
 	LK_NOTICE_PASSKEY_REMOVED,
+	LK_NOTICE_RECOVERY_REGENERATED,	/* new recovery codes */
 	LK_NOTICE__MAX
 };
 

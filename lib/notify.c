@@ -27,6 +27,7 @@ lk_notify_enabled(const struct lk_config *cfg, enum lk_notice kind)
 		return cfg->notice_password_reset;
 	case LK_NOTICE_SECOND_FACTOR_ADDED:
 	case LK_NOTICE_SECOND_FACTOR_REMOVED:
+	case LK_NOTICE_RECOVERY_REGENERATED:
 		return cfg->notice_second_factor;
 	case LK_NOTICE_PASSKEY_ADDED:
 	case LK_NOTICE_PASSKEY_REMOVED:

@@ -34,9 +34,9 @@
  *
  *	lk_notify(ctx, LK_NOTICE_SECOND_FACTOR_ADDED, &user, NULL, 0);
  *
- * (LK_NOTICE_SECOND_FACTOR_REMOVED, LK_NOTICE_PASSKEY_ADDED,
- * LK_NOTICE_PASSKEY_REMOVED alike); the configuration's notice_* switch
- * decides whether it is sent.
+ * (LK_NOTICE_SECOND_FACTOR_REMOVED, LK_NOTICE_RECOVERY_REGENERATED,
+ * LK_NOTICE_PASSKEY_ADDED, LK_NOTICE_PASSKEY_REMOVED alike); the
+ * configuration's notice_* switch decides whether it is sent.
  */
 
 /* Milliseconds the mailer may take before it is killed. */

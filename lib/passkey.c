@@ -101,11 +101,13 @@ random_b64url(size_t n, char *out, size_t outsz)
 
 /*
  * Record a new challenge of kind for user_id (0 for a sign-in) into
- * challenge.  Returns 0, or -1 denied.
+ * challenge, spending the second factor f it is bound to (NULL: none).
+ * Returns 0, or -1 denied.
  */
 static int
 new_challenge(struct lk_ctx *ctx, enum lk_challenge_kind kind,
-    long long user_id, char challenge[LK_STORE_CHALLENGE_MAX + 1])
+    long long user_id, const struct lk_factor_spend *f,
+    char challenge[LK_STORE_CHALLENGE_MAX + 1])
 {
 	struct lk_challenge	c;
 
@@ -123,9 +125,12 @@ new_challenge(struct lk_ctx *ctx, enum lk_challenge_kind kind,
 	    ctx->cfg->throttle_ipv6_prefix, c.address, sizeof(c.address));
 	c.exp = ctx->now + LK_PASSKEY_CHALLENGE_LIFE;
 	switch (lk_store_challenge_add(lk_ctx_store(ctx), &c,
-	    LK_PASSKEY_CHALLENGES_MAX, ctx->now)) {
+	    LK_PASSKEY_CHALLENGES_MAX, f, ctx->now)) {
 	case LK_STORE_OK:
 		break;
+	case LK_STORE_USED:
+		/* The factor spent meanwhile, or turned on or off since. */
+		return lk_deny(ctx, LK_R_CODE, NULL);
 	case LK_STORE_LIMIT:
 		/*
 		 * One address asking again and again fills no table.  Not a
@@ -183,7 +188,7 @@ dump(struct lk_ctx *ctx, struct json_object *o, char *out, size_t outsz)
 
 long
 lk_passkey_register_options(struct lk_ctx *ctx, const struct lk_user *user,
-    char *out, size_t outsz)
+    const struct lk_factor_spend *f, char *out, size_t outsz)
 {
 	struct rp		 rp;
 	struct json_object	*o = NULL, *rpo, *uo, *sel, *params, *exclude;
@@ -208,7 +213,7 @@ lk_passkey_register_options(struct lk_ctx *ctx, const struct lk_user *user,
 		json_object_put(exclude);
 		return lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
 	}
-	if (new_challenge(ctx, LK_CHALLENGE_REGISTER, user->id,
+	if (new_challenge(ctx, LK_CHALLENGE_REGISTER, user->id, f,
 	    challenge) == -1) {
 		json_object_put(exclude);
 		return -1;
@@ -270,7 +275,7 @@ lk_passkey_login_options(struct lk_ctx *ctx, char *out, size_t outsz)
 	long			 n;
 
 	rp_of(ctx, &rp);
-	if (new_challenge(ctx, LK_CHALLENGE_LOGIN, 0, challenge) == -1)
+	if (new_challenge(ctx, LK_CHALLENGE_LOGIN, 0, NULL, challenge) == -1)
 		return -1;
 	if ((o = json_object_new_object()) != NULL) {
 		(void)json_object_object_add(o, "challenge",
@@ -626,7 +631,8 @@ lk_passkey_login(struct lk_ctx *ctx, struct json_object *body)
 		why = lk_webauthn_res_str(wr);
 		goto refuse;
 	}
-	if (lk_session_prepare(ctx, &user, NULL, remember, 1, &issue) == -1)
+	if (lk_session_prepare(ctx, &user, NULL, remember,
+	    LK_ISSUE_LOGIN | LK_ISSUE_MFA, &issue) == -1)
 		goto out;
 	memset(&l, 0, sizeof(l));
 	l.user_id = user.id;
@@ -712,6 +718,75 @@ add_listed(const struct lk_passkey *p, void *arg)
 		return -1;
 	}
 	return 0;
+}
+
+/* Add {"created", "id", "name"} of a passkey to an array. */
+static int
+add_named(const struct lk_passkey *p, void *arg)
+{
+	struct json_object	*o;
+
+	if ((o = json_object_new_object()) == NULL)
+		return -1;
+	(void)json_object_object_add(o, "created",
+	    json_object_new_int64(p->created));
+	(void)json_object_object_add(o, "id", json_object_new_string(p->id));
+	(void)json_object_object_add(o, "name", json_object_new_string(p->name));
+	if (json_object_array_add(arg, o) != 0) {
+		json_object_put(o);
+		return -1;
+	}
+	return 0;
+}
+
+long
+lk_passkey_names_json(struct lk_ctx *ctx, const struct lk_user *user,
+    char *out, size_t outsz)
+{
+	struct json_object	*list;
+	long			 n;
+
+	if ((list = json_object_new_array()) == NULL)
+		return lk_deny(ctx, LK_R_INTERNAL, NULL);
+	if (lk_store_passkey_each(lk_ctx_store(ctx), user->id, add_named,
+	    list) != LK_STORE_OK) {
+		json_object_put(list);
+		return lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
+	}
+	n = dump(ctx, list, out, outsz);
+	json_object_put(list);
+	return n;
+}
+
+int
+lk_passkey_keep_field(struct lk_ctx *ctx, struct json_object *body,
+    struct lk_passkey_kept *out)
+{
+	struct json_object	*v, *e;
+	size_t			 i, n, len;
+
+	memset(out, 0, sizeof(*out));
+	if (!json_object_object_get_ex(body, "keep_passkeys", &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_array) ||
+	    (n = json_object_array_length(v)) > LK_PASSKEY_MAX)
+		goto bad;
+	for (i = 0; i < n; i++) {
+		e = json_object_array_get_idx(v, i);
+		if (!json_object_is_type(e, json_type_string) ||
+		    (len = (size_t)json_object_get_string_len(e)) == 0 ||
+		    len > LK_STORE_ID_MAX ||
+		    strlen(json_object_get_string(e)) != len)
+			goto bad;
+		out->id[i] = json_object_get_string(e);
+	}
+	out->keep.only = 1;
+	out->keep.ids = out->id;
+	out->keep.n = n;
+	return 0;
+bad:
+	return lk_deny(ctx, LK_R_INVALID, "Field \"keep_passkeys\" must be a "
+	    "list of at most 20 passkey ids");
 }
 
 long

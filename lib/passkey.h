@@ -36,12 +36,18 @@ struct json_object;
  * PublicKeyCredentialCreationOptions for user, as JSON, into out: a new
  * challenge (recorded), the user's handle (made on first use), ES256 and
  * RS256, attestation "none", a resident key and user verification
- * required, the user's passkeys excluded.  Returns the length, or -1
- * denied (LK_R_THROTTLED when the address holds too many live
- * challenges; LK_R_UNAVAILABLE; LK_R_INTERNAL).
+ * required, the user's passkeys excluded.  A passkey is both factors:
+ * the caller has proved both, by a fresh login (f NULL) or by the
+ * password and second factor of the request (f, lk_mfa_reauth), which
+ * the store spends with the challenge, so that the registration (which
+ * needs that live challenge) is bound to the proof.  Returns the
+ * length, or -1 denied (LK_R_TOO_MANY when the address holds too many
+ * live challenges; LK_R_CODE: the factor spent meanwhile;
+ * LK_R_UNAVAILABLE; LK_R_INTERNAL).
  */
 long	lk_passkey_register_options(struct lk_ctx *ctx,
-	    const struct lk_user *user, char *out, size_t outsz);
+	    const struct lk_user *user, const struct lk_factor_spend *f,
+	    char *out, size_t outsz);
 
 /*
  * Register the browser's answer to those options (body: {"id", "type",
@@ -86,6 +92,29 @@ long	lk_passkey_list_json(struct lk_ctx *ctx, const struct lk_user *user,
  * length, or -1 if it does not fit.
  */
 long	lk_passkey_json(const struct lk_passkey *p, char *out, size_t outsz);
+
+/*
+ * The passkeys of user as a JSON array of {"created", "id", "name"} (what
+ * a reset page shows before the user signs in), into out.  Returns the
+ * length, or -1 denied.
+ */
+long	lk_passkey_names_json(struct lk_ctx *ctx, const struct lk_user *user,
+	    char *out, size_t outsz);
+
+/* The passkeys a password change or reset keeps, as a body names them. */
+struct lk_passkey_kept {
+	const char		*id[LK_PASSKEY_MAX];
+	struct lk_passkey_keep	 keep;
+};
+
+/*
+ * Read body's optional "keep_passkeys": absent, every passkey stays
+ * (out->keep.only 0); else a list of at most LK_PASSKEY_MAX passkey ids
+ * (strings), and every other passkey of the account goes.  The ids point
+ * into body.  Returns 0, or -1 denied (LK_R_INVALID).
+ */
+int	lk_passkey_keep_field(struct lk_ctx *ctx, struct json_object *body,
+	    struct lk_passkey_kept *out);
 
 /*
  * Delete the passkey id of user.  Returns 0, or -1 denied

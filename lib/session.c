@@ -1,3 +1,4 @@
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,7 +26,7 @@ record(struct lk_issue *out)
 
 int
 lk_session_prepare(struct lk_ctx *ctx, const struct lk_user *user,
-    const struct lk_session *from, int persistent, int second_factor,
+    const struct lk_session *from, int persistent, unsigned int how,
     struct lk_issue *out)
 {
 	const struct lk_config	*cfg = ctx->cfg;
@@ -59,7 +60,11 @@ lk_session_prepare(struct lk_ctx *ctx, const struct lk_user *user,
 	    lk_token_claims_new(LK_TOKEN_REFRESH, user->email, ctx->now, life,
 	    &out->refresh) == -1)
 		goto internal;
-	out->access.mfa = out->refresh.mfa = second_factor != 0;
+	out->access.mfa = out->refresh.mfa = (how & LK_ISSUE_MFA) != 0;
+	if ((how & LK_ISSUE_LOGIN) && from == NULL) {
+		out->access.fresh = 1;
+		out->access.fresh_until = LLONG_MAX;
+	}
 	record(out);
 	return 0;
 internal:

@@ -20,16 +20,24 @@ struct lk_issue {
 };
 
 /*
- * Fresh tokens for user: of a new session (from NULL: a new id, the
+ * New tokens for user: of a new session (from NULL: a new id, the
  * client's address and user agent, persistent as asked) or of the session
  * from (a refresh: its id and login time; the refresh token never
- * outlives session_max from the login).  second_factor says the login
- * used one (both tokens claim "mfa": true; a refresh passes on its
- * token's claim).  Returns 0, or -1 denied (LK_R_CANNOT_ISSUE on a
- * verify-only node, LK_R_INTERNAL: the random source failed).
+ * outlives session_max from the login).  how says how the user came:
+ * LK_ISSUE_LOGIN a completed login (the password when the account has no
+ * second factor, or with it; a passkey; an invitation's link), so the
+ * access token's fresh claim is true, as flask-jwt-extended's fresh
+ * tokens (lk_auth_fresh; a refresh's and a password change's are not);
+ * LK_ISSUE_MFA the login used a second factor, so both tokens claim
+ * "mfa": true (a refresh passes on its token's claim).  Returns 0, or -1
+ * denied (LK_R_CANNOT_ISSUE on a verify-only node, LK_R_INTERNAL: the
+ * random source failed).
  */
+#define LK_ISSUE_LOGIN	0x1u
+#define LK_ISSUE_MFA	0x2u
+
 int	lk_session_prepare(struct lk_ctx *ctx, const struct lk_user *user,
-	    const struct lk_session *from, int persistent, int second_factor,
+	    const struct lk_session *from, int persistent, unsigned int how,
 	    struct lk_issue *out);
 
 /*

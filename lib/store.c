@@ -658,6 +658,7 @@ struct op {
 	const long long		*limits;
 	size_t			 count;
 	const void		*in;
+	const void		*in2;
 	void			*out;
 	void			*out2;
 	char			*buf;
@@ -978,18 +979,27 @@ sql_throttle_reserve(struct lk_store *ls, const char *const *keys,
 	return r;
 }
 
+/* The creation time of the oldest TOTP set-up still waiting at now. */
+static long long
+setup_oldest(long long now)
+{
+	return now - LK_STORE_TOTP_SETUP_LIFE + 1;
+}
+
 /* The pruning statements, inside a transaction. */
 static enum lk_store_res
 prune(struct store *s, long long now)
 {
 	static const enum stmt	 w[] = { ST_PRUNE_REVOKED, ST_PRUNE_SESSIONS,
 	    ST_PRUNE_THROTTLE, ST_PRUNE_PENDING, ST_PRUNE_CHALLENGES,
-	    ST_PRUNE_SIGNUP_MARKS, ST_PRUNE_SIGNUPS, ST_PRUNE_LINKS };
+	    ST_PRUNE_SIGNUP_MARKS, ST_PRUNE_SIGNUPS, ST_PRUNE_LINKS,
+	    ST_PRUNE_TOTP_SETUPS };
 	size_t			 i;
 
 	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++)
 		if (run(s, w[i], w[i] == ST_PRUNE_REVOKED ||
 		    w[i] == ST_PRUNE_SESSIONS ? ARGS(I(now), I(s->base.leeway)) :
+		    w[i] == ST_PRUNE_TOTP_SETUPS ? ARGS(I(setup_oldest(now))) :
 		    ARGS(I(now)), "prune") != LK_STORE_OK)
 			return LK_STORE_ERROR;
 	s->base.last_prune = now;
@@ -1061,6 +1071,62 @@ same_user(struct store *s, long long user_id, const char *hash,
 	    "set hash");
 }
 
+/* Passkey ids of a user not kept, a batch at a time (passkeys_keep). */
+#define KEEP_BATCH	32
+
+struct keep_scan {
+	const struct lk_passkey_keep *k;
+	char		 id[KEEP_BATCH][LK_STORE_ID_MAX + 1];
+	size_t		 n;
+};
+
+static int
+keep_scan_row(struct store *s, void *arg)
+{
+	struct keep_scan	*ks = arg;
+	const char		*t;
+	size_t			 len, i;
+
+	if ((t = lk_sql_column_text(s->c, 0, &len)) == NULL ||
+	    len > LK_STORE_ID_MAX)
+		return -1;
+	for (i = 0; i < ks->k->n; i++)
+		if (strlen(ks->k->ids[i]) == len &&
+		    memcmp(ks->k->ids[i], t, len) == 0)
+			return 0;
+	memcpy(ks->id[ks->n], t, len);
+	ks->id[ks->n][len] = '\0';
+	return ++ks->n == KEEP_BATCH;
+}
+
+/*
+ * Delete the passkeys of user_id that k does not keep (inside the
+ * caller's transaction); nothing unless k->only.
+ */
+static enum lk_store_res
+passkeys_keep(struct store *s, long long user_id,
+    const struct lk_passkey_keep *k)
+{
+	struct keep_scan	ks;
+	enum lk_store_res	r;
+	size_t			i;
+
+	if (!k->only)
+		return LK_STORE_OK;
+	ks.k = k;
+	do {
+		ks.n = 0;
+		if ((r = each_row(s, ST_PASSKEY_IDS, ARGS(I(user_id)),
+		    "passkeys kept", keep_scan_row, &ks)) != LK_STORE_OK)
+			return r;
+		for (i = 0; i < ks.n; i++)
+			if ((r = run(s, ST_PASSKEY_DELETE, ARGS(I(user_id),
+			    T(ks.id[i])), "passkeys kept")) != LK_STORE_OK)
+				return r;
+	} while (ks.n == KEEP_BATCH);
+	return LK_STORE_OK;
+}
+
 /*
  * The checks and writes of a login, inside a transaction: the user still
  * has the hash the password matched and is enabled, then the new hash,
@@ -1078,8 +1144,9 @@ start_session(struct store *s, const struct lk_login *l, long long now,
 	if ((r = same_user(s, l->user_id, l->hash, l->new_hash, now,
 	    "login")) != LK_STORE_OK)
 		return r;
-	if (new_password && (r = invalidate(s, l->user_id, now)) !=
-	    LK_STORE_OK)
+	if (new_password && ((r = invalidate(s, l->user_id, now)) !=
+	    LK_STORE_OK || (r = passkeys_keep(s, l->user_id, &l->keep)) !=
+	    LK_STORE_OK))
 		return r;
 	if (l->throttle_account != NULL && (r = run(s, ST_THROTTLE_CLEAR,
 	    ARGS(T(l->throttle_account)), "throttle")) != LK_STORE_OK)
@@ -1355,6 +1422,26 @@ sql_throttle_give_back(struct lk_store *ls, const char *const *keys, size_t n,
 	return write_tx(S(ls), give_back_tx, &o);
 }
 
+static int
+throttle_clear_tx(struct store *s, void *arg)
+{
+	struct op		*o = arg;
+	enum lk_store_res	 r = LK_STORE_OK;
+	size_t			 i;
+
+	for (i = 0; i < o->count && r == LK_STORE_OK; i++)
+		r = run(s, ST_THROTTLE_CLEAR, ARGS(T(o->list[i])), "throttle");
+	return r;
+}
+
+static enum lk_store_res
+sql_throttle_clear(struct lk_store *ls, const char *const *keys, size_t n)
+{
+	struct op	o = { .list = keys, .count = n };
+
+	return write_tx(S(ls), throttle_clear_tx, &o);
+}
+
 /* Second factors. */
 
 static int
@@ -1362,7 +1449,7 @@ mfa_state_tx(struct store *s, void *arg)
 {
 	struct op		*o = arg;
 	struct lk_mfa_state	*m = o->out;
-	long long		 v[5];
+	long long		 v[6];
 	const char		*t;
 	size_t			 len;
 	int			 i;
@@ -1371,7 +1458,7 @@ mfa_state_tx(struct store *s, void *arg)
 		return LK_STORE_ERROR;
 	if (lk_sql_step(s->c) != LK_SQL_ROW)
 		return fail(s, "second factors"), LK_STORE_ERROR;
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < 6; i++)
 		if (i != 1 && lk_sql_column_int(s->c, i, &v[i]) == -1)
 			v[i] = 0;
 	m->totp = v[0] == 1;
@@ -1379,6 +1466,7 @@ mfa_state_tx(struct store *s, void *arg)
 	m->last_step = v[2];
 	m->recovery_left = v[3];
 	m->passkeys = v[4];
+	m->totp_created = v[5];
 	m->secret[0] = '\0';
 	if ((t = lk_sql_column_text(s->c, 1, &len)) != NULL &&
 	    len < sizeof(m->secret)) {
@@ -1463,8 +1551,8 @@ totp_enable_tx(struct store *s, void *arg)
 	struct op		*o = arg;
 	enum lk_store_res	 r;
 
-	r = run_count(s, ST_TOTP_ENABLE, ARGS(I(o->id), T(o->a), I(o->n)),
-	    "enable TOTP");
+	r = run_count(s, ST_TOTP_ENABLE, ARGS(I(o->id), T(o->a), I(o->n),
+	    I(setup_oldest(o->now))), "enable TOTP");
 	if (r == LK_STORE_NOT_FOUND)
 		return LK_STORE_CHANGED;
 	if (r != LK_STORE_OK)
@@ -1506,6 +1594,26 @@ factor_use(struct store *s, long long user_id, long long step,
 	return r == LK_STORE_NOT_FOUND ? LK_STORE_USED : r;
 }
 
+/*
+ * The second factor of a change (inside its transaction): spent if
+ * given, else there must be none.  LK_STORE_USED for a factor used
+ * already, one turned off meanwhile, or one turned on meanwhile.
+ */
+static enum lk_store_res
+spend(struct store *s, long long user_id, const struct lk_factor_spend *f)
+{
+	enum lk_store_res	r;
+	int			on;
+
+	if (f->given) {
+		r = factor_use(s, user_id, f->step, f->recovery);
+		return r == LK_STORE_NOT_FOUND ? LK_STORE_USED : r;
+	}
+	if ((on = totp_on(s, user_id, "second factors")) == -1)
+		return LK_STORE_ERROR;
+	return on ? LK_STORE_USED : LK_STORE_OK;
+}
+
 static int
 totp_disable_tx(struct store *s, void *arg)
 {
@@ -1531,20 +1639,23 @@ sql_totp_disable(struct lk_store *ls, long long user_id, long long step,
 static int
 recovery_replace_tx(struct store *s, void *arg)
 {
-	struct op	*o = arg;
-	int		 on;
+	struct op			*o = arg;
+	const struct lk_factor_spend	*f = o->in;
+	enum lk_store_res		 r;
 
-	if ((on = totp_on(s, o->id, "recovery codes")) != 1)
-		return on == 0 ? LK_STORE_NOT_FOUND : LK_STORE_ERROR;
+	/* LK_STORE_NOT_FOUND: TOTP is off, nothing to replace. */
+	if ((r = factor_use(s, o->id, f->step, f->recovery)) != LK_STORE_OK)
+		return r;
 	return recovery_set(s, o->id, o->list, o->count, o->now);
 }
 
 static enum lk_store_res
 sql_recovery_replace(struct lk_store *ls, long long user_id,
-    const char *const *hashes, size_t n, long long now)
+    const struct lk_factor_spend *f, const char *const *hashes, size_t n,
+    long long now)
 {
-	struct op	o = { .id = user_id, .list = hashes, .count = n,
-			    .now = now };
+	struct op	o = { .id = user_id, .in = f, .list = hashes,
+			    .count = n, .now = now };
 
 	return write_tx(S(ls), recovery_replace_tx, &o);
 }
@@ -1562,13 +1673,18 @@ mfa_reset_tx(struct store *s, void *arg)
 	r = user_lock(s, o->email, &u, "reset");
 	for (i = 0; i < sizeof(w) / sizeof(w[0]) && r == LK_STORE_OK; i++)
 		r = run(s, w[i], ARGS(I(u.id)), "reset");
+	if (r == LK_STORE_OK)
+		r = one_int(s, ST_PASSKEY_COUNT, ARGS(I(u.id)), o->out, "reset");
+	if (r == LK_STORE_OK && o->n)
+		r = run(s, ST_PASSKEYS_CLEAR, ARGS(I(u.id)), "reset");
 	return r;
 }
 
 static enum lk_store_res
-sql_mfa_reset(struct lk_store *ls, const char *email)
+sql_mfa_reset(struct lk_store *ls, const char *email, int passkeys,
+    long long *npasskeys)
 {
-	struct op	o = { .email = email };
+	struct op	o = { .email = email, .n = passkeys, .out = npasskeys };
 
 	return write_tx(S(ls), mfa_reset_tx, &o);
 }
@@ -1763,15 +1879,19 @@ challenge_add_tx(struct store *s, void *arg)
 		return LK_STORE_ERROR;
 	if (live >= o->n)
 		return LK_STORE_LIMIT;
+	/* Bound to the proof the registration was asked with. */
+	if (o->in2 != NULL && (r = spend(s, c->user_id, o->in2)) !=
+	    LK_STORE_OK)
+		return r;
 	return run(s, ST_CHALLENGE_ADD, ARGS(T(c->challenge), T(kind),
 	    I(c->user_id), T(c->address), I(c->exp)), "challenge");
 }
 
 static enum lk_store_res
 sql_challenge_add(struct lk_store *ls, const struct lk_challenge *c,
-    long long limit, long long now)
+    long long limit, const struct lk_factor_spend *f, long long now)
 {
-	struct op	o = { .in = c, .n = limit, .now = now };
+	struct op	o = { .in = c, .in2 = f, .n = limit, .now = now };
 
 	return write_tx(S(ls), challenge_add_tx, &o);
 }
@@ -2157,16 +2277,12 @@ link_check(struct store *s, const struct lk_link_use *u, long long now)
 static enum lk_store_res
 link_factor(struct store *s, const struct lk_link_use *u)
 {
-	enum lk_store_res	r;
-	int			on;
+	struct lk_factor_spend	f;
 
-	if (u->factor) {
-		r = factor_use(s, u->user_id, u->step, u->recovery);
-		return r == LK_STORE_NOT_FOUND ? LK_STORE_USED : r;
-	}
-	if ((on = totp_on(s, u->user_id, "second factors")) == -1)
-		return LK_STORE_ERROR;
-	return on ? LK_STORE_USED : LK_STORE_OK;
+	f.given = u->factor;
+	f.step = u->step;
+	f.recovery = u->recovery;
+	return spend(s, u->user_id, &f);
 }
 
 static int
@@ -2181,7 +2297,15 @@ link_use_tx(struct store *s, void *arg)
 	    (r = link_factor(s, u)) != LK_STORE_OK ||
 	    (r = run(s, ST_SET_HASH_BY_ID, ARGS(I(u->user_id), T(u->new_hash),
 	    I(o->now)), "use link")) != LK_STORE_OK ||
-	    (r = invalidate(s, u->user_id, o->now)) != LK_STORE_OK)
+	    (r = invalidate(s, u->user_id, o->now)) != LK_STORE_OK ||
+	    (r = passkeys_keep(s, u->user_id, &u->keep)) != LK_STORE_OK)
+		return r;
+	/* A completed reset lifts the account's lockout (not the address's). */
+	if (u->throttle_account != NULL && (r = run(s, ST_THROTTLE_CLEAR,
+	    ARGS(T(u->throttle_account)), "use link")) != LK_STORE_OK)
+		return r;
+	if (u->throttle_address != NULL && (r = give_back(s,
+	    u->throttle_address, u->throttle_window, o->now)) != LK_STORE_OK)
 		return r;
 	if (u->session == NULL)
 		return LK_STORE_OK;
@@ -2415,9 +2539,17 @@ static const struct lk_store_ops sql_ops = {
 	sql_link_add,
 	sql_link_find,
 	sql_link_use,
+	sql_throttle_clear,
 };
 
 /* The store's public functions: each hands the call to the operation. */
+
+/* A factor to spend names exactly one proof; none names nothing. */
+static int
+factor_ok(const struct lk_factor_spend *f)
+{
+	return !f->given || (f->step < 0) == (f->recovery != NULL);
+}
 
 int
 lk_store_is_uri(const char *where)
@@ -2683,6 +2815,15 @@ lk_store_throttle_give_back(struct lk_store *s, const char *const *keys,
 }
 
 enum lk_store_res
+lk_store_throttle_clear(struct lk_store *s, const char *const *keys,
+    size_t n)
+{
+	if (s == NULL)
+		return LK_STORE_ERROR;
+	return s->ops->throttle_clear(s, keys, n);
+}
+
+enum lk_store_res
 lk_store_mfa_state(struct lk_store *s, long long user_id,
     struct lk_mfa_state *out)
 {
@@ -2723,19 +2864,27 @@ lk_store_totp_disable(struct lk_store *s, long long user_id, long long step,
 
 enum lk_store_res
 lk_store_recovery_replace(struct lk_store *s, long long user_id,
-    const char *const *hashes, size_t n, long long now)
+    const struct lk_factor_spend *f, const char *const *hashes, size_t n,
+    long long now)
 {
-	if (s == NULL || n > LK_STORE_RECOVERY_MAX)
+	if (s == NULL || n > LK_STORE_RECOVERY_MAX || f == NULL || !f->given ||
+	    !factor_ok(f))
 		return LK_STORE_ERROR;
-	return s->ops->recovery_replace(s, user_id, hashes, n, now);
+	return s->ops->recovery_replace(s, user_id, f, hashes, n, now);
 }
 
 enum lk_store_res
-lk_store_mfa_reset(struct lk_store *s, const char *email)
+lk_store_mfa_reset(struct lk_store *s, const char *email, int passkeys,
+    long long *npasskeys)
 {
+	long long	n;
+
+	if (npasskeys == NULL)
+		npasskeys = &n;
+	*npasskeys = 0;
 	if (s == NULL)
 		return LK_STORE_ERROR;
-	return s->ops->mfa_reset(s, email);
+	return s->ops->mfa_reset(s, email, passkeys != 0, npasskeys);
 }
 
 enum lk_store_res
@@ -2780,11 +2929,13 @@ lk_store_webauthn_handle(struct lk_store *s, long long user_id,
 
 enum lk_store_res
 lk_store_challenge_add(struct lk_store *s, const struct lk_challenge *c,
-    long long limit, long long now)
+    long long limit, const struct lk_factor_spend *f, long long now)
 {
-	if (s == NULL || c->kind >= LK_CHALLENGE__MAX)
+	/* A proof is of a user: a registration's. */
+	if (s == NULL || c->kind >= LK_CHALLENGE__MAX || (f != NULL &&
+	    (c->kind != LK_CHALLENGE_REGISTER || !factor_ok(f))))
 		return LK_STORE_ERROR;
-	return s->ops->challenge_add(s, c, limit, now);
+	return s->ops->challenge_add(s, c, limit, f, now);
 }
 
 enum lk_store_res

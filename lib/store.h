@@ -30,6 +30,12 @@
 #define LK_STORE_PUBKEY_MAX	800	/* a DER public key, base64url */
 #define LK_STORE_PASSKEY_NAME_MAX 256	/* bytes of a passkey's name */
 #define LK_STORE_LINK_HASH_LEN	64	/* a one-time link's token hash, hex */
+/*
+ * Seconds a TOTP secret set up waits for its first code: past them it is
+ * as if nothing had been set up (lk_store_totp_enable refuses it,
+ * lk_store_prune forgets it).
+ */
+#define LK_STORE_TOTP_SETUP_LIFE 900
 
 enum lk_store_res {
 	LK_STORE_OK,
@@ -93,6 +99,29 @@ struct lk_token_state {
 	struct lk_session session;	/* that session, if ours */
 };
 
+/*
+ * The passkeys a password change or a reset keeps: with only set, every
+ * passkey of the account whose id is not one of ids[0..n) is deleted in
+ * the same transaction (n 0: all of them); without, all stay.
+ */
+struct lk_passkey_keep {
+	int			 only;
+	const char *const	*ids;
+	size_t			 n;
+};
+
+/*
+ * The second factor a change spends in its own transaction: with given
+ * set, the TOTP time step (recovery NULL: a step after the last one
+ * accepted) or the hash of an unused recovery code (step -1); without,
+ * the account must have none (TOTP off).
+ */
+struct lk_factor_spend {
+	int			 given;
+	long long		 step;
+	const char		*recovery;
+};
+
 /* A login, or the new session of a password change. */
 struct lk_login {
 	long long	 user_id;
@@ -104,6 +133,7 @@ struct lk_login {
 	const char	*throttle_account;	/* cleared, or NULL */
 	const char	*throttle_address;	/* one given back, or NULL */
 	long long	 throttle_window;
+	struct lk_passkey_keep keep;	/* a password change's; else none */
 };
 
 /* A refresh: rotate jti into next. */
@@ -135,6 +165,7 @@ enum lk_refresh_res {
 struct lk_mfa_state {
 	int		 totp;		/* on: logins need a second factor */
 	int		 totp_pending;	/* set up, not confirmed yet */
+	long long	 totp_created;	/* when it was set up (or turned on) */
 	char		 secret[LK_STORE_SECRET_MAX + 1];	/* sealed */
 	long long	 last_step;	/* -1 before the first */
 	long long	 recovery_left;
@@ -274,6 +305,15 @@ struct lk_link_use {
 	int			 factor;
 	long long		 step;
 	const char		*recovery;
+	/*
+	 * The account's login throttle: its counter cleared (a reset proves
+	 * the mailbox, and lifts the lockout), one reservation of the
+	 * client's given back; each may be NULL.
+	 */
+	const char		*throttle_account;
+	const char		*throttle_address;
+	long long		 throttle_window;
+	struct lk_passkey_keep	 keep;		/* the passkeys that stay */
 };
 
 /* A token to revoke at logout (its exp bounds how long the record lives). */
@@ -429,8 +469,10 @@ struct lk_store_ops {
 	enum lk_store_res (*totp_disable)(struct lk_store *, long long,
 		    long long, const char *);
 	enum lk_store_res (*recovery_replace)(struct lk_store *, long long,
-		    const char *const *, size_t, long long);
-	enum lk_store_res (*mfa_reset)(struct lk_store *, const char *);
+		    const struct lk_factor_spend *, const char *const *, size_t,
+		    long long);
+	enum lk_store_res (*mfa_reset)(struct lk_store *, const char *, int,
+		    long long *);
 	enum lk_store_res (*mfa_start)(struct lk_store *,
 		    const struct lk_mfa_start *, long long);
 	enum lk_store_res (*mfa_pending)(struct lk_store *, const char *,
@@ -440,7 +482,8 @@ struct lk_store_ops {
 	enum lk_store_res (*webauthn_handle)(struct lk_store *, long long,
 		    const char *, char *, size_t);
 	enum lk_store_res (*challenge_add)(struct lk_store *,
-		    const struct lk_challenge *, long long, long long);
+		    const struct lk_challenge *, long long,
+		    const struct lk_factor_spend *, long long);
 	enum lk_store_res (*passkey_add)(struct lk_store *, const char *,
 		    const struct lk_passkey *, long long, long long);
 	enum lk_store_res (*passkey_find)(struct lk_store *, const char *,
@@ -461,6 +504,8 @@ struct lk_store_ops {
 		    unsigned int, long long, struct lk_link *);
 	enum lk_store_res (*link_use)(struct lk_store *,
 		    const struct lk_link_use *, long long);
+	enum lk_store_res (*throttle_clear)(struct lk_store *,
+		    const char *const *, size_t);
 };
 
 /*
@@ -617,8 +662,9 @@ enum lk_store_res lk_store_login(struct lk_store *, const struct lk_login *,
 
 /*
  * A password change: as lk_store_login, with new_hash required, and in
- * the same transaction every other session and token of the user ended
- * and the token revoke (the one that asked) revoked.
+ * the same transaction every other session and token of the user ended,
+ * the token revoke (the one that asked) revoked, and the passkeys not
+ * kept (l->keep) deleted.
  */
 enum lk_store_res lk_store_password_change(struct lk_store *,
 	    const struct lk_login *, const struct lk_revoke *revoke,
@@ -674,10 +720,11 @@ enum lk_store_res lk_store_link_find(struct lk_store *, const char *hash,
  * is still live, of the account and purposes given, and the account
  * still has the hash it had then and is enabled (else LK_STORE_NOT_FOUND
  * for a link gone, used or expired meanwhile, LK_STORE_CHANGED for an
- * account changed, and nothing is written), set the new hash, end every
- * session and token of the account, void all its links, and record the
- * session if one is given.  So a link is used once however many requests
- * race with it.
+ * account changed, and nothing is written), spend the second factor
+ * (LK_STORE_USED), set the new hash, end every session and token of the
+ * account, void all its links, delete the passkeys not kept, clear and
+ * give back the throttle counters named, and record the session if one
+ * is given.  So a link is used once however many requests race with it.
  */
 enum lk_store_res lk_store_link_use(struct lk_store *,
 	    const struct lk_link_use *use, long long now);
@@ -686,11 +733,12 @@ enum lk_store_res lk_store_link_use(struct lk_store *,
 const char *lk_link_purpose_name(enum lk_link_purpose p);
 
 /*
- * Forget what has expired (past exp + leeway) and old throttle counts,
- * and the pending accounts of sign-ups whose last link has expired (an
- * invited account stays until the administrator deletes it).  A pruned
- * account whose address had been deleted before keeps that deletion's
- * mark, so the old account's tokens stay dead.
+ * Forget what has expired (past exp + leeway), old throttle counts, TOTP
+ * set-ups older than LK_STORE_TOTP_SETUP_LIFE never confirmed, and the
+ * pending accounts of sign-ups whose last link has expired (an invited
+ * account stays until the administrator deletes it).  A pruned account
+ * whose address had been deleted before keeps that deletion's mark, so
+ * the old account's tokens stay dead.
  */
 enum lk_store_res lk_store_prune(struct lk_store *, long long now);
 
@@ -703,8 +751,16 @@ enum lk_store_res lk_store_throttle_give_back(struct lk_store *,
 	    const char *const *keys, size_t n, long long window, long long now);
 
 /*
+ * Forget the n counters keys[i] (the administrator lifting a lockout),
+ * in one transaction.
+ */
+enum lk_store_res lk_store_throttle_clear(struct lk_store *,
+	    const char *const *keys, size_t n);
+
+/*
  * The second factors of user_id (all zero, last_step -1, for a user with
- * none).
+ * none).  A set-up waiting for its first code is reported whatever its
+ * age (totp_created says it; lk_store_totp_enable refuses an old one).
  */
 enum lk_store_res lk_store_mfa_state(struct lk_store *, long long user_id,
 	    struct lk_mfa_state *out);
@@ -719,8 +775,9 @@ enum lk_store_res lk_store_totp_setup(struct lk_store *, long long user_id,
 
 /*
  * Turn TOTP on with its first code, of time step step, and set the n
- * recovery code hashes: only if the secret waiting is still sealed (LK_STORE_CHANGED
- * otherwise: set up again, or on already).
+ * recovery code hashes: only if the secret waiting is still sealed, set
+ * up less than LK_STORE_TOTP_SETUP_LIFE seconds before now
+ * (LK_STORE_CHANGED otherwise: set up again, expired, or on already).
  */
 enum lk_store_res lk_store_totp_enable(struct lk_store *, long long user_id,
 	    const char *sealed, long long step, const char *const *hashes,
@@ -737,19 +794,24 @@ enum lk_store_res lk_store_totp_disable(struct lk_store *, long long user_id,
 	    long long step, const char *recovery);
 
 /*
- * Replace the user's recovery codes by n new hashes.  LK_STORE_NOT_FOUND
- * if TOTP is not on.
+ * Replace the user's recovery codes by n new hashes, spending the second
+ * factor f (given: a current step or a live recovery code) in the same
+ * transaction.  LK_STORE_USED (nothing written) if it was used already,
+ * LK_STORE_NOT_FOUND if TOTP is not on.
  */
 enum lk_store_res lk_store_recovery_replace(struct lk_store *,
-	    long long user_id, const char *const *hashes, size_t n,
-	    long long now);
+	    long long user_id, const struct lk_factor_spend *f,
+	    const char *const *hashes, size_t n, long long now);
 
 /*
  * Take away the second factor of the user of email (the administrator's
- * `latchkey user mfa reset`): TOTP, recovery codes and pending logins.
- * Passkeys stay.  LK_STORE_NOT_FOUND if there is no such user.
+ * `latchkey user mfa reset`): TOTP, recovery codes and pending logins,
+ * in one transaction; the passkeys too if passkeys is set (else they
+ * stay).  *npasskeys (may be NULL) gets how many passkeys the account
+ * had.  LK_STORE_NOT_FOUND if there is no such user.
  */
-enum lk_store_res lk_store_mfa_reset(struct lk_store *, const char *email);
+enum lk_store_res lk_store_mfa_reset(struct lk_store *, const char *email,
+	    int passkeys, long long *npasskeys);
 
 /*
  * The first step of a login with a second factor: if the user is still
@@ -789,10 +851,14 @@ enum lk_store_res lk_store_webauthn_handle(struct lk_store *,
 /*
  * Record a challenge, forgetting the expired ones: LK_STORE_LIMIT
  * (nothing written) if its address already holds limit live challenges
- * of its kind.
+ * of its kind.  A registration's challenge may be bound to the proof of
+ * a second factor, f (NULL: none asked), spent in the same transaction:
+ * LK_STORE_USED (nothing written) if it was used already or the account's
+ * second factor was turned on or off since it was read.
  */
 enum lk_store_res lk_store_challenge_add(struct lk_store *,
-	    const struct lk_challenge *, long long limit, long long now);
+	    const struct lk_challenge *, long long limit,
+	    const struct lk_factor_spend *f, long long now);
 
 /*
  * Register a passkey of p->user_id, using up the registration challenge

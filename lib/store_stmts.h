@@ -92,6 +92,7 @@ enum stmt {
 	ST_PRUNE_PENDING,
 	ST_PRUNE_CHALLENGES,
 	ST_PRUNE_LINKS,
+	ST_PRUNE_TOTP_SETUPS,
 	ST_MFA_STATE,
 	ST_TOTP_ENABLED,
 	ST_TOTP_PUT,
@@ -116,6 +117,8 @@ enum stmt {
 	ST_PASSKEY_COUNTER,
 	ST_PASSKEY_EACH,
 	ST_PASSKEY_DELETE,
+	ST_PASSKEY_IDS,
+	ST_PASSKEYS_CLEAR,
 	ST_SESSION_EACH,
 	ST_SESSION_END_ONE,
 	ST_SESSION_END_OTHERS,
@@ -254,10 +257,14 @@ static const char *const STMTS_TABLE[ST__MAX] = {
 	[ST_PRUNE_CHALLENGES] = "DELETE FROM webauthn_challenges "
 	    "WHERE exp <= ?1",
 	[ST_PRUNE_LINKS] = "DELETE FROM account_tokens WHERE expires <= ?1",
+	/* ?1: the oldest set-up still waiting (now - its life). */
+	[ST_PRUNE_TOTP_SETUPS] = "DELETE FROM mfa_totp WHERE enabled = 0 "
+	    "AND created < ?1",
 	[ST_MFA_STATE] = "SELECT coalesce(t.enabled, -1), "
 	    "coalesce(t.secret, ''), coalesce(t.last_step, -1), "
 	    "(SELECT count(*) FROM mfa_recovery WHERE user_id = ?1), "
-	    "(SELECT count(*) FROM webauthn_credentials WHERE user_id = ?1) "
+	    "(SELECT count(*) FROM webauthn_credentials WHERE user_id = ?1), "
+	    "coalesce(t.created, 0) "
 	    "FROM (SELECT 1) AS one LEFT JOIN mfa_totp t ON t.user_id = ?1",
 	/* Locked: a disabling and a login cannot both use one step. */
 	[ST_TOTP_ENABLED] = "SELECT enabled FROM mfa_totp WHERE user_id = ?1"
@@ -274,8 +281,10 @@ static const char *const STMTS_TABLE[ST__MAX] = {
 	    "ELSE mfa_totp.last_step END, "
 	    "created = CASE WHEN mfa_totp.enabled = 0 THEN " EXCLUDED("created")
 	    " ELSE mfa_totp.created END",
+	/* Only a set-up still waiting: ?4 the oldest one that still may. */
 	[ST_TOTP_ENABLE] = "UPDATE mfa_totp SET enabled = 1, last_step = ?3 "
-	    "WHERE user_id = ?1 AND enabled = 0 AND secret = ?2",
+	    "WHERE user_id = ?1 AND enabled = 0 AND secret = ?2 "
+	    "AND created >= ?4",
 	[ST_TOTP_USE_STEP] = "UPDATE mfa_totp SET last_step = ?2 "
 	    "WHERE user_id = ?1 AND enabled = 1 AND last_step < ?2",
 	[ST_TOTP_DELETE] = "DELETE FROM mfa_totp WHERE user_id = ?1",
@@ -318,6 +327,10 @@ static const char *const STMTS_TABLE[ST__MAX] = {
 	    "c WHERE c.user_id = ?1 ORDER BY c.created, c.id" BYTES,
 	[ST_PASSKEY_DELETE] = "DELETE FROM webauthn_credentials "
 	    "WHERE user_id = ?1 AND id = ?2",
+	[ST_PASSKEY_IDS] = "SELECT id FROM webauthn_credentials "
+	    "WHERE user_id = ?1",
+	[ST_PASSKEYS_CLEAR] = "DELETE FROM webauthn_credentials "
+	    "WHERE user_id = ?1",
 	[ST_SESSION_EACH] = "SELECT " SESSION_COLUMNS " FROM sessions se "
 	    "WHERE se.user_id = ?1 AND se.revoked = 0 AND se.exp > ?2 "
 	    "ORDER BY se.refreshed DESC, se.created DESC, se.id" BYTES,

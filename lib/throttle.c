@@ -61,29 +61,49 @@ lk_throttle_reserve(struct lk_ctx *ctx, const char *email,
 	return lk_throttle_reserve_for(ctx, NULL, email, t);
 }
 
-int
-lk_throttle_reserve_for(struct lk_ctx *ctx, const char *scope,
+void
+lk_throttle_account_key(const char *email, char *out, size_t outsz)
+{
+	account_key(NULL, email, out, outsz);
+}
+
+void
+lk_throttle_keys(const struct lk_ctx *ctx, const char *scope,
     const char *email, struct lk_throttle *t)
 {
-	const struct lk_config	*cfg = ctx->cfg;
-	const char		*keys[2];
-	long long		 limits[2], wait = 0;
-	char			 waitstr[24], event[32], addr[LK_STORE_KEY_MAX];
-	int			 n;
+	char	addr[LK_STORE_KEY_MAX];
+	int	n;
 
 	account_key(scope, email, t->account, sizeof(t->account));
-	lk_throttle_address_key(ctx->req->remote_addr, cfg->throttle_ipv6_prefix,
-	    addr, sizeof(addr));
+	lk_throttle_address_key(ctx->req->remote_addr,
+	    ctx->cfg->throttle_ipv6_prefix, addr, sizeof(addr));
 	n = snprintf(t->address, sizeof(t->address), "%s%s%s", scope != NULL ?
 	    scope : "", scope != NULL ? ":" : "", addr);
 	/* A key cut short still counts that client, with fewer bits. */
 	if (n < 0)
 		t->address[0] = '\0';
-	keys[0] = t->account;
-	keys[1] = t->address;
-	limits[0] = cfg->throttle_account_max;
-	limits[1] = cfg->throttle_address_max;
-	switch (lk_store_throttle_reserve(lk_ctx_store(ctx), keys, limits, 2,
+}
+
+/* Reserve on t's counters: both, or (email NULL) the address's alone. */
+static int
+reserve(struct lk_ctx *ctx, const char *scope, const char *email,
+    struct lk_throttle *t)
+{
+	const struct lk_config	*cfg = ctx->cfg;
+	const char		*keys[2];
+	long long		 limits[2], wait = 0;
+	char			 waitstr[24], event[32];
+	size_t			 n = 0;
+
+	lk_throttle_keys(ctx, scope, email != NULL ? email : "", t);
+	if (email != NULL) {
+		keys[n] = t->account;
+		limits[n++] = cfg->throttle_account_max;
+	} else
+		t->account[0] = '\0';
+	keys[n] = t->address;
+	limits[n++] = cfg->throttle_address_max;
+	switch (lk_store_throttle_reserve(lk_ctx_store(ctx), keys, limits, n,
 	    cfg->throttle_window, ctx->now, &wait)) {
 	case LK_STORE_OK:
 		return 0;
@@ -102,4 +122,18 @@ lk_throttle_reserve_for(struct lk_ctx *ctx, const char *scope,
 	    "retry_after", waitstr, "hashes", "0", (char *)NULL);
 	ctx->denial.retry_after = wait;
 	return lk_deny(ctx, scope != NULL ? LK_R_TOO_MANY : LK_R_THROTTLED, NULL);
+}
+
+int
+lk_throttle_reserve_for(struct lk_ctx *ctx, const char *scope,
+    const char *email, struct lk_throttle *t)
+{
+	return reserve(ctx, scope, email, t);
+}
+
+int
+lk_throttle_reserve_address(struct lk_ctx *ctx, const char *scope,
+    struct lk_throttle *t)
+{
+	return reserve(ctx, scope, NULL, t);
 }

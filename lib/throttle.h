@@ -7,7 +7,9 @@
 #include "store.h"
 
 /*
- * Brute-force defence for everything that checks a password: attempts
+ * Brute-force defence for everything that checks a password or a second
+ * factor (every check of a code counts on the login counters of its
+ * account and client, wherever it happens): attempts
  * are counted per account (the email without regard to ASCII case,
  * whether or not it exists) and per client address (REMOTE_ADDR, never a
  * forwarded header; an IPv6 client by its /throttle_ipv6_prefix network),
@@ -41,6 +43,28 @@ int	lk_throttle_reserve(struct lk_ctx *ctx, const char *email,
  */
 int	lk_throttle_reserve_for(struct lk_ctx *ctx, const char *scope,
 	    const char *email, struct lk_throttle *t);
+
+/*
+ * The same on the client's counter of scope alone, for what names no
+ * account (following a link, before it is known whose): t->account is
+ * left empty.
+ */
+int	lk_throttle_reserve_address(struct lk_ctx *ctx, const char *scope,
+	    struct lk_throttle *t);
+
+/*
+ * The two counters' keys of an attempt of scope (NULL: a login) for
+ * email from the request's address, into *t, without counting anything.
+ */
+void	lk_throttle_keys(const struct lk_ctx *ctx, const char *scope,
+	    const char *email, struct lk_throttle *t);
+
+/*
+ * The key of the login counter of the account of email ("account:" and
+ * the email, ASCII letters in lower case): what a completed reset clears,
+ * and `latchkey user unlock`.
+ */
+void	lk_throttle_account_key(const char *email, char *out, size_t outsz);
 
 /*
  * The counter key of a client address: "address:" and the address for

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,16 +150,19 @@ check_claims(const struct lk_config *cfg, struct json_object *pl,
 			return LK_TOKEN_CSRF_TYPE;
 	}
 	c->fresh = 0;
+	c->fresh_until = 0;
 	if (json_object_object_get_ex(pl, "fresh", &v)) {
 		/* flask-jwt-extended writes a boolean or a timestamp. */
-		if (json_object_get_type(v) == json_type_boolean)
+		if (json_object_get_type(v) == json_type_boolean) {
 			c->fresh = json_object_get_boolean(v);
-		else if (json_object_get_type(v) == json_type_int) {
+			c->fresh_until = c->fresh ? LLONG_MAX : 0;
+		} else if (json_object_get_type(v) == json_type_int) {
 			long long t;
 
 			if (get_time(v, &t) == -1)
 				return LK_TOKEN_FRESH_TYPE;
 			c->fresh = t > now;
+			c->fresh_until = t;
 		} else
 			return LK_TOKEN_FRESH_TYPE;
 	}
@@ -388,6 +392,7 @@ lk_token_claims_new(enum lk_token_type type, const char *sub, long long now,
 	}
 	claims->type = type;
 	claims->fresh = 0;
+	claims->fresh_until = 0;
 	claims->iat = claims->nbf = now;
 	claims->exp = now + lifetime;
 	return 0;

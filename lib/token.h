@@ -82,6 +82,11 @@ struct lk_claims {
 	long long	 iat;
 	long long	 nbf;
 	long long	 exp;
+	/*
+	 * The fresh claim: whether it held when the token was verified, and
+	 * until when it holds (0: false or absent; LLONG_MAX: true; else the
+	 * timestamp flask-jwt-extended may write instead of true).
+	 */
 	int		 fresh;
 	/*
 	 * The login used a second factor (a TOTP or recovery code, or a
@@ -90,12 +95,14 @@ struct lk_claims {
 	 * other value, is one factor.
 	 */
 	int		 mfa;
+	long long	 fresh_until;
 };
 
 /*
  * Fresh claims for a token of the given type for sub, valid from now for
  * lifetime seconds, with random jti and csrf values (fresh is false, as
- * flask-jwt-extended writes it for tokens not made by a password login).
+ * flask-jwt-extended writes it for tokens not made by a login: the
+ * caller sets it for those).
  * Returns 0, or -1 if sub is too long or the random source failed.
  */
 int	lk_token_claims_new(enum lk_token_type type, const char *sub,

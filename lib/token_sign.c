@@ -3,13 +3,52 @@
  * that only verifies (profile, the authorizer, logout) links neither
  * libjwt nor jansson, and a plain-CGI request to it does not pay for
  * loading them.  libjwt takes an ES256 or RS256 key as its private PEM
- * and writes the JWS form of the signature (R || S for ES256).
+ * and writes the JWS form of the signature (R || S for ES256), which is
+ * made the low-S one here.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include <jwt.h>
 
 #include "token.h"
+#include "util.h"
+
+/*
+ * Rewrite the ES256 signature of token in place as its low-S twin, the
+ * one lk_key_verify takes (OpenSSL's signer makes either).  0, or -1 for
+ * a signature that is not R || S.
+ */
+static int
+low_s(char *token)
+{
+	unsigned char	 sig[64];
+	char		*enc = strrchr(token, '.');
+	size_t		 len;
+	int		 rc = -1;
+
+	if (enc == NULL)
+		return -1;
+	enc++;
+	len = strlen(enc);
+	if (lk_b64url_decode(enc, len, sig, sizeof(sig)) != (long)sizeof(sig))
+		goto out;
+	switch (lk_key_es256_low_s(sig)) {
+	case 0:
+		rc = 0;
+		break;
+	case 1:
+		/* The same length: 64 bytes are 86 characters either way. */
+		rc = lk_b64url_encode(sig, sizeof(sig), enc, len + 1) ==
+		    (long)len ? 0 : -1;
+		break;
+	default:
+		break;
+	}
+out:
+	lk_explicit_bzero(sig, sizeof(sig));
+	return rc;
+}
 
 char *
 lk_token_sign(const struct lk_config *cfg, const struct lk_key *key,
@@ -67,5 +106,9 @@ lk_token_sign(const struct lk_config *cfg, const struct lk_key *key,
 	if (ok)
 		out = jwt_encode_str(jwt);
 	jwt_free(jwt);
+	if (out != NULL && key->alg == LK_KEY_ES256 && low_s(out) == -1) {
+		free(out);
+		out = NULL;
+	}
 	return out;
 }

@@ -31,6 +31,7 @@
 #include "secretbox.h"
 #include "sql.h"
 #include "store.h"
+#include "throttle.h"
 #include "util.h"
 
 #define EXIT_USAGE	2
@@ -68,10 +69,14 @@ static const char usage_text[] =
 "                            pending), name (tab-separated)\n"
 "  user disable EMAIL        refuse the user's logins and tokens\n"
 "  user enable EMAIL         allow them again\n"
-"  user mfa reset EMAIL      take away the user's second factor (TOTP,\n"
+"  user unlock EMAIL         clear the user's count of failed logins, so\n"
+"                            that they may try again at once\n"
+"  user mfa reset EMAIL [--passkeys]\n"
+"                            take away the user's second factor (TOTP,\n"
 "                            recovery codes, a login waiting for its code),\n"
 "                            so that the password alone logs in again;\n"
-"                            passkeys stay\n"
+"                            passkeys stay (and still sign in) unless\n"
+"                            --passkeys removes them too\n"
 "  key rotate [--algorithm HS256|ES256|RS256]\n"
 "                            replace the signing key with a new one (of\n"
 "                            token_algorithm unless --algorithm says\n"
@@ -116,6 +121,7 @@ static const char usage_text[] =
 "  --user USER               init: who the programs run as (e.g. www-data);\n"
 "                            access check: the signed-in user (EMAIL)\n"
 "  --group GROUP             init: their group (default: USER's own)\n"
+"  --passkeys                user mfa reset: remove the user's passkeys too\n"
 "  -h, --help                show this help\n"
 "  --version                 show the version\n"
 "\n"
@@ -657,6 +663,7 @@ struct run {
 	const char		*password_file;	/* db copy --password-file */
 	int			 replace;	/* db copy --replace */
 	int			 print_link;	/* user invite --print-link */
+	int			 passkeys;	/* user mfa reset --passkeys */
 	const char		*algorithm;	/* key rotate --algorithm */
 	const char		*dir;		/* key publish DIR */
 	const char		*url;		/* access check URL */
@@ -680,6 +687,7 @@ struct run {
 #define OPT_DIR		0x80u	/* takes DIR */
 #define OPT_ACCESS	0x100u	/* takes URL, --user, --method, --from, ... */
 #define OPT_OWNER	0x200u	/* takes --user, --group */
+#define OPT_PASSKEYS	0x400u	/* takes --passkeys */
 
 struct command {
 	const char	*group;		/* "user", "key", "db", or NULL */
@@ -906,13 +914,36 @@ user_enable(struct run *r)
 	    (long long)time(NULL)), r->email, "enabled");
 }
 
+/*
+ * Lift the login lockout of an account: its counter of failed attempts
+ * (the one every login, code and password check of it counts on) is
+ * forgotten.  The counters of the addresses that guessed stay.
+ */
+static int
+user_unlock(struct run *r)
+{
+	struct lk_user		 u;
+	const char		*keys[1];
+	char			 key[LK_STORE_KEY_MAX];
+	enum lk_store_res	 sr;
+
+	if ((sr = lk_store_user_find(r->store, r->email, &u)) != LK_STORE_OK)
+		return report(sr, r->email, "");
+	lk_throttle_account_key(u.email, key, sizeof(key));
+	keys[0] = key;
+	return report(lk_store_throttle_clear(r->store, keys, 1), u.email,
+	    "failed logins cleared");
+}
+
 static int
 user_mfa_reset(struct run *r)
 {
 	struct lk_notice_args	a;
 	struct lk_mfa_state	m;
 	struct lk_user		u;
-	char			err[512];
+	char			err[512], done[128];
+	long long		n = 0;
+	enum lk_store_res	sr;
 	int			had = 0;
 
 	memset(&m, 0, sizeof(m));
@@ -920,8 +951,20 @@ user_mfa_reset(struct run *r)
 	    lk_store_mfa_state(r->store, u.id, &m) == LK_STORE_OK)
 		had = m.totp;
 	lk_explicit_bzero(&m, sizeof(m));
-	if (report(lk_store_mfa_reset(r->store, r->email), r->email,
-	    "second factor reset") != 0)
+	sr = lk_store_mfa_reset(r->store, r->email, r->passkeys, &n);
+	/* Say plainly what still signs in: a passkey needs no password. */
+	if (r->passkeys)
+		(void)snprintf(done, sizeof(done), "second factor reset, %lld "
+		    "passkey%s removed", n, n == 1 ? "" : "s");
+	else if (n == 0)
+		(void)snprintf(done, sizeof(done), "second factor reset (no "
+		    "passkeys)");
+	else
+		(void)snprintf(done, sizeof(done), "second factor reset; %lld "
+		    "passkey%s stay%s and still sign%s in (--passkeys removes "
+		    "%s)", n, n == 1 ? "" : "s", n == 1 ? "s" : "",
+		    n == 1 ? "s" : "", n == 1 ? "it" : "them");
+	if (report(sr, r->email, done) != 0)
 		return 1;
 	/*
 	 * The user hears of it, as of a change they made themselves: a
@@ -929,14 +972,19 @@ user_mfa_reset(struct run *r)
 	 * who talked their way past support would ask for.  Where mail is
 	 * not set up there is nobody to tell.
 	 */
-	if (!had || !lk_notify_enabled(&r->cfg,
-	    LK_NOTICE_SECOND_FACTOR_REMOVED) || r->cfg.mail_from[0] == '\0' ||
-	    r->cfg.site_url[0] == '\0')
+	if (r->cfg.mail_from[0] == '\0' || r->cfg.site_url[0] == '\0')
 		return 0;
 	memset(&a, 0, sizeof(a));
 	a.email = u.email;
 	a.name = u.name;
-	if (lk_notify_now(&r->cfg, LK_NOTICE_SECOND_FACTOR_REMOVED, &a,
+	if (had && lk_notify_enabled(&r->cfg, LK_NOTICE_SECOND_FACTOR_REMOVED) &&
+	    lk_notify_now(&r->cfg, LK_NOTICE_SECOND_FACTOR_REMOVED, &a,
+	    (long long)time(NULL), err, sizeof(err)) == -1)
+		fprintf(stderr, "latchkey: user %s: the notice was not sent: "
+		    "%s\n", u.email, err);
+	if (r->passkeys && n > 0 &&
+	    lk_notify_enabled(&r->cfg, LK_NOTICE_PASSKEY_REMOVED) &&
+	    lk_notify_now(&r->cfg, LK_NOTICE_PASSKEY_REMOVED, &a,
 	    (long long)time(NULL), err, sizeof(err)) == -1)
 		fprintf(stderr, "latchkey: user %s: the notice was not sent: "
 		    "%s\n", u.email, err);
@@ -1297,7 +1345,9 @@ static const struct command commands[] = {
 	{ "user", "list", OPT_STORE, user_list },
 	{ "user", "disable", OPT_EMAIL | OPT_STORE, user_disable },
 	{ "user", "enable", OPT_EMAIL | OPT_STORE, user_enable },
-	{ "user", "mfa reset", OPT_EMAIL | OPT_STORE, user_mfa_reset },
+	{ "user", "unlock", OPT_EMAIL | OPT_STORE, user_unlock },
+	{ "user", "mfa reset", OPT_EMAIL | OPT_PASSKEYS | OPT_STORE,
+	    user_mfa_reset },
 	{ "key", "rotate", OPT_ALG, key_rotate },
 	{ "key", "prune", 0, key_prune },
 	{ "key", "list", 0, key_list },
@@ -1527,6 +1577,9 @@ parse_args(const struct command *c, int argc, char *argv[], struct run *r)
 		else if (strcmp(argv[i], "--print-link") == 0 &&
 		    (c->opts & OPT_LINK))
 			r->print_link = 1;
+		else if (strcmp(argv[i], "--passkeys") == 0 &&
+		    (c->opts & OPT_PASSKEYS))
+			r->passkeys = 1;
 		else if (strcmp(argv[i], "--name") == 0 && (c->opts & OPT_NAME)) {
 			if (i + 1 >= argc)
 				return usage_error("option '--name' needs a NAME");

@@ -118,10 +118,24 @@ describe('RS256 and the forged tokens (lighttpd)', () => {
 		    nbf: now, csrf: crypto.randomUUID(), exp: now + 600 };
 	};
 	const b64 = (v) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
+	// The order of P-256: (r, s) and (r, n - s) both verify.
+	const N = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
+	/** The token with its signature's S replaced by n - S. */
+	const flipS = (token) => {
+		const [h, p, sig] = token.split('.');
+		const raw = Buffer.from(sig, 'base64url');
+		const s = N - BigInt(`0x${raw.subarray(32).toString('hex')}`);
+		raw.set(Buffer.from(s.toString(16).padStart(64, '0'), 'hex'), 32);
+		return `${h}.${p}.${raw.toString('base64url')}`;
+	};
+	const isHighS = (token) => BigInt(`0x${Buffer.from(token.split('.')[2], 'base64url')
+	    .subarray(32).toString('hex')}`) > N / 2n;
+	/** Signed as a JOSE library that keeps S low (latchkey takes no other). */
 	const es256 = (header, payload) => {
 		const input = `${b64(header)}.${b64(payload)}`;
 		const sig = crypto.sign('sha256', Buffer.from(input), { key: privatePem, dsaEncoding: 'ieee-p1363' });
-		return `${input}.${sig.toString('base64url')}`;
+		const token = `${input}.${sig.toString('base64url')}`;
+		return isHighS(token) ? flipS(token) : token;
 	};
 	const hs256 = (header, payload, key) => {
 		const input = `${b64(header)}.${b64(payload)}`;
@@ -152,6 +166,27 @@ describe('RS256 and the forged tokens (lighttpd)', () => {
 		const token = es256({ alg: 'ES256', kid: esKid, typ: 'JWT' }, claims());
 		assert.equal((await profile(srv.baseURL, token)).status, 200);
 		await verify(srv.baseURL, token, ['ES256']);
+	});
+
+	it('refuses the high-S twin of a good token, on the API and at the authorizer', async () => {
+		for (const token of [es256({ alg: 'ES256', kid: esKid, typ: 'JWT' }, claims()),
+		    await login(srv.baseURL)]) {
+			assert.equal(isHighS(token), false);
+			const twin = flipS(token);
+			assert.notEqual(twin, token);
+			// A good ECDSA signature all the same, as Node's crypto sees it.
+			const [h, p, sig] = twin.split('.');
+			assert.ok(crypto.verify('sha256', Buffer.from(`${h}.${p}`), { key: publicPem,
+			    dsaEncoding: 'ieee-p1363' }, Buffer.from(sig, 'base64url')));
+			assert.equal((await profile(srv.baseURL, token)).status, 200);
+			const res = await profile(srv.baseURL, twin);
+			assert.equal(res.status, 422, res.body);
+			assert.equal(res.body, '{"msg":"Signature verification failed"}\n');
+			const members = await request(srv.baseURL, { path: '/members/',
+			    cookie: `access_token_cookie=${twin}`, headers: { Accept: 'application/json' } });
+			assert.equal(members.status, 401, members.body);
+			assert.equal(members.body, '{"msg":"Signature verification failed"}\n');
+		}
 	});
 
 	it('refuses an HS256 token keyed with the public key\'s PEM', async () => {

@@ -22,9 +22,11 @@ const revokedRefreshTokens = (db) => sql(db, 'SELECT count(*) FROM refresh_token
 // Records every answer from the API to `target` (a page or a whole
 // context) but GET /api/settings: method, path, status, the X-CSRF-TOKEN the
 // request carried, and the body. `settled()` waits for the bodies; `clear()` starts over.
-// What the profile page's sections load once the profile is shown: kept
-// apart, so that the session's own requests stay in order, and each
-// checked to come after the renewal (200, never a second refresh).
+// What the profile page's sections load once the profile is shown (the
+// passkeys twice: the Passkeys section's list and the password form's
+// passkeys to keep): kept apart, so that the session's own requests stay
+// in order, and each checked to come after the renewal (200, never a
+// second refresh).
 const SECTIONS = new Set(['/api/mfa', '/api/webauthn/credentials', '/api/sessions']);
 
 function recordApi(target, baseURL) {
@@ -85,7 +87,8 @@ for (const kind of serverKinds()) {
       assert.deepEqual(entries.map((e) => e.line),
         ['GET /api/profile 401', 'POST /api/refresh 200', 'GET /api/profile 200']);
       await eventually(() => assert.deepEqual([...api.sections()].sort(),
-        ['GET /api/mfa 200', 'GET /api/sessions 200', 'GET /api/webauthn/credentials 200']));
+        ['GET /api/mfa 200', 'GET /api/sessions 200', 'GET /api/webauthn/credentials 200',
+          'GET /api/webauthn/credentials 200']));
       assert.equal(msgOf(entries[0]), 'Token has expired');
       assert.equal(entries[1].body.trim(), '{"refresh":true}');
       // The refresh carries the refresh token's own CSRF token.

@@ -259,7 +259,7 @@ for (const kind of kinds()) {
 			assert.match(res.setCookies[0], /; Max-Age=2592000; HttpOnly; Path=\//);
 		});
 
-		it('takes each recovery code once, and new ones with the password', async () => {
+		it('takes each recovery code once, and new ones with both factors', async () => {
 			const u = await enrol(srv, 'rec@example.com');
 			let pending = await firstStep(srv, u);
 			// As typed: lower case and spaces for dashes are the same code.
@@ -272,9 +272,12 @@ for (const kind of kinds()) {
 			pending = await firstStep(srv, u);
 			assertMsg(await secondStep(srv, pending, { recovery_code: u.codes[3] }), 401, 'Invalid code');
 			assertMsg(await secondStep(srv, pending, { recovery_code: 'not a code' }), 401, 'Invalid code');
-			assertMsg(await post(srv, s, '/api/mfa/recovery/regenerate', { password: 'nope' }), 401,
-			    'Current password is incorrect');
-			const again = await post(srv, s, '/api/mfa/recovery/regenerate', { password: u.password });
+			assertMsg(await post(srv, s, '/api/mfa/recovery/regenerate', { password: 'nope',
+			    recovery_code: u.codes[5] }), 401, 'Current password is incorrect');
+			assertMsg(await post(srv, s, '/api/mfa/recovery/regenerate', { password: u.password }), 400,
+			    'Missing field "code"');
+			const again = await post(srv, s, '/api/mfa/recovery/regenerate', { password: u.password,
+			    recovery_code: u.codes[5] });
 			assert.equal(again.status, 200, again.body);
 			const fresh = again.json().recovery_codes;
 			assert.equal(fresh.length, 10);
@@ -338,7 +341,7 @@ for (const kind of kinds()) {
 			const pending = await firstStep(srv, u);
 			const r = srv.tool(['user', 'mfa', 'reset', 'RESET@example.com']);
 			assert.equal(r.status, 0, r.stderr);
-			assert.equal(r.stdout, 'user RESET@example.com: second factor reset\n');
+			assert.equal(r.stdout, 'user RESET@example.com: second factor reset (no passkeys)\n');
 			assertMsg(await secondStep(srv, pending, { code: totp(u.secret, u.step + 1) }), 401, 'Login expired, log in again');
 			await login(srv, u.email, u.password);
 			const none = srv.tool(['user', 'mfa', 'reset', 'nobody@example.com']);

@@ -78,7 +78,7 @@ describe('notices of second factors and passkeys (lighttpd)', () => {
 		await site.mailTo(email);
 		const r = srv.tool(['user', 'mfa', 'reset', email]);
 		assert.equal(r.status, 0, r.stderr);
-		assert.equal(r.stdout, `user ${email}: second factor reset\n`);
+		assert.equal(r.stdout, `user ${email}: second factor reset (no passkeys)\n`);
 		assert.equal(r.stderr, '');
 		const byTool = await site.mailTo(email);
 		assert.equal(byTool.subject, 'Two-step verification turned off for latchkey');

@@ -245,8 +245,8 @@ describe('latchkey user', () => {
 			    'latchkey: no password on standard input, or longer than 511 bytes\n'],
 			[['user', 'passwd', 'nobody@example.com', '--password-stdin'], 'x\n', 1,
 			    'latchkey: no user nobody@example.com\n'],
-			[['user', 'frobnicate', 'a@b.c'], '', 2, "latchkey: unknown command 'user frobnicate': expected add, passwd, invite, del, list, disable, enable or mfa reset\n"],
-			[['user'], '', 2, 'latchkey: user: expected add, passwd, invite, del, list, disable, enable or mfa reset\n'],
+			[['user', 'frobnicate', 'a@b.c'], '', 2, "latchkey: unknown command 'user frobnicate': expected add, passwd, invite, del, list, disable, enable, unlock or mfa reset\n"],
+			[['user'], '', 2, 'latchkey: user: expected add, passwd, invite, del, list, disable, enable, unlock or mfa reset\n'],
 			// An invitation's link is built from site_url, which this site has not.
 			[['user', 'invite', 'new@example.com'], '', 1,
 			    'latchkey: site_url is not set: the link is built from it\n'],
@@ -466,7 +466,8 @@ describe('latchkey help', () => {
 		const man = path.join(__dirname, '..', '..', 'docs', 'latchkey.1');
 		const text = fs.readFileSync(man, 'utf8');
 		for (const cmd of ['init', 'user add', 'user passwd', 'user del', 'user list',
-		    'user disable', 'user enable', 'LATCHKEY_CONFIG', 'EXIT STATUS'])
+		    'user disable', 'user enable', 'user unlock', 'user mfa reset', String.raw`\-\-passkeys`,
+		    'LATCHKEY_CONFIG', 'EXIT STATUS'])
 			assert.ok(text.includes(cmd.replace(/ /g, ' ')) || text.includes(cmd), cmd);
 	});
 });

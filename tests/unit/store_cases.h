@@ -1106,7 +1106,7 @@ TEST(a_reset_link_spends_the_second_factor)
 	CHECK_INT(lk_store_mfa_state(s, u.id, &m), LK_STORE_OK);
 	CHECK_INT(m.last_step, 101);
 	/* TOTP off: the factor given no longer exists. */
-	CHECK_INT(lk_store_mfa_reset(s, "a@b.c"), LK_STORE_OK);
+	CHECK_INT(lk_store_mfa_reset(s, "a@b.c", 0, NULL), LK_STORE_OK);
 	CHECK_INT(link_add(s, LK_LINK_RESET, "a@b.c", "", H1, 1100, 400, &u),
 	    LK_STORE_OK);
 	CHECK_INT(lk_store_link_find(s, H1, RESET, 400, &l), LK_STORE_OK);
@@ -1167,6 +1167,9 @@ TEST(totp_waits_for_its_first_code_then_stays)
 	lk_store_close(s);
 }
 
+/* Second factors to spend: a step, or a recovery code's hash. */
+static const struct lk_factor_spend	step102 = { 1, 102, NULL };
+
 TEST(totp_off_needs_an_unused_step_or_code)
 {
 	struct lk_store		*s = fresh();
@@ -1190,7 +1193,7 @@ TEST(totp_off_needs_an_unused_step_or_code)
 	CHECK_INT(lk_store_totp_disable(s, u.id, 101, NULL), LK_STORE_NOT_FOUND);
 	/* Recovery codes belong to TOTP: none without it. */
 	code_hashes("n", h, hp);
-	CHECK_INT(lk_store_recovery_replace(s, u.id, hp, 10, 50),
+	CHECK_INT(lk_store_recovery_replace(s, u.id, &step102, hp, 10, 50),
 	    LK_STORE_NOT_FOUND);
 	CHECK_INT(lk_store_totp_setup(s, u.id, "v1.t", 60), LK_STORE_OK);
 	CHECK_INT(lk_store_totp_enable(s, u.id, "v1.t", 200, hp, 3, 61),
@@ -1211,12 +1214,79 @@ TEST(recovery_codes_are_replaced_whole)
 
 	user_with_totp(s, &u);
 	code_hashes("n", h, hp);
-	CHECK_INT(lk_store_recovery_replace(s, u.id, hp, 10, 50), LK_STORE_OK);
+	CHECK_INT(lk_store_recovery_replace(s, u.id, &step102, hp, 10, 50),
+	    LK_STORE_OK);
 	CHECK_INT(lk_store_mfa_state(s, u.id, &m), LK_STORE_OK);
 	CHECK_INT(m.recovery_left, 10);
+	CHECK_INT(m.last_step, 102);
 	/* The old set is gone. */
 	CHECK_INT(lk_store_totp_disable(s, u.id, -1, "c0"), LK_STORE_USED);
 	CHECK_INT(lk_store_totp_disable(s, u.id, -1, "n0"), LK_STORE_OK);
+	lk_store_close(s);
+}
+
+/*
+ * New recovery codes cost a second factor, spent in the same transaction:
+ * a step after the last one accepted, or a live code (of the old set).
+ */
+TEST(recovery_codes_are_replaced_only_for_a_factor_spent)
+{
+	struct lk_store			*s = fresh();
+	struct lk_mfa_state		 m;
+	struct lk_user			 u;
+	struct lk_factor_spend		 f;
+	char				 h[10][16], g[10][16];
+	const char			*hp[10], *gp[10];
+
+	user_with_totp(s, &u);
+	code_hashes("n", h, hp);
+	memset(&f, 0, sizeof(f));
+	f.given = 1;
+	f.step = 100;
+	/* The step of the login that turned TOTP on, or before: used. */
+	CHECK_INT(lk_store_recovery_replace(s, u.id, &f, hp, 10, 50),
+	    LK_STORE_USED);
+	f.step = -1;
+	f.recovery = "x1";
+	CHECK_INT(lk_store_recovery_replace(s, u.id, &f, hp, 10, 50),
+	    LK_STORE_USED);
+	/* Nothing was written: the old codes still work. */
+	CHECK_INT(lk_store_mfa_state(s, u.id, &m), LK_STORE_OK);
+	CHECK_INT(m.recovery_left, 10);
+	CHECK_INT(m.last_step, 100);
+	/* No proof, or two at once: refused before the backend. */
+	f.given = 0;
+	f.recovery = NULL;
+	CHECK_INT(lk_store_recovery_replace(s, u.id, &f, hp, 10, 50),
+	    LK_STORE_ERROR);
+	CHECK_INT(lk_store_recovery_replace(s, u.id, NULL, hp, 10, 50),
+	    LK_STORE_ERROR);
+	f.given = 1;
+	f.step = 101;
+	f.recovery = "c1";
+	CHECK_INT(lk_store_recovery_replace(s, u.id, &f, hp, 10, 50),
+	    LK_STORE_ERROR);
+	/* A live code of the old set: spent, and the set replaced. */
+	f.step = -1;
+	CHECK_INT(lk_store_recovery_replace(s, u.id, &f, hp, 10, 50),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_totp_disable(s, u.id, -1, "c2"), LK_STORE_USED);
+	/* The same code again is no proof (the new set has no "c1"). */
+	code_hashes("g", g, gp);
+	CHECK_INT(lk_store_recovery_replace(s, u.id, &f, gp, 10, 60),
+	    LK_STORE_USED);
+	/* A later step: recorded, so that it works only once. */
+	f.recovery = NULL;
+	f.step = 101;
+	CHECK_INT(lk_store_recovery_replace(s, u.id, &f, gp, 10, 60),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_recovery_replace(s, u.id, &f, hp, 10, 61),
+	    LK_STORE_USED);
+	CHECK_INT(lk_store_mfa_state(s, u.id, &m), LK_STORE_OK);
+	CHECK_INT(m.last_step, 101);
+	CHECK_INT(m.recovery_left, 10);
+	CHECK_INT(lk_store_totp_disable(s, u.id, -1, "n0"), LK_STORE_USED);
+	CHECK_INT(lk_store_totp_disable(s, u.id, -1, "g0"), LK_STORE_OK);
 	lk_store_close(s);
 }
 
@@ -1389,13 +1459,13 @@ TEST(mfa_reset_takes_the_second_factor_away)
 
 	user_with_totp(s, &u);
 	CHECK_INT(start_pending(s, &u, "1", "$y$1", 1300, 1000), LK_STORE_OK);
-	CHECK_INT(lk_store_mfa_reset(s, "A@B.C"), LK_STORE_OK);
+	CHECK_INT(lk_store_mfa_reset(s, "A@B.C", 0, NULL), LK_STORE_OK);
 	CHECK_INT(lk_store_mfa_state(s, u.id, &m), LK_STORE_OK);
 	CHECK_INT(m.totp, 0);
 	CHECK_INT(m.totp_pending, 0);
 	CHECK_INT(m.recovery_left, 0);
 	CHECK_INT(lk_store_mfa_pending(s, "P1", 1001, &p), LK_STORE_NOT_FOUND);
-	CHECK_INT(lk_store_mfa_reset(s, "x@b.c"), LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_mfa_reset(s, "x@b.c", 0, NULL), LK_STORE_NOT_FOUND);
 	/* And it can be set up again. */
 	CHECK_INT(lk_store_totp_setup(s, u.id, "v1.n", 20), LK_STORE_OK);
 	lk_store_close(s);
@@ -1415,7 +1485,7 @@ add_challenge(struct lk_store *s, const char *c, enum lk_challenge_kind kind,
 	ch.user_id = user_id;
 	(void)snprintf(ch.address, sizeof(ch.address), "%s", address);
 	ch.exp = exp;
-	return lk_store_challenge_add(s, &ch, limit, now);
+	return lk_store_challenge_add(s, &ch, limit, NULL, now);
 }
 
 /* Passkey "K<tag>" (credential "cred-<tag>") of user_id. */
@@ -2089,6 +2159,342 @@ TEST(an_import_is_all_or_nothing)
 	lk_store_close(c);
 }
 
+/* Passkeys K<tags...> of user_id, each registered with its challenge. */
+static void
+add_passkeys(struct lk_store *s, long long user_id, const char *tags,
+    long long now)
+{
+	struct lk_passkey	p;
+	char			c[16], t[2];
+
+	for (; *tags != '\0'; tags++) {
+		t[0] = *tags;
+		t[1] = '\0';
+		(void)snprintf(c, sizeof(c), "pk-%lld-%s", user_id, t);
+		CHECK_INT(add_challenge(s, c, LK_CHALLENGE_REGISTER, user_id,
+		    "ip9", now + 300, 100, now), LK_STORE_OK);
+		p = passkey(t, user_id, 0);
+		(void)snprintf(p.credential_id, sizeof(p.credential_id),
+		    "cred-%lld-%s", user_id, t);
+		CHECK_INT(lk_store_passkey_add(s, c, &p, 20, now), LK_STORE_OK);
+	}
+}
+
+static int
+collect_passkey_ids(const struct lk_passkey *p, void *arg)
+{
+	char	*out = arg;
+	size_t	 n = strlen(out);
+
+	(void)snprintf(out + n, 256 - n, "%s%s", n > 0 ? " " : "", p->id);
+	return 0;
+}
+
+/* The passkeys of user_id as "K1 K2 ...". */
+static const char *
+passkey_ids(struct lk_store *s, long long user_id)
+{
+	static char	out[256];
+
+	out[0] = '\0';
+	CHECK_INT(lk_store_passkey_each(s, user_id, collect_passkey_ids, out),
+	    LK_STORE_OK);
+	return out;
+}
+
+/*
+ * The administrator's mfa reset says how many passkeys the account has,
+ * and takes them too only when asked, in the same transaction.
+ */
+TEST(mfa_reset_keeps_or_removes_the_passkeys_and_counts_them)
+{
+	struct lk_store		*s = fresh();
+	struct lk_mfa_state	 m;
+	struct lk_user		 u, v;
+	long long		 n = -1;
+
+	user_with_totp(s, &u);
+	CHECK_INT(lk_store_user_add(s, "b@b.c", "B", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "b@b.c", &v), LK_STORE_OK);
+	add_passkeys(s, u.id, "12", 1000);
+	add_passkeys(s, v.id, "3", 1000);
+	CHECK_INT(lk_store_mfa_reset(s, "a@b.c", 0, &n), LK_STORE_OK);
+	CHECK_INT(n, 2);
+	CHECK_STR(passkey_ids(s, u.id), "K1 K2");
+	CHECK_INT(lk_store_mfa_reset(s, "a@b.c", 1, &n), LK_STORE_OK);
+	CHECK_INT(n, 2);
+	CHECK_STR(passkey_ids(s, u.id), "");
+	CHECK_INT(lk_store_mfa_state(s, u.id, &m), LK_STORE_OK);
+	CHECK_INT(m.totp, 0);
+	CHECK_INT(m.passkeys, 0);
+	/* Another account's stay. */
+	CHECK_STR(passkey_ids(s, v.id), "K3");
+	CHECK_INT(lk_store_mfa_reset(s, "a@b.c", 1, &n), LK_STORE_OK);
+	CHECK_INT(n, 0);
+	CHECK_INT(lk_store_mfa_reset(s, "x@b.c", 1, &n), LK_STORE_NOT_FOUND);
+	lk_store_close(s);
+}
+
+/*
+ * A registration's challenge bound to a second factor: the factor is
+ * spent with it, or (used already, or TOTP turned on or off since it was
+ * read) no challenge is recorded.
+ */
+TEST(a_registration_challenge_spends_the_factor_it_is_bound_to)
+{
+	struct lk_store		*s = fresh();
+	struct lk_challenge	 ch;
+	struct lk_factor_spend	 f;
+	struct lk_mfa_state	 m;
+	struct lk_passkey	 p;
+	struct lk_user		 u, v;
+
+	user_with_totp(s, &u);
+	CHECK_INT(lk_store_user_add(s, "b@b.c", "B", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "b@b.c", &v), LK_STORE_OK);
+	memset(&ch, 0, sizeof(ch));
+	ch.kind = LK_CHALLENGE_REGISTER;
+	ch.user_id = u.id;
+	(void)snprintf(ch.address, sizeof(ch.address), "ip1");
+	ch.exp = 1300;
+	memset(&f, 0, sizeof(f));
+	f.given = 1;
+	f.step = 100;
+	(void)snprintf(ch.challenge, sizeof(ch.challenge), "c-used");
+	CHECK_INT(lk_store_challenge_add(s, &ch, 5, &f, 1000), LK_STORE_USED);
+	/* Nothing recorded: that challenge registers nothing. */
+	p = passkey("1", u.id, 0);
+	CHECK_INT(lk_store_passkey_add(s, "c-used", &p, 20, 1001),
+	    LK_STORE_NOT_FOUND);
+	/* No factor for an account with TOTP on: refused too. */
+	f.given = 0;
+	f.step = -1;
+	CHECK_INT(lk_store_challenge_add(s, &ch, 5, &f, 1000), LK_STORE_USED);
+	f.given = 1;
+	f.step = 101;
+	(void)snprintf(ch.challenge, sizeof(ch.challenge), "c-101");
+	CHECK_INT(lk_store_challenge_add(s, &ch, 5, &f, 1000), LK_STORE_OK);
+	CHECK_INT(lk_store_mfa_state(s, u.id, &m), LK_STORE_OK);
+	CHECK_INT(m.last_step, 101);
+	(void)snprintf(ch.challenge, sizeof(ch.challenge), "c-again");
+	CHECK_INT(lk_store_challenge_add(s, &ch, 5, &f, 1000), LK_STORE_USED);
+	f.step = -1;
+	f.recovery = "c5";
+	(void)snprintf(ch.challenge, sizeof(ch.challenge), "c-code");
+	CHECK_INT(lk_store_challenge_add(s, &ch, 5, &f, 1000), LK_STORE_OK);
+	CHECK_INT(lk_store_mfa_state(s, u.id, &m), LK_STORE_OK);
+	CHECK_INT(m.recovery_left, 9);
+	CHECK_INT(lk_store_passkey_add(s, "c-101", &p, 20, 1001), LK_STORE_OK);
+	/* An account without TOTP: no factor, and none may be spent. */
+	ch.user_id = v.id;
+	(void)snprintf(ch.challenge, sizeof(ch.challenge), "c-v");
+	CHECK_INT(lk_store_challenge_add(s, &ch, 5, &f, 1000), LK_STORE_USED);
+	memset(&f, 0, sizeof(f));
+	CHECK_INT(lk_store_challenge_add(s, &ch, 5, &f, 1000), LK_STORE_OK);
+	/* A proof belongs to a registration only. */
+	ch.kind = LK_CHALLENGE_LOGIN;
+	ch.user_id = 0;
+	(void)snprintf(ch.challenge, sizeof(ch.challenge), "c-login");
+	CHECK_INT(lk_store_challenge_add(s, &ch, 5, &f, 1000), LK_STORE_ERROR);
+	lk_store_close(s);
+}
+
+/*
+ * A password change keeps the passkeys it names and deletes the others
+ * of the account, in its transaction: none if it does not happen.
+ */
+TEST(a_password_change_keeps_only_the_passkeys_it_names)
+{
+	struct lk_store		*s = fresh();
+	struct lk_user		 u, v;
+	struct lk_session	 se;
+	struct lk_store_tokens	 t = pair("new", 1010);
+	struct lk_login		 l;
+	static const char *const keep[] = { "K2", "K9", "K\"3", "" };
+
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_add(s, "b@b.c", "B", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "b@b.c", &v), LK_STORE_OK);
+	add_passkeys(s, u.id, "123", 1000);
+	add_passkeys(s, v.id, "4", 1000);
+	memset(&se, 0, sizeof(se));
+	memset(&l, 0, sizeof(l));
+	(void)snprintf(se.id, sizeof(se.id), "S1");
+	l.user_id = u.id;
+	l.hash = "$y$stale";
+	l.new_hash = "$y$2";
+	l.session = &se;
+	l.tokens = &t;
+	l.keep.only = 1;
+	l.keep.ids = keep;
+	l.keep.n = 4;
+	/* The change refused: every passkey stays. */
+	CHECK_INT(lk_store_password_change(s, &l, NULL, 1010),
+	    LK_STORE_CHANGED);
+	CHECK_STR(passkey_ids(s, u.id), "K1 K2 K3");
+	/* Kept: K2; unknown ids, and ones that cannot be ours, name none. */
+	l.hash = "$y$1";
+	CHECK_INT(lk_store_password_change(s, &l, NULL, 1010), LK_STORE_OK);
+	CHECK_STR(passkey_ids(s, u.id), "K2");
+	CHECK_STR(passkey_ids(s, v.id), "K4");
+	/* Without "only", every passkey stays. */
+	add_passkeys(s, u.id, "5", 1020);
+	l.hash = "$y$2";
+	l.new_hash = "$y$3";
+	l.keep.only = 0;
+	(void)snprintf(se.id, sizeof(se.id), "S2");
+	t = pair("newer", 1030);
+	CHECK_INT(lk_store_password_change(s, &l, NULL, 1030), LK_STORE_OK);
+	CHECK_STR(passkey_ids(s, u.id), "K2 K5");
+	/* Only, with none named: all go. */
+	l.hash = "$y$3";
+	l.new_hash = "$y$4";
+	l.keep.only = 1;
+	l.keep.n = 0;
+	(void)snprintf(se.id, sizeof(se.id), "S3");
+	t = pair("newest", 1040);
+	CHECK_INT(lk_store_password_change(s, &l, NULL, 1040), LK_STORE_OK);
+	CHECK_STR(passkey_ids(s, u.id), "");
+	CHECK_STR(passkey_ids(s, v.id), "K4");
+	lk_store_close(s);
+}
+
+/*
+ * A reset's use of its link keeps the passkeys named, clears the
+ * account's login counter (not its client's: one reservation of that
+ * one is given back) and spends its factor, all in one transaction.
+ */
+TEST(a_reset_keeps_the_passkeys_named_and_clears_the_login_counter)
+{
+	struct lk_store		*s = fresh();
+	struct lk_user		 u;
+	struct lk_link		 l;
+	struct lk_link_use	 use;
+	const char		*keys[2] = { "account:a@b.c", "address:ip1" };
+	const long long		 limits[2] = { 3, 4 };
+	static const char *const keep[] = { "K1" };
+	long long		 wait;
+	int			 i;
+
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	add_passkeys(s, u.id, "12", 100);
+	/* Locked out: three failures on the account, on one address. */
+	for (i = 0; i < 3; i++)
+		CHECK_INT(lk_store_throttle_reserve(s, keys, limits, 2, 600, 150,
+		    &wait), LK_STORE_OK);
+	CHECK_INT(lk_store_throttle_reserve(s, keys, limits, 1, 600, 150,
+	    &wait), LK_STORE_LIMIT);
+	CHECK_INT(link_add(s, LK_LINK_RESET, "a@b.c", "", H1, 1100, 100, &u),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_link_find(s, H1, RESET, 150, &l), LK_STORE_OK);
+	memset(&use, 0, sizeof(use));
+	use.hash = H1;
+	use.purposes = RESET;
+	use.user_id = l.user.id;
+	use.user_hash = "$y$stale";
+	use.new_hash = "$y$2";
+	use.throttle_account = keys[0];
+	use.throttle_address = keys[1];
+	use.throttle_window = 600;
+	use.keep.only = 1;
+	use.keep.ids = keep;
+	use.keep.n = 1;
+	/* Refused (the account changed): nothing of it is done. */
+	CHECK_INT(lk_store_link_use(s, &use, 200), LK_STORE_CHANGED);
+	CHECK_STR(passkey_ids(s, u.id), "K1 K2");
+	CHECK_INT(lk_store_throttle_reserve(s, keys, limits, 1, 600, 200,
+	    &wait), LK_STORE_LIMIT);
+	use.user_hash = l.user.hash;
+	CHECK_INT(lk_store_link_use(s, &use, 200), LK_STORE_OK);
+	CHECK_STR(passkey_ids(s, u.id), "K1");
+	/* The account may try again at once: a whole window's worth. */
+	for (i = 0; i < 3; i++)
+		CHECK_INT(lk_store_throttle_reserve(s, keys, limits, 1, 600, 201,
+		    &wait), LK_STORE_OK);
+	CHECK_INT(lk_store_throttle_reserve(s, keys, limits, 1, 600, 201,
+	    &wait), LK_STORE_LIMIT);
+	/* The address had 3 of 4, got one back: two more, then full. */
+	CHECK_INT(lk_store_throttle_reserve(s, keys + 1, limits + 1, 1, 600,
+	    201, &wait), LK_STORE_OK);
+	CHECK_INT(lk_store_throttle_reserve(s, keys + 1, limits + 1, 1, 600,
+	    201, &wait), LK_STORE_OK);
+	CHECK_INT(lk_store_throttle_reserve(s, keys + 1, limits + 1, 1, 600,
+	    201, &wait), LK_STORE_LIMIT);
+	lk_store_close(s);
+}
+
+/* The administrator clears a counter: the lockout is over at once. */
+TEST(a_throttle_counter_is_cleared_by_hand)
+{
+	struct lk_store	*s = fresh();
+	const char	*keys[2] = { "account:a@b.c", "account:b@b.c" };
+	const long long	 limits[2] = { 1, 1 };
+	long long	 wait;
+
+	CHECK_INT(lk_store_throttle_reserve(s, keys, limits, 2, 600, 100,
+	    &wait), LK_STORE_OK);
+	CHECK_INT(lk_store_throttle_reserve(s, keys, limits, 1, 600, 100,
+	    &wait), LK_STORE_LIMIT);
+	CHECK_INT(lk_store_throttle_clear(s, keys, 1), LK_STORE_OK);
+	CHECK_INT(lk_store_throttle_reserve(s, keys, limits, 1, 600, 100,
+	    &wait), LK_STORE_OK);
+	/* The other counter was left alone; clearing none is no error. */
+	CHECK_INT(lk_store_throttle_reserve(s, keys + 1, limits, 1, 600, 100,
+	    &wait), LK_STORE_LIMIT);
+	CHECK_INT(lk_store_throttle_clear(s, keys, 0), LK_STORE_OK);
+	lk_store_close(s);
+}
+
+/*
+ * A TOTP set-up never confirmed dies after LK_STORE_TOTP_SETUP_LIFE: it
+ * can no longer be turned on, and pruning forgets it (not one that is on).
+ */
+TEST(an_unfinished_totp_set_up_expires_and_is_pruned)
+{
+	struct lk_store		*s = fresh();
+	struct lk_mfa_state	 m;
+	struct lk_user		 u, v;
+	char			 h[10][16];
+	const char		*hp[10];
+	const long long		 life = LK_STORE_TOTP_SETUP_LIFE;
+
+	code_hashes("c", h, hp);
+	user_with_totp(s, &v);
+	CHECK_INT(lk_store_user_add(s, "z@b.c", "Z", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "z@b.c", &u), LK_STORE_OK);
+	CHECK_INT(lk_store_totp_setup(s, u.id, "v1.a", 1000), LK_STORE_OK);
+	CHECK_INT(lk_store_mfa_state(s, u.id, &m), LK_STORE_OK);
+	CHECK_INT(m.totp_pending, 1);
+	CHECK_INT(m.totp_created, 1000);
+	CHECK_INT(lk_store_totp_enable(s, u.id, "v1.a", 5, hp, 10, 1000 + life),
+	    LK_STORE_CHANGED);
+	CHECK_INT(lk_store_mfa_state(s, u.id, &m), LK_STORE_OK);
+	CHECK_INT(m.totp, 0);
+	/* Set up anew, the clock starts again. */
+	CHECK_INT(lk_store_totp_setup(s, u.id, "v1.b", 2000), LK_STORE_OK);
+	CHECK_INT(lk_store_prune(s, 2000 + life - 1), LK_STORE_OK);
+	CHECK_INT(lk_store_mfa_state(s, u.id, &m), LK_STORE_OK);
+	CHECK_INT(m.totp_pending, 1);
+	CHECK_INT(lk_store_prune(s, 2000 + life), LK_STORE_OK);
+	CHECK_INT(lk_store_mfa_state(s, u.id, &m), LK_STORE_OK);
+	CHECK_INT(m.totp_pending, 0);
+	CHECK_STR(m.secret, "");
+	CHECK_INT(lk_store_totp_enable(s, u.id, "v1.b", 5, hp, 10, 2001),
+	    LK_STORE_CHANGED);
+	/* One that is on stays, however old. */
+	CHECK_INT(lk_store_mfa_state(s, v.id, &m), LK_STORE_OK);
+	CHECK_INT(m.totp, 1);
+	CHECK_INT(lk_store_totp_setup(s, u.id, "v1.c", 3000), LK_STORE_OK);
+	CHECK_INT(lk_store_totp_enable(s, u.id, "v1.c", 5, hp, 10,
+	    3000 + life - 1), LK_STORE_OK);
+	CHECK_INT(lk_store_prune(s, 9000), LK_STORE_OK);
+	CHECK_INT(lk_store_mfa_state(s, u.id, &m), LK_STORE_OK);
+	CHECK_INT(m.totp, 1);
+	lk_store_close(s);
+}
+
 static void
 store_cases(void)
 {
@@ -2135,6 +2541,13 @@ store_cases(void)
 	RUN(a_signup_never_replaces_a_live_invitation);
 	RUN(pending_signups_are_pruned_once_their_last_link_expired);
 	RUN(live_sessions_per_user_are_bounded_oldest_first);
+	RUN(recovery_codes_are_replaced_only_for_a_factor_spent);
+	RUN(mfa_reset_keeps_or_removes_the_passkeys_and_counts_them);
+	RUN(a_registration_challenge_spends_the_factor_it_is_bound_to);
+	RUN(a_password_change_keeps_only_the_passkeys_it_names);
+	RUN(a_reset_keeps_the_passkeys_named_and_clears_the_login_counter);
+	RUN(a_throttle_counter_is_cleared_by_hand);
+	RUN(an_unfinished_totp_set_up_expires_and_is_pruned);
 }
 
 #endif

@@ -7,6 +7,7 @@
  */
 #include <sys/stat.h>
 
+#include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -327,6 +328,7 @@ TEST(the_refusal_table_is_complete_and_exact)
 		{ LK_R_ACCESS_DENIED, 403, "Access denied", NULL },
 		{ LK_R_SECOND_FACTOR, 403, "Second factor required", NULL },
 		{ LK_R_BAD_PATH, 400, "Invalid request path", NULL },
+		{ LK_R_FRESH, 401, "Fresh token required", NULL },
 		{ LK_R_TOKEN + LK_TOKEN_TOO_LARGE, 422, "Token is too large", NULL },
 		{ LK_R_TOKEN + LK_TOKEN_SEGMENTS, 422, "Not enough segments", NULL },
 		{ LK_R_TOKEN + LK_TOKEN_HEADER_PADDING, 422,
@@ -1402,6 +1404,84 @@ TEST(password_change_refusals)
 	check_answer(a, 400, MSG("Missing field \\\"new_password\\\""), "field");
 }
 
+/* The "fresh" member of the payload of the access cookie a sets, or "". */
+static const char *
+fresh_of(const struct answer *a)
+{
+	static char	 out[16];
+	char		 tok[LK_TOKEN_MAX + 1], pl[LK_TOKEN_MAX];
+	const char	*d1, *d2, *f;
+	long		 n;
+
+	out[0] = '\0';
+	if (cookie_of(a, "access_token_cookie", tok, sizeof(tok)) == -1 ||
+	    (d1 = strchr(tok, '.')) == NULL || (d2 = strchr(d1 + 1, '.')) ==
+	    NULL || (n = lk_b64url_decode(d1 + 1, (size_t)(d2 - d1 - 1), pl,
+	    sizeof(pl) - 1)) < 0)
+		return out;
+	pl[n] = '\0';
+	if ((f = strstr(pl, "\"fresh\":")) != NULL)
+		(void)snprintf(out, sizeof(out), "%.*s", (int)strcspn(f + 8,
+		    ",}"), f + 8);
+	return out;
+}
+
+/*
+ * A login's access token is fresh (flask-jwt-extended's claim), one of a
+ * refresh or a password change is not; fresh counts for fresh_seconds.
+ */
+TEST(a_login_is_fresh_a_refresh_or_password_change_is_not)
+{
+	struct answer		*a;
+	struct lk_ctx		 ctx;
+	struct lk_claims	 c;
+
+	instance("");
+	a = serve(&login_endpoint, LK_APP_RESPONDER, "POST", "/api/login",
+	    "{\"email\":\"" EMAIL "\",\"password\":\"" PASS "\"}", JSON, NULL);
+	CHECK_INT(a->status, 200);
+	CHECK_STR(fresh_of(a), "true");
+	{
+		struct tokens	t;
+
+		CHECK_INT(login(&t), 0);
+		a = serve(&refresh_endpoint, LK_APP_RESPONDER, "POST",
+		    "/api/refresh", "{}", JSON, t.refresh, t.rcsrf, NULL);
+		CHECK_INT(a->status, 200);
+		CHECK_STR(fresh_of(a), "false");
+		a = serve(&password_endpoint, LK_APP_RESPONDER, "POST",
+		    "/api/password", "{\"current_password\":\"" PASS "\","
+		    "\"new_password\":\"another one 9\"}", JSON, t.access, t.csrf,
+		    NULL);
+		CHECK_INT(a->status, 200);
+		CHECK_STR(fresh_of(a), "false");
+	}
+	/* The decision: the claim, and at most max_age seconds since iat. */
+	memset(&ctx, 0, sizeof(ctx));
+	memset(&c, 0, sizeof(c));
+	ctx.now = NOW;
+	c.type = LK_TOKEN_ACCESS;
+	c.iat = NOW - 900;
+	c.fresh = 1;
+	c.fresh_until = LLONG_MAX;
+	CHECK_INT(lk_auth_fresh(&ctx, &c, 900), 1);
+	CHECK_INT(lk_auth_require_fresh(&ctx, &c, 900), 0);
+	CHECK_INT(lk_auth_fresh(&ctx, &c, 899), 0);
+	CHECK_INT(lk_auth_require_fresh(&ctx, &c, 899), -1);
+	CHECK_INT(ctx.denial.reason, LK_R_FRESH);
+	/* flask-jwt-extended's timestamp form: fresh until then. */
+	c.fresh_until = NOW + 1;
+	CHECK_INT(lk_auth_fresh(&ctx, &c, 900), 1);
+	c.fresh_until = NOW;
+	CHECK_INT(lk_auth_fresh(&ctx, &c, 900), 0);
+	c.fresh = 0;
+	c.fresh_until = 0;
+	CHECK_INT(lk_auth_fresh(&ctx, &c, 900), 0);
+	c.fresh_until = LLONG_MAX;
+	c.type = LK_TOKEN_REFRESH;
+	CHECK_INT(lk_auth_fresh(&ctx, &c, 900), 0);
+}
+
 /* A backend whose refresh fails: the real SQLite store otherwise. */
 static struct lk_store_ops	 failing_ops;
 
@@ -2094,6 +2174,7 @@ main(void)
 	RUN(a_refusal_carries_no_cookie_but_the_four_cleared_when_it_signs_out);
 	RUN(profile_name_rules);
 	RUN(password_change_refusals);
+	RUN(a_login_is_fresh_a_refresh_or_password_change_is_not);
 	RUN(a_store_failure_in_refresh_is_503_json_without_cookies);
 	RUN(no_configuration_is_503_and_a_later_request_recovers);
 	RUN(throttle_counts_ipv6_clients_by_their_network);

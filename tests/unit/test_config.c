@@ -191,6 +191,14 @@ TEST(second_factor_keys)
 	CHECK_INT(load("", err, sizeof(err), &c), 0);
 	CHECK(strcmp(c.mfa_key_file + strlen(tmp_dir()), "/mfa.key") == 0);
 	CHECK_STR(c.webauthn_rp_id, "");
+	/* A login counts as fresh for 15 minutes, 1 s to a day. */
+	CHECK_INT(c.fresh_seconds, 900);
+	CHECK_INT(load("fresh_seconds = 2m\n", err, sizeof(err), &c), 0);
+	CHECK_INT(c.fresh_seconds, 120);
+	CHECK_INT(load("fresh_seconds = 0\n", err, sizeof(err), &c), -1);
+	CHECK(strstr(err, "fresh_seconds") != NULL);
+	CHECK_INT(load("fresh_seconds = 2d\n", err, sizeof(err), &c), -1);
+	CHECK_INT(load("", err, sizeof(err), &c), 0);
 	lk_config_cookie_names(&c, &n);
 	CHECK_STR(n.mfa_pending, "mfa_pending");
 	CHECK_INT(load("mfa_key_file = keys/totp.key\n"

@@ -12,7 +12,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/bn.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
+#include <openssl/obj_mac.h>
 #include <openssl/pem.h>
 
 #include "config.h"
@@ -289,6 +292,98 @@ TEST(es256_signatures_are_r_and_s_never_der)
 	    es.kid);
 	/* A valid ECDSA signature, but DER as WebAuthn has it: refused. */
 	CHECK_INT(verify_with(&es, der_signed(&es, hdr), 0), LK_TOKEN_SIGNATURE);
+	lk_key_clear(&es);
+}
+
+/*
+ * The token tok with its ES256 S replaced by n - S (n, the order of
+ * P-256), computed here with OpenSSL's big numbers, into out.
+ */
+static void
+flip_s(const char *tok, char *out, size_t outsz)
+{
+	unsigned char	 sig[64];
+	const char	*dot = strrchr(tok, '.');
+	BIGNUM		*n = NULL, *s = NULL;
+	EC_GROUP	*g = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+	size_t		 pre = (size_t)(dot + 1 - tok);
+
+	out[0] = '\0';
+	if (g == NULL || lk_b64url_decode(dot + 1, strlen(dot + 1), sig,
+	    sizeof(sig)) != 64 || (n = BN_dup(EC_GROUP_get0_order(g))) ==
+	    NULL || (s = BN_bin2bn(sig + 32, 32, NULL)) == NULL ||
+	    BN_sub(s, n, s) != 1 || BN_bn2binpad(s, sig + 32, 32) != 32 ||
+	    pre >= outsz)
+		goto out;
+	memcpy(out, tok, pre);
+	b64url(sig, sizeof(sig), out + pre);
+out:
+	BN_free(n);
+	BN_free(s);
+	EC_GROUP_free(g);
+}
+
+/* Whether tok's R || S is a good ECDSA signature, as OpenSSL alone sees it. */
+static int
+openssl_verifies(const struct lk_key *k, const char *tok)
+{
+	unsigned char	 sig[64], der[80], *p = der;
+	const char	*dot = strrchr(tok, '.');
+	ECDSA_SIG	*es = ECDSA_SIG_new();
+	EVP_MD_CTX	*md = EVP_MD_CTX_new();
+	int		 n, ok = 0;
+
+	if (es != NULL && md != NULL && lk_b64url_decode(dot + 1,
+	    strlen(dot + 1), sig, sizeof(sig)) == 64 &&
+	    ECDSA_SIG_set0(es, BN_bin2bn(sig, 32, NULL),
+	    BN_bin2bn(sig + 32, 32, NULL)) == 1 &&
+	    (n = i2d_ECDSA_SIG(es, &p)) > 0 &&
+	    EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, k->pkey) == 1)
+		ok = EVP_DigestVerify(md, der, (size_t)n,
+		    (const unsigned char *)tok, (size_t)(dot - tok)) == 1;
+	ECDSA_SIG_free(es);
+	EVP_MD_CTX_free(md);
+	return ok;
+}
+
+TEST(an_es256_token_has_one_spelling_high_s_is_refused)
+{
+	struct lk_key	 es;
+	unsigned char	 sig[64], twin[64];
+	char		*tok, flipped[1024];
+	const char	*dot;
+	int		 i;
+
+	lk_config_defaults(&cfg);
+	CHECK_INT(load(&es, "es256.pem"), 0);
+	for (i = 0; i < 8; i++) {
+		if ((tok = sign(&es)) == NULL) {
+			CHECK(tok != NULL);
+			continue;
+		}
+		CHECK_INT(verify_with(&es, tok, 0), LK_TOKEN_OK);
+		flip_s(tok, flipped, sizeof(flipped));
+		CHECK(flipped[0] != '\0' && strcmp(flipped, tok) != 0);
+		/* A good ECDSA signature all the same ... */
+		CHECK(openssl_verifies(&es, flipped));
+		/* ... that neither a signing ring nor a verify-only one takes. */
+		CHECK_INT(verify_with(&es, flipped, 0), LK_TOKEN_SIGNATURE);
+		CHECK_INT(verify_with(&es, flipped, 1), LK_TOKEN_SIGNATURE);
+		/* lk_key_es256_low_s maps the twin back, and leaves low alone. */
+		dot = strrchr(flipped, '.');
+		CHECK_INT(lk_b64url_decode(dot + 1, strlen(dot + 1), twin,
+		    sizeof(twin)), 64);
+		dot = strrchr(tok, '.');
+		CHECK_INT(lk_b64url_decode(dot + 1, strlen(dot + 1), sig,
+		    sizeof(sig)), 64);
+		CHECK_INT(lk_key_es256_low_s(twin), 1);
+		CHECK(memcmp(twin, sig, sizeof(sig)) == 0);
+		CHECK_INT(lk_key_es256_low_s(sig), 0);
+		free(tok);
+	}
+	/* S at or above n is no signature. */
+	memset(sig, 0xff, sizeof(sig));
+	CHECK_INT(lk_key_es256_low_s(sig), -1);
 	lk_key_clear(&es);
 }
 
@@ -882,6 +977,7 @@ main(void)
 	RUN(generate_pair_makes_a_private_pem_and_never_overwrites);
 	RUN(es256_and_rs256_tokens_verify_with_their_key_only);
 	RUN(es256_signatures_are_r_and_s_never_der);
+	RUN(an_es256_token_has_one_spelling_high_s_is_refused);
 	RUN(the_key_pins_the_algorithm);
 	RUN(a_verify_only_ring_verifies_but_cannot_sign);
 	RUN(rotation_across_algorithms_keeps_old_tokens_until_pruned);

@@ -59,6 +59,12 @@ export const MSG = {
   passkeyNameMissing: 'Enter a name for the passkey.',
   passkeyHeldAlready: 'This device holds one of your passkeys already.',
   noPasskeys: 'You have no passkeys yet.',
+  // A passkey signs in by itself: adding one after a while asks who it is.
+  passkeyProof: 'A passkey signs in without your password, so adding one asks for it: enter your password, then create the passkey.',
+  passkeyProofCode: 'A passkey signs in without your password or code, so adding one asks for both: enter your password and a code from your authenticator app (or a recovery code), then create the passkey.',
+  // Which passkeys stay when the password changes.
+  keepPasskeysLegend: 'Passkeys to keep',
+  keepPasskeysHint: 'A passkey signs in without the password. Uncheck any passkey you do not recognise: it is removed with the new password.',
   // Two-step verification on the profile.
   totpOff: 'Two-step verification is off. Turn it on to be asked for a code from an authenticator app after your password.',
   totpScan: 'Scan this QR code with your authenticator app, or enter the key below by hand. Then enter the code the app shows.',
@@ -85,6 +91,7 @@ export const MSG = {
   backToLogin: 'Back to log in',
   resetIntro: 'Choose the new password of your account. Every session of the account will be logged out.',
   inviteIntro: 'Choose the password of your new account. You will be logged in with it.',
+  checkingLink: 'Checking the link…',
   settingPassword: 'Setting the password…',
   passwordReset: 'Your password has been reset. Log in with the new one.',
   linkInvalid: 'This link is invalid or has expired.',
@@ -133,6 +140,23 @@ export function newPasswordShort(min) {
 
 export function passwordHint(min) {
   return `At least ${min} characters.`;
+}
+
+// The reset and invitation pages' first sentence, naming the account the
+// link is for (from the link's check).
+export function resetIntroFor(email, name) {
+  const who = name ? `${name}, ${email}` : email;
+  return `Choose the new password of the account of ${who}. Every session of the account will be logged out.`;
+}
+
+export function inviteIntroFor(email, name) {
+  const who = name ? `${name}, ${email}` : email;
+  return `Choose the password of the new account of ${who}. You will be logged in with it.`;
+}
+
+// A passkey's checkbox on the reset page and the password form.
+export function keepPasskeyLabel(name, created) {
+  return `Keep ${name} (added ${when(created)})`;
 }
 
 export function recoveryLeft(n) {

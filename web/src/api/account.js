@@ -57,9 +57,26 @@ export async function requestReset(email) {
 }
 
 // 200 {"reset": true}. `second` is {code} or {recovery_code} for an
-// account with a second factor.
-export async function resetPassword(token, password, second = {}) {
-  const response = await api.post('/api/password/reset', { token, password, ...second }, ANONYMOUS);
+// account with a second factor; `keep` (when not null) the ids of the
+// passkeys that stay: every other one is removed with the reset.
+export async function resetPassword(token, password, second = {}, keep = null) {
+  const body = { token, password, ...second };
+  if (Array.isArray(keep)) body.keep_passkeys = keep;
+  const response = await api.post('/api/password/reset', body, ANONYMOUS);
+  return response.data;
+}
+
+// The account of a live reset link, before anyone types:
+// { email, name, passkeys: [{ created, id, name }] }; a dead link is the
+// same 400 as its use (isLinkInvalid).
+export async function checkResetLink(token) {
+  const response = await api.post('/api/password/reset/check', { token }, ANONYMOUS);
+  return response.data;
+}
+
+// The account of a live invitation (or sign-up) link: { email, name }.
+export async function checkInvitation(token) {
+  const response = await api.post('/api/invite/check', { token }, ANONYMOUS);
   return response.data;
 }
 

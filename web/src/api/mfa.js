@@ -59,8 +59,9 @@ export async function disableTotp(password, proof) {
   return response.data;
 }
 
-export async function regenerateCodes(password) {
-  const response = await api.post('/api/mfa/recovery/regenerate', { password },
+// Both factors: the password, and `proof` ({ code } or { recovery_code }).
+export async function regenerateCodes(password, proof) {
+  const response = await api.post('/api/mfa/recovery/regenerate', { password, ...proof },
     { withCredentials: true, ownsRefusal });
   return response.data;
 }

@@ -31,11 +31,15 @@ export function isWrongCurrentPassword(error) {
 }
 
 // 200 {"password": true} with new cookies: the server keeps this session
-// (renewed) and ends every other session of the user.
-export async function changePassword(currentPassword, newPassword) {
+// (renewed) and ends every other session of the user. `keep` (when not
+// null): the ids of the passkeys that stay; every other one is removed
+// with the change.
+export async function changePassword(currentPassword, newPassword, keep = null) {
+  const body = { current_password: currentPassword, new_password: newPassword };
+  if (Array.isArray(keep)) body.keep_passkeys = keep;
   const response = await api.post(
     '/api/password',
-    { current_password: currentPassword, new_password: newPassword },
+    body,
     // A wrong current password is an answer for the form, not the end of
     // the session.
     { withCredentials: true, ownsRefusal: isWrongCurrentPassword },

@@ -63,6 +63,26 @@ export function isBrowserRefusal(error) {
     && error instanceof DOMException);
 }
 
+// 401 {"msg": "Fresh token required"}: the session alone does not add a
+// passkey; the login is not recent enough, so the password (and the
+// second factor) must come with the request.
+export const FRESH_REQUIRED = 'Fresh token required';
+
+export function isFreshRequired(error) {
+  const response = error && error.response;
+  return Boolean(response && response.status === 401 && response.data
+    && typeof response.data === 'object' && response.data.msg === FRESH_REQUIRED);
+}
+
+// An answer to the proof a stale session gave (a wrong password or code,
+// a missing code): for the form, never the end of the session.
+function proofRefused(error) {
+  const response = error && error.response;
+  const msg = response && response.data && typeof response.data === 'object' ? response.data.msg : '';
+  return isFreshRequired(error) || (response && response.status === 401
+    && (msg === 'Current password is incorrect' || msg === 'Invalid code'));
+}
+
 // The server refused the passkey (its checks, not the session).
 export function isRefused(error) {
   const response = error && error.response;
@@ -72,9 +92,14 @@ export function isRefused(error) {
 }
 
 // Creates a passkey on this device for the signed-in user, named `name`.
+// A passkey is both factors: unless the login is fresh, `proof` must carry
+// the password, and the code or recovery code when two-step verification
+// is on ({ password, code } or { password, recovery_code }); without it
+// the server answers 401 Fresh token required (isFreshRequired).
 // Resolves to the stored credential { id, name, created, last_used }.
-export async function registerPasskey(name) {
-  const { data: o } = await api.post('/api/webauthn/register/options', {}, { withCredentials: true });
+export async function registerPasskey(name, proof = null) {
+  const { data: o } = await api.post('/api/webauthn/register/options', proof || {},
+    { withCredentials: true, ownsRefusal: proofRefused });
   const credential = await navigator.credentials.create({
     publicKey: {
       ...o,

@@ -1,10 +1,14 @@
 // The profile page's "Change password" form: POST /api/password with the
-// current and the new password. The server keeps this session (with new
-// cookies) and ends every other session of the user.
+// current and the new password, and the passkeys to keep (each listed with
+// a checkbox, kept unless unchecked). The server keeps this session (with
+// new cookies), ends every other session of the user, and removes the
+// passkeys not kept.
 import { useEffect, useRef, useState } from 'react';
 import { changePassword, isWrongCurrentPassword } from '../api/user.js';
+import { listPasskeys } from '../api/webauthn.js';
 import { BusyButton, ErrorBox, PasswordField } from '../components.jsx';
 import { MSG, describeError, newPasswordShort, passwordHint } from '../messages.js';
+import KeepPasskeys, { keptIds } from './KeepPasskeys.jsx';
 
 function checkFields(current, next, confirm, min) {
   const errors = {};
@@ -34,13 +38,18 @@ function reasonOf(error) {
 // form's action (false when another one is busy), `onBusy(on)` marks its
 // request, `formError`/`onFormError(text)` are its share of the page's one
 // error box; a change of `resetKey` (another action started) clears what
-// the form said.
+// the form said. `passkeysKey` changes when the passkeys changed elsewhere
+// on the page; `onPasskeysChanged()` says this form removed some.
 export default function ChangePasswordForm({
   email, settings, busy, onStart, onBusy, formError, onFormError, focusKey, resetKey,
+  passkeysKey = 0, onPasskeysChanged = () => {},
 }) {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [confirm, setConfirm] = useState('');
+  // The account's passkeys (null: not known, so none is named and all stay).
+  const [passkeys, setPasskeys] = useState(null);
+  const [kept, setKept] = useState(() => new Set());
   const [errors, setErrors] = useState({});
   const [status, setStatus] = useState('');
   const [attempt, setAttempt] = useState(0);
@@ -60,6 +69,28 @@ export default function ChangePasswordForm({
     setStatus('');
   }, [resetKey]);
 
+  async function loadPasskeys() {
+    try {
+      const list = await listPasskeys();
+      setPasskeys(list);
+      setKept(new Set(list.map((p) => p.id)));
+    } catch {
+      // Unknown: the change names no passkey, and every one stays.
+      setPasskeys(null);
+    }
+  }
+
+  useEffect(() => { loadPasskeys(); }, [passkeysKey]);
+
+  function toggleKept(id) {
+    setKept((now) => {
+      const changed = new Set(now);
+      if (changed.has(id)) changed.delete(id);
+      else changed.add(id);
+      return changed;
+    });
+  }
+
   async function handleSubmit(event) {
     event.preventDefault();
     if (!onStart()) return;
@@ -75,8 +106,9 @@ export default function ChangePasswordForm({
     setFocusField(null);
     onBusy(true);
     setStatus(MSG.changingPassword);
+    const keep = keptIds(passkeys, kept);
     try {
-      await changePassword(current, next);
+      await changePassword(current, next, keep);
     } catch (error) {
       onBusy(false);
       setStatus('');
@@ -100,6 +132,8 @@ export default function ChangePasswordForm({
     setConfirm('');
     setErrors({});
     setStatus(MSG.passwordChanged);
+    if (keep && passkeys && keep.length < passkeys.length) onPasskeysChanged();
+    else loadPasskeys();
   }
 
   return (
@@ -137,6 +171,7 @@ export default function ChangePasswordForm({
         onChange={(event) => setConfirm(event.target.value)}
         error={errors.confirm}
       />
+      <KeepPasskeys passkeys={passkeys} kept={kept} onToggle={toggleKept} />
       <BusyButton type="submit" className="button-secondary" busy={busy}>
         Change password
       </BusyButton>

@@ -2,15 +2,20 @@
 // password, POST /api/password/reset, then the code step when the account
 // has a second factor) and /invite#TOKEN (the first password of an
 // invitation or a sign-up, POST /api/invite/accept, which also logs in).
-// The token never leaves the page but in the request's body.
+// The link is checked first (POST /api/password/reset/check or
+// /api/invite/check): a dead link is said before anyone types, and a live
+// one names its account, given to password managers as the read-only
+// username; a reset lists the account's passkeys, each kept unless
+// unchecked. The token never leaves the page but in the requests' bodies.
 import { useEffect, useRef, useState } from 'react';
 import {
-  acceptInvitation, isInvalidCode, isLinkInvalid, passwordRefusal, resetPassword,
+  acceptInvitation, checkInvitation, checkResetLink, isInvalidCode, isLinkInvalid, passwordRefusal, resetPassword,
   secondFactorNeeded, tokenShapeOk,
 } from '../api/account.js';
 import { BusyButton, ErrorBox, PageHeading } from '../components.jsx';
-import { MSG, PAGE_TITLES, describeError } from '../messages.js';
+import { MSG, PAGE_TITLES, describeError, inviteIntroFor, resetIntroFor } from '../messages.js';
 import { FORGOT_PATH, LOGIN_PATH, navigate } from '../router.js';
+import KeepPasskeys, { keptIds } from './KeepPasskeys.jsx';
 import NewPasswordFields, { checkNewPassword } from './NewPasswordFields.jsx';
 import { forgetLinkToken, readLinkToken } from './linkToken.js';
 
@@ -19,6 +24,8 @@ const KINDS = {
     title: PAGE_TITLES.reset,
     heading: 'Choose a new password',
     intro: MSG.resetIntro,
+    introFor: resetIntroFor,
+    check: checkResetLink,
     button: 'Set the new password',
     again: { text: MSG.askNewLink, href: FORGOT_PATH },
   },
@@ -26,6 +33,8 @@ const KINDS = {
     title: PAGE_TITLES.invite,
     heading: 'Choose your password',
     intro: MSG.inviteIntro,
+    introFor: inviteIntroFor,
+    check: checkInvitation,
     button: 'Set the password',
     again: null,
   },
@@ -72,9 +81,48 @@ export default function LinkPasswordPage({ kind, settings, onDone, onLoggedIn })
   const [step, setStep] = useState(null);
   const [code, setCode] = useState('');
   const [focusField, setFocusField] = useState(null);
+  // The link's account as its check found it ({ email, name, passkeys }),
+  // null while unknown; `checking` while the check is on its way.
+  const [account, setAccount] = useState(null);
+  const [checking, setChecking] = useState(() => tokenShapeOk(token));
+  const [kept, setKept] = useState(() => new Set());
   const nextRef = useRef(null);
   const confirmRef = useRef(null);
   const codeRef = useRef(null);
+
+  // Check the link before anything is typed: dead links say so at once.
+  useEffect(() => {
+    if (dead || !tokenShapeOk(token)) return undefined;
+    let current = true;
+    setAccount(null);
+    setChecking(true);
+    setStatus(MSG.checkingLink);
+    page.check(token).then((found) => {
+      if (!current) return;
+      setAccount(found);
+      setKept(new Set((found.passkeys || []).map((p) => p.id)));
+    }, (error) => {
+      if (!current) return;
+      if (isLinkInvalid(error)) setDead(true);
+      // Not known (no answer, too many tries): the form stays, and its
+      // use will say what the link is worth.
+      else setFormError(describeError(error, MSG.forbidden));
+    }).finally(() => {
+      if (!current) return;
+      setChecking(false);
+      setStatus('');
+    });
+    return () => { current = false; };
+  }, [token]);
+
+  function toggleKept(id) {
+    setKept((now) => {
+      const changed = new Set(now);
+      if (changed.has(id)) changed.delete(id);
+      else changed.add(id);
+      return changed;
+    });
+  }
 
   useEffect(() => {
     forgetLinkToken();
@@ -115,7 +163,7 @@ export default function LinkPasswordPage({ kind, settings, onDone, onLoggedIn })
       } else {
         const second = step === 'code' ? { code: code.trim() }
           : step === 'recovery' ? { recovery_code: code.trim() } : {};
-        await resetPassword(token, next, second);
+        await resetPassword(token, next, second, account ? keptIds(account.passkeys || [], kept) : null);
       }
     } catch (error) {
       setBusy(false);
@@ -145,7 +193,7 @@ export default function LinkPasswordPage({ kind, settings, onDone, onLoggedIn })
 
   function handleSubmit(event) {
     event.preventDefault();
-    if (busy) return;
+    if (busy || checking) return;
     setAttempt((n) => n + 1);
     setFormError('');
     if (step !== null) {
@@ -187,13 +235,37 @@ export default function LinkPasswordPage({ kind, settings, onDone, onLoggedIn })
     );
   }
 
+  if (checking) {
+    return (
+      <main id="main" className="card">
+        <PageHeading title={page.title}>{page.heading}</PageHeading>
+        <p id="link-status" className="progress" role="status" aria-live="polite">{status}</p>
+      </main>
+    );
+  }
+
   const codeLabel = step === 'recovery' ? 'Recovery code' : 'Authentication code';
   return (
     <main id="main" className="card">
       <PageHeading title={page.title}>{page.heading}</PageHeading>
-      <p>{page.intro}</p>
+      <p id="link-intro">{account ? page.introFor(account.email, account.name) : page.intro}</p>
       <ErrorBox id="form-error" text={formError} focusKey={attempt} />
       <form noValidate onSubmit={handleSubmit} aria-label={page.heading}>
+        {account && (
+          // For password managers: whose password this is.
+          <div className="field" hidden={step !== null}>
+            <label htmlFor="username">Account</label>
+            <input
+              id="username"
+              name="username"
+              type="email"
+              dir="auto"
+              autoComplete="username"
+              value={account.email}
+              readOnly
+            />
+          </div>
+        )}
         <div hidden={step !== null}>
           <NewPasswordFields
             next={next}
@@ -205,6 +277,9 @@ export default function LinkPasswordPage({ kind, settings, onDone, onLoggedIn })
             nextRef={nextRef}
             confirmRef={confirmRef}
           />
+          {account && kind === 'reset' && (
+            <KeepPasskeys passkeys={account.passkeys} kept={kept} onToggle={toggleKept} />
+          )}
         </div>
         {step !== null && (
           <div className="field">

@@ -57,6 +57,8 @@ export default function ProfilePage({ user, settings, notice, onUserChanged, onL
   // Counts starts of the name form and of logging out: the password form
   // clears its own messages when it changes.
   const [othersStarted, setOthersStarted] = useState(0);
+  // Counts changes of the passkeys, for the parts of the page that list them.
+  const [passkeysChanged, setPasskeysChanged] = useState(0);
   const nameRef = useRef(null);
 
   // Begins `form`'s action, unless another one is on its way.
@@ -177,6 +179,8 @@ export default function ProfilePage({ user, settings, notice, onUserChanged, onL
         onFormError={(text) => setError(text ? { form: 'password', text } : null)}
         focusKey={attempt}
         resetKey={othersStarted}
+        passkeysKey={passkeysChanged}
+        onPasskeysChanged={() => setPasskeysChanged((n) => n + 1)}
       />
 
       {['mfa', 'passkeys', 'sessions'].map((section) => {
@@ -187,6 +191,9 @@ export default function ProfilePage({ user, settings, notice, onUserChanged, onL
             busy={busy !== null}
             onStart={() => start(section)}
             onBusy={(on) => setBusy(on ? section : null)}
+            {...(section === 'passkeys' ? {
+              reloadKey: passkeysChanged, onChanged: () => setPasskeysChanged((n) => n + 1),
+            } : {})}
           />
         );
       })}

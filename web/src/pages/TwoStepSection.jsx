@@ -1,6 +1,6 @@
 // The profile's "Two-step verification": set up with the QR code, confirm
-// a code, recovery codes shown once (copy, download), new recovery codes,
-// turn off (password and a code). Each step asks for what the server
+// a code, recovery codes shown once (copy, download), new recovery codes
+// and turning it off (each with the password and a code). Each step asks for what the server
 // needs and nothing more.
 import { useEffect, useRef, useState } from 'react';
 import {
@@ -183,8 +183,8 @@ export default function TwoStepSection({ busy, onStart, onBusy }) {
 
   function submitRegenerate(event) {
     event.preventDefault();
-    if (busy || !needPassword()) return;
-    run(() => regenerateCodes(password), (result) => {
+    if (busy || !needPassword() || !needCode(MSG.factorMissing)) return;
+    run(() => regenerateCodes(password, proofOf(code)), (result) => {
       setCodes(result.recovery_codes);
       reset('codes');
       load();
@@ -246,7 +246,7 @@ export default function TwoStepSection({ busy, onStart, onBusy }) {
     body = (
       <form noValidate onSubmit={submit} aria-label={label} className="sub-form">
         {passwordField}
-        {mode === 'off-confirm' && codeField('Code or recovery code',
+        {mode !== 'setup-password' && codeField('Code or recovery code',
           'A code from your authenticator app, or one of your recovery codes.')}
         <div className="button-row">
           <BusyButton type="submit" className="button-primary" busy={busy}>{label}</BusyButton>
