@@ -20,7 +20,7 @@ NODE	?= node
 SANITIZE ?=
 
 PKGS	:= libjwt json-c sqlite3 libxcrypt fcgi libcrypto liboath libqrencode libcbor
-# Headers only: lib/sql_pg.c loads libpq (lib/sql_mysql.c libmariadb)
+# Headers only: lib/domain/store/sql_pg.c loads libpq (sql_mysql.c libmariadb)
 # with dlopen when a PostgreSQL (MariaDB) store is opened, so that
 # programs on SQLite never map their libraries (bench/results.md, plain
 # CGI).
@@ -61,7 +61,8 @@ ALL_LDFLAGS += -fsanitize=address,undefined
 HARDEN	:= -fstack-protector-strong -fPIE
 endif
 
-LIB_SRCS := $(wildcard lib/*.c)
+LIB_SRCS := $(shell find lib -name '*.c' | sort)
+LIB_HDRS := $(shell find lib -name '*.h' | sort)
 LIB_OBJS := $(LIB_SRCS:lib/%.c=$(BUILD)/obj/lib/%.o)
 LIB	:= $(BUILD)/lib/liblatchkey.a
 PROGRAMS := $(BUILD)/cgi-bin/login.fcgi $(BUILD)/cgi-bin/profile.fcgi \
@@ -114,7 +115,7 @@ $(BUILD)/flags: FORCE
 .PHONY: FORCE
 FORCE:
 
-$(BUILD)/obj/lib/%.o: lib/%.c lib/*.h $(BUILD)/flags | deps
+$(BUILD)/obj/lib/%.o: lib/%.c $(LIB_HDRS) $(BUILD)/flags | deps
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
@@ -125,18 +126,18 @@ $(LIB): $(LIB_OBJS)
 	$(Q)rm -f $@
 	$(Q)ar rcs $@ $(LIB_OBJS)
 
-$(BUILD)/cgi-bin/%.fcgi: cgi-bin/%.c $(LIB) lib/*.h $(BUILD)/flags
+$(BUILD)/cgi-bin/%.fcgi: cgi-bin/%.c $(LIB) $(LIB_HDRS) $(BUILD)/flags
 	@mkdir -p $(@D)
 	@echo "  CCLD    $@"
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PROG_LIBS)
 
-$(TOOL): tool/latchkey.c $(LIB) lib/*.h $(BUILD)/flags VERSION
+$(TOOL): tool/latchkey.c $(LIB) $(LIB_HDRS) $(BUILD)/flags VERSION
 	@mkdir -p $(@D)
 	@echo "  CCLD    $@"
 	$(Q)$(CC) $(CPPFLAGS) -DLK_VERSION='"$(VERSION)"' $(ALL_CFLAGS) $(ALL_LDFLAGS) \
 	    -o $@ $< $(LIB) $(PROG_LIBS)
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/*.h $(LIB) lib/*.h \
+$(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/*.h $(LIB) $(LIB_HDRS) \
 	    cgi-bin/*.c $(BUILD)/flags
 	@mkdir -p $(@D)
 	@echo "  CCLD    $@"

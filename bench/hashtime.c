@@ -13,8 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "password.h"
+#include "domain/config.h"
+#include "domain/password.h"
 
 int	main(int, char *[]);
 

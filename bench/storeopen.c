@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "store.h"
+#include "domain/store/store.h"
 
 int	main(void);
 

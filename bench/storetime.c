@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "store.h"
+#include "domain/store/store.h"
 
 int	main(int, char *[]);
 

@@ -16,8 +16,8 @@
  * "Second factor required"; a browser goes to login_page with &denied=),
  * a path they cannot read a 400 (docs/access-control.md).
  */
-#include "app.h"
-#include "auth.h"
+#include "app/app.h"
+#include "decide/auth.h"
 
 /* An authorizer answers for any method: no method bits. */
 static const struct lk_endpoint endpoint = {

@@ -12,8 +12,8 @@
  * access rules' 403 {"msg": "Access denied"}), and a browser loading the
  * page is sent to login_page?next=<the page>.
  */
-#include "app.h"
-#include "auth.h"
+#include "app/app.h"
+#include "decide/auth.h"
 
 static const struct lk_endpoint endpoint = {
 	"error", 0, lk_auth_authorize, NULL

@@ -15,11 +15,11 @@
 
 #include <json-c/json.h>
 
-#include "account.h"
-#include "app.h"
-#include "log.h"
-#include "session.h"
-#include "util.h"
+#include "app/app.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "decide/account.h"
+#include "decide/session.h"
 
 static void
 accept_invite(struct lk_ctx *ctx)

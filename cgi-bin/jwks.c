@@ -9,9 +9,9 @@
  * public, max-age=300): a verifier that meets an unknown kid fetches the
  * set again.  It needs neither a cookie nor the store.
  */
-#include "app.h"
-#include "jwk.h"
-#include "log.h"
+#include "app/app.h"
+#include "base/log.h"
+#include "domain/jwk.h"
 
 static void
 handle(struct lk_ctx *ctx)

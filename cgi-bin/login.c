@@ -9,22 +9,22 @@
  * A user with a second factor gets 200 {"login": false, "mfa_required":
  * [...]} and the mfa_pending cookie instead of tokens; POST
  * /api/login/mfa {"code": ...} or {"recovery_code": ...} with that
- * cookie then finishes the login (lib/mfa.h).
+ * cookie then finishes the login (lib/decide/mfa.h).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
-#include "app.h"
-#include "log.h"
-#include "mfa.h"
-#include "password.h"
-#include "policy.h"
-#include "session.h"
-#include "store.h"
-#include "throttle.h"
-#include "util.h"
+#include "app/app.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "decide/mfa.h"
+#include "decide/session.h"
+#include "decide/throttle.h"
+#include "domain/password.h"
+#include "domain/policy.h"
+#include "domain/store/store.h"
 
 static void
 answer(struct lk_ctx *ctx, int ok)

@@ -16,13 +16,13 @@
 
 #include <json-c/json.h>
 
-#include "app.h"
-#include "cookie.h"
-#include "log.h"
-#include "session.h"
-#include "store.h"
-#include "token.h"
-#include "util.h"
+#include "app/app.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "decide/session.h"
+#include "domain/cookie.h"
+#include "domain/store/store.h"
+#include "domain/token.h"
 
 /*
  * The token in cookie name, if it is one of ours (forged ones revoke

@@ -23,12 +23,12 @@
 
 #include <json-c/json.h>
 
-#include "app.h"
-#include "auth.h"
-#include "mfa.h"
-#include "notify.h"
-#include "password.h"
-#include "util.h"
+#include "app/app.h"
+#include "base/util.h"
+#include "decide/auth.h"
+#include "decide/mfa.h"
+#include "decide/notify.h"
+#include "domain/password.h"
 
 /* The signed-in user, and the request body if it needs one. */
 static int

@@ -30,19 +30,19 @@
 
 #include <json-c/json.h>
 
-#include "account.h"
-#include "app.h"
-#include "auth.h"
-#include "log.h"
-#include "mfa.h"
-#include "notify.h"
-#include "passkey.h"
-#include "password.h"
-#include "policy.h"
-#include "session.h"
-#include "store.h"
-#include "throttle.h"
-#include "util.h"
+#include "app/app.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "decide/account.h"
+#include "decide/auth.h"
+#include "decide/mfa.h"
+#include "decide/notify.h"
+#include "decide/passkey.h"
+#include "decide/session.h"
+#include "decide/throttle.h"
+#include "domain/password.h"
+#include "domain/policy.h"
+#include "domain/store/store.h"
 
 /*
  * The audit line of a new password (event), saying how many passkeys the

@@ -7,10 +7,10 @@
 
 #include <json-c/json.h>
 
-#include "app.h"
-#include "auth.h"
-#include "policy.h"
-#include "store.h"
+#include "app/app.h"
+#include "decide/auth.h"
+#include "domain/policy.h"
+#include "domain/store/store.h"
 
 static void
 reply(struct lk_ctx *ctx, const char *email, const char *name)

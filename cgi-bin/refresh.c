@@ -9,11 +9,11 @@
  */
 #include <string.h>
 
-#include "app.h"
-#include "auth.h"
-#include "log.h"
-#include "session.h"
-#include "store.h"
+#include "app/app.h"
+#include "base/log.h"
+#include "decide/auth.h"
+#include "decide/session.h"
+#include "domain/store/store.h"
 
 static void
 handle(struct lk_ctx *ctx)

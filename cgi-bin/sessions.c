@@ -14,12 +14,12 @@
 
 #include <json-c/json.h>
 
-#include "app.h"
-#include "auth.h"
-#include "log.h"
-#include "session.h"
-#include "store.h"
-#include "util.h"
+#include "app/app.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "decide/auth.h"
+#include "decide/session.h"
+#include "domain/store/store.h"
 
 /* At most this many sessions are listed: the latest refreshed. */
 #define LIST_MAX	50

@@ -5,9 +5,9 @@
  * site can send mail (lk_notify_can_mail: without it the app offers no
  * reset link).  No cookie needed, and nothing in it is a secret.
  */
-#include "app.h"
-#include "json.h"
-#include "notify.h"
+#include "app/app.h"
+#include "base/json.h"
+#include "decide/notify.h"
 
 static void
 handle(struct lk_ctx *ctx)

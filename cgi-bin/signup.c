@@ -10,10 +10,10 @@
 
 #include <json-c/json.h>
 
-#include "account.h"
-#include "app.h"
-#include "mail.h"
-#include "policy.h"
+#include "app/app.h"
+#include "decide/account.h"
+#include "domain/mail.h"
+#include "domain/policy.h"
 
 static void
 handle(struct lk_ctx *ctx)

@@ -12,7 +12,7 @@
  *          and the cookies of a password login (a passkey is both factors)
  *   GET    /api/webauthn/credentials       (signed in) -> {"credentials": [...]}
  *   DELETE /api/webauthn/credentials/ID    (signed in, CSRF) -> {"deleted": true}
- * Binary fields are unpadded base64url; the checks are lib/passkey.h's.
+ * Binary fields are unpadded base64url; the checks are lib/decide/passkey.h's.
  * A passkey signs in without password or code: binding one needs both
  * factors proved, not a session alone (a stolen cookie), so the options
  * are refused with 401 {"msg": "Fresh token required"} unless the login
@@ -23,13 +23,13 @@
 
 #include <json-c/json.h>
 
-#include "app.h"
-#include "auth.h"
-#include "mfa.h"
-#include "notify.h"
-#include "passkey.h"
-#include "session.h"
-#include "util.h"
+#include "app/app.h"
+#include "base/util.h"
+#include "decide/auth.h"
+#include "decide/mfa.h"
+#include "decide/notify.h"
+#include "decide/passkey.h"
+#include "decide/session.h"
 
 /* Room for options naming LK_PASSKEY_MAX credentials of the longest id. */
 #define OPTIONS_MAX	(LK_PASSKEY_MAX * (LK_STORE_CRED_ID_MAX + 64) + 4096)

@@ -20,12 +20,12 @@ $(BENCH_BUILD)/noop.fcgi: bench/noop.c | deps
 	@echo "  CCLD    $@"
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PKG_LIBS)
 
-$(BENCH_BUILD)/hashtime: bench/hashtime.c $(LIB) lib/*.h
+$(BENCH_BUILD)/hashtime: bench/hashtime.c $(LIB) $(LIB_HDRS)
 	@mkdir -p $(@D)
 	@echo "  CCLD    $@"
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
 
-$(BENCH_BUILD)/storetime: bench/storetime.c $(LIB) lib/*.h
+$(BENCH_BUILD)/storetime: bench/storetime.c $(LIB) $(LIB_HDRS)
 	@mkdir -p $(@D)
 	@echo "  CCLD    $@"
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
@@ -54,7 +54,7 @@ STATIC_BUILD := build/static
 # From a shared build, the static one is a make of its own (in it, the
 # ordinary rules build this file).
 ifeq ($(STATIC),)
-$(STATIC_BUILD)/cgi-bin/profile.fcgi: cgi-bin/profile.c lib/*.c lib/*.h FORCE
+$(STATIC_BUILD)/cgi-bin/profile.fcgi: cgi-bin/profile.c $(LIB_SRCS) $(LIB_HDRS) FORCE
 	$(MAKE) --no-print-directory STATIC=1 $@
 endif
 
@@ -67,13 +67,13 @@ $(BENCH_BUILD)/emptycgi-static: bench/emptycgi.c $(STATIC_BUILD)/cgi-bin/profile
 # SQLite's start-up floor under plain CGI: the store opened, one user
 # found, as the programs link it, and loading the same shared libraries as
 # profile.fcgi (with STATIC=1, the static build's), like emptycgi.
-$(BENCH_BUILD)/storeopen: bench/storeopen.c $(LIB) lib/*.h $(BUILD)/cgi-bin/profile.fcgi
+$(BENCH_BUILD)/storeopen: bench/storeopen.c $(LIB) $(LIB_HDRS) $(BUILD)/cgi-bin/profile.fcgi
 	@mkdir -p $(@D)
 	@echo "  CCLD    $@"
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PROG_LIBS) \
 	    -Wl,--no-as-needed $(call NEEDED_OF,$(BUILD)/cgi-bin/profile.fcgi) -lm
 
-$(BENCH_BUILD)/storeopen-static: bench/storeopen.c $(LIB) lib/*.h $(STATIC_BUILD)/cgi-bin/profile.fcgi
+$(BENCH_BUILD)/storeopen-static: bench/storeopen.c $(LIB) $(LIB_HDRS) $(STATIC_BUILD)/cgi-bin/profile.fcgi
 	@mkdir -p $(@D)
 	@echo "  CCLD    $@"
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(STATIC_LIBS) \

@@ -41,7 +41,7 @@ FUZZ_RUN	= set -e; for f in $(FUZZERS); do \
 fuzz-deps:
 	@scripts/deps.sh sanitize
 
-$(FUZZ_BUILD)/obj/%.o: lib/%.c lib/*.h | fuzz-deps
+$(FUZZ_BUILD)/obj/%.o: lib/%.c $(LIB_HDRS) | fuzz-deps
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
 	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link \
@@ -51,7 +51,7 @@ $(FUZZ_LIB): $(FUZZ_LIB_OBJS)
 	$(Q)rm -f $@
 	$(Q)ar rcs $@ $(FUZZ_LIB_OBJS)
 
-$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB) lib/*.h
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB) $(LIB_HDRS)
 	@echo "  CCLD    $@"
 	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
 	    $(FUZZ_LIB) $(PKG_LIBS) -lcrypto

@@ -86,12 +86,12 @@ DIST_BIN  := $(BUILD)/dist-bin
 DIST_PROGRAMS = $(PROGRAMS:$(BUILD)/cgi-bin/%=$(DIST_BIN)/lk-bin/%)
 DIST_TOOL := $(DIST_BIN)/bin/latchkey
 
-$(DIST_BIN)/lk-bin/%.fcgi: cgi-bin/%.c $(LIB) lib/*.h $(BUILD)/flags mk/install.mk
+$(DIST_BIN)/lk-bin/%.fcgi: cgi-bin/%.c $(LIB) $(LIB_HDRS) $(BUILD)/flags mk/install.mk
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -s $(call DIST_RPATH,lib) \
 	    -o $@ $< $(LIB) $(STATIC_LIBS)
 
-$(DIST_TOOL): tool/latchkey.c $(LIB) lib/*.h $(BUILD)/flags VERSION mk/install.mk
+$(DIST_TOOL): tool/latchkey.c $(LIB) $(LIB_HDRS) $(BUILD)/flags VERSION mk/install.mk
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -DLK_VERSION='"$(VERSION)"' $(ALL_CFLAGS) $(ALL_LDFLAGS) -s \
 	    $(call DIST_RPATH,../lk-bin/lib) -o $@ $< $(LIB) $(STATIC_LIBS)

@@ -4,7 +4,7 @@
 set -u
 cd "$(dirname "$0")/.."
 banned='\b(sprintf|vsprintf|strcpy|strcat|strncat|strtok|gets|atoi|atol|atoll|alloca)[[:space:]]*\('
-hits=$(grep -nE "$banned" lib/*.c lib/*.h cgi-bin/*.c tool/*.c tests/unit/*.c tests/unit/*.h 2>/dev/null \
+hits=$(grep -rnE --include="*.[ch]" "$banned" lib cgi-bin/*.c tool/*.c tests/unit/*.c tests/unit/*.h 2>/dev/null \
     | grep -vE '^[^:]+:[0-9]+:[[:space:]]*(/?\*|//)')
 if [ -n "$hits" ]; then
 	echo "banned functions used:"

@@ -1,37 +1,61 @@
 #!/bin/sh
-# The library's layers only look down (docs/internals.md): each file of
-# lib/ may include headers of its own layer or a lower one, never a higher
-# one, and the headers include one another without a cycle.
+# The library's layers only look down (docs/internals.md): each layer is a
+# folder of lib/, and a file may include headers of its own folder or of a
+# lower layer's, never a higher one's; every include names its folder
+# ("base/util.h"), and the headers include one another without a cycle.
+#
+# Layers, lowest first:
+#   base  http  domain/store  domain  decide  app
 set -u
 cd "$(dirname "$0")/.."
 
-# Layer of each module: 0 primitives, 1 HTTP, 2 domain, 3 decision, 4 runtime.
-layer() {
+# The rank of a folder of lib/; "x" for one that is no layer.
+rank() {
 	case $1 in
-	util|log|json|sha256) echo 0 ;;
-	io|method|request|response) echo 1 ;;
-	password|csrf|key|config|policy|cookie|token|token_sign|store|store_stmts|store_schema|\
-	sql|sql_sqlite|sql_pg|sql_mysql|\
-	totp|qr|secretbox|recovery|webauthn|mail|jwk|onetime|notice|rules) echo 2 ;;
-	ctx|auth|session|throttle|mfa|passkey|notify|account) echo 3 ;;
-	app|extern) echo 4 ;;
+	base) echo 0 ;;
+	http) echo 1 ;;
+	domain/store) echo 2 ;;
+	domain) echo 3 ;;
+	decide) echo 4 ;;
+	app) echo 5 ;;
 	*) echo x ;;
 	esac
 }
 
+# The quoted includes of a file, as written.
+includes() {
+	sed -n 's/^#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$1"
+}
+
 fail=0
-for f in lib/*.c lib/*.h; do
-	m=$(basename "$f"); m=${m%.*}
-	lm=$(layer "$m")
-	if [ "$lm" = x ]; then
-		echo "layers: $f: module '$m' has no layer (scripts/check-layers.sh)"
+for f in $(find lib -name '*.[ch]' | sort); do
+	dir=$(dirname "${f#lib/}")
+	own=$(rank "$dir")
+	if [ "$own" = x ]; then
+		echo "layers: $f: lib/$dir is not a layer (scripts/check-layers.sh)"
 		fail=1
 		continue
 	fi
-	for inc in $(sed -n 's/^#include "\([a-z_]*\)\.h".*/\1/p' "$f"); do
-		li=$(layer "$inc")
-		if [ "$li" = x ] || [ "$li" -gt "$lm" ]; then
-			echo "layers: $f (layer $lm) includes $inc.h (layer $li)"
+	for inc in $(includes "$f"); do
+		case $inc in
+		*/*) ;;
+		*)
+			# Only a folder's private header, beside the file.
+			if [ -f "$(dirname "$f")/$inc" ]; then
+				continue
+			fi
+			echo "layers: $f includes \"$inc\": name its folder"
+			fail=1
+			continue ;;
+		esac
+		if [ ! -f "lib/$inc" ]; then
+			echo "layers: $f includes \"$inc\", which is not in lib/"
+			fail=1
+			continue
+		fi
+		theirs=$(rank "$(dirname "$inc")")
+		if [ "$theirs" = x ] || [ "$theirs" -gt "$own" ]; then
+			echo "layers: $f (lib/$dir) includes $inc, a higher layer"
 			fail=1
 		fi
 	done
@@ -39,16 +63,17 @@ done
 
 # No cycle among the headers: every header's includes, followed, never
 # come back to it.
-for h in lib/*.h; do
-	start=$(basename "$h" .h)
+for h in $(find lib -name '*.h' | sort); do
+	start=${h#lib/}
 	seen=" "
 	todo=$start
 	while [ -n "$todo" ]; do
 		next=""
 		for m in $todo; do
-			for inc in $(sed -n 's/^#include "\([a-z_]*\)\.h".*/\1/p' "lib/$m.h" 2>/dev/null); do
+			for inc in $(includes "lib/$m" 2>/dev/null); do
+				case $inc in */*) ;; *) continue ;; esac
 				if [ "$inc" = "$start" ]; then
-					echo "layers: include cycle through $start.h"
+					echo "layers: include cycle through $start"
 					fail=1
 					next=""
 					break 2
@@ -60,7 +85,7 @@ for h in lib/*.h; do
 	done
 done
 
-if [ $fail -ne 0 ]; then
+if [ "$fail" -ne 0 ]; then
 	echo "layers: 0 passed, 1 failed"
 	exit 1
 fi

@@ -20,19 +20,19 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "auth.h"
-#include "config.h"
-#include "key.h"
-#include "notify.h"
-#include "onetime.h"
-#include "password.h"
-#include "policy.h"
-#include "rules.h"
-#include "secretbox.h"
-#include "sql.h"
-#include "store.h"
-#include "throttle.h"
-#include "util.h"
+#include "base/util.h"
+#include "decide/auth.h"
+#include "decide/notify.h"
+#include "decide/throttle.h"
+#include "domain/config.h"
+#include "domain/key.h"
+#include "domain/onetime.h"
+#include "domain/password.h"
+#include "domain/policy.h"
+#include "domain/rules.h"
+#include "domain/secretbox.h"
+#include "domain/store/sql.h"
+#include "domain/store/store.h"
 
 #define EXIT_USAGE	2
 

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "password.h"
+#include "domain/config.h"
+#include "domain/password.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

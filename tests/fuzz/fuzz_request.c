@@ -17,13 +17,13 @@
 #include <fcgiapp.h>
 #include <json-c/json.h>
 
-#include "config.h"
-#include "cookie.h"
-#include "csrf.h"
-#include "io.h"
-#include "json.h"
-#include "request.h"
-#include "token.h"
+#include "base/json.h"
+#include "domain/config.h"
+#include "domain/cookie.h"
+#include "domain/csrf.h"
+#include "domain/token.h"
+#include "http/io.h"
+#include "http/request.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,5 @@
 /*
- * libFuzzer harness: the access rules (lib/rules.h) — the parser, the
+ * libFuzzer harness: the access rules (lib/domain/rules.h) — the parser, the
  * request path's normalisation and the decision.
  *
  * Input: a rules file, then optionally a NUL and a request, one field a
@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rules.h"
-#include "util.h"
+#include "base/util.h"
+#include "domain/rules.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -28,10 +28,10 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "config.h"
-#include "json.h"
-#include "key.h"
-#include "token.h"
+#include "base/json.h"
+#include "domain/config.h"
+#include "domain/key.h"
+#include "domain/token.h"
 #include "../unit/forge.h"	/* b64url() */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

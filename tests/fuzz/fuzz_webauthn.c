@@ -34,8 +34,8 @@
 #include <openssl/sha.h>
 #include <openssl/x509.h>
 
-#include "util.h"
-#include "webauthn.h"
+#include "base/util.h"
+#include "domain/webauthn.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -13,9 +13,9 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "config.h"
-#include "key.h"
-#include "token.h"
+#include "domain/config.h"
+#include "domain/key.h"
+#include "domain/token.h"
 
 __attribute__((unused)) static size_t
 b64url(const unsigned char *in, size_t len, char *out)

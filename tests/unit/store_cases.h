@@ -12,7 +12,7 @@
 
 #include <string.h>
 
-#include "store.h"
+#include "domain/store/store.h"
 #include "t.h"
 
 static struct lk_store	*fresh(void);

@@ -95,10 +95,10 @@ int	error_main(int, char *[]);
 #undef main
 #undef endpoint
 
-#include "extern.h"
-#include "notify.h"
-#include "onetime.h"
-#include "throttle.h"
+#include "app/extern.h"
+#include "decide/notify.h"
+#include "decide/throttle.h"
+#include "domain/onetime.h"
 
 #define NOW	2000000000LL
 #define EMAIL	"test@example.com"

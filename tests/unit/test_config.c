@@ -1,8 +1,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config.h"
-#include "password.h"
+#include "domain/config.h"
+#include "domain/password.h"
 #include "t.h"
 #include "tmpdir.h"
 

@@ -1,7 +1,7 @@
 #include <string.h>
 
-#include "config.h"
-#include "cookie.h"
+#include "domain/config.h"
+#include "domain/cookie.h"
 #include "t.h"
 
 TEST(finds_cookie_among_others)

@@ -1,6 +1,6 @@
-#include "config.h"
-#include "csrf.h"
-#include "method.h"
+#include "domain/config.h"
+#include "domain/csrf.h"
+#include "http/method.h"
 #include "t.h"
 
 TEST(applies_to_configured_methods)

@@ -2,7 +2,7 @@
 
 #include <json-c/json.h>
 
-#include "json.h"
+#include "base/json.h"
 #include "t.h"
 
 static int

@@ -3,7 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "key.h"
+#include "domain/key.h"
 #include "t.h"
 #include "tmpdir.h"
 

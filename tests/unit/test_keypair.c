@@ -18,11 +18,11 @@
 #include <openssl/obj_mac.h>
 #include <openssl/pem.h>
 
-#include "config.h"
-#include "jwk.h"
-#include "key.h"
-#include "token.h"
-#include "util.h"
+#include "base/util.h"
+#include "domain/config.h"
+#include "domain/jwk.h"
+#include "domain/key.h"
+#include "domain/token.h"
 #include "t.h"
 #include "tmpdir.h"
 #include "forge.h"

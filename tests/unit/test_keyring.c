@@ -5,9 +5,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "key.h"
-#include "token.h"
+#include "domain/config.h"
+#include "domain/key.h"
+#include "domain/token.h"
 #include "t.h"
 #include "tmpdir.h"
 #include "forge.h"

@@ -1,6 +1,6 @@
 #include <string.h>
 
-#include "log.h"
+#include "base/log.h"
 #include "t.h"
 
 TEST(audit_values_are_quoted_and_escaped)

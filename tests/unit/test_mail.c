@@ -28,10 +28,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "mail.h"
+#include "domain/mail.h"
 #include "t.h"
 #include "tmpdir.h"
-#include "util.h"
+#include "base/util.h"
 
 #define NOW_2026	1767225600LL	/* Thu, 01 Jan 2026 00:00:00 +0000 */
 

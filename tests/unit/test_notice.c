@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mail.h"
-#include "notice.h"
+#include "domain/mail.h"
+#include "domain/notice.h"
 #include "t.h"
 
 #define NOW_2026	1767225600LL	/* 2026-01-01 00:00:00 UTC */

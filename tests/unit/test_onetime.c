@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "onetime.h"
+#include "domain/onetime.h"
 #include "t.h"
 
 /* bytes 0..31, base64url without padding */

@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "password.h"
+#include "domain/config.h"
+#include "domain/password.h"
 #include "t.h"
 
 static struct lk_config	cfg;

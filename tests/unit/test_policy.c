@@ -1,7 +1,7 @@
 #include <string.h>
 
-#include "config.h"
-#include "policy.h"
+#include "domain/config.h"
+#include "domain/policy.h"
 #include "t.h"
 
 static const char *

@@ -4,7 +4,7 @@
 
 #include <qrencode.h>
 
-#include "qr.h"
+#include "domain/qr.h"
 #include "t.h"
 
 #define URI	"otpauth://totp/Latchkey:ann%40example.com?secret=" \

@@ -1,6 +1,6 @@
 #include <string.h>
 
-#include "recovery.h"
+#include "domain/recovery.h"
 #include "t.h"
 
 #define CODE	"ABCD-EFGH-JKMN-PQRS-TUVW"

@@ -6,10 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "extern.h"
-#include "request.h"
-#include "response.h"
+#include "app/extern.h"
+#include "domain/config.h"
+#include "http/request.h"
+#include "http/response.h"
 #include "t.h"
 
 static struct lk_config	cfg;

@@ -7,7 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "rules.h"
+#include "domain/rules.h"
 #include "t.h"
 #include "tmpdir.h"
 

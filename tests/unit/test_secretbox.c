@@ -5,10 +5,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "secretbox.h"
+#include "domain/secretbox.h"
 #include "t.h"
 #include "tmpdir.h"
-#include "util.h"
+#include "base/util.h"
 
 #define HEX64	"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 #define SECRET	"12345678901234567890"

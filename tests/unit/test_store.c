@@ -8,8 +8,8 @@
 
 #include <sqlite3.h>
 
-#include "sql.h"
-#include "store.h"
+#include "domain/store/sql.h"
+#include "domain/store/store.h"
 #include "t.h"
 #include "tmpdir.h"
 

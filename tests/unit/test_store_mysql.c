@@ -16,8 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "store.h"
+#include "base/log.h"
+#include "domain/store/store.h"
 #include "t.h"
 #include "tmpdir.h"
 

@@ -20,8 +20,8 @@
 
 #include <libpq-fe.h>
 
-#include "log.h"
-#include "store.h"
+#include "base/log.h"
+#include "domain/store/store.h"
 #include "t.h"
 #include "tmpdir.h"
 

@@ -3,10 +3,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "config.h"
-#include "key.h"
-#include "token.h"
-#include "util.h"
+#include "base/util.h"
+#include "domain/config.h"
+#include "domain/key.h"
+#include "domain/token.h"
 #include "t.h"
 #include "forge.h"
 

@@ -1,7 +1,7 @@
 #include <string.h>
 
 #include "t.h"
-#include "totp.h"
+#include "domain/totp.h"
 
 /* RFC 6238 appendix B: the SHA-1 seed is the ASCII "1234567890" twice. */
 static const unsigned char rfc_secret[] = "12345678901234567890";

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "t.h"
-#include "util.h"
+#include "base/util.h"
 
 TEST(ct_equal_same_and_different)
 {

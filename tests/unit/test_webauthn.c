@@ -20,9 +20,9 @@
 #include <openssl/sha.h>
 #include <openssl/x509.h>
 
-#include "json.h"
-#include "util.h"
-#include "webauthn.h"
+#include "base/json.h"
+#include "base/util.h"
+#include "domain/webauthn.h"
 #include "t.h"
 
 #define FIXTURES	"tests/fixtures/webauthn/"
