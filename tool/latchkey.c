@@ -1260,6 +1260,7 @@ access_check(struct run *r)
 	struct lk_access_decision	 d;
 	struct lk_store_options		 so;
 	struct lk_groups		 groups;
+	struct lk_store_groups		 ug;
 	struct lk_user			 u;
 	enum lk_store_res		 sr;
 	char				 host[LK_RULES_HOST_MAX + 8];
@@ -1308,7 +1309,8 @@ access_check(struct run *r)
 			rc = 1;
 			goto out;
 		}
-		if (lk_auth_groups(r->store, &u, &groups) == -1) {
+		if (lk_store_user_groups(r->store, u.email, &ug) !=
+		    LK_STORE_OK || lk_auth_groups(&ug, &groups) == -1) {
 			fprintf(stderr, "latchkey: %s: the database failed\n",
 			    r->user);
 			goto out;

@@ -306,7 +306,7 @@ for (const kind of kinds()) {
 				const c = cookiesFrom(res.setCookies);
 				assertJson(await request(srv.baseURL, { path: '/api/profile',
 				    cookie: `access_token_cookie=${c.access_token_cookie}` }), 200,
-				    '{"email":"nina@example.com","name":"Nina N\\u00e9w"}\n');
+				    '{"email":"nina@example.com","groups":[],"name":"Nina N\\u00e9w"}\n');
 				assertJson(await accept(srv, token, 'nina pw 654321'), 400, INVALID);
 				assert.match(srv.tool(['user', 'list']).stdout, /^nina@example\.com\tenabled\tNina Néw$/m);
 				// An account that has a password is not invited again.
@@ -364,7 +364,7 @@ for (const kind of kinds()) {
 				assert.equal((await login(srv, DEMO.email, DEMO.password)).status, 200);
 				assertJson(await request(srv.baseURL, { path: '/api/profile',
 				    cookie: (await login(srv, DEMO.email, DEMO.password)).cookie }), 200,
-				    '{"email":"test@example.com","name":"John Doe"}\n');
+				    '{"email":"test@example.com","groups":[],"name":"John Doe"}\n');
 				assertJson(await accept(srv, token, 'sam pw 1234567'), 200, '{"login":true}\n');
 				assert.equal((await login(srv, 'sam@example.com', 'sam pw 1234567')).status, 200);
 			});

@@ -95,7 +95,7 @@ for (const kind of kinds()) {
 			    cookie: `access_token_cookie=${t.access_fresh_valid.token}`,
 			    headers: { 'X-CSRF-TOKEN': t.access_fresh_valid.claims.csrf },
 			    body: { name: 'John Doe' } });
-			assert.equal(res.body, '{"email":"test@example.com","name":"John Doe"}\n');
+			assert.equal(res.body, '{"email":"test@example.com","groups":[],"name":"John Doe"}\n');
 		});
 	});
 }

@@ -266,7 +266,7 @@ describe('a verify-only node whose role may only read', () => {
 		assert.equal(s.res.status, 200);
 		const p = await profile(reader, s);
 		assert.equal(p.status, 200, p.body);
-		assert.equal(p.body, `{"email":"${DEMO.email}","name":"${DEMO.name}"}\n`);
+		assert.equal(p.body, `{"email":"${DEMO.email}","groups":[],"name":"${DEMO.name}"}\n`);
 		const denied = await login(reader);
 		assert.equal(denied.res.status, 503, denied.res.body);
 		assert.equal(denied.res.body, '{"msg":"Service unavailable"}\n');
