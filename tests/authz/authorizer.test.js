@@ -57,7 +57,7 @@ const kinds = [
 		downstream: async (get, cookie) => {
 			const res = await get('/members/whoami.cgi', { Cookie: cookie });
 			assert.equal(res.status, 200);
-			assert.equal(await res.text(), `${ALICE.email}\n${ALICE.name}\n`);
+			assert.equal(await res.text(), `${ALICE.email}\n${ALICE.name}\n\n`);
 			return res;
 		},
 		// lighttpd sends the authorizer's own JSON refusal.
