@@ -551,6 +551,7 @@ describe('latchkey help', () => {
 		const text = fs.readFileSync(man, 'utf8');
 		for (const cmd of ['init', 'user add', 'user passwd', 'user del', 'user list',
 		    'user disable', 'user enable', 'user unlock', 'user mfa reset', String.raw`\-\-passkeys`,
+		    'group add', 'group del', 'group list', 'group adduser', 'group deluser', String.raw`\-\-description`,
 		    'LATCHKEY_CONFIG', 'EXIT STATUS'])
 			assert.ok(text.includes(cmd.replace(/ /g, ' ')) || text.includes(cmd), cmd);
 	});
