@@ -27,6 +27,7 @@
 #include "domain/config.h"
 #include "domain/group.h"
 #include "domain/key.h"
+#include "domain/mail.h"
 #include "domain/onetime.h"
 #include "domain/password.h"
 #include "domain/policy.h"
@@ -108,6 +109,13 @@ static const char usage_text[] =
 "                            path, a postgresql:// or a mysql:// URI), in one\n"
 "                            transaction\n"
 "  db copy --from DATABASE   the same, from DATABASE into the configured one\n"
+"  check                     check the whole configuration, as apachectl\n"
+"                            configtest does: the configuration file, the\n"
+"                            keys, the access rules, the database (reachable,\n"
+"                            its schema version) and mail; each problem on\n"
+"                            standard error (FILE:LINE: where there is one),\n"
+"                            else one line saying all is well (exit 0);\n"
+"                            warnings (mail that cannot be sent) do not fail\n"
 "  access check URL [--user EMAIL] [--method M] [--from ADDR] [--second-factor]\n"
 "                            say which rule of access_rules decides a request\n"
 "                            for URL (http[s]://host/path?query, or a path):\n"
@@ -1538,6 +1546,127 @@ out:
 	return rc;
 }
 
+/* Whether the program of a mail command can be run: NULL, or why not. */
+static const char *
+runnable(const char *prog, char *why, size_t whysz)
+{
+	const char	*path, *p;
+	char		 full[4096];
+	size_t		 n;
+
+	if (strchr(prog, '/') != NULL) {
+		if (access(prog, X_OK) == 0)
+			return NULL;
+		(void)snprintf(why, whysz, "%s: %s", prog, strerror(errno));
+		return why;
+	}
+	if ((path = getenv("PATH")) == NULL || *path == '\0')
+		path = "/usr/bin:/bin";
+	for (p = path; *p != '\0'; p += n + (p[n] == ':')) {
+		n = strcspn(p, ":");
+		if (n > 0 && snprintf(full, sizeof(full), "%.*s/%s", (int)n, p,
+		    prog) < (int)sizeof(full) && access(full, X_OK) == 0)
+			return NULL;
+	}
+	(void)snprintf(why, whysz, "%s: not found in PATH", prog);
+	return why;
+}
+
+/* A problem `latchkey check` found: said, and counted. */
+static void	problem(int *count, const char *kind, const char *fmt, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+static void
+problem(int *count, const char *kind, const char *fmt, ...)
+{
+	va_list	ap;
+
+	fprintf(stderr, "latchkey: %s: ", kind);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	(*count)++;
+}
+
+/*
+ * The whole configuration, as the programs will read it: its file, the
+ * keys, the access rules, the database and mail.  Changes nothing.
+ */
+static int
+check(struct run *r)
+{
+	struct lk_keyring	*ring;
+	struct lk_secretbox_key	 box;
+	struct lk_rules		*rules = NULL;
+	struct lk_mail_argv	 a;
+	char			 err[LK_CONFIG_ERR_MAX], why[512], signs[64] = "";
+	const char		*alg;
+	int			 errors = 0, warnings = 0, version;
+
+	/* The file was read by run_command: it holds no error. */
+	if ((ring = calloc(1, sizeof(*ring))) == NULL) {
+		fprintf(stderr, "latchkey: out of memory\n");
+		return 1;
+	}
+	if (r->cfg.public_keys[0] != '\0' ? lk_keyring_load_public(ring,
+	    r->cfg.public_keys, err, sizeof(err)) : lk_keyring_load(ring,
+	    r->cfg.key_file, err, sizeof(err)))
+		problem(&errors, "error", "keys: %s", err);
+	else if (r->cfg.public_keys[0] == '\0' &&
+	    (alg = lk_key_alg_name(ring->current.alg)) != NULL)
+		(void)snprintf(signs, sizeof(signs), "tokens signed with %s, ",
+		    alg);
+	else
+		(void)snprintf(signs, sizeof(signs), "verify only, ");
+	lk_keyring_clear(ring);
+	free(ring);
+	memset(&box, 0, sizeof(box));
+	if (r->cfg.mfa_key_file[0] != '\0' &&
+	    lk_secretbox_key_load(&box, r->cfg.mfa_key_file, err,
+	    sizeof(err)) == -1)
+		problem(&errors, "error", "second factors' key: %s", err);
+	lk_secretbox_key_clear(&box);
+	if (r->cfg.access_rules[0] != '\0' &&
+	    lk_rules_load(r->cfg.access_rules, &rules, err, sizeof(err)) == -1)
+		problem(&errors, "error", "access rules: %s", err);
+	lk_rules_free(rules);
+	if (lk_store_probe(r->cfg.database, r->cfg.database_password_file,
+	    &version, err, sizeof(err)) == -1)
+		problem(&errors, "error", "database %s", err);
+	else if (version > LK_STORE_SCHEMA_VERSION)
+		problem(&errors, "error", "database %s: schema version %d is "
+		    "newer than this latchkey (%d)", r->cfg.database, version,
+		    LK_STORE_SCHEMA_VERSION);
+	else if (version < LK_STORE_SCHEMA_VERSION)
+		problem(&warnings, "warning", "database %s: schema version %d "
+		    "is behind this latchkey's (%d): the first program or "
+		    "command that opens it brings it up to date",
+		    r->cfg.database, version, LK_STORE_SCHEMA_VERSION);
+	/* Without mail, "Forgot password?" hides and nothing is sent. */
+	if (r->cfg.mail_from[0] == '\0')
+		problem(&warnings, "warning", "%s: mail_from is not set: no "
+		    "mail is sent (no password resets, invitations, sign-ups "
+		    "or notices; \"Forgot password?\" is hidden)", r->cfgpath);
+	else if (r->cfg.site_url[0] == '\0')
+		problem(&warnings, "warning", "%s: site_url is not set: no "
+		    "mail with a link is sent (\"Forgot password?\" is "
+		    "hidden)", r->cfgpath);
+	if (r->cfg.mail_from[0] != '\0' && (lk_mail_command_parse(
+	    r->cfg.mail_command, &a, why, sizeof(why)) == -1 || a.argc == 0 ||
+	    runnable(a.argv[0], why, sizeof(why)) != NULL))
+		problem(&warnings, "warning", "%s: mail_command cannot be run "
+		    "(%s): no mail is sent", r->cfgpath, why);
+	if (errors > 0) {
+		fprintf(stderr, "latchkey: %s: %d error%s\n", r->cfgpath,
+		    errors, errors == 1 ? "" : "s");
+		return 1;
+	}
+	printf("%s: OK (%sdatabase schema version %d%s)\n", r->cfgpath, signs,
+	    version, warnings > 0 ? ", with warnings" : "");
+	return 0;
+}
+
 static const struct command commands[] = {
 	{ NULL, "init", OPT_OWNER, init },
 	{ "user", "add", OPT_EMAIL | OPT_NAME | OPT_STDIN | OPT_GROUPS |
@@ -1563,6 +1692,7 @@ static const struct command commands[] = {
 	{ "key", "publish", OPT_DIR, key_publish },
 	{ "db", "copy", OPT_STORE | OPT_COPY, db_copy },
 	{ "access", "check", OPT_ACCESS, access_check },
+	{ NULL, "check", 0, check },
 };
 
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))

@@ -460,6 +460,106 @@ describe('latchkey group', () => {
 	});
 });
 
+describe('latchkey check', () => {
+	let dir, conf;
+	const check = () => run(['--config', conf, 'check']);
+	const lines = (r) => r.stderr.split('\n').filter(Boolean);
+	before(() => {
+		dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-tool-check-'));
+		conf = path.join(dir, 'latchkey.conf');
+		assert.equal(run(['--config', conf, 'init']).status, 0);
+		fs.writeFileSync(path.join(dir, 'sendmail'), '#!/bin/sh\ncat >/dev/null\n', { mode: 0o755 });
+		fs.writeFileSync(path.join(dir, 'access.rules'), 'one_factor\n', { mode: 0o644 });
+		fs.appendFileSync(conf, `mail_from = site@example.com\nsite_url = https://example.com\n` +
+		    `mail_command = ${dir}/sendmail -t\naccess_rules = access.rules\n`);
+	});
+	after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+	it('says one line when all is well, and exits 0', () => {
+		const r = check();
+		assert.deepEqual([r.status, r.stdout, r.stderr],
+		    [0, `${conf}: OK (tokens signed with HS256, database schema version 6)\n`, '']);
+	});
+
+	it('names a broken rules file with its line, and exits 1', () => {
+		fs.writeFileSync(path.join(dir, 'access.rules'), 'one_factor\nallow path=/x/\n');
+		const r = check();
+		assert.equal(r.status, 1);
+		assert.equal(r.stdout, '');
+		assert.deepEqual(lines(r), [
+		    `latchkey: error: access rules: ${dir}/access.rules:2: unknown policy "allow" (bypass, one_factor, two_factor or deny)`,
+		    `latchkey: ${conf}: 1 error`]);
+		fs.writeFileSync(path.join(dir, 'access.rules'), 'one_factor\n');
+		assert.equal(check().status, 0);
+	});
+
+	it('names keys it cannot use', () => {
+		fs.chmodSync(path.join(dir, 'mfa.key'), 0o644);
+		fs.renameSync(path.join(dir, 'secret.key'), path.join(dir, 'secret.key.away'));
+		const r = check();
+		assert.equal(r.status, 1);
+		const l = lines(r);
+		assert.equal(l.length, 3, r.stderr);
+		assert.match(l[0], /^latchkey: error: keys: .*secret\.key/);
+		assert.match(l[1], /^latchkey: error: second factors' key: key file .*mfa\.key: mode 0644 lets group or others read it/);
+		assert.equal(l[2], `latchkey: ${conf}: 2 errors`);
+		fs.chmodSync(path.join(dir, 'mfa.key'), 0o600);
+		fs.renameSync(path.join(dir, 'secret.key.away'), path.join(dir, 'secret.key'));
+		assert.equal(check().status, 0);
+	});
+
+	it('tells a database ahead (an error) from one behind (a warning), and changes neither', () => {
+		const db = path.join(dir, 'latchkey.db');
+		const version = (v) => execFileSync('sqlite3', [db, v === undefined ? 'PRAGMA user_version' :
+		    `PRAGMA user_version = ${v}`], { encoding: 'utf8' }).trim();
+		version(7);
+		let r = check();
+		assert.equal(r.status, 1);
+		assert.deepEqual(lines(r), [`latchkey: error: database ${db}: schema version 7 is newer than this latchkey (6)`,
+		    `latchkey: ${conf}: 1 error`]);
+		version(5);
+		r = check();
+		assert.equal(r.status, 0);
+		assert.equal(r.stdout, `${conf}: OK (tokens signed with HS256, database schema version 5, with warnings)\n`);
+		assert.deepEqual(lines(r), [`latchkey: warning: database ${db}: schema version 5 is behind this ` +
+		    'latchkey\'s (6): the first program or command that opens it brings it up to date']);
+		assert.equal(version(), '5');
+		version(6);
+		fs.renameSync(db, `${db}.away`);
+		r = check();
+		assert.equal(r.status, 1);
+		assert.match(lines(r)[0], /^latchkey: error: database .*latchkey\.db/);
+		assert.ok(!fs.existsSync(db), 'check made no database');
+		fs.renameSync(`${db}.away`, db);
+	});
+
+	it('warns when mail cannot be sent', () => {
+		fs.chmodSync(path.join(dir, 'sendmail'), 0o644);
+		let r = check();
+		assert.equal(r.status, 0);
+		assert.deepEqual(lines(r), [`latchkey: warning: ${conf}: mail_command cannot be run ` +
+		    `(${dir}/sendmail: Permission denied): no mail is sent`]);
+		fs.chmodSync(path.join(dir, 'sendmail'), 0o755);
+		const text = fs.readFileSync(conf, 'utf8');
+		fs.writeFileSync(conf, text.replace(/^mail_from = .*\n/m, ''));
+		r = check();
+		assert.equal(r.status, 0);
+		assert.deepEqual(lines(r), [`latchkey: warning: ${conf}: mail_from is not set: no mail is sent ` +
+		    '(no password resets, invitations, sign-ups or notices; "Forgot password?" is hidden)']);
+		fs.writeFileSync(conf, text);
+	});
+
+	it('names the configuration file\'s line', () => {
+		const text = fs.readFileSync(conf, 'utf8');
+		fs.writeFileSync(conf, `${text}leeway = soon\n`);
+		const r = check();
+		assert.equal(r.status, 1);
+		assert.match(r.stderr, new RegExp(`^latchkey: ${conf}:${text.split('\n').length}: `));
+		fs.writeFileSync(conf, text);
+		assert.equal(check().status, 0);
+	});
+});
+
 describe('latchkey says what to do next', () => {
 	let dir;
 	let conf;
@@ -552,6 +652,7 @@ describe('latchkey help', () => {
 		for (const cmd of ['init', 'user add', 'user passwd', 'user del', 'user list',
 		    'user disable', 'user enable', 'user unlock', 'user mfa reset', String.raw`\-\-passkeys`,
 		    'group add', 'group del', 'group list', 'group adduser', 'group deluser', String.raw`\-\-description`,
+		    '.B check', 'configtest',
 		    'LATCHKEY_CONFIG', 'EXIT STATUS'])
 			assert.ok(text.includes(cmd.replace(/ /g, ' ')) || text.includes(cmd), cmd);
 	});

@@ -116,7 +116,8 @@ static const char *const *const stmt_tables[LK_SQL__MAX] = {
 	[LK_SQL_MYSQL] = stmts_mysql,
 };
 
-_Static_assert(ST__MAX <= LK_SQL_STMTS_MAX, "sql.h's LK_SQL_STMTS_MAX");
+_Static_assert(ST__MAX < LK_SQL_STMTS_MAX, "sql.h's LK_SQL_STMTS_MAX (and "
+    "one more for lk_store_probe)");
 
 /* Tries of one transaction that fails on a deadlock or serialization. */
 #define TX_TRIES	5
@@ -2960,6 +2961,63 @@ int
 lk_store_schema_version(void)
 {
 	return LK_STORE_SCHEMA_VERSION;
+}
+
+int
+lk_store_probe(const char *where, const char *password_file, int *version,
+    char *err, size_t errsz)
+{
+	struct lk_sql_options	 so;
+	struct lk_sqlc		*c;
+	long long		 v = 0;
+	char			 msg[256];
+	int			 rc = -1;
+	/* PostgreSQL and MariaDB keep it in a table of their own. */
+	const char		*sql = lk_sql_engine_of(where) == LK_SQL_SQLITE ?
+				    "PRAGMA user_version" :
+				    "SELECT version FROM schema_version";
+
+	*version = 0;
+	if (where == NULL || *where == '\0') {
+		(void)snprintf(err, errsz, "no database named");
+		return -1;
+	}
+	memset(&so, 0, sizeof(so));
+	so.password_file = password_file;
+	if ((c = lk_sql_open(where, &so, err, errsz)) == NULL)
+		return -1;
+	if (lk_sql_prepare(c, ST__MAX, sql, 0) == -1) {
+		(void)lk_sql_failure(c, msg, sizeof(msg));
+		(void)snprintf(err, errsz, "%s: schema version: %s", where, msg);
+		goto out;
+	}
+	switch (lk_sql_step(c)) {
+	case LK_SQL_ROW:
+		if (lk_sql_column_int(c, 0, &v) == -1 || v < 0 || v > 1000000) {
+			(void)snprintf(err, errsz, "%s: schema version: not a "
+			    "number", where);
+			goto out;
+		}
+		break;
+	case LK_SQL_DONE:
+		break;
+	default:
+		(void)lk_sql_failure(c, msg, sizeof(msg));
+		/* A server database without the table: nothing made yet. */
+		if (lk_sql_engine_of(where) == LK_SQL_SQLITE ||
+		    strstr(msg, "schema_version") == NULL) {
+			(void)snprintf(err, errsz, "%s: schema version: %s",
+			    where, msg);
+			goto out;
+		}
+		break;
+	}
+	*version = (int)v;
+	rc = 0;
+out:
+	lk_sql_reset(c);
+	lk_sql_close(c);
+	return rc;
 }
 
 const char *

@@ -639,6 +639,14 @@ void	lk_store_close(struct lk_store *);
 int	lk_store_schema_version(void);
 
 /*
+ * Look at the database where names without changing anything (no file
+ * made, no migration): 0 with its schema version in *version (0: none
+ * yet), or -1 with the reason it cannot be opened or read in err.
+ */
+int	lk_store_probe(const char *where, const char *password_file,
+	    int *version, char *err, size_t errsz);
+
+/*
  * Every function below takes a NULL store as one that failed:
  * LK_STORE_ERROR (LK_REFRESH_ERROR).
  */
