@@ -2972,16 +2972,16 @@ lk_store_probe(const char *where, const char *password_file, int *version,
 	long long		 v = 0;
 	char			 msg[256];
 	int			 rc = -1;
-	/* PostgreSQL and MariaDB keep it in a table of their own. */
-	const char		*sql = lk_sql_engine_of(where) == LK_SQL_SQLITE ?
-				    "PRAGMA user_version" :
-				    "SELECT version FROM schema_version";
+	const char		*sql;
 
 	*version = 0;
 	if (where == NULL || *where == '\0') {
 		(void)snprintf(err, errsz, "no database named");
 		return -1;
 	}
+	/* PostgreSQL and MariaDB keep it in a table of their own. */
+	sql = lk_sql_engine_of(where) == LK_SQL_SQLITE ? "PRAGMA user_version" :
+	    "SELECT version FROM schema_version";
 	memset(&so, 0, sizeof(so));
 	so.password_file = password_file;
 	if ((c = lk_sql_open(where, &so, err, errsz)) == NULL)
