@@ -63,7 +63,7 @@ describe('the tool on a PostgreSQL database', () => {
 		assert.equal(r.stdout, `kept existing ${prep.dir}/secret.key\n` +
 		    `kept existing ${prep.dir}/mfa.key\n` +
 		    `database ${uri} ready (schema version 6)\n`);
-		assert.equal(pg.query(prep.db, 'SELECT version FROM schema_version'), '5');
+		assert.equal(pg.query(prep.db, 'SELECT version FROM schema_version'), '6');
 	});
 
 	it('adds, lists, changes and deletes users', () => {
