@@ -146,7 +146,6 @@ struct slot {
 
 struct program {
 	_Atomic uint32_t state;
-	uint32_t	 pad;
 	char		 name[LK_METRICS_NAME_MAX + 1];
 	_Atomic uint64_t bucket[BUCKETS];	/* each alone, not cumulative */
 	_Atomic uint64_t sum_ns;
