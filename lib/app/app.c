@@ -432,6 +432,7 @@ lk_app_reset(void)
 	app_key_stamp = 0;
 	app_ready = 0;
 	app_last_try = 0;
+	lk_metrics_close();
 }
 
 /*
