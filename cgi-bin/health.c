@@ -9,8 +9,35 @@
  * request (the store and the keys at most once a second while they fail),
  * so that a node comes back by itself, without a restart.
  */
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "app/app.h"
 #include "domain/store/store.h"
+
+/*
+ * Whether a SQLite database file can still be opened and read as one.  A
+ * long-lived connection keeps answering from its cache after its file
+ * was removed, damaged or made unreadable: the file is opened anew and
+ * its header read.  A server database answers for itself.
+ */
+static int
+sqlite_file_ok(const char *database)
+{
+	static const char	magic[16] = "SQLite format 3";
+	char			head[16];
+	ssize_t			n;
+	int			fd;
+
+	if (lk_store_is_uri(database))
+		return 1;
+	if ((fd = open(database, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+		return 0;
+	n = pread(fd, head, sizeof(head), 0);
+	(void)close(fd);
+	return n == (ssize_t)sizeof(head) && memcmp(head, magic, sizeof(head)) == 0;
+}
 
 /* Answer 503 naming the part that failed. */
 static void
@@ -35,7 +62,8 @@ handle(struct lk_ctx *ctx)
 		unavailable(ctx, "keys");
 		return;
 	}
-	if (ctx->load(ctx, LK_NEED_STORE) == -1 ||
+	if (!sqlite_file_ok(ctx->cfg->database) ||
+	    ctx->load(ctx, LK_NEED_STORE) == -1 ||
 	    lk_store_stats(ctx->store, ctx->now,
 	    ctx->now - ctx->cfg->throttle_window, &st) != LK_STORE_OK) {
 		unavailable(ctx, "store");
