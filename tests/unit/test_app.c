@@ -1636,6 +1636,13 @@ TEST(metrics_count_logins_refreshes_and_refusals_for_loopback_only)
 	a = serve(&refresh_endpoint, LK_APP_RESPONDER, "POST", "/api/refresh",
 	    "{}", JSON, t.refresh, t.rcsrf, NULL);
 	CHECK_INT(a->status, 200);
+	/* The authorizer: a grant, and a login asked for. */
+	a = serve(&authorize_endpoint, LK_APP_AUTHORIZER, "GET", "/members/",
+	    NULL, "FCGI_ROLE=AUTHORIZER", t.access, NULL);
+	CHECK_INT(a->status, 200);
+	a = serve(&authorize_endpoint, LK_APP_AUTHORIZER, "GET", "/members/",
+	    NULL, "FCGI_ROLE=AUTHORIZER", NULL);
+	CHECK_INT(a->status, 401);
 	a = serve(&metrics_endpoint, LK_APP_RESPONDER, "GET", "/metrics",
 	    NULL, NULL);
 	check_answer(a, 403, MSG("Access denied"), "not loopback");
@@ -1653,6 +1660,10 @@ TEST(metrics_count_logins_refreshes_and_refusals_for_loopback_only)
 	    "1"));
 	CHECK(has_sample(a, "latchkey_users 1"));
 	CHECK(has_sample(a, "latchkey_sessions 1"));
+	CHECK(has_sample(a, "latchkey_authorizer_decisions_total"
+	    "{decision=\"allow\"} 1"));
+	CHECK(has_sample(a, "latchkey_authorizer_decisions_total"
+	    "{decision=\"login\"} 1"));
 	CHECK(has_sample(a, "latchkey_request_duration_seconds_count"
 	    "{program=\"login\"} 2"));
 	CHECK(strstr(a->body, EMAIL) == NULL);
