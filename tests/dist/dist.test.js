@@ -240,7 +240,7 @@ for (const host of hosts) {
 
 			res = await request(srv.baseURL, '/api/profile', { headers: { Cookie: jar } });
 			assert.equal(res.status, 200);
-			assert.deepEqual(await res.json(), { email: USER.email, name: USER.name });
+			assert.deepEqual(await res.json(), { email: USER.email, groups: [], name: USER.name });
 			assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
 
 			res = await request(srv.baseURL, '/api/profile', {
@@ -248,7 +248,7 @@ for (const host of hosts) {
 				body: JSON.stringify({ name: 'Renamed Owner' }),
 			});
 			assert.equal(res.status, 200);
-			assert.deepEqual(await res.json(), { email: USER.email, name: 'Renamed Owner' });
+			assert.deepEqual(await res.json(), { email: USER.email, groups: [], name: 'Renamed Owner' });
 
 			res = await request(srv.baseURL, '/api/logout', {
 				method: 'POST', headers: { Cookie: jar, 'Content-Type': 'application/json' }, body: '{}',
