@@ -40,7 +40,8 @@ enum kind {
 	K_MAIL_COMMAND,	/* lk_mail_command_parse's rules */
 	K_MAIL_ADDR,	/* lk_mail_addr_valid's, or empty */
 	K_URL,		/* http(s)://host[:port][/path], or empty */
-	K_SIGNUP	/* off or open */
+	K_SIGNUP,	/* off or open */
+	K_NETS		/* IPv4 and IPv6 networks (trusted_proxies) */
 };
 
 struct key {
@@ -107,6 +108,7 @@ static const struct key keys[] = {
 	{ "cors_origins", K_ORIGINS, S(cors_origins), 0, 0 },
 	{ "login_page", K_PAGE, S(login_page), 0, 0 },
 	{ "access_rules", K_PATH, S(access_rules), 0, 0 },
+	{ "trusted_proxies", K_NETS, S(trusted_proxies), 0, 0 },
 	{ "site_name", K_TEXT, S(site_name), 0, 0 },
 	{ "mfa_key_file", K_PATH, S(mfa_key_file), 0, 0 },
 	{ "webauthn_rp_id", K_RP_ID, S(webauthn_rp_id), 0, 0 },
@@ -206,6 +208,10 @@ lk_config_defaults(struct lk_config *cfg)
 	cfg->throttle_ipv6_prefix = 64;
 	cfg->password_min = 8;
 	(void)lk_strlcpy(cfg->login_page, "/login", sizeof(cfg->login_page));
+	/* Loopback: a proxy on the same machine. */
+	(void)lk_net_parse("127.0.0.0/8", &cfg->trusted_proxies[0]);
+	(void)lk_net_parse("::1", &cfg->trusted_proxies[1]);
+	cfg->ntrusted_proxies = 2;
 	(void)lk_strlcpy(cfg->site_name, "latchkey", sizeof(cfg->site_name));
 	(void)lk_strlcpy(cfg->mfa_key_file, "mfa.key", sizeof(cfg->mfa_key_file));
 	(void)lk_strlcpy(cfg->mail_command, "/usr/sbin/sendmail -t -i",
@@ -633,6 +639,71 @@ set_site_url(struct lk_config *cfg, const struct key *k, const char *v,
 	return -1;
 }
 
+/*
+ * trusted_proxies: networks separated by spaces and/or commas, each an
+ * address or address/bits; nothing for none.
+ */
+static int
+set_nets(struct lk_config *cfg, const struct key *k, const char *v,
+    char *why, size_t whysz)
+{
+	char		 net[LK_NET_TEXT_MAX];
+	size_t		 n, count = 0;
+	enum lk_net_err	 e;
+
+	if (k->size != sizeof(cfg->trusted_proxies)) {
+		(void)snprintf(why, whysz, "%s: internal error (field size)",
+		    k->name);
+		return -1;
+	}
+	while (*v != '\0') {
+		while (*v == ' ' || *v == '\t' || *v == ',')
+			v++;
+		if (*v == '\0')
+			break;
+		n = strcspn(v, " \t,");
+		if (count == LK_CONFIG_NETS_MAX) {
+			(void)snprintf(why, whysz, "%s: at most %d networks",
+			    k->name, LK_CONFIG_NETS_MAX);
+			return -1;
+		}
+		e = LK_NET_BAD;
+		if (n < sizeof(net)) {
+			memcpy(net, v, n);
+			net[n] = '\0';
+			e = lk_net_parse(net, &cfg->trusted_proxies[count]);
+		}
+		if (e != LK_NET_OK) {
+			(void)snprintf(why, whysz, "%s: \"%.*s\" %s", k->name,
+			    (int)(n < 80 ? n : 80), v, e == LK_NET_HOST_BITS ?
+			    "has bits set past its prefix length" :
+			    e == LK_NET_PREFIX ? "has a prefix length out of "
+			    "range (0 to 32 for IPv4, 0 to 128 for IPv6)" :
+			    "is not an IPv4 or IPv6 address or network (e.g. "
+			    "127.0.0.1, 10.0.0.0/8, ::1, fd00::/8)");
+			return -1;
+		}
+		count++;
+		v += n;
+	}
+	cfg->ntrusted_proxies = count;
+	return 0;
+}
+
+int
+lk_config_trusted_proxy(const struct lk_config *cfg, const char *addr)
+{
+	unsigned char	a[16];
+	size_t		i;
+
+	if (addr == NULL || lk_addr_parse(addr, a) == -1)
+		return 0;
+	for (i = 0; i < cfg->ntrusted_proxies; i++)
+		if (lk_net_contains(&cfg->trusted_proxies[i], a))
+			return 1;
+	return 0;
+}
+
 static int
 set_value(struct lk_config *cfg, const struct key *k, const char *v,
     char *why, size_t whysz)
@@ -758,6 +829,8 @@ set_value(struct lk_config *cfg, const struct key *k, const char *v,
 		}
 		b = strcmp(v, "open") == 0;
 		return store(cfg, k, &b, sizeof(b), why, whysz);
+	case K_NETS:
+		return set_nets(cfg, k, v, why, whysz);
 	}
 	return -1;
 }
@@ -957,8 +1030,10 @@ check_across(struct lk_config *cfg, const size_t *seen, const char *path,
 		return -1;
 	}
 	if (cfg->cookie_host_prefix && cfg->cookie_domain[0] != '\0') {
-		seterr(err, errsz, path, 0, "cookie_host_prefix forbids "
-		    "cookie_domain");
+		seterr(err, errsz, path, key_line(seen, "cookie_domain"),
+		    "cookie_domain cannot be combined with cookie_host_prefix: "
+		    "a __Host- cookie is never sent to another host, so a login "
+		    "could not reach the other hosts of the domain");
 		return -1;
 	}
 	if (cfg->signup_open && (cfg->mail_from[0] == '\0' ||
