@@ -706,48 +706,6 @@ recheck(struct lk_ctx *ctx, const struct lk_endpoint *ep, struct lk_io *io)
 }
 
 /*
- * Whether an Accept header names text/html (with a q-value above 0): the
- * media ranges one by one, types compared without case.
- */
-static int
-accepts_html(const char *accept)
-{
-	const char	*p = accept, *e, *q;
-	size_t		 n;
-
-	while (*p != '\0') {
-		while (*p == ' ' || *p == '\t' || *p == ',')
-			p++;
-		n = strcspn(p, ",; \t");
-		e = p + n;
-		while (*e != '\0' && *e != ',')
-			e++;
-		if (n == 9 && strncasecmp(p, "text/html", 9) == 0) {
-			/* "q=0", "q=0.0", ... refuses it. */
-			q = p + n;
-			while ((q = strchr(q, ';')) != NULL && q < e) {
-				q++;
-				while (*q == ' ' || *q == '\t')
-					q++;
-				if ((q[0] == 'q' || q[0] == 'Q') && q[1] == '=') {
-					q += 2;
-					if (*q++ != '0')
-						return 1;
-					if (*q == '.')
-						q++;
-					while (*q == '0')
-						q++;
-					return *q >= '1' && *q <= '9';
-				}
-			}
-			return 1;
-		}
-		p = e;
-	}
-	return 0;
-}
-
-/*
  * Whether the request is a browser loading a page (a link followed, an
  * address typed) rather than a script or an API client: GET or HEAD, and
  * Sec-Fetch-Mode: navigate, or, from a client that sends no
@@ -763,7 +721,7 @@ is_navigation(const struct lk_request *req, struct lk_io *io)
 		return 0;
 	if ((v = lk_io_param(io, "HTTP_SEC_FETCH_MODE")) != NULL)
 		return strcmp(v, "navigate") == 0;
-	return req->accept[0] != '\0' && accepts_html(req->accept);
+	return lk_request_accepts_html(req);
 }
 
 /*

@@ -80,4 +80,15 @@ int	lk_auth_require_fresh(struct lk_ctx *ctx, const struct lk_claims *claims,
  */
 void	lk_auth_authorize(struct lk_ctx *ctx);
 
+/*
+ * The decision of lk_auth_authorize on the request orig describes (for
+ * the forward-auth endpoints, the request the proxy asks about; its
+ * has_session and subject are not read).  Returns 1 allowed for a
+ * session, with *user and *groups filled; 0 allowed as a bypass, no login
+ * looked at; -1 refused, with the reason in ctx->denial as above.  The
+ * user's groups are read only for the rules, or when want_groups is set.
+ */
+int	lk_auth_access(struct lk_ctx *ctx, const struct lk_access_request *orig,
+	    int want_groups, struct lk_user *user, struct lk_groups *groups);
+
 #endif
