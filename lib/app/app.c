@@ -75,6 +75,7 @@ static const struct refusal refusals[LK_R__MAX] = {
 	[LK_R_SECOND_FACTOR] = { 403, "Second factor required", NULL },
 	[LK_R_BAD_PATH] = { 400, "Invalid request path", NULL },
 	[LK_R_FRESH] = { 401, "Fresh token required", NULL },
+	[LK_R_PROXY] = { 403, "Untrusted proxy", NULL },
 	TOKEN(LK_TOKEN_OK) = { 500, "Internal error", NULL },
 	TOKEN(LK_TOKEN_TOO_LARGE) = { 422, "Token is too large", NULL },
 	TOKEN(LK_TOKEN_SEGMENTS) = { 422, "Not enough segments", NULL },
@@ -608,6 +609,19 @@ rules_answer(enum lk_reason reason)
 	    reason == LK_R_BAD_PATH;
 }
 
+/*
+ * Whether reason is a session's refusal (no cookie, a token refused,
+ * revoked, a user gone, the CSRF rule): what a login would change.
+ */
+static int
+session_refusal(enum lk_reason reason)
+{
+	return reason >= LK_R_TOKEN || reason == LK_R_COOKIE_TOO_LARGE ||
+	    reason == LK_R_COOKIE_MISSING || reason == LK_R_CSRF_MISSING ||
+	    reason == LK_R_CSRF_MISMATCH || reason == LK_R_REVOKED ||
+	    reason == LK_R_USER;
+}
+
 /* Write the refusal of ctx->denial into the response. */
 static void
 refuse(struct lk_ctx *ctx, enum lk_app_mode mode)
@@ -630,6 +644,9 @@ refuse(struct lk_ctx *ctx, enum lk_app_mode mode)
 	 */
 	if (mode != LK_APP_RESPONDER && status >= 400 && status < 500 &&
 	    !rules_answer(ctx->denial.reason))
+		status = 401;
+	/* A forward-auth check's too, when a login would change it. */
+	if (ctx->forward.active && session_refusal(ctx->denial.reason))
 		status = 401;
 	lk_response_msg(ctx->resp, status, msg);
 	if (ctx->denial.reason == LK_R_THROTTLED ||
@@ -1036,6 +1053,17 @@ refuse:
 			login_redirect(&ctx, io, ctx.resp->status == 401 ? NULL :
 			    ctx.denial.reason == LK_R_SECOND_FACTOR ?
 			    "second_factor" : "access");
+	}
+	/*
+	 * A forward-auth check refused for want of a session: where to log
+	 * in, for the proxy (auth-request's 401) or the browser (302, 303).
+	 */
+	if (ctx.forward.active && ctx.resp->status == 401 &&
+	    ctx.forward.location[0] != '\0') {
+		lk_response_header(ctx.resp, "Location", "%s",
+		    ctx.forward.location);
+		if (ctx.forward.redirect != 0)
+			ctx.resp->status = ctx.forward.redirect;
 	}
 	/*
 	 * mod_fcgid keeps only the status of an access checker's refusal
