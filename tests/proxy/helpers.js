@@ -96,7 +96,9 @@ async function startLatchkey(proxyPort, rules, extraConfig = '') {
 		config: `site_url = http://auth.${DOMAIN}:${proxyPort}\n` +
 		    `cookie_domain = ${DOMAIN}\n` +
 		    `cors_origins = http://auth.${DOMAIN}:${proxyPort}\n` +
-		    'access_rules = access.rules\n' + extraConfig,
+		    'access_rules = access.rules\n' +
+		    // Not all of loopback: a test speaks from 127.0.0.2 as a stranger.
+		    'trusted_proxies = 127.0.0.1, ::1\n' + extraConfig,
 	});
 	fs.writeFileSync(path.join(srv.dir, 'access.rules'), rules, { mode: 0o644 });
 	return srv;

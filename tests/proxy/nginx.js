@@ -43,7 +43,7 @@ http {
         listen 127.0.0.1:${port};
         server_name auth.${DOMAIN};
         location / {
-            proxy_pass http://latchkey_http;
+            proxy_pass http://latchkey-http;
             proxy_http_version 1.1;
             proxy_set_header Connection "";
             proxy_set_header Host $http_host;

@@ -98,7 +98,7 @@ for (const form of ['fastcgi', 'http']) {
 			const s = await logIn(port, auth, DEMO.email, DEMO.password);
 			const a = await request(port, app, '/admin/', { headers: { Cookie: s.cookie } });
 			assert.equal(a.status, 403);
-			assert.match(latchkey.log() + (authz ? authz.stderr() : ''), /second_factor_required/);
+			assert.match(latchkey.log() + nginx.errorLog(), /second_factor_required/);
 		});
 
 		it('refuses forged headers from a peer not in trusted_proxies', async () => {
