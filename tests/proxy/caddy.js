@@ -18,7 +18,6 @@ async function startCaddy({ dir, port, form, socket, latchkeyPort, backendPort }
 	const conf = `{
 	admin off
 	auto_https off
-	persist_config off
 	storage file_system ${state}/data
 }
 
