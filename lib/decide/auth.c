@@ -1,6 +1,8 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "base/json.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "decide/auth.h"
@@ -123,16 +125,61 @@ out:
 }
 
 int
-lk_auth_groups(const struct lk_store *store, const struct lk_user *user,
-    struct lk_groups *out)
+lk_auth_groups(const struct lk_store_groups *in, struct lk_groups *out)
 {
-	size_t	i;
+	const char	*p = in->text;
+	size_t		 i, len;
 
-	(void)user;
 	memset(out, 0, sizeof(*out));
 	for (i = 0; i < LK_AUTH_GROUPS_MAX; i++)
 		out->list[i] = out->name[i];
-	return store != NULL ? 0 : -1;
+	if (in->n > LK_AUTH_GROUPS_MAX)
+		return -1;
+	for (i = 0; i < in->n; i++) {
+		len = strcspn(p, ",");
+		if (len == 0 || len > LK_GROUP_NAME_MAX ||
+		    (p[len] == '\0') != (i + 1 == in->n)) {
+			memset(out->name, 0, sizeof(out->name));
+			return -1;
+		}
+		memcpy(out->name[i], p, len);
+		out->name[i][len] = '\0';
+		p += len + (p[len] == ',');
+	}
+	out->n = in->n;
+	return 0;
+}
+
+long
+lk_auth_groups_json(const struct lk_store_groups *in, char *out, size_t outsz)
+{
+	struct lk_groups	*g;
+	size_t			 i, at = 0;
+	long			 n, rc = -1;
+
+	if ((g = malloc(sizeof(*g))) == NULL)
+		return -1;
+	if (lk_auth_groups(in, g) == -1 || outsz < 3)
+		goto out;
+	out[at++] = '[';
+	for (i = 0; i < g->n; i++) {
+		if (i > 0) {
+			if (at + 1 >= outsz)
+				goto out;
+			out[at++] = ',';
+		}
+		if ((n = lk_json_escape(g->name[i], out + at, outsz - at)) < 0)
+			goto out;
+		at += (size_t)n;
+	}
+	if (at + 2 > outsz)
+		goto out;
+	out[at++] = ']';
+	out[at] = '\0';
+	rc = (long)at;
+out:
+	free(g);
+	return rc;
 }
 
 /* The request as the access rules look at it, without a session. */
@@ -184,9 +231,17 @@ refuse_access(struct lk_ctx *ctx, const struct lk_access_request *q,
 	(void)lk_deny(ctx, reason, NULL);
 }
 
-/* The 200 of a grant, with the user's identity (NULL: a bypass, none). */
+_Static_assert(sizeof("Variable-LATCHKEY_GROUPS: ") + LK_STORE_GROUPS_TEXT_MAX <=
+    LK_RESP_HEADER_MAX, "a user's groups fit their header");
+
+/*
+ * The 200 of a grant, with the user's identity and groups (NULL: a
+ * bypass, none).  Groups are joined as the store keeps them: sorted,
+ * with ',' (which no name holds), "" for none.
+ */
 static void
-grant(struct lk_ctx *ctx, const struct lk_user *user)
+grant(struct lk_ctx *ctx, const struct lk_user *user,
+    const struct lk_token_state *state)
 {
 	ctx->resp->status = 200;
 	if (user == NULL)
@@ -195,6 +250,8 @@ grant(struct lk_ctx *ctx, const struct lk_user *user)
 	    user->email);
 	lk_response_header(ctx->resp, "Variable-LATCHKEY_NAME", "%s",
 	    user->name);
+	lk_response_header(ctx->resp, "Variable-LATCHKEY_GROUPS", "%s",
+	    state->groups.n > 0 ? state->groups.text : "");
 }
 
 int
@@ -216,10 +273,10 @@ lk_auth_require_fresh(struct lk_ctx *ctx, const struct lk_claims *claims,
 
 int
 lk_auth_access(struct lk_ctx *ctx, const struct lk_access_request *orig,
-    int want_groups, struct lk_user *user, struct lk_groups *groups)
+    struct lk_user *user, struct lk_token_state *state,
+    struct lk_groups *groups)
 {
 	struct lk_claims		 claims;
-	struct lk_token_state		 state;
 	struct lk_access_request	 q = *orig;
 	struct lk_access_decision	 d;
 	const struct lk_rules		*rules = NULL;
@@ -239,10 +296,9 @@ lk_auth_access(struct lk_ctx *ctx, const struct lk_access_request *orig,
 			return -1;
 		}
 	}
-	if (lk_auth_require(ctx, LK_TOKEN_ACCESS, user, &claims, &state) == -1)
+	if (lk_auth_require(ctx, LK_TOKEN_ACCESS, user, &claims, state) == -1)
 		return -1;
-	if ((rules != NULL || want_groups) &&
-	    lk_auth_groups(lk_ctx_store(ctx), user, groups) == -1) {
+	if (lk_auth_groups(&state->groups, groups) == -1) {
 		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
 		goto out;
 	}
@@ -270,13 +326,14 @@ void
 lk_auth_authorize(struct lk_ctx *ctx)
 {
 	struct lk_user			 user;
+	struct lk_token_state		 state;
 	struct lk_groups		 groups;
 	struct lk_access_request	 q;
 	int				 rc;
 
 	access_request(ctx, &q);
-	if ((rc = lk_auth_access(ctx, &q, 0, &user, &groups)) == -1)
+	if ((rc = lk_auth_access(ctx, &q, &user, &state, &groups)) == -1)
 		return;
-	grant(ctx, rc == 1 ? &user : NULL);
+	grant(ctx, rc == 1 ? &user : NULL, &state);
 	lk_explicit_bzero(&user, sizeof(user));
 }

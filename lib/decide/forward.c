@@ -293,6 +293,7 @@ lk_forward_check(struct lk_ctx *ctx, enum lk_forward_form form)
 	struct original			 o;
 	struct lk_access_request	 q;
 	struct lk_user			 user;
+	struct lk_token_state		 state;
 	struct lk_groups		 groups;
 	int				 rc;
 
@@ -315,7 +316,7 @@ lk_forward_check(struct lk_ctx *ctx, enum lk_forward_form form)
 	q.uri = o.u.rest;
 	q.method = o.method;
 	q.address = o.addr[0] != '\0' ? o.addr : NULL;
-	rc = lk_auth_access(ctx, &q, 1, &user, &groups);
+	rc = lk_auth_access(ctx, &q, &user, &state, &groups);
 	if (rc == -1) {
 		login_location(ctx, &o);
 		if (form == LK_FORWARD_AUTH && from_browser(ctx))
