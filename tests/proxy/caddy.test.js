@@ -11,6 +11,8 @@ const { startCaddy } = require('./caddy.js');
 const { checkBrowserLogin } = require('./browser.js');
 
 const RULES = `bypass host=app.${DOMAIN} path=/public/
+one_factor host=app.${DOMAIN} path=/staff/ group=staff
+deny host=app.${DOMAIN} path=/staff/
 two_factor host=app.${DOMAIN} path=/admin/
 deny host=app.${DOMAIN} user=${OTHER.email}
 one_factor host=app.${DOMAIN}
@@ -70,8 +72,7 @@ for (const form of ['fastcgi', 'http']) {
 			assert.equal(r.json.headers['remote-user'], DEMO.email);
 			assert.equal(r.json.headers['remote-email'], DEMO.email);
 			assert.equal(r.json.headers['remote-name'], DEMO.name);
-			// No groups: none, or empty; never the client's, nor Caddy's placeholder.
-			assert.ok(['', undefined].includes(r.json.headers['remote-groups']), r.json.headers['remote-groups']);
+			assert.equal(r.json.headers['remote-groups'], 'admins,staff');
 		});
 
 		it('never lets a client-sent Remote-User through, nor forged X-Original-*', async () => {
@@ -95,7 +96,10 @@ for (const form of ['fastcgi', 'http']) {
 			const o = await logIn(port, auth, OTHER.email, OTHER.password);
 			const r = await request(port, app, '/page', { headers: { Cookie: o.cookie } });
 			assert.equal(r.status, 403);
+			// group=staff: the demo user is in it, the other is not.
+			assert.equal((await request(port, app, '/staff/', { headers: { Cookie: o.cookie } })).status, 403);
 			const s = await logIn(port, auth, DEMO.email, DEMO.password);
+			assert.equal((await request(port, app, '/staff/', { headers: { Cookie: s.cookie } })).status, 200);
 			const a = await request(port, app, '/admin/', { headers: { Cookie: s.cookie } });
 			assert.equal(a.status, 403);
 			assert.deepEqual(a.json, { msg: 'Second factor required' });

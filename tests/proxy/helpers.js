@@ -101,6 +101,12 @@ async function startLatchkey(proxyPort, rules, extraConfig = '') {
 		    'trusted_proxies = 127.0.0.1, ::1\n' + extraConfig,
 	});
 	fs.writeFileSync(path.join(srv.dir, 'access.rules'), rules, { mode: 0o644 });
+	// The demo user is in two groups, the other user in none.
+	for (const args of [['group', 'add', 'staff'], ['group', 'add', 'admins'],
+	    ['group', 'adduser', 'staff', 'test@example.com'], ['group', 'adduser', 'admins', 'test@example.com']]) {
+		const r = srv.tool(args);
+		if (r.status !== 0) throw new Error(`latchkey ${args.join(' ')}: ${r.stderr}`);
+	}
 	return srv;
 }
 

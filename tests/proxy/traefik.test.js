@@ -51,6 +51,7 @@ describe('Traefik ForwardAuth, replayed', () => {
 		assert.equal(r.headers['remote-user'], DEMO.email);
 		assert.equal(r.headers['remote-email'], DEMO.email);
 		assert.equal(r.headers['remote-name'], DEMO.name);
+		assert.equal(r.headers['remote-groups'], 'admins,staff');
 	});
 
 	it('sends a browser to log in and back, 303 for a form', async () => {
