@@ -76,6 +76,7 @@ static const struct refusal refusals[LK_R__MAX] = {
 	[LK_R_SECOND_FACTOR] = { 403, "Second factor required", NULL },
 	[LK_R_BAD_PATH] = { 400, "Invalid request path", NULL },
 	[LK_R_FRESH] = { 401, "Fresh token required", NULL },
+	[LK_R_PROXY] = { 403, "Untrusted proxy", NULL },
 	TOKEN(LK_TOKEN_OK) = { 500, "Internal error", NULL },
 	TOKEN(LK_TOKEN_TOO_LARGE) = { 422, "Token is too large", NULL },
 	TOKEN(LK_TOKEN_SEGMENTS) = { 422, "Not enough segments", NULL },
@@ -681,6 +682,19 @@ rules_answer(enum lk_reason reason)
 	    reason == LK_R_BAD_PATH;
 }
 
+/*
+ * Whether reason is a session's refusal (no cookie, a token refused,
+ * revoked, a user gone, the CSRF rule): what a login would change.
+ */
+static int
+session_refusal(enum lk_reason reason)
+{
+	return reason >= LK_R_TOKEN || reason == LK_R_COOKIE_TOO_LARGE ||
+	    reason == LK_R_COOKIE_MISSING || reason == LK_R_CSRF_MISSING ||
+	    reason == LK_R_CSRF_MISMATCH || reason == LK_R_REVOKED ||
+	    reason == LK_R_USER;
+}
+
 /* Write the refusal of ctx->denial into the response. */
 static void
 refuse(struct lk_ctx *ctx, enum lk_app_mode mode)
@@ -704,6 +718,9 @@ refuse(struct lk_ctx *ctx, enum lk_app_mode mode)
 	 */
 	if (mode != LK_APP_RESPONDER && status >= 400 && status < 500 &&
 	    !rules_answer(ctx->denial.reason))
+		status = 401;
+	/* A forward-auth check's too, when a login would change it. */
+	if (ctx->forward.active && session_refusal(ctx->denial.reason))
 		status = 401;
 	lk_response_msg(ctx->resp, status, msg);
 	if (ctx->denial.reason == LK_R_THROTTLED ||
@@ -780,48 +797,6 @@ recheck(struct lk_ctx *ctx, const struct lk_endpoint *ep, struct lk_io *io)
 }
 
 /*
- * Whether an Accept header names text/html (with a q-value above 0): the
- * media ranges one by one, types compared without case.
- */
-static int
-accepts_html(const char *accept)
-{
-	const char	*p = accept, *e, *q;
-	size_t		 n;
-
-	while (*p != '\0') {
-		while (*p == ' ' || *p == '\t' || *p == ',')
-			p++;
-		n = strcspn(p, ",; \t");
-		e = p + n;
-		while (*e != '\0' && *e != ',')
-			e++;
-		if (n == 9 && strncasecmp(p, "text/html", 9) == 0) {
-			/* "q=0", "q=0.0", ... refuses it. */
-			q = p + n;
-			while ((q = strchr(q, ';')) != NULL && q < e) {
-				q++;
-				while (*q == ' ' || *q == '\t')
-					q++;
-				if ((q[0] == 'q' || q[0] == 'Q') && q[1] == '=') {
-					q += 2;
-					if (*q++ != '0')
-						return 1;
-					if (*q == '.')
-						q++;
-					while (*q == '0')
-						q++;
-					return *q >= '1' && *q <= '9';
-				}
-			}
-			return 1;
-		}
-		p = e;
-	}
-	return 0;
-}
-
-/*
  * Whether the request is a browser loading a page (a link followed, an
  * address typed) rather than a script or an API client: GET or HEAD, and
  * Sec-Fetch-Mode: navigate, or, from a client that sends no
@@ -837,7 +812,7 @@ is_navigation(const struct lk_request *req, struct lk_io *io)
 		return 0;
 	if ((v = lk_io_param(io, "HTTP_SEC_FETCH_MODE")) != NULL)
 		return strcmp(v, "navigate") == 0;
-	return req->accept[0] != '\0' && accepts_html(req->accept);
+	return lk_request_accepts_html(req);
 }
 
 /*
@@ -1188,6 +1163,17 @@ refuse:
 			login_redirect(&ctx, io, ctx.resp->status == 401 ? NULL :
 			    ctx.denial.reason == LK_R_SECOND_FACTOR ?
 			    "second_factor" : "access");
+	}
+	/*
+	 * A forward-auth check refused for want of a session: where to log
+	 * in, for the proxy (auth-request's 401) or the browser (302, 303).
+	 */
+	if (ctx.forward.active && ctx.resp->status == 401 &&
+	    ctx.forward.location[0] != '\0') {
+		lk_response_header(ctx.resp, "Location", "%s",
+		    ctx.forward.location);
+		if (ctx.forward.redirect != 0)
+			ctx.resp->status = ctx.forward.redirect;
 	}
 	/*
 	 * mod_fcgid keeps only the status of an access checker's refusal

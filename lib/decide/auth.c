@@ -201,8 +201,8 @@ access_request(const struct lk_ctx *ctx, struct lk_access_request *q)
  * wanted, or a path they cannot read; an audit line says which rule.
  */
 static void
-refuse_access(struct lk_ctx *ctx, const struct lk_access_decision *d,
-    const char *email)
+refuse_access(struct lk_ctx *ctx, const struct lk_access_request *q,
+    const struct lk_access_decision *d, const char *email)
 {
 	char		 line[32], path[LK_URI_MAX + 1];
 	const char	*event;
@@ -223,10 +223,11 @@ refuse_access(struct lk_ctx *ctx, const struct lk_access_decision *d,
 	}
 	(void)snprintf(line, sizeof(line), "%zu", d->line);
 	/* The path alone: a query may carry what is nobody's business. */
-	(void)lk_strlcpy(path, ctx->req->uri, sizeof(path));
+	(void)lk_strlcpy(path, q->uri != NULL ? q->uri : "", sizeof(path));
 	path[strcspn(path, "?")] = '\0';
-	lk_log_audit(event, ctx->now, ctx->req->remote_addr, email, "rule",
-	    line, "method", ctx->req->method, "path", path, (char *)NULL);
+	lk_log_audit(event, ctx->now, q->address != NULL ? q->address : "",
+	    email, "rule", line, "method", q->method, "host", q->host,
+	    "path", path, (char *)NULL);
 	(void)lk_deny(ctx, reason, NULL);
 }
 
@@ -270,52 +271,69 @@ lk_auth_require_fresh(struct lk_ctx *ctx, const struct lk_claims *claims,
 	return 0;
 }
 
+int
+lk_auth_access(struct lk_ctx *ctx, const struct lk_access_request *orig,
+    struct lk_user *user, struct lk_token_state *state,
+    struct lk_groups *groups)
+{
+	struct lk_claims		 claims;
+	struct lk_access_request	 q = *orig;
+	struct lk_access_decision	 d;
+	const struct lk_rules		*rules = NULL;
+	int				 rc = -1;
+
+	memset(groups, 0, sizeof(*groups));
+	if (ctx->cfg->access_rules[0] != '\0') {
+		if ((rules = lk_ctx_rules(ctx)) == NULL)
+			return -1;
+		/* First as if nobody were signed in: a bypass or a deny for all. */
+		q.has_session = 0;
+		lk_rules_decide(rules, &q, &d);
+		if (d.access == LK_ACCESS_BYPASS)
+			return 0;
+		if (d.access != LK_ACCESS_LOGIN) {
+			refuse_access(ctx, &q, &d, NULL);
+			return -1;
+		}
+	}
+	if (lk_auth_require(ctx, LK_TOKEN_ACCESS, user, &claims, state) == -1)
+		return -1;
+	if (lk_auth_groups(&state->groups, groups) == -1) {
+		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
+		goto out;
+	}
+	if (rules != NULL) {
+		q.has_session = 1;
+		q.user = user->email;
+		q.groups = groups->list;
+		q.ngroups = groups->n;
+		q.second_factor = claims.mfa;
+		lk_rules_decide(rules, &q, &d);
+		if (d.access != LK_ACCESS_ALLOW && d.access != LK_ACCESS_BYPASS) {
+			refuse_access(ctx, &q, &d, user->email);
+			goto out;
+		}
+	}
+	rc = 1;
+out:
+	if (rc == -1)
+		lk_explicit_bzero(user, sizeof(*user));
+	lk_explicit_bzero(&claims, sizeof(claims));
+	return rc;
+}
+
 void
 lk_auth_authorize(struct lk_ctx *ctx)
 {
 	struct lk_user			 user;
-	struct lk_claims		 claims;
 	struct lk_token_state		 state;
 	struct lk_groups		 groups;
 	struct lk_access_request	 q;
-	struct lk_access_decision	 d;
-	const struct lk_rules		*rules = NULL;
+	int				 rc;
 
-	if (ctx->cfg->access_rules[0] != '\0') {
-		if ((rules = lk_ctx_rules(ctx)) == NULL)
-			return;
-		/* First as if nobody were signed in: a bypass or a deny for all. */
-		access_request(ctx, &q);
-		lk_rules_decide(rules, &q, &d);
-		if (d.access == LK_ACCESS_BYPASS) {
-			grant(ctx, NULL, NULL);
-			return;
-		}
-		if (d.access != LK_ACCESS_LOGIN) {
-			refuse_access(ctx, &d, NULL);
-			return;
-		}
-	}
-	if (lk_auth_require(ctx, LK_TOKEN_ACCESS, &user, &claims, &state) == -1)
+	access_request(ctx, &q);
+	if ((rc = lk_auth_access(ctx, &q, &user, &state, &groups)) == -1)
 		return;
-	if (rules != NULL) {
-		if (lk_auth_groups(&state.groups, &groups) == -1) {
-			(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
-			goto out;
-		}
-		q.has_session = 1;
-		q.user = user.email;
-		q.groups = groups.list;
-		q.ngroups = groups.n;
-		q.second_factor = claims.mfa;
-		lk_rules_decide(rules, &q, &d);
-		if (d.access != LK_ACCESS_ALLOW && d.access != LK_ACCESS_BYPASS) {
-			refuse_access(ctx, &d, user.email);
-			goto out;
-		}
-	}
-	grant(ctx, &user, &state);
-out:
+	grant(ctx, rc == 1 ? &user : NULL, &state);
 	lk_explicit_bzero(&user, sizeof(user));
-	lk_explicit_bzero(&claims, sizeof(claims));
 }

@@ -90,4 +90,17 @@ int	lk_auth_require_fresh(struct lk_ctx *ctx, const struct lk_claims *claims,
  */
 void	lk_auth_authorize(struct lk_ctx *ctx);
 
+/*
+ * The decision of lk_auth_authorize on the request orig describes (for
+ * the forward-auth endpoints, the request the proxy asks about; its
+ * has_session and subject are not read).  Returns 1 allowed for a
+ * session, with *user and *groups filled; 0 allowed as a bypass, no login
+ * looked at; -1 refused, with the reason in ctx->denial as above.  With
+ * a session, *state is what the store knows of its token (its groups
+ * among it), and *groups those groups as the rules see them.
+ */
+int	lk_auth_access(struct lk_ctx *ctx, const struct lk_access_request *orig,
+	    struct lk_user *user, struct lk_token_state *state,
+	    struct lk_groups *groups);
+
 #endif

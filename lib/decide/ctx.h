@@ -56,6 +56,7 @@ enum lk_reason {
 	LK_R_SECOND_FACTOR,	/* the rules want a login with a second factor */
 	LK_R_BAD_PATH,		/* a request path the rules refuse to read */
 	LK_R_FRESH,		/* a fresh login (or proof in the body) needed */
+	LK_R_PROXY,		/* forward auth asked by a peer not trusted */
 	LK_R_TOKEN,
 	LK_R__MAX = LK_R_TOKEN + LK_TOKEN__MAX
 };
@@ -80,6 +81,20 @@ enum lk_need {
 
 struct lk_outbox;	/* lib/decide/notify.h */
 
+/* The longest URL of an original request a forward-auth check reads. */
+#define LK_FORWARD_URL_MAX	2048
+#define LK_FORWARD_LOCATION_MAX	(2 * 256 + 16 + 3 * LK_FORWARD_URL_MAX)
+
+/*
+ * A forward-auth check (lib/decide/forward.h): how the runtime answers it
+ * when it is refused for want of a session.
+ */
+struct lk_forward {
+	int	 active;	/* this request is a forward-auth check */
+	int	 redirect;	/* 302 or 303 to location; 0: a 401 */
+	char	 location[LK_FORWARD_LOCATION_MAX];	/* the login page, or "" */
+};
+
 struct lk_ctx {
 	/* Loaded once per process (keys and store when first needed). */
 	const struct lk_config	*cfg;
@@ -97,6 +112,7 @@ struct lk_ctx {
 	char			 route_arg[LK_ROUTE_ARG_MAX + 1];
 	/* Mail to send once the answer is out (lib/decide/notify.h), or NULL. */
 	struct lk_outbox	*outbox;
+	struct lk_forward	 forward;
 };
 
 /*

@@ -41,7 +41,8 @@ enum kind {
 	K_MAIL_ADDR,	/* lk_mail_addr_valid's, or empty */
 	K_URL,		/* http(s)://host[:port][/path], or empty */
 	K_SIGNUP,	/* off or open */
-	K_METRICS_NETS	/* IPv4 and IPv6 networks (metrics_networks) */
+	K_METRICS_NETS,	/* IPv4 and IPv6 networks (metrics_networks) */
+	K_NETS		/* IPv4 and IPv6 networks (trusted_proxies) */
 };
 
 struct key {
@@ -108,6 +109,7 @@ static const struct key keys[] = {
 	{ "cors_origins", K_ORIGINS, S(cors_origins), 0, 0 },
 	{ "login_page", K_PAGE, S(login_page), 0, 0 },
 	{ "access_rules", K_PATH, S(access_rules), 0, 0 },
+	{ "trusted_proxies", K_NETS, S(trusted_proxies), 0, 0 },
 	{ "metrics_file", K_PATH, S(metrics_file), 0, 0 },
 	{ "metrics_networks", K_METRICS_NETS, S(metrics_networks), 0, 0 },
 	{ "metrics_token_file", K_PATH, S(metrics_token_file), 0, 0 },
@@ -210,6 +212,10 @@ lk_config_defaults(struct lk_config *cfg)
 	cfg->throttle_ipv6_prefix = 64;
 	cfg->password_min = 8;
 	(void)lk_strlcpy(cfg->login_page, "/login", sizeof(cfg->login_page));
+	/* Loopback: a proxy on the same machine. */
+	(void)lk_net_parse("127.0.0.0/8", &cfg->trusted_proxies[0]);
+	(void)lk_net_parse("::1", &cfg->trusted_proxies[1]);
+	cfg->ntrusted_proxies = 2;
 	/* Loopback: a Prometheus on the same machine. */
 	(void)lk_net_parse("127.0.0.0/8", &cfg->metrics_networks[0]);
 	(void)lk_net_parse("::1", &cfg->metrics_networks[1]);
@@ -673,12 +679,13 @@ set_site_url(struct lk_config *cfg, const struct key *k, const char *v,
 }
 
 /*
- * metrics_networks: networks separated by spaces and/or commas, each an
- * address or address/bits; nothing for none (the token alone, then).
+ * metrics_networks, trusted_proxies: networks separated by spaces and/or
+ * commas, each an address or address/bits; nothing for none (for
+ * metrics_networks, the token alone then).
  */
 static int
-set_metrics_nets(struct lk_config *cfg, const struct key *k, const char *v,
-    char *why, size_t whysz)
+set_nets(const struct key *k, const char *v, struct lk_net *nets, size_t max,
+    size_t *count_out, char *why, size_t whysz)
 {
 	char		 net[LK_NET_TEXT_MAX];
 	size_t		 n, count = 0;
@@ -690,16 +697,16 @@ set_metrics_nets(struct lk_config *cfg, const struct key *k, const char *v,
 		if (*v == '\0')
 			break;
 		n = strcspn(v, " \t,");
-		if (count == LK_CONFIG_METRICS_NETS_MAX) {
-			(void)snprintf(why, whysz, "%s: at most %d networks",
-			    k->name, LK_CONFIG_METRICS_NETS_MAX);
+		if (count == max) {
+			(void)snprintf(why, whysz, "%s: at most %zu networks",
+			    k->name, max);
 			return -1;
 		}
 		e = LK_NET_BAD;
 		if (n < sizeof(net)) {
 			memcpy(net, v, n);
 			net[n] = '\0';
-			e = lk_net_parse(net, &cfg->metrics_networks[count]);
+			e = lk_net_parse(net, &nets[count]);
 		}
 		if (e != LK_NET_OK) {
 			(void)snprintf(why, whysz, "%s: \"%.*s\" %s", k->name,
@@ -714,7 +721,21 @@ set_metrics_nets(struct lk_config *cfg, const struct key *k, const char *v,
 		count++;
 		v += n;
 	}
-	cfg->nmetrics_networks = count;
+	*count_out = count;
+	return 0;
+}
+
+int
+lk_config_trusted_proxy(const struct lk_config *cfg, const char *addr)
+{
+	unsigned char	a[16];
+	size_t		i;
+
+	if (addr == NULL || lk_addr_parse(addr, a) == -1)
+		return 0;
+	for (i = 0; i < cfg->ntrusted_proxies; i++)
+		if (lk_net_contains(&cfg->trusted_proxies[i], a))
+			return 1;
 	return 0;
 }
 
@@ -858,7 +879,12 @@ set_value(struct lk_config *cfg, const struct key *k, const char *v,
 		b = strcmp(v, "open") == 0;
 		return store(cfg, k, &b, sizeof(b), why, whysz);
 	case K_METRICS_NETS:
-		return set_metrics_nets(cfg, k, v, why, whysz);
+		return set_nets(k, v, cfg->metrics_networks,
+		    LK_CONFIG_METRICS_NETS_MAX, &cfg->nmetrics_networks, why,
+		    whysz);
+	case K_NETS:
+		return set_nets(k, v, cfg->trusted_proxies, LK_CONFIG_NETS_MAX,
+		    &cfg->ntrusted_proxies, why, whysz);
 	}
 	return -1;
 }
@@ -1058,8 +1084,10 @@ check_across(struct lk_config *cfg, const size_t *seen, const char *path,
 		return -1;
 	}
 	if (cfg->cookie_host_prefix && cfg->cookie_domain[0] != '\0') {
-		seterr(err, errsz, path, 0, "cookie_host_prefix forbids "
-		    "cookie_domain");
+		seterr(err, errsz, path, key_line(seen, "cookie_domain"),
+		    "cookie_domain cannot be combined with cookie_host_prefix: "
+		    "a __Host- cookie is never sent to another host, so a login "
+		    "could not reach the other hosts of the domain");
 		return -1;
 	}
 	if (cfg->signup_open && (cfg->mail_from[0] == '\0' ||

@@ -21,6 +21,7 @@
 #define LK_CONFIG_ERR_MAX	(LK_CONFIG_PATH_MAX + 256)
 #define LK_CONFIG_LIST_MAX	1024
 #define LK_CONFIG_METRICS_NETS_MAX 32	/* networks in metrics_networks */
+#define LK_CONFIG_NETS_MAX	32	/* networks in trusted_proxies */
 
 enum lk_samesite {
 	LK_SAMESITE_OFF,	/* no SameSite attribute */
@@ -98,6 +99,13 @@ struct lk_config {
 	 * by the authorizer itself; "" for none: any session passes.
 	 */
 	char		 access_rules[LK_CONFIG_PATH_MAX];
+	/*
+	 * The peers whose X-Forwarded-* and X-Original-* headers the
+	 * forward-auth endpoints believe (lib/decide/forward.h); by default
+	 * loopback alone.
+	 */
+	struct lk_net	 trusted_proxies[LK_CONFIG_NETS_MAX];
+	size_t		 ntrusted_proxies;
 	/*
 	 * The node's counter file (lib/base/metrics.h); by default beside
 	 * a SQLite database (its name and ".metrics"), none ("off", or a
@@ -191,6 +199,12 @@ int	lk_config_origin_listed(const char *list, const char *origin);
  * An address that cannot be read is not.
  */
 int	lk_config_metrics_client(const struct lk_config *cfg, const char *addr);
+
+/*
+ * Whether addr (a peer's address, IPv4 or IPv6) is in trusted_proxies.
+ * An address that cannot be read is not.
+ */
+int	lk_config_trusted_proxy(const struct lk_config *cfg, const char *addr);
 
 /* The Set-Cookie spelling of a SameSite value ("Lax", ...), or NULL for off. */
 const char *lk_samesite_str(enum lk_samesite);

@@ -92,6 +92,14 @@ int	lk_rules_path(const char *raw, char *out, size_t outsz);
  */
 int	lk_rules_host(const char *raw, char *out, size_t outsz);
 
+/*
+ * Whether the rules name host (as lk_rules_host gives it: lower case, no
+ * port): a rule's host= value equal to it, or a wildcard "*.example.com"
+ * that it is a subdomain of.  The hosts a site protects are the ones a
+ * login may send the browser back to.
+ */
+int	lk_rules_names_host(const struct lk_rules *rules, const char *host);
+
 /* One request, as the rules look at it. */
 struct lk_access_request {
 	const char		*host;		/* the Host header, or "" */

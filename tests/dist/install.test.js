@@ -69,6 +69,8 @@ test.describe('make install, the HTTPS example, make uninstall', () => {
 			'share/doc/latchkey/examples/apache/latchkey-vhost-https.conf',
 			'share/doc/latchkey/examples/apache/htaccess',
 			'share/doc/latchkey/examples/lighttpd/lighttpd.conf',
+			'share/doc/latchkey/examples/nginx/latchkey-protect.conf',
+			'share/doc/latchkey/examples/caddy/latchkey.caddy', 'libexec/latchkey/authz.fcgi',
 			'share/doc/latchkey/examples/latchkey.conf',
 			'share/doc/latchkey/deploy-apache.md']) {
 			assert.ok(fs.existsSync(path.join(root, f)), f);

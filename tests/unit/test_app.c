@@ -88,6 +88,15 @@ int	logout_main(int, char *[]);
 #undef handle
 #undef endpoint
 
+int	authz_main(int, char *[]);
+#define main		authz_main
+#define endpoint	authz_endpoint
+#define routes		authz_routes
+#include "../../cgi-bin/authz.c"
+#undef main
+#undef endpoint
+#undef routes
+
 int	health_main(int, char *[]);
 #define main		health_main
 #define handle		health_handle
@@ -349,6 +358,7 @@ TEST(the_refusal_table_is_complete_and_exact)
 		{ LK_R_SECOND_FACTOR, 403, "Second factor required", NULL },
 		{ LK_R_BAD_PATH, 400, "Invalid request path", NULL },
 		{ LK_R_FRESH, 401, "Fresh token required", NULL },
+		{ LK_R_PROXY, 403, "Untrusted proxy", NULL },
 		{ LK_R_TOKEN + LK_TOKEN_TOO_LARGE, 422, "Token is too large", NULL },
 		{ LK_R_TOKEN + LK_TOKEN_SEGMENTS, 422, "Not enough segments", NULL },
 		{ LK_R_TOKEN + LK_TOKEN_HEADER_PADDING, 422,
@@ -905,6 +915,311 @@ TEST(the_rules_decide_what_the_authorizer_answers)
 	/* Without REQUEST_URI there is nothing to decide on. */
 	a = AUTHZ("GET", "/public/", NULL, t.access);
 	check_answer(a, 400, MSG("Invalid request path"), "no uri");
+}
+
+
+/* A forward-auth check from a proxy on loopback. */
+#define FWD(...)	serve(&authz_endpoint, LK_APP_RESPONDER, "GET", \
+	"/api/authz", NULL, "PATH_INFO=/forward-auth", "REMOTE_ADDR=127.0.0.1", \
+	__VA_ARGS__, NULL)
+#define AUTHREQ(...)	serve(&authz_endpoint, LK_APP_RESPONDER, "GET", \
+	"/api/authz", NULL, "PATH_INFO=/auth-request", "REMOTE_ADDR=127.0.0.1", \
+	__VA_ARGS__, NULL)
+#define XF(method, uri)	"HTTP_X_FORWARDED_METHOD=" method, \
+	"HTTP_X_FORWARDED_PROTO=https", "HTTP_X_FORWARDED_HOST=app.example.com", \
+	"HTTP_X_FORWARDED_URI=" uri, "HTTP_X_FORWARDED_FOR=203.0.113.7"
+#define FWD_CONF	"site_url = https://auth.example.com\n" \
+	"cookie_domain = example.com\n"
+#define NO_COOKIE	MSG("Missing cookie \\\"access_token_cookie\\\"")
+
+TEST(forward_auth_answers_as_caddy_and_traefik_expect)
+{
+	struct answer	*a;
+	struct tokens	 t;
+
+	instance(FWD_CONF);
+	CHECK_INT(login(&t), 0);
+	/* A session: 200, empty body, who it is. */
+	a = FWD(XF("GET", "/x?y=1"), t.access);
+	check_answer(a, 200, "", "session");
+	CHECK_STR(header_of(a, "Remote-User"), EMAIL);
+	CHECK_STR(header_of(a, "Remote-Email"), EMAIL);
+	CHECK_STR(header_of(a, "Remote-Name"), "Test User");
+	CHECK(strstr(a->head, "Remote-Groups: \r\n") != NULL ||
+	    strstr(a->head, "Remote-Groups: ") != NULL);
+	CHECK_STR(header_of(a, "Remote-Groups"), "");
+	CHECK_STR(header_of(a, "Location"), "");
+	/* A browser without one: to log in, and back to the page. */
+	a = FWD(XF("GET", "/x?y=1"), NAVIGATE, HTML);
+	check_answer(a, 302, NO_COOKIE, "navigate");
+	CHECK_STR(header_of(a, "Location"), "https://auth.example.com/login"
+	    "?next=https://app.example.com/x%3Fy%3D1");
+	a = FWD(XF("HEAD", "/x"), HTML);
+	CHECK_INT(a->status, 302);
+	/* A form posted: 303, so that the login page is fetched with GET. */
+	a = FWD(XF("POST", "/form"), NAVIGATE, HTML);
+	check_answer(a, 303, NO_COOKIE, "post");
+	CHECK_STR(header_of(a, "Location"), "https://auth.example.com/login"
+	    "?next=https://app.example.com/form");
+	/* Scripts: 401 JSON. */
+	a = FWD(XF("GET", "/x"), "HTTP_SEC_FETCH_MODE=cors", HTML);
+	check_answer(a, 401, NO_COOKIE, "fetch");
+	a = FWD(XF("GET", "/x"), "HTTP_X_REQUESTED_WITH=XMLHttpRequest", HTML);
+	check_answer(a, 401, NO_COOKIE, "xhr");
+	a = FWD(XF("GET", "/x"), "HTTP_ACCEPT=application/json");
+	check_answer(a, 401, NO_COOKIE, "json");
+	/* A token refused is a 401 here, whatever the API would say. */
+	a = FWD(XF("GET", "/x"), "HTTP_COOKIE=access_token_cookie=a.b");
+	check_answer(a, 401, MSG("Not enough segments"), "garbled");
+	/* The original method stands in the CSRF rule. */
+	a = FWD(XF("POST", "/x"), t.access);
+	check_answer(a, 401, MSG("Missing CSRF token"), "csrf");
+	a = FWD(XF("POST", "/x"), t.access, t.csrf);
+	check_answer(a, 200, "", "csrf sent");
+	/* Another host than the site's: to log in, back to the profile. */
+	a = serve(&authz_endpoint, LK_APP_RESPONDER, "GET", "/api/authz", NULL,
+	    "PATH_INFO=/forward-auth", "REMOTE_ADDR=127.0.0.1", NAVIGATE,
+	    "HTTP_X_FORWARDED_METHOD=GET", "HTTP_X_FORWARDED_PROTO=https",
+	    "HTTP_X_FORWARDED_HOST=example.org", "HTTP_X_FORWARDED_URI=/", NULL);
+	CHECK_INT(a->status, 302);
+	CHECK_STR(header_of(a, "Location"), "https://auth.example.com/login");
+	/* Only the check's own paths and methods. */
+	a = serve(&authz_endpoint, LK_APP_RESPONDER, "POST", "/api/authz", NULL,
+	    "PATH_INFO=/forward-auth", "REMOTE_ADDR=127.0.0.1", XF("GET", "/"),
+	    NULL);
+	check_answer(a, 405, MSG("Method not allowed"), "post");
+	a = serve(&authz_endpoint, LK_APP_RESPONDER, "GET", "/api/authz", NULL,
+	    "REMOTE_ADDR=127.0.0.1", XF("GET", "/"), NULL);
+	check_answer(a, 404, MSG("Not found"), "itself");
+}
+
+TEST(forward_auth_reads_the_original_request_strictly)
+{
+	struct answer	*a;
+	struct tokens	 t;
+
+	instance(FWD_CONF);
+	CHECK_INT(login(&t), 0);
+	a = FWD("HTTP_X_FORWARDED_METHOD=GET", "HTTP_X_FORWARDED_PROTO=https",
+	    "HTTP_X_FORWARDED_URI=/", t.access);
+	check_answer(a, 400, MSG("Missing header X-Forwarded-Host"), "host");
+	a = FWD("HTTP_X_FORWARDED_METHOD=get", "HTTP_X_FORWARDED_PROTO=https",
+	    "HTTP_X_FORWARDED_HOST=app.example.com", "HTTP_X_FORWARDED_URI=/",
+	    t.access);
+	check_answer(a, 400, MSG("Invalid header X-Forwarded-Method"), "method");
+	a = FWD("HTTP_X_FORWARDED_METHOD=GET", "HTTP_X_FORWARDED_PROTO=ftp",
+	    "HTTP_X_FORWARDED_HOST=app.example.com", "HTTP_X_FORWARDED_URI=/",
+	    t.access);
+	check_answer(a, 400, MSG("Invalid header X-Forwarded-Proto"), "proto");
+	a = FWD("HTTP_X_FORWARDED_METHOD=GET", "HTTP_X_FORWARDED_PROTO=https",
+	    "HTTP_X_FORWARDED_HOST=evil.example@app.example.com",
+	    "HTTP_X_FORWARDED_URI=/", t.access);
+	check_answer(a, 400, MSG("Invalid header X-Forwarded-Host"), "userinfo");
+	a = FWD("HTTP_X_FORWARDED_METHOD=GET", "HTTP_X_FORWARDED_PROTO=https",
+	    "HTTP_X_FORWARDED_HOST=app.example.com/x",
+	    "HTTP_X_FORWARDED_URI=/", t.access);
+	check_answer(a, 400, MSG("Invalid header X-Forwarded-Host"), "slash");
+	a = FWD("HTTP_X_FORWARDED_METHOD=GET", "HTTP_X_FORWARDED_PROTO=https",
+	    "HTTP_X_FORWARDED_HOST=app.example.com",
+	    "HTTP_X_FORWARDED_URI=//evil.example/", t.access);
+	check_answer(a, 400, MSG("Invalid header X-Forwarded-Uri"), "//");
+	a = FWD("HTTP_X_FORWARDED_METHOD=GET", "HTTP_X_FORWARDED_PROTO=https",
+	    "HTTP_X_FORWARDED_HOST=app.example.com",
+	    "HTTP_X_FORWARDED_URI=/a b", t.access);
+	check_answer(a, 400, MSG("Invalid header X-Forwarded-Uri"), "space");
+	/* auth-request: a whole URL, and the same care. */
+	a = AUTHREQ("HTTP_X_ORIGINAL_METHOD=GET", t.access);
+	check_answer(a, 400, MSG("Missing header X-Original-URL"), "no url");
+	a = AUTHREQ("HTTP_X_ORIGINAL_URL=https:app.example.com/",
+	    "HTTP_X_ORIGINAL_METHOD=GET", t.access);
+	check_answer(a, 400, MSG("Invalid header X-Original-URL"), "https:");
+	a = AUTHREQ("HTTP_X_ORIGINAL_URL=https://app.example.com\\@evil/",
+	    "HTTP_X_ORIGINAL_METHOD=GET", t.access);
+	check_answer(a, 400, MSG("Invalid header X-Original-URL"), "backslash");
+}
+
+TEST(forward_auth_believes_only_trusted_proxies)
+{
+	struct answer	*a;
+	struct tokens	 t;
+
+	instance(FWD_CONF);
+	CHECK_INT(login(&t), 0);
+	log_text[0] = '\0';
+	/* serve() makes the peer 192.0.2.10: not loopback. */
+	a = serve(&authz_endpoint, LK_APP_RESPONDER, "GET", "/api/authz", NULL,
+	    "PATH_INFO=/forward-auth", XF("GET", "/"), t.access, NULL);
+	check_answer(a, 403, MSG("Untrusted proxy"), "untrusted");
+	CHECK(strstr(a->head, "Remote-User") == NULL);
+	CHECK(strstr(log_text, "event=\"untrusted_proxy\"") != NULL);
+	CHECK(strstr(log_text, "addr=\"192.0.2.10\"") != NULL);
+	a = serve(&authz_endpoint, LK_APP_RESPONDER, "GET", "/api/authz", NULL,
+	    "PATH_INFO=/auth-request", "HTTP_X_ORIGINAL_URL=https://app."
+	    "example.com/", "HTTP_X_ORIGINAL_METHOD=GET", t.access, NULL);
+	check_answer(a, 403, MSG("Untrusted proxy"), "untrusted, nginx");
+	/* Listed, it is believed; IPv6 loopback is by default. */
+	a = serve(&authz_endpoint, LK_APP_RESPONDER, "GET", "/api/authz", NULL,
+	    "PATH_INFO=/forward-auth", "REMOTE_ADDR=::1", XF("GET", "/"),
+	    t.access, NULL);
+	check_answer(a, 200, "", "::1");
+	instance(FWD_CONF "trusted_proxies = 10.0.0.0/8, 192.0.2.0/28\n");
+	CHECK_INT(login(&t), 0);
+	a = serve(&authz_endpoint, LK_APP_RESPONDER, "GET", "/api/authz", NULL,
+	    "PATH_INFO=/forward-auth", XF("GET", "/"), t.access, NULL);
+	check_answer(a, 200, "", "listed");
+	a = FWD(XF("GET", "/"), t.access);
+	check_answer(a, 403, MSG("Untrusted proxy"), "loopback, not listed");
+}
+
+TEST(auth_request_answers_as_nginx_expects)
+{
+	struct answer	*a;
+	struct tokens	 t;
+
+	instance(FWD_CONF);
+	CHECK_INT(login(&t), 0);
+	a = AUTHREQ("HTTP_X_ORIGINAL_URL=https://app.example.com:8443/p?q",
+	    "HTTP_X_ORIGINAL_METHOD=GET", t.access);
+	check_answer(a, 200, "", "session");
+	CHECK_STR(header_of(a, "Remote-User"), EMAIL);
+	CHECK_STR(header_of(a, "Remote-Name"), "Test User");
+	/* No session, browser or not: 401, where to log in in Location. */
+	a = AUTHREQ("HTTP_X_ORIGINAL_URL=https://app.example.com:8443/p?q",
+	    "HTTP_X_ORIGINAL_METHOD=GET", NAVIGATE, HTML);
+	check_answer(a, 401, NO_COOKIE, "no session");
+	CHECK_STR(header_of(a, "Location"), "https://auth.example.com/login"
+	    "?next=https://app.example.com:8443/p%3Fq");
+	a = AUTHREQ("HTTP_X_ORIGINAL_URL=http://elsewhere.example/",
+	    "HTTP_X_ORIGINAL_METHOD=GET");
+	check_answer(a, 401, NO_COOKIE, "other host");
+	CHECK_STR(header_of(a, "Location"), "https://auth.example.com/login");
+	/* After a logout, anonymous again. */
+	a = serve(&logout_endpoint, LK_APP_RESPONDER, "POST", "/api/logout",
+	    "{}", JSON, t.access, NULL);
+	check_answer(a, 200, "{\"logout\":true}\n", "logout");
+	a = AUTHREQ("HTTP_X_ORIGINAL_URL=https://app.example.com/",
+	    "HTTP_X_ORIGINAL_METHOD=GET", t.access);
+	check_answer(a, 401, MSG("Token has been revoked"), "logged out");
+}
+
+TEST(the_rules_decide_forward_auth)
+{
+	struct answer	*a;
+	struct tokens	 t;
+
+	instance(FWD_CONF RULES_CONF);
+	rules_file("bypass host=app.example.com path=/public/\n"
+	    "deny host=app.example.com path=/closed/\n"
+	    "one_factor host=app.example.com path=/staff/ group=staff\n"
+	    "deny host=app.example.com path=/staff/\n"
+	    "two_factor host=admin.example.net\n"
+	    "one_factor host=app.example.com net=203.0.113.0/24\n");
+	CHECK_INT(login(&t), 0);
+	a = FWD(XF("GET", "/public/x"));
+	check_answer(a, 200, "", "bypass");
+	CHECK(strstr(a->head, "Remote-") == NULL);
+	a = FWD(XF("GET", "/closed/"), t.access);
+	check_answer(a, 403, MSG("Access denied"), "closed");
+	a = FWD(XF("GET", "/closed/"), t.access, NAVIGATE, HTML);
+	check_answer(a, 403, MSG("Access denied"), "closed, a browser");
+	a = FWD(XF("GET", "/y"), t.access);
+	check_answer(a, 200, "", "one factor");
+	CHECK_STR(header_of(a, "Remote-Groups"), "");
+	/* Groups: a group= rule, and Remote-Groups comma-joined. */
+	a = FWD(XF("GET", "/staff/"), t.access);
+	check_answer(a, 403, MSG("Access denied"), "not in the group");
+	CHECK_INT(lk_store_group_add(lk_app_store(), "staff", "", NOW), LK_STORE_OK);
+	CHECK_INT(lk_store_group_add(lk_app_store(), "admins", "", NOW),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_member_add(lk_app_store(), "staff", EMAIL, NOW),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_member_add(lk_app_store(), "admins", EMAIL, NOW),
+	    LK_STORE_OK);
+	a = FWD(XF("GET", "/staff/"), t.access);
+	check_answer(a, 200, "", "in the group");
+	CHECK_STR(header_of(a, "Remote-Groups"), "admins,staff");
+	CHECK_STR(header_of(a, "Remote-User"), EMAIL);
+	/* net= reads the address the proxy added last to X-Forwarded-For. */
+	a = FWD("HTTP_X_FORWARDED_METHOD=GET", "HTTP_X_FORWARDED_PROTO=https",
+	    "HTTP_X_FORWARDED_HOST=app.example.com", "HTTP_X_FORWARDED_URI=/y",
+	    "HTTP_X_FORWARDED_FOR=203.0.113.9, 198.51.100.1", t.access);
+	check_answer(a, 403, MSG("Access denied"), "net, last entry");
+	a = FWD("HTTP_X_FORWARDED_METHOD=GET", "HTTP_X_FORWARDED_PROTO=https",
+	    "HTTP_X_FORWARDED_HOST=app.example.com", "HTTP_X_FORWARDED_URI=/y",
+	    t.access);
+	check_answer(a, 403, MSG("Access denied"), "net, no address");
+	/* A second factor wanted. */
+	a = AUTHREQ("HTTP_X_ORIGINAL_URL=https://admin.example.net/",
+	    "HTTP_X_ORIGINAL_METHOD=GET", t.access);
+	check_answer(a, 403, MSG("Second factor required"), "one factor");
+	a = AUTHREQ("HTTP_X_ORIGINAL_URL=https://admin.example.net/",
+	    "HTTP_X_ORIGINAL_METHOD=GET", minted("true"));
+	check_answer(a, 200, "", "two factors");
+	/* The rules' hosts may be returned to. */
+	a = AUTHREQ("HTTP_X_ORIGINAL_URL=https://admin.example.net/a",
+	    "HTTP_X_ORIGINAL_METHOD=GET");
+	CHECK_STR(header_of(a, "Location"), "https://auth.example.com/login"
+	    "?next=https://admin.example.net/a");
+}
+
+/* Ask /api/authz/return-to about url (JSON-escaped already). */
+static struct answer *
+return_to_ask(const char *url)
+{
+	static char	body[4096];
+
+	(void)snprintf(body, sizeof(body), "{\"url\":\"%s\"}", url);
+	return serve(&authz_endpoint, LK_APP_RESPONDER, "POST", "/api/authz",
+	    body, "PATH_INFO=/return-to", JSON,
+	    "HTTP_ORIGIN=http://app.example", NULL);
+}
+
+TEST(a_login_returns_only_to_the_sites_own_hosts)
+{
+	static const char *const ok[] = {
+		"https://app.example.com/x?y=1#z",
+		"http://example.com",
+		"https://APP.Example.com:8443/",
+		"https://auth.example.com/profile",
+		"https://admin.example.net/",
+	};
+	static const char *const refused[] = {
+		"//evil.example/", "/\\\\evil.example/", "https:evil.example",
+		"https:/app.example.com/", "javascript:alert(1)",
+		"https://evil.example/", "https://example.com.evil.example/",
+		"https://evilexample.com/", "https://user@app.example.com/",
+		"https://app.example.com@evil.example/",
+		"https://app.example.com\\\\@evil.example/",
+		"https://app.example.com\\\\evil.example/",
+		"https://%61pp.example.com/", "https://app.example.com%2F@evil/",
+		"https://evil.example#@app.example.com/",
+		"https://evil.example?@app.example.com/",
+		"https://app.example.com/\\u000d\\u000aSet-Cookie:x",
+		"https://app.example.com/a b", "ftp://app.example.com/",
+		"/profile", "",
+		"https://[::1]/", "https://example.net/",
+	};
+	struct answer	*a;
+	char		 want[512];
+	size_t		 i;
+
+	instance(FWD_CONF RULES_CONF);
+	rules_file("two_factor host=admin.example.net\n");
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		a = return_to_ask(ok[i]);
+		(void)snprintf(want, sizeof(want), "{\"url\":\"%s\"}\n", ok[i]);
+		check_answer(a, 200, want, ok[i]);
+	}
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		a = return_to_ask(refused[i]);
+		check_answer(a, 200, "{\"url\":null}\n", refused[i]);
+	}
+	/* Without cookie_domain or rules: site_url's host alone. */
+	instance("site_url = https://auth.example.com\n");
+	check_answer(return_to_ask("https://auth.example.com/x"), 200,
+	    "{\"url\":\"https://auth.example.com/x\"}\n", "site");
+	check_answer(return_to_ask("https://app.example.com/x"), 200,
+	    "{\"url\":null}\n", "not declared");
 }
 
 TEST(a_browser_refused_by_the_rules_is_told_why)
@@ -2344,6 +2659,12 @@ main(void)
 	RUN(the_authorizer_sends_a_browser_loading_a_page_to_log_in);
 	RUN(the_error_document_gives_an_access_checkers_reason);
 	RUN(the_rules_decide_what_the_authorizer_answers);
+	RUN(forward_auth_answers_as_caddy_and_traefik_expect);
+	RUN(forward_auth_reads_the_original_request_strictly);
+	RUN(forward_auth_believes_only_trusted_proxies);
+	RUN(auth_request_answers_as_nginx_expects);
+	RUN(the_rules_decide_forward_auth);
+	RUN(a_login_returns_only_to_the_sites_own_hosts);
 	RUN(a_browser_refused_by_the_rules_is_told_why);
 	RUN(the_rules_file_is_read_again_when_it_changes);
 	RUN(routes_under_an_endpoint);

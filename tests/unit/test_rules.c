@@ -373,6 +373,31 @@ TEST(hosts_exact_and_wildcard)
 	lk_rules_free(r);
 }
 
+/* The hosts a site protects: where a login may send the browser back. */
+TEST(hosts_named_by_the_rules)
+{
+	struct lk_rules	*r;
+	char		 err[LK_RULES_ERR_MAX];
+
+	r = parse("deny path=/x\n"
+	    "one_factor host=app.example.com,[2001:db8::1]\n"
+	    "bypass host=*.pub.example.org path=/\n", err, sizeof(err));
+	CHECK(r != NULL);
+	CHECK(lk_rules_names_host(r, "app.example.com"));
+	CHECK(lk_rules_names_host(r, "[2001:db8::1]"));
+	CHECK(lk_rules_names_host(r, "a.pub.example.org"));
+	CHECK(lk_rules_names_host(r, "a.b.pub.example.org"));
+	/* A wildcard is for subdomains, not the name itself. */
+	CHECK(!lk_rules_names_host(r, "pub.example.org"));
+	CHECK(!lk_rules_names_host(r, "example.com"));
+	CHECK(!lk_rules_names_host(r, "evil-app.example.com"));
+	CHECK(!lk_rules_names_host(r, "app.example.com.evil"));
+	CHECK(!lk_rules_names_host(r, "xpub.example.org"));
+	CHECK(!lk_rules_names_host(r, ""));
+	CHECK(!lk_rules_names_host(NULL, "app.example.com"));
+	lk_rules_free(r);
+}
+
 TEST(methods)
 {
 	char				 err[LK_RULES_ERR_MAX];
@@ -842,6 +867,7 @@ main(void)
 	RUN(prefix_and_regex_paths);
 	RUN(encoded_and_dot_segment_paths_cannot_step_around_a_rule);
 	RUN(hosts_exact_and_wildcard);
+	RUN(hosts_named_by_the_rules);
 	RUN(methods);
 	RUN(networks_ipv4_and_ipv6);
 	RUN(subjects_user_or_group);
