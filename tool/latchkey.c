@@ -25,7 +25,7 @@
 #include "decide/notify.h"
 #include "decide/throttle.h"
 #include "domain/config.h"
-#include "domain/key.h"
+#include "domain/keyring.h"
 #include "domain/onetime.h"
 #include "domain/password.h"
 #include "domain/policy.h"

@@ -2,7 +2,7 @@
 #define LK_CTX_H
 
 #include "domain/config.h"
-#include "domain/key.h"
+#include "domain/keyring.h"
 #include "domain/rules.h"
 #include "domain/store/store.h"
 #include "domain/token.h"
