@@ -19,6 +19,7 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "decide/account.h"
+#include "decide/body.h"
 #include "decide/session.h"
 
 static void
@@ -34,11 +35,11 @@ accept_invite(struct lk_ctx *ctx)
 	memset(&l, 0, sizeof(l));
 	memset(&issue, 0, sizeof(issue));
 	if (lk_session_can_issue(ctx) == -1 ||
-	    (body = lk_app_json(ctx)) == NULL)
+	    (body = lk_body_json(ctx)) == NULL)
 		return;
-	if ((token = lk_app_field(ctx, body, "token",
+	if ((token = lk_body_field(ctx, body, "token",
 	    LK_ACCOUNT_TOKEN_FIELD_MAX, &tlen)) == NULL ||
-	    (password = lk_app_field(ctx, body, "password", ctx->cfg->max_body,
+	    (password = lk_body_field(ctx, body, "password", ctx->cfg->max_body,
 	    &plen)) == NULL ||
 	    lk_account_link_find(ctx, token, tlen, password, plen,
 	    LK_LINK_BIT(LK_LINK_INVITE) | LK_LINK_BIT(LK_LINK_SIGNUP), &l) ==
@@ -71,9 +72,9 @@ check_invite(struct lk_ctx *ctx)
 	size_t			 tlen;
 
 	memset(&l, 0, sizeof(l));
-	if ((body = lk_app_json(ctx)) == NULL)
+	if ((body = lk_body_json(ctx)) == NULL)
 		return;
-	if ((token = lk_app_field(ctx, body, "token",
+	if ((token = lk_body_field(ctx, body, "token",
 	    LK_ACCOUNT_TOKEN_FIELD_MAX, &tlen)) != NULL &&
 	    lk_account_link_check(ctx, token, tlen,
 	    LK_LINK_BIT(LK_LINK_INVITE) | LK_LINK_BIT(LK_LINK_SIGNUP), &l) == 0) {

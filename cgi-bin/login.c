@@ -19,6 +19,7 @@
 #include "app/app.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "decide/body.h"
 #include "decide/mfa.h"
 #include "decide/session.h"
 #include "decide/throttle.h"
@@ -141,13 +142,13 @@ handle(struct lk_ctx *ctx)
 	memset(&user, 0, sizeof(user));
 	if (lk_session_can_issue(ctx) == -1)
 		return;
-	if ((body = lk_app_json(ctx)) == NULL)
+	if ((body = lk_body_json(ctx)) == NULL)
 		return;
-	if ((email = lk_app_field(ctx, body, "email", LK_EMAIL_MAX,
+	if ((email = lk_body_field(ctx, body, "email", LK_EMAIL_MAX,
 	    &elen)) == NULL ||
-	    (password = lk_app_field(ctx, body, "password",
+	    (password = lk_body_field(ctx, body, "password",
 	    LK_PASSWORD_MAX - 1, &plen)) == NULL ||
-	    (remember = lk_app_bool(ctx, body, "remember", 0)) == -1)
+	    (remember = lk_body_bool(ctx, body, "remember", 0)) == -1)
 		goto out;
 	if (lk_throttle_reserve(ctx, email, &t) == -1)
 		goto out;
@@ -196,7 +197,7 @@ second_factor(struct lk_ctx *ctx)
 
 	/* Before the throttle's write: a verify-only node's role only reads. */
 	if (lk_session_can_issue(ctx) == -1 ||
-	    (body = lk_app_json(ctx)) == NULL)
+	    (body = lk_body_json(ctx)) == NULL)
 		return;
 	if (lk_mfa_proof(ctx, body, &proof) == 0 &&
 	    lk_mfa_second_step(ctx, &proof) == 0)

@@ -35,6 +35,7 @@
 #include "base/util.h"
 #include "decide/account.h"
 #include "decide/auth.h"
+#include "decide/body.h"
 #include "decide/mfa.h"
 #include "decide/notify.h"
 #include "decide/passkey.h"
@@ -139,11 +140,11 @@ handle(struct lk_ctx *ctx)
 
 	if (lk_auth_require(ctx, LK_TOKEN_ACCESS, &user, &claims, &state) == -1)
 		return;
-	if ((body = lk_app_json(ctx)) == NULL)
+	if ((body = lk_body_json(ctx)) == NULL)
 		goto out;
-	if ((cur = lk_app_field(ctx, body, "current_password",
+	if ((cur = lk_body_field(ctx, body, "current_password",
 	    LK_PASSWORD_MAX - 1, &clen)) == NULL ||
-	    (new = lk_app_field(ctx, body, "new_password", ctx->cfg->max_body,
+	    (new = lk_body_field(ctx, body, "new_password", ctx->cfg->max_body,
 	    &nlen)) == NULL ||
 	    lk_passkey_keep_field(ctx, body, &kept) == -1)
 		goto out;
@@ -185,9 +186,9 @@ forgot(struct lk_ctx *ctx)
 	const char		*email;
 	size_t			 len;
 
-	if ((body = lk_app_json(ctx)) == NULL)
+	if ((body = lk_body_json(ctx)) == NULL)
 		return;
-	if ((email = lk_app_field(ctx, body, "email", LK_EMAIL_MAX,
+	if ((email = lk_body_field(ctx, body, "email", LK_EMAIL_MAX,
 	    &len)) == NULL ||
 	    lk_account_send_link(ctx, LK_LINK_RESET, email, NULL) == -1)
 		goto out;
@@ -265,11 +266,11 @@ reset(struct lk_ctx *ctx)
 
 	memset(&l, 0, sizeof(l));
 	hash[0] = '\0';
-	if ((body = lk_app_json(ctx)) == NULL)
+	if ((body = lk_body_json(ctx)) == NULL)
 		return;
-	if ((token = lk_app_field(ctx, body, "token",
+	if ((token = lk_body_field(ctx, body, "token",
 	    LK_ACCOUNT_TOKEN_FIELD_MAX, &tlen)) == NULL ||
-	    (password = lk_app_field(ctx, body, "password", ctx->cfg->max_body,
+	    (password = lk_body_field(ctx, body, "password", ctx->cfg->max_body,
 	    &plen)) == NULL ||
 	    lk_passkey_keep_field(ctx, body, &kept) == -1 ||
 	    lk_account_link_find(ctx, token, tlen, password, plen,
@@ -308,9 +309,9 @@ reset_check(struct lk_ctx *ctx)
 	size_t			 tlen;
 
 	memset(&l, 0, sizeof(l));
-	if ((body = lk_app_json(ctx)) == NULL)
+	if ((body = lk_body_json(ctx)) == NULL)
 		return;
-	if ((token = lk_app_field(ctx, body, "token",
+	if ((token = lk_body_field(ctx, body, "token",
 	    LK_ACCOUNT_TOKEN_FIELD_MAX, &tlen)) == NULL ||
 	    lk_account_link_check(ctx, token, tlen, LK_LINK_BIT(LK_LINK_RESET),
 	    &l) == -1 ||

@@ -9,6 +9,7 @@
 
 #include "app/app.h"
 #include "decide/auth.h"
+#include "decide/body.h"
 #include "domain/policy.h"
 #include "domain/store/store.h"
 
@@ -30,9 +31,9 @@ set_name(struct lk_ctx *ctx, struct lk_user *user)
 	const char		*name, *why;
 	size_t			 len;
 
-	if ((body = lk_app_json(ctx)) == NULL)
+	if ((body = lk_body_json(ctx)) == NULL)
 		return;
-	if ((name = lk_app_field(ctx, body, "name", ctx->cfg->max_body,
+	if ((name = lk_body_field(ctx, body, "name", ctx->cfg->max_body,
 	    &len)) == NULL)
 		goto out;
 	if ((why = lk_policy_name(ctx->cfg, name, len)) != NULL) {

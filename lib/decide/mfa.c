@@ -10,6 +10,7 @@
 #include "base/log.h"
 #include "base/sha256.h"
 #include "base/util.h"
+#include "decide/body.h"
 #include "decide/mfa.h"
 #include "decide/session.h"
 #include "domain/cookie.h"
@@ -131,28 +132,6 @@ audit(struct lk_ctx *ctx, const char *event, const char *email,
 		    (char *)NULL);
 }
 
-/* A string member of body of at most max bytes; NULL denied. */
-static const char *
-field(struct lk_ctx *ctx, struct json_object *body, const char *key,
-    size_t max, size_t *len)
-{
-	const char	*s;
-
-	switch (lk_json_get_string(body, key, &s, len)) {
-	case LK_JSON_FIELD_OK:
-		if (*len <= max)
-			return s;
-		(void)lk_deny(ctx, LK_R_FIELD_TOO_LONG, key);
-		return NULL;
-	case LK_JSON_FIELD_MISSING:
-		(void)lk_deny(ctx, LK_R_FIELD_MISSING, key);
-		return NULL;
-	default:
-		(void)lk_deny(ctx, LK_R_FIELD_TYPE, key);
-		return NULL;
-	}
-}
-
 int
 lk_mfa_proof(struct lk_ctx *ctx, struct json_object *body,
     struct lk_mfa_proof *out)
@@ -165,11 +144,11 @@ lk_mfa_proof(struct lk_ctx *ctx, struct json_object *body,
 		if (json_object_object_get_ex(body, "code", &v))
 			return lk_deny(ctx, LK_R_INVALID, "Send either \"code\" "
 			    "or \"recovery_code\", not both");
-		out->recovery = field(ctx, body, "recovery_code",
+		out->recovery = lk_body_field(ctx, body, "recovery_code",
 		    LK_RECOVERY_INPUT_MAX, &out->recovery_len);
 		return out->recovery != NULL ? 0 : -1;
 	}
-	out->code = field(ctx, body, "code", LK_MFA_CODE_MAX, &len);
+	out->code = lk_body_field(ctx, body, "code", LK_MFA_CODE_MAX, &len);
 	return out->code != NULL ? 0 : -1;
 }
 
@@ -784,7 +763,7 @@ lk_mfa_reauth(struct lk_ctx *ctx, const struct lk_user *user,
 	/* Without a password the session alone would do: not enough. */
 	if (body == NULL || !json_object_object_get_ex(body, "password", NULL))
 		return lk_deny(ctx, LK_R_FRESH, NULL);
-	if ((password = field(ctx, body, "password", LK_PASSWORD_MAX - 1,
+	if ((password = lk_body_field(ctx, body, "password", LK_PASSWORD_MAX - 1,
 	    &len)) == NULL || lk_mfa_state(ctx, user, &state) == -1)
 		goto out;
 	/* The factor's shape before the password costs a hash. */
