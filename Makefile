@@ -154,6 +154,7 @@ check: build check-style check-cppcheck check-hardening check-unit check-http \
 check-style:
 	@scripts/check-banned.sh
 	@scripts/check-layers.sh
+	@scripts/check-layers-test.sh
 
 check-cppcheck:
 	@scripts/check-cppcheck.sh
