@@ -29,9 +29,6 @@
 /* Characters a shell would treat specially, refused in commands. */
 static const char	shell_chars[] = "\"'`$\\;|&<>()[]{}*?~!#";
 
-static const char	b64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 /* A message being written: a bounded buffer and the current column. */
 struct out {
 	char	*p;
@@ -258,27 +255,6 @@ hdr_end(struct out *o)
 	put(o, "\n", 1);
 }
 
-/* Standard base64 with padding (RFC 4648 section 4), as RFC 2047 wants. */
-static size_t
-b64_encode(const unsigned char *in, size_t n, char *out)
-{
-	unsigned long	v;
-	size_t		i, o = 0;
-
-	for (i = 0; i < n; i += 3) {
-		v = (unsigned long)in[i] << 16;
-		if (i + 1 < n)
-			v |= (unsigned long)in[i + 1] << 8;
-		if (i + 2 < n)
-			v |= in[i + 2];
-		out[o++] = b64_alphabet[(v >> 18) & 63];
-		out[o++] = b64_alphabet[(v >> 12) & 63];
-		out[o++] = i + 1 < n ? b64_alphabet[(v >> 6) & 63] : '=';
-		out[o++] = i + 2 < n ? b64_alphabet[v & 63] : '=';
-	}
-	return o;
-}
-
 /*
  * Write text (valid UTF-8) as B encoded-words, each holding whole
  * characters and sized to the room left on its line.  Spaces of the text
@@ -324,7 +300,9 @@ put_encoded(struct out *o, const char *s, size_t len)
 			continue;
 		}
 		memcpy(word, "=?UTF-8?B?", 10);
-		wl = 10 + b64_encode((const unsigned char *)s + i, n, word + 10);
+		/* Cannot fail: n was sized so that the word fits. */
+		wl = 10 + (size_t)lk_b64_encode(s + i, n, word + 10,
+		    sizeof(word) - 10);
 		memcpy(word + wl, "?=", 2);
 		wl += 2;
 		hdr_token(o, word, wl, 1);
