@@ -341,22 +341,62 @@ lk_mfa_check(struct lk_ctx *ctx, const struct lk_user *user,
 	return 0;
 }
 
+/* What a second step records: lk_store_mfa_login, the factor spent. */
+struct record_second {
+	const char			*id;
+	const struct lk_mfa_pending	*p;
+	const struct lk_mfa_proof	*proof;
+	const struct lk_throttle	*t;
+	long long			 step;
+	const char			*hash;
+};
+
+static int
+record_second(struct lk_ctx *ctx, struct lk_login *l,
+    const struct lk_issue *issue, void *arg)
+{
+	const struct record_second	*a = arg;
+	struct lk_mfa_login		 m;
+
+	(void)issue;
+	l->throttle_account = a->t->account;
+	l->throttle_address = a->t->address;
+	l->throttle_window = ctx->cfg->throttle_window;
+	memset(&m, 0, sizeof(m));
+	m.id = a->id;
+	m.step = a->proof->code != NULL ? a->step : -1;
+	m.recovery = a->proof->code != NULL ? NULL : a->hash;
+	m.login = l;
+	switch (lk_store_mfa_login(lk_ctx_store(ctx), &m, ctx->now)) {
+	case LK_STORE_OK:
+		return 0;
+	case LK_STORE_USED:
+		/* Spent by another request meanwhile, or before. */
+		audit(ctx, "login_failed", a->p->user.email,
+		    a->proof->code != NULL ? "code used already" :
+		    "wrong recovery code");
+		return lk_deny(ctx, LK_R_CODE, NULL);
+	case LK_STORE_NOT_FOUND:
+	case LK_STORE_CHANGED:
+		return lk_deny(ctx, LK_R_MFA_EXPIRED, NULL);
+	default:
+		return lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
+	}
+}
+
 int
 lk_mfa_second_step(struct lk_ctx *ctx, const struct lk_mfa_proof *proof)
 {
 	struct lk_mfa_pending	 p;
 	struct lk_mfa_state	 state;
-	struct lk_mfa_login	 m;
 	struct lk_throttle	 t;
-	struct lk_issue		 issue;
-	struct lk_login		 l;
+	struct record_second	 a;
 	char			 id[ID_LEN + 1], hash[LK_RECOVERY_HASH_LEN + 1];
 	long long		 step = -1;
 	int			 rc = -1;
 
 	memset(&p, 0, sizeof(p));
 	memset(&state, 0, sizeof(state));
-	memset(&issue, 0, sizeof(issue));
 	hash[0] = '\0';
 	if (find_pending(ctx, &p, id) == -1)
 		goto out;
@@ -371,40 +411,14 @@ lk_mfa_second_step(struct lk_ctx *ctx, const struct lk_mfa_proof *proof)
 	if (check_factor(ctx, &p.user, &state, proof, &step, hash,
 	    "login_failed") == -1)
 		goto out;
-	if (lk_session_prepare(ctx, &p.user, NULL, p.persistent,
-	    LK_ISSUE_LOGIN | LK_ISSUE_MFA, &issue) == -1)
-		goto out;
-	memset(&l, 0, sizeof(l));
-	l.user_id = p.user.id;
-	l.hash = p.hash;
-	l.session = &issue.session;
-	l.tokens = &issue.tokens;
-	l.throttle_account = t.account;
-	l.throttle_address = t.address;
-	l.throttle_window = ctx->cfg->throttle_window;
-	memset(&m, 0, sizeof(m));
-	m.id = id;
-	m.step = proof->code != NULL ? step : -1;
-	m.recovery = proof->code != NULL ? NULL : hash;
-	m.login = &l;
-	switch (lk_store_mfa_login(lk_ctx_store(ctx), &m, ctx->now)) {
-	case LK_STORE_OK:
-		break;
-	case LK_STORE_USED:
-		/* Spent by another request meanwhile, or before. */
-		audit(ctx, "login_failed", p.user.email, proof->code != NULL ?
-		    "code used already" : "wrong recovery code");
-		(void)lk_deny(ctx, LK_R_CODE, NULL);
-		goto out;
-	case LK_STORE_NOT_FOUND:
-	case LK_STORE_CHANGED:
-		(void)lk_deny(ctx, LK_R_MFA_EXPIRED, NULL);
-		goto out;
-	default:
-		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
-		goto out;
-	}
-	if (lk_session_send(ctx, &issue) == -1)
+	a.id = id;
+	a.p = &p;
+	a.proof = proof;
+	a.t = &t;
+	a.step = step;
+	a.hash = hash;
+	if (lk_session_start(ctx, &p.user, p.hash, p.persistent,
+	    LK_ISSUE_LOGIN | LK_ISSUE_MFA, record_second, &a) != 0)
 		goto out;
 	pending_cookie(ctx, NULL);
 	lk_log_audit("login_ok", ctx->now, ctx->req->remote_addr, p.user.email,
@@ -414,7 +428,6 @@ lk_mfa_second_step(struct lk_ctx *ctx, const struct lk_mfa_proof *proof)
 out:
 	lk_explicit_bzero(&p, sizeof(p));
 	lk_explicit_bzero(&state, sizeof(state));
-	lk_explicit_bzero(&issue, sizeof(issue));
 	lk_explicit_bzero(hash, sizeof(hash));
 	return rc;
 }

@@ -73,6 +73,31 @@ internal:
 	return lk_deny(ctx, LK_R_INTERNAL, NULL);
 }
 
+int
+lk_session_start(struct lk_ctx *ctx, const struct lk_user *user,
+    const char *hash, int persistent, unsigned int how,
+    lk_session_record_fn rec, void *arg)
+{
+	struct lk_issue	issue;
+	struct lk_login	l;
+	int		rc;
+
+	if ((rc = lk_session_prepare(ctx, user, NULL, persistent, how,
+	    &issue)) == -1)
+		goto out;
+	memset(&l, 0, sizeof(l));
+	l.user_id = user->id;
+	l.hash = hash != NULL ? hash : user->hash;
+	l.session = &issue.session;
+	l.tokens = &issue.tokens;
+	if ((rc = rec(ctx, &l, &issue, arg)) != 0)
+		goto out;
+	rc = lk_session_send(ctx, &issue);
+out:
+	lk_explicit_bzero(&issue, sizeof(issue));
+	return rc;
+}
+
 void
 lk_session_reissue(const char *sub, const struct lk_store_tokens *t,
     int persistent, int second_factor, struct lk_issue *out)
