@@ -77,8 +77,12 @@ static int
 record_change(struct lk_ctx *ctx, struct lk_login *l,
     const struct lk_issue *issue, void *arg)
 {
-	const struct record_change	*a = arg;
-	struct lk_revoke		 r;
+	/* Changed by another request meanwhile: this one is stale. */
+	static const struct lk_store_refusal	refusals[] = {
+		{ LK_STORE_CHANGED, LK_R_WRONG_PASSWORD, NULL },
+	};
+	const struct record_change		*a = arg;
+	struct lk_revoke			 r;
 
 	(void)issue;
 	l->new_hash = a->new_hash;
@@ -89,15 +93,8 @@ record_change(struct lk_ctx *ctx, struct lk_login *l,
 	r.jti = a->claims->jti;
 	r.exp = a->claims->exp;
 	r.refresh = 0;
-	switch (lk_store_password_change(lk_ctx_store(ctx), l, &r, ctx->now)) {
-	case LK_STORE_OK:
-		return 0;
-	case LK_STORE_CHANGED:
-		/* Changed by another request meanwhile: this one is stale. */
-		return lk_deny(ctx, LK_R_WRONG_PASSWORD, NULL);
-	default:
-		return lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
-	}
+	return lk_deny_store(ctx, lk_store_password_change(lk_ctx_store(ctx),
+	    l, &r, ctx->now), refusals, 1);
 }
 
 static void

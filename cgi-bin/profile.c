@@ -27,6 +27,9 @@ reply(struct lk_ctx *ctx, const char *email, const char *name)
 static void
 set_name(struct lk_ctx *ctx, struct lk_user *user)
 {
+	struct lk_store_refusal	 refusals[] = {
+		{ LK_STORE_NOT_FOUND, LK_R_USER, user->email },
+	};
 	struct json_object	*body;
 	const char		*name, *why;
 	size_t			 len;
@@ -40,19 +43,10 @@ set_name(struct lk_ctx *ctx, struct lk_user *user)
 		(void)lk_deny(ctx, LK_R_INVALID, why);
 		goto out;
 	}
-	switch (lk_store_user_set_name(lk_ctx_store(ctx), user->email, name,
-	    ctx->now)) {
-	case LK_STORE_OK:
+	/* Not found: deleted between the check and the update. */
+	if (lk_deny_store(ctx, lk_store_user_set_name(lk_ctx_store(ctx),
+	    user->email, name, ctx->now), refusals, 1) == 0)
 		reply(ctx, user->email, name);
-		break;
-	case LK_STORE_NOT_FOUND:
-		/* Deleted between the check and the update. */
-		(void)lk_deny(ctx, LK_R_USER, user->email);
-		break;
-	default:
-		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
-		break;
-	}
 out:
 	json_object_put(body);
 }

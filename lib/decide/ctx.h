@@ -120,6 +120,23 @@ int	lk_deny_signing_out(struct lk_ctx *ctx, enum lk_reason reason,
 /* The refusal of a token error. */
 int	lk_deny_token(struct lk_ctx *ctx, enum lk_token_err err);
 
+/* One store result a caller expects besides LK_STORE_OK, and its refusal. */
+struct lk_store_refusal {
+	enum lk_store_res	 res;
+	enum lk_reason		 reason;
+	const char		*arg;	/* completes the message, or NULL */
+};
+
+/*
+ * Turn the store result res into the request's answer: LK_STORE_OK goes
+ * on (0); a result of map[0..n) refuses with its reason and argument;
+ * any other (LK_STORE_ERROR, which the store logged, or one the caller
+ * does not expect) refuses as LK_R_UNAVAILABLE, failing closed.  Returns
+ * 0, or -1 denied.
+ */
+int	lk_deny_store(struct lk_ctx *ctx, enum lk_store_res res,
+	    const struct lk_store_refusal *map, size_t n);
+
 /*
  * The keys, and the store, loaded by the runtime when a request first
  * needs them, so that a request that needs neither (a refusal before any

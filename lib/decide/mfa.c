@@ -132,6 +132,14 @@ audit(struct lk_ctx *ctx, const char *event, const char *email,
 		    (char *)NULL);
 }
 
+/* The store's answers these refuse with, besides failing. */
+static const struct lk_store_refusal	pending_refusals[] = {
+	{ LK_STORE_NOT_FOUND, LK_R_MFA_EXPIRED, NULL },
+};
+static const struct lk_store_refusal	enable_refusals[] = {
+	{ LK_STORE_CHANGED, LK_R_INVALID, "Set up two-step verification first" },
+};
+
 int
 lk_mfa_proof(struct lk_ctx *ctx, struct json_object *body,
     struct lk_mfa_proof *out)
@@ -275,16 +283,9 @@ find_pending(struct lk_ctx *ctx, struct lk_mfa_pending *p,
 		goto out;
 	}
 	pending_id(token, TOKEN_LEN, id);
-	switch (lk_store_mfa_pending(lk_ctx_store(ctx), id, ctx->now, p)) {
-	case LK_STORE_OK:
-		break;
-	case LK_STORE_NOT_FOUND:
-		(void)lk_deny(ctx, LK_R_MFA_EXPIRED, NULL);
+	if (lk_deny_store(ctx, lk_store_mfa_pending(lk_ctx_store(ctx), id,
+	    ctx->now, p), pending_refusals, 1) == -1)
 		goto out;
-	default:
-		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
-		goto out;
-	}
 	if (p->user.disabled) {
 		(void)lk_deny(ctx, LK_R_MFA_EXPIRED, NULL);
 		goto out;
@@ -504,6 +505,11 @@ lk_mfa_setup(struct lk_ctx *ctx, const struct lk_user *user,
 	char				 aad[32];
 	size_t				 alen = aad_of(user->id, aad, sizeof(aad));
 	int				 rc = -1;
+	const struct lk_store_refusal	 setup_refusals[] = {
+		{ LK_STORE_EXISTS, LK_R_INVALID,
+		    "Two-step verification is already on" },
+		{ LK_STORE_NOT_FOUND, LK_R_USER, user->email },
+	};
 
 	memset(out, 0, sizeof(*out));
 	if (lk_mfa_state(ctx, user, &state) == -1)
@@ -532,21 +538,9 @@ lk_mfa_setup(struct lk_ctx *ctx, const struct lk_user *user,
 		(void)lk_deny(ctx, LK_R_INTERNAL, NULL);
 		goto out;
 	}
-	switch (lk_store_totp_setup(lk_ctx_store(ctx), user->id, sealed,
-	    ctx->now)) {
-	case LK_STORE_OK:
-		break;
-	case LK_STORE_EXISTS:
-		(void)lk_deny(ctx, LK_R_INVALID,
-		    "Two-step verification is already on");
+	if (lk_deny_store(ctx, lk_store_totp_setup(lk_ctx_store(ctx), user->id,
+	    sealed, ctx->now), setup_refusals, 2) == -1)
 		goto out;
-	case LK_STORE_NOT_FOUND:
-		(void)lk_deny(ctx, LK_R_USER, user->email);
-		goto out;
-	default:
-		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
-		goto out;
-	}
 	lk_mfa_give_back(ctx, &t);
 	audit(ctx, "totp_setup", user->email, NULL);
 	rc = 0;
@@ -621,18 +615,10 @@ lk_mfa_enable(struct lk_ctx *ctx, const struct lk_user *user,
 	if (new_codes(ctx, out, hashes, ptrs) == -1)
 		goto out;
 	/* Only the secret the code proved: not one set up anew meanwhile. */
-	switch (lk_store_totp_enable(lk_ctx_store(ctx), user->id, state.secret,
-	    step, ptrs, LK_RECOVERY_COUNT, ctx->now)) {
-	case LK_STORE_OK:
-		break;
-	case LK_STORE_CHANGED:
-		(void)lk_deny(ctx, LK_R_INVALID,
-		    "Set up two-step verification first");
+	if (lk_deny_store(ctx, lk_store_totp_enable(lk_ctx_store(ctx),
+	    user->id, state.secret, step, ptrs, LK_RECOVERY_COUNT, ctx->now),
+	    enable_refusals, 1) == -1)
 		goto out;
-	default:
-		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
-		goto out;
-	}
 	lk_mfa_give_back(ctx, &t);
 	audit(ctx, "totp_enabled", user->email, NULL);
 	rc = 0;

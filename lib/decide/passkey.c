@@ -833,14 +833,14 @@ int
 lk_passkey_delete(struct lk_ctx *ctx, const struct lk_user *user,
     const char *id)
 {
-	switch (lk_store_passkey_delete(lk_ctx_store(ctx), user->id, id)) {
-	case LK_STORE_OK:
-		lk_log_audit("passkey_removed", ctx->now, ctx->req->remote_addr,
-		    user->email, "passkey", id, (char *)NULL);
-		return 0;
-	case LK_STORE_NOT_FOUND:
-		return lk_deny(ctx, LK_R_NOT_FOUND, NULL);
-	default:
-		return lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
-	}
+	static const struct lk_store_refusal	refusals[] = {
+		{ LK_STORE_NOT_FOUND, LK_R_NOT_FOUND, NULL },
+	};
+
+	if (lk_deny_store(ctx, lk_store_passkey_delete(lk_ctx_store(ctx),
+	    user->id, id), refusals, 1) == -1)
+		return -1;
+	lk_log_audit("passkey_removed", ctx->now, ctx->req->remote_addr,
+	    user->email, "passkey", id, (char *)NULL);
+	return 0;
 }
