@@ -93,7 +93,7 @@ struct lk_ctx {
 	struct lk_response	*resp;
 	long long		 now;
 	struct lk_denial	 denial;	/* LK_R_OK while going on */
-	/* The segment a route's ":name" matched (lib/app/app.h), else "". */
+	/* The segment a route's ":name" matched (lib/app/route.h), else "". */
 	char			 route_arg[LK_ROUTE_ARG_MAX + 1];
 	/* Mail to send once the answer is out (lib/decide/notify.h), or NULL. */
 	struct lk_outbox	*outbox;
