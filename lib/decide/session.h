@@ -104,6 +104,13 @@ int	lk_session_can_log_out(struct lk_ctx *ctx);
  */
 int	lk_session_send(struct lk_ctx *ctx, const struct lk_issue *issue);
 
+/*
+ * Set (or, with token NULL, expire) a token's cookie and its CSRF cookie:
+ * the access pair or the refresh pair, with their configured attributes.
+ */
+void	lk_session_cookies(struct lk_ctx *ctx, enum lk_token_type type,
+	    const char *token, const char *csrf, int persistent);
+
 /* Clear the four cookies. */
 void	lk_session_clear(struct lk_ctx *ctx);
 

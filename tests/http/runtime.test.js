@@ -175,7 +175,7 @@ describe('password rehash at login', () => {
 		execFileSync(path.join(__dirname, '..', '..', 'build', 'bin', 'latchkey'),
 		    ['--config', bcryptConf, 'user', 'add', 'old@example.com', '--name', 'Old',
 		    '--password-stdin'], { input: 'old-password\n' });
-		const hash = () => execFileSync('sqlite3', [srv.db,
+		const hash = () => execFileSync('sqlite3', ['-cmd', '.timeout 5000', srv.db,
 		    "SELECT hash FROM users WHERE email = 'old@example.com'"], { encoding: 'utf8' }).trim();
 		assert.match(hash(), /^\$2b\$04\$/);
 		let res = await request(srv.baseURL, { method: 'POST', path: '/api/login',

@@ -181,7 +181,7 @@ describe('latchkey user', () => {
 
 	const login = (email, password) => request(srv.baseURL, { method: 'POST',
 	    path: '/api/login', body: { email, password } });
-	const rows = () => execFileSync('sqlite3', [srv.db,
+	const rows = () => execFileSync('sqlite3', ['-cmd', '.timeout 5000', srv.db,
 	    'SELECT email, name, disabled FROM users ORDER BY email'], { encoding: 'utf8' });
 
 	it('adds users and refuses duplicates in any case', async () => {
