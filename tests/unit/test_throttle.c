@@ -49,6 +49,14 @@ TEST(the_account_counter_refuses_past_its_limit_with_retry_after)
 	/* Another account from the same address still goes through. */
 	ctx = d_ctx(NULL);
 	CHECK_INT(lk_throttle_reserve(ctx, "carol@example.com", &t), 0);
+	/* A scope's counters answer "too many requests", not a lockout. */
+	for (i = 0; i < 3; i++)
+		CHECK_INT(lk_throttle_reserve_for(d_ctx(NULL), "reset",
+		    "bob@example.com", &t), 0);
+	ctx = d_ctx(NULL);
+	CHECK_INT(lk_throttle_reserve_for(ctx, "reset", "bob@example.com", &t),
+	    -1);
+	CHECK_INT(ctx->denial.reason, LK_R_TOO_MANY);
 }
 
 TEST(without_a_store_no_attempt_goes_through)
