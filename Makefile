@@ -71,7 +71,8 @@ PROGRAMS := $(BUILD)/cgi-bin/login.fcgi $(BUILD)/cgi-bin/profile.fcgi \
 	    $(BUILD)/cgi-bin/error.fcgi $(BUILD)/cgi-bin/mfa.fcgi \
 	    $(BUILD)/cgi-bin/webauthn.fcgi $(BUILD)/cgi-bin/sessions.fcgi \
 	    $(BUILD)/cgi-bin/invite.fcgi $(BUILD)/cgi-bin/signup.fcgi \
-	    $(BUILD)/cgi-bin/jwks.fcgi
+	    $(BUILD)/cgi-bin/jwks.fcgi $(BUILD)/cgi-bin/health.fcgi \
+	    $(BUILD)/cgi-bin/metrics.fcgi
 TOOL	:= $(BUILD)/bin/latchkey
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -130,6 +131,10 @@ $(BUILD)/cgi-bin/%.fcgi: cgi-bin/%.c $(LIB) $(LIB_HDRS) $(BUILD)/flags
 	@mkdir -p $(@D)
 	@echo "  CCLD    $@"
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PROG_LIBS)
+
+# The metrics' latchkey_build_info{version} (the tool's --version's too).
+$(BUILD)/cgi-bin/metrics.fcgi: CPPFLAGS += -DLK_VERSION='"$(VERSION)"'
+$(BUILD)/cgi-bin/metrics.fcgi: VERSION
 
 $(TOOL): tool/latchkey.c $(LIB) $(LIB_HDRS) $(BUILD)/flags VERSION
 	@mkdir -p $(@D)

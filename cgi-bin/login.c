@@ -18,6 +18,7 @@
 
 #include "app/app.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "base/util.h"
 #include "decide/body.h"
 #include "decide/mfa.h"
@@ -166,8 +167,11 @@ handle(struct lk_ctx *ctx)
 	    LK_PASSWORD_MAX - 1, &plen)) == NULL ||
 	    (remember = lk_body_bool(ctx, body, "remember", 0)) == -1)
 		goto out;
-	if (lk_throttle_reserve(ctx, email, &t) == -1)
+	if (lk_throttle_reserve(ctx, email, &t) == -1) {
+		if (ctx->denial.reason == LK_R_THROTTLED)
+			lk_metrics_count(LK_M_LOGIN_THROTTLED);
 		goto out;
+	}
 
 	sr = lk_store_user_find(lk_ctx_store(ctx), email, &user);
 	if (sr == LK_STORE_ERROR) {
@@ -193,6 +197,9 @@ handle(struct lk_ctx *ctx)
 		goto out;
 	audit(ctx, rc == 1 ? "login_ok" : rc == 2 ? "login_second_factor" :
 	    "login_failed", rc ? user.email : email, hashes);
+	lk_metrics_count(rc == 1 ? LK_M_LOGIN_SUCCESS : rc == 2 ?
+	    LK_M_LOGIN_SECOND_FACTOR : sr == LK_STORE_OK && user.disabled ?
+	    LK_M_LOGIN_DISABLED : LK_M_LOGIN_BAD_CREDENTIALS);
 	if (rc != 2)
 		answer(ctx, rc);
 out:

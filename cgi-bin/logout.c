@@ -18,6 +18,7 @@
 
 #include "app/app.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "base/util.h"
 #include "decide/body.h"
 #include "decide/session.h"
@@ -79,6 +80,7 @@ handle(struct lk_ctx *ctx)
 		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
 		return;
 	}
+	lk_metrics_count(LK_M_LOGOUT);
 	lk_log_audit("logout", ctx->now, ctx->req->remote_addr, who,
 	    (char *)NULL);
 	lk_session_clear(ctx);

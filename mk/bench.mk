@@ -13,7 +13,7 @@ BENCH_TIME	?= 10
 BENCH_PROCS	?= 2
 BENCH_USERS_BIG	?= 1000000
 
-.PHONY: bench bench-build bench-cgi
+.PHONY: bench bench-build bench-cgi bench-ceilings
 
 $(BENCH_BUILD)/noop.fcgi: bench/noop.c | deps
 	@mkdir -p $(@D)
@@ -95,6 +95,13 @@ bench-build: build $(BENCH_BUILD)/noop.fcgi $(BENCH_BUILD)/noopauth.fcgi \
 bench-cgi: bench-build
 	LATCHKEY_BUILD="$(abspath $(BUILD))" $(NODE) bench/run.js --cgi-only \
 	    $(BENCH_BUILD)/cgi.md
+
+# The profile and the authorizer next to their no-op ceilings alone, with
+# the node's counter file on, written to $(BUILD)/bench/ceilings.md.
+bench-ceilings: bench-build
+	LATCHKEY_BUILD="$(abspath $(BUILD))" BENCH_TIME=$(BENCH_TIME) \
+	    BENCH_PROCS=$(BENCH_PROCS) $(NODE) bench/run.js --ceilings-only \
+	    $(BENCH_BUILD)/ceilings.md
 
 bench: bench-build
 	LATCHKEY_BUILD="$(abspath $(BUILD))" BENCH_TIME=$(BENCH_TIME) \

@@ -91,6 +91,9 @@ $(DIST_BIN)/lk-bin/%.fcgi: cgi-bin/%.c $(LIB) $(LIB_HDRS) $(BUILD)/flags mk/inst
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -s $(call DIST_RPATH,lib) \
 	    -o $@ $< $(LIB) $(STATIC_LIBS)
 
+$(DIST_BIN)/lk-bin/metrics.fcgi: CPPFLAGS += -DLK_VERSION='"$(VERSION)"'
+$(DIST_BIN)/lk-bin/metrics.fcgi: VERSION
+
 $(DIST_TOOL): tool/latchkey.c $(LIB) $(LIB_HDRS) $(BUILD)/flags VERSION mk/install.mk
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -DLK_VERSION='"$(VERSION)"' $(ALL_CFLAGS) $(ALL_LDFLAGS) -s \

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/metrics.h"
 #include "base/util.h"
 #include "decide/auth.h"
 #include "decide/notify.h"
@@ -870,6 +871,15 @@ user_invite(struct run *r)
 		goto out;
 	}
 	printf("user %s: invited (the link is mailed)\n", u.email);
+	/*
+	 * Counted in the node's file if the programs made it: never made
+	 * here, where it would belong to whoever runs the tool.
+	 */
+	if (r->cfg.metrics_file[0] != '\0' && lk_metrics_open(r->cfg.metrics_file,
+	    0, err, sizeof(err)) == 0) {
+		lk_metrics_count(LK_M_LINK_INVITE_SENT);
+		lk_metrics_close();
+	}
 	rc = 0;
 out:
 	lk_explicit_bzero(token, sizeof(token));

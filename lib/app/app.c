@@ -18,6 +18,7 @@
 #include "app/app.h"
 #include "app/extern.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "base/util.h"
 #include "decide/account.h"
 #include "decide/notify.h"
@@ -121,6 +122,58 @@ static const struct refusal refusals[LK_R__MAX] = {
 	TOKEN(LK_TOKEN_FRESH_TYPE) = { 422, "Invalid claim: fresh", NULL },
 	TOKEN(LK_TOKEN_INTERNAL) = { 500, "Internal error", NULL },
 };
+
+/*
+ * Each reason's name in latchkey_refusals_total{reason}: a token's
+ * refusals are one name but for an expired token (a client's routine).
+ */
+static const char *const refusal_names[LK_R_TOKEN] = {
+	[LK_R_OK] = "ok",
+	[LK_R_NOT_FOUND] = "not_found",
+	[LK_R_METHOD] = "method",
+	[LK_R_ORIGIN] = "origin",
+	[LK_R_TOO_LARGE] = "too_large",
+	[LK_R_BAD_BODY] = "bad_body",
+	[LK_R_NOT_JSON] = "not_json",
+	[LK_R_BAD_JSON] = "bad_json",
+	[LK_R_FIELD_MISSING] = "field_missing",
+	[LK_R_FIELD_TYPE] = "field_type",
+	[LK_R_FIELD_TOO_LONG] = "field_too_long",
+	[LK_R_INVALID] = "invalid",
+	[LK_R_COOKIE_TOO_LARGE] = "cookie_too_large",
+	[LK_R_COOKIE_MISSING] = "cookie_missing",
+	[LK_R_CSRF_MISSING] = "csrf_missing",
+	[LK_R_CSRF_MISMATCH] = "csrf_mismatch",
+	[LK_R_REVOKED] = "revoked",
+	[LK_R_USER] = "user",
+	[LK_R_THROTTLED] = "throttled",
+	[LK_R_WRONG_PASSWORD] = "wrong_password",
+	[LK_R_UNAVAILABLE] = "unavailable",
+	[LK_R_CANNOT_ISSUE] = "cannot_issue",
+	[LK_R_CANNOT_REVOKE] = "cannot_revoke",
+	[LK_R_INTERNAL] = "internal",
+	[LK_R_CODE] = "code",
+	[LK_R_MFA_EXPIRED] = "mfa_expired",
+	[LK_R_PASSKEY] = "passkey",
+	[LK_R_TOO_MANY] = "too_many",
+	[LK_R_LINK] = "link",
+	[LK_R_ACCESS_DENIED] = "access_denied",
+	[LK_R_SECOND_FACTOR] = "second_factor",
+	[LK_R_BAD_PATH] = "bad_path",
+	[LK_R_FRESH] = "fresh",
+};
+
+static const char *
+refusal_name(enum lk_reason reason)
+{
+	if (reason == LK_R_TOKEN + LK_TOKEN_EXPIRED)
+		return "token_expired";
+	if (reason >= LK_R_TOKEN)
+		return reason == LK_R_TOKEN + LK_TOKEN_INTERNAL ? "internal" :
+		    "token_invalid";
+	return refusal_names[reason] != NULL ? refusal_names[reason] :
+	    "other";
+}
 
 /*
  * The web server's own refusals, as JSON: what an error document says
@@ -377,6 +430,7 @@ lk_app_reset(void)
 	app_key_stamp = 0;
 	app_ready = 0;
 	app_last_try = 0;
+	lk_metrics_close();
 }
 
 /*
@@ -395,6 +449,24 @@ running_as(void)
 	(void)snprintf(who, sizeof(who), "uid %lu (%s)", (unsigned long)uid,
 	    pw != NULL && pw->pw_name != NULL ? pw->pw_name : "no name");
 	return who;
+}
+
+/*
+ * Map the node's counter file (made if missing, replaced if an older
+ * version's).  Counting is off, said once, if it cannot be: a request
+ * never fails for it.
+ */
+static void
+metrics_open(void)
+{
+	char	err[LK_CONFIG_ERR_MAX];
+
+	if (app_cfg.metrics_file[0] == '\0')
+		return;
+	if (lk_metrics_open(app_cfg.metrics_file, LK_METRICS_CREATE |
+	    LK_METRICS_REPLACE, err, sizeof(err)) == -1)
+		lk_log(LK_LOG_WARN, "metrics off: %s (running as %s)", err,
+		    running_as());
 }
 
 /*
@@ -424,6 +496,7 @@ app_ensure(struct lk_io *io, long long now)
 		    err, running_as());
 		return 0;
 	}
+	metrics_open();
 	if (app_cfg.public_keys[0] != '\0')
 		lk_log(LK_LOG_INFO, "verify-only node: public keys from %s and "
 		    "no signing key, so this node cannot issue tokens (logins and "
@@ -560,6 +633,7 @@ refuse(struct lk_ctx *ctx, enum lk_app_mode mode)
 	char			 msg[LK_DENIAL_ARG_MAX + 128];
 	int			 status = r->status;
 
+	lk_metrics_refusal(ctx->denial.reason, refusal_name(ctx->denial.reason));
 	/* Nothing half-done goes out: no cookie of a failed request. */
 	lk_response_reset(ctx->resp);
 	if (r->post != NULL)
@@ -761,13 +835,45 @@ authorize(struct lk_ctx *ctx, const struct lk_endpoint *ep, struct lk_io *io)
 	ep->handle(ctx);
 }
 
+/*
+ * A FastCGI process looks at most once a second whether its counter file
+ * was replaced (removed to start anew, a new version's), and says when
+ * counting went off.
+ */
+static void
+metrics_check(long long now)
+{
+	char	err[LK_CONFIG_ERR_MAX];
+
+	if (lk_metrics_check(now, err, sizeof(err)) == -1)
+		lk_log(LK_LOG_WARN, "metrics off: %s (running as %s)", err,
+		    running_as());
+}
+
+/*
+ * The authorizer's decision, counted: a grant, a login to ask for (no
+ * valid session), or the access rules' refusal.  A server error is none.
+ */
+static void
+count_decision(const struct lk_ctx *ctx)
+{
+	if (ctx->denial.reason == LK_R_OK && ctx->resp->status == 200)
+		lk_metrics_count(LK_M_AUTHORIZER_ALLOW);
+	else if (rules_answer(ctx->denial.reason))
+		lk_metrics_count(LK_M_AUTHORIZER_DENY);
+	else if (ctx->resp->status == 401)
+		lk_metrics_count(LK_M_AUTHORIZER_LOGIN);
+}
+
 void
 lk_app_serve(const struct lk_endpoint *ep, enum lk_app_mode mode,
     struct lk_io *io)
 {
 	struct lk_ctx	ctx;
+	struct timespec	start, end;
 	unsigned int	methods = ep != NULL ? ep->methods : 0;
 
+	(void)clock_gettime(CLOCK_MONOTONIC, &start);
 	lk_request_reset(&app_req);
 	lk_response_reset(&app_resp);
 	memset(&ctx, 0, sizeof(ctx));
@@ -787,6 +893,8 @@ lk_app_serve(const struct lk_endpoint *ep, enum lk_app_mode mode,
 		(void)lk_deny(&ctx, LK_R_UNAVAILABLE, NULL);
 		goto refuse;
 	}
+	if (!app_cgi)
+		metrics_check(ctx.now);
 	ctx.cfg = &app_cfg;
 	ctx.load = load;
 	/* Plain CGI serves one request: a cache would only cost. */
@@ -801,6 +909,8 @@ lk_app_serve(const struct lk_endpoint *ep, enum lk_app_mode mode,
 refuse:
 	if (ctx.denial.reason != LK_R_OK)
 		refuse(&ctx, mode);
+	if (mode == LK_APP_AUTHORIZER)
+		count_decision(&ctx);
 	/*
 	 * A browser kept out of a page goes to log in, then comes back; one
 	 * whose session the access rules refuse goes to the same page, which
@@ -836,6 +946,10 @@ refuse:
 send:
 	if (lk_response_send(&app_resp, io) == -1)
 		lk_log(LK_LOG_INFO, "client went away");
+	(void)clock_gettime(CLOCK_MONOTONIC, &end);
+	lk_metrics_request(mode == LK_APP_ERRORDOC || ep == NULL ? "error" :
+	    ep->name, (end.tv_sec - start.tv_sec) * 1000000000LL +
+	    (end.tv_nsec - start.tv_nsec));
 	lk_request_reset(&app_req);
 	lk_response_reset(&app_resp);
 }

@@ -8,6 +8,7 @@
 
 #include "base/json.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "base/sha256.h"
 #include "base/util.h"
 #include "decide/body.h"
@@ -385,6 +386,26 @@ record_second(struct lk_ctx *ctx, struct lk_login *l,
 	}
 }
 
+/* Count a second step by its factor and how it ended (rc 0: logged in). */
+static void
+count_step(const struct lk_ctx *ctx, const struct lk_mfa_proof *proof, int rc)
+{
+	int	totp = proof->code != NULL;
+
+	if (rc == 0)
+		lk_metrics_count(totp ? LK_M_SECOND_TOTP_SUCCESS :
+		    LK_M_SECOND_RECOVERY_SUCCESS);
+	else if (ctx->denial.reason == LK_R_CODE)
+		lk_metrics_count(totp ? LK_M_SECOND_TOTP_FAILURE :
+		    LK_M_SECOND_RECOVERY_FAILURE);
+	else if (ctx->denial.reason == LK_R_MFA_EXPIRED)
+		lk_metrics_count(totp ? LK_M_SECOND_TOTP_EXPIRED :
+		    LK_M_SECOND_RECOVERY_EXPIRED);
+	else if (ctx->denial.reason == LK_R_THROTTLED)
+		lk_metrics_count(totp ? LK_M_SECOND_TOTP_THROTTLED :
+		    LK_M_SECOND_RECOVERY_THROTTLED);
+}
+
 int
 lk_mfa_second_step(struct lk_ctx *ctx, const struct lk_mfa_proof *proof)
 {
@@ -427,6 +448,7 @@ lk_mfa_second_step(struct lk_ctx *ctx, const struct lk_mfa_proof *proof)
 	    (char *)NULL);
 	rc = 0;
 out:
+	count_step(ctx, proof, rc);
 	lk_explicit_bzero(&p, sizeof(p));
 	lk_explicit_bzero(&state, sizeof(state));
 	lk_explicit_bzero(hash, sizeof(hash));

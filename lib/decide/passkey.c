@@ -6,6 +6,7 @@
 
 #include "base/json.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "base/util.h"
 #include "decide/passkey.h"
 #include "decide/session.h"
@@ -680,10 +681,12 @@ lk_passkey_login(struct lk_ctx *ctx, struct json_object *body)
 	}
 	lk_log_audit("login_ok", ctx->now, ctx->req->remote_addr, user.email,
 	    "factor", "passkey", "passkey", p.id, (char *)NULL);
+	lk_metrics_count(LK_M_PASSKEY_SUCCESS);
 	rc = 0;
 	goto out;
 refuse:
 	refused(ctx, event, user.email[0] != '\0' ? user.email : NULL, why);
+	lk_metrics_count(LK_M_PASSKEY_FAILURE);
 	(void)lk_deny(ctx, LK_R_PASSKEY, NULL);
 out:
 	free(a);

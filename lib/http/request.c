@@ -120,6 +120,9 @@ lk_request_load(struct lk_request *req, struct lk_io *io,
 	copy_shown(io, "HTTP_USER_AGENT", req->user_agent,
 	    sizeof(req->user_agent));
 	(void)copy_param(io, "HTTP_ACCEPT", req->accept, sizeof(req->accept));
+	if (copy_param(io, "HTTP_AUTHORIZATION", req->authorization,
+	    sizeof(req->authorization)) == -1)
+		req->authorization[0] = '\0';
 	/* HTTP_PROXY (httpoxy) is never read. */
 }
 
@@ -278,6 +281,7 @@ lk_request_reset(struct lk_request *req)
 	WIPE(req->preflight_method);
 	WIPE(req->remote_addr);
 	WIPE(req->path_info);
+	WIPE(req->authorization);
 	WIPE(req->user_agent);
 	WIPE(req->accept);
 	req->has_content_type = 0;

@@ -45,6 +45,8 @@ struct lk_request {
 	int	 uri_too_long;
 	char	 user_agent[LK_USER_AGENT_MAX];	/* printable ASCII, cut */
 	char	 accept[LK_HEADER_MAX];	/* the Accept header, "" if too long */
+	/* The Authorization header (GET /metrics's bearer token), "" if too long. */
+	char	 authorization[LK_HEADER_MAX];
 	char	*body;			/* NUL-terminated, or NULL */
 	size_t	 body_len;
 };

@@ -15,6 +15,10 @@ const T = Number(process.env.STRESS_TIME ?? 5);
 const SANITIZED = Boolean(process.env.STRESS_SANITIZE);
 const LOGIN = { email: h.DEMO.email, password: h.DEMO.password };
 const JSON_CT = 'Content-Type: application/json';
+// A login load signs the demo user in hundreds of times: under the default
+// bound on a user's live sessions it would end the session the other load
+// uses.
+const MANY_SESSIONS = 'sessions_max_per_user = 100000\n';
 
 function report(name, r) {
 	console.log(`# ${name}: ${r.requests} requests, ${r.rps} req/s, p50 ${r.p50_ms} ms, ` +
@@ -34,9 +38,7 @@ describe('sustained load, 64 connections', () => {
 	after(async () => { await srv?.stop(); });
 
 	it('serves profile and login with zero errors and flat memory', async () => {
-		// The login load signs the same user in thousands of times: the
-		// bound on a user's live sessions would end the profile's own.
-		srv = await h.startLighttpd({ procs: 2, config: 'sessions_max_per_user = 100000\n' });
+		srv = await h.startLighttpd({ procs: 2, config: MANY_SESSIONS });
 		const { cookie } = await h.login(srv.baseURL);
 		const profile = { conns: 64, headers: [`Cookie: ${cookie}`] };
 		const login = { conns: 64, method: 'POST', headers: [JSON_CT], body: LOGIN };
@@ -159,7 +161,7 @@ describe('logins while the administrator changes users', () => {
 	after(async () => { await srv?.stop(); });
 
 	it('never answers 500 or 503 from a busy database, and keeps every change', async () => {
-		srv = await h.startLighttpd({ procs: 2 });
+		srv = await h.startLighttpd({ procs: 2, config: MANY_SESSIONS });
 		const { cookie, csrf } = await h.login(srv.baseURL);
 		const seconds = Math.max(T, 3);
 		const runs = Promise.all([

@@ -2449,6 +2449,57 @@ TEST(a_throttle_counter_is_cleared_by_hand)
 }
 
 /*
+ * The counts behind the metrics' gauges: every account, the sessions
+ * neither revoked nor past their end, the throttle counters of windows
+ * still open.
+ */
+TEST(stats_count_users_live_sessions_and_open_throttle_windows)
+{
+	struct lk_store		*s = fresh();
+	struct lk_store_stats	 st;
+	struct lk_user		 u;
+	struct lk_revoke	 r;
+	const char		*keys[2] = { "account:a@b.c", "ip:192.0.2.1" };
+	const long long		 limits[2] = { 5, 5 };
+	long long		 wait;
+
+	CHECK_INT(lk_store_stats(s, 1000, 400, &st), LK_STORE_OK);
+	CHECK_INT(st.users, 0);
+	CHECK_INT(st.sessions, 0);
+	CHECK_INT(st.throttled, 0);
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_add(s, "b@b.c", "B", "$y$2", 0), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	CHECK_INT(login_as(s, &u, "$y$1", "S1", "1", 1000), LK_STORE_OK);
+	CHECK_INT(login_as(s, &u, "$y$1", "S2", "2", 1100), LK_STORE_OK);
+	CHECK_INT(login_as(s, &u, "$y$1", "S3", "3", 1100), LK_STORE_OK);
+	memset(&r, 0, sizeof(r));
+	r.jti = "a-3";
+	r.exp = 1200;
+	CHECK_INT(lk_store_logout(s, &r, 1, 1150), LK_STORE_OK);
+	CHECK_INT(lk_store_throttle_reserve(s, keys, limits, 1, 600, 1000,
+	    &wait), LK_STORE_OK);
+	CHECK_INT(lk_store_throttle_reserve(s, keys, limits, 2, 600, 1100,
+	    &wait), LK_STORE_OK);
+	CHECK_INT(lk_store_stats(s, 1150, 1150 - 600, &st), LK_STORE_OK);
+	CHECK_INT(st.users, 2);
+	CHECK_INT(st.sessions, 2);
+	CHECK_INT(st.throttled, 2);
+	/* The first window (from 1000) is over, the second (1100) open. */
+	CHECK_INT(lk_store_stats(s, 1650, 1650 - 600, &st), LK_STORE_OK);
+	CHECK_INT(st.sessions, 2);
+	CHECK_INT(st.throttled, 1);
+	/* S1 ends at 2000 (its refresh token's end), S2 at 2100. */
+	CHECK_INT(lk_store_stats(s, 2000, 2000 - 600, &st), LK_STORE_OK);
+	CHECK_INT(st.sessions, 1);
+	CHECK_INT(st.throttled, 0);
+	CHECK_INT(lk_store_stats(s, 2100, 2100 - 600, &st), LK_STORE_OK);
+	CHECK_INT(st.sessions, 0);
+	CHECK_INT(st.users, 2);
+	lk_store_close(s);
+}
+
+/*
  * A TOTP set-up never confirmed dies after LK_STORE_TOTP_SETUP_LIFE: it
  * can no longer be turned on, and pruning forgets it (not one that is on).
  */
@@ -2548,6 +2599,7 @@ store_cases(void)
 	RUN(a_reset_keeps_the_passkeys_named_and_clears_the_login_counter);
 	RUN(a_throttle_counter_is_cleared_by_hand);
 	RUN(an_unfinished_totp_set_up_expires_and_is_pruned);
+	RUN(stats_count_users_live_sessions_and_open_throttle_windows);
 }
 
 #endif

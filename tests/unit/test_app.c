@@ -88,6 +88,24 @@ int	logout_main(int, char *[]);
 #undef handle
 #undef endpoint
 
+int	health_main(int, char *[]);
+#define main		health_main
+#define handle		health_handle
+#define endpoint	health_endpoint
+#include "../../cgi-bin/health.c"
+#undef main
+#undef handle
+#undef endpoint
+
+int	metrics_main(int, char *[]);
+#define main		metrics_main
+#define handle		metrics_handle
+#define endpoint	metrics_endpoint
+#include "../../cgi-bin/metrics.c"
+#undef main
+#undef handle
+#undef endpoint
+
 int	error_main(int, char *[]);
 #define main		error_main
 #define endpoint	error_endpoint
@@ -223,6 +241,8 @@ instance(const char *extra)
 		exit(1);
 	keytext[strcspn(keytext, "\n")] = '\0';
 	fclose(f);
+	(void)snprintf(path, sizeof(path), "%s/latchkey.db.metrics", tmp_dir());
+	(void)remove(path);
 	(void)snprintf(path, sizeof(path), "%s/latchkey.db", tmp_dir());
 	(void)remove(path);
 	if (lk_config_load(&cfg, confpath, err, sizeof(err)) == -1 ||
@@ -1524,6 +1544,139 @@ TEST(a_store_failure_in_refresh_is_503_json_without_cookies)
 	check_answer(a, 200, "{\"refresh\":true}\n", "store back");
 }
 
+static enum lk_store_res
+failing_stats(struct lk_store *s, long long now, long long since,
+    struct lk_store_stats *out)
+{
+	(void)s;
+	(void)now;
+	(void)since;
+	(void)out;
+	return LK_STORE_ERROR;
+}
+
+#define UNAVAILABLE(part) "{\"reason\":\"" part "\",\"status\":\"unavailable\"}\n"
+
+TEST(health_names_the_part_that_fails_and_recovers)
+{
+	struct answer		*a;
+	struct lk_store		*s;
+	const struct lk_store_ops *real;
+	char			 path[600];
+
+	instance("");
+	a = serve(&health_endpoint, LK_APP_RESPONDER, "GET", "/api/health",
+	    NULL, NULL);
+	check_answer(a, 200, "{\"status\":\"ok\"}\n", "healthy");
+	CHECK(strstr(a->head, "Cache-Control: no-store") != NULL);
+	s = lk_app_store();
+	CHECK(s != NULL);
+	if (s == NULL)
+		return;
+	real = s->ops;
+	failing_ops = *real;
+	failing_ops.stats = failing_stats;
+	s->ops = &failing_ops;
+	a = serve(&health_endpoint, LK_APP_RESPONDER, "GET", "/api/health",
+	    NULL, NULL);
+	s->ops = real;
+	check_answer(a, 503, UNAVAILABLE("store"), "store failing");
+	a = serve(&health_endpoint, LK_APP_RESPONDER, "GET", "/api/health",
+	    NULL, NULL);
+	check_answer(a, 200, "{\"status\":\"ok\"}\n", "store back");
+	/* A key file that cannot be read: the keys, until it is back. */
+	(void)snprintf(path, sizeof(path), "%s/secret.key", tmp_dir());
+	(void)tmp_file("secret.key", "not a key\n", 0600);
+	clock_now++;
+	a = serve(&health_endpoint, LK_APP_RESPONDER, "GET", "/api/health",
+	    NULL, NULL);
+	check_answer(a, 503, UNAVAILABLE("keys"), "no keys");
+	{
+		char	line[160];
+
+		(void)snprintf(line, sizeof(line), "%s\n", keytext);
+		(void)tmp_file("secret.key", line, 0600);
+	}
+	clock_now++;
+	a = serve(&health_endpoint, LK_APP_RESPONDER, "GET", "/api/health",
+	    NULL, NULL);
+	check_answer(a, 200, "{\"status\":\"ok\"}\n", "keys back");
+	/* Access rules with an error: the rules. */
+	instance("access_rules = bad.rules\n");
+	(void)tmp_file("bad.rules", "allow everyone\n", 0644);
+	a = serve(&health_endpoint, LK_APP_RESPONDER, "GET", "/api/health",
+	    NULL, NULL);
+	check_answer(a, 503, UNAVAILABLE("rules"), "bad rules");
+}
+
+/* The line of series in a metrics answer, or NULL. */
+static int
+has_sample(const struct answer *a, const char *line)
+{
+	char	want[300];
+
+	(void)snprintf(want, sizeof(want), "\n%s\n", line);
+	return strstr(a->body, want) != NULL;
+}
+
+TEST(metrics_count_logins_refreshes_and_refusals_for_loopback_only)
+{
+	struct answer	*a;
+	struct tokens	 t;
+
+	instance("");
+	CHECK_INT(login(&t), 0);
+	a = serve(&login_endpoint, LK_APP_RESPONDER, "POST", "/api/login",
+	    "{\"email\":\"" EMAIL "\",\"password\":\"wrong\"}", JSON, NULL);
+	CHECK_INT(a->status, 401);
+	a = serve(&refresh_endpoint, LK_APP_RESPONDER, "POST", "/api/refresh",
+	    "{}", JSON, t.refresh, t.rcsrf, NULL);
+	CHECK_INT(a->status, 200);
+	/* The same token again, inside the grace: the pair sent again. */
+	a = serve(&refresh_endpoint, LK_APP_RESPONDER, "POST", "/api/refresh",
+	    "{}", JSON, t.refresh, t.rcsrf, NULL);
+	CHECK_INT(a->status, 200);
+	/* The authorizer: a grant, and a login asked for. */
+	a = serve(&authorize_endpoint, LK_APP_AUTHORIZER, "GET", "/members/",
+	    NULL, "FCGI_ROLE=AUTHORIZER", t.access, NULL);
+	CHECK_INT(a->status, 200);
+	a = serve(&authorize_endpoint, LK_APP_AUTHORIZER, "GET", "/members/",
+	    NULL, "FCGI_ROLE=AUTHORIZER", NULL);
+	CHECK_INT(a->status, 401);
+	a = serve(&metrics_endpoint, LK_APP_RESPONDER, "GET", "/metrics",
+	    NULL, NULL);
+	check_answer(a, 403, MSG("Access denied"), "not loopback");
+	a = serve(&metrics_endpoint, LK_APP_RESPONDER, "GET", "/metrics",
+	    NULL, "REMOTE_ADDR=::ffff:127.0.0.1", NULL);
+	CHECK_INT(a->status, 200);
+	CHECK(strstr(a->head, "Content-Type: text/plain; version=0.0.4; "
+	    "charset=utf-8") != NULL);
+	CHECK(has_sample(a, "latchkey_logins_total{result=\"success\"} 1"));
+	CHECK(has_sample(a, "latchkey_logins_total{result=\"bad_credentials\"} "
+	    "1"));
+	CHECK(has_sample(a, "latchkey_refreshes_total{result=\"rotated\"} 1"));
+	CHECK(has_sample(a, "latchkey_refreshes_total{result=\"replayed\"} 1"));
+	CHECK(has_sample(a, "latchkey_refusals_total{reason=\"access_denied\"} "
+	    "1"));
+	CHECK(has_sample(a, "latchkey_users 1"));
+	CHECK(has_sample(a, "latchkey_sessions 1"));
+	CHECK(has_sample(a, "latchkey_authorizer_decisions_total"
+	    "{decision=\"allow\"} 1"));
+	CHECK(has_sample(a, "latchkey_authorizer_decisions_total"
+	    "{decision=\"login\"} 1"));
+	CHECK(has_sample(a, "latchkey_request_duration_seconds_count"
+	    "{program=\"login\"} 2"));
+	CHECK(strstr(a->body, EMAIL) == NULL);
+	CHECK(strstr(a->body, "192.0.2.10") == NULL);
+	/* Counting off: the answer still comes, with the store's gauges. */
+	instance("metrics_file = off\n");
+	a = serve(&metrics_endpoint, LK_APP_RESPONDER, "GET", "/metrics",
+	    NULL, "REMOTE_ADDR=127.0.0.1", NULL);
+	CHECK_INT(a->status, 200);
+	CHECK(has_sample(a, "latchkey_users 1"));
+	CHECK(strstr(a->body, "latchkey_logins_total") == NULL);
+}
+
 TEST(no_configuration_is_503_and_a_later_request_recovers)
 {
 	struct answer	*a;
@@ -2191,6 +2344,8 @@ main(void)
 	RUN(an_invitation_is_accepted_once_and_logs_in);
 	RUN(signup_answers_alike_for_new_and_existing_addresses);
 	RUN(a_failing_mail_command_is_logged_with_its_status);
+	RUN(health_names_the_part_that_fails_and_recovers);
+	RUN(metrics_count_logins_refreshes_and_refusals_for_loopback_only);
 	lk_app_reset();
 	tmp_cleanup();
 	return T_END();

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "base/metrics.h"
 #include "base/util.h"
 #include "domain/store/sql.h"
 #include "domain/store/store.h"
@@ -426,7 +427,7 @@ static int
 fail(struct store *s, const char *what)
 {
 	char	msg[512];
-	int	again;
+	int	again = 0;
 
 	s->failed = 1;
 	s->failure = lk_sql_failure(s->c, msg, sizeof(msg));
@@ -445,6 +446,9 @@ fail(struct store *s, const char *what)
 	default:
 		lk_log(LK_LOG_ERR, "database: %s: %s", what, msg);
 	}
+	/* What is tried again is no error yet. */
+	if (!again)
+		lk_metrics_count(LK_M_STORE_ERROR);
 	lk_sql_reset(s->c);
 	return -1;
 }
@@ -1440,6 +1444,41 @@ sql_throttle_clear(struct lk_store *ls, const char *const *keys, size_t n)
 	struct op	o = { .list = keys, .count = n };
 
 	return write_tx(S(ls), throttle_clear_tx, &o);
+}
+
+/* Counts of what the store holds. */
+
+static int
+stats_tx(struct store *s, void *arg)
+{
+	struct op		*o = arg;
+	struct lk_store_stats	*st = o->out;
+	long long		 v[3];
+	int			 i;
+
+	if (prepare(s, ST_STATS, ARGS(I(o->now), I(o->n)), 0, "counts") == -1)
+		return LK_STORE_ERROR;
+	if (lk_sql_step(s->c) != LK_SQL_ROW)
+		return fail(s, "counts"), LK_STORE_ERROR;
+	for (i = 0; i < 3; i++)
+		if (lk_sql_column_int(s->c, i, &v[i]) == -1) {
+			lk_sql_reset(s->c);
+			return LK_STORE_ERROR;
+		}
+	lk_sql_reset(s->c);
+	st->users = v[0];
+	st->sessions = v[1];
+	st->throttled = v[2];
+	return LK_STORE_OK;
+}
+
+static enum lk_store_res
+sql_stats(struct lk_store *ls, long long now, long long since,
+    struct lk_store_stats *out)
+{
+	struct op	o = { .now = now, .n = since, .out = out };
+
+	return read_tx(S(ls), stats_tx, &o);
 }
 
 /* Second factors. */
@@ -2540,6 +2579,7 @@ static const struct lk_store_ops sql_ops = {
 	sql_link_find,
 	sql_link_use,
 	sql_throttle_clear,
+	sql_stats,
 };
 
 /* The store's public functions: each hands the call to the operation. */
@@ -2821,6 +2861,20 @@ lk_store_throttle_clear(struct lk_store *s, const char *const *keys,
 	if (s == NULL)
 		return LK_STORE_ERROR;
 	return s->ops->throttle_clear(s, keys, n);
+}
+
+enum lk_store_res
+lk_store_stats(struct lk_store *s, long long now, long long since,
+    struct lk_store_stats *out)
+{
+	enum lk_store_res	r;
+
+	memset(out, 0, sizeof(*out));
+	if (s == NULL)
+		return LK_STORE_ERROR;
+	if ((r = s->ops->stats(s, now, since, out)) != LK_STORE_OK)
+		memset(out, 0, sizeof(*out));
+	return r;
 }
 
 enum lk_store_res

@@ -408,6 +408,13 @@ struct lk_store_record {
 	}			 r;
 };
 
+/* What the store holds, counted at once (metrics' gauges). */
+struct lk_store_stats {
+	long long	users;		/* accounts, pending ones included */
+	long long	sessions;	/* not revoked, not past their end */
+	long long	throttled;	/* throttle counters of open windows */
+};
+
 /* What one record of kind is, in words ("user", "session", ...). */
 const char *lk_store_rec_name(enum lk_store_rec kind);
 
@@ -506,6 +513,8 @@ struct lk_store_ops {
 		    const struct lk_link_use *, long long);
 	enum lk_store_res (*throttle_clear)(struct lk_store *,
 		    const char *const *, size_t);
+	enum lk_store_res (*stats)(struct lk_store *, long long, long long,
+		    struct lk_store_stats *);
 };
 
 /*
@@ -756,6 +765,15 @@ enum lk_store_res lk_store_throttle_give_back(struct lk_store *,
  */
 enum lk_store_res lk_store_throttle_clear(struct lk_store *,
 	    const char *const *keys, size_t n);
+
+/*
+ * Count the users, the sessions live at now, and the throttle counters
+ * whose window started after since (now less the throttle window), in one
+ * read.  A read that answers is also the sign that the store is up (the
+ * health check).  Returns LK_STORE_OK, or LK_STORE_ERROR (out zeroed).
+ */
+enum lk_store_res lk_store_stats(struct lk_store *, long long now,
+	    long long since, struct lk_store_stats *out);
 
 /*
  * The second factors of user_id (all zero, last_step -1, for a user with

@@ -134,6 +134,7 @@ enum stmt {
 	ST_SESSIONS_BOUND,
 	ST_ANY_RECORD,
 	ST_USER_ID_NEXT,
+	ST_STATS,
 	/* Copying: per kind of record (one table each), in export order. */
 	ST_EXPORT,
 	ST_IMPORT = ST_EXPORT + LK_STORE_REC__MAX,
@@ -220,6 +221,9 @@ static const char *const STMTS_TABLE[ST__MAX] = {
 	[ST_THROTTLE_GET] = "SELECT failures, window_start FROM throttle "
 	    "WHERE \"key\" = ?1",
 	[ST_THROTTLE_CLEAR] = "DELETE FROM throttle WHERE \"key\" = ?1",
+	[ST_STATS] = "SELECT (SELECT count(*) FROM users), "
+	    "(SELECT count(*) FROM sessions WHERE revoked = 0 AND exp > ?1), "
+	    "(SELECT count(*) FROM throttle WHERE window_start > ?2)",
 	[ST_THROTTLE_GIVE_BACK] = "UPDATE throttle SET failures = failures - 1 "
 	    "WHERE \"key\" = ?1 AND failures > 0 AND window_start + ?3 > ?2",
 	[ST_SESSION_ADD] = "INSERT INTO sessions (id, user_id, created, "
