@@ -332,16 +332,6 @@ lk_rules_path(const char *raw, char *out, size_t outsz)
 	return 0;
 }
 
-int
-lk_rules_group_valid(const char *name)
-{
-	size_t	n = strlen(name);
-
-	return n >= 1 && n <= LK_GROUP_NAME_MAX &&
-	    strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_.-") == n &&
-	    name[0] != '_' && name[0] != '.' && name[0] != '-';
-}
-
 /*
  * The client's address as 16 bytes (IPv4 as IPv4-mapped IPv6; an IPv6
  * zone, "%eth0", left out).  Returns 0, or -1.
@@ -702,11 +692,11 @@ user_value(const char *s, char *why, size_t whysz)
 static const char *
 group_value(const char *s, char *why, size_t whysz)
 {
-	if (lk_rules_group_valid(s))
+	const char	*wrong;
+
+	if ((wrong = lk_group_name_check(s)) == NULL)
 		return NULL;
-	(void)snprintf(why, whysz, "group \"%.80s\": a group's name is 1 to "
-	    "%d of a-z, 0-9, '_', '.' and '-', starting with a letter or digit",
-	    s, LK_GROUP_NAME_MAX);
+	(void)snprintf(why, whysz, "group \"%.80s\": %s", s, wrong);
 	return why;
 }
 

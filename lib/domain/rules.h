@@ -3,6 +3,8 @@
 
 #include <stddef.h>
 
+#include "domain/group.h"
+
 /*
  * Access rules: who may reach what behind the authorizer.  A rules file
  * holds one rule a line, blank lines and '#' comments aside:
@@ -34,7 +36,6 @@
 #define LK_RULES_URI_MAX	4096	/* bytes of a request's path and query */
 #define LK_RULES_HOST_MAX	255	/* bytes of a host name */
 #define LK_RULES_USER_MAX	320	/* bytes of an email address */
-#define LK_GROUP_NAME_MAX	64	/* characters of a group's name */
 #define LK_RULES_ERR_MAX	1536
 
 enum lk_rule_policy {
@@ -90,9 +91,6 @@ int	lk_rules_path(const char *raw, char *out, size_t outsz);
  * host name or a bracketed IPv6 address.
  */
 int	lk_rules_host(const char *raw, char *out, size_t outsz);
-
-/* Whether name is a group's name: 1 to 64 of [a-z0-9_.-], the first a letter or digit. */
-int	lk_rules_group_valid(const char *name);
 
 /* One request, as the rules look at it. */
 struct lk_access_request {

@@ -81,7 +81,7 @@ describe('make run-cluster', () => {
 		for (const n of [1, 2, 3]) {
 			const p = await profile(n, s);
 			assert.equal(p.status, 200, `node ${n}: ${p.body}`);
-			assert.equal(p.body, `{"email":"${DEMO.email}","name":"${DEMO.name}"}\n`);
+			assert.equal(p.body, `{"email":"${DEMO.email}","groups":[],"name":"${DEMO.name}"}\n`);
 		}
 		// And /members/ through node 3's authorizer.
 		const m = await request(node(3), { path: '/members/', cookie: s.accessCookie });

@@ -39,7 +39,7 @@ describe('one FastCGI process, many requests', () => {
 		const { cookie, csrf } = await loginCookie(srv);
 		const before = pids('profile');
 		let res = await request(srv.baseURL, { path: '/api/profile', cookie });
-		assert.equal(res.body, '{"email":"test@example.com","name":"John Doe"}\n');
+		assert.equal(res.body, '{"email":"test@example.com","groups":[],"name":"John Doe"}\n');
 		const mine = pids('profile').filter((p) => srv && p);
 		res = await request(srv.baseURL, { path: '/api/profile' });
 		assert.equal(res.status, 401);

@@ -152,7 +152,7 @@ describe('FastCGI workers killed during load', () => {
 		// Nothing lost or corrupted.
 		assert.equal(h.integrity(srv.db), 'ok');
 		const res = await h.request(srv.baseURL, { path: '/api/profile', headers: { Cookie: cookie } });
-		assert.equal(res.body, '{"email":"test@example.com","name":"Under Load"}\n');
+		assert.equal(res.body, '{"email":"test@example.com","groups":[],"name":"Under Load"}\n');
 	});
 });
 

@@ -563,7 +563,7 @@ TEST(auth_refusals_in_flask_order)
 	/* And the good token still passes. */
 	a = serve(&profile_endpoint, LK_APP_RESPONDER, "GET", "/api/profile",
 	    NULL, t.access, NULL);
-	check_answer(a, 200, "{\"email\":\"" EMAIL "\",\"name\":\"Test User\"}\n",
+	check_answer(a, 200, "{\"email\":\"" EMAIL "\",\"groups\":[],\"name\":\"Test User\"}\n",
 	    "good");
 }
 
@@ -571,6 +571,7 @@ TEST(the_authorizer_denies_with_401_whatever_the_reason)
 {
 	struct answer	*a;
 	struct tokens	 t;
+	const char	*g;
 
 	instance("");
 	CHECK_INT(login(&t), 0);
@@ -587,6 +588,9 @@ TEST(the_authorizer_denies_with_401_whatever_the_reason)
 	CHECK_INT(a->status, 200);
 	CHECK(strstr(a->head, "Variable-LATCHKEY_USER: " EMAIL) != NULL);
 	CHECK(strstr(a->head, "Variable-LATCHKEY_NAME: Test User") != NULL);
+	/* In no group: the variable is there, empty. */
+	CHECK((g = strstr(a->head, "\r\nVariable-LATCHKEY_GROUPS: ")) != NULL &&
+	    strchr("\r", g[strlen("\r\nVariable-LATCHKEY_GROUPS: ")]) != NULL);
 	/* Outside the Authorizer role: a server error, no grant. */
 	a = serve(&authorize_endpoint, LK_APP_AUTHORIZER, "GET", "/members/",
 	    NULL, "FCGI_ROLE=RESPONDER", t.access, NULL);
@@ -811,6 +815,7 @@ TEST(the_rules_decide_what_the_authorizer_answers)
 	rules_file("bypass path=/public/\n"
 	    "deny path=/closed/\n"
 	    "deny user=" EMAIL " path=/members/not-test/\n"
+	    "one_factor group=staff path=/staff/\n"
 	    "two_factor path=/members/admin/\n"
 	    "one_factor path=/members/ method=GET,HEAD,POST\n");
 	CHECK_INT(login(&t), 0);
@@ -847,6 +852,27 @@ TEST(the_rules_decide_what_the_authorizer_answers)
 	check_answer(a, 403, MSG("Access denied"), "by user");
 	CHECK(strstr(a->head, "Variable-") == NULL);
 	CHECK(strstr(log_text, "access_denied") != NULL);
+	/* A group joined counts at the next request, and shows. */
+	a = AUTHZ("GET", "/staff/", NULL, t.access, "REQUEST_URI=/staff/");
+	check_answer(a, 403, MSG("Access denied"), "not in the group");
+	CHECK_INT(lk_store_group_add(lk_app_store(), "staff", "", NOW), LK_STORE_OK);
+	CHECK_INT(lk_store_group_add(lk_app_store(), "a.b-c_9", "", NOW),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_member_add(lk_app_store(), "staff", EMAIL, NOW),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_member_add(lk_app_store(), "a.b-c_9", EMAIL, NOW),
+	    LK_STORE_OK);
+	a = AUTHZ("GET", "/staff/", NULL, t.access, "REQUEST_URI=/staff/");
+	check_answer(a, 200, "", "in the group");
+	CHECK_STR(header_of(a, "Variable-LATCHKEY_GROUPS"), "a.b-c_9,staff");
+	a = serve(&profile_endpoint, LK_APP_RESPONDER, "GET", "/api/profile",
+	    NULL, t.access, NULL);
+	check_answer(a, 200, "{\"email\":\"" EMAIL "\",\"groups\":"
+	    "[\"a.b-c_9\",\"staff\"],\"name\":\"Test User\"}\n", "groups");
+	CHECK_INT(lk_store_member_delete(lk_app_store(), "staff", EMAIL),
+	    LK_STORE_OK);
+	a = AUTHZ("GET", "/staff/", NULL, t.access, "REQUEST_URI=/staff/");
+	check_answer(a, 403, MSG("Access denied"), "out of the group");
 	/* The CSRF rule still holds where a session is wanted. */
 	a = AUTHZ("POST", "/members/", NULL, t.access, "REQUEST_URI=/members/");
 	check_answer(a, 401, MSG("Missing CSRF token"), "csrf");
@@ -1395,7 +1421,7 @@ TEST(profile_name_rules)
 	    "characters that change the direction of text"), "bidi");
 	a = serve(&profile_endpoint, LK_APP_RESPONDER, "PATCH", "/api/profile",
 	    "{\"name\":\"Ann\"}", JSON, t.access, t.csrf, NULL);
-	check_answer(a, 200, "{\"email\":\"" EMAIL "\",\"name\":\"Ann\"}\n",
+	check_answer(a, 200, "{\"email\":\"" EMAIL "\",\"groups\":[],\"name\":\"Ann\"}\n",
 	    "saved");
 }
 
@@ -2229,7 +2255,7 @@ TEST(an_invitation_is_accepted_once_and_logs_in)
 	    v);
 	a = serve(&profile_endpoint, LK_APP_RESPONDER, "GET", "/api/profile",
 	    NULL, cookie, NULL);
-	check_answer(a, 200, "{\"email\":\"new@example.com\",\"name\":\"Nina "
+	check_answer(a, 200, "{\"email\":\"new@example.com\",\"groups\":[],\"name\":\"Nina "
 	    "New\"}\n", "profile");
 	a = accept_with(tok, "my own password 2");
 	check_answer(a, 400, LINK_BAD, "again");

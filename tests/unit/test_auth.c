@@ -41,15 +41,18 @@ TEST(a_token_past_its_fresh_time_or_a_refresh_token_is_not)
 	CHECK_INT(ctx->denial.reason, LK_R_FRESH);
 }
 
-TEST(a_user_has_no_groups_yet)
+TEST(no_groups_read_is_no_group_and_an_empty_array)
 {
-	struct lk_user		u;
+	struct lk_store_groups	in;
 	struct lk_groups	g;
+	char			json[LK_AUTH_GROUPS_JSON_MAX];
 
-	(void)d_user("ann@example.com", &u);
+	memset(&in, 0, sizeof(in));
 	memset(&g, 0xff, sizeof(g));
-	CHECK_INT(lk_auth_groups(d_store, &u, &g), 0);
+	CHECK_INT(lk_auth_groups(&in, &g), 0);
 	CHECK_INT(g.n, 0);
+	CHECK_INT(lk_auth_groups_json(&in, json, sizeof(json)), 2);
+	CHECK_STR(json, "[]");
 }
 
 TEST(a_request_without_its_cookie_is_refused)
@@ -70,7 +73,7 @@ main(void)
 	d_setup();
 	RUN(a_login_token_is_fresh_within_max_age);
 	RUN(a_token_past_its_fresh_time_or_a_refresh_token_is_not);
-	RUN(a_user_has_no_groups_yet);
+	RUN(no_groups_read_is_no_group_and_an_empty_array);
 	RUN(a_request_without_its_cookie_is_refused);
 	d_teardown();
 	return T_END();
