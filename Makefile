@@ -149,6 +149,10 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/*.h $(LIB) $(LIB_HDRS) \
 	$(Q)$(CC) $(CPPFLAGS) -Itests/unit $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
 	    $(LIB) $(PKG_LIBS)
 
+# Linked as the STATIC=1 programs are: json-c inside, jansson through
+# libjwt (tests/unit/test_jsonlink.c).
+$(BUILD)/tests/test_jsonlink: PKG_LIBS = $(STATIC_LIBS) -ldl
+
 run: build
 	@scripts/run-lighttpd "$(PORT)"
 
@@ -159,6 +163,7 @@ check: build check-style check-cppcheck check-hardening check-unit check-http \
 check-style:
 	@scripts/check-banned.sh
 	@scripts/check-layers.sh
+	@scripts/check-layers-test.sh
 
 check-cppcheck:
 	@scripts/check-cppcheck.sh

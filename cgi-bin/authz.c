@@ -25,6 +25,7 @@
 
 #include "app/app.h"
 #include "base/json.h"
+#include "decide/body.h"
 #include "decide/forward.h"
 #include "domain/store/store.h"
 #include "http/method.h"
@@ -51,9 +52,9 @@ return_to(struct lk_ctx *ctx)
 	const char		*url;
 	size_t			 len;
 
-	if ((body = lk_app_json(ctx)) == NULL)
+	if ((body = lk_body_json(ctx)) == NULL)
 		return;
-	if ((url = lk_app_field(ctx, body, "url", LK_FORWARD_URL_MAX,
+	if ((url = lk_body_field(ctx, body, "url", LK_FORWARD_URL_MAX,
 	    &len)) == NULL)
 		goto out;
 	if (ctx->cfg->access_rules[0] != '\0' &&

@@ -20,6 +20,7 @@
 #include "base/log.h"
 #include "base/metrics.h"
 #include "base/util.h"
+#include "decide/body.h"
 #include "decide/session.h"
 #include "domain/cookie.h"
 #include "domain/store/store.h"
@@ -63,7 +64,7 @@ handle(struct lk_ctx *ctx)
 	const char		*who = NULL;
 	size_t			 n = 0;
 
-	if ((body = lk_app_json(ctx)) == NULL)
+	if ((body = lk_body_json(ctx)) == NULL)
 		return;
 	json_object_put(body);
 	if (lk_session_can_log_out(ctx) == -1)

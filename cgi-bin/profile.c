@@ -10,6 +10,7 @@
 
 #include "app/app.h"
 #include "decide/auth.h"
+#include "decide/body.h"
 #include "domain/policy.h"
 #include "domain/store/store.h"
 
@@ -35,32 +36,26 @@ static void
 set_name(struct lk_ctx *ctx, struct lk_user *user,
     const struct lk_store_groups *groups)
 {
+	struct lk_store_refusal	 refusals[] = {
+		{ LK_STORE_NOT_FOUND, LK_R_USER, user->email },
+	};
 	struct json_object	*body;
 	const char		*name, *why;
 	size_t			 len;
 
-	if ((body = lk_app_json(ctx)) == NULL)
+	if ((body = lk_body_json(ctx)) == NULL)
 		return;
-	if ((name = lk_app_field(ctx, body, "name", ctx->cfg->max_body,
+	if ((name = lk_body_field(ctx, body, "name", ctx->cfg->max_body,
 	    &len)) == NULL)
 		goto out;
 	if ((why = lk_policy_name(ctx->cfg, name, len)) != NULL) {
 		(void)lk_deny(ctx, LK_R_INVALID, why);
 		goto out;
 	}
-	switch (lk_store_user_set_name(lk_ctx_store(ctx), user->email, name,
-	    ctx->now)) {
-	case LK_STORE_OK:
+	/* Not found: deleted between the check and the update. */
+	if (lk_deny_store(ctx, lk_store_user_set_name(lk_ctx_store(ctx),
+	    user->email, name, ctx->now), refusals, 1) == 0)
 		reply(ctx, user->email, name, groups);
-		break;
-	case LK_STORE_NOT_FOUND:
-		/* Deleted between the check and the update. */
-		(void)lk_deny(ctx, LK_R_USER, user->email);
-		break;
-	default:
-		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
-		break;
-	}
 out:
 	json_object_put(body);
 }

@@ -27,7 +27,7 @@
 #include "decide/throttle.h"
 #include "domain/config.h"
 #include "domain/group.h"
-#include "domain/key.h"
+#include "domain/keyring.h"
 #include "domain/mail.h"
 #include "domain/onetime.h"
 #include "domain/password.h"

@@ -2,7 +2,7 @@
 #define LK_CTX_H
 
 #include "domain/config.h"
-#include "domain/key.h"
+#include "domain/keyring.h"
 #include "domain/rules.h"
 #include "domain/store/store.h"
 #include "domain/token.h"
@@ -108,7 +108,7 @@ struct lk_ctx {
 	struct lk_response	*resp;
 	long long		 now;
 	struct lk_denial	 denial;	/* LK_R_OK while going on */
-	/* The segment a route's ":name" matched (lib/app/app.h), else "". */
+	/* The segment a route's ":name" matched (lib/app/route.h), else "". */
 	char			 route_arg[LK_ROUTE_ARG_MAX + 1];
 	/* Mail to send once the answer is out (lib/decide/notify.h), or NULL. */
 	struct lk_outbox	*outbox;
@@ -135,6 +135,23 @@ int	lk_deny_signing_out(struct lk_ctx *ctx, enum lk_reason reason,
 
 /* The refusal of a token error. */
 int	lk_deny_token(struct lk_ctx *ctx, enum lk_token_err err);
+
+/* One store result a caller expects besides LK_STORE_OK, and its refusal. */
+struct lk_store_refusal {
+	enum lk_store_res	 res;
+	enum lk_reason		 reason;
+	const char		*arg;	/* completes the message, or NULL */
+};
+
+/*
+ * Turn the store result res into the request's answer: LK_STORE_OK goes
+ * on (0); a result of map[0..n) refuses with its reason and argument;
+ * any other (LK_STORE_ERROR, which the store logged, or one the caller
+ * does not expect) refuses as LK_R_UNAVAILABLE, failing closed.  Returns
+ * 0, or -1 denied.
+ */
+int	lk_deny_store(struct lk_ctx *ctx, enum lk_store_res res,
+	    const struct lk_store_refusal *map, size_t n);
 
 /*
  * The keys, and the store, loaded by the runtime when a request first

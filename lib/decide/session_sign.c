@@ -1,5 +1,6 @@
 /*
- * Signing a session's tokens, apart from the rest of session.c: a
+ * Signing a session's tokens (and starting a session, which ends in
+ * signing them), apart from the rest of session.c: a
  * program that only verifies (the authorizer) then links no signing code
  * and no libjwt.
  */
@@ -9,6 +10,31 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "decide/session.h"
+
+int
+lk_session_start(struct lk_ctx *ctx, const struct lk_user *user,
+    const char *hash, int persistent, unsigned int how,
+    lk_session_record_fn rec, void *arg)
+{
+	struct lk_issue	issue;
+	struct lk_login	l;
+	int		rc;
+
+	if ((rc = lk_session_prepare(ctx, user, NULL, persistent, how,
+	    &issue)) == -1)
+		goto out;
+	memset(&l, 0, sizeof(l));
+	l.user_id = user->id;
+	l.hash = hash != NULL ? hash : user->hash;
+	l.session = &issue.session;
+	l.tokens = &issue.tokens;
+	if ((rc = rec(ctx, &l, &issue, arg)) != 0)
+		goto out;
+	rc = lk_session_send(ctx, &issue);
+out:
+	lk_explicit_bzero(&issue, sizeof(issue));
+	return rc;
+}
 
 int
 lk_session_send(struct lk_ctx *ctx, const struct lk_issue *issue)

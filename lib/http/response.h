@@ -18,7 +18,7 @@
 /*
  * Room for the largest answer: a TOTP set-up with its QR code (up to
  * 66128 bytes of SVG, qr.h), a list of sessions or passkeys, or a JWK
- * Set of RSA keys (jwk.h).
+ * Set of RSA keys (keyring.h).
  */
 #define LK_RESP_BODY_MAX	(128 * 1024)
 

@@ -57,6 +57,20 @@ login_as(struct lk_store *s, const struct lk_user *u, const char *hash,
 	return lk_store_login(s, &l, now);
 }
 
+/*
+ * The fixture most cases start from: the user email (name, hash, added
+ * at now) in s, read back into u as the store keeps it.  Either step
+ * failing fails the case.
+ */
+static void
+given_user(struct lk_store *s, const char *email, const char *name,
+    const char *hash, long long now, struct lk_user *u)
+{
+	memset(u, 0, sizeof(*u));
+	CHECK_INT(lk_store_user_add(s, email, name, hash, now), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, email, u), LK_STORE_OK);
+}
+
 static struct lk_token_state
 check(struct lk_store *s, const char *email, const char *jti, int refresh)
 {
@@ -141,8 +155,7 @@ TEST(a_recreated_account_starts_after_the_deletion)
 	CHECK_INT(u.tokens_valid_after, 20);
 	/* The mark is used up: the next deletion sets its own. */
 	CHECK_INT(lk_store_user_delete(s, "a@b.c", 40), LK_STORE_OK);
-	CHECK_INT(lk_store_user_add(s, "a@b.c", "Third", "$y$3", 50), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	given_user(s, "a@b.c", "Third", "$y$3", 50, &u);
 	CHECK_INT(u.tokens_valid_after, 40);
 	lk_store_close(s);
 }
@@ -185,8 +198,7 @@ TEST(login_records_the_session_unless_the_account_changed)
 	struct lk_user		 u, v;
 	struct lk_token_state	 st;
 
-	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	given_user(s, "a@b.c", "A", "$y$1", 1, &u);
 	CHECK_INT(login_as(s, &u, "$y$1", "S1", "1", 1000), LK_STORE_OK);
 	CHECK_INT(lk_store_token_check(s, "A@b.c", "a-1", 0, &v, &st),
 	    LK_STORE_OK);
@@ -230,8 +242,7 @@ TEST(login_gives_back_the_throttle_reservation)
 	const char		*keys[2] = { "account:a@b.c", "address:192.0.2.1" };
 	long long		 limits[2] = { 2, 3 }, wait;
 
-	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	given_user(s, "a@b.c", "A", "$y$1", 1, &u);
 	CHECK_INT(lk_store_throttle_reserve(s, keys, limits, 2, 60, 1000, &wait),
 	    LK_STORE_OK);
 	CHECK_INT(lk_store_throttle_reserve(s, keys, limits, 2, 60, 1000, &wait),
@@ -367,8 +378,7 @@ TEST(refresh_leaves_a_successor_only_for_a_replay)
 	char			 jti[64], tag[16];
 	int			 i;
 
-	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	given_user(s, "a@b.c", "A", "$y$1", 1, &u);
 	CHECK_INT(login_as(s, &u, "$y$1", "S1", "0", 1000), LK_STORE_OK);
 	memset(&q, 0, sizeof(q));
 	q.jti = jti;
@@ -417,8 +427,7 @@ TEST(refresh_limits_rotations_and_session_age)
 	struct lk_user		 u;
 	struct lk_store_tokens	 succ;
 
-	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	given_user(s, "a@b.c", "A", "$y$1", 1, &u);
 	CHECK_INT(login_as(s, &u, "$y$1", "S1", "1", 1000), LK_STORE_OK);
 	CHECK_INT(rotate(s, &u, "1", "2", 1100, &succ), LK_REFRESH_ROTATED);
 	CHECK_INT(rotate(s, &u, "2", "3", 1200, &succ), LK_REFRESH_ROTATED);
@@ -480,8 +489,7 @@ TEST(password_change_ends_every_session_and_starts_one)
 	struct lk_login		 l;
 	struct lk_revoke	 r;
 
-	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	given_user(s, "a@b.c", "A", "$y$1", 1, &u);
 	CHECK_INT(login_as(s, &u, "$y$1", "S1", "1", 1000), LK_STORE_OK);
 	CHECK_INT(login_as(s, &u, "$y$1", "S2", "2", 1000), LK_STORE_OK);
 	memset(&se, 0, sizeof(se));
@@ -645,8 +653,7 @@ TEST(a_link_is_used_once_and_ends_every_session)
 	struct lk_link		 l;
 	struct lk_token_state	 st;
 
-	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	given_user(s, "a@b.c", "A", "$y$1", 1, &u);
 	CHECK_INT(login_as(s, &u, "$y$1", "S1", "1", 100), LK_STORE_OK);
 	CHECK_INT(link_add(s, LK_LINK_RESET, "a@b.c", "", H1, 1100, 100, &u),
 	    LK_STORE_OK);
@@ -675,8 +682,7 @@ TEST(a_link_is_used_only_as_found)
 	struct lk_link	 l;
 
 	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_add(s, "o@b.c", "O", "$y$o", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(s, "o@b.c", &other), LK_STORE_OK);
+	given_user(s, "o@b.c", "O", "$y$o", 1, &other);
 	CHECK_INT(link_add(s, LK_LINK_RESET, "a@b.c", "", H1, 1100, 100, &u),
 	    LK_STORE_OK);
 	CHECK_INT(lk_store_link_find(s, H1, RESET, 100, &l), LK_STORE_OK);
@@ -1129,8 +1135,7 @@ TEST(totp_waits_for_its_first_code_then_stays)
 	const char		*hp[10];
 
 	code_hashes("c", h, hp);
-	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	given_user(s, "a@b.c", "A", "$y$1", 1, &u);
 	CHECK_INT(lk_store_mfa_state(s, u.id, &m), LK_STORE_OK);
 	CHECK_INT(m.totp, 0);
 	CHECK_INT(m.totp_pending, 0);
@@ -1656,8 +1661,7 @@ TEST(a_passkey_sign_in_uses_its_challenge_and_moves_the_counter)
 	struct lk_user		 u;
 	char			 out[256] = "";
 
-	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	given_user(s, "a@b.c", "A", "$y$1", 1, &u);
 	CHECK_INT(add_challenge(s, "r", LK_CHALLENGE_REGISTER, u.id, "ip", 1300,
 	    5, 1000), LK_STORE_OK);
 	p = passkey("1", u.id, 3);
@@ -2242,8 +2246,7 @@ TEST(mfa_reset_keeps_or_removes_the_passkeys_and_counts_them)
 	long long		 n = -1;
 
 	user_with_totp(s, &u);
-	CHECK_INT(lk_store_user_add(s, "b@b.c", "B", "$y$1", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(s, "b@b.c", &v), LK_STORE_OK);
+	given_user(s, "b@b.c", "B", "$y$1", 1, &v);
 	add_passkeys(s, u.id, "12", 1000);
 	add_passkeys(s, v.id, "3", 1000);
 	CHECK_INT(lk_store_mfa_reset(s, "a@b.c", 0, &n), LK_STORE_OK);
@@ -2278,8 +2281,7 @@ TEST(a_registration_challenge_spends_the_factor_it_is_bound_to)
 	struct lk_user		 u, v;
 
 	user_with_totp(s, &u);
-	CHECK_INT(lk_store_user_add(s, "b@b.c", "B", "$y$1", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(s, "b@b.c", &v), LK_STORE_OK);
+	given_user(s, "b@b.c", "B", "$y$1", 1, &v);
 	memset(&ch, 0, sizeof(ch));
 	ch.kind = LK_CHALLENGE_REGISTER;
 	ch.user_id = u.id;
@@ -2405,8 +2407,7 @@ TEST(a_reset_keeps_the_passkeys_named_and_clears_the_login_counter)
 	long long		 wait;
 	int			 i;
 
-	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	given_user(s, "a@b.c", "A", "$y$1", 1, &u);
 	add_passkeys(s, u.id, "12", 100);
 	/* Locked out: three failures on the account, on one address. */
 	for (i = 0; i < 3; i++)
@@ -2541,8 +2542,7 @@ TEST(an_unfinished_totp_set_up_expires_and_is_pruned)
 
 	code_hashes("c", h, hp);
 	user_with_totp(s, &v);
-	CHECK_INT(lk_store_user_add(s, "z@b.c", "Z", "$y$1", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(s, "z@b.c", &u), LK_STORE_OK);
+	given_user(s, "z@b.c", "Z", "$y$1", 1, &u);
 	CHECK_INT(lk_store_totp_setup(s, u.id, "v1.a", 1000), LK_STORE_OK);
 	CHECK_INT(lk_store_mfa_state(s, u.id, &m), LK_STORE_OK);
 	CHECK_INT(m.totp_pending, 1);

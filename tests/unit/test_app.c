@@ -1984,6 +1984,18 @@ TEST(metrics_count_logins_refreshes_and_refusals_for_loopback_only)
 	a = serve(&authorize_endpoint, LK_APP_AUTHORIZER, "GET", "/members/",
 	    NULL, "FCGI_ROLE=AUTHORIZER", NULL);
 	CHECK_INT(a->status, 401);
+	/* Forward auth: a grant, a login asked for twice, an untrusted peer. */
+	a = FWD(XF("GET", "/"), t.access);
+	CHECK_INT(a->status, 200);
+	a = FWD(XF("GET", "/"), NAVIGATE, HTML);
+	CHECK_INT(a->status, 302);
+	a = AUTHREQ("HTTP_X_ORIGINAL_URL=https://app.example.com/",
+	    "HTTP_X_ORIGINAL_METHOD=GET");
+	CHECK_INT(a->status, 401);
+	a = serve(&authz_endpoint, LK_APP_RESPONDER, "GET", "/api/authz", NULL,
+	    "PATH_INFO=/forward-auth", "REMOTE_ADDR=192.0.2.10", XF("GET", "/"),
+	    NULL);
+	CHECK_INT(a->status, 403);
 	a = serve(&metrics_endpoint, LK_APP_RESPONDER, "GET", "/metrics",
 	    NULL, NULL);
 	check_answer(a, 403, MSG("Access denied"), "not loopback");
@@ -2005,6 +2017,12 @@ TEST(metrics_count_logins_refreshes_and_refusals_for_loopback_only)
 	    "{decision=\"allow\"} 1"));
 	CHECK(has_sample(a, "latchkey_authorizer_decisions_total"
 	    "{decision=\"login\"} 1"));
+	CHECK(has_sample(a, "latchkey_forward_auth_decisions_total"
+	    "{decision=\"allow\"} 1"));
+	CHECK(has_sample(a, "latchkey_forward_auth_decisions_total"
+	    "{decision=\"login\"} 2"));
+	CHECK(has_sample(a, "latchkey_forward_auth_decisions_total"
+	    "{decision=\"deny\"} 1"));
 	CHECK(has_sample(a, "latchkey_request_duration_seconds_count"
 	    "{program=\"login\"} 2"));
 	CHECK(strstr(a->body, EMAIL) == NULL);
