@@ -1785,31 +1785,26 @@ find_command(int argc, char *argv[], int *used, int *rc)
 	return NULL;
 }
 
+/* An option that takes a value, and where in struct run it goes. */
+struct value_opt {
+	const char	*name;
+	size_t		 off;
+};
+
 /*
- * One of db copy's options, a, with next the argument after it (or NULL):
- * 0 with *used set to the arguments it took, the usage error's exit
- * status, or -1 if a is none of them.
+ * One of opts (--NAME VALUE or --NAME=VALUE), a, with next the argument
+ * after it (or NULL): 0 with *used set to the arguments it took, the usage
+ * error's exit status, or -1 if a is none of them.
  */
 static int
-copy_arg(const char *a, const char *next, int *used, struct run *r)
+value_arg(const struct value_opt *opts, size_t nopts, const char *a,
+    const char *next, int *used, struct run *r)
 {
-	static const struct {
-		const char	*name;
-		size_t		 off;
-	} opts[] = {
-		{ "--to", offsetof(struct run, to) },
-		{ "--from", offsetof(struct run, from) },
-		{ "--password-file", offsetof(struct run, password_file) },
-	};
 	const char	**slot;
 	size_t		  k, n;
 
 	*used = 1;
-	if (strcmp(a, "--replace") == 0) {
-		r->replace = 1;
-		return 0;
-	}
-	for (k = 0; k < sizeof(opts) / sizeof(opts[0]); k++) {
+	for (k = 0; k < nopts; k++) {
 		n = strlen(opts[k].name);
 		if (strncmp(a, opts[k].name, n) != 0 ||
 		    (a[n] != '\0' && a[n] != '='))
@@ -1830,49 +1825,42 @@ copy_arg(const char *a, const char *next, int *used, struct run *r)
 	return -1;
 }
 
-/*
- * One of access check's options, a, with next the argument after it (or
- * NULL): 0 with *used set, the usage error's exit status, or -1 if a is
- * none of them.
- */
+/* One of db copy's options: as value_arg, and --replace. */
+static int
+copy_arg(const char *a, const char *next, int *used, struct run *r)
+{
+	static const struct value_opt opts[] = {
+		{ "--to", offsetof(struct run, to) },
+		{ "--from", offsetof(struct run, from) },
+		{ "--password-file", offsetof(struct run, password_file) },
+	};
+
+	*used = 1;
+	if (strcmp(a, "--replace") == 0) {
+		r->replace = 1;
+		return 0;
+	}
+	return value_arg(opts, sizeof(opts) / sizeof(opts[0]), a, next, used,
+	    r);
+}
+
+/* One of access check's options: as value_arg, and --second-factor. */
 static int
 access_arg(const char *a, const char *next, int *used, struct run *r)
 {
-	static const struct {
-		const char	*name;
-		size_t		 off;
-	} opts[] = {
+	static const struct value_opt opts[] = {
 		{ "--user", offsetof(struct run, user) },
 		{ "--method", offsetof(struct run, method) },
 		{ "--from", offsetof(struct run, addr) },
 	};
-	const char	**slot;
-	size_t		  k, n;
 
 	*used = 1;
 	if (strcmp(a, "--second-factor") == 0) {
 		r->second_factor = 1;
 		return 0;
 	}
-	for (k = 0; k < sizeof(opts) / sizeof(opts[0]); k++) {
-		n = strlen(opts[k].name);
-		if (strncmp(a, opts[k].name, n) != 0 ||
-		    (a[n] != '\0' && a[n] != '='))
-			continue;
-		slot = (const char **)(void *)((char *)r + opts[k].off);
-		if (*slot != NULL)
-			return usage_error("option '%s' given twice",
-			    opts[k].name);
-		if (a[n] == '=')
-			*slot = a + n + 1;
-		else if ((*slot = next) != NULL)
-			*used = 2;
-		if (*slot == NULL || **slot == '\0')
-			return usage_error("option '%s' needs a value",
-			    opts[k].name);
-		return 0;
-	}
-	return -1;
+	return value_arg(opts, sizeof(opts) / sizeof(opts[0]), a, next, used,
+	    r);
 }
 
 /*
