@@ -302,6 +302,31 @@ out:
  * store spends it: *step for a good code, hash for a recovery code.
  * Returns 0, or -1 denied (LK_R_CODE, audited with event).
  */
+/*
+ * The result of a second-factor change whose proof the store spends in
+ * its transaction: 0 if made, or -1 refused (the proof spent already or
+ * wrong, two-step verification off, the store unavailable).
+ */
+static int
+change_spent(struct lk_ctx *ctx, const struct lk_user *user,
+    const struct lk_mfa_proof *proof, enum lk_store_res res)
+{
+	switch (res) {
+	case LK_STORE_OK:
+		return 0;
+	case LK_STORE_USED:
+		audit(ctx, "mfa_change_failed", user->email,
+		    proof->code != NULL ? "code used already" :
+		    "wrong recovery code");
+		return lk_deny(ctx, LK_R_CODE, NULL);
+	case LK_STORE_NOT_FOUND:
+		return lk_deny(ctx, LK_R_INVALID,
+		    "Two-step verification is off");
+	default:
+		return lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
+	}
+}
+
 static int
 check_factor(struct lk_ctx *ctx, const struct lk_user *user,
     const struct lk_mfa_state *state, const struct lk_mfa_proof *proof,
@@ -672,24 +697,11 @@ lk_mfa_disable(struct lk_ctx *ctx, const struct lk_user *user,
 	    check_factor(ctx, user, &state, proof, &step, hash,
 	    "mfa_change_failed") == -1)
 		goto out;
-	switch (lk_store_totp_disable(lk_ctx_store(ctx), user->id,
+	if (change_spent(ctx, user, proof,
+	    lk_store_totp_disable(lk_ctx_store(ctx), user->id,
 	    proof->code != NULL ? step : -1,
-	    proof->code != NULL ? NULL : hash)) {
-	case LK_STORE_OK:
-		break;
-	case LK_STORE_USED:
-		audit(ctx, "mfa_change_failed", user->email,
-		    proof->code != NULL ? "code used already" :
-		    "wrong recovery code");
-		(void)lk_deny(ctx, LK_R_CODE, NULL);
+	    proof->code != NULL ? NULL : hash)) == -1)
 		goto out;
-	case LK_STORE_NOT_FOUND:
-		(void)lk_deny(ctx, LK_R_INVALID, "Two-step verification is off");
-		goto out;
-	default:
-		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
-		goto out;
-	}
 	lk_mfa_give_back(ctx, &t);
 	audit(ctx, "totp_disabled", user->email, NULL);
 	rc = 0;
@@ -737,23 +749,10 @@ lk_mfa_regenerate(struct lk_ctx *ctx, const struct lk_user *user,
 		f.step = -1;
 		f.recovery = hash;
 	}
-	switch (lk_store_recovery_replace(lk_ctx_store(ctx), user->id, &f, ptrs,
-	    LK_RECOVERY_COUNT, ctx->now)) {
-	case LK_STORE_OK:
-		break;
-	case LK_STORE_USED:
-		audit(ctx, "mfa_change_failed", user->email,
-		    proof->code != NULL ? "code used already" :
-		    "wrong recovery code");
-		(void)lk_deny(ctx, LK_R_CODE, NULL);
+	if (change_spent(ctx, user, proof,
+	    lk_store_recovery_replace(lk_ctx_store(ctx), user->id, &f, ptrs,
+	    LK_RECOVERY_COUNT, ctx->now)) == -1)
 		goto out;
-	case LK_STORE_NOT_FOUND:
-		(void)lk_deny(ctx, LK_R_INVALID, "Two-step verification is off");
-		goto out;
-	default:
-		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
-		goto out;
-	}
 	lk_mfa_give_back(ctx, &t);
 	audit(ctx, "recovery_regenerated", user->email, NULL);
 	rc = 0;
