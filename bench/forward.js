@@ -14,6 +14,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const h = require('../tests/stress/harness.js');
+const rounds = require('./rounds.js');
 const { startLatchkey, startAuthzSocket, startChild, waitFor, freePort } = require('../tests/proxy/helpers.js');
 
 const OUT = process.argv[2] ?? path.join(__dirname, 'results.md');
@@ -98,28 +99,27 @@ http {
 			if (r.ok !== r.requests) throw new Error(`${p}: ${JSON.stringify(r.status)}`);
 			await h.loadgen(base + p, { conns: 64, seconds: 1, headers });
 		}
-		// In turns, 3 rounds, the best of each (loopback; the load generator shares the cores).
-		const best = rows.map(() => null);
-		for (let round = 0; round < 3; round++) {
-			for (let i = 0; i < rows.length; i++) {
-				const r = await h.loadgen(base + rows[i][1], { conns: 64, seconds: T / 3, headers });
-				if (r.errors !== 0 || r.ok !== r.requests) throw new Error(`${rows[i][1]}: ${JSON.stringify(r.status)}`);
-				if (best[i] === null || r.rps > best[i].rps) best[i] = r;
-			}
-		}
-		const ratio = best[0].rps / best[1].rps;
+		// In turns, BENCH_ROUNDS rounds: medians and their spread (bench/rounds.js).
+		const runs = await rounds.interleave(rows.map((x, i) => i), async (i) => {
+			const r = await h.loadgen(base + rows[i][1], { conns: 64, seconds: Math.max(1, T / rounds.ROUNDS),
+			    warmup: 0.3, headers });
+			if (r.errors !== 0 || r.ok !== r.requests) throw new Error(`${rows[i][1]}: ${JSON.stringify(r.status)}`);
+			return r;
+		});
+		const res = rows.map((x, i) => rounds.row(runs[i]));
+		const ratio = rounds.ratio(res[0], res[1]);
 		const f1 = (x) => x.toFixed(1);
-		const f2 = (x) => x.toFixed(2);
 		const text = [
 			'', '## Forward auth: nginx in front', '',
 			`Written by \`make bench-forward\` (bench/forward.js): nginx ${'1.22'} serving one static file over loopback, ` +
-			`64 connections, ${PROCS} FastCGI processes per responder (spawn-fcgi), the best of 3 rounds of ${f1(T / 3)} s each, ` +
-			`on ${os.cpus().length} cores (${os.cpus()[0].model}).`, '',
+			`64 connections, ${PROCS} FastCGI processes per responder (spawn-fcgi), ${rounds.ROUNDS} rounds of ${f1(Math.max(1, T / rounds.ROUNDS))} s ` +
+			`taken in turns (row by row), on ${os.cpus().length} cores (${os.cpus()[0].model}). Req/s: the median of the rounds ` +
+			'(min–max); p50 and p99: medians of the rounds.', '',
 			'| the file served | req/s | p50 ms | p99 ms |',
 			'|---|---:|---:|---:|',
-			...rows.map(([name], i) => `| ${name} | ${f1(best[i].rps)} | ${f2(best[i].p50_ms)} | ${f2(best[i].p99_ms)} |`),
+			...rows.map(([name], i) => `| ${name} | ${rounds.rpsCell(res[i])} | ${res[i].p50.toFixed(2)} | ${res[i].p99.toFixed(2)} |`),
 			'',
-			`latchkey ÷ the no-op responder: ${f2(ratio)} × (target ≥ 0.9: ${ratio >= 0.9 ? 'met' : 'not met'}).`, '',
+			`latchkey ÷ the no-op responder: ${rounds.ratioCell(ratio)} (target ≥ 0.9: ${ratio.value >= 0.9 ? 'met' : 'not met'}).`, '',
 		].join('\n');
 		fs.appendFileSync(OUT, text);
 		process.stdout.write(text);
