@@ -9,6 +9,7 @@
 
 'use strict';
 
+const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -22,20 +23,38 @@ const T = Number(process.env.BENCH_TIME ?? 5);
 const PROCS = Number(process.env.BENCH_PROCS ?? 2);
 const bin = (p) => path.join(h.buildDir, p);
 
+/** Stop the processes, and wait (5 s at most) until they are gone. */
+async function stopPids(pids) {
+	for (const p of pids) { try { process.kill(p, 'SIGTERM'); } catch { /* gone */ } }
+	const end = Date.now() + 5000;
+	const alive = (p) => { try { process.kill(p, 0); return true; } catch { return false; } };
+	while (pids.some(alive) && Date.now() < end) await h.sleep(50);
+	for (const p of pids.filter(alive)) { try { process.kill(p, 'SIGKILL'); } catch { /* gone */ } }
+}
+
 async function main() {
 	const port = await freePort();
 	const latchkey = await startLatchkey(port, 'one_factor\n');
 	const state = fs.mkdtempSync(path.join(latchkey.dir, 'bench-'));
 	const procs = [];
+	const fcgi = { authz: [], noop: [] };
 	try {
 		const { cookie } = await h.login(latchkey.baseURL, { email: 'test@example.com', password: 'password123' });
-		// authz.fcgi and noop.fcgi, PROCS processes each, on sockets.
+		// authz.fcgi and noop.fcgi, PROCS processes each, on sockets
+		// (spawn-fcgi forks them, writes their pids and exits; with -n it
+		// would run one alone).
 		const authz = path.join(state, 'authz.sock');
 		const noop = path.join(state, 'noop.sock');
-		procs.push(startChild('spawn-fcgi', ['-n', '-F', String(PROCS), '-s', authz, '-M', '0600', '--',
-		    bin('cgi-bin/authz.fcgi')], { env: { ...process.env, LATCHKEY_CONFIG: latchkey.config } }));
-		procs.push(startChild('spawn-fcgi', ['-n', '-F', String(PROCS), '-s', noop, '-M', '0600', '--',
-		    bin('bench/noop.fcgi')]));
+		const spawnFcgi = (sock, prog, env) => {
+			const pidFile = `${sock}.pids`;
+			execFileSync('spawn-fcgi', ['-F', String(PROCS), '-s', sock, '-M', '0600', '-P', pidFile, '--', prog],
+			    { env, stdio: 'ignore' });
+			const pids = fs.readFileSync(pidFile, 'utf8').match(/\d+/g)?.map(Number) ?? [];
+			if (pids.length !== PROCS) throw new Error(`spawn-fcgi ${prog}: pids ${pids}`);
+			return pids;
+		};
+		fcgi.authz = spawnFcgi(authz, bin('cgi-bin/authz.fcgi'), { ...process.env, LATCHKEY_CONFIG: latchkey.config });
+		fcgi.noop = spawnFcgi(noop, bin('bench/noop.fcgi'), process.env);
 		await waitFor(authz, 'authz.fcgi');
 		await waitFor(noop, 'noop.fcgi');
 		const docroot = path.join(state, 'www');
@@ -100,9 +119,10 @@ http {
 			await h.loadgen(base + p, { conns: 64, seconds: 1, headers });
 		}
 		// In turns, BENCH_ROUNDS rounds: medians and their spread (bench/rounds.js).
+		const pidsOf = [fcgi.authz, fcgi.noop, [], []];
 		const runs = await rounds.interleave(rows.map((x, i) => i), async (i) => {
-			const r = await h.loadgen(base + rows[i][1], { conns: 64, seconds: Math.max(1, T / rounds.ROUNDS),
-			    warmup: 0.3, headers });
+			const r = await rounds.withCpu(pidsOf[i], () => h.loadgen(base + rows[i][1],
+			    { conns: 64, seconds: Math.max(1, T / rounds.ROUNDS), warmup: 0.3, headers }));
 			if (r.errors !== 0 || r.ok !== r.requests) throw new Error(`${rows[i][1]}: ${JSON.stringify(r.status)}`);
 			return r;
 		});
@@ -120,11 +140,14 @@ http {
 			...rows.map(([name], i) => `| ${name} | ${rounds.rpsCell(res[i])} | ${res[i].p50.toFixed(2)} | ${res[i].p99.toFixed(2)} |`),
 			'',
 			`latchkey ÷ the no-op responder: ${rounds.ratioCell(ratio)} (target ≥ 0.9: ${ratio.value >= 0.9 ? 'met' : 'not met'}).`, '',
+			`CPU per request of the FastCGI processes (/proc/PID/schedstat, median of the rounds): authz.fcgi ${res[0].cpu_us.toFixed(1)} µs, ` +
+			`noop.fcgi ${res[1].cpu_us.toFixed(1)} µs.`, '',
 		].join('\n');
 		fs.appendFileSync(OUT, text);
 		process.stdout.write(text);
 	} finally {
 		for (const p of procs.reverse()) await p.stop();
+		await stopPids([...fcgi.authz, ...fcgi.noop]);
 		await latchkey.stop();
 	}
 }

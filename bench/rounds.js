@@ -8,6 +8,8 @@
 
 'use strict';
 
+const fs = require('node:fs');
+
 const ROUNDS = Math.max(1, Math.floor(Number(process.env.BENCH_ROUNDS ?? 5)) || 5);
 
 /** The q-quantile of a sorted array (linear between neighbours). */
@@ -38,6 +40,27 @@ async function interleave(keys, measure, rounds = ROUNDS) {
 	return runs;
 }
 
+/** CPU time (ns) the processes have used so far: /proc/PID/schedstat. */
+function cpuNs(pids) {
+	let ns = 0;
+	for (const p of pids) {
+		try { ns += Number(fs.readFileSync(`/proc/${p}/schedstat`, 'utf8').split(' ')[0]); } catch { /* gone */ }
+	}
+	return ns;
+}
+
+/**
+ * run() (a loadgen) with cpu_us set on its result: the CPU the processes
+ * used per request while it ran (the warm-up's share included), or
+ * undefined without pids.
+ */
+async function withCpu(pids, run) {
+	const before = cpuNs(pids);
+	const r = await run();
+	if (pids.length > 0) r.cpu_us = (cpuNs(pids) - before) / 1000 / Math.max(1, r.requests);
+	return r;
+}
+
 /**
  * One row from its rounds: the medians of req/s, p50 and p99, the spread
  * of req/s, the requests that failed in all rounds (not 2xx, or errors).
@@ -47,7 +70,9 @@ function row(results) {
 	return { rps: rps.median, spread: rps, rounds: results.map((x) => x.rps),
 	    p50: summary(results.map((x) => x.p50_ms)).median,
 	    p99: summary(results.map((x) => x.p99_ms)).median,
-	    errors: results.reduce((s, x) => s + x.errors + x.requests - x.ok, 0) };
+	    errors: results.reduce((s, x) => s + x.errors + x.requests - x.ok, 0),
+	    cpu_us: results.every((x) => x.cpu_us !== undefined) ?
+		summary(results.map((x) => x.cpu_us)).median : undefined };
 }
 
 /**
@@ -67,4 +92,4 @@ const rpsCell = (r) => `${f1(r.rps)} (${f1(r.spread.min)}–${f1(r.spread.max)})
 /** "0.93 × (rounds 0.88–0.97)" of a ratio. */
 const ratioCell = (q) => `${f2(q.value)} × (rounds ${f2(q.spread.min)}–${f2(q.spread.max)})`;
 
-module.exports = { ROUNDS, quantile, summary, interleave, row, ratio, rpsCell, ratioCell };
+module.exports = { ROUNDS, quantile, summary, interleave, cpuNs, withCpu, row, ratio, rpsCell, ratioCell };

@@ -103,20 +103,23 @@ Alias "/bench/guarded/" "${guarded}/"
  * authorize.fcgi (with a good cookie), 64 connections, in interleaved
  * rounds (bench/rounds.js) so that drift hits all three alike.
  */
-async function authorizer(baseURL, cookie, label) {
+async function authorizer(baseURL, cookie, label, pids = () => []) {
 	const paths = { open: '/bench/open/page.html', guarded: '/bench/guarded/page.html',
 	    members: '/members/page.html' };
 	for (const k of Object.keys(paths))
 		await h.loadgen(baseURL + paths[k], { conns: 64, seconds: 1, headers: [`Cookie: ${cookie}`] });
 	const runs = await rounds.interleave(Object.keys(paths), (k, i) => {
 		log(`${label}: ${k}, round ${i + 1} of ${rounds.ROUNDS}`);
-		return h.loadgen(baseURL + paths[k], { conns: 64, seconds: Math.max(1, 2 * T / (3 * rounds.ROUNDS)),
-		    warmup: 0.3, headers: [`Cookie: ${cookie}`] });
+		return rounds.withCpu(pids(k), () => h.loadgen(baseURL + paths[k], { conns: 64,
+		    seconds: Math.max(1, 2 * T / (3 * rounds.ROUNDS)), warmup: 0.3, headers: [`Cookie: ${cookie}`] }));
 	});
 	const out = Object.fromEntries(Object.keys(runs).map((k) => [k, rounds.row(runs[k])]));
 	out.ratio = rounds.ratio(out.members, out.guarded);
 	return out;
 }
+
+/** The FastCGI processes behind each authorizer row of lighttpd (none for the unprotected page). */
+const authzPids = (srv) => (k) => (k === 'members' ? srv.pids('authorize') : k === 'guarded' ? srv.pids('noopauth') : []);
 
 /*
  * Profile and authorizer latency (one connection) on two servers measured
@@ -292,9 +295,9 @@ async function bench(srv, label, results) {
 		// No-op and profile in interleaved rounds, so drift hits both alike.
 		const runs = await rounds.interleave(['noop', 'profile'], (k, i) => {
 			log(`${label}: ${k}, 64 connections, round ${i + 1} of ${rounds.ROUNDS}`);
-			return h.loadgen(`${srv.baseURL}${k === 'noop' ? '/bench/noop' : '/api/profile'}`,
+			return rounds.withCpu(srv.pids(k), () => h.loadgen(`${srv.baseURL}${k === 'noop' ? '/bench/noop' : '/api/profile'}`,
 			    { conns: 64, seconds: Math.max(1, 2 * T / rounds.ROUNDS), warmup: 0.5,
-			    ...(k === 'noop' ? {} : profile) });
+			    ...(k === 'noop' ? {} : profile) }));
 		});
 		r.noop = rounds.row(runs.noop);
 		r.profile = rounds.row(runs.profile);
@@ -347,7 +350,7 @@ async function main() {
 	const { r: s, cookie } = await bench(srv, `${SMALL} users`, { throughput: true });
 	// A fresh session: the login rows may have ended the first one
 	// (sessions_max), and a revoked cookie would measure the 401.
-	const authzLt = await authorizer(srv.baseURL, (await h.login(srv.baseURL)).cookie, 'lighttpd authorizer');
+	const authzLt = await authorizer(srv.baseURL, (await h.login(srv.baseURL)).cookie, 'lighttpd authorizer', authzPids(srv));
 	await srv.stop(true);
 	const apache = await startApacheBench(small, members);
 	const apacheCookie = (await h.login(apache.baseURL)).cookie;
@@ -525,7 +528,7 @@ async function ceilingsOnly() {
 	// A session of its own: the logins above may have ended the first
 	// one (sessions_max), and a revoked cookie measures the 401.
 	void cookie;
-	const az = await authorizer(srv.baseURL, (await h.login(srv.baseURL)).cookie, 'lighttpd authorizer');
+	const az = await authorizer(srv.baseURL, (await h.login(srv.baseURL)).cookie, 'lighttpd authorizer', authzPids(srv));
 	const metricsFile = `${small.db}.metrics`;
 	const on = fs.existsSync(metricsFile);
 	const scrape = sh('curl', ['-s', `${srv.baseURL}/metrics`]);
@@ -550,7 +553,9 @@ async function ceilingsOnly() {
 	    `| profile ≥ 0.9 × no-op responder | ${rounds.ratioCell(s.ratio)}; ${rounds.rpsCell(s.profile)} vs ${rounds.rpsCell(s.noop)} req/s | ${mark(ratio >= 0.9)} |`,
 	    `| authorizer (lighttpd) ≥ 0.9 × no-op authorizer | ${rounds.ratioCell(az.ratio)}; ${rounds.rpsCell(az.members)} vs ${rounds.rpsCell(az.guarded)} req/s; unprotected ${rounds.rpsCell(az.open)} | ${mark(azr >= 0.9)} |`, '',
 	    `Req/s: the median of ${rounds.ROUNDS} interleaved rounds (min–max); a ratio is the quotient of the medians, beside the range of the rounds' own quotients.`, '',
-	    `Failed (not 2xx): profile ${s.profile.errors}, no-op ${s.noop.errors}, authorizer ${az.members.errors}, no-op authorizer ${az.guarded.errors}.`, ''];
+	    `Failed (not 2xx): profile ${s.profile.errors}, no-op ${s.noop.errors}, authorizer ${az.members.errors}, no-op authorizer ${az.guarded.errors}.`, '',
+	    `CPU per request of the FastCGI processes (/proc/PID/schedstat, median of the rounds): profile ${f1(s.profile.cpu_us)} µs, ` +
+	    `no-op responder ${f1(s.noop.cpu_us)} µs; authorize.fcgi ${f1(az.members.cpu_us)} µs, no-op authorizer ${f1(az.guarded.cpu_us)} µs.`, ''];
 	fs.writeFileSync(OUT, md.join('\n'));
 	log(`wrote ${OUT}`);
 	console.log(md.join('\n'));
