@@ -10,7 +10,9 @@
  * "maybe" for any event naming a watched file, when the kernel's queue
  * overflowed or a folder went, when there is no watch, and once a second
  * whatever happens (a file changed by another machine over NFS sends no
- * event here).
+ * event here).  Each watch is one inotify instance of the user's
+ * (fs.inotify.max_user_instances, 128 by default): past that, setting one
+ * fails and the caller looks every time, as without it.
  */
 
 #include <stddef.h>
