@@ -165,10 +165,8 @@ int
 lk_mfa_state(struct lk_ctx *ctx, const struct lk_user *user,
     struct lk_mfa_state *state)
 {
-	if (lk_store_mfa_state(lk_ctx_store(ctx), user->id, state) !=
-	    LK_STORE_OK)
-		return lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
-	return 0;
+	return lk_deny_store(ctx, lk_store_mfa_state(lk_ctx_store(ctx),
+	    user->id, state), NULL, 0);
 }
 
 const char *
@@ -297,11 +295,6 @@ out:
 }
 
 /*
- * The proof of a second factor, checked as far as it can be before the
- * store spends it: *step for a good code, hash for a recovery code.
- * Returns 0, or -1 denied (LK_R_CODE, audited with event).
- */
-/*
  * The result of a second-factor change whose proof the store spends in
  * its transaction: 0 if made, or -1 refused (the proof spent already or
  * wrong, two-step verification off, the store unavailable).
@@ -310,22 +303,24 @@ static int
 change_spent(struct lk_ctx *ctx, const struct lk_user *user,
     const struct lk_mfa_proof *proof, enum lk_store_res res)
 {
-	switch (res) {
-	case LK_STORE_OK:
-		return 0;
-	case LK_STORE_USED:
+	static const struct lk_store_refusal	refusals[] = {
+		{ LK_STORE_USED, LK_R_CODE, NULL },
+		{ LK_STORE_NOT_FOUND, LK_R_INVALID,
+		    "Two-step verification is off" },
+	};
+
+	if (res == LK_STORE_USED)
 		audit(ctx, "mfa_change_failed", user->email,
 		    proof->code != NULL ? "code used already" :
 		    "wrong recovery code");
-		return lk_deny(ctx, LK_R_CODE, NULL);
-	case LK_STORE_NOT_FOUND:
-		return lk_deny(ctx, LK_R_INVALID,
-		    "Two-step verification is off");
-	default:
-		return lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
-	}
+	return lk_deny_store(ctx, res, refusals, LK_NREFUSALS(refusals));
 }
 
+/*
+ * The proof of a second factor, checked as far as it can be before the
+ * store spends it: *step for a good code, hash for a recovery code.
+ * Returns 0, or -1 denied (LK_R_CODE, audited with event).
+ */
 static int
 check_factor(struct lk_ctx *ctx, const struct lk_user *user,
     const struct lk_mfa_state *state, const struct lk_mfa_proof *proof,

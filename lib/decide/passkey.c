@@ -203,15 +203,15 @@ lk_passkey_register_options(struct lk_ctx *ctx, const struct lk_user *user,
 		    "failed");
 		return lk_deny(ctx, LK_R_INTERNAL, NULL);
 	}
-	if (lk_store_webauthn_handle(lk_ctx_store(ctx), user->id, candidate,
-	    handle, sizeof(handle)) != LK_STORE_OK)
-		return lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
+	if (lk_deny_store(ctx, lk_store_webauthn_handle(lk_ctx_store(ctx),
+	    user->id, candidate, handle, sizeof(handle)), NULL, 0) == -1)
+		return -1;
 	if ((exclude = json_object_new_array()) == NULL)
 		return lk_deny(ctx, LK_R_INTERNAL, NULL);
-	if (lk_store_passkey_each(lk_ctx_store(ctx), user->id, add_descriptor,
-	    exclude) != LK_STORE_OK) {
+	if (lk_deny_store(ctx, lk_store_passkey_each(lk_ctx_store(ctx),
+	    user->id, add_descriptor, exclude), NULL, 0) == -1) {
 		json_object_put(exclude);
-		return lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
+		return -1;
 	}
 	if (new_challenge(ctx, LK_CHALLENGE_REGISTER, user->id, f,
 	    challenge) == -1) {
@@ -759,10 +759,10 @@ lk_passkey_names_json(struct lk_ctx *ctx, const struct lk_user *user,
 
 	if ((list = json_object_new_array()) == NULL)
 		return lk_deny(ctx, LK_R_INTERNAL, NULL);
-	if (lk_store_passkey_each(lk_ctx_store(ctx), user->id, add_named,
-	    list) != LK_STORE_OK) {
+	if (lk_deny_store(ctx, lk_store_passkey_each(lk_ctx_store(ctx),
+	    user->id, add_named, list), NULL, 0) == -1) {
 		json_object_put(list);
-		return lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
+		return -1;
 	}
 	n = dump(ctx, list, out, outsz);
 	json_object_put(list);
@@ -813,10 +813,10 @@ lk_passkey_list_json(struct lk_ctx *ctx, const struct lk_user *user,
 		return lk_deny(ctx, LK_R_INTERNAL, NULL);
 	}
 	(void)json_object_object_add(o, "credentials", list);
-	if (lk_store_passkey_each(lk_ctx_store(ctx), user->id, add_listed,
-	    list) != LK_STORE_OK) {
+	if (lk_deny_store(ctx, lk_store_passkey_each(lk_ctx_store(ctx),
+	    user->id, add_listed, list), NULL, 0) == -1) {
 		json_object_put(o);
-		return lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
+		return -1;
 	}
 	n = dump(ctx, o, out, outsz);
 	json_object_put(o);
