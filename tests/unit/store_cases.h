@@ -1,6 +1,7 @@
 /*
- * The store's behaviour, whatever the backend: included by
- * test_store.c (SQLite) and test_store_pg.c (PostgreSQL), which define
+ * The store's behaviour, whatever the engine: included by test_store.c
+ * (SQLite), test_store_pg.c (PostgreSQL) and test_store_mysql.c
+ * (MariaDB), which define
  *   fresh()        a store over an empty database,
  *   reopen(leeway) another handle on the database fresh() made last,
  *                  as a second process would open it,
