@@ -178,7 +178,7 @@ function plainCgi(small, cookie) {
 	// The same store in journal_mode = DELETE: a copy, and a configuration
 	// beside it naming it (the same key, so that the cookie holds).
 	const delDb = path.join(small.dir, 'latchkey-delete.db');
-	execFileSync('sqlite3', [small.db, `.backup ${delDb}`]);
+	execFileSync('sqlite3', ['-cmd', '.timeout 5000', small.db, `.backup ${delDb}`]);
 	const mode = execFileSync('sqlite3', [delDb, 'PRAGMA journal_mode = DELETE'], { encoding: 'utf8' }).trim();
 	if (mode !== 'delete') throw new Error(`journal_mode of the copy: ${mode}`);
 	const delConf = path.join(small.dir, 'latchkey-delete.conf');
