@@ -71,7 +71,8 @@ PROGRAMS := $(BUILD)/cgi-bin/login.fcgi $(BUILD)/cgi-bin/profile.fcgi \
 	    $(BUILD)/cgi-bin/error.fcgi $(BUILD)/cgi-bin/mfa.fcgi \
 	    $(BUILD)/cgi-bin/webauthn.fcgi $(BUILD)/cgi-bin/sessions.fcgi \
 	    $(BUILD)/cgi-bin/invite.fcgi $(BUILD)/cgi-bin/signup.fcgi \
-	    $(BUILD)/cgi-bin/jwks.fcgi
+	    $(BUILD)/cgi-bin/jwks.fcgi $(BUILD)/cgi-bin/health.fcgi \
+	    $(BUILD)/cgi-bin/metrics.fcgi $(BUILD)/cgi-bin/authz.fcgi
 TOOL	:= $(BUILD)/bin/latchkey
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -131,6 +132,10 @@ $(BUILD)/cgi-bin/%.fcgi: cgi-bin/%.c $(LIB) $(LIB_HDRS) $(BUILD)/flags
 	@echo "  CCLD    $@"
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PROG_LIBS)
 
+# The metrics' latchkey_build_info{version} (the tool's --version's too).
+$(BUILD)/cgi-bin/metrics.fcgi: CPPFLAGS += -DLK_VERSION='"$(VERSION)"'
+$(BUILD)/cgi-bin/metrics.fcgi: VERSION
+
 $(TOOL): tool/latchkey.c $(LIB) $(LIB_HDRS) $(BUILD)/flags VERSION
 	@mkdir -p $(@D)
 	@echo "  CCLD    $@"
@@ -144,6 +149,10 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/*.h $(LIB) $(LIB_HDRS) \
 	$(Q)$(CC) $(CPPFLAGS) -Itests/unit $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
 	    $(LIB) $(PKG_LIBS)
 
+# Linked as the STATIC=1 programs are: json-c inside, jansson through
+# libjwt (tests/unit/test_jsonlink.c).
+$(BUILD)/tests/test_jsonlink: PKG_LIBS = $(STATIC_LIBS) -ldl
+
 run: build
 	@scripts/run-lighttpd "$(PORT)"
 
@@ -154,6 +163,7 @@ check: build check-style check-cppcheck check-hardening check-unit check-http \
 check-style:
 	@scripts/check-banned.sh
 	@scripts/check-layers.sh
+	@scripts/check-layers-test.sh
 
 check-cppcheck:
 	@scripts/check-cppcheck.sh

@@ -3,6 +3,8 @@
 //
 //   node bench/run.js OUT.md     (make bench sets LATCHKEY_BUILD, BENCH_*)
 //   node bench/run.js --cgi-only OUT.md   the plain-CGI section alone
+//   node bench/run.js --ceilings-only OUT.md   the profile and the
+//        authorizer next to their no-op ceilings alone, metrics on
 
 'use strict';
 
@@ -15,7 +17,9 @@ const h = require('../tests/stress/harness.js');
 
 // --cgi-only: the plain-CGI section alone (make bench-cgi).
 const CGI_ONLY = process.argv[2] === '--cgi-only';
-const OUT = process.argv[CGI_ONLY ? 3 : 2] ?? path.join(__dirname, 'results.md');
+// --ceilings-only: the two ceiling rows alone (make bench-ceilings).
+const CEILINGS_ONLY = process.argv[2] === '--ceilings-only';
+const OUT = process.argv[CGI_ONLY || CEILINGS_ONLY ? 3 : 2] ?? path.join(__dirname, 'results.md');
 const T = Number(process.env.BENCH_TIME ?? 10);
 const PROCS = Number(process.env.BENCH_PROCS ?? 2);
 const BIG = Number(process.env.BENCH_USERS_BIG ?? 1000000);
@@ -345,7 +349,9 @@ async function main() {
 	const members = membersDir('members');
 	let srv = await h.startLighttpd({ prep: small, procs: PROCS, noop: true, noopauth: true, members });
 	const { r: s, cookie } = await bench(srv, `${SMALL} users`, { throughput: true });
-	const authzLt = await authorizer(srv.baseURL, cookie, 'lighttpd authorizer');
+	// A fresh session: the login rows may have ended the first one
+	// (sessions_max), and a revoked cookie would measure the 401.
+	const authzLt = await authorizer(srv.baseURL, (await h.login(srv.baseURL)).cookie, 'lighttpd authorizer');
 	await srv.stop(true);
 	const apache = await startApacheBench(small, members);
 	const apacheCookie = (await h.login(apache.baseURL)).cookie;
@@ -503,4 +509,51 @@ async function cgiOnly() {
 	console.log(md.join('\n'));
 }
 
-(CGI_ONLY ? cgiOnly() : main()).catch((e) => { console.error(e); process.exit(1); });
+/*
+ * The profile next to the no-op responder and the authorizer next to the
+ * no-op authorizer on lighttpd, with the node's counter file on (its
+ * default, beside the database): what counting costs the hot paths.
+ */
+async function ceilingsOnly() {
+	// BENCH_METRICS=off: the same with counting off, to compare.
+	const off = process.env.BENCH_METRICS === 'off';
+	const small = h.prepare(off ? { config: 'metrics_file = off\n' } : {});
+	h.addFillers(small.db, SMALL - 1, h.storedHash(small.db, h.DEMO.email));
+	const members = membersDir('members');
+	const load0 = os.loadavg();
+	const srv = await h.startLighttpd({ prep: small, procs: PROCS, noop: true, noopauth: true, members });
+	const { r: s, cookie } = await bench(srv, `${SMALL} users`, { throughput: true });
+	// A session of its own: the logins above may have ended the first
+	// one (sessions_max), and a revoked cookie measures the 401.
+	void cookie;
+	const az = await authorizer(srv.baseURL, (await h.login(srv.baseURL)).cookie, 'lighttpd authorizer');
+	const metricsFile = `${small.db}.metrics`;
+	const on = fs.existsSync(metricsFile);
+	const scrape = sh('curl', ['-s', `${srv.baseURL}/metrics`]);
+	const count = (series) => {
+		const line = scrape.split('\n').find((l) => l.startsWith(`${series} `));
+		return line ? line.slice(series.length + 1) : '?';
+	};
+	await srv.stop();
+	const load1 = os.loadavg();
+	fs.rmSync(members, { recursive: true, force: true });
+	fs.rmSync(small.dir, { recursive: true, force: true });
+	const ratio = s.profile.rps / s.noop.rps;
+	const azr = az.members.rps / az.guarded.rps;
+	const mark = (ok) => (ok ? 'met' : '**missed**');
+	const md = [`# latchkey benchmark: the no-op ceilings with metrics ${off ? 'off' : 'on'}`, '',
+	    'Written by `make bench-ceilings` (bench/run.js --ceilings-only); numbers from one run on the machine below.', '',
+	    '## Machine', '', machine().split('\n').filter((l) => !/^- (Load generator|Date):/.test(l)).join('\n'),
+	    `- Date: ${new Date().toISOString()}`,
+	    `- Load average (1 min) at the start ${f2(load0[0])}, at the end ${f2(load1[0])}: anything above 0 is other work sharing the cores`, '',
+	    `Counting: ${on ? `on (${path.basename(metricsFile)}); the authorizer counted ${count('latchkey_authorizer_decisions_total{decision="allow"}')} grants, the profile program ${count('latchkey_request_duration_seconds_count{program="profile"}')} requests` : '**off** (no counter file)'}.`, '',
+	    '| target | measured | |', '|---|---|---|',
+	    `| profile ≥ 0.9 × no-op responder | ${f2(ratio)} × (${f1(s.profile.rps)} vs ${f1(s.noop.rps)} req/s) | ${mark(ratio >= 0.9)} |`,
+	    `| authorizer (lighttpd) ≥ 0.9 × no-op authorizer | ${f2(azr)} × (${f1(az.members.rps)} vs ${f1(az.guarded.rps)} req/s; unprotected ${f1(az.open.rps)}) | ${mark(azr >= 0.9)} |`, '',
+	    `Failed (not 2xx): profile ${s.profile.errors}, no-op ${s.noop.errors}, authorizer ${az.members.errors}, no-op authorizer ${az.guarded.errors}.`, ''];
+	fs.writeFileSync(OUT, md.join('\n'));
+	log(`wrote ${OUT}`);
+	console.log(md.join('\n'));
+}
+
+(CGI_ONLY ? cgiOnly() : CEILINGS_ONLY ? ceilingsOnly() : main()).catch((e) => { console.error(e); process.exit(1); });

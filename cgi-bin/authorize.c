@@ -6,6 +6,7 @@
  * header) -> 200, empty body, with
  *   Variable-LATCHKEY_USER: <email>
  *   Variable-LATCHKEY_NAME: <name>
+ *   Variable-LATCHKEY_GROUPS: <the user's groups, sorted, joined with ','>
  * which the server turns into environment variables for whatever serves
  * the request.  Anything else -> 401 with the reason /api/profile would
  * give in the body (lighttpd forwards it; mod_fcgid answers 401 and

@@ -19,34 +19,40 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "decide/account.h"
+#include "decide/body.h"
 #include "decide/session.h"
+
+/* An invitation's link records the session in the link's use. */
+static int
+record_link(struct lk_ctx *ctx, struct lk_login *l,
+    const struct lk_issue *issue, void *arg)
+{
+	(void)l;
+	return lk_account_link_use(ctx, arg, issue);
+}
 
 static void
 accept_invite(struct lk_ctx *ctx)
 {
 	struct json_object	*body;
 	struct lk_account_link	 l;
-	struct lk_issue		 issue;
 	struct lk_json_out	 o;
 	const char		*token, *password;
 	size_t			 tlen, plen;
 
 	memset(&l, 0, sizeof(l));
-	memset(&issue, 0, sizeof(issue));
 	if (lk_session_can_issue(ctx) == -1 ||
-	    (body = lk_app_json(ctx)) == NULL)
+	    (body = lk_body_json(ctx)) == NULL)
 		return;
-	if ((token = lk_app_field(ctx, body, "token",
+	if ((token = lk_body_field(ctx, body, "token",
 	    LK_ACCOUNT_TOKEN_FIELD_MAX, &tlen)) == NULL ||
-	    (password = lk_app_field(ctx, body, "password", ctx->cfg->max_body,
+	    (password = lk_body_field(ctx, body, "password", ctx->cfg->max_body,
 	    &plen)) == NULL ||
 	    lk_account_link_find(ctx, token, tlen, password, plen,
 	    LK_LINK_BIT(LK_LINK_INVITE) | LK_LINK_BIT(LK_LINK_SIGNUP), &l) ==
 	    -1 ||
-	    lk_session_prepare(ctx, &l.link.user, NULL, 0, LK_ISSUE_LOGIN,
-	    &issue) == -1 ||
-	    lk_account_link_use(ctx, &l, &issue) == -1 ||
-	    lk_session_send(ctx, &issue) == -1)
+	    lk_session_start(ctx, &l.link.user, NULL, 0, LK_ISSUE_LOGIN,
+	    record_link, &l) != 0)
 		goto out;
 	lk_log_audit("invite_accepted", ctx->now, ctx->req->remote_addr,
 	    l.link.user.email, "link", lk_link_purpose_name(l.link.purpose),
@@ -56,7 +62,6 @@ accept_invite(struct lk_ctx *ctx)
 	lk_response_json(ctx->resp, 200, &o);
 out:
 	lk_explicit_bzero(&l, sizeof(l));
-	lk_explicit_bzero(&issue, sizeof(issue));
 	json_object_put(body);
 }
 
@@ -71,9 +76,9 @@ check_invite(struct lk_ctx *ctx)
 	size_t			 tlen;
 
 	memset(&l, 0, sizeof(l));
-	if ((body = lk_app_json(ctx)) == NULL)
+	if ((body = lk_body_json(ctx)) == NULL)
 		return;
-	if ((token = lk_app_field(ctx, body, "token",
+	if ((token = lk_body_field(ctx, body, "token",
 	    LK_ACCOUNT_TOKEN_FIELD_MAX, &tlen)) != NULL &&
 	    lk_account_link_check(ctx, token, tlen,
 	    LK_LINK_BIT(LK_LINK_INVITE) | LK_LINK_BIT(LK_LINK_SIGNUP), &l) == 0) {

@@ -11,7 +11,7 @@
  */
 #include "app/app.h"
 #include "base/log.h"
-#include "domain/jwk.h"
+#include "domain/keyring.h"
 
 static void
 handle(struct lk_ctx *ctx)
@@ -27,7 +27,7 @@ handle(struct lk_ctx *ctx)
 	/* A retired key signed nothing after it retired (as key prune). */
 	life = cfg->refresh_token_expires > cfg->access_token_expires ?
 	    cfg->refresh_token_expires : cfg->access_token_expires;
-	if (lk_jwk_set_write(ring, ctx->now, life + cfg->leeway, keys,
+	if (lk_keyring_jwks_write(ring, ctx->now, life + cfg->leeway, keys,
 	    sizeof(keys)) < 0) {
 		lk_log(LK_LOG_ERR, "cannot write the JWK Set");
 		(void)lk_deny(ctx, LK_R_INTERNAL, NULL);

@@ -18,7 +18,9 @@
 
 #include "app/app.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "base/util.h"
+#include "decide/body.h"
 #include "decide/mfa.h"
 #include "decide/session.h"
 #include "decide/throttle.h"
@@ -59,6 +61,37 @@ ask_second_factor(struct lk_ctx *ctx, const struct lk_mfa_state *state)
 	lk_response_json(ctx->resp, 200, &o);
 }
 
+/* What a password login records: lk_store_login, with its throttle. */
+struct record_login {
+	const char		*new_hash;
+	const struct lk_throttle *t;
+};
+
+static int
+record_login(struct lk_ctx *ctx, struct lk_login *l,
+    const struct lk_issue *issue, void *arg)
+{
+	const struct record_login	*a = arg;
+
+	(void)issue;
+	l->new_hash = a->new_hash;
+	l->throttle_account = a->t->account;
+	l->throttle_address = a->t->address;
+	l->throttle_window = ctx->cfg->throttle_window;
+	switch (lk_store_login(lk_ctx_store(ctx), l, ctx->now)) {
+	case LK_STORE_OK:
+		if (a->new_hash != NULL)
+			lk_log(LK_LOG_INFO, "password hash upgraded to %s",
+			    ctx->cfg->hash.method);
+		return 0;
+	case LK_STORE_CHANGED:
+		/* Changed or disabled while we hashed: the old password is dead. */
+		return 1;
+	default:
+		return lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
+	}
+}
+
 /*
  * The password of a known, enabled user matched: record the session (the
  * store checks that the hash did not change meanwhile) and set cookies,
@@ -71,56 +104,41 @@ start(struct lk_ctx *ctx, const struct lk_user *user, const char *password,
     enum lk_pw_res pr, int remember, const struct lk_throttle *t)
 {
 	struct lk_mfa_state	 state;
-	struct lk_issue		 issue;
-	struct lk_login		 l;
+	struct record_login	 a;
 	char			 rehash[LK_HASH_MAX + 1];
 	int			 rc = -1;
 
-	memset(&l, 0, sizeof(l));
-	memset(&issue, 0, sizeof(issue));
+	memset(&a, 0, sizeof(a));
+	a.t = t;
 	rehash[0] = '\0';
 	if (pr == LK_PW_OK_REHASH && lk_password_hash(&ctx->cfg->hash,
 	    password, rehash, sizeof(rehash)) == 0)
-		l.new_hash = rehash;	/* else keep the old hash: the login stands */
+		a.new_hash = rehash;	/* else keep the old hash: the login stands */
 	if (lk_mfa_state(ctx, user, &state) == -1)
 		goto out;
 	if (state.totp) {
 		/* No token before both factors. */
-		if ((rc = lk_mfa_first_step(ctx, user, l.new_hash, remember,
+		if ((rc = lk_mfa_first_step(ctx, user, a.new_hash, remember,
 		    t)) == 1) {
 			ask_second_factor(ctx, &state);
 			rc = 2;
 		}
 		goto out;
 	}
-	if (lk_session_prepare(ctx, user, NULL, remember, LK_ISSUE_LOGIN,
-	    &issue) == -1)
-		goto out;
-	l.user_id = user->id;
-	l.hash = user->hash;
-	l.session = &issue.session;
-	l.tokens = &issue.tokens;
-	l.throttle_account = t->account;
-	l.throttle_address = t->address;
-	l.throttle_window = ctx->cfg->throttle_window;
-	switch (lk_store_login(lk_ctx_store(ctx), &l, ctx->now)) {
-	case LK_STORE_OK:
+	switch (lk_session_start(ctx, user, NULL, remember, LK_ISSUE_LOGIN,
+	    record_login, &a)) {
+	case 0:
+		rc = 1;
 		break;
-	case LK_STORE_CHANGED:
-		/* Changed or disabled while we hashed: the old password is dead. */
+	case 1:
 		rc = 0;
-		goto out;
+		break;
 	default:
-		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
-		goto out;
+		rc = -1;
+		break;
 	}
-	if (l.new_hash != NULL)
-		lk_log(LK_LOG_INFO, "password hash upgraded to %s",
-		    ctx->cfg->hash.method);
-	rc = lk_session_send(ctx, &issue) == 0 ? 1 : -1;
 out:
 	lk_explicit_bzero(rehash, sizeof(rehash));
-	lk_explicit_bzero(&issue, sizeof(issue));
 	lk_explicit_bzero(&state, sizeof(state));
 	return rc;
 }
@@ -141,16 +159,19 @@ handle(struct lk_ctx *ctx)
 	memset(&user, 0, sizeof(user));
 	if (lk_session_can_issue(ctx) == -1)
 		return;
-	if ((body = lk_app_json(ctx)) == NULL)
+	if ((body = lk_body_json(ctx)) == NULL)
 		return;
-	if ((email = lk_app_field(ctx, body, "email", LK_EMAIL_MAX,
+	if ((email = lk_body_field(ctx, body, "email", LK_EMAIL_MAX,
 	    &elen)) == NULL ||
-	    (password = lk_app_field(ctx, body, "password",
+	    (password = lk_body_field(ctx, body, "password",
 	    LK_PASSWORD_MAX - 1, &plen)) == NULL ||
-	    (remember = lk_app_bool(ctx, body, "remember", 0)) == -1)
+	    (remember = lk_body_bool(ctx, body, "remember", 0)) == -1)
 		goto out;
-	if (lk_throttle_reserve(ctx, email, &t) == -1)
+	if (lk_throttle_reserve(ctx, email, &t) == -1) {
+		if (ctx->denial.reason == LK_R_THROTTLED)
+			lk_metrics_count(LK_M_LOGIN_THROTTLED);
 		goto out;
+	}
 
 	sr = lk_store_user_find(lk_ctx_store(ctx), email, &user);
 	if (sr == LK_STORE_ERROR) {
@@ -176,6 +197,9 @@ handle(struct lk_ctx *ctx)
 		goto out;
 	audit(ctx, rc == 1 ? "login_ok" : rc == 2 ? "login_second_factor" :
 	    "login_failed", rc ? user.email : email, hashes);
+	lk_metrics_count(rc == 1 ? LK_M_LOGIN_SUCCESS : rc == 2 ?
+	    LK_M_LOGIN_SECOND_FACTOR : sr == LK_STORE_OK && user.disabled ?
+	    LK_M_LOGIN_DISABLED : LK_M_LOGIN_BAD_CREDENTIALS);
 	if (rc != 2)
 		answer(ctx, rc);
 out:
@@ -196,7 +220,7 @@ second_factor(struct lk_ctx *ctx)
 
 	/* Before the throttle's write: a verify-only node's role only reads. */
 	if (lk_session_can_issue(ctx) == -1 ||
-	    (body = lk_app_json(ctx)) == NULL)
+	    (body = lk_body_json(ctx)) == NULL)
 		return;
 	if (lk_mfa_proof(ctx, body, &proof) == 0 &&
 	    lk_mfa_second_step(ctx, &proof) == 0)

@@ -18,7 +18,9 @@
 
 #include "app/app.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "base/util.h"
+#include "decide/body.h"
 #include "decide/session.h"
 #include "domain/cookie.h"
 #include "domain/store/store.h"
@@ -62,7 +64,7 @@ handle(struct lk_ctx *ctx)
 	const char		*who = NULL;
 	size_t			 n = 0;
 
-	if ((body = lk_app_json(ctx)) == NULL)
+	if ((body = lk_body_json(ctx)) == NULL)
 		return;
 	json_object_put(body);
 	if (lk_session_can_log_out(ctx) == -1)
@@ -78,6 +80,7 @@ handle(struct lk_ctx *ctx)
 		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
 		return;
 	}
+	lk_metrics_count(LK_M_LOGOUT);
 	lk_log_audit("logout", ctx->now, ctx->req->remote_addr, who,
 	    (char *)NULL);
 	lk_session_clear(ctx);

@@ -26,6 +26,7 @@
 #include "app/app.h"
 #include "base/util.h"
 #include "decide/auth.h"
+#include "decide/body.h"
 #include "decide/mfa.h"
 #include "decide/notify.h"
 #include "domain/password.h"
@@ -42,7 +43,7 @@ signed_in(struct lk_ctx *ctx, struct lk_user *user, struct json_object **body)
 	lk_explicit_bzero(&claims, sizeof(claims));
 	if (rc == -1 || body == NULL)
 		return rc;
-	return (*body = lk_app_json(ctx)) != NULL ? 0 : -1;
+	return (*body = lk_body_json(ctx)) != NULL ? 0 : -1;
 }
 
 static const char *
@@ -50,7 +51,7 @@ password_of(struct lk_ctx *ctx, struct json_object *body)
 {
 	size_t	len;
 
-	return lk_app_field(ctx, body, "password", LK_PASSWORD_MAX - 1, &len);
+	return lk_body_field(ctx, body, "password", LK_PASSWORD_MAX - 1, &len);
 }
 
 static void
@@ -125,7 +126,7 @@ enable(struct lk_ctx *ctx)
 
 	memset(&codes, 0, sizeof(codes));
 	if (signed_in(ctx, &user, &body) == -1 ||
-	    (code = lk_app_field(ctx, body, "code", LK_MFA_CODE_MAX,
+	    (code = lk_body_field(ctx, body, "code", LK_MFA_CODE_MAX,
 	    &len)) == NULL ||
 	    lk_mfa_enable(ctx, &user, code, &codes) == -1)
 		goto out;

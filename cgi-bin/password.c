@@ -35,6 +35,7 @@
 #include "base/util.h"
 #include "decide/account.h"
 #include "decide/auth.h"
+#include "decide/body.h"
 #include "decide/mfa.h"
 #include "decide/notify.h"
 #include "decide/passkey.h"
@@ -64,55 +65,63 @@ audit_new_password(struct lk_ctx *ctx, const char *event, const char *email,
 	    "passkeys_kept", n, (char *)NULL);
 }
 
+/* What a password change records: lk_store_password_change. */
+struct record_change {
+	const char			*new_hash;
+	const struct lk_claims		*claims;
+	const struct lk_throttle	*t;
+	const struct lk_passkey_keep	*keep;
+};
+
+static int
+record_change(struct lk_ctx *ctx, struct lk_login *l,
+    const struct lk_issue *issue, void *arg)
+{
+	/* Changed by another request meanwhile: this one is stale. */
+	static const struct lk_store_refusal	refusals[] = {
+		{ LK_STORE_CHANGED, LK_R_WRONG_PASSWORD, NULL },
+	};
+	const struct record_change		*a = arg;
+	struct lk_revoke			 r;
+
+	(void)issue;
+	l->new_hash = a->new_hash;
+	l->throttle_account = a->t->account;
+	l->throttle_address = a->t->address;
+	l->throttle_window = ctx->cfg->throttle_window;
+	l->keep = *a->keep;
+	r.jti = a->claims->jti;
+	r.exp = a->claims->exp;
+	r.refresh = 0;
+	return lk_deny_store(ctx, lk_store_password_change(lk_ctx_store(ctx),
+	    l, &r, ctx->now), refusals, 1);
+}
+
 static void
 change(struct lk_ctx *ctx, const struct lk_user *user,
     const struct lk_claims *claims, const struct lk_token_state *state,
     const char *new, const struct lk_throttle *t,
     const struct lk_passkey_keep *keep)
 {
-	struct lk_issue		 issue;
-	struct lk_login		 l;
-	struct lk_revoke	 r;
+	struct record_change	 a;
 	struct lk_json_out	 o;
 	char			 hash[LK_HASH_MAX + 1];
 
-	memset(&l, 0, sizeof(l));
 	if (lk_password_hash(&ctx->cfg->hash, new, hash, sizeof(hash)) == -1) {
 		(void)lk_deny(ctx, LK_R_INTERNAL, NULL);
 		goto out;
 	}
+	a.new_hash = hash;
+	a.claims = claims;
+	a.t = t;
+	a.keep = keep;
 	/*
 	 * Not a login (the password alone, where a login may need more), so
 	 * not fresh; the new session keeps the old one's factors.
 	 */
-	if (lk_session_prepare(ctx, user, NULL, state->ours &&
+	if (lk_session_start(ctx, user, NULL, state->ours &&
 	    state->session.persistent, claims->mfa ? LK_ISSUE_MFA : 0,
-	    &issue) == -1)
-		goto out;
-	l.user_id = user->id;
-	l.hash = user->hash;
-	l.new_hash = hash;
-	l.session = &issue.session;
-	l.tokens = &issue.tokens;
-	l.throttle_account = t->account;
-	l.throttle_address = t->address;
-	l.throttle_window = ctx->cfg->throttle_window;
-	l.keep = *keep;
-	r.jti = claims->jti;
-	r.exp = claims->exp;
-	r.refresh = 0;
-	switch (lk_store_password_change(lk_ctx_store(ctx), &l, &r, ctx->now)) {
-	case LK_STORE_OK:
-		break;
-	case LK_STORE_CHANGED:
-		/* Changed by another request meanwhile: this one is stale. */
-		(void)lk_deny(ctx, LK_R_WRONG_PASSWORD, NULL);
-		goto out;
-	default:
-		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
-		goto out;
-	}
-	if (lk_session_send(ctx, &issue) == -1)
+	    record_change, &a) != 0)
 		goto out;
 	audit_new_password(ctx, "password_changed", user->email, keep);
 	lk_notify(ctx, LK_NOTICE_PASSWORD_CHANGED, user, NULL, 0);
@@ -121,7 +130,6 @@ change(struct lk_ctx *ctx, const struct lk_user *user,
 	lk_response_json(ctx->resp, 200, &o);
 out:
 	lk_explicit_bzero(hash, sizeof(hash));
-	lk_explicit_bzero(&issue, sizeof(issue));
 }
 
 static void
@@ -139,11 +147,11 @@ handle(struct lk_ctx *ctx)
 
 	if (lk_auth_require(ctx, LK_TOKEN_ACCESS, &user, &claims, &state) == -1)
 		return;
-	if ((body = lk_app_json(ctx)) == NULL)
+	if ((body = lk_body_json(ctx)) == NULL)
 		goto out;
-	if ((cur = lk_app_field(ctx, body, "current_password",
+	if ((cur = lk_body_field(ctx, body, "current_password",
 	    LK_PASSWORD_MAX - 1, &clen)) == NULL ||
-	    (new = lk_app_field(ctx, body, "new_password", ctx->cfg->max_body,
+	    (new = lk_body_field(ctx, body, "new_password", ctx->cfg->max_body,
 	    &nlen)) == NULL ||
 	    lk_passkey_keep_field(ctx, body, &kept) == -1)
 		goto out;
@@ -185,9 +193,9 @@ forgot(struct lk_ctx *ctx)
 	const char		*email;
 	size_t			 len;
 
-	if ((body = lk_app_json(ctx)) == NULL)
+	if ((body = lk_body_json(ctx)) == NULL)
 		return;
-	if ((email = lk_app_field(ctx, body, "email", LK_EMAIL_MAX,
+	if ((email = lk_body_field(ctx, body, "email", LK_EMAIL_MAX,
 	    &len)) == NULL ||
 	    lk_account_send_link(ctx, LK_LINK_RESET, email, NULL) == -1)
 		goto out;
@@ -265,11 +273,11 @@ reset(struct lk_ctx *ctx)
 
 	memset(&l, 0, sizeof(l));
 	hash[0] = '\0';
-	if ((body = lk_app_json(ctx)) == NULL)
+	if ((body = lk_body_json(ctx)) == NULL)
 		return;
-	if ((token = lk_app_field(ctx, body, "token",
+	if ((token = lk_body_field(ctx, body, "token",
 	    LK_ACCOUNT_TOKEN_FIELD_MAX, &tlen)) == NULL ||
-	    (password = lk_app_field(ctx, body, "password", ctx->cfg->max_body,
+	    (password = lk_body_field(ctx, body, "password", ctx->cfg->max_body,
 	    &plen)) == NULL ||
 	    lk_passkey_keep_field(ctx, body, &kept) == -1 ||
 	    lk_account_link_find(ctx, token, tlen, password, plen,
@@ -308,9 +316,9 @@ reset_check(struct lk_ctx *ctx)
 	size_t			 tlen;
 
 	memset(&l, 0, sizeof(l));
-	if ((body = lk_app_json(ctx)) == NULL)
+	if ((body = lk_body_json(ctx)) == NULL)
 		return;
-	if ((token = lk_app_field(ctx, body, "token",
+	if ((token = lk_body_field(ctx, body, "token",
 	    LK_ACCOUNT_TOKEN_FIELD_MAX, &tlen)) == NULL ||
 	    lk_account_link_check(ctx, token, tlen, LK_LINK_BIT(LK_LINK_RESET),
 	    &l) == -1 ||

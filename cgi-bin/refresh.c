@@ -11,6 +11,7 @@
 
 #include "app/app.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "decide/auth.h"
 #include "decide/session.h"
 #include "domain/store/store.h"
@@ -59,12 +60,14 @@ handle(struct lk_ctx *ctx)
 		sent = &again;
 		break;
 	case LK_REFRESH_REUSED:
+		lk_metrics_count(LK_M_REFRESH_REUSE_DETECTED);
 		lk_log_audit("refresh_reuse_detected", ctx->now,
 		    ctx->req->remote_addr, user.email, "jti", claims.jti,
 		    "family", state.session.id, (char *)NULL);
 		(void)lk_deny(ctx, LK_R_REVOKED, NULL);
 		goto out;
 	case LK_REFRESH_REVOKED:
+		lk_metrics_count(LK_M_REFRESH_REVOKED);
 		lk_log_audit("revoked_token_used", ctx->now,
 		    ctx->req->remote_addr, user.email, "jti", claims.jti,
 		    (char *)NULL);
@@ -73,6 +76,7 @@ handle(struct lk_ctx *ctx)
 	case LK_REFRESH_EXPIRED:
 	case LK_REFRESH_LIMIT:
 		/* The session is over: the client logs in again. */
+		lk_metrics_count(LK_M_REFRESH_EXPIRED);
 		(void)lk_deny_token(ctx, LK_TOKEN_EXPIRED);
 		goto out;
 	default:
@@ -81,6 +85,8 @@ handle(struct lk_ctx *ctx)
 	}
 	if (lk_session_send(ctx, sent) == -1)
 		goto out;
+	lk_metrics_count(sent == &again ? LK_M_REFRESH_REPLAYED :
+	    LK_M_REFRESH_ROTATED);
 	lk_log_audit("refresh", ctx->now, ctx->req->remote_addr, user.email,
 	    "family", state.session.id, (char *)NULL);
 	lk_json_out_init(&o);

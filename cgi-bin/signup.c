@@ -12,6 +12,7 @@
 
 #include "app/app.h"
 #include "decide/account.h"
+#include "decide/body.h"
 #include "domain/mail.h"
 #include "domain/policy.h"
 
@@ -27,11 +28,11 @@ handle(struct lk_ctx *ctx)
 		(void)lk_deny(ctx, LK_R_NOT_FOUND, NULL);
 		return;
 	}
-	if ((body = lk_app_json(ctx)) == NULL)
+	if ((body = lk_body_json(ctx)) == NULL)
 		return;
-	if ((email = lk_app_field(ctx, body, "email", LK_EMAIL_MAX,
+	if ((email = lk_body_field(ctx, body, "email", LK_EMAIL_MAX,
 	    &elen)) == NULL ||
-	    (name = lk_app_field(ctx, body, "name", LK_NAME_MAX_BYTES,
+	    (name = lk_body_field(ctx, body, "name", LK_NAME_MAX_BYTES,
 	    &nlen)) == NULL)
 		goto out;
 	/* What mail can reach: a plain address, refused as the field it is. */

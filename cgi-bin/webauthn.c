@@ -26,6 +26,7 @@
 #include "app/app.h"
 #include "base/util.h"
 #include "decide/auth.h"
+#include "decide/body.h"
 #include "decide/mfa.h"
 #include "decide/notify.h"
 #include "decide/passkey.h"
@@ -74,7 +75,7 @@ proved(struct lk_ctx *ctx, struct lk_user *user, struct json_object **body,
 		(void)lk_deny(ctx, LK_R_FRESH, NULL);
 		goto out;
 	}
-	if ((*body = lk_app_json(ctx)) == NULL ||
+	if ((*body = lk_body_json(ctx)) == NULL ||
 	    lk_mfa_reauth(ctx, user, *body, f, hash, t) == -1)
 		goto out;
 	*fp = f;
@@ -133,7 +134,7 @@ register_passkey(struct lk_ctx *ctx)
 	struct lk_json_out	 o;
 	char			 json[LK_STORE_PASSKEY_NAME_MAX * 6 + 256];
 
-	if (signed_in(ctx, &user) == -1 || (body = lk_app_json(ctx)) == NULL ||
+	if (signed_in(ctx, &user) == -1 || (body = lk_body_json(ctx)) == NULL ||
 	    lk_passkey_register(ctx, &user, body, &p) == -1)
 		goto out;
 	lk_notify(ctx, LK_NOTICE_PASSKEY_ADDED, &user, NULL, 0);
@@ -171,7 +172,7 @@ login(struct lk_ctx *ctx)
 	struct lk_json_out	 o;
 
 	if (lk_session_can_issue(ctx) == -1 ||
-	    (body = lk_app_json(ctx)) == NULL)
+	    (body = lk_body_json(ctx)) == NULL)
 		return;
 	if (lk_passkey_login(ctx, body) == 0) {
 		lk_json_out_init(&o);

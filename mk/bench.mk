@@ -13,7 +13,7 @@ BENCH_TIME	?= 10
 BENCH_PROCS	?= 2
 BENCH_USERS_BIG	?= 1000000
 
-.PHONY: bench bench-build bench-cgi
+.PHONY: bench bench-build bench-cgi bench-ceilings bench-forward
 
 $(BENCH_BUILD)/noop.fcgi: bench/noop.c | deps
 	@mkdir -p $(@D)
@@ -96,9 +96,27 @@ bench-cgi: bench-build
 	LATCHKEY_BUILD="$(abspath $(BUILD))" $(NODE) bench/run.js --cgi-only \
 	    $(BENCH_BUILD)/cgi.md
 
+# The forward-auth rows alone (nginx in front, a minute), appended to
+# $(BUILD)/bench/forward.md; make bench appends them to bench/results.md.
+bench-forward: bench-build
+	@scripts/deps.sh proxies
+	rm -f $(BENCH_BUILD)/forward.md
+	LATCHKEY_BUILD="$(abspath $(BUILD))" BENCH_TIME=$(BENCH_TIME) \
+	    BENCH_PROCS=$(BENCH_PROCS) $(NODE) bench/forward.js $(BENCH_BUILD)/forward.md
+
+# The profile and the authorizer next to their no-op ceilings alone, with
+# the node's counter file on, written to $(BUILD)/bench/ceilings.md.
+bench-ceilings: bench-build
+	LATCHKEY_BUILD="$(abspath $(BUILD))" BENCH_TIME=$(BENCH_TIME) \
+	    BENCH_PROCS=$(BENCH_PROCS) $(NODE) bench/run.js --ceilings-only \
+	    $(BENCH_BUILD)/ceilings.md
+
 bench: bench-build
 	LATCHKEY_BUILD="$(abspath $(BUILD))" BENCH_TIME=$(BENCH_TIME) \
 	    BENCH_PROCS=$(BENCH_PROCS) BENCH_USERS_BIG=$(BENCH_USERS_BIG) \
 	    $(NODE) bench/run.js bench/results.md
+	@scripts/deps.sh proxies
+	LATCHKEY_BUILD="$(abspath $(BUILD))" BENCH_TIME=$(BENCH_TIME) \
+	    BENCH_PROCS=$(BENCH_PROCS) $(NODE) bench/forward.js bench/results.md
 	LATCHKEY_BUILD="$(abspath $(BUILD))" BENCH_TIME=$(BENCH_TIME) \
 	    BENCH_PROCS=$(BENCH_PROCS) $(NODE) bench/cluster.js bench/results.md

@@ -49,7 +49,8 @@ install: build
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) \
 	    $(DESTDIR)$(DATADIR)/public $(DESTDIR)$(DATADIR)/members \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR)/examples/apache \
-	    $(DESTDIR)$(DOCDIR)/examples/lighttpd
+	    $(DESTDIR)$(DOCDIR)/examples/lighttpd $(DESTDIR)$(DOCDIR)/examples/nginx \
+	    $(DESTDIR)$(DOCDIR)/examples/caddy
 	$(INSTALL) -m 0755 $(TOOL) $(DESTDIR)$(BINDIR)/latchkey
 	$(INSTALL) -m 0755 $(PROGRAMS) $(DESTDIR)$(LIBEXECDIR)/
 	cp -R public/. $(DESTDIR)$(DATADIR)/public/
@@ -68,6 +69,8 @@ install: build
 	$(INSTALL_PATHS) dist/latchkey.conf.example >$(DESTDIR)$(DOCDIR)/examples/latchkey.conf
 	chmod 0644 $(DESTDIR)$(DOCDIR)/examples/lighttpd/lighttpd.conf \
 	    $(DESTDIR)$(DOCDIR)/examples/latchkey.conf
+	$(INSTALL) -m 0644 nginx/*.conf $(DESTDIR)$(DOCDIR)/examples/nginx/
+	$(INSTALL) -m 0644 caddy/latchkey.caddy $(DESTDIR)$(DOCDIR)/examples/caddy/
 
 # Everything under the latchkey-named directories is ours; elsewhere only
 # the files install put there.
@@ -90,6 +93,9 @@ $(DIST_BIN)/lk-bin/%.fcgi: cgi-bin/%.c $(LIB) $(LIB_HDRS) $(BUILD)/flags mk/inst
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -s $(call DIST_RPATH,lib) \
 	    -o $@ $< $(LIB) $(STATIC_LIBS)
+
+$(DIST_BIN)/lk-bin/metrics.fcgi: CPPFLAGS += -DLK_VERSION='"$(VERSION)"'
+$(DIST_BIN)/lk-bin/metrics.fcgi: VERSION
 
 $(DIST_TOOL): tool/latchkey.c $(LIB) $(LIB_HDRS) $(BUILD)/flags VERSION mk/install.mk
 	@mkdir -p $(@D)

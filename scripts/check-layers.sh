@@ -2,12 +2,22 @@
 # The library's layers only look down (docs/internals.md): each layer is a
 # folder of lib/, and a file may include headers of its own folder or of a
 # lower layer's, never a higher one's; every include names its folder
-# ("base/util.h"), and the headers include one another without a cycle.
+# ("base/util.h"), the headers include one another without a cycle, and
+# so do the modules: x.c and x.h count as one module, with the parts
+# named after it (store_stmts.h and store_schema.c are store's, token_sign.c
+# token's), and no module's includes, followed, come back to it.
 #
 # Layers, lowest first:
 #   base  http  domain/store  domain  decide  app
+#
+# Usage: check-layers.sh [TREE]: the lib/ of TREE (the checkout's own by
+# default), so that scripts/check-layers-test.sh can show it failing.
 set -u
-cd "$(dirname "$0")/.."
+if [ $# -gt 0 ]; then
+	cd "$1" || exit 2
+else
+	cd "$(dirname "$0")/.."
+fi
 
 # The rank of a folder of lib/; "x" for one that is no layer.
 rank() {
@@ -84,6 +94,36 @@ for h in $(find lib -name '*.h' | sort); do
 		todo=$next
 	done
 done
+
+# The module of a file of lib/ ("domain/store/store" for store_stmts.h):
+# its path without the extension, and without a "_part" ending when the
+# module it names has a file of its own.
+module() {
+	m=${1%.[ch]}
+	base=${m%_*}
+	if [ "$base" != "$m" ] && { [ -f "lib/$base.c" ] || [ -f "lib/$base.h" ]; }; then
+		m=$base
+	fi
+	echo "$m"
+}
+
+# No cycle among the modules: every include is an edge from the includer's
+# module to the included one's, and tsort finds the loops.
+edges=$(for f in $(find lib -name '*.[ch]' | sort); do
+	from=$(module "${f#lib/}")
+	for inc in $(includes "$f"); do
+		case $inc in
+		*/*) to=$(module "$inc") ;;
+		*) to=$(module "$(dirname "${f#lib/}")/$inc") ;;
+		esac
+		[ "$from" = "$to" ] || echo "$from $to"
+	done
+done)
+loops=$(echo "$edges" | tsort 2>&1 >/dev/null | sed -n 's/^tsort: \([^ :][^ :]*\)$/\1/p' | sort -u)
+if [ -n "$loops" ]; then
+	echo "layers: include cycle between modules:" $loops
+	fail=1
+fi
 
 if [ "$fail" -ne 0 ]; then
 	echo "layers: 0 passed, 1 failed"

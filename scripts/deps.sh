@@ -1,7 +1,7 @@
 #!/bin/sh
 # Install the Debian packages latchkey needs, if any are missing.
 #   scripts/deps.sh [core] [apache] [browser] [sanitize] [valgrind]
-#                   [postgres] [mariadb] [mail] [all]
+#                   [postgres] [mariadb] [mail] [proxies] [all]
 # Runs apt-get as root, or through sudo.  Services that packages would
 # start (lighttpd, apache2 on port 80) are kept from starting: latchkey's
 # commands start their own servers on loopback.
@@ -23,6 +23,9 @@ mariadb="mariadb-server libmariadb-dev"
 # A real SMTP server and sendmail-interface program for the mail tests,
 # and strace, with which they see what a request writes before its answer.
 mail="msmtp msmtp-mta python3-aiosmtpd strace"
+# The reverse proxies of the forward-auth tests and `make run-nginx`,
+# `make run-caddy` (their services kept from starting, as above).
+proxies="nginx caddy spawn-fcgi"
 
 want=""
 [ $# -eq 0 ] && set -- core
@@ -36,7 +39,8 @@ for group in "$@"; do
 	postgres) want="$want $postgres" ;;
 	mariadb) want="$want $mariadb" ;;
 	mail) want="$want $mail" ;;
-	all) want="$want $core $apache $browser $sanitize $valgrind $postgres $mariadb $mail" ;;
+	proxies) want="$want $proxies" ;;
+	all) want="$want $core $apache $browser $sanitize $valgrind $postgres $mariadb $mail $proxies" ;;
 	*) echo "deps.sh: unknown group '$group'" >&2; exit 2 ;;
 	esac
 done

@@ -20,12 +20,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/metrics.h"
 #include "base/util.h"
 #include "decide/auth.h"
 #include "decide/notify.h"
 #include "decide/throttle.h"
 #include "domain/config.h"
-#include "domain/key.h"
+#include "domain/group.h"
+#include "domain/keyring.h"
+#include "domain/mail.h"
 #include "domain/onetime.h"
 #include "domain/password.h"
 #include "domain/policy.h"
@@ -52,21 +55,23 @@ static const char usage_text[] =
 "                            with --user, give the keys, the database and\n"
 "                            its folder to USER (the web server's user,\n"
 "                            who runs the programs), existing ones too\n"
-"  user add EMAIL [--name NAME] [--password-stdin]\n"
+"  user add EMAIL [--name NAME] [--password-stdin] [--group NAME]...\n"
 "                            add a user (named after the email's part\n"
-"                            before '@' without --name); asks for the\n"
-"                            password twice\n"
+"                            before '@' without --name), in each group\n"
+"                            --group names; asks for the password twice\n"
 "  user passwd EMAIL [--password-stdin]\n"
 "                            set a user's password\n"
-"  user invite EMAIL [--name NAME] [--print-link]\n"
+"  user invite EMAIL [--name NAME] [--print-link] [--group NAME]...\n"
 "                            add a pending user (one that cannot log in\n"
-"                            yet) and mail them a one-time link to choose\n"
-"                            a password (SITE_URL/invite#TOKEN, valid\n"
+"                            yet), in each group --group names, and mail\n"
+"                            them a one-time link to choose a password\n"
+"                            (SITE_URL/invite#TOKEN, valid\n"
 "                            invite_token_expires); --print-link prints\n"
 "                            the link instead of mailing it\n"
 "  user del EMAIL            delete a user\n"
 "  user list                 list users: email, status (enabled, disabled,\n"
-"                            pending), name (tab-separated)\n"
+"                            pending), name, groups (tab-separated; the\n"
+"                            groups joined with ',')\n"
 "  user disable EMAIL        refuse the user's logins and tokens\n"
 "  user enable EMAIL         allow them again\n"
 "  user unlock EMAIL         clear the user's count of failed logins, so\n"
@@ -77,6 +82,16 @@ static const char usage_text[] =
 "                            so that the password alone logs in again;\n"
 "                            passkeys stay (and still sign in) unless\n"
 "                            --passkeys removes them too\n"
+"  group add NAME [--description TEXT]\n"
+"                            add a group (NAME: 1 to 64 of a-z, 0-9, '_',\n"
+"                            '.' and '-', starting with a letter or digit)\n"
+"                            for the access rules' group= subjects\n"
+"  group del NAME            delete a group; its members leave it\n"
+"  group list                list groups: name, number of members,\n"
+"                            description (tab-separated)\n"
+"  group adduser NAME EMAIL  put a user in a group (at most %d groups a\n"
+"                            user); their next request sees it\n"
+"  group deluser NAME EMAIL  take a user out of a group\n"
 "  key rotate [--algorithm HS256|ES256|RS256]\n"
 "                            replace the signing key with a new one (of\n"
 "                            token_algorithm unless --algorithm says\n"
@@ -88,13 +103,20 @@ static const char usage_text[] =
 "  key publish DIR           write the public key of every ES256 and RS256 key\n"
 "                            a live token may need as DIR/KID.pem (and remove\n"
 "                            the others): a verify-only node's public_keys\n"
-"  db copy --to DATABASE     copy every record (users, deleted-user marks,\n"
+"  db copy --to DATABASE     copy every record (users, groups, deleted-user marks,\n"
 "                            sessions, refresh tokens, revocations, throttle\n"
 "                            counters, second factors, passkeys, one-time\n"
 "                            links) of the configured database into DATABASE (a\n"
 "                            path, a postgresql:// or a mysql:// URI), in one\n"
 "                            transaction\n"
 "  db copy --from DATABASE   the same, from DATABASE into the configured one\n"
+"  check                     check the whole configuration, as apachectl\n"
+"                            configtest does: the configuration file, the\n"
+"                            keys, the access rules, the database (reachable,\n"
+"                            its schema version) and mail; each problem on\n"
+"                            standard error (FILE:LINE: where there is one),\n"
+"                            else one line saying all is well (exit 0);\n"
+"                            warnings (mail that cannot be sent) do not fail\n"
 "  access check URL [--user EMAIL] [--method M] [--from ADDR] [--second-factor]\n"
 "                            say which rule of access_rules decides a request\n"
 "                            for URL (http[s]://host/path?query, or a path):\n"
@@ -120,7 +142,9 @@ static const char usage_text[] =
 "  --algorithm ALG           key rotate: the new key's algorithm\n"
 "  --user USER               init: who the programs run as (e.g. www-data);\n"
 "                            access check: the signed-in user (EMAIL)\n"
-"  --group GROUP             init: their group (default: USER's own)\n"
+"  --group GROUP             init: their group (default: USER's own);\n"
+"                            user add, user invite: a group to join\n"
+"  --description TEXT        group add: what the group is for\n"
 "  --passkeys                user mfa reset: remove the user's passkeys too\n"
 "  -h, --help                show this help\n"
 "  --version                 show the version\n"
@@ -131,7 +155,8 @@ static const char usage_text[] =
 static void
 usage(FILE *f)
 {
-	fprintf(f, usage_text, lk_config_builtin_path());
+	fprintf(f, usage_text, LK_STORE_USER_GROUPS_MAX,
+	    lk_config_builtin_path());
 }
 
 /* A usage error: what was wrong, then where to read more.  Returns 2. */
@@ -643,11 +668,13 @@ cmd_init(const char *cfgpath, const struct owner *o)
 }
 
 static int
-print_user(const struct lk_user *u, void *arg)
+print_user(const struct lk_user *u, const struct lk_store_groups *g,
+    void *arg)
 {
 	(void)arg;
-	printf("%s\t%s\t%s\n", u->email, u->disabled ? "disabled" :
-	    lk_store_user_pending(u) ? "pending" : "enabled", u->name);
+	printf("%s\t%s\t%s\t%s\n", u->email, u->disabled ? "disabled" :
+	    lk_store_user_pending(u) ? "pending" : "enabled", u->name,
+	    g->n > 0 ? g->text : "");
 	return 0;
 }
 
@@ -673,6 +700,12 @@ struct run {
 	int			 second_factor;	/* access check --second-factor */
 	const char		*owner;		/* init --user */
 	const char		*group;		/* init --group */
+	const char		*gname;		/* group ... NAME */
+	const char		*description;	/* group add --description */
+	/* user add, user invite: --group NAME... */
+	const char		*groups[LK_STORE_USER_GROUPS_MAX];
+	int			 found[LK_STORE_USER_GROUPS_MAX];
+	size_t			 ngroups;
 	struct lk_config	 cfg;
 	struct lk_store		*store;
 };
@@ -688,6 +721,9 @@ struct run {
 #define OPT_ACCESS	0x100u	/* takes URL, --user, --method, --from, ... */
 #define OPT_OWNER	0x200u	/* takes --user, --group */
 #define OPT_PASSKEYS	0x400u	/* takes --passkeys */
+#define OPT_GNAME	0x800u	/* takes a group's NAME (before EMAIL) */
+#define OPT_DESC	0x1000u	/* takes --description */
+#define OPT_GROUPS	0x2000u	/* takes --group NAME, more than once */
 
 struct command {
 	const char	*group;		/* "user", "key", "db", or NULL */
@@ -773,6 +809,41 @@ account_name(struct run *r, char *local, size_t localsz)
 }
 
 static int
+group_seen(const struct lk_group *g, void *arg)
+{
+	struct run	*r = arg;
+	size_t		 i;
+
+	/* Each name found is struck off (the list is the command's own). */
+	for (i = 0; i < r->ngroups; i++)
+		if (r->groups[i] != NULL && r->groups[i][0] != '\0' &&
+		    strcmp(r->groups[i], g->name) == 0)
+			r->found[i] = 1;
+	return 0;
+}
+
+/* Whether every --group names a group: 0, or 1 (said which is not). */
+static int
+groups_exist(struct run *r)
+{
+	size_t	i;
+
+	memset(r->found, 0, sizeof(r->found));
+	if (r->ngroups == 0)
+		return 0;
+	if (lk_store_group_each(r->store, group_seen, r) != LK_STORE_OK) {
+		fprintf(stderr, "latchkey: database error\n");
+		return 1;
+	}
+	for (i = 0; i < r->ngroups; i++)
+		if (!r->found[i]) {
+			fprintf(stderr, "latchkey: no group %s\n", r->groups[i]);
+			return 1;
+		}
+	return 0;
+}
+
+static int
 user_add(struct run *r)
 {
 	struct lk_user		 u;
@@ -787,10 +858,19 @@ user_add(struct run *r)
 	if ((sr = lk_store_user_find(r->store, r->email, &u)) != LK_STORE_NOT_FOUND)
 		return report(sr == LK_STORE_OK ? LK_STORE_EXISTS : sr,
 		    sr == LK_STORE_OK ? u.email : r->email, "");
-	if (new_hash(r, hash, sizeof(hash)) == 0)
-		rc = report(lk_store_user_add(r->store, r->email,
-		    r->name != NULL ? r->name : "", hash, (long long)time(NULL)),
-		    r->email, "added");
+	if (groups_exist(r) != 0)
+		return 1;
+	if (new_hash(r, hash, sizeof(hash)) == 0) {
+		sr = lk_store_user_add_groups(r->store, r->email,
+		    r->name != NULL ? r->name : "", hash, r->groups, r->ngroups,
+		    (long long)time(NULL));
+		/* A group deleted since it was looked for. */
+		if (sr == LK_STORE_NOT_FOUND)
+			fprintf(stderr, "latchkey: a group of --group is gone: "
+			    "nothing was added\n");
+		else
+			rc = report(sr, r->email, "added");
+	}
 	lk_explicit_bzero(hash, sizeof(hash));
 	return rc;
 }
@@ -830,6 +910,8 @@ user_invite(struct run *r)
 		    "ASCII address is needed): use --print-link\n", r->email);
 		return 1;
 	}
+	if (groups_exist(r) != 0)
+		return 1;
 	if (lk_onetime_new(token, hash) == -1) {
 		fprintf(stderr, "latchkey: the random source failed\n");
 		return 1;
@@ -840,9 +922,20 @@ user_invite(struct run *r)
 	ln.name = r->name != NULL ? r->name : "";
 	ln.hash = hash;
 	ln.expires = now + r->cfg.invite_token_expires;
+	ln.groups = r->groups;
+	ln.ngroups = r->ngroups;
 	switch (lk_store_link_add(r->store, &ln, now, &u)) {
 	case LK_STORE_OK:
 		break;
+	case LK_STORE_NOT_FOUND:
+		fprintf(stderr, "latchkey: a group of --group is gone: nobody "
+		    "was invited\n");
+		goto out;
+	case LK_STORE_LIMIT:
+		fprintf(stderr, "latchkey: user %s would be in more than %d "
+		    "groups: nobody was invited\n", r->email,
+		    LK_STORE_USER_GROUPS_MAX);
+		goto out;
 	case LK_STORE_EXISTS:
 		fprintf(stderr, "latchkey: user %s exists%s: only a new (or "
 		    "still pending) account is invited\n", u.email,
@@ -870,6 +963,15 @@ user_invite(struct run *r)
 		goto out;
 	}
 	printf("user %s: invited (the link is mailed)\n", u.email);
+	/*
+	 * Counted in the node's file if the programs made it: never made
+	 * here, where it would belong to whoever runs the tool.
+	 */
+	if (r->cfg.metrics_file[0] != '\0' && lk_metrics_open(r->cfg.metrics_file,
+	    0, err, sizeof(err)) == 0) {
+		lk_metrics_count(LK_M_LINK_INVITE_SENT);
+		lk_metrics_close();
+	}
 	rc = 0;
 out:
 	lk_explicit_bzero(token, sizeof(token));
@@ -994,8 +1096,125 @@ user_mfa_reset(struct run *r)
 static int
 user_list(struct run *r)
 {
-	return lk_store_user_each(r->store, print_user, NULL) == LK_STORE_OK ?
-	    0 : 1;
+	return lk_store_user_each_groups(r->store, print_user, NULL) ==
+	    LK_STORE_OK ? 0 : 1;
+}
+
+static int
+group_add(struct run *r)
+{
+	const char	*why, *text = r->description != NULL ?
+			    r->description : "";
+
+	if ((why = lk_group_description_check(text)) != NULL) {
+		fprintf(stderr, "latchkey: %s\n", why);
+		return 1;
+	}
+	switch (lk_store_group_add(r->store, r->gname, text,
+	    (long long)time(NULL))) {
+	case LK_STORE_OK:
+		printf("group %s: added\n", r->gname);
+		return 0;
+	case LK_STORE_EXISTS:
+		fprintf(stderr, "latchkey: group %s exists\n", r->gname);
+		return 1;
+	default:
+		fprintf(stderr, "latchkey: database error\n");
+		return 1;
+	}
+}
+
+static int
+group_del(struct run *r)
+{
+	switch (lk_store_group_delete(r->store, r->gname)) {
+	case LK_STORE_OK:
+		printf("group %s: deleted\n", r->gname);
+		return 0;
+	case LK_STORE_NOT_FOUND:
+		fprintf(stderr, "latchkey: no group %s\n", r->gname);
+		return 1;
+	default:
+		fprintf(stderr, "latchkey: database error\n");
+		return 1;
+	}
+}
+
+static int
+print_group(const struct lk_group *g, void *arg)
+{
+	(void)arg;
+	printf("%s\t%lld\t%s\n", g->name, g->members, g->description);
+	return 0;
+}
+
+static int
+group_list(struct run *r)
+{
+	if (lk_store_group_each(r->store, print_group, NULL) != LK_STORE_OK) {
+		fprintf(stderr, "latchkey: database error\n");
+		return 1;
+	}
+	return 0;
+}
+
+/* Which of the group and the user of a NOT_FOUND is missing: said. */
+static void
+say_missing(struct run *r)
+{
+	struct lk_user	u;
+
+	r->groups[0] = r->gname;
+	r->ngroups = 1;
+	if (groups_exist(r) != 0)
+		return;
+	if (lk_store_user_find(r->store, r->email, &u) == LK_STORE_NOT_FOUND)
+		fprintf(stderr, "latchkey: no user %s\n", r->email);
+	else
+		fprintf(stderr, "latchkey: user %s is not in group %s\n",
+		    r->email, r->gname);
+}
+
+static int
+group_adduser(struct run *r)
+{
+	switch (lk_store_member_add(r->store, r->gname, r->email,
+	    (long long)time(NULL))) {
+	case LK_STORE_OK:
+		printf("group %s: user %s added\n", r->gname, r->email);
+		return 0;
+	case LK_STORE_NOT_FOUND:
+		say_missing(r);
+		return 1;
+	case LK_STORE_EXISTS:
+		fprintf(stderr, "latchkey: user %s is in group %s already\n",
+		    r->email, r->gname);
+		return 1;
+	case LK_STORE_LIMIT:
+		fprintf(stderr, "latchkey: user %s is in %d groups already, "
+		    "the most one user may be in\n", r->email,
+		    LK_STORE_USER_GROUPS_MAX);
+		return 1;
+	default:
+		fprintf(stderr, "latchkey: database error\n");
+		return 1;
+	}
+}
+
+static int
+group_deluser(struct run *r)
+{
+	switch (lk_store_member_delete(r->store, r->gname, r->email)) {
+	case LK_STORE_OK:
+		printf("group %s: user %s removed\n", r->gname, r->email);
+		return 0;
+	case LK_STORE_NOT_FOUND:
+		say_missing(r);
+		return 1;
+	default:
+		fprintf(stderr, "latchkey: database error\n");
+		return 1;
+	}
 }
 
 /* The longest token lifetime: a retired key signed nothing after it retired. */
@@ -1260,6 +1479,7 @@ access_check(struct run *r)
 	struct lk_access_decision	 d;
 	struct lk_store_options		 so;
 	struct lk_groups		 groups;
+	struct lk_store_groups		 ug;
 	struct lk_user			 u;
 	enum lk_store_res		 sr;
 	char				 host[LK_RULES_HOST_MAX + 8];
@@ -1308,7 +1528,8 @@ access_check(struct run *r)
 			rc = 1;
 			goto out;
 		}
-		if (lk_auth_groups(r->store, &u, &groups) == -1) {
+		if (lk_store_user_groups(r->store, u.email, &ug) !=
+		    LK_STORE_OK || lk_auth_groups(&ug, &groups) == -1) {
 			fprintf(stderr, "latchkey: %s: the database failed\n",
 			    r->user);
 			goto out;
@@ -1335,12 +1556,134 @@ out:
 	return rc;
 }
 
+/* Whether the program of a mail command can be run: NULL, or why not. */
+static const char *
+runnable(const char *prog, char *why, size_t whysz)
+{
+	const char	*path, *p;
+	char		 full[4096];
+	size_t		 n;
+
+	if (strchr(prog, '/') != NULL) {
+		if (access(prog, X_OK) == 0)
+			return NULL;
+		(void)snprintf(why, whysz, "%s: %s", prog, strerror(errno));
+		return why;
+	}
+	if ((path = getenv("PATH")) == NULL || *path == '\0')
+		path = "/usr/bin:/bin";
+	for (p = path; *p != '\0'; p += n + (p[n] == ':')) {
+		n = strcspn(p, ":");
+		if (n > 0 && snprintf(full, sizeof(full), "%.*s/%s", (int)n, p,
+		    prog) < (int)sizeof(full) && access(full, X_OK) == 0)
+			return NULL;
+	}
+	(void)snprintf(why, whysz, "%s: not found in PATH", prog);
+	return why;
+}
+
+/* A problem `latchkey check` found: said, and counted. */
+static void	problem(int *count, const char *kind, const char *fmt, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+static void
+problem(int *count, const char *kind, const char *fmt, ...)
+{
+	va_list	ap;
+
+	fprintf(stderr, "latchkey: %s: ", kind);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	(*count)++;
+}
+
+/*
+ * The whole configuration, as the programs will read it: its file, the
+ * keys, the access rules, the database and mail.  Changes nothing.
+ */
+static int
+check(struct run *r)
+{
+	struct lk_keyring	*ring;
+	struct lk_secretbox_key	 box;
+	struct lk_rules		*rules = NULL;
+	struct lk_mail_argv	 a;
+	char			 err[LK_CONFIG_ERR_MAX], why[512], signs[64] = "";
+	const char		*alg;
+	int			 errors = 0, warnings = 0, version;
+
+	/* The file was read by run_command: it holds no error. */
+	if ((ring = calloc(1, sizeof(*ring))) == NULL) {
+		fprintf(stderr, "latchkey: out of memory\n");
+		return 1;
+	}
+	if (r->cfg.public_keys[0] != '\0' ? lk_keyring_load_public(ring,
+	    r->cfg.public_keys, err, sizeof(err)) : lk_keyring_load(ring,
+	    r->cfg.key_file, err, sizeof(err)))
+		problem(&errors, "error", "keys: %s", err);
+	else if (r->cfg.public_keys[0] == '\0' &&
+	    (alg = lk_key_alg_name(ring->current.alg)) != NULL)
+		(void)snprintf(signs, sizeof(signs), "tokens signed with %s, ",
+		    alg);
+	else
+		(void)snprintf(signs, sizeof(signs), "verify only, ");
+	lk_keyring_clear(ring);
+	free(ring);
+	memset(&box, 0, sizeof(box));
+	if (r->cfg.mfa_key_file[0] != '\0' &&
+	    lk_secretbox_key_load(&box, r->cfg.mfa_key_file, err,
+	    sizeof(err)) == -1)
+		problem(&errors, "error", "second factors' key: %s", err);
+	lk_secretbox_key_clear(&box);
+	if (r->cfg.access_rules[0] != '\0' &&
+	    lk_rules_load(r->cfg.access_rules, &rules, err, sizeof(err)) == -1)
+		problem(&errors, "error", "access rules: %s", err);
+	lk_rules_free(rules);
+	if (lk_store_probe(r->cfg.database, r->cfg.database_password_file,
+	    &version, err, sizeof(err)) == -1)
+		problem(&errors, "error", "database %s", err);
+	else if (version > LK_STORE_SCHEMA_VERSION)
+		problem(&errors, "error", "database %s: schema version %d is "
+		    "newer than this latchkey (%d)", r->cfg.database, version,
+		    LK_STORE_SCHEMA_VERSION);
+	else if (version < LK_STORE_SCHEMA_VERSION)
+		problem(&warnings, "warning", "database %s: schema version %d "
+		    "is behind this latchkey's (%d): the first program or "
+		    "command that opens it brings it up to date",
+		    r->cfg.database, version, LK_STORE_SCHEMA_VERSION);
+	/* Without mail, "Forgot password?" hides and nothing is sent. */
+	if (r->cfg.mail_from[0] == '\0')
+		problem(&warnings, "warning", "%s: mail_from is not set: no "
+		    "mail is sent (no password resets, invitations, sign-ups "
+		    "or notices; \"Forgot password?\" is hidden)", r->cfgpath);
+	else if (r->cfg.site_url[0] == '\0')
+		problem(&warnings, "warning", "%s: site_url is not set: no "
+		    "mail with a link is sent (\"Forgot password?\" is "
+		    "hidden)", r->cfgpath);
+	if (r->cfg.mail_from[0] != '\0' && (lk_mail_command_parse(
+	    r->cfg.mail_command, &a, why, sizeof(why)) == -1 || a.argc == 0 ||
+	    runnable(a.argv[0], why, sizeof(why)) != NULL))
+		problem(&warnings, "warning", "%s: mail_command cannot be run "
+		    "(%s): no mail is sent", r->cfgpath, why);
+	if (errors > 0) {
+		fprintf(stderr, "latchkey: %s: %d error%s\n", r->cfgpath,
+		    errors, errors == 1 ? "" : "s");
+		return 1;
+	}
+	printf("%s: OK (%sdatabase schema version %d%s)\n", r->cfgpath, signs,
+	    version, warnings > 0 ? ", with warnings" : "");
+	return 0;
+}
+
 static const struct command commands[] = {
 	{ NULL, "init", OPT_OWNER, init },
-	{ "user", "add", OPT_EMAIL | OPT_NAME | OPT_STDIN | OPT_STORE, user_add },
+	{ "user", "add", OPT_EMAIL | OPT_NAME | OPT_STDIN | OPT_GROUPS |
+	    OPT_STORE, user_add },
 	{ "user", "passwd", OPT_EMAIL | OPT_STDIN | OPT_STORE, user_passwd },
-	{ "user", "invite", OPT_EMAIL | OPT_NAME | OPT_LINK | OPT_STORE,
-	    user_invite },
+	{ "user", "invite", OPT_EMAIL | OPT_NAME | OPT_LINK | OPT_GROUPS |
+	    OPT_STORE, user_invite },
 	{ "user", "del", OPT_EMAIL | OPT_STORE, user_del },
 	{ "user", "list", OPT_STORE, user_list },
 	{ "user", "disable", OPT_EMAIL | OPT_STORE, user_disable },
@@ -1348,12 +1691,18 @@ static const struct command commands[] = {
 	{ "user", "unlock", OPT_EMAIL | OPT_STORE, user_unlock },
 	{ "user", "mfa reset", OPT_EMAIL | OPT_PASSKEYS | OPT_STORE,
 	    user_mfa_reset },
+	{ "group", "add", OPT_GNAME | OPT_DESC | OPT_STORE, group_add },
+	{ "group", "del", OPT_GNAME | OPT_STORE, group_del },
+	{ "group", "list", OPT_STORE, group_list },
+	{ "group", "adduser", OPT_GNAME | OPT_EMAIL | OPT_STORE, group_adduser },
+	{ "group", "deluser", OPT_GNAME | OPT_EMAIL | OPT_STORE, group_deluser },
 	{ "key", "rotate", OPT_ALG, key_rotate },
 	{ "key", "prune", 0, key_prune },
 	{ "key", "list", 0, key_list },
 	{ "key", "publish", OPT_DIR, key_publish },
 	{ "db", "copy", OPT_STORE | OPT_COPY, db_copy },
 	{ "access", "check", OPT_ACCESS, access_check },
+	{ NULL, "check", 0, check },
 };
 
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
@@ -1436,31 +1785,26 @@ find_command(int argc, char *argv[], int *used, int *rc)
 	return NULL;
 }
 
+/* An option that takes a value, and where in struct run it goes. */
+struct value_opt {
+	const char	*name;
+	size_t		 off;
+};
+
 /*
- * One of db copy's options, a, with next the argument after it (or NULL):
- * 0 with *used set to the arguments it took, the usage error's exit
- * status, or -1 if a is none of them.
+ * One of opts (--NAME VALUE or --NAME=VALUE), a, with next the argument
+ * after it (or NULL): 0 with *used set to the arguments it took, the usage
+ * error's exit status, or -1 if a is none of them.
  */
 static int
-copy_arg(const char *a, const char *next, int *used, struct run *r)
+value_arg(const struct value_opt *opts, size_t nopts, const char *a,
+    const char *next, int *used, struct run *r)
 {
-	static const struct {
-		const char	*name;
-		size_t		 off;
-	} opts[] = {
-		{ "--to", offsetof(struct run, to) },
-		{ "--from", offsetof(struct run, from) },
-		{ "--password-file", offsetof(struct run, password_file) },
-	};
 	const char	**slot;
 	size_t		  k, n;
 
 	*used = 1;
-	if (strcmp(a, "--replace") == 0) {
-		r->replace = 1;
-		return 0;
-	}
-	for (k = 0; k < sizeof(opts) / sizeof(opts[0]); k++) {
+	for (k = 0; k < nopts; k++) {
 		n = strlen(opts[k].name);
 		if (strncmp(a, opts[k].name, n) != 0 ||
 		    (a[n] != '\0' && a[n] != '='))
@@ -1481,49 +1825,42 @@ copy_arg(const char *a, const char *next, int *used, struct run *r)
 	return -1;
 }
 
-/*
- * One of access check's options, a, with next the argument after it (or
- * NULL): 0 with *used set, the usage error's exit status, or -1 if a is
- * none of them.
- */
+/* One of db copy's options: as value_arg, and --replace. */
+static int
+copy_arg(const char *a, const char *next, int *used, struct run *r)
+{
+	static const struct value_opt opts[] = {
+		{ "--to", offsetof(struct run, to) },
+		{ "--from", offsetof(struct run, from) },
+		{ "--password-file", offsetof(struct run, password_file) },
+	};
+
+	*used = 1;
+	if (strcmp(a, "--replace") == 0) {
+		r->replace = 1;
+		return 0;
+	}
+	return value_arg(opts, sizeof(opts) / sizeof(opts[0]), a, next, used,
+	    r);
+}
+
+/* One of access check's options: as value_arg, and --second-factor. */
 static int
 access_arg(const char *a, const char *next, int *used, struct run *r)
 {
-	static const struct {
-		const char	*name;
-		size_t		 off;
-	} opts[] = {
+	static const struct value_opt opts[] = {
 		{ "--user", offsetof(struct run, user) },
 		{ "--method", offsetof(struct run, method) },
 		{ "--from", offsetof(struct run, addr) },
 	};
-	const char	**slot;
-	size_t		  k, n;
 
 	*used = 1;
 	if (strcmp(a, "--second-factor") == 0) {
 		r->second_factor = 1;
 		return 0;
 	}
-	for (k = 0; k < sizeof(opts) / sizeof(opts[0]); k++) {
-		n = strlen(opts[k].name);
-		if (strncmp(a, opts[k].name, n) != 0 ||
-		    (a[n] != '\0' && a[n] != '='))
-			continue;
-		slot = (const char **)(void *)((char *)r + opts[k].off);
-		if (*slot != NULL)
-			return usage_error("option '%s' given twice",
-			    opts[k].name);
-		if (a[n] == '=')
-			*slot = a + n + 1;
-		else if ((*slot = next) != NULL)
-			*used = 2;
-		if (*slot == NULL || **slot == '\0')
-			return usage_error("option '%s' needs a value",
-			    opts[k].name);
-		return 0;
-	}
-	return -1;
+	return value_arg(opts, sizeof(opts) / sizeof(opts[0]), a, next, used,
+	    r);
 }
 
 /*
@@ -1564,8 +1901,9 @@ owner_arg(const char *a, const char *next, int *used, struct run *r)
 static int
 parse_args(const struct command *c, int argc, char *argv[], struct run *r)
 {
-	enum lk_key_alg	alg;
-	int		i, rc, used;
+	enum lk_key_alg	 alg;
+	const char	*name;
+	int		 i, rc, used;
 
 	for (i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--password-stdin") == 0 &&
@@ -1587,7 +1925,31 @@ parse_args(const struct command *c, int argc, char *argv[], struct run *r)
 		} else if (strncmp(argv[i], "--name=", 7) == 0 &&
 		    (c->opts & OPT_NAME))
 			r->name = argv[i] + 7;
-		else if (strcmp(argv[i], "--algorithm") == 0 &&
+		else if (strcmp(argv[i], "--description") == 0 &&
+		    (c->opts & OPT_DESC)) {
+			if (i + 1 >= argc)
+				return usage_error("option '--description' "
+				    "needs a TEXT");
+			r->description = argv[++i];
+		} else if (strncmp(argv[i], "--description=", 14) == 0 &&
+		    (c->opts & OPT_DESC))
+			r->description = argv[i] + 14;
+		else if ((c->opts & OPT_GROUPS) && (strcmp(argv[i], "--group") ==
+		    0 || strncmp(argv[i], "--group=", 8) == 0)) {
+			if (argv[i][7] == '=')
+				name = argv[i] + 8;
+			else if (i + 1 < argc)
+				name = argv[++i];
+			else
+				name = NULL;
+			if (name == NULL || *name == '\0')
+				return usage_error("option '--group' needs a "
+				    "NAME");
+			if (r->ngroups == LK_STORE_USER_GROUPS_MAX)
+				return usage_error("more than %d --group "
+				    "options", LK_STORE_USER_GROUPS_MAX);
+			r->groups[r->ngroups++] = name;
+		} else if (strcmp(argv[i], "--algorithm") == 0 &&
 		    (c->opts & OPT_ALG)) {
 			if (i + 1 >= argc || argv[i + 1][0] == '\0')
 				return usage_error("option '--algorithm' needs "
@@ -1615,6 +1977,8 @@ parse_args(const struct command *c, int argc, char *argv[], struct run *r)
 			return usage_error("%s%s%s: unknown option '%s'",
 			    c->group != NULL ? c->group : "",
 			    c->group != NULL ? " " : "", c->name, argv[i]);
+		else if ((c->opts & OPT_GNAME) && r->gname == NULL)
+			r->gname = argv[i];
 		else if ((c->opts & OPT_EMAIL) && r->email == NULL)
 			r->email = argv[i];
 		else if ((c->opts & OPT_DIR) && r->dir == NULL)
@@ -1624,6 +1988,8 @@ parse_args(const struct command *c, int argc, char *argv[], struct run *r)
 		else
 			return usage_error("unexpected argument '%s'", argv[i]);
 	}
+	if ((c->opts & OPT_GNAME) && r->gname == NULL)
+		return usage_error("%s %s: NAME missing", c->group, c->name);
 	if ((c->opts & OPT_EMAIL) && r->email == NULL)
 		return usage_error("%s %s: EMAIL missing", c->group, c->name);
 	if ((c->opts & OPT_DIR) && r->dir == NULL)
@@ -1644,9 +2010,11 @@ parse_args(const struct command *c, int argc, char *argv[], struct run *r)
 static int
 run_command(const struct command *c, struct run *r)
 {
-	struct lk_store_options	so;
-	char			err[LK_CONFIG_ERR_MAX];
-	int			rc, missing;
+	struct lk_store_options	 so;
+	char			 err[LK_CONFIG_ERR_MAX];
+	const char		*why;
+	size_t			 i;
+	int			 rc, missing;
 
 	if (c->run == init)
 		return c->run(r);
@@ -1655,6 +2023,17 @@ run_command(const struct command *c, struct run *r)
 		    r->email);
 		return 1;
 	}
+	if (r->gname != NULL && (why = lk_group_name_check(r->gname)) != NULL) {
+		fprintf(stderr, "latchkey: '%s' is not a group's name: %s\n",
+		    r->gname, why);
+		return 1;
+	}
+	for (i = 0; i < r->ngroups; i++)
+		if ((why = lk_group_name_check(r->groups[i])) != NULL) {
+			fprintf(stderr, "latchkey: '%s' is not a group's name: "
+			    "%s\n", r->groups[i], why);
+			return 1;
+		}
 	if (lk_config_load(&r->cfg, r->cfgpath, err, sizeof(err)) == -1) {
 		fprintf(stderr, "latchkey: %s\n", err);
 		if (access(r->cfgpath, F_OK) == -1 && errno == ENOENT)

@@ -14,12 +14,11 @@
 #include <unistd.h>
 
 #include <fcgiapp.h>
-#include <json-c/json.h>
 
 #include "app/app.h"
 #include "app/extern.h"
-#include "base/json.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "base/util.h"
 #include "decide/account.h"
 #include "decide/notify.h"
@@ -75,6 +74,7 @@ static const struct refusal refusals[LK_R__MAX] = {
 	[LK_R_SECOND_FACTOR] = { 403, "Second factor required", NULL },
 	[LK_R_BAD_PATH] = { 400, "Invalid request path", NULL },
 	[LK_R_FRESH] = { 401, "Fresh token required", NULL },
+	[LK_R_PROXY] = { 403, "Untrusted proxy", NULL },
 	TOKEN(LK_TOKEN_OK) = { 500, "Internal error", NULL },
 	TOKEN(LK_TOKEN_TOO_LARGE) = { 422, "Token is too large", NULL },
 	TOKEN(LK_TOKEN_SEGMENTS) = { 422, "Not enough segments", NULL },
@@ -123,6 +123,58 @@ static const struct refusal refusals[LK_R__MAX] = {
 	TOKEN(LK_TOKEN_FRESH_TYPE) = { 422, "Invalid claim: fresh", NULL },
 	TOKEN(LK_TOKEN_INTERNAL) = { 500, "Internal error", NULL },
 };
+
+/*
+ * Each reason's name in latchkey_refusals_total{reason}: a token's
+ * refusals are one name but for an expired token (a client's routine).
+ */
+static const char *const refusal_names[LK_R_TOKEN] = {
+	[LK_R_OK] = "ok",
+	[LK_R_NOT_FOUND] = "not_found",
+	[LK_R_METHOD] = "method",
+	[LK_R_ORIGIN] = "origin",
+	[LK_R_TOO_LARGE] = "too_large",
+	[LK_R_BAD_BODY] = "bad_body",
+	[LK_R_NOT_JSON] = "not_json",
+	[LK_R_BAD_JSON] = "bad_json",
+	[LK_R_FIELD_MISSING] = "field_missing",
+	[LK_R_FIELD_TYPE] = "field_type",
+	[LK_R_FIELD_TOO_LONG] = "field_too_long",
+	[LK_R_INVALID] = "invalid",
+	[LK_R_COOKIE_TOO_LARGE] = "cookie_too_large",
+	[LK_R_COOKIE_MISSING] = "cookie_missing",
+	[LK_R_CSRF_MISSING] = "csrf_missing",
+	[LK_R_CSRF_MISMATCH] = "csrf_mismatch",
+	[LK_R_REVOKED] = "revoked",
+	[LK_R_USER] = "user",
+	[LK_R_THROTTLED] = "throttled",
+	[LK_R_WRONG_PASSWORD] = "wrong_password",
+	[LK_R_UNAVAILABLE] = "unavailable",
+	[LK_R_CANNOT_ISSUE] = "cannot_issue",
+	[LK_R_CANNOT_REVOKE] = "cannot_revoke",
+	[LK_R_INTERNAL] = "internal",
+	[LK_R_CODE] = "code",
+	[LK_R_MFA_EXPIRED] = "mfa_expired",
+	[LK_R_PASSKEY] = "passkey",
+	[LK_R_TOO_MANY] = "too_many",
+	[LK_R_LINK] = "link",
+	[LK_R_ACCESS_DENIED] = "access_denied",
+	[LK_R_SECOND_FACTOR] = "second_factor",
+	[LK_R_BAD_PATH] = "bad_path",
+	[LK_R_FRESH] = "fresh",
+};
+
+static const char *
+refusal_name(enum lk_reason reason)
+{
+	if (reason == LK_R_TOKEN + LK_TOKEN_EXPIRED)
+		return "token_expired";
+	if (reason >= LK_R_TOKEN)
+		return reason == LK_R_TOKEN + LK_TOKEN_INTERNAL ? "internal" :
+		    "token_invalid";
+	return refusal_names[reason] != NULL ? refusal_names[reason] :
+	    "other";
+}
 
 /*
  * The web server's own refusals, as JSON: what an error document says
@@ -379,6 +431,7 @@ lk_app_reset(void)
 	app_key_stamp = 0;
 	app_ready = 0;
 	app_last_try = 0;
+	lk_metrics_close();
 }
 
 /*
@@ -397,6 +450,24 @@ running_as(void)
 	(void)snprintf(who, sizeof(who), "uid %lu (%s)", (unsigned long)uid,
 	    pw != NULL && pw->pw_name != NULL ? pw->pw_name : "no name");
 	return who;
+}
+
+/*
+ * Map the node's counter file (made if missing, replaced if an older
+ * version's).  Counting is off, said once, if it cannot be: a request
+ * never fails for it.
+ */
+static void
+metrics_open(void)
+{
+	char	err[LK_CONFIG_ERR_MAX];
+
+	if (app_cfg.metrics_file[0] == '\0')
+		return;
+	if (lk_metrics_open(app_cfg.metrics_file, LK_METRICS_CREATE |
+	    LK_METRICS_REPLACE, err, sizeof(err)) == -1)
+		lk_log(LK_LOG_WARN, "metrics off: %s (running as %s)", err,
+		    running_as());
 }
 
 /*
@@ -426,6 +497,7 @@ app_ensure(struct lk_io *io, long long now)
 		    err, running_as());
 		return 0;
 	}
+	metrics_open();
 	if (app_cfg.public_keys[0] != '\0')
 		lk_log(LK_LOG_INFO, "verify-only node: public keys from %s and "
 		    "no signing key, so this node cannot issue tokens (logins and "
@@ -546,66 +618,25 @@ load(struct lk_ctx *ctx, enum lk_need what)
 	return -1;
 }
 
-struct json_object *
-lk_app_json(struct lk_ctx *ctx)
-{
-	struct json_object	*obj;
-
-	if (!lk_request_is_json(ctx->req)) {
-		(void)lk_deny(ctx, LK_R_NOT_JSON, NULL);
-		return NULL;
-	}
-	obj = lk_json_parse_object(ctx->req->body, ctx->req->body_len);
-	if (obj == NULL)
-		(void)lk_deny(ctx, LK_R_BAD_JSON, NULL);
-	return obj;
-}
-
-const char *
-lk_app_field(struct lk_ctx *ctx, struct json_object *obj, const char *key,
-    size_t max, size_t *len)
-{
-	const char	*s;
-
-	switch (lk_json_get_string(obj, key, &s, len)) {
-	case LK_JSON_FIELD_OK:
-		if (*len > max) {
-			(void)lk_deny(ctx, LK_R_FIELD_TOO_LONG, key);
-			return NULL;
-		}
-		return s;
-	case LK_JSON_FIELD_MISSING:
-		(void)lk_deny(ctx, LK_R_FIELD_MISSING, key);
-		return NULL;
-	default:
-		(void)lk_deny(ctx, LK_R_FIELD_TYPE, key);
-		return NULL;
-	}
-}
-
-int
-lk_app_bool(struct lk_ctx *ctx, struct json_object *obj, const char *key,
-    int def)
-{
-	struct json_object	*v;
-	char			 msg[96];
-
-	if (!json_object_object_get_ex(obj, key, &v))
-		return def;
-	if (json_object_get_type(v) != json_type_boolean) {
-		(void)snprintf(msg, sizeof(msg), "Field \"%s\" must be true or "
-		    "false", key);
-		return lk_deny(ctx, LK_R_INVALID, msg);
-	}
-	return json_object_get_boolean(v) ? 1 : 0;
-}
-
 /* Whether reason is one of the access rules' answers (lib/domain/rules.h). */
 static int
 rules_answer(enum lk_reason reason)
 {
 	return reason == LK_R_ACCESS_DENIED || reason == LK_R_SECOND_FACTOR ||
 	    reason == LK_R_BAD_PATH;
+}
+
+/*
+ * Whether reason is a session's refusal (no cookie, a token refused,
+ * revoked, a user gone, the CSRF rule): what a login would change.
+ */
+static int
+session_refusal(enum lk_reason reason)
+{
+	return reason >= LK_R_TOKEN || reason == LK_R_COOKIE_TOO_LARGE ||
+	    reason == LK_R_COOKIE_MISSING || reason == LK_R_CSRF_MISSING ||
+	    reason == LK_R_CSRF_MISMATCH || reason == LK_R_REVOKED ||
+	    reason == LK_R_USER;
 }
 
 /* Write the refusal of ctx->denial into the response. */
@@ -616,6 +647,7 @@ refuse(struct lk_ctx *ctx, enum lk_app_mode mode)
 	char			 msg[LK_DENIAL_ARG_MAX + 128];
 	int			 status = r->status;
 
+	lk_metrics_refusal(ctx->denial.reason, refusal_name(ctx->denial.reason));
 	/* Nothing half-done goes out: no cookie of a failed request. */
 	lk_response_reset(ctx->resp);
 	if (r->post != NULL)
@@ -630,6 +662,9 @@ refuse(struct lk_ctx *ctx, enum lk_app_mode mode)
 	 */
 	if (mode != LK_APP_RESPONDER && status >= 400 && status < 500 &&
 	    !rules_answer(ctx->denial.reason))
+		status = 401;
+	/* A forward-auth check's too, when a login would change it. */
+	if (ctx->forward.active && session_refusal(ctx->denial.reason))
 		status = 401;
 	lk_response_msg(ctx->resp, status, msg);
 	if (ctx->denial.reason == LK_R_THROTTLED ||
@@ -706,48 +741,6 @@ recheck(struct lk_ctx *ctx, const struct lk_endpoint *ep, struct lk_io *io)
 }
 
 /*
- * Whether an Accept header names text/html (with a q-value above 0): the
- * media ranges one by one, types compared without case.
- */
-static int
-accepts_html(const char *accept)
-{
-	const char	*p = accept, *e, *q;
-	size_t		 n;
-
-	while (*p != '\0') {
-		while (*p == ' ' || *p == '\t' || *p == ',')
-			p++;
-		n = strcspn(p, ",; \t");
-		e = p + n;
-		while (*e != '\0' && *e != ',')
-			e++;
-		if (n == 9 && strncasecmp(p, "text/html", 9) == 0) {
-			/* "q=0", "q=0.0", ... refuses it. */
-			q = p + n;
-			while ((q = strchr(q, ';')) != NULL && q < e) {
-				q++;
-				while (*q == ' ' || *q == '\t')
-					q++;
-				if ((q[0] == 'q' || q[0] == 'Q') && q[1] == '=') {
-					q += 2;
-					if (*q++ != '0')
-						return 1;
-					if (*q == '.')
-						q++;
-					while (*q == '0')
-						q++;
-					return *q >= '1' && *q <= '9';
-				}
-			}
-			return 1;
-		}
-		p = e;
-	}
-	return 0;
-}
-
-/*
  * Whether the request is a browser loading a page (a link followed, an
  * address typed) rather than a script or an API client: GET or HEAD, and
  * Sec-Fetch-Mode: navigate, or, from a client that sends no
@@ -763,7 +756,7 @@ is_navigation(const struct lk_request *req, struct lk_io *io)
 		return 0;
 	if ((v = lk_io_param(io, "HTTP_SEC_FETCH_MODE")) != NULL)
 		return strcmp(v, "navigate") == 0;
-	return req->accept[0] != '\0' && accepts_html(req->accept);
+	return lk_request_accepts_html(req);
 }
 
 /*
@@ -799,214 +792,6 @@ login_redirect(struct lk_ctx *ctx, struct lk_io *io, const char *denied)
 }
 
 /*
- * Whether SCRIPT_NAME names this endpoint: its last segment is the
- * endpoint's name, with or without an extension (".fcgi", ".cgi").  A
- * server that maps a path prefix (lighttpd's "/api/login") would also hand
- * us "/api/loginx".
- */
-static int
-script_matches(struct lk_io *io, const char *name)
-{
-	const char	*sn, *base;
-	size_t		 n = strlen(name);
-
-	if ((sn = lk_io_param(io, "SCRIPT_NAME")) == NULL || *sn == '\0')
-		return 1;
-	base = strrchr(sn, '/');
-	base = base != NULL ? base + 1 : sn;
-	return strncmp(base, name, n) == 0 &&
-	    (base[n] == '\0' || base[n] == '.');
-}
-
-/*
- * Cross-origin rules.  With cors_origins set, every response says it
- * varies by Origin, and a listed origin (exactly; never a reflected or
- * "null" one) gets credentialed access.  State-changing requests whose
- * Origin (or, lacking it, Referer) is neither the site's own nor listed in
- * allowed_origins or cors_origins are refused: no CSRF, login CSRF
- * included.  Returns 0 to go on, -1 denied.
- */
-static int
-check_origin(struct lk_ctx *ctx)
-{
-	const struct lk_config	*cfg = ctx->cfg;
-	char			 origin[LK_HEADER_MAX], own[LK_HEADER_MAX];
-	int			 r, listed;
-
-	r = lk_request_origin(ctx->req, origin, sizeof(origin));
-	listed = r == 1 && cfg->cors_origins[0] != '\0' &&
-	    lk_config_origin_listed(cfg->cors_origins, origin);
-	if ((lk_method_bit(ctx->req->method) & LK_METHODS_WITH_BODY) == 0 ||
-	    r == 0)
-		return 0;
-	lk_request_own_origin(ctx->req, own, sizeof(own));
-	if (r == 1 && (lk_ascii_caseeq(origin, own) || listed ||
-	    lk_config_origin_listed(cfg->allowed_origins, origin)))
-		return 0;
-	lk_log_audit("origin_refused", ctx->now, ctx->req->remote_addr, NULL,
-	    "origin", r == 1 ? origin : "?", (char *)NULL);
-	return lk_deny(ctx, LK_R_ORIGIN, NULL);
-}
-
-/*
- * With cors_origins set, every answer (refusals included) varies by
- * Origin, and a listed origin gets credentialed access.
- */
-static void
-cors_headers(struct lk_ctx *ctx)
-{
-	char	origin[LK_HEADER_MAX];
-
-	if (ctx->cfg == NULL || ctx->cfg->cors_origins[0] == '\0')
-		return;
-	lk_response_header(ctx->resp, "Vary", "Origin");
-	if (ctx->req->has_origin &&
-	    lk_request_origin(ctx->req, origin, sizeof(origin)) == 1 &&
-	    lk_config_origin_listed(ctx->cfg->cors_origins, origin)) {
-		lk_response_header(ctx->resp, "Access-Control-Allow-Origin",
-		    "%s", origin);
-		lk_response_header(ctx->resp,
-		    "Access-Control-Allow-Credentials", "true");
-	}
-}
-
-/* Answer a CORS preflight (OPTIONS) from a listed origin. */
-static void
-preflight(struct lk_ctx *ctx, unsigned int methods)
-{
-	char	origin[LK_HEADER_MAX], allow[LK_METHOD_ALLOW_MAX];
-
-	if (lk_request_origin(ctx->req, origin, sizeof(origin)) != 1 ||
-	    !ctx->req->has_origin ||
-	    !lk_config_origin_listed(ctx->cfg->cors_origins, origin) ||
-	    (lk_method_bit(ctx->req->preflight_method) & methods) == 0) {
-		(void)lk_deny(ctx, LK_R_ORIGIN, NULL);
-		return;
-	}
-	lk_method_allow(methods, allow);
-	lk_response_header(ctx->resp, "Access-Control-Allow-Methods", "%s",
-	    allow);
-	lk_response_header(ctx->resp, "Access-Control-Allow-Headers",
-	    "Content-Type, %s", ctx->cfg->csrf_header_name);
-	lk_response_header(ctx->resp, "Access-Control-Max-Age", "600");
-	ctx->resp->status = 204;
-	ctx->resp->body_len = 0;
-}
-
-/* Read the body of a method that carries one; 0, or -1 denied. */
-static int
-read_body(struct lk_ctx *ctx, struct lk_io *io)
-{
-	if ((lk_method_bit(ctx->req->method) & LK_METHODS_WITH_BODY) == 0)
-		return 0;
-	switch (lk_request_read_body(ctx->req, io, ctx->cfg->max_body)) {
-	case LK_REQ_OK:
-		return 0;
-	case LK_REQ_TOO_LARGE:
-		return lk_deny(ctx, LK_R_TOO_LARGE, NULL);
-	case LK_REQ_NOMEM:
-		return lk_deny(ctx, LK_R_INTERNAL, NULL);
-	default:
-		return lk_deny(ctx, LK_R_BAD_BODY, NULL);
-	}
-}
-
-/*
- * Whether PATH_INFO pi is route path rp, segment by segment: equal, or,
- * where rp's segment is ":name", one of 1 to LK_ROUTE_ARG_MAX characters
- * [A-Za-z0-9_-], copied to arg.
- */
-static int
-route_matches(const char *rp, const char *pi, char *arg, size_t argsz)
-{
-	size_t	ln, pn;
-
-	while (*rp == '/' && *pi == '/') {
-		rp++;
-		pi++;
-		ln = strcspn(rp, "/");
-		pn = strcspn(pi, "/");
-		if (*rp == ':') {
-			if (pn == 0 || pn > LK_ROUTE_ARG_MAX || pn >= argsz ||
-			    strspn(pi, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			    "abcdefghijklmnopqrstuvwxyz0123456789_-") < pn)
-				return 0;
-			memcpy(arg, pi, pn);
-			arg[pn] = '\0';
-		} else if (ln != pn || memcmp(rp, pi, ln) != 0)
-			return 0;
-		rp += ln;
-		pi += pn;
-	}
-	return *rp == '\0' && *pi == '\0';
-}
-
-/*
- * The route of the request's PATH_INFO: the endpoint itself for none, one
- * of its routes, or NULL (not found).  What a ":name" segment matched goes
- * to ctx->route_arg.
- */
-static const struct lk_route *
-route_of(struct lk_ctx *ctx, const struct lk_endpoint *ep,
-    struct lk_route *self)
-{
-	const char		*pi = ctx->req->path_info;
-	const struct lk_route	*r;
-	char			 arg[LK_ROUTE_ARG_MAX + 1];
-
-	if (*pi == '\0') {
-		self->path = "";
-		self->methods = ep->methods;
-		self->handle = ep->handle;
-		return ep->handle != NULL ? self : NULL;
-	}
-	for (r = ep->routes; r != NULL && r->path != NULL; r++) {
-		arg[0] = '\0';
-		if (route_matches(r->path, pi, arg, sizeof(arg))) {
-			(void)lk_strlcpy(ctx->route_arg, arg,
-			    sizeof(ctx->route_arg));
-			return r;
-		}
-	}
-	return NULL;
-}
-
-/*
- * A responder's request, from its path to its handler: only the program's
- * exact path (/api/loginfoo is not /api/login) or one of its routes, the
- * origin rules, CORS preflights, the methods the route takes, then the
- * body.  *methods gets the route's methods (for Allow).
- */
-static void
-respond(struct lk_ctx *ctx, const struct lk_endpoint *ep, struct lk_io *io,
-    unsigned int *methods)
-{
-	struct lk_route		 self;
-	const struct lk_route	*r;
-
-	if (!script_matches(io, ep->name) ||
-	    (r = route_of(ctx, ep, &self)) == NULL) {
-		(void)lk_deny(ctx, LK_R_NOT_FOUND, NULL);
-		return;
-	}
-	*methods = r->methods;
-	if (check_origin(ctx) == -1)
-		return;
-	if (lk_method_bit(ctx->req->method) == LK_METHOD_OPTIONS &&
-	    ctx->cfg->cors_origins[0] != '\0') {
-		preflight(ctx, r->methods);
-		return;
-	}
-	if ((lk_method_bit(ctx->req->method) & r->methods) == 0) {
-		(void)lk_deny(ctx, LK_R_METHOD, NULL);
-		return;
-	}
-	if (read_body(ctx, io) == -1)
-		return;
-	r->handle(ctx);
-}
-
-/*
  * Asked by the web server about a request it will serve itself: any
  * method, any path, no body.  Any other role is refused, so that a
  * responder mapping cannot pass for a grant.
@@ -1025,13 +810,53 @@ authorize(struct lk_ctx *ctx, const struct lk_endpoint *ep, struct lk_io *io)
 	ep->handle(ctx);
 }
 
+/*
+ * A FastCGI process looks at most once a second whether its counter file
+ * was replaced (removed to start anew, a new version's), and says when
+ * counting went off.
+ */
+static void
+metrics_check(long long now)
+{
+	char	err[LK_CONFIG_ERR_MAX];
+
+	if (lk_metrics_check(now, err, sizeof(err)) == -1)
+		lk_log(LK_LOG_WARN, "metrics off: %s (running as %s)", err,
+		    running_as());
+}
+
+/*
+ * The decision of the authorizer or of a forward-auth check, counted: a
+ * grant, a login to ask for (no valid session), or a refusal (the access
+ * rules', or a forward-auth request from an untrusted peer).  A server
+ * error, or a request the check could not read, is none.
+ */
+static void
+count_decision(const struct lk_ctx *ctx)
+{
+	int	fwd = ctx->forward.active;
+
+	if (ctx->denial.reason == LK_R_OK && ctx->resp->status == 200)
+		lk_metrics_count(fwd ? LK_M_FORWARD_AUTH_ALLOW :
+		    LK_M_AUTHORIZER_ALLOW);
+	else if (rules_answer(ctx->denial.reason) ||
+	    (fwd && ctx->denial.reason == LK_R_PROXY))
+		lk_metrics_count(fwd ? LK_M_FORWARD_AUTH_DENY :
+		    LK_M_AUTHORIZER_DENY);
+	else if (ctx->resp->status == 401)
+		lk_metrics_count(fwd ? LK_M_FORWARD_AUTH_LOGIN :
+		    LK_M_AUTHORIZER_LOGIN);
+}
+
 void
 lk_app_serve(const struct lk_endpoint *ep, enum lk_app_mode mode,
     struct lk_io *io)
 {
 	struct lk_ctx	ctx;
+	struct timespec	start, end;
 	unsigned int	methods = ep != NULL ? ep->methods : 0;
 
+	(void)clock_gettime(CLOCK_MONOTONIC, &start);
 	lk_request_reset(&app_req);
 	lk_response_reset(&app_resp);
 	memset(&ctx, 0, sizeof(ctx));
@@ -1051,6 +876,8 @@ lk_app_serve(const struct lk_endpoint *ep, enum lk_app_mode mode,
 		(void)lk_deny(&ctx, LK_R_UNAVAILABLE, NULL);
 		goto refuse;
 	}
+	if (!app_cgi)
+		metrics_check(ctx.now);
 	ctx.cfg = &app_cfg;
 	ctx.load = load;
 	/* Plain CGI serves one request: a cache would only cost. */
@@ -1061,10 +888,12 @@ lk_app_serve(const struct lk_endpoint *ep, enum lk_app_mode mode,
 	else if (mode == LK_APP_ERRORDOC)
 		recheck(&ctx, ep, io);
 	else
-		respond(&ctx, ep, io, &methods);
+		lk_route_respond(&ctx, ep, io, &methods);
 refuse:
 	if (ctx.denial.reason != LK_R_OK)
 		refuse(&ctx, mode);
+	if (mode == LK_APP_AUTHORIZER || ctx.forward.active)
+		count_decision(&ctx);
 	/*
 	 * A browser kept out of a page goes to log in, then comes back; one
 	 * whose session the access rules refuse goes to the same page, which
@@ -1078,6 +907,17 @@ refuse:
 			login_redirect(&ctx, io, ctx.resp->status == 401 ? NULL :
 			    ctx.denial.reason == LK_R_SECOND_FACTOR ?
 			    "second_factor" : "access");
+	}
+	/*
+	 * A forward-auth check refused for want of a session: where to log
+	 * in, for the proxy (auth-request's 401) or the browser (302, 303).
+	 */
+	if (ctx.forward.active && ctx.resp->status == 401 &&
+	    ctx.forward.location[0] != '\0') {
+		lk_response_header(ctx.resp, "Location", "%s",
+		    ctx.forward.location);
+		if (ctx.forward.redirect != 0)
+			ctx.resp->status = ctx.forward.redirect;
 	}
 	/*
 	 * mod_fcgid keeps only the status of an access checker's refusal
@@ -1096,10 +936,14 @@ refuse:
 		}
 	}
 	if (mode == LK_APP_RESPONDER)
-		cors_headers(&ctx);
+		lk_route_cors(&ctx);
 send:
 	if (lk_response_send(&app_resp, io) == -1)
 		lk_log(LK_LOG_INFO, "client went away");
+	(void)clock_gettime(CLOCK_MONOTONIC, &end);
+	lk_metrics_request(mode == LK_APP_ERRORDOC || ep == NULL ? "error" :
+	    ep->name, (end.tv_sec - start.tv_sec) * 1000000000LL +
+	    (end.tv_nsec - start.tv_nsec));
 	lk_request_reset(&app_req);
 	lk_response_reset(&app_resp);
 }

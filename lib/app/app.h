@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 
+#include "app/route.h"
 #include "decide/ctx.h"
 
 /*
@@ -14,59 +15,6 @@
  * keeps serving a 503 JSON error, retrying at most once a second, and
  * says why in the error log.
  */
-
-struct json_object;
-
-/*
- * One path under an endpoint's own (its PATH_INFO, e.g. "/mfa" under
- * /api/login): matched segment by segment, exactly, except that a
- * segment ":name" ("/credentials/:id") takes any one segment of 1 to
- * LK_ROUTE_ARG_MAX characters [A-Za-z0-9_-], which the handler finds in
- * ctx->route_arg (/credentials/Ab3_x gives "Ab3_x").
- */
-struct lk_route {
-	const char	*path;
-	unsigned int	 methods;	/* LK_METHOD_* bits accepted (Allow) */
-	void		(*handle)(struct lk_ctx *ctx);
-};
-
-struct lk_endpoint {
-	const char	*name;		/* program name for the log */
-	unsigned int	 methods;	/* LK_METHOD_* bits accepted (Allow) */
-	/*
-	 * Serve one request whose method is allowed and whose body (if any)
-	 * has been read within the size limit.  The handler fills ctx->resp,
-	 * or refuses with lk_deny() and leaves the answer to the runtime.
-	 */
-	void		(*handle)(struct lk_ctx *ctx);
-	/*
-	 * The paths under the endpoint's own that it serves as well, ended
-	 * by a route with a NULL path; NULL for none (anything after the
-	 * endpoint's path is then not found, as for every unknown path).
-	 */
-	const struct lk_route *routes;
-};
-
-/*
- * Parse the request body as a JSON object.  Returns the object (release
- * it with json_object_put), or NULL denied (not JSON, or not an object).
- */
-struct json_object *lk_app_json(struct lk_ctx *ctx);
-
-/*
- * Get a required string field of a request body, of at most max bytes.
- * Returns it (*len its length), or NULL denied (missing, not a string,
- * too long).
- */
-const char *lk_app_field(struct lk_ctx *ctx, struct json_object *obj,
-	    const char *key, size_t max, size_t *len);
-
-/*
- * Get an optional boolean field: 1 or 0, the default if absent, or -1
- * denied if it is there and not a boolean.
- */
-int	lk_app_bool(struct lk_ctx *ctx, struct json_object *obj,
-	    const char *key, int def);
 
 /*
  * Run the endpoint until the web server stops it.  Returns the process's

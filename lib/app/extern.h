@@ -7,7 +7,8 @@
  * regress/ does): not part of the public API.
  */
 
-#include "app/app.h"
+#include "app/route.h"
+#include "decide/ctx.h"
 #include "http/io.h"
 
 enum lk_app_mode {

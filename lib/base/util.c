@@ -220,36 +220,61 @@ lk_hex_value(unsigned char c)
 
 static const char	b64url_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+static const char	b64_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-long
-lk_b64url_encode(const void *in, size_t n, char *out, size_t outsz)
+/*
+ * The one base64 encoder: n bytes in the alphabet given, padded with '='
+ * to whole quanta or not, plus NUL.  Returns the length, or -1.
+ */
+static long
+b64_encode(const void *in, size_t n, char *out, size_t outsz,
+    const char *alphabet, int pad)
 {
 	const unsigned char	*p = in;
 	unsigned long		 v;
 	size_t			 i, o = 0;
 
-	if (outsz == 0 || LK_B64URL_LEN(n) >= outsz)
+	if (outsz == 0 || (pad ? LK_B64_LEN(n) : LK_B64URL_LEN(n)) >= outsz)
 		return -1;
 	for (i = 0; i + 2 < n; i += 3) {
 		v = ((unsigned long)p[i] << 16) | ((unsigned long)p[i + 1] << 8) |
 		    p[i + 2];
-		out[o++] = b64url_alphabet[(v >> 18) & 63];
-		out[o++] = b64url_alphabet[(v >> 12) & 63];
-		out[o++] = b64url_alphabet[(v >> 6) & 63];
-		out[o++] = b64url_alphabet[v & 63];
+		out[o++] = alphabet[(v >> 18) & 63];
+		out[o++] = alphabet[(v >> 12) & 63];
+		out[o++] = alphabet[(v >> 6) & 63];
+		out[o++] = alphabet[v & 63];
 	}
 	if (n - i == 1) {
 		v = (unsigned long)p[i] << 16;
-		out[o++] = b64url_alphabet[(v >> 18) & 63];
-		out[o++] = b64url_alphabet[(v >> 12) & 63];
+		out[o++] = alphabet[(v >> 18) & 63];
+		out[o++] = alphabet[(v >> 12) & 63];
+		if (pad) {
+			out[o++] = '=';
+			out[o++] = '=';
+		}
 	} else if (n - i == 2) {
 		v = ((unsigned long)p[i] << 16) | ((unsigned long)p[i + 1] << 8);
-		out[o++] = b64url_alphabet[(v >> 18) & 63];
-		out[o++] = b64url_alphabet[(v >> 12) & 63];
-		out[o++] = b64url_alphabet[(v >> 6) & 63];
+		out[o++] = alphabet[(v >> 18) & 63];
+		out[o++] = alphabet[(v >> 12) & 63];
+		out[o++] = alphabet[(v >> 6) & 63];
+		if (pad)
+			out[o++] = '=';
 	}
 	out[o] = '\0';
 	return (long)o;
+}
+
+long
+lk_b64url_encode(const void *in, size_t n, char *out, size_t outsz)
+{
+	return b64_encode(in, n, out, outsz, b64url_alphabet, 0);
+}
+
+long
+lk_b64_encode(const void *in, size_t n, char *out, size_t outsz)
+{
+	return b64_encode(in, n, out, outsz, b64_alphabet, 1);
 }
 
 static int

@@ -92,6 +92,16 @@ int	lk_url_escape(const char *s, const char *keep, char *out,
  */
 long	lk_b64url_encode(const void *in, size_t n, char *out, size_t outsz);
 
+/* The number of characters padded base64 needs for n bytes. */
+#define LK_B64_LEN(n)	((((n) + 2) / 3) * 4)
+
+/*
+ * Encode n bytes as standard base64 with padding (RFC 4648 section 4, as
+ * RFC 2047's encoded-words want) plus NUL.  Returns the length written,
+ * or -1 if out is too small.
+ */
+long	lk_b64_encode(const void *in, size_t n, char *out, size_t outsz);
+
 /*
  * Decode unpadded base64url strictly: only the URL-safe alphabet, no '=',
  * no whitespace, and the canonical form only (unused trailing bits zero),

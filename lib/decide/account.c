@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "base/metrics.h"
 #include "base/util.h"
 #include "decide/account.h"
 #include "decide/notify.h"
@@ -87,6 +88,9 @@ lk_account_link_job(const struct lk_config *cfg, struct lk_store *store,
 	case LK_STORE_OK:
 		lk_notify_format(cfg, box, kind, &user, job->token,
 		    job->lifetime, job->now);
+		lk_metrics_count(job->purpose == LK_LINK_RESET ?
+		    LK_M_LINK_RESET_SENT : job->purpose == LK_LINK_INVITE ?
+		    LK_M_LINK_INVITE_SENT : LK_M_LINK_SIGNUP_SENT);
 		break;
 	case LK_STORE_EXISTS:
 		/*
@@ -218,6 +222,9 @@ lk_account_link_use(struct lk_ctx *ctx, const struct lk_account_link *l,
 	}
 	switch (lk_store_link_use(lk_ctx_store(ctx), &u, ctx->now)) {
 	case LK_STORE_OK:
+		lk_metrics_count(l->link.purpose == LK_LINK_RESET ?
+		    LK_M_LINK_RESET_USED : l->link.purpose == LK_LINK_INVITE ?
+		    LK_M_LINK_INVITE_USED : LK_M_LINK_SIGNUP_USED);
 		rc = 0;
 		break;
 	case LK_STORE_NOT_FOUND:

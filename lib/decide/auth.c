@@ -1,6 +1,8 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "base/json.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "decide/auth.h"
@@ -123,16 +125,61 @@ out:
 }
 
 int
-lk_auth_groups(const struct lk_store *store, const struct lk_user *user,
-    struct lk_groups *out)
+lk_auth_groups(const struct lk_store_groups *in, struct lk_groups *out)
 {
-	size_t	i;
+	const char	*p = in->text;
+	size_t		 i, len;
 
-	(void)user;
 	memset(out, 0, sizeof(*out));
 	for (i = 0; i < LK_AUTH_GROUPS_MAX; i++)
 		out->list[i] = out->name[i];
-	return store != NULL ? 0 : -1;
+	if (in->n > LK_AUTH_GROUPS_MAX)
+		return -1;
+	for (i = 0; i < in->n; i++) {
+		len = strcspn(p, ",");
+		if (len == 0 || len > LK_GROUP_NAME_MAX ||
+		    (p[len] == '\0') != (i + 1 == in->n)) {
+			memset(out->name, 0, sizeof(out->name));
+			return -1;
+		}
+		memcpy(out->name[i], p, len);
+		out->name[i][len] = '\0';
+		p += len + (p[len] == ',');
+	}
+	out->n = in->n;
+	return 0;
+}
+
+long
+lk_auth_groups_json(const struct lk_store_groups *in, char *out, size_t outsz)
+{
+	struct lk_groups	*g;
+	size_t			 i, at = 0;
+	long			 n, rc = -1;
+
+	if ((g = malloc(sizeof(*g))) == NULL)
+		return -1;
+	if (lk_auth_groups(in, g) == -1 || outsz < 3)
+		goto out;
+	out[at++] = '[';
+	for (i = 0; i < g->n; i++) {
+		if (i > 0) {
+			if (at + 1 >= outsz)
+				goto out;
+			out[at++] = ',';
+		}
+		if ((n = lk_json_escape(g->name[i], out + at, outsz - at)) < 0)
+			goto out;
+		at += (size_t)n;
+	}
+	if (at + 2 > outsz)
+		goto out;
+	out[at++] = ']';
+	out[at] = '\0';
+	rc = (long)at;
+out:
+	free(g);
+	return rc;
 }
 
 /* The request as the access rules look at it, without a session. */
@@ -154,8 +201,8 @@ access_request(const struct lk_ctx *ctx, struct lk_access_request *q)
  * wanted, or a path they cannot read; an audit line says which rule.
  */
 static void
-refuse_access(struct lk_ctx *ctx, const struct lk_access_decision *d,
-    const char *email)
+refuse_access(struct lk_ctx *ctx, const struct lk_access_request *q,
+    const struct lk_access_decision *d, const char *email)
 {
 	char		 line[32], path[LK_URI_MAX + 1];
 	const char	*event;
@@ -176,16 +223,25 @@ refuse_access(struct lk_ctx *ctx, const struct lk_access_decision *d,
 	}
 	(void)snprintf(line, sizeof(line), "%zu", d->line);
 	/* The path alone: a query may carry what is nobody's business. */
-	(void)lk_strlcpy(path, ctx->req->uri, sizeof(path));
+	(void)lk_strlcpy(path, q->uri != NULL ? q->uri : "", sizeof(path));
 	path[strcspn(path, "?")] = '\0';
-	lk_log_audit(event, ctx->now, ctx->req->remote_addr, email, "rule",
-	    line, "method", ctx->req->method, "path", path, (char *)NULL);
+	lk_log_audit(event, ctx->now, q->address != NULL ? q->address : "",
+	    email, "rule", line, "method", q->method, "host", q->host,
+	    "path", path, (char *)NULL);
 	(void)lk_deny(ctx, reason, NULL);
 }
 
-/* The 200 of a grant, with the user's identity (NULL: a bypass, none). */
+_Static_assert(sizeof("Variable-LATCHKEY_GROUPS: ") + LK_STORE_GROUPS_TEXT_MAX <=
+    LK_RESP_HEADER_MAX, "a user's groups fit their header");
+
+/*
+ * The 200 of a grant, with the user's identity and groups (NULL: a
+ * bypass, none).  Groups are joined as the store keeps them: sorted,
+ * with ',' (which no name holds), "" for none.
+ */
 static void
-grant(struct lk_ctx *ctx, const struct lk_user *user)
+grant(struct lk_ctx *ctx, const struct lk_user *user,
+    const struct lk_token_state *state)
 {
 	ctx->resp->status = 200;
 	if (user == NULL)
@@ -194,6 +250,8 @@ grant(struct lk_ctx *ctx, const struct lk_user *user)
 	    user->email);
 	lk_response_header(ctx->resp, "Variable-LATCHKEY_NAME", "%s",
 	    user->name);
+	lk_response_header(ctx->resp, "Variable-LATCHKEY_GROUPS", "%s",
+	    state->groups.n > 0 ? state->groups.text : "");
 }
 
 int
@@ -213,52 +271,69 @@ lk_auth_require_fresh(struct lk_ctx *ctx, const struct lk_claims *claims,
 	return 0;
 }
 
+int
+lk_auth_access(struct lk_ctx *ctx, const struct lk_access_request *orig,
+    struct lk_user *user, struct lk_token_state *state,
+    struct lk_groups *groups)
+{
+	struct lk_claims		 claims;
+	struct lk_access_request	 q = *orig;
+	struct lk_access_decision	 d;
+	const struct lk_rules		*rules = NULL;
+	int				 rc = -1;
+
+	memset(groups, 0, sizeof(*groups));
+	if (ctx->cfg->access_rules[0] != '\0') {
+		if ((rules = lk_ctx_rules(ctx)) == NULL)
+			return -1;
+		/* First as if nobody were signed in: a bypass or a deny for all. */
+		q.has_session = 0;
+		lk_rules_decide(rules, &q, &d);
+		if (d.access == LK_ACCESS_BYPASS)
+			return 0;
+		if (d.access != LK_ACCESS_LOGIN) {
+			refuse_access(ctx, &q, &d, NULL);
+			return -1;
+		}
+	}
+	if (lk_auth_require(ctx, LK_TOKEN_ACCESS, user, &claims, state) == -1)
+		return -1;
+	if (lk_auth_groups(&state->groups, groups) == -1) {
+		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
+		goto out;
+	}
+	if (rules != NULL) {
+		q.has_session = 1;
+		q.user = user->email;
+		q.groups = groups->list;
+		q.ngroups = groups->n;
+		q.second_factor = claims.mfa;
+		lk_rules_decide(rules, &q, &d);
+		if (d.access != LK_ACCESS_ALLOW && d.access != LK_ACCESS_BYPASS) {
+			refuse_access(ctx, &q, &d, user->email);
+			goto out;
+		}
+	}
+	rc = 1;
+out:
+	if (rc == -1)
+		lk_explicit_bzero(user, sizeof(*user));
+	lk_explicit_bzero(&claims, sizeof(claims));
+	return rc;
+}
+
 void
 lk_auth_authorize(struct lk_ctx *ctx)
 {
 	struct lk_user			 user;
-	struct lk_claims		 claims;
 	struct lk_token_state		 state;
 	struct lk_groups		 groups;
 	struct lk_access_request	 q;
-	struct lk_access_decision	 d;
-	const struct lk_rules		*rules = NULL;
+	int				 rc;
 
-	if (ctx->cfg->access_rules[0] != '\0') {
-		if ((rules = lk_ctx_rules(ctx)) == NULL)
-			return;
-		/* First as if nobody were signed in: a bypass or a deny for all. */
-		access_request(ctx, &q);
-		lk_rules_decide(rules, &q, &d);
-		if (d.access == LK_ACCESS_BYPASS) {
-			grant(ctx, NULL);
-			return;
-		}
-		if (d.access != LK_ACCESS_LOGIN) {
-			refuse_access(ctx, &d, NULL);
-			return;
-		}
-	}
-	if (lk_auth_require(ctx, LK_TOKEN_ACCESS, &user, &claims, &state) == -1)
+	access_request(ctx, &q);
+	if ((rc = lk_auth_access(ctx, &q, &user, &state, &groups)) == -1)
 		return;
-	if (rules != NULL) {
-		if (lk_auth_groups(lk_ctx_store(ctx), &user, &groups) == -1) {
-			(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
-			goto out;
-		}
-		q.has_session = 1;
-		q.user = user.email;
-		q.groups = groups.list;
-		q.ngroups = groups.n;
-		q.second_factor = claims.mfa;
-		lk_rules_decide(rules, &q, &d);
-		if (d.access != LK_ACCESS_ALLOW && d.access != LK_ACCESS_BYPASS) {
-			refuse_access(ctx, &d, user.email);
-			goto out;
-		}
-	}
-	grant(ctx, &user);
-out:
+	grant(ctx, rc == 1 ? &user : NULL, &state);
 	lk_explicit_bzero(&user, sizeof(user));
-	lk_explicit_bzero(&claims, sizeof(claims));
 }

@@ -27,7 +27,7 @@ int	lk_auth_require(struct lk_ctx *ctx, enum lk_token_type want,
 	    struct lk_token_state *state);
 
 /* The groups of one user, as the access rules see them. */
-#define LK_AUTH_GROUPS_MAX	64
+#define LK_AUTH_GROUPS_MAX	LK_STORE_USER_GROUPS_MAX
 
 struct lk_groups {
 	size_t		 n;
@@ -36,13 +36,22 @@ struct lk_groups {
 };
 
 /*
- * The groups user belongs to, sorted, into out (for the access rules'
- * group= subjects; the authorizer and `latchkey access check` both ask
- * here).  The store keeps no groups yet: a user has none.  Returns 0, or
- * -1 if the store failed.
+ * The groups the store read for a user (in the same read as their token:
+ * lk_auth_require's state->groups, or lk_store_user_groups) as the
+ * access rules' group= subjects want them, sorted, into out; the
+ * authorizer and `latchkey access check` both ask here.  Returns 0, or
+ * -1 if in does not hold what the store writes (out then holds none).
  */
-int	lk_auth_groups(const struct lk_store *store, const struct lk_user *user,
-	    struct lk_groups *out);
+int	lk_auth_groups(const struct lk_store_groups *in, struct lk_groups *out);
+
+/*
+ * The groups of in as a JSON array of strings, sorted (["admins","web"],
+ * [] for none), into out: its length, or -1 if it does not fit.
+ * LK_AUTH_GROUPS_JSON_MAX always fits.
+ */
+#define LK_AUTH_GROUPS_JSON_MAX	(LK_STORE_GROUPS_TEXT_MAX * 7 + 3)
+long	lk_auth_groups_json(const struct lk_store_groups *in, char *out,
+	    size_t outsz);
 
 /*
  * Whether the verified access token of claims is fresh at ctx->now: its
@@ -67,6 +76,7 @@ int	lk_auth_require_fresh(struct lk_ctx *ctx, const struct lk_claims *claims,
  * (and, on unsafe methods, the CSRF header) -> 200, empty body, with
  *   Variable-LATCHKEY_USER: <email>
  *   Variable-LATCHKEY_NAME: <name>
+ *   Variable-LATCHKEY_GROUPS: <the user's groups, sorted, joined with ','>
  * which the server turns into environment variables for whatever serves
  * the request; anything else -> the reason in ctx->denial.  With them,
  * the rules decide (lib/domain/rules.h) on the request's Host, REQUEST_URI,
@@ -79,5 +89,18 @@ int	lk_auth_require_fresh(struct lk_ctx *ctx, const struct lk_claims *claims,
  * LK_R_UNAVAILABLE, whatever the request.
  */
 void	lk_auth_authorize(struct lk_ctx *ctx);
+
+/*
+ * The decision of lk_auth_authorize on the request orig describes (for
+ * the forward-auth endpoints, the request the proxy asks about; its
+ * has_session and subject are not read).  Returns 1 allowed for a
+ * session, with *user and *groups filled; 0 allowed as a bypass, no login
+ * looked at; -1 refused, with the reason in ctx->denial as above.  With
+ * a session, *state is what the store knows of its token (its groups
+ * among it), and *groups those groups as the rules see them.
+ */
+int	lk_auth_access(struct lk_ctx *ctx, const struct lk_access_request *orig,
+	    struct lk_user *user, struct lk_token_state *state,
+	    struct lk_groups *groups);
 
 #endif

@@ -36,6 +36,20 @@ lk_deny_token(struct lk_ctx *ctx, enum lk_token_err err)
 	    (enum lk_reason)(LK_R_TOKEN + err) : LK_R_INTERNAL, NULL);
 }
 
+int
+lk_deny_store(struct lk_ctx *ctx, enum lk_store_res res,
+    const struct lk_store_refusal *map, size_t n)
+{
+	size_t	i;
+
+	if (res == LK_STORE_OK)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (map[i].res == res)
+			return lk_deny(ctx, map[i].reason, map[i].arg);
+	return lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
+}
+
 const struct lk_keyring *
 lk_ctx_keys(struct lk_ctx *ctx)
 {

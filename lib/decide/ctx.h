@@ -2,7 +2,7 @@
 #define LK_CTX_H
 
 #include "domain/config.h"
-#include "domain/key.h"
+#include "domain/keyring.h"
 #include "domain/rules.h"
 #include "domain/store/store.h"
 #include "domain/token.h"
@@ -56,6 +56,7 @@ enum lk_reason {
 	LK_R_SECOND_FACTOR,	/* the rules want a login with a second factor */
 	LK_R_BAD_PATH,		/* a request path the rules refuse to read */
 	LK_R_FRESH,		/* a fresh login (or proof in the body) needed */
+	LK_R_PROXY,		/* forward auth asked by a peer not trusted */
 	LK_R_TOKEN,
 	LK_R__MAX = LK_R_TOKEN + LK_TOKEN__MAX
 };
@@ -80,6 +81,20 @@ enum lk_need {
 
 struct lk_outbox;	/* lib/decide/notify.h */
 
+/* The longest URL of an original request a forward-auth check reads. */
+#define LK_FORWARD_URL_MAX	2048
+#define LK_FORWARD_LOCATION_MAX	(2 * 256 + 16 + 3 * LK_FORWARD_URL_MAX)
+
+/*
+ * A forward-auth check (lib/decide/forward.h): how the runtime answers it
+ * when it is refused for want of a session.
+ */
+struct lk_forward {
+	int	 active;	/* this request is a forward-auth check */
+	int	 redirect;	/* 302 or 303 to location; 0: a 401 */
+	char	 location[LK_FORWARD_LOCATION_MAX];	/* the login page, or "" */
+};
+
 struct lk_ctx {
 	/* Loaded once per process (keys and store when first needed). */
 	const struct lk_config	*cfg;
@@ -93,10 +108,11 @@ struct lk_ctx {
 	struct lk_response	*resp;
 	long long		 now;
 	struct lk_denial	 denial;	/* LK_R_OK while going on */
-	/* The segment a route's ":name" matched (lib/app/app.h), else "". */
+	/* The segment a route's ":name" matched (lib/app/route.h), else "". */
 	char			 route_arg[LK_ROUTE_ARG_MAX + 1];
 	/* Mail to send once the answer is out (lib/decide/notify.h), or NULL. */
 	struct lk_outbox	*outbox;
+	struct lk_forward	 forward;
 };
 
 /*
@@ -119,6 +135,23 @@ int	lk_deny_signing_out(struct lk_ctx *ctx, enum lk_reason reason,
 
 /* The refusal of a token error. */
 int	lk_deny_token(struct lk_ctx *ctx, enum lk_token_err err);
+
+/* One store result a caller expects besides LK_STORE_OK, and its refusal. */
+struct lk_store_refusal {
+	enum lk_store_res	 res;
+	enum lk_reason		 reason;
+	const char		*arg;	/* completes the message, or NULL */
+};
+
+/*
+ * Turn the store result res into the request's answer: LK_STORE_OK goes
+ * on (0); a result of map[0..n) refuses with its reason and argument;
+ * any other (LK_STORE_ERROR, which the store logged, or one the caller
+ * does not expect) refuses as LK_R_UNAVAILABLE, failing closed.  Returns
+ * 0, or -1 denied.
+ */
+int	lk_deny_store(struct lk_ctx *ctx, enum lk_store_res res,
+	    const struct lk_store_refusal *map, size_t n);
 
 /*
  * The keys, and the store, loaded by the runtime when a request first

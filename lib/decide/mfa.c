@@ -8,8 +8,10 @@
 
 #include "base/json.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "base/sha256.h"
 #include "base/util.h"
+#include "decide/body.h"
 #include "decide/mfa.h"
 #include "decide/session.h"
 #include "domain/cookie.h"
@@ -131,27 +133,13 @@ audit(struct lk_ctx *ctx, const char *event, const char *email,
 		    (char *)NULL);
 }
 
-/* A string member of body of at most max bytes; NULL denied. */
-static const char *
-field(struct lk_ctx *ctx, struct json_object *body, const char *key,
-    size_t max, size_t *len)
-{
-	const char	*s;
-
-	switch (lk_json_get_string(body, key, &s, len)) {
-	case LK_JSON_FIELD_OK:
-		if (*len <= max)
-			return s;
-		(void)lk_deny(ctx, LK_R_FIELD_TOO_LONG, key);
-		return NULL;
-	case LK_JSON_FIELD_MISSING:
-		(void)lk_deny(ctx, LK_R_FIELD_MISSING, key);
-		return NULL;
-	default:
-		(void)lk_deny(ctx, LK_R_FIELD_TYPE, key);
-		return NULL;
-	}
-}
+/* The store's answers these refuse with, besides failing. */
+static const struct lk_store_refusal	pending_refusals[] = {
+	{ LK_STORE_NOT_FOUND, LK_R_MFA_EXPIRED, NULL },
+};
+static const struct lk_store_refusal	enable_refusals[] = {
+	{ LK_STORE_CHANGED, LK_R_INVALID, "Set up two-step verification first" },
+};
 
 int
 lk_mfa_proof(struct lk_ctx *ctx, struct json_object *body,
@@ -165,11 +153,11 @@ lk_mfa_proof(struct lk_ctx *ctx, struct json_object *body,
 		if (json_object_object_get_ex(body, "code", &v))
 			return lk_deny(ctx, LK_R_INVALID, "Send either \"code\" "
 			    "or \"recovery_code\", not both");
-		out->recovery = field(ctx, body, "recovery_code",
+		out->recovery = lk_body_field(ctx, body, "recovery_code",
 		    LK_RECOVERY_INPUT_MAX, &out->recovery_len);
 		return out->recovery != NULL ? 0 : -1;
 	}
-	out->code = field(ctx, body, "code", LK_MFA_CODE_MAX, &len);
+	out->code = lk_body_field(ctx, body, "code", LK_MFA_CODE_MAX, &len);
 	return out->code != NULL ? 0 : -1;
 }
 
@@ -296,16 +284,9 @@ find_pending(struct lk_ctx *ctx, struct lk_mfa_pending *p,
 		goto out;
 	}
 	pending_id(token, TOKEN_LEN, id);
-	switch (lk_store_mfa_pending(lk_ctx_store(ctx), id, ctx->now, p)) {
-	case LK_STORE_OK:
-		break;
-	case LK_STORE_NOT_FOUND:
-		(void)lk_deny(ctx, LK_R_MFA_EXPIRED, NULL);
+	if (lk_deny_store(ctx, lk_store_mfa_pending(lk_ctx_store(ctx), id,
+	    ctx->now, p), pending_refusals, 1) == -1)
 		goto out;
-	default:
-		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
-		goto out;
-	}
 	if (p->user.disabled) {
 		(void)lk_deny(ctx, LK_R_MFA_EXPIRED, NULL);
 		goto out;
@@ -321,6 +302,31 @@ out:
  * store spends it: *step for a good code, hash for a recovery code.
  * Returns 0, or -1 denied (LK_R_CODE, audited with event).
  */
+/*
+ * The result of a second-factor change whose proof the store spends in
+ * its transaction: 0 if made, or -1 refused (the proof spent already or
+ * wrong, two-step verification off, the store unavailable).
+ */
+static int
+change_spent(struct lk_ctx *ctx, const struct lk_user *user,
+    const struct lk_mfa_proof *proof, enum lk_store_res res)
+{
+	switch (res) {
+	case LK_STORE_OK:
+		return 0;
+	case LK_STORE_USED:
+		audit(ctx, "mfa_change_failed", user->email,
+		    proof->code != NULL ? "code used already" :
+		    "wrong recovery code");
+		return lk_deny(ctx, LK_R_CODE, NULL);
+	case LK_STORE_NOT_FOUND:
+		return lk_deny(ctx, LK_R_INVALID,
+		    "Two-step verification is off");
+	default:
+		return lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
+	}
+}
+
 static int
 check_factor(struct lk_ctx *ctx, const struct lk_user *user,
     const struct lk_mfa_state *state, const struct lk_mfa_proof *proof,
@@ -362,22 +368,82 @@ lk_mfa_check(struct lk_ctx *ctx, const struct lk_user *user,
 	return 0;
 }
 
+/* What a second step records: lk_store_mfa_login, the factor spent. */
+struct record_second {
+	const char			*id;
+	const struct lk_mfa_pending	*p;
+	const struct lk_mfa_proof	*proof;
+	const struct lk_throttle	*t;
+	long long			 step;
+	const char			*hash;
+};
+
+static int
+record_second(struct lk_ctx *ctx, struct lk_login *l,
+    const struct lk_issue *issue, void *arg)
+{
+	const struct record_second	*a = arg;
+	struct lk_mfa_login		 m;
+
+	(void)issue;
+	l->throttle_account = a->t->account;
+	l->throttle_address = a->t->address;
+	l->throttle_window = ctx->cfg->throttle_window;
+	memset(&m, 0, sizeof(m));
+	m.id = a->id;
+	m.step = a->proof->code != NULL ? a->step : -1;
+	m.recovery = a->proof->code != NULL ? NULL : a->hash;
+	m.login = l;
+	switch (lk_store_mfa_login(lk_ctx_store(ctx), &m, ctx->now)) {
+	case LK_STORE_OK:
+		return 0;
+	case LK_STORE_USED:
+		/* Spent by another request meanwhile, or before. */
+		audit(ctx, "login_failed", a->p->user.email,
+		    a->proof->code != NULL ? "code used already" :
+		    "wrong recovery code");
+		return lk_deny(ctx, LK_R_CODE, NULL);
+	case LK_STORE_NOT_FOUND:
+	case LK_STORE_CHANGED:
+		return lk_deny(ctx, LK_R_MFA_EXPIRED, NULL);
+	default:
+		return lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
+	}
+}
+
+/* Count a second step by its factor and how it ended (rc 0: logged in). */
+static void
+count_step(const struct lk_ctx *ctx, const struct lk_mfa_proof *proof, int rc)
+{
+	int	totp = proof->code != NULL;
+
+	if (rc == 0)
+		lk_metrics_count(totp ? LK_M_SECOND_TOTP_SUCCESS :
+		    LK_M_SECOND_RECOVERY_SUCCESS);
+	else if (ctx->denial.reason == LK_R_CODE)
+		lk_metrics_count(totp ? LK_M_SECOND_TOTP_FAILURE :
+		    LK_M_SECOND_RECOVERY_FAILURE);
+	else if (ctx->denial.reason == LK_R_MFA_EXPIRED)
+		lk_metrics_count(totp ? LK_M_SECOND_TOTP_EXPIRED :
+		    LK_M_SECOND_RECOVERY_EXPIRED);
+	else if (ctx->denial.reason == LK_R_THROTTLED)
+		lk_metrics_count(totp ? LK_M_SECOND_TOTP_THROTTLED :
+		    LK_M_SECOND_RECOVERY_THROTTLED);
+}
+
 int
 lk_mfa_second_step(struct lk_ctx *ctx, const struct lk_mfa_proof *proof)
 {
 	struct lk_mfa_pending	 p;
 	struct lk_mfa_state	 state;
-	struct lk_mfa_login	 m;
 	struct lk_throttle	 t;
-	struct lk_issue		 issue;
-	struct lk_login		 l;
+	struct record_second	 a;
 	char			 id[ID_LEN + 1], hash[LK_RECOVERY_HASH_LEN + 1];
 	long long		 step = -1;
 	int			 rc = -1;
 
 	memset(&p, 0, sizeof(p));
 	memset(&state, 0, sizeof(state));
-	memset(&issue, 0, sizeof(issue));
 	hash[0] = '\0';
 	if (find_pending(ctx, &p, id) == -1)
 		goto out;
@@ -392,40 +458,14 @@ lk_mfa_second_step(struct lk_ctx *ctx, const struct lk_mfa_proof *proof)
 	if (check_factor(ctx, &p.user, &state, proof, &step, hash,
 	    "login_failed") == -1)
 		goto out;
-	if (lk_session_prepare(ctx, &p.user, NULL, p.persistent,
-	    LK_ISSUE_LOGIN | LK_ISSUE_MFA, &issue) == -1)
-		goto out;
-	memset(&l, 0, sizeof(l));
-	l.user_id = p.user.id;
-	l.hash = p.hash;
-	l.session = &issue.session;
-	l.tokens = &issue.tokens;
-	l.throttle_account = t.account;
-	l.throttle_address = t.address;
-	l.throttle_window = ctx->cfg->throttle_window;
-	memset(&m, 0, sizeof(m));
-	m.id = id;
-	m.step = proof->code != NULL ? step : -1;
-	m.recovery = proof->code != NULL ? NULL : hash;
-	m.login = &l;
-	switch (lk_store_mfa_login(lk_ctx_store(ctx), &m, ctx->now)) {
-	case LK_STORE_OK:
-		break;
-	case LK_STORE_USED:
-		/* Spent by another request meanwhile, or before. */
-		audit(ctx, "login_failed", p.user.email, proof->code != NULL ?
-		    "code used already" : "wrong recovery code");
-		(void)lk_deny(ctx, LK_R_CODE, NULL);
-		goto out;
-	case LK_STORE_NOT_FOUND:
-	case LK_STORE_CHANGED:
-		(void)lk_deny(ctx, LK_R_MFA_EXPIRED, NULL);
-		goto out;
-	default:
-		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
-		goto out;
-	}
-	if (lk_session_send(ctx, &issue) == -1)
+	a.id = id;
+	a.p = &p;
+	a.proof = proof;
+	a.t = &t;
+	a.step = step;
+	a.hash = hash;
+	if (lk_session_start(ctx, &p.user, p.hash, p.persistent,
+	    LK_ISSUE_LOGIN | LK_ISSUE_MFA, record_second, &a) != 0)
 		goto out;
 	pending_cookie(ctx, NULL);
 	lk_log_audit("login_ok", ctx->now, ctx->req->remote_addr, p.user.email,
@@ -433,9 +473,9 @@ lk_mfa_second_step(struct lk_ctx *ctx, const struct lk_mfa_proof *proof)
 	    (char *)NULL);
 	rc = 0;
 out:
+	count_step(ctx, proof, rc);
 	lk_explicit_bzero(&p, sizeof(p));
 	lk_explicit_bzero(&state, sizeof(state));
-	lk_explicit_bzero(&issue, sizeof(issue));
 	lk_explicit_bzero(hash, sizeof(hash));
 	return rc;
 }
@@ -512,6 +552,11 @@ lk_mfa_setup(struct lk_ctx *ctx, const struct lk_user *user,
 	char				 aad[32];
 	size_t				 alen = aad_of(user->id, aad, sizeof(aad));
 	int				 rc = -1;
+	const struct lk_store_refusal	 setup_refusals[] = {
+		{ LK_STORE_EXISTS, LK_R_INVALID,
+		    "Two-step verification is already on" },
+		{ LK_STORE_NOT_FOUND, LK_R_USER, user->email },
+	};
 
 	memset(out, 0, sizeof(*out));
 	if (lk_mfa_state(ctx, user, &state) == -1)
@@ -540,21 +585,9 @@ lk_mfa_setup(struct lk_ctx *ctx, const struct lk_user *user,
 		(void)lk_deny(ctx, LK_R_INTERNAL, NULL);
 		goto out;
 	}
-	switch (lk_store_totp_setup(lk_ctx_store(ctx), user->id, sealed,
-	    ctx->now)) {
-	case LK_STORE_OK:
-		break;
-	case LK_STORE_EXISTS:
-		(void)lk_deny(ctx, LK_R_INVALID,
-		    "Two-step verification is already on");
+	if (lk_deny_store(ctx, lk_store_totp_setup(lk_ctx_store(ctx), user->id,
+	    sealed, ctx->now), setup_refusals, 2) == -1)
 		goto out;
-	case LK_STORE_NOT_FOUND:
-		(void)lk_deny(ctx, LK_R_USER, user->email);
-		goto out;
-	default:
-		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
-		goto out;
-	}
 	lk_mfa_give_back(ctx, &t);
 	audit(ctx, "totp_setup", user->email, NULL);
 	rc = 0;
@@ -629,18 +662,10 @@ lk_mfa_enable(struct lk_ctx *ctx, const struct lk_user *user,
 	if (new_codes(ctx, out, hashes, ptrs) == -1)
 		goto out;
 	/* Only the secret the code proved: not one set up anew meanwhile. */
-	switch (lk_store_totp_enable(lk_ctx_store(ctx), user->id, state.secret,
-	    step, ptrs, LK_RECOVERY_COUNT, ctx->now)) {
-	case LK_STORE_OK:
-		break;
-	case LK_STORE_CHANGED:
-		(void)lk_deny(ctx, LK_R_INVALID,
-		    "Set up two-step verification first");
+	if (lk_deny_store(ctx, lk_store_totp_enable(lk_ctx_store(ctx),
+	    user->id, state.secret, step, ptrs, LK_RECOVERY_COUNT, ctx->now),
+	    enable_refusals, 1) == -1)
 		goto out;
-	default:
-		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
-		goto out;
-	}
 	lk_mfa_give_back(ctx, &t);
 	audit(ctx, "totp_enabled", user->email, NULL);
 	rc = 0;
@@ -672,24 +697,11 @@ lk_mfa_disable(struct lk_ctx *ctx, const struct lk_user *user,
 	    check_factor(ctx, user, &state, proof, &step, hash,
 	    "mfa_change_failed") == -1)
 		goto out;
-	switch (lk_store_totp_disable(lk_ctx_store(ctx), user->id,
+	if (change_spent(ctx, user, proof,
+	    lk_store_totp_disable(lk_ctx_store(ctx), user->id,
 	    proof->code != NULL ? step : -1,
-	    proof->code != NULL ? NULL : hash)) {
-	case LK_STORE_OK:
-		break;
-	case LK_STORE_USED:
-		audit(ctx, "mfa_change_failed", user->email,
-		    proof->code != NULL ? "code used already" :
-		    "wrong recovery code");
-		(void)lk_deny(ctx, LK_R_CODE, NULL);
+	    proof->code != NULL ? NULL : hash)) == -1)
 		goto out;
-	case LK_STORE_NOT_FOUND:
-		(void)lk_deny(ctx, LK_R_INVALID, "Two-step verification is off");
-		goto out;
-	default:
-		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
-		goto out;
-	}
 	lk_mfa_give_back(ctx, &t);
 	audit(ctx, "totp_disabled", user->email, NULL);
 	rc = 0;
@@ -737,23 +749,10 @@ lk_mfa_regenerate(struct lk_ctx *ctx, const struct lk_user *user,
 		f.step = -1;
 		f.recovery = hash;
 	}
-	switch (lk_store_recovery_replace(lk_ctx_store(ctx), user->id, &f, ptrs,
-	    LK_RECOVERY_COUNT, ctx->now)) {
-	case LK_STORE_OK:
-		break;
-	case LK_STORE_USED:
-		audit(ctx, "mfa_change_failed", user->email,
-		    proof->code != NULL ? "code used already" :
-		    "wrong recovery code");
-		(void)lk_deny(ctx, LK_R_CODE, NULL);
+	if (change_spent(ctx, user, proof,
+	    lk_store_recovery_replace(lk_ctx_store(ctx), user->id, &f, ptrs,
+	    LK_RECOVERY_COUNT, ctx->now)) == -1)
 		goto out;
-	case LK_STORE_NOT_FOUND:
-		(void)lk_deny(ctx, LK_R_INVALID, "Two-step verification is off");
-		goto out;
-	default:
-		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
-		goto out;
-	}
 	lk_mfa_give_back(ctx, &t);
 	audit(ctx, "recovery_regenerated", user->email, NULL);
 	rc = 0;
@@ -784,7 +783,7 @@ lk_mfa_reauth(struct lk_ctx *ctx, const struct lk_user *user,
 	/* Without a password the session alone would do: not enough. */
 	if (body == NULL || !json_object_object_get_ex(body, "password", NULL))
 		return lk_deny(ctx, LK_R_FRESH, NULL);
-	if ((password = field(ctx, body, "password", LK_PASSWORD_MAX - 1,
+	if ((password = lk_body_field(ctx, body, "password", LK_PASSWORD_MAX - 1,
 	    &len)) == NULL || lk_mfa_state(ctx, user, &state) == -1)
 		goto out;
 	/* The factor's shape before the password costs a hash. */

@@ -6,6 +6,7 @@
 
 #include "base/json.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "base/util.h"
 #include "decide/passkey.h"
 #include "decide/session.h"
@@ -435,6 +436,42 @@ refused(struct lk_ctx *ctx, const char *event, const char *email,
 	    why, (char *)NULL);
 }
 
+/* What a passkey login records: lk_store_passkey_login, the counter. */
+struct record_passkey {
+	const char			*challenge;
+	const struct lk_passkey		*p;
+	long long			 new_count;
+	const char			*why;	/* set when it refuses */
+};
+
+static int
+record_passkey(struct lk_ctx *ctx, struct lk_login *l,
+    const struct lk_issue *issue, void *arg)
+{
+	struct record_passkey	*a = arg;
+	struct lk_passkey_login	 pl;
+
+	(void)issue;
+	memset(&pl, 0, sizeof(pl));
+	pl.challenge = a->challenge;
+	pl.id = a->p->id;
+	pl.old_count = a->p->sign_count;
+	pl.new_count = a->new_count;
+	pl.login = l;
+	switch (lk_store_passkey_login(lk_ctx_store(ctx), &pl, ctx->now)) {
+	case LK_STORE_OK:
+		return 0;
+	case LK_STORE_NOT_FOUND:
+		a->why = "challenge not issued, used or expired";
+		return 1;
+	case LK_STORE_CHANGED:
+		a->why = "counter or account changed meanwhile";
+		return 1;
+	default:
+		return lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
+	}
+}
+
 /* The name a passkey is registered under: body's "name", or the default. */
 static int
 name_of(struct lk_ctx *ctx, struct json_object *body, char *out, size_t outsz)
@@ -556,11 +593,9 @@ lk_passkey_login(struct lk_ctx *ctx, struct json_object *body)
 	struct lk_webauthn_expect	 e;
 	struct lk_webauthn_stored	 stored;
 	struct lk_webauthn_assertion	 as;
-	struct lk_passkey_login		 pl;
+	struct record_passkey		 rl;
 	struct lk_passkey		 p;
 	struct lk_user			 user;
-	struct lk_issue			 issue;
-	struct lk_login			 l;
 	struct answer			*a = NULL;
 	struct rp			 rp;
 	struct json_object		*v;
@@ -572,7 +607,6 @@ lk_passkey_login(struct lk_ctx *ctx, struct json_object *body)
 	int				 remember = 0, rc = -1;
 
 	memset(&user, 0, sizeof(user));
-	memset(&issue, 0, sizeof(issue));
 	if (json_object_object_get_ex(body, "remember", &v)) {
 		if (!json_object_is_type(v, json_type_boolean))
 			return lk_deny(ctx, LK_R_INVALID, "Field \"remember\" "
@@ -631,45 +665,31 @@ lk_passkey_login(struct lk_ctx *ctx, struct json_object *body)
 		why = lk_webauthn_res_str(wr);
 		goto refuse;
 	}
-	if (lk_session_prepare(ctx, &user, NULL, remember,
-	    LK_ISSUE_LOGIN | LK_ISSUE_MFA, &issue) == -1)
-		goto out;
-	memset(&l, 0, sizeof(l));
-	l.user_id = user.id;
-	l.hash = user.hash;
-	l.session = &issue.session;
-	l.tokens = &issue.tokens;
-	memset(&pl, 0, sizeof(pl));
-	pl.challenge = a->challenge;
-	pl.id = p.id;
-	pl.old_count = p.sign_count;
-	pl.new_count = as.sign_count;
-	pl.login = &l;
-	switch (lk_store_passkey_login(lk_ctx_store(ctx), &pl, ctx->now)) {
-	case LK_STORE_OK:
+	memset(&rl, 0, sizeof(rl));
+	rl.challenge = a->challenge;
+	rl.p = &p;
+	rl.new_count = as.sign_count;
+	switch (lk_session_start(ctx, &user, NULL, remember,
+	    LK_ISSUE_LOGIN | LK_ISSUE_MFA, record_passkey, &rl)) {
+	case 0:
 		break;
-	case LK_STORE_NOT_FOUND:
-		why = "challenge not issued, used or expired";
-		goto refuse;
-	case LK_STORE_CHANGED:
-		why = "counter or account changed meanwhile";
+	case 1:
+		why = rl.why;
 		goto refuse;
 	default:
-		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
 		goto out;
 	}
-	if (lk_session_send(ctx, &issue) == -1)
-		goto out;
 	lk_log_audit("login_ok", ctx->now, ctx->req->remote_addr, user.email,
 	    "factor", "passkey", "passkey", p.id, (char *)NULL);
+	lk_metrics_count(LK_M_PASSKEY_SUCCESS);
 	rc = 0;
 	goto out;
 refuse:
 	refused(ctx, event, user.email[0] != '\0' ? user.email : NULL, why);
+	lk_metrics_count(LK_M_PASSKEY_FAILURE);
 	(void)lk_deny(ctx, LK_R_PASSKEY, NULL);
 out:
 	free(a);
-	lk_explicit_bzero(&issue, sizeof(issue));
 	lk_explicit_bzero(&user, sizeof(user));
 	return rc;
 }
@@ -816,14 +836,14 @@ int
 lk_passkey_delete(struct lk_ctx *ctx, const struct lk_user *user,
     const char *id)
 {
-	switch (lk_store_passkey_delete(lk_ctx_store(ctx), user->id, id)) {
-	case LK_STORE_OK:
-		lk_log_audit("passkey_removed", ctx->now, ctx->req->remote_addr,
-		    user->email, "passkey", id, (char *)NULL);
-		return 0;
-	case LK_STORE_NOT_FOUND:
-		return lk_deny(ctx, LK_R_NOT_FOUND, NULL);
-	default:
-		return lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
-	}
+	static const struct lk_store_refusal	refusals[] = {
+		{ LK_STORE_NOT_FOUND, LK_R_NOT_FOUND, NULL },
+	};
+
+	if (lk_deny_store(ctx, lk_store_passkey_delete(lk_ctx_store(ctx),
+	    user->id, id), refusals, 1) == -1)
+		return -1;
+	lk_log_audit("passkey_removed", ctx->now, ctx->req->remote_addr,
+	    user->email, "passkey", id, (char *)NULL);
+	return 0;
 }

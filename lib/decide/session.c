@@ -101,8 +101,8 @@ lk_session_reissue(const char *sub, const struct lk_store_tokens *t,
  * the access pair or the refresh pair, each with its configured
  * attributes; a persistent session's cookies outlive the browser.
  */
-static void
-cookie_pair(struct lk_ctx *ctx, enum lk_token_type type, const char *token,
+void
+lk_session_cookies(struct lk_ctx *ctx, enum lk_token_type type, const char *token,
     const char *csrf, int persistent)
 {
 	struct lk_cookie_attr	attr;
@@ -153,44 +153,9 @@ lk_session_can_log_out(struct lk_ctx *ctx)
 	return 0;
 }
 
-int
-lk_session_send(struct lk_ctx *ctx, const struct lk_issue *issue)
-{
-	char	*access = NULL, *refresh = NULL;
-	int	 rc = -1;
-
-	if (lk_ctx_keys(ctx) == NULL)
-		return -1;
-	if (ctx->keys->verify_only || !lk_key_can_sign(&ctx->keys->current))
-		return lk_deny(ctx, LK_R_CANNOT_ISSUE, NULL);
-	access = lk_token_sign(ctx->cfg, &ctx->keys->current, &issue->access);
-	refresh = lk_token_sign(ctx->cfg, &ctx->keys->current,
-	    &issue->refresh);
-	if (access == NULL || refresh == NULL) {
-		lk_log(LK_LOG_ERR, "cannot sign tokens");
-		(void)lk_deny(ctx, LK_R_INTERNAL, NULL);
-		goto out;
-	}
-	cookie_pair(ctx, LK_TOKEN_ACCESS, access, issue->access.csrf,
-	    issue->session.persistent);
-	cookie_pair(ctx, LK_TOKEN_REFRESH, refresh, issue->refresh.csrf,
-	    issue->session.persistent);
-	rc = 0;
-out:
-	if (access != NULL) {
-		lk_explicit_bzero(access, strlen(access));
-		free(access);
-	}
-	if (refresh != NULL) {
-		lk_explicit_bzero(refresh, strlen(refresh));
-		free(refresh);
-	}
-	return rc;
-}
-
 void
 lk_session_clear(struct lk_ctx *ctx)
 {
-	cookie_pair(ctx, LK_TOKEN_ACCESS, NULL, NULL, 0);
-	cookie_pair(ctx, LK_TOKEN_REFRESH, NULL, NULL, 0);
+	lk_session_cookies(ctx, LK_TOKEN_ACCESS, NULL, NULL, 0);
+	lk_session_cookies(ctx, LK_TOKEN_REFRESH, NULL, NULL, 0);
 }

@@ -41,6 +41,32 @@ int	lk_session_prepare(struct lk_ctx *ctx, const struct lk_user *user,
 	    struct lk_issue *out);
 
 /*
+ * How one way into a session records it, in the one store transaction
+ * that checks what that way needs (lk_store_login, lk_store_mfa_login,
+ * lk_store_passkey_login, lk_store_password_change, a link's use): l
+ * comes with user_id, hash, session and tokens filled (those of issue),
+ * for record to add what its transaction needs and run it.  Returns 0
+ * recorded, -1 denied, or a positive value of its own: not recorded and
+ * not denied (a login whose account changed meanwhile).
+ */
+typedef int (*lk_session_record_fn)(struct lk_ctx *ctx, struct lk_login *l,
+	    const struct lk_issue *issue, void *arg);
+
+/*
+ * Start a session for user: the one way every way in ends (a password
+ * login, its second step, a passkey, a password change, an invitation's
+ * link).  New tokens (lk_session_prepare with persistent and how), the
+ * session recorded by rec(ctx, l, issue, arg) with l.hash the hash
+ * given (the user's own when NULL), then both tokens signed into the four
+ * cookies (lk_session_send).  The tokens are wiped before it returns.
+ * Returns 0 with the cookies set, -1 denied, or rec's positive value
+ * (nothing recorded, nothing sent).
+ */
+int	lk_session_start(struct lk_ctx *ctx, const struct lk_user *user,
+	    const char *hash, int persistent, unsigned int how,
+	    lk_session_record_fn rec, void *arg);
+
+/*
  * The tokens the store recorded as t for user sub (a refresh replayed
  * inside its grace gets them again, signed the same way: second_factor is
  * the replayed token's claim, as it was when they were first made).
@@ -77,6 +103,13 @@ int	lk_session_can_log_out(struct lk_ctx *ctx);
  * (LK_R_INTERNAL; LK_R_CANNOT_ISSUE without a key that can sign).
  */
 int	lk_session_send(struct lk_ctx *ctx, const struct lk_issue *issue);
+
+/*
+ * Set (or, with token NULL, expire) a token's cookie and its CSRF cookie:
+ * the access pair or the refresh pair, with their configured attributes.
+ */
+void	lk_session_cookies(struct lk_ctx *ctx, enum lk_token_type type,
+	    const char *token, const char *csrf, int persistent);
 
 /* Clear the four cookies. */
 void	lk_session_clear(struct lk_ctx *ctx);

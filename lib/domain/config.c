@@ -40,7 +40,9 @@ enum kind {
 	K_MAIL_COMMAND,	/* lk_mail_command_parse's rules */
 	K_MAIL_ADDR,	/* lk_mail_addr_valid's, or empty */
 	K_URL,		/* http(s)://host[:port][/path], or empty */
-	K_SIGNUP	/* off or open */
+	K_SIGNUP,	/* off or open */
+	K_METRICS_NETS,	/* IPv4 and IPv6 networks (metrics_networks) */
+	K_NETS		/* IPv4 and IPv6 networks (trusted_proxies) */
 };
 
 struct key {
@@ -107,6 +109,10 @@ static const struct key keys[] = {
 	{ "cors_origins", K_ORIGINS, S(cors_origins), 0, 0 },
 	{ "login_page", K_PAGE, S(login_page), 0, 0 },
 	{ "access_rules", K_PATH, S(access_rules), 0, 0 },
+	{ "trusted_proxies", K_NETS, S(trusted_proxies), 0, 0 },
+	{ "metrics_file", K_PATH, S(metrics_file), 0, 0 },
+	{ "metrics_networks", K_METRICS_NETS, S(metrics_networks), 0, 0 },
+	{ "metrics_token_file", K_PATH, S(metrics_token_file), 0, 0 },
 	{ "site_name", K_TEXT, S(site_name), 0, 0 },
 	{ "mfa_key_file", K_PATH, S(mfa_key_file), 0, 0 },
 	{ "webauthn_rp_id", K_RP_ID, S(webauthn_rp_id), 0, 0 },
@@ -206,6 +212,14 @@ lk_config_defaults(struct lk_config *cfg)
 	cfg->throttle_ipv6_prefix = 64;
 	cfg->password_min = 8;
 	(void)lk_strlcpy(cfg->login_page, "/login", sizeof(cfg->login_page));
+	/* Loopback: a proxy on the same machine. */
+	(void)lk_net_parse("127.0.0.0/8", &cfg->trusted_proxies[0]);
+	(void)lk_net_parse("::1", &cfg->trusted_proxies[1]);
+	cfg->ntrusted_proxies = 2;
+	/* Loopback: a Prometheus on the same machine. */
+	(void)lk_net_parse("127.0.0.0/8", &cfg->metrics_networks[0]);
+	(void)lk_net_parse("::1", &cfg->metrics_networks[1]);
+	cfg->nmetrics_networks = 2;
 	(void)lk_strlcpy(cfg->site_name, "latchkey", sizeof(cfg->site_name));
 	(void)lk_strlcpy(cfg->mfa_key_file, "mfa.key", sizeof(cfg->mfa_key_file));
 	(void)lk_strlcpy(cfg->mail_command, "/usr/sbin/sendmail -t -i",
@@ -477,6 +491,37 @@ resolve_path(const char *cfgpath, const char *v, char *out, size_t outsz)
 }
 
 /*
+ * The counter file: "off" is none; a path set is taken relative to the
+ * configuration's folder; unset, it is the SQLite database's path with
+ * ".metrics" (a folder the programs write in already), none for a server
+ * database.
+ */
+static int
+metrics_file(struct lk_config *cfg, const char *cfgpath, int set)
+{
+	char	tmp[LK_CONFIG_PATH_MAX];
+	int	n;
+
+	if (set && strcmp(cfg->metrics_file, "off") == 0) {
+		cfg->metrics_file[0] = '\0';
+		return 0;
+	}
+	if (set) {
+		if (resolve_path(cfgpath, cfg->metrics_file, tmp,
+		    sizeof(tmp)) == -1)
+			return -1;
+		return lk_strlcpy(cfg->metrics_file, tmp,
+		    sizeof(cfg->metrics_file));
+	}
+	cfg->metrics_file[0] = '\0';
+	if (is_uri(cfg->database))
+		return 0;
+	n = snprintf(cfg->metrics_file, sizeof(cfg->metrics_file),
+	    "%s.metrics", cfg->database);
+	return n < 0 || (size_t)n >= sizeof(cfg->metrics_file) ? -1 : 0;
+}
+
+/*
  * Store a value of the given size into the key's field, which must be
  * exactly that size: the table and the struct cannot drift apart unseen.
  */
@@ -633,6 +678,81 @@ set_site_url(struct lk_config *cfg, const struct key *k, const char *v,
 	return -1;
 }
 
+/*
+ * metrics_networks, trusted_proxies: networks separated by spaces and/or
+ * commas, each an address or address/bits; nothing for none (for
+ * metrics_networks, the token alone then).
+ */
+static int
+set_nets(const struct key *k, const char *v, struct lk_net *nets, size_t max,
+    size_t *count_out, char *why, size_t whysz)
+{
+	char		 net[LK_NET_TEXT_MAX];
+	size_t		 n, count = 0;
+	enum lk_net_err	 e;
+
+	while (*v != '\0') {
+		while (*v == ' ' || *v == '\t' || *v == ',')
+			v++;
+		if (*v == '\0')
+			break;
+		n = strcspn(v, " \t,");
+		if (count == max) {
+			(void)snprintf(why, whysz, "%s: at most %zu networks",
+			    k->name, max);
+			return -1;
+		}
+		e = LK_NET_BAD;
+		if (n < sizeof(net)) {
+			memcpy(net, v, n);
+			net[n] = '\0';
+			e = lk_net_parse(net, &nets[count]);
+		}
+		if (e != LK_NET_OK) {
+			(void)snprintf(why, whysz, "%s: \"%.*s\" %s", k->name,
+			    (int)(n < 80 ? n : 80), v, e == LK_NET_HOST_BITS ?
+			    "has bits set past its prefix length" :
+			    e == LK_NET_PREFIX ? "has a prefix length out of "
+			    "range (0 to 32 for IPv4, 0 to 128 for IPv6)" :
+			    "is not an IPv4 or IPv6 address or network (e.g. "
+			    "127.0.0.1, 10.0.0.0/8, ::1, fd00::/8)");
+			return -1;
+		}
+		count++;
+		v += n;
+	}
+	*count_out = count;
+	return 0;
+}
+
+int
+lk_config_trusted_proxy(const struct lk_config *cfg, const char *addr)
+{
+	unsigned char	a[16];
+	size_t		i;
+
+	if (addr == NULL || lk_addr_parse(addr, a) == -1)
+		return 0;
+	for (i = 0; i < cfg->ntrusted_proxies; i++)
+		if (lk_net_contains(&cfg->trusted_proxies[i], a))
+			return 1;
+	return 0;
+}
+
+int
+lk_config_metrics_client(const struct lk_config *cfg, const char *addr)
+{
+	unsigned char	a[16];
+	size_t		i;
+
+	if (addr == NULL || lk_addr_parse(addr, a) == -1)
+		return 0;
+	for (i = 0; i < cfg->nmetrics_networks; i++)
+		if (lk_net_contains(&cfg->metrics_networks[i], a))
+			return 1;
+	return 0;
+}
+
 static int
 set_value(struct lk_config *cfg, const struct key *k, const char *v,
     char *why, size_t whysz)
@@ -758,6 +878,13 @@ set_value(struct lk_config *cfg, const struct key *k, const char *v,
 		}
 		b = strcmp(v, "open") == 0;
 		return store(cfg, k, &b, sizeof(b), why, whysz);
+	case K_METRICS_NETS:
+		return set_nets(k, v, cfg->metrics_networks,
+		    LK_CONFIG_METRICS_NETS_MAX, &cfg->nmetrics_networks, why,
+		    whysz);
+	case K_NETS:
+		return set_nets(k, v, cfg->trusted_proxies, LK_CONFIG_NETS_MAX,
+		    &cfg->ntrusted_proxies, why, whysz);
 	}
 	return -1;
 }
@@ -957,8 +1084,10 @@ check_across(struct lk_config *cfg, const size_t *seen, const char *path,
 		return -1;
 	}
 	if (cfg->cookie_host_prefix && cfg->cookie_domain[0] != '\0') {
-		seterr(err, errsz, path, 0, "cookie_host_prefix forbids "
-		    "cookie_domain");
+		seterr(err, errsz, path, key_line(seen, "cookie_domain"),
+		    "cookie_domain cannot be combined with cookie_host_prefix: "
+		    "a __Host- cookie is never sent to another host, so a login "
+		    "could not reach the other hosts of the domain");
 		return -1;
 	}
 	if (cfg->signup_open && (cfg->mail_from[0] == '\0' ||
@@ -1016,10 +1145,14 @@ lk_config_load(struct lk_config *cfg, const char *path, char *err,
 	    resolve_path(path, cfg->public_keys, tmp, sizeof(tmp)) == -1 ||
 	    lk_strlcpy(cfg->public_keys, tmp, sizeof(cfg->public_keys)) == -1 ||
 	    resolve_path(path, cfg->access_rules, tmp, sizeof(tmp)) == -1 ||
-	    lk_strlcpy(cfg->access_rules, tmp, sizeof(cfg->access_rules)) == -1) {
+	    lk_strlcpy(cfg->access_rules, tmp, sizeof(cfg->access_rules)) == -1 ||
+	    resolve_path(path, cfg->metrics_token_file, tmp, sizeof(tmp)) == -1 ||
+	    lk_strlcpy(cfg->metrics_token_file, tmp,
+	    sizeof(cfg->metrics_token_file)) == -1 ||
+	    metrics_file(cfg, path, key_line(seen, "metrics_file") != 0) == -1) {
 		seterr(err, errsz, path, 0, "database, database_password_file, "
-		    "key_file, mfa_key_file, public_keys or access_rules path too "
-		    "long");
+		    "key_file, mfa_key_file, public_keys, access_rules, "
+		    "metrics_file or metrics_token_file path too long");
 		goto out;
 	}
 	rc = 0;

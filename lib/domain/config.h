@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 
+#include "base/net.h"
 #include "domain/key.h"
 #include "domain/mail.h"
 #include "domain/password.h"
@@ -19,6 +20,8 @@
 #define LK_CONFIG_STR_MAX	256
 #define LK_CONFIG_ERR_MAX	(LK_CONFIG_PATH_MAX + 256)
 #define LK_CONFIG_LIST_MAX	1024
+#define LK_CONFIG_METRICS_NETS_MAX 32	/* networks in metrics_networks */
+#define LK_CONFIG_NETS_MAX	32	/* networks in trusted_proxies */
 
 enum lk_samesite {
 	LK_SAMESITE_OFF,	/* no SameSite attribute */
@@ -96,6 +99,24 @@ struct lk_config {
 	 * by the authorizer itself; "" for none: any session passes.
 	 */
 	char		 access_rules[LK_CONFIG_PATH_MAX];
+	/*
+	 * The peers whose X-Forwarded-* and X-Original-* headers the
+	 * forward-auth endpoints believe (lib/decide/forward.h); by default
+	 * loopback alone.
+	 */
+	struct lk_net	 trusted_proxies[LK_CONFIG_NETS_MAX];
+	size_t		 ntrusted_proxies;
+	/*
+	 * The node's counter file (lib/base/metrics.h); by default beside
+	 * a SQLite database (its name and ".metrics"), none ("off", or a
+	 * server database without it set) for no counting.
+	 */
+	char		 metrics_file[LK_CONFIG_PATH_MAX];
+	/* Who may read GET /metrics: these networks (loopback by default)... */
+	struct lk_net	 metrics_networks[LK_CONFIG_METRICS_NETS_MAX];
+	size_t		 nmetrics_networks;
+	/* ...or a client showing the bearer token in this file ("" none). */
+	char		 metrics_token_file[LK_CONFIG_PATH_MAX];
 
 	/* The site's name as people read it: mail, TOTP issuer, passkeys. */
 	char		 site_name[LK_CONFIG_STR_MAX * 2];
@@ -172,6 +193,18 @@ int	lk_config_csrf_applies(const struct lk_config *cfg, const char *method);
  * space-separated origins in list, compared exactly.
  */
 int	lk_config_origin_listed(const char *list, const char *origin);
+
+/*
+ * Whether addr (a client's address, IPv4 or IPv6) is in metrics_networks.
+ * An address that cannot be read is not.
+ */
+int	lk_config_metrics_client(const struct lk_config *cfg, const char *addr);
+
+/*
+ * Whether addr (a peer's address, IPv4 or IPv6) is in trusted_proxies.
+ * An address that cannot be read is not.
+ */
+int	lk_config_trusted_proxy(const struct lk_config *cfg, const char *addr);
 
 /* The Set-Cookie spelling of a SameSite value ("Lax", ...), or NULL for off. */
 const char *lk_samesite_str(enum lk_samesite);

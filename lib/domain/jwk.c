@@ -77,31 +77,24 @@ lk_jwk_write(const struct lk_key *key, char *out, size_t outsz)
 }
 
 long
-lk_jwk_set_write(const struct lk_keyring *ring, long long now,
-    long long max_lifetime, char *out, size_t outsz)
+lk_jwk_keys_write(const struct lk_key *const *keys, size_t n, char *out,
+    size_t outsz)
 {
-	const struct lk_key	*k;
-	size_t			 i, len = 1;
-	long			 n;
-	int			 first = 1;
+	size_t	i, len = 1;
+	long	w;
 
 	if (outsz < 3)
 		return -1;
 	out[0] = '[';
-	for (i = 0; i <= ring->nprevious; i++) {
-		k = i == 0 ? &ring->current : &ring->previous[i - 1];
-		if ((i == 0 && ring->verify_only) || k->pkey == NULL ||
-		    !lk_keyring_live(ring, k, now, max_lifetime))
-			continue;
-		if (!first) {
+	for (i = 0; i < n; i++) {
+		if (i > 0) {
 			if (len + 1 >= outsz)
 				return -1;
 			out[len++] = ',';
 		}
-		if ((n = lk_jwk_write(k, out + len, outsz - len)) < 0)
+		if ((w = lk_jwk_write(keys[i], out + len, outsz - len)) < 0)
 			return -1;
-		len += (size_t)n;
-		first = 0;
+		len += (size_t)w;
 	}
 	if (len + 2 > outsz)
 		return -1;
@@ -279,40 +272,49 @@ parse_one(struct json_object *jwk, struct lk_key *k, char *why, size_t whysz)
 	return 0;
 }
 
-int
-lk_jwk_set_parse(const char *text, size_t len, struct lk_keyring *ring,
-    char *err, size_t errsz)
+/* Whether the kid of keys[i] is one of keys[0..i). */
+static int
+kid_twice(const struct lk_key *keys, size_t i)
 {
-	struct json_object	*set, *keys;
-	struct lk_key		*k;
+	size_t	j;
+
+	for (j = 0; j < i; j++)
+		if (strcmp(keys[j].kid, keys[i].kid) == 0)
+			return 1;
+	return 0;
+}
+
+int
+lk_jwk_keys_parse(const char *text, size_t len, struct lk_key *keys,
+    size_t max, size_t *n, char *err, size_t errsz)
+{
+	struct json_object	*set, *array;
 	char			 why[256];
-	size_t			 i, n;
+	size_t			 i, count;
 	int			 rc = -1;
 
-	memset(ring, 0, sizeof(*ring));
-	ring->verify_only = 1;
+	*n = 0;
 	if ((set = lk_json_parse_object(text, len)) == NULL) {
 		(void)snprintf(err, errsz, "not a JSON object");
 		return -1;
 	}
-	if (!json_object_object_get_ex(set, "keys", &keys) ||
-	    json_object_get_type(keys) != json_type_array ||
-	    (n = json_object_array_length(keys)) == 0 || n > LK_RING_MAX) {
+	if (!json_object_object_get_ex(set, "keys", &array) ||
+	    json_object_get_type(array) != json_type_array ||
+	    (count = json_object_array_length(array)) == 0 || count > max) {
 		(void)snprintf(err, errsz, "\"keys\" must be an array of 1 to "
-		    "%d keys", LK_RING_MAX);
+		    "%zu keys", max);
 		goto out;
 	}
-	for (i = 0; i < n; i++) {
-		k = &ring->previous[ring->nprevious];
-		if (parse_one(json_object_array_get_idx(keys, i), k, why,
+	for (i = 0; i < count; i++) {
+		if (parse_one(json_object_array_get_idx(array, i), &keys[i], why,
 		    sizeof(why)) == -1) {
 			(void)snprintf(err, errsz, "keys[%zu]: %s", i, why);
 			goto out;
 		}
-		ring->nprevious++;
-		if (lk_keyring_find(ring, k->kid) != k) {
+		*n = i + 1;
+		if (kid_twice(keys, i)) {
 			(void)snprintf(err, errsz, "keys[%zu]: kid %s twice", i,
-			    k->kid);
+			    keys[i].kid);
 			goto out;
 		}
 	}
@@ -320,8 +322,9 @@ lk_jwk_set_parse(const char *text, size_t len, struct lk_keyring *ring,
 out:
 	json_object_put(set);
 	if (rc == -1) {
-		lk_keyring_clear(ring);
-		ring->verify_only = 1;
+		for (i = 0; i < max; i++)
+			lk_key_clear(&keys[i]);
+		*n = 0;
 	}
 	return rc;
 }

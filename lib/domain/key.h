@@ -2,7 +2,6 @@
 #define LK_KEY_H
 
 #include <stddef.h>
-#include <stdint.h>
 
 #include "base/sha256.h"
 
@@ -25,8 +24,6 @@
 #define LK_KEY_DER_MAX	1024	/* bytes of a public key's DER */
 
 #define LK_KID_LEN	16	/* hex digits of SHA-256 naming a key */
-#define LK_KEYS_MAX	8	/* previous keys kept after rotations */
-#define LK_RING_MAX	(LK_KEYS_MAX + 1)	/* keys a ring keeps that only verify */
 
 #define LK_RSA_BITS	2048	/* the RS256 keys latchkey makes */
 #define LK_RSA_BITS_MIN	2048
@@ -80,6 +77,15 @@ int	lk_key_set(struct lk_key *key, const void *bytes, size_t len);
  * Returns 0, or -1 with a reason in err.
  */
 int	lk_key_set_pkey(struct lk_key *key, struct evp_pkey_st *pkey,
+	    char *err, size_t errsz);
+
+/*
+ * Make key the public key of the PEM text[0..len) (one public key block,
+ * nothing but blanks after it, at most LK_KEY_PEM_MAX bytes), as
+ * lk_key_set_pkey does.  Returns 0, or -1 with a reason in err ("not one
+ * public key PEM", or lk_key_set_pkey's).
+ */
+int	lk_key_set_public_pem(struct lk_key *key, const char *text, size_t len,
 	    char *err, size_t errsz);
 
 /*
@@ -144,102 +150,5 @@ long	lk_key_public_der(const struct lk_key *key, unsigned char *out,
 
 /* Wipe the key from memory, freeing what it owns. */
 void	lk_key_clear(struct lk_key *key);
-
-/*
- * The current key and the keys that only verify.  On a signing node
- * these are the keys the current one replaced: they live in
- * "KEY_FILE.previous" (mode 0600), one per line: "KID RETIRED SECRET"
- * for HS256, "KID RETIRED ALG PUBLIC" for ES256 and RS256 (PUBLIC is the
- * base64url of the public key's DER: a retired key never signs again,
- * so its private half is not kept).  On a verify-only node (public keys
- * alone) there is no current key and every key is one that only
- * verifies.  Tokens carry the kid of the key that signed them; a kid
- * only ever selects among these keys.
- */
-struct lk_keyring {
-	struct lk_key	current;	/* signs; empty when verify_only */
-	struct lk_key	previous[LK_RING_MAX];
-	size_t		nprevious;
-	int		verify_only;
-};
-
-/*
- * Load the current key (as lk_key_load) and the previous keys, if their
- * file exists (same ownership and mode rules; at most LK_KEYS_MAX, each
- * line's kid that of its key).  Returns 0 or -1.  The ring must be empty
- * (zeroed or cleared) before.
- */
-int	lk_keyring_load(struct lk_keyring *ring, const char *path,
-	    char *err, size_t errsz);
-
-/*
- * Load a verify-only ring from public keys: path is a directory of PEM
- * public keys, each named KID.pem after its own kid (other names are
- * ignored), or a JWKS file (RFC 7517, lib/domain/jwk.h).  Neither the directory
- * nor a file in it may be writable by group or others (whoever could
- * write there could add a key), and none may be a symbolic link.  At
- * least one key and at most LK_RING_MAX; a file named after another kid
- * than its key's, a key of another kind, a private key or an HMAC secret
- * is refused.  Returns 0 or -1 with a reason in err.  The ring must be
- * empty before.
- */
-int	lk_keyring_load_public(struct lk_keyring *ring, const char *path,
-	    char *err, size_t errsz);
-
-/* The key named kid, or NULL. */
-const struct lk_key *lk_keyring_find(const struct lk_keyring *ring,
-	    const char *kid);
-
-/*
- * Whether key (of ring) can still verify a live token at now: the
- * current key, a key of a verify-only ring, or a previous key retired
- * no more than max_lifetime seconds ago (no token outlives its key's
- * retirement by more than the longest token lifetime).
- */
-int	lk_keyring_live(const struct lk_keyring *ring, const struct lk_key *key,
-	    long long now, long long max_lifetime);
-
-/*
- * An identity of the files a ring is loaded from (path as given to
- * lk_keyring_load, or to lk_keyring_load_public when public is set):
- * their inodes, sizes and modification times, so that a process notices
- * a rotation or a new public key made by another.  Files missing count
- * as missing; it never fails.
- */
-uint64_t lk_keyring_stamp(const char *path, int public);
-
-/*
- * Replace the current key with a new one of alg (lk_key_generate or
- * lk_key_generate_pair); the old one joins the previous keys (retired
- * now, an ES256 or RS256 key by its public half).  The previous-keys
- * file is written first, so that a crash never loses a key that live
- * tokens need.  Fails if LK_KEYS_MAX previous keys are kept already
- * (prune first).  Returns 0 or -1 with a reason in err.
- */
-int	lk_keyring_rotate(const char *path, enum lk_key_alg alg,
-	    long long now, char *err, size_t errsz);
-
-/*
- * Drop previous keys retired more than max_lifetime seconds ago: no token
- * they signed can still be valid.  Sets *dropped.  Returns 0 or -1.
- */
-int	lk_keyring_prune(const char *path, long long now,
-	    long long max_lifetime, size_t *dropped, char *err, size_t errsz);
-
-/*
- * Write the public half of every ES256 and RS256 key of the ring at path
- * that can still verify a live token (lk_keyring_live) into the
- * directory dir (made mode 0755 if missing) as KID.pem, mode 0644, each
- * through a temporary file renamed into place; remove the other KID.pem
- * files there, of keys no longer kept.  dir is what a verify-only node's
- * public_keys names.  Sets *written and *removed.  Returns 0 or -1 with
- * a reason in err.
- */
-int	lk_keyring_publish(const char *path, const char *dir, long long now,
-	    long long max_lifetime, size_t *written, size_t *removed,
-	    char *err, size_t errsz);
-
-/* Wipe all keys from memory, freeing what they own. */
-void	lk_keyring_clear(struct lk_keyring *ring);
 
 #endif

@@ -29,9 +29,6 @@
 /* Characters a shell would treat specially, refused in commands. */
 static const char	shell_chars[] = "\"'`$\\;|&<>()[]{}*?~!#";
 
-static const char	b64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 /* A message being written: a bounded buffer and the current column. */
 struct out {
 	char	*p;
@@ -258,27 +255,6 @@ hdr_end(struct out *o)
 	put(o, "\n", 1);
 }
 
-/* Standard base64 with padding (RFC 4648 section 4), as RFC 2047 wants. */
-static size_t
-b64_encode(const unsigned char *in, size_t n, char *out)
-{
-	unsigned long	v;
-	size_t		i, o = 0;
-
-	for (i = 0; i < n; i += 3) {
-		v = (unsigned long)in[i] << 16;
-		if (i + 1 < n)
-			v |= (unsigned long)in[i + 1] << 8;
-		if (i + 2 < n)
-			v |= in[i + 2];
-		out[o++] = b64_alphabet[(v >> 18) & 63];
-		out[o++] = b64_alphabet[(v >> 12) & 63];
-		out[o++] = i + 1 < n ? b64_alphabet[(v >> 6) & 63] : '=';
-		out[o++] = i + 2 < n ? b64_alphabet[v & 63] : '=';
-	}
-	return o;
-}
-
 /*
  * Write text (valid UTF-8) as B encoded-words, each holding whole
  * characters and sized to the room left on its line.  Spaces of the text
@@ -324,7 +300,9 @@ put_encoded(struct out *o, const char *s, size_t len)
 			continue;
 		}
 		memcpy(word, "=?UTF-8?B?", 10);
-		wl = 10 + b64_encode((const unsigned char *)s + i, n, word + 10);
+		/* Cannot fail: n was sized so that the word fits. */
+		wl = 10 + (size_t)lk_b64_encode(s + i, n, word + 10,
+		    sizeof(word) - 10);
 		memcpy(word + wl, "?=", 2);
 		wl += 2;
 		hdr_token(o, word, wl, 1);
@@ -748,52 +726,39 @@ wait_result(int ws, int *status, char *err, size_t errsz)
 	return LK_MAIL_SIGNAL;
 }
 
-enum lk_mail_res
-lk_mail_send(const char *cmd, const char *msg, size_t len, int timeout_ms,
-    int *status, char *err, size_t errsz)
+/* A mailer running: its process, the write end of its input, its pidfd. */
+struct mailer {
+	pid_t	pid;	/* -1: none, or reaped */
+	int	in;	/* -1: closed */
+	int	pidfd;	/* -1: none (poll in short steps) */
+};
+
+/*
+ * Start the command a with the read end of a pipe as its input, /dev/null
+ * as its output, no other descriptor, default signals and an empty mask,
+ * in a process group of its own, with build_env's environment.  Returns 0
+ * with m filled, or -1 with a reason in err (m then holds nothing).
+ */
+static int
+mailer_start(struct mailer *m, const struct lk_mail_argv *a, char *err,
+    size_t errsz)
 {
-	struct lk_mail_argv		 a;
 	posix_spawn_file_actions_t	 fa;
 	posix_spawnattr_t		 attr;
-	struct sigaction		 ign, oldpipe;
-	struct pollfd			 pfds[2];
 	sigset_t			 sigs;
-	char				*envp[ENV_KEEP_N + 2], perr[256];
-	long long			 deadline, left;
-	size_t				 off = 0, chunk;
-	ssize_t				 w;
-	pid_t				 pid = -1, r;
-	nfds_t				 nfds;
-	int				 p[2] = { -1, -1 }, pidfd = -1, ws = 0;
-	int				 rc = 0, fa_ok = 0, attr_ok = 0, ignoring = 0;
-	enum lk_mail_res		 res = LK_MAIL_NOSTART;
+	char				*envp[ENV_KEEP_N + 2];
+	int				 p[2] = { -1, -1 };
+	int				 rc = 0, fa_ok = 0, attr_ok = 0, ret = -1;
 
-	*status = 0;
-	if (timeout_ms < 1 || timeout_ms > 600000) {
-		(void)snprintf(err, errsz, "could not start: timeout %d ms "
-		    "out of range", timeout_ms);
-		return LK_MAIL_NOSTART;
-	}
-	if (lk_mail_command_parse(cmd, &a, perr, sizeof(perr)) == -1) {
-		(void)snprintf(err, errsz, "could not start: %s", perr);
-		return LK_MAIL_NOSTART;
-	}
-	/*
-	 * Checked before the spawn too: where posix_spawn is a fork and an
-	 * exec (valgrind, other C libraries) a missing mailer would be only
-	 * an exit status 127.
-	 */
-	if (access(a.argv[0], X_OK) == -1) {
-		(void)snprintf(err, errsz, "could not start %s: %s",
-		    a.argv[0], strerror(errno));
-		return LK_MAIL_NOSTART;
-	}
+	m->pid = -1;
+	m->in = -1;
+	m->pidfd = -1;
 	if (pipe2(p, O_CLOEXEC) == -1 ||
 	    (p[0] = fd_above_stdio(p[0])) == -1 ||
 	    (p[1] = fd_above_stdio(p[1])) == -1 ||
 	    fcntl(p[1], F_SETFL, O_NONBLOCK) == -1) {
 		(void)snprintf(err, errsz, "could not start %s: pipe: %s",
-		    a.argv[0], strerror(errno));
+		    a->argv[0], strerror(errno));
 		goto out;
 	}
 	/*
@@ -831,89 +796,22 @@ lk_mail_send(const char *cmd, const char *msg, size_t len, int timeout_ms,
 		goto spawn_err;
 	build_env(envp);
 	/* glibc reports a failed exec here, not as an exit status. */
-	if ((rc = posix_spawn(&pid, a.argv[0], &fa, &attr, a.argv,
+	if ((rc = posix_spawn(&m->pid, a->argv[0], &fa, &attr, a->argv,
 	    envp)) != 0) {
-		pid = -1;
+		m->pid = -1;
 		goto spawn_err;
 	}
-	close(p[0]);
-	p[0] = -1;
-
+	m->in = p[1];
+	p[1] = -1;
 	/* Without pidfd (kernels before 5.3), poll in short steps instead. */
-	pidfd = pidfd_open(pid, 0);
-	memset(&ign, 0, sizeof(ign));
-	ign.sa_handler = SIG_IGN;
-	(void)sigemptyset(&ign.sa_mask);
-	if (sigaction(SIGPIPE, &ign, &oldpipe) == 0)
-		ignoring = 1;
-	if (len == 0) {
-		close(p[1]);
-		p[1] = -1;
-	}
-	deadline = monotonic_ms() + timeout_ms;
-	for (;;) {
-		if ((r = waitpid(pid, &ws, WNOHANG)) == pid) {
-			pid = -1;
-			res = wait_result(ws, status, err, errsz);
-			goto out;
-		}
-		if (r == -1 && errno != EINTR) {
-			/* Someone else reaped it: no status to give. */
-			(void)snprintf(err, errsz, "lost the mail command: %s",
-			    strerror(errno));
-			pid = -1;
-			*status = -1;
-			res = LK_MAIL_EXIT;
-			goto out;
-		}
-		if ((left = deadline - monotonic_ms()) <= 0)
-			break;
-		nfds = 0;
-		if (p[1] != -1) {
-			pfds[nfds].fd = p[1];
-			pfds[nfds].events = POLLOUT;
-			pfds[nfds++].revents = 0;
-		}
-		if (pidfd != -1) {
-			pfds[nfds].fd = pidfd;
-			pfds[nfds].events = POLLIN;
-			pfds[nfds++].revents = 0;
-		}
-		if (pidfd == -1 && left > 10)
-			left = 10;
-		/* On a poll error, the loop still ends at the deadline. */
-		if (poll(pfds, nfds, (int)left) == -1 || p[1] == -1 ||
-		    pfds[0].revents == 0)
-			continue;
-		chunk = len - off < 65536 ? len - off : 65536;
-		w = write(p[1], msg + off, chunk);
-		if (w > 0)
-			off += (size_t)w;
-		else if (w == -1 && (errno == EAGAIN || errno == EINTR))
-			continue;
-		/* Written, or the reader is gone (EPIPE): end its input. */
-		if (w <= 0 || off == len) {
-			close(p[1]);
-			p[1] = -1;
-		}
-	}
-	kill_reap(pid);
-	pid = -1;
-	(void)snprintf(err, errsz, "timed out after %d ms", timeout_ms);
-	res = LK_MAIL_TIMEOUT;
+	m->pidfd = pidfd_open(m->pid, 0);
+	ret = 0;
 	goto out;
 
 spawn_err:
-	(void)snprintf(err, errsz, "could not start %s: %s", a.argv[0],
+	(void)snprintf(err, errsz, "could not start %s: %s", a->argv[0],
 	    strerror(rc));
-	res = LK_MAIL_NOSTART;
 out:
-	if (ignoring)
-		(void)sigaction(SIGPIPE, &oldpipe, NULL);
-	if (pid != -1)
-		kill_reap(pid);
-	if (pidfd != -1)
-		close(pidfd);
 	if (p[0] != -1)
 		close(p[0]);
 	if (p[1] != -1)
@@ -922,5 +820,145 @@ out:
 		posix_spawnattr_destroy(&attr);
 	if (fa_ok)
 		posix_spawn_file_actions_destroy(&fa);
+	return ret;
+}
+
+/*
+ * Feed msg[0..len) to the mailer's input, closed once all of it is
+ * written (or the mailer stopped reading), until the mailer exits or the
+ * monotonic clock (monotonic_ms) reaches deadline.  Returns 1 when it
+ * exited (reaped: its wait status in *ws), 0 at the deadline (it still
+ * runs), -1 when someone else reaped it (errno says how).
+ */
+static int
+mailer_feed(struct mailer *m, const char *msg, size_t len,
+    long long deadline, int *ws)
+{
+	struct pollfd	pfds[2];
+	long long	left;
+	size_t		off = 0, chunk;
+	ssize_t		w;
+	pid_t		r;
+	nfds_t		nfds;
+
+	if (len == 0 && m->in != -1) {
+		close(m->in);
+		m->in = -1;
+	}
+	for (;;) {
+		if ((r = waitpid(m->pid, ws, WNOHANG)) == m->pid) {
+			m->pid = -1;
+			return 1;
+		}
+		if (r == -1 && errno != EINTR) {
+			m->pid = -1;
+			return -1;
+		}
+		if ((left = deadline - monotonic_ms()) <= 0)
+			return 0;
+		nfds = 0;
+		if (m->in != -1) {
+			pfds[nfds].fd = m->in;
+			pfds[nfds].events = POLLOUT;
+			pfds[nfds++].revents = 0;
+		}
+		if (m->pidfd != -1) {
+			pfds[nfds].fd = m->pidfd;
+			pfds[nfds].events = POLLIN;
+			pfds[nfds++].revents = 0;
+		}
+		if (m->pidfd == -1 && left > 10)
+			left = 10;
+		/* On a poll error, the loop still ends at the deadline. */
+		if (poll(pfds, nfds, (int)left) == -1 || m->in == -1 ||
+		    pfds[0].revents == 0)
+			continue;
+		chunk = len - off < 65536 ? len - off : 65536;
+		w = write(m->in, msg + off, chunk);
+		if (w > 0)
+			off += (size_t)w;
+		else if (w == -1 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		/* Written, or the reader is gone (EPIPE): end its input. */
+		if (w <= 0 || off == len) {
+			close(m->in);
+			m->in = -1;
+		}
+	}
+}
+
+/*
+ * Done with the mailer: one still running is killed with its process
+ * group and reaped (none is left a zombie), and its descriptors closed.
+ */
+static void
+mailer_reap(struct mailer *m)
+{
+	if (m->pid != -1)
+		kill_reap(m->pid);
+	m->pid = -1;
+	if (m->pidfd != -1)
+		close(m->pidfd);
+	m->pidfd = -1;
+	if (m->in != -1)
+		close(m->in);
+	m->in = -1;
+}
+
+enum lk_mail_res
+lk_mail_send(const char *cmd, const char *msg, size_t len, int timeout_ms,
+    int *status, char *err, size_t errsz)
+{
+	struct lk_mail_argv	 a;
+	struct mailer		 m;
+	struct sigaction	 ign, oldpipe;
+	char			 perr[256];
+	int			 ws = 0, ignoring = 0, fed;
+	enum lk_mail_res	 res;
+
+	*status = 0;
+	if (timeout_ms < 1 || timeout_ms > 600000) {
+		(void)snprintf(err, errsz, "could not start: timeout %d ms "
+		    "out of range", timeout_ms);
+		return LK_MAIL_NOSTART;
+	}
+	if (lk_mail_command_parse(cmd, &a, perr, sizeof(perr)) == -1) {
+		(void)snprintf(err, errsz, "could not start: %s", perr);
+		return LK_MAIL_NOSTART;
+	}
+	/*
+	 * Checked before the spawn too: where posix_spawn is a fork and an
+	 * exec (valgrind, other C libraries) a missing mailer would be only
+	 * an exit status 127.
+	 */
+	if (access(a.argv[0], X_OK) == -1) {
+		(void)snprintf(err, errsz, "could not start %s: %s",
+		    a.argv[0], strerror(errno));
+		return LK_MAIL_NOSTART;
+	}
+	if (mailer_start(&m, &a, err, errsz) == -1)
+		return LK_MAIL_NOSTART;
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	(void)sigemptyset(&ign.sa_mask);
+	if (sigaction(SIGPIPE, &ign, &oldpipe) == 0)
+		ignoring = 1;
+	fed = mailer_feed(&m, msg, len, monotonic_ms() + timeout_ms, &ws);
+	if (fed == 1)
+		res = wait_result(ws, status, err, errsz);
+	else if (fed == -1) {
+		/* Someone else reaped it: no status to give. */
+		(void)snprintf(err, errsz, "lost the mail command: %s",
+		    strerror(errno));
+		*status = -1;
+		res = LK_MAIL_EXIT;
+	} else {
+		(void)snprintf(err, errsz, "timed out after %d ms",
+		    timeout_ms);
+		res = LK_MAIL_TIMEOUT;
+	}
+	mailer_reap(&m);
+	if (ignoring)
+		(void)sigaction(SIGPIPE, &oldpipe, NULL);
 	return res;
 }

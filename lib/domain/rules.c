@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/net.h"
 #include "base/util.h"
 #include "domain/rules.h"
 
@@ -52,12 +53,6 @@ struct path {
 	regex_t		 re;
 };
 
-/* An IPv6 network; IPv4 ones as IPv4-mapped (::ffff:0:0/96). */
-struct net {
-	unsigned char	 addr[16];
-	unsigned int	 bits;
-};
-
 /* The values of a host, method, user or group matcher. */
 struct list {
 	char		**v;
@@ -73,7 +68,7 @@ struct rule {
 	struct list	 hosts, methods, users, groups;
 	struct path	*paths;
 	size_t		 npaths;
-	struct net	*nets;
+	struct lk_net	*nets;
 	size_t		 nnets;
 };
 
@@ -332,102 +327,26 @@ lk_rules_path(const char *raw, char *out, size_t outsz)
 	return 0;
 }
 
-int
-lk_rules_group_valid(const char *name)
-{
-	size_t	n = strlen(name);
-
-	return n >= 1 && n <= LK_GROUP_NAME_MAX &&
-	    strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_.-") == n &&
-	    name[0] != '_' && name[0] != '.' && name[0] != '-';
-}
-
-/*
- * The client's address as 16 bytes (IPv4 as IPv4-mapped IPv6; an IPv6
- * zone, "%eth0", left out).  Returns 0, or -1.
- */
-static int
-address_parse(const char *s, unsigned char out[16])
-{
-	char		tmp[INET6_ADDRSTRLEN + 1];
-	size_t		n = strcspn(s, "%");
-	unsigned char	v4[4];
-
-	if (n == 0 || n >= sizeof(tmp))
-		return -1;
-	memcpy(tmp, s, n);
-	tmp[n] = '\0';
-	if (inet_pton(AF_INET, tmp, v4) == 1) {
-		memset(out, 0, 10);
-		out[10] = out[11] = 0xff;
-		memcpy(out + 12, v4, 4);
-		return 0;
-	}
-	return inet_pton(AF_INET6, tmp, out) == 1 ? 0 : -1;
-}
-
-static int
-net_contains(const struct net *net, const unsigned char a[16])
-{
-	unsigned int	full = net->bits / 8, rest = net->bits % 8;
-	unsigned char	mask;
-
-	if (memcmp(net->addr, a, full) != 0)
-		return 0;
-	if (rest == 0)
-		return 1;
-	mask = (unsigned char)(0xff << (8 - rest));
-	return (net->addr[full] & mask) == (a[full] & mask);
-}
-
 /* A net= value: an address, or address/bits, with no bit set past the prefix. */
 static const char *
-net_value(const char *s, struct net *net, char *why, size_t whysz)
+net_value(const char *s, struct lk_net *net, char *why, size_t whysz)
 {
-	char		 tmp[INET6_ADDRSTRLEN + 1];
-	const char	*slash = strchr(s, '/');
-	size_t		 n = slash != NULL ? (size_t)(slash - s) : strlen(s);
-	unsigned char	 v4[4];
-	unsigned char	 cleared[16];
-	long long	 bits;
-	unsigned int	 i;
-	int		 v6;
-
-	if (n == 0 || n >= sizeof(tmp))
-		goto bad;
-	memcpy(tmp, s, n);
-	tmp[n] = '\0';
-	memset(net, 0, sizeof(*net));
-	if (inet_pton(AF_INET, tmp, v4) == 1) {
-		v6 = 0;
-		net->addr[10] = net->addr[11] = 0xff;
-		memcpy(net->addr + 12, v4, 4);
-	} else if (inet_pton(AF_INET6, tmp, net->addr) == 1)
-		v6 = 1;
-	else
-		goto bad;
-	if (slash == NULL)
-		bits = v6 ? 128 : 32;
-	else if (lk_parse_ll(slash + 1, 0, v6 ? 128 : 32, &bits) == -1) {
+	switch (lk_net_parse(s, net)) {
+	case LK_NET_OK:
+		return NULL;
+	case LK_NET_PREFIX:
 		(void)snprintf(why, whysz, "net \"%.80s\": the prefix length "
-		    "must be 0 to %d", s, v6 ? 128 : 32);
+		    "must be 0 to %d", s, strchr(s, ':') != NULL ? 128 : 32);
 		return why;
-	}
-	net->bits = (unsigned int)bits + (v6 ? 0 : 96);
-	/* The network with its host bits cleared must be itself. */
-	memcpy(cleared, net->addr, sizeof(cleared));
-	for (i = net->bits; i < 128; i++)
-		cleared[i / 8] &= (unsigned char)~(0x80 >> (i % 8));
-	if (memcmp(cleared, net->addr, sizeof(cleared)) != 0) {
+	case LK_NET_HOST_BITS:
 		(void)snprintf(why, whysz, "net \"%.80s\" has bits set past its "
 		    "prefix length", s);
 		return why;
+	default:
+		(void)snprintf(why, whysz, "net \"%.80s\" is not an IPv4 or IPv6 "
+		    "address or network (e.g. 10.0.0.0/8, 2001:db8::/32)", s);
+		return why;
 	}
-	return NULL;
-bad:
-	(void)snprintf(why, whysz, "net \"%.80s\" is not an IPv4 or IPv6 "
-	    "address or network (e.g. 10.0.0.0/8, 2001:db8::/32)", s);
-	return why;
 }
 
 /* A host= value (lower-cased in place): exact, or "*." and a name. */
@@ -702,11 +621,11 @@ user_value(const char *s, char *why, size_t whysz)
 static const char *
 group_value(const char *s, char *why, size_t whysz)
 {
-	if (lk_rules_group_valid(s))
+	const char	*wrong;
+
+	if ((wrong = lk_group_name_check(s)) == NULL)
 		return NULL;
-	(void)snprintf(why, whysz, "group \"%.80s\": a group's name is 1 to "
-	    "%d of a-z, 0-9, '_', '.' and '-', starting with a letter or digit",
-	    s, LK_GROUP_NAME_MAX);
+	(void)snprintf(why, whysz, "group \"%.80s\": %s", s, wrong);
 	return why;
 }
 
@@ -1142,7 +1061,18 @@ net_matches(const struct rule *r, const unsigned char a[16])
 	size_t	i;
 
 	for (i = 0; i < r->nnets; i++)
-		if (net_contains(&r->nets[i], a))
+		if (lk_net_contains(&r->nets[i], a))
+			return 1;
+	return 0;
+}
+
+int
+lk_rules_names_host(const struct lk_rules *rules, const char *host)
+{
+	size_t	i;
+
+	for (i = 0; rules != NULL && host[0] != '\0' && i < rules->n; i++)
+		if (host_matches(&rules->rule[i], host))
 			return 1;
 	return 0;
 }
@@ -1192,7 +1122,7 @@ lk_rules_decide(const struct lk_rules *rules,
 		return;
 	}
 	have_addr = req->address != NULL &&
-	    address_parse(req->address, addr) == 0;
+	    lk_addr_parse(req->address, addr) == 0;
 	for (i = 0; rules != NULL && i < rules->n; i++) {
 		r = &rules->rule[i];
 		if ((r->has & (1u << M_HOST)) && !host_matches(r, host))

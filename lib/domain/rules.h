@@ -3,6 +3,8 @@
 
 #include <stddef.h>
 
+#include "domain/group.h"
+
 /*
  * Access rules: who may reach what behind the authorizer.  A rules file
  * holds one rule a line, blank lines and '#' comments aside:
@@ -34,7 +36,6 @@
 #define LK_RULES_URI_MAX	4096	/* bytes of a request's path and query */
 #define LK_RULES_HOST_MAX	255	/* bytes of a host name */
 #define LK_RULES_USER_MAX	320	/* bytes of an email address */
-#define LK_GROUP_NAME_MAX	64	/* characters of a group's name */
 #define LK_RULES_ERR_MAX	1536
 
 enum lk_rule_policy {
@@ -91,8 +92,13 @@ int	lk_rules_path(const char *raw, char *out, size_t outsz);
  */
 int	lk_rules_host(const char *raw, char *out, size_t outsz);
 
-/* Whether name is a group's name: 1 to 64 of [a-z0-9_.-], the first a letter or digit. */
-int	lk_rules_group_valid(const char *name);
+/*
+ * Whether the rules name host (as lk_rules_host gives it: lower case, no
+ * port): a rule's host= value equal to it, or a wildcard "*.example.com"
+ * that it is a subdomain of.  The hosts a site protects are the ones a
+ * login may send the browser back to.
+ */
+int	lk_rules_names_host(const struct lk_rules *rules, const char *host);
 
 /* One request, as the rules look at it. */
 struct lk_access_request {

@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 #include "domain/config.h"
-#include "domain/key.h"
+#include "domain/keyring.h"
 
 /*
  * JSON Web Tokens as flask-jwt-extended writes and reads them: HS256,

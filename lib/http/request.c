@@ -73,6 +73,7 @@ lk_request_load(struct lk_request *req, struct lk_io *io,
 	req->csrf_header_too_long = 0;
 	req->body = NULL;
 	req->body_len = 0;
+	req->io = io;
 	(void)copy_param(io, "REQUEST_METHOD", req->method,
 	    sizeof(req->method));
 	r = copy_param(io, "CONTENT_TYPE", req->content_type,
@@ -120,6 +121,9 @@ lk_request_load(struct lk_request *req, struct lk_io *io,
 	copy_shown(io, "HTTP_USER_AGENT", req->user_agent,
 	    sizeof(req->user_agent));
 	(void)copy_param(io, "HTTP_ACCEPT", req->accept, sizeof(req->accept));
+	if (copy_param(io, "HTTP_AUTHORIZATION", req->authorization,
+	    sizeof(req->authorization)) == -1)
+		req->authorization[0] = '\0';
 	/* HTTP_PROXY (httpoxy) is never read. */
 }
 
@@ -253,6 +257,58 @@ lk_request_is_json(const struct lk_request *req)
 	return *q == '\0';
 }
 
+int
+lk_request_param(const struct lk_request *req, const char *name, char *out,
+    size_t outsz)
+{
+	if (outsz == 0)
+		return -1;
+	if (req->io == NULL) {
+		out[0] = '\0';
+		return 0;
+	}
+	return copy_param(req->io, name, out, outsz);
+}
+
+int
+lk_request_accepts_html(const struct lk_request *req)
+{
+	const char	*p = req->accept, *e, *q;
+	size_t		 n;
+
+	/* The media ranges one by one, types compared without case. */
+	while (*p != '\0') {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		n = strcspn(p, ",; \t");
+		e = p + n;
+		while (*e != '\0' && *e != ',')
+			e++;
+		if (n == 9 && strncasecmp(p, "text/html", 9) == 0) {
+			/* "q=0", "q=0.0", ... refuses it. */
+			q = p + n;
+			while ((q = strchr(q, ';')) != NULL && q < e) {
+				q++;
+				while (*q == ' ' || *q == '\t')
+					q++;
+				if ((q[0] == 'q' || q[0] == 'Q') && q[1] == '=') {
+					q += 2;
+					if (*q++ != '0')
+						return 1;
+					if (*q == '.')
+						q++;
+					while (*q == '0')
+						q++;
+					return *q >= '1' && *q <= '9';
+				}
+			}
+			return 1;
+		}
+		p = e;
+	}
+	return 0;
+}
+
 /* Wipe a string field: its bytes are the string and its NUL, no more. */
 #define WIPE(f)	lk_explicit_bzero((f), strnlen((f), sizeof(f)))
 
@@ -278,6 +334,7 @@ lk_request_reset(struct lk_request *req)
 	WIPE(req->preflight_method);
 	WIPE(req->remote_addr);
 	WIPE(req->path_info);
+	WIPE(req->authorization);
 	WIPE(req->user_agent);
 	WIPE(req->accept);
 	req->has_content_type = 0;
@@ -291,4 +348,5 @@ lk_request_reset(struct lk_request *req)
 	req->body = NULL;
 	req->body_len = 0;
 	req->content_length = -1;
+	req->io = NULL;
 }

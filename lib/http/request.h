@@ -45,8 +45,11 @@ struct lk_request {
 	int	 uri_too_long;
 	char	 user_agent[LK_USER_AGENT_MAX];	/* printable ASCII, cut */
 	char	 accept[LK_HEADER_MAX];	/* the Accept header, "" if too long */
+	/* The Authorization header (GET /metrics's bearer token), "" if too long. */
+	char	 authorization[LK_HEADER_MAX];
 	char	*body;			/* NUL-terminated, or NULL */
 	size_t	 body_len;
+	struct lk_io *io;		/* where it came from, for lk_request_param */
 };
 
 enum lk_req_err {
@@ -86,6 +89,21 @@ int	lk_request_origin(const struct lk_request *req, char *out,
 /* The site's own origin as the request reached it ("https://" Host). */
 void	lk_request_own_origin(const struct lk_request *req, char *out,
 	    size_t outsz);
+
+/*
+ * Copy the request parameter name (a CGI variable: "HTTP_X_FORWARDED_URI"
+ * for the header X-Forwarded-Uri) of the request being served into out,
+ * for the few headers a single endpoint reads.  Returns 1 if present and
+ * copied, 0 if absent, -1 if present but too long (out is then empty).
+ */
+int	lk_request_param(const struct lk_request *req, const char *name,
+	    char *out, size_t outsz);
+
+/*
+ * Whether the request's Accept header names text/html (with a q-value
+ * above 0): what a browser loading a page sends.
+ */
+int	lk_request_accepts_html(const struct lk_request *req);
 
 /* Whether the content type is JSON (application/json, optional charset=utf-8). */
 int	lk_request_is_json(const struct lk_request *req);

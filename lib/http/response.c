@@ -66,6 +66,7 @@ lk_response_reset(struct lk_response *r)
 	r->failed = 0;
 	r->bare = 0;
 	r->cache = NULL;
+	r->type = NULL;
 	r->status = 500;
 }
 
@@ -136,6 +137,23 @@ lk_response_json_text(struct lk_response *r, int status, const char *json,
 }
 
 void
+lk_response_text(struct lk_response *r, int status, const char *type,
+    const char *text, size_t len)
+{
+	if (len + 1 > sizeof(r->body)) {
+		r->failed = 1;
+		return;
+	}
+	memcpy(r->body, text, len);
+	r->body[len] = '\0';
+	r->status = status;
+	r->type = type;
+	r->body_len = len;
+	if (r->body_used < len + 1)
+		r->body_used = len + 1;
+}
+
+void
 lk_response_msg(struct lk_response *r, int status, const char *msg)
 {
 	struct lk_json_out	o;
@@ -153,6 +171,7 @@ lk_response_send(const struct lk_response *r, struct lk_io *io)
 	char			 head[256];
 	const char		*body = r->body;
 	const char		*cache = "no-store";
+	const char		*type = "application/json";
 	size_t			 i, blen = r->body_len;
 	int			 n, status = r->status;
 
@@ -160,8 +179,12 @@ lk_response_send(const struct lk_response *r, struct lk_io *io)
 		status = 500;
 		body = fallback;
 		blen = sizeof(fallback) - 1;
-	} else if (r->cache != NULL && status == 200)
-		cache = r->cache;
+	} else {
+		if (r->cache != NULL && status == 200)
+			cache = r->cache;
+		if (r->type != NULL)
+			type = r->type;
+	}
 	if (r->bare && !r->failed) {
 		n = snprintf(head, sizeof(head), "Status: %d %s\r\n\r\n",
 		    status, lk_status_text(status));
@@ -174,10 +197,10 @@ lk_response_send(const struct lk_response *r, struct lk_io *io)
 		    "Cache-Control: no-store\r\n", lk_status_text(status));
 	else
 		n = snprintf(head, sizeof(head), "Status: %d %s\r\n"
-		    "Content-Type: application/json\r\n"
+		    "Content-Type: %s\r\n"
 		    "Cache-Control: %s\r\n"
 		    "Content-Length: %zu\r\n", status, lk_status_text(status),
-		    cache, blen);
+		    type, cache, blen);
 	if (n < 0 || (size_t)n >= sizeof(head) ||
 	    lk_io_write(io, head, (size_t)n) == -1)
 		return -1;

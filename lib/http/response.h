@@ -18,7 +18,7 @@
 /*
  * Room for the largest answer: a TOTP set-up with its QR code (up to
  * 66128 bytes of SVG, qr.h), a list of sessions or passkeys, or a JWK
- * Set of RSA keys (jwk.h).
+ * Set of RSA keys (keyring.h).
  */
 #define LK_RESP_BODY_MAX	(128 * 1024)
 
@@ -34,6 +34,7 @@ struct lk_response {
 	int	 failed;	/* a header or body did not fit: send a 500 */
 	int	 bare;		/* the status line alone: no header, no body */
 	const char *cache;	/* Cache-Control of a 200; NULL: no-store */
+	const char *type;	/* Content-Type; NULL: application/json */
 };
 
 /*
@@ -57,6 +58,13 @@ void	lk_response_json(struct lk_response *, int status,
  */
 void	lk_response_json_text(struct lk_response *, int status,
 	    const char *json, size_t len);
+
+/*
+ * Set status, the Content-Type type (a constant) and the body to len
+ * bytes of text made elsewhere (the metrics' exposition).
+ */
+void	lk_response_text(struct lk_response *, int status, const char *type,
+	    const char *text, size_t len);
 
 /* Set status and the body {"msg": msg}. */
 void	lk_response_msg(struct lk_response *, int status, const char *msg);

@@ -57,7 +57,7 @@ const kinds = [
 		downstream: async (get, cookie) => {
 			const res = await get('/members/whoami.cgi', { Cookie: cookie });
 			assert.equal(res.status, 200);
-			assert.equal(await res.text(), `${ALICE.email}\n${ALICE.name}\n`);
+			assert.equal(await res.text(), `${ALICE.email}\n${ALICE.name}\n\n`);
 			return res;
 		},
 		// lighttpd sends the authorizer's own JSON refusal.
@@ -145,7 +145,7 @@ for (const kind of kinds) {
 			assert.equal(res.headers.get('cache-control'), 'no-store');
 		});
 
-		test('the user reaches what serves the request as LATCHKEY_USER/NAME', async () => {
+		test('the user reaches what serves the request as LATCHKEY_USER/NAME/GROUPS', async () => {
 			const res = await kind.downstream(get, alice.cookie);
 			// The identity travels as environment, not back to the client.
 			for (const h of res.headers.keys()) assert.ok(!/^variable-/i.test(h), h);

@@ -35,7 +35,9 @@ function tempDir(prefix) {
  * A fresh instance (tests/lib/server.js's prepare(): configuration for
  * plain HTTP unless extraConfig says otherwise, key, database, the given
  * users {email, name, password}) plus dir/members/ with the demo page, a
- * secret file and a CGI program that prints what the authorizer passed on.
+ * secret file, a CGI program that prints what the authorizer passed on
+ * (user, name, groups: a line each) and groups.html, an SSI page that
+ * shows the groups (Apache).
  * Returns { dir, config, members, key, latchkey(args, input) }.
  */
 function makeInstance(users, extraConfig = '') {
@@ -46,8 +48,10 @@ function makeInstance(users, extraConfig = '') {
 	fs.copyFileSync(path.join(repoRoot, 'dist', 'public', 'members', 'index.html'),
 		path.join(members, 'index.html'));
 	fs.writeFileSync(path.join(members, 'secret.txt'), 'the members-only secret\n');
+	fs.writeFileSync(path.join(members, 'groups.html'),
+		'<p id="groups">[<!--#echo encoding="entity" var="LATCHKEY_GROUPS" -->]</p>\n');
 	fs.writeFileSync(path.join(members, 'whoami.cgi'), '#!/bin/sh\n' +
-		'printf \'Content-Type: text/plain; charset=utf-8\\r\\n\\r\\n%s\\n%s\\n\' "$LATCHKEY_USER" "$LATCHKEY_NAME"\n',
+		'printf \'Content-Type: text/plain; charset=utf-8\\r\\n\\r\\n%s\\n%s\\n%s\\n\' "$LATCHKEY_USER" "$LATCHKEY_NAME" "$LATCHKEY_GROUPS"\n',
 		{ mode: 0o755 });
 	// The HMAC key is the key file's (first, current) line.
 	const key = fs.readFileSync(path.join(dir, 'secret.key'), 'utf8').split('\n')[0];

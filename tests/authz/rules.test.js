@@ -5,7 +5,8 @@
 // error.fcgi answers with the authorizer's own status) and lighttpd
 // ("mode" => "authorizer", which forwards the authorizer's answer).  Three
 // users: alice signs in with her password alone, bob with a second factor,
-// carol is shut out by name.  Each gets the status and identity the rules
+// carol is shut out by name; /members/staff/ is for the group staff,
+// which the tool changes between requests.  Each gets the status and identity the rules
 // say, from the first request after an edit of the rules file (each
 // process looks at the file at most once a second), and a broken file is
 // a 503 until it is fixed.
@@ -28,6 +29,8 @@ const PUBLIC = 'open to all';
 const RULES = `# Who may reach what under /members/.
 bypass path=/members/public.txt
 deny user=${CAROL.email} path=/members/
+one_factor group=staff path=/members/staff/
+deny path=/members/staff/
 two_factor path=/members/admin/
 one_factor path=/members/ method=GET,HEAD,POST
 `;
@@ -116,6 +119,12 @@ const kinds = [
 			assert.equal(res.status, 200, res.body);
 			return /<strong id="email">([^<]*)<\/strong>/.exec(res.body)[1];
 		},
+		// An SSI page shows the groups as the server passed them on.
+		groups: async (get, s, dir) => {
+			const res = await get(`/members/${dir}groups.html`, { Cookie: s.cookie });
+			assert.equal(res.status, 200, res.body);
+			return /<p id="groups">\[([^\]<]*)\]<\/p>/.exec(res.body)[1];
+		},
 		errorLog: (srv) => fs.readFileSync(srv.errorLog, 'utf8'),
 	},
 	{
@@ -125,6 +134,11 @@ const kinds = [
 			const res = await get(`/members/${dir}whoami.cgi`, { Cookie: s.cookie });
 			assert.equal(res.status, 200, res.body);
 			return res.body.split('\n')[0];
+		},
+		groups: async (get, s, dir) => {
+			const res = await get(`/members/${dir}whoami.cgi`, { Cookie: s.cookie });
+			assert.equal(res.status, 200, res.body);
+			return res.body.split('\n')[2];
 		},
 		errorLog: (srv) => srv.log(),
 	},
@@ -148,6 +162,15 @@ for (const kind of kinds) {
 			fs.writeFileSync(path.join(admin, 'secret.txt'), `${ADMIN_SECRET}\n`);
 			fs.copyFileSync(path.join(inst.members, 'index.html'), path.join(admin, 'index.html'));
 			fs.copyFileSync(path.join(inst.members, 'whoami.cgi'), path.join(admin, 'whoami.cgi'));
+			const staff = path.join(inst.members, 'staff');
+			fs.mkdirSync(staff);
+			for (const f of ['index.html', 'whoami.cgi', 'groups.html', 'secret.txt']) {
+				fs.copyFileSync(path.join(inst.members, f), path.join(staff, f));
+			}
+			inst.latchkey(['group', 'add', 'staff']);
+			inst.latchkey(['group', 'add', 'admins']);
+			inst.latchkey(['group', 'adduser', 'admins', BOB.email]);
+			inst.latchkey(['group', 'adduser', 'staff', BOB.email]);
 			srv = await kind.start(inst);
 			alice = await login(srv.baseURL, ALICE);
 			carol = await login(srv.baseURL, CAROL);
@@ -220,6 +243,36 @@ for (const kind of kinds) {
 			    'Second factor required');
 		});
 
+		test('groups: the app sees them; a membership change holds from the next request', async () => {
+			assert.equal(await kind.groups(get, alice, ''), '');
+			assert.equal(await kind.groups(get, bob, ''), 'admins,staff');
+			assert.equal(await kind.identity(get, bob, 'staff/'), BOB.email);
+			assert.equal(await kind.groups(get, bob, 'staff/'), 'admins,staff');
+			assertMsg(await get('/members/staff/secret.txt', { Cookie: alice.cookie }), 403, 'Access denied');
+			inst.latchkey(['group', 'adduser', 'staff', ALICE.email]);
+			const res = await get('/members/staff/secret.txt', { Cookie: alice.cookie });
+			assert.equal(res.status, 200);
+			assert.equal(res.body, `${SECRET}\n`);
+			assert.equal(await kind.identity(get, alice, 'staff/'), ALICE.email);
+			assert.equal(await kind.groups(get, alice, 'staff/'), 'staff');
+			// Out again: the very next request is refused, on every process.
+			inst.latchkey(['group', 'deluser', 'staff', ALICE.email]);
+			for (let i = 0; i < 4; i++) {
+				assertMsg(await get('/members/staff/secret.txt', { Cookie: alice.cookie }), 403, 'Access denied');
+			}
+			assert.equal(await kind.groups(get, alice, ''), '');
+			// A group deleted takes its members with it.
+			inst.latchkey(['group', 'del', 'staff']);
+			assertMsg(await get('/members/staff/secret.txt', { Cookie: bob.cookie }), 403, 'Access denied');
+			assert.equal(await kind.groups(get, bob, ''), 'admins');
+			inst.latchkey(['group', 'add', 'staff']);
+			inst.latchkey(['group', 'adduser', 'staff', BOB.email]);
+			assert.equal((await get('/members/staff/secret.txt', { Cookie: bob.cookie })).status, 200);
+			// carol is shut out by name before any group could let her in.
+			inst.latchkey(['group', 'adduser', 'staff', CAROL.email]);
+			assertMsg(await get('/members/staff/secret.txt', { Cookie: carol.cookie }), 403, 'Access denied');
+		});
+
 		test('denied by name: carol gets 403 "Access denied", a browser is told so', async () => {
 			assertMsg(await get('/members/secret.txt', { Cookie: carol.cookie }), 403, 'Access denied');
 			const nav = await get('/members/', { ...NAV, Cookie: carol.cookie });
@@ -263,7 +316,8 @@ for (const kind of kinds) {
 				assertMsg(res, 503, 'Service unavailable');
 				assert.ok(!res.body.includes(PUBLIC));
 			}
-			const line = `${path.join(inst.dir, 'access.rules')}:6: unknown matcher "users"`;
+			const n = RULES.split('\n').length;
+			const line = `${path.join(inst.dir, 'access.rules')}:${n}: unknown matcher "users"`;
 			assert.ok(kind.errorLog(srv).includes(line), kind.errorLog(srv).slice(-2000));
 			await editRules(inst, RULES);
 			assert.equal((await get('/members/public.txt')).status, 200);

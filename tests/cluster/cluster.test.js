@@ -81,7 +81,7 @@ describe('make run-cluster', () => {
 		for (const n of [1, 2, 3]) {
 			const p = await profile(n, s);
 			assert.equal(p.status, 200, `node ${n}: ${p.body}`);
-			assert.equal(p.body, `{"email":"${DEMO.email}","name":"${DEMO.name}"}\n`);
+			assert.equal(p.body, `{"email":"${DEMO.email}","groups":[],"name":"${DEMO.name}"}\n`);
 		}
 		// And /members/ through node 3's authorizer.
 		const m = await request(node(3), { path: '/members/', cookie: s.accessCookie });
@@ -371,5 +371,44 @@ describe('PostgreSQL stopped under load, then started again', () => {
 		    '(SELECT 1 FROM refresh_tokens t WHERE t.family = s.id)'), '0');
 		assert.ok(done.logins.length > 4 && done.refreshes.length > 0,
 		    `${done.logins.length} logins, ${done.refreshes.length} refreshes`);
+	});
+});
+
+describe('GET /api/health while PostgreSQL is stopped', () => {
+	const OK = '{"status":"ok"}\n';
+	const STORE = '{"reason":"store","status":"unavailable"}\n';
+	const health = (n) => request(node(n), { path: '/api/health' });
+	// The answer of node n once it is want: at most 20 seconds.
+	async function until(n, want) {
+		let res;
+		const end = Date.now() + 20000;
+		do {
+			res = await health(n);
+			if (res.body !== want) await sleep(200);
+		} while (res.body !== want && Date.now() < end);
+		return res;
+	}
+
+	it('names the store on every node while it is down, and is ok again after, nothing restarted', async () => {
+		for (const n of [1, 2, 3])
+			assert.equal((await health(n)).body, OK, `node ${n}`);
+		const lighttpd = [1, 2, 3].map((n) => c.lighttpdPid(n));
+		const before = [1, 2, 3].map((n) => c.pids(n, 'health'));
+		c.pg('stop');
+		try {
+			for (const n of [1, 2, 3]) {
+				const res = await until(n, STORE);
+				assert.equal(res.status, 503, `node ${n}: ${res.body}`);
+				assert.equal(res.body, STORE);
+			}
+		} finally {
+			c.pg('start');
+		}
+		for (const n of [1, 2, 3]) {
+			const res = await until(n, OK);
+			assert.equal(res.status, 200, `node ${n} after the restart: ${res.body}`);
+		}
+		assert.deepEqual([1, 2, 3].map((n) => c.lighttpdPid(n)), lighttpd);
+		assert.deepEqual([1, 2, 3].map((n) => c.pids(n, 'health')), before);
 	});
 });

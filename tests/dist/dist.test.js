@@ -208,6 +208,19 @@ for (const host of hosts) {
 			}
 		});
 
+		test('the health check and the metrics answer through the .htaccess', async () => {
+			let res = await request(srv.baseURL, '/api/health');
+			assert.equal(res.status, 200, srv.log());
+			assert.equal(await res.text(), '{"status":"ok"}\n');
+			assert.equal(res.headers.get('cache-control'), 'no-store');
+			res = await request(srv.baseURL, '/metrics');
+			assert.equal(res.status, 200, srv.log());
+			assert.equal(res.headers.get('content-type'), 'text/plain; version=0.0.4; charset=utf-8');
+			assert.match(await res.text(), /^latchkey_users 1$/m);
+			// The counter file beside the database, the programs' own.
+			assert.equal(fs.statSync(path.join(inst.home, 'private', 'latchkey.db.metrics')).mode & 0o777, 0o600);
+		});
+
 		test('a user logs in, reads the profile and logs out', async () => {
 			let res = await request(srv.baseURL, '/api/login', {
 				method: 'POST',
@@ -227,7 +240,7 @@ for (const host of hosts) {
 
 			res = await request(srv.baseURL, '/api/profile', { headers: { Cookie: jar } });
 			assert.equal(res.status, 200);
-			assert.deepEqual(await res.json(), { email: USER.email, name: USER.name });
+			assert.deepEqual(await res.json(), { email: USER.email, groups: [], name: USER.name });
 			assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
 
 			res = await request(srv.baseURL, '/api/profile', {
@@ -235,7 +248,7 @@ for (const host of hosts) {
 				body: JSON.stringify({ name: 'Renamed Owner' }),
 			});
 			assert.equal(res.status, 200);
-			assert.deepEqual(await res.json(), { email: USER.email, name: 'Renamed Owner' });
+			assert.deepEqual(await res.json(), { email: USER.email, groups: [], name: 'Renamed Owner' });
 
 			res = await request(srv.baseURL, '/api/logout', {
 				method: 'POST', headers: { Cookie: jar, 'Content-Type': 'application/json' }, body: '{}',

@@ -69,6 +69,8 @@ test.describe('make install, the HTTPS example, make uninstall', () => {
 			'share/doc/latchkey/examples/apache/latchkey-vhost-https.conf',
 			'share/doc/latchkey/examples/apache/htaccess',
 			'share/doc/latchkey/examples/lighttpd/lighttpd.conf',
+			'share/doc/latchkey/examples/nginx/latchkey-protect.conf',
+			'share/doc/latchkey/examples/caddy/latchkey.caddy', 'libexec/latchkey/authz.fcgi',
 			'share/doc/latchkey/examples/latchkey.conf',
 			'share/doc/latchkey/deploy-apache.md']) {
 			assert.ok(fs.existsSync(path.join(root, f)), f);
@@ -187,7 +189,7 @@ test.describe('make install, the HTTPS example, make uninstall', () => {
 		const jar = cookies.map((c) => c.split(';')[0]).join('; ');
 		const profile = await get(`${base}/api/profile`, { ca, headers: { Cookie: jar } });
 		assert.equal(profile.status, 200);
-		assert.deepEqual(JSON.parse(profile.body), { email: USER.email, name: USER.name });
+		assert.deepEqual(JSON.parse(profile.body), { email: USER.email, groups: [], name: USER.name });
 		// Two-step verification needs mfa.key, which the programs (run as
 		// www-data) read: section 2 gave it to them.
 		const csrf = /csrf_access_token=([^;]+)/.exec(jar)[1];

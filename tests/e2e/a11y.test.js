@@ -13,7 +13,7 @@ const {
 
 const fail500 = { status: 500, contentType: 'application/json', body: '{"msg":"Internal error"}' };
 
-for (const kind of serverKinds()) {
+for (const kind of serverKinds({ rendering: true })) {
   for (const scheme of ['light', 'dark']) {
     describe(`axe-core, ${scheme} theme [${kind}]`, () => {
       const server = useServer(kind);

@@ -10,7 +10,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const { describe, it, before, after } = require('node:test');
-const { repoRoot, serverKinds } = require('./lib/harness.js');
+const { repoRoot, serverKinds, rendersOn } = require('./lib/harness.js');
 const { assertNoViolations } = require('./lib/axe.js');
 const {
   activeElementId, assertClean, eventually, expectPage, expectProfile, logIn, newPage, text, useBrowser,
@@ -209,7 +209,7 @@ for (const kind of serverKinds()) {
     });
   });
 
-  for (const scheme of ['light', 'dark']) {
+  for (const scheme of rendersOn(kind) ? ['light', 'dark'] : []) {
     describe(`axe-core on the pages of accounts by mail, ${scheme} theme [${kind}]`, () => {
       const site = useMailSite(kind);
       const browser = useBrowser({ colorScheme: scheme });

@@ -67,7 +67,7 @@ for (const kind of serverKinds()) {
       assert.deepEqual(values, cookiesBefore, 'the cookies changed');
       const profile = await app.context().request.get(`${baseURL}/api/profile`);
       assert.equal(profile.status(), 200);
-      assert.deepEqual(await profile.json(), { email: DEMO.email, name: DEMO.name });
+      assert.deepEqual(await profile.json(), { email: DEMO.email, groups: [], name: DEMO.name });
       await app.reload();
       await expectProfile(app);
       assertClean(app);

@@ -50,7 +50,7 @@ async function describedBy(page, inputId) {
   return ((await page.locator(`#${inputId}`).getAttribute('aria-describedby')) || '').split(' ').filter(Boolean);
 }
 
-for (const kind of serverKinds()) {
+for (const kind of serverKinds({ rendering: true })) {
   describe(`password fields, confirmation and the name field [${kind}]`, () => {
     const server = useServer(kind);
     const browser = useBrowser();

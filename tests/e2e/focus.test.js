@@ -47,7 +47,7 @@ async function expectBusyButton(page, button, name, requests, field) {
   if (field) await button.focus();
 }
 
-for (const kind of serverKinds()) {
+for (const kind of serverKinds({ rendering: true })) {
   describe(`focus while waiting and after a wrong password [${kind}]`, () => {
     const server = useServer(kind);
     const browser = useBrowser();

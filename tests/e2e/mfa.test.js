@@ -7,7 +7,7 @@
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const { describe, it } = require('node:test');
-const { serverKinds, useServer, repoRoot } = require('./lib/harness.js');
+const { serverKinds, rendersOn, useServer, repoRoot } = require('./lib/harness.js');
 const {
   DEMO, assertClean, eventually, expectPage, expectProfile, logIn, logInFromStart, newPage, text, useBrowser,
 } = require('./lib/page.js');
@@ -29,7 +29,7 @@ async function logOut(page) {
 }
 
 for (const kind of serverKinds()) {
-  for (const scheme of ['light', 'dark']) {
+  for (const scheme of rendersOn(kind) ? ['light', 'dark'] : ['light']) {
     describe(`two-step verification in the browser, ${scheme} theme [${kind}]`, () => {
       const server = useServer(kind);
       const browser = useBrowser({ colorScheme: scheme, permissions: ['clipboard-read', 'clipboard-write'] });

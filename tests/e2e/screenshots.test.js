@@ -60,7 +60,7 @@ async function shoot(page, file, screen) {
   assert.deepEqual(pngSize(file), { width: width * scale, height: height * scale });
 }
 
-for (const kind of serverKinds()) {
+for (const kind of serverKinds({ rendering: true })) {
   for (const screen of SCREENS) {
     describe(`screenshots, ${screen.name} [${kind}]`, () => {
       const server = useServer(kind);

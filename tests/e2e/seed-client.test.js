@@ -108,7 +108,7 @@ for (const kind of serverKinds()) {
 
     it('log in, read the profile and log out', async () => {
       assert.deepEqual(await call(page, 'login', DEMO.email, DEMO.password), { data: { login: true } });
-      assert.deepEqual(await call(page, 'getProfile'), { data: { email: DEMO.email, name: DEMO.name } });
+      assert.deepEqual(await call(page, 'getProfile'), { data: { email: DEMO.email, groups: [], name: DEMO.name } });
       assert.deepEqual(await call(page, 'logout'), { data: { logout: true } });
       assert.deepEqual(await call(page, 'getProfile'),
         { status: 401, data: { msg: 'Missing cookie "access_token_cookie"' } });

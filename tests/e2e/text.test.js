@@ -63,7 +63,7 @@ const FORMAT_CHARACTERS = [
 ];
 const NAME_INVISIBLE = 'The name contains invisible characters that are not allowed, such as marks that change the direction of text. Type the name again without them.';
 
-for (const kind of serverKinds()) {
+for (const kind of serverKinds({ rendering: true })) {
   describe(`errors in forced colours [${kind}]`, () => {
     const server = useServer(kind);
     const browser = useBrowser({ forcedColors: 'active' });

@@ -30,7 +30,7 @@
 
 #include "base/json.h"
 #include "domain/config.h"
-#include "domain/key.h"
+#include "domain/keyring.h"
 #include "domain/token.h"
 #include "../unit/forge.h"	/* b64url() */
 

@@ -288,7 +288,7 @@ for (const kind of kinds()) {
 				const r = srv.tool(['user', 'invite', 'nina@example.com', '--name', 'Nina Néw']);
 				assert.equal(r.status, 0, r.stderr);
 				assert.equal(r.stdout, 'user nina@example.com: invited (the link is mailed)\n');
-				assert.match(srv.tool(['user', 'list']).stdout, /^nina@example\.com\tpending\tNina Néw$/m);
+				assert.match(srv.tool(['user', 'list']).stdout, /^nina@example\.com\tpending\tNina Néw\t$/m);
 				// Pending: it cannot log in, nor ask for a reset link.
 				assert.equal((await login(srv, 'nina@example.com', '')).status, 401);
 				const msg = await site.mailTo('nina@example.com');
@@ -306,9 +306,9 @@ for (const kind of kinds()) {
 				const c = cookiesFrom(res.setCookies);
 				assertJson(await request(srv.baseURL, { path: '/api/profile',
 				    cookie: `access_token_cookie=${c.access_token_cookie}` }), 200,
-				    '{"email":"nina@example.com","name":"Nina N\\u00e9w"}\n');
+				    '{"email":"nina@example.com","groups":[],"name":"Nina N\\u00e9w"}\n');
 				assertJson(await accept(srv, token, 'nina pw 654321'), 400, INVALID);
-				assert.match(srv.tool(['user', 'list']).stdout, /^nina@example\.com\tenabled\tNina Néw$/m);
+				assert.match(srv.tool(['user', 'list']).stdout, /^nina@example\.com\tenabled\tNina Néw\t$/m);
 				// An account that has a password is not invited again.
 				const again = srv.tool(['user', 'invite', 'nina@example.com']);
 				assert.equal(again.status, 1);
@@ -334,7 +334,7 @@ for (const kind of kinds()) {
 				await new Promise((res) => setTimeout(res, 300));
 				assert.equal(site.mailsTo('olga@example.com').length, 0);
 				// The name defaults to the email's part before '@'.
-				assert.match(srv.tool(['user', 'list']).stdout, /^olga@example\.com\tenabled\tolga$/m);
+				assert.match(srv.tool(['user', 'list']).stdout, /^olga@example\.com\tenabled\tolga\t$/m);
 			});
 
 			it('/api/invite alone is not found', async () => {
@@ -364,7 +364,7 @@ for (const kind of kinds()) {
 				assert.equal((await login(srv, DEMO.email, DEMO.password)).status, 200);
 				assertJson(await request(srv.baseURL, { path: '/api/profile',
 				    cookie: (await login(srv, DEMO.email, DEMO.password)).cookie }), 200,
-				    '{"email":"test@example.com","name":"John Doe"}\n');
+				    '{"email":"test@example.com","groups":[],"name":"John Doe"}\n');
 				assertJson(await accept(srv, token, 'sam pw 1234567'), 200, '{"login":true}\n');
 				assert.equal((await login(srv, 'sam@example.com', 'sam pw 1234567')).status, 200);
 			});
@@ -382,7 +382,7 @@ for (const kind of kinds()) {
 				// No mail for the invited address, and its name stands.
 				await new Promise((res) => setTimeout(res, 300));
 				assert.equal(site.mailsTo('ivy@example.com').length, 1);
-				assert.match(srv.tool(['user', 'list']).stdout, /^ivy@example\.com\tpending\tIvy$/m);
+				assert.match(srv.tool(['user', 'list']).stdout, /^ivy@example\.com\tpending\tIvy\t$/m);
 				assertJson(await accept(srv, invited.token, 'ivy pw 1234567'), 200, '{"login":true}\n');
 			});
 
@@ -428,7 +428,7 @@ for (const kind of kinds()) {
 			assert.equal(srv.tool(['user', 'invite', 'guest@example.com', '--print-link']).status, 0);
 			await site.mailTo('late@example.com');
 			await site.mailTo('soon@example.com');
-			assert.match(srv.tool(['user', 'list']).stdout, /^late@example\.com\tpending\tLate$/m);
+			assert.match(srv.tool(['user', 'list']).stdout, /^late@example\.com\tpending\tLate\t$/m);
 			// late's link and the invitation have expired; soon's has not.
 			srv.sql("UPDATE account_tokens SET expires = created WHERE user_id IN (SELECT id FROM users " +
 			    "WHERE email IN ('late@example.com', 'guest@example.com'))");
@@ -436,7 +436,7 @@ for (const kind of kinds()) {
 			assert.equal((await login(srv, DEMO.email, DEMO.password)).status, 200);
 			const list = srv.tool(['user', 'list']).stdout;
 			assert.doesNotMatch(list, /^late@example\.com/m);
-			assert.match(list, /^soon@example\.com\tpending\tSoon$/m);
+			assert.match(list, /^soon@example\.com\tpending\tSoon\t$/m);
 			assert.match(list, /^guest@example\.com\tpending\t/m);
 			// The address is free for a new sign-up.
 			assertJson(await post(srv, '/api/signup', { email: 'late@example.com', name: 'Late Again' }), 202, SENT);

@@ -194,7 +194,7 @@ for (const kind of kinds()) {
 			it('reads the profile from the store', async () => {
 				const { cookie } = await login(srv);
 				const res = await request(srv.baseURL, { path: '/api/profile', cookie });
-				assertJson(res, 200, '{"email":"test@example.com","name":"John Doe"}\n');
+				assertJson(res, 200, '{"email":"test@example.com","groups":[],"name":"John Doe"}\n');
 			});
 
 			it('needs the cookie', async () => {
@@ -269,7 +269,7 @@ for (const kind of kinds()) {
 				    '--password-stdin'], 'pw-gone-1\n').status, 0);
 				const a = await login(srv, 'gone@example.com', 'pw-gone-1');
 				let res = await request(srv.baseURL, { path: '/api/profile', cookie: a.cookie });
-				assertJson(res, 200, '{"email":"gone@example.com","name":"Gone"}\n');
+				assertJson(res, 200, '{"email":"gone@example.com","groups":[],"name":"Gone"}\n');
 				// Disabling ends every session: enabling again does not revive them.
 				assert.equal(srv.tool(['user', 'disable', 'gone@example.com']).status, 0);
 				res = await request(srv.baseURL, { path: '/api/profile', cookie: a.cookie });
@@ -279,7 +279,7 @@ for (const kind of kinds()) {
 				assertJson(res, 401, '{"msg":"Token has been revoked"}\n');
 				const b = await login(srv, 'gone@example.com', 'pw-gone-1');
 				res = await request(srv.baseURL, { path: '/api/profile', cookie: b.cookie });
-				assertJson(res, 200, '{"email":"gone@example.com","name":"Gone"}\n');
+				assertJson(res, 200, '{"email":"gone@example.com","groups":[],"name":"Gone"}\n');
 				// A token of a user disabled without the tool's session revocation
 				// (e.g. by hand in the database) is refused all the same.
 				srv.sql("UPDATE users SET disabled = 1 WHERE email = 'gone@example.com'");
@@ -335,14 +335,14 @@ for (const kind of kinds()) {
 				let res = await request(srv.baseURL, { method: 'PATCH', path: '/api/profile',
 				    cookie, body: { name: 'Jürgen Ölß 🔑' }, headers: { 'X-CSRF-TOKEN': csrf } });
 				assertJson(res, 200,
-				    '{"email":"test@example.com","name":"J\\u00fcrgen \\u00d6l\\u00df \\ud83d\\udd11"}\n');
+				    '{"email":"test@example.com","groups":[],"name":"J\\u00fcrgen \\u00d6l\\u00df \\ud83d\\udd11"}\n');
 				assert.equal(srv.sql("SELECT name FROM users WHERE email = 'test@example.com'"),
 				    'Jürgen Ölß 🔑');
 				res = await request(srv.baseURL, { path: '/api/profile', cookie });
 				assert.equal(res.json().name, 'Jürgen Ölß 🔑');
 				res = await request(srv.baseURL, { method: 'PATCH', path: '/api/profile',
 				    cookie, body: { name: 'John Doe' }, headers: { 'X-CSRF-TOKEN': csrf } });
-				assertJson(res, 200, '{"email":"test@example.com","name":"John Doe"}\n');
+				assertJson(res, 200, '{"email":"test@example.com","groups":[],"name":"John Doe"}\n');
 			});
 
 			it('bounds and validates the name, leaving the store unchanged', async () => {

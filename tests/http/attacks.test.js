@@ -52,7 +52,7 @@ async function stillServes(srv) {
 	const c = cookiesFrom(res.setCookies);
 	const p = await request(srv.baseURL, { path: '/api/profile',
 	    cookie: `access_token_cookie=${c.access_token_cookie}` });
-	assert.equal(p.body, '{"email":"test@example.com","name":"John Doe"}\n');
+	assert.equal(p.body, '{"email":"test@example.com","groups":[],"name":"John Doe"}\n');
 }
 
 const HS256 = { alg: 'HS256', typ: 'JWT' };

@@ -62,7 +62,7 @@ describe('the tool on a MariaDB database', () => {
 		assert.equal(dup.status, 1);
 		assert.equal(dup.stderr, 'latchkey: user Ann@Example.com exists\n');
 		assert.equal(run(['user', 'list']).stdout,
-		    'Ann@Example.com\tenabled\tAnn\nbob@example.com\tenabled\tbob\n');
+		    'Ann@Example.com\tenabled\tAnn\t\nbob@example.com\tenabled\tbob\t\n');
 		assert.equal(run(['user', 'disable', 'ANN@example.com']).stdout,
 		    'user ANN@example.com: disabled\n');
 		assert.equal(my.query(prep.db, 'SELECT email, disabled FROM users ORDER BY id'),
@@ -103,7 +103,7 @@ describe('latchkey db copy between SQLite, MariaDB and PostgreSQL', () => {
 
 		const to = lite.tool(['db', 'copy', '--to', target.uri, '--password-file', c.passwordFile]);
 		assert.equal(to.status, 0, to.stderr);
-		assert.match(to.stdout, /^copied 1 user, 0 deleted-user marks, 1 session, 2 refresh tokens, /);
+		assert.match(to.stdout, /^copied 1 user, 0 groups, 0 group memberships, 0 deleted-user marks, 1 session, 2 refresh tokens, /);
 		assert.match(to.stdout, new RegExp(` into ${target.uri}\n$`));
 		const again = lite.tool(['db', 'copy', '--to', target.uri, '--password-file', c.passwordFile]);
 		assert.equal(again.status, 1);
@@ -140,7 +140,7 @@ describe('latchkey db copy between SQLite, MariaDB and PostgreSQL', () => {
 		const from = tool(backConf, ['db', 'copy', '--from', target.uri, '--password-file',
 		    c.passwordFile]);
 		assert.equal(from.status, 0, from.stderr);
-		assert.match(from.stdout, /^copied 1 user, 0 deleted-user marks, 1 session, 3 refresh tokens, /);
+		assert.match(from.stdout, /^copied 1 user, 0 groups, 0 group memberships, 0 deleted-user marks, 1 session, 3 refresh tokens, /);
 		const onBack = await startServer({ kind: 'lighttpd', prepared: { dir: lite.dir,
 		    config: backConf } });
 		servers.push(onBack);

@@ -62,8 +62,8 @@ describe('the tool on a PostgreSQL database', () => {
 		assert.equal(r.status, 0, r.stderr);
 		assert.equal(r.stdout, `kept existing ${prep.dir}/secret.key\n` +
 		    `kept existing ${prep.dir}/mfa.key\n` +
-		    `database ${uri} ready (schema version 5)\n`);
-		assert.equal(pg.query(prep.db, 'SELECT version FROM schema_version'), '5');
+		    `database ${uri} ready (schema version 6)\n`);
+		assert.equal(pg.query(prep.db, 'SELECT version FROM schema_version'), '6');
 	});
 
 	it('adds, lists, changes and deletes users', () => {
@@ -75,7 +75,7 @@ describe('the tool on a PostgreSQL database', () => {
 		assert.equal(dup.status, 1);
 		assert.equal(dup.stderr, 'latchkey: user Ann@Example.com exists\n');
 		assert.equal(run(['user', 'list']).stdout,
-		    'Ann@Example.com\tenabled\tAnn\nbob@example.com\tenabled\tbob\n');
+		    'Ann@Example.com\tenabled\tAnn\t\nbob@example.com\tenabled\tbob\t\n');
 		assert.equal(run(['user', 'disable', 'ANN@example.com']).stdout,
 		    'user ANN@example.com: disabled\n');
 		assert.equal(rows(), 'Ann@Example.com|Ann|1|t\nbob@example.com|bob|0|f');
@@ -88,7 +88,7 @@ describe('the tool on a PostgreSQL database', () => {
 		assert.equal(run(['user', 'del', 'bob@example.com']).stderr,
 		    'latchkey: no user bob@example.com\n');
 		assert.equal(pg.query(prep.db, 'SELECT email FROM deleted_users'), 'bob@example.com');
-		assert.equal(run(['user', 'list']).stdout, 'Ann@Example.com\tenabled\tAnn\n');
+		assert.equal(run(['user', 'list']).stdout, 'Ann@Example.com\tenabled\tAnn\t\n');
 	});
 
 	it('refuses a password in the database URI, and a password file others can read', () => {
@@ -134,7 +134,7 @@ describe('latchkey db copy between SQLite and PostgreSQL', () => {
 
 		const to = lite.tool(['db', 'copy', '--to', target.uri, '--password-file', c.passwordFile]);
 		assert.equal(to.status, 0, to.stderr);
-		assert.equal(to.stdout, 'copied 1 user, 0 deleted-user marks, 1 session, 2 refresh tokens, ' +
+		assert.equal(to.stdout, 'copied 1 user, 0 groups, 0 group memberships, 0 deleted-user marks, 1 session, 2 refresh tokens, ' +
 		    '0 revocations, 2 throttle counters, 0 TOTP secrets, 0 recovery codes, 0 pending logins, 0 WebAuthn user handles, 0 passkeys, 0 WebAuthn challenges, ' +
 		    `0 one-time links into ${target.uri}\n`);
 		// Again: the target holds records now.
@@ -165,7 +165,7 @@ describe('latchkey db copy between SQLite and PostgreSQL', () => {
 		const back = path.join(lite.dir, 'back.db');
 		const from = tool(onPg.config, ['db', 'copy', '--to', back]);
 		assert.equal(from.status, 0, from.stderr);
-		assert.match(from.stdout, /^copied 1 user, 0 deleted-user marks, 1 session, 3 refresh tokens, /);
+		assert.match(from.stdout, /^copied 1 user, 0 groups, 0 group memberships, 0 deleted-user marks, 1 session, 3 refresh tokens, /);
 		assert.equal(fs.statSync(back).mode & 0o777, 0o600);
 		const onBack = await startServer({ kind: 'lighttpd', prepared: { dir: lite.dir,
 		    config: configFor(lite.config, back) } });
@@ -222,10 +222,10 @@ describe('latchkey db copy between SQLite and PostgreSQL', () => {
 		const r = tool(destConf, ['db', 'copy', '--from', source.uri, '--password-file',
 		    c.passwordFile]);
 		assert.equal(r.status, 0, r.stderr);
-		assert.equal(r.stdout, 'copied 1 user, 0 deleted-user marks, 0 sessions, 0 refresh tokens, ' +
+		assert.equal(r.stdout, 'copied 1 user, 0 groups, 0 group memberships, 0 deleted-user marks, 0 sessions, 0 refresh tokens, ' +
 		    '0 revocations, 0 throttle counters, 0 TOTP secrets, 0 recovery codes, 0 pending logins, 0 WebAuthn user handles, 0 passkeys, 0 WebAuthn challenges, ' +
 		    `0 one-time links into ${dest}\n`);
-		assert.equal(tool(destConf, ['user', 'list']).stdout, 'from@example.com\tenabled\tfrom\n');
+		assert.equal(tool(destConf, ['user', 'list']).stdout, 'from@example.com\tenabled\tfrom\t\n');
 	});
 
 	it('says what is wrong with its arguments', () => {
@@ -266,7 +266,7 @@ describe('a verify-only node whose role may only read', () => {
 		assert.equal(s.res.status, 200);
 		const p = await profile(reader, s);
 		assert.equal(p.status, 200, p.body);
-		assert.equal(p.body, `{"email":"${DEMO.email}","name":"${DEMO.name}"}\n`);
+		assert.equal(p.body, `{"email":"${DEMO.email}","groups":[],"name":"${DEMO.name}"}\n`);
 		const denied = await login(reader);
 		assert.equal(denied.res.status, 503, denied.res.body);
 		assert.equal(denied.res.body, '{"msg":"Service unavailable"}\n');

@@ -92,7 +92,7 @@ describe('make run', () => {
 		res = await login(srv.baseURL, DEMO.password);
 		assert.equal(res.status, 200, srv.out());
 		res = await request(srv.baseURL, { path: '/api/profile', cookie: jarOf(res).header });
-		assert.deepEqual(res.json(), { email: DEMO.email, name: DEMO.name });
+		assert.deepEqual(res.json(), { email: DEMO.email, groups: [], name: DEMO.name });
 		assert.equal((await login(srv.baseURL, 'a-new-long-one')).status, 401);
 	});
 });

@@ -39,7 +39,7 @@ describe('one FastCGI process, many requests', () => {
 		const { cookie, csrf } = await loginCookie(srv);
 		const before = pids('profile');
 		let res = await request(srv.baseURL, { path: '/api/profile', cookie });
-		assert.equal(res.body, '{"email":"test@example.com","name":"John Doe"}\n');
+		assert.equal(res.body, '{"email":"test@example.com","groups":[],"name":"John Doe"}\n');
 		const mine = pids('profile').filter((p) => srv && p);
 		res = await request(srv.baseURL, { path: '/api/profile' });
 		assert.equal(res.status, 401);
@@ -175,7 +175,7 @@ describe('password rehash at login', () => {
 		execFileSync(path.join(__dirname, '..', '..', 'build', 'bin', 'latchkey'),
 		    ['--config', bcryptConf, 'user', 'add', 'old@example.com', '--name', 'Old',
 		    '--password-stdin'], { input: 'old-password\n' });
-		const hash = () => execFileSync('sqlite3', [srv.db,
+		const hash = () => execFileSync('sqlite3', ['-cmd', '.timeout 5000', srv.db,
 		    "SELECT hash FROM users WHERE email = 'old@example.com'"], { encoding: 'utf8' }).trim();
 		assert.match(hash(), /^\$2b\$04\$/);
 		let res = await request(srv.baseURL, { method: 'POST', path: '/api/login',

@@ -333,7 +333,7 @@ for (const kind of RACE_KINDS) {
 			// The new owner's own login works.
 			const mine = await login(srv, 'reused@example.com', 'new-owner-pass');
 			assert.equal((await profile(srv, mine)).body,
-			    '{"email":"Reused@Example.com","name":"New Owner"}\n');
+			    '{"email":"Reused@Example.com","groups":[],"name":"New Owner"}\n');
 		});
 	});
 }

@@ -33,7 +33,7 @@ describe('latchkey init', () => {
 		assert.equal(r.status, 0, r.stderr);
 		assert.equal(r.stdout, `created ${conf}\ncreated ${dir}/etc/secret.key\n` +
 		    `created ${dir}/etc/mfa.key\n` +
-		    `database ${dir}/etc/latchkey.db ready (schema version 5)\n`);
+		    `database ${dir}/etc/latchkey.db ready (schema version 6)\n`);
 		const key = fs.readFileSync(path.join(dir, 'etc', 'secret.key'), 'utf8');
 		assert.match(key, /^[0-9a-f]{64}\n$/);
 		assert.equal(fs.statSync(path.join(dir, 'etc', 'secret.key')).mode & 0o777, 0o600);
@@ -44,7 +44,7 @@ describe('latchkey init', () => {
 		assert.equal(fs.statSync(path.join(dir, 'etc', 'mfa.key')).mode & 0o777, 0o600);
 		assert.equal(fs.statSync(path.join(dir, 'etc', 'latchkey.db')).mode & 0o777, 0o600);
 		assert.equal(execFileSync('sqlite3', [path.join(dir, 'etc', 'latchkey.db'),
-		    'PRAGMA user_version'], { encoding: 'utf8' }).trim(), '5');
+		    'PRAGMA user_version'], { encoding: 'utf8' }).trim(), '6');
 	});
 
 	it('keeps an existing key and config when run again', () => {
@@ -55,7 +55,7 @@ describe('latchkey init', () => {
 		assert.equal(r.status, 0);
 		assert.equal(r.stdout, `kept existing ${dir}/etc/secret.key\n` +
 		    `kept existing ${dir}/etc/mfa.key\n` +
-		    `database ${dir}/etc/latchkey.db ready (schema version 5)\n`);
+		    `database ${dir}/etc/latchkey.db ready (schema version 6)\n`);
 		assert.equal(fs.readFileSync(path.join(dir, 'etc', 'secret.key'), 'utf8'), before);
 		assert.equal(fs.readFileSync(path.join(dir, 'etc', 'mfa.key'), 'utf8'), mfa);
 	});
@@ -109,7 +109,7 @@ describe('latchkey init --user', { skip: process.getuid() !== 0 && 'needs root t
 		assert.equal(r.status, 0, r.stderr);
 		const to = `nobody:${NOBODY.group}`;
 		assert.equal(r.stdout, `created ${s.etc}/latchkey.key\ncreated ${s.etc}/mfa.key\n` +
-		    `created ${s.db}\ndatabase ${s.db}/latchkey.db ready (schema version 5)\n` +
+		    `created ${s.db}\ndatabase ${s.db}/latchkey.db ready (schema version 6)\n` +
 		    `gave ${s.etc}/latchkey.key to ${to}\ngave ${s.etc}/mfa.key to ${to}\n` +
 		    `gave ${s.db} to ${to}\ngave ${s.db}/latchkey.db to ${to}\n` +
 		    ['-wal', '-shm'].filter((x) => fs.existsSync(`${s.db}/latchkey.db${x}`))
@@ -126,7 +126,7 @@ describe('latchkey init --user', { skip: process.getuid() !== 0 && 'needs root t
 		    `cat ${s.etc}/latchkey.key ${s.etc}/mfa.key >/dev/null && ` +
 		    `sqlite3 ${s.db}/latchkey.db 'PRAGMA user_version'`], { encoding: 'utf8' });
 		assert.equal(reads.status, 0, reads.stderr);
-		assert.equal(reads.stdout, '5\n');
+		assert.equal(reads.stdout, '6\n');
 	});
 
 	it('takes --group, and gives away what exists already', () => {
@@ -181,7 +181,7 @@ describe('latchkey user', () => {
 
 	const login = (email, password) => request(srv.baseURL, { method: 'POST',
 	    path: '/api/login', body: { email, password } });
-	const rows = () => execFileSync('sqlite3', [srv.db,
+	const rows = () => execFileSync('sqlite3', ['-cmd', '.timeout 5000', srv.db,
 	    'SELECT email, name, disabled FROM users ORDER BY email'], { encoding: 'utf8' });
 
 	it('adds users and refuses duplicates in any case', async () => {
@@ -201,7 +201,7 @@ describe('latchkey user', () => {
 		const r = srv.tool(['user', 'list']);
 		assert.equal(r.status, 0);
 		// Without --name, the email's part before '@'.
-		assert.equal(r.stdout, 'ann@example.com\tenabled\tAnn Lee\nbob@example.com\tenabled\tbob\n');
+		assert.equal(r.stdout, 'ann@example.com\tenabled\tAnn Lee\t\nbob@example.com\tenabled\tbob\t\n');
 	});
 
 	it('changes a password: the old one stops working', async () => {
@@ -218,7 +218,7 @@ describe('latchkey user', () => {
 		assert.equal(rows(), 'ann@example.com|Ann Lee|1\nbob@example.com|bob|0\n');
 		assert.equal((await login('ann@example.com', 'second-pass')).status, 401);
 		assert.equal(srv.tool(['user', 'list']).stdout.split('\n')[0],
-		    'ann@example.com\tdisabled\tAnn Lee');
+		    'ann@example.com\tdisabled\tAnn Lee\t');
 		assert.equal(srv.tool(['user', 'enable', 'ann@example.com']).status, 0);
 		assert.equal((await login('ann@example.com', 'second-pass')).status, 200);
 	});
@@ -376,6 +376,190 @@ describe('latchkey user', () => {
 	});
 });
 
+describe('latchkey group', () => {
+	let dir, conf;
+	const tool = (args, input) => run(['--config', conf, ...args], { input });
+	const ok = (args, out, input) => {
+		const r = tool(args, input);
+		assert.deepEqual([r.status, r.stdout, r.stderr], [0, out, '']);
+	};
+	const fails = (args, status, err) => {
+		const r = tool(args);
+		assert.deepEqual([r.status, r.stdout, r.stderr], [status, '', err]);
+	};
+	const RULE = "(a group's name is 1 to 64 of a-z, 0-9, '_', '.' and '-', starting with a letter or digit)";
+	before(() => {
+		dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-tool-groups-'));
+		conf = path.join(dir, 'latchkey.conf');
+		assert.equal(run(['--config', conf, 'init']).status, 0);
+		fs.appendFileSync(conf, 'site_url = https://example.com\n');
+	});
+	after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+	it('adds, lists and deletes groups', () => {
+		ok(['group', 'add', 'staff', '--description', 'Everyone who works here'], 'group staff: added\n');
+		ok(['group', 'add', 'admins'], 'group admins: added\n');
+		ok(['group', 'add', 'a.b_c-9', '--description=Dotted'], 'group a.b_c-9: added\n');
+		fails(['group', 'add', 'staff'], 1, 'latchkey: group staff exists\n');
+		ok(['group', 'list'], 'a.b_c-9\t0\tDotted\nadmins\t0\t\nstaff\t0\tEveryone who works here\n');
+		ok(['group', 'del', 'a.b_c-9'], 'group a.b_c-9: deleted\n');
+		fails(['group', 'del', 'a.b_c-9'], 1, 'latchkey: no group a.b_c-9\n');
+		ok(['group', 'list'], 'admins\t0\t\nstaff\t0\tEveryone who works here\n');
+	});
+
+	it('names what is wrong with a group\'s name', () => {
+		fails(['group', 'add', 'Staff'], 1, `latchkey: 'Staff' is not a group's name: 'S' is upper case ${RULE}\n`);
+		fails(['group', 'add', '-x'], 2, "latchkey: group add: unknown option '-x'\n");
+		fails(['group', 'add', '.x'], 1, `latchkey: '.x' is not a group's name: it starts with '.' ${RULE}\n`);
+		fails(['group', 'add', 'a,b'], 1, `latchkey: 'a,b' is not a group's name: ',' is not allowed ${RULE}\n`);
+		fails(['group', 'add', 'x'.repeat(65)], 1, `latchkey: '${'x'.repeat(65)}' is not a group's name: it is 65 characters long ${RULE}\n`);
+		fails(['group', 'add', 'ok', '--description', 'a\tb'], 1,
+		    'latchkey: a group\'s description must be UTF-8 text without control characters\n');
+		fails(['group', 'add'], 2, 'latchkey: group add: NAME missing\n');
+		fails(['group', 'adduser', 'staff'], 2, 'latchkey: group adduser: EMAIL missing\n');
+		fails(['group'], 2, 'latchkey: group: expected add, del, list, adduser or deluser\n');
+		ok(['group', 'list'], 'admins\t0\t\nstaff\t0\tEveryone who works here\n');
+	});
+
+	it('puts users in groups and takes them out; user list shows them', () => {
+		ok(['user', 'add', 'ann@example.com', '--password-stdin', '--group', 'staff', '--group=admins'],
+		    'user ann@example.com: added\n', 'ann-secret-pass-1\n');
+		ok(['user', 'add', 'bob@example.com', '--password-stdin'], 'user bob@example.com: added\n',
+		    'bob-secret-pass-1\n');
+		fails(['user', 'add', 'cy@example.com', '--password-stdin', '--group', 'nope'], 1,
+		    'latchkey: no group nope\n');
+		ok(['user', 'list'], 'ann@example.com\tenabled\tann\tadmins,staff\nbob@example.com\tenabled\tbob\t\n');
+		ok(['group', 'adduser', 'staff', 'BOB@example.com'], 'group staff: user BOB@example.com added\n');
+		fails(['group', 'adduser', 'staff', 'bob@example.com'], 1,
+		    'latchkey: user bob@example.com is in group staff already\n');
+		fails(['group', 'adduser', 'nope', 'bob@example.com'], 1, 'latchkey: no group nope\n');
+		fails(['group', 'adduser', 'staff', 'nobody@example.com'], 1, 'latchkey: no user nobody@example.com\n');
+		fails(['group', 'adduser', 'staff', 'not-an-email'], 1,
+		    "latchkey: 'not-an-email' is not a valid email address\n");
+		ok(['group', 'list'], 'admins\t1\t\nstaff\t2\tEveryone who works here\n');
+		ok(['group', 'deluser', 'admins', 'ann@example.com'], 'group admins: user ann@example.com removed\n');
+		fails(['group', 'deluser', 'admins', 'ann@example.com'], 1,
+		    'latchkey: user ann@example.com is not in group admins\n');
+		ok(['user', 'list'], 'ann@example.com\tenabled\tann\tstaff\nbob@example.com\tenabled\tbob\tstaff\n');
+		// Deleting a group or a user takes their memberships.
+		ok(['group', 'del', 'staff'], 'group staff: deleted\n');
+		ok(['user', 'list'], 'ann@example.com\tenabled\tann\t\nbob@example.com\tenabled\tbob\t\n');
+		ok(['group', 'add', 'staff'], 'group staff: added\n');
+		ok(['group', 'adduser', 'staff', 'bob@example.com'], 'group staff: user bob@example.com added\n');
+		ok(['user', 'del', 'bob@example.com'], 'user bob@example.com: deleted\n');
+		ok(['group', 'list'], 'admins\t0\t\nstaff\t0\t\n');
+	});
+
+	it('invites a user into groups', () => {
+		fails(['user', 'invite', 'ivy@example.com', '--print-link', '--group', 'nope'], 1,
+		    'latchkey: no group nope\n');
+		const r = tool(['user', 'invite', 'ivy@example.com', '--print-link', '--group', 'admins']);
+		assert.equal(r.status, 0, r.stderr);
+		assert.match(r.stdout, /^https:\/\/example\.com\/invite#/);
+		ok(['user', 'list'], 'ann@example.com\tenabled\tann\t\nivy@example.com\tpending\tivy\tadmins\n');
+	});
+});
+
+describe('latchkey check', () => {
+	let dir, conf;
+	const check = () => run(['--config', conf, 'check']);
+	const lines = (r) => r.stderr.split('\n').filter(Boolean);
+	before(() => {
+		dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-tool-check-'));
+		conf = path.join(dir, 'latchkey.conf');
+		assert.equal(run(['--config', conf, 'init']).status, 0);
+		fs.writeFileSync(path.join(dir, 'sendmail'), '#!/bin/sh\ncat >/dev/null\n', { mode: 0o755 });
+		fs.writeFileSync(path.join(dir, 'access.rules'), 'one_factor\n', { mode: 0o644 });
+		fs.appendFileSync(conf, `mail_from = site@example.com\nsite_url = https://example.com\n` +
+		    `mail_command = ${dir}/sendmail -t\naccess_rules = access.rules\n`);
+	});
+	after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+	it('says one line when all is well, and exits 0', () => {
+		const r = check();
+		assert.deepEqual([r.status, r.stdout, r.stderr],
+		    [0, `${conf}: OK (tokens signed with HS256, database schema version 6)\n`, '']);
+	});
+
+	it('names a broken rules file with its line, and exits 1', () => {
+		fs.writeFileSync(path.join(dir, 'access.rules'), 'one_factor\nallow path=/x/\n');
+		const r = check();
+		assert.equal(r.status, 1);
+		assert.equal(r.stdout, '');
+		assert.deepEqual(lines(r), [
+		    `latchkey: error: access rules: ${dir}/access.rules:2: unknown policy "allow" (bypass, one_factor, two_factor or deny)`,
+		    `latchkey: ${conf}: 1 error`]);
+		fs.writeFileSync(path.join(dir, 'access.rules'), 'one_factor\n');
+		assert.equal(check().status, 0);
+	});
+
+	it('names keys it cannot use', () => {
+		fs.chmodSync(path.join(dir, 'mfa.key'), 0o644);
+		fs.renameSync(path.join(dir, 'secret.key'), path.join(dir, 'secret.key.away'));
+		const r = check();
+		assert.equal(r.status, 1);
+		const l = lines(r);
+		assert.equal(l.length, 3, r.stderr);
+		assert.match(l[0], /^latchkey: error: keys: .*secret\.key/);
+		assert.match(l[1], /^latchkey: error: second factors' key: key file .*mfa\.key: mode 0644 lets group or others read it/);
+		assert.equal(l[2], `latchkey: ${conf}: 2 errors`);
+		fs.chmodSync(path.join(dir, 'mfa.key'), 0o600);
+		fs.renameSync(path.join(dir, 'secret.key.away'), path.join(dir, 'secret.key'));
+		assert.equal(check().status, 0);
+	});
+
+	it('tells a database ahead (an error) from one behind (a warning), and changes neither', () => {
+		const db = path.join(dir, 'latchkey.db');
+		const version = (v) => execFileSync('sqlite3', [db, v === undefined ? 'PRAGMA user_version' :
+		    `PRAGMA user_version = ${v}`], { encoding: 'utf8' }).trim();
+		version(7);
+		let r = check();
+		assert.equal(r.status, 1);
+		assert.deepEqual(lines(r), [`latchkey: error: database ${db}: schema version 7 is newer than this latchkey (6)`,
+		    `latchkey: ${conf}: 1 error`]);
+		version(5);
+		r = check();
+		assert.equal(r.status, 0);
+		assert.equal(r.stdout, `${conf}: OK (tokens signed with HS256, database schema version 5, with warnings)\n`);
+		assert.deepEqual(lines(r), [`latchkey: warning: database ${db}: schema version 5 is behind this ` +
+		    'latchkey\'s (6): the first program or command that opens it brings it up to date']);
+		assert.equal(version(), '5');
+		version(6);
+		fs.renameSync(db, `${db}.away`);
+		r = check();
+		assert.equal(r.status, 1);
+		assert.match(lines(r)[0], /^latchkey: error: database .*latchkey\.db/);
+		assert.ok(!fs.existsSync(db), 'check made no database');
+		fs.renameSync(`${db}.away`, db);
+	});
+
+	it('warns when mail cannot be sent', () => {
+		fs.chmodSync(path.join(dir, 'sendmail'), 0o644);
+		let r = check();
+		assert.equal(r.status, 0);
+		assert.deepEqual(lines(r), [`latchkey: warning: ${conf}: mail_command cannot be run ` +
+		    `(${dir}/sendmail: Permission denied): no mail is sent`]);
+		fs.chmodSync(path.join(dir, 'sendmail'), 0o755);
+		const text = fs.readFileSync(conf, 'utf8');
+		fs.writeFileSync(conf, text.replace(/^mail_from = .*\n/m, ''));
+		r = check();
+		assert.equal(r.status, 0);
+		assert.deepEqual(lines(r), [`latchkey: warning: ${conf}: mail_from is not set: no mail is sent ` +
+		    '(no password resets, invitations, sign-ups or notices; "Forgot password?" is hidden)']);
+		fs.writeFileSync(conf, text);
+	});
+
+	it('names the configuration file\'s line', () => {
+		const text = fs.readFileSync(conf, 'utf8');
+		fs.writeFileSync(conf, `${text}leeway = soon\n`);
+		const r = check();
+		assert.equal(r.status, 1);
+		assert.match(r.stderr, new RegExp(`^latchkey: ${conf}:${text.split('\n').length}: `));
+		fs.writeFileSync(conf, text);
+		assert.equal(check().status, 0);
+	});
+});
+
 describe('latchkey says what to do next', () => {
 	let dir;
 	let conf;
@@ -467,6 +651,8 @@ describe('latchkey help', () => {
 		const text = fs.readFileSync(man, 'utf8');
 		for (const cmd of ['init', 'user add', 'user passwd', 'user del', 'user list',
 		    'user disable', 'user enable', 'user unlock', 'user mfa reset', String.raw`\-\-passkeys`,
+		    'group add', 'group del', 'group list', 'group adduser', 'group deluser', String.raw`\-\-description`,
+		    '.B check', 'configtest',
 		    'LATCHKEY_CONFIG', 'EXIT STATUS'])
 			assert.ok(text.includes(cmd.replace(/ /g, ' ')) || text.includes(cmd), cmd);
 	});
@@ -482,7 +668,7 @@ describe('latchkey with key pairs', () => {
 		fs.writeFileSync(conf, 'token_algorithm = ES256\n');
 		let r = run(['--config', conf, 'init']);
 		assert.equal(r.status, 0, r.stderr);
-		assert.equal(r.stdout, `created ${dir}/secret.key\ncreated ${dir}/mfa.key\ndatabase ${dir}/latchkey.db ready (schema version 5)\n`);
+		assert.equal(r.stdout, `created ${dir}/secret.key\ncreated ${dir}/mfa.key\ndatabase ${dir}/latchkey.db ready (schema version 6)\n`);
 		const key = path.join(dir, 'secret.key');
 		assert.match(fs.readFileSync(key, 'utf8'), /^-----BEGIN PRIVATE KEY-----\n/);
 		assert.equal(fs.statSync(key).mode & 0o777, 0o600);

@@ -195,7 +195,7 @@ for (const kind of kinds()) {
 				assert.match(res.setCookies[3], /^csrf_refresh_token=[^;]+; Path=\/; SameSite=Lax$/);
 				const s = sessionOf(res);
 				const me = await request(srv.baseURL, { path: '/api/profile', cookie: s.cookie });
-				assert.equal(me.body, JSON.stringify({ email: u.email, name: 'Pat Key' }) + '\n');
+				assert.equal(me.body, JSON.stringify({ email: u.email, groups: [], name: 'Pat Key' }) + '\n');
 				const r = await request(srv.baseURL, { method: 'POST', path: '/api/refresh', body: {},
 				    cookie: `refresh_token_cookie=${s.refresh}`, headers: { 'X-CSRF-TOKEN': s.refreshCsrf } });
 				assert.equal(r.status, 200, r.body);

@@ -12,7 +12,7 @@
 
 'use strict';
 
-const { describe, it, after } = require('node:test');
+const { describe, it, after, afterEach } = require('node:test');
 const assert = require('node:assert/strict');
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -39,9 +39,11 @@ async function until(fn, want, ms = 5000) {
 
 /** Answers 503 JSON for a while, with the same processes throughout. */
 async function refuses(srv, why) {
-	const pids = srv.pids('login');
+	let pids = null;
 	for (let i = 0; i < 6; i++) {
 		const res = await loginReq(srv);
+		// The processes that answered the first request, which started them.
+		pids ??= srv.pids('login');
 		assert.equal(res.status, 503, `${why}: got ${res.status} ${res.body}`);
 		assert.equal(res.body, UNAVAILABLE);
 		assert.match(res.headers['content-type'], /^application\/json/);
@@ -73,7 +75,9 @@ function tmpfs(kib) {
 
 describe('faults at start-up', () => {
 	let srv;
-	after(async () => { await srv?.stop(); });
+	// Each test's server stops after it, passed or failed: a failed one
+	// left running would keep the test file from ever ending.
+	afterEach(async () => { await srv?.stop(); srv = null; });
 
 	it('key file missing: 503 and a log line, then service once it is back', async () => {
 		srv = await h.startLighttpd({ procs: 1 });

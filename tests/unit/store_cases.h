@@ -57,6 +57,20 @@ login_as(struct lk_store *s, const struct lk_user *u, const char *hash,
 	return lk_store_login(s, &l, now);
 }
 
+/*
+ * The fixture most cases start from: the user email (name, hash, added
+ * at now) in s, read back into u as the store keeps it.  Either step
+ * failing fails the case.
+ */
+static void
+given_user(struct lk_store *s, const char *email, const char *name,
+    const char *hash, long long now, struct lk_user *u)
+{
+	memset(u, 0, sizeof(*u));
+	CHECK_INT(lk_store_user_add(s, email, name, hash, now), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, email, u), LK_STORE_OK);
+}
+
 static struct lk_token_state
 check(struct lk_store *s, const char *email, const char *jti, int refresh)
 {
@@ -141,8 +155,7 @@ TEST(a_recreated_account_starts_after_the_deletion)
 	CHECK_INT(u.tokens_valid_after, 20);
 	/* The mark is used up: the next deletion sets its own. */
 	CHECK_INT(lk_store_user_delete(s, "a@b.c", 40), LK_STORE_OK);
-	CHECK_INT(lk_store_user_add(s, "a@b.c", "Third", "$y$3", 50), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	given_user(s, "a@b.c", "Third", "$y$3", 50, &u);
 	CHECK_INT(u.tokens_valid_after, 40);
 	lk_store_close(s);
 }
@@ -185,8 +198,7 @@ TEST(login_records_the_session_unless_the_account_changed)
 	struct lk_user		 u, v;
 	struct lk_token_state	 st;
 
-	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	given_user(s, "a@b.c", "A", "$y$1", 1, &u);
 	CHECK_INT(login_as(s, &u, "$y$1", "S1", "1", 1000), LK_STORE_OK);
 	CHECK_INT(lk_store_token_check(s, "A@b.c", "a-1", 0, &v, &st),
 	    LK_STORE_OK);
@@ -230,8 +242,7 @@ TEST(login_gives_back_the_throttle_reservation)
 	const char		*keys[2] = { "account:a@b.c", "address:192.0.2.1" };
 	long long		 limits[2] = { 2, 3 }, wait;
 
-	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	given_user(s, "a@b.c", "A", "$y$1", 1, &u);
 	CHECK_INT(lk_store_throttle_reserve(s, keys, limits, 2, 60, 1000, &wait),
 	    LK_STORE_OK);
 	CHECK_INT(lk_store_throttle_reserve(s, keys, limits, 2, 60, 1000, &wait),
@@ -367,8 +378,7 @@ TEST(refresh_leaves_a_successor_only_for_a_replay)
 	char			 jti[64], tag[16];
 	int			 i;
 
-	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	given_user(s, "a@b.c", "A", "$y$1", 1, &u);
 	CHECK_INT(login_as(s, &u, "$y$1", "S1", "0", 1000), LK_STORE_OK);
 	memset(&q, 0, sizeof(q));
 	q.jti = jti;
@@ -417,8 +427,7 @@ TEST(refresh_limits_rotations_and_session_age)
 	struct lk_user		 u;
 	struct lk_store_tokens	 succ;
 
-	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	given_user(s, "a@b.c", "A", "$y$1", 1, &u);
 	CHECK_INT(login_as(s, &u, "$y$1", "S1", "1", 1000), LK_STORE_OK);
 	CHECK_INT(rotate(s, &u, "1", "2", 1100, &succ), LK_REFRESH_ROTATED);
 	CHECK_INT(rotate(s, &u, "2", "3", 1200, &succ), LK_REFRESH_ROTATED);
@@ -480,8 +489,7 @@ TEST(password_change_ends_every_session_and_starts_one)
 	struct lk_login		 l;
 	struct lk_revoke	 r;
 
-	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	given_user(s, "a@b.c", "A", "$y$1", 1, &u);
 	CHECK_INT(login_as(s, &u, "$y$1", "S1", "1", 1000), LK_STORE_OK);
 	CHECK_INT(login_as(s, &u, "$y$1", "S2", "2", 1000), LK_STORE_OK);
 	memset(&se, 0, sizeof(se));
@@ -547,6 +555,7 @@ link_add(struct lk_store *s, enum lk_link_purpose purpose, const char *email,
 {
 	struct lk_link_new	l;
 
+	memset(&l, 0, sizeof(l));
 	l.purpose = purpose;
 	l.email = email;
 	l.name = name;
@@ -644,8 +653,7 @@ TEST(a_link_is_used_once_and_ends_every_session)
 	struct lk_link		 l;
 	struct lk_token_state	 st;
 
-	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	given_user(s, "a@b.c", "A", "$y$1", 1, &u);
 	CHECK_INT(login_as(s, &u, "$y$1", "S1", "1", 100), LK_STORE_OK);
 	CHECK_INT(link_add(s, LK_LINK_RESET, "a@b.c", "", H1, 1100, 100, &u),
 	    LK_STORE_OK);
@@ -674,8 +682,7 @@ TEST(a_link_is_used_only_as_found)
 	struct lk_link	 l;
 
 	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_add(s, "o@b.c", "O", "$y$o", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(s, "o@b.c", &other), LK_STORE_OK);
+	given_user(s, "o@b.c", "O", "$y$o", 1, &other);
 	CHECK_INT(link_add(s, LK_LINK_RESET, "a@b.c", "", H1, 1100, 100, &u),
 	    LK_STORE_OK);
 	CHECK_INT(lk_store_link_find(s, H1, RESET, 100, &l), LK_STORE_OK);
@@ -1128,8 +1135,7 @@ TEST(totp_waits_for_its_first_code_then_stays)
 	const char		*hp[10];
 
 	code_hashes("c", h, hp);
-	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	given_user(s, "a@b.c", "A", "$y$1", 1, &u);
 	CHECK_INT(lk_store_mfa_state(s, u.id, &m), LK_STORE_OK);
 	CHECK_INT(m.totp, 0);
 	CHECK_INT(m.totp_pending, 0);
@@ -1655,8 +1661,7 @@ TEST(a_passkey_sign_in_uses_its_challenge_and_moves_the_counter)
 	struct lk_user		 u;
 	char			 out[256] = "";
 
-	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	given_user(s, "a@b.c", "A", "$y$1", 1, &u);
 	CHECK_INT(add_challenge(s, "r", LK_CHALLENGE_REGISTER, u.id, "ip", 1300,
 	    5, 1000), LK_STORE_OK);
 	p = passkey("1", u.id, 3);
@@ -1826,6 +1831,12 @@ populate(struct lk_store *s, struct lk_user *a)
 	    LK_STORE_OK);
 	CHECK_INT(link_add(s, LK_LINK_INVITE, "p@b.c", "P", H2, 9000, 1005, &u),
 	    LK_STORE_OK);
+	CHECK_INT(lk_store_group_add(s, "staff", "", 6), LK_STORE_OK);
+	CHECK_INT(lk_store_group_add(s, "admins", "The admins", 7),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_member_add(s, "staff", "a@b.c", 8), LK_STORE_OK);
+	CHECK_INT(lk_store_member_add(s, "admins", "a@b.c", 8), LK_STORE_OK);
+	CHECK_INT(lk_store_member_add(s, "staff", "d@b.c", 9), LK_STORE_OK);
 }
 
 /* Every record of a store, in export order, written as text. */
@@ -1842,6 +1853,16 @@ dump_record(const struct lk_store_record *rec, void *arg)
 		    rec->r.user.name, rec->r.user.hash, rec->r.user.disabled,
 		    rec->r.user.created, rec->r.user.updated,
 		    rec->r.user.tokens_valid_after);
+		break;
+	case LK_STORE_REC_GROUP:
+		(void)snprintf(line, sizeof(line), "group %s [%s] %lld\n",
+		    rec->r.group.name, rec->r.group.description,
+		    rec->r.group.created);
+		break;
+	case LK_STORE_REC_MEMBER:
+		(void)snprintf(line, sizeof(line), "member %s %lld %lld\n",
+		    rec->r.member.group, rec->r.member.user_id,
+		    rec->r.member.created);
 		break;
 	case LK_STORE_REC_DELETED:
 		(void)snprintf(line, sizeof(line), "deleted %s %lld\n",
@@ -1934,6 +1955,11 @@ static const char populated[] =
     "user 2 A@b.c Ann \xc3\x89 $y$1 0 2 2 0\n"
     "user 3 d@b.c D $y$d 1 3 4 4\n"
     "user 4 p@b.c P  0 1005 1005 0\n"
+    "group admins [The admins] 7\n"
+    "group staff [] 6\n"
+    "member admins 2 8\n"
+    "member staff 2 8\n"
+    "member staff 3 9\n"
     "deleted gone@b.c 5\n"
     "session S1 2 1000 1005 1 0 0 UA/1 192.0.2.1 2005\n"
     "session S2 2 1000 1000 0 1 0 UA/1 192.0.2.1 2000\n"
@@ -2039,6 +2065,10 @@ same_answers(struct lk_store *s, struct lk_store *c, const struct lk_user *a)
 	CHECK(memcmp(&lx, &ly, sizeof(lx)) == 0);
 	CHECK_INT(lk_store_link_find(c, H2, ACCEPT, 1010, &lx), LK_STORE_OK);
 	CHECK_STR(lx.user.email, "p@b.c");
+	/* The groups came along, with their members. */
+	CHECK_STR(y.groups.text, "admins,staff");
+	CHECK_INT(lk_store_member_add(c, "admins", "a@b.c", 1010),
+	    LK_STORE_EXISTS);
 }
 
 TEST(copy_keeps_every_record_and_what_it_answers)
@@ -2054,6 +2084,8 @@ TEST(copy_keeps_every_record_and_what_it_answers)
 	populate(s, &a);
 	CHECK_INT(lk_store_copy(s, c, 0, counts), LK_STORE_OK);
 	CHECK_INT(counts[LK_STORE_REC_USER], 3);
+	CHECK_INT(counts[LK_STORE_REC_GROUP], 2);
+	CHECK_INT(counts[LK_STORE_REC_MEMBER], 3);
 	CHECK_INT(counts[LK_STORE_REC_DELETED], 1);
 	CHECK_INT(counts[LK_STORE_REC_SESSION], 2);
 	CHECK_INT(counts[LK_STORE_REC_TOKENS], 3);
@@ -2214,8 +2246,7 @@ TEST(mfa_reset_keeps_or_removes_the_passkeys_and_counts_them)
 	long long		 n = -1;
 
 	user_with_totp(s, &u);
-	CHECK_INT(lk_store_user_add(s, "b@b.c", "B", "$y$1", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(s, "b@b.c", &v), LK_STORE_OK);
+	given_user(s, "b@b.c", "B", "$y$1", 1, &v);
 	add_passkeys(s, u.id, "12", 1000);
 	add_passkeys(s, v.id, "3", 1000);
 	CHECK_INT(lk_store_mfa_reset(s, "a@b.c", 0, &n), LK_STORE_OK);
@@ -2250,8 +2281,7 @@ TEST(a_registration_challenge_spends_the_factor_it_is_bound_to)
 	struct lk_user		 u, v;
 
 	user_with_totp(s, &u);
-	CHECK_INT(lk_store_user_add(s, "b@b.c", "B", "$y$1", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(s, "b@b.c", &v), LK_STORE_OK);
+	given_user(s, "b@b.c", "B", "$y$1", 1, &v);
 	memset(&ch, 0, sizeof(ch));
 	ch.kind = LK_CHALLENGE_REGISTER;
 	ch.user_id = u.id;
@@ -2377,8 +2407,7 @@ TEST(a_reset_keeps_the_passkeys_named_and_clears_the_login_counter)
 	long long		 wait;
 	int			 i;
 
-	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	given_user(s, "a@b.c", "A", "$y$1", 1, &u);
 	add_passkeys(s, u.id, "12", 100);
 	/* Locked out: three failures on the account, on one address. */
 	for (i = 0; i < 3; i++)
@@ -2448,6 +2477,57 @@ TEST(a_throttle_counter_is_cleared_by_hand)
 }
 
 /*
+ * The counts behind the metrics' gauges: every account, the sessions
+ * neither revoked nor past their end, the throttle counters of windows
+ * still open.
+ */
+TEST(stats_count_users_live_sessions_and_open_throttle_windows)
+{
+	struct lk_store		*s = fresh();
+	struct lk_store_stats	 st;
+	struct lk_user		 u;
+	struct lk_revoke	 r;
+	const char		*keys[2] = { "account:a@b.c", "ip:192.0.2.1" };
+	const long long		 limits[2] = { 5, 5 };
+	long long		 wait;
+
+	CHECK_INT(lk_store_stats(s, 1000, 400, &st), LK_STORE_OK);
+	CHECK_INT(st.users, 0);
+	CHECK_INT(st.sessions, 0);
+	CHECK_INT(st.throttled, 0);
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_add(s, "b@b.c", "B", "$y$2", 0), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	CHECK_INT(login_as(s, &u, "$y$1", "S1", "1", 1000), LK_STORE_OK);
+	CHECK_INT(login_as(s, &u, "$y$1", "S2", "2", 1100), LK_STORE_OK);
+	CHECK_INT(login_as(s, &u, "$y$1", "S3", "3", 1100), LK_STORE_OK);
+	memset(&r, 0, sizeof(r));
+	r.jti = "a-3";
+	r.exp = 1200;
+	CHECK_INT(lk_store_logout(s, &r, 1, 1150), LK_STORE_OK);
+	CHECK_INT(lk_store_throttle_reserve(s, keys, limits, 1, 600, 1000,
+	    &wait), LK_STORE_OK);
+	CHECK_INT(lk_store_throttle_reserve(s, keys, limits, 2, 600, 1100,
+	    &wait), LK_STORE_OK);
+	CHECK_INT(lk_store_stats(s, 1150, 1150 - 600, &st), LK_STORE_OK);
+	CHECK_INT(st.users, 2);
+	CHECK_INT(st.sessions, 2);
+	CHECK_INT(st.throttled, 2);
+	/* The first window (from 1000) is over, the second (1100) open. */
+	CHECK_INT(lk_store_stats(s, 1650, 1650 - 600, &st), LK_STORE_OK);
+	CHECK_INT(st.sessions, 2);
+	CHECK_INT(st.throttled, 1);
+	/* S1 ends at 2000 (its refresh token's end), S2 at 2100. */
+	CHECK_INT(lk_store_stats(s, 2000, 2000 - 600, &st), LK_STORE_OK);
+	CHECK_INT(st.sessions, 1);
+	CHECK_INT(st.throttled, 0);
+	CHECK_INT(lk_store_stats(s, 2100, 2100 - 600, &st), LK_STORE_OK);
+	CHECK_INT(st.sessions, 0);
+	CHECK_INT(st.users, 2);
+	lk_store_close(s);
+}
+
+/*
  * A TOTP set-up never confirmed dies after LK_STORE_TOTP_SETUP_LIFE: it
  * can no longer be turned on, and pruning forgets it (not one that is on).
  */
@@ -2462,8 +2542,7 @@ TEST(an_unfinished_totp_set_up_expires_and_is_pruned)
 
 	code_hashes("c", h, hp);
 	user_with_totp(s, &v);
-	CHECK_INT(lk_store_user_add(s, "z@b.c", "Z", "$y$1", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(s, "z@b.c", &u), LK_STORE_OK);
+	given_user(s, "z@b.c", "Z", "$y$1", 1, &u);
 	CHECK_INT(lk_store_totp_setup(s, u.id, "v1.a", 1000), LK_STORE_OK);
 	CHECK_INT(lk_store_mfa_state(s, u.id, &m), LK_STORE_OK);
 	CHECK_INT(m.totp_pending, 1);
@@ -2495,9 +2574,188 @@ TEST(an_unfinished_totp_set_up_expires_and_is_pruned)
 	lk_store_close(s);
 }
 
+/* The groups a token check of email sees, joined; "?" if it failed. */
+static const char *
+groups_of(struct lk_store *s, const char *email)
+{
+	static struct lk_token_state	st;
+	struct lk_user			u;
+
+	if (lk_store_token_check(s, email, "none", 0, &u, &st) != LK_STORE_OK)
+		return "?";
+	if (st.groups.n == 0)
+		return "";
+	return st.groups.text;
+}
+
+static int
+collect_group(const struct lk_group *g, void *arg)
+{
+	char	*out = arg;
+	size_t	 n = strlen(out);
+
+	(void)snprintf(out + n, 512 - n, "%s%s:%lld:%lld:%s", n > 0 ? " " : "",
+	    g->name, g->members, g->created, g->description);
+	return 0;
+}
+
+static int
+collect_user_groups(const struct lk_user *u, const struct lk_store_groups *g,
+    void *arg)
+{
+	char	*out = arg;
+	size_t	 n = strlen(out);
+
+	(void)snprintf(out + n, 512 - n, "%s%s=%zu:%s", n > 0 ? " " : "",
+	    u->email, g->n, g->text);
+	return 0;
+}
+
+TEST(groups_are_kept_with_their_members_and_read_by_the_token_check)
+{
+	struct lk_store		*s = fresh(), *t;
+	struct lk_store_groups	 g;
+	char			 out[512] = "";
+
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_add(s, "b@b.c", "B", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_group_add(s, "web", "Web site", 2), LK_STORE_OK);
+	CHECK_INT(lk_store_group_add(s, "admins", "", 3), LK_STORE_OK);
+	CHECK_INT(lk_store_group_add(s, "admins-2", "", 3), LK_STORE_OK);
+	CHECK_INT(lk_store_group_add(s, "admins", "again", 4), LK_STORE_EXISTS);
+	/* Names are bytes: no folding. */
+	CHECK_INT(lk_store_group_add(s, "Admins", "", 4), LK_STORE_OK);
+	CHECK_STR(groups_of(s, "a@b.c"), "");
+	/* Added in any order, read sorted by their bytes. */
+	CHECK_INT(lk_store_member_add(s, "web", "A@B.c", 5), LK_STORE_OK);
+	CHECK_INT(lk_store_member_add(s, "admins-2", "a@b.c", 5), LK_STORE_OK);
+	CHECK_INT(lk_store_member_add(s, "admins", "a@b.c", 5), LK_STORE_OK);
+	CHECK_INT(lk_store_member_add(s, "admins", "a@b.c", 6),
+	    LK_STORE_EXISTS);
+	CHECK_INT(lk_store_member_add(s, "nope", "a@b.c", 6),
+	    LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_member_add(s, "admins", "nobody@b.c", 6),
+	    LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_member_add(s, "web", "b@b.c", 6), LK_STORE_OK);
+	CHECK_STR(groups_of(s, "a@b.c"), "admins,admins-2,web");
+	CHECK_STR(groups_of(s, "b@b.c"), "web");
+	/* Another process sees a change at its next check. */
+	t = reopen(0);
+	CHECK_STR(groups_of(t, "a@b.c"), "admins,admins-2,web");
+	CHECK_INT(lk_store_member_delete(s, "admins-2", "A@b.c"), LK_STORE_OK);
+	CHECK_INT(lk_store_member_delete(s, "admins-2", "a@b.c"),
+	    LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_member_delete(s, "web", "nobody@b.c"),
+	    LK_STORE_NOT_FOUND);
+	CHECK_STR(groups_of(t, "a@b.c"), "admins,web");
+	CHECK_INT(lk_store_user_groups(t, "a@b.c", &g), LK_STORE_OK);
+	CHECK_INT(g.n, 2);
+	CHECK_STR(g.text, "admins,web");
+	CHECK_INT(lk_store_user_groups(t, "nobody@b.c", &g), LK_STORE_NOT_FOUND);
+	CHECK_INT(g.n, 0);
+	CHECK_INT(lk_store_group_each(t, collect_group, out), LK_STORE_OK);
+	CHECK_STR(out, "Admins:0:4: admins:1:3: admins-2:0:3: web:2:2:Web site");
+	out[0] = '\0';
+	CHECK_INT(lk_store_user_each_groups(t, collect_user_groups, out),
+	    LK_STORE_OK);
+	CHECK_STR(out, "a@b.c=2:admins,web b@b.c=1:web");
+	/* A group deleted takes its memberships; a user deleted, theirs. */
+	CHECK_INT(lk_store_group_delete(s, "web"), LK_STORE_OK);
+	CHECK_INT(lk_store_group_delete(s, "web"), LK_STORE_NOT_FOUND);
+	CHECK_STR(groups_of(t, "a@b.c"), "admins");
+	CHECK_STR(groups_of(t, "b@b.c"), "");
+	CHECK_INT(lk_store_user_delete(s, "a@b.c", 7), LK_STORE_OK);
+	out[0] = '\0';
+	CHECK_INT(lk_store_group_each(t, collect_group, out), LK_STORE_OK);
+	CHECK_STR(out, "Admins:0:4: admins:0:3: admins-2:0:3:");
+	/* A new account of the same email is in no group. */
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 8), LK_STORE_OK);
+	CHECK_STR(groups_of(t, "a@b.c"), "");
+	lk_store_close(t);
+	lk_store_close(s);
+}
+
+TEST(a_user_is_in_a_bounded_number_of_groups)
+{
+	struct lk_store	*s = fresh();
+	char		 name[LK_STORE_GROUP_NAME_MAX + 1], first[8];
+	int		 i;
+
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	/* Of the longest names: the most a token check reads. */
+	memset(name, 'x', LK_STORE_GROUP_NAME_MAX);
+	name[LK_STORE_GROUP_NAME_MAX] = '\0';
+	for (i = 0; i <= LK_STORE_USER_GROUPS_MAX; i++) {
+		(void)snprintf(first, sizeof(first), "g%02d", i);
+		memcpy(name, first, 3);
+		CHECK_INT(lk_store_group_add(s, name, "", 2), LK_STORE_OK);
+		CHECK_INT(lk_store_member_add(s, name, "a@b.c", 3),
+		    i < LK_STORE_USER_GROUPS_MAX ? LK_STORE_OK : LK_STORE_LIMIT);
+	}
+	CHECK_INT(strlen(groups_of(s, "a@b.c")), LK_STORE_GROUPS_TEXT_MAX - 1);
+	CHECK(strncmp(groups_of(s, "a@b.c"), "g00xxx", 6) == 0);
+	CHECK(strstr(groups_of(s, "a@b.c"), "x,g63xxx") != NULL);
+	/* Out of one, into the last. */
+	memcpy(name, "g00", 3);
+	CHECK_INT(lk_store_member_delete(s, name, "a@b.c"), LK_STORE_OK);
+	memcpy(name, "g64", 3);
+	CHECK_INT(lk_store_member_add(s, name, "a@b.c", 4), LK_STORE_OK);
+	CHECK(strncmp(groups_of(s, "a@b.c"), "g01xxx", 6) == 0);
+	CHECK(strstr(groups_of(s, "a@b.c"), "x,g64xxx") != NULL);
+	lk_store_close(s);
+}
+
+TEST(an_account_made_in_groups_is_all_or_nothing)
+{
+	struct lk_store		*s = fresh();
+	struct lk_store_groups	 g;
+	struct lk_link_new	 l;
+	struct lk_user		 u;
+	const char		*two[] = { "web", "admins" };
+	const char		*bad[] = { "web", "nope" };
+
+	CHECK_INT(lk_store_group_add(s, "web", "", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_group_add(s, "admins", "", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_add_groups(s, "a@b.c", "A", "$y$1", bad, 2, 2),
+	    LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_user_add_groups(s, "a@b.c", "A", "$y$1", two, 2, 2),
+	    LK_STORE_OK);
+	CHECK_STR(groups_of(s, "a@b.c"), "admins,web");
+	CHECK_INT(lk_store_user_add_groups(s, "a@b.c", "A", "$y$1", two, 2, 2),
+	    LK_STORE_EXISTS);
+	/* An invitation: the pending account joins its groups with it. */
+	memset(&l, 0, sizeof(l));
+	l.purpose = LK_LINK_INVITE;
+	l.email = "p@b.c";
+	l.name = "P";
+	l.hash = H1;
+	l.expires = 9000;
+	l.groups = bad;
+	l.ngroups = 2;
+	CHECK_INT(lk_store_link_add(s, &l, 3, &u), LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_user_find(s, "p@b.c", &u), LK_STORE_NOT_FOUND);
+	l.groups = two + 1;
+	l.ngroups = 1;
+	CHECK_INT(lk_store_link_add(s, &l, 3, &u), LK_STORE_OK);
+	CHECK_INT(lk_store_user_groups(s, "p@b.c", &g), LK_STORE_OK);
+	CHECK_STR(g.text, "admins");
+	/* Invited again: the groups it is in stay, new ones join. */
+	l.hash = H2;
+	l.groups = two;
+	l.ngroups = 2;
+	CHECK_INT(lk_store_link_add(s, &l, 4, &u), LK_STORE_OK);
+	CHECK_INT(lk_store_user_groups(s, "p@b.c", &g), LK_STORE_OK);
+	CHECK_STR(g.text, "admins,web");
+	lk_store_close(s);
+}
+
 static void
 store_cases(void)
 {
+	RUN(groups_are_kept_with_their_members_and_read_by_the_token_check);
+	RUN(a_user_is_in_a_bounded_number_of_groups);
+	RUN(an_account_made_in_groups_is_all_or_nothing);
 	RUN(add_find_case_insensitive_unique);
 	RUN(updates_and_delete);
 	RUN(a_recreated_account_starts_after_the_deletion);
@@ -2548,6 +2806,7 @@ store_cases(void)
 	RUN(a_reset_keeps_the_passkeys_named_and_clears_the_login_counter);
 	RUN(a_throttle_counter_is_cleared_by_hand);
 	RUN(an_unfinished_totp_set_up_expires_and_is_pruned);
+	RUN(stats_count_users_live_sessions_and_open_throttle_windows);
 }
 
 #endif

@@ -88,6 +88,33 @@ int	logout_main(int, char *[]);
 #undef handle
 #undef endpoint
 
+int	authz_main(int, char *[]);
+#define main		authz_main
+#define endpoint	authz_endpoint
+#define routes		authz_routes
+#include "../../cgi-bin/authz.c"
+#undef main
+#undef endpoint
+#undef routes
+
+int	health_main(int, char *[]);
+#define main		health_main
+#define handle		health_handle
+#define endpoint	health_endpoint
+#include "../../cgi-bin/health.c"
+#undef main
+#undef handle
+#undef endpoint
+
+int	metrics_main(int, char *[]);
+#define main		metrics_main
+#define handle		metrics_handle
+#define endpoint	metrics_endpoint
+#include "../../cgi-bin/metrics.c"
+#undef main
+#undef handle
+#undef endpoint
+
 int	error_main(int, char *[]);
 #define main		error_main
 #define endpoint	error_endpoint
@@ -223,6 +250,8 @@ instance(const char *extra)
 		exit(1);
 	keytext[strcspn(keytext, "\n")] = '\0';
 	fclose(f);
+	(void)snprintf(path, sizeof(path), "%s/latchkey.db.metrics", tmp_dir());
+	(void)remove(path);
 	(void)snprintf(path, sizeof(path), "%s/latchkey.db", tmp_dir());
 	(void)remove(path);
 	if (lk_config_load(&cfg, confpath, err, sizeof(err)) == -1 ||
@@ -329,6 +358,7 @@ TEST(the_refusal_table_is_complete_and_exact)
 		{ LK_R_SECOND_FACTOR, 403, "Second factor required", NULL },
 		{ LK_R_BAD_PATH, 400, "Invalid request path", NULL },
 		{ LK_R_FRESH, 401, "Fresh token required", NULL },
+		{ LK_R_PROXY, 403, "Untrusted proxy", NULL },
 		{ LK_R_TOKEN + LK_TOKEN_TOO_LARGE, 422, "Token is too large", NULL },
 		{ LK_R_TOKEN + LK_TOKEN_SEGMENTS, 422, "Not enough segments", NULL },
 		{ LK_R_TOKEN + LK_TOKEN_HEADER_PADDING, 422,
@@ -543,7 +573,7 @@ TEST(auth_refusals_in_flask_order)
 	/* And the good token still passes. */
 	a = serve(&profile_endpoint, LK_APP_RESPONDER, "GET", "/api/profile",
 	    NULL, t.access, NULL);
-	check_answer(a, 200, "{\"email\":\"" EMAIL "\",\"name\":\"Test User\"}\n",
+	check_answer(a, 200, "{\"email\":\"" EMAIL "\",\"groups\":[],\"name\":\"Test User\"}\n",
 	    "good");
 }
 
@@ -551,6 +581,7 @@ TEST(the_authorizer_denies_with_401_whatever_the_reason)
 {
 	struct answer	*a;
 	struct tokens	 t;
+	const char	*g;
 
 	instance("");
 	CHECK_INT(login(&t), 0);
@@ -567,6 +598,9 @@ TEST(the_authorizer_denies_with_401_whatever_the_reason)
 	CHECK_INT(a->status, 200);
 	CHECK(strstr(a->head, "Variable-LATCHKEY_USER: " EMAIL) != NULL);
 	CHECK(strstr(a->head, "Variable-LATCHKEY_NAME: Test User") != NULL);
+	/* In no group: the variable is there, empty. */
+	CHECK((g = strstr(a->head, "\r\nVariable-LATCHKEY_GROUPS: ")) != NULL &&
+	    strchr("\r", g[strlen("\r\nVariable-LATCHKEY_GROUPS: ")]) != NULL);
 	/* Outside the Authorizer role: a server error, no grant. */
 	a = serve(&authorize_endpoint, LK_APP_AUTHORIZER, "GET", "/members/",
 	    NULL, "FCGI_ROLE=RESPONDER", t.access, NULL);
@@ -791,6 +825,7 @@ TEST(the_rules_decide_what_the_authorizer_answers)
 	rules_file("bypass path=/public/\n"
 	    "deny path=/closed/\n"
 	    "deny user=" EMAIL " path=/members/not-test/\n"
+	    "one_factor group=staff path=/staff/\n"
 	    "two_factor path=/members/admin/\n"
 	    "one_factor path=/members/ method=GET,HEAD,POST\n");
 	CHECK_INT(login(&t), 0);
@@ -827,6 +862,27 @@ TEST(the_rules_decide_what_the_authorizer_answers)
 	check_answer(a, 403, MSG("Access denied"), "by user");
 	CHECK(strstr(a->head, "Variable-") == NULL);
 	CHECK(strstr(log_text, "access_denied") != NULL);
+	/* A group joined counts at the next request, and shows. */
+	a = AUTHZ("GET", "/staff/", NULL, t.access, "REQUEST_URI=/staff/");
+	check_answer(a, 403, MSG("Access denied"), "not in the group");
+	CHECK_INT(lk_store_group_add(lk_app_store(), "staff", "", NOW), LK_STORE_OK);
+	CHECK_INT(lk_store_group_add(lk_app_store(), "a.b-c_9", "", NOW),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_member_add(lk_app_store(), "staff", EMAIL, NOW),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_member_add(lk_app_store(), "a.b-c_9", EMAIL, NOW),
+	    LK_STORE_OK);
+	a = AUTHZ("GET", "/staff/", NULL, t.access, "REQUEST_URI=/staff/");
+	check_answer(a, 200, "", "in the group");
+	CHECK_STR(header_of(a, "Variable-LATCHKEY_GROUPS"), "a.b-c_9,staff");
+	a = serve(&profile_endpoint, LK_APP_RESPONDER, "GET", "/api/profile",
+	    NULL, t.access, NULL);
+	check_answer(a, 200, "{\"email\":\"" EMAIL "\",\"groups\":"
+	    "[\"a.b-c_9\",\"staff\"],\"name\":\"Test User\"}\n", "groups");
+	CHECK_INT(lk_store_member_delete(lk_app_store(), "staff", EMAIL),
+	    LK_STORE_OK);
+	a = AUTHZ("GET", "/staff/", NULL, t.access, "REQUEST_URI=/staff/");
+	check_answer(a, 403, MSG("Access denied"), "out of the group");
 	/* The CSRF rule still holds where a session is wanted. */
 	a = AUTHZ("POST", "/members/", NULL, t.access, "REQUEST_URI=/members/");
 	check_answer(a, 401, MSG("Missing CSRF token"), "csrf");
@@ -859,6 +915,311 @@ TEST(the_rules_decide_what_the_authorizer_answers)
 	/* Without REQUEST_URI there is nothing to decide on. */
 	a = AUTHZ("GET", "/public/", NULL, t.access);
 	check_answer(a, 400, MSG("Invalid request path"), "no uri");
+}
+
+
+/* A forward-auth check from a proxy on loopback. */
+#define FWD(...)	serve(&authz_endpoint, LK_APP_RESPONDER, "GET", \
+	"/api/authz", NULL, "PATH_INFO=/forward-auth", "REMOTE_ADDR=127.0.0.1", \
+	__VA_ARGS__, NULL)
+#define AUTHREQ(...)	serve(&authz_endpoint, LK_APP_RESPONDER, "GET", \
+	"/api/authz", NULL, "PATH_INFO=/auth-request", "REMOTE_ADDR=127.0.0.1", \
+	__VA_ARGS__, NULL)
+#define XF(method, uri)	"HTTP_X_FORWARDED_METHOD=" method, \
+	"HTTP_X_FORWARDED_PROTO=https", "HTTP_X_FORWARDED_HOST=app.example.com", \
+	"HTTP_X_FORWARDED_URI=" uri, "HTTP_X_FORWARDED_FOR=203.0.113.7"
+#define FWD_CONF	"site_url = https://auth.example.com\n" \
+	"cookie_domain = example.com\n"
+#define NO_COOKIE	MSG("Missing cookie \\\"access_token_cookie\\\"")
+
+TEST(forward_auth_answers_as_caddy_and_traefik_expect)
+{
+	struct answer	*a;
+	struct tokens	 t;
+
+	instance(FWD_CONF);
+	CHECK_INT(login(&t), 0);
+	/* A session: 200, empty body, who it is. */
+	a = FWD(XF("GET", "/x?y=1"), t.access);
+	check_answer(a, 200, "", "session");
+	CHECK_STR(header_of(a, "Remote-User"), EMAIL);
+	CHECK_STR(header_of(a, "Remote-Email"), EMAIL);
+	CHECK_STR(header_of(a, "Remote-Name"), "Test User");
+	CHECK(strstr(a->head, "Remote-Groups: \r\n") != NULL ||
+	    strstr(a->head, "Remote-Groups: ") != NULL);
+	CHECK_STR(header_of(a, "Remote-Groups"), "");
+	CHECK_STR(header_of(a, "Location"), "");
+	/* A browser without one: to log in, and back to the page. */
+	a = FWD(XF("GET", "/x?y=1"), NAVIGATE, HTML);
+	check_answer(a, 302, NO_COOKIE, "navigate");
+	CHECK_STR(header_of(a, "Location"), "https://auth.example.com/login"
+	    "?next=https://app.example.com/x%3Fy%3D1");
+	a = FWD(XF("HEAD", "/x"), HTML);
+	CHECK_INT(a->status, 302);
+	/* A form posted: 303, so that the login page is fetched with GET. */
+	a = FWD(XF("POST", "/form"), NAVIGATE, HTML);
+	check_answer(a, 303, NO_COOKIE, "post");
+	CHECK_STR(header_of(a, "Location"), "https://auth.example.com/login"
+	    "?next=https://app.example.com/form");
+	/* Scripts: 401 JSON. */
+	a = FWD(XF("GET", "/x"), "HTTP_SEC_FETCH_MODE=cors", HTML);
+	check_answer(a, 401, NO_COOKIE, "fetch");
+	a = FWD(XF("GET", "/x"), "HTTP_X_REQUESTED_WITH=XMLHttpRequest", HTML);
+	check_answer(a, 401, NO_COOKIE, "xhr");
+	a = FWD(XF("GET", "/x"), "HTTP_ACCEPT=application/json");
+	check_answer(a, 401, NO_COOKIE, "json");
+	/* A token refused is a 401 here, whatever the API would say. */
+	a = FWD(XF("GET", "/x"), "HTTP_COOKIE=access_token_cookie=a.b");
+	check_answer(a, 401, MSG("Not enough segments"), "garbled");
+	/* The original method stands in the CSRF rule. */
+	a = FWD(XF("POST", "/x"), t.access);
+	check_answer(a, 401, MSG("Missing CSRF token"), "csrf");
+	a = FWD(XF("POST", "/x"), t.access, t.csrf);
+	check_answer(a, 200, "", "csrf sent");
+	/* Another host than the site's: to log in, back to the profile. */
+	a = serve(&authz_endpoint, LK_APP_RESPONDER, "GET", "/api/authz", NULL,
+	    "PATH_INFO=/forward-auth", "REMOTE_ADDR=127.0.0.1", NAVIGATE,
+	    "HTTP_X_FORWARDED_METHOD=GET", "HTTP_X_FORWARDED_PROTO=https",
+	    "HTTP_X_FORWARDED_HOST=example.org", "HTTP_X_FORWARDED_URI=/", NULL);
+	CHECK_INT(a->status, 302);
+	CHECK_STR(header_of(a, "Location"), "https://auth.example.com/login");
+	/* Only the check's own paths and methods. */
+	a = serve(&authz_endpoint, LK_APP_RESPONDER, "POST", "/api/authz", NULL,
+	    "PATH_INFO=/forward-auth", "REMOTE_ADDR=127.0.0.1", XF("GET", "/"),
+	    NULL);
+	check_answer(a, 405, MSG("Method not allowed"), "post");
+	a = serve(&authz_endpoint, LK_APP_RESPONDER, "GET", "/api/authz", NULL,
+	    "REMOTE_ADDR=127.0.0.1", XF("GET", "/"), NULL);
+	check_answer(a, 404, MSG("Not found"), "itself");
+}
+
+TEST(forward_auth_reads_the_original_request_strictly)
+{
+	struct answer	*a;
+	struct tokens	 t;
+
+	instance(FWD_CONF);
+	CHECK_INT(login(&t), 0);
+	a = FWD("HTTP_X_FORWARDED_METHOD=GET", "HTTP_X_FORWARDED_PROTO=https",
+	    "HTTP_X_FORWARDED_URI=/", t.access);
+	check_answer(a, 400, MSG("Missing header X-Forwarded-Host"), "host");
+	a = FWD("HTTP_X_FORWARDED_METHOD=get", "HTTP_X_FORWARDED_PROTO=https",
+	    "HTTP_X_FORWARDED_HOST=app.example.com", "HTTP_X_FORWARDED_URI=/",
+	    t.access);
+	check_answer(a, 400, MSG("Invalid header X-Forwarded-Method"), "method");
+	a = FWD("HTTP_X_FORWARDED_METHOD=GET", "HTTP_X_FORWARDED_PROTO=ftp",
+	    "HTTP_X_FORWARDED_HOST=app.example.com", "HTTP_X_FORWARDED_URI=/",
+	    t.access);
+	check_answer(a, 400, MSG("Invalid header X-Forwarded-Proto"), "proto");
+	a = FWD("HTTP_X_FORWARDED_METHOD=GET", "HTTP_X_FORWARDED_PROTO=https",
+	    "HTTP_X_FORWARDED_HOST=evil.example@app.example.com",
+	    "HTTP_X_FORWARDED_URI=/", t.access);
+	check_answer(a, 400, MSG("Invalid header X-Forwarded-Host"), "userinfo");
+	a = FWD("HTTP_X_FORWARDED_METHOD=GET", "HTTP_X_FORWARDED_PROTO=https",
+	    "HTTP_X_FORWARDED_HOST=app.example.com/x",
+	    "HTTP_X_FORWARDED_URI=/", t.access);
+	check_answer(a, 400, MSG("Invalid header X-Forwarded-Host"), "slash");
+	a = FWD("HTTP_X_FORWARDED_METHOD=GET", "HTTP_X_FORWARDED_PROTO=https",
+	    "HTTP_X_FORWARDED_HOST=app.example.com",
+	    "HTTP_X_FORWARDED_URI=//evil.example/", t.access);
+	check_answer(a, 400, MSG("Invalid header X-Forwarded-Uri"), "//");
+	a = FWD("HTTP_X_FORWARDED_METHOD=GET", "HTTP_X_FORWARDED_PROTO=https",
+	    "HTTP_X_FORWARDED_HOST=app.example.com",
+	    "HTTP_X_FORWARDED_URI=/a b", t.access);
+	check_answer(a, 400, MSG("Invalid header X-Forwarded-Uri"), "space");
+	/* auth-request: a whole URL, and the same care. */
+	a = AUTHREQ("HTTP_X_ORIGINAL_METHOD=GET", t.access);
+	check_answer(a, 400, MSG("Missing header X-Original-URL"), "no url");
+	a = AUTHREQ("HTTP_X_ORIGINAL_URL=https:app.example.com/",
+	    "HTTP_X_ORIGINAL_METHOD=GET", t.access);
+	check_answer(a, 400, MSG("Invalid header X-Original-URL"), "https:");
+	a = AUTHREQ("HTTP_X_ORIGINAL_URL=https://app.example.com\\@evil/",
+	    "HTTP_X_ORIGINAL_METHOD=GET", t.access);
+	check_answer(a, 400, MSG("Invalid header X-Original-URL"), "backslash");
+}
+
+TEST(forward_auth_believes_only_trusted_proxies)
+{
+	struct answer	*a;
+	struct tokens	 t;
+
+	instance(FWD_CONF);
+	CHECK_INT(login(&t), 0);
+	log_text[0] = '\0';
+	/* serve() makes the peer 192.0.2.10: not loopback. */
+	a = serve(&authz_endpoint, LK_APP_RESPONDER, "GET", "/api/authz", NULL,
+	    "PATH_INFO=/forward-auth", XF("GET", "/"), t.access, NULL);
+	check_answer(a, 403, MSG("Untrusted proxy"), "untrusted");
+	CHECK(strstr(a->head, "Remote-User") == NULL);
+	CHECK(strstr(log_text, "event=\"untrusted_proxy\"") != NULL);
+	CHECK(strstr(log_text, "addr=\"192.0.2.10\"") != NULL);
+	a = serve(&authz_endpoint, LK_APP_RESPONDER, "GET", "/api/authz", NULL,
+	    "PATH_INFO=/auth-request", "HTTP_X_ORIGINAL_URL=https://app."
+	    "example.com/", "HTTP_X_ORIGINAL_METHOD=GET", t.access, NULL);
+	check_answer(a, 403, MSG("Untrusted proxy"), "untrusted, nginx");
+	/* Listed, it is believed; IPv6 loopback is by default. */
+	a = serve(&authz_endpoint, LK_APP_RESPONDER, "GET", "/api/authz", NULL,
+	    "PATH_INFO=/forward-auth", "REMOTE_ADDR=::1", XF("GET", "/"),
+	    t.access, NULL);
+	check_answer(a, 200, "", "::1");
+	instance(FWD_CONF "trusted_proxies = 10.0.0.0/8, 192.0.2.0/28\n");
+	CHECK_INT(login(&t), 0);
+	a = serve(&authz_endpoint, LK_APP_RESPONDER, "GET", "/api/authz", NULL,
+	    "PATH_INFO=/forward-auth", XF("GET", "/"), t.access, NULL);
+	check_answer(a, 200, "", "listed");
+	a = FWD(XF("GET", "/"), t.access);
+	check_answer(a, 403, MSG("Untrusted proxy"), "loopback, not listed");
+}
+
+TEST(auth_request_answers_as_nginx_expects)
+{
+	struct answer	*a;
+	struct tokens	 t;
+
+	instance(FWD_CONF);
+	CHECK_INT(login(&t), 0);
+	a = AUTHREQ("HTTP_X_ORIGINAL_URL=https://app.example.com:8443/p?q",
+	    "HTTP_X_ORIGINAL_METHOD=GET", t.access);
+	check_answer(a, 200, "", "session");
+	CHECK_STR(header_of(a, "Remote-User"), EMAIL);
+	CHECK_STR(header_of(a, "Remote-Name"), "Test User");
+	/* No session, browser or not: 401, where to log in in Location. */
+	a = AUTHREQ("HTTP_X_ORIGINAL_URL=https://app.example.com:8443/p?q",
+	    "HTTP_X_ORIGINAL_METHOD=GET", NAVIGATE, HTML);
+	check_answer(a, 401, NO_COOKIE, "no session");
+	CHECK_STR(header_of(a, "Location"), "https://auth.example.com/login"
+	    "?next=https://app.example.com:8443/p%3Fq");
+	a = AUTHREQ("HTTP_X_ORIGINAL_URL=http://elsewhere.example/",
+	    "HTTP_X_ORIGINAL_METHOD=GET");
+	check_answer(a, 401, NO_COOKIE, "other host");
+	CHECK_STR(header_of(a, "Location"), "https://auth.example.com/login");
+	/* After a logout, anonymous again. */
+	a = serve(&logout_endpoint, LK_APP_RESPONDER, "POST", "/api/logout",
+	    "{}", JSON, t.access, NULL);
+	check_answer(a, 200, "{\"logout\":true}\n", "logout");
+	a = AUTHREQ("HTTP_X_ORIGINAL_URL=https://app.example.com/",
+	    "HTTP_X_ORIGINAL_METHOD=GET", t.access);
+	check_answer(a, 401, MSG("Token has been revoked"), "logged out");
+}
+
+TEST(the_rules_decide_forward_auth)
+{
+	struct answer	*a;
+	struct tokens	 t;
+
+	instance(FWD_CONF RULES_CONF);
+	rules_file("bypass host=app.example.com path=/public/\n"
+	    "deny host=app.example.com path=/closed/\n"
+	    "one_factor host=app.example.com path=/staff/ group=staff\n"
+	    "deny host=app.example.com path=/staff/\n"
+	    "two_factor host=admin.example.net\n"
+	    "one_factor host=app.example.com net=203.0.113.0/24\n");
+	CHECK_INT(login(&t), 0);
+	a = FWD(XF("GET", "/public/x"));
+	check_answer(a, 200, "", "bypass");
+	CHECK(strstr(a->head, "Remote-") == NULL);
+	a = FWD(XF("GET", "/closed/"), t.access);
+	check_answer(a, 403, MSG("Access denied"), "closed");
+	a = FWD(XF("GET", "/closed/"), t.access, NAVIGATE, HTML);
+	check_answer(a, 403, MSG("Access denied"), "closed, a browser");
+	a = FWD(XF("GET", "/y"), t.access);
+	check_answer(a, 200, "", "one factor");
+	CHECK_STR(header_of(a, "Remote-Groups"), "");
+	/* Groups: a group= rule, and Remote-Groups comma-joined. */
+	a = FWD(XF("GET", "/staff/"), t.access);
+	check_answer(a, 403, MSG("Access denied"), "not in the group");
+	CHECK_INT(lk_store_group_add(lk_app_store(), "staff", "", NOW), LK_STORE_OK);
+	CHECK_INT(lk_store_group_add(lk_app_store(), "admins", "", NOW),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_member_add(lk_app_store(), "staff", EMAIL, NOW),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_member_add(lk_app_store(), "admins", EMAIL, NOW),
+	    LK_STORE_OK);
+	a = FWD(XF("GET", "/staff/"), t.access);
+	check_answer(a, 200, "", "in the group");
+	CHECK_STR(header_of(a, "Remote-Groups"), "admins,staff");
+	CHECK_STR(header_of(a, "Remote-User"), EMAIL);
+	/* net= reads the address the proxy added last to X-Forwarded-For. */
+	a = FWD("HTTP_X_FORWARDED_METHOD=GET", "HTTP_X_FORWARDED_PROTO=https",
+	    "HTTP_X_FORWARDED_HOST=app.example.com", "HTTP_X_FORWARDED_URI=/y",
+	    "HTTP_X_FORWARDED_FOR=203.0.113.9, 198.51.100.1", t.access);
+	check_answer(a, 403, MSG("Access denied"), "net, last entry");
+	a = FWD("HTTP_X_FORWARDED_METHOD=GET", "HTTP_X_FORWARDED_PROTO=https",
+	    "HTTP_X_FORWARDED_HOST=app.example.com", "HTTP_X_FORWARDED_URI=/y",
+	    t.access);
+	check_answer(a, 403, MSG("Access denied"), "net, no address");
+	/* A second factor wanted. */
+	a = AUTHREQ("HTTP_X_ORIGINAL_URL=https://admin.example.net/",
+	    "HTTP_X_ORIGINAL_METHOD=GET", t.access);
+	check_answer(a, 403, MSG("Second factor required"), "one factor");
+	a = AUTHREQ("HTTP_X_ORIGINAL_URL=https://admin.example.net/",
+	    "HTTP_X_ORIGINAL_METHOD=GET", minted("true"));
+	check_answer(a, 200, "", "two factors");
+	/* The rules' hosts may be returned to. */
+	a = AUTHREQ("HTTP_X_ORIGINAL_URL=https://admin.example.net/a",
+	    "HTTP_X_ORIGINAL_METHOD=GET");
+	CHECK_STR(header_of(a, "Location"), "https://auth.example.com/login"
+	    "?next=https://admin.example.net/a");
+}
+
+/* Ask /api/authz/return-to about url (JSON-escaped already). */
+static struct answer *
+return_to_ask(const char *url)
+{
+	static char	body[4096];
+
+	(void)snprintf(body, sizeof(body), "{\"url\":\"%s\"}", url);
+	return serve(&authz_endpoint, LK_APP_RESPONDER, "POST", "/api/authz",
+	    body, "PATH_INFO=/return-to", JSON,
+	    "HTTP_ORIGIN=http://app.example", NULL);
+}
+
+TEST(a_login_returns_only_to_the_sites_own_hosts)
+{
+	static const char *const ok[] = {
+		"https://app.example.com/x?y=1#z",
+		"http://example.com",
+		"https://APP.Example.com:8443/",
+		"https://auth.example.com/profile",
+		"https://admin.example.net/",
+	};
+	static const char *const refused[] = {
+		"//evil.example/", "/\\\\evil.example/", "https:evil.example",
+		"https:/app.example.com/", "javascript:alert(1)",
+		"https://evil.example/", "https://example.com.evil.example/",
+		"https://evilexample.com/", "https://user@app.example.com/",
+		"https://app.example.com@evil.example/",
+		"https://app.example.com\\\\@evil.example/",
+		"https://app.example.com\\\\evil.example/",
+		"https://%61pp.example.com/", "https://app.example.com%2F@evil/",
+		"https://evil.example#@app.example.com/",
+		"https://evil.example?@app.example.com/",
+		"https://app.example.com/\\u000d\\u000aSet-Cookie:x",
+		"https://app.example.com/a b", "ftp://app.example.com/",
+		"/profile", "",
+		"https://[::1]/", "https://example.net/",
+	};
+	struct answer	*a;
+	char		 want[512];
+	size_t		 i;
+
+	instance(FWD_CONF RULES_CONF);
+	rules_file("two_factor host=admin.example.net\n");
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		a = return_to_ask(ok[i]);
+		(void)snprintf(want, sizeof(want), "{\"url\":\"%s\"}\n", ok[i]);
+		check_answer(a, 200, want, ok[i]);
+	}
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		a = return_to_ask(refused[i]);
+		check_answer(a, 200, "{\"url\":null}\n", refused[i]);
+	}
+	/* Without cookie_domain or rules: site_url's host alone. */
+	instance("site_url = https://auth.example.com\n");
+	check_answer(return_to_ask("https://auth.example.com/x"), 200,
+	    "{\"url\":\"https://auth.example.com/x\"}\n", "site");
+	check_answer(return_to_ask("https://app.example.com/x"), 200,
+	    "{\"url\":null}\n", "not declared");
 }
 
 TEST(a_browser_refused_by_the_rules_is_told_why)
@@ -1375,7 +1736,7 @@ TEST(profile_name_rules)
 	    "characters that change the direction of text"), "bidi");
 	a = serve(&profile_endpoint, LK_APP_RESPONDER, "PATCH", "/api/profile",
 	    "{\"name\":\"Ann\"}", JSON, t.access, t.csrf, NULL);
-	check_answer(a, 200, "{\"email\":\"" EMAIL "\",\"name\":\"Ann\"}\n",
+	check_answer(a, 200, "{\"email\":\"" EMAIL "\",\"groups\":[],\"name\":\"Ann\"}\n",
 	    "saved");
 }
 
@@ -1522,6 +1883,157 @@ TEST(a_store_failure_in_refresh_is_503_json_without_cookies)
 	a = serve(&refresh_endpoint, LK_APP_RESPONDER, "POST", "/api/refresh",
 	    "{}", JSON, t.refresh, t.rcsrf, NULL);
 	check_answer(a, 200, "{\"refresh\":true}\n", "store back");
+}
+
+static enum lk_store_res
+failing_stats(struct lk_store *s, long long now, long long since,
+    struct lk_store_stats *out)
+{
+	(void)s;
+	(void)now;
+	(void)since;
+	(void)out;
+	return LK_STORE_ERROR;
+}
+
+#define UNAVAILABLE(part) "{\"reason\":\"" part "\",\"status\":\"unavailable\"}\n"
+
+TEST(health_names_the_part_that_fails_and_recovers)
+{
+	struct answer		*a;
+	struct lk_store		*s;
+	const struct lk_store_ops *real;
+	char			 path[600];
+
+	instance("");
+	a = serve(&health_endpoint, LK_APP_RESPONDER, "GET", "/api/health",
+	    NULL, NULL);
+	check_answer(a, 200, "{\"status\":\"ok\"}\n", "healthy");
+	CHECK(strstr(a->head, "Cache-Control: no-store") != NULL);
+	s = lk_app_store();
+	CHECK(s != NULL);
+	if (s == NULL)
+		return;
+	real = s->ops;
+	failing_ops = *real;
+	failing_ops.stats = failing_stats;
+	s->ops = &failing_ops;
+	a = serve(&health_endpoint, LK_APP_RESPONDER, "GET", "/api/health",
+	    NULL, NULL);
+	s->ops = real;
+	check_answer(a, 503, UNAVAILABLE("store"), "store failing");
+	a = serve(&health_endpoint, LK_APP_RESPONDER, "GET", "/api/health",
+	    NULL, NULL);
+	check_answer(a, 200, "{\"status\":\"ok\"}\n", "store back");
+	/* A key file that cannot be read: the keys, until it is back. */
+	(void)snprintf(path, sizeof(path), "%s/secret.key", tmp_dir());
+	(void)tmp_file("secret.key", "not a key\n", 0600);
+	clock_now++;
+	a = serve(&health_endpoint, LK_APP_RESPONDER, "GET", "/api/health",
+	    NULL, NULL);
+	check_answer(a, 503, UNAVAILABLE("keys"), "no keys");
+	{
+		char	line[160];
+
+		(void)snprintf(line, sizeof(line), "%s\n", keytext);
+		(void)tmp_file("secret.key", line, 0600);
+	}
+	clock_now++;
+	a = serve(&health_endpoint, LK_APP_RESPONDER, "GET", "/api/health",
+	    NULL, NULL);
+	check_answer(a, 200, "{\"status\":\"ok\"}\n", "keys back");
+	/* Access rules with an error: the rules. */
+	instance("access_rules = bad.rules\n");
+	(void)tmp_file("bad.rules", "allow everyone\n", 0644);
+	a = serve(&health_endpoint, LK_APP_RESPONDER, "GET", "/api/health",
+	    NULL, NULL);
+	check_answer(a, 503, UNAVAILABLE("rules"), "bad rules");
+}
+
+/* The line of series in a metrics answer, or NULL. */
+static int
+has_sample(const struct answer *a, const char *line)
+{
+	char	want[300];
+
+	(void)snprintf(want, sizeof(want), "\n%s\n", line);
+	return strstr(a->body, want) != NULL;
+}
+
+TEST(metrics_count_logins_refreshes_and_refusals_for_loopback_only)
+{
+	struct answer	*a;
+	struct tokens	 t;
+
+	instance("");
+	CHECK_INT(login(&t), 0);
+	a = serve(&login_endpoint, LK_APP_RESPONDER, "POST", "/api/login",
+	    "{\"email\":\"" EMAIL "\",\"password\":\"wrong\"}", JSON, NULL);
+	CHECK_INT(a->status, 401);
+	a = serve(&refresh_endpoint, LK_APP_RESPONDER, "POST", "/api/refresh",
+	    "{}", JSON, t.refresh, t.rcsrf, NULL);
+	CHECK_INT(a->status, 200);
+	/* The same token again, inside the grace: the pair sent again. */
+	a = serve(&refresh_endpoint, LK_APP_RESPONDER, "POST", "/api/refresh",
+	    "{}", JSON, t.refresh, t.rcsrf, NULL);
+	CHECK_INT(a->status, 200);
+	/* The authorizer: a grant, and a login asked for. */
+	a = serve(&authorize_endpoint, LK_APP_AUTHORIZER, "GET", "/members/",
+	    NULL, "FCGI_ROLE=AUTHORIZER", t.access, NULL);
+	CHECK_INT(a->status, 200);
+	a = serve(&authorize_endpoint, LK_APP_AUTHORIZER, "GET", "/members/",
+	    NULL, "FCGI_ROLE=AUTHORIZER", NULL);
+	CHECK_INT(a->status, 401);
+	/* Forward auth: a grant, a login asked for twice, an untrusted peer. */
+	a = FWD(XF("GET", "/"), t.access);
+	CHECK_INT(a->status, 200);
+	a = FWD(XF("GET", "/"), NAVIGATE, HTML);
+	CHECK_INT(a->status, 302);
+	a = AUTHREQ("HTTP_X_ORIGINAL_URL=https://app.example.com/",
+	    "HTTP_X_ORIGINAL_METHOD=GET");
+	CHECK_INT(a->status, 401);
+	a = serve(&authz_endpoint, LK_APP_RESPONDER, "GET", "/api/authz", NULL,
+	    "PATH_INFO=/forward-auth", "REMOTE_ADDR=192.0.2.10", XF("GET", "/"),
+	    NULL);
+	CHECK_INT(a->status, 403);
+	a = serve(&metrics_endpoint, LK_APP_RESPONDER, "GET", "/metrics",
+	    NULL, NULL);
+	check_answer(a, 403, MSG("Access denied"), "not loopback");
+	a = serve(&metrics_endpoint, LK_APP_RESPONDER, "GET", "/metrics",
+	    NULL, "REMOTE_ADDR=::ffff:127.0.0.1", NULL);
+	CHECK_INT(a->status, 200);
+	CHECK(strstr(a->head, "Content-Type: text/plain; version=0.0.4; "
+	    "charset=utf-8") != NULL);
+	CHECK(has_sample(a, "latchkey_logins_total{result=\"success\"} 1"));
+	CHECK(has_sample(a, "latchkey_logins_total{result=\"bad_credentials\"} "
+	    "1"));
+	CHECK(has_sample(a, "latchkey_refreshes_total{result=\"rotated\"} 1"));
+	CHECK(has_sample(a, "latchkey_refreshes_total{result=\"replayed\"} 1"));
+	CHECK(has_sample(a, "latchkey_refusals_total{reason=\"access_denied\"} "
+	    "1"));
+	CHECK(has_sample(a, "latchkey_users 1"));
+	CHECK(has_sample(a, "latchkey_sessions 1"));
+	CHECK(has_sample(a, "latchkey_authorizer_decisions_total"
+	    "{decision=\"allow\"} 1"));
+	CHECK(has_sample(a, "latchkey_authorizer_decisions_total"
+	    "{decision=\"login\"} 1"));
+	CHECK(has_sample(a, "latchkey_forward_auth_decisions_total"
+	    "{decision=\"allow\"} 1"));
+	CHECK(has_sample(a, "latchkey_forward_auth_decisions_total"
+	    "{decision=\"login\"} 2"));
+	CHECK(has_sample(a, "latchkey_forward_auth_decisions_total"
+	    "{decision=\"deny\"} 1"));
+	CHECK(has_sample(a, "latchkey_request_duration_seconds_count"
+	    "{program=\"login\"} 2"));
+	CHECK(strstr(a->body, EMAIL) == NULL);
+	CHECK(strstr(a->body, "192.0.2.10") == NULL);
+	/* Counting off: the answer still comes, with the store's gauges. */
+	instance("metrics_file = off\n");
+	a = serve(&metrics_endpoint, LK_APP_RESPONDER, "GET", "/metrics",
+	    NULL, "REMOTE_ADDR=127.0.0.1", NULL);
+	CHECK_INT(a->status, 200);
+	CHECK(has_sample(a, "latchkey_users 1"));
+	CHECK(strstr(a->body, "latchkey_logins_total") == NULL);
 }
 
 TEST(no_configuration_is_503_and_a_later_request_recovers)
@@ -2076,7 +2588,7 @@ TEST(an_invitation_is_accepted_once_and_logs_in)
 	    v);
 	a = serve(&profile_endpoint, LK_APP_RESPONDER, "GET", "/api/profile",
 	    NULL, cookie, NULL);
-	check_answer(a, 200, "{\"email\":\"new@example.com\",\"name\":\"Nina "
+	check_answer(a, 200, "{\"email\":\"new@example.com\",\"groups\":[],\"name\":\"Nina "
 	    "New\"}\n", "profile");
 	a = accept_with(tok, "my own password 2");
 	check_answer(a, 400, LINK_BAD, "again");
@@ -2165,6 +2677,12 @@ main(void)
 	RUN(the_authorizer_sends_a_browser_loading_a_page_to_log_in);
 	RUN(the_error_document_gives_an_access_checkers_reason);
 	RUN(the_rules_decide_what_the_authorizer_answers);
+	RUN(forward_auth_answers_as_caddy_and_traefik_expect);
+	RUN(forward_auth_reads_the_original_request_strictly);
+	RUN(forward_auth_believes_only_trusted_proxies);
+	RUN(auth_request_answers_as_nginx_expects);
+	RUN(the_rules_decide_forward_auth);
+	RUN(a_login_returns_only_to_the_sites_own_hosts);
 	RUN(a_browser_refused_by_the_rules_is_told_why);
 	RUN(the_rules_file_is_read_again_when_it_changes);
 	RUN(routes_under_an_endpoint);
@@ -2191,6 +2709,8 @@ main(void)
 	RUN(an_invitation_is_accepted_once_and_logs_in);
 	RUN(signup_answers_alike_for_new_and_existing_addresses);
 	RUN(a_failing_mail_command_is_logged_with_its_status);
+	RUN(health_names_the_part_that_fails_and_recovers);
+	RUN(metrics_count_logins_refreshes_and_refusals_for_loopback_only);
 	lk_app_reset();
 	tmp_cleanup();
 	return T_END();

@@ -394,6 +394,60 @@ TEST(errors_name_file_and_line)
 	expect_error("refresh_grace = 1h\n", ":1: ", "refresh_grace");
 }
 
+TEST(trusted_proxies_are_networks)
+{
+	struct lk_config	c;
+	char			err[LK_CONFIG_ERR_MAX];
+
+	/* Loopback by default, both families. */
+	CHECK_INT(load("", err, sizeof(err), &c), 0);
+	CHECK_INT(c.ntrusted_proxies, 2);
+	CHECK(lk_config_trusted_proxy(&c, "127.0.0.1"));
+	CHECK(lk_config_trusted_proxy(&c, "127.8.9.10"));
+	CHECK(lk_config_trusted_proxy(&c, "::1"));
+	CHECK(lk_config_trusted_proxy(&c, "::ffff:127.0.0.1"));
+	CHECK(!lk_config_trusted_proxy(&c, "192.0.2.1"));
+	CHECK(!lk_config_trusted_proxy(&c, "::2"));
+	CHECK(!lk_config_trusted_proxy(&c, ""));
+	CHECK(!lk_config_trusted_proxy(&c, "localhost"));
+	CHECK(!lk_config_trusted_proxy(&c, NULL));
+	/* A list replaces the default; commas or spaces between. */
+	CHECK_INT(load("trusted_proxies = 10.0.0.0/8, 192.0.2.7 fd00::/8\n",
+	    err, sizeof(err), &c), 0);
+	CHECK_INT(c.ntrusted_proxies, 3);
+	CHECK(lk_config_trusted_proxy(&c, "10.1.2.3"));
+	CHECK(lk_config_trusted_proxy(&c, "192.0.2.7"));
+	CHECK(!lk_config_trusted_proxy(&c, "192.0.2.8"));
+	CHECK(lk_config_trusted_proxy(&c, "fd12::1"));
+	CHECK(!lk_config_trusted_proxy(&c, "127.0.0.1"));
+	/* Nothing: no proxy is believed. */
+	CHECK_INT(load("trusted_proxies =\n", err, sizeof(err), &c), 0);
+	CHECK_INT(c.ntrusted_proxies, 0);
+	CHECK(!lk_config_trusted_proxy(&c, "127.0.0.1"));
+	expect_error("trusted_proxies = 10.0.0.1/8\n", ":1: ",
+	    "\"10.0.0.1/8\" has bits set past its prefix length");
+	expect_error("trusted_proxies = 10.0.0.0/33\n", ":1: ",
+	    "prefix length out of range");
+	expect_error("trusted_proxies = ::1 localhost\n", ":1: ",
+	    "\"localhost\" is not an IPv4 or IPv6 address");
+	expect_error("trusted_proxies = 10.0.0.0/\n", ":1: ",
+	    "trusted_proxies");
+}
+
+TEST(cookie_domain_and_host_prefix_exclude_each_other)
+{
+	struct lk_config	c;
+	char			err[LK_CONFIG_ERR_MAX];
+
+	CHECK_INT(load("cookie_domain = example.com\n", err, sizeof(err), &c),
+	    0);
+	CHECK_STR(c.cookie_domain, "example.com");
+	expect_error("cookie_secure = true\ncookie_host_prefix = true\n"
+	    "cookie_domain = example.com\n", ":3: ", "cookie_domain cannot be "
+	    "combined with cookie_host_prefix: a __Host- cookie is never sent "
+	    "to another host");
+}
+
 TEST(missing_file)
 {
 	struct lk_config	c;
@@ -497,6 +551,8 @@ main(void)
 	RUN(second_factor_keys);
 	RUN(access_rules_is_a_path_or_nothing);
 	RUN(errors_name_file_and_line);
+	RUN(trusted_proxies_are_networks);
+	RUN(cookie_domain_and_host_prefix_exclude_each_other);
 	RUN(missing_file);
 	RUN(long_line_and_nul);
 	RUN(every_pair_of_cookie_names_differs);

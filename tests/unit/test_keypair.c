@@ -22,6 +22,7 @@
 #include "domain/config.h"
 #include "domain/jwk.h"
 #include "domain/key.h"
+#include "domain/keyring.h"
 #include "domain/token.h"
 #include "t.h"
 #include "tmpdir.h"
@@ -724,7 +725,7 @@ TEST(a_jwk_set_holds_the_keys_that_can_verify_a_live_token)
 
 	memset(&ring, 0, sizeof(ring));
 	CHECK_INT(lk_key_set(&ring.current, SECRET, strlen(SECRET)), 0);
-	CHECK_INT(lk_jwk_set_write(&ring, NOW, 3600, out, sizeof(out)), 2);
+	CHECK_INT(lk_keyring_jwks_write(&ring, NOW, 3600, out, sizeof(out)), 2);
 	CHECK_STR(out, "[]");
 	lk_keyring_clear(&ring);
 	CHECK_INT(load(&ring.current, "es256.pem"), 0);
@@ -739,9 +740,9 @@ TEST(a_jwk_set_holds_the_keys_that_can_verify_a_live_token)
 	(void)snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s]",
 	    expected_jwk("rs256"));
 	/* The one retired 5000 s ago is past a 3600 s lifetime; HS256 never shows. */
-	CHECK(lk_jwk_set_write(&ring, NOW, 3600, out, sizeof(out)) > 0);
+	CHECK(lk_keyring_jwks_write(&ring, NOW, 3600, out, sizeof(out)) > 0);
 	CHECK_STR(out, want);
-	CHECK_INT(lk_jwk_set_write(&ring, NOW, 3600, out, 100), -1);
+	CHECK_INT(lk_keyring_jwks_write(&ring, NOW, 3600, out, 100), -1);
 	lk_keyring_clear(&ring);
 }
 
@@ -751,7 +752,7 @@ parse_set(const char *text, char *err, size_t errsz)
 	static struct lk_keyring	ring;
 	int				rc;
 
-	rc = lk_jwk_set_parse(text, strlen(text), &ring, err, errsz);
+	rc = lk_keyring_jwks_parse(text, strlen(text), &ring, err, errsz);
 	lk_keyring_clear(&ring);
 	return rc;
 }
@@ -769,7 +770,7 @@ TEST(a_jwks_file_is_read_strictly)
 	(void)lk_strlcpy(jwk, expected_jwk("es256"), sizeof(jwk));
 	(void)snprintf(text, sizeof(text), "{\"keys\":[%s,%s]}", jwk,
 	    expected_jwk("rs256"));
-	CHECK_INT(lk_jwk_set_parse(text, strlen(text), &ring, err, sizeof(err)),
+	CHECK_INT(lk_keyring_jwks_parse(text, strlen(text), &ring, err, sizeof(err)),
 	    0);
 	CHECK(ring.verify_only);
 	CHECK_INT(ring.nprevious, 2);

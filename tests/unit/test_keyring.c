@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "domain/config.h"
-#include "domain/key.h"
+#include "domain/keyring.h"
 #include "domain/token.h"
 #include "t.h"
 #include "tmpdir.h"

@@ -134,8 +134,11 @@ TEST(migrates_version_1_keeping_users)
 }
 
 /* What migration 4 made, dropped: a database as version 3 left it. */
-/* Back to version 3: the tables of migrations 4 and 5 dropped. */
-#define V4_TABLES_DROP	"DROP TABLE account_tokens;" \
+/* The tables of migration 6 dropped: a database as version 5 left it. */
+#define V6_TABLES_DROP	"DROP TABLE group_members; DROP TABLE user_groups;"
+
+/* Back to version 3: the tables of migrations 4, 5 and 6 dropped. */
+#define V4_TABLES_DROP	V6_TABLES_DROP "DROP TABLE account_tokens;" \
 	" DROP TABLE mfa_totp; DROP TABLE mfa_recovery;" \
 	" DROP TABLE mfa_pending; DROP TABLE webauthn_credentials;" \
 	" DROP TABLE webauthn_challenges; DROP TABLE webauthn_users;"
@@ -252,7 +255,7 @@ TEST(migrates_version_4_adding_links)
 	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
 	lk_store_close(s);
 	CHECK_INT(sqlite3_open(dbpath, &db), SQLITE_OK);
-	CHECK_INT(sqlite3_exec(db, "DROP TABLE account_tokens;"
+	CHECK_INT(sqlite3_exec(db, V6_TABLES_DROP "DROP TABLE account_tokens;"
 	    "PRAGMA user_version = 4;", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	s = open_at(dbpath, 0, 0);
@@ -263,6 +266,37 @@ TEST(migrates_version_4_adding_links)
 	    LK_STORE_OK);
 	CHECK_INT(lk_store_link_find(s, H1, RESET, 100, &l), LK_STORE_OK);
 	CHECK_STR(l.user.name, "A");
+	lk_store_close(s);
+}
+
+TEST(migrates_version_5_adding_groups)
+{
+	sqlite3			*db;
+	struct lk_store		*s;
+	struct lk_token_state	 st;
+	struct lk_user		 u;
+
+	(void)snprintf(dbpath, sizeof(dbpath), "%s/v5.db", tmp_dir());
+	(void)remove(dbpath);
+	s = open_at(dbpath, 1, 0);
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	lk_store_close(s);
+	CHECK_INT(sqlite3_open(dbpath, &db), SQLITE_OK);
+	CHECK_INT(sqlite3_exec(db, V6_TABLES_DROP "PRAGMA user_version = 5;",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	s = open_at(dbpath, 0, 0);
+	CHECK(s != NULL);
+	if (s == NULL)
+		return;
+	CHECK_INT(lk_store_token_check(s, "a@b.c", "x", 0, &u, &st),
+	    LK_STORE_OK);
+	CHECK_INT(st.groups.n, 0);
+	CHECK_INT(lk_store_group_add(s, "staff", "", 2), LK_STORE_OK);
+	CHECK_INT(lk_store_member_add(s, "staff", "a@b.c", 2), LK_STORE_OK);
+	CHECK_INT(lk_store_token_check(s, "a@b.c", "x", 0, &u, &st),
+	    LK_STORE_OK);
+	CHECK_STR(st.groups.text, "staff");
 	lk_store_close(s);
 }
 
@@ -332,6 +366,7 @@ main(void)
 	RUN(migrates_version_2_keeping_sessions);
 	RUN(migrates_version_3_keeping_sessions);
 	RUN(migrates_version_4_adding_links);
+	RUN(migrates_version_5_adding_groups);
 	RUN(a_text_holding_nul_is_not_exported);
 	RUN(a_uri_is_shown_without_its_passwords);
 	store_cases();

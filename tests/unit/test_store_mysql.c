@@ -96,7 +96,7 @@ drop_tables(const char *db)
 	    "users, deleted_users, sessions, refresh_tokens, revoked_tokens, "
 	    "throttle, mfa_totp, mfa_recovery, mfa_pending, webauthn_users, "
 	    "webauthn_credentials, webauthn_challenges, account_tokens, "
-	    "schema_version");
+	    "user_groups, group_members, schema_version");
 }
 
 static struct lk_store *
@@ -345,6 +345,32 @@ race_open(int i, int fd)
 	return 0;
 }
 
+TEST(migrates_version_5_adding_groups)
+{
+	struct lk_store		*s = fresh();
+	struct lk_token_state	 st;
+	struct lk_user		 u;
+
+	CHECK(s != NULL);
+	if (s == NULL)
+		return;
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	lk_store_close(s);
+	CHECK_INT(admin("latchkey", "DROP TABLE group_members, user_groups; "
+	    "UPDATE schema_version SET version = 5"), 0);
+	s = reopen(0);
+	CHECK(s != NULL);
+	if (s == NULL)
+		return;
+	CHECK_STR(value("SELECT version FROM schema_version"), "6");
+	CHECK_INT(lk_store_group_add(s, "staff", "", 2), LK_STORE_OK);
+	CHECK_INT(lk_store_member_add(s, "staff", "a@b.c", 2), LK_STORE_OK);
+	CHECK_INT(lk_store_token_check(s, "a@b.c", "x", 0, &u, &st),
+	    LK_STORE_OK);
+	CHECK_STR(st.groups.text, "staff");
+	lk_store_close(s);
+}
+
 TEST(nodes_starting_together_migrate_once)
 {
 	int	st[6], i;
@@ -356,7 +382,7 @@ TEST(nodes_starting_together_migrate_once)
 		CHECK_INT(st[i], 0);
 	if (text[0] != '\0')
 		fprintf(stderr, "%s", text);
-	CHECK_STR(value("SELECT version FROM schema_version"), "5");
+	CHECK_STR(value("SELECT version FROM schema_version"), "6");
 	CHECK_STR(value("SELECT count(*) FROM schema_version"), "1");
 }
 
@@ -531,7 +557,7 @@ TEST(refuses_newer_schema)
 	lk_store_close(s);
 	CHECK_INT(admin("latchkey", "UPDATE schema_version SET version = 99"), 0);
 	CHECK(open_my(uri, pwfile, 0, err, sizeof(err)) == NULL);
-	CHECK(strstr(err, "schema version 99 is newer than this latchkey (5)") !=
+	CHECK(strstr(err, "schema version 99 is newer than this latchkey (6)") !=
 	    NULL);
 	CHECK_STR(value("SELECT version FROM schema_version"), "99");
 	drop_tables("latchkey");
@@ -738,6 +764,7 @@ main(void)
 	store_cases();
 	RUN(emails_compare_by_bytes_but_for_ascii_case);
 	RUN(refuses_newer_schema);
+	RUN(migrates_version_5_adding_groups);
 	RUN(the_password_is_never_in_the_uri);
 	RUN(the_password_file_must_be_private);
 	RUN(uris_of_every_form);

@@ -111,7 +111,8 @@ drop_tables(const char *db)
 	(void)admin(db, "DROP TABLE IF EXISTS users, deleted_users, sessions, "
 	    "refresh_tokens, revoked_tokens, throttle, mfa_totp, mfa_recovery, "
 	    "mfa_pending, webauthn_users, webauthn_credentials, "
-	    "webauthn_challenges, account_tokens, schema_version CASCADE");
+	    "webauthn_challenges, account_tokens, user_groups, group_members, "
+	    "schema_version CASCADE");
 }
 
 static struct lk_store *
@@ -397,7 +398,7 @@ TEST(nodes_starting_together_migrate_once)
 		CHECK_INT(st[i], 0);
 	if (text[0] != '\0')
 		fprintf(stderr, "%s", text);
-	CHECK_STR(value("SELECT version FROM schema_version"), "5");
+	CHECK_STR(value("SELECT version FROM schema_version"), "6");
 	CHECK_STR(value("SELECT count(*) FROM schema_version"), "1");
 }
 
@@ -766,7 +767,8 @@ TEST(migrates_version_3_keeping_users)
 		return;
 	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
 	lk_store_close(s);
-	CHECK_INT(admin("latchkey", "DROP TABLE account_tokens, mfa_totp, "
+	CHECK_INT(admin("latchkey", "DROP TABLE group_members, user_groups, "
+	    "account_tokens, mfa_totp, "
 	    "mfa_recovery, mfa_pending, webauthn_credentials, "
 	    "webauthn_challenges, webauthn_users; "
 	    "UPDATE schema_version SET version = 3"), 0);
@@ -774,7 +776,9 @@ TEST(migrates_version_3_keeping_users)
 	CHECK(s != NULL);
 	if (s == NULL)
 		return;
-	CHECK_STR(value("SELECT version FROM schema_version"), "5");
+	CHECK_STR(value("SELECT version FROM schema_version"), "6");
+	CHECK_INT(lk_store_group_add(s, "staff", "", 2), LK_STORE_OK);
+	CHECK_INT(lk_store_member_add(s, "staff", "a@b.c", 2), LK_STORE_OK);
 	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
 	CHECK_INT(lk_store_totp_setup(s, u.id, "v1.x", 2), LK_STORE_OK);
 	CHECK_INT(lk_store_mfa_state(s, u.id, &m), LK_STORE_OK);
@@ -789,10 +793,10 @@ TEST(refuses_newer_schema)
 
 	CHECK(s != NULL);
 	lk_store_close(s);
-	CHECK_STR(value("SELECT version FROM schema_version"), "5");
+	CHECK_STR(value("SELECT version FROM schema_version"), "6");
 	CHECK_INT(admin("latchkey", "UPDATE schema_version SET version = 99"), 0);
 	CHECK(open_pg(uri, pwfile, 0, err, sizeof(err)) == NULL);
-	CHECK(strstr(err, "schema version 99 is newer than this latchkey (5)") !=
+	CHECK(strstr(err, "schema version 99 is newer than this latchkey (6)") !=
 	    NULL);
 	CHECK_STR(value("SELECT version FROM schema_version"), "99");
 }

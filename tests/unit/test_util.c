@@ -145,6 +145,28 @@ TEST(b64url_round_trip_and_strictness)
 	CHECK_INT(lk_b64url_decode("Zm9", 3, bin, sizeof(bin)), -1);
 }
 
+/* RFC 4648 section 10's vectors, padded, in the standard alphabet. */
+TEST(base64_is_padded_with_the_standard_alphabet)
+{
+	static const char *const plain[] = { "", "f", "fo", "foo", "foob",
+	    "fooba", "foobar" };
+	static const char *const enc[] = { "", "Zg==", "Zm8=", "Zm9v",
+	    "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy" };
+	char	out[16];
+	size_t	i;
+
+	for (i = 0; i < 7; i++) {
+		CHECK_INT(lk_b64_encode(plain[i], strlen(plain[i]), out,
+		    sizeof(out)), strlen(enc[i]));
+		CHECK_STR(out, enc[i]);
+		CHECK_INT(LK_B64_LEN(strlen(plain[i])), strlen(enc[i]));
+	}
+	CHECK_INT(lk_b64_encode("\xfb\xff", 2, out, sizeof(out)), 4);
+	CHECK_STR(out, "+/8=");
+	CHECK_INT(lk_b64_encode("fooba", 5, out, 8), -1);	/* 8 + NUL */
+	CHECK_INT(lk_b64_encode("fooba", 5, out, 9), 8);
+}
+
 TEST(write_all_and_read_private)
 {
 	char	 dir[] = "/tmp/lk-util-XXXXXX", path[64], buf[16], err[256];
@@ -228,6 +250,7 @@ main(void)
 	RUN(utf8_decode_lengths);
 	RUN(hex_encode_bounds);
 	RUN(b64url_round_trip_and_strictness);
+	RUN(base64_is_padded_with_the_standard_alphabet);
 	RUN(write_all_and_read_private);
 	RUN(siphash24_reference_vectors);
 	RUN(effective_user_by_name);

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { onSessionEnded } from './api/client.js';
+import { returnTo } from './api/authz.js';
 import { DEFAULT_SETTINGS, getSettings } from './api/settings.js';
 import { getProfile } from './api/user.js';
 import { MSG, describeError } from './messages.js';
@@ -11,7 +12,7 @@ import NotFoundPage from './pages/NotFoundPage.jsx';
 import ProfilePage from './pages/ProfilePage.jsx';
 import {
   FORGOT_PATH, INVITE_PATH, LOGIN_PATHS, PROFILE_PATH, RESET_PATH, deniedReason, isAppRoute,
-  navigate, nextAfterLogin, usePath,
+  absoluteNext, navigate, nextAfterLogin, usePath,
 } from './router.js';
 import { createSessionSync } from './session-sync.js';
 
@@ -95,10 +96,21 @@ export default function App() {
   // for the server's, like /members/), else the profile. Only after a login
   // on this page: someone already logged in who lands on /login?next=…
   // goes to the profile, never round in a loop with the server.
-  const handleLoggedIn = useCallback((user) => {
+  // A `next` on another host the site protects (forward auth: the proxy
+  // of that application sent the browser here) is gone to once the server
+  // says it is one of the site's hosts.
+  const handleLoggedIn = useCallback(async (user) => {
     const next = nextAfterLogin();
     const nextPath = next === null ? null : new URL(next, window.location.origin).pathname;
     if (syncRef.current) syncRef.current.announce('login');
+    const elsewhere = next === null ? absoluteNext() : null;
+    if (elsewhere !== null) {
+      const url = await returnTo(elsewhere);
+      if (url !== null) {
+        window.location.assign(url);
+        return;
+      }
+    }
     if (nextPath !== null && !isAppRoute(nextPath)) {
       window.location.assign(next);
       return;

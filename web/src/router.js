@@ -106,6 +106,16 @@ export function deniedReason() {
   return reason === 'second_factor' || reason === 'access' ? reason : null;
 }
 
+// The `next` of the address when it is an absolute http(s) URL of another
+// host, for the server to say whether the site protects that host
+// (api/authz.js); else null. Only the shape is checked here.
+export function absoluteNext() {
+  const raw = new URLSearchParams(window.location.search).get('next');
+  if (typeof raw !== 'string' || raw.length > 2048 || CONTROL_CHARS.test(raw)) return null;
+  if (!/^https?:\/\/[^/\\?#@]+(?:[/?#]|$)/i.test(raw) || raw.includes('\\')) return null;
+  return raw;
+}
+
 // Where to go after a login on this page: the checked `next` of the
 // address, or null.
 export function nextAfterLogin() {

@@ -99,7 +99,11 @@ my_load(char *err, size_t errsz)
 	return 0;
 }
 
-#define TEXT_MAX	2048	/* the longest column read (store.h's are less) */
+/*
+ * The longest column read: store.h's are less (a user's groups, joined,
+ * LK_STORE_GROUPS_TEXT_MAX, the longest).
+ */
+#define TEXT_MAX	4608
 #define MAP_MAX		32	/* placeholders of one statement */
 #define PASSWORD_MAX	1024
 #define TIMEOUT		"5"	/* seconds: lock waits and statements */
@@ -112,6 +116,8 @@ static const char *const session_sql[] = {
 	"SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
 	"SET SESSION innodb_lock_wait_timeout = " TIMEOUT,
 	"SET SESSION max_statement_time = " TIMEOUT,
+	/* A user's groups, joined, whole (the default cuts at 1024 bytes). */
+	"SET SESSION group_concat_max_len = 65536",
 };
 
 struct stmt {

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "base/metrics.h"
 #include "base/util.h"
 #include "domain/store/sql.h"
 #include "domain/store/store.h"
@@ -42,6 +43,7 @@
 #define USER_ID_NEXT	"SELECT 1"	/* the next rowid follows the highest */
 #define ALL_AFTER(n)	" LIMIT -1 OFFSET " n
 #define ROWS_OF(q)	"(" q ")"
+#define JOINED(c)	"group_concat(" c ", ',')"
 #define STMTS_TABLE	stmts_sqlite
 #include "domain/store/store_stmts.h"
 #undef EMAIL_EQ
@@ -53,6 +55,7 @@
 #undef LOCK_TABLE
 #undef USER_ID_NEXT
 #undef ALL_AFTER
+#undef JOINED
 #undef STMTS_TABLE
 
 #define EMAIL_EQ(c, p)	LK_PG_FOLD(c) " = " LK_PG_FOLD(p)
@@ -65,6 +68,7 @@
 #define USER_ID_NEXT	"SELECT setval(pg_get_serial_sequence('users', 'id'), " \
 			"coalesce(max(id), 0) + 1, false) FROM users"
 #define ALL_AFTER(n)	" OFFSET " n
+#define JOINED(c)	"string_agg(" c ", ',')"
 #define STMTS_TABLE	stmts_pg
 #include "domain/store/store_stmts.h"
 #undef EMAIL_EQ
@@ -79,6 +83,7 @@
 #undef USER_ID_NEXT
 #undef ALL_AFTER
 #undef ROWS_OF
+#undef JOINED
 #undef STMTS_TABLE
 
 /*
@@ -101,6 +106,8 @@
 #define USER_ID_NEXT	"SELECT 1"	/* AUTO_INCREMENT follows the highest */
 #define ALL_AFTER(n)	" LIMIT 18446744073709551615 OFFSET " n
 #define ROWS_OF(q)	"(SELECT id FROM (" q ") AS earlier)"
+/* group_concat_max_len is raised for it (sql_mysql.c). */
+#define JOINED(c)	"GROUP_CONCAT(" c " SEPARATOR ',')"
 #define STMTS_TABLE	stmts_mysql
 #include "domain/store/store_stmts.h"
 
@@ -110,7 +117,8 @@ static const char *const *const stmt_tables[LK_SQL__MAX] = {
 	[LK_SQL_MYSQL] = stmts_mysql,
 };
 
-_Static_assert(ST__MAX <= LK_SQL_STMTS_MAX, "sql.h's LK_SQL_STMTS_MAX");
+_Static_assert(ST__MAX < LK_SQL_STMTS_MAX, "sql.h's LK_SQL_STMTS_MAX (and "
+    "one more for lk_store_probe)");
 
 /* Tries of one transaction that fails on a deadlock or serialization. */
 #define TX_TRIES	5
@@ -204,6 +212,14 @@ static const struct field challenge_fields[] = {
 static const struct field deleted_fields[] = {
 	FTEXT(R, r.deleted.email), FLL(R, r.deleted.deleted),
 };
+static const struct field group_fields[] = {
+	FTEXT(R, r.group.name), FTEXT(R, r.group.description),
+	FLL(R, r.group.created),
+};
+static const struct field member_fields[] = {
+	FTEXT(R, r.member.group), FLL(R, r.member.user_id),
+	FLL(R, r.member.created),
+};
 static const struct field session_exp_fields[] = { FLL(R, r.session.exp) };
 static const struct field family_fields[] = { FTEXT(R, r.tokens.family) };
 static const struct field rotation_fields[] = {
@@ -250,6 +266,8 @@ struct part {
 #define REC(m)		offsetof(R, m)
 static const struct part rec_parts[LK_STORE_REC__MAX][3] = {
 	[LK_STORE_REC_USER] = { PART(user_fields, REC(r.user)) },
+	[LK_STORE_REC_GROUP] = { PART(group_fields, 0) },
+	[LK_STORE_REC_MEMBER] = { PART(member_fields, 0) },
 	[LK_STORE_REC_DELETED] = { PART(deleted_fields, 0) },
 	[LK_STORE_REC_SESSION] = { PART(session_fields, REC(r.session.s)),
 	    PART(session_exp_fields, 0) },
@@ -426,7 +444,7 @@ static int
 fail(struct store *s, const char *what)
 {
 	char	msg[512];
-	int	again;
+	int	again = 0;
 
 	s->failed = 1;
 	s->failure = lk_sql_failure(s->c, msg, sizeof(msg));
@@ -445,6 +463,9 @@ fail(struct store *s, const char *what)
 	default:
 		lk_log(LK_LOG_ERR, "database: %s: %s", what, msg);
 	}
+	/* What is tried again is no error yet. */
+	if (!again)
+		lk_metrics_count(LK_M_STORE_ERROR);
 	lk_sql_reset(s->c);
 	return -1;
 }
@@ -891,6 +912,327 @@ sql_user_each(struct lk_store *ls, int (*fn)(const struct lk_user *, void *),
 	    &e, 0, LK_STORE_ERROR);
 }
 
+/* Groups. */
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * The groups of column col (names joined with ',', NULL for none) into
+ * out, sorted: 0, or -1 if they do not fit (logged as what, the
+ * statement ended).
+ */
+static int
+read_groups(struct store *s, int col, struct lk_store_groups *out,
+    const char *what)
+{
+	char		 text[LK_STORE_GROUPS_TEXT_MAX];
+	const char	*t, *names[LK_STORE_USER_GROUPS_MAX];
+	char		*p, *comma;
+	size_t		 len, n = 0, i, at = 0;
+
+	memset(out, 0, sizeof(*out));
+	if ((t = lk_sql_column_text(s->c, col, &len)) == NULL || len == 0)
+		return 0;
+	if (len >= sizeof(text) || memchr(t, '\0', len) != NULL)
+		goto bad;
+	memcpy(text, t, len);
+	text[len] = '\0';
+	for (p = text; p != NULL; p = comma) {
+		if ((comma = strchr(p, ',')) != NULL)
+			*comma++ = '\0';
+		if (n == LK_STORE_USER_GROUPS_MAX || *p == '\0' ||
+		    strlen(p) > LK_STORE_GROUP_NAME_MAX)
+			goto bad;
+		names[n++] = p;
+	}
+	qsort(names, n, sizeof(names[0]), name_cmp);
+	for (i = 0; i < n; i++) {
+		len = strlen(names[i]);
+		if (i > 0)
+			out->text[at++] = ',';
+		memcpy(out->text + at, names[i], len);
+		at += len;
+	}
+	out->text[at] = '\0';
+	out->n = n;
+	return 0;
+bad:
+	memset(out, 0, sizeof(*out));
+	lk_log(LK_LOG_ERR, "database: %s: a user's groups do not fit "
+	    "latchkey's limits", what);
+	lk_sql_reset(s->c);
+	s->failed = 1;
+	s->failure = LK_SQL_ERROR;
+	return -1;
+}
+
+/*
+ * Put the (locked) user of user_id in group, inside a transaction:
+ * LK_STORE_NOT_FOUND if there is no such group, LK_STORE_EXISTS if they
+ * are in it already, LK_STORE_LIMIT if in too many groups already.
+ */
+static enum lk_store_res
+member_insert(struct store *s, const char *group, long long user_id,
+    long long now, const char *what)
+{
+	enum lk_store_res	r;
+	long long		n;
+
+	if ((r = row(s, ST_GROUP_LOCK, ARGS(T(group)), what)) != LK_STORE_OK)
+		return r;
+	lk_sql_reset(s->c);
+	if (one_int(s, ST_MEMBER_IS, ARGS(T(group), I(user_id)), &n, what) !=
+	    LK_STORE_OK)
+		return LK_STORE_ERROR;
+	if (n > 0)
+		return LK_STORE_EXISTS;
+	if (one_int(s, ST_MEMBER_COUNT, ARGS(I(user_id)), &n, what) !=
+	    LK_STORE_OK)
+		return LK_STORE_ERROR;
+	if (n >= LK_STORE_USER_GROUPS_MAX)
+		return LK_STORE_LIMIT;
+	return run(s, ST_MEMBER_ADD, ARGS(T(group), I(user_id), I(now)), what);
+}
+
+/* The user (locked) joins each of n groups; one joined already stays. */
+static enum lk_store_res
+members_insert(struct store *s, const char *const *groups, size_t n,
+    long long user_id, long long now, const char *what)
+{
+	enum lk_store_res	r;
+	size_t			i;
+
+	for (i = 0; i < n; i++) {
+		r = member_insert(s, groups[i], user_id, now, what);
+		if (r != LK_STORE_OK && r != LK_STORE_EXISTS)
+			return r;
+	}
+	return LK_STORE_OK;
+}
+
+static int
+user_add_groups_tx(struct store *s, void *arg)
+{
+	struct op		*o = arg;
+	struct lk_user		 u;
+	enum lk_store_res	 r;
+
+	if ((r = user_insert(s, o->email, o->a, o->b, o->now, "add")) !=
+	    LK_STORE_OK)
+		return r;
+	if (o->count == 0)
+		return LK_STORE_OK;
+	if ((r = user_lock(s, o->email, &u, "add")) != LK_STORE_OK)
+		return r == LK_STORE_NOT_FOUND ? LK_STORE_ERROR : r;
+	r = members_insert(s, o->list, o->count, u.id, o->now, "add");
+	lk_explicit_bzero(&u, sizeof(u));
+	return r;
+}
+
+static enum lk_store_res
+sql_user_add_groups(struct lk_store *ls, const char *email, const char *name,
+    const char *hash, const char *const *groups, size_t n, long long now)
+{
+	struct op	o = { .email = email, .a = name, .b = hash,
+			    .list = groups, .count = n, .now = now };
+
+	return write_tx(S(ls), user_add_groups_tx, &o);
+}
+
+static int
+user_groups_tx(struct store *s, void *arg)
+{
+	struct op		*o = arg;
+	enum lk_store_res	 r;
+
+	memset(o->out, 0, sizeof(struct lk_store_groups));
+	if ((r = row(s, ST_USER_GROUPS, ARGS(T(o->email)), "groups")) !=
+	    LK_STORE_OK)
+		return r;
+	if (read_groups(s, 1, o->out, "groups") == -1)
+		return LK_STORE_ERROR;
+	lk_sql_reset(s->c);
+	return LK_STORE_OK;
+}
+
+static enum lk_store_res
+sql_user_groups(struct lk_store *ls, const char *email,
+    struct lk_store_groups *out)
+{
+	struct op	o = { .email = email, .out = out };
+
+	return read_tx(S(ls), user_groups_tx, &o);
+}
+
+struct each_groups {
+	int		(*fn)(const struct lk_user *,
+			    const struct lk_store_groups *, void *);
+	void		*arg;
+	struct lk_store_groups g;
+	struct lk_group	 group;
+	int		(*group_fn)(const struct lk_group *, void *);
+};
+
+static int
+each_user_groups(struct store *s, void *arg)
+{
+	struct each_groups	*e = arg;
+	struct lk_user		 u;
+	int			 stop;
+
+	memset(&u, 0, sizeof(u));
+	(void)read_fields(s->c, 0, user_fields, NFIELDS(user_fields), &u, 0);
+	if (read_groups(s, (int)NFIELDS(user_fields), &e->g, "list") == -1)
+		return -1;
+	stop = e->fn(&u, &e->g, e->arg) != 0;
+	lk_explicit_bzero(&u, sizeof(u));
+	return stop;
+}
+
+static int
+user_each_groups_tx(struct store *s, void *arg)
+{
+	return each_row(s, ST_EACH_GROUPS, NULL, "list", each_user_groups,
+	    arg);
+}
+
+static enum lk_store_res
+sql_user_each_groups(struct lk_store *ls, int (*fn)(const struct lk_user *,
+    const struct lk_store_groups *, void *), void *arg)
+{
+	struct each_groups	*e;
+	enum lk_store_res	 r;
+
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return LK_STORE_ERROR;
+	e->fn = fn;
+	e->arg = arg;
+	r = (enum lk_store_res)transact(S(ls), LK_SQL_READ, 1,
+	    user_each_groups_tx, e, 0, LK_STORE_ERROR);
+	free(e);
+	return r;
+}
+
+static int
+group_add_tx(struct store *s, void *arg)
+{
+	struct op		*o = arg;
+	enum lk_store_res	 r;
+	int			 taken;
+
+	r = run_as(s, ST_GROUP_ADD, ARGS(T(o->a), T(o->b), I(o->now)), 0,
+	    "add group", LK_SQL_UNIQUE, &taken);
+	return taken ? LK_STORE_EXISTS : r;
+}
+
+static enum lk_store_res
+sql_group_add(struct lk_store *ls, const char *name, const char *description,
+    long long now)
+{
+	struct op	o = { .a = name, .b = description, .now = now };
+
+	return write_tx(S(ls), group_add_tx, &o);
+}
+
+static int
+group_delete_tx(struct store *s, void *arg)
+{
+	struct op	*o = arg;
+
+	return run_count(s, ST_GROUP_DELETE, ARGS(T(o->a)), "delete group");
+}
+
+static enum lk_store_res
+sql_group_delete(struct lk_store *ls, const char *name)
+{
+	struct op	o = { .a = name };
+
+	return write_tx(S(ls), group_delete_tx, &o);
+}
+
+static int
+each_group(struct store *s, void *arg)
+{
+	static const struct field f[] = {
+		FTEXT(struct lk_group, name),
+		FTEXT(struct lk_group, description),
+		FLL(struct lk_group, created), FLL(struct lk_group, members),
+	};
+	struct each_groups	*e = arg;
+
+	memset(&e->group, 0, sizeof(e->group));
+	(void)read_fields(s->c, 0, f, NFIELDS(f), &e->group, 0);
+	return e->group_fn(&e->group, e->arg) != 0;
+}
+
+static int
+group_each_tx(struct store *s, void *arg)
+{
+	return each_row(s, ST_GROUP_EACH, NULL, "list groups", each_group,
+	    arg);
+}
+
+static enum lk_store_res
+sql_group_each(struct lk_store *ls, int (*fn)(const struct lk_group *, void *),
+    void *arg)
+{
+	struct each_groups	*e;
+	enum lk_store_res	 r;
+
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return LK_STORE_ERROR;
+	e->group_fn = fn;
+	e->arg = arg;
+	r = (enum lk_store_res)transact(S(ls), LK_SQL_READ, 1, group_each_tx,
+	    e, 0, LK_STORE_ERROR);
+	free(e);
+	return r;
+}
+
+static int
+member_add_tx(struct store *s, void *arg)
+{
+	struct op		*o = arg;
+	struct lk_user		 u;
+	enum lk_store_res	 r;
+
+	/* The user first, as every change of an account: one at a time. */
+	if ((r = user_lock(s, o->email, &u, "add member")) == LK_STORE_OK)
+		r = member_insert(s, o->a, u.id, o->now, "add member");
+	lk_explicit_bzero(&u, sizeof(u));
+	return r;
+}
+
+static enum lk_store_res
+sql_member_add(struct lk_store *ls, const char *group, const char *email,
+    long long now)
+{
+	struct op	o = { .a = group, .email = email, .now = now };
+
+	return write_tx(S(ls), member_add_tx, &o);
+}
+
+static int
+member_delete_tx(struct store *s, void *arg)
+{
+	struct op	*o = arg;
+
+	return run_count(s, ST_MEMBER_DELETE, ARGS(T(o->a), T(o->email)),
+	    "delete member");
+}
+
+static enum lk_store_res
+sql_member_delete(struct lk_store *ls, const char *group, const char *email)
+{
+	struct op	o = { .a = group, .email = email };
+
+	return write_tx(S(ls), member_delete_tx, &o);
+}
+
 /* Tokens and sessions. */
 
 static int
@@ -919,6 +1261,9 @@ token_check_tx(struct store *s, void *arg)
 	if (state->ours)
 		(void)read_fields(s->c, 9, session_fields,
 		    NFIELDS(session_fields), &state->session, 0);
+	if (read_groups(s, 9 + (int)NFIELDS(session_fields), &state->groups,
+	    "check token") == -1)
+		return LK_STORE_ERROR;
 	lk_sql_reset(s->c);
 	return found ? LK_STORE_OK : LK_STORE_NOT_FOUND;
 }
@@ -1440,6 +1785,41 @@ sql_throttle_clear(struct lk_store *ls, const char *const *keys, size_t n)
 	struct op	o = { .list = keys, .count = n };
 
 	return write_tx(S(ls), throttle_clear_tx, &o);
+}
+
+/* Counts of what the store holds. */
+
+static int
+stats_tx(struct store *s, void *arg)
+{
+	struct op		*o = arg;
+	struct lk_store_stats	*st = o->out;
+	long long		 v[3];
+	int			 i;
+
+	if (prepare(s, ST_STATS, ARGS(I(o->now), I(o->n)), 0, "counts") == -1)
+		return LK_STORE_ERROR;
+	if (lk_sql_step(s->c) != LK_SQL_ROW)
+		return fail(s, "counts"), LK_STORE_ERROR;
+	for (i = 0; i < 3; i++)
+		if (lk_sql_column_int(s->c, i, &v[i]) == -1) {
+			lk_sql_reset(s->c);
+			return LK_STORE_ERROR;
+		}
+	lk_sql_reset(s->c);
+	st->users = v[0];
+	st->sessions = v[1];
+	st->throttled = v[2];
+	return LK_STORE_OK;
+}
+
+static enum lk_store_res
+sql_stats(struct lk_store *ls, long long now, long long since,
+    struct lk_store_stats *out)
+{
+	struct op	o = { .now = now, .n = since, .out = out };
+
+	return read_tx(S(ls), stats_tx, &o);
 }
 
 /* Second factors. */
@@ -2169,6 +2549,10 @@ link_add_tx(struct store *s, void *arg)
 		    LK_STORE_OK)
 			return r == LK_STORE_NOT_FOUND ? LK_STORE_ERROR : r;
 	}
+	if (link->purpose != LK_LINK_RESET && link->ngroups > 0 &&
+	    (r = members_insert(s, link->groups, link->ngroups, user->id,
+	    o->now, "add link")) != LK_STORE_OK)
+		return r;
 	/* A newer request voids the older links of its kind. */
 	if ((r = run(s, link->purpose == LK_LINK_RESET ? ST_LINKS_CLEAR_RESET :
 	    ST_LINKS_CLEAR_INVITE, ARGS(I(user->id)), "add link")) !=
@@ -2540,6 +2924,15 @@ static const struct lk_store_ops sql_ops = {
 	sql_link_find,
 	sql_link_use,
 	sql_throttle_clear,
+	sql_user_add_groups,
+	sql_user_groups,
+	sql_user_each_groups,
+	sql_group_add,
+	sql_group_delete,
+	sql_group_each,
+	sql_member_add,
+	sql_member_delete,
+	sql_stats,
 };
 
 /* The store's public functions: each hands the call to the operation. */
@@ -2610,11 +3003,70 @@ lk_store_schema_version(void)
 	return LK_STORE_SCHEMA_VERSION;
 }
 
+int
+lk_store_probe(const char *where, const char *password_file, int *version,
+    char *err, size_t errsz)
+{
+	struct lk_sql_options	 so;
+	struct lk_sqlc		*c;
+	long long		 v = 0;
+	char			 msg[256];
+	int			 rc = -1;
+	const char		*sql;
+
+	*version = 0;
+	if (where == NULL || *where == '\0') {
+		(void)snprintf(err, errsz, "no database named");
+		return -1;
+	}
+	/* PostgreSQL and MariaDB keep it in a table of their own. */
+	sql = lk_sql_engine_of(where) == LK_SQL_SQLITE ? "PRAGMA user_version" :
+	    "SELECT version FROM schema_version";
+	memset(&so, 0, sizeof(so));
+	so.password_file = password_file;
+	if ((c = lk_sql_open(where, &so, err, errsz)) == NULL)
+		return -1;
+	if (lk_sql_prepare(c, ST__MAX, sql, 0) == -1) {
+		(void)lk_sql_failure(c, msg, sizeof(msg));
+		(void)snprintf(err, errsz, "%s: schema version: %s", where, msg);
+		goto out;
+	}
+	switch (lk_sql_step(c)) {
+	case LK_SQL_ROW:
+		if (lk_sql_column_int(c, 0, &v) == -1 || v < 0 || v > 1000000) {
+			(void)snprintf(err, errsz, "%s: schema version: not a "
+			    "number", where);
+			goto out;
+		}
+		break;
+	case LK_SQL_DONE:
+		break;
+	default:
+		(void)lk_sql_failure(c, msg, sizeof(msg));
+		/* A server database without the table: nothing made yet. */
+		if (lk_sql_engine_of(where) == LK_SQL_SQLITE ||
+		    strstr(msg, "schema_version") == NULL) {
+			(void)snprintf(err, errsz, "%s: schema version: %s",
+			    where, msg);
+			goto out;
+		}
+		break;
+	}
+	*version = (int)v;
+	rc = 0;
+out:
+	lk_sql_reset(c);
+	lk_sql_close(c);
+	return rc;
+}
+
 const char *
 lk_store_rec_name(enum lk_store_rec kind)
 {
 	static const char *const names[LK_STORE_REC__MAX] = {
 		[LK_STORE_REC_USER] = "user",
+		[LK_STORE_REC_GROUP] = "group",
+		[LK_STORE_REC_MEMBER] = "group membership",
 		[LK_STORE_REC_DELETED] = "deleted-user mark",
 		[LK_STORE_REC_SESSION] = "session",
 		[LK_STORE_REC_TOKENS] = "refresh token",
@@ -2821,6 +3273,94 @@ lk_store_throttle_clear(struct lk_store *s, const char *const *keys,
 	if (s == NULL)
 		return LK_STORE_ERROR;
 	return s->ops->throttle_clear(s, keys, n);
+}
+
+enum lk_store_res
+lk_store_user_add_groups(struct lk_store *s, const char *email,
+    const char *name, const char *hash, const char *const *groups, size_t n,
+    long long now)
+{
+	if (s == NULL)
+		return LK_STORE_ERROR;
+	return s->ops->user_add_groups(s, email, name, hash, groups, n, now);
+}
+
+enum lk_store_res
+lk_store_user_groups(struct lk_store *s, const char *email,
+    struct lk_store_groups *out)
+{
+	if (s == NULL) {
+		memset(out, 0, sizeof(*out));
+		return LK_STORE_ERROR;
+	}
+	return s->ops->user_groups(s, email, out);
+}
+
+enum lk_store_res
+lk_store_user_each_groups(struct lk_store *s, int (*fn)(const struct lk_user *,
+    const struct lk_store_groups *, void *), void *arg)
+{
+	if (s == NULL)
+		return LK_STORE_ERROR;
+	return s->ops->user_each_groups(s, fn, arg);
+}
+
+enum lk_store_res
+lk_store_group_add(struct lk_store *s, const char *name,
+    const char *description, long long now)
+{
+	if (s == NULL)
+		return LK_STORE_ERROR;
+	return s->ops->group_add(s, name, description, now);
+}
+
+enum lk_store_res
+lk_store_group_delete(struct lk_store *s, const char *name)
+{
+	if (s == NULL)
+		return LK_STORE_ERROR;
+	return s->ops->group_delete(s, name);
+}
+
+enum lk_store_res
+lk_store_group_each(struct lk_store *s,
+    int (*fn)(const struct lk_group *, void *), void *arg)
+{
+	if (s == NULL)
+		return LK_STORE_ERROR;
+	return s->ops->group_each(s, fn, arg);
+}
+
+enum lk_store_res
+lk_store_member_add(struct lk_store *s, const char *group, const char *email,
+    long long now)
+{
+	if (s == NULL)
+		return LK_STORE_ERROR;
+	return s->ops->member_add(s, group, email, now);
+}
+
+enum lk_store_res
+lk_store_member_delete(struct lk_store *s, const char *group,
+    const char *email)
+{
+	if (s == NULL)
+		return LK_STORE_ERROR;
+	return s->ops->member_delete(s, group, email);
+}
+
+enum lk_store_res
+lk_store_stats(struct lk_store *s, long long now, long long since,
+    struct lk_store_stats *out)
+{
+	enum lk_store_res	r;
+
+	memset(out, 0, sizeof(*out));
+	if (s == NULL)
+		return LK_STORE_ERROR;
+	if ((r = s->ops->stats(s, now, since, out)) != LK_STORE_OK)
+		memset(out, 0, sizeof(*out));
+	return r;
 }
 
 enum lk_store_res

@@ -30,6 +30,16 @@
 #define LK_STORE_PUBKEY_MAX	800	/* a DER public key, base64url */
 #define LK_STORE_PASSKEY_NAME_MAX 256	/* bytes of a passkey's name */
 #define LK_STORE_LINK_HASH_LEN	64	/* a one-time link's token hash, hex */
+#define LK_STORE_GROUP_NAME_MAX	64	/* bytes of a group's name */
+#define LK_STORE_GROUP_DESC_MAX	400	/* bytes of a group's description */
+/*
+ * Groups one user may be in: a membership past them is refused
+ * (LK_STORE_LIMIT), so that the token check reads a user's groups whole,
+ * at most LK_STORE_GROUPS_TEXT_MAX - 1 bytes joined.
+ */
+#define LK_STORE_USER_GROUPS_MAX 64
+#define LK_STORE_GROUPS_TEXT_MAX \
+	(LK_STORE_USER_GROUPS_MAX * (LK_STORE_GROUP_NAME_MAX + 1))
 /*
  * Seconds a TOTP secret set up waits for its first code: past them it is
  * as if nothing had been set up (lk_store_totp_enable refuses it,
@@ -92,11 +102,29 @@ struct lk_store_tokens {
 	long long	access_exp;
 };
 
+/*
+ * The groups of one user: n names, sorted by their bytes, joined with
+ * ',' in text (names never hold one: lib/domain/group.h).
+ */
+struct lk_store_groups {
+	size_t		n;
+	char		text[LK_STORE_GROUPS_TEXT_MAX];
+};
+
+/* One group, as lk_store_group_each lists it. */
+struct lk_group {
+	char		name[LK_STORE_GROUP_NAME_MAX + 1];
+	char		description[LK_STORE_GROUP_DESC_MAX + 1];
+	long long	created;
+	long long	members;
+};
+
 /* What the store says of a presented token, all in one read. */
 struct lk_token_state {
 	int		revoked;	/* revoked by id (logout) */
 	int		ours;		/* a session of ours issued it */
 	struct lk_session session;	/* that session, if ours */
+	struct lk_store_groups groups;	/* the user's groups */
 };
 
 /*
@@ -278,6 +306,9 @@ struct lk_link_new {
 	const char		*name;		/* a new pending account's name */
 	const char		*hash;		/* the token's, 64 hex digits */
 	long long		 expires;
+	/* Groups the account joins (an invitation), or none. */
+	const char *const	*groups;
+	size_t			 ngroups;
 };
 
 /* A live link, as lk_store_link_find found it. */
@@ -330,6 +361,8 @@ struct lk_revoke {
  */
 enum lk_store_rec {
 	LK_STORE_REC_USER,
+	LK_STORE_REC_GROUP,
+	LK_STORE_REC_MEMBER,	/* a user in a group */
 	LK_STORE_REC_DELETED,	/* the mark a deleted account leaves */
 	LK_STORE_REC_SESSION,
 	LK_STORE_REC_TOKENS,
@@ -349,6 +382,16 @@ struct lk_store_record {
 	enum lk_store_rec	 kind;
 	union {
 		struct lk_user	 user;
+		struct {
+			char		 name[LK_STORE_GROUP_NAME_MAX + 1];
+			char		 description[LK_STORE_GROUP_DESC_MAX + 1];
+			long long	 created;
+		}		 group;
+		struct {
+			char		 group[LK_STORE_GROUP_NAME_MAX + 1];
+			long long	 user_id;
+			long long	 created;
+		}		 member;
 		struct {
 			char		 email[LK_STORE_EMAIL_MAX + 1];
 			long long	 deleted;
@@ -406,6 +449,13 @@ struct lk_store_record {
 			long long	 expires;
 		}		 link;
 	}			 r;
+};
+
+/* What the store holds, counted at once (metrics' gauges). */
+struct lk_store_stats {
+	long long	users;		/* accounts, pending ones included */
+	long long	sessions;	/* not revoked, not past their end */
+	long long	throttled;	/* throttle counters of open windows */
 };
 
 /* What one record of kind is, in words ("user", "session", ...). */
@@ -506,6 +556,25 @@ struct lk_store_ops {
 		    const struct lk_link_use *, long long);
 	enum lk_store_res (*throttle_clear)(struct lk_store *,
 		    const char *const *, size_t);
+	enum lk_store_res (*user_add_groups)(struct lk_store *, const char *,
+		    const char *, const char *, const char *const *, size_t,
+		    long long);
+	enum lk_store_res (*user_groups)(struct lk_store *, const char *,
+		    struct lk_store_groups *);
+	enum lk_store_res (*user_each_groups)(struct lk_store *,
+		    int (*)(const struct lk_user *,
+		    const struct lk_store_groups *, void *), void *);
+	enum lk_store_res (*group_add)(struct lk_store *, const char *,
+		    const char *, long long);
+	enum lk_store_res (*group_delete)(struct lk_store *, const char *);
+	enum lk_store_res (*group_each)(struct lk_store *,
+		    int (*)(const struct lk_group *, void *), void *);
+	enum lk_store_res (*member_add)(struct lk_store *, const char *,
+		    const char *, long long);
+	enum lk_store_res (*member_delete)(struct lk_store *, const char *,
+		    const char *);
+	enum lk_store_res (*stats)(struct lk_store *, long long, long long,
+		    struct lk_store_stats *);
 };
 
 /*
@@ -574,9 +643,17 @@ int	lk_store_is_uri(const char *where);
 void	lk_store_close(struct lk_store *);
 
 /* The schema version this build writes, in either backend. */
-#define LK_STORE_SCHEMA_VERSION	5
+#define LK_STORE_SCHEMA_VERSION	6
 
 int	lk_store_schema_version(void);
+
+/*
+ * Look at the database where names without changing anything (no file
+ * made, no migration): 0 with its schema version in *version (0: none
+ * yet), or -1 with the reason it cannot be opened or read in err.
+ */
+int	lk_store_probe(const char *where, const char *password_file,
+	    int *version, char *err, size_t errsz);
 
 /*
  * Every function below takes a NULL store as one that failed:
@@ -606,7 +683,7 @@ enum lk_store_res lk_store_user_set_password(struct lk_store *,
 enum lk_store_res lk_store_user_set_disabled(struct lk_store *,
 	    const char *email, int disabled, long long now);
 
-/* Delete the user, their sessions with them. */
+/* Delete the user, their sessions and memberships with them. */
 enum lk_store_res lk_store_user_delete(struct lk_store *, const char *email,
 	    long long now);
 
@@ -626,14 +703,62 @@ enum lk_store_res lk_store_user_each(struct lk_store *,
 	    int (*fn)(const struct lk_user *, void *), void *arg);
 
 /*
- * In one read: the user of email (LK_STORE_NOT_FOUND if there is none)
- * and what the store knows of the token jti (an access token, or with
- * refresh set a refresh token): revoked by id, and the session of ours
- * that issued it.
+ * In one read: the user of email (LK_STORE_NOT_FOUND if there is none),
+ * their groups, and what the store knows of the token jti (an access
+ * token, or with refresh set a refresh token): revoked by id, and the
+ * session of ours that issued it.  Groups that do not fit
+ * state->groups (more than LK_STORE_USER_GROUPS_MAX: never written by
+ * the operations below) fail it: LK_STORE_ERROR, logged.
  */
 enum lk_store_res lk_store_token_check(struct lk_store *, const char *email,
 	    const char *jti, int refresh, struct lk_user *user,
 	    struct lk_token_state *state);
+
+/*
+ * Add a user as lk_store_user_add does, in the n groups groups[i], in one
+ * transaction: LK_STORE_NOT_FOUND (nothing written) if one of them does
+ * not exist.
+ */
+enum lk_store_res lk_store_user_add_groups(struct lk_store *,
+	    const char *email, const char *name, const char *hash,
+	    const char *const *groups, size_t n, long long now);
+
+/* The groups of the user of email; LK_STORE_NOT_FOUND if none has it. */
+enum lk_store_res lk_store_user_groups(struct lk_store *, const char *email,
+	    struct lk_store_groups *out);
+
+/* As lk_store_user_each, with each user's groups. */
+enum lk_store_res lk_store_user_each_groups(struct lk_store *,
+	    int (*fn)(const struct lk_user *, const struct lk_store_groups *,
+	    void *), void *arg);
+
+/*
+ * Groups.  Their names and descriptions are the caller's to check
+ * (lib/domain/group.h); the store keeps names as bytes.  Add one:
+ * LK_STORE_EXISTS if the name is taken.
+ */
+enum lk_store_res lk_store_group_add(struct lk_store *, const char *name,
+	    const char *description, long long now);
+
+/* Delete a group and its memberships; LK_STORE_NOT_FOUND if none. */
+enum lk_store_res lk_store_group_delete(struct lk_store *, const char *name);
+
+/* Call fn for every group, by name (its bytes); stops as user_each. */
+enum lk_store_res lk_store_group_each(struct lk_store *,
+	    int (*fn)(const struct lk_group *, void *), void *arg);
+
+/*
+ * Put the user of email in group: LK_STORE_NOT_FOUND if either does not
+ * exist, LK_STORE_EXISTS if they are in it already, LK_STORE_LIMIT if
+ * they are in LK_STORE_USER_GROUPS_MAX groups already.  The user's next
+ * token check sees it.
+ */
+enum lk_store_res lk_store_member_add(struct lk_store *, const char *group,
+	    const char *email, long long now);
+
+/* Take the user of email out of group; LK_STORE_NOT_FOUND if not in it. */
+enum lk_store_res lk_store_member_delete(struct lk_store *,
+	    const char *group, const char *email);
 
 /*
  * Reserve one attempt on each of the n counters keys[i] (one window of
@@ -699,6 +824,9 @@ enum lk_store_res lk_store_logout(struct lk_store *,
  *   LK_LINK_SIGNUP also answers LK_STORE_EXISTS, writing nothing, for a
  *   pending account whose invitation is live: a stranger's sign-up never
  *   voids an administrator's invitation.
+ *   The account joins link->groups (those it is in already stay, as do
+ *   its other groups); LK_STORE_NOT_FOUND, nothing written, if one does
+ *   not exist, LK_STORE_LIMIT if there would be too many.
  * A password set or changed, a disabling, and the use of a link, void
  * every link of the account.
  */
@@ -756,6 +884,15 @@ enum lk_store_res lk_store_throttle_give_back(struct lk_store *,
  */
 enum lk_store_res lk_store_throttle_clear(struct lk_store *,
 	    const char *const *keys, size_t n);
+
+/*
+ * Count the users, the sessions live at now, and the throttle counters
+ * whose window started after since (now less the throttle window), in one
+ * read.  A read that answers is also the sign that the store is up (the
+ * health check).  Returns LK_STORE_OK, or LK_STORE_ERROR (out zeroed).
+ */
+enum lk_store_res lk_store_stats(struct lk_store *, long long now,
+	    long long since, struct lk_store_stats *out);
 
 /*
  * The second factors of user_id (all zero, last_step -1, for a user with
@@ -913,8 +1050,8 @@ enum lk_store_res lk_store_session_end(struct lk_store *, long long user_id,
 	    const char *id, const char *keep, long long now, long long *n);
 
 /*
- * Call fn for every record of the store, users first, then deleted-user
- * marks, sessions, refresh tokens, revocations, throttle counters, TOTP
+ * Call fn for every record of the store, users first, then groups,
+ * memberships, deleted-user marks, sessions, refresh tokens, revocations, throttle counters, TOTP
  * secrets, recovery codes, pending logins, WebAuthn user handles,
  * passkeys, challenges and one-time links (so that each record comes
  * after those it refers to), all from one snapshot.  Stops early (and

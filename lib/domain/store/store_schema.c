@@ -189,9 +189,31 @@ static const char *const sqlite_v5[] = {
 	NULL
 };
 
+/*
+ * 6: groups of users (by name, which never changes) and their members,
+ * gone with their group or their account.
+ */
+static const char *const sqlite_v6[] = {
+	"CREATE TABLE user_groups ("
+	"  name        TEXT PRIMARY KEY CHECK (length(name) BETWEEN 1 AND 64),"
+	"  description TEXT NOT NULL DEFAULT ''"
+	"              CHECK (length(CAST(description AS BLOB)) <= 400),"
+	"  created     INTEGER NOT NULL"
+	");"
+	"CREATE TABLE group_members ("
+	"  group_name TEXT NOT NULL"
+	"             REFERENCES user_groups(name) ON DELETE CASCADE,"
+	"  user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  created    INTEGER NOT NULL,"
+	"  PRIMARY KEY (user_id, group_name)"
+	");"
+	"CREATE INDEX group_members_group ON group_members(group_name);",
+	NULL
+};
+
 static const struct lk_sql_migration sqlite_migrations[] = {
 	{ 1, sqlite_v1 }, { 2, sqlite_v2 }, { 3, sqlite_v3 }, { 4, sqlite_v4 },
-	{ 5, sqlite_v5 },
+	{ 5, sqlite_v5 }, { 6, sqlite_v6 },
 };
 
 /*
@@ -341,8 +363,28 @@ static const char *const pg_v5[] = {
 	NULL
 };
 
+/* 6: groups and their members, as SQLite's migration 6. */
+static const char *const pg_v6[] = {
+	"CREATE TABLE user_groups ("
+	"  name       text PRIMARY KEY"
+	"             CHECK (char_length(name) BETWEEN 1 AND 64),"
+	"  description text NOT NULL DEFAULT ''"
+	"             CHECK (octet_length(description) <= 400),"
+	"  created    bigint NOT NULL"
+	");"
+	"CREATE TABLE group_members ("
+	"  group_name text NOT NULL"
+	"             REFERENCES user_groups(name) ON DELETE CASCADE,"
+	"  user_id    bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  created    bigint NOT NULL,"
+	"  PRIMARY KEY (user_id, group_name)"
+	");"
+	"CREATE INDEX group_members_group ON group_members(group_name);",
+	NULL
+};
+
 static const struct lk_sql_migration pg_migrations[] = {
-	{ 3, pg_v3 }, { 4, pg_v4 }, { 5, pg_v5 },
+	{ 3, pg_v3 }, { 4, pg_v4 }, { 5, pg_v5 }, { 6, pg_v6 },
 };
 
 /*
@@ -494,8 +536,30 @@ static const char *const mysql_v5[] = {
 	NULL
 };
 
+/* 6: groups and their members, as SQLite's migration 6. */
+static const char *const mysql_v6[] = {
+	TABLE("user_groups")
+	"  name       " TEXT(64) " NOT NULL PRIMARY KEY"
+	"             CHECK (char_length(name) BETWEEN 1 AND 64),"
+	"  description " TEXT(400) " NOT NULL DEFAULT ''"
+	"             CHECK (octet_length(description) <= 400),"
+	"  created    BIGINT NOT NULL"
+	INNODB,
+	TABLE("group_members")
+	"  group_name " TEXT(64) " NOT NULL,"
+	"  user_id    BIGINT NOT NULL,"
+	"  created    BIGINT NOT NULL,"
+	"  PRIMARY KEY (user_id, group_name),"
+	"  KEY group_members_group (group_name),"
+	"  FOREIGN KEY (group_name) REFERENCES user_groups(name)"
+	"  ON DELETE CASCADE,"
+	"  " OF_USER
+	INNODB,
+	NULL
+};
+
 static const struct lk_sql_migration mysql_migrations[] = {
-	{ 5, mysql_v5 },
+	{ 5, mysql_v5 }, { 6, mysql_v6 },
 };
 
 #define N(a)	(sizeof(a) / sizeof((a)[0]))

@@ -17,6 +17,9 @@
  *   ALL_AFTER(n)       every row of an ordered select past the first n
  *   ROWS_OF(select)    a subquery's rows, read before the table they come
  *                      from is changed
+ *   JOINED(col)        an aggregate: the column's values of the rows,
+ *                      joined with ',' (in no particular order), NULL
+ *                      for no rows
  *   STMTS_TABLE        the name of the table to define
  *
  * The first inclusion also defines the statement ids (enum stmt).  No
@@ -134,6 +137,17 @@ enum stmt {
 	ST_SESSIONS_BOUND,
 	ST_ANY_RECORD,
 	ST_USER_ID_NEXT,
+	ST_GROUP_ADD,
+	ST_GROUP_DELETE,
+	ST_GROUP_LOCK,
+	ST_GROUP_EACH,
+	ST_MEMBER_IS,
+	ST_MEMBER_COUNT,
+	ST_MEMBER_ADD,
+	ST_MEMBER_DELETE,
+	ST_USER_GROUPS,
+	ST_EACH_GROUPS,
+	ST_STATS,
 	/* Copying: per kind of record (one table each), in export order. */
 	ST_EXPORT,
 	ST_IMPORT = ST_EXPORT + LK_STORE_REC__MAX,
@@ -152,6 +166,7 @@ enum stmt {
 			"c.name, c.created, c.last_used"
 #define TOKENS_COLUMNS	"jti, csrf, access_jti, access_csrf, iat, exp, " \
 			"access_exp"
+#define GROUP_COLUMNS	"g.name, g.description, g.created"
 
 #endif /* LK_STORE_STMTS_IDS */
 
@@ -164,10 +179,14 @@ enum stmt {
 			"FROM account_tokens t WHERE t.user_id = users.id AND " \
 			"(t.expires > ?1 OR t.purpose <> 'signup'))"
 
-/* The user and what is known of a token, in one read. */
+/* The groups of the user u, joined (NULL: none). */
+#define GROUPS_OF_U	"(SELECT " JOINED("m.group_name") " FROM group_members m " \
+			"WHERE m.user_id = u.id)"
+
+/* The user, their groups and what is known of a token, in one read. */
 #define CHECK_SQL(col)	"SELECT " USER_COLUMNS ", CASE WHEN EXISTS (SELECT 1 " \
 			"FROM revoked_tokens WHERE jti = ?2) THEN 1 ELSE 0 END, " \
-			SESSION_COLUMNS " FROM (SELECT 1) AS one " \
+			SESSION_COLUMNS ", " GROUPS_OF_U " FROM (SELECT 1) AS one " \
 			"LEFT JOIN users u ON " EMAIL_EQ("u.email", "?1") " " \
 			"LEFT JOIN refresh_tokens t ON t." col " = ?2 " \
 			"LEFT JOIN sessions se ON se.id = t.family"
@@ -220,6 +239,9 @@ static const char *const STMTS_TABLE[ST__MAX] = {
 	[ST_THROTTLE_GET] = "SELECT failures, window_start FROM throttle "
 	    "WHERE \"key\" = ?1",
 	[ST_THROTTLE_CLEAR] = "DELETE FROM throttle WHERE \"key\" = ?1",
+	[ST_STATS] = "SELECT (SELECT count(*) FROM users), "
+	    "(SELECT count(*) FROM sessions WHERE revoked = 0 AND exp > ?1), "
+	    "(SELECT count(*) FROM throttle WHERE window_start > ?2)",
 	[ST_THROTTLE_GIVE_BACK] = "UPDATE throttle SET failures = failures - 1 "
 	    "WHERE \"key\" = ?1 AND failures > 0 AND window_start + ?3 > ?2",
 	[ST_SESSION_ADD] = "INSERT INTO sessions (id, user_id, created, "
@@ -383,15 +405,43 @@ static const char *const STMTS_TABLE[ST__MAX] = {
 	    "OR EXISTS (SELECT 1 FROM revoked_tokens) "
 	    "OR EXISTS (SELECT 1 FROM throttle) "
 	    "OR EXISTS (SELECT 1 FROM webauthn_challenges) "
-	    "OR EXISTS (SELECT 1 FROM account_tokens) THEN 1 ELSE 0 END",
+	    "OR EXISTS (SELECT 1 FROM account_tokens) "
+	    "OR EXISTS (SELECT 1 FROM user_groups) THEN 1 ELSE 0 END",
 	/* Ids given by a copy: new users are numbered after them. */
 	[ST_USER_ID_NEXT] = USER_ID_NEXT,
+	[ST_GROUP_ADD] = "INSERT INTO user_groups (name, description, created) "
+	    "VALUES (?1, ?2, ?3)",
+	/* Its members go with it (ON DELETE CASCADE). */
+	[ST_GROUP_DELETE] = "DELETE FROM user_groups WHERE name = ?1",
+	/* Locked: a group deleted meanwhile gets no new member. */
+	[ST_GROUP_LOCK] = "SELECT name FROM user_groups WHERE name = ?1"
+	    FOR_UPDATE,
+	[ST_GROUP_EACH] = "SELECT " GROUP_COLUMNS ", (SELECT count(*) FROM "
+	    "group_members m WHERE m.group_name = g.name) FROM user_groups g "
+	    "ORDER BY g.name" BYTES,
+	[ST_MEMBER_IS] = "SELECT count(*) FROM group_members "
+	    "WHERE group_name = ?1 AND user_id = ?2",
+	[ST_MEMBER_COUNT] = "SELECT count(*) FROM group_members "
+	    "WHERE user_id = ?1",
+	[ST_MEMBER_ADD] = "INSERT INTO group_members (group_name, user_id, "
+	    "created) VALUES (?1, ?2, ?3)",
+	[ST_MEMBER_DELETE] = "DELETE FROM group_members WHERE group_name = ?1 "
+	    "AND user_id = (SELECT id FROM users WHERE " EMAIL_EQ("email", "?2")
+	    ")",
+	[ST_USER_GROUPS] = "SELECT u.id, " GROUPS_OF_U " FROM users u WHERE "
+	    EMAIL_EQ("u.email", "?1"),
+	[ST_EACH_GROUPS] = "SELECT " USER_COLUMNS ", " GROUPS_OF_U " FROM users u "
+	    "ORDER BY " EMAIL_ORDER("u.email"),
 	/*
 	 * A copy's columns, kind by kind, in the order of the field tables
 	 * of store.c's records (rec_fields).
 	 */
 	[ST_EXPORT + LK_STORE_REC_USER] = "SELECT " USER_COLUMNS " FROM users u "
 	    "ORDER BY u.id",
+	[ST_EXPORT + LK_STORE_REC_GROUP] = "SELECT " GROUP_COLUMNS " "
+	    "FROM user_groups g ORDER BY g.name" BYTES,
+	[ST_EXPORT + LK_STORE_REC_MEMBER] = "SELECT group_name, user_id, created "
+	    "FROM group_members ORDER BY group_name" BYTES ", user_id",
 	[ST_EXPORT + LK_STORE_REC_DELETED] = "SELECT email, deleted "
 	    "FROM deleted_users ORDER BY " EMAIL_ORDER("email"),
 	[ST_EXPORT + LK_STORE_REC_SESSION] = "SELECT " SESSION_COLUMNS ", se.exp "
@@ -421,6 +471,10 @@ static const char *const STMTS_TABLE[ST__MAX] = {
 	[ST_IMPORT + LK_STORE_REC_USER] = "INSERT INTO users (id, email, name, "
 	    "hash, disabled, created, updated, tokens_valid_after) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[ST_IMPORT + LK_STORE_REC_GROUP] = "INSERT INTO user_groups (name, "
+	    "description, created) VALUES (?1, ?2, ?3)",
+	[ST_IMPORT + LK_STORE_REC_MEMBER] = "INSERT INTO group_members "
+	    "(group_name, user_id, created) VALUES (?1, ?2, ?3)",
 	[ST_IMPORT + LK_STORE_REC_DELETED] = "INSERT INTO deleted_users (email, "
 	    "deleted) VALUES (?1, ?2)",
 	[ST_IMPORT + LK_STORE_REC_SESSION] = "INSERT INTO sessions (id, user_id, "
@@ -453,6 +507,8 @@ static const char *const STMTS_TABLE[ST__MAX] = {
 	[ST_IMPORT + LK_STORE_REC_LINK] = "INSERT INTO account_tokens (hash, "
 	    "user_id, purpose, created, expires) VALUES (?1, ?2, ?3, ?4, ?5)",
 	[ST_LOCK + LK_STORE_REC_USER] = LOCK_TABLE("users"),
+	[ST_LOCK + LK_STORE_REC_GROUP] = LOCK_TABLE("user_groups"),
+	[ST_LOCK + LK_STORE_REC_MEMBER] = LOCK_TABLE("group_members"),
 	[ST_LOCK + LK_STORE_REC_DELETED] = LOCK_TABLE("deleted_users"),
 	[ST_LOCK + LK_STORE_REC_SESSION] = LOCK_TABLE("sessions"),
 	[ST_LOCK + LK_STORE_REC_TOKENS] = LOCK_TABLE("refresh_tokens"),
@@ -467,6 +523,8 @@ static const char *const STMTS_TABLE[ST__MAX] = {
 	[ST_LOCK + LK_STORE_REC_LINK] = LOCK_TABLE("account_tokens"),
 	/* Emptied in the reverse order: what refers to a row goes first. */
 	[ST_CLEAR + LK_STORE_REC_USER] = "DELETE FROM users",
+	[ST_CLEAR + LK_STORE_REC_GROUP] = "DELETE FROM user_groups",
+	[ST_CLEAR + LK_STORE_REC_MEMBER] = "DELETE FROM group_members",
 	[ST_CLEAR + LK_STORE_REC_DELETED] = "DELETE FROM deleted_users",
 	[ST_CLEAR + LK_STORE_REC_SESSION] = "DELETE FROM sessions",
 	[ST_CLEAR + LK_STORE_REC_TOKENS] = "DELETE FROM refresh_tokens",
@@ -482,6 +540,7 @@ static const char *const STMTS_TABLE[ST__MAX] = {
 };
 
 #undef CHECK_SQL
+#undef GROUPS_OF_U
 #undef PRUNABLE_SIGNUP
 
 #endif /* STMTS_TABLE */

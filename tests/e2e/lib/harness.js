@@ -9,12 +9,25 @@ const repoRoot = path.resolve(__dirname, '..', '..', '..');
 // LATCHKEY_E2E_KINDS (or the HTTP suites' LATCHKEY_KINDS), comma separated,
 // names others, e.g. 'lighttpd' for a quick run or 'apache-cgi' too. A kind
 // that cannot start fails its tests; it is never skipped.
+//
+// The files that look at the app's rendering alone (accessibility checks,
+// contrast, screenshots, text, focus, the password fields), where no answer
+// of the server differs between kinds, pass { rendering: true } and run
+// on the first kind only unless the kinds are named: every kind's API is
+// tested by tests/http/, and the flows that cross the server run on each.
 const DEFAULT_KINDS = ['lighttpd', 'apache-fcgid'];
 
-function serverKinds() {
+function serverKinds({ rendering = false } = {}) {
   const setting = process.env.LATCHKEY_E2E_KINDS || process.env.LATCHKEY_KINDS || '';
   const chosen = setting.split(',').map((s) => s.trim()).filter(Boolean);
-  return chosen.length > 0 ? chosen : DEFAULT_KINDS;
+  if (chosen.length > 0) return chosen;
+  return rendering ? DEFAULT_KINDS.slice(0, 1) : DEFAULT_KINDS;
+}
+
+// Whether a file's rendering-only parts (a second colour scheme, an
+// accessibility check) run on `kind`: as serverKinds({ rendering: true }).
+function rendersOn(kind) {
+  return serverKinds({ rendering: true }).includes(kind);
 }
 
 // Inside a describe(): registers a first test that starts a `kind` server
@@ -54,4 +67,4 @@ function useServer(kind, options = {}) {
   return get;
 }
 
-module.exports = { repoRoot, serverKinds, useServer };
+module.exports = { repoRoot, serverKinds, rendersOn, useServer };
