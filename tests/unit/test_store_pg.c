@@ -398,7 +398,7 @@ TEST(nodes_starting_together_migrate_once)
 		CHECK_INT(st[i], 0);
 	if (text[0] != '\0')
 		fprintf(stderr, "%s", text);
-	CHECK_STR(value("SELECT version FROM schema_version"), "6");
+	CHECK_STR(value("SELECT version FROM schema_version"), "7");
 	CHECK_STR(value("SELECT count(*) FROM schema_version"), "1");
 }
 
@@ -767,7 +767,9 @@ TEST(migrates_version_3_keeping_users)
 		return;
 	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
 	lk_store_close(s);
-	CHECK_INT(admin("latchkey", "DROP TABLE group_members, user_groups, "
+	CHECK_INT(admin("latchkey", "DROP TABLE oidc_consents, "
+	    "oidc_refresh_tokens, oidc_codes, oidc_grants, oidc_clients, "
+	    "oidc_subjects, group_members, user_groups, "
 	    "account_tokens, mfa_totp, "
 	    "mfa_recovery, mfa_pending, webauthn_credentials, "
 	    "webauthn_challenges, webauthn_users; "
@@ -776,7 +778,7 @@ TEST(migrates_version_3_keeping_users)
 	CHECK(s != NULL);
 	if (s == NULL)
 		return;
-	CHECK_STR(value("SELECT version FROM schema_version"), "6");
+	CHECK_STR(value("SELECT version FROM schema_version"), "7");
 	CHECK_INT(lk_store_group_add(s, "staff", "", 2), LK_STORE_OK);
 	CHECK_INT(lk_store_member_add(s, "staff", "a@b.c", 2), LK_STORE_OK);
 	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
@@ -793,10 +795,10 @@ TEST(refuses_newer_schema)
 
 	CHECK(s != NULL);
 	lk_store_close(s);
-	CHECK_STR(value("SELECT version FROM schema_version"), "6");
+	CHECK_STR(value("SELECT version FROM schema_version"), "7");
 	CHECK_INT(admin("latchkey", "UPDATE schema_version SET version = 99"), 0);
 	CHECK(open_pg(uri, pwfile, 0, err, sizeof(err)) == NULL);
-	CHECK(strstr(err, "schema version 99 is newer than this latchkey (6)") !=
+	CHECK(strstr(err, "schema version 99 is newer than this latchkey (7)") !=
 	    NULL);
 	CHECK_STR(value("SELECT version FROM schema_version"), "99");
 }
