@@ -460,6 +460,91 @@ describe('latchkey group', () => {
 	});
 });
 
+describe('latchkey client', () => {
+	let dir, conf, db;
+	const tool = (args, input) => run(['--config', conf, ...args], { input });
+	const ok = (args, out) => {
+		const r = tool(args);
+		assert.deepEqual([r.status, r.stdout, r.stderr], [0, out, '']);
+	};
+	const fails = (args, status, err) => {
+		const r = tool(args);
+		assert.deepEqual([r.status, r.stdout, r.stderr], [status, '', err]);
+	};
+	const sql = (q) => execFileSync('sqlite3', [db, q], { encoding: 'utf8' }).trim();
+	const sha256 = (s) => require('node:crypto').createHash('sha256').update(s).digest('hex');
+	before(() => {
+		dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-tool-clients-'));
+		conf = path.join(dir, 'latchkey.conf');
+		db = path.join(dir, 'latchkey.db');
+		assert.equal(run(['--config', conf, 'init']).status, 0);
+		assert.equal(tool(['group', 'add', 'staff']).status, 0);
+	});
+	after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+	it('registers a confidential client: its secret once, alone on standard output, stored hashed', () => {
+		const r = tool(['client', 'add', 'grafana', '--redirect-uri', 'https://grafana.example/login/generic_oauth',
+		    '--redirect-uri=https://grafana.example/cb2', '--name', 'Grafana', '--group', 'staff',
+		    '--post-logout-uri', 'https://grafana.example/', '--consent']);
+		assert.equal(r.status, 0, r.stderr);
+		assert.match(r.stdout, /^[A-Za-z0-9_-]{43}\n$/);
+		assert.equal(r.stderr, 'latchkey: client grafana: added; its secret, on standard output, is shown this once\n');
+		const secret = r.stdout.trim();
+		assert.equal(sql("SELECT secret FROM oidc_clients WHERE id = 'grafana'"), sha256(secret));
+		assert.equal(sql("SELECT name, public, consent, allowed_groups, logout_uris FROM oidc_clients"),
+		    'Grafana|0|1|staff|https://grafana.example/');
+		assert.equal(sql("SELECT redirect_uris FROM oidc_clients"),
+		    'https://grafana.example/login/generic_oauth\nhttps://grafana.example/cb2');
+		ok(['client', 'add', 'spa', '--public', '--redirect-uri', 'http://localhost:5173/cb'],
+		    'client spa: added (public: no secret, PKCE)\n');
+		assert.equal(sql("SELECT secret, public, name FROM oidc_clients WHERE id = 'spa'"), '|1|spa');
+		ok(['client', 'list'], 'grafana\tconfidential\tconsent\tGrafana\thttps://grafana.example/login/generic_oauth ' +
+		    'https://grafana.example/cb2\tstaff\nspa\tpublic\tfirst-party\tspa\thttp://localhost:5173/cb\t\n');
+		fails(['client', 'add', 'spa', '--redirect-uri', 'https://x.example/'], 1, 'latchkey: client spa exists\n');
+	});
+
+	it('gives a new secret once; the old one is gone; a public client has none', () => {
+		const old = sql("SELECT secret FROM oidc_clients WHERE id = 'grafana'");
+		const r = tool(['client', 'secret', 'grafana']);
+		assert.equal(r.status, 0, r.stderr);
+		assert.match(r.stdout, /^[A-Za-z0-9_-]{43}\n$/);
+		assert.equal(r.stderr, 'latchkey: client grafana: a new secret, on standard output, is shown this once\n');
+		const now = sql("SELECT secret FROM oidc_clients WHERE id = 'grafana'");
+		assert.equal(now, sha256(r.stdout.trim()));
+		assert.notEqual(now, old);
+		fails(['client', 'secret', 'spa'], 1, 'latchkey: client spa is public: it has no secret\n');
+		fails(['client', 'secret', 'nope'], 1, 'latchkey: no client nope\n');
+	});
+
+	it('refuses what is not a client: bad ids, URIs, groups and missing arguments', () => {
+		fails(['client', 'add', 'a b', '--redirect-uri', 'https://x.example/'], 1,
+		    "latchkey: 'a b' is not a client's id: a client's id holds a character other than " +
+		    "A-Z, a-z, 0-9, '-', '.', '_' and '~'\n");
+		fails(['client', 'add', 'x'.repeat(129), '--redirect-uri', 'https://x.example/'], 1,
+		    `latchkey: '${'x'.repeat(129)}' is not a client's id: a client's id is longer than 128 bytes\n`);
+		fails(['client', 'add', 'x'], 1, 'latchkey: client add: at least one --redirect-uri is needed\n');
+		fails(['client', 'add', 'x', '--redirect-uri', 'ftp://x.example/'], 2,
+		    "latchkey: option '--redirect-uri': 'ftp://x.example/': a URI must start with https:// or http://\n");
+		fails(['client', 'add', 'x', '--redirect-uri', 'https://x.example/#frag'], 2,
+		    "latchkey: option '--redirect-uri': 'https://x.example/#frag': a URI must not hold a fragment ('#')\n");
+		fails(['client', 'add', 'x', '--post-logout-uri', 'https:///nohost'], 2,
+		    "latchkey: option '--post-logout-uri': 'https:///nohost': a URI must name a host\n");
+		fails(['client', 'add', 'x', '--redirect-uri', 'https://x.example/', '--group', 'nope'], 1,
+		    'latchkey: no group nope\n');
+		fails(['client', 'add', '--redirect-uri', 'https://x.example/'], 2,
+		    "latchkey: client add: CLIENT_ID missing\n");
+		fails(['client', 'del'], 2, "latchkey: client del: CLIENT_ID missing\n");
+		assert.equal(sql("SELECT count(*) FROM oidc_clients WHERE id = 'x'"), '0');
+	});
+
+	it('deletes a client', () => {
+		ok(['client', 'del', 'spa'], 'client spa: deleted\n');
+		fails(['client', 'del', 'spa'], 1, 'latchkey: no client spa\n');
+		ok(['client', 'list'], 'grafana\tconfidential\tconsent\tGrafana\thttps://grafana.example/login/generic_oauth ' +
+		    'https://grafana.example/cb2\tstaff\n');
+	});
+});
+
 describe('latchkey check', () => {
 	let dir, conf;
 	const check = () => run(['--config', conf, 'check']);

@@ -96,7 +96,8 @@ drop_tables(const char *db)
 	    "users, deleted_users, sessions, refresh_tokens, revoked_tokens, "
 	    "throttle, mfa_totp, mfa_recovery, mfa_pending, webauthn_users, "
 	    "webauthn_credentials, webauthn_challenges, account_tokens, "
-	    "user_groups, group_members, schema_version");
+	    "user_groups, group_members, oidc_subjects, oidc_clients, oidc_grants, "
+	    "oidc_codes, oidc_refresh_tokens, oidc_consents, schema_version");
 }
 
 static struct lk_store *

@@ -1,0 +1,65 @@
+#ifndef LK_OIDC_H
+#define LK_OIDC_H
+
+#include <stddef.h>
+
+/*
+ * The OpenID provider's rules for its clients, the same for the tool and
+ * the endpoints: what a client's id and redirect URIs may be, its
+ * secret (made, hashed, compared) and the exact match of a redirect URI
+ * against the registered ones.
+ */
+
+#define LK_OIDC_CLIENT_ID_MAX	128	/* bytes of a client's id */
+#define LK_OIDC_URI_MAX		1024	/* bytes of one registered URI */
+#define LK_OIDC_URIS_MAX	4096	/* a client's URIs joined with '\n' */
+#define LK_OIDC_SECRET_LEN	43	/* a secret: 32 random bytes, base64url */
+#define LK_OIDC_HASH_LEN	64	/* a secret's or token's hash, hex */
+
+/*
+ * Whether id is a client's id: 1 to LK_OIDC_CLIENT_ID_MAX of the URI's
+ * unreserved characters (A-Z, a-z, 0-9, '-', '.', '_', '~'), which
+ * travel unchanged in a form, a query and HTTP Basic.  NULL if it is,
+ * else what is wrong, in words (static text).
+ */
+const char *lk_oidc_client_id_check(const char *id);
+
+/*
+ * Whether uri may be registered as a redirect or post-logout URI: an
+ * absolute http:// or https:// URI with a host, at most LK_OIDC_URI_MAX
+ * bytes of printable ASCII without spaces and without a fragment
+ * (RFC 6749 3.1.2).  NULL if it may, else what is wrong (static text).
+ */
+const char *lk_oidc_uri_check(const char *uri);
+
+/*
+ * Whether uri is one of list (URIs joined with '\n'), compared whole,
+ * byte for byte: no prefix, no normalisation, no wildcard.  1 or 0.
+ */
+int	lk_oidc_uri_listed(const char *list, const char *uri, size_t len);
+
+/*
+ * A new client secret (LK_OIDC_SECRET_LEN characters and a NUL) and its
+ * hash (LK_OIDC_HASH_LEN hex digits and a NUL), as the store keeps it.
+ * 0, or -1 if no randomness could be had.
+ */
+int	lk_oidc_secret_new(char secret[LK_OIDC_SECRET_LEN + 1],
+	    char hash[LK_OIDC_HASH_LEN + 1]);
+
+/*
+ * The hash of a secret, code or token of len bytes: SHA-256, hex.  They
+ * are random values of 256 bits, so one fast hash is enough to keep the
+ * store's copy useless to whoever reads it.
+ */
+void	lk_oidc_hash(const char *value, size_t len,
+	    char hash[LK_OIDC_HASH_LEN + 1]);
+
+/*
+ * Whether the secret of len bytes a client presented has the stored hash
+ * (a confidential client's): compared in constant time.  1 or 0; an
+ * empty stored hash (a public client) never matches.
+ */
+int	lk_oidc_secret_matches(const char *stored, const char *secret,
+	    size_t len);
+
+#endif

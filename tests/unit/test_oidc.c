@@ -1,0 +1,106 @@
+#include <string.h>
+
+#include "base/sha256.h"
+#include "base/util.h"
+#include "domain/oidc.h"
+#include "t.h"
+
+#define ID_RULE	"a client's id holds a character other than A-Z, a-z, 0-9, " \
+		"'-', '.', '_' and '~'"
+
+TEST(client_ids_are_unreserved_characters)
+{
+	char	id[130];
+
+	CHECK(lk_oidc_client_id_check("grafana") == NULL);
+	CHECK(lk_oidc_client_id_check("A-z.0_9~") == NULL);
+	memset(id, 'x', 128);
+	id[128] = '\0';
+	CHECK(lk_oidc_client_id_check(id) == NULL);
+	id[128] = 'x';
+	id[129] = '\0';
+	CHECK_STR(lk_oidc_client_id_check(id),
+	    "a client's id is longer than 128 bytes");
+	CHECK_STR(lk_oidc_client_id_check(""), "a client's id is empty");
+	/* ':' would split HTTP Basic; '%' and '+' change in a form. */
+	CHECK_STR(lk_oidc_client_id_check("a:b"), ID_RULE);
+	CHECK_STR(lk_oidc_client_id_check("a%20"), ID_RULE);
+	CHECK_STR(lk_oidc_client_id_check("a+b"), ID_RULE);
+	CHECK_STR(lk_oidc_client_id_check("caf\xc3\xa9"), ID_RULE);
+}
+
+TEST(registered_uris_are_absolute_http_without_a_fragment)
+{
+	CHECK(lk_oidc_uri_check("https://app.example/cb") == NULL);
+	CHECK(lk_oidc_uri_check("http://127.0.0.1:8080/cb?x=1") == NULL);
+	CHECK_STR(lk_oidc_uri_check("ftp://app.example/"),
+	    "a URI must start with https:// or http://");
+	CHECK_STR(lk_oidc_uri_check("/cb"),
+	    "a URI must start with https:// or http://");
+	CHECK_STR(lk_oidc_uri_check("https:///cb"), "a URI must name a host");
+	CHECK_STR(lk_oidc_uri_check("https://"), "a URI must name a host");
+	CHECK_STR(lk_oidc_uri_check("https://a.example/#x"),
+	    "a URI must not hold a fragment ('#')");
+	CHECK_STR(lk_oidc_uri_check("https://a.example/ x"), "a URI holds a "
+	    "space, a control character or a character outside ASCII");
+	CHECK_STR(lk_oidc_uri_check("https://a.example/\n"), "a URI holds a "
+	    "space, a control character or a character outside ASCII");
+}
+
+TEST(a_redirect_uri_matches_a_registered_one_whole)
+{
+	const char	*list = "https://a.example/cb\nhttps://b.example/x";
+	const char	*u;
+
+	u = "https://a.example/cb";
+	CHECK_INT(lk_oidc_uri_listed(list, u, strlen(u)), 1);
+	u = "https://b.example/x";
+	CHECK_INT(lk_oidc_uri_listed(list, u, strlen(u)), 1);
+	/* No prefix, no extension, no case folding, no trailing slash. */
+	u = "https://a.example/c";
+	CHECK_INT(lk_oidc_uri_listed(list, u, strlen(u)), 0);
+	u = "https://a.example/cb/";
+	CHECK_INT(lk_oidc_uri_listed(list, u, strlen(u)), 0);
+	u = "https://a.example/cb?x";
+	CHECK_INT(lk_oidc_uri_listed(list, u, strlen(u)), 0);
+	u = "https://A.example/cb";
+	CHECK_INT(lk_oidc_uri_listed(list, u, strlen(u)), 0);
+	u = "https://a.example/cb\nhttps://b.example/x";
+	CHECK_INT(lk_oidc_uri_listed(list, u, strlen(u)), 0);
+	CHECK_INT(lk_oidc_uri_listed(list, "", 0), 0);
+	CHECK_INT(lk_oidc_uri_listed("", "https://a.example/cb", 20), 0);
+}
+
+TEST(a_secret_is_random_and_kept_as_its_hash)
+{
+	char		s1[LK_OIDC_SECRET_LEN + 1], s2[LK_OIDC_SECRET_LEN + 1];
+	char		h1[LK_OIDC_HASH_LEN + 1], h2[LK_OIDC_HASH_LEN + 1];
+	char		want[LK_OIDC_HASH_LEN + 1];
+	unsigned char	d[LK_SHA256_LEN];
+
+	CHECK_INT(lk_oidc_secret_new(s1, h1), 0);
+	CHECK_INT(lk_oidc_secret_new(s2, h2), 0);
+	CHECK_INT((int)strlen(s1), LK_OIDC_SECRET_LEN);
+	CHECK(strcmp(s1, s2) != 0);
+	CHECK(strspn(s1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789-_") == LK_OIDC_SECRET_LEN);
+	lk_sha256(s1, strlen(s1), d);
+	CHECK_INT(lk_hex_encode(d, sizeof(d), want, sizeof(want)), 0);
+	CHECK_STR(h1, want);
+	CHECK_INT(lk_oidc_secret_matches(h1, s1, strlen(s1)), 1);
+	CHECK_INT(lk_oidc_secret_matches(h1, s2, strlen(s2)), 0);
+	CHECK_INT(lk_oidc_secret_matches(h1, s1, strlen(s1) - 1), 0);
+	/* A public client's empty hash matches nothing, not even "". */
+	CHECK_INT(lk_oidc_secret_matches("", "", 0), 0);
+	CHECK_INT(lk_oidc_secret_matches("", s1, strlen(s1)), 0);
+}
+
+int
+main(void)
+{
+	RUN(client_ids_are_unreserved_characters);
+	RUN(registered_uris_are_absolute_http_without_a_fragment);
+	RUN(a_redirect_uri_matches_a_registered_one_whole);
+	RUN(a_secret_is_random_and_kept_as_its_hash);
+	return T_END();
+}
