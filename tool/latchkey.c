@@ -113,8 +113,9 @@ static const char usage_text[] =
 "  key rotate [--algorithm HS256|ES256|RS256]\n"
 "                            replace the signing key with a new one (of\n"
 "                            token_algorithm unless --algorithm says\n"
-"                            otherwise); tokens signed with the old one stay\n"
-"                            valid until they expire\n"
+"                            otherwise), and without --algorithm the OpenID\n"
+"                            provider's RS256 key too; tokens signed with\n"
+"                            the old ones stay valid until they expire\n"
 "  key prune                 drop old keys no live token can use\n"
 "  key list                  list the keys: kid, status, algorithm, when\n"
 "                            retired (ISO 8601, UTC)\n"
@@ -402,6 +403,39 @@ write_default_config(const char *path)
  * The signing key of a node that issues tokens: made if missing (of
  * token_algorithm), checked if there.  Returns 0 or -1 (said why).
  */
+/*
+ * The OpenID provider's key pair (RS256, whatever token_algorithm is):
+ * made if missing, and loaded to see that it can sign.
+ */
+static int
+init_oidc_key(const struct lk_config *cfg)
+{
+	struct lk_key	key;
+	char		err[LK_CONFIG_ERR_MAX];
+	int		rc = -1;
+
+	if (access(cfg->oidc_key_file, F_OK) == -1) {
+		if (lk_key_generate_pair(cfg->oidc_key_file, LK_KEY_RS256, err,
+		    sizeof(err)) == -1) {
+			fprintf(stderr, "latchkey: %s\n", err);
+			return -1;
+		}
+		printf("created %s\n", cfg->oidc_key_file);
+	} else
+		printf("kept existing %s\n", cfg->oidc_key_file);
+	memset(&key, 0, sizeof(key));
+	if (lk_key_load(&key, cfg->oidc_key_file, err, sizeof(err)) == -1)
+		fprintf(stderr, "latchkey: %s\n", err);
+	else if (key.alg != LK_KEY_RS256)
+		fprintf(stderr, "latchkey: %s: the OpenID provider's key must be "
+		    "RS256, not %s\n", cfg->oidc_key_file,
+		    lk_key_alg_name(key.alg));
+	else
+		rc = 0;
+	lk_key_clear(&key);
+	return rc;
+}
+
 static int
 init_key(const struct lk_config *cfg)
 {
@@ -609,6 +643,10 @@ hand_over_all(const struct lk_config *cfg, const char *dbdir,
 		rc |= hand_over(cfg->key_file, 0, 0, o);
 		(void)snprintf(path, sizeof(path), "%s.previous", cfg->key_file);
 		rc |= hand_over(path, 0, 1, o);
+		rc |= hand_over(cfg->oidc_key_file, 0, 0, o);
+		(void)snprintf(path, sizeof(path), "%s.previous",
+		    cfg->oidc_key_file);
+		rc |= hand_over(path, 0, 1, o);
 	}
 	rc |= hand_over(cfg->mfa_key_file, 0, 0, o);
 	if (dbdir != NULL) {
@@ -671,6 +709,9 @@ cmd_init(const char *cfgpath, const struct owner *o)
 		return 1;
 	}
 	lk_secretbox_key_clear(&mfa_key);
+	/* A verify-only node issues nothing: no provider key there. */
+	if (cfg.public_keys[0] == '\0' && init_oidc_key(&cfg) == -1)
+		return 1;
 	if (sqlite && make_database_folder(dbdir) == -1)
 		return 1;
 	memset(&so, 0, sizeof(so));
@@ -1324,6 +1365,37 @@ out:
 	return rc;
 }
 
+/*
+ * The OpenID provider's key, rotated with the site's (RS256 always; made
+ * if a site older than the provider has none yet).
+ */
+static int
+oidc_key_rotate(const struct lk_config *cfg)
+{
+	struct lk_keyring	*ring;
+	char			 err[LK_CONFIG_ERR_MAX];
+	int			 rc = 1;
+
+	if (access(cfg->oidc_key_file, F_OK) == -1)
+		return init_oidc_key(cfg) == -1;
+	if (lk_keyring_rotate(cfg->oidc_key_file, LK_KEY_RS256,
+	    (long long)time(NULL), err, sizeof(err)) == -1) {
+		fprintf(stderr, "latchkey: %s\n", err);
+		return 1;
+	}
+	if ((ring = calloc(1, sizeof(*ring))) == NULL)
+		return 1;
+	if (lk_keyring_load(ring, cfg->oidc_key_file, err, sizeof(err)) == -1)
+		fprintf(stderr, "latchkey: %s\n", err);
+	else {
+		printf("new OpenID provider key %s\n", ring->current.kid);
+		rc = 0;
+	}
+	lk_keyring_clear(ring);
+	free(ring);
+	return rc;
+}
+
 static int
 key_rotate(struct run *r)
 {
@@ -1340,14 +1412,17 @@ key_rotate(struct run *r)
 		fprintf(stderr, "latchkey: %s\n", err);
 		return 1;
 	}
-	return print_keys(&r->cfg, 1);
+	if (print_keys(&r->cfg, 1) != 0)
+		return 1;
+	/* --algorithm changes the site's key alone. */
+	return r->algorithm == NULL ? oidc_key_rotate(&r->cfg) : 0;
 }
 
 static int
 key_prune(struct run *r)
 {
 	char		err[LK_CONFIG_ERR_MAX];
-	size_t		dropped;
+	size_t		dropped, more = 0;
 
 	if (!signing_node(r, "prune"))
 		return 1;
@@ -1356,6 +1431,15 @@ key_prune(struct run *r)
 		fprintf(stderr, "latchkey: %s\n", err);
 		return 1;
 	}
+	/* The provider's tokens live no longer than access tokens. */
+	if (access(r->cfg.oidc_key_file, F_OK) == 0 &&
+	    lk_keyring_prune(r->cfg.oidc_key_file, (long long)time(NULL),
+	    r->cfg.access_token_expires + r->cfg.leeway, &more, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "latchkey: %s\n", err);
+		return 1;
+	}
+	dropped += more;
 	printf("dropped %zu key%s\n", dropped, dropped == 1 ? "" : "s");
 	return 0;
 }

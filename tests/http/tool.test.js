@@ -32,8 +32,11 @@ describe('latchkey init', () => {
 		const r = run(['--config', conf, 'init']);
 		assert.equal(r.status, 0, r.stderr);
 		assert.equal(r.stdout, `created ${conf}\ncreated ${dir}/etc/secret.key\n` +
-		    `created ${dir}/etc/mfa.key\n` +
+		    `created ${dir}/etc/mfa.key\ncreated ${dir}/etc/oidc.key\n` +
 		    `database ${dir}/etc/latchkey.db ready (schema version 7)\n`);
+		// The OpenID provider's own key pair: RS256, private.
+		assert.match(fs.readFileSync(path.join(dir, 'etc', 'oidc.key'), 'utf8'), /^-----BEGIN PRIVATE KEY-----\n/);
+		assert.equal(fs.statSync(path.join(dir, 'etc', 'oidc.key')).mode & 0o777, 0o600);
 		const key = fs.readFileSync(path.join(dir, 'etc', 'secret.key'), 'utf8');
 		assert.match(key, /^[0-9a-f]{64}\n$/);
 		assert.equal(fs.statSync(path.join(dir, 'etc', 'secret.key')).mode & 0o777, 0o600);
@@ -54,7 +57,7 @@ describe('latchkey init', () => {
 		const r = run(['--config', conf, 'init']);
 		assert.equal(r.status, 0);
 		assert.equal(r.stdout, `kept existing ${dir}/etc/secret.key\n` +
-		    `kept existing ${dir}/etc/mfa.key\n` +
+		    `kept existing ${dir}/etc/mfa.key\nkept existing ${dir}/etc/oidc.key\n` +
 		    `database ${dir}/etc/latchkey.db ready (schema version 7)\n`);
 		assert.equal(fs.readFileSync(path.join(dir, 'etc', 'secret.key'), 'utf8'), before);
 		assert.equal(fs.readFileSync(path.join(dir, 'etc', 'mfa.key'), 'utf8'), mfa);
@@ -109,12 +112,14 @@ describe('latchkey init --user', { skip: process.getuid() !== 0 && 'needs root t
 		assert.equal(r.status, 0, r.stderr);
 		const to = `nobody:${NOBODY.group}`;
 		assert.equal(r.stdout, `created ${s.etc}/latchkey.key\ncreated ${s.etc}/mfa.key\n` +
+		    `created ${s.etc}/oidc.key\n` +
 		    `created ${s.db}\ndatabase ${s.db}/latchkey.db ready (schema version 7)\n` +
-		    `gave ${s.etc}/latchkey.key to ${to}\ngave ${s.etc}/mfa.key to ${to}\n` +
+		    `gave ${s.etc}/latchkey.key to ${to}\ngave ${s.etc}/oidc.key to ${to}\n` +
+		    `gave ${s.etc}/mfa.key to ${to}\n` +
 		    `gave ${s.db} to ${to}\ngave ${s.db}/latchkey.db to ${to}\n` +
 		    ['-wal', '-shm'].filter((x) => fs.existsSync(`${s.db}/latchkey.db${x}`))
 			.map((x) => `gave ${s.db}/latchkey.db${x} to ${to}\n`).join(''));
-		for (const f of [`${s.etc}/latchkey.key`, `${s.etc}/mfa.key`, `${s.db}/latchkey.db`])
+		for (const f of [`${s.etc}/latchkey.key`, `${s.etc}/mfa.key`, `${s.etc}/oidc.key`, `${s.db}/latchkey.db`])
 			assert.deepEqual(owner(f), [NOBODY.uid, NOBODY.gid, 0o600], f);
 		assert.deepEqual(owner(s.db), [NOBODY.uid, NOBODY.gid, 0o700]);
 		// What root's latchkey reads stays root's.
@@ -126,7 +131,7 @@ describe('latchkey init --user', { skip: process.getuid() !== 0 && 'needs root t
 		    `cat ${s.etc}/latchkey.key ${s.etc}/mfa.key >/dev/null && ` +
 		    `sqlite3 ${s.db}/latchkey.db 'PRAGMA user_version'`], { encoding: 'utf8' });
 		assert.equal(reads.status, 0, reads.stderr);
-		assert.equal(reads.stdout, '6\n');
+		assert.equal(reads.stdout, '7\n');
 	});
 
 	it('takes --group, and gives away what exists already', () => {
@@ -748,12 +753,40 @@ describe('latchkey with key pairs', () => {
 	before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-tool-pairs-')); });
 	after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+	it('a plain key rotate rotates the OpenID provider\'s RS256 key too, the previous kept while its tokens live', () => {
+		const conf = path.join(dir, 'provider.conf');
+		fs.writeFileSync(conf, 'key_file = p-secret.key\nmfa_key_file = p-mfa.key\noidc_key_file = p-oidc.key\n' +
+		    'database = p.db\n');
+		assert.equal(run(['--config', conf, 'init']).status, 0);
+		const kid = () => {
+			const der = execFileSync('openssl', ['pkey', '-in', path.join(dir, 'p-oidc.key'), '-pubout', '-outform', 'DER']);
+			return require('node:crypto').createHash('sha256').update(der).digest('hex').slice(0, 16);
+		};
+		const first = kid();
+		let r = run(['--config', conf, 'key', 'rotate', '--algorithm', 'HS256']);
+		assert.match(r.stdout, /^new key [0-9a-f]{16}\n$/);
+		assert.equal(kid(), first);
+		r = run(['--config', conf, 'key', 'rotate']);
+		assert.equal(r.status, 0, r.stderr);
+		const m = /^new key [0-9a-f]{16}\nnew OpenID provider key ([0-9a-f]{16})\n$/.exec(r.stdout);
+		assert.ok(m, r.stdout);
+		assert.equal(m[1], kid());
+		assert.notEqual(m[1], first);
+		assert.match(fs.readFileSync(path.join(dir, 'p-oidc.key'), 'utf8'), /^-----BEGIN PRIVATE KEY-----\n/);
+		const prev = fs.readFileSync(path.join(dir, 'p-oidc.key.previous'), 'utf8');
+		assert.match(prev, new RegExp(`^${first} \\d+ RS256 [A-Za-z0-9_-]+\n$`));
+		r = run(['--config', conf, 'key', 'prune']);
+		assert.equal(r.stdout, 'dropped 0 keys\n');
+		assert.equal(fs.readFileSync(path.join(dir, 'p-oidc.key.previous'), 'utf8'), prev);
+	});
+
 	it('init makes an ES256 key pair under token_algorithm = ES256, and rotate --algorithm changes it', () => {
 		const conf = path.join(dir, 'latchkey.conf');
 		fs.writeFileSync(conf, 'token_algorithm = ES256\n');
 		let r = run(['--config', conf, 'init']);
 		assert.equal(r.status, 0, r.stderr);
-		assert.equal(r.stdout, `created ${dir}/secret.key\ncreated ${dir}/mfa.key\ndatabase ${dir}/latchkey.db ready (schema version 7)\n`);
+		assert.equal(r.stdout, `created ${dir}/secret.key\ncreated ${dir}/mfa.key\ncreated ${dir}/oidc.key\n` +
+		    `database ${dir}/latchkey.db ready (schema version 7)\n`);
 		const key = path.join(dir, 'secret.key');
 		assert.match(fs.readFileSync(key, 'utf8'), /^-----BEGIN PRIVATE KEY-----\n/);
 		assert.equal(fs.statSync(key).mode & 0o777, 0o600);
