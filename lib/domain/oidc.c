@@ -1,8 +1,13 @@
 /*
- * The OpenID provider's rules for its clients: ids, URIs and secrets.
+ * The OpenID provider's rules for its clients (ids, URIs and secrets),
+ * its issuer and its discovery document.
  */
+#include <stdio.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
+#include "base/json.h"
 #include "base/sha256.h"
 #include "base/util.h"
 #include "domain/oidc.h"
@@ -116,4 +121,110 @@ lk_oidc_secret_matches(const char *stored, const char *secret, size_t len)
 	ok = lk_ct_equal(h, LK_OIDC_HASH_LEN, stored, LK_OIDC_HASH_LEN);
 	lk_explicit_bzero(h, sizeof(h));
 	return ok;
+}
+
+const char *
+lk_oidc_issuer(const struct lk_config *cfg)
+{
+	if (cfg->oidc_issuer[0] != '\0')
+		return cfg->oidc_issuer;
+	return cfg->site_url[0] != '\0' ? cfg->site_url : NULL;
+}
+
+/* Add the strings of a NULL-ended list to o as the array key. */
+static int
+add_list(struct json_object *o, const char *key, const char *const *v)
+{
+	struct json_object	*a;
+
+	if ((a = json_object_new_array()) == NULL)
+		return -1;
+	for (; *v != NULL; v++)
+		if (json_object_array_add(a, json_object_new_string(*v)) != 0) {
+			json_object_put(a);
+			return -1;
+		}
+	return json_object_object_add(o, key, a) == 0 ? 0 : -1;
+}
+
+long
+lk_oidc_discovery(const struct lk_config *cfg, char *out, size_t outsz)
+{
+	static const char *const endpoints[][2] = {
+		{ "authorization_endpoint", "/api/oidc/authorize" },
+		{ "end_session_endpoint", "/api/oidc/logout" },
+		{ "introspection_endpoint", "/api/oidc/introspect" },
+		{ "jwks_uri", "/.well-known/jwks.json" },
+		{ "revocation_endpoint", "/api/oidc/revoke" },
+		{ "token_endpoint", "/api/oidc/token" },
+		{ "userinfo_endpoint", "/api/oidc/userinfo" },
+	};
+	static const char *const auth[] = { "client_secret_basic",
+	    "client_secret_post", "none", NULL };
+	static const char *const confidential[] = { "client_secret_basic",
+	    "client_secret_post", NULL };
+	static const char *const claims[] = { "amr", "at_hash", "aud",
+	    "auth_time", "email", "email_verified", "exp", "groups", "iat",
+	    "iss", "name", "nonce", "preferred_username", "sub", NULL };
+	static const char *const scopes[] = { "openid", "profile", "email",
+	    "groups", "offline_access", NULL };
+	static const char *const s256[] = { "S256", NULL };
+	static const char *const grants[] = { "authorization_code",
+	    "refresh_token", NULL };
+	static const char *const rs256[] = { "RS256", NULL };
+	static const char *const prompts[] = { "consent", "login", "none",
+	    NULL };
+	static const char *const query[] = { "query", NULL };
+	static const char *const code[] = { "code", NULL };
+	static const char *const subjects[] = { "public", NULL };
+	struct json_object	*o;
+	const char		*iss = lk_oidc_issuer(cfg);
+	char			 url[LK_CONFIG_STR_MAX + 64];
+	size_t			 i;
+	long			 n = -1;
+	int			 bad = 0;
+
+	if (iss == NULL || cfg->site_url[0] == '\0' ||
+	    (o = json_object_new_object()) == NULL)
+		return -1;
+	for (i = 0; i < sizeof(endpoints) / sizeof(endpoints[0]); i++) {
+		if (snprintf(url, sizeof(url), "%s%s", cfg->site_url,
+		    endpoints[i][1]) >= (int)sizeof(url))
+			bad = 1;
+		bad |= json_object_object_add(o, endpoints[i][0],
+		    json_object_new_string(url)) != 0;
+	}
+	bad |= json_object_object_add(o, "issuer",
+	    json_object_new_string(iss)) != 0;
+	bad |= add_list(o, "token_endpoint_auth_methods_supported", auth);
+	bad |= add_list(o, "revocation_endpoint_auth_methods_supported", auth);
+	bad |= add_list(o, "introspection_endpoint_auth_methods_supported",
+	    confidential);
+	bad |= add_list(o, "claims_supported", claims);
+	bad |= add_list(o, "scopes_supported", scopes);
+	bad |= add_list(o, "code_challenge_methods_supported", s256);
+	bad |= add_list(o, "grant_types_supported", grants);
+	bad |= add_list(o, "id_token_signing_alg_values_supported", rs256);
+	bad |= add_list(o, "prompt_values_supported", prompts);
+	bad |= add_list(o, "response_modes_supported", query);
+	bad |= add_list(o, "response_types_supported", code);
+	bad |= add_list(o, "subject_types_supported", subjects);
+	bad |= json_object_object_add(o, "authorization_response_iss_"
+	    "parameter_supported", json_object_new_boolean(1)) != 0;
+	bad |= json_object_object_add(o, "claims_parameter_supported",
+	    json_object_new_boolean(0)) != 0;
+	bad |= json_object_object_add(o, "request_parameter_supported",
+	    json_object_new_boolean(0)) != 0;
+	bad |= json_object_object_add(o, "request_uri_parameter_supported",
+	    json_object_new_boolean(0)) != 0;
+	if (!bad && (n = lk_json_dump(o, out, outsz)) >= 0) {
+		if ((size_t)n + 2 > outsz)
+			n = -1;
+		else {
+			out[n++] = '\n';
+			out[n] = '\0';
+		}
+	}
+	json_object_put(o);
+	return n;
 }

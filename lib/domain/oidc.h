@@ -3,6 +3,8 @@
 
 #include <stddef.h>
 
+#include "domain/config.h"
+
 /*
  * The OpenID provider's rules for its clients, the same for the tool and
  * the endpoints: what a client's id and redirect URIs may be, its
@@ -61,5 +63,25 @@ void	lk_oidc_hash(const char *value, size_t len,
  */
 int	lk_oidc_secret_matches(const char *stored, const char *secret,
 	    size_t len);
+
+/*
+ * The provider's issuer: oidc_issuer, else site_url (NULL when neither
+ * is set: the provider is off).  Relying parties compare it byte for
+ * byte with the "iss" of every token and with the discovery document's.
+ */
+const char *lk_oidc_issuer(const struct lk_config *cfg);
+
+/*
+ * The discovery document (OpenID Connect Discovery 1.0, section 3) into
+ * out: the issuer, every endpoint (under site_url: /api/oidc/...), the
+ * JWK Set's address (/.well-known/jwks.json), and exactly what the
+ * provider supports: the code flow with PKCE S256, the three client
+ * authentication methods, RS256, public subjects, the scopes openid,
+ * profile, email, groups and offline_access and their claims, prompt
+ * none, login and consent, and RFC 9207's iss parameter.  Returns the
+ * length (with a final newline), or -1 if the provider is off (no
+ * site_url) or out is too small.
+ */
+long	lk_oidc_discovery(const struct lk_config *cfg, char *out, size_t outsz);
 
 #endif

@@ -1,7 +1,9 @@
+#include <stdio.h>
 #include <string.h>
 
 #include "base/sha256.h"
 #include "base/util.h"
+#include "domain/config.h"
 #include "domain/oidc.h"
 #include "t.h"
 
@@ -95,9 +97,64 @@ TEST(a_secret_is_random_and_kept_as_its_hash)
 	CHECK_INT(lk_oidc_secret_matches("", s1, strlen(s1)), 0);
 }
 
+TEST(the_discovery_document_names_what_the_provider_supports)
+{
+	struct lk_config	cfg;
+	char			out[8192];
+
+	lk_config_defaults(&cfg);
+	CHECK(lk_oidc_issuer(&cfg) == NULL);
+	CHECK_INT(lk_oidc_discovery(&cfg, out, sizeof(out)), -1);
+	(void)snprintf(cfg.site_url, sizeof(cfg.site_url), "https://ex.ample");
+	CHECK_STR(lk_oidc_issuer(&cfg), "https://ex.ample");
+	CHECK(lk_oidc_discovery(&cfg, out, sizeof(out)) > 0);
+	CHECK_STR(out, "{"
+	    "\"authorization_endpoint\":\"https://ex.ample/api/oidc/authorize\","
+	    "\"authorization_response_iss_parameter_supported\":true,"
+	    "\"claims_parameter_supported\":false,"
+	    "\"claims_supported\":[\"amr\",\"at_hash\",\"aud\",\"auth_time\","
+	    "\"email\",\"email_verified\",\"exp\",\"groups\",\"iat\",\"iss\","
+	    "\"name\",\"nonce\",\"preferred_username\",\"sub\"],"
+	    "\"code_challenge_methods_supported\":[\"S256\"],"
+	    "\"end_session_endpoint\":\"https://ex.ample/api/oidc/logout\","
+	    "\"grant_types_supported\":[\"authorization_code\","
+	    "\"refresh_token\"],"
+	    "\"id_token_signing_alg_values_supported\":[\"RS256\"],"
+	    "\"introspection_endpoint\":"
+	    "\"https://ex.ample/api/oidc/introspect\","
+	    "\"introspection_endpoint_auth_methods_supported\":"
+	    "[\"client_secret_basic\",\"client_secret_post\"],"
+	    "\"issuer\":\"https://ex.ample\","
+	    "\"jwks_uri\":\"https://ex.ample/.well-known/jwks.json\","
+	    "\"prompt_values_supported\":[\"consent\",\"login\",\"none\"],"
+	    "\"request_parameter_supported\":false,"
+	    "\"request_uri_parameter_supported\":false,"
+	    "\"response_modes_supported\":[\"query\"],"
+	    "\"response_types_supported\":[\"code\"],"
+	    "\"revocation_endpoint\":\"https://ex.ample/api/oidc/revoke\","
+	    "\"revocation_endpoint_auth_methods_supported\":"
+	    "[\"client_secret_basic\",\"client_secret_post\",\"none\"],"
+	    "\"scopes_supported\":[\"openid\",\"profile\",\"email\","
+	    "\"groups\",\"offline_access\"],"
+	    "\"subject_types_supported\":[\"public\"],"
+	    "\"token_endpoint\":\"https://ex.ample/api/oidc/token\","
+	    "\"token_endpoint_auth_methods_supported\":"
+	    "[\"client_secret_basic\",\"client_secret_post\",\"none\"],"
+	    "\"userinfo_endpoint\":\"https://ex.ample/api/oidc/userinfo\"}\n");
+	/* oidc_issuer names the issuer; the endpoints stay the site's. */
+	(void)snprintf(cfg.oidc_issuer, sizeof(cfg.oidc_issuer),
+	    "https://id.ex.ample/");
+	CHECK(lk_oidc_discovery(&cfg, out, sizeof(out)) > 0);
+	CHECK(strstr(out, "\"issuer\":\"https://id.ex.ample/\",") != NULL);
+	CHECK(strstr(out, "\"token_endpoint\":"
+	    "\"https://ex.ample/api/oidc/token\"") != NULL);
+	CHECK_INT(lk_oidc_discovery(&cfg, out, 100), -1);
+}
+
 int
 main(void)
 {
+	RUN(the_discovery_document_names_what_the_provider_supports);
 	RUN(client_ids_are_unreserved_characters);
 	RUN(registered_uris_are_absolute_http_without_a_fragment);
 	RUN(a_redirect_uri_matches_a_registered_one_whole);
