@@ -137,7 +137,8 @@ describe('latchkey db copy between SQLite and PostgreSQL', () => {
 		assert.equal(to.status, 0, to.stderr);
 		assert.equal(to.stdout, 'copied 1 user, 0 groups, 0 group memberships, 0 deleted-user marks, 1 session, 2 refresh tokens, ' +
 		    '0 revocations, 2 throttle counters, 0 TOTP secrets, 0 recovery codes, 0 pending logins, 0 WebAuthn user handles, 0 passkeys, 0 WebAuthn challenges, ' +
-		    `0 one-time links into ${target.uri}\n`);
+		    '0 one-time links, 0 OpenID subjects, 0 OpenID clients, 0 OpenID grants, 0 authorization codes, ' +
+		    `0 OpenID refresh tokens, 0 OpenID consents into ${target.uri}\n`);
 		// Again: the target holds records now.
 		const again = lite.tool(['db', 'copy', '--to', target.uri, '--password-file', c.passwordFile]);
 		assert.equal(again.status, 1);
@@ -225,7 +226,8 @@ describe('latchkey db copy between SQLite and PostgreSQL', () => {
 		assert.equal(r.status, 0, r.stderr);
 		assert.equal(r.stdout, 'copied 1 user, 0 groups, 0 group memberships, 0 deleted-user marks, 0 sessions, 0 refresh tokens, ' +
 		    '0 revocations, 0 throttle counters, 0 TOTP secrets, 0 recovery codes, 0 pending logins, 0 WebAuthn user handles, 0 passkeys, 0 WebAuthn challenges, ' +
-		    `0 one-time links into ${dest}\n`);
+		    '0 one-time links, 0 OpenID subjects, 0 OpenID clients, 0 OpenID grants, 0 authorization codes, ' +
+		    `0 OpenID refresh tokens, 0 OpenID consents into ${dest}\n`);
 		assert.equal(tool(destConf, ['user', 'list']).stdout, 'from@example.com\tenabled\tfrom\t\n');
 	});
 
