@@ -255,3 +255,112 @@ lk_oidc_pkce_s256(const char *verifier, size_t len, const char *challenge)
 	lk_explicit_bzero(d, sizeof(d));
 	return ok;
 }
+
+/* The JSON object of the base64url text p[0..len), or NULL. */
+static struct json_object *
+decode_part(const char *p, size_t len)
+{
+	char			*buf;
+	struct json_object	*o = NULL;
+	long			 n;
+
+	if ((buf = malloc(LK_OIDC_TOKEN_MAX)) == NULL)
+		return NULL;
+	if ((n = lk_b64url_decode(p, len, buf, LK_OIDC_TOKEN_MAX - 1)) > 0 &&
+	    memchr(buf, '\0', (size_t)n) == NULL)
+		o = lk_json_parse_object(buf, (size_t)n);
+	free(buf);
+	return o;
+}
+
+/* Copy the string member key of o into out (outsz): 0, or -1. */
+static int
+get_text(struct json_object *o, const char *key, char *out, size_t outsz)
+{
+	struct json_object	*v;
+	size_t			 n;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return -1;
+	n = (size_t)json_object_get_string_len(v);
+	if (n == 0 || n >= outsz || memchr(json_object_get_string(v), '\0',
+	    n) != NULL)
+		return -1;
+	memcpy(out, json_object_get_string(v), n + 1);
+	return 0;
+}
+
+static int
+get_number(struct json_object *o, const char *key, long long *out)
+{
+	struct json_object	*v;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_int))
+		return -1;
+	*out = json_object_get_int64(v);
+	return 0;
+}
+
+int
+lk_oidc_access_verify(const struct lk_keyring *ring, const char *issuer,
+    const char *token, size_t len, long long now, long long leeway,
+    struct lk_oidc_access *out)
+{
+	struct json_object	*h = NULL, *p = NULL;
+	const struct lk_key	*key;
+	const char		*dot1, *dot2;
+	unsigned char		 sig[LK_RSA_BITS_MAX / 8];
+	char			 alg[16], typ[16], kid[LK_KID_LEN + 1];
+	char			 iss[512], aud[129];
+	long			 n;
+	int			 rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (ring == NULL || issuer == NULL || len == 0 ||
+	    len > LK_OIDC_TOKEN_MAX || memchr(token, '\0', len) != NULL)
+		return -1;
+	if ((dot1 = memchr(token, '.', len)) == NULL ||
+	    (dot2 = memchr(dot1 + 1, '.', len - (size_t)(dot1 + 1 - token))) ==
+	    NULL || memchr(dot2 + 1, '.', len - (size_t)(dot2 + 1 - token)) !=
+	    NULL)
+		return -1;
+	if ((h = decode_part(token, (size_t)(dot1 - token))) == NULL ||
+	    get_text(h, "alg", alg, sizeof(alg)) == -1 ||
+	    strcmp(alg, "RS256") != 0 ||
+	    get_text(h, "typ", typ, sizeof(typ)) == -1 ||
+	    strcmp(typ, "at+jwt") != 0 ||
+	    get_text(h, "kid", kid, sizeof(kid)) == -1 ||
+	    (key = lk_keyring_find(ring, kid)) == NULL ||
+	    key->alg != LK_KEY_RS256)
+		goto out;
+	n = lk_b64url_decode(dot2 + 1, len - (size_t)(dot2 + 1 - token), sig,
+	    sizeof(sig));
+	if (n <= 0 || !lk_key_verify(key, token, (size_t)(dot2 - token), sig,
+	    (size_t)n))
+		goto out;
+	if ((p = decode_part(dot1 + 1, (size_t)(dot2 - dot1 - 1))) == NULL ||
+	    get_text(p, "iss", iss, sizeof(iss)) == -1 ||
+	    strcmp(iss, issuer) != 0 ||
+	    get_number(p, "exp", &out->exp) == -1 ||
+	    out->exp <= now - leeway ||
+	    get_number(p, "iat", &out->iat) == -1 ||
+	    get_number(p, "auth_time", &out->auth_time) == -1 ||
+	    get_text(p, "sub", out->sub, sizeof(out->sub)) == -1 ||
+	    get_text(p, "aud", aud, sizeof(aud)) == -1 ||
+	    get_text(p, "client_id", out->client_id,
+	    sizeof(out->client_id)) == -1 ||
+	    strcmp(aud, out->client_id) != 0 ||
+	    get_text(p, "jti", out->jti, sizeof(out->jti)) == -1 ||
+	    get_text(p, "scope", out->scope, sizeof(out->scope)) == -1 ||
+	    get_text(p, "grant", out->grant, sizeof(out->grant)) == -1)
+		goto out;
+	rc = 0;
+out:
+	json_object_put(h);
+	json_object_put(p);
+	if (rc == -1)
+		memset(out, 0, sizeof(*out));
+	return rc;
+}

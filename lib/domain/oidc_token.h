@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "domain/key.h"
+#include "domain/keyring.h"
 
 /*
  * The OpenID provider's tokens: ID tokens (OpenID Connect Core 2) and
@@ -63,6 +64,31 @@ char	*lk_oidc_id_token(const struct lk_key *key,
  */
 char	*lk_oidc_access_token(const struct lk_key *key,
 	    const struct lk_oidc_claims *c);
+
+/* What a verified access token says. */
+struct lk_oidc_access {
+	char		sub[65];
+	char		client_id[129];
+	char		scope[257];
+	char		jti[65];
+	char		grant[65];
+	long long	iat;
+	long long	exp;
+	long long	auth_time;
+};
+
+/*
+ * Verify an access token of ours (userinfo, introspection): at most
+ * LK_OIDC_TOKEN_MAX bytes, a header of alg RS256, typ at+jwt (RFC 9068
+ * 4) and the kid of an RS256 key of ring, that key's signature, then iss
+ * equal to issuer, exp not past (now - leeway), and sub, aud equal to
+ * client_id, jti, scope and grant strings that fit *out.  Whether the
+ * grant is still live is the store's to say.  0 with *out filled, or -1
+ * (*out zeroed).
+ */
+int	lk_oidc_access_verify(const struct lk_keyring *ring, const char *issuer,
+	    const char *token, size_t len, long long now, long long leeway,
+	    struct lk_oidc_access *out);
 
 /*
  * The at_hash of an access token (OpenID Connect Core 3.1.3.6): the

@@ -232,6 +232,60 @@ TEST(pkce_s256_as_rfc_7636_appendix_b)
 	    "Sstw+cM"), 0);
 }
 
+TEST(an_access_token_verifies_only_as_ours_and_live)
+{
+	struct lk_oidc_claims	 c = claims();
+	struct lk_oidc_access	 a;
+	char			*t, *bad;
+	char			 id_like[8192];
+
+	CHECK_INT(provider_key(), 0);
+	c.jti = "j-1";
+	c.scope = "openid profile";
+	c.grant = "G1";
+	CHECK((t = lk_oidc_access_token(&ring.current, &c)) != NULL);
+	if (t == NULL)
+		return;
+	CHECK_INT(lk_oidc_access_verify(&ring, "https://id.example", t,
+	    strlen(t), 1100, 0, &a), 0);
+	CHECK_STR(a.sub, "0f1e2d3c4b5a69788796a5b4c3d2e1f0");
+	CHECK_STR(a.client_id, "grafana");
+	CHECK_STR(a.scope, "openid profile");
+	CHECK_STR(a.grant, "G1");
+	CHECK_STR(a.jti, "j-1");
+	CHECK_INT(a.exp, 1300);
+	CHECK_INT(a.auth_time, 990);
+	/* Another issuer, past exp (the leeway counts), a changed byte. */
+	CHECK_INT(lk_oidc_access_verify(&ring, "https://id.example/", t,
+	    strlen(t), 1100, 0, &a), -1);
+	CHECK_STR(a.sub, "");
+	CHECK_INT(lk_oidc_access_verify(&ring, "https://id.example", t,
+	    strlen(t), 1300, 0, &a), -1);
+	CHECK_INT(lk_oidc_access_verify(&ring, "https://id.example", t,
+	    strlen(t), 1300, 5, &a), 0);
+	bad = strdup(t);
+	CHECK(bad != NULL);
+	if (bad != NULL) {
+		bad[strlen(bad) - 5] = bad[strlen(bad) - 5] == 'A' ? 'B' : 'A';
+		CHECK_INT(lk_oidc_access_verify(&ring, "https://id.example",
+		    bad, strlen(bad), 1100, 0, &a), -1);
+		free(bad);
+	}
+	free(t);
+	/* An ID token (typ JWT) is no access token. */
+	CHECK((t = lk_oidc_id_token(&ring.current, &c)) != NULL);
+	if (t != NULL) {
+		(void)snprintf(id_like, sizeof(id_like), "%s", t);
+		CHECK_INT(lk_oidc_access_verify(&ring, "https://id.example",
+		    id_like, strlen(id_like), 1100, 0, &a), -1);
+		free(t);
+	}
+	/* alg none, whatever the rest says. */
+	CHECK_INT(lk_oidc_access_verify(&ring, "https://id.example",
+	    "eyJhbGciOiJub25lIiwidHlwIjoiYXQrand0In0.e30.", 42, 1100, 0, &a),
+	    -1);
+}
+
 int
 main(void)
 {
@@ -240,6 +294,7 @@ main(void)
 	RUN(an_access_token_is_rfc_9068_and_never_a_cookie);
 	RUN(at_hash_is_the_left_half_of_sha256);
 	RUN(pkce_s256_as_rfc_7636_appendix_b);
+	RUN(an_access_token_verifies_only_as_ours_and_live);
 	lk_keyring_clear(&ring);
 	tmp_cleanup();
 	return T_END();
