@@ -228,3 +228,122 @@ lk_oidc_discovery(const struct lk_config *cfg, char *out, size_t outsz)
 	json_object_put(o);
 	return n;
 }
+
+static const struct {
+	const char	*name;
+	unsigned int	 bit;
+} scopes[] = {
+	{ "openid", LK_SCOPE_OPENID },
+	{ "profile", LK_SCOPE_PROFILE },
+	{ "email", LK_SCOPE_EMAIL },
+	{ "groups", LK_SCOPE_GROUPS },
+	{ "offline_access", LK_SCOPE_OFFLINE },
+};
+
+int
+lk_oidc_scope_parse(const char *scope, unsigned int *bits)
+{
+	const char	*p, *end;
+	size_t		 i, n, len = strlen(scope);
+
+	*bits = 0;
+	if (len > 1024)
+		return -1;
+	for (i = 0; i < len; i++)
+		if (scope[i] != ' ' && (scope[i] < 0x21 || scope[i] > 0x7e ||
+		    scope[i] == '"' || scope[i] == '\\'))
+			return -1;
+	for (p = scope; *p != '\0'; p = *end == '\0' ? end : end + 1) {
+		if ((end = strchr(p, ' ')) == NULL)
+			end = p + strlen(p);
+		/* No empty token: no leading, trailing or double space. */
+		if ((n = (size_t)(end - p)) == 0) {
+			*bits = 0;
+			return -1;
+		}
+		for (i = 0; i < sizeof(scopes) / sizeof(scopes[0]); i++)
+			if (strlen(scopes[i].name) == n &&
+			    memcmp(scopes[i].name, p, n) == 0)
+				*bits |= scopes[i].bit;
+		if (*end == ' ' && end[1] == '\0') {
+			*bits = 0;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+long
+lk_oidc_scope_text(unsigned int bits, char *out, size_t outsz)
+{
+	size_t	i, at = 0, n;
+
+	if (outsz == 0)
+		return -1;
+	out[0] = '\0';
+	for (i = 0; i < sizeof(scopes) / sizeof(scopes[0]); i++) {
+		if ((bits & scopes[i].bit) == 0)
+			continue;
+		n = strlen(scopes[i].name);
+		if (at + (at > 0) + n >= outsz)
+			return -1;
+		if (at > 0)
+			out[at++] = ' ';
+		memcpy(out + at, scopes[i].name, n + 1);
+		at += n;
+	}
+	return (long)at;
+}
+
+long
+lk_oidc_userinfo(unsigned int bits, const char *sub, const char *name,
+    const char *email, int email_verified, const char *groups, char *out,
+    size_t outsz)
+{
+	struct json_object	*o, *a;
+	const char		*p, *end;
+	long			 n = -1;
+	int			 bad = 0;
+
+	if ((o = json_object_new_object()) == NULL)
+		return -1;
+	bad |= json_object_object_add(o, "sub",
+	    json_object_new_string(sub)) != 0;
+	if (bits & LK_SCOPE_PROFILE) {
+		bad |= json_object_object_add(o, "name",
+		    json_object_new_string(name)) != 0;
+		bad |= json_object_object_add(o, "preferred_username",
+		    json_object_new_string(email)) != 0;
+	}
+	if (bits & LK_SCOPE_EMAIL) {
+		bad |= json_object_object_add(o, "email",
+		    json_object_new_string(email)) != 0;
+		bad |= json_object_object_add(o, "email_verified",
+		    json_object_new_boolean(email_verified != 0)) != 0;
+	}
+	if (bits & LK_SCOPE_GROUPS) {
+		if ((a = json_object_new_array()) == NULL)
+			bad = 1;
+		for (p = groups; a != NULL && *p != '\0';
+		    p = *end == '\0' ? end : end + 1) {
+			if ((end = strchr(p, ',')) == NULL)
+				end = p + strlen(p);
+			if (end > p)
+				bad |= json_object_array_add(a,
+				    json_object_new_string_len(p,
+				    (int)(end - p))) != 0;
+		}
+		if (a != NULL)
+			bad |= json_object_object_add(o, "groups", a) != 0;
+	}
+	if (!bad && (n = lk_json_dump(o, out, outsz)) >= 0) {
+		if ((size_t)n + 2 > outsz)
+			n = -1;
+		else {
+			out[n++] = '\n';
+			out[n] = '\0';
+		}
+	}
+	json_object_put(o);
+	return n;
+}

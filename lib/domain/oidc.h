@@ -64,6 +64,42 @@ void	lk_oidc_hash(const char *value, size_t len,
 int	lk_oidc_secret_matches(const char *stored, const char *secret,
 	    size_t len);
 
+/* The scopes the provider knows; others a client asks for are ignored. */
+#define LK_SCOPE_OPENID		0x01u
+#define LK_SCOPE_PROFILE	0x02u
+#define LK_SCOPE_EMAIL		0x04u
+#define LK_SCOPE_GROUPS		0x08u
+#define LK_SCOPE_OFFLINE	0x10u
+#define LK_SCOPE_TEXT_MAX	64	/* all of them, as lk_oidc_scope_text */
+
+/*
+ * Read a scope parameter (RFC 6749 3.3: scope-tokens of %x21, %x23-5B
+ * and %x5D-7E separated by single spaces, at most 1024 bytes) into the
+ * bits of the scopes the provider knows, in *bits; a known one given
+ * twice counts once, an unknown one is ignored.  0, or -1 for a
+ * malformed parameter (*bits 0).
+ */
+int	lk_oidc_scope_parse(const char *scope, unsigned int *bits);
+
+/*
+ * The scopes of bits as the provider writes them ("openid profile email
+ * groups offline_access", in that order, those set) into out.  Returns
+ * the length, or -1 if out is too small.
+ */
+long	lk_oidc_scope_text(unsigned int bits, char *out, size_t outsz);
+
+/*
+ * The userinfo answer (OpenID Connect Core 5.3.2) of an account for the
+ * granted scopes bits: sub always; with profile, name and
+ * preferred_username (the email); with email, email and email_verified;
+ * with groups, groups (joined with ',' in groups, "" for none, as an
+ * array).  Members sorted by name, and a final newline.  Returns the
+ * length, or -1 if it does not fit.
+ */
+long	lk_oidc_userinfo(unsigned int bits, const char *sub, const char *name,
+	    const char *email, int email_verified, const char *groups,
+	    char *out, size_t outsz);
+
 /*
  * The provider's issuer: oidc_issuer, else site_url (NULL when neither
  * is set: the provider is off).  Relying parties compare it byte for

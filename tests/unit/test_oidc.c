@@ -151,9 +151,62 @@ TEST(the_discovery_document_names_what_the_provider_supports)
 	CHECK_INT(lk_oidc_discovery(&cfg, out, 100), -1);
 }
 
+TEST(scopes_are_read_strictly_and_unknown_ones_ignored)
+{
+	unsigned int	b;
+	char		text[LK_SCOPE_TEXT_MAX];
+
+	CHECK_INT(lk_oidc_scope_parse("openid", &b), 0);
+	CHECK_INT(b, LK_SCOPE_OPENID);
+	CHECK_INT(lk_oidc_scope_parse("groups email openid profile "
+	    "offline_access address email", &b), 0);
+	CHECK_INT(b, LK_SCOPE_OPENID | LK_SCOPE_PROFILE | LK_SCOPE_EMAIL |
+	    LK_SCOPE_GROUPS | LK_SCOPE_OFFLINE);
+	CHECK_INT(lk_oidc_scope_text(b, text, sizeof(text)), 42);
+	CHECK_STR(text, "openid profile email groups offline_access");
+	CHECK_INT(lk_oidc_scope_parse("", &b), 0);
+	CHECK_INT(b, 0);
+	CHECK_INT(lk_oidc_scope_parse("OpenID", &b), 0);
+	CHECK_INT(b, 0);
+	CHECK_INT(lk_oidc_scope_parse("openid  email", &b), -1);
+	CHECK_INT(lk_oidc_scope_parse(" openid", &b), -1);
+	CHECK_INT(lk_oidc_scope_parse("openid ", &b), -1);
+	CHECK_INT(b, 0);
+	CHECK_INT(lk_oidc_scope_parse("openid\temail", &b), -1);
+	CHECK_INT(lk_oidc_scope_parse("open\"id", &b), -1);
+	CHECK_INT(lk_oidc_scope_parse("caf\xc3\xa9", &b), -1);
+	CHECK_INT(lk_oidc_scope_text(LK_SCOPE_OPENID | LK_SCOPE_EMAIL, text,
+	    sizeof(text)), 12);
+	CHECK_STR(text, "openid email");
+	CHECK_INT(lk_oidc_scope_text(LK_SCOPE_OPENID | LK_SCOPE_EMAIL, text,
+	    12), -1);
+}
+
+TEST(userinfo_holds_the_claims_of_the_granted_scopes)
+{
+	char	out[1024];
+
+	CHECK(lk_oidc_userinfo(LK_SCOPE_OPENID, "s-1", "Ann", "a@b.c", 1,
+	    "admins,staff", out, sizeof(out)) > 0);
+	CHECK_STR(out, "{\"sub\":\"s-1\"}\n");
+	CHECK(lk_oidc_userinfo(LK_SCOPE_OPENID | LK_SCOPE_PROFILE |
+	    LK_SCOPE_EMAIL | LK_SCOPE_GROUPS, "s-1", "Ann \xc3\x89", "a@b.c", 1,
+	    "admins,staff", out, sizeof(out)) > 0);
+	CHECK_STR(out, "{\"email\":\"a@b.c\",\"email_verified\":true,"
+	    "\"groups\":[\"admins\",\"staff\"],\"name\":\"Ann \\u00c9\","
+	    "\"preferred_username\":\"a@b.c\",\"sub\":\"s-1\"}\n");
+	CHECK(lk_oidc_userinfo(LK_SCOPE_GROUPS, "s-1", "", "", 0, "", out,
+	    sizeof(out)) > 0);
+	CHECK_STR(out, "{\"groups\":[],\"sub\":\"s-1\"}\n");
+	CHECK_INT(lk_oidc_userinfo(LK_SCOPE_OPENID, "s-1", "", "", 0, "", out,
+	    12), -1);
+}
+
 int
 main(void)
 {
+	RUN(scopes_are_read_strictly_and_unknown_ones_ignored);
+	RUN(userinfo_holds_the_claims_of_the_granted_scopes);
 	RUN(the_discovery_document_names_what_the_provider_supports);
 	RUN(client_ids_are_unreserved_characters);
 	RUN(registered_uris_are_absolute_http_without_a_fragment);
