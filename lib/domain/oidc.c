@@ -166,7 +166,7 @@ lk_oidc_discovery(const struct lk_config *cfg, char *out, size_t outsz)
 	static const char *const claims[] = { "amr", "at_hash", "aud",
 	    "auth_time", "email", "email_verified", "exp", "groups", "iat",
 	    "iss", "name", "nonce", "preferred_username", "sub", NULL };
-	static const char *const scopes[] = { "openid", "profile", "email",
+	static const char *const scope_names[] = { "openid", "profile", "email",
 	    "groups", "offline_access", NULL };
 	static const char *const s256[] = { "S256", NULL };
 	static const char *const grants[] = { "authorization_code",
@@ -201,7 +201,7 @@ lk_oidc_discovery(const struct lk_config *cfg, char *out, size_t outsz)
 	bad |= add_list(o, "introspection_endpoint_auth_methods_supported",
 	    confidential);
 	bad |= add_list(o, "claims_supported", claims);
-	bad |= add_list(o, "scopes_supported", scopes);
+	bad |= add_list(o, "scopes_supported", scope_names);
 	bad |= add_list(o, "code_challenge_methods_supported", s256);
 	bad |= add_list(o, "grant_types_supported", grants);
 	bad |= add_list(o, "id_token_signing_alg_values_supported", rs256);
