@@ -87,6 +87,17 @@ lk_oidc_hash(const char *value, size_t len, char hash[LK_OIDC_HASH_LEN + 1])
 }
 
 int
+lk_oidc_subject_new(char out[LK_OIDC_SUB_LEN + 1])
+{
+	unsigned char	raw[LK_OIDC_SUB_LEN / 2];
+
+	out[0] = '\0';
+	if (lk_random_bytes(raw, sizeof(raw)) == -1)
+		return -1;
+	return lk_hex_encode(raw, sizeof(raw), out, LK_OIDC_SUB_LEN + 1);
+}
+
+int
 lk_oidc_secret_new(char secret[LK_OIDC_SECRET_LEN + 1],
     char hash[LK_OIDC_HASH_LEN + 1])
 {

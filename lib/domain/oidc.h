@@ -64,6 +64,16 @@ void	lk_oidc_hash(const char *value, size_t len,
 int	lk_oidc_secret_matches(const char *stored, const char *secret,
 	    size_t len);
 
+#define LK_OIDC_SUB_LEN		32	/* a new subject: 16 random bytes, hex */
+
+/*
+ * A candidate subject for an account that has none yet
+ * (lk_store_oidc_subject keeps the first one recorded): 16 random bytes
+ * as hex, so that it says nothing of the account.  0, or -1 if no
+ * randomness could be had.
+ */
+int	lk_oidc_subject_new(char out[LK_OIDC_SUB_LEN + 1]);
+
 /* The scopes the provider knows; others a client asks for are ignored. */
 #define LK_SCOPE_OPENID		0x01u
 #define LK_SCOPE_PROFILE	0x02u

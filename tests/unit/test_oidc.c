@@ -202,9 +202,21 @@ TEST(userinfo_holds_the_claims_of_the_granted_scopes)
 	    12), -1);
 }
 
+TEST(a_new_subject_is_random_hex)
+{
+	char	a[LK_OIDC_SUB_LEN + 1], b[LK_OIDC_SUB_LEN + 1];
+
+	CHECK_INT(lk_oidc_subject_new(a), 0);
+	CHECK_INT(lk_oidc_subject_new(b), 0);
+	CHECK_INT((int)strlen(a), 32);
+	CHECK(strspn(a, "0123456789abcdef") == 32);
+	CHECK(strcmp(a, b) != 0);
+}
+
 int
 main(void)
 {
+	RUN(a_new_subject_is_random_hex);
 	RUN(scopes_are_read_strictly_and_unknown_ones_ignored);
 	RUN(userinfo_holds_the_claims_of_the_granted_scopes);
 	RUN(the_discovery_document_names_what_the_provider_supports);
