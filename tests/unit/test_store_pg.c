@@ -550,6 +550,48 @@ TEST(a_link_used_by_racing_nodes_is_used_once)
 	lk_store_close(s);
 }
 
+/* A code redeemed by n nodes at once, each for a grant of its own. */
+static int
+race_code_redeem(int i, int fd)
+{
+	struct lk_oidc_code	out;
+	char			gid[16];
+
+	(void)fd;
+	if (i < 0)
+		return child_open();
+	(void)snprintf(gid, sizeof(gid), "G%d", i);
+	return redeem(child_store, CH1, "wiki", gid, NULL, 1010, &out);
+}
+
+TEST(a_code_redeemed_by_racing_nodes_is_redeemed_once)
+{
+	struct lk_store		*s = fresh();
+	struct lk_oidc_client	 c;
+	struct lk_user		 u;
+	int			 st[8], i, ok = 0, used = 0;
+	char			 text[64];
+
+	client_of(&c, "wiki", 0);
+	CHECK_INT(lk_store_client_add(s, &c, 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	CHECK_INT(code_add(s, CH1, "wiki", &u, "", 1060), LK_STORE_OK);
+	race(8, race_code_redeem, st, text, sizeof(text));
+	for (i = 0; i < 8; i++) {
+		if (st[i] == LK_STORE_OK)
+			ok++;
+		else if (st[i] == LK_STORE_USED)
+			used++;
+	}
+	CHECK_INT(ok, 1);
+	CHECK_INT(used, 7);
+	/* One grant was made, and the replays revoked it. */
+	CHECK_STR(value("SELECT count(*) FROM oidc_grants"), "1");
+	CHECK_STR(value("SELECT revoked FROM oidc_grants"), "1");
+	lk_store_close(s);
+}
+
 static int
 use_link_child(int i, int fd)
 {
@@ -1149,6 +1191,7 @@ main(void)
 	RUN(a_login_racing_a_password_change_is_refused);
 	RUN(a_change_that_waited_for_another_keeps_the_other);
 	RUN(a_link_used_by_racing_nodes_is_used_once);
+	RUN(a_code_redeemed_by_racing_nodes_is_redeemed_once);
 	RUN(a_link_used_while_the_password_changes_is_refused);
 	RUN(racing_signups_for_one_email_make_one_pending_account);
 	RUN(a_connection_cut_mid_transaction_leaves_nothing_half_written);
