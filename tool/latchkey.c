@@ -29,6 +29,7 @@
 #include "domain/group.h"
 #include "domain/keyring.h"
 #include "domain/mail.h"
+#include "domain/oidc.h"
 #include "domain/onetime.h"
 #include "domain/password.h"
 #include "domain/policy.h"
@@ -92,11 +93,29 @@ static const char usage_text[] =
 "  group adduser NAME EMAIL  put a user in a group (at most %d groups a\n"
 "                            user); their next request sees it\n"
 "  group deluser NAME EMAIL  take a user out of a group\n"
+"  client add CLIENT_ID --redirect-uri URI [--redirect-uri URI]...\n"
+"             [--public] [--name TEXT] [--group NAME]...\n"
+"             [--post-logout-uri URI]... [--consent]\n"
+"                            register an OpenID client (CLIENT_ID: 1 to 128\n"
+"                            of A-Z, a-z, 0-9, '-', '.', '_', '~'); a\n"
+"                            confidential client's secret is printed once,\n"
+"                            alone on standard output (--public: none, PKCE\n"
+"                            instead); --group: only members of those groups\n"
+"                            may sign in to it; --consent: users agree to it\n"
+"                            once before it gets their data\n"
+"  client list               list clients: id, type (confidential, public),\n"
+"                            consent (consent, first-party), name, redirect\n"
+"                            URIs (joined with ' '), groups (joined with ',')\n"
+"                            (tab-separated)\n"
+"  client del CLIENT_ID      delete a client: every token it holds ends\n"
+"  client secret CLIENT_ID   give a confidential client a new secret,\n"
+"                            printed once; the old one stops working\n"
 "  key rotate [--algorithm HS256|ES256|RS256]\n"
 "                            replace the signing key with a new one (of\n"
 "                            token_algorithm unless --algorithm says\n"
-"                            otherwise); tokens signed with the old one stay\n"
-"                            valid until they expire\n"
+"                            otherwise), and without --algorithm the OpenID\n"
+"                            provider's RS256 key too; tokens signed with\n"
+"                            the old ones stay valid until they expire\n"
 "  key prune                 drop old keys no live token can use\n"
 "  key list                  list the keys: kid, status, algorithm, when\n"
 "                            retired (ISO 8601, UTC)\n"
@@ -106,7 +125,8 @@ static const char usage_text[] =
 "  db copy --to DATABASE     copy every record (users, groups, deleted-user marks,\n"
 "                            sessions, refresh tokens, revocations, throttle\n"
 "                            counters, second factors, passkeys, one-time\n"
-"                            links) of the configured database into DATABASE (a\n"
+"                            links, OpenID clients, codes, grants, consents)\n"
+"                            of the configured database into DATABASE (a\n"
 "                            path, a postgresql:// or a mysql:// URI), in one\n"
 "                            transaction\n"
 "  db copy --from DATABASE   the same, from DATABASE into the configured one\n"
@@ -143,8 +163,11 @@ static const char usage_text[] =
 "  --user USER               init: who the programs run as (e.g. www-data);\n"
 "                            access check: the signed-in user (EMAIL)\n"
 "  --group GROUP             init: their group (default: USER's own);\n"
-"                            user add, user invite: a group to join\n"
+"                            user add, user invite: a group to join;\n"
+"                            client add: a group whose members it serves\n"
 "  --description TEXT        group add: what the group is for\n"
+"  --redirect-uri URI        client add: a redirect URI, matched exactly\n"
+"  --post-logout-uri URI     client add: where logout may send the user back\n"
 "  --passkeys                user mfa reset: remove the user's passkeys too\n"
 "  -h, --help                show this help\n"
 "  --version                 show the version\n"
@@ -380,6 +403,39 @@ write_default_config(const char *path)
  * The signing key of a node that issues tokens: made if missing (of
  * token_algorithm), checked if there.  Returns 0 or -1 (said why).
  */
+/*
+ * The OpenID provider's key pair (RS256, whatever token_algorithm is):
+ * made if missing, and loaded to see that it can sign.
+ */
+static int
+init_oidc_key(const struct lk_config *cfg)
+{
+	struct lk_key	key;
+	char		err[LK_CONFIG_ERR_MAX];
+	int		rc = -1;
+
+	if (access(cfg->oidc_key_file, F_OK) == -1) {
+		if (lk_key_generate_pair(cfg->oidc_key_file, LK_KEY_RS256, err,
+		    sizeof(err)) == -1) {
+			fprintf(stderr, "latchkey: %s\n", err);
+			return -1;
+		}
+		printf("created %s\n", cfg->oidc_key_file);
+	} else
+		printf("kept existing %s\n", cfg->oidc_key_file);
+	memset(&key, 0, sizeof(key));
+	if (lk_key_load(&key, cfg->oidc_key_file, err, sizeof(err)) == -1)
+		fprintf(stderr, "latchkey: %s\n", err);
+	else if (key.alg != LK_KEY_RS256)
+		fprintf(stderr, "latchkey: %s: the OpenID provider's key must be "
+		    "RS256, not %s\n", cfg->oidc_key_file,
+		    lk_key_alg_name(key.alg));
+	else
+		rc = 0;
+	lk_key_clear(&key);
+	return rc;
+}
+
 static int
 init_key(const struct lk_config *cfg)
 {
@@ -587,6 +643,10 @@ hand_over_all(const struct lk_config *cfg, const char *dbdir,
 		rc |= hand_over(cfg->key_file, 0, 0, o);
 		(void)snprintf(path, sizeof(path), "%s.previous", cfg->key_file);
 		rc |= hand_over(path, 0, 1, o);
+		rc |= hand_over(cfg->oidc_key_file, 0, 0, o);
+		(void)snprintf(path, sizeof(path), "%s.previous",
+		    cfg->oidc_key_file);
+		rc |= hand_over(path, 0, 1, o);
 	}
 	rc |= hand_over(cfg->mfa_key_file, 0, 0, o);
 	if (dbdir != NULL) {
@@ -649,6 +709,9 @@ cmd_init(const char *cfgpath, const struct owner *o)
 		return 1;
 	}
 	lk_secretbox_key_clear(&mfa_key);
+	/* A verify-only node issues nothing: no provider key there. */
+	if (cfg.public_keys[0] == '\0' && init_oidc_key(&cfg) == -1)
+		return 1;
 	if (sqlite && make_database_folder(dbdir) == -1)
 		return 1;
 	memset(&so, 0, sizeof(so));
@@ -702,6 +765,12 @@ struct run {
 	const char		*group;		/* init --group */
 	const char		*gname;		/* group ... NAME */
 	const char		*description;	/* group add --description */
+	const char		*client_id;	/* client ... CLIENT_ID */
+	int			 public_client;	/* client add --public */
+	int			 consent;	/* client add --consent */
+	/* client add --redirect-uri, --post-logout-uri: URIs joined */
+	char			 redirect_uris[LK_OIDC_URIS_MAX + 1];
+	char			 logout_uris[LK_OIDC_URIS_MAX + 1];
 	/* user add, user invite: --group NAME... */
 	const char		*groups[LK_STORE_USER_GROUPS_MAX];
 	int			 found[LK_STORE_USER_GROUPS_MAX];
@@ -724,6 +793,8 @@ struct run {
 #define OPT_GNAME	0x800u	/* takes a group's NAME (before EMAIL) */
 #define OPT_DESC	0x1000u	/* takes --description */
 #define OPT_GROUPS	0x2000u	/* takes --group NAME, more than once */
+#define OPT_CLIENT	0x4000u	/* takes CLIENT_ID */
+#define OPT_CLIENT_ADD	0x8000u	/* takes --redirect-uri ... --consent */
 
 struct command {
 	const char	*group;		/* "user", "key", "db", or NULL */
@@ -1288,6 +1359,37 @@ out:
 	return rc;
 }
 
+/*
+ * The OpenID provider's key, rotated with the site's (RS256 always; made
+ * if a site older than the provider has none yet).
+ */
+static int
+oidc_key_rotate(const struct lk_config *cfg)
+{
+	struct lk_keyring	*ring;
+	char			 err[LK_CONFIG_ERR_MAX];
+	int			 rc = 1;
+
+	if (access(cfg->oidc_key_file, F_OK) == -1)
+		return init_oidc_key(cfg) == -1;
+	if (lk_keyring_rotate(cfg->oidc_key_file, LK_KEY_RS256,
+	    (long long)time(NULL), err, sizeof(err)) == -1) {
+		fprintf(stderr, "latchkey: %s\n", err);
+		return 1;
+	}
+	if ((ring = calloc(1, sizeof(*ring))) == NULL)
+		return 1;
+	if (lk_keyring_load(ring, cfg->oidc_key_file, err, sizeof(err)) == -1)
+		fprintf(stderr, "latchkey: %s\n", err);
+	else {
+		printf("new OpenID provider key %s\n", ring->current.kid);
+		rc = 0;
+	}
+	lk_keyring_clear(ring);
+	free(ring);
+	return rc;
+}
+
 static int
 key_rotate(struct run *r)
 {
@@ -1304,14 +1406,17 @@ key_rotate(struct run *r)
 		fprintf(stderr, "latchkey: %s\n", err);
 		return 1;
 	}
-	return print_keys(&r->cfg, 1);
+	if (print_keys(&r->cfg, 1) != 0)
+		return 1;
+	/* --algorithm changes the site's key alone. */
+	return r->algorithm == NULL ? oidc_key_rotate(&r->cfg) : 0;
 }
 
 static int
 key_prune(struct run *r)
 {
 	char		err[LK_CONFIG_ERR_MAX];
-	size_t		dropped;
+	size_t		dropped, more = 0;
 
 	if (!signing_node(r, "prune"))
 		return 1;
@@ -1320,6 +1425,15 @@ key_prune(struct run *r)
 		fprintf(stderr, "latchkey: %s\n", err);
 		return 1;
 	}
+	/* The provider's tokens live no longer than access tokens. */
+	if (access(r->cfg.oidc_key_file, F_OK) == 0 &&
+	    lk_keyring_prune(r->cfg.oidc_key_file, (long long)time(NULL),
+	    r->cfg.access_token_expires + r->cfg.leeway, &more, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "latchkey: %s\n", err);
+		return 1;
+	}
+	dropped += more;
 	printf("dropped %zu key%s\n", dropped, dropped == 1 ? "" : "s");
 	return 0;
 }
@@ -1576,6 +1690,182 @@ runnable(const char *prog, char *why, size_t whysz)
 	return why;
 }
 
+/* OpenID clients. */
+
+/* Print a client secret alone on its line: the only time it is shown. */
+static int
+print_secret(const char *secret)
+{
+	if (printf("%s\n", secret) < 0 || fflush(stdout) != 0) {
+		fprintf(stderr, "latchkey: cannot write the secret\n");
+		return 1;
+	}
+	return 0;
+}
+
+static int
+client_add(struct run *r)
+{
+	struct lk_oidc_client	*c;
+	char			 secret[LK_OIDC_SECRET_LEN + 1];
+	size_t			 i, at = 0;
+	int			 rc = 1;
+
+	secret[0] = '\0';
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		fprintf(stderr, "latchkey: out of memory\n");
+		return 1;
+	}
+	if (r->redirect_uris[0] == '\0') {
+		fprintf(stderr, "latchkey: client add: at least one "
+		    "--redirect-uri is needed\n");
+		goto out;
+	}
+	if (r->name != NULL && strlen(r->name) > LK_STORE_CLIENT_NAME_MAX) {
+		fprintf(stderr, "latchkey: a client's name is longer than %d "
+		    "bytes\n", LK_STORE_CLIENT_NAME_MAX);
+		goto out;
+	}
+	if (groups_exist(r) != 0)
+		goto out;
+	(void)snprintf(c->id, sizeof(c->id), "%s", r->client_id);
+	(void)snprintf(c->name, sizeof(c->name), "%s",
+	    r->name != NULL ? r->name : r->client_id);
+	c->public_client = r->public_client;
+	c->consent = r->consent;
+	(void)snprintf(c->redirect_uris, sizeof(c->redirect_uris), "%s",
+	    r->redirect_uris);
+	(void)snprintf(c->logout_uris, sizeof(c->logout_uris), "%s",
+	    r->logout_uris);
+	for (i = 0; i < r->ngroups; i++)
+		at += (size_t)snprintf(c->groups + at, sizeof(c->groups) - at,
+		    "%s%s", i > 0 ? "," : "", r->groups[i]);
+	if (!r->public_client && lk_oidc_secret_new(secret, c->secret) == -1) {
+		fprintf(stderr, "latchkey: no randomness for the secret\n");
+		goto out;
+	}
+	switch (lk_store_client_add(r->store, c, (long long)time(NULL))) {
+	case LK_STORE_OK:
+		break;
+	case LK_STORE_EXISTS:
+		fprintf(stderr, "latchkey: client %s exists\n", r->client_id);
+		goto out;
+	default:
+		fprintf(stderr, "latchkey: database error\n");
+		goto out;
+	}
+	if (r->public_client) {
+		printf("client %s: added (public: no secret, PKCE)\n",
+		    r->client_id);
+		rc = 0;
+	} else {
+		fprintf(stderr, "latchkey: client %s: added; its secret, on "
+		    "standard output, is shown this once\n", r->client_id);
+		rc = print_secret(secret);
+	}
+out:
+	lk_explicit_bzero(secret, sizeof(secret));
+	free(c);
+	return rc;
+}
+
+/* The URIs of list ('\n' between them) with ' ' instead. */
+static void
+print_uris(const char *list)
+{
+	for (; *list != '\0'; list++)
+		putchar(*list == '\n' ? ' ' : *list);
+}
+
+static int
+print_client(const struct lk_oidc_client *c, void *arg)
+{
+	(void)arg;
+	printf("%s\t%s\t%s\t%s\t", c->id, c->public_client ? "public" :
+	    "confidential", c->consent ? "consent" : "first-party", c->name);
+	print_uris(c->redirect_uris);
+	printf("\t%s\n", c->groups);
+	return 0;
+}
+
+static int
+client_list(struct run *r)
+{
+	if (lk_store_client_each(r->store, print_client, NULL) !=
+	    LK_STORE_OK) {
+		fprintf(stderr, "latchkey: database error\n");
+		return 1;
+	}
+	return 0;
+}
+
+static int
+client_del(struct run *r)
+{
+	switch (lk_store_client_delete(r->store, r->client_id)) {
+	case LK_STORE_OK:
+		printf("client %s: deleted\n", r->client_id);
+		return 0;
+	case LK_STORE_NOT_FOUND:
+		fprintf(stderr, "latchkey: no client %s\n", r->client_id);
+		return 1;
+	default:
+		fprintf(stderr, "latchkey: database error\n");
+		return 1;
+	}
+}
+
+static int
+client_secret(struct run *r)
+{
+	struct lk_oidc_client	*c;
+	char			 secret[LK_OIDC_SECRET_LEN + 1];
+	char			 hash[LK_OIDC_HASH_LEN + 1];
+	enum lk_store_res	 res;
+	int			 rc = 1;
+
+	secret[0] = '\0';
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		fprintf(stderr, "latchkey: out of memory\n");
+		return 1;
+	}
+	if ((res = lk_store_client_find(r->store, r->client_id, c)) ==
+	    LK_STORE_NOT_FOUND) {
+		fprintf(stderr, "latchkey: no client %s\n", r->client_id);
+		goto out;
+	}
+	if (res != LK_STORE_OK) {
+		fprintf(stderr, "latchkey: database error\n");
+		goto out;
+	}
+	if (c->public_client) {
+		fprintf(stderr, "latchkey: client %s is public: it has no "
+		    "secret\n", r->client_id);
+		goto out;
+	}
+	if (lk_oidc_secret_new(secret, hash) == -1) {
+		fprintf(stderr, "latchkey: no randomness for the secret\n");
+		goto out;
+	}
+	switch (lk_store_client_secret(r->store, r->client_id, hash)) {
+	case LK_STORE_OK:
+		fprintf(stderr, "latchkey: client %s: a new secret, on "
+		    "standard output, is shown this once\n", r->client_id);
+		rc = print_secret(secret);
+		break;
+	case LK_STORE_NOT_FOUND:
+		fprintf(stderr, "latchkey: no client %s\n", r->client_id);
+		break;
+	default:
+		fprintf(stderr, "latchkey: database error\n");
+		break;
+	}
+out:
+	lk_explicit_bzero(secret, sizeof(secret));
+	free(c);
+	return rc;
+}
+
 /* A problem `latchkey check` found: said, and counted. */
 static void	problem(int *count, const char *kind, const char *fmt, ...)
 		    __attribute__((format(printf, 3, 4)));
@@ -1690,6 +1980,11 @@ static const struct command commands[] = {
 	{ "group", "list", OPT_STORE, group_list },
 	{ "group", "adduser", OPT_GNAME | OPT_EMAIL | OPT_STORE, group_adduser },
 	{ "group", "deluser", OPT_GNAME | OPT_EMAIL | OPT_STORE, group_deluser },
+	{ "client", "add", OPT_CLIENT | OPT_CLIENT_ADD | OPT_NAME | OPT_GROUPS |
+	    OPT_STORE, client_add },
+	{ "client", "list", OPT_STORE, client_list },
+	{ "client", "del", OPT_CLIENT | OPT_STORE, client_del },
+	{ "client", "secret", OPT_CLIENT | OPT_STORE, client_secret },
 	{ "key", "rotate", OPT_ALG, key_rotate },
 	{ "key", "prune", 0, key_prune },
 	{ "key", "list", 0, key_list },
@@ -1857,6 +2152,66 @@ access_arg(const char *a, const char *next, int *used, struct run *r)
 	    r);
 }
 
+/* Add uri to the '\n'-joined list (of size sz): 0, or a usage error. */
+static int
+uri_append(char *list, size_t sz, const char *opt, const char *uri)
+{
+	const char	*why;
+	size_t		 n = strlen(list);
+
+	if ((why = lk_oidc_uri_check(uri)) != NULL)
+		return usage_error("option '%s': '%s': %s", opt, uri, why);
+	if (lk_oidc_uri_listed(list, uri, strlen(uri)))
+		return usage_error("option '%s': '%s' given twice", opt, uri);
+	if (n + (n > 0) + strlen(uri) >= sz)
+		return usage_error("option '%s': more URIs than fit in %zu "
+		    "bytes", opt, sz - 1);
+	if (n > 0)
+		list[n++] = '\n';
+	memcpy(list + n, uri, strlen(uri) + 1);
+	return 0;
+}
+
+/*
+ * One of client add's own options (--redirect-uri, --post-logout-uri,
+ * each more than once, --public, --consent): as value_arg.
+ */
+static int
+client_arg(const char *a, const char *next, int *used, struct run *r)
+{
+	static const char *const names[] = { "--redirect-uri",
+	    "--post-logout-uri" };
+	const char	*v;
+	size_t		 k, n;
+
+	*used = 1;
+	if (strcmp(a, "--public") == 0) {
+		r->public_client = 1;
+		return 0;
+	}
+	if (strcmp(a, "--consent") == 0) {
+		r->consent = 1;
+		return 0;
+	}
+	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+		n = strlen(names[k]);
+		if (strncmp(a, names[k], n) != 0 || (a[n] != '\0' &&
+		    a[n] != '='))
+			continue;
+		if (a[n] == '=')
+			v = a + n + 1;
+		else if ((v = next) != NULL)
+			*used = 2;
+		if (v == NULL || *v == '\0')
+			return usage_error("option '%s' needs a URI", names[k]);
+		return k == 0 ? uri_append(r->redirect_uris,
+		    sizeof(r->redirect_uris), names[k], v) :
+		    uri_append(r->logout_uris, sizeof(r->logout_uris),
+		    names[k], v);
+	}
+	return -1;
+}
+
 /*
  * init's --user USER or --group GROUP (also --user=USER), a, with next the
  * argument after it (or NULL): 0 with *used set, the usage error's exit
@@ -1952,7 +2307,12 @@ parse_args(const struct command *c, int argc, char *argv[], struct run *r)
 		} else if (strncmp(argv[i], "--algorithm=", 12) == 0 &&
 		    (c->opts & OPT_ALG))
 			r->algorithm = argv[i] + 12;
-		else if ((c->opts & OPT_ACCESS) && (rc = access_arg(argv[i],
+		else if ((c->opts & OPT_CLIENT_ADD) && (rc = client_arg(argv[i],
+		    i + 1 < argc ? argv[i + 1] : NULL, &used, r)) != -1) {
+			if (rc != 0)
+				return rc;
+			i += used - 1;
+		} else if ((c->opts & OPT_ACCESS) && (rc = access_arg(argv[i],
 		    i + 1 < argc ? argv[i + 1] : NULL, &used, r)) != -1) {
 			if (rc != 0)
 				return rc;
@@ -1973,6 +2333,8 @@ parse_args(const struct command *c, int argc, char *argv[], struct run *r)
 			    c->group != NULL ? " " : "", c->name, argv[i]);
 		else if ((c->opts & OPT_GNAME) && r->gname == NULL)
 			r->gname = argv[i];
+		else if ((c->opts & OPT_CLIENT) && r->client_id == NULL)
+			r->client_id = argv[i];
 		else if ((c->opts & OPT_EMAIL) && r->email == NULL)
 			r->email = argv[i];
 		else if ((c->opts & OPT_DIR) && r->dir == NULL)
@@ -1986,6 +2348,9 @@ parse_args(const struct command *c, int argc, char *argv[], struct run *r)
 		return usage_error("%s %s: NAME missing", c->group, c->name);
 	if ((c->opts & OPT_EMAIL) && r->email == NULL)
 		return usage_error("%s %s: EMAIL missing", c->group, c->name);
+	if ((c->opts & OPT_CLIENT) && r->client_id == NULL)
+		return usage_error("%s %s: CLIENT_ID missing", c->group,
+		    c->name);
 	if ((c->opts & OPT_DIR) && r->dir == NULL)
 		return usage_error("%s %s: DIR missing", c->group, c->name);
 	if ((c->opts & OPT_ACCESS) && r->url == NULL)
@@ -2020,6 +2385,12 @@ run_command(const struct command *c, struct run *r)
 	if (r->gname != NULL && (why = lk_group_name_check(r->gname)) != NULL) {
 		fprintf(stderr, "latchkey: '%s' is not a group's name: %s\n",
 		    r->gname, why);
+		return 1;
+	}
+	if (r->client_id != NULL &&
+	    (why = lk_oidc_client_id_check(r->client_id)) != NULL) {
+		fprintf(stderr, "latchkey: '%s' is not a client's id: %s\n",
+		    r->client_id, why);
 		return 1;
 	}
 	for (i = 0; i < r->ngroups; i++)

@@ -210,6 +210,9 @@ static int		 app_keys_ready;
 static uint64_t		 app_key_stamp;	/* of the files the keys came from */
 static struct lk_watch	 app_key_watch = { .fd = -1 };	/* of those files */
 static long long	 app_key_watch_try;	/* second it was last set */
+static struct lk_keyring	 app_oidc_keys;	/* the OpenID provider's */
+static int		 app_oidc_keys_ready;
+static uint64_t		 app_oidc_key_stamp;
 static struct lk_store	*app_store;
 static long long	 app_last_store_try;
 static struct lk_token_cache	 app_tokens;
@@ -425,6 +428,9 @@ lk_app_reset(void)
 	app_store = NULL;
 	app_last_store_try = 0;
 	lk_keyring_clear(&app_keys);
+	lk_keyring_clear(&app_oidc_keys);
+	app_oidc_keys_ready = 0;
+	app_oidc_key_stamp = 0;
 	lk_token_cache_clear(&app_tokens);
 	lk_rules_cache_clear(&app_rules);
 	app_rules_ok = 0;
@@ -569,6 +575,34 @@ load_keys(long long now)
 	return 0;
 }
 
+/*
+ * The OpenID provider's keys, as load_keys loads the site's: none on a
+ * verify-only node, which issues nothing.
+ */
+static int
+load_oidc_keys(void)
+{
+	char		err[LK_CONFIG_ERR_MAX];
+	uint64_t	stamp;
+
+	if (app_cfg.public_keys[0] != '\0')
+		return -1;
+	stamp = lk_keyring_stamp(app_cfg.oidc_key_file, 0);
+	if (app_oidc_keys_ready && stamp == app_oidc_key_stamp)
+		return 0;
+	lk_keyring_clear(&app_oidc_keys);
+	app_oidc_key_stamp = stamp;
+	app_oidc_keys_ready = 0;
+	if (lk_keyring_load(&app_oidc_keys, app_cfg.oidc_key_file, err,
+	    sizeof(err)) == -1) {
+		lk_log(LK_LOG_ERR, "no OpenID provider keys: %s (running as "
+		    "%s; 'latchkey init' makes them)", err, running_as());
+		return -1;
+	}
+	app_oidc_keys_ready = 1;
+	return 0;
+}
+
 /* The store, opened at the first request that needs it (tried once a second). */
 static int
 load_store(long long now)
@@ -630,6 +664,11 @@ load(struct lk_ctx *ctx, enum lk_need what)
 		return 0;
 	case LK_NEED_RULES:
 		return load_rules(ctx);
+	case LK_NEED_OIDC_KEYS:
+		if (load_oidc_keys() == -1)
+			return -1;
+		ctx->oidc_keys = &app_oidc_keys;
+		return 0;
 	}
 	return -1;
 }

@@ -61,6 +61,19 @@ lk_ctx_keys(struct lk_ctx *ctx)
 	return ctx->keys;
 }
 
+const struct lk_keyring *
+lk_ctx_oidc_keys(struct lk_ctx *ctx, int required)
+{
+	if (ctx->oidc_keys == NULL && (ctx->load == NULL ||
+	    ctx->load(ctx, LK_NEED_OIDC_KEYS) == -1 ||
+	    ctx->oidc_keys == NULL)) {
+		if (required)
+			(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
+		return NULL;
+	}
+	return ctx->oidc_keys;
+}
+
 const struct lk_rules *
 lk_ctx_rules(struct lk_ctx *ctx)
 {

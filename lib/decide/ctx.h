@@ -74,7 +74,8 @@ struct lk_denial {
 enum lk_need {
 	LK_NEED_KEYS,
 	LK_NEED_STORE,
-	LK_NEED_RULES
+	LK_NEED_RULES,
+	LK_NEED_OIDC_KEYS
 };
 
 #define LK_ROUTE_ARG_MAX	128
@@ -99,6 +100,7 @@ struct lk_ctx {
 	/* Loaded once per process (keys and store when first needed). */
 	const struct lk_config	*cfg;
 	const struct lk_keyring	*keys;		/* NULL until loaded */
+	const struct lk_keyring	*oidc_keys;	/* the provider's, likewise */
 	struct lk_store		*store;		/* NULL until opened */
 	const struct lk_rules	*rules;		/* NULL until loaded */
 	int			(*load)(struct lk_ctx *, enum lk_need);
@@ -165,6 +167,14 @@ int	lk_deny_store(struct lk_ctx *ctx, enum lk_store_res res,
  */
 const struct lk_keyring *lk_ctx_keys(struct lk_ctx *ctx);
 struct lk_store *lk_ctx_store(struct lk_ctx *ctx);
+
+/*
+ * The OpenID provider's key ring (oidc_key_file), loaded as the keys
+ * are: NULL on a verify-only node or while it cannot be loaded (logged);
+ * with required set, the request is then refused as LK_R_UNAVAILABLE,
+ * else left alone (the JWK Set goes on without it).
+ */
+const struct lk_keyring *lk_ctx_oidc_keys(struct lk_ctx *ctx, int required);
 
 /*
  * The access rules of the configuration's access_rules file, loaded by

@@ -119,6 +119,8 @@ static const struct key keys[] = {
 	{ "mail_command", K_MAIL_COMMAND, S(mail_command), 0, 0 },
 	{ "mail_from", K_MAIL_ADDR, S(mail_from), 0, 0 },
 	{ "site_url", K_URL, S(site_url), 0, 0 },
+	{ "oidc_issuer", K_URL, S(oidc_issuer), 0, 0 },
+	{ "oidc_key_file", K_PATH, S(oidc_key_file), 0, 0 },
 	{ "signup", K_SIGNUP, S(signup_open), 0, 0 },
 	{ "reset_token_expires", K_DURATION, S(reset_token_expires),
 	    60, 86400 },
@@ -222,6 +224,8 @@ lk_config_defaults(struct lk_config *cfg)
 	cfg->nmetrics_networks = 2;
 	(void)lk_strlcpy(cfg->site_name, "latchkey", sizeof(cfg->site_name));
 	(void)lk_strlcpy(cfg->mfa_key_file, "mfa.key", sizeof(cfg->mfa_key_file));
+	(void)lk_strlcpy(cfg->oidc_key_file, "oidc.key",
+	    sizeof(cfg->oidc_key_file));
 	(void)lk_strlcpy(cfg->mail_command, "/usr/sbin/sendmail -t -i",
 	    sizeof(cfg->mail_command));
 	cfg->reset_token_expires = 30 * 60;
@@ -1142,6 +1146,9 @@ lk_config_load(struct lk_config *cfg, const char *path, char *err,
 	    lk_strlcpy(cfg->key_file, tmp, sizeof(cfg->key_file)) == -1 ||
 	    resolve_path(path, cfg->mfa_key_file, tmp, sizeof(tmp)) == -1 ||
 	    lk_strlcpy(cfg->mfa_key_file, tmp, sizeof(cfg->mfa_key_file)) == -1 ||
+	    resolve_path(path, cfg->oidc_key_file, tmp, sizeof(tmp)) == -1 ||
+	    lk_strlcpy(cfg->oidc_key_file, tmp, sizeof(cfg->oidc_key_file)) ==
+	    -1 ||
 	    resolve_path(path, cfg->public_keys, tmp, sizeof(tmp)) == -1 ||
 	    lk_strlcpy(cfg->public_keys, tmp, sizeof(cfg->public_keys)) == -1 ||
 	    resolve_path(path, cfg->access_rules, tmp, sizeof(tmp)) == -1 ||
@@ -1151,7 +1158,8 @@ lk_config_load(struct lk_config *cfg, const char *path, char *err,
 	    sizeof(cfg->metrics_token_file)) == -1 ||
 	    metrics_file(cfg, path, key_line(seen, "metrics_file") != 0) == -1) {
 		seterr(err, errsz, path, 0, "database, database_password_file, "
-		    "key_file, mfa_key_file, public_keys, access_rules, "
+		    "key_file, mfa_key_file, oidc_key_file, public_keys, "
+		    "access_rules, "
 		    "metrics_file or metrics_token_file path too long");
 		goto out;
 	}

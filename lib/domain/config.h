@@ -121,6 +121,14 @@ struct lk_config {
 	/* The site's name as people read it: mail, TOTP issuer, passkeys. */
 	char		 site_name[LK_CONFIG_STR_MAX * 2];
 
+	/*
+	 * The OpenID provider: its own RSA key ring (signing ID tokens and
+	 * its access tokens RS256, whatever token_algorithm is), and its
+	 * issuer ("" = site_url).
+	 */
+	char		 oidc_key_file[LK_CONFIG_PATH_MAX];
+	char		 oidc_issuer[LK_CONFIG_STR_MAX];
+
 	/* Second factors: the key TOTP secrets are sealed with; passkeys. */
 	char		 mfa_key_file[LK_CONFIG_PATH_MAX];
 	char		 webauthn_rp_id[LK_CONFIG_STR_MAX];	/* "" = the host */

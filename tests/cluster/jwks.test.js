@@ -60,11 +60,20 @@ const servings = [
 
 for (const s of servings) {
 	describe(`/.well-known/jwks.json on ${s.name}`, { skip: s.skip }, () => {
-		it('is {"keys":[]} under HS256: a secret is never published', async () => {
+		it('holds no HS256 secret, only the OpenID provider\'s RS256 key', async () => {
 			const srv = await s.start('');
 			try {
 				const res = await jwks(srv.baseURL);
-				assert.equal(res.body, '{"keys":[]}\n');
+				const set = JSON.parse(res.body);
+				assert.deepEqual(set.keys.map((k) => k.alg), ['RS256']);
+				assert.deepEqual(Object.keys(set.keys[0]), ['alg', 'e', 'kid', 'kty', 'n', 'use']);
+				assert.doesNotMatch(res.body, /"k"|"oct"|"d"/);
+				// Without its key file (a site older than the provider), none.
+				if (srv.dir !== undefined) {
+					fs.renameSync(path.join(srv.dir, 'oidc.key'), path.join(srv.dir, 'oidc.key.away'));
+					assert.equal((await jwks(srv.baseURL)).body, '{"keys":[]}\n');
+					fs.renameSync(path.join(srv.dir, 'oidc.key.away'), path.join(srv.dir, 'oidc.key'));
+				}
 				// HEAD too; any other method is not allowed.
 				assert.equal((await request(srv.baseURL, { method: 'HEAD', path: '/.well-known/jwks.json' })).status, 200);
 				assert.equal((await request(srv.baseURL, { method: 'POST', path: '/.well-known/jwks.json',
@@ -79,7 +88,8 @@ for (const s of servings) {
 			try {
 				const token = await login(srv.baseURL);
 				const set = (await jwks(srv.baseURL)).json();
-				assert.equal(set.keys.length, 1);
+				// The site's key first, then the OpenID provider's.
+				assert.deepEqual(set.keys.map((x) => x.alg), ['ES256', 'RS256']);
 				const [k] = set.keys;
 				assert.deepEqual(Object.keys(k), ['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y']);
 				assert.equal(k.kid, decode(token).header.kid);
@@ -216,8 +226,10 @@ describe('RS256 and the forged tokens (lighttpd)', () => {
 		const token = await login(srv.baseURL);
 		assert.equal(decode(token).header.alg, 'RS256');
 		const set = (await jwks(srv.baseURL)).json();
-		// The RS256 key and the ES256 key it replaced (tokens of it live on).
-		assert.deepEqual(set.keys.map((k) => k.alg), ['RS256', 'ES256']);
+		// The RS256 key and the ES256 key it replaced (tokens of it live on),
+		// then the OpenID provider's two (the plain rotate of before() rotated
+		// it too).
+		assert.deepEqual(set.keys.map((k) => k.alg), ['RS256', 'ES256', 'RS256', 'RS256']);
 		assert.deepEqual(Object.keys(set.keys[0]), ['alg', 'e', 'kid', 'kty', 'n', 'use']);
 		const { payload } = await verify(srv.baseURL, token, ['RS256']);
 		assert.equal(payload.sub, DEMO.email);
@@ -255,7 +267,8 @@ describe('a verify-only node reading a JWKS file (lighttpd)', () => {
 		    body: { email: DEMO.email, password: DEMO.password } });
 		assert.equal(r.status, 503);
 		assert.equal(r.body, '{"msg":"This node cannot issue tokens"}\n');
-		assert.match(verify.log(), /verifying with 1 public key from \S+jwks\.json/);
+		// The site's key and the provider's (whose tokens are never cookies).
+		assert.match(verify.log(), /verifying with 2 public keys from \S+jwks\.json/);
 		// A JWKS file others may write is refused: the node stops serving.
 		fs.chmodSync(path.join(full.dir, 'jwks.json'), 0o666);
 		const refused = await profile(verify.baseURL, token);

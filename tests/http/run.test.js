@@ -69,10 +69,11 @@ describe('make run', () => {
 		assert.match(srv.out(), /demo user test@example\.com \/ password123/);
 		// Passkeys need a host name: WebAuthn refuses an IP address.
 		assert.ok(srv.out().includes(`latchkey: passkeys work at http://localhost:${port}\n`), srv.out());
-		// The JWK Set, empty under make run's HS256 key.
+		// The JWK Set: make run's HS256 key is never published, the
+		// OpenID provider's RS256 key is.
 		let res = await request(srv.baseURL, { path: '/.well-known/jwks.json' });
 		assert.equal(res.status, 200);
-		assert.equal(res.body, '{"keys":[]}\n');
+		assert.deepEqual(JSON.parse(res.body).keys.map((k) => [k.alg, k.kty]), [['RS256', 'RSA']]);
 		assert.equal(res.headers['cache-control'], 'public, max-age=300');
 		res = await login(srv.baseURL, DEMO.password);
 		assert.equal(res.status, 200, srv.out());

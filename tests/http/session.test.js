@@ -182,7 +182,7 @@ for (const kind of kinds()) {
 			const kidA = decode(a.access).header.kid;
 			const r = srv.tool(['key', 'rotate']);
 			assert.equal(r.status, 0, r.stderr);
-			const kidB = r.stdout.match(/^new key ([0-9a-f]{16})\n$/)[1];
+			const kidB = r.stdout.match(/^new key ([0-9a-f]{16})\nnew OpenID provider key [0-9a-f]{16}\n$/)[1];
 			assert.notEqual(kidB, kidA);
 			const b = await login(srv);
 			assert.equal(decode(b.access).header.kid, kidB);

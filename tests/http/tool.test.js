@@ -32,8 +32,11 @@ describe('latchkey init', () => {
 		const r = run(['--config', conf, 'init']);
 		assert.equal(r.status, 0, r.stderr);
 		assert.equal(r.stdout, `created ${conf}\ncreated ${dir}/etc/secret.key\n` +
-		    `created ${dir}/etc/mfa.key\n` +
-		    `database ${dir}/etc/latchkey.db ready (schema version 6)\n`);
+		    `created ${dir}/etc/mfa.key\ncreated ${dir}/etc/oidc.key\n` +
+		    `database ${dir}/etc/latchkey.db ready (schema version 7)\n`);
+		// The OpenID provider's own key pair: RS256, private.
+		assert.match(fs.readFileSync(path.join(dir, 'etc', 'oidc.key'), 'utf8'), /^-----BEGIN PRIVATE KEY-----\n/);
+		assert.equal(fs.statSync(path.join(dir, 'etc', 'oidc.key')).mode & 0o777, 0o600);
 		const key = fs.readFileSync(path.join(dir, 'etc', 'secret.key'), 'utf8');
 		assert.match(key, /^[0-9a-f]{64}\n$/);
 		assert.equal(fs.statSync(path.join(dir, 'etc', 'secret.key')).mode & 0o777, 0o600);
@@ -44,7 +47,7 @@ describe('latchkey init', () => {
 		assert.equal(fs.statSync(path.join(dir, 'etc', 'mfa.key')).mode & 0o777, 0o600);
 		assert.equal(fs.statSync(path.join(dir, 'etc', 'latchkey.db')).mode & 0o777, 0o600);
 		assert.equal(execFileSync('sqlite3', [path.join(dir, 'etc', 'latchkey.db'),
-		    'PRAGMA user_version'], { encoding: 'utf8' }).trim(), '6');
+		    'PRAGMA user_version'], { encoding: 'utf8' }).trim(), '7');
 	});
 
 	it('keeps an existing key and config when run again', () => {
@@ -54,8 +57,8 @@ describe('latchkey init', () => {
 		const r = run(['--config', conf, 'init']);
 		assert.equal(r.status, 0);
 		assert.equal(r.stdout, `kept existing ${dir}/etc/secret.key\n` +
-		    `kept existing ${dir}/etc/mfa.key\n` +
-		    `database ${dir}/etc/latchkey.db ready (schema version 6)\n`);
+		    `kept existing ${dir}/etc/mfa.key\nkept existing ${dir}/etc/oidc.key\n` +
+		    `database ${dir}/etc/latchkey.db ready (schema version 7)\n`);
 		assert.equal(fs.readFileSync(path.join(dir, 'etc', 'secret.key'), 'utf8'), before);
 		assert.equal(fs.readFileSync(path.join(dir, 'etc', 'mfa.key'), 'utf8'), mfa);
 	});
@@ -109,12 +112,14 @@ describe('latchkey init --user', { skip: process.getuid() !== 0 && 'needs root t
 		assert.equal(r.status, 0, r.stderr);
 		const to = `nobody:${NOBODY.group}`;
 		assert.equal(r.stdout, `created ${s.etc}/latchkey.key\ncreated ${s.etc}/mfa.key\n` +
-		    `created ${s.db}\ndatabase ${s.db}/latchkey.db ready (schema version 6)\n` +
-		    `gave ${s.etc}/latchkey.key to ${to}\ngave ${s.etc}/mfa.key to ${to}\n` +
+		    `created ${s.etc}/oidc.key\n` +
+		    `created ${s.db}\ndatabase ${s.db}/latchkey.db ready (schema version 7)\n` +
+		    `gave ${s.etc}/latchkey.key to ${to}\ngave ${s.etc}/oidc.key to ${to}\n` +
+		    `gave ${s.etc}/mfa.key to ${to}\n` +
 		    `gave ${s.db} to ${to}\ngave ${s.db}/latchkey.db to ${to}\n` +
 		    ['-wal', '-shm'].filter((x) => fs.existsSync(`${s.db}/latchkey.db${x}`))
 			.map((x) => `gave ${s.db}/latchkey.db${x} to ${to}\n`).join(''));
-		for (const f of [`${s.etc}/latchkey.key`, `${s.etc}/mfa.key`, `${s.db}/latchkey.db`])
+		for (const f of [`${s.etc}/latchkey.key`, `${s.etc}/mfa.key`, `${s.etc}/oidc.key`, `${s.db}/latchkey.db`])
 			assert.deepEqual(owner(f), [NOBODY.uid, NOBODY.gid, 0o600], f);
 		assert.deepEqual(owner(s.db), [NOBODY.uid, NOBODY.gid, 0o700]);
 		// What root's latchkey reads stays root's.
@@ -126,7 +131,7 @@ describe('latchkey init --user', { skip: process.getuid() !== 0 && 'needs root t
 		    `cat ${s.etc}/latchkey.key ${s.etc}/mfa.key >/dev/null && ` +
 		    `sqlite3 ${s.db}/latchkey.db 'PRAGMA user_version'`], { encoding: 'utf8' });
 		assert.equal(reads.status, 0, reads.stderr);
-		assert.equal(reads.stdout, '6\n');
+		assert.equal(reads.stdout, '7\n');
 	});
 
 	it('takes --group, and gives away what exists already', () => {
@@ -460,6 +465,91 @@ describe('latchkey group', () => {
 	});
 });
 
+describe('latchkey client', () => {
+	let dir, conf, db;
+	const tool = (args, input) => run(['--config', conf, ...args], { input });
+	const ok = (args, out) => {
+		const r = tool(args);
+		assert.deepEqual([r.status, r.stdout, r.stderr], [0, out, '']);
+	};
+	const fails = (args, status, err) => {
+		const r = tool(args);
+		assert.deepEqual([r.status, r.stdout, r.stderr], [status, '', err]);
+	};
+	const sql = (q) => execFileSync('sqlite3', [db, q], { encoding: 'utf8' }).trim();
+	const sha256 = (s) => require('node:crypto').createHash('sha256').update(s).digest('hex');
+	before(() => {
+		dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-tool-clients-'));
+		conf = path.join(dir, 'latchkey.conf');
+		db = path.join(dir, 'latchkey.db');
+		assert.equal(run(['--config', conf, 'init']).status, 0);
+		assert.equal(tool(['group', 'add', 'staff']).status, 0);
+	});
+	after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+	it('registers a confidential client: its secret once, alone on standard output, stored hashed', () => {
+		const r = tool(['client', 'add', 'grafana', '--redirect-uri', 'https://grafana.example/login/generic_oauth',
+		    '--redirect-uri=https://grafana.example/cb2', '--name', 'Grafana', '--group', 'staff',
+		    '--post-logout-uri', 'https://grafana.example/', '--consent']);
+		assert.equal(r.status, 0, r.stderr);
+		assert.match(r.stdout, /^[A-Za-z0-9_-]{43}\n$/);
+		assert.equal(r.stderr, 'latchkey: client grafana: added; its secret, on standard output, is shown this once\n');
+		const secret = r.stdout.trim();
+		assert.equal(sql("SELECT secret FROM oidc_clients WHERE id = 'grafana'"), sha256(secret));
+		assert.equal(sql("SELECT name, public, consent, allowed_groups, logout_uris FROM oidc_clients"),
+		    'Grafana|0|1|staff|https://grafana.example/');
+		assert.equal(sql("SELECT redirect_uris FROM oidc_clients"),
+		    'https://grafana.example/login/generic_oauth\nhttps://grafana.example/cb2');
+		ok(['client', 'add', 'spa', '--public', '--redirect-uri', 'http://localhost:5173/cb'],
+		    'client spa: added (public: no secret, PKCE)\n');
+		assert.equal(sql("SELECT secret, public, name FROM oidc_clients WHERE id = 'spa'"), '|1|spa');
+		ok(['client', 'list'], 'grafana\tconfidential\tconsent\tGrafana\thttps://grafana.example/login/generic_oauth ' +
+		    'https://grafana.example/cb2\tstaff\nspa\tpublic\tfirst-party\tspa\thttp://localhost:5173/cb\t\n');
+		fails(['client', 'add', 'spa', '--redirect-uri', 'https://x.example/'], 1, 'latchkey: client spa exists\n');
+	});
+
+	it('gives a new secret once; the old one is gone; a public client has none', () => {
+		const old = sql("SELECT secret FROM oidc_clients WHERE id = 'grafana'");
+		const r = tool(['client', 'secret', 'grafana']);
+		assert.equal(r.status, 0, r.stderr);
+		assert.match(r.stdout, /^[A-Za-z0-9_-]{43}\n$/);
+		assert.equal(r.stderr, 'latchkey: client grafana: a new secret, on standard output, is shown this once\n');
+		const now = sql("SELECT secret FROM oidc_clients WHERE id = 'grafana'");
+		assert.equal(now, sha256(r.stdout.trim()));
+		assert.notEqual(now, old);
+		fails(['client', 'secret', 'spa'], 1, 'latchkey: client spa is public: it has no secret\n');
+		fails(['client', 'secret', 'nope'], 1, 'latchkey: no client nope\n');
+	});
+
+	it('refuses what is not a client: bad ids, URIs, groups and missing arguments', () => {
+		fails(['client', 'add', 'a b', '--redirect-uri', 'https://x.example/'], 1,
+		    "latchkey: 'a b' is not a client's id: a client's id holds a character other than " +
+		    "A-Z, a-z, 0-9, '-', '.', '_' and '~'\n");
+		fails(['client', 'add', 'x'.repeat(129), '--redirect-uri', 'https://x.example/'], 1,
+		    `latchkey: '${'x'.repeat(129)}' is not a client's id: a client's id is longer than 128 bytes\n`);
+		fails(['client', 'add', 'x'], 1, 'latchkey: client add: at least one --redirect-uri is needed\n');
+		fails(['client', 'add', 'x', '--redirect-uri', 'ftp://x.example/'], 2,
+		    "latchkey: option '--redirect-uri': 'ftp://x.example/': a URI must start with https:// or http://\n");
+		fails(['client', 'add', 'x', '--redirect-uri', 'https://x.example/#frag'], 2,
+		    "latchkey: option '--redirect-uri': 'https://x.example/#frag': a URI must not hold a fragment ('#')\n");
+		fails(['client', 'add', 'x', '--post-logout-uri', 'https:///nohost'], 2,
+		    "latchkey: option '--post-logout-uri': 'https:///nohost': a URI must name a host\n");
+		fails(['client', 'add', 'x', '--redirect-uri', 'https://x.example/', '--group', 'nope'], 1,
+		    'latchkey: no group nope\n');
+		fails(['client', 'add', '--redirect-uri', 'https://x.example/'], 2,
+		    "latchkey: client add: CLIENT_ID missing\n");
+		fails(['client', 'del'], 2, "latchkey: client del: CLIENT_ID missing\n");
+		assert.equal(sql("SELECT count(*) FROM oidc_clients WHERE id = 'x'"), '0');
+	});
+
+	it('deletes a client', () => {
+		ok(['client', 'del', 'spa'], 'client spa: deleted\n');
+		fails(['client', 'del', 'spa'], 1, 'latchkey: no client spa\n');
+		ok(['client', 'list'], 'grafana\tconfidential\tconsent\tGrafana\thttps://grafana.example/login/generic_oauth ' +
+		    'https://grafana.example/cb2\tstaff\n');
+	});
+});
+
 describe('latchkey check', () => {
 	let dir, conf;
 	const check = () => run(['--config', conf, 'check']);
@@ -478,7 +568,7 @@ describe('latchkey check', () => {
 	it('says one line when all is well, and exits 0', () => {
 		const r = check();
 		assert.deepEqual([r.status, r.stdout, r.stderr],
-		    [0, `${conf}: OK (tokens signed with HS256, database schema version 6)\n`, '']);
+		    [0, `${conf}: OK (tokens signed with HS256, database schema version 7)\n`, '']);
 	});
 
 	it('names a broken rules file with its line, and exits 1', () => {
@@ -512,19 +602,19 @@ describe('latchkey check', () => {
 		const db = path.join(dir, 'latchkey.db');
 		const version = (v) => execFileSync('sqlite3', [db, v === undefined ? 'PRAGMA user_version' :
 		    `PRAGMA user_version = ${v}`], { encoding: 'utf8' }).trim();
-		version(7);
+		version(8);
 		let r = check();
 		assert.equal(r.status, 1);
-		assert.deepEqual(lines(r), [`latchkey: error: database ${db}: schema version 7 is newer than this latchkey (6)`,
+		assert.deepEqual(lines(r), [`latchkey: error: database ${db}: schema version 8 is newer than this latchkey (7)`,
 		    `latchkey: ${conf}: 1 error`]);
-		version(5);
+		version(6);
 		r = check();
 		assert.equal(r.status, 0);
-		assert.equal(r.stdout, `${conf}: OK (tokens signed with HS256, database schema version 5, with warnings)\n`);
-		assert.deepEqual(lines(r), [`latchkey: warning: database ${db}: schema version 5 is behind this ` +
-		    'latchkey\'s (6): the first program or command that opens it brings it up to date']);
-		assert.equal(version(), '5');
-		version(6);
+		assert.equal(r.stdout, `${conf}: OK (tokens signed with HS256, database schema version 6, with warnings)\n`);
+		assert.deepEqual(lines(r), [`latchkey: warning: database ${db}: schema version 6 is behind this ` +
+		    'latchkey\'s (7): the first program or command that opens it brings it up to date']);
+		assert.equal(version(), '6');
+		version(7);
 		fs.renameSync(db, `${db}.away`);
 		r = check();
 		assert.equal(r.status, 1);
@@ -663,12 +753,40 @@ describe('latchkey with key pairs', () => {
 	before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-tool-pairs-')); });
 	after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+	it('a plain key rotate rotates the OpenID provider\'s RS256 key too, the previous kept while its tokens live', () => {
+		const conf = path.join(dir, 'provider.conf');
+		fs.writeFileSync(conf, 'key_file = p-secret.key\nmfa_key_file = p-mfa.key\noidc_key_file = p-oidc.key\n' +
+		    'database = p.db\n');
+		assert.equal(run(['--config', conf, 'init']).status, 0);
+		const kid = () => {
+			const der = execFileSync('openssl', ['pkey', '-in', path.join(dir, 'p-oidc.key'), '-pubout', '-outform', 'DER']);
+			return require('node:crypto').createHash('sha256').update(der).digest('hex').slice(0, 16);
+		};
+		const first = kid();
+		let r = run(['--config', conf, 'key', 'rotate', '--algorithm', 'HS256']);
+		assert.match(r.stdout, /^new key [0-9a-f]{16}\n$/);
+		assert.equal(kid(), first);
+		r = run(['--config', conf, 'key', 'rotate']);
+		assert.equal(r.status, 0, r.stderr);
+		const m = /^new key [0-9a-f]{16}\nnew OpenID provider key ([0-9a-f]{16})\n$/.exec(r.stdout);
+		assert.ok(m, r.stdout);
+		assert.equal(m[1], kid());
+		assert.notEqual(m[1], first);
+		assert.match(fs.readFileSync(path.join(dir, 'p-oidc.key'), 'utf8'), /^-----BEGIN PRIVATE KEY-----\n/);
+		const prev = fs.readFileSync(path.join(dir, 'p-oidc.key.previous'), 'utf8');
+		assert.match(prev, new RegExp(`^${first} \\d+ RS256 [A-Za-z0-9_-]+\n$`));
+		r = run(['--config', conf, 'key', 'prune']);
+		assert.equal(r.stdout, 'dropped 0 keys\n');
+		assert.equal(fs.readFileSync(path.join(dir, 'p-oidc.key.previous'), 'utf8'), prev);
+	});
+
 	it('init makes an ES256 key pair under token_algorithm = ES256, and rotate --algorithm changes it', () => {
 		const conf = path.join(dir, 'latchkey.conf');
 		fs.writeFileSync(conf, 'token_algorithm = ES256\n');
 		let r = run(['--config', conf, 'init']);
 		assert.equal(r.status, 0, r.stderr);
-		assert.equal(r.stdout, `created ${dir}/secret.key\ncreated ${dir}/mfa.key\ndatabase ${dir}/latchkey.db ready (schema version 6)\n`);
+		assert.equal(r.stdout, `created ${dir}/secret.key\ncreated ${dir}/mfa.key\ncreated ${dir}/oidc.key\n` +
+		    `database ${dir}/latchkey.db ready (schema version 7)\n`);
 		const key = path.join(dir, 'secret.key');
 		assert.match(fs.readFileSync(key, 'utf8'), /^-----BEGIN PRIVATE KEY-----\n/);
 		assert.equal(fs.statSync(key).mode & 0o777, 0o600);

@@ -1779,6 +1779,86 @@ TEST(sessions_are_listed_and_ended_by_their_user)
 	lk_store_close(s);
 }
 
+/* The OpenID provider's records. */
+
+#define CH1	"c111111111111111111111111111111111111111111111111111111111111111"
+#define CH2	"c222222222222222222222222222222222222222222222222222222222222222"
+#define RT1	"a111111111111111111111111111111111111111111111111111111111111111"
+#define RT2	"a222222222222222222222222222222222222222222222222222222222222222"
+#define RT3	"a333333333333333333333333333333333333333333333333333333333333333"
+#define RT4	"a444444444444444444444444444444444444444444444444444444444444444"
+#define SECRET1	"5111111111111111111111111111111111111111111111111111111111111111"
+#define SECRET2	"5222222222222222222222222222222222222222222222222222222222222222"
+
+static void
+client_of(struct lk_oidc_client *c, const char *id, int public_client)
+{
+	memset(c, 0, sizeof(*c));
+	(void)snprintf(c->id, sizeof(c->id), "%s", id);
+	(void)snprintf(c->name, sizeof(c->name), "App %s", id);
+	(void)snprintf(c->secret, sizeof(c->secret), "%s",
+	    public_client ? "" : SECRET1);
+	c->public_client = public_client;
+	(void)snprintf(c->redirect_uris, sizeof(c->redirect_uris),
+	    "https://%s.example/cb\nhttps://%s.example/cb2", id, id);
+	(void)snprintf(c->logout_uris, sizeof(c->logout_uris),
+	    "https://%s.example/bye", id);
+}
+
+/* A code of hash for the client and user, live until expires. */
+static enum lk_store_res
+code_add(struct lk_store *s, const char *hash, const char *client,
+    const struct lk_user *u, const char *session, long long expires)
+{
+	struct lk_oidc_code	c;
+
+	memset(&c, 0, sizeof(c));
+	(void)snprintf(c.hash, sizeof(c.hash), "%s", hash);
+	(void)snprintf(c.client_id, sizeof(c.client_id), "%s", client);
+	c.user_id = u->id;
+	(void)snprintf(c.session_id, sizeof(c.session_id), "%s", session);
+	(void)snprintf(c.redirect_uri, sizeof(c.redirect_uri),
+	    "https://%s.example/cb", client);
+	(void)snprintf(c.challenge, sizeof(c.challenge), "chal");
+	(void)snprintf(c.nonce, sizeof(c.nonce), "n-0S6");
+	(void)snprintf(c.scope, sizeof(c.scope), "openid email");
+	(void)snprintf(c.amr, sizeof(c.amr), "pwd otp");
+	c.auth_time = expires - 60;
+	c.expires = expires;
+	return lk_store_code_add(s, &c);
+}
+
+static int
+refuse_code(const struct lk_oidc_code *c, void *arg)
+{
+	(void)c;
+	(void)arg;
+	return 1;
+}
+
+/* Redeem code hash for client as grant gid (refresh token rt, if any). */
+static enum lk_store_res
+redeem(struct lk_store *s, const char *hash, const char *client,
+    const char *gid, const char *rt, long long now, struct lk_oidc_code *out)
+{
+	struct lk_oidc_grant	g;
+
+	memset(&g, 0, sizeof(g));
+	(void)snprintf(g.id, sizeof(g.id), "%s", gid);
+	g.exp = now + 5000;
+	return lk_store_code_redeem(s, hash, client, &g, rt, now + 3000, NULL,
+	    NULL, now, out);
+}
+
+static enum lk_store_res
+grant_of(struct lk_store *s, const char *gid, long long now)
+{
+	struct lk_oidc_grant	g;
+	struct lk_user		u;
+
+	return lk_store_grant_find(s, gid, now, &g, &u);
+}
+
 /*
  * The second factors of populate(): TOTP with two recovery codes, a
  * pending login, a passkey with its handle, challenges of either kind.
@@ -1803,6 +1883,30 @@ populate_factors(struct lk_store *s, const struct lk_user *a)
 	    2000, 5, 1000), LK_STORE_OK);
 	CHECK_INT(add_challenge(s, "g1", LK_CHALLENGE_LOGIN, 0, "ip", 2000, 5,
 	    1000), LK_STORE_OK);
+}
+
+/*
+ * The OpenID provider's records: a client, a subject, a code waiting, a
+ * code redeemed with its grant and refresh token, a consent.
+ */
+static void
+populate_oidc(struct lk_store *s, const struct lk_user *a)
+{
+	struct lk_oidc_client	c;
+	struct lk_oidc_code	out;
+	char			sub[LK_STORE_SUB_MAX + 1];
+
+	client_of(&c, "wiki", 0);
+	(void)snprintf(c.groups, sizeof(c.groups), "staff");
+	c.consent = 1;
+	CHECK_INT(lk_store_client_add(s, &c, 10), LK_STORE_OK);
+	CHECK_INT(lk_store_oidc_subject(s, a->id, "sub-of-ann-0000001", sub,
+	    sizeof(sub)), LK_STORE_OK);
+	CHECK_INT(code_add(s, CH1, "wiki", a, "S1", 3000), LK_STORE_OK);
+	CHECK_INT(code_add(s, CH2, "wiki", a, "S1", 1060), LK_STORE_OK);
+	CHECK_INT(redeem(s, CH2, "wiki", "G1", RT1, 1006, &out), LK_STORE_OK);
+	CHECK_INT(lk_store_consent_put(s, a->id, "wiki", "openid email", 11),
+	    LK_STORE_OK);
 }
 
 /*
@@ -1848,6 +1952,7 @@ populate(struct lk_store *s, struct lk_user *a)
 	CHECK_INT(lk_store_member_add(s, "staff", "a@b.c", 8), LK_STORE_OK);
 	CHECK_INT(lk_store_member_add(s, "admins", "a@b.c", 8), LK_STORE_OK);
 	CHECK_INT(lk_store_member_add(s, "staff", "d@b.c", 9), LK_STORE_OK);
+	populate_oidc(s, a);
 }
 
 /* Every record of a store, in export order, written as text. */
@@ -1947,6 +2052,46 @@ dump_record(const struct lk_store_record *rec, void *arg)
 		    lk_link_purpose_name(rec->r.link.purpose),
 		    rec->r.link.created, rec->r.link.expires);
 		break;
+	case LK_STORE_REC_SUBJECT:
+		(void)snprintf(line, sizeof(line), "subject %lld %s\n",
+		    rec->r.subject.user_id, rec->r.subject.sub);
+		break;
+	case LK_STORE_REC_CLIENT:
+		(void)snprintf(line, sizeof(line), "client %s [%s] %.8s %d [%.100s] "
+		    "[%.100s] %.64s %d %lld\n", rec->r.client.id, rec->r.client.name,
+		    rec->r.client.secret, rec->r.client.public_client,
+		    rec->r.client.redirect_uris, rec->r.client.logout_uris,
+		    rec->r.client.groups, rec->r.client.consent,
+		    rec->r.client.created);
+		break;
+	case LK_STORE_REC_GRANT:
+		(void)snprintf(line, sizeof(line), "grant %s %s %lld %s [%s] "
+		    "[%s] %lld %lld %lld %d\n", rec->r.grant.id,
+		    rec->r.grant.client_id, rec->r.grant.user_id,
+		    rec->r.grant.session_id, rec->r.grant.scope,
+		    rec->r.grant.amr, rec->r.grant.auth_time,
+		    rec->r.grant.created, rec->r.grant.exp,
+		    rec->r.grant.revoked);
+		break;
+	case LK_STORE_REC_CODE:
+		(void)snprintf(line, sizeof(line), "code %.8s %s %lld %s %s %s "
+		    "%s [%s] [%s] %lld %lld %d %s\n", rec->r.code.hash,
+		    rec->r.code.client_id, rec->r.code.user_id,
+		    rec->r.code.session_id, rec->r.code.redirect_uri,
+		    rec->r.code.challenge, rec->r.code.nonce, rec->r.code.scope,
+		    rec->r.code.amr, rec->r.code.auth_time,
+		    rec->r.code.expires, rec->r.code.used, rec->r.code.grant);
+		break;
+	case LK_STORE_REC_OIDC_REFRESH:
+		(void)snprintf(line, sizeof(line), "refresh %.8s %s %lld %lld\n",
+		    rec->r.oidc_refresh.hash, rec->r.oidc_refresh.grant,
+		    rec->r.oidc_refresh.exp, rec->r.oidc_refresh.rotated_at);
+		break;
+	case LK_STORE_REC_CONSENT:
+		(void)snprintf(line, sizeof(line), "consent %lld %s [%s] %lld\n",
+		    rec->r.consent.user_id, rec->r.consent.client_id,
+		    rec->r.consent.scope, rec->r.consent.created);
+		break;
 	default:
 		(void)snprintf(line, sizeof(line), "?\n");
 	}
@@ -1991,7 +2136,17 @@ static const char populated[] =
     "challenge ch2 0 2 ip 2000\n"
     "challenge g1 1 0 ip 2000\n"
     "link 11111111 2 reset 1004 3000\n"
-    "link 22222222 4 invite 1005 9000\n";
+    "link 22222222 4 invite 1005 9000\n"
+    "subject 2 sub-of-ann-0000001\n"
+    "client wiki [App wiki] 51111111 0 [https://wiki.example/cb\n"
+    "https://wiki.example/cb2] [https://wiki.example/bye] staff 1 10\n"
+    "grant G1 wiki 2 S1 [openid email] [pwd otp] 1000 1006 6006 0\n"
+    "code c1111111 wiki 2 S1 https://wiki.example/cb chal n-0S6 "
+    "[openid email] [pwd otp] 2940 3000 0 \n"
+    "code c2222222 wiki 2 S1 https://wiki.example/cb chal n-0S6 "
+    "[openid email] [pwd otp] 1000 1060 1 G1\n"
+    "refresh a1111111 G1 4006 0\n"
+    "consent 2 wiki [openid email] 11\n";
 
 TEST(export_gives_every_record_in_order)
 {
@@ -2038,6 +2193,26 @@ same_factors(struct lk_store *s, struct lk_store *c, const struct lk_user *a)
 }
 
 /*
+ * The provider's records answer alike on the copy: the grant is live,
+ * the code waiting redeems once there, the redeemed one is spent.
+ */
+static void
+same_oidc(struct lk_store *s, struct lk_store *c)
+{
+	struct lk_oidc_code	out;
+	struct lk_oidc_grant	g;
+
+	CHECK_INT(grant_of(c, "G1", 1010), LK_STORE_OK);
+	CHECK_INT(grant_of(s, "G1", 1010), LK_STORE_OK);
+	CHECK_INT(redeem(c, CH1, "wiki", "G2", NULL, 1010, &out), LK_STORE_OK);
+	CHECK_INT(redeem(c, CH1, "wiki", "G3", NULL, 1011, &out),
+	    LK_STORE_USED);
+	CHECK_INT(lk_store_oidc_refresh(c, RT1, "wiki", RT2, 4000, 10, 1012,
+	    &g), LK_REFRESH_ROTATED);
+	CHECK_STR(g.id, "G1");
+}
+
+/*
  * The same answers from a store and its copy: the user, what is known of
  * a token, a replay inside the grace (the same successor), the throttle.
  */
@@ -2080,6 +2255,7 @@ same_answers(struct lk_store *s, struct lk_store *c, const struct lk_user *a)
 	CHECK_STR(y.groups.text, "admins,staff");
 	CHECK_INT(lk_store_member_add(c, "admins", "a@b.c", 1010),
 	    LK_STORE_EXISTS);
+	same_oidc(s, c);
 }
 
 TEST(copy_keeps_every_record_and_what_it_answers)
@@ -2109,6 +2285,12 @@ TEST(copy_keeps_every_record_and_what_it_answers)
 	CHECK_INT(counts[LK_STORE_REC_PASSKEY], 1);
 	CHECK_INT(counts[LK_STORE_REC_CHALLENGE], 2);
 	CHECK_INT(counts[LK_STORE_REC_LINK], 2);
+	CHECK_INT(counts[LK_STORE_REC_SUBJECT], 1);
+	CHECK_INT(counts[LK_STORE_REC_CLIENT], 1);
+	CHECK_INT(counts[LK_STORE_REC_GRANT], 1);
+	CHECK_INT(counts[LK_STORE_REC_CODE], 2);
+	CHECK_INT(counts[LK_STORE_REC_OIDC_REFRESH], 1);
+	CHECK_INT(counts[LK_STORE_REC_CONSENT], 1);
 	dump(c, out);
 	CHECK_STR(out, populated);
 	same_answers(s, c, &a);
@@ -2733,9 +2915,344 @@ TEST(an_account_made_in_groups_is_all_or_nothing)
 	lk_store_close(s);
 }
 
+static int
+count_client(const struct lk_oidc_client *c, void *arg)
+{
+	char	*out = arg;
+	size_t	 n = strlen(out);
+
+	(void)snprintf(out + n, 256 - n, "%s:%d:%s;", c->id, c->public_client,
+	    c->secret[0] != '\0' ? "secret" : "none");
+	return 0;
+}
+
+TEST(clients_are_registered_found_listed_given_a_secret_and_deleted)
+{
+	struct lk_store		*s = fresh();
+	struct lk_oidc_client	 c, f;
+	char			 list[256] = "";
+
+	client_of(&c, "wiki", 0);
+	(void)snprintf(c.groups, sizeof(c.groups), "staff");
+	c.consent = 1;
+	CHECK_INT(lk_store_client_add(s, &c, 10), LK_STORE_OK);
+	CHECK_INT(lk_store_client_add(s, &c, 11), LK_STORE_EXISTS);
+	client_of(&c, "app", 1);
+	CHECK_INT(lk_store_client_add(s, &c, 12), LK_STORE_OK);
+	CHECK_INT(lk_store_client_find(s, "wiki", &f), LK_STORE_OK);
+	CHECK_STR(f.name, "App wiki");
+	CHECK_STR(f.secret, SECRET1);
+	CHECK_STR(f.redirect_uris, "https://wiki.example/cb\n"
+	    "https://wiki.example/cb2");
+	CHECK_STR(f.logout_uris, "https://wiki.example/bye");
+	CHECK_STR(f.groups, "staff");
+	CHECK_INT(f.consent, 1);
+	CHECK_INT(f.public_client, 0);
+	CHECK_INT(f.created, 10);
+	CHECK_INT(lk_store_client_find(s, "WIKI", &f), LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_client_each(s, count_client, list), LK_STORE_OK);
+	CHECK_STR(list, "app:1:none;wiki:0:secret;");
+	/* A new secret replaces the old; a public client has none. */
+	CHECK_INT(lk_store_client_secret(s, "wiki", SECRET2), LK_STORE_OK);
+	CHECK_INT(lk_store_client_find(s, "wiki", &f), LK_STORE_OK);
+	CHECK_STR(f.secret, SECRET2);
+	CHECK_INT(lk_store_client_secret(s, "app", SECRET2),
+	    LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_client_secret(s, "none", SECRET2),
+	    LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_client_delete(s, "wiki"), LK_STORE_OK);
+	CHECK_INT(lk_store_client_delete(s, "wiki"), LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_client_find(s, "wiki", &f), LK_STORE_NOT_FOUND);
+	lk_store_close(s);
+}
+
+TEST(a_subject_goes_with_its_account_and_is_never_given_again)
+{
+	struct lk_store	*s = fresh();
+	struct lk_user	 u, v;
+	char		 sub[LK_STORE_SUB_MAX + 1], again[LK_STORE_SUB_MAX + 1];
+
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	CHECK_INT(lk_store_oidc_subject(s, u.id, "subject-one-000001", sub,
+	    sizeof(sub)), LK_STORE_OK);
+	CHECK_STR(sub, "subject-one-000001");
+	/* The first stays: a later candidate is not taken. */
+	CHECK_INT(lk_store_oidc_subject(s, u.id, "subject-two-000002", again,
+	    sizeof(again)), LK_STORE_OK);
+	CHECK_STR(again, "subject-one-000001");
+	CHECK_INT(lk_store_oidc_subject(s, u.id + 100, "subject-three-0003",
+	    again, sizeof(again)), LK_STORE_NOT_FOUND);
+	CHECK_STR(again, "");
+	/* The email deleted and taken again: a new account, a new subject. */
+	CHECK_INT(lk_store_user_delete(s, "a@b.c", 2), LK_STORE_OK);
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A2", "$y$2", 3), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "a@b.c", &v), LK_STORE_OK);
+	CHECK_INT(lk_store_oidc_subject(s, v.id, "subject-four-00004", again,
+	    sizeof(again)), LK_STORE_OK);
+	CHECK_STR(again, "subject-four-00004");
+	lk_store_close(s);
+}
+
+TEST(a_code_is_redeemed_once_and_a_second_redemption_revokes_its_grant)
+{
+	struct lk_store		*s = fresh(), *t;
+	struct lk_oidc_client	 c;
+	struct lk_oidc_code	 out;
+	struct lk_oidc_grant	 g;
+	struct lk_user		 u;
+
+	client_of(&c, "wiki", 0);
+	CHECK_INT(lk_store_client_add(s, &c, 1), LK_STORE_OK);
+	client_of(&c, "other", 0);
+	CHECK_INT(lk_store_client_add(s, &c, 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	CHECK_INT(login_as(s, &u, "$y$1", "S1", "1", 1000), LK_STORE_OK);
+	CHECK_INT(code_add(s, CH1, "wiki", &u, "S1", 1060), LK_STORE_OK);
+	CHECK_INT(code_add(s, CH1, "wiki", &u, "S1", 1060), LK_STORE_ERROR);
+	/* Another client's code: refused, and left alone. */
+	CHECK_INT(redeem(s, CH1, "other", "G0", NULL, 1010, &out),
+	    LK_STORE_NOT_FOUND);
+	CHECK_INT(redeem(s, CH1, "wiki", "G1", RT1, 1010, &out), LK_STORE_OK);
+	CHECK_STR(out.nonce, "n-0S6");
+	CHECK_STR(out.redirect_uri, "https://wiki.example/cb");
+	CHECK_STR(out.challenge, "chal");
+	CHECK_STR(out.scope, "openid email");
+	CHECK_STR(out.amr, "pwd otp");
+	CHECK_INT(out.auth_time, 1000);
+	CHECK_STR(out.session_id, "S1");
+	CHECK_STR(out.grant, "G1");
+	CHECK_INT(lk_store_grant_find(s, "G1", 1011, &g, &u), LK_STORE_OK);
+	CHECK_STR(g.client_id, "wiki");
+	CHECK_STR(g.scope, "openid email");
+	CHECK_INT(g.created, 1010);
+	CHECK_INT(g.exp, 6010);
+	CHECK_STR(u.email, "a@b.c");
+	/* Another process (a second node) redeems it again: refused... */
+	t = reopen(0);
+	CHECK(t != NULL);
+	CHECK_INT(redeem(t, CH1, "wiki", "G2", RT2, 1040, &out),
+	    LK_STORE_USED);
+	lk_store_close(t);
+	/* ...and what the first gave ends, its refresh token too. */
+	CHECK_INT(grant_of(s, "G1", 1041), LK_STORE_NOT_FOUND);
+	CHECK_INT(grant_of(s, "G2", 1041), LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_oidc_refresh(s, RT1, "wiki", RT3, 4000, 10, 1042,
+	    &g), LK_REFRESH_REVOKED);
+	/* An expired code; a code refused by the check is spent. */
+	CHECK_INT(code_add(s, CH2, "wiki", &u, "S1", 1100), LK_STORE_OK);
+	CHECK_INT(redeem(s, CH2, "wiki", "G3", NULL, 1100, &out),
+	    LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_code_redeem(s, CH2, "wiki", &g, NULL, 0,
+	    refuse_code, NULL, 1099, &out), LK_STORE_CHANGED);
+	CHECK_INT(redeem(s, CH2, "wiki", "G3", NULL, 1099, &out),
+	    LK_STORE_USED);
+	CHECK_INT(code_add(s, CH2, "other", &u, "S1", 2000), LK_STORE_ERROR);
+	lk_store_close(s);
+}
+
+TEST(a_code_fails_its_check_once_and_for_all)
+{
+	struct lk_store		*s = fresh();
+	struct lk_oidc_client	 c;
+	struct lk_oidc_code	 out;
+	struct lk_oidc_grant	 g;
+	struct lk_user		 u;
+
+	client_of(&c, "wiki", 0);
+	CHECK_INT(lk_store_client_add(s, &c, 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	CHECK_INT(code_add(s, CH1, "wiki", &u, "", 1060), LK_STORE_OK);
+	memset(&g, 0, sizeof(g));
+	(void)snprintf(g.id, sizeof(g.id), "G1");
+	g.exp = 9000;
+	CHECK_INT(lk_store_code_redeem(s, CH1, "wiki", &g, NULL, 0,
+	    refuse_code, NULL, 1010, &out), LK_STORE_CHANGED);
+	CHECK_INT(redeem(s, CH1, "wiki", "G2", NULL, 1011, &out),
+	    LK_STORE_USED);
+	CHECK_INT(grant_of(s, "G1", 1012), LK_STORE_NOT_FOUND);
+	CHECK_INT(grant_of(s, "G2", 1012), LK_STORE_NOT_FOUND);
+	/* A disabled account's code gives nothing. */
+	CHECK_INT(code_add(s, CH2, "wiki", &u, "", 1060), LK_STORE_OK);
+	CHECK_INT(lk_store_user_set_disabled(s, "a@b.c", 1, 1013), LK_STORE_OK);
+	CHECK_INT(redeem(s, CH2, "wiki", "G3", NULL, 1014, &out),
+	    LK_STORE_NOT_FOUND);
+	lk_store_close(s);
+}
+
+TEST(a_client_refresh_token_rotates_within_the_grace_and_a_reuse_revokes)
+{
+	struct lk_store		*s = fresh();
+	struct lk_oidc_client	 c;
+	struct lk_oidc_code	 out;
+	struct lk_oidc_grant	 g;
+	struct lk_user		 u;
+
+	client_of(&c, "wiki", 0);
+	CHECK_INT(lk_store_client_add(s, &c, 1), LK_STORE_OK);
+	client_of(&c, "other", 0);
+	CHECK_INT(lk_store_client_add(s, &c, 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	CHECK_INT(code_add(s, CH1, "wiki", &u, "", 1060), LK_STORE_OK);
+	CHECK_INT(redeem(s, CH1, "wiki", "G1", RT1, 1010, &out), LK_STORE_OK);
+	CHECK_INT(lk_store_oidc_refresh(s, RT1, "other", RT2, 4000, 10, 1020,
+	    &g), LK_REFRESH_REVOKED);
+	CHECK_INT(lk_store_oidc_refresh(s, RT1, "wiki", RT2, 4000, 10, 1020,
+	    &g), LK_REFRESH_ROTATED);
+	CHECK_STR(g.id, "G1");
+	CHECK_STR(g.scope, "openid email");
+	/* Played again inside the grace (an answer lost): a new one. */
+	CHECK_INT(lk_store_oidc_refresh(s, RT1, "wiki", RT3, 4000, 10, 1030,
+	    &g), LK_REFRESH_ROTATED);
+	CHECK_INT(grant_of(s, "G1", 1031), LK_STORE_OK);
+	/* Past the grace: the family is revoked, every token of it. */
+	CHECK_INT(lk_store_oidc_refresh(s, RT1, "wiki", RT4, 4000, 10, 1031,
+	    &g), LK_REFRESH_REUSED);
+	CHECK_INT(grant_of(s, "G1", 1032), LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_oidc_refresh(s, RT2, "wiki", RT4, 4000, 10, 1032,
+	    &g), LK_REFRESH_REVOKED);
+	CHECK_INT(lk_store_oidc_refresh(s, RT4, "wiki", RT1, 4000, 10, 1032,
+	    &g), LK_REFRESH_REVOKED);
+	lk_store_close(s);
+}
+
+TEST(a_grant_ends_with_its_session_password_client_or_revocation)
+{
+	struct lk_store		*s = fresh();
+	struct lk_oidc_client	 c;
+	struct lk_oidc_code	 out;
+	struct lk_oidc_grant	 g;
+	struct lk_revoke	 r;
+	struct lk_user		 u;
+
+	client_of(&c, "wiki", 0);
+	CHECK_INT(lk_store_client_add(s, &c, 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	CHECK_INT(login_as(s, &u, "$y$1", "S1", "1", 1000), LK_STORE_OK);
+	CHECK_INT(code_add(s, CH1, "wiki", &u, "S1", 1060), LK_STORE_OK);
+	CHECK_INT(redeem(s, CH1, "wiki", "G1", RT1, 1010, &out), LK_STORE_OK);
+	CHECK_INT(code_add(s, CH2, "wiki", &u, "", 1060), LK_STORE_OK);
+	CHECK_INT(redeem(s, CH2, "wiki", "G2", RT2, 1010, &out), LK_STORE_OK);
+	CHECK_INT(grant_of(s, "G1", 1011), LK_STORE_OK);
+	CHECK_INT(grant_of(s, "G1", 6010), LK_STORE_NOT_FOUND);
+	/* latchkey's logout ends what the provider gave from that session. */
+	memset(&r, 0, sizeof(r));
+	r.jti = "a-1";
+	r.exp = 1100;
+	CHECK_INT(lk_store_logout(s, &r, 1, 1020), LK_STORE_OK);
+	CHECK_INT(grant_of(s, "G1", 1021), LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_oidc_refresh(s, RT1, "wiki", RT3, 4000, 10, 1021,
+	    &g), LK_REFRESH_REVOKED);
+	CHECK_INT(grant_of(s, "G2", 1021), LK_STORE_OK);
+	/* Revoked by the client that holds it only. */
+	CHECK_INT(lk_store_oidc_refresh_revoke(s, RT2, "other"),
+	    LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_grant_revoke(s, "G2", "other"), LK_STORE_NOT_FOUND);
+	CHECK_INT(grant_of(s, "G2", 1022), LK_STORE_OK);
+	CHECK_INT(lk_store_oidc_refresh_revoke(s, RT2, "wiki"), LK_STORE_OK);
+	CHECK_INT(grant_of(s, "G2", 1022), LK_STORE_NOT_FOUND);
+	/* A password set by hand cuts off every grant made before it. */
+	CHECK_INT(code_add(s, RT4, "wiki", &u, "", 1060), LK_STORE_OK);
+	CHECK_INT(redeem(s, RT4, "wiki", "G3", NULL, 1023, &out), LK_STORE_OK);
+	CHECK_INT(grant_of(s, "G3", 1024), LK_STORE_OK);
+	CHECK_INT(lk_store_user_set_password(s, "a@b.c", "$y$2", 1030),
+	    LK_STORE_OK);
+	CHECK_INT(grant_of(s, "G3", 1031), LK_STORE_NOT_FOUND);
+	lk_store_close(s);
+}
+
+static int
+list_consent(const struct lk_oidc_consent *c, void *arg)
+{
+	char	*out = arg;
+	size_t	 n = strlen(out);
+
+	(void)snprintf(out + n, 256 - n, "%s[%s]%s;", c->client_id,
+	    c->client_name, c->scope);
+	return 0;
+}
+
+TEST(consents_are_kept_listed_and_withdrawn_with_the_grants)
+{
+	struct lk_store		*s = fresh();
+	struct lk_oidc_client	 c;
+	struct lk_oidc_consent	 cs;
+	struct lk_oidc_code	 out;
+	struct lk_user		 u;
+	char			 list[256] = "";
+
+	client_of(&c, "wiki", 0);
+	CHECK_INT(lk_store_client_add(s, &c, 1), LK_STORE_OK);
+	client_of(&c, "blog", 1);
+	CHECK_INT(lk_store_client_add(s, &c, 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	CHECK_INT(lk_store_consent_find(s, u.id, "wiki", &cs),
+	    LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_consent_put(s, u.id, "wiki", "openid", 5),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_consent_put(s, u.id, "wiki", "openid email", 6),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_consent_put(s, u.id, "blog", "openid", 7),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_consent_find(s, u.id, "wiki", &cs), LK_STORE_OK);
+	CHECK_STR(cs.scope, "openid email");
+	CHECK_INT(cs.created, 6);
+	CHECK_STR(cs.client_name, "App wiki");
+	CHECK_INT(lk_store_consent_each(s, u.id, list_consent, list),
+	    LK_STORE_OK);
+	CHECK_STR(list, "blog[App blog]openid;wiki[App wiki]openid email;");
+	CHECK_INT(code_add(s, CH1, "wiki", &u, "", 1060), LK_STORE_OK);
+	CHECK_INT(redeem(s, CH1, "wiki", "G1", RT1, 1010, &out), LK_STORE_OK);
+	CHECK_INT(lk_store_consent_delete(s, u.id, "wiki"), LK_STORE_OK);
+	CHECK_INT(lk_store_consent_delete(s, u.id, "wiki"),
+	    LK_STORE_NOT_FOUND);
+	CHECK_INT(grant_of(s, "G1", 1011), LK_STORE_NOT_FOUND);
+	/* A client deleted takes its consents along. */
+	CHECK_INT(lk_store_client_delete(s, "blog"), LK_STORE_OK);
+	CHECK_INT(lk_store_consent_find(s, u.id, "blog", &cs),
+	    LK_STORE_NOT_FOUND);
+	lk_store_close(s);
+}
+
+TEST(spent_codes_and_ended_grants_are_pruned)
+{
+	struct lk_store		*s = fresh();
+	struct lk_oidc_client	 c;
+	struct lk_oidc_code	 out;
+	struct lk_user		 u;
+
+	client_of(&c, "wiki", 0);
+	CHECK_INT(lk_store_client_add(s, &c, 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	CHECK_INT(code_add(s, CH1, "wiki", &u, "", 1060), LK_STORE_OK);
+	CHECK_INT(redeem(s, CH1, "wiki", "G1", RT1, 1010, &out), LK_STORE_OK);
+	/* A spent code is kept an hour past its end: a replay still revokes. */
+	CHECK_INT(lk_store_prune(s, 1060 + 3599), LK_STORE_OK);
+	CHECK_INT(redeem(s, CH1, "wiki", "G2", NULL, 1060 + 3599, &out),
+	    LK_STORE_USED);
+	CHECK_INT(lk_store_prune(s, 1060 + 3600), LK_STORE_OK);
+	CHECK_INT(redeem(s, CH1, "wiki", "G2", NULL, 1060 + 3600, &out),
+	    LK_STORE_NOT_FOUND);
+	lk_store_close(s);
+}
+
 static void
 store_cases(void)
 {
+	RUN(clients_are_registered_found_listed_given_a_secret_and_deleted);
+	RUN(a_subject_goes_with_its_account_and_is_never_given_again);
+	RUN(a_code_is_redeemed_once_and_a_second_redemption_revokes_its_grant);
+	RUN(a_code_fails_its_check_once_and_for_all);
+	RUN(a_client_refresh_token_rotates_within_the_grace_and_a_reuse_revokes);
+	RUN(a_grant_ends_with_its_session_password_client_or_revocation);
+	RUN(consents_are_kept_listed_and_withdrawn_with_the_grants);
+	RUN(spent_codes_and_ended_grants_are_pruned);
 	RUN(groups_are_kept_with_their_members_and_read_by_the_token_check);
 	RUN(a_user_is_in_a_bounded_number_of_groups);
 	RUN(an_account_made_in_groups_is_all_or_nothing);

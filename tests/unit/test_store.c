@@ -134,10 +134,17 @@ TEST(migrates_version_1_keeping_users)
 }
 
 /* What migration 4 made, dropped: a database as version 3 left it. */
-/* The tables of migration 6 dropped: a database as version 5 left it. */
-#define V6_TABLES_DROP	"DROP TABLE group_members; DROP TABLE user_groups;"
+/* The tables of migration 7 dropped: a database as version 6 left it. */
+#define V7_TABLES_DROP	"DROP TABLE oidc_consents; " \
+	"DROP TABLE oidc_refresh_tokens; DROP TABLE oidc_codes; " \
+	"DROP TABLE oidc_grants; DROP TABLE oidc_clients; " \
+	"DROP TABLE oidc_subjects;"
 
-/* Back to version 3: the tables of migrations 4, 5 and 6 dropped. */
+/* The tables of migration 6 dropped: a database as version 5 left it. */
+#define V6_TABLES_DROP	V7_TABLES_DROP \
+	"DROP TABLE group_members; DROP TABLE user_groups;"
+
+/* Back to version 3: the tables of migrations 4 to 7 dropped. */
 #define V4_TABLES_DROP	V6_TABLES_DROP "DROP TABLE account_tokens;" \
 	" DROP TABLE mfa_totp; DROP TABLE mfa_recovery;" \
 	" DROP TABLE mfa_pending; DROP TABLE webauthn_credentials;" \
@@ -300,6 +307,41 @@ TEST(migrates_version_5_adding_groups)
 	lk_store_close(s);
 }
 
+/* Accounts made before the provider get a subject each from the migration. */
+TEST(migrates_version_6_giving_accounts_a_subject)
+{
+	sqlite3			*db;
+	struct lk_store		*s;
+	struct lk_user		 a, b;
+	char			 sa[LK_STORE_SUB_MAX + 1], sb[LK_STORE_SUB_MAX + 1];
+
+	(void)snprintf(dbpath, sizeof(dbpath), "%s/v6.db", tmp_dir());
+	(void)remove(dbpath);
+	s = open_at(dbpath, 1, 0);
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_add(s, "b@b.c", "B", "$y$1", 1), LK_STORE_OK);
+	lk_store_close(s);
+	CHECK_INT(sqlite3_open(dbpath, &db), SQLITE_OK);
+	CHECK_INT(sqlite3_exec(db, V7_TABLES_DROP "PRAGMA user_version = 6;",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	s = open_at(dbpath, 0, 0);
+	CHECK(s != NULL);
+	if (s == NULL)
+		return;
+	CHECK_INT(lk_store_user_find(s, "a@b.c", &a), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "b@b.c", &b), LK_STORE_OK);
+	/* Their own, already there: the candidates are not taken. */
+	CHECK_INT(lk_store_oidc_subject(s, a.id, "candidate-a-000001", sa,
+	    sizeof(sa)), LK_STORE_OK);
+	CHECK_INT(lk_store_oidc_subject(s, b.id, "candidate-b-000001", sb,
+	    sizeof(sb)), LK_STORE_OK);
+	CHECK_INT((int)strlen(sa), 32);
+	CHECK_INT((int)strlen(sb), 32);
+	CHECK(strcmp(sa, sb) != 0);
+	lk_store_close(s);
+}
+
 /* A value the API could not hand on whole stops an export. */
 TEST(a_text_holding_nul_is_not_exported)
 {
@@ -367,6 +409,7 @@ main(void)
 	RUN(migrates_version_3_keeping_sessions);
 	RUN(migrates_version_4_adding_links);
 	RUN(migrates_version_5_adding_groups);
+	RUN(migrates_version_6_giving_accounts_a_subject);
 	RUN(a_text_holding_nul_is_not_exported);
 	RUN(a_uri_is_shown_without_its_passwords);
 	store_cases();

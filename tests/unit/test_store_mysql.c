@@ -96,7 +96,8 @@ drop_tables(const char *db)
 	    "users, deleted_users, sessions, refresh_tokens, revoked_tokens, "
 	    "throttle, mfa_totp, mfa_recovery, mfa_pending, webauthn_users, "
 	    "webauthn_credentials, webauthn_challenges, account_tokens, "
-	    "user_groups, group_members, schema_version");
+	    "user_groups, group_members, oidc_subjects, oidc_clients, oidc_grants, "
+	    "oidc_codes, oidc_refresh_tokens, oidc_consents, schema_version");
 }
 
 static struct lk_store *
@@ -356,13 +357,15 @@ TEST(migrates_version_5_adding_groups)
 		return;
 	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
 	lk_store_close(s);
-	CHECK_INT(admin("latchkey", "DROP TABLE group_members, user_groups; "
+	CHECK_INT(admin("latchkey", "DROP TABLE oidc_consents, "
+	    "oidc_refresh_tokens, oidc_codes, oidc_grants, oidc_clients, "
+	    "oidc_subjects, group_members, user_groups; "
 	    "UPDATE schema_version SET version = 5"), 0);
 	s = reopen(0);
 	CHECK(s != NULL);
 	if (s == NULL)
 		return;
-	CHECK_STR(value("SELECT version FROM schema_version"), "6");
+	CHECK_STR(value("SELECT version FROM schema_version"), "7");
 	CHECK_INT(lk_store_group_add(s, "staff", "", 2), LK_STORE_OK);
 	CHECK_INT(lk_store_member_add(s, "staff", "a@b.c", 2), LK_STORE_OK);
 	CHECK_INT(lk_store_token_check(s, "a@b.c", "x", 0, &u, &st),
@@ -382,7 +385,7 @@ TEST(nodes_starting_together_migrate_once)
 		CHECK_INT(st[i], 0);
 	if (text[0] != '\0')
 		fprintf(stderr, "%s", text);
-	CHECK_STR(value("SELECT version FROM schema_version"), "6");
+	CHECK_STR(value("SELECT version FROM schema_version"), "7");
 	CHECK_STR(value("SELECT count(*) FROM schema_version"), "1");
 }
 
@@ -434,6 +437,48 @@ TEST(a_link_used_by_racing_nodes_is_used_once)
 	CHECK_INT(lost, 7);
 	CHECK_STR(value("SELECT hash FROM users"), want);
 	CHECK_STR(value("SELECT count(*) FROM account_tokens"), "0");
+	lk_store_close(s);
+}
+
+/* A code redeemed by n nodes at once, each for a grant of its own. */
+static int
+race_code_redeem(int i, int fd)
+{
+	struct lk_oidc_code	out;
+	char			gid[16];
+
+	(void)fd;
+	if (i < 0)
+		return child_open();
+	(void)snprintf(gid, sizeof(gid), "G%d", i);
+	return redeem(child_store, CH1, "wiki", gid, NULL, 1010, &out);
+}
+
+TEST(a_code_redeemed_by_racing_nodes_is_redeemed_once)
+{
+	struct lk_store		*s = fresh();
+	struct lk_oidc_client	 c;
+	struct lk_user		 u;
+	int			 st[8], i, ok = 0, used = 0;
+	char			 text[64];
+
+	client_of(&c, "wiki", 0);
+	CHECK_INT(lk_store_client_add(s, &c, 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
+	CHECK_INT(code_add(s, CH1, "wiki", &u, "", 1060), LK_STORE_OK);
+	race(8, race_code_redeem, st, text, sizeof(text));
+	for (i = 0; i < 8; i++) {
+		if (st[i] == LK_STORE_OK)
+			ok++;
+		else if (st[i] == LK_STORE_USED)
+			used++;
+	}
+	CHECK_INT(ok, 1);
+	CHECK_INT(used, 7);
+	/* One grant was made, and the replays revoked it. */
+	CHECK_STR(value("SELECT count(*) FROM oidc_grants"), "1");
+	CHECK_STR(value("SELECT revoked FROM oidc_grants"), "1");
 	lk_store_close(s);
 }
 
@@ -557,7 +602,7 @@ TEST(refuses_newer_schema)
 	lk_store_close(s);
 	CHECK_INT(admin("latchkey", "UPDATE schema_version SET version = 99"), 0);
 	CHECK(open_my(uri, pwfile, 0, err, sizeof(err)) == NULL);
-	CHECK(strstr(err, "schema version 99 is newer than this latchkey (6)") !=
+	CHECK(strstr(err, "schema version 99 is newer than this latchkey (7)") !=
 	    NULL);
 	CHECK_STR(value("SELECT version FROM schema_version"), "99");
 	drop_tables("latchkey");
@@ -773,6 +818,7 @@ main(void)
 	RUN(a_token_refreshed_by_racing_nodes_rotates_once);
 	RUN(racing_throttle_reservations_never_pass_the_limit);
 	RUN(a_link_used_by_racing_nodes_is_used_once);
+	RUN(a_code_redeemed_by_racing_nodes_is_redeemed_once);
 	RUN(racing_signups_for_one_email_make_one_pending_account);
 	RUN(racing_second_factors_win_once);
 	RUN(a_server_that_goes_away_fails_operations_until_it_is_back);

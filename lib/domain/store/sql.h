@@ -59,7 +59,7 @@ enum lk_sql_failure {
 /* The most parameters (?N) and columns of one statement, and statements. */
 #define LK_SQL_PARAMS_MAX	16
 #define LK_SQL_COLUMNS_MAX	24
-#define LK_SQL_STMTS_MAX	192
+#define LK_SQL_STMTS_MAX	256
 
 /*
  * A schema migration of one engine: the statements that bring a database

@@ -207,6 +207,50 @@ static const struct field challenge_fields[] = {
 	FLL(struct lk_challenge, exp),
 };
 
+/* CLIENT_COLUMNS */
+static const struct field client_fields[] = {
+	FTEXT(struct lk_oidc_client, id), FTEXT(struct lk_oidc_client, name),
+	FTEXT(struct lk_oidc_client, secret),
+	FFLAG(struct lk_oidc_client, public_client),
+	FTEXT(struct lk_oidc_client, redirect_uris),
+	FTEXT(struct lk_oidc_client, logout_uris),
+	FTEXT(struct lk_oidc_client, groups),
+	FFLAG(struct lk_oidc_client, consent),
+	FLL(struct lk_oidc_client, created),
+};
+
+/* CODE_COLUMNS */
+static const struct field code_fields[] = {
+	FTEXT(struct lk_oidc_code, hash), FTEXT(struct lk_oidc_code, client_id),
+	FLL(struct lk_oidc_code, user_id),
+	FTEXT(struct lk_oidc_code, session_id),
+	FTEXT(struct lk_oidc_code, redirect_uri),
+	FTEXT(struct lk_oidc_code, challenge), FTEXT(struct lk_oidc_code, nonce),
+	FTEXT(struct lk_oidc_code, scope), FTEXT(struct lk_oidc_code, amr),
+	FLL(struct lk_oidc_code, auth_time), FLL(struct lk_oidc_code, expires),
+	FFLAG(struct lk_oidc_code, used), FTEXT(struct lk_oidc_code, grant),
+};
+
+/* GRANT_COLUMNS */
+static const struct field grant_fields[] = {
+	FTEXT(struct lk_oidc_grant, id), FTEXT(struct lk_oidc_grant, client_id),
+	FLL(struct lk_oidc_grant, user_id),
+	FTEXT(struct lk_oidc_grant, session_id),
+	FTEXT(struct lk_oidc_grant, scope), FTEXT(struct lk_oidc_grant, amr),
+	FLL(struct lk_oidc_grant, auth_time), FLL(struct lk_oidc_grant, created),
+	FLL(struct lk_oidc_grant, exp), FFLAG(struct lk_oidc_grant, revoked),
+};
+
+/* CONSENT_COLUMNS, then (when listed) the client's name */
+static const struct field consent_fields[] = {
+	FLL(struct lk_oidc_consent, user_id),
+	FTEXT(struct lk_oidc_consent, client_id),
+	FTEXT(struct lk_oidc_consent, scope),
+	FLL(struct lk_oidc_consent, created),
+	FTEXT(struct lk_oidc_consent, client_name),
+};
+#define CONSENT_OWN	4	/* consent_fields of the table itself */
+
 /* The records' own columns, around the structs above. */
 #define R	struct lk_store_record
 static const struct field deleted_fields[] = {
@@ -249,6 +293,13 @@ static const struct field pending_fields[] = {
 static const struct field handle_fields[] = {
 	FLL(R, r.webauthn_user.user_id), FTEXT(R, r.webauthn_user.handle),
 };
+static const struct field subject_fields[] = {
+	FLL(R, r.subject.user_id), FTEXT(R, r.subject.sub),
+};
+static const struct field oidc_refresh_fields[] = {
+	FTEXT(R, r.oidc_refresh.hash), FTEXT(R, r.oidc_refresh.grant),
+	FLL(R, r.oidc_refresh.exp), FLL(R, r.oidc_refresh.rotated_at),
+};
 static const struct field link_fields[] = {
 	FTEXT(R, r.link.hash), FLL(R, r.link.user_id),
 	FPURPOSE(R, r.link.purpose), FLL(R, r.link.created),
@@ -282,6 +333,13 @@ static const struct part rec_parts[LK_STORE_REC__MAX][3] = {
 	[LK_STORE_REC_PASSKEY] = { PART(passkey_fields, REC(r.passkey)) },
 	[LK_STORE_REC_CHALLENGE] = { PART(challenge_fields, REC(r.challenge)) },
 	[LK_STORE_REC_LINK] = { PART(link_fields, 0) },
+	[LK_STORE_REC_SUBJECT] = { PART(subject_fields, 0) },
+	[LK_STORE_REC_CLIENT] = { PART(client_fields, REC(r.client)) },
+	[LK_STORE_REC_GRANT] = { PART(grant_fields, REC(r.grant)) },
+	[LK_STORE_REC_CODE] = { PART(code_fields, REC(r.code)) },
+	[LK_STORE_REC_OIDC_REFRESH] = { PART(oidc_refresh_fields, 0) },
+	[LK_STORE_REC_CONSENT] = { { consent_fields, CONSENT_OWN,
+	    REC(r.consent) } },
 };
 #undef R
 
@@ -1338,7 +1396,8 @@ prune(struct store *s, long long now)
 	static const enum stmt	 w[] = { ST_PRUNE_REVOKED, ST_PRUNE_SESSIONS,
 	    ST_PRUNE_THROTTLE, ST_PRUNE_PENDING, ST_PRUNE_CHALLENGES,
 	    ST_PRUNE_SIGNUP_MARKS, ST_PRUNE_SIGNUPS, ST_PRUNE_LINKS,
-	    ST_PRUNE_TOTP_SETUPS };
+	    ST_PRUNE_TOTP_SETUPS, ST_PRUNE_CODES, ST_PRUNE_OIDC_REFRESH,
+	    ST_PRUNE_GRANTS };
 	size_t			 i;
 
 	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++)
@@ -1820,6 +1879,377 @@ sql_stats(struct lk_store *ls, long long now, long long since,
 	struct op	o = { .now = now, .n = since, .out = out };
 
 	return read_tx(S(ls), stats_tx, &o);
+}
+
+/* The OpenID provider. */
+
+/*
+ * Run w with the fields of the struct at base bound to ?1 on: as run_as
+ * (expected, hit).
+ */
+static enum lk_store_res
+run_fields(struct store *s, enum stmt w, const struct field *f, size_t n,
+    const void *base, const char *what, enum lk_sql_failure expected,
+    int *hit)
+{
+	*hit = 0;
+	if (prepare(s, w, NULL, 0, what) == -1)
+		return LK_STORE_ERROR;
+	if (bind_fields(s->c, 1, f, n, base) == -1)
+		return fail(s, what), LK_STORE_ERROR;
+	if (lk_sql_step(s->c) == LK_SQL_FAIL) {
+		if (failed_as(s, expected)) {
+			*hit = 1;
+			return LK_STORE_ERROR;
+		}
+		fail(s, what);
+		return LK_STORE_ERROR;
+	}
+	lk_sql_reset(s->c);
+	return LK_STORE_OK;
+}
+
+/* The row of w (a) read into the struct at base: as row(). */
+static enum lk_store_res
+row_fields(struct store *s, enum stmt w, const struct arg *a,
+    const struct field *f, size_t n, void *base, const char *what)
+{
+	enum lk_store_res	r;
+
+	if ((r = row(s, w, a, what)) == LK_STORE_OK) {
+		(void)read_fields(s->c, 0, f, n, base, 0);
+		lk_sql_reset(s->c);
+	}
+	return r;
+}
+
+static int
+client_add_tx(struct store *s, struct lk_oidc_op *o)
+{
+	enum lk_store_res	r;
+	int			taken;
+
+	r = run_fields(s, (enum stmt)(ST_IMPORT + LK_STORE_REC_CLIENT),
+	    client_fields, NFIELDS(client_fields), o->in, "add client",
+	    LK_SQL_UNIQUE, &taken);
+	return taken ? LK_STORE_EXISTS : r;
+}
+
+struct oidc_each {
+	struct lk_oidc_op	*o;
+	union {
+		struct lk_oidc_client	client;
+		struct lk_oidc_consent	consent;
+	}			 u;
+};
+
+static int
+each_client(struct store *s, void *arg)
+{
+	struct oidc_each	*e = arg;
+
+	memset(&e->u.client, 0, sizeof(e->u.client));
+	(void)read_fields(s->c, 0, client_fields, NFIELDS(client_fields),
+	    &e->u.client, 0);
+	return e->o->client_fn(&e->u.client, e->o->arg) != 0;
+}
+
+static int
+each_consent(struct store *s, void *arg)
+{
+	struct oidc_each	*e = arg;
+
+	memset(&e->u.consent, 0, sizeof(e->u.consent));
+	(void)read_fields(s->c, 0, consent_fields, NFIELDS(consent_fields),
+	    &e->u.consent, 0);
+	return e->o->consent_fn(&e->u.consent, e->o->arg) != 0;
+}
+
+static enum lk_store_res
+subject_tx(struct store *s, struct lk_oidc_op *o)
+{
+	char			*out = o->out;
+	const char		*t;
+	size_t			 len;
+	enum lk_store_res	 r;
+
+	if ((r = run(s, ST_SUBJECT_ADD, ARGS(I(o->user_id), T(o->hash)),
+	    "subject")) != LK_STORE_OK)
+		return r;
+	if ((r = row(s, ST_SUBJECT_GET, ARGS(I(o->user_id)), "subject")) !=
+	    LK_STORE_OK)
+		return r;
+	t = lk_sql_column_text(s->c, 0, &len);
+	if (t == NULL || len == 0 || len >= (size_t)o->exp) {
+		lk_sql_reset(s->c);
+		return LK_STORE_ERROR;
+	}
+	memcpy(out, t, len);
+	out[len] = '\0';
+	lk_sql_reset(s->c);
+	return LK_STORE_OK;
+}
+
+/* Make the grant of a code, and its first refresh token if asked. */
+static enum lk_store_res
+grant_insert(struct store *s, const struct lk_oidc_grant *g,
+    const char *refresh, long long refresh_exp, const char *what)
+{
+	enum lk_store_res	r;
+	int			taken;
+
+	r = run_fields(s, (enum stmt)(ST_IMPORT + LK_STORE_REC_GRANT),
+	    grant_fields, NFIELDS(grant_fields), g, what, LK_SQL_UNIQUE,
+	    &taken);
+	if (r != LK_STORE_OK || refresh == NULL)
+		return r;
+	return run(s, ST_OIDC_REFRESH_ADD, ARGS(T(refresh), T(g->id),
+	    I(refresh_exp)), what);
+}
+
+/* What LK_OIDC_CODE_REDEEM takes beyond the op. */
+struct redeem {
+	const struct lk_oidc_grant	*grant;
+	int	(*check)(const struct lk_oidc_code *, void *);
+	void	*arg;
+};
+
+static enum lk_store_res
+code_redeem_tx(struct store *s, struct lk_oidc_op *o)
+{
+	const struct redeem	*rd = o->in;
+	struct lk_oidc_code	*c = o->out;
+	struct lk_oidc_grant	 g;
+	enum lk_store_res	 r;
+	long long		 disabled = 1, ended = 1;
+
+	memset(c, 0, sizeof(*c));
+	if ((r = row(s, ST_CODE_LOCK, ARGS(T(o->hash)), "redeem code")) !=
+	    LK_STORE_OK)
+		return r;
+	(void)read_fields(s->c, 0, code_fields, NFIELDS(code_fields), c, 0);
+	if (lk_sql_column_int(s->c, (int)NFIELDS(code_fields), &disabled) ==
+	    -1 || lk_sql_column_int(s->c, (int)NFIELDS(code_fields) + 1,
+	    &ended) == -1)
+		disabled = ended = 1;
+	lk_sql_reset(s->c);
+	/* Another client's code is none of its business: not revoked. */
+	if (strcmp(c->client_id, o->id) != 0)
+		return LK_STORE_NOT_FOUND;
+	if (c->used) {
+		/* RFC 6749 4.1.2: what the first redemption gave ends. */
+		if (c->grant[0] != '\0' && run(s, ST_GRANT_REVOKE,
+		    ARGS(T(c->grant)), "redeem code") != LK_STORE_OK)
+			return LK_STORE_ERROR;
+		return LK_STORE_USED;
+	}
+	if (c->expires <= o->now || disabled || ended)
+		return LK_STORE_NOT_FOUND;
+	if (rd->check != NULL && rd->check(c, rd->arg) != 0) {
+		if (run(s, ST_CODE_SPEND, ARGS(T(o->hash), T("")),
+		    "redeem code") != LK_STORE_OK)
+			return LK_STORE_ERROR;
+		return LK_STORE_CHANGED;
+	}
+	g = *rd->grant;
+	(void)snprintf(g.client_id, sizeof(g.client_id), "%s", c->client_id);
+	g.user_id = c->user_id;
+	(void)snprintf(g.session_id, sizeof(g.session_id), "%s",
+	    c->session_id);
+	(void)snprintf(g.scope, sizeof(g.scope), "%s", c->scope);
+	(void)snprintf(g.amr, sizeof(g.amr), "%s", c->amr);
+	g.auth_time = c->auth_time;
+	g.created = o->now;
+	g.revoked = 0;
+	if ((r = run(s, ST_CODE_SPEND, ARGS(T(o->hash), T(g.id)),
+	    "redeem code")) != LK_STORE_OK)
+		return r;
+	if ((r = grant_insert(s, &g, o->next, o->exp, "redeem code")) !=
+	    LK_STORE_OK)
+		return r;
+	c->used = 1;
+	(void)snprintf(c->grant, sizeof(c->grant), "%s", g.id);
+	return LK_STORE_OK;
+}
+
+/* The grant (and user) of id if it is live: as lk_store_grant_find. */
+static enum lk_store_res
+grant_live(struct store *s, const char *id, long long now,
+    struct lk_oidc_grant *g, struct lk_user *u, const char *what)
+{
+	enum lk_store_res	r;
+
+	memset(g, 0, sizeof(*g));
+	if (u != NULL)
+		memset(u, 0, sizeof(*u));
+	if ((r = row(s, ST_GRANT_LIVE, ARGS(T(id), I(now)), what)) !=
+	    LK_STORE_OK)
+		return r;
+	(void)read_fields(s->c, 0, grant_fields, NFIELDS(grant_fields), g, 0);
+	if (u != NULL)
+		(void)read_fields(s->c, (int)NFIELDS(grant_fields), user_fields,
+		    NFIELDS(user_fields), u, 0);
+	lk_sql_reset(s->c);
+	return LK_STORE_OK;
+}
+
+static enum lk_refresh_res
+oidc_refresh_tx(struct store *s, struct lk_oidc_op *o)
+{
+	struct lk_oidc_grant	*g = o->out;
+	char			 id[LK_STORE_ID_MAX + 1];
+	long long		 rotated_at = 0, exp = 0;
+	enum lk_store_res	 r;
+
+	memset(g, 0, sizeof(*g));
+	if ((r = row(s, ST_OIDC_REFRESH_LOCK, ARGS(T(o->hash)),
+	    "refresh")) == LK_STORE_NOT_FOUND)
+		return LK_REFRESH_REVOKED;
+	if (r != LK_STORE_OK)
+		return LK_REFRESH_ERROR;
+	if (lk_sql_column_int(s->c, 0, &rotated_at) == -1 ||
+	    lk_sql_column_int(s->c, 1, &exp) == -1)
+		exp = 0;
+	(void)read_fields(s->c, 2, grant_fields, NFIELDS(grant_fields), g, 0);
+	lk_sql_reset(s->c);
+	if (strcmp(g->client_id, o->id) != 0 || exp <= o->now)
+		return LK_REFRESH_REVOKED;
+	if (rotated_at != 0 && o->now - rotated_at > o->grace) {
+		/* A retired token played again: the family is stolen. */
+		if (run(s, ST_GRANT_REVOKE, ARGS(T(g->id)), "refresh") !=
+		    LK_STORE_OK)
+			return LK_REFRESH_ERROR;
+		return LK_REFRESH_REUSED;
+	}
+	(void)snprintf(id, sizeof(id), "%s", g->id);
+	if ((r = grant_live(s, id, o->now, g, NULL, "refresh")) ==
+	    LK_STORE_NOT_FOUND)
+		return LK_REFRESH_REVOKED;
+	if (r != LK_STORE_OK)
+		return LK_REFRESH_ERROR;
+	if (rotated_at == 0 && run(s, ST_OIDC_REFRESH_ROTATED,
+	    ARGS(T(o->hash), I(o->now)), "refresh") != LK_STORE_OK)
+		return LK_REFRESH_ERROR;
+	if (run(s, ST_OIDC_REFRESH_ADD, ARGS(T(o->next), T(g->id),
+	    I(o->exp)), "refresh") != LK_STORE_OK)
+		return LK_REFRESH_ERROR;
+	return LK_REFRESH_ROTATED;
+}
+
+static enum lk_store_res
+refresh_revoke_tx(struct store *s, struct lk_oidc_op *o)
+{
+	struct lk_oidc_grant	g;
+	enum lk_store_res	r;
+
+	if ((r = row(s, ST_OIDC_REFRESH_LOCK, ARGS(T(o->hash)), "revoke")) !=
+	    LK_STORE_OK)
+		return r;
+	(void)read_fields(s->c, 2, grant_fields, NFIELDS(grant_fields), &g, 0);
+	lk_sql_reset(s->c);
+	if (strcmp(g.client_id, o->id) != 0)
+		return LK_STORE_NOT_FOUND;
+	return run(s, ST_GRANT_REVOKE, ARGS(T(g.id)), "revoke");
+}
+
+static enum lk_store_res
+consent_delete_tx(struct store *s, struct lk_oidc_op *o)
+{
+	enum lk_store_res	r;
+
+	if ((r = run_count(s, ST_CONSENT_DELETE, ARGS(I(o->user_id),
+	    T(o->id)), "withdraw consent")) != LK_STORE_OK)
+		return r;
+	return run(s, ST_GRANTS_REVOKE_USER_CLIENT, ARGS(I(o->user_id),
+	    T(o->id)), "withdraw consent");
+}
+
+static int
+oidc_tx(struct store *s, void *arg)
+{
+	struct lk_oidc_op	*o = arg;
+	struct oidc_each	 e;
+
+	switch (o->what) {
+	case LK_OIDC_CLIENT_ADD:
+		return client_add_tx(s, o);
+	case LK_OIDC_CLIENT_FIND:
+		memset(o->out, 0, sizeof(struct lk_oidc_client));
+		return row_fields(s, ST_CLIENT_FIND, ARGS(T(o->id)),
+		    client_fields, NFIELDS(client_fields), o->out, "client");
+	case LK_OIDC_CLIENT_EACH:
+		e.o = o;
+		return each_row(s, ST_CLIENT_EACH, NULL, "list clients",
+		    each_client, &e);
+	case LK_OIDC_CLIENT_DELETE:
+		return run_count(s, ST_CLIENT_DELETE, ARGS(T(o->id)),
+		    "delete client");
+	case LK_OIDC_CLIENT_SECRET:
+		return run_count(s, ST_CLIENT_SECRET, ARGS(T(o->id),
+		    T(o->hash)), "client secret");
+	case LK_OIDC_SUBJECT:
+		return subject_tx(s, o);
+	case LK_OIDC_CODE_ADD:
+		return run_fields(s, (enum stmt)(ST_IMPORT + LK_STORE_REC_CODE),
+		    code_fields, NFIELDS(code_fields), o->in, "add code",
+		    LK_SQL_ERROR, &o->result);
+	case LK_OIDC_CODE_REDEEM:
+		return code_redeem_tx(s, o);
+	case LK_OIDC_REFRESH:
+		o->result = (int)oidc_refresh_tx(s, o);
+		/* A reuse's revocation is kept; a refusal changes nothing. */
+		return o->result == LK_REFRESH_ROTATED ||
+		    o->result == LK_REFRESH_REUSED ? LK_STORE_OK :
+		    o->result == LK_REFRESH_REVOKED ? LK_STORE_NOT_FOUND :
+		    LK_STORE_ERROR;
+	case LK_OIDC_GRANT_FIND:
+		return grant_live(s, o->id, o->now, o->out, o->out2, "grant");
+	case LK_OIDC_GRANT_REVOKE:
+		return o->hash == NULL ? run_count(s, ST_GRANT_REVOKE,
+		    ARGS(T(o->id)), "revoke grant") : run_count(s,
+		    ST_GRANT_REVOKE_CLIENT, ARGS(T(o->id), T(o->hash)),
+		    "revoke grant");
+	case LK_OIDC_REFRESH_REVOKE:
+		return refresh_revoke_tx(s, o);
+	case LK_OIDC_CONSENT_PUT:
+		return run(s, ST_CONSENT_PUT, ARGS(I(o->user_id), T(o->id),
+		    T(o->hash), I(o->now)), "consent");
+	case LK_OIDC_CONSENT_FIND:
+		memset(o->out, 0, sizeof(struct lk_oidc_consent));
+		return row_fields(s, ST_CONSENT_FIND, ARGS(I(o->user_id),
+		    T(o->id)), consent_fields, NFIELDS(consent_fields), o->out,
+		    "consent");
+	case LK_OIDC_CONSENT_EACH:
+		e.o = o;
+		return each_row(s, ST_CONSENT_EACH, ARGS(I(o->user_id)),
+		    "list consents", each_consent, &e);
+	case LK_OIDC_CONSENT_DELETE:
+		return consent_delete_tx(s, o);
+	default:
+		return LK_STORE_ERROR;
+	}
+}
+
+static enum lk_store_res
+sql_oidc(struct lk_store *ls, struct lk_oidc_op *o)
+{
+	struct store	*s = S(ls);
+
+	switch (o->what) {
+	case LK_OIDC_CLIENT_FIND:
+	case LK_OIDC_CLIENT_EACH:
+	case LK_OIDC_GRANT_FIND:
+	case LK_OIDC_CONSENT_FIND:
+	case LK_OIDC_CONSENT_EACH:
+		return read_tx(s, oidc_tx, o);
+	case LK_OIDC_CODE_REDEEM:
+		/* A replay's revocation and a refused check's spending stay. */
+		return (enum lk_store_res)transact(s, LK_SQL_WRITE, TX_TRIES,
+		    oidc_tx, o, OK_BIT(LK_STORE_OK) | OK_BIT(LK_STORE_USED) |
+		    OK_BIT(LK_STORE_CHANGED), LK_STORE_ERROR);
+	default:
+		return write_tx(s, oidc_tx, o);
+	}
 }
 
 /* Second factors. */
@@ -2933,6 +3363,7 @@ static const struct lk_store_ops sql_ops = {
 	sql_member_add,
 	sql_member_delete,
 	sql_stats,
+	sql_oidc,
 };
 
 /* The store's public functions: each hands the call to the operation. */
@@ -3079,6 +3510,12 @@ lk_store_rec_name(enum lk_store_rec kind)
 		[LK_STORE_REC_PASSKEY] = "passkey",
 		[LK_STORE_REC_CHALLENGE] = "WebAuthn challenge",
 		[LK_STORE_REC_LINK] = "one-time link",
+		[LK_STORE_REC_SUBJECT] = "OpenID subject",
+		[LK_STORE_REC_CLIENT] = "OpenID client",
+		[LK_STORE_REC_GRANT] = "OpenID grant",
+		[LK_STORE_REC_CODE] = "authorization code",
+		[LK_STORE_REC_OIDC_REFRESH] = "OpenID refresh token",
+		[LK_STORE_REC_CONSENT] = "OpenID consent",
 	};
 
 	return kind < LK_STORE_REC__MAX ? names[kind] : "record";
@@ -3611,4 +4048,196 @@ lk_store_copy(struct lk_store *from, struct lk_store *to, int replace,
 	if (counts != NULL)
 		memcpy(counts, mine, sizeof(mine));
 	return r;
+}
+
+static enum lk_store_res
+oidc_call(struct lk_store *s, struct lk_oidc_op *o)
+{
+	if (s == NULL || s->ops->oidc == NULL)
+		return LK_STORE_ERROR;
+	return s->ops->oidc(s, o);
+}
+
+enum lk_store_res
+lk_store_client_add(struct lk_store *s, const struct lk_oidc_client *c,
+    long long now)
+{
+	struct lk_oidc_client	 copy = *c;
+	struct lk_oidc_op	 o = { .what = LK_OIDC_CLIENT_ADD, .in = &copy };
+
+	copy.created = now;
+	return oidc_call(s, &o);
+}
+
+enum lk_store_res
+lk_store_client_find(struct lk_store *s, const char *id,
+    struct lk_oidc_client *out)
+{
+	struct lk_oidc_op	o = { .what = LK_OIDC_CLIENT_FIND, .id = id,
+				    .out = out };
+
+	memset(out, 0, sizeof(*out));
+	return oidc_call(s, &o);
+}
+
+enum lk_store_res
+lk_store_client_each(struct lk_store *s,
+    int (*fn)(const struct lk_oidc_client *, void *), void *arg)
+{
+	struct lk_oidc_op	o = { .what = LK_OIDC_CLIENT_EACH,
+				    .client_fn = fn, .arg = arg };
+
+	return oidc_call(s, &o);
+}
+
+enum lk_store_res
+lk_store_client_delete(struct lk_store *s, const char *id)
+{
+	struct lk_oidc_op	o = { .what = LK_OIDC_CLIENT_DELETE, .id = id };
+
+	return oidc_call(s, &o);
+}
+
+enum lk_store_res
+lk_store_client_secret(struct lk_store *s, const char *id, const char *hash)
+{
+	struct lk_oidc_op	o = { .what = LK_OIDC_CLIENT_SECRET, .id = id,
+				    .hash = hash };
+
+	return oidc_call(s, &o);
+}
+
+enum lk_store_res
+lk_store_oidc_subject(struct lk_store *s, long long user_id,
+    const char *candidate, char *out, size_t outsz)
+{
+	struct lk_oidc_op	o = { .what = LK_OIDC_SUBJECT,
+				    .user_id = user_id, .hash = candidate,
+				    .out = out, .exp = (long long)outsz };
+	enum lk_store_res	r;
+
+	if (outsz == 0)
+		return LK_STORE_ERROR;
+	out[0] = '\0';
+	if ((r = oidc_call(s, &o)) != LK_STORE_OK)
+		out[0] = '\0';
+	return r;
+}
+
+enum lk_store_res
+lk_store_code_add(struct lk_store *s, const struct lk_oidc_code *code)
+{
+	struct lk_oidc_op	o = { .what = LK_OIDC_CODE_ADD, .in = code };
+
+	return oidc_call(s, &o);
+}
+
+enum lk_store_res
+lk_store_code_redeem(struct lk_store *s, const char *hash,
+    const char *client_id, const struct lk_oidc_grant *grant,
+    const char *refresh, long long refresh_exp,
+    int (*check)(const struct lk_oidc_code *, void *), void *arg,
+    long long now, struct lk_oidc_code *out)
+{
+	struct redeem		rd = { grant, check, arg };
+	struct lk_oidc_op	o = { .what = LK_OIDC_CODE_REDEEM, .now = now,
+				    .id = client_id, .hash = hash,
+				    .next = refresh, .exp = refresh_exp,
+				    .in = &rd, .out = out };
+
+	memset(out, 0, sizeof(*out));
+	return oidc_call(s, &o);
+}
+
+enum lk_refresh_res
+lk_store_oidc_refresh(struct lk_store *s, const char *hash,
+    const char *client_id, const char *next, long long next_exp,
+    long long grace, long long now, struct lk_oidc_grant *out)
+{
+	struct lk_oidc_op	o = { .what = LK_OIDC_REFRESH, .now = now,
+				    .id = client_id, .hash = hash, .next = next,
+				    .exp = next_exp, .grace = grace, .out = out,
+				    .result = LK_REFRESH_ERROR };
+	enum lk_store_res	r;
+
+	memset(out, 0, sizeof(*out));
+	r = oidc_call(s, &o);
+	if (r == LK_STORE_OK || r == LK_STORE_NOT_FOUND)
+		return (enum lk_refresh_res)o.result;
+	memset(out, 0, sizeof(*out));
+	return LK_REFRESH_ERROR;
+}
+
+enum lk_store_res
+lk_store_grant_find(struct lk_store *s, const char *id, long long now,
+    struct lk_oidc_grant *grant, struct lk_user *user)
+{
+	struct lk_oidc_op	o = { .what = LK_OIDC_GRANT_FIND, .id = id,
+				    .now = now, .out = grant, .out2 = user };
+
+	return oidc_call(s, &o);
+}
+
+enum lk_store_res
+lk_store_grant_revoke(struct lk_store *s, const char *id,
+    const char *client_id)
+{
+	struct lk_oidc_op	o = { .what = LK_OIDC_GRANT_REVOKE, .id = id,
+				    .hash = client_id };
+
+	return oidc_call(s, &o);
+}
+
+enum lk_store_res
+lk_store_oidc_refresh_revoke(struct lk_store *s, const char *hash,
+    const char *client_id)
+{
+	struct lk_oidc_op	o = { .what = LK_OIDC_REFRESH_REVOKE,
+				    .id = client_id, .hash = hash };
+
+	return oidc_call(s, &o);
+}
+
+enum lk_store_res
+lk_store_consent_put(struct lk_store *s, long long user_id,
+    const char *client_id, const char *scope, long long now)
+{
+	struct lk_oidc_op	o = { .what = LK_OIDC_CONSENT_PUT, .now = now,
+				    .user_id = user_id, .id = client_id,
+				    .hash = scope };
+
+	return oidc_call(s, &o);
+}
+
+enum lk_store_res
+lk_store_consent_find(struct lk_store *s, long long user_id,
+    const char *client_id, struct lk_oidc_consent *out)
+{
+	struct lk_oidc_op	o = { .what = LK_OIDC_CONSENT_FIND,
+				    .user_id = user_id, .id = client_id,
+				    .out = out };
+
+	memset(out, 0, sizeof(*out));
+	return oidc_call(s, &o);
+}
+
+enum lk_store_res
+lk_store_consent_each(struct lk_store *s, long long user_id,
+    int (*fn)(const struct lk_oidc_consent *, void *), void *arg)
+{
+	struct lk_oidc_op	o = { .what = LK_OIDC_CONSENT_EACH,
+				    .user_id = user_id,
+				    .consent_fn = fn, .arg = arg };
+
+	return oidc_call(s, &o);
+}
+
+enum lk_store_res
+lk_store_consent_delete(struct lk_store *s, long long user_id,
+    const char *client_id)
+{
+	struct lk_oidc_op	o = { .what = LK_OIDC_CONSENT_DELETE,
+				    .user_id = user_id, .id = client_id };
+
+	return oidc_call(s, &o);
 }

@@ -40,6 +40,17 @@
 #define LK_STORE_USER_GROUPS_MAX 64
 #define LK_STORE_GROUPS_TEXT_MAX \
 	(LK_STORE_USER_GROUPS_MAX * (LK_STORE_GROUP_NAME_MAX + 1))
+/* The OpenID provider's records (lk_oidc_client and those below). */
+#define LK_STORE_CLIENT_ID_MAX	128	/* bytes of a client's id */
+#define LK_STORE_CLIENT_NAME_MAX 200	/* bytes of a client's name */
+#define LK_STORE_URI_MAX	1024	/* bytes of one redirect URI */
+#define LK_STORE_URIS_MAX	4096	/* a client's URIs joined with '\n' */
+#define LK_STORE_OIDC_HASH_LEN	64	/* a code's, token's or secret's hash */
+#define LK_STORE_SUB_MAX	64	/* an account's OpenID subject */
+#define LK_STORE_SCOPE_MAX	256	/* granted scopes, joined with ' ' */
+#define LK_STORE_NONCE_MAX	256	/* a relying party's nonce */
+#define LK_STORE_PKCE_MAX	128	/* a PKCE challenge, base64url */
+#define LK_STORE_AMR_MAX	64	/* the login's factors ("pwd otp") */
 /*
  * Seconds a TOTP secret set up waits for its first code: past them it is
  * as if nothing had been set up (lk_store_totp_enable refuses it,
@@ -355,6 +366,74 @@ struct lk_revoke {
 };
 
 /*
+ * An OpenID client (relying party).  Its secret is stored as the hex
+ * SHA-256 of the random secret it was given ("" for a public client);
+ * redirect_uris and logout_uris are the registered URIs joined with
+ * '\n' (matched whole, byte for byte); groups the groups whose members
+ * it serves joined with ',' ("": everyone).
+ */
+struct lk_oidc_client {
+	char		id[LK_STORE_CLIENT_ID_MAX + 1];
+	char		name[LK_STORE_CLIENT_NAME_MAX + 1];
+	char		secret[LK_STORE_OIDC_HASH_LEN + 1];
+	int		public_client;
+	char		redirect_uris[LK_STORE_URIS_MAX + 1];
+	char		logout_uris[LK_STORE_URIS_MAX + 1];
+	char		groups[LK_STORE_GROUPS_TEXT_MAX];
+	int		consent;	/* the user agrees before a code */
+	long long	created;
+};
+
+/*
+ * An authorization code, stored by its hash: who it is for (client,
+ * redirect URI, PKCE challenge, nonce), whose (user, latchkey session,
+ * the login's time and factors) and what (scope).  grant is the grant
+ * its redemption made ("" until then).
+ */
+struct lk_oidc_code {
+	char		hash[LK_STORE_OIDC_HASH_LEN + 1];
+	char		client_id[LK_STORE_CLIENT_ID_MAX + 1];
+	long long	user_id;
+	char		session_id[LK_STORE_ID_MAX + 1];
+	char		redirect_uri[LK_STORE_URI_MAX + 1];
+	char		challenge[LK_STORE_PKCE_MAX + 1];	/* S256, or "" */
+	char		nonce[LK_STORE_NONCE_MAX + 1];
+	char		scope[LK_STORE_SCOPE_MAX + 1];
+	char		amr[LK_STORE_AMR_MAX + 1];
+	long long	auth_time;
+	long long	expires;
+	int		used;
+	char		grant[LK_STORE_ID_MAX + 1];
+};
+
+/*
+ * A grant: what a client holds of a user from one code (its access
+ * tokens carry the grant's id; its refresh tokens are one family of
+ * it), live until exp unless revoked.
+ */
+struct lk_oidc_grant {
+	char		id[LK_STORE_ID_MAX + 1];
+	char		client_id[LK_STORE_CLIENT_ID_MAX + 1];
+	long long	user_id;
+	char		session_id[LK_STORE_ID_MAX + 1];
+	char		scope[LK_STORE_SCOPE_MAX + 1];
+	char		amr[LK_STORE_AMR_MAX + 1];
+	long long	auth_time;
+	long long	created;
+	long long	exp;
+	int		revoked;
+};
+
+/* A user's consent to a client's scopes. */
+struct lk_oidc_consent {
+	long long	user_id;
+	char		client_id[LK_STORE_CLIENT_ID_MAX + 1];
+	char		scope[LK_STORE_SCOPE_MAX + 1];
+	long long	created;
+	char		client_name[LK_STORE_CLIENT_NAME_MAX + 1];	/* listed */
+};
+
+/*
  * Every record a store holds, one at a time, for copying a store into
  * another (lk_store_copy): what the operations above keep, with the
  * columns they never hand out (user ids, expiry times, successors).
@@ -375,6 +454,12 @@ enum lk_store_rec {
 	LK_STORE_REC_PASSKEY,
 	LK_STORE_REC_CHALLENGE,
 	LK_STORE_REC_LINK,	/* a one-time link's token hash */
+	LK_STORE_REC_SUBJECT,	/* an account's OpenID subject */
+	LK_STORE_REC_CLIENT,	/* an OpenID client */
+	LK_STORE_REC_GRANT,	/* what a client was given at a code */
+	LK_STORE_REC_CODE,	/* an authorization code's hash */
+	LK_STORE_REC_OIDC_REFRESH,	/* a client's refresh token's hash */
+	LK_STORE_REC_CONSENT,
 	LK_STORE_REC__MAX
 };
 
@@ -448,6 +533,20 @@ struct lk_store_record {
 			long long	 created;
 			long long	 expires;
 		}		 link;
+		struct {
+			long long	 user_id;
+			char		 sub[LK_STORE_SUB_MAX + 1];
+		}		 subject;
+		struct lk_oidc_client client;
+		struct lk_oidc_grant grant;
+		struct lk_oidc_code code;
+		struct {
+			char		 hash[LK_STORE_OIDC_HASH_LEN + 1];
+			char		 grant[LK_STORE_ID_MAX + 1];
+			long long	 exp;
+			long long	 rotated_at;	/* 0: live */
+		}		 oidc_refresh;
+		struct lk_oidc_consent consent;
 	}			 r;
 };
 
@@ -462,6 +561,7 @@ struct lk_store_stats {
 const char *lk_store_rec_name(enum lk_store_rec kind);
 
 struct lk_store;
+struct lk_oidc_op;
 
 struct lk_store_ops {
 	void	(*close)(struct lk_store *);
@@ -575,6 +675,7 @@ struct lk_store_ops {
 		    const char *);
 	enum lk_store_res (*stats)(struct lk_store *, long long, long long,
 		    struct lk_store_stats *);
+	enum lk_store_res (*oidc)(struct lk_store *, struct lk_oidc_op *);
 };
 
 /*
@@ -643,7 +744,7 @@ int	lk_store_is_uri(const char *where);
 void	lk_store_close(struct lk_store *);
 
 /* The schema version this build writes, in either backend. */
-#define LK_STORE_SCHEMA_VERSION	6
+#define LK_STORE_SCHEMA_VERSION	7
 
 int	lk_store_schema_version(void);
 
@@ -759,6 +860,162 @@ enum lk_store_res lk_store_member_add(struct lk_store *, const char *group,
 /* Take the user of email out of group; LK_STORE_NOT_FOUND if not in it. */
 enum lk_store_res lk_store_member_delete(struct lk_store *,
 	    const char *group, const char *email);
+
+/*
+ * The OpenID provider's operations, each one transaction, all through
+ * one entry of the operations' table (struct lk_oidc_op says what).
+ */
+enum lk_oidc_what {
+	LK_OIDC_CLIENT_ADD,
+	LK_OIDC_CLIENT_FIND,
+	LK_OIDC_CLIENT_EACH,
+	LK_OIDC_CLIENT_DELETE,
+	LK_OIDC_CLIENT_SECRET,
+	LK_OIDC_SUBJECT,
+	LK_OIDC_CODE_ADD,
+	LK_OIDC_CODE_REDEEM,
+	LK_OIDC_REFRESH,
+	LK_OIDC_GRANT_FIND,
+	LK_OIDC_GRANT_REVOKE,
+	LK_OIDC_REFRESH_REVOKE,
+	LK_OIDC_CONSENT_PUT,
+	LK_OIDC_CONSENT_FIND,
+	LK_OIDC_CONSENT_EACH,
+	LK_OIDC_CONSENT_DELETE,
+	LK_OIDC__MAX
+};
+
+struct lk_oidc_op {
+	enum lk_oidc_what	 what;
+	long long		 now;
+	long long		 user_id;
+	const char		*id;		/* a client's, a grant's */
+	const char		*hash;		/* a code's or token's */
+	const char		*next;		/* a new token's hash */
+	long long		 exp;		/* ...its end */
+	long long		 grace;
+	const void		*in;
+	void			*out;
+	void			*out2;
+	int			(*client_fn)(const struct lk_oidc_client *,
+				    void *);
+	int			(*consent_fn)(const struct lk_oidc_consent *,
+				    void *);
+	void			*arg;
+	int			 result;	/* LK_OIDC_REFRESH's */
+};
+
+/* Register a client; LK_STORE_EXISTS if its id is taken. */
+enum lk_store_res lk_store_client_add(struct lk_store *,
+	    const struct lk_oidc_client *c, long long now);
+
+/* The client of id into *out; LK_STORE_NOT_FOUND if none. */
+enum lk_store_res lk_store_client_find(struct lk_store *, const char *id,
+	    struct lk_oidc_client *out);
+
+/* Call fn for every client, by id (its bytes); stops as user_each. */
+enum lk_store_res lk_store_client_each(struct lk_store *,
+	    int (*fn)(const struct lk_oidc_client *, void *), void *arg);
+
+/*
+ * Delete a client with its codes, grants (so every token it holds ends)
+ * and consents; LK_STORE_NOT_FOUND if none.
+ */
+enum lk_store_res lk_store_client_delete(struct lk_store *, const char *id);
+
+/*
+ * Give the confidential client of id a new secret (its hash); the old
+ * one stops working.  LK_STORE_NOT_FOUND if there is no confidential
+ * client of that id.
+ */
+enum lk_store_res lk_store_client_secret(struct lk_store *, const char *id,
+	    const char *hash);
+
+/*
+ * The OpenID subject of the user of user_id into out (outsz bytes): the
+ * one it has, or else candidate (a fresh random value) recorded as its.
+ * A subject goes with its account and is never given to another.
+ * LK_STORE_NOT_FOUND if there is no such user.
+ */
+enum lk_store_res lk_store_oidc_subject(struct lk_store *, long long user_id,
+	    const char *candidate, char *out, size_t outsz);
+
+/* Record a new code (its hash and bindings), live until code->expires. */
+enum lk_store_res lk_store_code_add(struct lk_store *,
+	    const struct lk_oidc_code *code);
+
+/*
+ * Redeem the code of hash for client_id, in one transaction: the code
+ * (into *out) must be live, unused, the client's, of an enabled account
+ * whose latchkey session was not ended, and accepted by check (which
+ * compares what the request proves: the redirect URI, the PKCE
+ * verifier; non-zero refuses).  Then the code is spent and the grant
+ * made (grant->id, exp; with refresh set, the family's first refresh
+ * token of that hash and refresh_exp).  LK_STORE_NOT_FOUND for an
+ * unknown, expired or another client's code, or an account or session
+ * ended; LK_STORE_CHANGED if check refused (the code is spent);
+ * LK_STORE_USED for a code redeemed before: the grant that redemption
+ * made is revoked, with every token of it.
+ */
+enum lk_store_res lk_store_code_redeem(struct lk_store *, const char *hash,
+	    const char *client_id, const struct lk_oidc_grant *grant,
+	    const char *refresh, long long refresh_exp,
+	    int (*check)(const struct lk_oidc_code *, void *), void *arg,
+	    long long now, struct lk_oidc_code *out);
+
+/*
+ * Rotate the client's refresh token of hash: a live one (or one rotated
+ * at most grace seconds ago, for a client whose answer was lost) gives
+ * way to next, live until next_exp; *out is its grant.
+ * LK_REFRESH_ROTATED; LK_REFRESH_REUSED for one rotated longer ago: its
+ * grant is revoked; LK_REFRESH_REVOKED for an unknown, expired, revoked
+ * or another client's token, or a grant no longer live
+ * (lk_store_grant_find).
+ */
+enum lk_refresh_res lk_store_oidc_refresh(struct lk_store *,
+	    const char *hash, const char *client_id, const char *next,
+	    long long next_exp, long long grace, long long now,
+	    struct lk_oidc_grant *out);
+
+/*
+ * The live grant of id into *grant and its user into *user: not revoked,
+ * not past exp, the account enabled and its tokens not cut off after
+ * the grant was made (a password change), the latchkey session it came
+ * from not ended.  LK_STORE_NOT_FOUND otherwise.
+ */
+enum lk_store_res lk_store_grant_find(struct lk_store *, const char *id,
+	    long long now, struct lk_oidc_grant *grant, struct lk_user *user);
+
+/*
+ * Revoke the grant of id, held by client_id (NULL: any client), with
+ * every token of it; LK_STORE_NOT_FOUND if there is none.
+ */
+enum lk_store_res lk_store_grant_revoke(struct lk_store *, const char *id,
+	    const char *client_id);
+
+/* Revoke the grant of the client's refresh token of hash (RFC 7009). */
+enum lk_store_res lk_store_oidc_refresh_revoke(struct lk_store *,
+	    const char *hash, const char *client_id);
+
+/* Record (or replace) the user's consent to the client's scope. */
+enum lk_store_res lk_store_consent_put(struct lk_store *, long long user_id,
+	    const char *client_id, const char *scope, long long now);
+
+/* The user's consent to the client into *out; LK_STORE_NOT_FOUND. */
+enum lk_store_res lk_store_consent_find(struct lk_store *,
+	    long long user_id, const char *client_id,
+	    struct lk_oidc_consent *out);
+
+/* Call fn for each consent of the user, with its client's name. */
+enum lk_store_res lk_store_consent_each(struct lk_store *, long long user_id,
+	    int (*fn)(const struct lk_oidc_consent *, void *), void *arg);
+
+/*
+ * Withdraw the user's consent to the client and revoke the client's
+ * grants of that user; LK_STORE_NOT_FOUND if there was no consent.
+ */
+enum lk_store_res lk_store_consent_delete(struct lk_store *,
+	    long long user_id, const char *client_id);
 
 /*
  * Reserve one attempt on each of the n counters keys[i] (one window of

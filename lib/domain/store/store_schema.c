@@ -211,9 +211,87 @@ static const char *const sqlite_v6[] = {
 	NULL
 };
 
+/*
+ * 7: the OpenID provider: each account's subject (a random value that
+ * goes with it and is never reused, as a rowid may be; made here for
+ * the accounts there are, by the provider for later ones), clients,
+ * authorization codes (by hash), the grants they make with their
+ * refresh tokens (by hash), and users' consents.
+ */
+static const char *const sqlite_v7[] = {
+	"CREATE TABLE oidc_subjects ("
+	"  user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+	"  sub     TEXT NOT NULL UNIQUE CHECK (length(sub) BETWEEN 16 AND 64)"
+	");"
+	"INSERT INTO oidc_subjects (user_id, sub)"
+	"  SELECT id, lower(hex(randomblob(16))) FROM users;"
+	"CREATE TABLE oidc_clients ("
+	"  id            TEXT PRIMARY KEY CHECK (length(id) BETWEEN 1 AND 128),"
+	"  name          TEXT NOT NULL DEFAULT ''"
+	"                CHECK (length(CAST(name AS BLOB)) <= 200),"
+	"  secret        TEXT NOT NULL DEFAULT '',"
+	"  public        INTEGER NOT NULL DEFAULT 0 CHECK (public IN (0, 1)),"
+	"  redirect_uris TEXT NOT NULL CHECK (length(redirect_uris) <= 4096),"
+	"  logout_uris   TEXT NOT NULL DEFAULT ''"
+	"                CHECK (length(logout_uris) <= 4096),"
+	"  allowed_groups TEXT NOT NULL DEFAULT '',"
+	"  consent       INTEGER NOT NULL DEFAULT 0 CHECK (consent IN (0, 1)),"
+	"  created       INTEGER NOT NULL"
+	");"
+	"CREATE TABLE oidc_grants ("
+	"  id         TEXT PRIMARY KEY,"
+	"  client_id  TEXT NOT NULL REFERENCES oidc_clients(id) ON DELETE CASCADE,"
+	"  user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  session_id TEXT NOT NULL DEFAULT '',"
+	"  scope      TEXT NOT NULL,"
+	"  amr        TEXT NOT NULL DEFAULT '',"
+	"  auth_time  INTEGER NOT NULL,"
+	"  created    INTEGER NOT NULL,"
+	"  exp        INTEGER NOT NULL,"
+	"  revoked    INTEGER NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1))"
+	");"
+	"CREATE INDEX oidc_grants_client ON oidc_grants(client_id);"
+	"CREATE INDEX oidc_grants_user ON oidc_grants(user_id);"
+	"CREATE INDEX oidc_grants_exp ON oidc_grants(exp);"
+	"CREATE TABLE oidc_codes ("
+	"  hash         TEXT PRIMARY KEY CHECK (length(hash) = 64),"
+	"  client_id    TEXT NOT NULL REFERENCES oidc_clients(id) ON DELETE CASCADE,"
+	"  user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  session_id   TEXT NOT NULL DEFAULT '',"
+	"  redirect_uri TEXT NOT NULL,"
+	"  challenge    TEXT NOT NULL DEFAULT '',"
+	"  nonce        TEXT NOT NULL DEFAULT '',"
+	"  scope        TEXT NOT NULL,"
+	"  amr          TEXT NOT NULL DEFAULT '',"
+	"  auth_time    INTEGER NOT NULL,"
+	"  expires      INTEGER NOT NULL,"
+	"  used         INTEGER NOT NULL DEFAULT 0 CHECK (used IN (0, 1)),"
+	"  grant_id     TEXT NOT NULL DEFAULT ''"
+	");"
+	"CREATE INDEX oidc_codes_client ON oidc_codes(client_id);"
+	"CREATE INDEX oidc_codes_user ON oidc_codes(user_id);"
+	"CREATE INDEX oidc_codes_expires ON oidc_codes(expires);"
+	"CREATE TABLE oidc_refresh_tokens ("
+	"  hash       TEXT PRIMARY KEY CHECK (length(hash) = 64),"
+	"  grant_id   TEXT NOT NULL REFERENCES oidc_grants(id) ON DELETE CASCADE,"
+	"  exp        INTEGER NOT NULL,"
+	"  rotated_at INTEGER NOT NULL DEFAULT 0"
+	");"
+	"CREATE INDEX oidc_refresh_tokens_grant ON oidc_refresh_tokens(grant_id);"
+	"CREATE TABLE oidc_consents ("
+	"  user_id   INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  client_id TEXT NOT NULL REFERENCES oidc_clients(id) ON DELETE CASCADE,"
+	"  scope     TEXT NOT NULL,"
+	"  created   INTEGER NOT NULL,"
+	"  PRIMARY KEY (user_id, client_id)"
+	");"
+	"CREATE INDEX oidc_consents_client ON oidc_consents(client_id);",
+	NULL
+};
+
 static const struct lk_sql_migration sqlite_migrations[] = {
 	{ 1, sqlite_v1 }, { 2, sqlite_v2 }, { 3, sqlite_v3 }, { 4, sqlite_v4 },
-	{ 5, sqlite_v5 }, { 6, sqlite_v6 },
+	{ 5, sqlite_v5 }, { 6, sqlite_v6 }, { 7, sqlite_v7 },
 };
 
 /*
@@ -383,8 +461,83 @@ static const char *const pg_v6[] = {
 	NULL
 };
 
+/* 7: the OpenID provider, as SQLite's migration 7. */
+static const char *const pg_v7[] = {
+	"CREATE TABLE oidc_subjects ("
+	"  user_id bigint PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+	"  sub     text NOT NULL UNIQUE"
+	"          CHECK (char_length(sub) BETWEEN 16 AND 64)"
+	");"
+	"INSERT INTO oidc_subjects (user_id, sub)"
+	"  SELECT id, md5(random()::text || clock_timestamp()::text || id::text)"
+	"  FROM users;"
+	"CREATE TABLE oidc_clients ("
+	"  id            text PRIMARY KEY"
+	"                CHECK (char_length(id) BETWEEN 1 AND 128),"
+	"  name          text NOT NULL DEFAULT ''"
+	"                CHECK (octet_length(name) <= 200),"
+	"  secret        text NOT NULL DEFAULT '',"
+	"  public        integer NOT NULL DEFAULT 0 CHECK (public IN (0, 1)),"
+	"  redirect_uris text NOT NULL CHECK (octet_length(redirect_uris) <= 4096),"
+	"  logout_uris   text NOT NULL DEFAULT ''"
+	"                CHECK (octet_length(logout_uris) <= 4096),"
+	"  allowed_groups text NOT NULL DEFAULT '',"
+	"  consent       integer NOT NULL DEFAULT 0 CHECK (consent IN (0, 1)),"
+	"  created       bigint NOT NULL"
+	");"
+	"CREATE TABLE oidc_grants ("
+	"  id         text PRIMARY KEY,"
+	"  client_id  text NOT NULL REFERENCES oidc_clients(id) ON DELETE CASCADE,"
+	"  user_id    bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  session_id text NOT NULL DEFAULT '',"
+	"  scope      text NOT NULL,"
+	"  amr        text NOT NULL DEFAULT '',"
+	"  auth_time  bigint NOT NULL,"
+	"  created    bigint NOT NULL,"
+	"  exp        bigint NOT NULL,"
+	"  revoked    integer NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1))"
+	");"
+	"CREATE INDEX oidc_grants_client ON oidc_grants(client_id);"
+	"CREATE INDEX oidc_grants_user ON oidc_grants(user_id);"
+	"CREATE INDEX oidc_grants_exp ON oidc_grants(exp);"
+	"CREATE TABLE oidc_codes ("
+	"  hash         text PRIMARY KEY CHECK (char_length(hash) = 64),"
+	"  client_id    text NOT NULL REFERENCES oidc_clients(id) ON DELETE CASCADE,"
+	"  user_id      bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  session_id   text NOT NULL DEFAULT '',"
+	"  redirect_uri text NOT NULL,"
+	"  challenge    text NOT NULL DEFAULT '',"
+	"  nonce        text NOT NULL DEFAULT '',"
+	"  scope        text NOT NULL,"
+	"  amr          text NOT NULL DEFAULT '',"
+	"  auth_time    bigint NOT NULL,"
+	"  expires      bigint NOT NULL,"
+	"  used         integer NOT NULL DEFAULT 0 CHECK (used IN (0, 1)),"
+	"  grant_id     text NOT NULL DEFAULT ''"
+	");"
+	"CREATE INDEX oidc_codes_client ON oidc_codes(client_id);"
+	"CREATE INDEX oidc_codes_user ON oidc_codes(user_id);"
+	"CREATE INDEX oidc_codes_expires ON oidc_codes(expires);"
+	"CREATE TABLE oidc_refresh_tokens ("
+	"  hash       text PRIMARY KEY CHECK (char_length(hash) = 64),"
+	"  grant_id   text NOT NULL REFERENCES oidc_grants(id) ON DELETE CASCADE,"
+	"  exp        bigint NOT NULL,"
+	"  rotated_at bigint NOT NULL DEFAULT 0"
+	");"
+	"CREATE INDEX oidc_refresh_tokens_grant ON oidc_refresh_tokens(grant_id);"
+	"CREATE TABLE oidc_consents ("
+	"  user_id   bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  client_id text NOT NULL REFERENCES oidc_clients(id) ON DELETE CASCADE,"
+	"  scope     text NOT NULL,"
+	"  created   bigint NOT NULL,"
+	"  PRIMARY KEY (user_id, client_id)"
+	");"
+	"CREATE INDEX oidc_consents_client ON oidc_consents(client_id);",
+	NULL
+};
+
 static const struct lk_sql_migration pg_migrations[] = {
-	{ 3, pg_v3 }, { 4, pg_v4 }, { 5, pg_v5 }, { 6, pg_v6 },
+	{ 3, pg_v3 }, { 4, pg_v4 }, { 5, pg_v5 }, { 6, pg_v6 }, { 7, pg_v7 },
 };
 
 /*
@@ -558,8 +711,96 @@ static const char *const mysql_v6[] = {
 	NULL
 };
 
+/*
+ * 7: the OpenID provider, as SQLite's migration 7.  The subjects of the
+ * accounts there are fill in by a statement of their own, which leaves
+ * those a cut-short run made.
+ */
+#define OF_CLIENT	"FOREIGN KEY (client_id) REFERENCES oidc_clients(id) " \
+			"ON DELETE CASCADE"
+static const char *const mysql_v7[] = {
+	TABLE("oidc_subjects")
+	"  user_id    BIGINT NOT NULL PRIMARY KEY,"
+	"  sub        " TEXT(64) " NOT NULL"
+	"             CHECK (char_length(sub) BETWEEN 16 AND 64),"
+	"  UNIQUE KEY oidc_subjects_sub (sub),"
+	"  " OF_USER
+	INNODB,
+	"INSERT IGNORE INTO oidc_subjects (user_id, sub)"
+	"  SELECT id, MD5(CONCAT(UUID(), RAND(), id)) FROM users",
+	TABLE("oidc_clients")
+	"  id         " TEXT(128) " NOT NULL PRIMARY KEY"
+	"             CHECK (char_length(id) BETWEEN 1 AND 128),"
+	"  name       " TEXT(200) " NOT NULL DEFAULT ''"
+	"             CHECK (octet_length(name) <= 200),"
+	"  secret     " TEXT(64) " NOT NULL DEFAULT '',"
+	"  public     INT NOT NULL DEFAULT 0 CHECK (public IN (0, 1)),"
+	"  redirect_uris TEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin"
+	"             NOT NULL CHECK (octet_length(redirect_uris) <= 4096),"
+	"  logout_uris TEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin"
+	"             NOT NULL CHECK (octet_length(logout_uris) <= 4096),"
+	"  allowed_groups TEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin"
+	"             NOT NULL,"
+	"  consent    INT NOT NULL DEFAULT 0 CHECK (consent IN (0, 1)),"
+	"  created    BIGINT NOT NULL"
+	INNODB,
+	TABLE("oidc_grants")
+	"  id         " TEXT(64) " NOT NULL PRIMARY KEY,"
+	"  client_id  " TEXT(128) " NOT NULL,"
+	"  user_id    BIGINT NOT NULL,"
+	"  session_id " TEXT(64) " NOT NULL DEFAULT '',"
+	"  scope      " TEXT(256) " NOT NULL,"
+	"  amr        " TEXT(64) " NOT NULL DEFAULT '',"
+	"  auth_time  BIGINT NOT NULL,"
+	"  created    BIGINT NOT NULL,"
+	"  exp        BIGINT NOT NULL,"
+	"  revoked    INT NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1)),"
+	"  KEY oidc_grants_exp (exp),"
+	"  " OF_CLIENT ","
+	"  " OF_USER
+	INNODB,
+	TABLE("oidc_codes")
+	"  hash       " TEXT(64) " NOT NULL PRIMARY KEY"
+	"             CHECK (char_length(hash) = 64),"
+	"  client_id  " TEXT(128) " NOT NULL,"
+	"  user_id    BIGINT NOT NULL,"
+	"  session_id " TEXT(64) " NOT NULL DEFAULT '',"
+	"  redirect_uri " TEXT(1024) " NOT NULL,"
+	"  challenge  " TEXT(128) " NOT NULL DEFAULT '',"
+	"  nonce      " TEXT(256) " NOT NULL DEFAULT '',"
+	"  scope      " TEXT(256) " NOT NULL,"
+	"  amr        " TEXT(64) " NOT NULL DEFAULT '',"
+	"  auth_time  BIGINT NOT NULL,"
+	"  expires    BIGINT NOT NULL,"
+	"  used       INT NOT NULL DEFAULT 0 CHECK (used IN (0, 1)),"
+	"  grant_id   " TEXT(64) " NOT NULL DEFAULT '',"
+	"  KEY oidc_codes_expires (expires),"
+	"  " OF_CLIENT ","
+	"  " OF_USER
+	INNODB,
+	TABLE("oidc_refresh_tokens")
+	"  hash       " TEXT(64) " NOT NULL PRIMARY KEY"
+	"             CHECK (char_length(hash) = 64),"
+	"  grant_id   " TEXT(64) " NOT NULL,"
+	"  exp        BIGINT NOT NULL,"
+	"  rotated_at BIGINT NOT NULL DEFAULT 0,"
+	"  FOREIGN KEY (grant_id) REFERENCES oidc_grants(id) ON DELETE CASCADE"
+	INNODB,
+	TABLE("oidc_consents")
+	"  user_id    BIGINT NOT NULL,"
+	"  client_id  " TEXT(128) " NOT NULL,"
+	"  scope      " TEXT(256) " NOT NULL,"
+	"  created    BIGINT NOT NULL,"
+	"  PRIMARY KEY (user_id, client_id),"
+	"  " OF_CLIENT ","
+	"  " OF_USER
+	INNODB,
+	NULL
+};
+#undef OF_CLIENT
+
 static const struct lk_sql_migration mysql_migrations[] = {
-	{ 5, mysql_v5 }, { 6, mysql_v6 },
+	{ 5, mysql_v5 }, { 6, mysql_v6 }, { 7, mysql_v7 },
 };
 
 #define N(a)	(sizeof(a) / sizeof((a)[0]))

@@ -148,6 +148,28 @@ enum stmt {
 	ST_USER_GROUPS,
 	ST_EACH_GROUPS,
 	ST_STATS,
+	ST_CLIENT_FIND,
+	ST_CLIENT_EACH,
+	ST_CLIENT_DELETE,
+	ST_CLIENT_SECRET,
+	ST_SUBJECT_ADD,
+	ST_SUBJECT_GET,
+	ST_CODE_LOCK,
+	ST_CODE_SPEND,
+	ST_GRANT_LIVE,
+	ST_GRANT_REVOKE,
+	ST_GRANT_REVOKE_CLIENT,
+	ST_GRANTS_REVOKE_USER_CLIENT,
+	ST_OIDC_REFRESH_LOCK,
+	ST_OIDC_REFRESH_ROTATED,
+	ST_OIDC_REFRESH_ADD,
+	ST_CONSENT_PUT,
+	ST_CONSENT_FIND,
+	ST_CONSENT_EACH,
+	ST_CONSENT_DELETE,
+	ST_PRUNE_CODES,
+	ST_PRUNE_GRANTS,
+	ST_PRUNE_OIDC_REFRESH,
 	/* Copying: per kind of record (one table each), in export order. */
 	ST_EXPORT,
 	ST_IMPORT = ST_EXPORT + LK_STORE_REC__MAX,
@@ -167,6 +189,16 @@ enum stmt {
 #define TOKENS_COLUMNS	"jti, csrf, access_jti, access_csrf, iat, exp, " \
 			"access_exp"
 #define GROUP_COLUMNS	"g.name, g.description, g.created"
+#define CLIENT_COLUMNS	"cl.id, cl.name, cl.secret, cl.public, " \
+			"cl.redirect_uris, cl.logout_uris, cl.allowed_groups, " \
+			"cl.consent, cl.created"
+#define CODE_COLUMNS	"co.hash, co.client_id, co.user_id, co.session_id, " \
+			"co.redirect_uri, co.challenge, co.nonce, co.scope, " \
+			"co.amr, co.auth_time, co.expires, co.used, co.grant_id"
+#define GRANT_COLUMNS	"g.id, g.client_id, g.user_id, g.session_id, " \
+			"g.scope, g.amr, g.auth_time, g.created, g.exp, " \
+			"g.revoked"
+#define CONSENT_COLUMNS	"cs.user_id, cs.client_id, cs.scope, cs.created"
 
 #endif /* LK_STORE_STMTS_IDS */
 
@@ -184,6 +216,15 @@ enum stmt {
 			"WHERE m.user_id = u.id)"
 
 /* The user, their groups and what is known of a token, in one read. */
+/*
+ * A grant g that is live at ?2: not revoked or past exp, its account u
+ * enabled and its tokens not cut off since, its session not ended.
+ */
+#define GRANT_LIVE	"g.revoked = 0 AND g.exp > ?2 AND u.disabled = 0 AND " \
+			"u.tokens_valid_after <= g.created AND NOT EXISTS " \
+			"(SELECT 1 FROM sessions se WHERE se.id = g.session_id " \
+			"AND se.revoked = 1)"
+
 #define CHECK_SQL(col)	"SELECT " USER_COLUMNS ", CASE WHEN EXISTS (SELECT 1 " \
 			"FROM revoked_tokens WHERE jti = ?2) THEN 1 ELSE 0 END, " \
 			SESSION_COLUMNS ", " GROUPS_OF_U " FROM (SELECT 1) AS one " \
@@ -406,7 +447,8 @@ static const char *const STMTS_TABLE[ST__MAX] = {
 	    "OR EXISTS (SELECT 1 FROM throttle) "
 	    "OR EXISTS (SELECT 1 FROM webauthn_challenges) "
 	    "OR EXISTS (SELECT 1 FROM account_tokens) "
-	    "OR EXISTS (SELECT 1 FROM user_groups) THEN 1 ELSE 0 END",
+	    "OR EXISTS (SELECT 1 FROM user_groups) "
+	    "OR EXISTS (SELECT 1 FROM oidc_clients) THEN 1 ELSE 0 END",
 	/* Ids given by a copy: new users are numbered after them. */
 	[ST_USER_ID_NEXT] = USER_ID_NEXT,
 	[ST_GROUP_ADD] = "INSERT INTO user_groups (name, description, created) "
@@ -432,6 +474,60 @@ static const char *const STMTS_TABLE[ST__MAX] = {
 	    EMAIL_EQ("u.email", "?1"),
 	[ST_EACH_GROUPS] = "SELECT " USER_COLUMNS ", " GROUPS_OF_U " FROM users u "
 	    "ORDER BY " EMAIL_ORDER("u.email"),
+	/* The OpenID provider's. */
+	[ST_CLIENT_FIND] = "SELECT " CLIENT_COLUMNS " FROM oidc_clients cl "
+	    "WHERE cl.id = ?1",
+	[ST_CLIENT_EACH] = "SELECT " CLIENT_COLUMNS " FROM oidc_clients cl "
+	    "ORDER BY cl.id" BYTES,
+	/* Its codes, grants (and their tokens) and consents go with it. */
+	[ST_CLIENT_DELETE] = "DELETE FROM oidc_clients WHERE id = ?1",
+	[ST_CLIENT_SECRET] = "UPDATE oidc_clients SET secret = ?2 "
+	    "WHERE id = ?1 AND public = 0",
+	[ST_SUBJECT_ADD] = "INSERT INTO oidc_subjects (user_id, sub) "
+	    "SELECT id, ?2 FROM users WHERE id = ?1" IGNORE_DUP("user_id"),
+	[ST_SUBJECT_GET] = "SELECT sub FROM oidc_subjects WHERE user_id = ?1",
+	/* Locked: of two redemptions at once, the second sees the first. */
+	[ST_CODE_LOCK] = "SELECT " CODE_COLUMNS ", u.disabled, CASE WHEN "
+	    "EXISTS (SELECT 1 FROM sessions se WHERE se.id = co.session_id "
+	    "AND se.revoked = 1) THEN 1 ELSE 0 END FROM oidc_codes co "
+	    "JOIN users u ON u.id = co.user_id WHERE co.hash = ?1" FOR_UPDATE,
+	[ST_CODE_SPEND] = "UPDATE oidc_codes SET used = 1, grant_id = ?2 "
+	    "WHERE hash = ?1",
+	[ST_GRANT_LIVE] = "SELECT " GRANT_COLUMNS ", " USER_COLUMNS " "
+	    "FROM oidc_grants g JOIN users u ON u.id = g.user_id "
+	    "WHERE g.id = ?1 AND " GRANT_LIVE,
+	[ST_GRANT_REVOKE] = "UPDATE oidc_grants SET revoked = 1 WHERE id = ?1",
+	[ST_GRANT_REVOKE_CLIENT] = "UPDATE oidc_grants SET revoked = 1 "
+	    "WHERE id = ?1 AND client_id = ?2",
+	[ST_GRANTS_REVOKE_USER_CLIENT] = "UPDATE oidc_grants SET revoked = 1 "
+	    "WHERE user_id = ?1 AND client_id = ?2",
+	/* Locked: of two rotations at once, the second sees the first. */
+	[ST_OIDC_REFRESH_LOCK] = "SELECT t.rotated_at, t.exp, " GRANT_COLUMNS
+	    " FROM oidc_refresh_tokens t JOIN oidc_grants g ON g.id = "
+	    "t.grant_id WHERE t.hash = ?1" FOR_UPDATE,
+	[ST_OIDC_REFRESH_ROTATED] = "UPDATE oidc_refresh_tokens "
+	    "SET rotated_at = ?2 WHERE hash = ?1 AND rotated_at = 0",
+	[ST_OIDC_REFRESH_ADD] = "INSERT INTO oidc_refresh_tokens (hash, "
+	    "grant_id, exp, rotated_at) VALUES (?1, ?2, ?3, 0)",
+	[ST_CONSENT_PUT] = "INSERT INTO oidc_consents (user_id, client_id, "
+	    "scope, created) VALUES (?1, ?2, ?3, ?4)" UPSERT("user_id, client_id")
+	    "scope = " EXCLUDED("scope") ", created = " EXCLUDED("created"),
+	[ST_CONSENT_FIND] = "SELECT " CONSENT_COLUMNS ", cl.name FROM "
+	    "oidc_consents cs JOIN oidc_clients cl ON cl.id = cs.client_id "
+	    "WHERE cs.user_id = ?1 AND cs.client_id = ?2",
+	[ST_CONSENT_EACH] = "SELECT " CONSENT_COLUMNS ", cl.name FROM "
+	    "oidc_consents cs JOIN oidc_clients cl ON cl.id = cs.client_id "
+	    "WHERE cs.user_id = ?1 ORDER BY cs.client_id" BYTES,
+	[ST_CONSENT_DELETE] = "DELETE FROM oidc_consents WHERE user_id = ?1 "
+	    "AND client_id = ?2",
+	/*
+	 * A spent code is kept an hour past its end, so that a replay
+	 * still revokes what it gave.
+	 */
+	[ST_PRUNE_CODES] = "DELETE FROM oidc_codes WHERE expires <= ?1 - 3600",
+	[ST_PRUNE_GRANTS] = "DELETE FROM oidc_grants WHERE exp <= ?1",
+	[ST_PRUNE_OIDC_REFRESH] = "DELETE FROM oidc_refresh_tokens "
+	    "WHERE exp <= ?1",
 	/*
 	 * A copy's columns, kind by kind, in the order of the field tables
 	 * of store.c's records (rec_fields).
@@ -468,6 +564,18 @@ static const char *const STMTS_TABLE[ST__MAX] = {
 	    "ORDER BY challenge" BYTES,
 	[ST_EXPORT + LK_STORE_REC_LINK] = "SELECT hash, user_id, purpose, "
 	    "created, expires FROM account_tokens ORDER BY hash" BYTES,
+	[ST_EXPORT + LK_STORE_REC_SUBJECT] = "SELECT user_id, sub "
+	    "FROM oidc_subjects ORDER BY user_id",
+	[ST_EXPORT + LK_STORE_REC_CLIENT] = "SELECT " CLIENT_COLUMNS " "
+	    "FROM oidc_clients cl ORDER BY cl.id" BYTES,
+	[ST_EXPORT + LK_STORE_REC_GRANT] = "SELECT " GRANT_COLUMNS " "
+	    "FROM oidc_grants g ORDER BY g.id" BYTES,
+	[ST_EXPORT + LK_STORE_REC_CODE] = "SELECT " CODE_COLUMNS " "
+	    "FROM oidc_codes co ORDER BY co.hash" BYTES,
+	[ST_EXPORT + LK_STORE_REC_OIDC_REFRESH] = "SELECT hash, grant_id, exp, "
+	    "rotated_at FROM oidc_refresh_tokens ORDER BY hash" BYTES,
+	[ST_EXPORT + LK_STORE_REC_CONSENT] = "SELECT " CONSENT_COLUMNS " "
+	    "FROM oidc_consents cs ORDER BY cs.user_id, cs.client_id" BYTES,
 	[ST_IMPORT + LK_STORE_REC_USER] = "INSERT INTO users (id, email, name, "
 	    "hash, disabled, created, updated, tokens_valid_after) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -506,6 +614,23 @@ static const char *const STMTS_TABLE[ST__MAX] = {
 	    "VALUES (?1, ?2, NULLIF(?3, 0), ?4, ?5)",
 	[ST_IMPORT + LK_STORE_REC_LINK] = "INSERT INTO account_tokens (hash, "
 	    "user_id, purpose, created, expires) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[ST_IMPORT + LK_STORE_REC_SUBJECT] = "INSERT INTO oidc_subjects "
+	    "(user_id, sub) VALUES (?1, ?2)",
+	[ST_IMPORT + LK_STORE_REC_CLIENT] = "INSERT INTO oidc_clients (id, "
+	    "name, secret, public, redirect_uris, logout_uris, allowed_groups, "
+	    "consent, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[ST_IMPORT + LK_STORE_REC_GRANT] = "INSERT INTO oidc_grants (id, "
+	    "client_id, user_id, session_id, scope, amr, auth_time, created, "
+	    "exp, revoked) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[ST_IMPORT + LK_STORE_REC_CODE] = "INSERT INTO oidc_codes (hash, "
+	    "client_id, user_id, session_id, redirect_uri, challenge, nonce, "
+	    "scope, amr, auth_time, expires, used, grant_id) VALUES (?1, ?2, "
+	    "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+	[ST_IMPORT + LK_STORE_REC_OIDC_REFRESH] = "INSERT INTO "
+	    "oidc_refresh_tokens (hash, grant_id, exp, rotated_at) "
+	    "VALUES (?1, ?2, ?3, ?4)",
+	[ST_IMPORT + LK_STORE_REC_CONSENT] = "INSERT INTO oidc_consents "
+	    "(user_id, client_id, scope, created) VALUES (?1, ?2, ?3, ?4)",
 	[ST_LOCK + LK_STORE_REC_USER] = LOCK_TABLE("users"),
 	[ST_LOCK + LK_STORE_REC_GROUP] = LOCK_TABLE("user_groups"),
 	[ST_LOCK + LK_STORE_REC_MEMBER] = LOCK_TABLE("group_members"),
@@ -521,6 +646,12 @@ static const char *const STMTS_TABLE[ST__MAX] = {
 	[ST_LOCK + LK_STORE_REC_PASSKEY] = LOCK_TABLE("webauthn_credentials"),
 	[ST_LOCK + LK_STORE_REC_CHALLENGE] = LOCK_TABLE("webauthn_challenges"),
 	[ST_LOCK + LK_STORE_REC_LINK] = LOCK_TABLE("account_tokens"),
+	[ST_LOCK + LK_STORE_REC_SUBJECT] = LOCK_TABLE("oidc_subjects"),
+	[ST_LOCK + LK_STORE_REC_CLIENT] = LOCK_TABLE("oidc_clients"),
+	[ST_LOCK + LK_STORE_REC_GRANT] = LOCK_TABLE("oidc_grants"),
+	[ST_LOCK + LK_STORE_REC_CODE] = LOCK_TABLE("oidc_codes"),
+	[ST_LOCK + LK_STORE_REC_OIDC_REFRESH] = LOCK_TABLE("oidc_refresh_tokens"),
+	[ST_LOCK + LK_STORE_REC_CONSENT] = LOCK_TABLE("oidc_consents"),
 	/* Emptied in the reverse order: what refers to a row goes first. */
 	[ST_CLEAR + LK_STORE_REC_USER] = "DELETE FROM users",
 	[ST_CLEAR + LK_STORE_REC_GROUP] = "DELETE FROM user_groups",
@@ -537,9 +668,17 @@ static const char *const STMTS_TABLE[ST__MAX] = {
 	[ST_CLEAR + LK_STORE_REC_PASSKEY] = "DELETE FROM webauthn_credentials",
 	[ST_CLEAR + LK_STORE_REC_CHALLENGE] = "DELETE FROM webauthn_challenges",
 	[ST_CLEAR + LK_STORE_REC_LINK] = "DELETE FROM account_tokens",
+	[ST_CLEAR + LK_STORE_REC_SUBJECT] = "DELETE FROM oidc_subjects",
+	[ST_CLEAR + LK_STORE_REC_CLIENT] = "DELETE FROM oidc_clients",
+	[ST_CLEAR + LK_STORE_REC_GRANT] = "DELETE FROM oidc_grants",
+	[ST_CLEAR + LK_STORE_REC_CODE] = "DELETE FROM oidc_codes",
+	[ST_CLEAR + LK_STORE_REC_OIDC_REFRESH] = "DELETE FROM "
+	    "oidc_refresh_tokens",
+	[ST_CLEAR + LK_STORE_REC_CONSENT] = "DELETE FROM oidc_consents",
 };
 
 #undef CHECK_SQL
+#undef GRANT_LIVE
 #undef GROUPS_OF_U
 #undef PRUNABLE_SIGNUP
 
