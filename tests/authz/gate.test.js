@@ -201,6 +201,9 @@ test.describe('the gate on Apache with plain CGI', { skip }, () => {
 			for (const s of secrets) assert.ok(!res.text.includes(s), `${p} gave ${s}`);
 			assert.ok(!res.text.includes('members-only notes'), p);
 		}
+		// The gate is no endpoint of the API.
+		assertMsg(await get('/api/gate', as(alice)), 404, 'Not found');
+		assertMsg(await get('/api/gate/members/notes.txt', as(alice)), 404, 'Not found');
 		// The link to a file of the folder is no way in either.
 		assertMsg(await get('/members/alias.txt', as(alice)), 404, 'Not found');
 		assertMsg(await get('/members/passwd', as(alice)), 404, 'Not found');
