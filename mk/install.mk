@@ -120,6 +120,9 @@ dist: build $(DIST_PROGRAMS) $(DIST_TOOL)
 	cp dist/public/members/index.html dist/public/members/greet.js \
 	    $(DIST_DIR)/public/members/
 	cp apache/members.htaccess $(DIST_DIR)/public/members/.htaccess
+	mkdir -p $(DIST_DIR)/private/members
+	cp dist/public/members/index.html dist/public/members/greet.js \
+	    $(DIST_DIR)/private/members/
 	cp $(DIST_PROGRAMS) $(DIST_DIR)/lk-bin/
 	cp apache/lk-bin.htaccess $(DIST_DIR)/lk-bin/.htaccess
 	scripts/dist-libs $(DIST_DIR)/lk-bin/lib $(DIST_PROGRAMS) $(DIST_TOOL)

@@ -940,6 +940,8 @@ lk_app_serve(const struct lk_endpoint *ep, enum lk_app_mode mode,
 	lk_request_load(&app_req, io, app_cfg.csrf_header_name);
 	if (mode == LK_APP_AUTHORIZER)
 		authorize(&ctx, ep, io);
+	else if (mode == LK_APP_GATE)
+		ep->handle(&ctx);
 	else if (mode == LK_APP_ERRORDOC)
 		recheck(&ctx, ep, io);
 	else
@@ -1087,6 +1089,12 @@ int
 lk_app_authorizer_main(const struct lk_endpoint *ep, int argc, char *argv[])
 {
 	return app_run(ep, LK_APP_AUTHORIZER, argc, argv);
+}
+
+int
+lk_app_gate_main(const struct lk_endpoint *ep, int argc, char *argv[])
+{
+	return app_run(ep, LK_APP_GATE, argc, argv);
 }
 
 int

@@ -43,6 +43,16 @@ int	lk_app_authorizer_main(const struct lk_endpoint *ep, int argc,
 	    char *argv[]);
 
 /*
+ * Run the endpoint as a gate (lib/decide/gate.h): a responder, for any
+ * method and path (ep->methods is not used; no body is read), whose
+ * refusals are answered as an authorizer's are (a 401 whatever the
+ * reason but for the access rules' 403 and 400, a browser's 302 to
+ * login_page), and whose handler, once it lets a request through,
+ * answers it itself (a file, 304, 404, ...).  Returns the exit status.
+ */
+int	lk_app_gate_main(const struct lk_endpoint *ep, int argc, char *argv[]);
+
+/*
  * Run the error document program: any method, any path, no body read; it
  * answers the status of REDIRECT_STATUS (set by Apache's ErrorDocument
  * and lighttpd's server.error-handler) with the JSON body the programs

@@ -14,7 +14,8 @@
 enum lk_app_mode {
 	LK_APP_RESPONDER,
 	LK_APP_AUTHORIZER,
-	LK_APP_ERRORDOC
+	LK_APP_ERRORDOC,
+	LK_APP_GATE
 };
 
 /* Serve one request on io as ep (NULL for the error document). */

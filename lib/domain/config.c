@@ -23,6 +23,7 @@ enum kind {
 	K_COOKIE_NAME,
 	K_COOKIE_PATH,
 	K_PAGE,		/* a path on this site, or empty */
+	K_FOLDER_PATH,	/* a path of this site's folder: '/' first and last */
 	K_DOMAIN,
 	K_RP_ID,	/* a host name in lower case, or empty */
 	K_HEADER,
@@ -109,6 +110,8 @@ static const struct key keys[] = {
 	{ "cors_origins", K_ORIGINS, S(cors_origins), 0, 0 },
 	{ "login_page", K_PAGE, S(login_page), 0, 0 },
 	{ "access_rules", K_PATH, S(access_rules), 0, 0 },
+	{ "gate_folder", K_PATH, S(gate_folder), 0, 0 },
+	{ "gate_path", K_FOLDER_PATH, S(gate_path), 0, 0 },
 	{ "trusted_proxies", K_NETS, S(trusted_proxies), 0, 0 },
 	{ "metrics_file", K_PATH, S(metrics_file), 0, 0 },
 	{ "metrics_networks", K_METRICS_NETS, S(metrics_networks), 0, 0 },
@@ -214,6 +217,7 @@ lk_config_defaults(struct lk_config *cfg)
 	cfg->throttle_ipv6_prefix = 64;
 	cfg->password_min = 8;
 	(void)lk_strlcpy(cfg->login_page, "/login", sizeof(cfg->login_page));
+	(void)lk_strlcpy(cfg->gate_path, "/members/", sizeof(cfg->gate_path));
 	/* Loopback: a proxy on the same machine. */
 	(void)lk_net_parse("127.0.0.0/8", &cfg->trusted_proxies[0]);
 	(void)lk_net_parse("::1", &cfg->trusted_proxies[1]);
@@ -816,6 +820,19 @@ set_value(struct lk_config *cfg, const struct key *k, const char *v,
 		return set_string(cfg, k, v, is_page_char, 0, "must be empty or "
 		    "a path of this site: one '/' first, no query, fragment, "
 		    "spaces, controls, ';' or '\\'", why, whysz);
+	case K_FOLDER_PATH:
+		/*
+		 * Written as the gate matches requests (decoded, normalised):
+		 * one '/' first, one last, no "." or ".." segment, no '%'.
+		 */
+		if (v[0] != '/' || v[strlen(v) - 1] != '/' ||
+		    strstr(v, "//") != NULL || strstr(v, "/./") != NULL ||
+		    strstr(v, "/../") != NULL || strchr(v, '%') != NULL)
+			v = "";
+		return set_string(cfg, k, v, is_page_char, 1, "must be a "
+		    "folder's path on this site, '/' first and last (/members/), "
+		    "with no '%', '.' or '..' segment, query, spaces, controls, "
+		    "';' or '\\'", why, whysz);
 	case K_DURATION:
 	case K_SIZE:
 	case K_COUNT:
@@ -1153,13 +1170,15 @@ lk_config_load(struct lk_config *cfg, const char *path, char *err,
 	    lk_strlcpy(cfg->public_keys, tmp, sizeof(cfg->public_keys)) == -1 ||
 	    resolve_path(path, cfg->access_rules, tmp, sizeof(tmp)) == -1 ||
 	    lk_strlcpy(cfg->access_rules, tmp, sizeof(cfg->access_rules)) == -1 ||
+	    resolve_path(path, cfg->gate_folder, tmp, sizeof(tmp)) == -1 ||
+	    lk_strlcpy(cfg->gate_folder, tmp, sizeof(cfg->gate_folder)) == -1 ||
 	    resolve_path(path, cfg->metrics_token_file, tmp, sizeof(tmp)) == -1 ||
 	    lk_strlcpy(cfg->metrics_token_file, tmp,
 	    sizeof(cfg->metrics_token_file)) == -1 ||
 	    metrics_file(cfg, path, key_line(seen, "metrics_file") != 0) == -1) {
 		seterr(err, errsz, path, 0, "database, database_password_file, "
 		    "key_file, mfa_key_file, oidc_key_file, public_keys, "
-		    "access_rules, "
+		    "access_rules, gate_folder, "
 		    "metrics_file or metrics_token_file path too long");
 		goto out;
 	}

@@ -100,6 +100,14 @@ struct lk_config {
 	 */
 	char		 access_rules[LK_CONFIG_PATH_MAX];
 	/*
+	 * The gate (cgi-bin/gate.c, lib/decide/gate.h): the folder whose
+	 * files it serves, outside the document root ("" for none: it serves
+	 * nothing), and the path of the site they are served under (by
+	 * default /members/: gate_path + "a/b.html" is gate_folder's a/b.html).
+	 */
+	char		 gate_folder[LK_CONFIG_PATH_MAX];
+	char		 gate_path[LK_CONFIG_STR_MAX];
+	/*
 	 * The peers whose X-Forwarded-* and X-Original-* headers the
 	 * forward-auth endpoints believe (lib/decide/forward.h); by default
 	 * loopback alone.
@@ -175,7 +183,7 @@ void	lk_config_defaults(struct lk_config *cfg);
 /*
  * Load the defaults, then the file at path.  Relative paths inside the file
  * (database unless it is a PostgreSQL URI, database_password_file,
- * key_file, mfa_key_file, public_keys, access_rules) are taken relative to
+ * key_file, mfa_key_file, public_keys, access_rules, gate_folder) are taken relative to
  * the file's own directory.
  * Returns 0, or -1 with a message "FILE:LINE: what is wrong" (or
  * "FILE: why it cannot be read") in err.  Unknown keys, repeated keys,

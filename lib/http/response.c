@@ -1,6 +1,8 @@
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "http/io.h"
 #include "http/response.h"
@@ -11,7 +13,9 @@ static const struct {
 } statuses[] = {
 	{ 200, "OK" },
 	{ 204, "No Content" },
+	{ 301, "Moved Permanently" },
 	{ 302, "Found" },
+	{ 304, "Not Modified" },
 	{ 400, "Bad Request" },
 	{ 401, "Unauthorized" },
 	{ 403, "Forbidden" },
@@ -73,6 +77,12 @@ lk_response_reset(struct lk_response *r)
 	r->bare = 0;
 	r->cache = NULL;
 	r->type = NULL;
+	if (r->has_file)
+		(void)close(r->file_fd);
+	r->has_file = 0;
+	r->file_fd = -1;
+	r->file_len = 0;
+	r->no_body = 0;
 	r->status = 500;
 }
 
@@ -171,6 +181,48 @@ lk_response_text(struct lk_response *r, int status, const char *type,
 }
 
 void
+lk_response_file(struct lk_response *r, int status, const char *type,
+    int fd, long long len, int no_body)
+{
+	if (r->has_file)
+		(void)close(r->file_fd);
+	r->has_file = 1;
+	r->file_fd = fd;
+	r->file_len = len < 0 ? 0 : len;
+	r->no_body = no_body;
+	r->status = status;
+	r->type = type;
+	r->body_len = 0;
+}
+
+/*
+ * The file of a response, file_len bytes of it at most, in chunks.
+ * Returns 0, or -1 if the client went away or the file could not be read
+ * to its length (it shrank): the answer is then cut short, which the web
+ * server sees against its Content-Length.
+ */
+static int
+send_file(const struct lk_response *r, struct lk_io *io)
+{
+	char		buf[64 * 1024];
+	long long	left = r->file_len;
+	ssize_t		n;
+
+	while (left > 0) {
+		n = read(r->file_fd, buf, left < (long long)sizeof(buf) ?
+		    (size_t)left : sizeof(buf));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		if (lk_io_write(io, buf, (size_t)n) == -1)
+			return -1;
+		left -= n;
+	}
+	return 0;
+}
+
+void
 lk_response_msg(struct lk_response *r, int status, const char *msg)
 {
 	struct lk_json_out	o;
@@ -212,6 +264,16 @@ lk_response_send(const struct lk_response *r, struct lk_io *io)
 	if (status == 204)
 		n = snprintf(head, sizeof(head), "Status: 204 %s\r\n"
 		    "Cache-Control: no-store\r\n", lk_status_text(status));
+	else if (status == 304 || (status == 301 && !r->failed))
+		n = snprintf(head, sizeof(head), "Status: %d %s\r\n"
+		    "Cache-Control: %s\r\n", status, lk_status_text(status),
+		    r->cache != NULL ? r->cache : "no-store");
+	else if (r->has_file && !r->failed)
+		n = snprintf(head, sizeof(head), "Status: %d %s\r\n"
+		    "Content-Type: %s\r\n"
+		    "Cache-Control: %s\r\n"
+		    "Content-Length: %lld\r\n", status, lk_status_text(status),
+		    type, r->cache != NULL ? r->cache : "no-store", r->file_len);
 	else
 		n = snprintf(head, sizeof(head), "Status: %d %s\r\n"
 		    "Content-Type: %s\r\n"
@@ -226,8 +288,11 @@ lk_response_send(const struct lk_response *r, struct lk_io *io)
 		if (lk_io_write(io, r->headers[i], strlen(r->headers[i])) == -1 ||
 		    lk_io_write(io, "\r\n", 2) == -1)
 			return -1;
-	if (lk_io_write(io, "\r\n", 2) == -1 ||
-	    (status != 204 && lk_io_write(io, body, blen) == -1))
+	if (lk_io_write(io, "\r\n", 2) == -1)
 		return -1;
-	return 0;
+	if (status == 204 || status == 304 || (status == 301 && !r->failed))
+		return 0;
+	if (r->has_file && !r->failed)
+		return r->no_body ? 0 : send_file(r, io);
+	return lk_io_write(io, body, blen) == -1 ? -1 : 0;
 }

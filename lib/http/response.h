@@ -36,6 +36,14 @@ struct lk_response {
 	int	 bare;		/* the status line alone: no header, no body */
 	const char *cache;	/* Cache-Control of a 200; NULL: no-store */
 	const char *type;	/* Content-Type; NULL: application/json */
+	/*
+	 * A file's contents as the body instead (lk_response_file): read
+	 * from file_fd, which the response owns, up to file_len bytes.
+	 */
+	int	 has_file;
+	int	 file_fd;
+	long long file_len;
+	int	 no_body;	/* HEAD: the headers of the body, not the body */
 };
 
 /*
@@ -66,6 +74,16 @@ void	lk_response_json_text(struct lk_response *, int status,
  */
 void	lk_response_text(struct lk_response *, int status, const char *type,
 	    const char *text, size_t len);
+
+/*
+ * Set status, the Content-Type type (a constant) and the body to the
+ * len bytes of the open file fd, which the response now owns (a reset
+ * closes it): sent in chunks as it is read, never held whole.  With
+ * no_body (HEAD), the headers go out with its Content-Length, and the
+ * body does not.  A 304 carries neither.
+ */
+void	lk_response_file(struct lk_response *, int status, const char *type,
+	    int fd, long long len, int no_body);
 
 /* Set status and the body {"msg": msg}. */
 void	lk_response_msg(struct lk_response *, int status, const char *msg);

@@ -3,7 +3,11 @@
 // on both servers, each from its shipped configuration: Apache + mod_fcgid
 // (FcgidAccessChecker; mod_fcgid turns every refusal into a 401, which
 // error.fcgi answers with the authorizer's own status) and lighttpd
-// ("mode" => "authorizer", which forwards the authorizer's answer).  Three
+// ("mode" => "authorizer", which forwards the authorizer's answer), and
+// Apache with plain CGI, where members/.htaccess hands every request to
+// the gate (lk-bin/gate.fcgi), which decides as the authorizer does and
+// serves the files of gate_folder itself (tests/authz/gate.test.js tests
+// its serving).  Three
 // users: alice signs in with her password alone, bob with a second factor,
 // carol is shut out by name; /members/staff/ is for the group staff,
 // which the tool changes between requests.  Each gets the status and identity the rules
@@ -142,10 +146,22 @@ const kinds = [
 		},
 		errorLog: (srv) => srv.log(),
 	},
+	{
+		// The gate serves files and passes no identity on: what it
+		// answers is checked, not what an application would see.
+		name: 'apache-cgi',
+		skip: !haveApache('cgi') && 'apache2 not installed',
+		start: (inst) => startApache({ mode: 'cgi', dir: inst.dir, members: inst.members }),
+		errorLog: (srv) => fs.readFileSync(srv.errorLog, 'utf8'),
+	},
 ];
 
+// LATCHKEY_KINDS=apache-cgi (a comma-separated list) runs only those.
+const only = process.env.LATCHKEY_KINDS ? process.env.LATCHKEY_KINDS.split(',') : null;
+
 for (const kind of kinds) {
-	test.describe(`access rules on ${kind.name}`, { skip: kind.skip }, () => {
+	const skip = kind.skip || (only && !only.includes(kind.name) && 'not in LATCHKEY_KINDS') || false;
+	test.describe(`access rules on ${kind.name}`, { skip }, () => {
 		let inst;
 		let srv;
 		let alice;
@@ -154,7 +170,7 @@ for (const kind of kinds) {
 		let codes;
 
 		test.before(async () => {
-			inst = makeInstance([ALICE, BOB, CAROL], 'access_rules = access.rules\n');
+			inst = makeInstance([ALICE, BOB, CAROL], 'access_rules = access.rules\ngate_folder = members\n');
 			writeRules(inst, RULES);
 			fs.writeFileSync(path.join(inst.members, 'public.txt'), `${PUBLIC}\n`);
 			const admin = path.join(inst.members, 'admin');
@@ -182,6 +198,15 @@ for (const kind of kinds) {
 		});
 
 		const get = (p, headers = {}) => request(srv.baseURL, { path: p, headers });
+		// Who the application behind saw; behind the gate, which passes
+		// no identity on, that the folder's page was served.
+		const identityIs = async (s, dir, email) => {
+			if (kind.identity) assert.equal(await kind.identity(get, s, dir), email);
+			else assert.equal((await get(`/members/${dir}`, { Cookie: s.cookie })).status, 200);
+		};
+		const groupsAre = async (s, dir, groups) => {
+			if (kind.groups) assert.equal(await kind.groups(get, s, dir), groups);
+		};
 
 		test('a password login is one factor, a recovery code makes two', () => {
 			assert.equal(alice.claims.mfa, undefined);
@@ -208,7 +233,7 @@ for (const kind of kinds) {
 			const res = await get('/members/secret.txt', { Cookie: alice.cookie });
 			assert.equal(res.status, 200);
 			assert.equal(res.body, `${SECRET}\n`);
-			assert.equal(await kind.identity(get, alice, ''), ALICE.email);
+			await identityIs(alice, '', ALICE.email);
 		});
 
 		test('two factors wanted: alice gets 403 "Second factor required", bob passes', async () => {
@@ -222,7 +247,7 @@ for (const kind of kinds) {
 			const res = await get('/members/admin/secret.txt', { Cookie: bob.cookie });
 			assert.equal(res.status, 200);
 			assert.equal(res.body, `${ADMIN_SECRET}\n`);
-			assert.equal(await kind.identity(get, bob, 'admin/'), BOB.email);
+			await identityIs(bob, 'admin/', BOB.email);
 		});
 
 		test('the second factor lives on through a refresh', async () => {
@@ -244,27 +269,27 @@ for (const kind of kinds) {
 		});
 
 		test('groups: the app sees them; a membership change holds from the next request', async () => {
-			assert.equal(await kind.groups(get, alice, ''), '');
-			assert.equal(await kind.groups(get, bob, ''), 'admins,staff');
-			assert.equal(await kind.identity(get, bob, 'staff/'), BOB.email);
-			assert.equal(await kind.groups(get, bob, 'staff/'), 'admins,staff');
+			await groupsAre(alice, '', '');
+			await groupsAre(bob, '', 'admins,staff');
+			await identityIs(bob, 'staff/', BOB.email);
+			await groupsAre(bob, 'staff/', 'admins,staff');
 			assertMsg(await get('/members/staff/secret.txt', { Cookie: alice.cookie }), 403, 'Access denied');
 			inst.latchkey(['group', 'adduser', 'staff', ALICE.email]);
 			const res = await get('/members/staff/secret.txt', { Cookie: alice.cookie });
 			assert.equal(res.status, 200);
 			assert.equal(res.body, `${SECRET}\n`);
-			assert.equal(await kind.identity(get, alice, 'staff/'), ALICE.email);
-			assert.equal(await kind.groups(get, alice, 'staff/'), 'staff');
+			await identityIs(alice, 'staff/', ALICE.email);
+			await groupsAre(alice, 'staff/', 'staff');
 			// Out again: the very next request is refused, on every process.
 			inst.latchkey(['group', 'deluser', 'staff', ALICE.email]);
 			for (let i = 0; i < 4; i++) {
 				assertMsg(await get('/members/staff/secret.txt', { Cookie: alice.cookie }), 403, 'Access denied');
 			}
-			assert.equal(await kind.groups(get, alice, ''), '');
+			await groupsAre(alice, '', '');
 			// A group deleted takes its members with it.
 			inst.latchkey(['group', 'del', 'staff']);
 			assertMsg(await get('/members/staff/secret.txt', { Cookie: bob.cookie }), 403, 'Access denied');
-			assert.equal(await kind.groups(get, bob, ''), 'admins');
+			await groupsAre(bob, '', 'admins');
 			inst.latchkey(['group', 'add', 'staff']);
 			inst.latchkey(['group', 'adduser', 'staff', BOB.email]);
 			assert.equal((await get('/members/staff/secret.txt', { Cookie: bob.cookie })).status, 200);

@@ -140,7 +140,8 @@ test('the tarball has the layout INSTALL describes and no secrets', () => {
 	for (const f of ['INSTALL', 'bin/latchkey', 'doc/latchkey.1', 'private/latchkey.conf', 'private/.htaccess',
 		'lk-bin/lib/.htaccess', 'lk-bin/lib/libjwt.so.0', 'lk-bin/lib/libjansson.so.4',
 		'public/index.html', 'public/.htaccess', 'public/members/index.html', 'public/members/greet.js',
-		'public/members/.htaccess', 'lk-bin/.htaccess', 'lk-bin/login.fcgi',
+		'public/members/.htaccess', 'lk-bin/.htaccess', 'lk-bin/login.fcgi', 'lk-bin/gate.fcgi',
+		'private/members/index.html', 'private/members/greet.js',
 		'lk-bin/profile.fcgi', 'lk-bin/logout.fcgi', 'lk-bin/authorize.fcgi']) {
 		assert.ok(list.includes(f), `${f} in the tarball`);
 	}
@@ -298,13 +299,13 @@ for (const host of hosts) {
 				'/members/.htaccess', '/private/latchkey.conf', '/private/secret.key',
 				'/private/latchkey.db']) {
 				const res = await request(srv.baseURL, p);
-				// (401: under members/ the authorizer refuses first.)
+				// (401: under members/ the authorizer or the gate refuses first.)
 				assert.ok([401, 403, 404].includes(res.status), `${p}: ${res.status}`);
 				assert.doesNotMatch(await res.text(), /FcgidAccessChecker|SetEnvIf|fcgid-script/);
 			}
 		});
 
-		test(host.fcgid ? 'members/ is behind the authorizer' : 'members/ stays closed without mod_fcgid',
+		test(host.fcgid ? 'members/ is behind the authorizer' : 'members/ is behind the gate, served from private/members/',
 			async () => {
 				const login = await request(srv.baseURL, '/api/login', {
 					method: 'POST', headers: { 'Content-Type': 'application/json' },
@@ -313,18 +314,25 @@ for (const host of hosts) {
 				const jar = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
 				const anon = await request(srv.baseURL, '/members/');
 				const signed = await request(srv.baseURL, '/members/', { headers: { Cookie: jar } });
+				assert.equal(anon.status, 401);
+				assert.deepEqual(await anon.json(), { msg: 'Missing cookie "access_token_cookie"' });
+				// A browser loading the page is sent to log in.
+				const nav = await rawGet(srv.baseURL, '/members/?x=1', { 'Sec-Fetch-Mode': 'navigate' });
+				assert.equal(nav.status, 302);
+				assert.equal(nav.headers.location, '/login?next=/members/%3Fx%3D1');
+				assert.equal(signed.status, 200, srv.log());
+				const page = await signed.text();
 				if (host.fcgid) {
-					assert.equal(anon.status, 401);
-					assert.deepEqual(await anon.json(), { msg: 'Missing cookie "access_token_cookie"' });
-					// A browser loading the page is sent to log in.
-					const nav = await rawGet(srv.baseURL, '/members/?x=1', { 'Sec-Fetch-Mode': 'navigate' });
-					assert.equal(nav.status, 302);
-					assert.equal(nav.headers.location, '/login?next=/members/%3Fx%3D1');
-					assert.equal(signed.status, 200, srv.log());
-					assert.match(await signed.text(), /<strong id="email">owner@example\.org<\/strong>/);
+					assert.match(page, /<strong id="email">owner@example\.org<\/strong>/);
 				} else {
-					assert.equal(anon.status, 403);
-					assert.equal(signed.status, 403);
+					// The gate's copy, from outside the document root; the
+					// page's script greets the user.
+					assert.match(page, /<h1>Members only<\/h1>/);
+					assert.equal(signed.headers.get('content-type'), 'text/html; charset=utf-8');
+					const js = await request(srv.baseURL, '/members/greet.js', { headers: { Cookie: jar } });
+					assert.equal(js.status, 200);
+					assert.equal(js.headers.get('content-type'), 'text/javascript; charset=utf-8');
+					assert.match(await js.text(), /\/api\/profile/);
 				}
 			});
 	});
@@ -424,7 +432,7 @@ test.describe('make dist on a stock Debian Apache with mod_cgid and no mod_fcgid
 			['access_token_cookie', 'csrf_access_token', 'refresh_token_cookie', 'csrf_refresh_token']);
 	});
 
-	test('the API answers JSON, the app its pages, members/ stays closed', async () => {
+	test('the API answers JSON, the app its pages, members/ wants a login', async () => {
 		let res = await request(srv.baseURL, '/api/profile');
 		assert.equal(res.status, 401);
 		assert.deepEqual(await res.json(), { msg: 'Missing cookie "access_token_cookie"' });
@@ -438,7 +446,8 @@ test.describe('make dist on a stock Debian Apache with mod_cgid and no mod_fcgid
 		res = await request(srv.baseURL, '/profile');
 		assert.equal(res.status, 200);
 		assert.match(await res.text(), /<div id="root">/);
-		assert.equal((await request(srv.baseURL, '/members/')).status, 403);
+		// members/ is the gate's (mod_cgid, no mod_fcgid).
+		assert.equal((await request(srv.baseURL, '/members/')).status, 401);
 	});
 
 	test('INSTALL\'s TRACE check is refused (security.conf)', () => {

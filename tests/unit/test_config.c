@@ -344,6 +344,37 @@ TEST(mail_keys_refuse_what_could_change_a_message_or_a_command)
 	    "needs mail_from and site_url");
 }
 
+TEST(the_gate_serves_a_folder_under_a_folder_path)
+{
+	struct lk_config	c;
+	char			err[LK_CONFIG_ERR_MAX];
+	const char		*bad[] = {
+		"/members", "members/", "/", "//", "/a//b/", "/a/./b/", "/a/../b/",
+		"/../", "/./", "/a%2Fb/", "/a b/", "/a;b/", "/a?b/", "/a\\b/", "",
+	};
+	size_t			i;
+	char			line[128];
+
+	CHECK_INT(load("", err, sizeof(err), &c), 0);
+	CHECK_STR(c.gate_folder, "");
+	CHECK_STR(c.gate_path, "/members/");
+	CHECK_INT(load("gate_folder = members\ngate_path = /team/docs/\n", err,
+	    sizeof(err), &c), 0);
+	CHECK(strncmp(c.gate_folder, tmp_dir(), strlen(tmp_dir())) == 0);
+	CHECK_STR(c.gate_folder + strlen(tmp_dir()), "/members");
+	CHECK_STR(c.gate_path, "/team/docs/");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		(void)snprintf(line, sizeof(line), "gate_path = %s\n", bad[i]);
+		if (strcmp(bad[i], "/") == 0) {
+			/* The whole site: a folder's path all the same. */
+			CHECK_INT(load(line, err, sizeof(err), &c), 0);
+			continue;
+		}
+		CHECK_INT(load(line, err, sizeof(err), &c), -1);
+		CHECK(strstr(err, "gate_path: must be a folder's path") != NULL);
+	}
+}
+
 TEST(errors_name_file_and_line)
 {
 	expect_error("cookie_secure = true\nbogus = 1\n", ":2: ",
@@ -550,6 +581,7 @@ main(void)
 	RUN(hash_cost_defaults_per_method);
 	RUN(second_factor_keys);
 	RUN(access_rules_is_a_path_or_nothing);
+	RUN(the_gate_serves_a_folder_under_a_folder_path);
 	RUN(errors_name_file_and_line);
 	RUN(trusted_proxies_are_networks);
 	RUN(cookie_domain_and_host_prefix_exclude_each_other);
