@@ -75,6 +75,10 @@ static const struct refusal refusals[LK_R__MAX] = {
 	[LK_R_BAD_PATH] = { 400, "Invalid request path", NULL },
 	[LK_R_FRESH] = { 401, "Fresh token required", NULL },
 	[LK_R_PROXY] = { 403, "Untrusted proxy", NULL },
+	[LK_R_NOT_ADMIN] = { 403, "Administrators only", NULL },
+	[LK_R_ADMIN_NETWORK] = { 403, "Administration is not allowed from this "
+	    "address", NULL },
+	[LK_R_CONFLICT] = { 409, "", "" },
 	TOKEN(LK_TOKEN_OK) = { 500, "Internal error", NULL },
 	TOKEN(LK_TOKEN_TOO_LARGE) = { 422, "Token is too large", NULL },
 	TOKEN(LK_TOKEN_SEGMENTS) = { 422, "Not enough segments", NULL },
@@ -162,6 +166,9 @@ static const char *const refusal_names[LK_R_TOKEN] = {
 	[LK_R_SECOND_FACTOR] = "second_factor",
 	[LK_R_BAD_PATH] = "bad_path",
 	[LK_R_FRESH] = "fresh",
+	[LK_R_NOT_ADMIN] = "not_admin",
+	[LK_R_ADMIN_NETWORK] = "admin_network",
+	[LK_R_CONFLICT] = "conflict",
 };
 
 static const char *

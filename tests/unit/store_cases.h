@@ -2750,9 +2750,54 @@ TEST(an_account_made_in_groups_is_all_or_nothing)
 	lk_store_close(s);
 }
 
+TEST(the_last_administrator_cannot_leave_the_group)
+{
+	struct lk_store	*s = fresh();
+
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_add(s, "b@b.c", "B", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_add(s, "p@b.c", "Pending", "", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_group_add(s, "admins", "", 2), LK_STORE_OK);
+	CHECK_INT(lk_store_group_add(s, "web", "", 2), LK_STORE_OK);
+	CHECK_INT(lk_store_member_add(s, "admins", "a@b.c", 3), LK_STORE_OK);
+	CHECK_INT(lk_store_member_add(s, "admins", "b@b.c", 3), LK_STORE_OK);
+	CHECK_INT(lk_store_member_add(s, "admins", "p@b.c", 3), LK_STORE_OK);
+	CHECK_INT(lk_store_member_add(s, "web", "a@b.c", 3), LK_STORE_OK);
+	/* Another group: no guard. */
+	CHECK_INT(lk_store_member_delete_keep(s, "web", "a@b.c", "admins"),
+	    LK_STORE_OK);
+	/* Two enabled members with a password: one may go, not the other. */
+	CHECK_INT(lk_store_member_delete_keep(s, "admins", "B@b.c", "admins"),
+	    LK_STORE_OK);
+	CHECK_STR(groups_of(s, "b@b.c"), "");
+	/* A pending member (no password) cannot administer: not counted. */
+	CHECK_INT(lk_store_member_delete_keep(s, "admins", "a@b.c", "admins"),
+	    LK_STORE_LIMIT);
+	CHECK_STR(groups_of(s, "a@b.c"), "admins");
+	/* ...nor a disabled one; and a disabled member may always go. */
+	CHECK_INT(lk_store_member_add(s, "admins", "b@b.c", 4), LK_STORE_OK);
+	CHECK_INT(lk_store_user_set_disabled(s, "b@b.c", 1, 5), LK_STORE_OK);
+	CHECK_INT(lk_store_member_delete_keep(s, "admins", "a@b.c", "admins"),
+	    LK_STORE_LIMIT);
+	CHECK_INT(lk_store_member_delete_keep(s, "admins", "b@b.c", "admins"),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_member_delete_keep(s, "admins", "p@b.c", "admins"),
+	    LK_STORE_OK);
+	/* Not a member, no such user: not found. */
+	CHECK_INT(lk_store_member_delete_keep(s, "admins", "b@b.c", "admins"),
+	    LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_member_delete_keep(s, "admins", "nobody@b.c",
+	    "admins"), LK_STORE_NOT_FOUND);
+	/* Without the guard (the tool), the last one may go. */
+	CHECK_INT(lk_store_member_delete(s, "admins", "a@b.c"), LK_STORE_OK);
+	CHECK_STR(groups_of(s, "a@b.c"), "");
+	lk_store_close(s);
+}
+
 static void
 store_cases(void)
 {
+	RUN(the_last_administrator_cannot_leave_the_group);
 	RUN(groups_are_kept_with_their_members_and_read_by_the_token_check);
 	RUN(a_user_is_in_a_bounded_number_of_groups);
 	RUN(an_account_made_in_groups_is_all_or_nothing);

@@ -359,6 +359,10 @@ TEST(the_refusal_table_is_complete_and_exact)
 		{ LK_R_BAD_PATH, 400, "Invalid request path", NULL },
 		{ LK_R_FRESH, 401, "Fresh token required", NULL },
 		{ LK_R_PROXY, 403, "Untrusted proxy", NULL },
+		{ LK_R_NOT_ADMIN, 403, "Administrators only", NULL },
+		{ LK_R_ADMIN_NETWORK, 403, "Administration is not allowed from "
+		    "this address", NULL },
+		{ LK_R_CONFLICT, 409, "", "" },
 		{ LK_R_TOKEN + LK_TOKEN_TOO_LARGE, 422, "Token is too large", NULL },
 		{ LK_R_TOKEN + LK_TOKEN_SEGMENTS, 422, "Not enough segments", NULL },
 		{ LK_R_TOKEN + LK_TOKEN_HEADER_PADDING, 422,

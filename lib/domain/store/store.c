@@ -1216,19 +1216,64 @@ sql_member_add(struct lk_store *ls, const char *group, const char *email,
 	return write_tx(S(ls), member_add_tx, &o);
 }
 
+/*
+ * Whether the (locked) user u may stop being an enabled member of keep
+ * (leave it, be disabled or deleted), inside a transaction: LK_STORE_LIMIT
+ * if keep would be left with no enabled member who has a password, else
+ * LK_STORE_OK (keep NULL or "", or no such group: nothing to keep).  The
+ * group's row is locked first, so that two such changes at once (two
+ * administrators taking each other out) run one after the other and the
+ * second sees the first.
+ */
+static enum lk_store_res
+keep_guard(struct store *s, const char *keep, const struct lk_user *u,
+    const char *what)
+{
+	enum lk_store_res	r;
+	long long		n;
+
+	if (keep == NULL || *keep == '\0')
+		return LK_STORE_OK;
+	if ((r = row(s, ST_GROUP_LOCK, ARGS(T(keep)), what)) ==
+	    LK_STORE_NOT_FOUND)
+		return LK_STORE_OK;
+	if (r != LK_STORE_OK)
+		return r;
+	lk_sql_reset(s->c);
+	if (one_int(s, ST_MEMBER_IS, ARGS(T(keep), I(u->id)), &n, what) !=
+	    LK_STORE_OK)
+		return LK_STORE_ERROR;
+	if (n == 0 || u->disabled)
+		return LK_STORE_OK;
+	if (one_int(s, ST_KEEP_OTHERS, ARGS(T(keep), I(u->id)), &n, what) !=
+	    LK_STORE_OK)
+		return LK_STORE_ERROR;
+	return n > 0 ? LK_STORE_OK : LK_STORE_LIMIT;
+}
+
 static int
 member_delete_tx(struct store *s, void *arg)
 {
-	struct op	*o = arg;
+	struct op		*o = arg;
+	struct lk_user		 u;
+	enum lk_store_res	 r;
 
-	return run_count(s, ST_MEMBER_DELETE, ARGS(T(o->a), T(o->email)),
-	    "delete member");
+	if (o->b == NULL || strcmp(o->a, o->b) != 0)
+		return run_count(s, ST_MEMBER_DELETE, ARGS(T(o->a),
+		    T(o->email)), "delete member");
+	if ((r = user_lock(s, o->email, &u, "delete member")) == LK_STORE_OK &&
+	    (r = keep_guard(s, o->b, &u, "delete member")) == LK_STORE_OK)
+		r = run_count(s, ST_MEMBER_DELETE, ARGS(T(o->a), T(o->email)),
+		    "delete member");
+	lk_explicit_bzero(&u, sizeof(u));
+	return r;
 }
 
 static enum lk_store_res
-sql_member_delete(struct lk_store *ls, const char *group, const char *email)
+sql_member_delete(struct lk_store *ls, const char *group, const char *email,
+    const char *keep)
 {
-	struct op	o = { .a = group, .email = email };
+	struct op	o = { .a = group, .email = email, .b = keep };
 
 	return write_tx(S(ls), member_delete_tx, &o);
 }
@@ -3346,7 +3391,16 @@ lk_store_member_delete(struct lk_store *s, const char *group,
 {
 	if (s == NULL)
 		return LK_STORE_ERROR;
-	return s->ops->member_delete(s, group, email);
+	return s->ops->member_delete(s, group, email, NULL);
+}
+
+enum lk_store_res
+lk_store_member_delete_keep(struct lk_store *s, const char *group,
+    const char *email, const char *keep)
+{
+	if (s == NULL)
+		return LK_STORE_ERROR;
+	return s->ops->member_delete(s, group, email, keep);
 }
 
 enum lk_store_res

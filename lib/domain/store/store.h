@@ -572,7 +572,7 @@ struct lk_store_ops {
 	enum lk_store_res (*member_add)(struct lk_store *, const char *,
 		    const char *, long long);
 	enum lk_store_res (*member_delete)(struct lk_store *, const char *,
-		    const char *);
+		    const char *, const char *);
 	enum lk_store_res (*stats)(struct lk_store *, long long, long long,
 		    struct lk_store_stats *);
 };
@@ -759,6 +759,15 @@ enum lk_store_res lk_store_member_add(struct lk_store *, const char *group,
 /* Take the user of email out of group; LK_STORE_NOT_FOUND if not in it. */
 enum lk_store_res lk_store_member_delete(struct lk_store *,
 	    const char *group, const char *email);
+
+/*
+ * As lk_store_member_delete, but when group is keep (the administrators'
+ * group), in the same transaction: LK_STORE_LIMIT, nothing written, if
+ * the user is its last enabled member with a password (the site would
+ * lock itself out), however many such changes run at once.
+ */
+enum lk_store_res lk_store_member_delete_keep(struct lk_store *,
+	    const char *group, const char *email, const char *keep);
 
 /*
  * Reserve one attempt on each of the n counters keys[i] (one window of

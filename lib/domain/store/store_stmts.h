@@ -145,6 +145,7 @@ enum stmt {
 	ST_MEMBER_COUNT,
 	ST_MEMBER_ADD,
 	ST_MEMBER_DELETE,
+	ST_KEEP_OTHERS,
 	ST_USER_GROUPS,
 	ST_EACH_GROUPS,
 	ST_STATS,
@@ -428,6 +429,10 @@ static const char *const STMTS_TABLE[ST__MAX] = {
 	[ST_MEMBER_DELETE] = "DELETE FROM group_members WHERE group_name = ?1 "
 	    "AND user_id = (SELECT id FROM users WHERE " EMAIL_EQ("email", "?2")
 	    ")",
+	/* The group's other members who can administer. */
+	[ST_KEEP_OTHERS] = "SELECT count(*) FROM group_members m JOIN users u "
+	    "ON u.id = m.user_id WHERE m.group_name = ?1 AND m.user_id <> ?2 "
+	    "AND u.disabled = 0 AND u.hash <> ''",
 	[ST_USER_GROUPS] = "SELECT u.id, " GROUPS_OF_U " FROM users u WHERE "
 	    EMAIL_EQ("u.email", "?1"),
 	[ST_EACH_GROUPS] = "SELECT " USER_COLUMNS ", " GROUPS_OF_U " FROM users u "
