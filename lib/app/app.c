@@ -309,6 +309,7 @@ open_store(void)
 	so.leeway = app_cfg.leeway;
 	so.password_file = app_cfg.database_password_file;
 	so.sessions_max = app_cfg.sessions_max_per_user;
+	so.audit_retention = app_cfg.audit_retention_days * 86400;
 	if ((s = lk_store_open(app_cfg.database, &so, err, sizeof(err))) ==
 	    NULL)
 		lk_log(LK_LOG_ERR, "not serving: database %s (running as %s)",
@@ -477,6 +478,9 @@ metrics_open(void)
 		    running_as());
 }
 
+static void	store_audit(const char *, long long, const char *,
+		    const char *, const char *const *, size_t);
+
 /*
  * Load the configuration.  Its file is named by LATCHKEY_CONFIG in the
  * process environment or, failing that, in the request's parameters
@@ -511,6 +515,8 @@ app_ensure(struct lk_io *io, long long now)
 		    "refreshes answer 503) and never revokes any (logouts answer "
 		    "503)", app_cfg.public_keys);
 	app_ready = 1;
+	/* A verify-only node never writes to the store: its lines alone. */
+	lk_log_audit_sink(app_cfg.public_keys[0] == '\0' ? store_audit : NULL);
 	return 1;
 }
 
@@ -570,6 +576,64 @@ load_store(long long now)
 		return -1;
 	app_last_store_try = now;
 	return (app_store = open_store()) != NULL ? 0 : -1;
+}
+
+/* Copy text into a field of size n, cut at the last whole character. */
+static void
+audit_text(char *out, size_t n, const char *text)
+{
+	size_t	len;
+
+	if (text == NULL)
+		text = "";
+	len = strlen(text);
+	if (len >= n) {
+		len = n - 1;
+		/* Not inside a UTF-8 sequence. */
+		while (len > 0 && ((unsigned char)text[len] & 0xc0) == 0x80)
+			len--;
+	}
+	memcpy(out, text, len);
+	out[len] = '\0';
+}
+
+/*
+ * An audit event, kept in the store besides its log line (written
+ * first): the user as actor, the value of "target" (else the first
+ * field's) as target, every field as detail.  In a transaction of its
+ * own, after the action's: an event that cannot be recorded (the store
+ * down) is logged as an error, and the action's outcome stands.
+ */
+static void
+store_audit(const char *event, long long now, const char *addr,
+    const char *user, const char *const *kv, size_t n)
+{
+	struct lk_audit	*a;
+	size_t		 i;
+	const char	*target = n > 0 ? kv[1] : "";
+
+	if ((a = calloc(1, sizeof(*a))) == NULL)
+		goto fail;
+	for (i = 0; i < n; i++)
+		if (strcmp(kv[2 * i], "target") == 0)
+			target = kv[2 * i + 1];
+	a->time = now;
+	audit_text(a->event, sizeof(a->event), event);
+	audit_text(a->actor, sizeof(a->actor), user);
+	audit_text(a->target, sizeof(a->target), target);
+	audit_text(a->address, sizeof(a->address), addr);
+	if (n > 0 && lk_log_audit_format(a->detail, sizeof(a->detail), kv,
+	    n) < 0)
+		a->detail[0] = '\0';
+	if (load_store(now) == -1 || lk_store_audit_add(app_store, a) !=
+	    LK_STORE_OK)
+		goto fail;
+	free(a);
+	return;
+fail:
+	free(a);
+	lk_log(LK_LOG_ERR, "audit: event %.32s not recorded in the store",
+	    event);
 }
 
 /*

@@ -156,6 +156,17 @@ for (const kind of kinds()) {
 				'event="admin_group_deleted" time="\\d+" addr="127\\.0\\.0\\.1" user="boss@example\\.com" group="staff"',
 			])
 				assert.match(log, new RegExp(`audit ${line}\n`));
+			// The same events in the store's audit log, in their order.
+			const rows = srv.sql("SELECT event, actor, target, address, detail FROM audit_log " +
+			    "WHERE event LIKE 'admin_group_%' OR event LIKE 'admin_member_%' ORDER BY id");
+			assert.equal(rows, [
+				'admin_group_added|boss@example.com|staff|127.0.0.1|group="staff"',
+				'admin_member_added|boss@example.com|plain@example.com|127.0.0.1|group="staff" target="plain@example.com"',
+				'admin_member_removed|boss@example.com|plain@example.com|127.0.0.1|group="staff" target="plain@example.com"',
+				'admin_group_deleted|boss@example.com|staff|127.0.0.1|group="staff"',
+			].join('\n'));
+			const t = Number(srv.sql("SELECT min(time) FROM audit_log WHERE event = 'admin_group_added'"));
+			assert.ok(Math.abs(t - Date.now() / 1000) < 60, String(t));
 		});
 
 		it('keeps the last administrator: none can leave admin_group, even two at once', async () => {

@@ -229,7 +229,7 @@ static void
 instance(const char *extra)
 {
 	struct lk_config	 cfg;
-	struct lk_store_options	 opts = { 1, 0, NULL, 0 };
+	struct lk_store_options	 opts = { 1, 0, NULL, 0, 0 };
 	struct lk_store		*s;
 	char			 text[2048], path[600], hash[LK_HASH_MAX + 1];
 	char			 err[1024];
@@ -2181,7 +2181,7 @@ static void
 add_user(const char *email, const char *password, int disabled)
 {
 	struct lk_config	 cfg;
-	struct lk_store_options	 opts = { 0, 0, NULL, 0 };
+	struct lk_store_options	 opts = { 0, 0, NULL, 0, 0 };
 	struct lk_store		*s;
 	char			 hash[LK_HASH_MAX + 1], err[1024];
 

@@ -356,13 +356,13 @@ TEST(migrates_version_5_adding_groups)
 		return;
 	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
 	lk_store_close(s);
-	CHECK_INT(admin("latchkey", "DROP TABLE group_members, user_groups; "
-	    "UPDATE schema_version SET version = 5"), 0);
+	CHECK_INT(admin("latchkey", "DROP TABLE audit_log, group_members, "
+	    "user_groups; UPDATE schema_version SET version = 5"), 0);
 	s = reopen(0);
 	CHECK(s != NULL);
 	if (s == NULL)
 		return;
-	CHECK_STR(value("SELECT version FROM schema_version"), "6");
+	CHECK_STR(value("SELECT version FROM schema_version"), "7");
 	CHECK_INT(lk_store_group_add(s, "staff", "", 2), LK_STORE_OK);
 	CHECK_INT(lk_store_member_add(s, "staff", "a@b.c", 2), LK_STORE_OK);
 	CHECK_INT(lk_store_token_check(s, "a@b.c", "x", 0, &u, &st),

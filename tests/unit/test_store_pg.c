@@ -767,8 +767,8 @@ TEST(migrates_version_3_keeping_users)
 		return;
 	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
 	lk_store_close(s);
-	CHECK_INT(admin("latchkey", "DROP TABLE group_members, user_groups, "
-	    "account_tokens, mfa_totp, "
+	CHECK_INT(admin("latchkey", "DROP TABLE audit_log, group_members, "
+	    "user_groups, account_tokens, mfa_totp, "
 	    "mfa_recovery, mfa_pending, webauthn_credentials, "
 	    "webauthn_challenges, webauthn_users; "
 	    "UPDATE schema_version SET version = 3"), 0);
@@ -776,7 +776,7 @@ TEST(migrates_version_3_keeping_users)
 	CHECK(s != NULL);
 	if (s == NULL)
 		return;
-	CHECK_STR(value("SELECT version FROM schema_version"), "6");
+	CHECK_STR(value("SELECT version FROM schema_version"), "7");
 	CHECK_INT(lk_store_group_add(s, "staff", "", 2), LK_STORE_OK);
 	CHECK_INT(lk_store_member_add(s, "staff", "a@b.c", 2), LK_STORE_OK);
 	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);

@@ -255,6 +255,12 @@ static const struct field link_fields[] = {
 	FLL(R, r.link.expires),
 };
 
+static const struct field audit_rec_fields[] = {
+	FLL(R, r.audit.time), FTEXT(R, r.audit.event), FTEXT(R, r.audit.actor),
+	FTEXT(R, r.audit.target), FTEXT(R, r.audit.address),
+	FTEXT(R, r.audit.detail),
+};
+
 /* A record of each kind: its parts, in the columns' order. */
 struct part {
 	const struct field	*f;
@@ -282,6 +288,7 @@ static const struct part rec_parts[LK_STORE_REC__MAX][3] = {
 	[LK_STORE_REC_PASSKEY] = { PART(passkey_fields, REC(r.passkey)) },
 	[LK_STORE_REC_CHALLENGE] = { PART(challenge_fields, REC(r.challenge)) },
 	[LK_STORE_REC_LINK] = { PART(link_fields, 0) },
+	[LK_STORE_REC_AUDIT] = { PART(audit_rec_fields, 0) },
 };
 #undef R
 
@@ -1278,6 +1285,77 @@ sql_member_delete(struct lk_store *ls, const char *group, const char *email,
 	return write_tx(S(ls), member_delete_tx, &o);
 }
 
+/* The audit log. */
+
+static int
+audit_add_tx(struct store *s, void *arg)
+{
+	const struct lk_audit	*a = ((struct op *)arg)->in;
+
+	return run(s, ST_AUDIT_ADD, ARGS(I(a->time), T(a->event), T(a->actor),
+	    T(a->target), T(a->address), T(a->detail)), "audit");
+}
+
+static enum lk_store_res
+sql_audit_add(struct lk_store *ls, const struct lk_audit *a)
+{
+	struct op	o = { .in = a };
+
+	return write_tx(S(ls), audit_add_tx, &o);
+}
+
+struct audit_each {
+	int		(*fn)(const struct lk_audit *, void *);
+	void		*arg;
+	struct lk_audit	 a;
+	const struct lk_audit_filter *f;
+};
+
+static int
+each_audit(struct store *s, void *arg)
+{
+	static const struct field f[] = {
+		FLL(struct lk_audit, id), FLL(struct lk_audit, time),
+		FTEXT(struct lk_audit, event), FTEXT(struct lk_audit, actor),
+		FTEXT(struct lk_audit, target), FTEXT(struct lk_audit, address),
+		FTEXT(struct lk_audit, detail),
+	};
+	struct audit_each	*e = arg;
+
+	memset(&e->a, 0, sizeof(e->a));
+	(void)read_fields(s->c, 0, f, NFIELDS(f), &e->a, 0);
+	return e->fn(&e->a, e->arg) != 0;
+}
+
+static int
+audit_each_tx(struct store *s, void *arg)
+{
+	struct audit_each		*e = arg;
+	const struct lk_audit_filter	*f = e->f;
+
+	return each_row(s, ST_AUDIT_EACH, ARGS(T(f->user != NULL ? f->user : ""),
+	    T(f->event != NULL ? f->event : ""), I(f->since), I(f->until),
+	    I(f->before), I(f->limit)), "audit list", each_audit, e);
+}
+
+static enum lk_store_res
+sql_audit_each(struct lk_store *ls, const struct lk_audit_filter *f,
+    int (*fn)(const struct lk_audit *, void *), void *arg)
+{
+	struct audit_each	*e;
+	enum lk_store_res	 r;
+
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return LK_STORE_ERROR;
+	e->fn = fn;
+	e->arg = arg;
+	e->f = f;
+	r = (enum lk_store_res)transact(S(ls), LK_SQL_READ, 1, audit_each_tx,
+	    e, 0, LK_STORE_ERROR);
+	free(e);
+	return r;
+}
+
 /* Tokens and sessions. */
 
 static int
@@ -1392,6 +1470,9 @@ prune(struct store *s, long long now)
 		    w[i] == ST_PRUNE_TOTP_SETUPS ? ARGS(I(setup_oldest(now))) :
 		    ARGS(I(now)), "prune") != LK_STORE_OK)
 			return LK_STORE_ERROR;
+	if (s->base.audit_retention > 0 && run(s, ST_PRUNE_AUDIT,
+	    ARGS(I(now), I(s->base.audit_retention)), "prune") != LK_STORE_OK)
+		return LK_STORE_ERROR;
 	s->base.last_prune = now;
 	return LK_STORE_OK;
 }
@@ -2978,6 +3059,8 @@ static const struct lk_store_ops sql_ops = {
 	sql_member_add,
 	sql_member_delete,
 	sql_stats,
+	sql_audit_add,
+	sql_audit_each,
 };
 
 /* The store's public functions: each hands the call to the operation. */
@@ -3026,6 +3109,8 @@ lk_store_open(const char *where, const struct lk_store_options *opts,
 	}
 	s->base.ops = &sql_ops;
 	s->base.leeway = opts->leeway;
+	s->base.audit_retention = opts->audit_retention > 0 ?
+	    opts->audit_retention : 0;
 	s->base.sessions_max = opts->sessions_max > 0 ? opts->sessions_max : 0;
 	s->c = c;
 	s->sql = stmt_tables[e];
@@ -3112,6 +3197,7 @@ lk_store_rec_name(enum lk_store_rec kind)
 		[LK_STORE_REC_USER] = "user",
 		[LK_STORE_REC_GROUP] = "group",
 		[LK_STORE_REC_MEMBER] = "group membership",
+		[LK_STORE_REC_AUDIT] = "audit event",
 		[LK_STORE_REC_DELETED] = "deleted-user mark",
 		[LK_STORE_REC_SESSION] = "session",
 		[LK_STORE_REC_TOKENS] = "refresh token",
@@ -3392,6 +3478,25 @@ lk_store_member_delete(struct lk_store *s, const char *group,
 	if (s == NULL)
 		return LK_STORE_ERROR;
 	return s->ops->member_delete(s, group, email, NULL);
+}
+
+enum lk_store_res
+lk_store_audit_add(struct lk_store *s, const struct lk_audit *a)
+{
+	if (s == NULL || a == NULL)
+		return LK_STORE_ERROR;
+	return s->ops->audit_add(s, a);
+}
+
+enum lk_store_res
+lk_store_audit_each(struct lk_store *s, const struct lk_audit_filter *f,
+    int (*fn)(const struct lk_audit *, void *), void *arg)
+{
+	if (s == NULL || f == NULL || f->limit < 1 ||
+	    f->limit > LK_STORE_AUDIT_PAGE_MAX || f->since < 0 ||
+	    f->until < 0 || f->before < 0)
+		return LK_STORE_ERROR;
+	return s->ops->audit_each(s, f, fn, arg);
 }
 
 enum lk_store_res

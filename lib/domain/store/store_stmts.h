@@ -146,6 +146,9 @@ enum stmt {
 	ST_MEMBER_ADD,
 	ST_MEMBER_DELETE,
 	ST_KEEP_OTHERS,
+	ST_AUDIT_ADD,
+	ST_AUDIT_EACH,
+	ST_PRUNE_AUDIT,
 	ST_USER_GROUPS,
 	ST_EACH_GROUPS,
 	ST_STATS,
@@ -401,6 +404,7 @@ static const char *const STMTS_TABLE[ST__MAX] = {
 	/* Second factors, passkeys and handles go with their users. */
 	[ST_ANY_RECORD] = "SELECT CASE WHEN EXISTS (SELECT 1 FROM users) "
 	    "OR EXISTS (SELECT 1 FROM deleted_users) "
+	    "OR EXISTS (SELECT 1 FROM audit_log) "
 	    "OR EXISTS (SELECT 1 FROM sessions) "
 	    "OR EXISTS (SELECT 1 FROM refresh_tokens) "
 	    "OR EXISTS (SELECT 1 FROM revoked_tokens) "
@@ -429,6 +433,15 @@ static const char *const STMTS_TABLE[ST__MAX] = {
 	[ST_MEMBER_DELETE] = "DELETE FROM group_members WHERE group_name = ?1 "
 	    "AND user_id = (SELECT id FROM users WHERE " EMAIL_EQ("email", "?2")
 	    ")",
+	[ST_AUDIT_ADD] = "INSERT INTO audit_log (time, event, actor, target, "
+	    "address, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	/* Newest first, from below the cursor ?5 (0: the newest). */
+	[ST_AUDIT_EACH] = "SELECT id, time, event, actor, target, address, "
+	    "detail FROM audit_log WHERE (?1 = '' OR lower(actor) = lower(?1) "
+	    "OR lower(target) = lower(?1)) AND (?2 = '' OR event = ?2) "
+	    "AND time >= ?3 AND (?4 = 0 OR time < ?4) AND (?5 = 0 OR id < ?5) "
+	    "ORDER BY id DESC LIMIT ?6",
+	[ST_PRUNE_AUDIT] = "DELETE FROM audit_log WHERE time < ?1 - ?2",
 	/* The group's other members who can administer. */
 	[ST_KEEP_OTHERS] = "SELECT count(*) FROM group_members m JOIN users u "
 	    "ON u.id = m.user_id WHERE m.group_name = ?1 AND m.user_id <> ?2 "
@@ -473,6 +486,8 @@ static const char *const STMTS_TABLE[ST__MAX] = {
 	    "ORDER BY challenge" BYTES,
 	[ST_EXPORT + LK_STORE_REC_LINK] = "SELECT hash, user_id, purpose, "
 	    "created, expires FROM account_tokens ORDER BY hash" BYTES,
+	[ST_EXPORT + LK_STORE_REC_AUDIT] = "SELECT time, event, actor, target, "
+	    "address, detail FROM audit_log ORDER BY id",
 	[ST_IMPORT + LK_STORE_REC_USER] = "INSERT INTO users (id, email, name, "
 	    "hash, disabled, created, updated, tokens_valid_after) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -511,6 +526,8 @@ static const char *const STMTS_TABLE[ST__MAX] = {
 	    "VALUES (?1, ?2, NULLIF(?3, 0), ?4, ?5)",
 	[ST_IMPORT + LK_STORE_REC_LINK] = "INSERT INTO account_tokens (hash, "
 	    "user_id, purpose, created, expires) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[ST_IMPORT + LK_STORE_REC_AUDIT] = "INSERT INTO audit_log (time, event, "
+	    "actor, target, address, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[ST_LOCK + LK_STORE_REC_USER] = LOCK_TABLE("users"),
 	[ST_LOCK + LK_STORE_REC_GROUP] = LOCK_TABLE("user_groups"),
 	[ST_LOCK + LK_STORE_REC_MEMBER] = LOCK_TABLE("group_members"),
@@ -526,6 +543,7 @@ static const char *const STMTS_TABLE[ST__MAX] = {
 	[ST_LOCK + LK_STORE_REC_PASSKEY] = LOCK_TABLE("webauthn_credentials"),
 	[ST_LOCK + LK_STORE_REC_CHALLENGE] = LOCK_TABLE("webauthn_challenges"),
 	[ST_LOCK + LK_STORE_REC_LINK] = LOCK_TABLE("account_tokens"),
+	[ST_LOCK + LK_STORE_REC_AUDIT] = LOCK_TABLE("audit_log"),
 	/* Emptied in the reverse order: what refers to a row goes first. */
 	[ST_CLEAR + LK_STORE_REC_USER] = "DELETE FROM users",
 	[ST_CLEAR + LK_STORE_REC_GROUP] = "DELETE FROM user_groups",
@@ -542,6 +560,7 @@ static const char *const STMTS_TABLE[ST__MAX] = {
 	[ST_CLEAR + LK_STORE_REC_PASSKEY] = "DELETE FROM webauthn_credentials",
 	[ST_CLEAR + LK_STORE_REC_CHALLENGE] = "DELETE FROM webauthn_challenges",
 	[ST_CLEAR + LK_STORE_REC_LINK] = "DELETE FROM account_tokens",
+	[ST_CLEAR + LK_STORE_REC_AUDIT] = "DELETE FROM audit_log",
 };
 
 #undef CHECK_SQL
