@@ -167,6 +167,17 @@ for (const kind of kinds()) {
 			].join('\n'));
 			const t = Number(srv.sql("SELECT min(time) FROM audit_log WHERE event = 'admin_group_added'"));
 			assert.ok(Math.abs(t - Date.now() / 1000) < 60, String(t));
+			// latchkey audit list reads them, the newest first.
+			const day = new Date().toISOString().slice(0, 10);
+			const listed = srv.tool(['audit', 'list', '--user', 'BOSS@example.com', '--event',
+				'admin_group_added', '--since', day]);
+			assert.equal(listed.status, 0, listed.stderr);
+			assert.match(listed.stdout, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\tadmin_group_added\tboss@example\.com\tstaff\t127\.0\.0\.1\tgroup="staff"\n$/);
+			const all = srv.tool(['audit', 'list', '--user', 'plain@example.com']).stdout.split('\n')
+			    .filter(Boolean).map((l) => l.split('\t')[1]);
+			assert.deepEqual(all.slice(0, 2), ['admin_member_removed', 'admin_member_added']);
+			assert.equal(srv.tool(['audit', 'list', '--since', '2999-01-01']).stdout, '');
+			assert.equal(srv.tool(['audit', 'list', '--since', 'yesterday']).status, 2);
 		});
 
 		it('keeps the last administrator: none can leave admin_group, even two at once', async () => {
