@@ -14,9 +14,14 @@
  *   DELETE /api/admin/groups/NAME      -> {"deleted": true}
  *   POST   /api/admin/groups/NAME/members   {"email"} -> {"added": true}
  *   DELETE /api/admin/groups/NAME/members   {"email"} -> {"removed": true}
+ *   GET    /api/admin/audit?user=&event=&since=&until=&cursor=&limit=
+ *          -> {"events": [{"actor", "address", "detail", "event", "id",
+ *          "target", "time"}], "next": "ID" or null}, the newest first
  * Each change is audited with the administrator, the target and the
  * client's address.
  */
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -437,7 +442,165 @@ members(struct lk_ctx *ctx)
 
 #define READ	(LK_METHOD_GET | LK_METHOD_HEAD)
 
+/*
+ * The value of key in the request's query string, percent-decoded, into
+ * out: 1 found, 0 absent, -1 bad (an encoding, a NUL, too long).
+ */
+static int
+query_get(const struct lk_ctx *ctx, const char *key, char *out, size_t outsz)
+{
+	const char	*q = strchr(ctx->req->uri, '?'), *v;
+	size_t		 klen = strlen(key), n, o;
+	int		 hi, lo;
+
+	if (q == NULL)
+		return 0;
+	for (q++; *q != '\0'; q += n + (q[n] == '&')) {
+		n = strcspn(q, "&");
+		if (n <= klen || strncmp(q, key, klen) != 0 || q[klen] != '=')
+			continue;
+		for (v = q + klen + 1, o = 0; v < q + n; v++) {
+			if (o + 1 >= outsz)
+				return -1;
+			if (*v == '+')
+				out[o++] = ' ';
+			else if (*v != '%')
+				out[o++] = *v;
+			else {
+				if (v + 2 >= q + n ||
+				    (hi = lk_hex_value((unsigned char)v[1])) < 0 ||
+				    (lo = lk_hex_value((unsigned char)v[2])) < 0 ||
+				    (hi == 0 && lo == 0))
+					return -1;
+				out[o++] = (char)(hi << 4 | lo);
+				v += 2;
+			}
+		}
+		out[o] = '\0';
+		return 1;
+	}
+	return 0;
+}
+
+/* An integer of the query, min to max: 0 (absent: *out untouched), -1. */
+static int
+query_int(struct lk_ctx *ctx, const char *key, long long min, long long max,
+    long long *out)
+{
+	char	v[32], why[96];
+	int	r;
+
+	if ((r = query_get(ctx, key, v, sizeof(v))) == 0)
+		return 0;
+	if (r == -1 || lk_parse_ll(v, min, max, out) == -1) {
+		(void)snprintf(why, sizeof(why), "Parameter \"%s\" must be an "
+		    "integer from %lld to %lld", key, min, max);
+		return lk_deny(ctx, LK_R_INVALID, why);
+	}
+	return 0;
+}
+
+struct audit_list {
+	struct json_object	*list;
+	long long		 last;
+	long long		 n;
+	int			 failed;
+};
+
+static int
+add_event(const struct lk_audit *a, void *arg)
+{
+	struct audit_list	*l = arg;
+	struct json_object	*o;
+	char			 id[24];
+
+	(void)snprintf(id, sizeof(id), "%lld", a->id);
+	if ((o = json_object_new_object()) == NULL) {
+		l->failed = 1;
+		return 1;
+	}
+	(void)json_object_object_add(o, "id", json_object_new_string(id));
+	(void)json_object_object_add(o, "time", json_object_new_int64(a->time));
+	(void)json_object_object_add(o, "event",
+	    json_object_new_string(a->event));
+	(void)json_object_object_add(o, "actor",
+	    json_object_new_string(a->actor));
+	(void)json_object_object_add(o, "target",
+	    json_object_new_string(a->target));
+	(void)json_object_object_add(o, "address",
+	    json_object_new_string(a->address));
+	(void)json_object_object_add(o, "detail",
+	    json_object_new_string(a->detail));
+	if (json_object_array_add(l->list, o) != 0) {
+		json_object_put(o);
+		l->failed = 1;
+		return 1;
+	}
+	l->last = a->id;
+	l->n++;
+	return 0;
+}
+
+#define AUDIT_PAGE	50	/* events a page, unless limit says */
+#define AUDIT_PAGE_MAX	200
+
+static void
+audit(struct lk_ctx *ctx)
+{
+	struct admin		 a;
+	struct lk_audit_filter	 f;
+	struct audit_list	 l;
+	struct json_object	*root = NULL;
+	char			 user[LK_STORE_AUDIT_TEXT_MAX + 1];
+	char			 event[LK_STORE_AUDIT_EVENT_MAX + 1], next[24];
+	int			 r;
+
+	memset(&l, 0, sizeof(l));
+	memset(&f, 0, sizeof(f));
+	if (require(ctx, &a) == -1)
+		return;
+	f.limit = AUDIT_PAGE;
+	if ((r = query_get(ctx, "user", user, sizeof(user))) == 1)
+		f.user = user;
+	if (r == -1 || (r = query_get(ctx, "event", event, sizeof(event))) ==
+	    -1) {
+		(void)lk_deny(ctx, LK_R_INVALID, "Parameters \"user\" and "
+		    "\"event\" must be short text");
+		goto out;
+	}
+	if (r == 1)
+		f.event = event;
+	if (query_int(ctx, "since", 0, 253402300799LL, &f.since) == -1 ||
+	    query_int(ctx, "until", 0, 253402300799LL, &f.until) == -1 ||
+	    query_int(ctx, "cursor", 1, LLONG_MAX, &f.before) == -1 ||
+	    query_int(ctx, "limit", 1, AUDIT_PAGE_MAX, &f.limit) == -1)
+		goto out;
+	if ((root = json_object_new_object()) == NULL ||
+	    (l.list = json_object_new_array()) == NULL ||
+	    json_object_object_add(root, "events", l.list) != 0) {
+		json_object_put(l.list);
+		(void)lk_deny(ctx, LK_R_INTERNAL, NULL);
+		goto out;
+	}
+	if (lk_store_audit_each(lk_ctx_store(ctx), &f, add_event, &l) !=
+	    LK_STORE_OK || l.failed) {
+		(void)lk_deny(ctx, l.failed ? LK_R_INTERNAL : LK_R_UNAVAILABLE,
+		    NULL);
+		goto out;
+	}
+	/* A full page may have more after it: its last id is the cursor. */
+	(void)snprintf(next, sizeof(next), "%lld", l.last);
+	(void)json_object_object_add(root, "next", l.n == f.limit ?
+	    json_object_new_string(next) : NULL);
+	answer(ctx, 200, root);
+	root = NULL;
+out:
+	json_object_put(root);
+	forget(&a);
+}
+
 static const struct lk_route routes[] = {
+	{ "/audit", READ, audit },
 	{ "/groups", READ | LK_METHOD_POST, groups },
 	{ "/groups/:name", READ | LK_METHOD_DELETE, group },
 	{ "/groups/:name/members", LK_METHOD_POST | LK_METHOD_DELETE, members },

@@ -44,6 +44,7 @@ function call(srv, s, method, path, body, csrf = true) {
 const ROUTES = [
 	['GET', '/api/admin'],
 	['GET', '/api/admin/groups'],
+	['GET', '/api/admin/audit'],
 	['POST', '/api/admin/groups', { name: 'never' }],
 	['GET', '/api/admin/groups/admins'],
 	['DELETE', '/api/admin/groups/web'],
@@ -178,6 +179,57 @@ for (const kind of kinds()) {
 			assert.deepEqual(all.slice(0, 2), ['admin_member_removed', 'admin_member_added']);
 			assert.equal(srv.tool(['audit', 'list', '--since', '2999-01-01']).stdout, '');
 			assert.equal(srv.tool(['audit', 'list', '--since', 'yesterday']).status, 2);
+		});
+
+		it('reads the audit log: filtered, and paged by cursor with no gap or repeat while events come in', async () => {
+			for (let i = 0; i < 5; i++) {
+				addUser(srv, `pg${i}@example.com`);
+				await login(srv, `pg${i}@example.com`);
+			}
+			let res = await call(srv, boss, 'GET', '/api/admin/audit?event=login_ok&limit=2');
+			assert.equal(res.status, 200, res.body);
+			let page = res.json();
+			assert.deepEqual(Object.keys(page), ['events', 'next']);
+			assert.equal(page.events.length, 2);
+			assert.deepEqual(Object.keys(page.events[0]),
+			    ['actor', 'address', 'detail', 'event', 'id', 'target', 'time']);
+			assert.equal(page.events[0].actor, 'pg4@example.com');
+			assert.equal(page.events[0].address, '127.0.0.1');
+			assert.equal(page.events[0].event, 'login_ok');
+			const top = Number(page.events[0].id);
+			const seen = page.events.map((e) => Number(e.id));
+			// New events between pages: the next pages neither repeat nor skip one.
+			for (let i = 5; i < 8; i++) {
+				addUser(srv, `pg${i}@example.com`);
+				await login(srv, `pg${i}@example.com`);
+				assert.ok(page.next, res.body);
+				res = await call(srv, boss, 'GET', `/api/admin/audit?event=login_ok&limit=2&cursor=${page.next}`);
+				assert.equal(res.status, 200, res.body);
+				page = res.json();
+				seen.push(...page.events.map((e) => Number(e.id)));
+			}
+			while (page.next !== null) {
+				res = await call(srv, boss, 'GET', `/api/admin/audit?event=login_ok&limit=2&cursor=${page.next}`);
+				page = res.json();
+				seen.push(...page.events.map((e) => Number(e.id)));
+			}
+			const want = srv.sql(`SELECT id FROM audit_log WHERE event = 'login_ok' AND id <= ${top} ORDER BY id DESC`)
+			    .split('\n').map(Number);
+			assert.deepEqual(seen, want);
+			// By user (actor or target, any case), by time.
+			res = await call(srv, boss, 'GET', '/api/admin/audit?user=PG1%40example.com');
+			assert.deepEqual(res.json().events.map((e) => [e.event, e.actor]), [['login_ok', 'pg1@example.com']]);
+			assert.equal(res.json().next, null);
+			res = await call(srv, boss, 'GET', '/api/admin/audit?since=4102444800');
+			assert.equal(res.body, '{"events":[],"next":null}\n');
+			res = await call(srv, boss, 'GET', '/api/admin/audit?until=1&event=login_ok');
+			assert.equal(res.body, '{"events":[],"next":null}\n');
+			assertMsg(await call(srv, boss, 'GET', '/api/admin/audit?limit=0'), 400,
+			    'Parameter "limit" must be an integer from 1 to 200');
+			assertMsg(await call(srv, boss, 'GET', '/api/admin/audit?cursor=x'), 400,
+			    'Parameter "cursor" must be an integer from 1 to 9223372036854775807');
+			assertMsg(await call(srv, boss, 'GET', '/api/admin/audit?user=%zz'), 400,
+			    'Parameters "user" and "event" must be short text');
 		});
 
 		it('keeps the last administrator: none can leave admin_group, even two at once', async () => {
