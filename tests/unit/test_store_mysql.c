@@ -96,7 +96,7 @@ drop_tables(const char *db)
 	    "users, deleted_users, sessions, refresh_tokens, revoked_tokens, "
 	    "throttle, mfa_totp, mfa_recovery, mfa_pending, webauthn_users, "
 	    "webauthn_credentials, webauthn_challenges, account_tokens, "
-	    "user_groups, group_members, schema_version");
+	    "user_groups, group_members, audit_log, schema_version");
 }
 
 static struct lk_store *

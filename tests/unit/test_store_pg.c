@@ -112,7 +112,7 @@ drop_tables(const char *db)
 	    "refresh_tokens, revoked_tokens, throttle, mfa_totp, mfa_recovery, "
 	    "mfa_pending, webauthn_users, webauthn_credentials, "
 	    "webauthn_challenges, account_tokens, user_groups, group_members, "
-	    "schema_version CASCADE");
+	    "audit_log, schema_version CASCADE");
 }
 
 static struct lk_store *
