@@ -512,19 +512,19 @@ describe('latchkey check', () => {
 		const db = path.join(dir, 'latchkey.db');
 		const version = (v) => execFileSync('sqlite3', [db, v === undefined ? 'PRAGMA user_version' :
 		    `PRAGMA user_version = ${v}`], { encoding: 'utf8' }).trim();
-		version(7);
+		version(8);
 		let r = check();
 		assert.equal(r.status, 1);
-		assert.deepEqual(lines(r), [`latchkey: error: database ${db}: schema version 7 is newer than this latchkey (6)`,
+		assert.deepEqual(lines(r), [`latchkey: error: database ${db}: schema version 8 is newer than this latchkey (7)`,
 		    `latchkey: ${conf}: 1 error`]);
 		version(5);
 		r = check();
 		assert.equal(r.status, 0);
 		assert.equal(r.stdout, `${conf}: OK (tokens signed with HS256, database schema version 5, with warnings)\n`);
 		assert.deepEqual(lines(r), [`latchkey: warning: database ${db}: schema version 5 is behind this ` +
-		    'latchkey\'s (6): the first program or command that opens it brings it up to date']);
+		    'latchkey\'s (7): the first program or command that opens it brings it up to date']);
 		assert.equal(version(), '5');
-		version(6);
+		version(7);
 		fs.renameSync(db, `${db}.away`);
 		r = check();
 		assert.equal(r.status, 1);

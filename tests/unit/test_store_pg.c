@@ -398,7 +398,7 @@ TEST(nodes_starting_together_migrate_once)
 		CHECK_INT(st[i], 0);
 	if (text[0] != '\0')
 		fprintf(stderr, "%s", text);
-	CHECK_STR(value("SELECT version FROM schema_version"), "6");
+	CHECK_STR(value("SELECT version FROM schema_version"), "7");
 	CHECK_STR(value("SELECT count(*) FROM schema_version"), "1");
 }
 
@@ -793,10 +793,10 @@ TEST(refuses_newer_schema)
 
 	CHECK(s != NULL);
 	lk_store_close(s);
-	CHECK_STR(value("SELECT version FROM schema_version"), "6");
+	CHECK_STR(value("SELECT version FROM schema_version"), "7");
 	CHECK_INT(admin("latchkey", "UPDATE schema_version SET version = 99"), 0);
 	CHECK(open_pg(uri, pwfile, 0, err, sizeof(err)) == NULL);
-	CHECK(strstr(err, "schema version 99 is newer than this latchkey (6)") !=
+	CHECK(strstr(err, "schema version 99 is newer than this latchkey (7)") !=
 	    NULL);
 	CHECK_STR(value("SELECT version FROM schema_version"), "99");
 }
