@@ -9,11 +9,13 @@
 
 'use strict';
 
+const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
 const h = require('../tests/stress/harness.js');
+const rounds = require('./rounds.js');
 const { startLatchkey, startAuthzSocket, startChild, waitFor, freePort } = require('../tests/proxy/helpers.js');
 
 const OUT = process.argv[2] ?? path.join(__dirname, 'results.md');
@@ -21,20 +23,38 @@ const T = Number(process.env.BENCH_TIME ?? 5);
 const PROCS = Number(process.env.BENCH_PROCS ?? 2);
 const bin = (p) => path.join(h.buildDir, p);
 
+/** Stop the processes, and wait (5 s at most) until they are gone. */
+async function stopPids(pids) {
+	for (const p of pids) { try { process.kill(p, 'SIGTERM'); } catch { /* gone */ } }
+	const end = Date.now() + 5000;
+	const alive = (p) => { try { process.kill(p, 0); return true; } catch { return false; } };
+	while (pids.some(alive) && Date.now() < end) await h.sleep(50);
+	for (const p of pids.filter(alive)) { try { process.kill(p, 'SIGKILL'); } catch { /* gone */ } }
+}
+
 async function main() {
 	const port = await freePort();
 	const latchkey = await startLatchkey(port, 'one_factor\n');
 	const state = fs.mkdtempSync(path.join(latchkey.dir, 'bench-'));
 	const procs = [];
+	const fcgi = { authz: [], noop: [] };
 	try {
 		const { cookie } = await h.login(latchkey.baseURL, { email: 'test@example.com', password: 'password123' });
-		// authz.fcgi and noop.fcgi, PROCS processes each, on sockets.
+		// authz.fcgi and noop.fcgi, PROCS processes each, on sockets
+		// (spawn-fcgi forks them, writes their pids and exits; with -n it
+		// would run one alone).
 		const authz = path.join(state, 'authz.sock');
 		const noop = path.join(state, 'noop.sock');
-		procs.push(startChild('spawn-fcgi', ['-n', '-F', String(PROCS), '-s', authz, '-M', '0600', '--',
-		    bin('cgi-bin/authz.fcgi')], { env: { ...process.env, LATCHKEY_CONFIG: latchkey.config } }));
-		procs.push(startChild('spawn-fcgi', ['-n', '-F', String(PROCS), '-s', noop, '-M', '0600', '--',
-		    bin('bench/noop.fcgi')]));
+		const spawnFcgi = (sock, prog, env) => {
+			const pidFile = `${sock}.pids`;
+			execFileSync('spawn-fcgi', ['-F', String(PROCS), '-s', sock, '-M', '0600', '-P', pidFile, '--', prog],
+			    { env, stdio: 'ignore' });
+			const pids = fs.readFileSync(pidFile, 'utf8').match(/\d+/g)?.map(Number) ?? [];
+			if (pids.length !== PROCS) throw new Error(`spawn-fcgi ${prog}: pids ${pids}`);
+			return pids;
+		};
+		fcgi.authz = spawnFcgi(authz, bin('cgi-bin/authz.fcgi'), { ...process.env, LATCHKEY_CONFIG: latchkey.config });
+		fcgi.noop = spawnFcgi(noop, bin('bench/noop.fcgi'), process.env);
 		await waitFor(authz, 'authz.fcgi');
 		await waitFor(noop, 'noop.fcgi');
 		const docroot = path.join(state, 'www');
@@ -98,33 +118,36 @@ http {
 			if (r.ok !== r.requests) throw new Error(`${p}: ${JSON.stringify(r.status)}`);
 			await h.loadgen(base + p, { conns: 64, seconds: 1, headers });
 		}
-		// In turns, 3 rounds, the best of each (loopback; the load generator shares the cores).
-		const best = rows.map(() => null);
-		for (let round = 0; round < 3; round++) {
-			for (let i = 0; i < rows.length; i++) {
-				const r = await h.loadgen(base + rows[i][1], { conns: 64, seconds: T / 3, headers });
-				if (r.errors !== 0 || r.ok !== r.requests) throw new Error(`${rows[i][1]}: ${JSON.stringify(r.status)}`);
-				if (best[i] === null || r.rps > best[i].rps) best[i] = r;
-			}
-		}
-		const ratio = best[0].rps / best[1].rps;
+		// In turns, BENCH_ROUNDS rounds: medians and their spread (bench/rounds.js).
+		const pidsOf = [fcgi.authz, fcgi.noop, [], []];
+		const runs = await rounds.interleave(rows.map((x, i) => i), async (i) => {
+			const r = await rounds.withCpu(pidsOf[i], () => h.loadgen(base + rows[i][1],
+			    { conns: 64, seconds: Math.max(1, T / rounds.ROUNDS), warmup: 0.3, headers }));
+			if (r.errors !== 0 || r.ok !== r.requests) throw new Error(`${rows[i][1]}: ${JSON.stringify(r.status)}`);
+			return r;
+		});
+		const res = rows.map((x, i) => rounds.row(runs[i]));
+		const ratio = rounds.ratio(res[0], res[1]);
 		const f1 = (x) => x.toFixed(1);
-		const f2 = (x) => x.toFixed(2);
 		const text = [
 			'', '## Forward auth: nginx in front', '',
 			`Written by \`make bench-forward\` (bench/forward.js): nginx ${'1.22'} serving one static file over loopback, ` +
-			`64 connections, ${PROCS} FastCGI processes per responder (spawn-fcgi), the best of 3 rounds of ${f1(T / 3)} s each, ` +
-			`on ${os.cpus().length} cores (${os.cpus()[0].model}).`, '',
+			`64 connections, ${PROCS} FastCGI processes per responder (spawn-fcgi), ${rounds.ROUNDS} rounds of ${f1(Math.max(1, T / rounds.ROUNDS))} s ` +
+			`taken in turns (row by row), on ${os.cpus().length} cores (${os.cpus()[0].model}). Req/s: the median of the rounds ` +
+			'(min–max); p50 and p99: medians of the rounds.', '',
 			'| the file served | req/s | p50 ms | p99 ms |',
 			'|---|---:|---:|---:|',
-			...rows.map(([name], i) => `| ${name} | ${f1(best[i].rps)} | ${f2(best[i].p50_ms)} | ${f2(best[i].p99_ms)} |`),
+			...rows.map(([name], i) => `| ${name} | ${rounds.rpsCell(res[i])} | ${res[i].p50.toFixed(2)} | ${res[i].p99.toFixed(2)} |`),
 			'',
-			`latchkey ÷ the no-op responder: ${f2(ratio)} × (target ≥ 0.9: ${ratio >= 0.9 ? 'met' : 'not met'}).`, '',
+			`latchkey ÷ the no-op responder: ${rounds.ratioCell(ratio)} (target ≥ 0.9: ${ratio.value >= 0.9 ? 'met' : 'not met'}).`, '',
+			`CPU per request of the FastCGI processes (/proc/PID/schedstat, median of the rounds): authz.fcgi ${res[0].cpu_us.toFixed(1)} µs, ` +
+			`noop.fcgi ${res[1].cpu_us.toFixed(1)} µs.`, '',
 		].join('\n');
 		fs.appendFileSync(OUT, text);
 		process.stdout.write(text);
 	} finally {
 		for (const p of procs.reverse()) await p.stop();
+		await stopPids([...fcgi.authz, ...fcgi.noop]);
 		await latchkey.stop();
 	}
 }

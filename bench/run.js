@@ -14,6 +14,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const h = require('../tests/stress/harness.js');
+const rounds = require('./rounds.js');
 
 // --cgi-only: the plain-CGI section alone (make bench-cgi).
 const CGI_ONLY = process.argv[2] === '--cgi-only';
@@ -99,27 +100,26 @@ Alias "/bench/guarded/" "${guarded}/"
 
 /*
  * The same static page unprotected, behind the no-op authorizer and behind
- * authorize.fcgi (with a good cookie), 64 connections, in alternating
- * rounds so that drift hits all three alike.
+ * authorize.fcgi (with a good cookie), 64 connections, in interleaved
+ * rounds (bench/rounds.js) so that drift hits all three alike.
  */
-async function authorizer(baseURL, cookie, label) {
-	const runs = { open: [], guarded: [], members: [] };
+async function authorizer(baseURL, cookie, label, pids = () => []) {
 	const paths = { open: '/bench/open/page.html', guarded: '/bench/guarded/page.html',
 	    members: '/members/page.html' };
 	for (const k of Object.keys(paths))
 		await h.loadgen(baseURL + paths[k], { conns: 64, seconds: 1, headers: [`Cookie: ${cookie}`] });
-	for (let i = 0; i < 2; i++)
-		for (const k of Object.keys(paths)) {
-			log(`${label}: ${k}, round ${i + 1}`);
-			runs[k].push(await h.loadgen(baseURL + paths[k], { conns: 64, seconds: T / 3, warmup: 0.3,
-			    headers: [`Cookie: ${cookie}`] }));
-		}
-	const out = {};
-	for (const k of Object.keys(runs))
-		out[k] = { rps: avg(runs[k], 'rps'), p50: avg(runs[k], 'p50_ms'), p99: avg(runs[k], 'p99_ms'),
-		    errors: runs[k].reduce((s, x) => s + x.errors + x.requests - x.ok, 0) };
+	const runs = await rounds.interleave(Object.keys(paths), (k, i) => {
+		log(`${label}: ${k}, round ${i + 1} of ${rounds.ROUNDS}`);
+		return rounds.withCpu(pids(k), () => h.loadgen(baseURL + paths[k], { conns: 64,
+		    seconds: Math.max(1, 2 * T / (3 * rounds.ROUNDS)), warmup: 0.3, headers: [`Cookie: ${cookie}`] }));
+	});
+	const out = Object.fromEntries(Object.keys(runs).map((k) => [k, rounds.row(runs[k])]));
+	out.ratio = rounds.ratio(out.members, out.guarded);
 	return out;
 }
+
+/** The FastCGI processes behind each authorizer row of lighttpd (none for the unprotected page). */
+const authzPids = (srv) => (k) => (k === 'members' ? srv.pids('authorize') : k === 'guarded' ? srv.pids('noopauth') : []);
 
 /*
  * Profile and authorizer latency (one connection) on two servers measured
@@ -292,17 +292,16 @@ async function bench(srv, label, results) {
 
 	const r = {};
 	if (results.throughput) {
-		// Alternate no-op and profile so drift hits both alike.
-		const runs = { noop: [], profile: [] };
-		for (let i = 0; i < 2; i++) {
-			log(`${label}: no-op and profile, 64 connections, round ${i + 1}`);
-			runs.noop.push(await h.loadgen(`${srv.baseURL}/bench/noop`, { conns: 64, seconds: T / 2, warmup: 0.5 }));
-			runs.profile.push(await h.loadgen(`${srv.baseURL}/api/profile`, { conns: 64, seconds: T / 2, warmup: 0.5, ...profile }));
-		}
-		for (const k of ['noop', 'profile']) {
-			r[k] = { rps: avg(runs[k], 'rps'), p50: avg(runs[k], 'p50_ms'), p99: avg(runs[k], 'p99_ms'),
-			    errors: runs[k].reduce((s, x) => s + x.errors + x.requests - x.ok, 0) };
-		}
+		// No-op and profile in interleaved rounds, so drift hits both alike.
+		const runs = await rounds.interleave(['noop', 'profile'], (k, i) => {
+			log(`${label}: ${k}, 64 connections, round ${i + 1} of ${rounds.ROUNDS}`);
+			return rounds.withCpu(srv.pids(k), () => h.loadgen(`${srv.baseURL}${k === 'noop' ? '/bench/noop' : '/api/profile'}`,
+			    { conns: 64, seconds: Math.max(1, 2 * T / rounds.ROUNDS), warmup: 0.5,
+			    ...(k === 'noop' ? {} : profile) }));
+		});
+		r.noop = rounds.row(runs.noop);
+		r.profile = rounds.row(runs.profile);
+		r.ratio = rounds.ratio(r.profile, r.noop);
 		// Per-request CPU of each process kind, from /proc: where the time goes.
 		const cpu0 = Object.fromEntries(['profile', 'noop'].map((n) => [n, srv.pids(n).reduce((s, p) => s + h.cpuTicks(p), 0)]));
 		const lt0 = h.cpuTicks(srv.child.pid);
@@ -351,7 +350,7 @@ async function main() {
 	const { r: s, cookie } = await bench(srv, `${SMALL} users`, { throughput: true });
 	// A fresh session: the login rows may have ended the first one
 	// (sessions_max), and a revoked cookie would measure the 401.
-	const authzLt = await authorizer(srv.baseURL, (await h.login(srv.baseURL)).cookie, 'lighttpd authorizer');
+	const authzLt = await authorizer(srv.baseURL, (await h.login(srv.baseURL)).cookie, 'lighttpd authorizer', authzPids(srv));
 	await srv.stop(true);
 	const apache = await startApacheBench(small, members);
 	const apacheCookie = (await h.login(apache.baseURL)).cookie;
@@ -397,7 +396,7 @@ async function main() {
 
 	const load1 = os.loadavg();
 	// The report.
-	const ratio = s.profile.rps / s.noop.rps;
+	const ratio = s.ratio.value;
 	const loginRatio = s.login.rps / hashtime.bare_rate;
 	const maxAnon = Math.max(...s.mem.filter((m) => m.name !== 'noop').map((m) => m.RssAnon));
 	const slow = (a, c) => (a / c - 1) * 100;
@@ -405,8 +404,8 @@ async function main() {
 	const lSlow = slow(cb.login_p50, cs.login_p50);
 	const tSlow = slow(cs.profile_rps, cb.profile_rps);
 	const mark = (ok) => (ok ? 'met' : '**missed**');
-	const azLt = authzLt.members.rps / authzLt.guarded.rps;
-	const azAp = authzAp.members.rps / authzAp.guarded.rps;
+	const azLt = authzLt.ratio.value;
+	const azAp = authzAp.ratio.value;
 	const gpSlow = slow(gb.profile_p50, gs.profile_p50);
 	const gaSlow = slow(gb.authz_p50, gs.authz_p50);
 	const md = [];
@@ -416,22 +415,24 @@ async function main() {
 	    '## Machine', '', machine(),
 	    `- Load average (1 min) at the start ${f2(load0[0])}, at the end ${f2(load1[0])}: anything above 0 is other work sharing the cores`, '',
 	    '## Summary against the targets', '',
+	    `Throughput: the median of ${rounds.ROUNDS} rounds (BENCH_ROUNDS) taken in turns with the row's no-op ceiling, min–max in brackets; a ratio is the quotient of the two medians, beside the range of the rounds' own quotients (bench/analysis.md).`, '',
 	    '| target | measured | |',
 	    '|---|---|---|',
-	    `| profile ≥ 0.9 × no-op responder | ${f2(ratio)} × (${f1(s.profile.rps)} vs ${f1(s.noop.rps)} req/s) | ${mark(ratio >= 0.9)} |`,
+	    `| profile ≥ 0.9 × no-op responder | ${rounds.ratioCell(s.ratio)}; ${rounds.rpsCell(s.profile)} vs ${rounds.rpsCell(s.noop)} req/s | ${mark(ratio >= 0.9)} |`,
 	    `| login ≥ 0.95 × bare hash rate | ${f2(loginRatio)} × (${f1(s.login.rps)} vs ${f1(hashtime.bare_rate)} /s); ${f2(s.login.rps / parRate)} × the measured parallel hash rate ${f1(parRate)} /s | ${mark(loginRatio >= 0.95)} |`,
 	    `| ≤ 2 MiB private (RssAnon) per FastCGI process | max ${mib(maxAnon)} MiB | ${mark(maxAnon <= 2048)} |`,
-	    `| authorizer (lighttpd) ≥ 0.9 × no-op authorizer | ${f2(azLt)} × (${f1(authzLt.members.rps)} vs ${f1(authzLt.guarded.rps)} req/s; unprotected ${f1(authzLt.open.rps)}) | ${mark(azLt >= 0.9)} |`,
-	    `| authorizer (Apache mod_fcgid) ≥ 0.9 × no-op authorizer | ${f2(azAp)} × (${f1(authzAp.members.rps)} vs ${f1(authzAp.guarded.rps)} req/s; unprotected ${f1(authzAp.open.rps)}) | ${mark(azAp >= 0.9)} |`,
+	    `| authorizer (lighttpd) ≥ 0.9 × no-op authorizer | ${rounds.ratioCell(authzLt.ratio)}; ${rounds.rpsCell(authzLt.members)} vs ${rounds.rpsCell(authzLt.guarded)} req/s; unprotected ${rounds.rpsCell(authzLt.open)} | ${mark(azLt >= 0.9)} |`,
+	    `| authorizer (Apache mod_fcgid) ≥ 0.9 × no-op authorizer | ${rounds.ratioCell(authzAp.ratio)}; ${rounds.rpsCell(authzAp.members)} vs ${rounds.rpsCell(authzAp.guarded)} req/s; unprotected ${rounds.rpsCell(authzAp.open)} | ${mark(azAp >= 0.9)} |`,
 	    ...cgiMd.summary(mark),
 	    `| ${BIG} users no slower than ${SMALL} beyond 10% | profile latency ${f1(pSlow)}%, login latency ${f1(lSlow)}%, profile throughput ${f1(tSlow)}% | ${mark(pSlow <= 10 && lSlow <= 10 && tSlow <= 10)} |`,
 	    `| ${BIG} sessions and revocations no slower than ${SMALL} beyond 10% | profile latency ${f1(gpSlow)}%, authorizer latency ${f1(gaSlow)}% | ${mark(gpSlow <= 10 && gaSlow <= 10)} |`,
 	    '',
 	    `## The authorizer: one static page, 64 connections`, '',
+	    `Req/s: the median of ${rounds.ROUNDS} interleaved rounds (min–max); p50 and p99: medians of the rounds.`, '',
 	    '| server | unprotected req/s | behind the no-op authorizer | behind authorize.fcgi (valid cookie) | p50 ms (authorize.fcgi) | p99 ms | failed |',
 	    '|---|---|---|---|---|---|---|',
-	    `| lighttpd | ${f1(authzLt.open.rps)} | ${f1(authzLt.guarded.rps)} | ${f1(authzLt.members.rps)} | ${f2(authzLt.members.p50)} | ${f2(authzLt.members.p99)} | ${authzLt.members.errors + authzLt.guarded.errors + authzLt.open.errors} |`,
-	    `| Apache + mod_fcgid | ${f1(authzAp.open.rps)} | ${f1(authzAp.guarded.rps)} | ${f1(authzAp.members.rps)} | ${f2(authzAp.members.p50)} | ${f2(authzAp.members.p99)} | ${authzAp.members.errors + authzAp.guarded.errors + authzAp.open.errors} |`,
+	    `| lighttpd | ${rounds.rpsCell(authzLt.open)} | ${rounds.rpsCell(authzLt.guarded)} | ${rounds.rpsCell(authzLt.members)} | ${f2(authzLt.members.p50)} | ${f2(authzLt.members.p99)} | ${authzLt.members.errors + authzLt.guarded.errors + authzLt.open.errors} |`,
+	    `| Apache + mod_fcgid | ${rounds.rpsCell(authzAp.open)} | ${rounds.rpsCell(authzAp.guarded)} | ${rounds.rpsCell(authzAp.members)} | ${f2(authzAp.members.p50)} | ${f2(authzAp.members.p99)} | ${authzAp.members.errors + authzAp.guarded.errors + authzAp.open.errors} |`,
 	    '',
 	    `## ${SMALL} against ${BIG} sessions and revocations`, '',
 	    `The large store holds ${BIG} live sessions of the demo user (each with its refresh token) and ${BIG} revoked`,
@@ -441,9 +442,10 @@ async function main() {
 	    `| ${BIG} | ${f2(gb.profile_p50)} | ${f2(gb.profile_p99)} | ${f2(gb.authz_p50)} | ${f2(gb.authz_p99)} | ${gb.failed} |`,
 	    '',
 	    `## /api/profile next to the no-op responder (${SMALL} users, 64 connections)`, '',
+	    `Req/s: the median of ${rounds.ROUNDS} interleaved rounds (min–max); p50 and p99: medians of the rounds.`, '',
 	    '| endpoint | req/s | p50 ms | p99 ms | failed |', '|---|---|---|---|---|',
-	    `| no-op FastCGI (bench/noop.c) | ${f1(s.noop.rps)} | ${f2(s.noop.p50)} | ${f2(s.noop.p99)} | ${s.noop.errors} |`,
-	    `| GET /api/profile | ${f1(s.profile.rps)} | ${f2(s.profile.p50)} | ${f2(s.profile.p99)} | ${s.profile.errors} |`,
+	    `| no-op FastCGI (bench/noop.c) | ${rounds.rpsCell(s.noop)} | ${f2(s.noop.p50)} | ${f2(s.noop.p99)} | ${s.noop.errors} |`,
+	    `| GET /api/profile | ${rounds.rpsCell(s.profile)} | ${f2(s.profile.p50)} | ${f2(s.profile.p99)} | ${s.profile.errors} |`,
 	    '',
 	    `CPU per request (from /proc, user + system): profile process ${f1(s.cpu.profile_us)} µs, ` +
 	    `no-op process ${f1(s.cpu.noop_us)} µs; lighttpd ${f1(s.cpu.lighttpd_profile_us)} µs (profile) / ` +
@@ -526,7 +528,7 @@ async function ceilingsOnly() {
 	// A session of its own: the logins above may have ended the first
 	// one (sessions_max), and a revoked cookie measures the 401.
 	void cookie;
-	const az = await authorizer(srv.baseURL, (await h.login(srv.baseURL)).cookie, 'lighttpd authorizer');
+	const az = await authorizer(srv.baseURL, (await h.login(srv.baseURL)).cookie, 'lighttpd authorizer', authzPids(srv));
 	const metricsFile = `${small.db}.metrics`;
 	const on = fs.existsSync(metricsFile);
 	const scrape = sh('curl', ['-s', `${srv.baseURL}/metrics`]);
@@ -538,8 +540,8 @@ async function ceilingsOnly() {
 	const load1 = os.loadavg();
 	fs.rmSync(members, { recursive: true, force: true });
 	fs.rmSync(small.dir, { recursive: true, force: true });
-	const ratio = s.profile.rps / s.noop.rps;
-	const azr = az.members.rps / az.guarded.rps;
+	const ratio = s.ratio.value;
+	const azr = az.ratio.value;
 	const mark = (ok) => (ok ? 'met' : '**missed**');
 	const md = [`# latchkey benchmark: the no-op ceilings with metrics ${off ? 'off' : 'on'}`, '',
 	    'Written by `make bench-ceilings` (bench/run.js --ceilings-only); numbers from one run on the machine below.', '',
@@ -548,9 +550,12 @@ async function ceilingsOnly() {
 	    `- Load average (1 min) at the start ${f2(load0[0])}, at the end ${f2(load1[0])}: anything above 0 is other work sharing the cores`, '',
 	    `Counting: ${on ? `on (${path.basename(metricsFile)}); the authorizer counted ${count('latchkey_authorizer_decisions_total{decision="allow"}')} grants, the profile program ${count('latchkey_request_duration_seconds_count{program="profile"}')} requests` : '**off** (no counter file)'}.`, '',
 	    '| target | measured | |', '|---|---|---|',
-	    `| profile ≥ 0.9 × no-op responder | ${f2(ratio)} × (${f1(s.profile.rps)} vs ${f1(s.noop.rps)} req/s) | ${mark(ratio >= 0.9)} |`,
-	    `| authorizer (lighttpd) ≥ 0.9 × no-op authorizer | ${f2(azr)} × (${f1(az.members.rps)} vs ${f1(az.guarded.rps)} req/s; unprotected ${f1(az.open.rps)}) | ${mark(azr >= 0.9)} |`, '',
-	    `Failed (not 2xx): profile ${s.profile.errors}, no-op ${s.noop.errors}, authorizer ${az.members.errors}, no-op authorizer ${az.guarded.errors}.`, ''];
+	    `| profile ≥ 0.9 × no-op responder | ${rounds.ratioCell(s.ratio)}; ${rounds.rpsCell(s.profile)} vs ${rounds.rpsCell(s.noop)} req/s | ${mark(ratio >= 0.9)} |`,
+	    `| authorizer (lighttpd) ≥ 0.9 × no-op authorizer | ${rounds.ratioCell(az.ratio)}; ${rounds.rpsCell(az.members)} vs ${rounds.rpsCell(az.guarded)} req/s; unprotected ${rounds.rpsCell(az.open)} | ${mark(azr >= 0.9)} |`, '',
+	    `Req/s: the median of ${rounds.ROUNDS} interleaved rounds (min–max); a ratio is the quotient of the medians, beside the range of the rounds' own quotients.`, '',
+	    `Failed (not 2xx): profile ${s.profile.errors}, no-op ${s.noop.errors}, authorizer ${az.members.errors}, no-op authorizer ${az.guarded.errors}.`, '',
+	    `CPU per request of the FastCGI processes (/proc/PID/schedstat, median of the rounds): profile ${f1(s.profile.cpu_us)} µs, ` +
+	    `no-op responder ${f1(s.noop.cpu_us)} µs; authorize.fcgi ${f1(az.members.cpu_us)} µs, no-op authorizer ${f1(az.guarded.cpu_us)} µs.`, ''];
 	fs.writeFileSync(OUT, md.join('\n'));
 	log(`wrote ${OUT}`);
 	console.log(md.join('\n'));

@@ -72,24 +72,23 @@ record_login(struct lk_ctx *ctx, struct lk_login *l,
     const struct lk_issue *issue, void *arg)
 {
 	const struct record_login	*a = arg;
+	enum lk_store_res		 res;
 
 	(void)issue;
 	l->new_hash = a->new_hash;
 	l->throttle_account = a->t->account;
 	l->throttle_address = a->t->address;
 	l->throttle_window = ctx->cfg->throttle_window;
-	switch (lk_store_login(lk_ctx_store(ctx), l, ctx->now)) {
-	case LK_STORE_OK:
-		if (a->new_hash != NULL)
-			lk_log(LK_LOG_INFO, "password hash upgraded to %s",
-			    ctx->cfg->hash.method);
-		return 0;
-	case LK_STORE_CHANGED:
-		/* Changed or disabled while we hashed: the old password is dead. */
+	res = lk_store_login(lk_ctx_store(ctx), l, ctx->now);
+	/* Changed or disabled while we hashed: the old password is dead. */
+	if (res == LK_STORE_CHANGED)
 		return 1;
-	default:
-		return lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
-	}
+	if (lk_deny_store(ctx, res, NULL, 0) == -1)
+		return -1;
+	if (a->new_hash != NULL)
+		lk_log(LK_LOG_INFO, "password hash upgraded to %s",
+		    ctx->cfg->hash.method);
+	return 0;
 }
 
 /*

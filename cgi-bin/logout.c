@@ -76,10 +76,9 @@ handle(struct lk_ctx *ctx)
 		n++;
 	if (n > 0)
 		who = c[0].sub;
-	if (lk_store_logout(lk_ctx_store(ctx), r, n, ctx->now) != LK_STORE_OK) {
-		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
+	if (lk_deny_store(ctx, lk_store_logout(lk_ctx_store(ctx), r, n, ctx->now),
+	    NULL, 0) == -1)
 		return;
-	}
 	lk_metrics_count(LK_M_LOGOUT);
 	lk_log_audit("logout", ctx->now, ctx->req->remote_addr, who,
 	    (char *)NULL);

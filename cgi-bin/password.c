@@ -94,7 +94,7 @@ record_change(struct lk_ctx *ctx, struct lk_login *l,
 	r.exp = a->claims->exp;
 	r.refresh = 0;
 	return lk_deny_store(ctx, lk_store_password_change(lk_ctx_store(ctx),
-	    l, &r, ctx->now), refusals, 1);
+	    l, &r, ctx->now), refusals, LK_NREFUSALS(refusals));
 }
 
 static void

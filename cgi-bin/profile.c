@@ -54,7 +54,8 @@ set_name(struct lk_ctx *ctx, struct lk_user *user,
 	}
 	/* Not found: deleted between the check and the update. */
 	if (lk_deny_store(ctx, lk_store_user_set_name(lk_ctx_store(ctx),
-	    user->email, name, ctx->now), refusals, 1) == 0)
+	    user->email, name, ctx->now), refusals,
+	    LK_NREFUSALS(refusals)) == 0)
 		reply(ctx, user->email, name, groups);
 out:
 	json_object_put(body);

@@ -80,11 +80,9 @@ list(struct lk_ctx *ctx)
 		(void)lk_deny(ctx, LK_R_INTERNAL, NULL);
 		goto out;
 	}
-	if (lk_store_session_each(lk_ctx_store(ctx), user.id, ctx->now,
-	    add_session, &l) != LK_STORE_OK) {
-		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
+	if (lk_deny_store(ctx, lk_store_session_each(lk_ctx_store(ctx), user.id,
+	    ctx->now, add_session, &l), NULL, 0) == -1)
 		goto out;
-	}
 	if (lk_json_dump(l.list, buf, BODY_MAX) < 0) {
 		(void)lk_deny(ctx, LK_R_INTERNAL, NULL);
 		goto out;
@@ -102,25 +100,21 @@ out:
 static void
 end_one(struct lk_ctx *ctx)
 {
-	struct lk_user		user;
-	struct lk_claims	claims;
-	struct lk_token_state	state;
-	struct lk_json_out	o;
+	static const struct lk_store_refusal	refusals[] = {
+		{ LK_STORE_NOT_FOUND, LK_R_NOT_FOUND, NULL },
+	};
+	struct lk_user				user;
+	struct lk_claims			claims;
+	struct lk_token_state			state;
+	struct lk_json_out			o;
 
 	if (lk_session_can_revoke(ctx) == -1 ||
 	    lk_auth_require(ctx, LK_TOKEN_ACCESS, &user, &claims, &state) == -1)
 		return;
-	switch (lk_store_session_end(lk_ctx_store(ctx), user.id, ctx->route_arg,
-	    NULL, ctx->now, NULL)) {
-	case LK_STORE_OK:
-		break;
-	case LK_STORE_NOT_FOUND:
-		(void)lk_deny(ctx, LK_R_NOT_FOUND, NULL);
+	if (lk_deny_store(ctx, lk_store_session_end(lk_ctx_store(ctx), user.id,
+	    ctx->route_arg, NULL, ctx->now, NULL), refusals,
+	    LK_NREFUSALS(refusals)) == -1)
 		goto out;
-	default:
-		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
-		goto out;
-	}
 	lk_log_audit("session_ended", ctx->now, ctx->req->remote_addr,
 	    user.email, "session", ctx->route_arg, (char *)NULL);
 	/* Its own session ended: as a logout, the cookies go too. */
@@ -146,11 +140,10 @@ end_others(struct lk_ctx *ctx)
 	if (lk_session_can_revoke(ctx) == -1 ||
 	    lk_auth_require(ctx, LK_TOKEN_ACCESS, &user, &claims, &state) == -1)
 		return;
-	if (lk_store_session_end(lk_ctx_store(ctx), user.id, NULL,
-	    state.ours ? state.session.id : "", ctx->now, &n) != LK_STORE_OK) {
-		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
+	if (lk_deny_store(ctx, lk_store_session_end(lk_ctx_store(ctx), user.id,
+	    NULL, state.ours ? state.session.id : "", ctx->now, &n), NULL,
+	    0) == -1)
 		goto out;
-	}
 	lk_log_audit("sessions_ended", ctx->now, ctx->req->remote_addr,
 	    user.email, "kept", state.ours ? state.session.id : "",
 	    (char *)NULL);

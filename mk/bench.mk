@@ -2,6 +2,9 @@
 # beside a no-op FastCGI responder, and writes bench/results.md.
 #
 #   make bench [BENCH_TIME=10] [BENCH_PROCS=2] [BENCH_USERS_BIG=1000000]
+#              [BENCH_ROUNDS=5]
+#   (each throughput row: the median and spread of BENCH_ROUNDS rounds, taken
+#   in turns with its no-op ceiling; bench/rounds.js)
 #   make bench-cgi   the plain-CGI rows alone (bench/run.js --cgi-only)
 #
 # bench/loadgen (a closed-loop HTTP/1.1 load generator) is also what the
@@ -12,6 +15,7 @@ LOADGEN		:= $(BENCH_BUILD)/loadgen
 BENCH_TIME	?= 10
 BENCH_PROCS	?= 2
 BENCH_USERS_BIG	?= 1000000
+BENCH_ROUNDS	?= 5
 
 .PHONY: bench bench-build bench-cgi bench-ceilings bench-forward
 
@@ -101,22 +105,22 @@ bench-cgi: bench-build
 bench-forward: bench-build
 	@scripts/deps.sh proxies
 	rm -f $(BENCH_BUILD)/forward.md
-	LATCHKEY_BUILD="$(abspath $(BUILD))" BENCH_TIME=$(BENCH_TIME) \
+	LATCHKEY_BUILD="$(abspath $(BUILD))" BENCH_TIME=$(BENCH_TIME) BENCH_ROUNDS=$(BENCH_ROUNDS) \
 	    BENCH_PROCS=$(BENCH_PROCS) $(NODE) bench/forward.js $(BENCH_BUILD)/forward.md
 
 # The profile and the authorizer next to their no-op ceilings alone, with
 # the node's counter file on, written to $(BUILD)/bench/ceilings.md.
 bench-ceilings: bench-build
-	LATCHKEY_BUILD="$(abspath $(BUILD))" BENCH_TIME=$(BENCH_TIME) \
+	LATCHKEY_BUILD="$(abspath $(BUILD))" BENCH_TIME=$(BENCH_TIME) BENCH_ROUNDS=$(BENCH_ROUNDS) \
 	    BENCH_PROCS=$(BENCH_PROCS) $(NODE) bench/run.js --ceilings-only \
 	    $(BENCH_BUILD)/ceilings.md
 
 bench: bench-build
-	LATCHKEY_BUILD="$(abspath $(BUILD))" BENCH_TIME=$(BENCH_TIME) \
+	LATCHKEY_BUILD="$(abspath $(BUILD))" BENCH_TIME=$(BENCH_TIME) BENCH_ROUNDS=$(BENCH_ROUNDS) \
 	    BENCH_PROCS=$(BENCH_PROCS) BENCH_USERS_BIG=$(BENCH_USERS_BIG) \
 	    $(NODE) bench/run.js bench/results.md
 	@scripts/deps.sh proxies
-	LATCHKEY_BUILD="$(abspath $(BUILD))" BENCH_TIME=$(BENCH_TIME) \
+	LATCHKEY_BUILD="$(abspath $(BUILD))" BENCH_TIME=$(BENCH_TIME) BENCH_ROUNDS=$(BENCH_ROUNDS) \
 	    BENCH_PROCS=$(BENCH_PROCS) $(NODE) bench/forward.js bench/results.md
-	LATCHKEY_BUILD="$(abspath $(BUILD))" BENCH_TIME=$(BENCH_TIME) \
+	LATCHKEY_BUILD="$(abspath $(BUILD))" BENCH_TIME=$(BENCH_TIME) BENCH_ROUNDS=$(BENCH_ROUNDS) \
 	    BENCH_PROCS=$(BENCH_PROCS) $(NODE) bench/cluster.js bench/results.md

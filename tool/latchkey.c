@@ -1110,6 +1110,64 @@ user_list(struct run *r)
 	    LK_STORE_OK ? 0 : 1;
 }
 
+/* Which of the group and the user of a NOT_FOUND is missing: said. */
+static void
+say_missing(struct run *r)
+{
+	struct lk_user	u;
+
+	r->groups[0] = r->gname;
+	r->ngroups = 1;
+	if (groups_exist(r) != 0)
+		return;
+	if (lk_store_user_find(r->store, r->email, &u) == LK_STORE_NOT_FOUND)
+		fprintf(stderr, "latchkey: no user %s\n", r->email);
+	else
+		fprintf(stderr, "latchkey: user %s is not in group %s\n",
+		    r->email, r->gname);
+}
+
+/*
+ * Report the store result res of a group command on r->gname (and, for
+ * a member command, r->email): done on success, else why not.  Returns 0
+ * on success, 1 otherwise.
+ */
+static int
+group_report(struct run *r, enum lk_store_res res, const char *done)
+{
+	switch (res) {
+	case LK_STORE_OK:
+		if (r->email != NULL)
+			printf("group %s: user %s %s\n", r->gname, r->email,
+			    done);
+		else
+			printf("group %s: %s\n", r->gname, done);
+		return 0;
+	case LK_STORE_EXISTS:
+		if (r->email != NULL)
+			fprintf(stderr, "latchkey: user %s is in group %s "
+			    "already\n", r->email, r->gname);
+		else
+			fprintf(stderr, "latchkey: group %s exists\n",
+			    r->gname);
+		return 1;
+	case LK_STORE_NOT_FOUND:
+		if (r->email != NULL)
+			say_missing(r);
+		else
+			fprintf(stderr, "latchkey: no group %s\n", r->gname);
+		return 1;
+	case LK_STORE_LIMIT:
+		fprintf(stderr, "latchkey: user %s is in %d groups already, "
+		    "the most one user may be in\n", r->email,
+		    LK_STORE_USER_GROUPS_MAX);
+		return 1;
+	default:
+		fprintf(stderr, "latchkey: database error\n");
+		return 1;
+	}
+}
+
 static int
 group_add(struct run *r)
 {
@@ -1120,34 +1178,15 @@ group_add(struct run *r)
 		fprintf(stderr, "latchkey: %s\n", why);
 		return 1;
 	}
-	switch (lk_store_group_add(r->store, r->gname, text,
-	    (long long)time(NULL))) {
-	case LK_STORE_OK:
-		printf("group %s: added\n", r->gname);
-		return 0;
-	case LK_STORE_EXISTS:
-		fprintf(stderr, "latchkey: group %s exists\n", r->gname);
-		return 1;
-	default:
-		fprintf(stderr, "latchkey: database error\n");
-		return 1;
-	}
+	return group_report(r, lk_store_group_add(r->store, r->gname, text,
+	    (long long)time(NULL)), "added");
 }
 
 static int
 group_del(struct run *r)
 {
-	switch (lk_store_group_delete(r->store, r->gname)) {
-	case LK_STORE_OK:
-		printf("group %s: deleted\n", r->gname);
-		return 0;
-	case LK_STORE_NOT_FOUND:
-		fprintf(stderr, "latchkey: no group %s\n", r->gname);
-		return 1;
-	default:
-		fprintf(stderr, "latchkey: database error\n");
-		return 1;
-	}
+	return group_report(r, lk_store_group_delete(r->store, r->gname),
+	    "deleted");
 }
 
 static int
@@ -1246,63 +1285,18 @@ audit_list(struct run *r)
 	return 0;
 }
 
-/* Which of the group and the user of a NOT_FOUND is missing: said. */
-static void
-say_missing(struct run *r)
-{
-	struct lk_user	u;
-
-	r->groups[0] = r->gname;
-	r->ngroups = 1;
-	if (groups_exist(r) != 0)
-		return;
-	if (lk_store_user_find(r->store, r->email, &u) == LK_STORE_NOT_FOUND)
-		fprintf(stderr, "latchkey: no user %s\n", r->email);
-	else
-		fprintf(stderr, "latchkey: user %s is not in group %s\n",
-		    r->email, r->gname);
-}
-
 static int
 group_adduser(struct run *r)
 {
-	switch (lk_store_member_add(r->store, r->gname, r->email,
-	    (long long)time(NULL))) {
-	case LK_STORE_OK:
-		printf("group %s: user %s added\n", r->gname, r->email);
-		return 0;
-	case LK_STORE_NOT_FOUND:
-		say_missing(r);
-		return 1;
-	case LK_STORE_EXISTS:
-		fprintf(stderr, "latchkey: user %s is in group %s already\n",
-		    r->email, r->gname);
-		return 1;
-	case LK_STORE_LIMIT:
-		fprintf(stderr, "latchkey: user %s is in %d groups already, "
-		    "the most one user may be in\n", r->email,
-		    LK_STORE_USER_GROUPS_MAX);
-		return 1;
-	default:
-		fprintf(stderr, "latchkey: database error\n");
-		return 1;
-	}
+	return group_report(r, lk_store_member_add(r->store, r->gname,
+	    r->email, (long long)time(NULL)), "added");
 }
 
 static int
 group_deluser(struct run *r)
 {
-	switch (lk_store_member_delete(r->store, r->gname, r->email)) {
-	case LK_STORE_OK:
-		printf("group %s: user %s removed\n", r->gname, r->email);
-		return 0;
-	case LK_STORE_NOT_FOUND:
-		say_missing(r);
-		return 1;
-	default:
-		fprintf(stderr, "latchkey: database error\n");
-		return 1;
-	}
+	return group_report(r, lk_store_member_delete(r->store, r->gname,
+	    r->email), "removed");
 }
 
 /* The longest token lifetime: a retired key signed nothing after it retired. */

@@ -215,6 +215,8 @@ static long long	 app_last_try;
 static struct lk_keyring	 app_keys;
 static int		 app_keys_ready;
 static uint64_t		 app_key_stamp;	/* of the files the keys came from */
+static struct lk_watch	 app_key_watch = { .fd = -1 };	/* of those files */
+static long long	 app_key_watch_try;	/* second it was last set */
 static struct lk_store	*app_store;
 static long long	 app_last_store_try;
 static struct lk_token_cache	 app_tokens;
@@ -437,6 +439,8 @@ lk_app_reset(void)
 	app_rules_logged = 0;
 	app_keys_ready = 0;
 	app_key_stamp = 0;
+	lk_watch_close(&app_key_watch);
+	app_key_watch_try = 0;
 	app_ready = 0;
 	app_last_try = 0;
 	lk_metrics_close();
@@ -526,7 +530,7 @@ app_ensure(struct lk_io *io, long long now)
  * public keys on a verify-only node).
  */
 static int
-load_keys(void)
+load_keys(long long now)
 {
 	const char	*src;
 	char		 err[LK_CONFIG_ERR_MAX];
@@ -534,6 +538,18 @@ load_keys(void)
 	int		 public, r;
 
 	src = key_source(&public);
+	/*
+	 * A FastCGI process takes the stamp (a stat of each file) only when
+	 * the files' watch says they may have changed: an event, or a second
+	 * gone by.  Set before the stamp is taken, so that no change falls
+	 * between the two.  Plain CGI takes it once: a watch would only cost.
+	 */
+	if (!app_cgi && app_key_watch.fd == -1 && now != app_key_watch_try) {
+		app_key_watch_try = now;
+		(void)lk_keyring_watch(&app_key_watch, src, public);
+	}
+	if (app_keys_ready && !app_cgi && !lk_watch_changed(&app_key_watch))
+		return 0;
 	stamp = lk_keyring_stamp(src, public);
 	if (app_keys_ready && stamp == app_key_stamp)
 		return 0;
@@ -674,7 +690,7 @@ load(struct lk_ctx *ctx, enum lk_need what)
 {
 	switch (what) {
 	case LK_NEED_KEYS:
-		if (load_keys() == -1)
+		if (load_keys(ctx->now) == -1)
 			return -1;
 		ctx->keys = &app_keys;
 		return 0;

@@ -121,20 +121,20 @@ find(struct lk_ctx *ctx, const char *token, size_t tlen,
     unsigned int purposes, char hash[LK_ONETIME_HASH_LEN + 1],
     struct lk_link *out)
 {
+	static const struct lk_store_refusal	refusals[] = {
+		{ LK_STORE_NOT_FOUND, LK_R_LINK, NULL },
+	};
+	enum lk_store_res			res;
+
 	/* Not a token we could have made: unknown, like any other. */
 	if (lk_onetime_hash(token, tlen, hash) == -1)
 		return lk_deny(ctx, LK_R_LINK, NULL);
-	switch (lk_store_link_find(lk_ctx_store(ctx), hash, purposes, ctx->now,
-	    out)) {
-	case LK_STORE_OK:
-		return 0;
-	case LK_STORE_NOT_FOUND:
+	res = lk_store_link_find(lk_ctx_store(ctx), hash, purposes, ctx->now,
+	    out);
+	if (res == LK_STORE_NOT_FOUND)
 		lk_log_audit("link_refused", ctx->now, ctx->req->remote_addr,
 		    NULL, (char *)NULL);
-		return lk_deny(ctx, LK_R_LINK, NULL);
-	default:
-		return lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
-	}
+	return lk_deny_store(ctx, res, refusals, LK_NREFUSALS(refusals));
 }
 
 int
@@ -188,10 +188,16 @@ int
 lk_account_link_use(struct lk_ctx *ctx, const struct lk_account_link *l,
     const struct lk_issue *issue)
 {
-	struct lk_link_use	 u;
-	char			 hash[LK_HASH_MAX + 1];
-	char			 account[LK_STORE_KEY_MAX];
-	int			 rc = -1;
+	static const struct lk_store_refusal	refusals[] = {
+		{ LK_STORE_NOT_FOUND, LK_R_LINK, NULL },
+		{ LK_STORE_CHANGED, LK_R_LINK, NULL },
+		{ LK_STORE_USED, LK_R_CODE, NULL },
+	};
+	struct lk_link_use			u;
+	char					hash[LK_HASH_MAX + 1];
+	char					account[LK_STORE_KEY_MAX];
+	enum lk_store_res			res;
+	int					rc = -1;
 
 	if (lk_password_hash(&ctx->cfg->hash, l->password, hash,
 	    sizeof(hash)) == -1) {
@@ -220,21 +226,12 @@ lk_account_link_use(struct lk_ctx *ctx, const struct lk_account_link *l,
 		u.session = &issue->session;
 		u.tokens = &issue->tokens;
 	}
-	switch (lk_store_link_use(lk_ctx_store(ctx), &u, ctx->now)) {
-	case LK_STORE_OK:
-		lk_metrics_count(l->link.purpose == LK_LINK_RESET ?
-		    LK_M_LINK_RESET_USED : l->link.purpose == LK_LINK_INVITE ?
-		    LK_M_LINK_INVITE_USED : LK_M_LINK_SIGNUP_USED);
-		rc = 0;
-		break;
-	case LK_STORE_NOT_FOUND:
-	case LK_STORE_CHANGED:
+	res = lk_store_link_use(lk_ctx_store(ctx), &u, ctx->now);
+	if (res == LK_STORE_NOT_FOUND || res == LK_STORE_CHANGED)
 		lk_log_audit("link_refused", ctx->now, ctx->req->remote_addr,
 		    l->link.user.email, "reason", "used or changed meanwhile",
 		    (char *)NULL);
-		(void)lk_deny(ctx, LK_R_LINK, NULL);
-		break;
-	case LK_STORE_USED:
+	else if (res == LK_STORE_USED)
 		/*
 		 * The second factor: spent by another request, or turned off
 		 * or on since it was read.  The link stays good.
@@ -243,12 +240,11 @@ lk_account_link_use(struct lk_ctx *ctx, const struct lk_account_link *l,
 		    ctx->req->remote_addr, l->link.user.email, "reason",
 		    l->factor ? "code used already" : "second factor turned on",
 		    (char *)NULL);
-		(void)lk_deny(ctx, LK_R_CODE, NULL);
-		break;
-	default:
-		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
-		break;
-	}
+	if ((rc = lk_deny_store(ctx, res, refusals,
+	    LK_NREFUSALS(refusals))) == 0)
+		lk_metrics_count(l->link.purpose == LK_LINK_RESET ?
+		    LK_M_LINK_RESET_USED : l->link.purpose == LK_LINK_INVITE ?
+		    LK_M_LINK_INVITE_USED : LK_M_LINK_SIGNUP_USED);
 out:
 	lk_explicit_bzero(hash, sizeof(hash));
 	return rc;

@@ -157,6 +157,9 @@ struct lk_store_refusal {
 int	lk_deny_store(struct lk_ctx *ctx, enum lk_store_res res,
 	    const struct lk_store_refusal *map, size_t n);
 
+/* The number of refusals in the array map, for lk_deny_store's n. */
+#define LK_NREFUSALS(map)	(sizeof(map) / sizeof((map)[0]))
+
 /*
  * The keys, and the store, loaded by the runtime when a request first
  * needs them, so that a request that needs neither (a refusal before any

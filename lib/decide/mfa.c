@@ -165,10 +165,8 @@ int
 lk_mfa_state(struct lk_ctx *ctx, const struct lk_user *user,
     struct lk_mfa_state *state)
 {
-	if (lk_store_mfa_state(lk_ctx_store(ctx), user->id, state) !=
-	    LK_STORE_OK)
-		return lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
-	return 0;
+	return lk_deny_store(ctx, lk_store_mfa_state(lk_ctx_store(ctx),
+	    user->id, state), NULL, 0);
 }
 
 const char *
@@ -216,6 +214,7 @@ lk_mfa_first_step(struct lk_ctx *ctx, const struct lk_user *user,
 	struct lk_mfa_start	m;
 	unsigned char		raw[LK_MFA_TOKEN_BYTES];
 	char			token[TOKEN_LEN + 1], id[ID_LEN + 1];
+	enum lk_store_res	res;
 	int			rc = -1;
 
 	memset(&m, 0, sizeof(m));
@@ -237,16 +236,13 @@ lk_mfa_first_step(struct lk_ctx *ctx, const struct lk_user *user,
 	m.throttle_account = t->account;
 	m.throttle_address = t->address;
 	m.throttle_window = ctx->cfg->throttle_window;
-	switch (lk_store_mfa_start(lk_ctx_store(ctx), &m, ctx->now)) {
-	case LK_STORE_OK:
-		break;
-	case LK_STORE_CHANGED:
-		rc = 0;
-		goto out;
-	default:
-		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
+	res = lk_store_mfa_start(lk_ctx_store(ctx), &m, ctx->now);
+	if (res == LK_STORE_CHANGED) {
+		rc = 0;		/* the caller fails the login */
 		goto out;
 	}
+	if (lk_deny_store(ctx, res, NULL, 0) == -1)
+		goto out;
 	pending_cookie(ctx, token);
 	rc = 1;
 out:
@@ -285,7 +281,8 @@ find_pending(struct lk_ctx *ctx, struct lk_mfa_pending *p,
 	}
 	pending_id(token, TOKEN_LEN, id);
 	if (lk_deny_store(ctx, lk_store_mfa_pending(lk_ctx_store(ctx), id,
-	    ctx->now, p), pending_refusals, 1) == -1)
+	    ctx->now, p), pending_refusals,
+	    LK_NREFUSALS(pending_refusals)) == -1)
 		goto out;
 	if (p->user.disabled) {
 		(void)lk_deny(ctx, LK_R_MFA_EXPIRED, NULL);
@@ -298,11 +295,6 @@ out:
 }
 
 /*
- * The proof of a second factor, checked as far as it can be before the
- * store spends it: *step for a good code, hash for a recovery code.
- * Returns 0, or -1 denied (LK_R_CODE, audited with event).
- */
-/*
  * The result of a second-factor change whose proof the store spends in
  * its transaction: 0 if made, or -1 refused (the proof spent already or
  * wrong, two-step verification off, the store unavailable).
@@ -311,22 +303,24 @@ static int
 change_spent(struct lk_ctx *ctx, const struct lk_user *user,
     const struct lk_mfa_proof *proof, enum lk_store_res res)
 {
-	switch (res) {
-	case LK_STORE_OK:
-		return 0;
-	case LK_STORE_USED:
+	static const struct lk_store_refusal	refusals[] = {
+		{ LK_STORE_USED, LK_R_CODE, NULL },
+		{ LK_STORE_NOT_FOUND, LK_R_INVALID,
+		    "Two-step verification is off" },
+	};
+
+	if (res == LK_STORE_USED)
 		audit(ctx, "mfa_change_failed", user->email,
 		    proof->code != NULL ? "code used already" :
 		    "wrong recovery code");
-		return lk_deny(ctx, LK_R_CODE, NULL);
-	case LK_STORE_NOT_FOUND:
-		return lk_deny(ctx, LK_R_INVALID,
-		    "Two-step verification is off");
-	default:
-		return lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
-	}
+	return lk_deny_store(ctx, res, refusals, LK_NREFUSALS(refusals));
 }
 
+/*
+ * The proof of a second factor, checked as far as it can be before the
+ * store spends it: *step for a good code, hash for a recovery code.
+ * Returns 0, or -1 denied (LK_R_CODE, audited with event).
+ */
 static int
 check_factor(struct lk_ctx *ctx, const struct lk_user *user,
     const struct lk_mfa_state *state, const struct lk_mfa_proof *proof,
@@ -382,8 +376,15 @@ static int
 record_second(struct lk_ctx *ctx, struct lk_login *l,
     const struct lk_issue *issue, void *arg)
 {
-	const struct record_second	*a = arg;
-	struct lk_mfa_login		 m;
+	static const struct lk_store_refusal	refusals[] = {
+		/* Spent by another request meanwhile, or before. */
+		{ LK_STORE_USED, LK_R_CODE, NULL },
+		{ LK_STORE_NOT_FOUND, LK_R_MFA_EXPIRED, NULL },
+		{ LK_STORE_CHANGED, LK_R_MFA_EXPIRED, NULL },
+	};
+	const struct record_second		*a = arg;
+	struct lk_mfa_login			 m;
+	enum lk_store_res			 res;
 
 	(void)issue;
 	l->throttle_account = a->t->account;
@@ -394,21 +395,12 @@ record_second(struct lk_ctx *ctx, struct lk_login *l,
 	m.step = a->proof->code != NULL ? a->step : -1;
 	m.recovery = a->proof->code != NULL ? NULL : a->hash;
 	m.login = l;
-	switch (lk_store_mfa_login(lk_ctx_store(ctx), &m, ctx->now)) {
-	case LK_STORE_OK:
-		return 0;
-	case LK_STORE_USED:
-		/* Spent by another request meanwhile, or before. */
+	res = lk_store_mfa_login(lk_ctx_store(ctx), &m, ctx->now);
+	if (res == LK_STORE_USED)
 		audit(ctx, "login_failed", a->p->user.email,
 		    a->proof->code != NULL ? "code used already" :
 		    "wrong recovery code");
-		return lk_deny(ctx, LK_R_CODE, NULL);
-	case LK_STORE_NOT_FOUND:
-	case LK_STORE_CHANGED:
-		return lk_deny(ctx, LK_R_MFA_EXPIRED, NULL);
-	default:
-		return lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
-	}
+	return lk_deny_store(ctx, res, refusals, LK_NREFUSALS(refusals));
 }
 
 /* Count a second step by its factor and how it ended (rc 0: logged in). */
@@ -586,7 +578,8 @@ lk_mfa_setup(struct lk_ctx *ctx, const struct lk_user *user,
 		goto out;
 	}
 	if (lk_deny_store(ctx, lk_store_totp_setup(lk_ctx_store(ctx), user->id,
-	    sealed, ctx->now), setup_refusals, 2) == -1)
+	    sealed, ctx->now), setup_refusals,
+	    LK_NREFUSALS(setup_refusals)) == -1)
 		goto out;
 	lk_mfa_give_back(ctx, &t);
 	audit(ctx, "totp_setup", user->email, NULL);
@@ -664,7 +657,7 @@ lk_mfa_enable(struct lk_ctx *ctx, const struct lk_user *user,
 	/* Only the secret the code proved: not one set up anew meanwhile. */
 	if (lk_deny_store(ctx, lk_store_totp_enable(lk_ctx_store(ctx),
 	    user->id, state.secret, step, ptrs, LK_RECOVERY_COUNT, ctx->now),
-	    enable_refusals, 1) == -1)
+	    enable_refusals, LK_NREFUSALS(enable_refusals)) == -1)
 		goto out;
 	lk_mfa_give_back(ctx, &t);
 	audit(ctx, "totp_enabled", user->email, NULL);

@@ -110,7 +110,17 @@ new_challenge(struct lk_ctx *ctx, enum lk_challenge_kind kind,
     long long user_id, const struct lk_factor_spend *f,
     char challenge[LK_STORE_CHALLENGE_MAX + 1])
 {
-	struct lk_challenge	c;
+	static const struct lk_store_refusal	refusals[] = {
+		/* The factor spent meanwhile, or turned on or off since. */
+		{ LK_STORE_USED, LK_R_CODE, NULL },
+		/*
+		 * One address asking again and again fills no table.  Not a
+		 * failed login: registration asks for challenges too.
+		 */
+		{ LK_STORE_LIMIT, LK_R_TOO_MANY, NULL },
+	};
+	struct lk_challenge			c;
+	enum lk_store_res			res;
 
 	memset(&c, 0, sizeof(c));
 	if (random_b64url(LK_PASSKEY_CHALLENGE_BYTES, c.challenge,
@@ -125,23 +135,12 @@ new_challenge(struct lk_ctx *ctx, enum lk_challenge_kind kind,
 	lk_throttle_address_key(ctx->req->remote_addr,
 	    ctx->cfg->throttle_ipv6_prefix, c.address, sizeof(c.address));
 	c.exp = ctx->now + LK_PASSKEY_CHALLENGE_LIFE;
-	switch (lk_store_challenge_add(lk_ctx_store(ctx), &c,
-	    LK_PASSKEY_CHALLENGES_MAX, f, ctx->now)) {
-	case LK_STORE_OK:
-		break;
-	case LK_STORE_USED:
-		/* The factor spent meanwhile, or turned on or off since. */
-		return lk_deny(ctx, LK_R_CODE, NULL);
-	case LK_STORE_LIMIT:
-		/*
-		 * One address asking again and again fills no table.  Not a
-		 * failed login: registration asks for challenges too.
-		 */
+	res = lk_store_challenge_add(lk_ctx_store(ctx), &c,
+	    LK_PASSKEY_CHALLENGES_MAX, f, ctx->now);
+	if (res == LK_STORE_LIMIT)
 		ctx->denial.retry_after = LK_PASSKEY_CHALLENGE_LIFE;
-		return lk_deny(ctx, LK_R_TOO_MANY, NULL);
-	default:
-		return lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
-	}
+	if (lk_deny_store(ctx, res, refusals, LK_NREFUSALS(refusals)) == -1)
+		return -1;
 	memcpy(challenge, c.challenge, sizeof(c.challenge));
 	return 0;
 }
@@ -204,15 +203,15 @@ lk_passkey_register_options(struct lk_ctx *ctx, const struct lk_user *user,
 		    "failed");
 		return lk_deny(ctx, LK_R_INTERNAL, NULL);
 	}
-	if (lk_store_webauthn_handle(lk_ctx_store(ctx), user->id, candidate,
-	    handle, sizeof(handle)) != LK_STORE_OK)
-		return lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
+	if (lk_deny_store(ctx, lk_store_webauthn_handle(lk_ctx_store(ctx),
+	    user->id, candidate, handle, sizeof(handle)), NULL, 0) == -1)
+		return -1;
 	if ((exclude = json_object_new_array()) == NULL)
 		return lk_deny(ctx, LK_R_INTERNAL, NULL);
-	if (lk_store_passkey_each(lk_ctx_store(ctx), user->id, add_descriptor,
-	    exclude) != LK_STORE_OK) {
+	if (lk_deny_store(ctx, lk_store_passkey_each(lk_ctx_store(ctx),
+	    user->id, add_descriptor, exclude), NULL, 0) == -1) {
 		json_object_put(exclude);
-		return lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
+		return -1;
 	}
 	if (new_challenge(ctx, LK_CHALLENGE_REGISTER, user->id, f,
 	    challenge) == -1) {
@@ -450,6 +449,7 @@ record_passkey(struct lk_ctx *ctx, struct lk_login *l,
 {
 	struct record_passkey	*a = arg;
 	struct lk_passkey_login	 pl;
+	enum lk_store_res	 res;
 
 	(void)issue;
 	memset(&pl, 0, sizeof(pl));
@@ -458,18 +458,15 @@ record_passkey(struct lk_ctx *ctx, struct lk_login *l,
 	pl.old_count = a->p->sign_count;
 	pl.new_count = a->new_count;
 	pl.login = l;
-	switch (lk_store_passkey_login(lk_ctx_store(ctx), &pl, ctx->now)) {
-	case LK_STORE_OK:
-		return 0;
-	case LK_STORE_NOT_FOUND:
+	res = lk_store_passkey_login(lk_ctx_store(ctx), &pl, ctx->now);
+	/* Not a refusal here: the caller refuses, and audits why. */
+	if (res == LK_STORE_NOT_FOUND)
 		a->why = "challenge not issued, used or expired";
-		return 1;
-	case LK_STORE_CHANGED:
+	else if (res == LK_STORE_CHANGED)
 		a->why = "counter or account changed meanwhile";
-		return 1;
-	default:
-		return lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
-	}
+	else
+		return lk_deny_store(ctx, res, NULL, 0);
+	return 1;
 }
 
 /* The name a passkey is registered under: body's "name", or the default. */
@@ -501,12 +498,19 @@ int
 lk_passkey_register(struct lk_ctx *ctx, const struct lk_user *user,
     struct json_object *body, struct lk_passkey *out)
 {
+	static const struct lk_store_refusal	refusals[] = {
+		{ LK_STORE_EXISTS, LK_R_INVALID,
+		    "This passkey is registered already" },
+		{ LK_STORE_LIMIT, LK_R_INVALID,
+		    "At most 20 passkeys per account: remove one first" },
+	};
 	struct lk_webauthn_expect	 e;
 	struct lk_webauthn_credential	*cred = NULL;
 	struct answer			*a = NULL;
 	struct rp			 rp;
 	const char			*why = NULL;
 	enum lk_webauthn_res		 wr;
+	enum lk_store_res		 res;
 	int				 rc = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -553,25 +557,14 @@ lk_passkey_register(struct lk_ctx *ctx, const struct lk_user *user,
 	out->sign_count = cred->sign_count;
 	out->flags = cred->flags;
 	out->created = ctx->now;
-	switch (lk_store_passkey_add(lk_ctx_store(ctx), a->challenge, out,
-	    LK_PASSKEY_MAX, ctx->now)) {
-	case LK_STORE_OK:
-		break;
-	case LK_STORE_NOT_FOUND:
+	res = lk_store_passkey_add(lk_ctx_store(ctx), a->challenge, out,
+	    LK_PASSKEY_MAX, ctx->now);
+	if (res == LK_STORE_NOT_FOUND) {
 		why = "challenge not issued to this user, used or expired";
 		goto refuse;
-	case LK_STORE_EXISTS:
-		(void)lk_deny(ctx, LK_R_INVALID, "This passkey is registered "
-		    "already");
-		goto out;
-	case LK_STORE_LIMIT:
-		(void)lk_deny(ctx, LK_R_INVALID, "At most 20 passkeys per "
-		    "account: remove one first");
-		goto out;
-	default:
-		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
-		goto out;
 	}
+	if (lk_deny_store(ctx, res, refusals, LK_NREFUSALS(refusals)) == -1)
+		goto out;
 	lk_log_audit("passkey_added", ctx->now, ctx->req->remote_addr,
 	    user->email, "passkey", out->id, (char *)NULL);
 	rc = 0;
@@ -603,6 +596,7 @@ lk_passkey_login(struct lk_ctx *ctx, struct json_object *body)
 	char				 handle[LK_STORE_HANDLE_MAX + 1];
 	const char			*why = NULL, *event = "login_failed";
 	enum lk_webauthn_res		 wr;
+	enum lk_store_res		 res;
 	long				 derlen;
 	int				 remember = 0, rc = -1;
 
@@ -617,17 +611,14 @@ lk_passkey_login(struct lk_ctx *ctx, struct json_object *body)
 		return lk_deny(ctx, LK_R_INTERNAL, NULL);
 	if (parse_answer(body, 0, a, &why) == -1)
 		goto refuse;
-	switch (lk_store_passkey_find(lk_ctx_store(ctx), a->id, &p, &user,
-	    handle, sizeof(handle))) {
-	case LK_STORE_OK:
-		break;
-	case LK_STORE_NOT_FOUND:
+	res = lk_store_passkey_find(lk_ctx_store(ctx), a->id, &p, &user,
+	    handle, sizeof(handle));
+	if (res == LK_STORE_NOT_FOUND) {
 		why = "unknown passkey";
 		goto refuse;
-	default:
-		(void)lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
-		goto out;
 	}
+	if (lk_deny_store(ctx, res, NULL, 0) == -1)
+		goto out;
 	if (a->user_handle[0] != '\0' && strcmp(a->user_handle, handle) != 0) {
 		why = "user handle of another account";
 		goto refuse;
@@ -768,10 +759,10 @@ lk_passkey_names_json(struct lk_ctx *ctx, const struct lk_user *user,
 
 	if ((list = json_object_new_array()) == NULL)
 		return lk_deny(ctx, LK_R_INTERNAL, NULL);
-	if (lk_store_passkey_each(lk_ctx_store(ctx), user->id, add_named,
-	    list) != LK_STORE_OK) {
+	if (lk_deny_store(ctx, lk_store_passkey_each(lk_ctx_store(ctx),
+	    user->id, add_named, list), NULL, 0) == -1) {
 		json_object_put(list);
-		return lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
+		return -1;
 	}
 	n = dump(ctx, list, out, outsz);
 	json_object_put(list);
@@ -822,10 +813,10 @@ lk_passkey_list_json(struct lk_ctx *ctx, const struct lk_user *user,
 		return lk_deny(ctx, LK_R_INTERNAL, NULL);
 	}
 	(void)json_object_object_add(o, "credentials", list);
-	if (lk_store_passkey_each(lk_ctx_store(ctx), user->id, add_listed,
-	    list) != LK_STORE_OK) {
+	if (lk_deny_store(ctx, lk_store_passkey_each(lk_ctx_store(ctx),
+	    user->id, add_listed, list), NULL, 0) == -1) {
 		json_object_put(o);
-		return lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
+		return -1;
 	}
 	n = dump(ctx, o, out, outsz);
 	json_object_put(o);
@@ -841,7 +832,7 @@ lk_passkey_delete(struct lk_ctx *ctx, const struct lk_user *user,
 	};
 
 	if (lk_deny_store(ctx, lk_store_passkey_delete(lk_ctx_store(ctx),
-	    user->id, id), refusals, 1) == -1)
+	    user->id, id), refusals, LK_NREFUSALS(refusals)) == -1)
 		return -1;
 	lk_log_audit("passkey_removed", ctx->now, ctx->req->remote_addr,
 	    user->email, "passkey", id, (char *)NULL);

@@ -93,6 +93,7 @@ reserve(struct lk_ctx *ctx, const char *scope, const char *email,
 	const char		*keys[2];
 	long long		 limits[2], wait = 0;
 	char			 waitstr[24], event[32];
+	enum lk_store_res	 res;
 	size_t			 n = 0;
 
 	lk_throttle_keys(ctx, scope, email != NULL ? email : "", t);
@@ -103,16 +104,11 @@ reserve(struct lk_ctx *ctx, const char *scope, const char *email,
 		t->account[0] = '\0';
 	keys[n] = t->address;
 	limits[n++] = cfg->throttle_address_max;
-	switch (lk_store_throttle_reserve(lk_ctx_store(ctx), keys, limits, n,
-	    cfg->throttle_window, ctx->now, &wait)) {
-	case LK_STORE_OK:
-		return 0;
-	case LK_STORE_LIMIT:
-		break;
-	default:
-		/* Fail closed: without the counters, no attempt goes through. */
-		return lk_deny(ctx, LK_R_UNAVAILABLE, NULL);
-	}
+	res = lk_store_throttle_reserve(lk_ctx_store(ctx), keys, limits, n,
+	    cfg->throttle_window, ctx->now, &wait);
+	/* Fail closed: without the counters, no attempt goes through. */
+	if (res != LK_STORE_LIMIT)
+		return lk_deny_store(ctx, res, NULL, 0);
 	if (wait < 1)
 		wait = 1;
 	(void)snprintf(waitstr, sizeof(waitstr), "%lld", wait);

@@ -437,6 +437,18 @@ lk_keyring_stamp(const char *path, int public)
 	return acc;
 }
 
+int
+lk_keyring_watch(struct lk_watch *w, const char *path, int public)
+{
+	char		 ppath[4096];
+	const char	*paths[2] = { path, NULL };
+
+	/* A JWKS file or a folder of KID.pem files; the key and its previous keys. */
+	if (!public && previous_path(path, ppath, sizeof(ppath)) == 0)
+		paths[1] = ppath;
+	return lk_watch_set(w, paths, 2);
+}
+
 /* Write text to path through a synced temporary file and rename(2). */
 static int
 replace_file(const char *path, const char *text, size_t len, mode_t mode,

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/watch.h"
 #include "domain/key.h"
 
 /*
@@ -81,6 +82,14 @@ int	lk_keyring_live(const struct lk_keyring *ring, const struct lk_key *key,
  * as missing; it never fails.
  */
 uint64_t lk_keyring_stamp(const char *path, int public);
+
+/*
+ * Watch the files lk_keyring_stamp looks at (w: lib/base/watch.h), so
+ * that a process asks the watch before each request and takes the stamp
+ * only when it says they may have changed.  Returns 0, or -1 when they
+ * cannot be watched (w then watches nothing and always says "maybe").
+ */
+int	lk_keyring_watch(struct lk_watch *w, const char *path, int public);
 
 /*
  * Replace the current key with a new one of alg (lk_key_generate or

@@ -28,6 +28,7 @@ struct lk_response {
 	int	 status;
 	size_t	 nheaders;
 	char	 headers[LK_RESP_HEADERS_MAX][LK_RESP_HEADER_MAX];
+	size_t	 header_used[LK_RESP_HEADERS_MAX];	/* bytes of each slot that may hold something */
 	char	 body[LK_RESP_BODY_MAX];
 	size_t	 body_len;
 	size_t	 body_used;	/* bytes that may hold something */

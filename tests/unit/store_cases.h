@@ -1,6 +1,7 @@
 /*
- * The store's behaviour, whatever the backend: included by
- * test_store.c (SQLite) and test_store_pg.c (PostgreSQL), which define
+ * The store's behaviour, whatever the engine: included by test_store.c
+ * (SQLite), test_store_pg.c (PostgreSQL) and test_store_mysql.c
+ * (MariaDB), which define
  *   fresh()        a store over an empty database,
  *   reopen(leeway) another handle on the database fresh() made last,
  *                  as a second process would open it,
@@ -36,39 +37,74 @@ pair(const char *tag, long long iat)
 	return t;
 }
 
+/*
+ * The fixture builder.  A case sets up what it needs with these, each
+ * step checked (a failing step fails the case), and asserts only what it
+ * is about.
+ */
+
+/* A login to record, as login_of builds it. */
+struct given_login {
+	struct lk_session	se;
+	struct lk_store_tokens	t;
+	struct lk_login		l;
+};
+
+/*
+ * The login of user_id proving hash, as session sid with the tokens of
+ * tag issued at now.  The caller may set more of it (new_hash, keep,
+ * throttle keys) before handing it to the store.
+ */
+static struct lk_login *
+login_of(struct given_login *g, long long user_id, const char *hash,
+    const char *sid, const char *tag, long long now)
+{
+	memset(g, 0, sizeof(*g));
+	(void)snprintf(g->se.id, sizeof(g->se.id), "%s", sid);
+	g->t = pair(tag, now);
+	g->l.user_id = user_id;
+	g->l.hash = hash;
+	g->l.session = &g->se;
+	g->l.tokens = &g->t;
+	return &g->l;
+}
+
 /* Log user in as session sid with the tokens of tag; the store's result. */
 static enum lk_store_res
 login_as(struct lk_store *s, const struct lk_user *u, const char *hash,
     const char *sid, const char *tag, long long now)
 {
-	struct lk_session	se;
-	struct lk_store_tokens	t = pair(tag, now);
-	struct lk_login		l;
+	struct given_login	g;
 
-	memset(&se, 0, sizeof(se));
-	memset(&l, 0, sizeof(l));
-	(void)snprintf(se.id, sizeof(se.id), "%s", sid);
-	(void)snprintf(se.user_agent, sizeof(se.user_agent), "UA/1");
-	(void)snprintf(se.address, sizeof(se.address), "192.0.2.1");
-	l.user_id = u->id;
-	l.hash = hash;
-	l.session = &se;
-	l.tokens = &t;
-	return lk_store_login(s, &l, now);
+	(void)login_of(&g, u->id, hash, sid, tag, now);
+	(void)snprintf(g.se.user_agent, sizeof(g.se.user_agent), "UA/1");
+	(void)snprintf(g.se.address, sizeof(g.se.address), "192.0.2.1");
+	return lk_store_login(s, &g.l, now);
 }
 
 /*
  * The fixture most cases start from: the user email (name, hash, added
- * at now) in s, read back into u as the store keeps it.  Either step
- * failing fails the case.
+ * at now) in s, read back into u (unless NULL) as the store keeps it.
  */
 static void
 given_user(struct lk_store *s, const char *email, const char *name,
     const char *hash, long long now, struct lk_user *u)
 {
+	struct lk_user	scratch;
+
+	if (u == NULL)
+		u = &scratch;
 	memset(u, 0, sizeof(*u));
 	CHECK_INT(lk_store_user_add(s, email, name, hash, now), LK_STORE_OK);
 	CHECK_INT(lk_store_user_find(s, email, u), LK_STORE_OK);
+}
+
+/* User u logged in with its own hash, as login_as. */
+static void
+given_session(struct lk_store *s, const struct lk_user *u, const char *sid,
+    const char *tag, long long now)
+{
+	CHECK_INT(login_as(s, u, u->hash, sid, tag, now), LK_STORE_OK);
 }
 
 static struct lk_token_state
@@ -117,8 +153,8 @@ TEST(updates_and_delete)
 	struct lk_user	 u;
 	int		 n = 0;
 
-	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_add(s, "b@b.c", "B", "$y$2", 1), LK_STORE_OK);
+	given_user(s, "a@b.c", "A", "$y$1", 1, NULL);
+	given_user(s, "b@b.c", "B", "$y$2", 1, NULL);
 	CHECK_INT(lk_store_user_set_name(s, "A@B.C", "Alice", 2), LK_STORE_OK);
 	CHECK_INT(lk_store_user_set_password(s, "a@b.c", "$y$new", 3),
 	    LK_STORE_OK);
@@ -182,7 +218,7 @@ TEST(data_survives_reopen)
 	struct lk_store	*s = fresh();
 	struct lk_user	 u;
 
-	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	given_user(s, "a@b.c", "A", "$y$1", 1, NULL);
 	lk_store_close(s);
 	s = reopen(0);
 	CHECK(s != NULL);
@@ -199,7 +235,7 @@ TEST(login_records_the_session_unless_the_account_changed)
 	struct lk_token_state	 st;
 
 	given_user(s, "a@b.c", "A", "$y$1", 1, &u);
-	CHECK_INT(login_as(s, &u, "$y$1", "S1", "1", 1000), LK_STORE_OK);
+	given_session(s, &u, "S1", "1", 1000);
 	CHECK_INT(lk_store_token_check(s, "A@b.c", "a-1", 0, &v, &st),
 	    LK_STORE_OK);
 	CHECK_INT(v.id, u.id);
@@ -236,9 +272,8 @@ TEST(login_gives_back_the_throttle_reservation)
 {
 	struct lk_store		*s = fresh();
 	struct lk_user		 u;
-	struct lk_session	 se;
-	struct lk_store_tokens	 t = pair("1", 1000);
-	struct lk_login		 l;
+	struct given_login	 g;
+	struct lk_login		*l;
 	const char		*keys[2] = { "account:a@b.c", "address:192.0.2.1" };
 	long long		 limits[2] = { 2, 3 }, wait;
 
@@ -247,18 +282,12 @@ TEST(login_gives_back_the_throttle_reservation)
 	    LK_STORE_OK);
 	CHECK_INT(lk_store_throttle_reserve(s, keys, limits, 2, 60, 1000, &wait),
 	    LK_STORE_OK);
-	memset(&se, 0, sizeof(se));
-	memset(&l, 0, sizeof(l));
-	(void)snprintf(se.id, sizeof(se.id), "S1");
-	l.user_id = u.id;
-	l.hash = "$y$1";
-	l.new_hash = "$y$rehashed";
-	l.session = &se;
-	l.tokens = &t;
-	l.throttle_account = keys[0];
-	l.throttle_address = keys[1];
-	l.throttle_window = 60;
-	CHECK_INT(lk_store_login(s, &l, 1000), LK_STORE_OK);
+	l = login_of(&g, u.id, "$y$1", "S1", "1", 1000);
+	l->new_hash = "$y$rehashed";
+	l->throttle_account = keys[0];
+	l->throttle_address = keys[1];
+	l->throttle_window = 60;
+	CHECK_INT(lk_store_login(s, l, 1000), LK_STORE_OK);
 	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
 	CHECK_STR(u.hash, "$y$rehashed");
 	/* The account is clear (2 more), the address gave one back (2 more). */
@@ -328,11 +357,9 @@ TEST(refresh_rotates_once_and_replays_the_successor)
 	struct lk_user		 u, other;
 	struct lk_store_tokens	 succ;
 
-	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_add(s, "o@b.c", "O", "$y$1", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(s, "o@b.c", &other), LK_STORE_OK);
-	CHECK_INT(login_as(s, &u, "$y$1", "S1", "1", 1000), LK_STORE_OK);
+	given_user(s, "a@b.c", "A", "$y$1", 1, &u);
+	given_user(s, "o@b.c", "O", "$y$1", 1, &other);
+	given_session(s, &u, "S1", "1", 1000);
 	CHECK_INT(rotate(s, &other, "1", "x", 1001, &succ), LK_REFRESH_REVOKED);
 	CHECK_INT(rotate(s, &u, "nope", "x", 1001, &succ), LK_REFRESH_REVOKED);
 	CHECK_INT(rotate(s, &u, "1", "2", 1005, &succ), LK_REFRESH_ROTATED);
@@ -379,7 +406,7 @@ TEST(refresh_leaves_a_successor_only_for_a_replay)
 	int			 i;
 
 	given_user(s, "a@b.c", "A", "$y$1", 1, &u);
-	CHECK_INT(login_as(s, &u, "$y$1", "S1", "0", 1000), LK_STORE_OK);
+	given_session(s, &u, "S1", "0", 1000);
 	memset(&q, 0, sizeof(q));
 	q.jti = jti;
 	q.user_id = u.id;
@@ -428,12 +455,12 @@ TEST(refresh_limits_rotations_and_session_age)
 	struct lk_store_tokens	 succ;
 
 	given_user(s, "a@b.c", "A", "$y$1", 1, &u);
-	CHECK_INT(login_as(s, &u, "$y$1", "S1", "1", 1000), LK_STORE_OK);
+	given_session(s, &u, "S1", "1", 1000);
 	CHECK_INT(rotate(s, &u, "1", "2", 1100, &succ), LK_REFRESH_ROTATED);
 	CHECK_INT(rotate(s, &u, "2", "3", 1200, &succ), LK_REFRESH_ROTATED);
 	CHECK_INT(rotate(s, &u, "3", "4", 1300, &succ), LK_REFRESH_ROTATED);
 	CHECK_INT(rotate(s, &u, "4", "5", 1400, &succ), LK_REFRESH_LIMIT);
-	CHECK_INT(login_as(s, &u, "$y$1", "S2", "b", 1000), LK_STORE_OK);
+	given_session(s, &u, "S2", "b", 1000);
 	CHECK_INT(rotate(s, &u, "b", "c", 5999, &succ), LK_REFRESH_ROTATED);
 	CHECK_INT(rotate(s, &u, "c", "d", 6000, &succ), LK_REFRESH_EXPIRED);
 	lk_store_close(s);
@@ -446,7 +473,7 @@ TEST(logout_revokes_tokens_and_sessions_kept_past_the_leeway)
 	struct lk_revoke	 r[2];
 
 	s = fresh();
-	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	given_user(s, "a@b.c", "A", "$y$1", 1, NULL);
 	lk_store_close(s);
 	/* Revocations outlive exp by the leeway. */
 	s = reopen(50);
@@ -454,8 +481,8 @@ TEST(logout_revokes_tokens_and_sessions_kept_past_the_leeway)
 	if (s == NULL)
 		return;
 	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
-	CHECK_INT(login_as(s, &u, "$y$1", "S1", "1", 1000), LK_STORE_OK);
-	CHECK_INT(login_as(s, &u, "$y$1", "S2", "2", 1000), LK_STORE_OK);
+	given_session(s, &u, "S1", "1", 1000);
+	given_session(s, &u, "S2", "2", 1000);
 	memset(r, 0, sizeof(r));
 	r[0].jti = "a-1";
 	r[0].exp = 1100;
@@ -484,29 +511,22 @@ TEST(password_change_ends_every_session_and_starts_one)
 {
 	struct lk_store		*s = fresh();
 	struct lk_user		 u;
-	struct lk_session	 se;
-	struct lk_store_tokens	 t = pair("new", 1010);
-	struct lk_login		 l;
+	struct given_login	 g;
+	struct lk_login		*l;
 	struct lk_revoke	 r;
 
 	given_user(s, "a@b.c", "A", "$y$1", 1, &u);
-	CHECK_INT(login_as(s, &u, "$y$1", "S1", "1", 1000), LK_STORE_OK);
-	CHECK_INT(login_as(s, &u, "$y$1", "S2", "2", 1000), LK_STORE_OK);
-	memset(&se, 0, sizeof(se));
-	memset(&l, 0, sizeof(l));
-	(void)snprintf(se.id, sizeof(se.id), "S3");
-	l.user_id = u.id;
-	l.hash = "$y$stale";
-	l.new_hash = "$y$2";
-	l.session = &se;
-	l.tokens = &t;
+	given_session(s, &u, "S1", "1", 1000);
+	given_session(s, &u, "S2", "2", 1000);
+	l = login_of(&g, u.id, "$y$stale", "S3", "new", 1010);
+	l->new_hash = "$y$2";
 	memset(&r, 0, sizeof(r));
 	r.jti = "a-1";
 	r.exp = 1100;
-	CHECK_INT(lk_store_password_change(s, &l, &r, 1010), LK_STORE_CHANGED);
+	CHECK_INT(lk_store_password_change(s, l, &r, 1010), LK_STORE_CHANGED);
 	CHECK_INT(check(s, "a@b.c", "a-2", 0).session.revoked, 0);
-	l.hash = "$y$1";
-	CHECK_INT(lk_store_password_change(s, &l, &r, 1010), LK_STORE_OK);
+	l->hash = "$y$1";
+	CHECK_INT(lk_store_password_change(s, l, &r, 1010), LK_STORE_OK);
 	CHECK_INT(check(s, "a@b.c", "a-1", 0).revoked, 1);
 	CHECK_INT(check(s, "a@b.c", "a-1", 0).session.revoked, 1);
 	CHECK_INT(check(s, "a@b.c", "a-2", 0).session.revoked, 1);
@@ -548,10 +568,10 @@ TEST(case_folding_is_ascii_only)
 #define RESET	LK_LINK_BIT(LK_LINK_RESET)
 #define ACCEPT	(LK_LINK_BIT(LK_LINK_INVITE) | LK_LINK_BIT(LK_LINK_SIGNUP))
 
-static enum lk_store_res
-link_add(struct lk_store *s, enum lk_link_purpose purpose, const char *email,
-    const char *name, const char *hash, long long expires, long long now,
-    struct lk_user *u)
+/* A link of purpose for email (name, token hash, live until expires). */
+static struct lk_link_new
+link_of(enum lk_link_purpose purpose, const char *email, const char *name,
+    const char *hash, long long expires)
 {
 	struct lk_link_new	l;
 
@@ -561,15 +581,40 @@ link_add(struct lk_store *s, enum lk_link_purpose purpose, const char *email,
 	l.name = name;
 	l.hash = hash;
 	l.expires = expires;
+	return l;
+}
+
+static enum lk_store_res
+link_add(struct lk_store *s, enum lk_link_purpose purpose, const char *email,
+    const char *name, const char *hash, long long expires, long long now,
+    struct lk_user *u)
+{
+	struct lk_link_new	l = link_of(purpose, email, name, hash, expires);
+
 	return lk_store_link_add(s, &l, now, u);
 }
 
-/* Use link hash of the account found for it, setting new_hash. */
-static enum lk_store_res
-link_use(struct lk_store *s, const char *hash, unsigned int purposes,
-    const struct lk_user *found, const char *new_hash,
-    const struct lk_session *se, const struct lk_store_tokens *t,
-    long long now)
+/* The link of hash made at now (as link_add), as found at now into *l. */
+static void
+given_link(struct lk_store *s, enum lk_link_purpose purpose,
+    const char *email, const char *name, const char *hash, long long expires,
+    long long now, struct lk_link *l)
+{
+	struct lk_user	u;
+
+	CHECK_INT(link_add(s, purpose, email, name, hash, expires, now, &u),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_link_find(s, hash, LK_LINK_BIT(purpose), now, l),
+	    LK_STORE_OK);
+}
+
+/*
+ * The use of link hash for purposes by the account found for it, setting
+ * new_hash: no session, no factor, no throttle; the caller adds those.
+ */
+static struct lk_link_use
+use_of(const char *hash, unsigned int purposes, const struct lk_user *found,
+    const char *new_hash)
 {
 	struct lk_link_use	u;
 
@@ -579,6 +624,18 @@ link_use(struct lk_store *s, const char *hash, unsigned int purposes,
 	u.user_id = found->id;
 	u.user_hash = found->hash;
 	u.new_hash = new_hash;
+	return u;
+}
+
+/* Use link hash of the account found for it, setting new_hash. */
+static enum lk_store_res
+link_use(struct lk_store *s, const char *hash, unsigned int purposes,
+    const struct lk_user *found, const char *new_hash,
+    const struct lk_session *se, const struct lk_store_tokens *t,
+    long long now)
+{
+	struct lk_link_use	u = use_of(hash, purposes, found, new_hash);
+
 	u.session = se;
 	u.tokens = t;
 	return lk_store_link_use(s, &u, now);
@@ -590,8 +647,8 @@ TEST(a_reset_link_is_for_an_enabled_account_with_a_password)
 	struct lk_user	 u;
 	struct lk_link	 l;
 
-	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_add(s, "d@b.c", "D", "$y$d", 1), LK_STORE_OK);
+	given_user(s, "a@b.c", "A", "$y$1", 1, NULL);
+	given_user(s, "d@b.c", "D", "$y$d", 1, NULL);
 	CHECK_INT(lk_store_user_set_disabled(s, "d@b.c", 1, 2), LK_STORE_OK);
 	CHECK_INT(link_add(s, LK_LINK_RESET, "A@B.C", "", H1, 1100, 100, &u),
 	    LK_STORE_OK);
@@ -615,7 +672,7 @@ TEST(a_reset_link_is_for_an_enabled_account_with_a_password)
 	CHECK_INT(lk_store_link_find(s, H2, RESET, 100, &l), LK_STORE_NOT_FOUND);
 	CHECK_INT(lk_store_link_find(s, H3, RESET, 100, &l), LK_STORE_NOT_FOUND);
 	/* The same hash twice is refused, and changes nothing. */
-	CHECK_INT(lk_store_user_add(s, "e@b.c", "E", "$y$e", 1), LK_STORE_OK);
+	given_user(s, "e@b.c", "E", "$y$e", 1, NULL);
 	CHECK_INT(link_add(s, LK_LINK_RESET, "e@b.c", "", H1, 1100, 100, &u),
 	    LK_STORE_ERROR);
 	CHECK_INT(lk_store_link_find(s, H1, RESET, 100, &l), LK_STORE_OK);
@@ -629,7 +686,7 @@ TEST(a_newer_link_voids_the_older_and_a_link_expires)
 	struct lk_user	 u;
 	struct lk_link	 l;
 
-	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	given_user(s, "a@b.c", "A", "$y$1", 1, NULL);
 	CHECK_INT(link_add(s, LK_LINK_RESET, "a@b.c", "", H1, 1100, 100, &u),
 	    LK_STORE_OK);
 	CHECK_INT(link_add(s, LK_LINK_RESET, "a@b.c", "", H2, 1200, 200, &u),
@@ -654,10 +711,8 @@ TEST(a_link_is_used_once_and_ends_every_session)
 	struct lk_token_state	 st;
 
 	given_user(s, "a@b.c", "A", "$y$1", 1, &u);
-	CHECK_INT(login_as(s, &u, "$y$1", "S1", "1", 100), LK_STORE_OK);
-	CHECK_INT(link_add(s, LK_LINK_RESET, "a@b.c", "", H1, 1100, 100, &u),
-	    LK_STORE_OK);
-	CHECK_INT(lk_store_link_find(s, H1, RESET, 150, &l), LK_STORE_OK);
+	given_session(s, &u, "S1", "1", 100);
+	given_link(s, LK_LINK_RESET, "a@b.c", "", H1, 1100, 100, &l);
 	CHECK_INT(link_use(s, H1, RESET, &l.user, "$y$2", NULL, NULL, 200),
 	    LK_STORE_OK);
 	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
@@ -681,11 +736,9 @@ TEST(a_link_is_used_only_as_found)
 	struct lk_user	 u, other;
 	struct lk_link	 l;
 
-	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	given_user(s, "a@b.c", "A", "$y$1", 1, NULL);
 	given_user(s, "o@b.c", "O", "$y$o", 1, &other);
-	CHECK_INT(link_add(s, LK_LINK_RESET, "a@b.c", "", H1, 1100, 100, &u),
-	    LK_STORE_OK);
-	CHECK_INT(lk_store_link_find(s, H1, RESET, 100, &l), LK_STORE_OK);
+	given_link(s, LK_LINK_RESET, "a@b.c", "", H1, 1100, 100, &l);
 	/* Another account's, another purpose's: refused, nothing written. */
 	CHECK_INT(link_use(s, H1, RESET, &other, "$y$2", NULL, NULL, 200),
 	    LK_STORE_NOT_FOUND);
@@ -706,11 +759,10 @@ TEST(a_password_set_or_changed_or_a_disabling_voids_every_link)
 	struct lk_store		*s = fresh();
 	struct lk_user		 u;
 	struct lk_link		 l;
-	struct lk_session	 se;
-	struct lk_store_tokens	 t = pair("2", 300);
-	struct lk_login		 lg;
+	struct given_login	 g;
+	struct lk_login		*lg;
 
-	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	given_user(s, "a@b.c", "A", "$y$1", 1, &u);
 	CHECK_INT(link_add(s, LK_LINK_RESET, "a@b.c", "", H1, 1100, 100, &u),
 	    LK_STORE_OK);
 	CHECK_INT(lk_store_user_set_password(s, "a@b.c", "$y$2", 200),
@@ -719,15 +771,9 @@ TEST(a_password_set_or_changed_or_a_disabling_voids_every_link)
 	/* A change through the API (the password change's transaction). */
 	CHECK_INT(link_add(s, LK_LINK_RESET, "a@b.c", "", H2, 1100, 250, &u),
 	    LK_STORE_OK);
-	memset(&se, 0, sizeof(se));
-	(void)snprintf(se.id, sizeof(se.id), "S2");
-	memset(&lg, 0, sizeof(lg));
-	lg.user_id = u.id;
-	lg.hash = "$y$2";
-	lg.new_hash = "$y$3";
-	lg.session = &se;
-	lg.tokens = &t;
-	CHECK_INT(lk_store_password_change(s, &lg, NULL, 300), LK_STORE_OK);
+	lg = login_of(&g, u.id, "$y$2", "S2", "2", 300);
+	lg->new_hash = "$y$3";
+	CHECK_INT(lk_store_password_change(s, lg, NULL, 300), LK_STORE_OK);
 	CHECK_INT(lk_store_link_find(s, H2, RESET, 300, &l), LK_STORE_NOT_FOUND);
 	CHECK_INT(link_add(s, LK_LINK_RESET, "a@b.c", "", H3, 1100, 400, &u),
 	    LK_STORE_OK);
@@ -738,7 +784,7 @@ TEST(a_password_set_or_changed_or_a_disabling_voids_every_link)
 	CHECK_INT(link_add(s, LK_LINK_RESET, "a@b.c", "", H1, 1100, 600, &u),
 	    LK_STORE_OK);
 	CHECK_INT(lk_store_user_delete(s, "a@b.c", 601), LK_STORE_OK);
-	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 602), LK_STORE_OK);
+	given_user(s, "a@b.c", "A", "$y$1", 602, NULL);
 	CHECK_INT(lk_store_link_find(s, H1, RESET, 602, &l), LK_STORE_NOT_FOUND);
 	lk_store_close(s);
 }
@@ -822,7 +868,7 @@ TEST(pending_signups_are_pruned_once_their_last_link_expired)
 	CHECK_INT(link_add(s, LK_LINK_INVITE, "inv@b.c", "I", H3, 1000, 100,
 	    &u), LK_STORE_OK);
 	/* An address once deleted: its mark outlives the sign-up. */
-	CHECK_INT(lk_store_user_add(s, "old@b.c", "O", "$y$1", 1), LK_STORE_OK);
+	given_user(s, "old@b.c", "O", "$y$1", 1, NULL);
 	CHECK_INT(lk_store_user_delete(s, "old@b.c", 50), LK_STORE_OK);
 	CHECK_INT(link_add(s, LK_LINK_SIGNUP, "old@b.c", "O", H4, 1000, 100,
 	    &u), LK_STORE_OK);
@@ -854,22 +900,19 @@ static int	collect_sessions(const struct lk_session *, void *);
 TEST(live_sessions_per_user_are_bounded_oldest_first)
 {
 	struct lk_store		*s = fresh();
-	struct lk_store_tokens	 t = pair("p", 1010);
-	struct lk_session	 se;
-	struct lk_login		 l;
+	struct given_login	 g;
+	struct lk_login		*l;
 	struct lk_user		 u, v;
 	struct lk_link		 lk;
 	char			 out[256] = "";
 
 	s->sessions_max = 3;
-	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_add(s, "b@b.c", "B", "$y$2", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(s, "b@b.c", &v), LK_STORE_OK);
-	CHECK_INT(login_as(s, &v, "$y$2", "T1", "t", 999), LK_STORE_OK);
-	CHECK_INT(login_as(s, &u, "$y$1", "S1", "1", 1000), LK_STORE_OK);
-	CHECK_INT(login_as(s, &u, "$y$1", "S2", "2", 1001), LK_STORE_OK);
-	CHECK_INT(login_as(s, &u, "$y$1", "S3", "3", 1002), LK_STORE_OK);
+	given_user(s, "a@b.c", "A", "$y$1", 1, &u);
+	given_user(s, "b@b.c", "B", "$y$2", 1, &v);
+	given_session(s, &v, "T1", "t", 999);
+	given_session(s, &u, "S1", "1", 1000);
+	given_session(s, &u, "S2", "2", 1001);
+	given_session(s, &u, "S3", "3", 1002);
 	/* The fourth ends the oldest, S1, in the same transaction. */
 	CHECK_INT(login_as(s, &u, "$y$1", "S4", "4", 1003), LK_STORE_OK);
 	CHECK_INT(check(s, "a@b.c", "a-1", 0).session.revoked, 1);
@@ -887,29 +930,19 @@ TEST(live_sessions_per_user_are_bounded_oldest_first)
 	CHECK_INT(check(s, "a@b.c", "a-2", 0).session.revoked, 0);
 	CHECK_INT(check(s, "a@b.c", "a-3", 0).session.revoked, 0);
 	/* Every other way to a session is bounded too: a link that logs in. */
-	CHECK_INT(link_add(s, LK_LINK_INVITE, "n@b.c", "N", H1, 9000, 1006,
-	    &v), LK_STORE_OK);
-	CHECK_INT(lk_store_link_find(s, H1, ACCEPT, 1006, &lk), LK_STORE_OK);
-	memset(&se, 0, sizeof(se));
-	(void)snprintf(se.id, sizeof(se.id), "N1");
-	CHECK_INT(link_use(s, H1, ACCEPT, &lk.user, "$y$n", &se, &t, 1006),
+	given_link(s, LK_LINK_INVITE, "n@b.c", "N", H1, 9000, 1006, &lk);
+	(void)login_of(&g, 0, NULL, "N1", "p", 1010);
+	CHECK_INT(link_use(s, H1, ACCEPT, &lk.user, "$y$n", &g.se, &g.t, 1006),
 	    LK_STORE_OK);
 	CHECK_INT(lk_store_user_find(s, "n@b.c", &v), LK_STORE_OK);
-	CHECK_INT(login_as(s, &v, "$y$n", "N2", "n2", 1007), LK_STORE_OK);
-	CHECK_INT(login_as(s, &v, "$y$n", "N3", "n3", 1008), LK_STORE_OK);
-	CHECK_INT(login_as(s, &v, "$y$n", "N4", "n4", 1009), LK_STORE_OK);
+	given_session(s, &v, "N2", "n2", 1007);
+	given_session(s, &v, "N3", "n3", 1008);
+	given_session(s, &v, "N4", "n4", 1009);
 	CHECK_INT(check(s, "n@b.c", "a-p", 0).session.revoked, 1);
 	/* And a password change's new session (which ends the others). */
-	memset(&l, 0, sizeof(l));
-	memset(&se, 0, sizeof(se));
-	(void)snprintf(se.id, sizeof(se.id), "S6");
-	t = pair("6", 1010);
-	l.user_id = u.id;
-	l.hash = "$y$1";
-	l.new_hash = "$y$1b";
-	l.session = &se;
-	l.tokens = &t;
-	CHECK_INT(lk_store_password_change(s, &l, NULL, 1010), LK_STORE_OK);
+	l = login_of(&g, u.id, "$y$1", "S6", "6", 1010);
+	l->new_hash = "$y$1b";
+	CHECK_INT(lk_store_password_change(s, l, NULL, 1010), LK_STORE_OK);
 	CHECK_INT(check(s, "a@b.c", "a-6", 0).session.revoked, 0);
 	CHECK_INT(check(s, "a@b.c", "a-5", 0).session.revoked, 1);
 	lk_store_close(s);
@@ -920,17 +953,13 @@ TEST(accepting_an_invitation_sets_the_password_and_logs_in)
 	struct lk_store		*s = fresh();
 	struct lk_user		 u;
 	struct lk_link		 l;
-	struct lk_session	 se;
-	struct lk_store_tokens	 t = pair("i", 200);
+	struct given_login	 g;
 	struct lk_token_state	 st;
 
-	CHECK_INT(link_add(s, LK_LINK_INVITE, "n@b.c", "N", H1, 9000, 100, &u),
-	    LK_STORE_OK);
-	CHECK_INT(lk_store_link_find(s, H1, ACCEPT, 200, &l), LK_STORE_OK);
-	memset(&se, 0, sizeof(se));
-	(void)snprintf(se.id, sizeof(se.id), "SI");
-	(void)snprintf(se.address, sizeof(se.address), "192.0.2.9");
-	CHECK_INT(link_use(s, H1, ACCEPT, &l.user, "$y$n", &se, &t, 200),
+	given_link(s, LK_LINK_INVITE, "n@b.c", "N", H1, 9000, 100, &l);
+	(void)login_of(&g, 0, NULL, "SI", "i", 200);
+	(void)snprintf(g.se.address, sizeof(g.se.address), "192.0.2.9");
+	CHECK_INT(link_use(s, H1, ACCEPT, &l.user, "$y$n", &g.se, &g.t, 200),
 	    LK_STORE_OK);
 	CHECK_INT(lk_store_user_find(s, "n@b.c", &u), LK_STORE_OK);
 	CHECK_STR(u.hash, "$y$n");
@@ -942,7 +971,7 @@ TEST(accepting_an_invitation_sets_the_password_and_logs_in)
 	CHECK_STR(st.session.id, "SI");
 	CHECK_INT(st.session.user_id, u.id);
 	/* Used: and the account is no longer anyone's to invite. */
-	CHECK_INT(link_use(s, H1, ACCEPT, &l.user, "$y$x", &se, &t, 201),
+	CHECK_INT(link_use(s, H1, ACCEPT, &l.user, "$y$x", &g.se, &g.t, 201),
 	    LK_STORE_NOT_FOUND);
 	CHECK_INT(link_add(s, LK_LINK_INVITE, "n@b.c", "N", H2, 9000, 300, &u),
 	    LK_STORE_EXISTS);
@@ -958,7 +987,7 @@ TEST(an_account_with_a_password_or_disabled_is_not_invited)
 	struct lk_user	 u;
 	struct lk_link	 l;
 
-	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	given_user(s, "a@b.c", "A", "$y$1", 1, NULL);
 	CHECK_INT(link_add(s, LK_LINK_SIGNUP, "A@b.c", "X", H1, 9000, 100, &u),
 	    LK_STORE_EXISTS);
 	CHECK_STR(u.email, "a@b.c");
@@ -986,7 +1015,7 @@ TEST(expired_links_are_pruned)
 	struct lk_user	 u;
 	struct lk_link	 l;
 
-	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	given_user(s, "a@b.c", "A", "$y$1", 1, NULL);
 	CHECK_INT(link_add(s, LK_LINK_RESET, "a@b.c", "", H1, 1000, 100, &u),
 	    LK_STORE_OK);
 	CHECK_INT(link_add(s, LK_LINK_INVITE, "n@b.c", "", H2, 5000, 100, &u),
@@ -1020,10 +1049,10 @@ TEST(list_in_email_order_without_case)
 	char		 out[256] = "";
 	int		 n = 0;
 
-	CHECK_INT(lk_store_user_add(s, "b@x.c", "", "$y$1", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_add(s, "C@x.c", "", "$y$1", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_add(s, "a@x.c", "", "$y$1", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_add(s, "_@x.c", "", "$y$1", 1), LK_STORE_OK);
+	given_user(s, "b@x.c", "", "$y$1", 1, NULL);
+	given_user(s, "C@x.c", "", "$y$1", 1, NULL);
+	given_user(s, "a@x.c", "", "$y$1", 1, NULL);
+	given_user(s, "_@x.c", "", "$y$1", 1, NULL);
 	CHECK_INT(lk_store_user_each(s, collect, out), LK_STORE_OK);
 	/* Folded to lower case, '_' (0x5f) sorts before 'a' (0x61). */
 	CHECK_STR(out, "_@x.c a@x.c b@x.c C@x.c");
@@ -1054,8 +1083,7 @@ user_with_totp(struct lk_store *s, struct lk_user *u)
 	const char	*hp[10];
 
 	code_hashes("c", h, hp);
-	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(s, "a@b.c", u), LK_STORE_OK);
+	given_user(s, "a@b.c", "A", "$y$1", 1, u);
 	CHECK_INT(lk_store_totp_setup(s, u->id, "v1.s", 10), LK_STORE_OK);
 	CHECK_INT(lk_store_totp_enable(s, u->id, "v1.s", 100, hp, 10, 11),
 	    LK_STORE_OK);
@@ -1071,15 +1099,8 @@ TEST(a_reset_link_spends_the_second_factor)
 	struct lk_mfa_state	 m;
 
 	user_with_totp(s, &u);
-	CHECK_INT(link_add(s, LK_LINK_RESET, "a@b.c", "", H1, 1100, 100, &u),
-	    LK_STORE_OK);
-	CHECK_INT(lk_store_link_find(s, H1, RESET, 150, &l), LK_STORE_OK);
-	memset(&use, 0, sizeof(use));
-	use.hash = H1;
-	use.purposes = RESET;
-	use.user_id = l.user.id;
-	use.user_hash = l.user.hash;
-	use.new_hash = "$y$2";
+	given_link(s, LK_LINK_RESET, "a@b.c", "", H1, 1100, 100, &l);
+	use = use_of(H1, RESET, &l.user, "$y$2");
 	/* Without a factor (TOTP was off when read): refused, nothing set. */
 	CHECK_INT(lk_store_link_use(s, &use, 200), LK_STORE_USED);
 	/* A time step not after the last, a recovery code not held. */
@@ -1101,9 +1122,7 @@ TEST(a_reset_link_spends_the_second_factor)
 	CHECK_INT(m.totp, 1);
 	CHECK_INT(m.recovery_left, 9);
 	/* A later step works as well, and is recorded. */
-	CHECK_INT(link_add(s, LK_LINK_RESET, "a@b.c", "", H2, 1100, 300, &u),
-	    LK_STORE_OK);
-	CHECK_INT(lk_store_link_find(s, H2, RESET, 300, &l), LK_STORE_OK);
+	given_link(s, LK_LINK_RESET, "a@b.c", "", H2, 1100, 300, &l);
 	use.hash = H2;
 	use.user_hash = l.user.hash;
 	use.new_hash = "$y$3";
@@ -1114,9 +1133,7 @@ TEST(a_reset_link_spends_the_second_factor)
 	CHECK_INT(m.last_step, 101);
 	/* TOTP off: the factor given no longer exists. */
 	CHECK_INT(lk_store_mfa_reset(s, "a@b.c", 0, NULL), LK_STORE_OK);
-	CHECK_INT(link_add(s, LK_LINK_RESET, "a@b.c", "", H1, 1100, 400, &u),
-	    LK_STORE_OK);
-	CHECK_INT(lk_store_link_find(s, H1, RESET, 400, &l), LK_STORE_OK);
+	given_link(s, LK_LINK_RESET, "a@b.c", "", H1, 1100, 400, &l);
 	use.hash = H1;
 	use.user_hash = l.user.hash;
 	use.step = 200;
@@ -1296,6 +1313,21 @@ TEST(recovery_codes_are_replaced_only_for_a_factor_spent)
 	lk_store_close(s);
 }
 
+/* The first step of u's login proving hash: pending login id until exp. */
+static struct lk_mfa_start
+pending_of(const struct lk_user *u, const char *id, const char *hash,
+    long long exp)
+{
+	struct lk_mfa_start	m;
+
+	memset(&m, 0, sizeof(m));
+	m.user_id = u->id;
+	m.hash = hash;
+	m.id = id;
+	m.exp = exp;
+	return m;
+}
+
 /* A pending login "P<tag>" of u, live until exp. */
 static enum lk_store_res
 start_pending(struct lk_store *s, const struct lk_user *u, const char *tag,
@@ -1305,12 +1337,8 @@ start_pending(struct lk_store *s, const struct lk_user *u, const char *tag,
 	char			id[32];
 
 	(void)snprintf(id, sizeof(id), "P%s", tag);
-	memset(&m, 0, sizeof(m));
-	m.user_id = u->id;
-	m.hash = hash;
-	m.id = id;
+	m = pending_of(u, id, hash, exp);
 	m.persistent = 1;
-	m.exp = exp;
 	return lk_store_mfa_start(s, &m, now);
 }
 
@@ -1322,25 +1350,17 @@ static enum lk_store_res
 second_step(struct lk_store *s, const struct lk_user *u, const char *tag,
     long long step, const char *recovery, long long now)
 {
-	struct lk_session	se;
-	struct lk_store_tokens	t = pair(tag, now);
-	struct lk_login		l;
+	struct given_login	g;
 	struct lk_mfa_login	m;
-	char			id[32];
+	char			id[32], sid[32];
 
 	(void)snprintf(id, sizeof(id), "P%s", tag);
-	memset(&se, 0, sizeof(se));
-	memset(&l, 0, sizeof(l));
+	(void)snprintf(sid, sizeof(sid), "S%s", tag);
 	memset(&m, 0, sizeof(m));
-	(void)snprintf(se.id, sizeof(se.id), "S%s", tag);
-	l.user_id = u->id;
-	l.hash = "$y$1";
-	l.session = &se;
-	l.tokens = &t;
 	m.id = id;
 	m.step = step;
 	m.recovery = recovery;
-	m.login = &l;
+	m.login = login_of(&g, u->id, "$y$1", sid, tag, now);
 	return lk_store_mfa_login(s, &m, now);
 }
 
@@ -1431,12 +1451,8 @@ TEST(the_first_step_gives_back_the_throttle_without_clearing_it)
 	    LK_STORE_OK);
 	CHECK_INT(lk_store_throttle_reserve(s, keys, limits, 2, 60, 1000, &wait),
 	    LK_STORE_OK);
-	memset(&m, 0, sizeof(m));
-	m.user_id = u.id;
-	m.hash = "$y$1";
+	m = pending_of(&u, "P1", "$y$1", 1300);
 	m.new_hash = "$y$rehashed";
-	m.id = "P1";
-	m.exp = 1300;
 	m.throttle_account = keys[0];
 	m.throttle_address = keys[1];
 	m.throttle_window = 60;
@@ -1477,11 +1493,10 @@ TEST(mfa_reset_takes_the_second_factor_away)
 	lk_store_close(s);
 }
 
-/* A challenge of kind for user_id from address, live until exp. */
-static enum lk_store_res
-add_challenge(struct lk_store *s, const char *c, enum lk_challenge_kind kind,
-    long long user_id, const char *address, long long exp, long long limit,
-    long long now)
+/* Challenge c of kind for user_id from address, live until exp. */
+static struct lk_challenge
+challenge_of(const char *c, enum lk_challenge_kind kind, long long user_id,
+    const char *address, long long exp)
 {
 	struct lk_challenge	ch;
 
@@ -1491,6 +1506,17 @@ add_challenge(struct lk_store *s, const char *c, enum lk_challenge_kind kind,
 	ch.user_id = user_id;
 	(void)snprintf(ch.address, sizeof(ch.address), "%s", address);
 	ch.exp = exp;
+	return ch;
+}
+
+/* Add challenge_of(...), at most limit live per address, no factor. */
+static enum lk_store_res
+add_challenge(struct lk_store *s, const char *c, enum lk_challenge_kind kind,
+    long long user_id, const char *address, long long exp, long long limit,
+    long long now)
+{
+	struct lk_challenge	ch = challenge_of(c, kind, user_id, address, exp);
+
 	return lk_store_challenge_add(s, &ch, limit, NULL, now);
 }
 
@@ -1532,10 +1558,8 @@ TEST(a_passkey_is_registered_with_a_challenge_used_once)
 	char			 handle[LK_STORE_HANDLE_MAX + 1], out[256] = "";
 	int			 i;
 
-	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_add(s, "b@b.c", "B", "$y$2", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(s, "b@b.c", &v), LK_STORE_OK);
+	given_user(s, "a@b.c", "A", "$y$1", 1, &u);
+	given_user(s, "b@b.c", "B", "$y$2", 1, &v);
 	/* One handle per user, kept. */
 	CHECK_INT(lk_store_webauthn_handle(s, u.id, "h-a", handle,
 	    sizeof(handle)), LK_STORE_OK);
@@ -1629,28 +1653,19 @@ passkey_sign_in(struct lk_store *s, const struct lk_user *u, const char *hash,
     const char *challenge, const char *tag, long long from, long long to,
     long long now)
 {
-	struct lk_session	se;
-	struct lk_store_tokens	t;
-	struct lk_login		l;
+	struct given_login	g;
 	struct lk_passkey_login	pl;
-	char			id[16], tt[16];
+	char			id[16], tt[16], sid[24];
 
 	(void)snprintf(id, sizeof(id), "K%s", tag);
 	(void)snprintf(tt, sizeof(tt), "w%s-%lld", tag, to);
-	t = pair(tt, now);
-	memset(&se, 0, sizeof(se));
-	memset(&l, 0, sizeof(l));
+	(void)snprintf(sid, sizeof(sid), "W%s-%lld", tag, to);
 	memset(&pl, 0, sizeof(pl));
-	(void)snprintf(se.id, sizeof(se.id), "W%s-%lld", tag, to);
-	l.user_id = u->id;
-	l.hash = hash;
-	l.session = &se;
-	l.tokens = &t;
 	pl.challenge = challenge;
 	pl.id = id;
 	pl.old_count = from;
 	pl.new_count = to;
-	pl.login = &l;
+	pl.login = login_of(&g, u->id, hash, sid, tt, now);
 	return lk_store_passkey_login(s, &pl, now);
 }
 
@@ -1716,14 +1731,12 @@ TEST(sessions_are_listed_and_ended_by_their_user)
 	char			 out[256] = "";
 	long long		 n;
 
-	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_add(s, "b@b.c", "B", "$y$2", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(s, "b@b.c", &v), LK_STORE_OK);
-	CHECK_INT(login_as(s, &u, "$y$1", "S1", "1", 1000), LK_STORE_OK);
-	CHECK_INT(login_as(s, &u, "$y$1", "S2", "2", 1001), LK_STORE_OK);
-	CHECK_INT(login_as(s, &u, "$y$1", "S3", "3", 1002), LK_STORE_OK);
-	CHECK_INT(login_as(s, &v, "$y$2", "T1", "t", 1002), LK_STORE_OK);
+	given_user(s, "a@b.c", "A", "$y$1", 1, &u);
+	given_user(s, "b@b.c", "B", "$y$2", 1, &v);
+	given_session(s, &u, "S1", "1", 1000);
+	given_session(s, &u, "S2", "2", 1001);
+	given_session(s, &u, "S3", "3", 1002);
+	given_session(s, &v, "T1", "t", 1002);
 	CHECK_INT(rotate(s, &u, "1", "1b", 1010, &succ), LK_REFRESH_ROTATED);
 	CHECK_INT(lk_store_session_each(s, u.id, 1010, collect_sessions, out),
 	    LK_STORE_OK);
@@ -1758,7 +1771,7 @@ TEST(sessions_are_listed_and_ended_by_their_user)
 	CHECK_INT(lk_store_session_end(s, u.id, "S3", NULL, 2002, &n),
 	    LK_STORE_NOT_FOUND);
 	/* Nor is it counted among the others ended: none were live. */
-	CHECK_INT(login_as(s, &u, "$y$1", "S4", "4", 2002), LK_STORE_OK);
+	given_session(s, &u, "S4", "4", 2002);
 	CHECK_INT(lk_store_session_end(s, u.id, NULL, "S4", 2002, &n),
 	    LK_STORE_OK);
 	CHECK_INT(n, 0);
@@ -1806,16 +1819,14 @@ populate(struct lk_store *s, struct lk_user *a)
 	long long		 limits[2] = { 5, 5 }, wait;
 	struct lk_user		 u;
 
-	CHECK_INT(lk_store_user_add(s, "gone@b.c", "G", "$y$g", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_add(s, "A@b.c", "Ann \xc3\x89", "$y$1", 2),
-	    LK_STORE_OK);
-	CHECK_INT(lk_store_user_add(s, "d@b.c", "D", "$y$d", 3), LK_STORE_OK);
+	given_user(s, "gone@b.c", "G", "$y$g", 1, NULL);
+	given_user(s, "A@b.c", "Ann \xc3\x89", "$y$1", 2, a);
+	given_user(s, "d@b.c", "D", "$y$d", 3, NULL);
 	CHECK_INT(lk_store_user_set_disabled(s, "d@b.c", 1, 4), LK_STORE_OK);
 	CHECK_INT(lk_store_user_delete(s, "gone@b.c", 5), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(s, "a@b.c", a), LK_STORE_OK);
-	CHECK_INT(login_as(s, a, "$y$1", "S1", "1", 1000), LK_STORE_OK);
+	given_session(s, a, "S1", "1", 1000);
 	CHECK_INT(rotate(s, a, "1", "2", 1005, &succ), LK_REFRESH_ROTATED);
-	CHECK_INT(login_as(s, a, "$y$1", "S2", "x", 1000), LK_STORE_OK);
+	given_session(s, a, "S2", "x", 1000);
 	memset(&r, 0, sizeof(r));
 	r.jti = "a-x";
 	r.exp = 1100;
@@ -2117,12 +2128,10 @@ TEST(copy_keeps_every_record_and_what_it_answers)
 	CHECK_STR(out, populated);
 	same_answers(s, c, &a);
 	/* New users on the copy are numbered after the copied ones. */
-	CHECK_INT(lk_store_user_add(c, "new@b.c", "N", "$y$n", 9), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(c, "new@b.c", &u), LK_STORE_OK);
+	given_user(c, "new@b.c", "N", "$y$n", 9, &u);
 	CHECK(u.id > 4);
 	/* The mark of the deleted account came along. */
-	CHECK_INT(lk_store_user_add(c, "GONE@b.c", "G2", "$y$g", 9), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(c, "gone@b.c", &u), LK_STORE_OK);
+	given_user(c, "GONE@b.c", "G2", "$y$g", 9, &u);
 	CHECK_INT(u.tokens_valid_after, 5);
 	lk_store_close(c);
 	lk_store_close(s);
@@ -2149,7 +2158,7 @@ TEST(copy_refuses_a_target_holding_records_unless_replacing)
 	CHECK_INT(counts[LK_STORE_REC_USER], 0);
 	dump(c, after);
 	CHECK_STR(after, before);
-	CHECK_INT(lk_store_user_add(c, "mine@b.c", "M", "$y$m", 9), LK_STORE_OK);
+	given_user(c, "mine@b.c", "M", "$y$m", 9, NULL);
 	CHECK_INT(lk_store_copy(s, c, 0, counts), LK_STORE_EXISTS);
 	/* Replacing: what the target held is gone, the copy is whole. */
 	CHECK_INT(lk_store_copy(s, c, 1, counts), LK_STORE_OK);
@@ -2297,15 +2306,10 @@ TEST(a_registration_challenge_spends_the_factor_it_is_bound_to)
 
 	user_with_totp(s, &u);
 	given_user(s, "b@b.c", "B", "$y$1", 1, &v);
-	memset(&ch, 0, sizeof(ch));
-	ch.kind = LK_CHALLENGE_REGISTER;
-	ch.user_id = u.id;
-	(void)snprintf(ch.address, sizeof(ch.address), "ip1");
-	ch.exp = 1300;
+	ch = challenge_of("c-used", LK_CHALLENGE_REGISTER, u.id, "ip1", 1300);
 	memset(&f, 0, sizeof(f));
 	f.given = 1;
 	f.step = 100;
-	(void)snprintf(ch.challenge, sizeof(ch.challenge), "c-used");
 	CHECK_INT(lk_store_challenge_add(s, &ch, 5, &f, 1000), LK_STORE_USED);
 	/* Nothing recorded: that challenge registers nothing. */
 	p = passkey("1", u.id, 0);
@@ -2352,54 +2356,45 @@ TEST(a_password_change_keeps_only_the_passkeys_it_names)
 {
 	struct lk_store		*s = fresh();
 	struct lk_user		 u, v;
-	struct lk_session	 se;
-	struct lk_store_tokens	 t = pair("new", 1010);
-	struct lk_login		 l;
+	struct given_login	 g;
+	struct lk_login		*l;
 	static const char *const keep[] = { "K2", "K9", "K\"3", "" };
 
-	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_add(s, "b@b.c", "B", "$y$1", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(s, "b@b.c", &v), LK_STORE_OK);
+	given_user(s, "a@b.c", "A", "$y$1", 1, &u);
+	given_user(s, "b@b.c", "B", "$y$1", 1, &v);
 	add_passkeys(s, u.id, "123", 1000);
 	add_passkeys(s, v.id, "4", 1000);
-	memset(&se, 0, sizeof(se));
-	memset(&l, 0, sizeof(l));
-	(void)snprintf(se.id, sizeof(se.id), "S1");
-	l.user_id = u.id;
-	l.hash = "$y$stale";
-	l.new_hash = "$y$2";
-	l.session = &se;
-	l.tokens = &t;
-	l.keep.only = 1;
-	l.keep.ids = keep;
-	l.keep.n = 4;
+	l = login_of(&g, u.id, "$y$stale", "S1", "new", 1010);
+	l->new_hash = "$y$2";
+	l->keep.only = 1;
+	l->keep.ids = keep;
+	l->keep.n = 4;
 	/* The change refused: every passkey stays. */
-	CHECK_INT(lk_store_password_change(s, &l, NULL, 1010),
+	CHECK_INT(lk_store_password_change(s, l, NULL, 1010),
 	    LK_STORE_CHANGED);
 	CHECK_STR(passkey_ids(s, u.id), "K1 K2 K3");
 	/* Kept: K2; unknown ids, and ones that cannot be ours, name none. */
-	l.hash = "$y$1";
-	CHECK_INT(lk_store_password_change(s, &l, NULL, 1010), LK_STORE_OK);
+	l->hash = "$y$1";
+	CHECK_INT(lk_store_password_change(s, l, NULL, 1010), LK_STORE_OK);
 	CHECK_STR(passkey_ids(s, u.id), "K2");
 	CHECK_STR(passkey_ids(s, v.id), "K4");
 	/* Without "only", every passkey stays. */
 	add_passkeys(s, u.id, "5", 1020);
-	l.hash = "$y$2";
-	l.new_hash = "$y$3";
-	l.keep.only = 0;
-	(void)snprintf(se.id, sizeof(se.id), "S2");
-	t = pair("newer", 1030);
-	CHECK_INT(lk_store_password_change(s, &l, NULL, 1030), LK_STORE_OK);
+	l->hash = "$y$2";
+	l->new_hash = "$y$3";
+	l->keep.only = 0;
+	(void)snprintf(g.se.id, sizeof(g.se.id), "S2");
+	g.t = pair("newer", 1030);
+	CHECK_INT(lk_store_password_change(s, l, NULL, 1030), LK_STORE_OK);
 	CHECK_STR(passkey_ids(s, u.id), "K2 K5");
 	/* Only, with none named: all go. */
-	l.hash = "$y$3";
-	l.new_hash = "$y$4";
-	l.keep.only = 1;
-	l.keep.n = 0;
-	(void)snprintf(se.id, sizeof(se.id), "S3");
-	t = pair("newest", 1040);
-	CHECK_INT(lk_store_password_change(s, &l, NULL, 1040), LK_STORE_OK);
+	l->hash = "$y$3";
+	l->new_hash = "$y$4";
+	l->keep.only = 1;
+	l->keep.n = 0;
+	(void)snprintf(g.se.id, sizeof(g.se.id), "S3");
+	g.t = pair("newest", 1040);
+	CHECK_INT(lk_store_password_change(s, l, NULL, 1040), LK_STORE_OK);
 	CHECK_STR(passkey_ids(s, u.id), "");
 	CHECK_STR(passkey_ids(s, v.id), "K4");
 	lk_store_close(s);
@@ -2430,15 +2425,9 @@ TEST(a_reset_keeps_the_passkeys_named_and_clears_the_login_counter)
 		    &wait), LK_STORE_OK);
 	CHECK_INT(lk_store_throttle_reserve(s, keys, limits, 1, 600, 150,
 	    &wait), LK_STORE_LIMIT);
-	CHECK_INT(link_add(s, LK_LINK_RESET, "a@b.c", "", H1, 1100, 100, &u),
-	    LK_STORE_OK);
-	CHECK_INT(lk_store_link_find(s, H1, RESET, 150, &l), LK_STORE_OK);
-	memset(&use, 0, sizeof(use));
-	use.hash = H1;
-	use.purposes = RESET;
-	use.user_id = l.user.id;
+	given_link(s, LK_LINK_RESET, "a@b.c", "", H1, 1100, 100, &l);
+	use = use_of(H1, RESET, &l.user, "$y$2");
 	use.user_hash = "$y$stale";
-	use.new_hash = "$y$2";
 	use.throttle_account = keys[0];
 	use.throttle_address = keys[1];
 	use.throttle_window = 600;
@@ -2510,12 +2499,11 @@ TEST(stats_count_users_live_sessions_and_open_throttle_windows)
 	CHECK_INT(st.users, 0);
 	CHECK_INT(st.sessions, 0);
 	CHECK_INT(st.throttled, 0);
-	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_add(s, "b@b.c", "B", "$y$2", 0), LK_STORE_OK);
-	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
-	CHECK_INT(login_as(s, &u, "$y$1", "S1", "1", 1000), LK_STORE_OK);
-	CHECK_INT(login_as(s, &u, "$y$1", "S2", "2", 1100), LK_STORE_OK);
-	CHECK_INT(login_as(s, &u, "$y$1", "S3", "3", 1100), LK_STORE_OK);
+	given_user(s, "a@b.c", "A", "$y$1", 1, &u);
+	given_user(s, "b@b.c", "B", "$y$2", 0, NULL);
+	given_session(s, &u, "S1", "1", 1000);
+	given_session(s, &u, "S2", "2", 1100);
+	given_session(s, &u, "S3", "3", 1100);
 	memset(&r, 0, sizeof(r));
 	r.jti = "a-3";
 	r.exp = 1200;
@@ -2632,8 +2620,8 @@ TEST(groups_are_kept_with_their_members_and_read_by_the_token_check)
 	struct lk_store_groups	 g;
 	char			 out[512] = "";
 
-	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
-	CHECK_INT(lk_store_user_add(s, "b@b.c", "B", "$y$1", 1), LK_STORE_OK);
+	given_user(s, "a@b.c", "A", "$y$1", 1, NULL);
+	given_user(s, "b@b.c", "B", "$y$1", 1, NULL);
 	CHECK_INT(lk_store_group_add(s, "web", "Web site", 2), LK_STORE_OK);
 	CHECK_INT(lk_store_group_add(s, "admins", "", 3), LK_STORE_OK);
 	CHECK_INT(lk_store_group_add(s, "admins-2", "", 3), LK_STORE_OK);
@@ -2684,7 +2672,7 @@ TEST(groups_are_kept_with_their_members_and_read_by_the_token_check)
 	CHECK_INT(lk_store_group_each(t, collect_group, out), LK_STORE_OK);
 	CHECK_STR(out, "Admins:0:4: admins:0:3: admins-2:0:3:");
 	/* A new account of the same email is in no group. */
-	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 8), LK_STORE_OK);
+	given_user(s, "a@b.c", "A", "$y$1", 8, NULL);
 	CHECK_STR(groups_of(t, "a@b.c"), "");
 	lk_store_close(t);
 	lk_store_close(s);
@@ -2696,7 +2684,7 @@ TEST(a_user_is_in_a_bounded_number_of_groups)
 	char		 name[LK_STORE_GROUP_NAME_MAX + 1], first[8];
 	int		 i;
 
-	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	given_user(s, "a@b.c", "A", "$y$1", 1, NULL);
 	/* Of the longest names: the most a token check reads. */
 	memset(name, 'x', LK_STORE_GROUP_NAME_MAX);
 	name[LK_STORE_GROUP_NAME_MAX] = '\0';
@@ -2740,12 +2728,7 @@ TEST(an_account_made_in_groups_is_all_or_nothing)
 	CHECK_INT(lk_store_user_add_groups(s, "a@b.c", "A", "$y$1", two, 2, 2),
 	    LK_STORE_EXISTS);
 	/* An invitation: the pending account joins its groups with it. */
-	memset(&l, 0, sizeof(l));
-	l.purpose = LK_LINK_INVITE;
-	l.email = "p@b.c";
-	l.name = "P";
-	l.hash = H1;
-	l.expires = 9000;
+	l = link_of(LK_LINK_INVITE, "p@b.c", "P", H1, 9000);
 	l.groups = bad;
 	l.ngroups = 2;
 	CHECK_INT(lk_store_link_add(s, &l, 3, &u), LK_STORE_NOT_FOUND);

@@ -255,6 +255,50 @@ TEST(response_reset_wipes_whatever_the_body_held)
 	CHECK_INT(r.failed, 0);
 }
 
+/* Every byte of every header slot is zero. */
+static int
+headers_clean(const struct lk_response *r)
+{
+	size_t	i, j;
+
+	for (i = 0; i < LK_RESP_HEADERS_MAX; i++)
+		for (j = 0; j < LK_RESP_HEADER_MAX; j++)
+			if (r->headers[i][j] != '\0')
+				return 0;
+	return 1;
+}
+
+TEST(response_reset_wipes_whatever_the_headers_held)
+{
+	static struct lk_response	r;
+	static char			big[LK_RESP_HEADER_MAX + 16];
+
+	lk_response_reset(&r);
+	lk_response_header(&r, "Set-Cookie", "%s", "access_token_cookie=secret");
+	lk_response_header(&r, "Remote-User", "%s", "a@example.com");
+	CHECK_INT(r.nheaders, 2);
+	lk_response_reset(&r);
+	CHECK(headers_clean(&r));
+	/* A header too long fills its slot before it is refused ... */
+	memset(big, 'z', sizeof(big) - 1);
+	lk_response_header(&r, "Set-Cookie", "%s", big);
+	CHECK_INT(r.failed, 1);
+	CHECK_INT(r.nheaders, 0);
+	/* ... and a short one written over it after does not hide the rest. */
+	lk_response_header(&r, "Vary", "%s", "Accept");
+	CHECK_INT(r.nheaders, 1);
+	CHECK(!headers_clean(&r));
+	lk_response_reset(&r);
+	CHECK(headers_clean(&r));
+	/* Every slot, the last included. */
+	while (r.nheaders < LK_RESP_HEADERS_MAX)
+		lk_response_header(&r, "X-Filler", "%s", "abcdefghijklmnop");
+	lk_response_header(&r, "X-One-Too-Many", "%s", "x");
+	CHECK_INT(r.failed, 1);
+	lk_response_reset(&r);
+	CHECK(headers_clean(&r));
+}
+
 TEST(origins_from_origin_or_referer)
 {
 	struct lk_request	r;
@@ -290,6 +334,7 @@ main(void)
 	RUN(json_content_types);
 	RUN(response_headers_and_failure);
 	RUN(response_reset_wipes_whatever_the_body_held);
+	RUN(response_reset_wipes_whatever_the_headers_held);
 	RUN(origins_from_origin_or_referer);
 	return T_END();
 }
