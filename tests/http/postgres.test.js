@@ -62,8 +62,8 @@ describe('the tool on a PostgreSQL database', () => {
 		assert.equal(r.status, 0, r.stderr);
 		assert.equal(r.stdout, `kept existing ${prep.dir}/secret.key\n` +
 		    `kept existing ${prep.dir}/mfa.key\n` +
-		    `database ${uri} ready (schema version 6)\n`);
-		assert.equal(pg.query(prep.db, 'SELECT version FROM schema_version'), '6');
+		    `database ${uri} ready (schema version 7)\n`);
+		assert.equal(pg.query(prep.db, 'SELECT version FROM schema_version'), '7');
 	});
 
 	it('adds, lists, changes and deletes users', () => {

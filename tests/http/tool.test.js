@@ -33,7 +33,7 @@ describe('latchkey init', () => {
 		assert.equal(r.status, 0, r.stderr);
 		assert.equal(r.stdout, `created ${conf}\ncreated ${dir}/etc/secret.key\n` +
 		    `created ${dir}/etc/mfa.key\n` +
-		    `database ${dir}/etc/latchkey.db ready (schema version 6)\n`);
+		    `database ${dir}/etc/latchkey.db ready (schema version 7)\n`);
 		const key = fs.readFileSync(path.join(dir, 'etc', 'secret.key'), 'utf8');
 		assert.match(key, /^[0-9a-f]{64}\n$/);
 		assert.equal(fs.statSync(path.join(dir, 'etc', 'secret.key')).mode & 0o777, 0o600);
@@ -44,7 +44,7 @@ describe('latchkey init', () => {
 		assert.equal(fs.statSync(path.join(dir, 'etc', 'mfa.key')).mode & 0o777, 0o600);
 		assert.equal(fs.statSync(path.join(dir, 'etc', 'latchkey.db')).mode & 0o777, 0o600);
 		assert.equal(execFileSync('sqlite3', [path.join(dir, 'etc', 'latchkey.db'),
-		    'PRAGMA user_version'], { encoding: 'utf8' }).trim(), '6');
+		    'PRAGMA user_version'], { encoding: 'utf8' }).trim(), '7');
 	});
 
 	it('keeps an existing key and config when run again', () => {
@@ -55,7 +55,7 @@ describe('latchkey init', () => {
 		assert.equal(r.status, 0);
 		assert.equal(r.stdout, `kept existing ${dir}/etc/secret.key\n` +
 		    `kept existing ${dir}/etc/mfa.key\n` +
-		    `database ${dir}/etc/latchkey.db ready (schema version 6)\n`);
+		    `database ${dir}/etc/latchkey.db ready (schema version 7)\n`);
 		assert.equal(fs.readFileSync(path.join(dir, 'etc', 'secret.key'), 'utf8'), before);
 		assert.equal(fs.readFileSync(path.join(dir, 'etc', 'mfa.key'), 'utf8'), mfa);
 	});
@@ -109,7 +109,7 @@ describe('latchkey init --user', { skip: process.getuid() !== 0 && 'needs root t
 		assert.equal(r.status, 0, r.stderr);
 		const to = `nobody:${NOBODY.group}`;
 		assert.equal(r.stdout, `created ${s.etc}/latchkey.key\ncreated ${s.etc}/mfa.key\n` +
-		    `created ${s.db}\ndatabase ${s.db}/latchkey.db ready (schema version 6)\n` +
+		    `created ${s.db}\ndatabase ${s.db}/latchkey.db ready (schema version 7)\n` +
 		    `gave ${s.etc}/latchkey.key to ${to}\ngave ${s.etc}/mfa.key to ${to}\n` +
 		    `gave ${s.db} to ${to}\ngave ${s.db}/latchkey.db to ${to}\n` +
 		    ['-wal', '-shm'].filter((x) => fs.existsSync(`${s.db}/latchkey.db${x}`))
@@ -126,7 +126,7 @@ describe('latchkey init --user', { skip: process.getuid() !== 0 && 'needs root t
 		    `cat ${s.etc}/latchkey.key ${s.etc}/mfa.key >/dev/null && ` +
 		    `sqlite3 ${s.db}/latchkey.db 'PRAGMA user_version'`], { encoding: 'utf8' });
 		assert.equal(reads.status, 0, reads.stderr);
-		assert.equal(reads.stdout, '6\n');
+		assert.equal(reads.stdout, '7\n');
 	});
 
 	it('takes --group, and gives away what exists already', () => {
@@ -478,7 +478,7 @@ describe('latchkey check', () => {
 	it('says one line when all is well, and exits 0', () => {
 		const r = check();
 		assert.deepEqual([r.status, r.stdout, r.stderr],
-		    [0, `${conf}: OK (tokens signed with HS256, database schema version 6)\n`, '']);
+		    [0, `${conf}: OK (tokens signed with HS256, database schema version 7)\n`, '']);
 	});
 
 	it('names a broken rules file with its line, and exits 1', () => {
@@ -668,7 +668,7 @@ describe('latchkey with key pairs', () => {
 		fs.writeFileSync(conf, 'token_algorithm = ES256\n');
 		let r = run(['--config', conf, 'init']);
 		assert.equal(r.status, 0, r.stderr);
-		assert.equal(r.stdout, `created ${dir}/secret.key\ncreated ${dir}/mfa.key\ndatabase ${dir}/latchkey.db ready (schema version 6)\n`);
+		assert.equal(r.stdout, `created ${dir}/secret.key\ncreated ${dir}/mfa.key\ndatabase ${dir}/latchkey.db ready (schema version 7)\n`);
 		const key = path.join(dir, 'secret.key');
 		assert.match(fs.readFileSync(key, 'utf8'), /^-----BEGIN PRIVATE KEY-----\n/);
 		assert.equal(fs.statSync(key).mode & 0o777, 0o600);
