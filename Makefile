@@ -73,7 +73,8 @@ PROGRAMS := $(BUILD)/cgi-bin/login.fcgi $(BUILD)/cgi-bin/profile.fcgi \
 	    $(BUILD)/cgi-bin/invite.fcgi $(BUILD)/cgi-bin/signup.fcgi \
 	    $(BUILD)/cgi-bin/jwks.fcgi $(BUILD)/cgi-bin/health.fcgi \
 	    $(BUILD)/cgi-bin/metrics.fcgi $(BUILD)/cgi-bin/authz.fcgi \
-	    $(BUILD)/cgi-bin/gate.fcgi
+	    $(BUILD)/cgi-bin/gate.fcgi \
+	    $(BUILD)/cgi-bin/admin.fcgi
 TOOL	:= $(BUILD)/bin/latchkey
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)

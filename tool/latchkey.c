@@ -125,11 +125,17 @@ static const char usage_text[] =
 "  db copy --to DATABASE     copy every record (users, groups, deleted-user marks,\n"
 "                            sessions, refresh tokens, revocations, throttle\n"
 "                            counters, second factors, passkeys, one-time\n"
-"                            links, OpenID clients, codes, grants, consents)\n"
-"                            of the configured database into DATABASE (a\n"
-"                            path, a postgresql:// or a mysql:// URI), in one\n"
-"                            transaction\n"
+"                            links, OpenID clients, codes, grants, consents,\n"
+"                            audit events) of the configured database into\n"
+"                            DATABASE (a path, a postgresql:// or a mysql://\n"
+"                            URI), in one transaction\n"
 "  db copy --from DATABASE   the same, from DATABASE into the configured one\n"
+"  audit list [--user EMAIL] [--event NAME] [--since DATE]\n"
+"                            list the audit log's events kept in the store, the\n"
+"                            newest first: time (ISO 8601, UTC), event, actor,\n"
+"                            target, address, detail (tab-separated); --user\n"
+"                            as actor or target, --since a date (YYYY-MM-DD or\n"
+"                            YYYY-MM-DDTHH:MM:SSZ, UTC)\n"
 "  check                     check the whole configuration, as apachectl\n"
 "                            configtest does: the configuration file, the\n"
 "                            keys, the access rules, the database (reachable,\n"
@@ -771,6 +777,8 @@ struct run {
 	/* client add --redirect-uri, --post-logout-uri: URIs joined */
 	char			 redirect_uris[LK_OIDC_URIS_MAX + 1];
 	char			 logout_uris[LK_OIDC_URIS_MAX + 1];
+	const char		*event;		/* audit list --event */
+	const char		*since;		/* audit list --since */
 	/* user add, user invite: --group NAME... */
 	const char		*groups[LK_STORE_USER_GROUPS_MAX];
 	int			 found[LK_STORE_USER_GROUPS_MAX];
@@ -795,6 +803,7 @@ struct run {
 #define OPT_GROUPS	0x2000u	/* takes --group NAME, more than once */
 #define OPT_CLIENT	0x4000u	/* takes CLIENT_ID */
 #define OPT_CLIENT_ADD	0x8000u	/* takes --redirect-uri ... --consent */
+#define OPT_AUDIT	0x10000u	/* takes --user, --event, --since */
 
 struct command {
 	const char	*group;		/* "user", "key", "db", or NULL */
@@ -1265,6 +1274,84 @@ group_list(struct run *r)
 		fprintf(stderr, "latchkey: database error\n");
 		return 1;
 	}
+	return 0;
+}
+
+/*
+ * A date for --since: YYYY-MM-DD (midnight), or YYYY-MM-DDTHH:MM:SSZ, in
+ * UTC; or seconds since the epoch.  0, or -1 if it is none of them.
+ */
+static int
+parse_since(const char *v, long long *out)
+{
+	struct tm	 tm;
+	const char	*end;
+	time_t		 t;
+
+	if (strspn(v, "0123456789") == strlen(v))
+		return lk_parse_ll(v, 0, 253402300799LL, out);
+	memset(&tm, 0, sizeof(tm));
+	if ((end = strptime(v, "%Y-%m-%d", &tm)) == NULL)
+		return -1;
+	if (*end == 'T' && ((end = strptime(end + 1, "%H:%M:%S", &tm)) ==
+	    NULL || strcmp(end, "Z") != 0))
+		return -1;
+	else if (*end != '\0' && *end != 'Z')
+		return -1;
+	if (tm.tm_year < 70 || (t = timegm(&tm)) == (time_t)-1)
+		return -1;
+	*out = (long long)t;
+	return 0;
+}
+
+struct audit_print {
+	long long	last;
+	size_t		n;
+};
+
+static int
+print_audit(const struct lk_audit *a, void *arg)
+{
+	struct audit_print	*p = arg;
+	char			 when[32];
+	time_t			 t = (time_t)a->time;
+	struct tm		 tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		(void)snprintf(when, sizeof(when), "%lld", a->time);
+	printf("%s\t%s\t%s\t%s\t%s\t%s\n", when, a->event, a->actor,
+	    a->target, a->address, a->detail);
+	p->last = a->id;
+	p->n++;
+	return 0;
+}
+
+/* The audit log's events, the newest first, page by page. */
+static int
+audit_list(struct run *r)
+{
+	struct lk_audit_filter	f;
+	struct audit_print	p;
+
+	memset(&f, 0, sizeof(f));
+	f.user = r->user;
+	f.event = r->event;
+	f.limit = LK_STORE_AUDIT_PAGE_MAX;
+	if (r->since != NULL && parse_since(r->since, &f.since) == -1) {
+		fprintf(stderr, "latchkey: --since: expected a date, "
+		    "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC)\n");
+		return 2;
+	}
+	do {
+		memset(&p, 0, sizeof(p));
+		if (lk_store_audit_each(r->store, &f, print_audit, &p) !=
+		    LK_STORE_OK) {
+			fprintf(stderr, "latchkey: database error\n");
+			return 1;
+		}
+		f.before = p.last;
+	} while (p.n == (size_t)f.limit);
 	return 0;
 }
 
@@ -1990,6 +2077,7 @@ static const struct command commands[] = {
 	{ "key", "list", 0, key_list },
 	{ "key", "publish", OPT_DIR, key_publish },
 	{ "db", "copy", OPT_STORE | OPT_COPY, db_copy },
+	{ "audit", "list", OPT_AUDIT | OPT_STORE, audit_list },
 	{ "access", "check", OPT_ACCESS, access_check },
 	{ NULL, "check", 0, check },
 };
@@ -2129,6 +2217,20 @@ copy_arg(const char *a, const char *next, int *used, struct run *r)
 		r->replace = 1;
 		return 0;
 	}
+	return value_arg(opts, sizeof(opts) / sizeof(opts[0]), a, next, used,
+	    r);
+}
+
+/* One of audit list's options. */
+static int
+audit_arg(const char *a, const char *next, int *used, struct run *r)
+{
+	static const struct value_opt opts[] = {
+		{ "--user", offsetof(struct run, user) },
+		{ "--event", offsetof(struct run, event) },
+		{ "--since", offsetof(struct run, since) },
+	};
+
 	return value_arg(opts, sizeof(opts) / sizeof(opts[0]), a, next, used,
 	    r);
 }
@@ -2318,6 +2420,11 @@ parse_args(const struct command *c, int argc, char *argv[], struct run *r)
 				return rc;
 			i += used - 1;
 		} else if ((c->opts & OPT_OWNER) && (rc = owner_arg(argv[i],
+		    i + 1 < argc ? argv[i + 1] : NULL, &used, r)) != -1) {
+			if (rc != 0)
+				return rc;
+			i += used - 1;
+		} else if ((c->opts & OPT_AUDIT) && (rc = audit_arg(argv[i],
 		    i + 1 < argc ? argv[i + 1] : NULL, &used, r)) != -1) {
 			if (rc != 0)
 				return rc;

@@ -75,6 +75,10 @@ static const struct refusal refusals[LK_R__MAX] = {
 	[LK_R_BAD_PATH] = { 400, "Invalid request path", NULL },
 	[LK_R_FRESH] = { 401, "Fresh token required", NULL },
 	[LK_R_PROXY] = { 403, "Untrusted proxy", NULL },
+	[LK_R_NOT_ADMIN] = { 403, "Administrators only", NULL },
+	[LK_R_ADMIN_NETWORK] = { 403, "Administration is not allowed from this "
+	    "address", NULL },
+	[LK_R_CONFLICT] = { 409, "", "" },
 	TOKEN(LK_TOKEN_OK) = { 500, "Internal error", NULL },
 	TOKEN(LK_TOKEN_TOO_LARGE) = { 422, "Token is too large", NULL },
 	TOKEN(LK_TOKEN_SEGMENTS) = { 422, "Not enough segments", NULL },
@@ -162,6 +166,9 @@ static const char *const refusal_names[LK_R_TOKEN] = {
 	[LK_R_SECOND_FACTOR] = "second_factor",
 	[LK_R_BAD_PATH] = "bad_path",
 	[LK_R_FRESH] = "fresh",
+	[LK_R_NOT_ADMIN] = "not_admin",
+	[LK_R_ADMIN_NETWORK] = "admin_network",
+	[LK_R_CONFLICT] = "conflict",
 };
 
 static const char *
@@ -307,6 +314,7 @@ open_store(void)
 	so.leeway = app_cfg.leeway;
 	so.password_file = app_cfg.database_password_file;
 	so.sessions_max = app_cfg.sessions_max_per_user;
+	so.audit_retention = app_cfg.audit_retention_days * 86400;
 	if ((s = lk_store_open(app_cfg.database, &so, err, sizeof(err))) ==
 	    NULL)
 		lk_log(LK_LOG_ERR, "not serving: database %s (running as %s)",
@@ -480,6 +488,9 @@ metrics_open(void)
 		    running_as());
 }
 
+static void	store_audit(const char *, long long, const char *,
+		    const char *, const char *const *, size_t);
+
 /*
  * Load the configuration.  Its file is named by LATCHKEY_CONFIG in the
  * process environment or, failing that, in the request's parameters
@@ -514,6 +525,8 @@ app_ensure(struct lk_io *io, long long now)
 		    "refreshes answer 503) and never revokes any (logouts answer "
 		    "503)", app_cfg.public_keys);
 	app_ready = 1;
+	/* A verify-only node never writes to the store: its lines alone. */
+	lk_log_audit_sink(app_cfg.public_keys[0] == '\0' ? store_audit : NULL);
 	return 1;
 }
 
@@ -613,6 +626,64 @@ load_store(long long now)
 		return -1;
 	app_last_store_try = now;
 	return (app_store = open_store()) != NULL ? 0 : -1;
+}
+
+/* Copy text into a field of size n, cut at the last whole character. */
+static void
+audit_text(char *out, size_t n, const char *text)
+{
+	size_t	len;
+
+	if (text == NULL)
+		text = "";
+	len = strlen(text);
+	if (len >= n) {
+		len = n - 1;
+		/* Not inside a UTF-8 sequence. */
+		while (len > 0 && ((unsigned char)text[len] & 0xc0) == 0x80)
+			len--;
+	}
+	memcpy(out, text, len);
+	out[len] = '\0';
+}
+
+/*
+ * An audit event, kept in the store besides its log line (written
+ * first): the user as actor, the value of "target" (else the first
+ * field's) as target, every field as detail.  In a transaction of its
+ * own, after the action's: an event that cannot be recorded (the store
+ * down) is logged as an error, and the action's outcome stands.
+ */
+static void
+store_audit(const char *event, long long now, const char *addr,
+    const char *user, const char *const *kv, size_t n)
+{
+	struct lk_audit	*a;
+	size_t		 i;
+	const char	*target = n > 0 ? kv[1] : "";
+
+	if ((a = calloc(1, sizeof(*a))) == NULL)
+		goto fail;
+	for (i = 0; i < n; i++)
+		if (strcmp(kv[2 * i], "target") == 0)
+			target = kv[2 * i + 1];
+	a->time = now;
+	audit_text(a->event, sizeof(a->event), event);
+	audit_text(a->actor, sizeof(a->actor), user);
+	audit_text(a->target, sizeof(a->target), target);
+	audit_text(a->address, sizeof(a->address), addr);
+	if (n > 0 && lk_log_audit_format(a->detail, sizeof(a->detail), kv,
+	    n) < 0)
+		a->detail[0] = '\0';
+	if (load_store(now) == -1 || lk_store_audit_add(app_store, a) !=
+	    LK_STORE_OK)
+		goto fail;
+	free(a);
+	return;
+fail:
+	free(a);
+	lk_log(LK_LOG_ERR, "audit: event %.32s not recorded in the store",
+	    event);
 }
 
 /*

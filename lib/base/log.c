@@ -126,6 +126,14 @@ full:
 
 #define AUDIT_FIELDS_MAX	12
 
+static lk_log_audit_sink_fn	audit_sink;
+
+void
+lk_log_audit_sink(lk_log_audit_sink_fn fn)
+{
+	audit_sink = fn;
+}
+
 void
 lk_log_audit(const char *event, long long now, const char *addr,
     const char *user, ...)
@@ -154,4 +162,6 @@ lk_log_audit(const char *event, long long now, const char *addr,
 		lk_log(LK_LOG_ERR, "audit line for event %.32s does not fit", event);
 	else
 		lk_log(LK_LOG_INFO, "audit %s", line);
+	if (audit_sink != NULL)
+		audit_sink(event, now, addr, user, kv + 8, n / 2 - 4);
 }

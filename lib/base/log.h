@@ -47,6 +47,18 @@ void	lk_log_audit(const char *event, long long now, const char *addr,
 	    const char *user, ...);
 
 /*
+ * Where audit events go besides their line: fn, called by lk_log_audit
+ * after the line is written, with its event, time, address and user (as
+ * given, may be NULL) and its n further key/value pairs kv[2i], kv[2i+1].
+ * Set once per process (the runtime keeps the events in the store); NULL
+ * for none.
+ */
+typedef void (*lk_log_audit_sink_fn)(const char *event, long long now,
+	    const char *addr, const char *user, const char *const *kv,
+	    size_t n);
+void	lk_log_audit_sink(lk_log_audit_sink_fn fn);
+
+/*
  * Write the fields of an audit line to out: key="value" pairs separated
  * by one space, each value with '"' and '\\' escaped by a backslash and
  * every byte outside printable ASCII written as \xHH.  A value longer

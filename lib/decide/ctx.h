@@ -57,6 +57,10 @@ enum lk_reason {
 	LK_R_BAD_PATH,		/* a request path the rules refuse to read */
 	LK_R_FRESH,		/* a fresh login (or proof in the body) needed */
 	LK_R_PROXY,		/* forward auth asked by a peer not trusted */
+	LK_R_NOT_ADMIN,		/* an admin route, the user not in admin_group */
+	LK_R_ADMIN_NETWORK,	/* an admin route, the client not in
+				 * admin_networks */
+	LK_R_CONFLICT,		/* arg: why the change cannot be made */
 	LK_R_TOKEN,
 	LK_R__MAX = LK_R_TOKEN + LK_TOKEN__MAX
 };

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,6 +7,7 @@
 
 #include "base/util.h"
 #include "domain/config.h"
+#include "domain/group.h"
 #include "domain/mail.h"
 #include "domain/password.h"
 #include "http/method.h"
@@ -43,7 +45,9 @@ enum kind {
 	K_URL,		/* http(s)://host[:port][/path], or empty */
 	K_SIGNUP,	/* off or open */
 	K_METRICS_NETS,	/* IPv4 and IPv6 networks (metrics_networks) */
-	K_NETS		/* IPv4 and IPv6 networks (trusted_proxies) */
+	K_NETS,		/* IPv4 and IPv6 networks (trusted_proxies) */
+	K_ADMIN_NETS,	/* IPv4 and IPv6 networks (admin_networks) */
+	K_GROUP		/* a group's name (lib/domain/group.h) */
 };
 
 struct key {
@@ -135,6 +139,12 @@ static const struct key keys[] = {
 	{ "notice_password_reset", K_BOOL, S(notice_password_reset), 0, 0 },
 	{ "notice_second_factor", K_BOOL, S(notice_second_factor), 0, 0 },
 	{ "notice_passkey", K_BOOL, S(notice_passkey), 0, 0 },
+	{ "admin", K_BOOL, S(admin), 0, 0 },
+	{ "admin_group", K_GROUP, S(admin_group), 0, 0 },
+	{ "admin_networks", K_ADMIN_NETS, S(admin_networks), 0, 0 },
+	{ "admin_fresh_seconds", K_DURATION, S(admin_fresh_seconds), 1,
+	    LLONG_MAX },
+	{ "audit_retention_days", K_COUNT, S(audit_retention_days), 1, 36500 },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -239,6 +249,10 @@ lk_config_defaults(struct lk_config *cfg)
 	cfg->notice_password_reset = 1;
 	cfg->notice_second_factor = 1;
 	cfg->notice_passkey = 1;
+	cfg->admin = 1;
+	(void)lk_strlcpy(cfg->admin_group, "admins", sizeof(cfg->admin_group));
+	cfg->admin_fresh_seconds = 900;
+	cfg->audit_retention_days = 90;
 }
 
 /*
@@ -761,6 +775,22 @@ lk_config_metrics_client(const struct lk_config *cfg, const char *addr)
 	return 0;
 }
 
+int
+lk_config_admin_client(const struct lk_config *cfg, const char *addr)
+{
+	unsigned char	a[16];
+	size_t		i;
+
+	if (addr == NULL || lk_addr_parse(addr, a) == -1)
+		return 0;
+	if (cfg->nadmin_networks == 0)
+		return 1;
+	for (i = 0; i < cfg->nadmin_networks; i++)
+		if (lk_net_contains(&cfg->admin_networks[i], a))
+			return 1;
+	return 0;
+}
+
 static int
 set_value(struct lk_config *cfg, const struct key *k, const char *v,
     char *why, size_t whysz)
@@ -769,6 +799,7 @@ set_value(struct lk_config *cfg, const struct key *k, const char *v,
 	unsigned int	bits;
 	long		n;
 	int		b;
+	const char	*bad;
 
 	switch (k->kind) {
 	case K_PATH:
@@ -906,6 +937,15 @@ set_value(struct lk_config *cfg, const struct key *k, const char *v,
 	case K_NETS:
 		return set_nets(k, v, cfg->trusted_proxies, LK_CONFIG_NETS_MAX,
 		    &cfg->ntrusted_proxies, why, whysz);
+	case K_ADMIN_NETS:
+		return set_nets(k, v, cfg->admin_networks,
+		    LK_CONFIG_ADMIN_NETS_MAX, &cfg->nadmin_networks, why, whysz);
+	case K_GROUP:
+		if ((bad = lk_group_name_check(v)) != NULL) {
+			(void)snprintf(why, whysz, "%s: %s", k->name, bad);
+			return -1;
+		}
+		return set_string(cfg, k, v, NULL, 1, "too long", why, whysz);
 	}
 	return -1;
 }

@@ -22,6 +22,8 @@
 #define LK_CONFIG_LIST_MAX	1024
 #define LK_CONFIG_METRICS_NETS_MAX 32	/* networks in metrics_networks */
 #define LK_CONFIG_NETS_MAX	32	/* networks in trusted_proxies */
+#define LK_CONFIG_ADMIN_NETS_MAX 32	/* networks in admin_networks */
+#define LK_CONFIG_GROUP_MAX	64	/* bytes of admin_group (a group's name) */
 
 enum lk_samesite {
 	LK_SAMESITE_OFF,	/* no SameSite attribute */
@@ -158,6 +160,19 @@ struct lk_config {
 	int		 notice_password_reset;
 	int		 notice_second_factor;	/* added or removed */
 	int		 notice_passkey;	/* added or removed */
+
+	/*
+	 * Administration over /api/admin/ (cgi-bin/admin.c): on or off, the
+	 * group whose members administer, the clients it answers (none for
+	 * any), and how recent the administrator's login must be.
+	 */
+	int		 admin;
+	char		 admin_group[LK_CONFIG_GROUP_MAX + 1];
+	struct lk_net	 admin_networks[LK_CONFIG_ADMIN_NETS_MAX];
+	size_t		 nadmin_networks;
+	long long	 admin_fresh_seconds;
+	/* Days the store keeps audit events (lk_store_audit_prune). */
+	long long	 audit_retention_days;
 };
 
 /*
@@ -221,6 +236,13 @@ int	lk_config_metrics_client(const struct lk_config *cfg, const char *addr);
  * An address that cannot be read is not.
  */
 int	lk_config_trusted_proxy(const struct lk_config *cfg, const char *addr);
+
+/*
+ * Whether addr (a client's address, IPv4 or IPv6) may administer: any
+ * address when admin_networks is empty, else one in them.  An address
+ * that cannot be read is not.
+ */
+int	lk_config_admin_client(const struct lk_config *cfg, const char *addr);
 
 /* The Set-Cookie spelling of a SameSite value ("Lax", ...), or NULL for off. */
 const char *lk_samesite_str(enum lk_samesite);

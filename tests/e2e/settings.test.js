@@ -67,7 +67,7 @@ for (const kind of serverKinds()) {
       const response = await asked;
       assert.equal(response.request().method(), 'GET');
       assert.equal(response.status(), 200);
-      assert.deepEqual(await response.json(), { name_max: 40, password_min: 10, mail: false });
+      assert.deepEqual(await response.json(), { admin: true, name_max: 40, password_min: 10, mail: false });
       await page.reload();
       await expectProfile(page);
       await eventually(async () => assert.deepEqual(await limitsShown(page),

@@ -84,7 +84,7 @@ for (const kind of kinds()) {
 
 		it('GET /api/settings says that mail can be sent', async () => {
 			assertJson(await request(srv.baseURL, { path: '/api/settings' }), 200,
-			    '{"mail":true,"name_max":100,"password_min":8}\n');
+			    '{"admin":true,"mail":true,"name_max":100,"password_min":8}\n');
 		});
 
 		describe('POST /api/password/forgot', () => {

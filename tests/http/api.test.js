@@ -424,7 +424,7 @@ for (const kind of kinds()) {
 		it('answers the public limits, no cookie needed', async () => {
 			// No mail_from, no site_url: this site cannot send mail.
 			assertJson(await request(srv.baseURL, { path: '/api/settings' }), 200,
-			    '{"mail":false,"name_max":60,"password_min":10}\n');
+			    '{"admin":true,"mail":false,"name_max":60,"password_min":10}\n');
 		});
 
 		it('says no mail when the mail command is not there to run', async () => {
@@ -432,7 +432,7 @@ for (const kind of kinds()) {
 			    'site_url = https://login.example.com\nmail_command = /nonexistent/sendmail -t -i\n' });
 			try {
 				assertJson(await request(other.baseURL, { path: '/api/settings' }), 200,
-				    '{"mail":false,"name_max":100,"password_min":8}\n');
+				    '{"admin":true,"mail":false,"name_max":100,"password_min":8}\n');
 			} finally {
 				await other.stop();
 			}

@@ -63,8 +63,8 @@ describe('the tool on a PostgreSQL database', () => {
 		assert.equal(r.stdout, `kept existing ${prep.dir}/secret.key\n` +
 		    `kept existing ${prep.dir}/mfa.key\n` +
 		    `kept existing ${prep.dir}/oidc.key\n` +
-		    `database ${uri} ready (schema version 7)\n`);
-		assert.equal(pg.query(prep.db, 'SELECT version FROM schema_version'), '7');
+		    `database ${uri} ready (schema version 8)\n`);
+		assert.equal(pg.query(prep.db, 'SELECT version FROM schema_version'), '8');
 	});
 
 	it('adds, lists, changes and deletes users', () => {
@@ -133,12 +133,14 @@ describe('latchkey db copy between SQLite and PostgreSQL', () => {
 		const live = session(rotated);
 		assert.equal((await login(lite, DEMO.email, 'wrong-password')).res.status, 401);
 
+		const events = Number(lite.sql('SELECT count(*) FROM audit_log'));
+		assert.ok(events >= 3, String(events));
 		const to = lite.tool(['db', 'copy', '--to', target.uri, '--password-file', c.passwordFile]);
 		assert.equal(to.status, 0, to.stderr);
 		assert.equal(to.stdout, 'copied 1 user, 0 groups, 0 group memberships, 0 deleted-user marks, 1 session, 2 refresh tokens, ' +
 		    '0 revocations, 2 throttle counters, 0 TOTP secrets, 0 recovery codes, 0 pending logins, 0 WebAuthn user handles, 0 passkeys, 0 WebAuthn challenges, ' +
 		    '0 one-time links, 0 OpenID subjects, 0 OpenID clients, 0 OpenID grants, 0 authorization codes, ' +
-		    `0 OpenID refresh tokens, 0 OpenID consents into ${target.uri}\n`);
+		    `0 OpenID refresh tokens, 0 OpenID consents, ${events} audit events into ${target.uri}\n`);
 		// Again: the target holds records now.
 		const again = lite.tool(['db', 'copy', '--to', target.uri, '--password-file', c.passwordFile]);
 		assert.equal(again.status, 1);
@@ -194,6 +196,8 @@ describe('latchkey db copy between SQLite and PostgreSQL', () => {
 		const secret = base32Decode(setup.json().secret);
 		const step = stepOf();
 		assert.equal((await post('/api/mfa/totp/enable', { code: totp(secret, step) })).status, 200);
+		const events = Number(lite.sql('SELECT count(*) FROM audit_log'));
+		assert.ok(events >= 3, String(events));
 		const to = lite.tool(['db', 'copy', '--to', target.uri, '--password-file', c.passwordFile]);
 		assert.equal(to.status, 0, to.stderr);
 		assert.match(to.stdout, /, 1 TOTP secret, 10 recovery codes, 0 pending logins, /);
@@ -227,7 +231,7 @@ describe('latchkey db copy between SQLite and PostgreSQL', () => {
 		assert.equal(r.stdout, 'copied 1 user, 0 groups, 0 group memberships, 0 deleted-user marks, 0 sessions, 0 refresh tokens, ' +
 		    '0 revocations, 0 throttle counters, 0 TOTP secrets, 0 recovery codes, 0 pending logins, 0 WebAuthn user handles, 0 passkeys, 0 WebAuthn challenges, ' +
 		    '0 one-time links, 0 OpenID subjects, 0 OpenID clients, 0 OpenID grants, 0 authorization codes, ' +
-		    `0 OpenID refresh tokens, 0 OpenID consents into ${dest}\n`);
+		    `0 OpenID refresh tokens, 0 OpenID consents, 0 audit events into ${dest}\n`);
 		assert.equal(tool(destConf, ['user', 'list']).stdout, 'from@example.com\tenabled\tfrom\t\n');
 	});
 

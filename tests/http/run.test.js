@@ -67,6 +67,8 @@ describe('make run', () => {
 		const port = await freePort();
 		srv = await startRun(dir, port);
 		assert.match(srv.out(), /demo user test@example\.com \/ password123/);
+		assert.ok(srv.out().includes(`latchkey: the demo user administers: http://127.0.0.1:${port}/api/admin/\n`),
+		    srv.out());
 		// Passkeys need a host name: WebAuthn refuses an IP address.
 		assert.ok(srv.out().includes(`latchkey: passkeys work at http://localhost:${port}\n`), srv.out());
 		// The JWK Set: make run's HS256 key is never published, the
@@ -93,7 +95,12 @@ describe('make run', () => {
 		res = await login(srv.baseURL, DEMO.password);
 		assert.equal(res.status, 200, srv.out());
 		res = await request(srv.baseURL, { path: '/api/profile', cookie: jarOf(res).header });
-		assert.deepEqual(res.json(), { email: DEMO.email, groups: [], name: DEMO.name });
+		assert.deepEqual(res.json(), { email: DEMO.email, groups: ['admins'], name: DEMO.name });
+		// Still an administrator after the restart.
+		res = await login(srv.baseURL, DEMO.password);
+		res = await request(srv.baseURL, { path: '/api/admin', cookie: jarOf(res).header });
+		assert.equal(res.status, 200, res.body);
+		assert.equal(res.json().email, DEMO.email);
 		assert.equal((await login(srv.baseURL, 'a-new-long-one')).status, 401);
 	});
 });

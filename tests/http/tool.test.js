@@ -33,7 +33,7 @@ describe('latchkey init', () => {
 		assert.equal(r.status, 0, r.stderr);
 		assert.equal(r.stdout, `created ${conf}\ncreated ${dir}/etc/secret.key\n` +
 		    `created ${dir}/etc/mfa.key\ncreated ${dir}/etc/oidc.key\n` +
-		    `database ${dir}/etc/latchkey.db ready (schema version 7)\n`);
+		    `database ${dir}/etc/latchkey.db ready (schema version 8)\n`);
 		// The OpenID provider's own key pair: RS256, private.
 		assert.match(fs.readFileSync(path.join(dir, 'etc', 'oidc.key'), 'utf8'), /^-----BEGIN PRIVATE KEY-----\n/);
 		assert.equal(fs.statSync(path.join(dir, 'etc', 'oidc.key')).mode & 0o777, 0o600);
@@ -47,7 +47,7 @@ describe('latchkey init', () => {
 		assert.equal(fs.statSync(path.join(dir, 'etc', 'mfa.key')).mode & 0o777, 0o600);
 		assert.equal(fs.statSync(path.join(dir, 'etc', 'latchkey.db')).mode & 0o777, 0o600);
 		assert.equal(execFileSync('sqlite3', [path.join(dir, 'etc', 'latchkey.db'),
-		    'PRAGMA user_version'], { encoding: 'utf8' }).trim(), '7');
+		    'PRAGMA user_version'], { encoding: 'utf8' }).trim(), '8');
 	});
 
 	it('keeps an existing key and config when run again', () => {
@@ -58,7 +58,7 @@ describe('latchkey init', () => {
 		assert.equal(r.status, 0);
 		assert.equal(r.stdout, `kept existing ${dir}/etc/secret.key\n` +
 		    `kept existing ${dir}/etc/mfa.key\nkept existing ${dir}/etc/oidc.key\n` +
-		    `database ${dir}/etc/latchkey.db ready (schema version 7)\n`);
+		    `database ${dir}/etc/latchkey.db ready (schema version 8)\n`);
 		assert.equal(fs.readFileSync(path.join(dir, 'etc', 'secret.key'), 'utf8'), before);
 		assert.equal(fs.readFileSync(path.join(dir, 'etc', 'mfa.key'), 'utf8'), mfa);
 	});
@@ -113,7 +113,7 @@ describe('latchkey init --user', { skip: process.getuid() !== 0 && 'needs root t
 		const to = `nobody:${NOBODY.group}`;
 		assert.equal(r.stdout, `created ${s.etc}/latchkey.key\ncreated ${s.etc}/mfa.key\n` +
 		    `created ${s.etc}/oidc.key\n` +
-		    `created ${s.db}\ndatabase ${s.db}/latchkey.db ready (schema version 7)\n` +
+		    `created ${s.db}\ndatabase ${s.db}/latchkey.db ready (schema version 8)\n` +
 		    `gave ${s.etc}/latchkey.key to ${to}\ngave ${s.etc}/oidc.key to ${to}\n` +
 		    `gave ${s.etc}/mfa.key to ${to}\n` +
 		    `gave ${s.db} to ${to}\ngave ${s.db}/latchkey.db to ${to}\n` +
@@ -568,7 +568,7 @@ describe('latchkey check', () => {
 	it('says one line when all is well, and exits 0', () => {
 		const r = check();
 		assert.deepEqual([r.status, r.stdout, r.stderr],
-		    [0, `${conf}: OK (tokens signed with HS256, database schema version 7)\n`, '']);
+		    [0, `${conf}: OK (tokens signed with HS256, database schema version 8)\n`, '']);
 	});
 
 	it('names a broken rules file with its line, and exits 1', () => {
@@ -602,19 +602,19 @@ describe('latchkey check', () => {
 		const db = path.join(dir, 'latchkey.db');
 		const version = (v) => execFileSync('sqlite3', [db, v === undefined ? 'PRAGMA user_version' :
 		    `PRAGMA user_version = ${v}`], { encoding: 'utf8' }).trim();
-		version(8);
+		version(9);
 		let r = check();
 		assert.equal(r.status, 1);
-		assert.deepEqual(lines(r), [`latchkey: error: database ${db}: schema version 8 is newer than this latchkey (7)`,
+		assert.deepEqual(lines(r), [`latchkey: error: database ${db}: schema version 9 is newer than this latchkey (8)`,
 		    `latchkey: ${conf}: 1 error`]);
 		version(6);
 		r = check();
 		assert.equal(r.status, 0);
 		assert.equal(r.stdout, `${conf}: OK (tokens signed with HS256, database schema version 6, with warnings)\n`);
 		assert.deepEqual(lines(r), [`latchkey: warning: database ${db}: schema version 6 is behind this ` +
-		    'latchkey\'s (7): the first program or command that opens it brings it up to date']);
+		    'latchkey\'s (8): the first program or command that opens it brings it up to date']);
 		assert.equal(version(), '6');
-		version(7);
+		version(8);
 		fs.renameSync(db, `${db}.away`);
 		r = check();
 		assert.equal(r.status, 1);
@@ -786,7 +786,7 @@ describe('latchkey with key pairs', () => {
 		let r = run(['--config', conf, 'init']);
 		assert.equal(r.status, 0, r.stderr);
 		assert.equal(r.stdout, `created ${dir}/secret.key\ncreated ${dir}/mfa.key\ncreated ${dir}/oidc.key\n` +
-		    `database ${dir}/latchkey.db ready (schema version 7)\n`);
+		    `database ${dir}/latchkey.db ready (schema version 8)\n`);
 		const key = path.join(dir, 'secret.key');
 		assert.match(fs.readFileSync(key, 'utf8'), /^-----BEGIN PRIVATE KEY-----\n/);
 		assert.equal(fs.statSync(key).mode & 0o777, 0o600);

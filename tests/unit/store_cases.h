@@ -1953,6 +1953,12 @@ populate(struct lk_store *s, struct lk_user *a)
 	CHECK_INT(lk_store_member_add(s, "admins", "a@b.c", 8), LK_STORE_OK);
 	CHECK_INT(lk_store_member_add(s, "staff", "d@b.c", 9), LK_STORE_OK);
 	populate_oidc(s, a);
+	CHECK_INT(lk_store_audit_add(s, &(struct lk_audit){ .time = 10,
+	    .event = "admin_group_added", .actor = "A@b.c", .target = "staff",
+	    .address = "192.0.2.1", .detail = "group=\"staff\"" }),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_audit_add(s, &(struct lk_audit){ .time = 11,
+	    .event = "login" }), LK_STORE_OK);
 }
 
 /* Every record of a store, in export order, written as text. */
@@ -2092,6 +2098,12 @@ dump_record(const struct lk_store_record *rec, void *arg)
 		    rec->r.consent.user_id, rec->r.consent.client_id,
 		    rec->r.consent.scope, rec->r.consent.created);
 		break;
+	case LK_STORE_REC_AUDIT:
+		(void)snprintf(line, sizeof(line), "audit %lld %s %s %s %s %s\n",
+		    rec->r.audit.time, rec->r.audit.event, rec->r.audit.actor,
+		    rec->r.audit.target, rec->r.audit.address,
+		    rec->r.audit.detail);
+		break;
 	default:
 		(void)snprintf(line, sizeof(line), "?\n");
 	}
@@ -2146,7 +2158,9 @@ static const char populated[] =
     "code c2222222 wiki 2 S1 https://wiki.example/cb chal n-0S6 "
     "[openid email] [pwd otp] 1000 1060 1 G1\n"
     "refresh a1111111 G1 4006 0\n"
-    "consent 2 wiki [openid email] 11\n";
+    "consent 2 wiki [openid email] 11\n"
+    "audit 10 admin_group_added A@b.c staff 192.0.2.1 group=\"staff\"\n"
+    "audit 11 login    \n";
 
 TEST(export_gives_every_record_in_order)
 {
@@ -2291,6 +2305,7 @@ TEST(copy_keeps_every_record_and_what_it_answers)
 	CHECK_INT(counts[LK_STORE_REC_CODE], 2);
 	CHECK_INT(counts[LK_STORE_REC_OIDC_REFRESH], 1);
 	CHECK_INT(counts[LK_STORE_REC_CONSENT], 1);
+	CHECK_INT(counts[LK_STORE_REC_AUDIT], 2);
 	dump(c, out);
 	CHECK_STR(out, populated);
 	same_answers(s, c, &a);
@@ -3242,6 +3257,164 @@ TEST(spent_codes_and_ended_grants_are_pruned)
 	lk_store_close(s);
 }
 
+TEST(the_last_administrator_cannot_leave_the_group)
+{
+	struct lk_store	*s = fresh();
+
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_add(s, "b@b.c", "B", "$y$1", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_user_add(s, "p@b.c", "Pending", "", 1), LK_STORE_OK);
+	CHECK_INT(lk_store_group_add(s, "admins", "", 2), LK_STORE_OK);
+	CHECK_INT(lk_store_group_add(s, "web", "", 2), LK_STORE_OK);
+	CHECK_INT(lk_store_member_add(s, "admins", "a@b.c", 3), LK_STORE_OK);
+	CHECK_INT(lk_store_member_add(s, "admins", "b@b.c", 3), LK_STORE_OK);
+	CHECK_INT(lk_store_member_add(s, "admins", "p@b.c", 3), LK_STORE_OK);
+	CHECK_INT(lk_store_member_add(s, "web", "a@b.c", 3), LK_STORE_OK);
+	/* Another group: no guard. */
+	CHECK_INT(lk_store_member_delete_keep(s, "web", "a@b.c", "admins"),
+	    LK_STORE_OK);
+	/* Two enabled members with a password: one may go, not the other. */
+	CHECK_INT(lk_store_member_delete_keep(s, "admins", "B@b.c", "admins"),
+	    LK_STORE_OK);
+	CHECK_STR(groups_of(s, "b@b.c"), "");
+	/* A pending member (no password) cannot administer: not counted. */
+	CHECK_INT(lk_store_member_delete_keep(s, "admins", "a@b.c", "admins"),
+	    LK_STORE_LIMIT);
+	CHECK_STR(groups_of(s, "a@b.c"), "admins");
+	/* ...nor a disabled one; and a disabled member may always go. */
+	CHECK_INT(lk_store_member_add(s, "admins", "b@b.c", 4), LK_STORE_OK);
+	CHECK_INT(lk_store_user_set_disabled(s, "b@b.c", 1, 5), LK_STORE_OK);
+	CHECK_INT(lk_store_member_delete_keep(s, "admins", "a@b.c", "admins"),
+	    LK_STORE_LIMIT);
+	CHECK_INT(lk_store_member_delete_keep(s, "admins", "b@b.c", "admins"),
+	    LK_STORE_OK);
+	CHECK_INT(lk_store_member_delete_keep(s, "admins", "p@b.c", "admins"),
+	    LK_STORE_OK);
+	/* Not a member, no such user: not found. */
+	CHECK_INT(lk_store_member_delete_keep(s, "admins", "b@b.c", "admins"),
+	    LK_STORE_NOT_FOUND);
+	CHECK_INT(lk_store_member_delete_keep(s, "admins", "nobody@b.c",
+	    "admins"), LK_STORE_NOT_FOUND);
+	/* Without the guard (the tool), the last one may go. */
+	CHECK_INT(lk_store_member_delete(s, "admins", "a@b.c"), LK_STORE_OK);
+	CHECK_STR(groups_of(s, "a@b.c"), "");
+	lk_store_close(s);
+}
+
+struct audit_page {
+	char		text[2048];
+	long long	last;
+	size_t		n;
+};
+
+static int
+collect_audit(const struct lk_audit *a, void *arg)
+{
+	struct audit_page	*p = arg;
+	size_t			 n = strlen(p->text);
+
+	(void)snprintf(p->text + n, sizeof(p->text) - n, "%s%lld:%s:%s:%s",
+	    n > 0 ? " " : "", a->time, a->event, a->actor, a->target);
+	p->last = a->id;
+	p->n++;
+	return 0;
+}
+
+/* One page of the audit log as f selects it, as text. */
+static const char *
+audit_page(struct lk_store *s, struct lk_audit_filter *f,
+    struct audit_page *p)
+{
+	memset(p, 0, sizeof(*p));
+	CHECK_INT(lk_store_audit_each(s, f, collect_audit, p), LK_STORE_OK);
+	return p->text;
+}
+
+TEST(the_audit_log_is_kept_filtered_paged_and_pruned)
+{
+	struct lk_store		*s = fresh(), *t;
+	struct lk_audit_filter	 f;
+	struct lk_audit		 a;
+	struct audit_page	 p;
+	int			 i;
+
+	static const char *const events[][3] = {
+		{ "login", "a@b.c", "" },
+		{ "login_failed", "B@b.c", "" },
+		{ "admin_user_disabled", "a@b.c", "b@b.c" },
+		{ "login", "b@b.c", "" },
+		{ "admin_group_added", "A@B.C", "staff" },
+	};
+
+	for (i = 0; i < 5; i++) {
+		memset(&a, 0, sizeof(a));
+		a.time = 100 + 10 * i;
+		(void)snprintf(a.event, sizeof(a.event), "%s", events[i][0]);
+		(void)snprintf(a.actor, sizeof(a.actor), "%s", events[i][1]);
+		(void)snprintf(a.target, sizeof(a.target), "%s", events[i][2]);
+		(void)snprintf(a.address, sizeof(a.address), "192.0.2.%d", i);
+		CHECK_INT(lk_store_audit_add(s, &a), LK_STORE_OK);
+	}
+	memset(&f, 0, sizeof(f));
+	f.limit = 100;
+	/* The newest first. */
+	CHECK_STR(audit_page(s, &f, &p), "140:admin_group_added:A@B.C:staff "
+	    "130:login:b@b.c: 120:admin_user_disabled:a@b.c:b@b.c "
+	    "110:login_failed:B@b.c: 100:login:a@b.c:");
+	/* A user as actor or target, without case. */
+	f.user = "B@B.c";
+	CHECK_STR(audit_page(s, &f, &p), "130:login:b@b.c: "
+	    "120:admin_user_disabled:a@b.c:b@b.c 110:login_failed:B@b.c:");
+	f.event = "login";
+	CHECK_STR(audit_page(s, &f, &p), "130:login:b@b.c:");
+	f.user = NULL;
+	f.since = 101;
+	CHECK_STR(audit_page(s, &f, &p), "130:login:b@b.c:");
+	f.event = "";
+	f.until = 130;
+	CHECK_STR(audit_page(s, &f, &p), "120:admin_user_disabled:a@b.c:b@b.c "
+	    "110:login_failed:B@b.c:");
+	/* Pages of two, by the last id: an event added meanwhile never shows
+	 * on a later page, and none is skipped. */
+	memset(&f, 0, sizeof(f));
+	f.limit = 2;
+	CHECK_STR(audit_page(s, &f, &p), "140:admin_group_added:A@B.C:staff "
+	    "130:login:b@b.c:");
+	f.before = p.last;
+	memset(&a, 0, sizeof(a));
+	a.time = 150;
+	(void)snprintf(a.event, sizeof(a.event), "logout");
+	CHECK_INT(lk_store_audit_add(s, &a), LK_STORE_OK);
+	CHECK_STR(audit_page(s, &f, &p), "120:admin_user_disabled:a@b.c:b@b.c "
+	    "110:login_failed:B@b.c:");
+	f.before = p.last;
+	CHECK_STR(audit_page(s, &f, &p), "100:login:a@b.c:");
+	f.before = p.last;
+	CHECK_STR(audit_page(s, &f, &p), "");
+	/* Bounds. */
+	f.limit = 0;
+	CHECK_INT(lk_store_audit_each(s, &f, collect_audit, &p), LK_STORE_ERROR);
+	f.limit = LK_STORE_AUDIT_PAGE_MAX + 1;
+	CHECK_INT(lk_store_audit_each(s, &f, collect_audit, &p), LK_STORE_ERROR);
+	/* Without a retention every event stays; with one, older ones go. */
+	CHECK_INT(lk_store_prune(s, 100000), LK_STORE_OK);
+	memset(&f, 0, sizeof(f));
+	f.limit = 100;
+	CHECK_INT((long long)(audit_page(s, &f, &p), p.n), 6);
+	lk_store_close(s);
+	/* As lk_store_open sets it from its options' audit_retention. */
+	t = reopen(0);
+	CHECK(t != NULL);
+	if (t == NULL)
+		return;
+	t->audit_retention = 100;
+	/* Kept: time at or after now - retention. */
+	CHECK_INT(lk_store_prune(t, 230), LK_STORE_OK);
+	CHECK_STR(audit_page(t, &f, &p), "150:logout:: 140:admin_group_added:"
+	    "A@B.C:staff 130:login:b@b.c:");
+	lk_store_close(t);
+}
+
 static void
 store_cases(void)
 {
@@ -3253,6 +3426,8 @@ store_cases(void)
 	RUN(a_grant_ends_with_its_session_password_client_or_revocation);
 	RUN(consents_are_kept_listed_and_withdrawn_with_the_grants);
 	RUN(spent_codes_and_ended_grants_are_pruned);
+	RUN(the_audit_log_is_kept_filtered_paged_and_pruned);
+	RUN(the_last_administrator_cannot_leave_the_group);
 	RUN(groups_are_kept_with_their_members_and_read_by_the_token_check);
 	RUN(a_user_is_in_a_bounded_number_of_groups);
 	RUN(an_account_made_in_groups_is_all_or_nothing);

@@ -229,7 +229,7 @@ static void
 instance(const char *extra)
 {
 	struct lk_config	 cfg;
-	struct lk_store_options	 opts = { 1, 0, NULL, 0 };
+	struct lk_store_options	 opts = { 1, 0, NULL, 0, 0 };
 	struct lk_store		*s;
 	char			 text[2048], path[600], hash[LK_HASH_MAX + 1];
 	char			 err[1024];
@@ -359,6 +359,10 @@ TEST(the_refusal_table_is_complete_and_exact)
 		{ LK_R_BAD_PATH, 400, "Invalid request path", NULL },
 		{ LK_R_FRESH, 401, "Fresh token required", NULL },
 		{ LK_R_PROXY, 403, "Untrusted proxy", NULL },
+		{ LK_R_NOT_ADMIN, 403, "Administrators only", NULL },
+		{ LK_R_ADMIN_NETWORK, 403, "Administration is not allowed from "
+		    "this address", NULL },
+		{ LK_R_CONFLICT, 409, "", "" },
 		{ LK_R_TOKEN + LK_TOKEN_TOO_LARGE, 422, "Token is too large", NULL },
 		{ LK_R_TOKEN + LK_TOKEN_SEGMENTS, 422, "Not enough segments", NULL },
 		{ LK_R_TOKEN + LK_TOKEN_HEADER_PADDING, 422,
@@ -2177,7 +2181,7 @@ static void
 add_user(const char *email, const char *password, int disabled)
 {
 	struct lk_config	 cfg;
-	struct lk_store_options	 opts = { 0, 0, NULL, 0 };
+	struct lk_store_options	 opts = { 0, 0, NULL, 0, 0 };
 	struct lk_store		*s;
 	char			 hash[LK_HASH_MAX + 1], err[1024];
 

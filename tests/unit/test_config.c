@@ -565,9 +565,57 @@ TEST(a_database_uri_is_no_path)
 	    "database_password_file");
 }
 
+TEST(admin_keys)
+{
+	struct lk_config	c;
+	char			err[LK_CONFIG_ERR_MAX];
+
+	/* On for the members of "admins", from anywhere, after 15 minutes. */
+	CHECK_INT(load("", err, sizeof(err), &c), 0);
+	CHECK_INT(c.admin, 1);
+	CHECK_STR(c.admin_group, "admins");
+	CHECK_INT((long long)c.nadmin_networks, 0);
+	CHECK_INT(c.admin_fresh_seconds, 900);
+	CHECK_INT(c.audit_retention_days, 90);
+	CHECK(lk_config_admin_client(&c, "203.0.113.9"));
+	CHECK(lk_config_admin_client(&c, "2001:db8::1"));
+	CHECK(!lk_config_admin_client(&c, "not an address"));
+	CHECK(!lk_config_admin_client(&c, NULL));
+	CHECK_INT(load("admin = off\nadmin_group = site-admins\n"
+	    "admin_networks = 10.0.0.0/8, fd00::/8\n"
+	    "admin_fresh_seconds = 3000000000\n"
+	    "audit_retention_days = 7\n", err, sizeof(err), &c), 0);
+	CHECK_INT(c.admin, 0);
+	CHECK_STR(c.admin_group, "site-admins");
+	CHECK_INT((long long)c.nadmin_networks, 2);
+	CHECK_INT(c.admin_fresh_seconds, 3000000000LL);
+	CHECK_INT(c.audit_retention_days, 7);
+	CHECK(lk_config_admin_client(&c, "10.1.2.3"));
+	CHECK(lk_config_admin_client(&c, "fd00::7"));
+	CHECK(!lk_config_admin_client(&c, "127.0.0.1"));
+	CHECK(!lk_config_admin_client(&c, "192.0.2.1"));
+	CHECK_INT(load("admin_fresh_seconds = 1\n", err, sizeof(err), &c), 0);
+	CHECK_INT(c.admin_fresh_seconds, 1);
+	CHECK_INT(load("admin_fresh_seconds = 1h\n", err, sizeof(err), &c), 0);
+	CHECK_INT(c.admin_fresh_seconds, 3600);
+	expect_error("admin_fresh_seconds = 0\n", ":1: ", "admin_fresh_seconds");
+	expect_error("admin_fresh_seconds = -5\n", ":1: ",
+	    "admin_fresh_seconds");
+	expect_error("admin = maybe\n", ":1: ", "admin");
+	expect_error("admin_group =\n", ":1: ", "admin_group");
+	expect_error("admin_group = Admins\n", ":1: ", "admin_group");
+	expect_error("admin_group = a,b\n", ":1: ", "admin_group");
+	expect_error("admin_networks = 10.0.0.1/8\n", ":1: ", "admin_networks");
+	expect_error("admin_networks = example.com\n", ":1: ",
+	    "admin_networks");
+	expect_error("audit_retention_days = 0\n", ":1: ",
+	    "audit_retention_days");
+}
+
 int
 main(void)
 {
+	RUN(admin_keys);
 	RUN(defaults_follow_the_seed);
 	RUN(login_page_is_a_path_of_this_site_or_nothing);
 	RUN(site_name_is_text);

@@ -83,7 +83,7 @@ TEST(create_is_private_and_versioned)
 
 TEST(open_without_create_needs_the_file)
 {
-	struct lk_store_options	opts = { 0, 0, NULL, 0 };
+	struct lk_store_options	opts = { 0, 0, NULL, 0, 0 };
 	char			err[512];
 
 	CHECK(lk_store_open("/nonexistent/dir/x.db", &opts, err,
@@ -93,7 +93,7 @@ TEST(open_without_create_needs_the_file)
 
 TEST(refuses_newer_schema)
 {
-	struct lk_store_options	 opts = { 0, 0, NULL, 0 };
+	struct lk_store_options	 opts = { 0, 0, NULL, 0, 0 };
 	struct lk_store		*s = fresh();
 	sqlite3			*db;
 	char			 err[512];
@@ -134,8 +134,10 @@ TEST(migrates_version_1_keeping_users)
 }
 
 /* What migration 4 made, dropped: a database as version 3 left it. */
+/* The table of migration 8 dropped: a database as version 7 left it. */
+#define V8_TABLES_DROP	"DROP TABLE audit_log;"
 /* The tables of migration 7 dropped: a database as version 6 left it. */
-#define V7_TABLES_DROP	"DROP TABLE oidc_consents; " \
+#define V7_TABLES_DROP	V8_TABLES_DROP "DROP TABLE oidc_consents; " \
 	"DROP TABLE oidc_refresh_tokens; DROP TABLE oidc_codes; " \
 	"DROP TABLE oidc_grants; DROP TABLE oidc_clients; " \
 	"DROP TABLE oidc_subjects;"
@@ -144,7 +146,7 @@ TEST(migrates_version_1_keeping_users)
 #define V6_TABLES_DROP	V7_TABLES_DROP \
 	"DROP TABLE group_members; DROP TABLE user_groups;"
 
-/* Back to version 3: the tables of migrations 4 to 7 dropped. */
+/* Back to version 3: the tables of migrations 4 to 8 dropped. */
 #define V4_TABLES_DROP	V6_TABLES_DROP "DROP TABLE account_tokens;" \
 	" DROP TABLE mfa_totp; DROP TABLE mfa_recovery;" \
 	" DROP TABLE mfa_pending; DROP TABLE webauthn_credentials;" \
@@ -273,6 +275,32 @@ TEST(migrates_version_4_adding_links)
 	    LK_STORE_OK);
 	CHECK_INT(lk_store_link_find(s, H1, RESET, 100, &l), LK_STORE_OK);
 	CHECK_STR(l.user.name, "A");
+	lk_store_close(s);
+}
+
+TEST(migrates_version_7_adding_the_audit_log)
+{
+	sqlite3			*db;
+	struct lk_store		*s;
+	struct lk_audit		 a;
+
+	(void)snprintf(dbpath, sizeof(dbpath), "%s/v7.db", tmp_dir());
+	(void)remove(dbpath);
+	s = open_at(dbpath, 1, 0);
+	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
+	lk_store_close(s);
+	CHECK_INT(sqlite3_open(dbpath, &db), SQLITE_OK);
+	CHECK_INT(sqlite3_exec(db, V8_TABLES_DROP "PRAGMA user_version = 7;",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	s = open_at(dbpath, 0, 0);
+	CHECK(s != NULL);
+	if (s == NULL)
+		return;
+	memset(&a, 0, sizeof(a));
+	a.time = 5;
+	(void)snprintf(a.event, sizeof(a.event), "login");
+	CHECK_INT(lk_store_audit_add(s, &a), LK_STORE_OK);
 	lk_store_close(s);
 }
 
@@ -410,6 +438,7 @@ main(void)
 	RUN(migrates_version_4_adding_links);
 	RUN(migrates_version_5_adding_groups);
 	RUN(migrates_version_6_giving_accounts_a_subject);
+	RUN(migrates_version_7_adding_the_audit_log);
 	RUN(a_text_holding_nul_is_not_exported);
 	RUN(a_uri_is_shown_without_its_passwords);
 	store_cases();

@@ -97,7 +97,8 @@ drop_tables(const char *db)
 	    "throttle, mfa_totp, mfa_recovery, mfa_pending, webauthn_users, "
 	    "webauthn_credentials, webauthn_challenges, account_tokens, "
 	    "user_groups, group_members, oidc_subjects, oidc_clients, oidc_grants, "
-	    "oidc_codes, oidc_refresh_tokens, oidc_consents, schema_version");
+	    "oidc_codes, oidc_refresh_tokens, oidc_consents, audit_log, "
+	    "schema_version");
 }
 
 static struct lk_store *
@@ -357,7 +358,7 @@ TEST(migrates_version_5_adding_groups)
 		return;
 	CHECK_INT(lk_store_user_add(s, "a@b.c", "A", "$y$1", 1), LK_STORE_OK);
 	lk_store_close(s);
-	CHECK_INT(admin("latchkey", "DROP TABLE oidc_consents, "
+	CHECK_INT(admin("latchkey", "DROP TABLE audit_log, oidc_consents, "
 	    "oidc_refresh_tokens, oidc_codes, oidc_grants, oidc_clients, "
 	    "oidc_subjects, group_members, user_groups; "
 	    "UPDATE schema_version SET version = 5"), 0);
@@ -602,7 +603,7 @@ TEST(refuses_newer_schema)
 	lk_store_close(s);
 	CHECK_INT(admin("latchkey", "UPDATE schema_version SET version = 99"), 0);
 	CHECK(open_my(uri, pwfile, 0, err, sizeof(err)) == NULL);
-	CHECK(strstr(err, "schema version 99 is newer than this latchkey (7)") !=
+	CHECK(strstr(err, "schema version 99 is newer than this latchkey (8)") !=
 	    NULL);
 	CHECK_STR(value("SELECT version FROM schema_version"), "99");
 	drop_tables("latchkey");

@@ -306,6 +306,12 @@ static const struct field link_fields[] = {
 	FLL(R, r.link.expires),
 };
 
+static const struct field audit_rec_fields[] = {
+	FLL(R, r.audit.time), FTEXT(R, r.audit.event), FTEXT(R, r.audit.actor),
+	FTEXT(R, r.audit.target), FTEXT(R, r.audit.address),
+	FTEXT(R, r.audit.detail),
+};
+
 /* A record of each kind: its parts, in the columns' order. */
 struct part {
 	const struct field	*f;
@@ -340,6 +346,7 @@ static const struct part rec_parts[LK_STORE_REC__MAX][3] = {
 	[LK_STORE_REC_OIDC_REFRESH] = { PART(oidc_refresh_fields, 0) },
 	[LK_STORE_REC_CONSENT] = { { consent_fields, CONSENT_OWN,
 	    REC(r.consent) } },
+	[LK_STORE_REC_AUDIT] = { PART(audit_rec_fields, 0) },
 };
 #undef R
 
@@ -1274,21 +1281,137 @@ sql_member_add(struct lk_store *ls, const char *group, const char *email,
 	return write_tx(S(ls), member_add_tx, &o);
 }
 
+/*
+ * Whether the (locked) user u may stop being an enabled member of keep
+ * (leave it, be disabled or deleted), inside a transaction: LK_STORE_LIMIT
+ * if keep would be left with no enabled member who has a password, else
+ * LK_STORE_OK (keep NULL or "", or no such group: nothing to keep).  The
+ * group's row is locked first, so that two such changes at once (two
+ * administrators taking each other out) run one after the other and the
+ * second sees the first.
+ */
+static enum lk_store_res
+keep_guard(struct store *s, const char *keep, const struct lk_user *u,
+    const char *what)
+{
+	enum lk_store_res	r;
+	long long		n;
+
+	if (keep == NULL || *keep == '\0')
+		return LK_STORE_OK;
+	if ((r = row(s, ST_GROUP_LOCK, ARGS(T(keep)), what)) ==
+	    LK_STORE_NOT_FOUND)
+		return LK_STORE_OK;
+	if (r != LK_STORE_OK)
+		return r;
+	lk_sql_reset(s->c);
+	if (one_int(s, ST_MEMBER_IS, ARGS(T(keep), I(u->id)), &n, what) !=
+	    LK_STORE_OK)
+		return LK_STORE_ERROR;
+	if (n == 0 || u->disabled)
+		return LK_STORE_OK;
+	if (one_int(s, ST_KEEP_OTHERS, ARGS(T(keep), I(u->id)), &n, what) !=
+	    LK_STORE_OK)
+		return LK_STORE_ERROR;
+	return n > 0 ? LK_STORE_OK : LK_STORE_LIMIT;
+}
+
 static int
 member_delete_tx(struct store *s, void *arg)
 {
-	struct op	*o = arg;
+	struct op		*o = arg;
+	struct lk_user		 u;
+	enum lk_store_res	 r;
 
-	return run_count(s, ST_MEMBER_DELETE, ARGS(T(o->a), T(o->email)),
-	    "delete member");
+	if (o->b == NULL || strcmp(o->a, o->b) != 0)
+		return run_count(s, ST_MEMBER_DELETE, ARGS(T(o->a),
+		    T(o->email)), "delete member");
+	if ((r = user_lock(s, o->email, &u, "delete member")) == LK_STORE_OK &&
+	    (r = keep_guard(s, o->b, &u, "delete member")) == LK_STORE_OK)
+		r = run_count(s, ST_MEMBER_DELETE, ARGS(T(o->a), T(o->email)),
+		    "delete member");
+	lk_explicit_bzero(&u, sizeof(u));
+	return r;
 }
 
 static enum lk_store_res
-sql_member_delete(struct lk_store *ls, const char *group, const char *email)
+sql_member_delete(struct lk_store *ls, const char *group, const char *email,
+    const char *keep)
 {
-	struct op	o = { .a = group, .email = email };
+	struct op	o = { .a = group, .email = email, .b = keep };
 
 	return write_tx(S(ls), member_delete_tx, &o);
+}
+
+/* The audit log. */
+
+static int
+audit_add_tx(struct store *s, void *arg)
+{
+	const struct lk_audit	*a = ((struct op *)arg)->in;
+
+	return run(s, ST_AUDIT_ADD, ARGS(I(a->time), T(a->event), T(a->actor),
+	    T(a->target), T(a->address), T(a->detail)), "audit");
+}
+
+static enum lk_store_res
+sql_audit_add(struct lk_store *ls, const struct lk_audit *a)
+{
+	struct op	o = { .in = a };
+
+	return write_tx(S(ls), audit_add_tx, &o);
+}
+
+struct audit_each {
+	int		(*fn)(const struct lk_audit *, void *);
+	void		*arg;
+	struct lk_audit	 a;
+	const struct lk_audit_filter *f;
+};
+
+static int
+each_audit(struct store *s, void *arg)
+{
+	static const struct field f[] = {
+		FLL(struct lk_audit, id), FLL(struct lk_audit, time),
+		FTEXT(struct lk_audit, event), FTEXT(struct lk_audit, actor),
+		FTEXT(struct lk_audit, target), FTEXT(struct lk_audit, address),
+		FTEXT(struct lk_audit, detail),
+	};
+	struct audit_each	*e = arg;
+
+	memset(&e->a, 0, sizeof(e->a));
+	(void)read_fields(s->c, 0, f, NFIELDS(f), &e->a, 0);
+	return e->fn(&e->a, e->arg) != 0;
+}
+
+static int
+audit_each_tx(struct store *s, void *arg)
+{
+	struct audit_each		*e = arg;
+	const struct lk_audit_filter	*f = e->f;
+
+	return each_row(s, ST_AUDIT_EACH, ARGS(T(f->user != NULL ? f->user : ""),
+	    T(f->event != NULL ? f->event : ""), I(f->since), I(f->until),
+	    I(f->before), I(f->limit)), "audit list", each_audit, e);
+}
+
+static enum lk_store_res
+sql_audit_each(struct lk_store *ls, const struct lk_audit_filter *f,
+    int (*fn)(const struct lk_audit *, void *), void *arg)
+{
+	struct audit_each	*e;
+	enum lk_store_res	 r;
+
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return LK_STORE_ERROR;
+	e->fn = fn;
+	e->arg = arg;
+	e->f = f;
+	r = (enum lk_store_res)transact(S(ls), LK_SQL_READ, 1, audit_each_tx,
+	    e, 0, LK_STORE_ERROR);
+	free(e);
+	return r;
 }
 
 /* Tokens and sessions. */
@@ -1406,6 +1529,9 @@ prune(struct store *s, long long now)
 		    w[i] == ST_PRUNE_TOTP_SETUPS ? ARGS(I(setup_oldest(now))) :
 		    ARGS(I(now)), "prune") != LK_STORE_OK)
 			return LK_STORE_ERROR;
+	if (s->base.audit_retention > 0 && run(s, ST_PRUNE_AUDIT,
+	    ARGS(I(now), I(s->base.audit_retention)), "prune") != LK_STORE_OK)
+		return LK_STORE_ERROR;
 	s->base.last_prune = now;
 	return LK_STORE_OK;
 }
@@ -3364,6 +3490,8 @@ static const struct lk_store_ops sql_ops = {
 	sql_member_delete,
 	sql_stats,
 	sql_oidc,
+	sql_audit_add,
+	sql_audit_each,
 };
 
 /* The store's public functions: each hands the call to the operation. */
@@ -3412,6 +3540,8 @@ lk_store_open(const char *where, const struct lk_store_options *opts,
 	}
 	s->base.ops = &sql_ops;
 	s->base.leeway = opts->leeway;
+	s->base.audit_retention = opts->audit_retention > 0 ?
+	    opts->audit_retention : 0;
 	s->base.sessions_max = opts->sessions_max > 0 ? opts->sessions_max : 0;
 	s->c = c;
 	s->sql = stmt_tables[e];
@@ -3498,6 +3628,7 @@ lk_store_rec_name(enum lk_store_rec kind)
 		[LK_STORE_REC_USER] = "user",
 		[LK_STORE_REC_GROUP] = "group",
 		[LK_STORE_REC_MEMBER] = "group membership",
+		[LK_STORE_REC_AUDIT] = "audit event",
 		[LK_STORE_REC_DELETED] = "deleted-user mark",
 		[LK_STORE_REC_SESSION] = "session",
 		[LK_STORE_REC_TOKENS] = "refresh token",
@@ -3783,7 +3914,35 @@ lk_store_member_delete(struct lk_store *s, const char *group,
 {
 	if (s == NULL)
 		return LK_STORE_ERROR;
-	return s->ops->member_delete(s, group, email);
+	return s->ops->member_delete(s, group, email, NULL);
+}
+
+enum lk_store_res
+lk_store_audit_add(struct lk_store *s, const struct lk_audit *a)
+{
+	if (s == NULL || a == NULL)
+		return LK_STORE_ERROR;
+	return s->ops->audit_add(s, a);
+}
+
+enum lk_store_res
+lk_store_audit_each(struct lk_store *s, const struct lk_audit_filter *f,
+    int (*fn)(const struct lk_audit *, void *), void *arg)
+{
+	if (s == NULL || f == NULL || f->limit < 1 ||
+	    f->limit > LK_STORE_AUDIT_PAGE_MAX || f->since < 0 ||
+	    f->until < 0 || f->before < 0)
+		return LK_STORE_ERROR;
+	return s->ops->audit_each(s, f, fn, arg);
+}
+
+enum lk_store_res
+lk_store_member_delete_keep(struct lk_store *s, const char *group,
+    const char *email, const char *keep)
+{
+	if (s == NULL)
+		return LK_STORE_ERROR;
+	return s->ops->member_delete(s, group, email, keep);
 }
 
 enum lk_store_res

@@ -122,6 +122,32 @@ struct lk_store_groups {
 	char		text[LK_STORE_GROUPS_TEXT_MAX];
 };
 
+/* One event of the audit log, as the store keeps it. */
+#define LK_STORE_AUDIT_EVENT_MAX	64	/* bytes of an event's name */
+#define LK_STORE_AUDIT_TEXT_MAX		320	/* bytes of actor, target */
+#define LK_STORE_AUDIT_DETAIL_MAX	2000	/* bytes of detail */
+#define LK_STORE_AUDIT_PAGE_MAX		1000	/* events a read gives */
+
+struct lk_audit {
+	long long	id;		/* the store's, rising; 0 for a new one */
+	long long	time;
+	char		event[LK_STORE_AUDIT_EVENT_MAX + 1];
+	char		actor[LK_STORE_AUDIT_TEXT_MAX + 1];	/* email, or "" */
+	char		target[LK_STORE_AUDIT_TEXT_MAX + 1];	/* or "" */
+	char		address[LK_STORE_ADDR_MAX];		/* or "" */
+	char		detail[LK_STORE_AUDIT_DETAIL_MAX + 1];	/* key="value"s */
+};
+
+/* Which audit events a read gives: each condition NULL, "" or 0 for any. */
+struct lk_audit_filter {
+	const char	*user;	/* actor or target, ASCII case-insensitive */
+	const char	*event;	/* exactly */
+	long long	 since;	/* time at or after */
+	long long	 until;	/* time before */
+	long long	 before;	/* id below: the next page's cursor */
+	long long	 limit;	/* 1 to LK_STORE_AUDIT_PAGE_MAX */
+};
+
 /* One group, as lk_store_group_each lists it. */
 struct lk_group {
 	char		name[LK_STORE_GROUP_NAME_MAX + 1];
@@ -460,6 +486,7 @@ enum lk_store_rec {
 	LK_STORE_REC_CODE,	/* an authorization code's hash */
 	LK_STORE_REC_OIDC_REFRESH,	/* a client's refresh token's hash */
 	LK_STORE_REC_CONSENT,
+	LK_STORE_REC_AUDIT,	/* an audit event (its id not kept) */
 	LK_STORE_REC__MAX
 };
 
@@ -547,6 +574,7 @@ struct lk_store_record {
 			long long	 rotated_at;	/* 0: live */
 		}		 oidc_refresh;
 		struct lk_oidc_consent consent;
+		struct lk_audit	 audit;
 	}			 r;
 };
 
@@ -672,10 +700,15 @@ struct lk_store_ops {
 	enum lk_store_res (*member_add)(struct lk_store *, const char *,
 		    const char *, long long);
 	enum lk_store_res (*member_delete)(struct lk_store *, const char *,
-		    const char *);
+		    const char *, const char *);
 	enum lk_store_res (*stats)(struct lk_store *, long long, long long,
 		    struct lk_store_stats *);
 	enum lk_store_res (*oidc)(struct lk_store *, struct lk_oidc_op *);
+	enum lk_store_res (*audit_add)(struct lk_store *,
+		    const struct lk_audit *);
+	enum lk_store_res (*audit_each)(struct lk_store *,
+		    const struct lk_audit_filter *,
+		    int (*)(const struct lk_audit *, void *), void *);
 };
 
 /*
@@ -687,6 +720,7 @@ struct lk_store {
 	long long	 leeway;	/* revocations outlive exp by this */
 	long long	 sessions_max;	/* live sessions per user; 0: no bound */
 	long long	 last_prune;	/* per process */
+	long long	 audit_retention; /* seconds; 0: audit events kept */
 };
 
 /* At most one pruning a minute per process, done inside login and logout. */
@@ -708,6 +742,8 @@ struct lk_store_options {
 	 * it, in its own transaction.  0: no bound.
 	 */
 	long long	 sessions_max;
+	/* Seconds audit events are kept (lk_store_prune); 0: all of them. */
+	long long	 audit_retention;
 };
 
 /*
@@ -744,7 +780,7 @@ int	lk_store_is_uri(const char *where);
 void	lk_store_close(struct lk_store *);
 
 /* The schema version this build writes, in either backend. */
-#define LK_STORE_SCHEMA_VERSION	7
+#define LK_STORE_SCHEMA_VERSION	8
 
 int	lk_store_schema_version(void);
 
@@ -1016,6 +1052,15 @@ enum lk_store_res lk_store_consent_each(struct lk_store *, long long user_id,
  */
 enum lk_store_res lk_store_consent_delete(struct lk_store *,
 	    long long user_id, const char *client_id);
+
+/*
+ * As lk_store_member_delete, but when group is keep (the administrators'
+ * group), in the same transaction: LK_STORE_LIMIT, nothing written, if
+ * the user is its last enabled member with a password (the site would
+ * lock itself out), however many such changes run at once.
+ */
+enum lk_store_res lk_store_member_delete_keep(struct lk_store *,
+	    const char *group, const char *email, const char *keep);
 
 /*
  * Reserve one attempt on each of the n counters keys[i] (one window of
@@ -1310,7 +1355,7 @@ enum lk_store_res lk_store_session_end(struct lk_store *, long long user_id,
  * Call fn for every record of the store, users first, then groups,
  * memberships, deleted-user marks, sessions, refresh tokens, revocations, throttle counters, TOTP
  * secrets, recovery codes, pending logins, WebAuthn user handles,
- * passkeys, challenges and one-time links (so that each record comes
+ * passkeys, challenges, one-time links and audit events (so that each record comes
  * after those it refers to), all from one snapshot.  Stops early (and
  * returns LK_STORE_OK) when fn returns
  * non-zero.  LK_STORE_ERROR also when a value does not fit its struct
@@ -1330,6 +1375,27 @@ enum lk_store_res lk_store_export(struct lk_store *,
  */
 enum lk_store_res lk_store_copy(struct lk_store *from, struct lk_store *to,
 	    int replace, size_t counts[LK_STORE_REC__MAX]);
+
+/*
+ * Record one audit event (a->id is not read; the store numbers events in
+ * the order they are recorded).  Each text is cut to its field's size.
+ * Its own transaction: an action's audit line is written to the log
+ * first, and a row that cannot be written is logged as an error
+ * (LK_STORE_ERROR), the action's outcome unchanged.
+ */
+enum lk_store_res lk_store_audit_add(struct lk_store *,
+	    const struct lk_audit *a);
+
+/*
+ * Call fn for the audit events f selects, the newest first (by id), at
+ * most f->limit of them, while it returns 0.  The next page starts
+ * before the last id given (keyset: events recorded meanwhile neither
+ * repeat nor hide one).  Events older than the store's audit_retention
+ * are pruned with the rest (lk_store_prune).
+ */
+enum lk_store_res lk_store_audit_each(struct lk_store *,
+	    const struct lk_audit_filter *f,
+	    int (*fn)(const struct lk_audit *, void *), void *arg);
 
 /* lk_store_open of the SQLite file path, create as its option. */
 struct lk_store *lk_store_sqlite_open(const char *path, int create,

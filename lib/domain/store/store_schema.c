@@ -289,9 +289,29 @@ static const char *const sqlite_v7[] = {
 	NULL
 };
 
+/*
+ * 8: the audit log: the events the log's audit lines tell, kept
+ * (audit_retention_days) for the administrators to read.  Texts, not
+ * references: an event outlives its account.
+ */
+static const char *const sqlite_v8[] = {
+	"CREATE TABLE audit_log ("
+	"  id       INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  time     INTEGER NOT NULL,"
+	"  event    TEXT NOT NULL,"
+	"  actor    TEXT NOT NULL DEFAULT '',"
+	"  target   TEXT NOT NULL DEFAULT '',"
+	"  address  TEXT NOT NULL DEFAULT '',"
+	"  detail   TEXT NOT NULL DEFAULT ''"
+	");"
+	"CREATE INDEX audit_log_time ON audit_log(time);",
+	NULL
+};
+
 static const struct lk_sql_migration sqlite_migrations[] = {
 	{ 1, sqlite_v1 }, { 2, sqlite_v2 }, { 3, sqlite_v3 }, { 4, sqlite_v4 },
 	{ 5, sqlite_v5 }, { 6, sqlite_v6 }, { 7, sqlite_v7 },
+	{ 8, sqlite_v8 },
 };
 
 /*
@@ -536,8 +556,24 @@ static const char *const pg_v7[] = {
 	NULL
 };
 
+/* 8: the audit log, as SQLite's migration 8. */
+static const char *const pg_v8[] = {
+	"CREATE TABLE audit_log ("
+	"  id       bigserial PRIMARY KEY,"
+	"  time     bigint NOT NULL,"
+	"  event    text NOT NULL,"
+	"  actor    text NOT NULL DEFAULT '',"
+	"  target   text NOT NULL DEFAULT '',"
+	"  address  text NOT NULL DEFAULT '',"
+	"  detail   text NOT NULL DEFAULT ''"
+	");"
+	"CREATE INDEX audit_log_time ON audit_log(time);",
+	NULL
+};
+
 static const struct lk_sql_migration pg_migrations[] = {
 	{ 3, pg_v3 }, { 4, pg_v4 }, { 5, pg_v5 }, { 6, pg_v6 }, { 7, pg_v7 },
+	{ 8, pg_v8 },
 };
 
 /*
@@ -799,8 +835,24 @@ static const char *const mysql_v7[] = {
 };
 #undef OF_CLIENT
 
+/* 8: the audit log, as SQLite's migration 8. */
+static const char *const mysql_v8[] = {
+	TABLE("audit_log")
+	"  id         BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,"
+	"  time       BIGINT NOT NULL,"
+	"  event      " TEXT(64) " NOT NULL,"
+	"  actor      " TEXT(320) " NOT NULL DEFAULT '',"
+	"  target     " TEXT(320) " NOT NULL DEFAULT '',"
+	"  address    " TEXT(64) " NOT NULL DEFAULT '',"
+	"  detail     " TEXT(2000) " NOT NULL DEFAULT '',"
+	"  KEY audit_log_time (time)"
+	INNODB,
+	NULL
+};
+
 static const struct lk_sql_migration mysql_migrations[] = {
 	{ 5, mysql_v5 }, { 6, mysql_v6 }, { 7, mysql_v7 },
+	{ 8, mysql_v8 },
 };
 
 #define N(a)	(sizeof(a) / sizeof((a)[0]))

@@ -145,6 +145,10 @@ enum stmt {
 	ST_MEMBER_COUNT,
 	ST_MEMBER_ADD,
 	ST_MEMBER_DELETE,
+	ST_KEEP_OTHERS,
+	ST_AUDIT_ADD,
+	ST_AUDIT_EACH,
+	ST_PRUNE_AUDIT,
 	ST_USER_GROUPS,
 	ST_EACH_GROUPS,
 	ST_STATS,
@@ -441,6 +445,7 @@ static const char *const STMTS_TABLE[ST__MAX] = {
 	/* Second factors, passkeys and handles go with their users. */
 	[ST_ANY_RECORD] = "SELECT CASE WHEN EXISTS (SELECT 1 FROM users) "
 	    "OR EXISTS (SELECT 1 FROM deleted_users) "
+	    "OR EXISTS (SELECT 1 FROM audit_log) "
 	    "OR EXISTS (SELECT 1 FROM sessions) "
 	    "OR EXISTS (SELECT 1 FROM refresh_tokens) "
 	    "OR EXISTS (SELECT 1 FROM revoked_tokens) "
@@ -470,6 +475,19 @@ static const char *const STMTS_TABLE[ST__MAX] = {
 	[ST_MEMBER_DELETE] = "DELETE FROM group_members WHERE group_name = ?1 "
 	    "AND user_id = (SELECT id FROM users WHERE " EMAIL_EQ("email", "?2")
 	    ")",
+	[ST_AUDIT_ADD] = "INSERT INTO audit_log (time, event, actor, target, "
+	    "address, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	/* Newest first, from below the cursor ?5 (0: the newest). */
+	[ST_AUDIT_EACH] = "SELECT id, time, event, actor, target, address, "
+	    "detail FROM audit_log WHERE (?1 = '' OR lower(actor) = lower(?1) "
+	    "OR lower(target) = lower(?1)) AND (?2 = '' OR event = ?2) "
+	    "AND time >= ?3 AND (?4 = 0 OR time < ?4) AND (?5 = 0 OR id < ?5) "
+	    "ORDER BY id DESC LIMIT ?6",
+	[ST_PRUNE_AUDIT] = "DELETE FROM audit_log WHERE time < ?1 - ?2",
+	/* The group's other members who can administer. */
+	[ST_KEEP_OTHERS] = "SELECT count(*) FROM group_members m JOIN users u "
+	    "ON u.id = m.user_id WHERE m.group_name = ?1 AND m.user_id <> ?2 "
+	    "AND u.disabled = 0 AND u.hash <> ''",
 	[ST_USER_GROUPS] = "SELECT u.id, " GROUPS_OF_U " FROM users u WHERE "
 	    EMAIL_EQ("u.email", "?1"),
 	[ST_EACH_GROUPS] = "SELECT " USER_COLUMNS ", " GROUPS_OF_U " FROM users u "
@@ -576,6 +594,8 @@ static const char *const STMTS_TABLE[ST__MAX] = {
 	    "rotated_at FROM oidc_refresh_tokens ORDER BY hash" BYTES,
 	[ST_EXPORT + LK_STORE_REC_CONSENT] = "SELECT " CONSENT_COLUMNS " "
 	    "FROM oidc_consents cs ORDER BY cs.user_id, cs.client_id" BYTES,
+	[ST_EXPORT + LK_STORE_REC_AUDIT] = "SELECT time, event, actor, target, "
+	    "address, detail FROM audit_log ORDER BY id",
 	[ST_IMPORT + LK_STORE_REC_USER] = "INSERT INTO users (id, email, name, "
 	    "hash, disabled, created, updated, tokens_valid_after) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -631,6 +651,8 @@ static const char *const STMTS_TABLE[ST__MAX] = {
 	    "VALUES (?1, ?2, ?3, ?4)",
 	[ST_IMPORT + LK_STORE_REC_CONSENT] = "INSERT INTO oidc_consents "
 	    "(user_id, client_id, scope, created) VALUES (?1, ?2, ?3, ?4)",
+	[ST_IMPORT + LK_STORE_REC_AUDIT] = "INSERT INTO audit_log (time, event, "
+	    "actor, target, address, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[ST_LOCK + LK_STORE_REC_USER] = LOCK_TABLE("users"),
 	[ST_LOCK + LK_STORE_REC_GROUP] = LOCK_TABLE("user_groups"),
 	[ST_LOCK + LK_STORE_REC_MEMBER] = LOCK_TABLE("group_members"),
@@ -652,6 +674,7 @@ static const char *const STMTS_TABLE[ST__MAX] = {
 	[ST_LOCK + LK_STORE_REC_CODE] = LOCK_TABLE("oidc_codes"),
 	[ST_LOCK + LK_STORE_REC_OIDC_REFRESH] = LOCK_TABLE("oidc_refresh_tokens"),
 	[ST_LOCK + LK_STORE_REC_CONSENT] = LOCK_TABLE("oidc_consents"),
+	[ST_LOCK + LK_STORE_REC_AUDIT] = LOCK_TABLE("audit_log"),
 	/* Emptied in the reverse order: what refers to a row goes first. */
 	[ST_CLEAR + LK_STORE_REC_USER] = "DELETE FROM users",
 	[ST_CLEAR + LK_STORE_REC_GROUP] = "DELETE FROM user_groups",
@@ -675,6 +698,7 @@ static const char *const STMTS_TABLE[ST__MAX] = {
 	[ST_CLEAR + LK_STORE_REC_OIDC_REFRESH] = "DELETE FROM "
 	    "oidc_refresh_tokens",
 	[ST_CLEAR + LK_STORE_REC_CONSENT] = "DELETE FROM oidc_consents",
+	[ST_CLEAR + LK_STORE_REC_AUDIT] = "DELETE FROM audit_log",
 };
 
 #undef CHECK_SQL
