@@ -131,7 +131,7 @@ describe('latchkey init --user', { skip: process.getuid() !== 0 && 'needs root t
 		    `cat ${s.etc}/latchkey.key ${s.etc}/mfa.key >/dev/null && ` +
 		    `sqlite3 ${s.db}/latchkey.db 'PRAGMA user_version'`], { encoding: 'utf8' });
 		assert.equal(reads.status, 0, reads.stderr);
-		assert.equal(reads.stdout, '7\n');
+		assert.equal(reads.stdout, '8\n');
 	});
 
 	it('takes --group, and gives away what exists already', () => {

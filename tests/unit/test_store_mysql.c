@@ -366,7 +366,7 @@ TEST(migrates_version_5_adding_groups)
 	CHECK(s != NULL);
 	if (s == NULL)
 		return;
-	CHECK_STR(value("SELECT version FROM schema_version"), "7");
+	CHECK_STR(value("SELECT version FROM schema_version"), "8");
 	CHECK_INT(lk_store_group_add(s, "staff", "", 2), LK_STORE_OK);
 	CHECK_INT(lk_store_member_add(s, "staff", "a@b.c", 2), LK_STORE_OK);
 	CHECK_INT(lk_store_token_check(s, "a@b.c", "x", 0, &u, &st),
@@ -386,7 +386,7 @@ TEST(nodes_starting_together_migrate_once)
 		CHECK_INT(st[i], 0);
 	if (text[0] != '\0')
 		fprintf(stderr, "%s", text);
-	CHECK_STR(value("SELECT version FROM schema_version"), "7");
+	CHECK_STR(value("SELECT version FROM schema_version"), "8");
 	CHECK_STR(value("SELECT count(*) FROM schema_version"), "1");
 }
 

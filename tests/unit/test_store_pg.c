@@ -400,7 +400,7 @@ TEST(nodes_starting_together_migrate_once)
 		CHECK_INT(st[i], 0);
 	if (text[0] != '\0')
 		fprintf(stderr, "%s", text);
-	CHECK_STR(value("SELECT version FROM schema_version"), "7");
+	CHECK_STR(value("SELECT version FROM schema_version"), "8");
 	CHECK_STR(value("SELECT count(*) FROM schema_version"), "1");
 }
 
@@ -822,7 +822,7 @@ TEST(migrates_version_3_keeping_users)
 	CHECK(s != NULL);
 	if (s == NULL)
 		return;
-	CHECK_STR(value("SELECT version FROM schema_version"), "7");
+	CHECK_STR(value("SELECT version FROM schema_version"), "8");
 	CHECK_INT(lk_store_group_add(s, "staff", "", 2), LK_STORE_OK);
 	CHECK_INT(lk_store_member_add(s, "staff", "a@b.c", 2), LK_STORE_OK);
 	CHECK_INT(lk_store_user_find(s, "a@b.c", &u), LK_STORE_OK);
@@ -839,7 +839,7 @@ TEST(refuses_newer_schema)
 
 	CHECK(s != NULL);
 	lk_store_close(s);
-	CHECK_STR(value("SELECT version FROM schema_version"), "7");
+	CHECK_STR(value("SELECT version FROM schema_version"), "8");
 	CHECK_INT(admin("latchkey", "UPDATE schema_version SET version = 99"), 0);
 	CHECK(open_pg(uri, pwfile, 0, err, sizeof(err)) == NULL);
 	CHECK(strstr(err, "schema version 99 is newer than this latchkey (8)") !=
