@@ -31,7 +31,7 @@ main(void)
 	    "Status: 500 Internal Server Error\r\n"
 	    "Content-Length: 0\r\n"
 	    "\r\n";
-	struct lk_store_options	 opts = { 0, 0, NULL, 0 };
+	struct lk_store_options	 opts = { 0 };
 	struct lk_store		*s;
 	struct lk_user		 u;
 	const char		*db = getenv("BENCH_DATABASE");

@@ -36,7 +36,7 @@ cmp(const void *a, const void *b)
 int
 main(int argc, char *argv[])
 {
-	struct lk_store_options opts = { 0, 0, NULL, 0 };
+	struct lk_store_options opts = { 0 };
 	struct lk_store	*s;
 	struct lk_user	 u;
 	char		 err[1024];
