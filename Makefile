@@ -158,9 +158,25 @@ $(BUILD)/tests/test_jsonlink: PKG_LIBS = $(STATIC_LIBS) -ldl
 run: build
 	@scripts/run-lighttpd "$(PORT)"
 
-check: build check-style check-cppcheck check-hardening check-unit check-http \
-	$(CHECK_TARGETS)
+# The HTTP suites and the smaller server suites (CHECK_SIDE) run side by
+# side: each starts its own servers on free loopback ports and its own
+# database servers in temporary folders, and the HTTP suites wait on their
+# servers more than they compute.  The packages both sides need are
+# installed first, so that two apt-get never run at once.  The rest run one
+# at a time after them (the browser suite and the fuzzers keep both cores).
+CHECK_SIDE = check-authz check-cluster check-dist check-proxy \
+	check-postgres check-mariadb
+
+check: build check-style check-cppcheck check-hardening check-unit
+	@scripts/deps.sh apache postgres mariadb mail proxies browser
+	@$(MAKE) --no-print-directory -O -j2 check-http check-side
+	@$(MAKE) --no-print-directory $(filter-out $(CHECK_SIDE),$(CHECK_TARGETS))
 	@echo "make check: all suites passed"
+
+check-side:
+	@for t in $(CHECK_SIDE); do \
+		$(MAKE) --no-print-directory $$t || exit 1; \
+	done
 
 check-style:
 	@scripts/check-banned.sh
