@@ -214,7 +214,7 @@ group_create(struct lk_ctx *ctx)
 		goto out;
 	}
 	if (lk_deny_store(ctx, lk_store_group_add(lk_ctx_store(ctx), name, desc,
-	    ctx->now), map, 1) == -1)
+	    ctx->now), map, LK_NREFUSALS(map)) == -1)
 		goto out;
 	lk_log_audit("admin_group_added", ctx->now, ctx->req->remote_addr,
 	    a.user.email, "group", name, (char *)NULL);
@@ -334,7 +334,7 @@ group_delete(struct lk_ctx *ctx)
 		goto out;
 	}
 	if (lk_deny_store(ctx, lk_store_group_delete(lk_ctx_store(ctx),
-	    ctx->route_arg), map, 1) == -1)
+	    ctx->route_arg), map, LK_NREFUSALS(map)) == -1)
 		goto out;
 	lk_log_audit("admin_group_deleted", ctx->now, ctx->req->remote_addr,
 	    a.user.email, "group", ctx->route_arg, (char *)NULL);
@@ -367,7 +367,7 @@ member_add(struct lk_ctx *ctx)
 	    body, "email", LK_STORE_EMAIL_MAX, &len)) == NULL)
 		goto out;
 	if (lk_deny_store(ctx, lk_store_member_add(lk_ctx_store(ctx),
-	    ctx->route_arg, email, ctx->now), map, 3) == -1)
+	    ctx->route_arg, email, ctx->now), map, LK_NREFUSALS(map)) == -1)
 		goto out;
 	lk_log_audit("admin_member_added", ctx->now, ctx->req->remote_addr,
 	    a.user.email, "group", ctx->route_arg, "target", email,
@@ -400,7 +400,8 @@ member_remove(struct lk_ctx *ctx)
 	    body, "email", LK_STORE_EMAIL_MAX, &len)) == NULL)
 		goto out;
 	if (lk_deny_store(ctx, lk_store_member_delete_keep(lk_ctx_store(ctx),
-	    ctx->route_arg, email, ctx->cfg->admin_group), map, 2) == -1)
+	    ctx->route_arg, email, ctx->cfg->admin_group), map,
+	    LK_NREFUSALS(map)) == -1)
 		goto out;
 	lk_log_audit("admin_member_removed", ctx->now, ctx->req->remote_addr,
 	    a.user.email, "group", ctx->route_arg, "target", email,
