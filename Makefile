@@ -90,7 +90,7 @@ endif
 ALL_TARGETS :=
 CHECK_TARGETS :=
 
-.PHONY: all deps build run check check-style check-unit check-http \
+.PHONY: all deps build run check check-style check-unit check-http check-side \
 	check-cppcheck check-hardening clean distclean
 
 all: build
