@@ -345,45 +345,22 @@ out:
 	forget(&a);
 }
 
+/*
+ * Add the user of the body's email to the route's group, or (add 0)
+ * remove them from it: never the last member of the administrators'
+ * group (checked in the store's own transaction).
+ */
 static void
-member_add(struct lk_ctx *ctx)
+member_change(struct lk_ctx *ctx, int add)
 {
-	static const struct lk_store_refusal map[] = {
+	static const struct lk_store_refusal added[] = {
 		{ LK_STORE_NOT_FOUND, LK_R_NOT_FOUND, NULL },
 		{ LK_STORE_EXISTS, LK_R_CONFLICT, "The user is in the group "
 		    "already" },
 		{ LK_STORE_LIMIT, LK_R_CONFLICT, "The user is in too many "
 		    "groups" },
 	};
-	struct admin		 a;
-	struct json_object	*body = NULL;
-	const char		*email;
-	struct lk_json_out	 o;
-	size_t			 len;
-
-	if (require(ctx, &a) == -1)
-		return;
-	if ((body = lk_body_json(ctx)) == NULL || (email = lk_body_field(ctx,
-	    body, "email", LK_STORE_EMAIL_MAX, &len)) == NULL)
-		goto out;
-	if (lk_deny_store(ctx, lk_store_member_add(lk_ctx_store(ctx),
-	    ctx->route_arg, email, ctx->now), map, LK_NREFUSALS(map)) == -1)
-		goto out;
-	lk_log_audit("admin_member_added", ctx->now, ctx->req->remote_addr,
-	    a.user.email, "group", ctx->route_arg, "target", email,
-	    (char *)NULL);
-	lk_json_out_init(&o);
-	(void)lk_json_out_bool(&o, "added", 1);
-	lk_response_json(ctx->resp, 200, &o);
-out:
-	json_object_put(body);
-	forget(&a);
-}
-
-static void
-member_remove(struct lk_ctx *ctx)
-{
-	static const struct lk_store_refusal map[] = {
+	static const struct lk_store_refusal removed[] = {
 		{ LK_STORE_NOT_FOUND, LK_R_NOT_FOUND, NULL },
 		{ LK_STORE_LIMIT, LK_R_CONFLICT, "The last member of the "
 		    "administrators' group cannot leave it" },
@@ -393,21 +370,27 @@ member_remove(struct lk_ctx *ctx)
 	const char		*email;
 	struct lk_json_out	 o;
 	size_t			 len;
+	enum lk_store_res	 res;
 
 	if (require(ctx, &a) == -1)
 		return;
 	if ((body = lk_body_json(ctx)) == NULL || (email = lk_body_field(ctx,
 	    body, "email", LK_STORE_EMAIL_MAX, &len)) == NULL)
 		goto out;
-	if (lk_deny_store(ctx, lk_store_member_delete_keep(lk_ctx_store(ctx),
-	    ctx->route_arg, email, ctx->cfg->admin_group), map,
-	    LK_NREFUSALS(map)) == -1)
+	if (add)
+		res = lk_store_member_add(lk_ctx_store(ctx), ctx->route_arg,
+		    email, ctx->now);
+	else
+		res = lk_store_member_delete_keep(lk_ctx_store(ctx),
+		    ctx->route_arg, email, ctx->cfg->admin_group);
+	if ((add ? lk_deny_store(ctx, res, added, LK_NREFUSALS(added)) :
+	    lk_deny_store(ctx, res, removed, LK_NREFUSALS(removed))) == -1)
 		goto out;
-	lk_log_audit("admin_member_removed", ctx->now, ctx->req->remote_addr,
-	    a.user.email, "group", ctx->route_arg, "target", email,
-	    (char *)NULL);
+	lk_log_audit(add ? "admin_member_added" : "admin_member_removed",
+	    ctx->now, ctx->req->remote_addr, a.user.email, "group",
+	    ctx->route_arg, "target", email, (char *)NULL);
 	lk_json_out_init(&o);
-	(void)lk_json_out_bool(&o, "removed", 1);
+	(void)lk_json_out_bool(&o, add ? "added" : "removed", 1);
 	lk_response_json(ctx->resp, 200, &o);
 out:
 	json_object_put(body);
@@ -436,9 +419,9 @@ static void
 members(struct lk_ctx *ctx)
 {
 	if (lk_method_bit(ctx->req->method) == LK_METHOD_DELETE)
-		member_remove(ctx);
+		member_change(ctx, 0);
 	else
-		member_add(ctx);
+		member_change(ctx, 1);
 }
 
 #define READ	(LK_METHOD_GET | LK_METHOD_HEAD)
